@@ -1,0 +1,2 @@
+// Placeholder: the GitHub Action entry (route) is built in the router work.
+export {};

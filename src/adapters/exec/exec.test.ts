@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { Redactor } from '../../core/redact.js';
+import { exec, execChecked } from './exec.js';
+
+const node = process.execPath;
+
+describe('exec', () => {
+  it('passes argv without a shell', async () => {
+    const r = await exec({
+      file: node,
+      args: ['-e', 'console.log(JSON.stringify(process.argv.slice(1)))', '$HOME', 'a b;c'],
+      timeoutMs: 10_000,
+    });
+    expect(JSON.parse(r.stdout)).toEqual(['$HOME', 'a b;c']);
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('redacts secrets in output and in error messages', async () => {
+    const redactor = new Redactor();
+    redactor.add('top-secret-value');
+    const r = await exec({
+      file: node,
+      args: ['-e', 'console.log(process.env.S); console.error(process.env.S)'],
+      env: { S: 'top-secret-value' },
+      timeoutMs: 10_000,
+      redactor,
+    });
+    expect(r.stdout).not.toContain('top-secret-value');
+    expect(r.stderr).not.toContain('top-secret-value');
+    await expect(
+      execChecked({
+        file: node,
+        args: ['-e', 'console.error("bad " + process.env.S); process.exit(3)'],
+        env: { S: 'top-secret-value' },
+        timeoutMs: 10_000,
+        redactor,
+      }),
+    ).rejects.toThrow(/exited 3: bad \[REDACTED\]/);
+  });
+
+  it('feeds stdin', async () => {
+    const r = await exec({
+      file: node,
+      args: ['-e', 'process.stdin.pipe(process.stdout)'],
+      input: 'hello',
+      timeoutMs: 10_000,
+    });
+    expect(r.stdout).toBe('hello');
+  });
+
+  it('times out', async () => {
+    await expect(
+      exec({ file: node, args: ['-e', 'setTimeout(()=>{}, 60000)'], timeoutMs: 200 }),
+    ).rejects.toMatchObject({ code: 'EXEC_TIMEOUT' });
+  });
+
+  it('aborts', async () => {
+    const controller = new AbortController();
+    const p = exec({
+      file: node,
+      args: ['-e', 'setTimeout(()=>{}, 60000)'],
+      timeoutMs: 10_000,
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(), 50);
+    await expect(p).rejects.toMatchObject({ code: 'EXEC_ABORTED', category: 'aborted' });
+  });
+
+  it('reports a missing program clearly', async () => {
+    await expect(
+      exec({ file: 'drover-no-such-program', args: [], timeoutMs: 1000 }),
+    ).rejects.toMatchObject({ code: 'EXEC_NOT_FOUND' });
+  });
+});

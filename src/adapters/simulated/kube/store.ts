@@ -1,0 +1,288 @@
+/**
+ * The simulated cluster's Kubernetes state: real Kubernetes JSON objects with a global
+ * resourceVersion, change history for watches (bounded, so a too-old version answers 410),
+ * and snapshot/restore for --world persistence. Both the in-process KubernetesPort and the fake
+ * API server read and write through this store, so they see one world.
+ */
+export interface KubeMetadata {
+  name: string;
+  namespace?: string;
+  uid: string;
+  resourceVersion: string;
+  generation?: number;
+  creationTimestamp: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: {
+    apiVersion: string;
+    kind: string;
+    name: string;
+    uid: string;
+    controller?: boolean;
+  }[];
+  [key: string]: unknown;
+}
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: KubeMetadata;
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** Resource key: `<plural>` for core/v1, else `<group>/<plural>` (e.g. `coordination.k8s.io/leases`). */
+export type ResourceKey = string;
+
+export const WATCH_EVENT_TYPES = ['ADDED', 'MODIFIED', 'DELETED'] as const;
+export type WatchEventType = (typeof WATCH_EVENT_TYPES)[number];
+
+export interface StoreEvent {
+  type: WatchEventType;
+  resource: ResourceKey;
+  object: KubeObject;
+  resourceVersion: number;
+}
+
+export type StoreListener = (event: StoreEvent) => void;
+
+export class StoreError extends Error {
+  constructor(
+    readonly code: 404 | 409 | 422,
+    readonly reason: 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Invalid',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface StoreSnapshot {
+  resourceVersion: number;
+  uidCounter: number;
+  objects: { resource: ResourceKey; object: KubeObject }[];
+}
+
+/** How many past events a watch may resume from; older versions get 410 Expired. */
+const HISTORY_LIMIT = 5000;
+
+export class KubeStore {
+  private rv = 1;
+  private uidCounter = 0;
+  private readonly objects = new Map<ResourceKey, Map<string, KubeObject>>();
+  private readonly history: StoreEvent[] = [];
+  private readonly listeners = new Set<StoreListener>();
+
+  constructor(private readonly now: () => number) {}
+
+  get resourceVersion(): string {
+    return String(this.rv);
+  }
+
+  /** Oldest resourceVersion a watch may start after; older ones are expired. */
+  get oldestWatchableVersion(): number {
+    return this.history[0]?.resourceVersion ?? this.rv;
+  }
+
+  list(resource: ResourceKey, namespace?: string): KubeObject[] {
+    const bucket = this.objects.get(resource);
+    if (!bucket) return [];
+    return [...bucket.values()]
+      .filter((o) => namespace === undefined || o.metadata.namespace === namespace)
+      .map(clone);
+  }
+
+  get(resource: ResourceKey, namespace: string | undefined, name: string): KubeObject | undefined {
+    const found = this.objects.get(resource)?.get(key(namespace, name));
+    return found ? clone(found) : undefined;
+  }
+
+  create(
+    resource: ResourceKey,
+    object: Omit<KubeObject, 'metadata'> & { metadata: Partial<KubeMetadata> & { name: string } },
+  ): KubeObject {
+    const bucket = this.bucket(resource);
+    const k = key(object.metadata.namespace, object.metadata.name);
+    if (bucket.has(k)) {
+      throw new StoreError(
+        409,
+        'AlreadyExists',
+        `${plural(resource)}${groupSuffix(resource)} "${object.metadata.name}" already exists`,
+      );
+    }
+    this.rv += 1;
+    this.uidCounter += 1;
+    const stored: KubeObject = {
+      ...clone(object as KubeObject),
+      metadata: {
+        ...clone(object.metadata),
+        uid:
+          object.metadata.uid ??
+          `00000000-0000-4000-8000-${String(this.uidCounter).padStart(12, '0')}`,
+        resourceVersion: String(this.rv),
+        creationTimestamp: object.metadata.creationTimestamp ?? iso(this.now()),
+        generation: object.metadata.generation ?? 1,
+      } as KubeMetadata,
+    };
+    bucket.set(k, stored);
+    this.emit({ type: 'ADDED', resource, object: clone(stored), resourceVersion: this.rv });
+    return clone(stored);
+  }
+
+  /**
+   * Replaces an object. With `expectedResourceVersion`, a stale version is a 409 Conflict.
+   * `bumpGeneration` is for spec changes (status writes keep the generation).
+   */
+  update(
+    resource: ResourceKey,
+    object: KubeObject,
+    options: { expectedResourceVersion?: string; bumpGeneration?: boolean } = {},
+  ): KubeObject {
+    const bucket = this.bucket(resource);
+    const k = key(object.metadata.namespace, object.metadata.name);
+    const current = bucket.get(k);
+    if (!current) {
+      throw new StoreError(
+        404,
+        'NotFound',
+        `${plural(resource)}${groupSuffix(resource)} "${object.metadata.name}" not found`,
+      );
+    }
+    if (
+      options.expectedResourceVersion !== undefined &&
+      options.expectedResourceVersion !== current.metadata.resourceVersion
+    ) {
+      throw new StoreError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${plural(resource)}${groupSuffix(resource)} "${object.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
+      );
+    }
+    this.rv += 1;
+    const stored: KubeObject = {
+      ...clone(object),
+      metadata: {
+        ...clone(object.metadata),
+        uid: current.metadata.uid,
+        creationTimestamp: current.metadata.creationTimestamp,
+        resourceVersion: String(this.rv),
+        generation: (current.metadata.generation ?? 1) + (options.bumpGeneration ? 1 : 0),
+      },
+    };
+    bucket.set(k, stored);
+    this.emit({ type: 'MODIFIED', resource, object: clone(stored), resourceVersion: this.rv });
+    return clone(stored);
+  }
+
+  /** Read-modify-write helper for in-process callers. */
+  mutate(
+    resource: ResourceKey,
+    namespace: string | undefined,
+    name: string,
+    change: (object: KubeObject) => void,
+    options: { bumpGeneration?: boolean } = {},
+  ): KubeObject {
+    const current = this.get(resource, namespace, name);
+    if (!current)
+      throw new StoreError(
+        404,
+        'NotFound',
+        `${plural(resource)}${groupSuffix(resource)} "${name}" not found`,
+      );
+    change(current);
+    return this.update(resource, current, options);
+  }
+
+  delete(resource: ResourceKey, namespace: string | undefined, name: string): KubeObject {
+    const bucket = this.bucket(resource);
+    const k = key(namespace, name);
+    const current = bucket.get(k);
+    if (!current)
+      throw new StoreError(
+        404,
+        'NotFound',
+        `${plural(resource)}${groupSuffix(resource)} "${name}" not found`,
+      );
+    bucket.delete(k);
+    this.rv += 1;
+    const gone = {
+      ...clone(current),
+      metadata: { ...clone(current.metadata), resourceVersion: String(this.rv) },
+    };
+    this.emit({ type: 'DELETED', resource, object: gone, resourceVersion: this.rv });
+    return gone;
+  }
+
+  /** Subscribes to every change from now on. */
+  subscribe(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Events after `afterVersion`, or 'expired' when history no longer reaches back that far
+   * (the caller answers with a 410 ERROR event, as the real server does).
+   */
+  eventsSince(resource: ResourceKey, afterVersion: number): StoreEvent[] | 'expired' {
+    if (afterVersion < this.oldestWatchableVersion - 1) return 'expired';
+    return this.history
+      .filter((e) => e.resource === resource && e.resourceVersion > afterVersion)
+      .map((e) => ({ ...e, object: clone(e.object) }));
+  }
+
+  snapshot(): StoreSnapshot {
+    const objects: StoreSnapshot['objects'] = [];
+    for (const [resource, bucket] of this.objects)
+      for (const object of bucket.values()) objects.push({ resource, object: clone(object) });
+    return { resourceVersion: this.rv, uidCounter: this.uidCounter, objects };
+  }
+
+  restore(snapshot: StoreSnapshot): void {
+    this.objects.clear();
+    this.history.length = 0;
+    this.rv = snapshot.resourceVersion;
+    this.uidCounter = snapshot.uidCounter;
+    for (const { resource, object } of snapshot.objects)
+      this.bucket(resource).set(
+        key(object.metadata.namespace, object.metadata.name),
+        clone(object),
+      );
+  }
+
+  private bucket(resource: ResourceKey): Map<string, KubeObject> {
+    let bucket = this.objects.get(resource);
+    if (!bucket) {
+      bucket = new Map();
+      this.objects.set(resource, bucket);
+    }
+    return bucket;
+  }
+
+  private emit(event: StoreEvent): void {
+    this.history.push(event);
+    if (this.history.length > HISTORY_LIMIT) this.history.shift();
+    for (const listener of [...this.listeners]) listener({ ...event, object: clone(event.object) });
+  }
+}
+
+function key(namespace: string | undefined, name: string): string {
+  return `${namespace ?? ''}/${name}`;
+}
+
+function plural(resource: ResourceKey): string {
+  return resource.includes('/') ? resource.slice(resource.indexOf('/') + 1) : resource;
+}
+
+function groupSuffix(resource: ResourceKey): string {
+  return resource.includes('/') ? `.${resource.slice(0, resource.indexOf('/'))}` : '';
+}
+
+function clone<T>(value: T): T {
+  return structuredClone(value);
+}
+
+/** RFC 3339 with second precision, as the API server writes metav1.Time. */
+export function iso(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -1,0 +1,58 @@
+/**
+ * Classifies errors once, for every command: DroverErrors carry their category, code and hint;
+ * anything else is an unexpected failure (exit 1) reported with its message.
+ */
+import { DroverError, exitCodeFor, isDroverError } from '../core/errors.js';
+
+export interface ErrorReportOptions {
+  json: boolean;
+  /** Where human output goes (stderr by default). */
+  write?: (text: string) => void;
+}
+
+export function errorDocument(error: unknown): Record<string, unknown> {
+  if (isDroverError(error)) {
+    return {
+      error: {
+        code: error.code,
+        category: error.category,
+        message: error.message,
+        hint: error.hint ?? null,
+        ...(error.details ? { details: error.details } : {}),
+        cause: causeMessage(error.cause),
+      },
+    };
+  }
+  return {
+    error: { code: 'UNEXPECTED', category: 'failed', message: messageOf(error), hint: null },
+  };
+}
+
+/** Prints the error (JSON document on stdout with --json, text on stderr) and returns the exit code. */
+export function reportError(error: unknown, options: ErrorReportOptions): number {
+  const write = options.write ?? ((t: string) => process.stderr.write(t));
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(errorDocument(error), null, 2)}\n`);
+  }
+  if (isDroverError(error)) {
+    write(`error [${error.code}]: ${error.message}\n`);
+    const cause = causeMessage(error.cause);
+    if (cause) write(`  cause: ${cause}\n`);
+    if (error.hint) write(`  hint: ${error.hint}\n`);
+  } else {
+    write(`error: ${messageOf(error)}\n`);
+    if (process.env.DROVER_DEBUG && error instanceof Error && error.stack)
+      write(`${error.stack}\n`);
+  }
+  return exitCodeFor(error);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function causeMessage(cause: unknown): string | null {
+  if (cause === undefined || cause === null) return null;
+  if (cause instanceof DroverError) return `${cause.code}: ${cause.message}`;
+  return messageOf(cause);
+}

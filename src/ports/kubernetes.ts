@@ -1,0 +1,137 @@
+/**
+ * The Kubernetes API, as Drover uses it. Implemented over @kubernetes/client-node
+ * (adapters/kubernetes) and by the simulated cluster (adapters/simulated).
+ * Reads that fail throw; callers treat a failed read as unknown, never as healthy.
+ */
+export const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
+export type ConditionStatus = (typeof CONDITION_STATUSES)[number];
+
+export interface NodeView {
+  name: string;
+  /** Ready condition's status; a node without the condition is 'Unknown'. */
+  ready: ConditionStatus;
+  /** spec.unschedulable: cordoned. A cordoned node may well be Ready. */
+  unschedulable: boolean;
+  /** status.nodeInfo.osImage, e.g. `Talos (v1.10.8)`. */
+  osImage: string;
+  /** Talos version parsed from osImage without a leading v (e.g. 1.10.8), or undefined. */
+  talosVersion: string | undefined;
+  /** status.nodeInfo.kubeletVersion without a leading v. */
+  kubeletVersion: string;
+  labels: Record<string, string>;
+  /** status.allocatable, quantity strings. */
+  allocatable: Record<string, string>;
+  resourceVersion: string;
+}
+
+export interface PodRef {
+  namespace: string;
+  name: string;
+  uid?: string;
+}
+
+export interface PodView extends PodRef {
+  uid: string;
+  nodeName: string | undefined;
+  phase: string;
+  ready: boolean;
+  /** Kind of the controlling owner (ReplicaSet, StatefulSet, DaemonSet, Job, Node for mirror pods). */
+  controllerKind: string | undefined;
+  mirror: boolean;
+  usesEmptyDir: boolean;
+  deleting: boolean;
+  labels: Record<string, string>;
+}
+
+export const EVICTION_OUTCOMES = ['evicted', 'blocked', 'gone'] as const;
+export type EvictionOutcome = (typeof EVICTION_OUTCOMES)[number];
+
+export interface EvictionResult {
+  outcome: EvictionOutcome;
+  /** Why it was blocked (the PDB's message), for the report. */
+  reason?: string;
+  /** Server's Retry-After, when given. */
+  retryAfterSeconds?: number;
+}
+
+export interface WorkloadStatus {
+  namespace: string;
+  name: string;
+  desired: number;
+  available: number;
+  /** Nodes the workload's ready pods run on. */
+  readyNodes: string[];
+}
+
+export const STORAGE_HEALTH = ['HEALTH_OK', 'HEALTH_WARN', 'HEALTH_ERR'] as const;
+export type StorageHealth = (typeof STORAGE_HEALTH)[number];
+
+export interface HelmReleaseStatus {
+  namespace: string;
+  name: string;
+  ready: boolean;
+  reason: string;
+}
+
+export interface LeaseRecord {
+  namespace: string;
+  name: string;
+  holderIdentity: string | undefined;
+  leaseDurationSeconds: number;
+  /** Epoch milliseconds, parsed from MicroTime. */
+  acquireTime: number | undefined;
+  renewTime: number | undefined;
+  leaseTransitions: number;
+  resourceVersion: string;
+}
+
+export interface WaitOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface KubernetesPort {
+  getNode(name: string): Promise<NodeView | undefined>;
+  listNodes(): Promise<NodeView[]>;
+  cordon(name: string): Promise<void>;
+  uncordon(name: string): Promise<void>;
+  /**
+   * Resolves with the node once `predicate` holds (checked on the current state first, then on
+   * every change; a watch in the real adapter). Rejects with code WAIT_TIMEOUT past the deadline.
+   */
+  waitForNode(
+    name: string,
+    predicate: (node: NodeView | undefined) => boolean,
+    options: WaitOptions,
+  ): Promise<NodeView | undefined>;
+
+  listPodsOnNode(nodeName: string): Promise<PodView[]>;
+  /** policy/v1 Eviction. A PDB refusal (429) is `blocked`, a missing pod is `gone`. */
+  evictPod(pod: PodRef): Promise<EvictionResult>;
+  deletePod(pod: PodRef, gracePeriodSeconds?: number): Promise<void>;
+  /** Resolves once none of the pods exists any more (or exists with another uid). */
+  waitForPodsGone(pods: PodRef[], options: WaitOptions): Promise<void>;
+
+  deploymentStatus(namespace: string, name: string): Promise<WorkloadStatus | undefined>;
+  daemonSetStatus(namespace: string, name: string): Promise<WorkloadStatus | undefined>;
+  /** Rook CephCluster status.ceph.health; undefined when the resource or the field is absent. */
+  cephHealth(): Promise<StorageHealth | undefined>;
+  helmReleases(): Promise<HelmReleaseStatus[]>;
+  /** Pods that are neither Running nor Succeeded (with their phase), cluster-wide. */
+  problemPods(): Promise<PodView[]>;
+  /** Generic read for custom gates: apiVersion like `ceph.rook.io/v1`, plural resource name. */
+  getResource(
+    apiVersion: string,
+    plural: string,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<Record<string, unknown> | undefined>;
+  /** GET /readyz (or equivalent): the API server answers ready. */
+  apiServerReady(): Promise<boolean>;
+
+  getLease(namespace: string, name: string): Promise<LeaseRecord | undefined>;
+  /** Creates the lease; rejects with code LEASE_CONFLICT when it already exists. */
+  createLease(lease: Omit<LeaseRecord, 'resourceVersion'>): Promise<LeaseRecord>;
+  /** Replaces the lease at `lease.resourceVersion`; rejects with LEASE_CONFLICT on a stale version. */
+  updateLease(lease: LeaseRecord): Promise<LeaseRecord>;
+}

@@ -1,0 +1,60 @@
+/**
+ * The Talos API, through talosctl (adapters/talos) or the simulated cluster.
+ * Node arguments are the addresses talosctl reaches (`-n`).
+ */
+export interface EtcdMember {
+  /** 16-digit hex member id. */
+  id: string;
+  hostname: string;
+  learner: boolean;
+}
+
+export interface EtcdMemberStatus {
+  /** The node queried. */
+  node: string;
+  memberId: string;
+  /** The member answered its status read without errors. */
+  healthy: boolean;
+  error?: string;
+}
+
+/** What a node address answers: a configured Talos, a fresh VM in maintenance mode, nothing, or a TLS identity clash. */
+export const TALOS_PROBE_RESULTS = ['configured', 'maintenance', 'unreachable', 'x509'] as const;
+export type TalosProbeResult = (typeof TALOS_PROBE_RESULTS)[number];
+
+export interface TalosUpgradeOptions {
+  image: string;
+  stage?: boolean;
+  rebootMode?: 'default' | 'powercycle';
+  timeoutSeconds: number;
+  signal?: AbortSignal;
+}
+
+export interface KubernetesUpgradeOptions {
+  /** A control plane node address (upgrade-k8s takes exactly one). */
+  node: string;
+  to: string;
+  from?: string;
+  dryRun: boolean;
+  signal?: AbortSignal;
+}
+
+export interface TalosPort {
+  /** Server Talos version without a leading v. */
+  version(node: string): Promise<string>;
+  etcdMembers(node: string): Promise<EtcdMember[]>;
+  /** One status per queried node; a node that fails to answer is unhealthy with its error. */
+  etcdStatus(nodes: string[]): Promise<EtcdMemberStatus[]>;
+  etcdLeave(node: string): Promise<void>;
+  etcdRemoveMember(viaNode: string, memberId: string): Promise<void>;
+  probe(address: string): Promise<TalosProbeResult>;
+  /** Applies a complete machine config. `insecure` for a node in maintenance mode. */
+  applyConfig(
+    address: string,
+    config: string,
+    options: { insecure: boolean; signal?: AbortSignal },
+  ): Promise<void>;
+  /** In-place upgrade. May reject although the node did upgrade (connection drop): check version() before retrying. */
+  upgrade(node: string, options: TalosUpgradeOptions): Promise<void>;
+  upgradeKubernetes(options: KubernetesUpgradeOptions): Promise<string>;
+}
