@@ -35,6 +35,11 @@ export interface InfrastructurePort {
   pullState(signal?: AbortSignal): Promise<StateSnapshot>;
   /** Addresses of every resource in the state. */
   listResources(signal?: AbortSignal): Promise<string[]>;
+  /**
+   * Provider ids of the resources under each address (a module address covers its resources);
+   * undefined where nothing exists. A changed id means the VM was replaced: resume relies on it.
+   */
+  resourceIds(addresses: string[], signal?: AbortSignal): Promise<Record<string, string | undefined>>;
   /** The Talos version a template resource was built for, when it can tell. */
   templateVersion(address: string, signal?: AbortSignal): Promise<string | undefined>;
 }
