@@ -1,0 +1,183 @@
+/**
+ * Cattle: every node VM is destroyed and recreated from a template built from the new Talos
+ * image. Templates first (the new one is built before any VM that uses it goes), then the
+ * control plane strictly one node at a time behind the etcd gate, then the workers as the
+ * disruption policy allows, then a validation that counts every expected node.
+ *
+ * Multi-hop routes: a replacement is a fresh install from the target's template, so the
+ * in-place upgrade path rules do not apply to it; each node is replaced once, straight to
+ * `to`, and the hops are only recorded.
+ *
+ * Templates: only those the inventory's nodes use are rebuilt (the architecture defines one per
+ * host and role, but rebuilding an unused one costs time and storage for nothing).
+ */
+import { controlPlaneNodes, workerNodes } from './inventory.js';
+import type { Inventory, InventoryNode } from './inventory.js';
+import type { Plan, PlanPhase, PlanStep } from './plan.js';
+import type { PlanInput } from './plan-build.js';
+import {
+  apiStableStep,
+  assertUniqueStepIds,
+  checkInventory,
+  clusterStep,
+  gateHealthChecks,
+  nodeStep,
+  nooutDomain,
+  normalizeVersion,
+  postChecks,
+  targetHops,
+  validationPhase,
+} from './plan-common.js';
+
+/** Templates the nodes use, in order of first use. */
+export function templatesInUse(inventory: Inventory): string[] {
+  const keys: string[] = [];
+  for (const node of inventory.nodes) if (!keys.includes(node.template)) keys.push(node.template);
+  return keys;
+}
+
+function templatesPhase(inventory: Inventory, to: string): PlanPhase {
+  const specs = templatesInUse(inventory).map((key) => inventory.templates[key]!);
+  const rebuilds: PlanStep[] = specs.map((t) => ({
+    id: `template/${t.address}`,
+    action: 'rebuild-template',
+    params: { address: t.address, flavor: t.flavor, host: t.host, version: to },
+    title: `Rebuild template ${t.address} (${t.flavor} on ${t.host}) for Talos ${to}`,
+  }));
+  const verify = clusterStep(
+    'verify-templates',
+    `Verify the ${specs.length} rebuilt templates are at Talos ${to}`,
+    { addresses: specs.map((t) => t.address), version: to },
+  );
+  return {
+    id: 'templates',
+    title: 'Rebuild the VM templates',
+    steps: [...rebuilds, verify],
+    units: [],
+    concurrency: 'one-at-a-time',
+  };
+}
+
+interface Target {
+  talos: string;
+  kubelet: string | undefined;
+}
+
+/** Destroy and recreate the VM, then bring the fresh one up at the target. */
+function replaceAndBoot(node: InventoryNode, target: Target): PlanStep[] {
+  return [
+    nodeStep(node, 'replace-vm', `Recreate the VM of ${node.name}`, {
+      addresses: node.terraformAddresses,
+    }),
+    nodeStep(node, 'wait-maintenance', `Wait for the fresh ${node.name} in maintenance mode`, {
+      address: node.address,
+    }),
+    nodeStep(node, 'apply-config', `Apply the machine config and patches of ${node.name}`, {
+      address: node.address,
+      patches: node.patches,
+    }),
+    nodeStep(node, 'wait-ready', `Wait for ${node.name} to be Ready`),
+    nodeStep(node, 'verify-version', `Verify ${node.name} runs Talos ${target.talos}`, {
+      talos: target.talos,
+      kubelet: target.kubelet,
+    }),
+  ];
+}
+
+function takeDown(node: InventoryNode): PlanStep[] {
+  return [
+    nodeStep(node, 'cordon', `Cordon ${node.name}`),
+    nodeStep(node, 'drain', `Drain ${node.name}`),
+    nodeStep(node, 'backup-state', `Back up the Terraform state before ${node.name} is replaced`),
+  ];
+}
+
+/** Ceph noout around an OSD node's absence; empty when it does not apply. */
+function noout(node: InventoryNode, input: PlanInput): { set: PlanStep[]; unset: PlanStep[] } {
+  const domain = nooutDomain(node, input.policy);
+  if (domain === undefined) return { set: [], unset: [] };
+  return {
+    set: [nodeStep(node, 'storage-noout-set', `Set Ceph noout on ${domain}`, { domain })],
+    unset: [nodeStep(node, 'storage-noout-unset', `Unset Ceph noout on ${domain}`, { domain })],
+  };
+}
+
+function gpuWait(node: InventoryNode): PlanStep[] {
+  return node.gpu ? [nodeStep(node, 'wait-gpu', `Wait for the GPUs of ${node.name}`)] : [];
+}
+
+function controlPlaneSteps(node: InventoryNode, input: PlanInput, target: Target): PlanStep[] {
+  const storage = noout(node, input);
+  return [
+    nodeStep(node, 'gate-etcd', `etcd stays healthy without ${node.name}`, { excluding: node.name }),
+    ...storage.set,
+    ...takeDown(node),
+    nodeStep(node, 'etcd-leave', `${node.name} leaves etcd`),
+    ...replaceAndBoot(node, target),
+    nodeStep(node, 'wait-etcd-rejoin', `Wait for ${node.name} to rejoin etcd healthy`, {
+      expectedMembers: input.inventory.expectedEtcdMembers,
+    }),
+    ...gpuWait(node),
+    ...storage.unset,
+    nodeStep(node, 'uncordon', `Uncordon ${node.name}`),
+  ];
+}
+
+function workerSteps(node: InventoryNode, input: PlanInput, target: Target): PlanStep[] {
+  const storage = noout(node, input);
+  return [
+    nodeStep(node, 'gate-health', `Cluster healthy before ${node.name} goes down`, {
+      checks: gateHealthChecks(input.inventory, input.customChecks),
+    }),
+    ...storage.set,
+    ...takeDown(node),
+    ...replaceAndBoot(node, target),
+    ...gpuWait(node),
+    ...storage.unset,
+    nodeStep(node, 'uncordon', `Uncordon ${node.name}`),
+    nodeStep(node, 'post-checks', `Workloads healthy after ${node.name}`, {
+      checks: postChecks(input.inventory),
+    }),
+  ];
+}
+
+export function buildCattlePlan(input: PlanInput): Plan {
+  const { inventory, policy } = input;
+  checkInventory(inventory, { cattle: true });
+  const from = normalizeVersion('from', input.from);
+  const to = normalizeVersion('to', input.to);
+  const kubernetes =
+    input.kubernetes === undefined ? undefined : normalizeVersion('kubernetes.to', input.kubernetes.to);
+  const target: Target = { talos: to, kubelet: kubernetes };
+  const phases: PlanPhase[] = [
+    templatesPhase(inventory, to),
+    {
+      id: 'control-plane',
+      title: 'Replace the control plane, one node at a time',
+      steps: [],
+      units: controlPlaneNodes(inventory).map((n) => ({
+        node: n.name,
+        steps: controlPlaneSteps(n, input, target),
+      })),
+      concurrency: 'one-at-a-time',
+    },
+    {
+      id: 'workers',
+      title: 'Replace the workers as the disruption policy allows',
+      steps: [apiStableStep(policy)],
+      units: workerNodes(inventory).map((n) => ({ node: n.name, steps: workerSteps(n, input, target) })),
+      concurrency: 'disruption-policy',
+    },
+    validationPhase(inventory, to, kubernetes),
+  ];
+  return assertUniqueStepIds({
+    schemaVersion: 1,
+    kind: 'cattle',
+    cluster: inventory.cluster,
+    from,
+    to,
+    hops: targetHops(to, input.hops),
+    phases,
+    policy,
+  });
+}
