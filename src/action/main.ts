@@ -1,2 +1,4 @@
-// Placeholder: the GitHub Action entry (route) is built in the router work.
-export {};
+// The GitHub Action entry point (bundled to dist/action.js): see run-action.ts.
+import { runAction } from './run-action.js';
+
+process.exitCode = await runAction(process.env);

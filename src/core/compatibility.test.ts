@@ -36,7 +36,7 @@ describe('compatibility data', () => {
   it.each([
     ['1.8.3', '1.11.0', ['1.10.0', '1.11.0']],
     ['1.10.8', '1.11.0', ['1.11.0']],
-    ['1.2.0', '1.15.1', ['1.4.0', '1.7.0', '1.10.0', '1.12.0', '1.14.0', '1.15.1']],
+    ['1.2.0', '1.15.1', ['1.5.0', '1.8.0', '1.10.0', '1.12.0', '1.14.0', '1.15.1']],
     ['1.15.2', '1.10.1', ['1.13.0', '1.11.0', '1.10.1']],
     ['1.11.4', '1.11.5', ['1.11.5']],
   ] as const)('fewest hops %s -> %s', (from, to, hops) => {
@@ -46,9 +46,9 @@ describe('compatibility data', () => {
   it('lands intermediate hops on the latest known patch when the caller knows it', () => {
     const latest = (line: { major: number; minor: number }) =>
       line.minor === 10 ? '1.10.8' : undefined;
-    expect(talosPath(versionOf('1.8.3'), versionOf('1.11.2'), { latestKnownPatch: latest })).toEqual(
-      ['1.10.8', '1.11.2'],
-    );
+    expect(
+      talosPath(versionOf('1.8.3'), versionOf('1.11.2'), { latestKnownPatch: latest }),
+    ).toEqual(['1.10.8', '1.11.2']);
   });
 
   it('has no path to a line it does not know', () => {

@@ -180,7 +180,8 @@ export function kubernetesOneHop(from: Version, to: Version): boolean {
 export function kubernetesPath(from: Version, to: Version): readonly string[] | undefined {
   if (compareVersions(from, to) > 0 || from.major !== to.major) return undefined;
   const hops: string[] = [];
-  for (let minor = from.minor + 1; minor < to.minor; minor += 1) hops.push(`${to.major}.${minor}.0`);
+  for (let minor = from.minor + 1; minor < to.minor; minor += 1)
+    hops.push(`${to.major}.${minor}.0`);
   if (compareVersions(from, to) !== 0) hops.push(to.text);
   return hops;
 }

@@ -8,6 +8,9 @@
  * in-place upgrade path rules do not apply to it; each node is replaced once, straight to
  * `to`, and the hops are only recorded.
  *
+ * Control plane nodes follow the brief's cycle; should one carry GPUs or Ceph OSDs it also
+ * gets the GPU wait and the noout steps a worker would (none does in the reference cluster).
+ *
  * Templates: only those the inventory's nodes use are rebuilt (the architecture defines one per
  * host and role, but rebuilding an unused one costs time and storage for nothing).
  */
@@ -109,7 +112,9 @@ function gpuWait(node: InventoryNode): PlanStep[] {
 function controlPlaneSteps(node: InventoryNode, input: PlanInput, target: Target): PlanStep[] {
   const storage = noout(node, input);
   return [
-    nodeStep(node, 'gate-etcd', `etcd stays healthy without ${node.name}`, { excluding: node.name }),
+    nodeStep(node, 'gate-etcd', `etcd stays healthy without ${node.name}`, {
+      excluding: node.name,
+    }),
     ...storage.set,
     ...takeDown(node),
     nodeStep(node, 'etcd-leave', `${node.name} leaves etcd`),
@@ -147,7 +152,9 @@ export function buildCattlePlan(input: PlanInput): Plan {
   const from = normalizeVersion('from', input.from);
   const to = normalizeVersion('to', input.to);
   const kubernetes =
-    input.kubernetes === undefined ? undefined : normalizeVersion('kubernetes.to', input.kubernetes.to);
+    input.kubernetes === undefined
+      ? undefined
+      : normalizeVersion('kubernetes.to', input.kubernetes.to);
   const target: Target = { talos: to, kubelet: kubernetes };
   const phases: PlanPhase[] = [
     templatesPhase(inventory, to),
@@ -165,7 +172,10 @@ export function buildCattlePlan(input: PlanInput): Plan {
       id: 'workers',
       title: 'Replace the workers as the disruption policy allows',
       steps: [apiStableStep(policy)],
-      units: workerNodes(inventory).map((n) => ({ node: n.name, steps: workerSteps(n, input, target) })),
+      units: workerNodes(inventory).map((n) => ({
+        node: n.name,
+        steps: workerSteps(n, input, target),
+      })),
       concurrency: 'disruption-policy',
     },
     validationPhase(inventory, to, kubernetes),

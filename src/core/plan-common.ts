@@ -37,7 +37,13 @@ export function nodeStep(
   title: string,
   params: Params = {},
 ): PlanStep {
-  return { id: `${node.name}/${action}`, action, node: node.name, params: dropUndefined(params), title };
+  return {
+    id: `${node.name}/${action}`,
+    action,
+    node: node.name,
+    params: dropUndefined(params),
+    title,
+  };
 }
 
 export function clusterStep(
@@ -128,9 +134,13 @@ function customCheck(name: string): string {
 /** Workers start only once the API server answered ready several times in a row. */
 export function apiStableStep(policy: Policy): PlanStep {
   const passes = policy.timeouts.apiServerStablePasses;
-  return clusterStep('gate-api-stable', `Wait for the API server to be ready ${passes} times in a row`, {
-    passes,
-  });
+  return clusterStep(
+    'gate-api-stable',
+    `Wait for the API server to be ready ${passes} times in a row`,
+    {
+      passes,
+    },
+  );
 }
 
 export function validationPhase(
@@ -139,7 +149,8 @@ export function validationPhase(
   kubernetes: string | undefined,
 ): PlanPhase {
   const expectedNodes = inventory.nodes.map((n) => n.name);
-  const versions = kubernetes === undefined ? `Talos ${talos}` : `Talos ${talos}, Kubernetes ${kubernetes}`;
+  const versions =
+    kubernetes === undefined ? `Talos ${talos}` : `Talos ${talos}, Kubernetes ${kubernetes}`;
   return {
     id: 'validation',
     title: 'Validate the cluster',

@@ -134,7 +134,7 @@ function decideTalos(
       route: 'none',
       isDowngrade: false,
       hops: [],
-      reason: `no Talos version at base (first commit): nothing to route, head is ${to.text}`,
+      reason: `no Talos version at base (first commit, or newly declared): nothing to route, head is ${to.text}`,
     };
   }
   const order = compareVersions(from, to);
@@ -209,7 +209,10 @@ function decideKubernetes(
   });
   const order = compareVersions(from, to);
   if (order > 0) {
-    return refuse('K8S_DOWNGRADE', `Kubernetes ${change} is a downgrade, which talosctl upgrade-k8s does not support`);
+    return refuse(
+      'K8S_DOWNGRADE',
+      `Kubernetes ${change} is a downgrade, which talosctl upgrade-k8s does not support`,
+    );
   }
   if (order < 0 && !kubernetesOneHop(from, to)) {
     const path = kubernetesPath(from, to);
@@ -233,7 +236,11 @@ function decideKubernetes(
     );
   }
   if (order === 0) return { route: 'none', hops: [], reason: null };
-  return { route: 'kubernetes', hops: [to.text], reason: `Kubernetes ${change}: talosctl upgrade-k8s` };
+  return {
+    route: 'kubernetes',
+    hops: [to.text],
+    reason: `Kubernetes ${change}: talosctl upgrade-k8s`,
+  };
 }
 
 function knownLines(table: readonly TalosLineCompatibility[]): string {

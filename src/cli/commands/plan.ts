@@ -1,6 +1,28 @@
-// Placeholder registration; replaced by the command's real definition.
 import type { Command } from 'commander';
+import { UPGRADE_KINDS } from '../../core/plan.js';
 
 export function registerPlan(program: Command): void {
-  program.command('plan').description('(not yet implemented)');
+  program
+    .command('plan')
+    .description('Print the plan of an upgrade from the config alone (no cluster needed).')
+    .argument('<kind>', `upgrade kind: ${UPGRADE_KINDS.join(' | ')}`)
+    .requiredOption('-c, --config <file>', 'drover.yaml describing the cluster')
+    .requiredOption('--to <version>', 'target version (Talos for cattle/pets, Kubernetes for kubernetes)')
+    .option('--from <version>', 'current version (default: versions.talos, or versions.kubernetes for kubernetes)')
+    .option('--kubernetes-from <version>', 'current Kubernetes version for a Talos plan (default: versions.kubernetes)')
+    .option('--json', 'print the plan as one JSON document on stdout', false)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  drover plan cattle --config drover.yaml --to 1.11.0
+  drover plan pets --config drover.yaml --to 1.10.9 --json > plan.json
+  drover plan kubernetes --config drover.yaml --to 1.34.1
+
+Exit codes: 0 plan printed, 2 bad input (the field is named), 3 refused (downgrade, no upgrade path).`,
+    )
+    .action(async (kind: string, options: Record<string, unknown>) => {
+      const { runPlanCommand } = await import('../plan/run-plan-command.js');
+      process.exitCode = await runPlanCommand(kind, options as unknown as Parameters<typeof runPlanCommand>[1]);
+    });
 }

@@ -1,6 +1,37 @@
-// Placeholder registration; replaced by the command's real definition.
 import type { Command } from 'commander';
+import { UPGRADE_KINDS } from '../../core/plan.js';
 
 export function registerUpgrade(program: Command): void {
-  program.command('upgrade').description('(not yet implemented)');
+  program
+    .command('upgrade')
+    .description('Upgrade a real cluster: cattle (replace VMs), pets (in place) or kubernetes (upgrade-k8s).')
+    .argument('<kind>', `upgrade kind: ${UPGRADE_KINDS.join(' | ')}`)
+    .requiredOption('-c, --config <file>', 'drover.yaml describing the cluster')
+    .requiredOption('--to <version>', 'target version (Talos for cattle/pets, Kubernetes for kubernetes)')
+    .option('--from <version>', 'current version (default: from the config, checked against the live cluster)')
+    .option('--dry-run', 'check the live cluster and print what would happen; change nothing', false)
+    .option('--resume', 'continue the run recorded in the journal (safe when there is none)', false)
+    .option('--journal <file>', 'journal file (JSONL)', 'drover-journal.jsonl')
+    .option('--report <file>', 'write the JSON report here too')
+    .option('--audit <file>', 'audit log (JSONL) of every action and its inputs, secrets redacted', 'drover-audit.jsonl')
+    .option('--kubeconfig <file>', 'kubeconfig (default: KUBECONFIG, then in-cluster)')
+    .option('--context <name>', 'kubeconfig context')
+    .option('--talosconfig <file>', 'talosconfig (default: TALOSCONFIG)')
+    .option('--json', 'print the report as one JSON document on stdout', false)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  drover upgrade cattle --config drover.yaml --to 1.11.0 --dry-run
+  drover upgrade cattle --config drover.yaml --to 1.11.0 --resume --json > report.json
+  drover upgrade kubernetes --config drover.yaml --to 1.34.1
+
+Secrets come only from the environment (AWS_*, TALOSCONFIG, SOPS keys, the machine-config
+variables named in the config) and never appear in output, the journal or the report.
+Exit codes: 0 done, 1 failed or aborted, 2 bad input, 3 refused by a safety rule.`,
+    )
+    .action(async (kind: string, options: Record<string, unknown>) => {
+      const { runUpgradeCommand } = await import('../upgrade/run-upgrade-command.js');
+      process.exitCode = await runUpgradeCommand(kind, options);
+    });
 }

@@ -1,6 +1,18 @@
-// Placeholder registration; replaced by the command's real definition.
 import type { Command } from 'commander';
 
 export function registerValidate(program: Command): void {
-  program.command('validate').description('(not yet implemented)');
+  program
+    .command('validate')
+    .description('Check the live cluster against the config: every node present, Ready, schedulable, at the expected versions; GPUs, HelmReleases, stuck pods.')
+    .requiredOption('-c, --config <file>', 'drover.yaml describing the cluster')
+    .option('--talos <version>', 'expected Talos version (default: from the config)')
+    .option('--kubernetes <version>', 'expected Kubernetes version (default: from the config)')
+    .option('--kubeconfig <file>', 'kubeconfig (default: KUBECONFIG, then in-cluster)')
+    .option('--context <name>', 'kubeconfig context')
+    .option('--json', 'print the result as one JSON document on stdout', false)
+    .addHelpText('after', '\nExit codes: 0 the cluster is as expected, 1 it is not, 2 bad input.')
+    .action(async (options: Record<string, unknown>) => {
+      const { runValidateCommand } = await import('../upgrade/run-validate-command.js');
+      process.exitCode = await runValidateCommand(options);
+    });
 }

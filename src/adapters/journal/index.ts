@@ -1,0 +1,2 @@
+export { JsonlJournal, parseJournal } from './jsonl-journal.js';
+export { MemoryJournal } from './memory-journal.js';

@@ -1,0 +1,137 @@
+/**
+ * Resource requests: get, list (selectors, pages), watch, create, replace, patch, delete, and
+ * the pods/eviction subresource. Returns the answer to send, or undefined when the handler
+ * wrote the response itself (a watch stream).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KubeObject, KubeStore } from '../store.js';
+import { evictPod } from '../eviction.js';
+import type { ResourcePath } from './routing.js';
+import { buildMatcher, paginate, SelectorError, type Matcher } from './selection.js';
+import { badRequest, notFound, statusFailure, type StatusResponse } from './status.js';
+import { asTable, wantsTable } from './table.js';
+import type { WatchHub } from './watch.js';
+import {
+  apiVersionOf,
+  createObject,
+  deleteObject,
+  patchObject,
+  replaceObject,
+  type Target,
+} from './writes.js';
+
+export interface ResourceRequest {
+  store: KubeStore;
+  now: () => number;
+  hub: WatchHub;
+  req: IncomingMessage;
+  res: ServerResponse;
+  resource: ResourcePath;
+  query: URLSearchParams;
+  method: string;
+  body: string;
+}
+
+const notAllowed = () =>
+  statusFailure(
+    405,
+    'MethodNotAllowed',
+    'the server does not allow this method on the requested resource',
+  );
+
+export function handleResource(r: ResourceRequest): StatusResponse | undefined {
+  const { store, resource, query, method } = r;
+  const { def, namespace, name, subresource } = resource;
+  const accept = r.req.headers.accept ?? '';
+  if (name === undefined) {
+    if (method === 'POST')
+      return withBody(r.body, (body) => createObject(store, def, namespace, body));
+    if (method !== 'GET') return notAllowed();
+    let matcher: Matcher;
+    try {
+      matcher = buildMatcher(def, query);
+    } catch (error) {
+      if (error instanceof SelectorError) return badRequest(error.message);
+      throw error;
+    }
+    if (query.get('watch') === 'true' || query.get('watch') === '1') {
+      const present = wantsTable(accept, def)
+        ? (o: KubeObject) => asTable(def, o as unknown as Record<string, unknown>, r.now())
+        : undefined;
+      r.hub.open(r.req, r.res, def, namespace, matcher, query, present);
+      return undefined;
+    }
+    const listVersion = store.resourceVersion;
+    let page;
+    try {
+      page = paginate(store.list(def.key, namespace).filter(matcher), query);
+    } catch (error) {
+      if (error instanceof SelectorError) return statusFailure(410, 'Expired', error.message);
+      throw error;
+    }
+    const list = {
+      kind: `${def.kind}List`,
+      apiVersion: apiVersionOf(def),
+      metadata: {
+        resourceVersion: listVersion,
+        ...(page.continueToken ? { continue: page.continueToken } : {}),
+        ...(page.remaining !== undefined ? { remainingItemCount: page.remaining } : {}),
+      },
+      items: page.items,
+    };
+    return { code: 200, body: wantsTable(accept, def) ? asTable(def, list, r.now()) : list };
+  }
+  if (subresource === 'eviction') {
+    if (def.plural !== 'pods' || method !== 'POST') return notAllowed();
+    return withBody(r.body, (body) => evictPod(store, namespace ?? '', name, body, r.now()));
+  }
+  if (subresource !== undefined && !(subresource === 'status' && def.statusSubresource)) {
+    return statusFailure(404, 'NotFound', 'the server could not find the requested resource');
+  }
+  const target: Target = { def, namespace, name, subresource };
+  switch (method) {
+    case 'GET': {
+      const object = store.get(def.key, namespace, name);
+      if (!object) return notFound(def.key, name);
+      return { code: 200, body: wantsTable(accept, def) ? asTable(def, object, r.now()) : object };
+    }
+    case 'PUT':
+      return withBody(r.body, (body) => replaceObject(store, target, body));
+    case 'PATCH':
+      return patchObject(store, target, String(r.req.headers['content-type'] ?? ''), r.body);
+    case 'DELETE': {
+      if (subresource) return notAllowed();
+      const fromQuery = query.get('gracePeriodSeconds');
+      let grace = fromQuery === null ? undefined : Number(fromQuery);
+      if (r.body.trim() !== '') {
+        const parsed = parse(r.body);
+        if (!parsed) return badRequest("couldn't get version/kind; json parse error: invalid JSON");
+        if (typeof parsed.gracePeriodSeconds === 'number') grace = parsed.gracePeriodSeconds;
+      }
+      return deleteObject(store, target, grace, r.now());
+    }
+    default:
+      return notAllowed();
+  }
+}
+
+function parse(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function withBody(
+  text: string,
+  then: (body: Record<string, unknown>) => StatusResponse,
+): StatusResponse {
+  const body = parse(text);
+  if (!body)
+    return badRequest("couldn't get version/kind; json parse error: unexpected end of JSON input");
+  return then(body);
+}

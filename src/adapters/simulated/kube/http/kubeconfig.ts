@@ -1,0 +1,22 @@
+/** A kubeconfig for the fake server: one cluster, one context, a bearer token. */
+export function fakeKubeconfigYaml(url: string, token: string): string {
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '  - name: drover-fake',
+    '    cluster:',
+    `      server: ${url}`,
+    'users:',
+    '  - name: drover-fake-admin',
+    '    user:',
+    `      token: ${token}`,
+    'contexts:',
+    '  - name: drover-fake',
+    '    context:',
+    '      cluster: drover-fake',
+    '      user: drover-fake-admin',
+    'current-context: drover-fake',
+    '',
+  ].join('\n');
+}

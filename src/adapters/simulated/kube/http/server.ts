@@ -1,0 +1,166 @@
+/**
+ * The fake Kubernetes API server: node:http on 127.0.0.1, serving a KubeStore with the REST
+ * subset Drover and kubectl use, bearer-token auth, and injectable faults (N failures on a path
+ * prefix, connection resets, slow answers, watches dropped mid-stream). Every answer is
+ * `Content-Type: application/json` (health checks excepted, text/plain as the real server).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { KubeStore } from '../store.js';
+import { discovery, versionInfo } from './discovery.js';
+import { fakeKubeconfigYaml } from './kubeconfig.js';
+import { parseResourcePath, requestKind } from './routing.js';
+import { handleResource } from './handlers.js';
+import { statusFailure, type StatusResponse } from './status.js';
+import { WatchHub } from './watch.js';
+
+export interface FakeApiFaults {
+  /** The next `count` requests whose path starts with `pathPrefix` answer `status`. */
+  failNextRequests?: { pathPrefix: string; status: number; count: number }[];
+  /** The next `count` matching requests have their connection destroyed without an answer. */
+  resetNextRequests?: { pathPrefix: string; count: number }[];
+  /** Every answer is delayed this long (real time). */
+  slowMs?: number;
+}
+
+export interface FakeApiServer {
+  url: string;
+  kubeconfigYaml: string;
+  /** The bearer token the kubeconfig carries (a secret: register it with a Redactor). */
+  token: string;
+  /** Mutable: tests add faults while the server runs. */
+  faults: FakeApiFaults;
+  requestCounts(): Record<string, number>;
+  totalRequests(): number;
+  /** Ends every open watch now, as if the server had closed them; returns how many. */
+  dropWatches(): number;
+  openWatches(): number;
+  close(): Promise<void>;
+}
+
+const OPEN_PATHS = new Set(['/readyz', '/livez', '/healthz', '/version']);
+const REASONS: Record<number, string> = {
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+  504: 'Timeout',
+};
+
+export async function startFakeApiServer(options: {
+  store: KubeStore;
+  now: () => number;
+  faults?: FakeApiFaults;
+}): Promise<FakeApiServer> {
+  const { store, now } = options;
+  const faults: FakeApiFaults = options.faults ?? {};
+  const token = randomBytes(24).toString('hex');
+  const counts: Record<string, number> = {};
+  let total = 0;
+  const hub = new WatchHub(store);
+  let address = '';
+
+  const send = (res: ServerResponse, s: StatusResponse, headers: Record<string, string> = {}) => {
+    const retry = (s.body.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+    res.writeHead(s.code, {
+      'Content-Type': 'application/json',
+      ...(retry ? { 'Retry-After': String(retry) } : {}),
+      ...headers,
+    });
+    res.end(JSON.stringify(s.body));
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, body: string) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = req.method ?? 'GET';
+    const kind = requestKind(method, url.pathname, url.searchParams);
+    counts[kind] = (counts[kind] ?? 0) + 1;
+    total += 1;
+    const reset = faults.resetNextRequests?.find(
+      (f) => f.count > 0 && url.pathname.startsWith(f.pathPrefix),
+    );
+    if (reset) {
+      reset.count -= 1;
+      req.socket.destroy();
+      return;
+    }
+    if (faults.slowMs) await new Promise((r) => setTimeout(r, faults.slowMs));
+    const fail = faults.failNextRequests?.find(
+      (f) => f.count > 0 && url.pathname.startsWith(f.pathPrefix),
+    );
+    if (fail) {
+      fail.count -= 1;
+      const s = statusFailure(fail.status, REASONS[fail.status], 'injected fault');
+      return send(res, s, fail.status === 429 ? { 'Retry-After': '1' } : {});
+    }
+    // kubectl sends no bearer token over plain http, so an absent header is served (like the
+    // old insecure port); a wrong token is refused as the real server does.
+    const auth = req.headers.authorization;
+    if (!OPEN_PATHS.has(url.pathname) && auth !== undefined && auth !== `Bearer ${token}`) {
+      return send(res, statusFailure(401, 'Unauthorized', 'Unauthorized'));
+    }
+    if (url.pathname === '/readyz' || url.pathname === '/livez' || url.pathname === '/healthz') {
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+      return res.end('ok');
+    }
+    if (url.pathname === '/version') return send(res, { code: 200, body: versionInfo(store) });
+    const resource = parseResourcePath(url.pathname);
+    if (!resource) {
+      const doc = method === 'GET' ? discovery(url.pathname, address) : undefined;
+      if (doc) return send(res, { code: 200, body: doc });
+      return send(
+        res,
+        statusFailure(404, 'NotFound', 'the server could not find the requested resource'),
+      );
+    }
+    const answer = handleResource({
+      store,
+      now,
+      hub,
+      req,
+      res,
+      resource,
+      query: url.searchParams,
+      method,
+      body,
+    });
+    if (answer) send(res, answer);
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      handle(req, res, Buffer.concat(chunks).toString('utf8')).catch((error: unknown) => {
+        if (!res.headersSent)
+          send(
+            res,
+            statusFailure(500, 'InternalError', `Internal error occurred: ${String(error)}`),
+          );
+        else res.destroy();
+      });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  address = `127.0.0.1:${port}`;
+  const url = `http://${address}`;
+  return {
+    url,
+    token,
+    kubeconfigYaml: fakeKubeconfigYaml(url, token),
+    faults,
+    requestCounts: () => ({ ...counts }),
+    totalRequests: () => total,
+    dropWatches: () => hub.dropAll(),
+    openWatches: () => hub.openCount,
+    close: async () => {
+      hub.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * metav1.Status bodies as the real API server writes them (kind Status, apiVersion v1 in every
+ * group; details.kind is the resource plural). Shared by the fake server and the store-level
+ * operations (eviction, pod deletion) so both answer with the same bytes.
+ */
+export interface StatusResponse {
+  code: number;
+  body: Record<string, unknown>;
+}
+
+export interface StatusDetails {
+  name?: string;
+  group?: string;
+  kind?: string;
+  causes?: { reason?: string; message?: string; field?: string }[];
+  retryAfterSeconds?: number;
+}
+
+export function statusFailure(
+  code: number,
+  reason: string | undefined,
+  message: string,
+  details?: StatusDetails,
+): StatusResponse {
+  const body: Record<string, unknown> = {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+  };
+  if (reason) body.reason = reason;
+  if (details && Object.keys(details).length > 0) body.details = details;
+  body.code = code;
+  return { code, body };
+}
+
+export function statusSuccess(code: number): StatusResponse {
+  return {
+    code,
+    body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code },
+  };
+}
+
+/** `<plural>` for core, `<plural>.<group>` otherwise, as names appear in messages. */
+export function qualifiedResource(resource: string): {
+  text: string;
+  group?: string;
+  kind: string;
+} {
+  const slash = resource.indexOf('/');
+  if (slash < 0) return { text: resource, kind: resource };
+  const group = resource.slice(0, slash);
+  const kind = resource.slice(slash + 1);
+  return { text: `${kind}.${group}`, group, kind };
+}
+
+export function notFound(resource: string, name: string): StatusResponse {
+  const q = qualifiedResource(resource);
+  return statusFailure(404, 'NotFound', `${q.text} "${name}" not found`, {
+    name,
+    ...(q.group ? { group: q.group } : {}),
+    kind: q.kind,
+  });
+}
+
+export function badRequest(message: string): StatusResponse {
+  return statusFailure(400, 'BadRequest', message);
+}

@@ -1,0 +1,153 @@
+/**
+ * Watches as the real API server serves them: 200 with headers at once, chunked, one JSON event
+ * per line as changes happen; RV unset/"0" first replays every object as ADDED; a specific RV
+ * resumes after it, or answers a single 410 ERROR event and closes when history is too short;
+ * with selectors an object that stops matching is DELETED and one that starts matching ADDED;
+ * the stream closes after timeoutSeconds. `dropAll` is the fault: streams end mid-wait.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KubeObject, KubeStore, StoreEvent } from '../store.js';
+import { RESOURCES, type ResourceDef } from './resources.js';
+import type { Matcher } from './selection.js';
+import { statusFailure } from './status.js';
+
+interface Stream {
+  def: ResourceDef;
+  namespace: string | undefined;
+  matcher: Matcher;
+  res: ServerResponse;
+  timer: NodeJS.Timeout;
+  /** Table watches (kubectl get -w) carry each object as a one-row Table. */
+  present: (object: KubeObject) => unknown;
+}
+
+const PREVIOUS_LIMIT = 5000;
+
+export class WatchHub {
+  private readonly streams = new Set<Stream>();
+  /** The object as it was before each event, so selector transitions can be told. */
+  private readonly previous = new Map<number, KubeObject | undefined>();
+  private readonly lastSeen = new Map<string, KubeObject>();
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly store: KubeStore) {
+    for (const r of RESOURCES)
+      for (const o of store.list(r.key)) this.lastSeen.set(objectKey(r.key, o), o);
+    this.unsubscribe = store.subscribe((event) => this.onEvent(event));
+  }
+
+  get openCount(): number {
+    return this.streams.size;
+  }
+
+  open(
+    req: IncomingMessage,
+    res: ServerResponse,
+    def: ResourceDef,
+    namespace: string | undefined,
+    matcher: Matcher,
+    query: URLSearchParams,
+    present: (object: KubeObject) => unknown = (o) => o,
+  ): void {
+    const rvText = query.get('resourceVersion') ?? '';
+    const fromVersion = rvText === '' || rvText === '0' ? undefined : Number(rvText);
+    if (fromVersion !== undefined && !Number.isInteger(fromVersion)) {
+      const s = statusFailure(400, 'BadRequest', `invalid resource version: ${rvText}`);
+      res.writeHead(s.code, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(s.body));
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    res.flushHeaders();
+    const write = (type: string, object: unknown) =>
+      res.write(JSON.stringify({ type, object }) + '\n');
+    if (fromVersion === undefined) {
+      for (const o of this.store.list(def.key, namespace))
+        if (matcher(o)) write('ADDED', present(o));
+    } else {
+      const events = this.store.eventsSince(def.key, fromVersion);
+      if (events === 'expired') {
+        const oldest = this.store.oldestWatchableVersion - 1;
+        write(
+          'ERROR',
+          statusFailure(410, 'Expired', `too old resource version: ${fromVersion} (${oldest})`)
+            .body,
+        );
+        res.end();
+        return;
+      }
+      const probe = { def, namespace, matcher, res, present } as Stream;
+      for (const e of events) this.deliver(probe, e);
+    }
+    const timeoutText = query.get('timeoutSeconds');
+    const timeoutMs =
+      timeoutText !== null ? Number(timeoutText) * 1000 : 1800_000 * (1 + Math.random());
+    const stream: Stream = {
+      def,
+      namespace,
+      matcher,
+      res,
+      present,
+      timer: setTimeout(() => this.end(stream), timeoutMs),
+    };
+    this.streams.add(stream);
+    res.on('close', () => this.end(stream));
+  }
+
+  /** Ends every open watch cleanly, as a server restart or timeout would. */
+  dropAll(): number {
+    const count = this.streams.size;
+    for (const s of [...this.streams]) this.end(s);
+    return count;
+  }
+
+  close(): void {
+    this.dropAll();
+    this.unsubscribe();
+  }
+
+  private end(stream: Stream): void {
+    if (!this.streams.delete(stream)) return;
+    clearTimeout(stream.timer);
+    if (!stream.res.writableEnded) stream.res.end();
+  }
+
+  private onEvent(event: StoreEvent): void {
+    const k = objectKey(event.resource, event.object);
+    this.previous.set(event.resourceVersion, this.lastSeen.get(k));
+    if (this.previous.size > PREVIOUS_LIMIT) {
+      const first = this.previous.keys().next().value as number;
+      this.previous.delete(first);
+    }
+    if (event.type === 'DELETED') this.lastSeen.delete(k);
+    else this.lastSeen.set(k, event.object);
+    for (const s of this.streams) if (s.def.key === event.resource) this.deliver(s, event);
+  }
+
+  private deliver(stream: Stream, event: StoreEvent): void {
+    const o = event.object;
+    if (stream.namespace !== undefined && o.metadata.namespace !== stream.namespace) return;
+    const write = (type: string, object: KubeObject) => {
+      if (!stream.res.writableEnded)
+        stream.res.write(JSON.stringify({ type, object: stream.present(object) }) + '\n');
+    };
+    const matchesNow = stream.matcher(o);
+    if (event.type !== 'MODIFIED') {
+      if (matchesNow) write(event.type, o);
+      return;
+    }
+    const before = this.previous.get(event.resourceVersion);
+    const matchedBefore = before ? stream.matcher(before) : matchesNow;
+    if (matchesNow) write(matchedBefore ? 'MODIFIED' : 'ADDED', o);
+    else if (matchedBefore && before) {
+      write('DELETED', {
+        ...before,
+        metadata: { ...before.metadata, resourceVersion: o.metadata.resourceVersion },
+      });
+    }
+  }
+}
+
+function objectKey(resource: string, o: KubeObject): string {
+  return `${resource}|${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+}

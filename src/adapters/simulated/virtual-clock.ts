@@ -1,0 +1,191 @@
+/**
+ * A discrete-event clock: hours of simulated time pass in milliseconds of real time.
+ *
+ * Timers sit in a priority queue ordered by (due time, insertion order). Time jumps to the next
+ * timer only when the process is idle: several setImmediate turns have passed (so every promise
+ * continuation has run) and no real file or socket request is in flight. Exactly one timer fires
+ * per jump; the clock then waits for idle again, so a sleeper's continuation (and whatever it
+ * schedules) always runs before time moves on. That makes a run deterministic for a given
+ * sequence of calls.
+ */
+import type { Clock } from '../../ports/clock.js';
+
+interface Timer {
+  at: number;
+  seq: number;
+  fire: () => void;
+}
+
+export interface VirtualClockOptions {
+  /** Epoch ms the clock starts at. */
+  startMs?: number;
+  /**
+   * Real milliseconds to wait after the process looks idle before time jumps: gives loopback
+   * HTTP (the fake API server mode) a chance to complete. 0 by default.
+   */
+  idleDelayMs?: number;
+}
+
+/** Real request kinds (process.getActiveResourcesInfo) that mean "not idle yet". */
+const IN_FLIGHT =
+  /^(FSReq|FileHandleCloseReq|GetAddrInfoReqWrap|WriteWrap|ShutdownWrap|ConnectWrap)/;
+/** setImmediate turns with nothing pending before the process counts as idle. */
+const IDLE_TURNS = 3;
+/** Upper bound on turns spent waiting for in-flight real I/O before time moves anyway. */
+const MAX_WAIT_TURNS = 20_000;
+
+export class VirtualClock implements Clock {
+  private current: number;
+  private seq = 0;
+  private readonly heap: Timer[] = [];
+  private running = false;
+  private stopped = false;
+  private readonly idleDelayMs: number;
+
+  constructor(options: VirtualClockOptions = {}) {
+    this.current = options.startMs ?? Date.UTC(2026, 0, 1);
+    this.idleDelayMs = options.idleDelayMs ?? 0;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  /** Number of timers waiting. */
+  get pending(): number {
+    return this.heap.length;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    return new Promise<void>((resolve, reject) => {
+      let cancel: (() => void) | undefined;
+      const onAbort = (): void => {
+        cancel?.();
+        reject(abortReason(signal as AbortSignal));
+      };
+      cancel = this.schedule(this.current + Math.max(0, ms), () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Runs `fire` when the clock reaches `atMs` (now, if in the past). Returns a cancel function. */
+  schedule(atMs: number, fire: () => void): () => void {
+    const timer: Timer = { at: Math.max(atMs, this.current), seq: this.seq++, fire };
+    this.push(timer);
+    this.kick();
+    return () => this.remove(timer);
+  }
+
+  /** Stops advancing for good; pending timers never fire. */
+  stop(): void {
+    this.stopped = true;
+    this.heap.length = 0;
+  }
+
+  private kick(): void {
+    if (this.running || this.stopped) return;
+    this.running = true;
+    void this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (!this.stopped && this.heap.length > 0) {
+        await this.waitForIdle();
+        const next = this.pop();
+        if (!next || this.stopped) break;
+        this.current = Math.max(this.current, next.at);
+        next.fire();
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async waitForIdle(): Promise<void> {
+    let quiet = 0;
+    let turns = 0;
+    while (quiet < IDLE_TURNS && turns < MAX_WAIT_TURNS) {
+      await new Promise<void>((r) => setImmediate(r));
+      turns += 1;
+      quiet = inFlight() ? 0 : quiet + 1;
+    }
+    if (this.idleDelayMs > 0) {
+      await new Promise<void>((r) => setTimeout(r, this.idleDelayMs));
+      // Whatever the delay let in must settle too.
+      for (let i = 0; i < IDLE_TURNS; i++) await new Promise<void>((r) => setImmediate(r));
+    }
+  }
+
+  private push(timer: Timer): void {
+    const h = this.heap;
+    h.push(timer);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(h[i] as Timer, h[parent] as Timer)) break;
+      [h[i], h[parent]] = [h[parent] as Timer, h[i] as Timer];
+      i = parent;
+    }
+  }
+
+  private pop(): Timer | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last) {
+      h[0] = last;
+      this.siftDown(0);
+    }
+    return top;
+  }
+
+  private siftDown(start: number): void {
+    const h = this.heap;
+    let i = start;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let smallest = i;
+      if (l < h.length && before(h[l] as Timer, h[smallest] as Timer)) smallest = l;
+      if (r < h.length && before(h[r] as Timer, h[smallest] as Timer)) smallest = r;
+      if (smallest === i) return;
+      [h[i], h[smallest]] = [h[smallest] as Timer, h[i] as Timer];
+      i = smallest;
+    }
+  }
+
+  private remove(timer: Timer): void {
+    const i = this.heap.indexOf(timer);
+    if (i < 0) return;
+    const last = this.heap.pop() as Timer;
+    if (i < this.heap.length) {
+      this.heap[i] = last;
+      this.siftDown(i);
+      // The moved element may also need to go up.
+      let j = i;
+      while (j > 0) {
+        const parent = (j - 1) >> 1;
+        if (!before(this.heap[j] as Timer, this.heap[parent] as Timer)) break;
+        [this.heap[j], this.heap[parent]] = [this.heap[parent] as Timer, this.heap[j] as Timer];
+        j = parent;
+      }
+    }
+  }
+}
+
+function before(a: Timer, b: Timer): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}
+
+function inFlight(): boolean {
+  return process.getActiveResourcesInfo().some((kind) => IN_FLIGHT.test(kind));
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new Error('aborted');
+}

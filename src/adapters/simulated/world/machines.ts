@@ -1,0 +1,191 @@
+/**
+ * Machines: VMs cloned from templates boot into Talos maintenance mode, install and join once a
+ * config is applied, register their kubelet, join etcd (control plane) and bring up GPUs. Also the
+ * node-lifecycle controller's reactions to a machine that stops answering, and timed faults.
+ */
+import type { InventoryNode } from '../../../core/inventory.js';
+import { GPU_SCHEMATIC_FLAVOR, hasNvidiaModules } from './machine-config.js';
+import { registerKubelet, setGpu, setReady, NODES, readyStatus } from './nodes.js';
+import type { VmState, WorldEvent } from './state.js';
+import type { World } from './world.js';
+
+/** node-monitor-grace-period: the node controller's patience before Ready turns Unknown. */
+const NODE_GRACE_MS = 40_000;
+/** Default toleration of not-ready/unreachable taints before pods are evicted. */
+const TAINT_EVICTION_MS = 300_000;
+
+export function createVm(world: World, node: InventoryNode): VmState {
+  const template = world.state.templates[node.template];
+  const vm: VmState = {
+    id: String(world.state.nextVmId++),
+    node: node.name,
+    templateKey: node.template,
+    version: template?.version ?? world.context.talos.from,
+    schematic: template?.schematic ?? node.schematic,
+    phase: 'booting',
+    gpuDriver: false,
+    createdAt: world.now,
+  };
+  world.state.vms[node.name] = vm;
+  world.schedule(world.rng.jitter(world.ms('wait-maintenance')), {
+    type: 'vm-maintenance',
+    node: node.name,
+    vmId: vm.id,
+  });
+  world.changed();
+  return vm;
+}
+
+/** Proxmox destroys the VM; the node stops posting status (the old VM may linger by fault). */
+export function destroyVm(world: World, node: InventoryNode): void {
+  const vm = world.state.vms[node.name];
+  if (!vm) return;
+  if (world.hasFault('old-vm-lingers', (f) => 'node' in f && f.node === node.name))
+    world.state.lingering[node.name] = { ...vm };
+  world.state.vms[node.name] = undefined;
+  // etcd on that machine is gone: its member (if still listed) no longer answers.
+  for (const m of world.state.etcd) if (m.node === node.name) m.healthy = false;
+  machineStopped(world, node.name, null);
+  world.changed();
+}
+
+/** The machine stopped answering: Ready goes Unknown after the grace period. */
+export function machineStopped(world: World, node: string, vmId: string | null): void {
+  world.schedule(NODE_GRACE_MS, { type: 'node-unreachable', node, vmId });
+}
+
+/** A configured machine applies `config`: it installs, reboots and joins after wait-ready. */
+export function configure(world: World, vm: VmState, config: string): void {
+  vm.phase = 'installing';
+  vm.gpuDriver = hasNvidiaModules(config);
+  world.schedule(world.rng.jitter(world.ms('wait-ready')), {
+    type: 'vm-configured',
+    node: vm.node,
+    vmId: vm.id,
+  });
+  world.changed();
+}
+
+function currentVm(world: World, event: { node: string; vmId: string }): VmState | undefined {
+  const vm = world.state.vms[event.node];
+  return vm && vm.id === event.vmId ? vm : undefined;
+}
+
+export function registerMachineHandlers(world: World): void {
+  world.on('vm-maintenance', (w, e) => {
+    if (e.type !== 'vm-maintenance') return;
+    const vm = currentVm(w, e);
+    if (vm && vm.phase === 'booting') vm.phase = 'maintenance';
+  });
+
+  world.on('vm-configured', (w, e) => {
+    if (e.type !== 'vm-configured') return;
+    const vm = currentVm(w, e);
+    const node = w.node(e.node);
+    if (!vm || !node) return;
+    vm.phase = 'running';
+    const neverReady = w.hasFault('never-ready', (f) => 'node' in f && f.node === node.name);
+    const stuck = w.scriptedFailure('wait-ready', node.name) !== undefined;
+    registerKubelet(w, node, vm.version, w.state.kubernetesVersion, !neverReady && !stuck);
+    if (node.role === 'controlplane') joinEtcd(w, node, vm);
+    if (node.gpu && vm.gpuDriver && vm.templateKey.endsWith(GPU_SCHEMATIC_FLAVOR)) {
+      w.schedule(w.rng.jitter(w.ms('wait-gpu', 0.4)), { type: 'gpu-label', node: node.name, vmId: vm.id });
+      w.schedule(w.rng.jitter(w.ms('wait-gpu', 0.9)), {
+        type: 'gpu-allocatable',
+        node: node.name,
+        vmId: vm.id,
+      });
+    }
+  });
+
+  world.on('etcd-healthy', (w, e) => {
+    if (e.type !== 'etcd-healthy') return;
+    const member = w.state.etcd.find((m) => m.id === e.memberId);
+    if (member && w.vmRunning(member.node) && !etcdFaulted(w, member.node)) member.healthy = true;
+  });
+
+  world.on('gpu-label', (w, e) => {
+    if (e.type === 'gpu-label' && currentVm(w, e)?.phase === 'running') setGpu(w, e.node, 0);
+  });
+  world.on('gpu-allocatable', (w, e) => {
+    if (e.type === 'gpu-allocatable' && currentVm(w, e)?.phase === 'running') setGpu(w, e.node, 1);
+  });
+
+  world.on('node-unreachable', (w, e) => {
+    if (e.type !== 'node-unreachable') return;
+    const vm = w.state.vms[e.node];
+    // Back already (a new or rebooted machine is running): nothing to do.
+    if (vm && vm.phase === 'running' && (e.vmId === null || vm.id !== e.vmId)) return;
+    if (vm?.phase === 'running') return;
+    const node = w.store.get(NODES, undefined, e.node);
+    if (!node || readyStatus(node) === 'Unknown') return;
+    setReady(w, e.node, 'Unknown');
+    w.schedule(TAINT_EVICTION_MS, { type: 'taint-evict', node: e.node });
+  });
+
+  world.on('fault-start', (w, e) => {
+    if (e.type === 'fault-start') applyTimedFault(w, e.index, true);
+  });
+  world.on('fault-end', (w, e) => {
+    if (e.type === 'fault-end') applyTimedFault(w, e.index, false);
+  });
+}
+
+function etcdFaulted(world: World, node: string): boolean {
+  return world.hasFault('etcd-unhealthy', (f) => 'node' in f && f.node === node);
+}
+
+/** Talos joins the new etcd member; a same-named stale member is removed as it joins. */
+function joinEtcd(world: World, node: InventoryNode, vm: VmState): void {
+  // A rebooted machine keeps its member; a fresh one joins anew.
+  let member = world.state.etcd.find((m) => m.node === node.name && m.vmId === vm.id);
+  if (!member) {
+    world.state.etcd = world.state.etcd.filter((m) => m.node !== node.name);
+    member = { id: world.rng.hex(16), node: node.name, vmId: vm.id, healthy: false };
+    world.state.etcd.push(member);
+  }
+  world.schedule(world.rng.jitter(world.ms('wait-etcd-rejoin')), {
+    type: 'etcd-healthy',
+    node: node.name,
+    memberId: member.id,
+  });
+}
+
+/** Arms the scenario's timed faults (etcd-unhealthy, s3-unavailable, node-down) at world start. */
+export function armTimedFaults(world: World, startMs: number): void {
+  world.context.scenario.faults.forEach((f, index) => {
+    if (!('fromSeconds' in f)) return;
+    world.schedule(startMs + f.fromSeconds * 1000 - world.now, { type: 'fault-start', index });
+    if (f.untilSeconds !== undefined)
+      world.schedule(startMs + f.untilSeconds * 1000 - world.now, { type: 'fault-end', index });
+  });
+}
+
+function applyTimedFault(world: World, index: number, on: boolean): void {
+  const fault = world.context.scenario.faults[index];
+  if (!fault) return;
+  world.state.faultActive[index] = on;
+  if (fault.type === 'etcd-unhealthy') {
+    for (const m of world.state.etcd)
+      if (m.node === fault.node) m.healthy = on ? false : world.vmRunning(m.node);
+  }
+  if (fault.type === 'node-down') {
+    const vm = world.state.vms[fault.node];
+    if (!vm) return;
+    if (on && vm.phase === 'running') {
+      vm.phase = 'stopped';
+      for (const m of world.state.etcd) if (m.node === fault.node) m.healthy = false;
+      machineStopped(world, fault.node, vm.id);
+    } else if (!on && vm.phase === 'stopped') {
+      vm.phase = 'installing';
+      world.schedule(world.rng.jitter(world.ms('wait-ready')), {
+        type: 'vm-configured',
+        node: vm.node,
+        vmId: vm.id,
+      });
+    }
+  }
+  world.changed();
+}
+
+export type { WorldEvent };

@@ -1,0 +1,133 @@
+/**
+ * Everything the simulated world knows besides the Kubernetes objects (which live in the
+ * KubeStore): VMs, templates, Terraform state, S3, etcd, Ceph flags, pending timed events,
+ * fault counters and recorded violations. Plain JSON, saved with the store for --world.
+ */
+import type { StoreSnapshot } from '../kube/store.js';
+
+export const VM_PHASES = ['booting', 'maintenance', 'installing', 'running', 'rebooting', 'stopped'] as const;
+export type VmPhase = (typeof VM_PHASES)[number];
+
+export interface VmState {
+  /** Proxmox VM id. */
+  id: string;
+  node: string;
+  templateKey: string;
+  /** Talos version the VM runs (the template's when cloned; changed by an in-place upgrade). */
+  version: string;
+  schematic: string;
+  phase: VmPhase;
+  /** The applied machine config loads the NVIDIA kernel modules. */
+  gpuDriver: boolean;
+  createdAt: number;
+}
+
+export interface TemplateState {
+  key: string;
+  address: string;
+  host: string;
+  flavor: string;
+  version: string;
+  schematic: string;
+  id: string;
+}
+
+export interface EtcdMemberState {
+  /** 16 hex digits. */
+  id: string;
+  node: string;
+  /** The machine that joined with this member (a reboot keeps it, a new VM joins anew). */
+  vmId: string;
+  healthy: boolean;
+}
+
+export interface TerraformLock {
+  id: string;
+  operation: 'OperationTypePlan' | 'OperationTypeApply';
+  who: string;
+  created: number;
+}
+
+export interface SavedPlan {
+  id: string;
+  serial: number;
+  changes: { address: string; actions: ('no-op' | 'create' | 'read' | 'update' | 'delete')[] }[];
+  applied: boolean;
+}
+
+export interface StoredS3Object {
+  base64: string;
+  sha256: string;
+  /** Terraform state serial inside, when the bytes are a state. */
+  serial?: number;
+}
+
+export interface Violation {
+  invariant: number;
+  at: number;
+  message: string;
+}
+
+/** A timed change the world makes on its own; persisted so a new process carries on. */
+export type WorldEvent = { at: number; seq: number } & (
+  | { type: 'vm-maintenance'; node: string; vmId: string }
+  | { type: 'vm-configured'; node: string; vmId: string }
+  | { type: 'etcd-healthy'; node: string; memberId: string }
+  | { type: 'gpu-label'; node: string; vmId: string }
+  | { type: 'gpu-allocatable'; node: string; vmId: string }
+  | { type: 'node-unreachable'; node: string; vmId: string | null }
+  | { type: 'taint-evict'; node: string }
+  | { type: 'pod-running'; namespace: string; name: string; uid: string }
+  | { type: 'pod-terminated'; namespace: string; name: string; uid: string }
+  | { type: 'ceph-recheck' }
+  | { type: 'fault-start'; index: number }
+  | { type: 'fault-end'; index: number }
+);
+export type WorldEventType = WorldEvent['type'];
+
+export interface WorldState {
+  format: 1;
+  scenario: string;
+  scenarioHash: string;
+  seed: number;
+  rng: number;
+  now: number;
+  eventSeq: number;
+  nextVmId: number;
+  vms: Record<string, VmState | undefined>;
+  /** VMs Terraform believes destroyed that still answer at the node's address. */
+  lingering: Record<string, VmState>;
+  templates: Record<string, TemplateState>;
+  terraform: {
+    serial: number;
+    lineage: string;
+    lock: TerraformLock | null;
+    plans: Record<string, SavedPlan>;
+    nextPlan: number;
+  };
+  s3: Record<string, StoredS3Object>;
+  /** State serial of the newest backup that was read back after being written. */
+  verifiedBackupSerial: number | null;
+  etcd: EtcdMemberState[];
+  noout: string[];
+  /** Kubernetes version the control plane runs. */
+  kubernetesVersion: string;
+  vmReplacements: Record<string, number>;
+  /** Per fault index: how many times it fired. */
+  faultUses: number[];
+  /** Per fault index: whether a timed fault is in force. */
+  faultActive: boolean[];
+  pending: WorldEvent[];
+  /** Pods whose termination (or start) is already scheduled, by uid. */
+  podTimers: Record<string, true>;
+  violations: Violation[];
+  secrets: { tokens: Record<string, string>; served: string[] };
+  /** When Drover cordoned each node (start of its graceful drain window). */
+  cordonedAt: Record<string, number>;
+  ceph: { downSince: Record<string, number>; recoveringUntil: number; outMarked: string[] };
+}
+
+export interface WorldFile {
+  world: WorldState;
+  store: StoreSnapshot;
+}

@@ -1,0 +1,264 @@
+/**
+ * The simulated world: its JSON state, the KubeStore, the virtual clock and the PRNG, plus the
+ * machinery the controllers and ports share: timed world events (persisted), the actor of the
+ * current change (Drover through a port or the fake API server, or the world itself), scripted
+ * faults, violation records and change notification for persistence.
+ */
+import { DroverError } from '../../../core/errors.js';
+import type { StepDurations } from '../../../core/durations.js';
+import type { Inventory, InventoryNode } from '../../../core/inventory.js';
+import type { Policy } from '../../../core/policy.js';
+import type { UpgradeKind } from '../../../core/plan.js';
+import type { KubeStore, StoreEvent } from '../kube/store.js';
+import type { FaultableAction, Scenario, ScenarioFault } from '../scenario/schema.js';
+import type { VirtualClock } from '../virtual-clock.js';
+import { SeededRandom } from './rng.js';
+import type { Violation, VmState, WorldEvent, WorldState } from './state.js';
+
+export type Actor = 'drover' | 'world';
+type EventBody = WorldEvent extends infer E ? (E extends WorldEvent ? Omit<E, 'at' | 'seq'> : never) : never;
+export type WorldEventHandler = (world: World, event: WorldEvent) => void;
+export type StoreHook = (world: World, event: StoreEvent, actor: Actor) => void;
+
+export interface WorldContext {
+  scenario: Scenario;
+  inventory: Inventory;
+  policy: Policy;
+  durations: StepDurations;
+  kind: UpgradeKind;
+  talos: { from: string; to: string };
+  kubernetes: { from: string; to: string };
+}
+
+/** Reconcile passes in one burst before the world reports that its controllers do not settle. */
+const MAX_RECONCILE_PASSES = 200;
+
+export class World {
+  readonly rng: SeededRandom;
+  private actor: Actor = 'drover';
+  private reconcileQueued = false;
+  private readonly handlers = new Map<string, WorldEventHandler>();
+  private readonly reconcilers: ((world: World) => void)[] = [];
+  private readonly storeHooks: StoreHook[] = [];
+  private readonly changeListeners: (() => void)[] = [];
+  private readonly cancels = new Map<number, () => void>();
+  private unsubscribe: (() => void) | undefined;
+  private started = false;
+
+  constructor(
+    readonly context: WorldContext,
+    readonly state: WorldState,
+    readonly store: KubeStore,
+    readonly clock: VirtualClock,
+  ) {
+    this.rng = new SeededRandom(state.rng);
+  }
+
+  get now(): number {
+    return this.clock.now();
+  }
+
+  get durations(): StepDurations {
+    return this.context.durations;
+  }
+
+  /** Seconds of an action's nominal duration, as ms. */
+  ms(action: keyof StepDurations, fraction = 1): number {
+    return Math.round(this.context.durations[action] * 1000 * fraction);
+  }
+
+  // ---- wiring --------------------------------------------------------------------------------
+
+  on(type: WorldEvent['type'], handler: WorldEventHandler): void {
+    this.handlers.set(type, handler);
+  }
+
+  addReconciler(reconcile: (world: World) => void): void {
+    this.reconcilers.push(reconcile);
+  }
+
+  addStoreHook(hook: StoreHook): void {
+    this.storeHooks.push(hook);
+  }
+
+  onChange(listener: () => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  /** Starts reacting to store events and re-arms every persisted world event. */
+  start(): void {
+    this.started = true;
+    this.unsubscribe = this.store.subscribe((event) => {
+      const actor = this.actor;
+      for (const hook of this.storeHooks) hook(this, event, actor);
+      this.requestReconcile();
+      this.changed();
+    });
+    for (const event of [...this.state.pending].sort((a, b) => a.at - b.at || a.seq - b.seq))
+      this.arm(event);
+    this.requestReconcile();
+  }
+
+  stop(): void {
+    this.started = false;
+    this.unsubscribe?.();
+    for (const cancel of this.cancels.values()) cancel();
+    this.cancels.clear();
+  }
+
+  // ---- actors and events ---------------------------------------------------------------------
+
+  get currentActor(): Actor {
+    return this.actor;
+  }
+
+  /** Runs `change` as the world itself (controllers, kubelets, timed events). */
+  asWorld<T>(change: () => T): T {
+    const previous = this.actor;
+    this.actor = 'world';
+    try {
+      return change();
+    } finally {
+      this.actor = previous;
+    }
+  }
+
+  schedule(delayMs: number, body: EventBody): void {
+    const event = {
+      ...body,
+      at: this.now + Math.max(0, Math.round(delayMs)),
+      seq: this.state.eventSeq++,
+    } as WorldEvent;
+    this.state.pending.push(event);
+    if (this.started) this.arm(event);
+    this.changed();
+  }
+
+  private arm(event: WorldEvent): void {
+    const cancel = this.clock.schedule(event.at, () => this.fire(event));
+    this.cancels.set(event.seq, cancel);
+  }
+
+  private fire(event: WorldEvent): void {
+    this.cancels.delete(event.seq);
+    const i = this.state.pending.findIndex((e) => e.seq === event.seq);
+    if (i >= 0) this.state.pending.splice(i, 1);
+    const handler = this.handlers.get(event.type);
+    if (handler) this.asWorld(() => handler(this, event));
+    this.requestReconcile();
+    this.changed();
+  }
+
+  requestReconcile(): void {
+    if (this.reconcileQueued) return;
+    this.reconcileQueued = true;
+    queueMicrotask(() => this.reconcile());
+  }
+
+  private reconcile(): void {
+    for (let pass = 0; ; pass++) {
+      this.reconcileQueued = false;
+      const before = this.store.resourceVersion;
+      this.asWorld(() => {
+        for (const r of this.reconcilers) r(this);
+      });
+      if (this.store.resourceVersion === before) break;
+      if (pass > MAX_RECONCILE_PASSES)
+        throw new Error('simulated cluster: controllers did not settle (a bug in the simulator)');
+    }
+    this.reconcileQueued = false;
+  }
+
+  /** Something changed: persistence saves (coalesced by the listener). */
+  changed(): void {
+    this.state.rng = this.rng.state;
+    for (const listener of this.changeListeners) listener();
+  }
+
+  // ---- violations ----------------------------------------------------------------------------
+
+  violation(invariant: number, message: string): void {
+    const v: Violation = { invariant, at: this.now, message };
+    const last = this.state.violations.at(-1);
+    if (last && last.invariant === invariant && last.message === message && last.at === v.at) return;
+    this.state.violations.push(v);
+    this.changed();
+  }
+
+  // ---- faults --------------------------------------------------------------------------------
+
+  faults(): ScenarioFault[] {
+    return this.context.scenario.faults;
+  }
+
+  /** Throws the scripted failure when a step-fails fault matches this call (and counts it). */
+  failIfScripted(action: FaultableAction, node: string | undefined): void {
+    const error = this.scriptedFailure(action, node);
+    if (error) throw error;
+  }
+
+  scriptedFailure(action: FaultableAction, node: string | undefined): DroverError | undefined {
+    const faults = this.faults();
+    for (let i = 0; i < faults.length; i++) {
+      const f = faults[i];
+      if (!f || f.type !== 'step-fails' || f.action !== action) continue;
+      if (f.node !== undefined && f.node !== node) continue;
+      const used = this.state.faultUses[i] ?? 0;
+      if (f.times !== 'always' && used >= f.times) continue;
+      this.state.faultUses[i] = used + 1;
+      this.changed();
+      const transient = f.transient ?? f.times !== 'always';
+      return new DroverError(
+        'failed',
+        'SIMULATED_FAULT',
+        f.message ?? `simulated ${action} failure${node ? ` on ${node}` : ''} (${used + 1}${f.times === 'always' ? '' : `/${f.times}`})`,
+        { details: { transient, fault: i, action, ...(node ? { node } : {}) } },
+      );
+    }
+    return undefined;
+  }
+
+  /** A fault of this type for this node is scripted (and, when timed, in force now). */
+  hasFault(type: ScenarioFault['type'], match: (f: ScenarioFault) => boolean = () => true): boolean {
+    return this.faults().some((f, i) => {
+      if (f.type !== type || !match(f)) return false;
+      if ('fromSeconds' in f) return this.state.faultActive[i] === true;
+      return true;
+    });
+  }
+
+  // ---- lookups -------------------------------------------------------------------------------
+
+  node(name: string): InventoryNode | undefined {
+    return this.context.inventory.nodes.find((n) => n.name === name);
+  }
+
+  nodeByAddress(address: string): InventoryNode | undefined {
+    return this.context.inventory.nodes.find((n) => n.address === address || n.name === address);
+  }
+
+  requireNodeByAddress(address: string): InventoryNode {
+    const node = this.nodeByAddress(address);
+    if (!node) throw unreachable(address, 'no route to host');
+    return node;
+  }
+
+  vm(node: string): VmState | undefined {
+    return this.state.vms[node];
+  }
+
+  /** The node's VM exists and runs a configured Talos. */
+  vmRunning(node: string): boolean {
+    return this.state.vms[node]?.phase === 'running';
+  }
+}
+
+/** What talosctl reports when nothing answers at an address. */
+export function unreachable(address: string, why = 'connect: no route to host'): DroverError {
+  return new DroverError(
+    'failed',
+    'TALOS_UNREACHABLE',
+    `rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp ${address}:50000: ${why}"`,
+    { details: { transient: true, address } },
+  );
+}

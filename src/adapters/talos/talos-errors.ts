@@ -1,0 +1,55 @@
+/** Turns a failed talosctl run into a DroverError: redacted stderr, transient when the network dropped. */
+import { DroverError } from '../../core/errors.js';
+
+/** gRPC/dial failures that a later retry may not see (node rebooting, apid restarting). */
+const TRANSIENT = [
+  /code = Unavailable/,
+  /code = DeadlineExceeded/,
+  /connection refused/,
+  /connection reset by peer/,
+  /no route to host/,
+  /i\/o timeout/,
+  /transport is closing/,
+  /error reading from server: EOF/,
+  /\bEOF\b/,
+  /unavailable, retrying/,
+];
+
+const UNREACHABLE = [/connection refused/, /no route to host/, /i\/o timeout/, /code = Unavailable/, /code = DeadlineExceeded/, /network is unreachable/, /context deadline exceeded/];
+
+/** TLS/x509 failures travel as `code = Unavailable` too, but a retry will not fix them. */
+const NOT_TRANSIENT = [/x509: /, /tls: /, /certificate required/];
+
+export function isTransientTalosError(stderr: string): boolean {
+  if (NOT_TRANSIENT.some((p) => p.test(stderr))) return false;
+  return TRANSIENT.some((p) => p.test(stderr));
+}
+
+export function looksUnreachable(stderr: string): boolean {
+  if (NOT_TRANSIENT.some((p) => p.test(stderr))) return false;
+  return UNREACHABLE.some((p) => p.test(stderr));
+}
+
+export function talosctlError(
+  code: string,
+  what: string,
+  exitCode: number,
+  stderr: string,
+  hint: string,
+  extra: Record<string, unknown> = {},
+): DroverError {
+  const transient = isTransientTalosError(stderr);
+  return new DroverError('failed', code, `talosctl ${what} exited ${exitCode}: ${firstLines(stderr)}`, {
+    hint,
+    details: { exitCode, transient, ...extra },
+  });
+}
+
+/** The error without talosctl's usage text, which follows flag/argument errors. */
+export function firstLines(stderr: string, max = 6): string {
+  const lines = stderr.trim().split('\n');
+  const usage = lines.findIndex((l) => /^Usage:/.test(l));
+  const kept = (usage >= 0 ? lines.slice(0, usage) : lines).filter((l) => l.trim() !== '');
+  const text = kept.slice(0, max).join(' ').replace(/\s+/g, ' ').trim();
+  return text.length > 600 ? `${text.slice(0, 600)}…` : text || '(no output)';
+}

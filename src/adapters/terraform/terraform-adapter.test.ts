@@ -1,0 +1,188 @@
+/**
+ * Against the real terraform binary and a plugin-free fixture shaped like the reference cluster
+ * (test/fixtures/terraform/proxmox-like). One `init` + baseline apply per file; tests run in order.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { cp, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DroverError } from '../../core/errors.js';
+import { Redactor } from '../../core/redact.js';
+import { missingProgram } from '../../../test/helpers/programs.js';
+import type { TerraformProgress } from './json-stream.js';
+import { TerraformAdapter } from './terraform-adapter.js';
+
+const FIXTURE = resolve(import.meta.dirname, '../../../test/fixtures/terraform/proxmox-like');
+const skip = missingProgram('terraform');
+const WORK1 = 'module.worker_nodes["k8s-work-1"]';
+const WORK2 = 'module.worker_nodes["k8s-work-2"]';
+
+describe.skipIf(skip !== undefined)('TerraformAdapter (real terraform)', () => {
+  let dir: string;
+  let env: Record<string, string>;
+  let adapter: TerraformAdapter;
+  const events: TerraformProgress[] = [];
+
+  const terraform = (...args: string[]) => {
+    const r = spawnSync('terraform', args, { cwd: dir, env: { ...process.env, ...env }, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`terraform ${args.join(' ')}: ${r.stderr}`);
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'drover-tf-test-'));
+    await cp(FIXTURE, dir, { recursive: true });
+    await writeFile(join(dir, 'empty.tfrc'), '');
+    env = { TF_CLI_CONFIG_FILE: join(dir, 'empty.tfrc'), CHECKPOINT_DISABLE: '1' };
+    terraform('init', '-input=false', '-no-color');
+    terraform('apply', '-auto-approve', '-input=false', '-no-color');
+    adapter = new TerraformAdapter({
+      workingDir: dir,
+      lockTimeout: '0s',
+      redactor: new Redactor(),
+      env,
+      onProgress: (e) => events.push(e),
+    });
+  });
+  afterAll(async () => {
+    await adapter?.dispose();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('lists every resource of the state, walking child modules', async () => {
+    const resources = await adapter.listResources();
+    expect(resources).toHaveLength(2 + (3 + 6) * 2);
+    expect(resources).toContain(`${WORK1}.terraform_data.vm`);
+    expect(resources).toContain(`${WORK1}.terraform_data.cloud_init`);
+    expect(resources).toContain('module.template_thor_gpu.terraform_data.template');
+  });
+
+  it('expands a module instance into its resources and never a sibling with a longer key', async () => {
+    expect(await adapter.expandReplace(['module.worker_nodes["k8s-work-1"]'])).toEqual([
+      `${WORK1}.terraform_data.cloud_init`,
+      `${WORK1}.terraform_data.vm`,
+    ]);
+    expect(await adapter.expandReplace(['module.worker_nodes["k8s-work-99"]'])).toEqual([]);
+  });
+
+  it('reads the template version from the template resource', async () => {
+    expect(await adapter.templateVersion('module.template_baldar_base')).toBe('1.10.8');
+    expect(await adapter.templateVersion('module.template_nowhere')).toBeUndefined();
+  });
+
+  it('pulls the state with its serial and lineage', async () => {
+    const state = await adapter.pullState();
+    expect(state.serial).toBeGreaterThan(0);
+    expect(state.lineage).toMatch(/^[0-9a-f-]{36}$/);
+    const parsed = JSON.parse(Buffer.from(state.bytes).toString('utf8')) as { lineage: string };
+    expect(parsed.lineage).toBe(state.lineage);
+  });
+
+  it('replaces exactly one node: plan, apply, new ids, others untouched', async () => {
+    const before = await adapter.resourceIds([WORK1, WORK2, 'module.control_plane_nodes["k8s-ctrl-1"]']);
+    expect(before[WORK1]).toMatch(/^[0-9a-f-]{36},[0-9a-f-]{36}$/);
+    const serialBefore = (await adapter.pullState()).serial;
+
+    const plan = await adapter.plan({ replace: [WORK1] });
+    expect(plan.changes).toEqual([
+      { address: `${WORK1}.terraform_data.cloud_init`, actions: ['delete', 'create'] },
+      { address: `${WORK1}.terraform_data.vm`, actions: ['delete', 'create'] },
+    ]);
+    expect((await stat(plan.id)).isFile()).toBe(true);
+    expect(events.some((e) => e.type === 'planned_change' && e.address === `${WORK1}.terraform_data.vm`)).toBe(true);
+
+    events.length = 0;
+    await adapter.apply(plan);
+    expect(events.some((e) => e.type === 'apply_complete' && e.address === `${WORK1}.terraform_data.vm`)).toBe(true);
+    await expect(stat(plan.id)).rejects.toThrow(); // the saved plan is gone after apply
+
+    const after = await adapter.resourceIds([WORK1, WORK2, 'module.control_plane_nodes["k8s-ctrl-1"]', 'module.nope']);
+    expect(after[WORK1]).toBeDefined();
+    expect(after[WORK1]).not.toBe(before[WORK1]);
+    expect(after[WORK2]).toBe(before[WORK2]);
+    expect(after['module.control_plane_nodes["k8s-ctrl-1"]']).toBe(before['module.control_plane_nodes["k8s-ctrl-1"]']);
+    expect(after['module.nope']).toBeUndefined();
+    expect((await adapter.pullState()).serial).toBeGreaterThan(serialBefore);
+  });
+
+  it('shows a change that reaches another node in `changes`, address by address', async () => {
+    // A repository change (here a rebuild trigger for k8s-work-2) pulls a second node into the plan.
+    const tfvars = join(dir, 'drift.auto.tfvars');
+    await writeFile(tfvars, 'rebuild_triggers = { "k8s-work-2" = "kernel-args-changed" }\n');
+    try {
+      const plan = await adapter.plan({ replace: [WORK1] });
+      expect(plan.changes.map((c) => c.address).sort()).toEqual([
+        `${WORK1}.terraform_data.cloud_init`,
+        `${WORK1}.terraform_data.vm`,
+        `${WORK2}.terraform_data.cloud_init`,
+        `${WORK2}.terraform_data.vm`,
+      ]);
+      expect(plan.changes.find((c) => c.address === `${WORK2}.terraform_data.vm`)?.actions).toEqual([
+        'delete',
+        'create',
+      ]);
+      await adapter.discardPlan(plan);
+      await expect(stat(plan.id)).rejects.toThrow();
+    } finally {
+      await rm(tfvars);
+    }
+  });
+
+  it('a template version bump plans the template alone', async () => {
+    const tfvars = join(dir, 'bump.auto.tfvars');
+    await writeFile(tfvars, 'talos_version = "1.11.0"\n');
+    try {
+      const plan = await adapter.plan({ replace: [] });
+      expect(plan.changes.map((c) => c.address).sort()).toEqual([
+        'module.template_baldar_base.terraform_data.template',
+        'module.template_thor_gpu.terraform_data.template',
+      ]);
+      await adapter.discardPlan(plan);
+    } finally {
+      await rm(tfvars);
+    }
+  });
+
+  it('refuses to apply a plan it did not make', async () => {
+    await expect(adapter.apply({ id: join(dir, 'forged.tfplan'), changes: [] })).rejects.toMatchObject({
+      code: 'TF_PLAN_UNKNOWN',
+    });
+  });
+
+  it('reports a locked state as TF_STATE_LOCKED with the lock ID and never unlocks it', async () => {
+    // `terraform console` holds the state lock for as long as it runs (local backend: fcntl lock
+    // on terraform.tfstate plus .terraform.tfstate.lock.info).
+    const holder = spawn('terraform', ['console'], { cwd: dir, env: { ...process.env, ...env }, stdio: ['pipe', 'ignore', 'ignore'] });
+    try {
+      const lockInfo = join(dir, '.terraform.tfstate.lock.info');
+      await waitFor(async () => (await stat(lockInfo).catch(() => undefined)) !== undefined);
+      const error = await adapter.plan({ replace: [WORK1] }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DroverError);
+      const e = error as DroverError;
+      expect(e.category).toBe('failed');
+      expect(e.code).toBe('TF_STATE_LOCKED');
+      expect(e.message).toMatch(/lock ID [0-9a-f-]{36}/);
+      expect(e.message).toMatch(/held by \S+@\S+/);
+      expect(e.hint).toMatch(/never force-unlocks/);
+      expect((e.details?.lock as { id?: string }).id).toMatch(/^[0-9a-f-]{36}$/);
+      // Still locked: the adapter did not touch the holder's lock.
+      expect((await stat(lockInfo)).isFile()).toBe(true);
+    } finally {
+      holder.stdin.end();
+      await new Promise((r) => holder.once('exit', r));
+    }
+    // Released: the next plan goes through.
+    const plan = await adapter.plan({ replace: [] });
+    expect(plan.changes).toEqual([]);
+    await adapter.discardPlan(plan);
+  });
+});
+
+/** Polls a real process's side effect (not a fixed sleep), bounded. */
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,0 +1,270 @@
+/**
+ * InfrastructurePort over the terraform CLI, through the exec chokepoint: `-input=false`,
+ * `-no-color`, `-json`, `-lock-timeout` on everything that takes the state lock. Plans are saved
+ * to a file in a private temp dir (plans carry state values, i.e. possibly secrets) and applied
+ * exactly as reviewed.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DroverError } from '../../core/errors.js';
+import type { Redactor } from '../../core/redact.js';
+import type {
+  InfrastructurePlan,
+  InfrastructurePort,
+  PlanRequest,
+  StateSnapshot,
+} from '../../ports/infrastructure.js';
+import { exec, type ExecResult } from '../exec/exec.js';
+import {
+  JsonLineSplitter,
+  parseJsonLine,
+  parseJsonStream,
+  type TerraformDiagnostic,
+  type TerraformProgress,
+} from './json-stream.js';
+import { isUnder, planChanges, stateResources, type StateResource } from './show-json.js';
+import { findLockDiagnostic, stateLockedError } from './state-lock.js';
+import { templateVersionOf } from './template-version.js';
+
+export interface TerraformTimeouts {
+  planMs: number;
+  applyMs: number;
+  /** state pull and show -json. */
+  readMs: number;
+}
+
+export interface TerraformAdapterOptions {
+  workingDir: string;
+  binary?: string;
+  /** Passed as -lock-timeout, e.g. '5m'. */
+  lockTimeout?: string;
+  timeouts?: Partial<TerraformTimeouts>;
+  redactor: Redactor;
+  /** Extra environment, e.g. backend credentials (AWS_*); never argv. */
+  env?: Record<string, string | undefined>;
+  onProgress?: (event: TerraformProgress) => void;
+}
+
+const DEFAULT_TIMEOUTS: TerraformTimeouts = { planMs: 15 * 60_000, applyMs: 60 * 60_000, readMs: 5 * 60_000 };
+
+export class TerraformAdapter implements InfrastructurePort {
+  private readonly binary: string;
+  private readonly lockTimeout: string;
+  private readonly timeouts: TerraformTimeouts;
+  private readonly planDirs = new Map<string, string>();
+
+  constructor(private readonly options: TerraformAdapterOptions) {
+    this.binary = options.binary ?? 'terraform';
+    this.lockTimeout = options.lockTimeout ?? '5m';
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  }
+
+  async plan(request: PlanRequest): Promise<InfrastructurePlan> {
+    const replace = await this.expandReplace(request.replace, request.signal);
+    const dir = await mkdtemp(join(tmpdir(), 'drover-tfplan-'));
+    const planFile = join(dir, 'drover.tfplan');
+    try {
+      await this.runJson(
+        'plan',
+        [
+          'plan',
+          '-input=false',
+          '-no-color',
+          '-json',
+          `-lock-timeout=${this.lockTimeout}`,
+          ...replace.map((address) => `-replace=${address}`),
+          `-out=${planFile}`,
+        ],
+        this.timeouts.planMs,
+        request.signal,
+      );
+      const shown = await this.run(['show', '-json', planFile], this.timeouts.readMs, request.signal);
+      const changes = planChanges(parseJson(shown.stdout, 'show -json <plan>'));
+      this.planDirs.set(planFile, dir);
+      return { id: planFile, changes };
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  async apply(plan: InfrastructurePlan, signal?: AbortSignal): Promise<void> {
+    if (!this.planDirs.has(plan.id)) {
+      throw new DroverError('failed', 'TF_PLAN_UNKNOWN', `no saved plan ${plan.id} from this run`, {
+        hint: 'plan again: a saved plan is applied once, by the adapter that made it',
+      });
+    }
+    try {
+      await this.runJson(
+        'apply',
+        ['apply', '-input=false', '-no-color', '-json', `-lock-timeout=${this.lockTimeout}`, plan.id],
+        this.timeouts.applyMs,
+        signal,
+      );
+    } finally {
+      // A saved plan is stale after any apply attempt; it also holds state values.
+      await this.discardPlan(plan);
+    }
+  }
+
+  /** Removes a saved plan that will not be applied (e.g. refused by the scope check). */
+  async discardPlan(plan: InfrastructurePlan): Promise<void> {
+    const dir = this.planDirs.get(plan.id);
+    this.planDirs.delete(plan.id);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
+
+  /** Removes every saved plan still around (call on shutdown). */
+  async dispose(): Promise<void> {
+    for (const id of [...this.planDirs.keys()]) await this.discardPlan({ id, changes: [] });
+  }
+
+  async pullState(signal?: AbortSignal): Promise<StateSnapshot> {
+    const result = await this.run(['state', 'pull'], this.timeouts.readMs, signal);
+    const document = parseJson(result.stdout, 'state pull');
+    const serial = (document as { serial?: unknown }).serial;
+    const lineage = (document as { lineage?: unknown }).lineage;
+    if (typeof serial !== 'number' || typeof lineage !== 'string') {
+      throw new DroverError('failed', 'TF_STATE_EMPTY', 'terraform state pull returned no state (no serial or lineage)', {
+        hint: 'check the backend configuration and that the working directory was initialised',
+      });
+    }
+    return { serial, lineage, bytes: new Uint8Array(result.stdoutBytes) };
+  }
+
+  async listResources(signal?: AbortSignal): Promise<string[]> {
+    return (await this.stateResources(signal)).filter((r) => r.mode === 'managed').map((r) => r.address);
+  }
+
+  async resourceIds(addresses: string[], signal?: AbortSignal): Promise<Record<string, string | undefined>> {
+    const resources = (await this.stateResources(signal)).filter((r) => r.mode === 'managed');
+    const out: Record<string, string | undefined> = {};
+    for (const address of addresses) {
+      const ids = resources
+        .filter((r) => isUnder(r.address, address))
+        .sort((a, b) => a.address.localeCompare(b.address))
+        .map((r) => r.values.id)
+        .filter((id): id is string | number => typeof id === 'string' || typeof id === 'number')
+        .map(String);
+      out[address] = ids.length > 0 ? ids.join(',') : undefined;
+    }
+    return out;
+  }
+
+  async templateVersion(address: string, signal?: AbortSignal): Promise<string | undefined> {
+    const resources = await this.stateResources(signal);
+    return templateVersionOf(resources.filter((r) => isUnder(r.address, address)));
+  }
+
+  /**
+   * `-replace` takes resource addresses; the port speaks module instances. Every managed
+   * resource under each address is replaced. An address with nothing in the state (a VM lost
+   * mid-replacement) adds nothing: the plan then creates it, which the scope check sees.
+   */
+  async expandReplace(addresses: readonly string[], signal?: AbortSignal): Promise<string[]> {
+    if (addresses.length === 0) return [];
+    const managed = (await this.stateResources(signal)).filter((r) => r.mode === 'managed');
+    const out = new Set<string>();
+    for (const address of addresses) {
+      for (const r of managed) if (isUnder(r.address, address)) out.add(r.address);
+    }
+    return [...out].sort();
+  }
+
+  private async stateResources(signal?: AbortSignal): Promise<StateResource[]> {
+    const result = await this.run(['show', '-json', '-no-color'], this.timeouts.readMs, signal);
+    return stateResources(parseJson(result.stdout, 'show -json'));
+  }
+
+  /** Runs a `-json` command, streaming progress, and turns failures into precise errors. */
+  private async runJson(
+    what: 'plan' | 'apply',
+    args: string[],
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<ExecResult> {
+    const onProgress = this.options.onProgress;
+    const splitter = new JsonLineSplitter((line) => {
+      const { progress } = parseJsonLine(line);
+      if (progress) onProgress?.(progress);
+    });
+    const result = await this.exec(args, timeoutMs, signal, (stream, chunk) => {
+      if (stream === 'stdout') splitter.push(chunk);
+    });
+    splitter.end();
+    if (result.exitCode === 0) return result;
+    const { diagnostics } = parseJsonStream(result.stdout);
+    const lock = findLockDiagnostic(diagnostics);
+    if (lock) throw stateLockedError(lock, this.lockTimeout);
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    const stale = errors.some((d) => /saved plan is stale/i.test(d.summary));
+    throw new DroverError(
+      'failed',
+      stale ? 'TF_PLAN_STALE' : what === 'plan' ? 'TF_PLAN_FAILED' : 'TF_APPLY_FAILED',
+      `terraform ${what} exited ${result.exitCode}: ${describeDiagnostics(errors, result.stderr)}`,
+      {
+        hint: stale
+          ? 'the state changed since the plan was made: plan again'
+          : what === 'apply'
+            ? 'the apply may have changed some resources: Drover re-reads the state before any retry'
+            : 'fix the Terraform configuration or backend access, then retry',
+        details: { exitCode: result.exitCode, diagnostics: errors },
+      },
+    );
+  }
+
+  private async run(args: string[], timeoutMs: number, signal?: AbortSignal): Promise<ExecResult> {
+    const result = await this.exec(args, timeoutMs, signal);
+    if (result.exitCode !== 0) {
+      throw new DroverError(
+        'failed',
+        'TF_COMMAND_FAILED',
+        `terraform ${args.slice(0, 2).join(' ')} exited ${result.exitCode}: ${tail(result.stderr || result.stdout)}`,
+        { hint: 'check that the working directory was initialised (terraform init) and the backend is reachable' },
+      );
+    }
+    return result;
+  }
+
+  private exec(
+    args: string[],
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void,
+  ): Promise<ExecResult> {
+    return exec({
+      file: this.binary,
+      args,
+      cwd: this.options.workingDir,
+      timeoutMs,
+      signal,
+      redactor: this.options.redactor,
+      onOutput,
+      env: { TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1', ...this.options.env },
+    });
+  }
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new DroverError('failed', 'TF_JSON_INVALID', `terraform ${what} did not print JSON: ${tail(text, 200)}`, {
+      cause,
+      hint: 'check the Terraform version and that nothing else writes to its stdout',
+    });
+  }
+}
+
+function describeDiagnostics(errors: TerraformDiagnostic[], stderr: string): string {
+  if (errors.length === 0) return tail(stderr) || 'no diagnostic';
+  return errors
+    .map((d) => `${d.address ? `${d.address}: ` : ''}${d.summary}${d.detail ? ` (${tail(d.detail, 300)})` : ''}`)
+    .join('; ');
+}
+
+function tail(text: string, max = 600): string {
+  const t = text.trim();
+  return t.length <= max ? t : `…${t.slice(-max)}`;
+}

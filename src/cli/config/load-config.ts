@@ -1,0 +1,113 @@
+/**
+ * Reads and validates drover.yaml: YAML syntax (with file:line), the schema (unknown keys are
+ * errors), then the rules across fields, then the patch files. Every problem is reported at
+ * once as `file:line: <field path>: <problem>`, so one edit fixes them all.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import type { Document } from 'yaml';
+import type { z } from 'zod';
+import { DroverError } from '../../core/errors.js';
+import type { Inventory } from '../../core/inventory.js';
+import { DEFAULT_POLICY } from '../../core/policy.js';
+import type { Policy } from '../../core/policy.js';
+import type { ConfigProblem } from './check-config.js';
+import { checkConfig } from './check-config.js';
+import { formatPath, lineOf } from './field-path.js';
+import type { PolicyOverrides } from './policy-schema.js';
+import { ConfigSchema } from './schema.js';
+import type { CustomGateConfig, DroverConfig } from './schema.js';
+import { toInventory } from './to-inventory.js';
+
+export interface LoadedConfig {
+  /** Absolute path of the config file; relative paths inside it resolve against its directory. */
+  path: string;
+  dir: string;
+  config: DroverConfig;
+  inventory: Inventory;
+  policy: Policy;
+  customGates: CustomGateConfig[];
+}
+
+const HINT = 'Fix the fields listed above; the schema is in schema/drover.schema.json.';
+
+export async function loadConfig(file: string): Promise<LoadedConfig> {
+  const path = resolve(file);
+  const dir = dirname(path);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new DroverError('input', 'CONFIG_NOT_FOUND', `cannot read the config file ${file}`, {
+      cause: error,
+      hint: 'Pass --config with the path of drover.yaml (drover init writes a starter).',
+    });
+  }
+
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const issues = doc.errors.map((e) => {
+      const line = e.linePos?.[0]?.line;
+      const message = (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+      return `${file}${line ? `:${line}` : ''}: ${message}`;
+    });
+    throw invalid(file, issues, 'The file is not valid YAML; fix the syntax at the lines given.');
+  }
+
+  const parsed = ConfigSchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    throw invalid(file, parsed.error.issues.flatMap((i) => describeIssue(i)).map((p) => at(file, doc, counter, p)), HINT);
+  }
+  const config = parsed.data;
+  const crossProblems = checkConfig(config);
+  if (crossProblems.length > 0) throw invalid(file, crossProblems.map((p) => at(file, doc, counter, p)), HINT);
+
+  const { inventory, problems } = await toInventory(config, dir);
+  if (problems.length > 0) throw invalid(file, problems.map((p) => at(file, doc, counter, p)), HINT);
+
+  return {
+    path,
+    dir,
+    config,
+    inventory,
+    policy: mergePolicy(config.policy),
+    customGates: config.gates.custom,
+  };
+}
+
+export function mergePolicy(overrides: PolicyOverrides): Policy {
+  return {
+    drain: { ...DEFAULT_POLICY.drain, ...overrides.drain },
+    disruption: { ...DEFAULT_POLICY.disruption, ...overrides.disruption },
+    timeouts: { ...DEFAULT_POLICY.timeouts, ...overrides.timeouts },
+    retry: { ...DEFAULT_POLICY.retry, ...overrides.retry },
+    cephNoout: overrides.cephNoout ?? DEFAULT_POLICY.cephNoout,
+  };
+}
+
+/** One zod issue as problems; unknown keys become one problem per key, at the key's own path. */
+function describeIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
+  const path = issue.path as (string | number)[];
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({ path: [...path, key], message: 'unknown key (typo?)' }));
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    return [{ path, message: `is required (${issue.expected})` }];
+  }
+  return [{ path, message: issue.message.replace(/^Invalid input: /, '') }];
+}
+
+function at(file: string, doc: Document, counter: LineCounter, problem: ConfigProblem): string {
+  const line = lineOf(doc, counter, problem.path);
+  return `${file}${line ? `:${line}` : ''}: ${formatPath(problem.path)}: ${problem.message}`;
+}
+
+function invalid(file: string, issues: string[], hint: string): DroverError {
+  const list = issues.map((i) => `  - ${i}`).join('\n');
+  return new DroverError('input', 'CONFIG_INVALID', `${file} is not a valid Drover config:\n${list}`, {
+    hint,
+    details: { file, issues },
+  });
+}

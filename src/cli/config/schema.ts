@@ -1,0 +1,221 @@
+/**
+ * The `drover.yaml` schema, the single definition behind validation and the generated JSON
+ * Schema (schema/drover.schema.json). It describes shapes only; rules that span fields (unique
+ * names, references between sections, CEL expressions) live in check-config.ts.
+ *
+ * Secrets never appear here: only file paths (SOPS files, patches) and environment variable
+ * NAMES. Paths are relative to the config file.
+ */
+import { z } from 'zod';
+import { INSTALLER_PLATFORMS, NODE_ROLES } from '../../core/inventory.js';
+import { PolicySchema } from './policy-schema.js';
+
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be lowercase letters, digits and dashes')
+  .max(63);
+const nodeName = z
+  .string()
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+    'must be a Kubernetes node name (lowercase letters, digits, dashes, dots)',
+  )
+  .max(253);
+const version = z
+  .string()
+  .regex(/^v?\d+\.\d+\.\d+$/, 'must be a version such as 1.11.0 (a leading v is allowed)');
+const path = z.string().min(1).describe('A file path, relative to this config file');
+const envName = z
+  .string()
+  .regex(
+    /^[A-Z_][A-Z0-9_]*$/,
+    'must be the NAME of an environment variable (A-Z, 0-9, _), never its value',
+  );
+const address = z
+  .string()
+  .regex(
+    /^([0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9a-fA-F:]+:[0-9a-fA-F:.]*|[a-zA-Z0-9]([-a-zA-Z0-9.]*[a-zA-Z0-9])?)$/,
+    'must be an IPv4 or IPv6 address or a hostname',
+  );
+/** A Terraform address, possibly with {name}, {host} or {flavor} placeholders. */
+const tfAddress = z
+  .string()
+  .regex(
+    /^[a-zA-Z_{][\w{}-]*(\[[^\]]+\])?(\.[a-zA-Z_{][\w{}-]*(\[[^\]]+\])?)*$/,
+    'must be a Terraform resource or module address such as module.worker_nodes["k8s-work-1"]',
+  );
+
+export const MachineConfigSourceSchema = z.union(
+  [
+    z.strictObject({ sops: path.describe('SOPS-encrypted machine config file') }),
+    z.strictObject({
+      envBase64: envName.describe(
+        'Name of the environment variable holding the base64 machine config',
+      ),
+    }),
+  ],
+  { error: 'must be { sops: <file> } or { envBase64: <VARIABLE_NAME> }' },
+);
+
+const roleMap = <T extends z.ZodType>(value: T) =>
+  z.strictObject(Object.fromEntries(NODE_ROLES.map((r) => [r, value.optional()])) as {
+    controlplane: z.ZodOptional<T>;
+    worker: z.ZodOptional<T>;
+  });
+
+export const NodeSchema = z.strictObject({
+  name: nodeName.describe('Kubernetes node name, also the VM hostname (kept across replacements)'),
+  role: z.enum(NODE_ROLES),
+  host: dnsLabel.describe('Proxmox host the VM runs on: the failure domain'),
+  address: address.describe('Address talosctl reaches the node at'),
+  flavor: dnsLabel
+    .default('base')
+    .describe('Node group: picks the schematic and the template flavour (e.g. base, gpu)'),
+  gpu: z.boolean().default(false).describe('Expect the GPU label and allocatable GPUs after boot'),
+  osd: z.boolean().default(false).describe('The node runs Ceph OSDs'),
+  storageDomain: dnsLabel
+    .optional()
+    .describe('Storage failure domain, when it differs from the Proxmox host'),
+  patches: z.array(path).default([]).describe('Patches for this node only, after global and role'),
+  terraformAddresses: z
+    .array(tfAddress)
+    .min(1)
+    .optional()
+    .describe('Explicit Terraform addresses of the VM (instead of terraform.nodeAddresses)'),
+  machineConfig: MachineConfigSourceSchema.optional().describe(
+    'Machine config for this node (instead of machineConfigs.<role>)',
+  ),
+  labels: z.record(z.string(), z.string()).optional(),
+});
+
+export const CustomGateSchema = z.strictObject({
+  name: dnsLabel.describe('Gate name, shown in plans as custom:<name>'),
+  description: z.string().optional(),
+  apiVersion: z
+    .string()
+    .regex(/^([a-z0-9.-]+\/)?v\d+[a-z0-9]*$/, 'must be like ceph.rook.io/v1 or v1')
+    .describe('API version of the resource read'),
+  resource: z
+    .string()
+    .regex(/^[a-z0-9.-]+$/, 'must be the plural resource name, e.g. cephclusters')
+    .describe('Plural resource name'),
+  namespace: dnsLabel.optional().describe('Namespace; omit for cluster-scoped resources'),
+  resourceName: nodeName.describe('Name of the object read'),
+  expression: z
+    .string()
+    .min(1)
+    .describe('CEL expression over `object` (the resource as JSON); true means pass'),
+});
+
+export const ConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    cluster: dnsLabel.describe('Cluster name: names the lock, backups and concurrency group'),
+    versions: z
+      .strictObject({ talos: version.optional(), kubernetes: version.optional() })
+      .default({})
+      .describe('Current versions: the default --from of drover plan and upgrade'),
+    terraform: z.strictObject({
+      dir: path.default('terraform').describe('Terraform root module directory'),
+      nodeAddresses: roleMap(tfAddress)
+        .default({})
+        .describe('Per role, the VM address with a {name} placeholder'),
+      templateAddress: tfAddress
+        .optional()
+        .describe('Template address with {host} and {flavor} placeholders'),
+      templates: z
+        .record(z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, 'keys are <host>/<flavor>'), tfAddress)
+        .default({})
+        .describe('Explicit template addresses by <host>/<flavor> (override templateAddress)'),
+      lockTimeoutSeconds: z.int().min(0).default(300).describe('terraform -lock-timeout'),
+    }),
+    schematics: z
+      .record(
+        dnsLabel,
+        z.strictObject({
+          id: z
+            .string()
+            .regex(/^[0-9a-f]{64}$/, 'must be the 64-hex-digit id the Image Factory returned'),
+          platform: z.enum(INSTALLER_PLATFORMS).default('nocloud'),
+        }),
+      )
+      .describe('Installer schematic and platform per node group (flavor)'),
+    machineConfigs: roleMap(MachineConfigSourceSchema)
+      .default({})
+      .describe('Machine config source per role'),
+    patches: z
+      .strictObject({
+        global: z.array(path).default([]),
+        controlplane: z.array(path).default([]),
+        worker: z.array(path).default([]),
+      })
+      .default({ global: [], controlplane: [], worker: [] })
+      .describe('Machine config patches, applied in order: global, role, node'),
+    nodes: z.array(NodeSchema).min(1),
+    policy: PolicySchema.default({}),
+    gates: z
+      .strictObject({
+        coredns: z
+          .strictObject({
+            namespace: dnsLabel.default('kube-system'),
+            deployment: dnsLabel.default('coredns'),
+          })
+          .default({ namespace: 'kube-system', deployment: 'coredns' }),
+        ceph: z
+          .strictObject({
+            namespace: dnsLabel.default('rook-ceph'),
+            cluster: dnsLabel.default('rook-ceph').describe('CephCluster name'),
+          })
+          .default({ namespace: 'rook-ceph', cluster: 'rook-ceph' }),
+        custom: z.array(CustomGateSchema).default([]),
+      })
+      .default({
+        coredns: { namespace: 'kube-system', deployment: 'coredns' },
+        ceph: { namespace: 'rook-ceph', cluster: 'rook-ceph' },
+        custom: [],
+      }),
+    backup: z
+      .strictObject({
+        s3: z
+          .strictObject({
+            bucket: z.string().min(3),
+            prefix: z.string().default('drover'),
+            endpoint: z.url().optional().describe('For MinIO or Ceph RGW; omit for AWS'),
+            region: z.string().min(1),
+            forcePathStyle: z.boolean().default(false),
+          })
+          .optional()
+          .describe('State backups in S3 (credentials from AWS_* variables)'),
+        localDir: path.default('.drover/backups'),
+      })
+      .default({ localDir: '.drover/backups' }),
+    journal: z
+      .strictObject({
+        file: path.default('drover-journal.jsonl'),
+        s3: z.boolean().default(false).describe('Also keep the journal in backup.s3'),
+      })
+      .default({ file: 'drover-journal.jsonl', s3: false }),
+    lock: z
+      .strictObject({
+        namespace: dnsLabel.default('kube-system'),
+        name: dnsLabel.default('drover-upgrade'),
+        ttlSeconds: z.int().min(30).default(300),
+      })
+      .default({ namespace: 'kube-system', name: 'drover-upgrade', ttlSeconds: 300 }),
+    kubernetes: z
+      .strictObject({ kubeconfig: path.optional(), context: z.string().optional() })
+      .default({}),
+    talos: z
+      .strictObject({
+        talosconfig: path.optional(),
+        endpoints: z.array(address).default([]).describe('Default: the control plane addresses'),
+      })
+      .default({ endpoints: [] }),
+  })
+  .describe('Drover configuration: one Talos cluster on Proxmox managed with Terraform');
+
+export type DroverConfig = z.output<typeof ConfigSchema>;
+export type DroverConfigInput = z.input<typeof ConfigSchema>;
+export type ConfigNode = z.output<typeof NodeSchema>;
+export type CustomGateConfig = z.output<typeof CustomGateSchema>;
+export type MachineConfigSourceConfig = z.output<typeof MachineConfigSourceSchema>;

@@ -1,0 +1,92 @@
+/**
+ * The plan for one upgrade, from the config alone (no cluster): the current versions come from
+ * the command line or, by default, from the config's `versions` section; the Talos route is
+ * checked against the compatibility data first, so a refused route never prints a plan.
+ */
+import { kubernetesInRange, kubernetesRangeFor } from '../../core/compatibility.js';
+import { DroverError } from '../../core/errors.js';
+import type { Plan, UpgradeKind } from '../../core/plan.js';
+import { buildPlan } from '../../core/plan-build.js';
+import type { PlanInput } from '../../core/plan-build.js';
+import { decideRoute } from '../../core/route.js';
+import { lineOf, parseVersion } from '../../core/version.js';
+import type { Version } from '../../core/version.js';
+import type { LoadedConfig } from '../config/load-config.js';
+
+export interface PlanVersions {
+  to: string;
+  /** Current version of what is upgraded (Talos, or Kubernetes for kind kubernetes). */
+  from?: string;
+  /** Current Kubernetes version (Talos kinds): checked against the target line, verified on kubelets. */
+  kubernetesFrom?: string;
+}
+
+export interface PlanResult {
+  plan: Plan;
+  /** Things the operator should know that do not stop the plan. */
+  notes: string[];
+}
+
+export function planFromConfig(loaded: LoadedConfig, kind: UpgradeKind, v: PlanVersions): PlanResult {
+  const { config, inventory, policy } = loaded;
+  const customChecks = loaded.customGates.map((g) => g.name);
+  const to = version('--to', v.to);
+
+  if (kind === 'kubernetes') {
+    const from = version('--from', v.from ?? required('--from', 'versions.kubernetes', config.versions.kubernetes));
+    const talos = version('versions.talos', required('versions.talos', 'versions.talos', config.versions.talos));
+    const range = kubernetesRangeFor(talos);
+    if (range && !kubernetesInRange(to, range)) {
+      throw new DroverError('refused', 'K8S_OUT_OF_RANGE', `Kubernetes ${to.text} is outside Talos ${lineOf(talos)}'s supported range ${lineOf(range.min)}..${lineOf(range.max)}`, {
+        hint: 'Upgrade Talos first (cattle or pets), or pick a Kubernetes version in the range.',
+        details: { talos: talos.text, to: to.text },
+      });
+    }
+    const input: PlanInput = { inventory, policy, from: talos.text, to: talos.text, kubernetes: { from: from.text, to: to.text }, customChecks };
+    return { plan: buildPlan(kind, input), notes: [] };
+  }
+
+  const from = version('--from', v.from ?? required('--from', 'versions.talos', config.versions.talos));
+  const kubeText = v.kubernetesFrom ?? config.versions.kubernetes;
+  const kube = kubeText === undefined ? null : version(v.kubernetesFrom ? '--kubernetes-from' : 'versions.kubernetes', kubeText);
+  const decision = decideRoute({ oldTalos: from, newTalos: to, oldKubernetes: kube, newKubernetes: kube, allow: { allowMultiHop: true } });
+  const refusal = decision.refusals[0];
+  if (refusal) {
+    throw new DroverError('refused', refusal.code, refusal.reason, {
+      hint: 'Pick a target the compatibility data allows from the current version (see the reason).',
+      details: { from: from.text, to: to.text, hops: [...decision.hops] },
+    });
+  }
+  const notes: string[] = [];
+  if (decision.upgradeType === 'none') notes.push(`Talos is already at ${to.text}: the plan re-runs every node at the same version.`);
+  else if (decision.upgradeType !== kind)
+    notes.push(`The router would choose ${decision.upgradeType} for ${from.text} -> ${to.text}; planning ${kind} as asked.`);
+  if (kube === null) notes.push('No Kubernetes version known (versions.kubernetes or --kubernetes-from): kubelet versions are not verified and the target line\'s Kubernetes range is not checked.');
+  const input: PlanInput = {
+    inventory,
+    policy,
+    from: from.text,
+    to: to.text,
+    customChecks,
+    ...(decision.hops.length > 0 ? { hops: [...decision.hops] } : {}),
+    ...(kube === null ? {} : { kubernetes: { from: kube.text, to: kube.text } }),
+  };
+  return { plan: buildPlan(kind, input), notes };
+}
+
+function version(field: string, text: string): Version {
+  const parsed = parseVersion(text);
+  if (parsed.ok) return parsed.version;
+  throw new DroverError('input', 'VERSION_INVALID', `${field}: ${parsed.message}`, {
+    hint: 'Give a full version such as 1.11.0 (a leading v is allowed).',
+    details: { field, value: text },
+  });
+}
+
+function required(flag: string, configField: string, value: string | undefined): string {
+  if (value !== undefined) return value;
+  throw new DroverError('input', 'VERSION_MISSING', `${flag}: the current version is unknown`, {
+    hint: `Pass ${flag}, or record the current version in the config as ${configField}.`,
+    details: { field: configField },
+  });
+}

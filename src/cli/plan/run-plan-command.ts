@@ -1,0 +1,46 @@
+/** `drover plan`: load the config, build the plan, print it (one JSON document with --json). */
+import { DroverError } from '../../core/errors.js';
+import { UPGRADE_KINDS } from '../../core/plan.js';
+import type { UpgradeKind } from '../../core/plan.js';
+import { planToText } from '../../core/plan-build.js';
+import { loadConfig } from '../config/load-config.js';
+import { planFromConfig } from './plan-from-config.js';
+
+export interface PlanCommandOptions {
+  config: string;
+  to: string;
+  from?: string;
+  kubernetesFrom?: string;
+  json?: boolean;
+}
+
+export interface CommandOutput {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const processOutput: CommandOutput = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+};
+
+export async function runPlanCommand(
+  kind: string,
+  options: PlanCommandOptions,
+  out: CommandOutput = processOutput,
+): Promise<number> {
+  if (!(UPGRADE_KINDS as readonly string[]).includes(kind)) {
+    throw new DroverError('usage', 'KIND_INVALID', `kind: "${kind}" is not one of ${UPGRADE_KINDS.join(', ')}`, {
+      hint: 'Example: drover plan cattle --config drover.yaml --to 1.11.0',
+    });
+  }
+  const loaded = await loadConfig(options.config);
+  const { plan, notes } = planFromConfig(loaded, kind as UpgradeKind, {
+    to: options.to,
+    ...(options.from === undefined ? {} : { from: options.from }),
+    ...(options.kubernetesFrom === undefined ? {} : { kubernetesFrom: options.kubernetesFrom }),
+  });
+  for (const note of notes) out.stderr(`note: ${note}\n`);
+  out.stdout(options.json ? `${JSON.stringify(plan, null, 2)}\n` : planToText(plan));
+  return 0;
+}

@@ -1,0 +1,19 @@
+/** Picks the progress renderer: a live task list on a TTY, plain timestamped lines otherwise (both on stderr). */
+import type { Reporter } from '../../ports/reporter.js';
+import { LiveReporter } from './live-reporter.js';
+import { PlainReporter } from './plain-reporter.js';
+
+export { LiveReporter, PlainReporter };
+
+export interface ReporterChoice {
+  /** Force plain lines (CI, --json, or a test). */
+  plain?: boolean;
+  quiet?: boolean;
+}
+
+export function createReporter(choice: ReporterChoice = {}): Reporter & { flush(): Promise<void> } {
+  if (choice.quiet) return { event: () => undefined, flush: async () => undefined };
+  if (!choice.plain && process.stderr.isTTY && !process.env.CI) return new LiveReporter();
+  const plain = new PlainReporter();
+  return { event: (e) => plain.event(e), flush: async () => undefined };
+}

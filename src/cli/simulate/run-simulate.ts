@@ -1,0 +1,174 @@
+/**
+ * `drover simulate`: the real engine against the simulated cluster on virtual time. Loads the
+ * scenario (or the reference cluster), builds the plan, runs it, merges the simulated world's
+ * invariant checks into the report and maps the outcome to the exit code.
+ */
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createSimulatedCluster, loadScenario, referenceScenario } from '../../adapters/simulated/index.js';
+import type { SimulatedCluster } from '../../adapters/simulated/index.js';
+import { JsonlJournal, MemoryJournal } from '../../adapters/journal/index.js';
+import { DroverError, EXIT_CODES } from '../../core/errors.js';
+import { buildPlan } from '../../core/plan-build.js';
+import type { UpgradeKind } from '../../core/plan.js';
+import { Redactor } from '../../core/redact.js';
+import { reportToMarkdown } from '../../core/report.js';
+import type { UpgradeReport, Violation } from '../../core/report.js';
+import { latestRunId } from '../../engine/journal-view.js';
+import { runUpgrade } from '../../engine/run-upgrade.js';
+import type { JournalEntry, JournalStore, Reporter } from '../../ports/index.js';
+import { buildSimulatePorts } from './simulate-ports.js';
+import type { SimulateApi } from './simulate-ports.js';
+
+export interface SimulateOptions {
+  scenarioFile?: string;
+  kind?: UpgradeKind;
+  seed: number;
+  json: boolean;
+  journalFile?: string;
+  worldFile?: string;
+  resume: boolean;
+  crashAfterSteps?: number;
+  reportFile?: string;
+  auditFile?: string;
+  api: SimulateApi;
+  signal?: AbortSignal;
+}
+
+export interface SimulateIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  reporter: Reporter & { flush(): Promise<void> };
+  /** Dies abruptly (the CLI: SIGKILL to itself). Tests inject a throw. */
+  crash(): never | Promise<never>;
+}
+
+export interface SimulateResult {
+  exitCode: number;
+  report: UpgradeReport;
+}
+
+async function loadScenarioFile(file: string | undefined) {
+  if (file === undefined) return referenceScenario();
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new DroverError('input', 'SCENARIO_UNREADABLE', `cannot read the scenario ${file}`, {
+      cause: error,
+      hint: 'Give the path of a scenario YAML file (see docs/simulate.md), or omit --scenario for the reference cluster.',
+    });
+  }
+  return loadScenario(text, file);
+}
+
+function journalFor(options: SimulateOptions): JournalStore & { close?(): Promise<void> } {
+  const file = options.journalFile ?? (options.worldFile ? `${options.worldFile}.journal.jsonl` : undefined);
+  if (file !== undefined) return new JsonlJournal(file);
+  if (options.resume || options.crashAfterSteps !== undefined) {
+    throw new DroverError('usage', 'JOURNAL_REQUIRED', '--resume and --crash-after-steps need a journal that outlives the process', {
+      hint: 'Pass --journal FILE (and --world FILE so the simulated cluster survives too).',
+    });
+  }
+  // Nothing could resume this run: keep its journal in memory (no fsync per step).
+  return new MemoryJournal();
+}
+
+/** World facts the engine cannot break unnoticed: its VM replacement count must match the world's. */
+export function mergeViolations(report: UpgradeReport, cluster: SimulatedCluster): Violation[] {
+  const violations: Violation[] = [...cluster.violations()];
+  const world = cluster.vmReplacements();
+  const at = cluster.clock.now();
+  for (const node of report.nodes) {
+    const seen = world[node.name] ?? 0;
+    if (seen !== node.vmReplacements) {
+      violations.push({
+        invariant: 9,
+        at,
+        message: `${node.name}: the journal records ${node.vmReplacements} VM replacement(s), the world saw ${seen}`,
+      });
+    }
+  }
+  return violations;
+}
+
+export function exitCodeOf(report: UpgradeReport): number {
+  if (report.outcome === 'succeeded') return report.violations.length === 0 ? EXIT_CODES.ok : EXIT_CODES.failed;
+  if (report.outcome === 'aborted') return EXIT_CODES.aborted;
+  return report.failure?.category === 'refused' ? EXIT_CODES.refused : EXIT_CODES.failed;
+}
+
+export async function runSimulate(options: SimulateOptions, io: SimulateIo): Promise<SimulateResult> {
+  const scenario = await loadScenarioFile(options.scenarioFile);
+  const journal = journalFor(options);
+  const cluster = await createSimulatedCluster({
+    scenario,
+    seed: options.seed,
+    ...(options.worldFile ? { worldFile: options.worldFile } : {}),
+  });
+  try {
+    const kind = options.kind ?? cluster.kind;
+    const plan = buildPlan(kind, {
+      inventory: cluster.inventory,
+      policy: cluster.policy,
+      from: cluster.from,
+      to: cluster.to,
+      ...(cluster.kubernetes ? { kubernetes: cluster.kubernetes } : {}),
+    });
+    let runId: string;
+    if (options.resume) {
+      const previous = latestRunId(await journal.readAll());
+      if (previous === undefined) {
+        throw new DroverError('usage', 'NOTHING_TO_RESUME', 'the journal holds no run to resume', {
+          hint: 'Run without --resume to start an upgrade, or point --journal at the crashed run\'s journal.',
+        });
+      }
+      runId = previous;
+    } else {
+      runId = `sim-${options.seed}-${new Date(cluster.clock.now()).toISOString()}`;
+    }
+    const redactor = new Redactor();
+    for (const secret of cluster.secretValues()) redactor.add(secret);
+    const ports = await buildSimulatePorts({ cluster, journal, reporter: io.reporter, api: options.api });
+    let completed = 0;
+    const afterStep = async (_entry: JournalEntry) => {
+      completed++;
+      if (options.crashAfterSteps !== undefined && completed >= options.crashAfterSteps) {
+        await io.reporter.flush();
+        await io.crash();
+      }
+    };
+    const audit = options.auditFile;
+    const report = await runUpgrade({
+      plan,
+      inventory: cluster.inventory,
+      ports,
+      durations: cluster.durations,
+      runId,
+      holderIdentity: `drover-simulate/${runId}`,
+      resume: options.resume,
+      redactor,
+      afterStep,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(audit ? { audit: (record) => appendFileSync(audit, `${JSON.stringify(record)}\n`) } : {}),
+    });
+    await io.reporter.flush();
+    const merged: UpgradeReport = redactor.redactValue({
+      ...report,
+      resumed: report.resumed || cluster.resumedFromWorld,
+      violations: mergeViolations(report, cluster),
+    });
+    const markdown = reportToMarkdown(merged);
+    if (options.reportFile) {
+      writeFileSync(options.reportFile, `${JSON.stringify(merged, null, 2)}\n`);
+      writeFileSync(options.reportFile.replace(/\.json$/, '') + '.md', markdown);
+    }
+    io.stderr(`\n${markdown}`);
+    if (options.json) io.stdout(`${JSON.stringify(merged, null, 2)}\n`);
+    await cluster.persist();
+    return { exitCode: exitCodeOf(merged), report: merged };
+  } finally {
+    await cluster.close();
+    await (journal as { close?(): Promise<void> }).close?.();
+  }
+}

@@ -1,0 +1,59 @@
+/** Process wiring for `drover simulate`: signals, the progress renderer, abrupt crash on request. */
+import { createReporter } from '../progress/index.js';
+import { runSimulate } from './run-simulate.js';
+import type { SimulateApi } from './simulate-ports.js';
+import type { UpgradeKind } from '../../core/plan.js';
+
+export interface SimulateCommandFlags {
+  scenario?: string;
+  kind?: UpgradeKind;
+  seed: number;
+  json?: boolean;
+  journal?: string;
+  world?: string;
+  resume?: boolean;
+  crashAfterSteps?: number;
+  report?: string;
+  audit?: string;
+  api: SimulateApi;
+  plain?: boolean;
+}
+
+export async function simulateCommand(flags: SimulateCommandFlags): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => controller.abort(new Error(`received ${signal}`));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const { exitCode } = await runSimulate(
+      {
+        ...(flags.scenario ? { scenarioFile: flags.scenario } : {}),
+        ...(flags.kind ? { kind: flags.kind } : {}),
+        seed: flags.seed,
+        json: flags.json === true,
+        ...(flags.journal ? { journalFile: flags.journal } : {}),
+        ...(flags.world ? { worldFile: flags.world } : {}),
+        resume: flags.resume === true,
+        ...(flags.crashAfterSteps !== undefined ? { crashAfterSteps: flags.crashAfterSteps } : {}),
+        ...(flags.report ? { reportFile: flags.report } : {}),
+        ...(flags.audit ? { auditFile: flags.audit } : {}),
+        api: flags.api,
+        signal: controller.signal,
+      },
+      {
+        stdout: (t) => process.stdout.write(t),
+        stderr: (t) => process.stderr.write(t),
+        reporter: createReporter({ plain: flags.plain === true || flags.json === true }),
+        crash: () => {
+          // No cleanup, no lock release: exactly what a killed runner leaves behind.
+          process.kill(process.pid, 'SIGKILL');
+          throw new Error('unreachable');
+        },
+      },
+    );
+    return exitCode;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

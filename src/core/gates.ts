@@ -1,0 +1,244 @@
+/**
+ * Gate decisions, pure: the engine reads the cluster, these functions judge what it read.
+ * A read that failed arrives as `undefined` and is never a pass: it is a wait (the engine
+ * re-checks until its deadline, then blocks). A block is final and carries a reason code.
+ */
+
+/*
+ * core may not import ports, so the readings are described here structurally; the port types
+ * (EtcdMember, NodeReading, PodReading, ...) satisfy them.
+ */
+export interface EtcdMemberReading {
+  id: string;
+  hostname: string;
+  learner: boolean;
+}
+export interface EtcdStatusReading {
+  memberId: string;
+  healthy: boolean;
+  error?: string;
+}
+export interface WorkloadReading {
+  desired: number;
+  available: number;
+  readyNodes: string[];
+}
+export type StorageHealthReading = 'HEALTH_OK' | 'HEALTH_WARN' | 'HEALTH_ERR';
+export interface NodeReading {
+  name: string;
+  ready: 'True' | 'False' | 'Unknown';
+  unschedulable: boolean;
+  talosVersion: string | undefined;
+  kubeletVersion: string;
+  labels: Record<string, string>;
+  allocatable: Record<string, string>;
+}
+export interface PodReading {
+  namespace: string;
+  name: string;
+  phase: string;
+}
+export interface HelmReleaseReading {
+  namespace: string;
+  name: string;
+  ready: boolean;
+  reason: string;
+}
+
+export type GateDecision =
+  | { verdict: 'pass' }
+  | { verdict: 'wait'; reason: string }
+  | { verdict: 'block'; code: string; reason: string };
+
+export const PASS: GateDecision = { verdict: 'pass' };
+export const wait = (reason: string): GateDecision => ({ verdict: 'wait', reason });
+export const block = (code: string, reason: string): GateDecision => ({
+  verdict: 'block',
+  code,
+  reason,
+});
+
+/** Combines decisions: any block wins, then any wait (reasons joined), else pass. */
+export function combine(decisions: GateDecision[]): GateDecision {
+  const blocked = decisions.find((d) => d.verdict === 'block');
+  if (blocked) return blocked;
+  const waits = decisions.flatMap((d) => (d.verdict === 'wait' ? [d.reason] : []));
+  return waits.length > 0 ? wait(waits.join('; ')) : PASS;
+}
+
+export interface EtcdReading {
+  /** The member list, or undefined when it could not be read. */
+  members: EtcdMemberReading[] | undefined;
+  /** One status per member that was asked; a member with no status is unknown. */
+  statuses: EtcdStatusReading[] | undefined;
+}
+
+function statusOf(reading: EtcdReading, member: EtcdMemberReading): EtcdStatusReading | undefined {
+  return reading.statuses?.find((s) => s.memberId.toLowerCase() === member.id.toLowerCase());
+}
+
+/**
+ * Invariant 1: a control plane node may go only when every other member answers a health read
+ * and the members left would still form a quorum of the current membership.
+ */
+export function etcdQuorumGate(
+  reading: EtcdReading,
+  options: { excluding?: string; expectedMembers: number },
+): GateDecision {
+  const { members } = reading;
+  if (members === undefined) return wait('etcd member list unreadable');
+  if (members.length < options.expectedMembers)
+    return wait(`etcd has ${members.length} members, expected ${options.expectedMembers}`);
+  const learners = members.filter((m) => m.learner);
+  if (learners.length > 0)
+    return wait(`etcd member(s) still learning: ${learners.map((m) => m.hostname).join(', ')}`);
+  const others = members.filter((m) => m.hostname !== options.excluding);
+  const unhealthy = others.filter((m) => statusOf(reading, m)?.healthy !== true);
+  const healthy = others.length - unhealthy.length;
+  const quorum = Math.floor(members.length / 2) + 1;
+  if (options.excluding !== undefined && members.length <= 1)
+    return block('ETCD_SINGLE_MEMBER', 'removing the only etcd member would lose the cluster');
+  if (unhealthy.length > 0) {
+    const names = unhealthy.map((m) => {
+      const s = statusOf(reading, m);
+      return s === undefined
+        ? `${m.hostname} (no answer)`
+        : `${m.hostname} (${s.error ?? 'unhealthy'})`;
+    });
+    return wait(`etcd member(s) not healthy: ${names.join(', ')}`);
+  }
+  if (options.excluding !== undefined && healthy < quorum)
+    return block(
+      'ETCD_QUORUM_WOULD_BREAK',
+      `only ${healthy} healthy member(s) would remain; quorum of ${members.length} is ${quorum}`,
+    );
+  return PASS;
+}
+
+/** The replacement member is back: present under the same hostname, voting, healthy, count as expected. */
+export function etcdRejoinGate(
+  reading: EtcdReading,
+  options: { hostname: string; expectedMembers: number },
+): GateDecision {
+  const { members } = reading;
+  if (members === undefined) return wait('etcd member list unreadable');
+  const own = members.filter((m) => m.hostname === options.hostname);
+  if (own.length === 0) return wait(`${options.hostname} is not an etcd member yet`);
+  if (own.length > 1)
+    return wait(`${options.hostname} is listed ${own.length} times (stale member)`);
+  if (members.length !== options.expectedMembers)
+    return wait(`etcd has ${members.length} members, expected ${options.expectedMembers}`);
+  return etcdQuorumGate(reading, { expectedMembers: options.expectedMembers });
+}
+
+/** The API server answered ready `required` times in a row. */
+export function apiStableGate(consecutivePasses: number, required: number): GateDecision {
+  return consecutivePasses >= required
+    ? PASS
+    : wait(`API server ready ${consecutivePasses}/${required} times in a row`);
+}
+
+/** Before a node is drained, CoreDNS must have a ready replica on some other node. */
+export function corednsGate(status: WorkloadReading | undefined, node: string): GateDecision {
+  if (status === undefined) return wait('CoreDNS status unreadable');
+  const elsewhere = status.readyNodes.filter((n) => n !== node);
+  if (elsewhere.length === 0) return wait(`no ready CoreDNS replica outside ${node}`);
+  return PASS;
+}
+
+export function cephGate(health: StorageHealthReading | undefined): GateDecision {
+  if (health === undefined) return wait('Ceph health unreadable');
+  if (health !== 'HEALTH_OK') return wait(`Ceph is ${health}`);
+  return PASS;
+}
+
+export function workloadGate(label: string, status: WorkloadReading | undefined): GateDecision {
+  if (status === undefined) return wait(`${label} status unreadable`);
+  if (status.available < status.desired)
+    return wait(`${label}: ${status.available}/${status.desired} available`);
+  return PASS;
+}
+
+/** Pods not Running/Succeeded anywhere: workloads have not settled. */
+export function problemPodsGate(pods: PodReading[] | undefined): GateDecision {
+  if (pods === undefined) return wait('pod list unreadable');
+  if (pods.length === 0) return PASS;
+  const names = pods.slice(0, 5).map((p) => `${p.namespace}/${p.name} (${p.phase})`);
+  return wait(
+    `${pods.length} pod(s) not running: ${names.join(', ')}${pods.length > 5 ? ', ...' : ''}`,
+  );
+}
+
+export function helmReleasesGate(releases: HelmReleaseReading[] | undefined): GateDecision {
+  if (releases === undefined) return wait('HelmReleases unreadable');
+  const bad = releases.filter((r) => !r.ready);
+  if (bad.length === 0) return PASS;
+  return wait(
+    `HelmRelease(s) not ready: ${bad.map((r) => `${r.namespace}/${r.name} (${r.reason})`).join(', ')}`,
+  );
+}
+
+export const GPU_LABEL = 'nvidia.com/gpu.present';
+export const GPU_RESOURCE = 'nvidia.com/gpu';
+
+/** Right after boot allocatable GPUs read 0: wait for at least one, not for "a value". */
+export function gpuReady(node: NodeReading | undefined): boolean {
+  if (node === undefined) return false;
+  const count = Number.parseInt(node.allocatable[GPU_RESOURCE] ?? '0', 10);
+  return node.labels[GPU_LABEL] === 'true' && Number.isFinite(count) && count >= 1;
+}
+
+export function versionsMatch(
+  node: NodeReading | undefined,
+  target: { talos: string; kubelet?: string | undefined },
+): GateDecision {
+  if (node === undefined) return wait('node not found');
+  if (node.talosVersion !== target.talos)
+    return wait(
+      `${node.name} runs Talos ${node.talosVersion ?? 'unknown'}, expected ${target.talos}`,
+    );
+  if (target.kubelet !== undefined && node.kubeletVersion.replace(/^v/, '') !== target.kubelet)
+    return wait(`${node.name} runs kubelet ${node.kubeletVersion}, expected ${target.kubelet}`);
+  return PASS;
+}
+
+export interface ClusterReading {
+  nodes: NodeReading[] | undefined;
+  helmReleases: HelmReleaseReading[] | undefined;
+  problemPods: PodReading[] | undefined;
+}
+
+export interface ClusterExpectation {
+  expectedNodes: string[];
+  gpuNodes: string[];
+  talos: string;
+  kubernetes?: string | undefined;
+}
+
+/**
+ * Final validation counts expected nodes: "every listed node Ready" is not enough when a node
+ * is missing from the list. Cordoned is reported as unschedulable, not as NotReady.
+ */
+export function validateCluster(reading: ClusterReading, expect: ClusterExpectation): GateDecision {
+  if (reading.nodes === undefined) return wait('node list unreadable');
+  const problems: string[] = [];
+  for (const name of expect.expectedNodes) {
+    const node = reading.nodes.find((n) => n.name === name);
+    if (node === undefined) {
+      problems.push(`${name} missing`);
+      continue;
+    }
+    if (node.ready !== 'True') problems.push(`${name} Ready=${node.ready}`);
+    if (node.unschedulable) problems.push(`${name} cordoned`);
+    const versions = versionsMatch(node, { talos: expect.talos, kubelet: expect.kubernetes });
+    if (versions.verdict !== 'pass')
+      problems.push(versions.verdict === 'wait' ? versions.reason : versions.code);
+    if (expect.gpuNodes.includes(name) && !gpuReady(node)) problems.push(`${name} GPUs not ready`);
+  }
+  const decisions: GateDecision[] = [
+    problems.length > 0 ? wait(problems.join('; ')) : PASS,
+    helmReleasesGate(reading.helmReleases),
+    problemPodsGate(reading.problemPods),
+  ];
+  return combine(decisions);
+}

@@ -1,0 +1,97 @@
+/**
+ * The shortest makespan ANY schedule could reach for a plan under the same constraints and the
+ * same nominal step durations: the yardstick a run's real duration is reported against.
+ *
+ * Phases run in order and a phase's cluster steps run before its units, so the bound is the sum
+ * over phases of (cluster steps) + (units). Within a phase:
+ *
+ * - Template rebuilds: k rebuilds of equal duration d on at most c slots
+ *   (templateRebuildConcurrency). Some slot must run at least ceil(k/c) of them one after the
+ *   other, so they take at least ceil(k/c) * d. Other cluster steps are serial.
+ * - Units one at a time (control plane, and every unit phase that is not disruption-policy):
+ *   the sum of the unit durations; nothing can overlap.
+ * - Units under the disruption policy (W workers out of service, K failure domains at once; for
+ *   pets W is also capped by the batch size). A unit counts as out of service from its first
+ *   step to its last, exactly as the scheduler counts it. Any valid schedule takes at least the
+ *   largest of three bounds:
+ *     1. critical path: the longest single unit (its steps are sequential);
+ *     2. area: the total unit work divided by W (never more than W units at once);
+ *     3. domains: a domain with units in progress is "active". Domain d is active for at least
+ *        A_d = max(longest unit of d, work of d / W). At most K domains are active at any
+ *        moment, so the sum of active times is at most K * makespan, hence the makespan is at
+ *        least (sum of A_d) / K. With K = 1 this is the domains one after the other.
+ *   Each is a true lower bound, so their maximum is one. For the sequential default (W = K = 1)
+ *   bound 2 is the sum of all unit durations, which a one-at-a-time schedule reaches: tight.
+ */
+import { DroverError } from './errors.js';
+import type { Inventory } from './inventory.js';
+import { findNode } from './inventory.js';
+import type { Plan, PlanPhase, PlanStep } from './plan.js';
+import type { StepDurations } from './durations.js';
+import { checkDisruptionPolicy, disruptionDomain, disruptionFor } from './schedule.js';
+
+function stepsSeconds(steps: PlanStep[], durations: StepDurations): number {
+  return steps.reduce((sum, step) => sum + durations[step.action], 0);
+}
+
+function clusterStepsBound(phase: PlanPhase, plan: Plan, durations: StepDurations): number {
+  const rebuilds = phase.steps.filter((s) => s.action === 'rebuild-template');
+  const others = phase.steps.filter((s) => s.action !== 'rebuild-template');
+  const slots = Math.max(1, plan.policy.disruption.templateRebuildConcurrency);
+  const waves = Math.ceil(rebuilds.length / slots);
+  return waves * durations['rebuild-template'] + stepsSeconds(others, durations);
+}
+
+function disruptionUnitsBound(
+  phase: PlanPhase,
+  plan: Plan,
+  inventory: Inventory,
+  durations: StepDurations,
+): number {
+  const budget = disruptionFor(plan.kind, plan.policy);
+  checkDisruptionPolicy(budget);
+  const { maxUnavailableWorkers: w, maxUnavailableDomains: k } = budget;
+  const byDomain = new Map<string, number[]>();
+  for (const unit of phase.units) {
+    const node = findNode(inventory, unit.node);
+    if (node === undefined) {
+      throw new DroverError(
+        'input',
+        'PLAN_INVENTORY_MISMATCH',
+        `plan node ${unit.node} is not in the inventory`,
+        {
+          hint: 'Build the plan and the estimate from the same inventory.',
+          details: { node: unit.node },
+        },
+      );
+    }
+    const domain = disruptionDomain(node);
+    byDomain.set(domain, [...(byDomain.get(domain) ?? []), stepsSeconds(unit.steps, durations)]);
+  }
+  const all = [...byDomain.values()].flat();
+  if (all.length === 0) return 0;
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const criticalPath = Math.max(...all);
+  const area = sum(all) / w;
+  const activePerDomain = [...byDomain.values()].map((xs) =>
+    Math.max(Math.max(...xs), sum(xs) / w),
+  );
+  const domains = sum(activePerDomain) / k;
+  return Math.max(criticalPath, area, domains);
+}
+
+export function lowerBoundSeconds(
+  plan: Plan,
+  inventory: Inventory,
+  durations: StepDurations,
+): number {
+  let total = 0;
+  for (const phase of plan.phases) {
+    total += clusterStepsBound(phase, plan, durations);
+    total +=
+      phase.concurrency === 'disruption-policy'
+        ? disruptionUnitsBound(phase, plan, inventory, durations)
+        : phase.units.reduce((sum, u) => sum + stepsSeconds(u.steps, durations), 0);
+  }
+  return total;
+}

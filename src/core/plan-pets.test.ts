@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BASE_SCHEMATIC,
+  GPU_SCHEMATIC,
+  referenceInventory,
+} from '../../test/fixtures/reference-inventory.js';
+import { allSteps } from './plan.js';
+import type { Plan, StepAction } from './plan.js';
+import type { PlanInput } from './plan-build.js';
+import { buildPetsPlan } from './plan-pets.js';
+import { DEFAULT_POLICY } from './policy.js';
+
+function input(overrides: Partial<PlanInput> = {}): PlanInput {
+  return {
+    inventory: referenceInventory(),
+    policy: DEFAULT_POLICY,
+    from: '1.11.0',
+    to: '1.11.3',
+    ...overrides,
+  };
+}
+const unitActions = (plan: Plan, node: string): StepAction[] =>
+  plan.phases
+    .flatMap((p) => p.units)
+    .find((u) => u.node === node)!
+    .steps.map((s) => s.action);
+const step = (plan: Plan, id: string) => allSteps(plan).find((s) => s.id === id);
+
+describe('buildPetsPlan', () => {
+  const plan = buildPetsPlan(input());
+
+  it('has control plane, workers and validation phases', () => {
+    expect(
+      plan.phases.map((p) => [p.id, p.concurrency, p.units.length, p.steps.map((s) => s.id)]),
+    ).toEqual([
+      ['control-plane', 'one-at-a-time', 3, []],
+      ['workers', 'disruption-policy', 12, ['cluster/gate-api-stable']],
+      ['validation', 'one-at-a-time', 0, ['cluster/validate-cluster']],
+    ]);
+  });
+
+  it.each<[string, StepAction[]]>([
+    [
+      'k8s-ctrl-1',
+      [
+        'gate-etcd',
+        'talos-upgrade',
+        'wait-ready',
+        'verify-version',
+        'wait-etcd-rejoin',
+        'uncordon',
+      ],
+    ],
+    [
+      'k8s-work-1',
+      [
+        'gate-health',
+        'storage-noout-set',
+        'talos-upgrade',
+        'wait-ready',
+        'verify-version',
+        'storage-noout-unset',
+        'uncordon',
+        'post-checks',
+      ],
+    ],
+    [
+      'k8s-work-10',
+      [
+        'gate-health',
+        'storage-noout-set',
+        'talos-upgrade',
+        'wait-ready',
+        'verify-version',
+        'wait-gpu',
+        'storage-noout-unset',
+        'uncordon',
+        'post-checks',
+      ],
+    ],
+  ])('%s has its in-place cycle', (node, expected) => {
+    expect(unitActions(plan, node)).toEqual(expected);
+  });
+
+  it.each([
+    ['k8s-ctrl-2', `factory.talos.dev/nocloud-installer/${BASE_SCHEMATIC}:v1.11.3`],
+    ['k8s-work-2', `factory.talos.dev/nocloud-installer/${BASE_SCHEMATIC}:v1.11.3`],
+    ['k8s-work-4', `factory.talos.dev/nocloud-installer/${GPU_SCHEMATIC}:v1.11.3`],
+  ])('%s upgrades with its own schematic', (node, image) => {
+    expect(step(plan, `${node}/talos-upgrade`)?.params).toEqual({ image, version: '1.11.3' });
+  });
+
+  it('uses the metal installer for a node booted from the metal ISO', () => {
+    const inventory = referenceInventory();
+    inventory.nodes[0] = { ...inventory.nodes[0]!, platform: 'metal' };
+    expect(
+      step(buildPetsPlan(input({ inventory })), 'k8s-ctrl-1/talos-upgrade')?.params.image,
+    ).toBe(`factory.talos.dev/metal-installer/${BASE_SCHEMATIC}:v1.11.3`);
+  });
+
+  it('never replaces a VM or touches templates', () => {
+    const used = new Set(allSteps(plan).map((s) => s.action));
+    for (const action of [
+      'replace-vm',
+      'rebuild-template',
+      'backup-state',
+      'etcd-leave',
+      'apply-config',
+    ] as const)
+      expect(used.has(action)).toBe(false);
+  });
+
+  it('refuses a route of several hops', () => {
+    expect(() => buildPetsPlan(input({ from: '1.10.8', hops: ['1.10.9', '1.11.3'] }))).toThrow(
+      expect.objectContaining({ category: 'refused', code: 'PETS_MULTI_HOP' }),
+    );
+  });
+
+  it('checks kubelets when the Kubernetes version is known', () => {
+    const withK8s = buildPetsPlan(input({ kubernetes: { from: '1.34.0', to: '1.34.0' } }));
+    expect(step(withK8s, 'k8s-work-3/verify-version')?.params).toEqual({
+      talos: '1.11.3',
+      kubelet: '1.34.0',
+    });
+  });
+});

@@ -1,0 +1,272 @@
+/**
+ * The upgrade report, built from the journal (the ground truth, across resumes), the plan and
+ * the inventory; plus a Markdown summary. Pure: times come from journal entries.
+ */
+import type { Inventory } from './inventory.js';
+import type { Plan, PlanStep, UpgradeKind } from './plan.js';
+
+/** The journal entry shape the report reads (the JournalEntry of ports/journal.ts satisfies it). */
+export interface ReportJournalEntry {
+  type: string;
+  at: number;
+  runId: string;
+  stepId?: string;
+  node?: string;
+  action?: string;
+  outcome?: string;
+  message?: string;
+  code?: string;
+  attempt?: number;
+  data?: Record<string, unknown>;
+}
+
+export const REPORT_OUTCOMES = ['succeeded', 'failed', 'aborted'] as const;
+export type ReportOutcome = (typeof REPORT_OUTCOMES)[number];
+
+export const NODE_OUTCOMES = [
+  'succeeded',
+  'already-at-target',
+  'failed',
+  'aborted',
+  'incomplete',
+  'not-started',
+] as const;
+export type NodeOutcome = (typeof NODE_OUTCOMES)[number];
+
+export interface StepReport {
+  id: string;
+  name: string;
+  outcome: string;
+  durationSeconds: number;
+  attempts: number;
+  message?: string;
+}
+
+export interface NodeReport {
+  name: string;
+  role: string;
+  host: string;
+  fromVersion: string;
+  toVersion: string;
+  outcome: NodeOutcome;
+  startedAt: string | null;
+  finishedAt: string | null;
+  vmReplacements: number;
+  /** Left cordoned by a failed or aborted run (invariant 5 explains why). */
+  leftCordoned: boolean;
+  drain?: { evicted: number; forced: number };
+  steps: StepReport[];
+}
+
+export interface Violation {
+  invariant: number;
+  at: number;
+  message: string;
+}
+
+export interface ReportFailure {
+  stepId: string;
+  node: string | null;
+  action: string;
+  code: string;
+  category: string;
+  message: string;
+  hint: string | null;
+}
+
+export interface UpgradeReport {
+  kind: UpgradeKind;
+  cluster: string;
+  from: string;
+  to: string;
+  runId: string;
+  outcome: ReportOutcome;
+  startedAt: string;
+  finishedAt: string;
+  durationSeconds: number;
+  lowerBoundSeconds: number;
+  resumed: boolean;
+  failure: ReportFailure | null;
+  clusterSteps: StepReport[];
+  nodes: NodeReport[];
+  /** Notes for the operator: takeovers, nodes left cordoned and why, and so on. */
+  notes: string[];
+  violations: Violation[];
+}
+
+export interface ReportInput {
+  plan: Plan;
+  inventory: Inventory;
+  runId: string;
+  entries: ReportJournalEntry[];
+  outcome: ReportOutcome;
+  finishedAt: number;
+  lowerBoundSeconds: number;
+  failure: ReportFailure | null;
+  notes: string[];
+  violations: Violation[];
+}
+
+const iso = (ms: number | undefined): string | null =>
+  ms === undefined ? null : new Date(ms).toISOString();
+
+const round = (seconds: number): number => Math.round(seconds * 10) / 10;
+
+function stepReport(step: PlanStep, entries: ReportJournalEntry[]): StepReport | undefined {
+  const mine = entries.filter((e) => e.stepId === step.id);
+  const starts = mine.filter((e) => e.type === 'step-started');
+  const finishes = mine.filter((e) => e.type === 'step-finished');
+  const last = finishes[finishes.length - 1];
+  if (starts.length === 0 && last === undefined) return undefined;
+  const first = starts[0] ?? last;
+  const outcome = last?.outcome ?? 'incomplete';
+  // Time spent across every attempt and resume: first start to last finish.
+  const end = last?.at ?? first?.at ?? 0;
+  return {
+    id: step.id,
+    name: step.action,
+    outcome,
+    durationSeconds: round((end - (first?.at ?? end)) / 1000),
+    attempts: Math.max(starts.length, 1),
+    ...(last?.message ? { message: last.message } : {}),
+  };
+}
+
+/** Replacements the journal proves: replace-vm steps that finished having recreated the VM. */
+export function vmReplacementsFromJournal(entries: ReportJournalEntry[], node: string): number {
+  return entries.filter(
+    (e) =>
+      e.type === 'step-finished' &&
+      e.node === node &&
+      e.action === 'replace-vm' &&
+      e.outcome === 'succeeded' &&
+      e.data?.vmReplaced === true,
+  ).length;
+}
+
+function nodeOutcome(steps: StepReport[], total: number): NodeOutcome {
+  if (steps.length === 0) return 'not-started';
+  if (steps.some((s) => s.outcome === 'failed')) return 'failed';
+  if (steps.some((s) => s.outcome === 'aborted')) return 'aborted';
+  if (steps.length < total || steps.some((s) => s.outcome === 'incomplete')) return 'incomplete';
+  if (steps.every((s) => s.outcome === 'skipped')) return 'already-at-target';
+  return 'succeeded';
+}
+
+export function buildReport(input: ReportInput): UpgradeReport {
+  const { plan, inventory, entries } = input;
+  const runStart = entries.find((e) => e.type === 'run-started')?.at ?? input.finishedAt;
+  const runStarts = entries.filter((e) => e.type === 'run-started');
+  const unitSteps = new Map<string, PlanStep[]>();
+  for (const phase of plan.phases)
+    for (const unit of phase.units)
+      unitSteps.set(unit.node, [...(unitSteps.get(unit.node) ?? []), ...unit.steps]);
+  const clusterPlanSteps = plan.phases.flatMap((p) => p.steps);
+  const cordonedNodes = new Set(
+    entries.filter((e) => e.type === 'note' && e.data?.leftCordoned === true).map((e) => e.node),
+  );
+
+  const nodes: NodeReport[] = [];
+  for (const [name, planSteps] of unitSteps) {
+    const node = inventory.nodes.find((n) => n.name === name);
+    const steps = planSteps.flatMap((s) => stepReport(s, entries) ?? []);
+    const mine = entries.filter((e) => e.node === name && e.type.startsWith('step-'));
+    const drainEntry = entries.find(
+      (e) =>
+        e.type === 'step-finished' &&
+        e.node === name &&
+        e.action === 'drain' &&
+        e.outcome === 'succeeded',
+    );
+    const drain =
+      drainEntry?.data && typeof drainEntry.data.evicted === 'number'
+        ? { evicted: drainEntry.data.evicted, forced: Number(drainEntry.data.forced ?? 0) }
+        : undefined;
+    const outcome = nodeOutcome(steps, planSteps.length);
+    const lastFinished = [...mine].reverse().find((e) => e.type === 'step-finished');
+    nodes.push({
+      name,
+      role: node?.role ?? 'unknown',
+      host: node?.host ?? 'unknown',
+      fromVersion: plan.from,
+      toVersion: plan.to,
+      outcome,
+      startedAt: iso(mine[0]?.at),
+      finishedAt:
+        outcome === 'succeeded' || outcome === 'already-at-target' ? iso(lastFinished?.at) : null,
+      vmReplacements: vmReplacementsFromJournal(entries, name),
+      leftCordoned: cordonedNodes.has(name),
+      ...(drain ? { drain } : {}),
+      steps,
+    });
+  }
+  return {
+    kind: plan.kind,
+    cluster: plan.cluster,
+    from: plan.from,
+    to: plan.to,
+    runId: input.runId,
+    outcome: input.outcome,
+    startedAt: iso(runStart) ?? '',
+    finishedAt: iso(input.finishedAt) ?? '',
+    durationSeconds: round((input.finishedAt - runStart) / 1000),
+    lowerBoundSeconds: round(input.lowerBoundSeconds),
+    resumed: runStarts.length > 1 || runStarts.some((e) => e.data?.resumed === true),
+    failure: input.failure,
+    clusterSteps: clusterPlanSteps.flatMap((s) => stepReport(s, entries) ?? []),
+    nodes,
+    notes: input.notes,
+    violations: input.violations,
+  };
+}
+
+const duration = (seconds: number): string => {
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h}h ${m}m ${s % 60}s` : m > 0 ? `${m}m ${s % 60}s` : `${s}s`;
+};
+
+/** A Markdown summary for a terminal, a pull request comment or GITHUB_STEP_SUMMARY. */
+export function reportToMarkdown(report: UpgradeReport): string {
+  const lines: string[] = [];
+  const icon = report.outcome === 'succeeded' ? '✅' : report.outcome === 'aborted' ? '⏹️' : '❌';
+  lines.push(`## ${icon} Drover ${report.kind} upgrade of ${report.cluster}: ${report.outcome}`);
+  lines.push('');
+  lines.push(`Talos ${report.from} → ${report.to}${report.resumed ? ' (resumed)' : ''}`);
+  lines.push('');
+  lines.push(
+    `Duration ${duration(report.durationSeconds)} (lower bound ${duration(report.lowerBoundSeconds)}).`,
+  );
+  if (report.failure) {
+    const f = report.failure;
+    lines.push('');
+    lines.push(
+      `**Stopped at** \`${f.stepId}\`${f.node ? ` on **${f.node}**` : ''}: [${f.code}] ${f.message}`,
+    );
+    if (f.hint) lines.push(`Hint: ${f.hint}`);
+  }
+  lines.push('');
+  lines.push('| node | role | host | outcome | VM replacements | drain (evicted/forced) | time |');
+  lines.push('|---|---|---|---|---|---|---|');
+  for (const n of report.nodes) {
+    const time = n.steps.reduce((sum, s) => sum + s.durationSeconds, 0);
+    const drain = n.drain ? `${n.drain.evicted}/${n.drain.forced}` : '-';
+    const outcome = n.leftCordoned ? `${n.outcome} (left cordoned)` : n.outcome;
+    lines.push(
+      `| ${n.name} | ${n.role} | ${n.host} | ${outcome} | ${n.vmReplacements} | ${drain} | ${duration(time)} |`,
+    );
+  }
+  if (report.notes.length > 0) {
+    lines.push('');
+    lines.push('Notes:');
+    for (const note of report.notes) lines.push(`- ${note}`);
+  }
+  lines.push('');
+  if (report.violations.length === 0) lines.push('Invariant violations: none.');
+  else {
+    lines.push(`**Invariant violations: ${report.violations.length}**`);
+    for (const v of report.violations) lines.push(`- invariant ${v.invariant}: ${v.message}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,81 @@
+/**
+ * Which pending worker units may start now. The engine asks whenever a slot may have freed.
+ *
+ * Out of service = in progress (Drover took it) or out of service on its own (NotReady,
+ * unreachable): both count against the budget, so a node that fails by itself shrinks what
+ * Drover may take down (DESIGN.md invariant 4). Such a node is never picked while it is out
+ * of service: Drover waits for it rather than act on a node it did not take down (later nodes
+ * of its domain may go ahead of it, while it keeps counting against the budget).
+ *
+ * Failure domain: the storage domain for OSD nodes (Ceph's own failure domain, usually the
+ * host), the Proxmox host for the others.
+ *
+ * Order: plan order is kept within a failure domain (a later unit never overtakes a blocked
+ * earlier unit of the same domain); a unit of another domain may overtake a blocked one, which
+ * is what lets a free slot in an already-disrupted domain be used while a new domain may not be
+ * opened yet.
+ */
+import { DroverError } from './errors.js';
+import { storageDomain } from './inventory.js';
+import type { InventoryNode } from './inventory.js';
+import type { UpgradeKind } from './plan.js';
+import type { DisruptionPolicy, Policy } from './policy.js';
+
+export function disruptionDomain(node: InventoryNode): string {
+  return node.storage?.osd === true ? storageDomain(node) : node.host;
+}
+
+/** The budget for a kind of upgrade: pets also caps workers at once by its batch size. */
+export function disruptionFor(kind: UpgradeKind, policy: Policy): DisruptionPolicy {
+  const d = policy.disruption;
+  if (kind !== 'pets') return d;
+  return { ...d, maxUnavailableWorkers: Math.min(d.maxUnavailableWorkers, d.petsBatchSize) };
+}
+
+export function checkDisruptionPolicy(policy: DisruptionPolicy): void {
+  for (const field of ['maxUnavailableWorkers', 'maxUnavailableDomains'] as const) {
+    const value = policy[field];
+    if (!Number.isInteger(value) || value < 1) {
+      throw new DroverError('input', 'POLICY_INVALID', `policy.disruption.${field} is ${value}`, {
+        hint: `Set policy.disruption.${field} to a whole number of at least 1 (1 = one at a time).`,
+        details: { field: `policy.disruption.${field}`, value },
+      });
+    }
+  }
+}
+
+export interface ScheduleInput {
+  /** Workers not started yet, in plan order. */
+  pending: InventoryNode[];
+  /** Workers Drover is working on. */
+  inProgress: InventoryNode[];
+  /** Workers out of service on their own (not Ready, unreachable), whoever caused it. */
+  outOfService: InventoryNode[];
+  policy: DisruptionPolicy;
+}
+
+export function pickRunnableUnits(input: ScheduleInput): InventoryNode[] {
+  checkDisruptionPolicy(input.policy);
+  const down = new Map<string, InventoryNode>();
+  for (const node of [...input.inProgress, ...input.outOfService]) down.set(node.name, node);
+  const domainsDown = new Set([...down.values()].map(disruptionDomain));
+  let budget = input.policy.maxUnavailableWorkers - down.size;
+  const blockedDomains = new Set<string>();
+  const picked: InventoryNode[] = [];
+  for (const node of input.pending) {
+    if (budget <= 0) break;
+    // Already down on its own: not Drover's to take; it holds nothing back but its own slot.
+    if (down.has(node.name)) continue;
+    const domain = disruptionDomain(node);
+    if (blockedDomains.has(domain)) continue;
+    const opensDomain = !domainsDown.has(domain);
+    if (opensDomain && domainsDown.size >= input.policy.maxUnavailableDomains) {
+      blockedDomains.add(domain);
+      continue;
+    }
+    picked.push(node);
+    domainsDown.add(domain);
+    budget -= 1;
+  }
+  return picked;
+}

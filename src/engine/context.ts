@@ -1,0 +1,104 @@
+/** What a step handler sees: the run's shared state, its own step and node, and helpers. */
+import type { Inventory, InventoryNode } from '../core/inventory.js';
+import type { Plan, PlanStep } from '../core/plan.js';
+import type { Policy } from '../core/policy.js';
+import type { Redactor } from '../core/redact.js';
+import type { StepDurations } from '../core/durations.js';
+import type { Ports } from '../ports/index.js';
+import type { JournalEntry } from '../ports/journal.js';
+import type { Mutex } from './mutex.js';
+
+export interface AuditRecord {
+  at: number;
+  runId: string;
+  stepId?: string;
+  node?: string;
+  /** The port operation, e.g. `infrastructure.apply`. */
+  operation: string;
+  /** Its inputs, redacted. */
+  inputs: Record<string, unknown>;
+  attempt?: number;
+  result?: 'ok' | 'error';
+  error?: string;
+}
+
+export interface VerifiedBackup {
+  serial: number;
+  lineage: string;
+  key: string;
+  sha256: string;
+}
+
+export interface RunState {
+  plan: Plan;
+  inventory: Inventory;
+  policy: Policy;
+  ports: Ports;
+  durations: StepDurations;
+  runId: string;
+  redactor: Redactor;
+  /** Aborts on the caller's signal. */
+  signal: AbortSignal | undefined;
+  /** Every infrastructure operation runs under it (one state, one operation at a time). */
+  stateMutex: Mutex;
+  /** This run's journal entries so far (from earlier processes too, when resuming). */
+  entries: JournalEntry[];
+  lastVerifiedBackup: VerifiedBackup | undefined;
+  /** Nodes whose units are running now (taken out of service by this run). */
+  inFlightNodes: Set<string>;
+  /** Set on the first failure or abort: no further unit starts. */
+  stopRequested: boolean;
+  audit(record: Omit<AuditRecord, 'at' | 'runId'>): void;
+  log(level: 'info' | 'warn' | 'error', message: string, node?: string): void;
+}
+
+export interface StepContext {
+  run: RunState;
+  step: PlanStep;
+  node: InventoryNode | undefined;
+  /** step-started entries of this step from earlier attempts or processes (resume evidence). */
+  priorStarts: JournalEntry[];
+  /** What `observe` saw before this attempt started (also in its step-started entry). */
+  observed: Record<string, unknown> | undefined;
+  /** Runs one port operation: audited, retried on transient errors per policy.retry. */
+  call<T>(
+    operation: string,
+    inputs: Record<string, unknown>,
+    fn: (attempt: number) => Promise<T>,
+    options?: { retry: boolean },
+  ): Promise<T>;
+}
+
+export interface StepResult {
+  outcome: 'succeeded' | 'skipped';
+  message?: string;
+  data?: Record<string, unknown>;
+}
+
+export interface StepHandler {
+  /** Reads live state before the step-started entry is written, so resume can compare. */
+  observe?(ctx: StepContext): Promise<Record<string, unknown> | undefined>;
+  run(ctx: StepContext): Promise<StepResult>;
+  /** The step changes the node irreversibly (etcd membership, VM, OS): undo is no longer safe. */
+  destructive?: boolean;
+}
+
+export function requireNode(ctx: StepContext): InventoryNode {
+  if (ctx.node === undefined) throw new Error(`step ${ctx.step.id} needs a node`);
+  return ctx.node;
+}
+
+export const stringParam = (ctx: StepContext, key: string): string | undefined => {
+  const v = ctx.step.params[key];
+  return typeof v === 'string' ? v : undefined;
+};
+
+export const listParam = (ctx: StepContext, key: string): string[] => {
+  const v = ctx.step.params[key];
+  return Array.isArray(v) ? v : [];
+};
+
+export const numberParam = (ctx: StepContext, key: string): number | undefined => {
+  const v = ctx.step.params[key];
+  return typeof v === 'number' ? v : undefined;
+};

@@ -1,0 +1,38 @@
+/**
+ * Reads etcd as the gates need it: the member list through a control plane node that is not
+ * the one in question (the first that answers), then a status read of every member at the
+ * address the inventory gives its hostname. A member with no known address has no status:
+ * unknown, which the gates treat as not healthy.
+ */
+import type { EtcdReading } from '../core/gates.js';
+import { controlPlaneNodes } from '../core/inventory.js';
+import type { EtcdMember } from '../ports/talos.js';
+import type { StepContext } from './context.js';
+
+export async function readEtcd(ctx: StepContext, avoid?: string): Promise<EtcdReading & { via?: string }> {
+  const { talos } = ctx.run.ports;
+  const candidates = controlPlaneNodes(ctx.run.inventory).filter((n) => n.name !== avoid);
+  let members: EtcdMember[] | undefined;
+  let via: string | undefined;
+  for (const node of candidates) {
+    try {
+      members = await talos.etcdMembers(node.address);
+      via = node.address;
+      break;
+    } catch {
+      // Try the next control plane node; none answering is "unknown".
+    }
+  }
+  if (members === undefined) return { members: undefined, statuses: undefined };
+  const addresses = members.flatMap((m) => {
+    const node = ctx.run.inventory.nodes.find((n) => n.name === m.hostname);
+    return node ? [node.address] : [];
+  });
+  let statuses;
+  try {
+    statuses = addresses.length > 0 ? await talos.etcdStatus(addresses) : [];
+  } catch {
+    statuses = undefined;
+  }
+  return { members, statuses, ...(via ? { via } : {}) };
+}

@@ -1,0 +1,65 @@
+/**
+ * Polls a gate until it passes. A read that throws is unknown, which is a wait, never a pass.
+ * Waits are re-checked with backoff until the deadline, then the gate blocks; a block is final.
+ */
+import { DroverError } from '../core/errors.js';
+import type { GateDecision } from '../core/gates.js';
+import type { StepContext } from './context.js';
+import { pause } from './retry.js';
+
+export interface GateOptions {
+  deadlineSeconds: number;
+  /** Code when the deadline passes while still waiting. */
+  timeoutCode: string;
+  /** Refused (exit 3) for safety gates, failed (exit 1) for steps waiting on the node. */
+  category: 'refused' | 'failed';
+  hint: string;
+  /** First re-check delay; doubles up to policy.retry.maxBackoffSeconds. */
+  intervalSeconds?: number;
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+export async function runGate(
+  ctx: StepContext,
+  read: () => Promise<GateDecision>,
+  options: GateOptions,
+): Promise<{ checks: number }> {
+  const { clock } = ctx.run.ports;
+  const started = clock.now();
+  const deadline = started + options.deadlineSeconds * 1000;
+  let interval = (options.intervalSeconds ?? ctx.run.policy.retry.initialBackoffSeconds) * 1000;
+  const maxInterval = Math.max(interval, ctx.run.policy.retry.maxBackoffSeconds * 1000);
+  let lastReason = '';
+  for (let checks = 1; ; checks++) {
+    let decision: GateDecision;
+    try {
+      decision = await read();
+    } catch (error) {
+      if (ctx.run.signal?.aborted) throw error;
+      decision = { verdict: 'wait', reason: `read failed (unknown): ${messageOf(error)}` };
+    }
+    if (decision.verdict === 'pass') return { checks };
+    if (decision.verdict === 'block') {
+      throw new DroverError(options.category === 'refused' ? 'refused' : 'failed', decision.code, decision.reason, {
+        hint: options.hint,
+        details: { stepId: ctx.step.id },
+      });
+    }
+    const now = clock.now();
+    if (decision.reason !== lastReason) {
+      lastReason = decision.reason;
+      ctx.run.ports.reporter.event({ type: 'gate-waiting', at: now, stepId: ctx.step.id, reason: ctx.run.redactor.redact(decision.reason) });
+    }
+    if (now >= deadline) {
+      throw new DroverError(
+        options.category,
+        options.timeoutCode,
+        `${ctx.step.title}: still waiting after ${options.deadlineSeconds}s: ${decision.reason}`,
+        { hint: options.hint, details: { stepId: ctx.step.id, reason: decision.reason } },
+      );
+    }
+    await pause(clock, Math.min(interval, deadline - now), ctx.run.signal);
+    interval = Math.min(interval * 2, maxInterval);
+  }
+}

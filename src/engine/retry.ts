@@ -1,0 +1,69 @@
+/**
+ * Retries with exponential backoff for transient failures (a DroverError with
+ * details.transient === true). Anything else fails at once. No jitter: the engine is
+ * deterministic for a seed; one run per cluster means no thundering herd to spread.
+ */
+import { DroverError, isDroverError } from '../core/errors.js';
+import type { RetryPolicy } from '../core/policy.js';
+import type { Clock } from '../ports/clock.js';
+
+export function isTransient(error: unknown): boolean {
+  return isDroverError(error) && error.details?.transient === true;
+}
+
+/** Delay before attempt `attempt + 1` (attempt counts from 1). */
+export function backoffMs(attempt: number, retry: RetryPolicy): number {
+  const seconds = retry.initialBackoffSeconds * 2 ** Math.max(0, attempt - 1);
+  return Math.min(seconds, retry.maxBackoffSeconds) * 1000;
+}
+
+export function abortError(signal: AbortSignal | undefined): DroverError {
+  const reason = signal?.reason;
+  if (isDroverError(reason)) return reason;
+  return new DroverError('aborted', 'ABORTED', 'the run was cancelled', {
+    hint: 'Run again with --resume to continue from the journal.',
+    ...(reason instanceof Error ? { cause: reason } : {}),
+  });
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw abortError(signal);
+}
+
+/** Sleeps on the injected clock; an abort turns into the ABORTED DroverError. */
+export async function pause(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  throwIfAborted(signal);
+  try {
+    await clock.sleep(ms, signal);
+  } catch (error) {
+    if (signal?.aborted) throw abortError(signal);
+    throw error;
+  }
+}
+
+export interface RetryOptions {
+  clock: Clock;
+  retry: RetryPolicy;
+  signal?: AbortSignal;
+  /** Called before each wait, for the audit log and progress. */
+  onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+  /** Decides what is worth another attempt; transient errors by default. */
+  retryable?: (error: unknown) => boolean | Promise<boolean>;
+}
+
+export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
+  const retryable = options.retryable ?? isTransient;
+  const attempts = Math.max(1, options.retry.attempts);
+  for (let attempt = 1; ; attempt++) {
+    throwIfAborted(options.signal);
+    try {
+      return await fn(attempt);
+    } catch (error) {
+      if (options.signal?.aborted) throw abortError(options.signal);
+      if (attempt >= attempts || !(await retryable(error))) throw error;
+      const delay = backoffMs(attempt, options.retry);
+      options.onRetry?.(error, attempt, delay);
+      await pause(options.clock, delay, options.signal);
+    }
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * A phase: its cluster steps in order (template rebuilds up to the policy's concurrency), then
+ * its units: strictly one at a time, or as many as the disruption policy allows (invariant 4),
+ * counting nodes that are down on their own. The first failure stops new starts; the phase
+ * waits for units in flight (see run-unit) and rethrows it.
+ */
+import { DroverError } from '../core/errors.js';
+import { findNode } from '../core/inventory.js';
+import type { InventoryNode } from '../core/inventory.js';
+import type { NodeUnit, PlanPhase, PlanStep } from '../core/plan.js';
+import { disruptionFor, pickRunnableUnits } from '../core/schedule.js';
+import type { RunState } from './context.js';
+import { hasAnyEntry, isStepDone } from './journal-view.js';
+import { pause } from './retry.js';
+import { runStep } from './run-step.js';
+import type { StepRunOptions } from './run-step.js';
+import { runUnit } from './run-unit.js';
+
+/** Runs tasks with at most `limit` at once; stops starting new ones after the first failure. */
+export async function runPool<T>(items: T[], limit: number, work: (item: T) => Promise<void>, stopping: () => boolean): Promise<void> {
+  const errors: unknown[] = [];
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length && errors.length === 0 && !stopping()) {
+      const item = items[next++] as T;
+      try {
+        await work(item);
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+  });
+  await Promise.all(lanes);
+  if (errors.length > 0) throw errors[0];
+}
+
+async function runClusterSteps(run: RunState, steps: PlanStep[], options: StepRunOptions): Promise<void> {
+  for (let i = 0; i < steps.length; ) {
+    const step = steps[i] as PlanStep;
+    if (step.action === 'rebuild-template') {
+      const group: PlanStep[] = [];
+      while (i < steps.length && steps[i]?.action === 'rebuild-template') group.push(steps[i++] as PlanStep);
+      await runPool(
+        group,
+        run.policy.disruption.templateRebuildConcurrency,
+        async (s) => void (await runStep(run, s, undefined, options)),
+        () => run.stopRequested,
+      );
+    } else {
+      await runStep(run, step, undefined, options);
+      i++;
+    }
+  }
+}
+
+const unitDone = (run: RunState, unit: NodeUnit) => unit.steps.every((s) => isStepDone(run.entries, s.id));
+
+function nodesOf(run: RunState, units: NodeUnit[]): InventoryNode[] {
+  return units.flatMap((u) => findNode(run.inventory, u.node) ?? []);
+}
+
+async function runScheduled(run: RunState, units: NodeUnit[], options: StepRunOptions): Promise<void> {
+  const { clock, kubernetes } = run.ports;
+  const pending = units.filter((u) => !unitDone(run, u));
+  const running = new Map<string, Promise<void>>();
+  const errors: unknown[] = [];
+  const start = (unit: NodeUnit) => {
+    pending.splice(pending.indexOf(unit), 1);
+    const p = runUnit(run, unit, options)
+      .catch((error) => {
+        errors.push(error);
+        run.stopRequested = true;
+      })
+      .finally(() => running.delete(unit.node));
+    running.set(unit.node, p);
+  };
+  // Units a crashed run left half-done are out of service already: finish them first.
+  for (const unit of pending.filter((u) => hasAnyEntry(run.entries, u.steps.map((s) => s.id)))) start(unit);
+  let blockedSince: number | undefined;
+  let delay = run.policy.retry.initialBackoffSeconds * 1000;
+  while (!run.stopRequested && (pending.length > 0 || running.size > 0)) {
+    if (run.signal?.aborted) break;
+    let started = 0;
+    if (pending.length > 0) {
+      const nodes = await kubernetes.listNodes().catch(() => undefined);
+      if (nodes !== undefined) {
+        const busy = new Set([...running.keys()]);
+        const outOfService = nodesOf(run, units).filter((n) => {
+          if (busy.has(n.name)) return false;
+          const view = nodes.find((v) => v.name === n.name);
+          return view === undefined || view.ready !== 'True';
+        });
+        const picked = pickRunnableUnits({
+          pending: nodesOf(run, pending),
+          inProgress: nodesOf(run, units.filter((u) => busy.has(u.node))),
+          outOfService,
+          policy: disruptionFor(run.plan.kind, run.policy),
+        });
+        for (const node of picked) {
+          const unit = pending.find((u) => u.node === node.name);
+          if (unit && !running.has(unit.node)) {
+            start(unit);
+            started++;
+          }
+        }
+      }
+    }
+    if (running.size > 0) {
+      blockedSince = undefined;
+      delay = run.policy.retry.initialBackoffSeconds * 1000;
+      await Promise.race(running.values());
+      continue;
+    }
+    if (started === 0 && pending.length > 0) {
+      const now = clock.now();
+      blockedSince ??= now;
+      if (now - blockedSince >= run.policy.timeouts.gateSeconds * 1000) {
+        throw new DroverError('refused', 'DISRUPTION_BUDGET_EXHAUSTED', `no worker may go: nodes out of service on their own use the disruption budget (waited ${run.policy.timeouts.gateSeconds}s)`, {
+          hint: 'Bring the NotReady nodes back (or raise policy.disruption), then run again with --resume.',
+          details: { pending: pending.map((u) => u.node) },
+        });
+      }
+      run.log('warn', 'waiting: the disruption budget is used by nodes out of service on their own');
+      await pause(clock, delay, run.signal);
+      delay = Math.min(delay * 2, run.policy.retry.maxBackoffSeconds * 1000);
+    }
+  }
+  await Promise.all(running.values());
+  if (errors.length > 0) throw errors[0];
+}
+
+export async function runPhase(run: RunState, phase: PlanPhase, options: StepRunOptions): Promise<void> {
+  const { reporter, clock } = run.ports;
+  reporter.event({ type: 'phase-started', at: clock.now(), phase: phase.id, title: phase.title });
+  await runClusterSteps(run, phase.steps, options);
+  if (phase.concurrency === 'one-at-a-time') {
+    for (const unit of phase.units) {
+      if (run.stopRequested) break;
+      await runUnit(run, unit, options);
+    }
+  } else {
+    await runScheduled(run, phase.units, options);
+  }
+  reporter.event({ type: 'phase-finished', at: clock.now(), phase: phase.id });
+}

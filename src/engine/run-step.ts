@@ -1,0 +1,154 @@
+/**
+ * Runs one step: skip it when the journal says it is done; otherwise observe, append
+ * step-started (durable) BEFORE acting, act, append step-finished AFTER. A failure is
+ * journaled with its code and wrapped with the step for the report.
+ */
+import { DroverError, isDroverError } from '../core/errors.js';
+import type { InventoryNode } from '../core/inventory.js';
+import type { PlanStep } from '../core/plan.js';
+import type { JournalEntry } from '../ports/journal.js';
+import type { RunState, StepContext, StepResult } from './context.js';
+import { isStepDone, startsOf } from './journal-view.js';
+import { abortError, withRetry } from './retry.js';
+import { STEP_HANDLERS } from './steps/index.js';
+
+/** A step failed: the error, and where. */
+export class StepFailure extends Error {
+  constructor(
+    readonly step: PlanStep,
+    readonly error: DroverError,
+  ) {
+    super(`${step.id}: ${error.message}`);
+    this.name = 'StepFailure';
+  }
+}
+
+export function asDroverError(error: unknown): DroverError {
+  if (isDroverError(error)) return error;
+  return new DroverError('failed', 'UNEXPECTED', error instanceof Error ? error.message : String(error), {
+    cause: error,
+    hint: 'An unexpected error; run with DROVER_DEBUG=1 for the stack and report it.',
+  });
+}
+
+export async function appendEntry(run: RunState, entry: Omit<JournalEntry, 'at' | 'runId'>): Promise<JournalEntry> {
+  const full = run.redactor.redactValue({ ...entry, at: run.ports.clock.now(), runId: run.runId } as JournalEntry);
+  await run.ports.journal.append(full);
+  run.entries.push(full);
+  return full;
+}
+
+function makeContext(run: RunState, step: PlanStep, node: InventoryNode | undefined, priorStarts: JournalEntry[]): StepContext {
+  const ctx: StepContext = {
+    run,
+    step,
+    node,
+    priorStarts,
+    observed: undefined,
+    call(operation, inputs, fn, options) {
+      const attemptOnce = async (attempt: number) => {
+        const record = { operation, inputs: run.redactor.redactValue(inputs), stepId: step.id, attempt, ...(node ? { node: node.name } : {}) };
+        try {
+          const value = await fn(attempt);
+          run.audit({ ...record, result: 'ok' });
+          return value;
+        } catch (error) {
+          run.audit({ ...record, result: 'error', error: run.redactor.redact(error instanceof Error ? error.message : String(error)) });
+          throw error;
+        }
+      };
+      if (options?.retry === false) return attemptOnce(1);
+      return withRetry(attemptOnce, {
+        clock: run.ports.clock,
+        retry: run.policy.retry,
+        ...(run.signal ? { signal: run.signal } : {}),
+        onRetry: (error, attempt, delayMs) =>
+          run.log('warn', `${operation} failed (attempt ${attempt}), retrying in ${delayMs / 1000}s: ${error instanceof Error ? error.message : String(error)}`, node?.name),
+      });
+    },
+  };
+  return ctx;
+}
+
+export interface StepRunOptions {
+  afterStep?: (entry: JournalEntry) => void | Promise<void>;
+}
+
+export async function runStep(
+  run: RunState,
+  step: PlanStep,
+  node: InventoryNode | undefined,
+  options: StepRunOptions,
+): Promise<StepResult | 'already-done'> {
+  if (isStepDone(run.entries, step.id)) return 'already-done';
+  if (run.signal?.aborted) throw new StepFailure(step, abortError(run.signal));
+  const handler = STEP_HANDLERS[step.action];
+  const priorStarts = startsOf(run.entries, step.id);
+  const ctx = makeContext(run, step, node, priorStarts);
+  const { clock, reporter } = run.ports;
+  const attempt = priorStarts.length + 1;
+  let started: JournalEntry;
+  try {
+    ctx.observed = handler.observe ? await handler.observe(ctx) : undefined;
+    started = await appendEntry(run, {
+      type: 'step-started',
+      stepId: step.id,
+      action: step.action,
+      attempt,
+      ...(node ? { node: node.name } : {}),
+      ...(ctx.observed ? { data: ctx.observed } : {}),
+    });
+  } catch (error) {
+    throw new StepFailure(step, run.signal?.aborted ? abortError(run.signal) : asDroverError(error));
+  }
+  reporter.event({ type: 'step-started', at: started.at, stepId: step.id, action: step.action, title: step.title, attempt, ...(node ? { node: node.name } : {}) });
+  let result: StepResult;
+  try {
+    result = await handler.run(ctx);
+  } catch (error) {
+    const failure = run.signal?.aborted ? abortError(run.signal) : asDroverError(error);
+    const outcome = failure.category === 'aborted' ? 'aborted' : 'failed';
+    const finished = await appendEntry(run, {
+      type: 'step-finished',
+      stepId: step.id,
+      action: step.action,
+      outcome,
+      code: failure.code,
+      message: failure.message,
+      ...(node ? { node: node.name } : {}),
+    }).catch(() => undefined);
+    reporter.event({
+      type: 'step-finished',
+      at: clock.now(),
+      stepId: step.id,
+      action: step.action,
+      outcome,
+      durationSeconds: (clock.now() - started.at) / 1000,
+      message: run.redactor.redact(`[${failure.code}] ${failure.message}`),
+      ...(node ? { node: node.name } : {}),
+    });
+    if (finished) await options.afterStep?.(finished);
+    throw new StepFailure(step, failure);
+  }
+  const finished = await appendEntry(run, {
+    type: 'step-finished',
+    stepId: step.id,
+    action: step.action,
+    outcome: result.outcome,
+    ...(node ? { node: node.name } : {}),
+    ...(result.message ? { message: result.message } : {}),
+    ...(result.data ? { data: result.data } : {}),
+  });
+  reporter.event({
+    type: 'step-finished',
+    at: finished.at,
+    stepId: step.id,
+    action: step.action,
+    outcome: result.outcome,
+    durationSeconds: (finished.at - started.at) / 1000,
+    ...(result.message ? { message: run.redactor.redact(result.message) } : {}),
+    ...(node ? { node: node.name } : {}),
+  });
+  await options.afterStep?.(finished);
+  return result;
+}

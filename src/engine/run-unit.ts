@@ -1,0 +1,71 @@
+/**
+ * One node's cycle, step after step. A node already at the target with nothing journaled for
+ * it is skipped whole and reported so. When the run is stopping (another unit failed), a unit
+ * that has not yet done anything irreversible stops at the next step boundary (cleanup puts it
+ * back); one past that point finishes its cycle, because a node whose VM is gone is safest
+ * brought back at the target.
+ */
+import { findNode } from '../core/inventory.js';
+import type { NodeUnit } from '../core/plan.js';
+import type { RunState } from './context.js';
+import { hasAnyEntry, startsOf } from './journal-view.js';
+import { abortError } from './retry.js';
+import { appendEntry, runStep, StepFailure } from './run-step.js';
+import type { StepRunOptions } from './run-step.js';
+import { isDestructive } from './steps/index.js';
+
+/** Thrown when a unit stops at a boundary because the run is stopping; not a failure of its own. */
+export class UnitStopped extends Error {
+  constructor(readonly node: string) {
+    super(`${node}: stopped because the run is stopping`);
+    this.name = 'UnitStopped';
+  }
+}
+
+function destructiveStarted(run: RunState, unit: NodeUnit): boolean {
+  return unit.steps.some(
+    (s) => isDestructive(s.action) && startsOf(run.entries, s.id).length > 0,
+  );
+}
+
+async function alreadyAtTarget(run: RunState, unit: NodeUnit): Promise<string | undefined> {
+  if (run.plan.kind === 'kubernetes') return undefined;
+  const verify = unit.steps.find((s) => s.action === 'verify-version');
+  const talos = typeof verify?.params.talos === 'string' ? verify.params.talos : run.plan.to;
+  const view = await run.ports.kubernetes.getNode(unit.node).catch(() => undefined);
+  if (view === undefined || view.talosVersion !== talos || view.ready !== 'True' || view.unschedulable) return undefined;
+  return talos;
+}
+
+export async function runUnit(run: RunState, unit: NodeUnit, options: StepRunOptions): Promise<void> {
+  const node = findNode(run.inventory, unit.node);
+  const ids = unit.steps.map((s) => s.id);
+  if (!hasAnyEntry(run.entries, ids)) {
+    const talos = await alreadyAtTarget(run, unit);
+    if (talos !== undefined) {
+      run.log('info', `${unit.node} already runs Talos ${talos}: skipped`, unit.node);
+      for (const step of unit.steps) {
+        const entry = await appendEntry(run, {
+          type: 'step-finished',
+          stepId: step.id,
+          node: unit.node,
+          action: step.action,
+          outcome: 'skipped',
+          message: `already at Talos ${talos}`,
+        });
+        run.ports.reporter.event({ type: 'step-finished', at: entry.at, stepId: step.id, node: unit.node, action: step.action, outcome: 'skipped', durationSeconds: 0, message: entry.message ?? '' });
+      }
+      return;
+    }
+  }
+  run.inFlightNodes.add(unit.node);
+  try {
+    for (const step of unit.steps) {
+      if (run.signal?.aborted) throw new StepFailure(step, abortError(run.signal));
+      if (run.stopRequested && !destructiveStarted(run, unit)) throw new UnitStopped(unit.node);
+      await runStep(run, step, node, options);
+    }
+  } finally {
+    run.inFlightNodes.delete(unit.node);
+  }
+}

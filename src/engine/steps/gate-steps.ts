@@ -1,0 +1,181 @@
+/** Gates and checks: etcd quorum and rejoin, API stability, pre-drain health, post checks, final validation. */
+import {
+  apiStableGate,
+  cephGate,
+  combine,
+  block,
+  corednsGate,
+  etcdQuorumGate,
+  etcdRejoinGate,
+  problemPodsGate,
+  helmReleasesGate,
+  validateCluster,
+  wait,
+  workloadGate,
+  PASS,
+} from '../../core/gates.js';
+import type { GateDecision } from '../../core/gates.js';
+import type { StepContext, StepHandler } from '../context.js';
+import { listParam, numberParam, requireNode, stringParam } from '../context.js';
+import { readEtcd } from '../etcd-reading.js';
+import { runGate } from '../gate-runner.js';
+
+const COREDNS = { namespace: 'kube-system', name: 'coredns' };
+
+export const gateEtcd: StepHandler = {
+  async run(ctx) {
+    const excluding = stringParam(ctx, 'excluding') ?? ctx.node?.name;
+    const { checks } = await runGate(
+      ctx,
+      async () =>
+        etcdQuorumGate(await readEtcd(ctx, excluding), {
+          ...(excluding ? { excluding } : {}),
+          expectedMembers: ctx.run.inventory.expectedEtcdMembers,
+        }),
+      {
+        deadlineSeconds: ctx.run.policy.timeouts.gateSeconds,
+        timeoutCode: 'ETCD_UNHEALTHY',
+        category: 'refused',
+        hint: 'Every other etcd member must answer healthy before a control plane node goes; repair the member and run again with --resume.',
+      },
+    );
+    return { outcome: 'succeeded', data: { checks } };
+  },
+};
+
+export const waitEtcdRejoin: StepHandler = {
+  async run(ctx) {
+    const node = requireNode(ctx);
+    const expectedMembers = numberParam(ctx, 'expectedMembers') ?? ctx.run.inventory.expectedEtcdMembers;
+    const { checks } = await runGate(
+      ctx,
+      async () => etcdRejoinGate(await readEtcd(ctx), { hostname: node.name, expectedMembers }),
+      {
+        deadlineSeconds: ctx.run.policy.timeouts.etcdRejoinSeconds,
+        timeoutCode: 'ETCD_REJOIN_TIMEOUT',
+        category: 'failed',
+        hint: `Check the etcd service on ${node.name} (talosctl -n ${node.address} service etcd) and the member list.`,
+      },
+    );
+    return { outcome: 'succeeded', data: { checks } };
+  },
+};
+
+export const gateApiStable: StepHandler = {
+  async run(ctx) {
+    const required = numberParam(ctx, 'passes') ?? ctx.run.policy.timeouts.apiServerStablePasses;
+    let streak = 0;
+    const { checks } = await runGate(
+      ctx,
+      async () => {
+        const ready = await ctx.run.ports.kubernetes.apiServerReady().catch(() => false);
+        streak = ready ? streak + 1 : 0;
+        return apiStableGate(streak, required);
+      },
+      {
+        deadlineSeconds: ctx.run.policy.timeouts.gateSeconds,
+        timeoutCode: 'API_NOT_STABLE',
+        category: 'refused',
+        hint: 'The API server must answer ready several times in a row before workers go; check the control plane.',
+        intervalSeconds: 2,
+      },
+    );
+    return { outcome: 'succeeded', data: { checks } };
+  },
+};
+
+/** Nodes other units have out of service right now: their absence explains a Ceph WARN or Pending pods. */
+function othersInFlight(ctx: StepContext): boolean {
+  return [...ctx.run.inFlightNodes].some((n) => n !== ctx.node?.name);
+}
+
+async function check(ctx: StepContext, name: string, phase: 'pre' | 'post'): Promise<GateDecision> {
+  const k = ctx.run.ports.kubernetes;
+  const tolerant = othersInFlight(ctx);
+  switch (name) {
+    case 'coredns': {
+      const status = await k.deploymentStatus(COREDNS.namespace, COREDNS.name);
+      return phase === 'pre' ? corednsGate(status, requireNode(ctx).name) : workloadGate('CoreDNS', status);
+    }
+    case 'ceph': {
+      const health = await k.cephHealth();
+      // Another OSD node of this run is away under noout: WARN is expected, ERR never is.
+      if (tolerant && health === 'HEALTH_WARN') return PASS;
+      return cephGate(health);
+    }
+    case 'deployments': {
+      const pods = await k.problemPods();
+      // Pods of a node another unit is replacing wait Pending for it; only failures count then.
+      const relevant = tolerant ? pods.filter((p) => p.phase !== 'Pending') : pods;
+      return problemPodsGate(relevant);
+    }
+    case 'helmreleases':
+      return helmReleasesGate(await k.helmReleases());
+    default:
+      return block(
+        'CHECK_UNKNOWN',
+        `check "${name}" is not known to this Drover (known: coredns, ceph, deployments, helmreleases)`,
+      );
+  }
+}
+
+async function runChecks(ctx: StepContext, phase: 'pre' | 'post') {
+  const names = listParam(ctx, 'checks');
+  const { checks } = await runGate(
+    ctx,
+    async () => {
+      const decisions: GateDecision[] = [];
+      for (const name of names) {
+        try {
+          decisions.push(await check(ctx, name, phase));
+        } catch (error) {
+          decisions.push(wait(`${name}: read failed (unknown): ${error instanceof Error ? error.message : String(error)}`));
+        }
+      }
+      return combine(decisions);
+    },
+    {
+      deadlineSeconds: ctx.run.policy.timeouts.gateSeconds,
+      timeoutCode: phase === 'pre' ? 'HEALTH_GATE_BLOCKED' : 'POST_CHECKS_FAILED',
+      category: phase === 'pre' ? 'refused' : 'failed',
+      hint:
+        phase === 'pre'
+          ? 'The cluster was not healthy enough to take a node down; fix it and run again with --resume.'
+          : 'Workloads did not settle after the node came back; inspect them, then run again with --resume.',
+    },
+  );
+  return { outcome: 'succeeded' as const, data: { checks, names } };
+}
+
+export const gateHealth: StepHandler = { run: (ctx) => runChecks(ctx, 'pre') };
+export const postChecks: StepHandler = { run: (ctx) => runChecks(ctx, 'post') };
+
+export const validateClusterStep: StepHandler = {
+  async run(ctx) {
+    const k = ctx.run.ports.kubernetes;
+    const talos = stringParam(ctx, 'talos') ?? ctx.run.plan.to;
+    const kubernetes = stringParam(ctx, 'kubernetes');
+    const expectedNodes = listParam(ctx, 'expectedNodes');
+    const gpuNodes = ctx.run.inventory.nodes.filter((n) => n.gpu).map((n) => n.name);
+    const soft = <T>(p: Promise<T>) => p.catch(() => undefined);
+    const { checks } = await runGate(
+      ctx,
+      async () =>
+        validateCluster(
+          {
+            nodes: await soft(k.listNodes()),
+            helmReleases: await soft(k.helmReleases()),
+            problemPods: await soft(k.problemPods()),
+          },
+          { expectedNodes, gpuNodes, talos, kubernetes },
+        ),
+      {
+        deadlineSeconds: ctx.run.policy.timeouts.gateSeconds,
+        timeoutCode: 'VALIDATION_FAILED',
+        category: 'failed',
+        hint: 'The upgrade ran but the cluster does not validate; the reason lists what is missing.',
+      },
+    );
+    return { outcome: 'succeeded', data: { checks, nodes: expectedNodes.length } };
+  },
+};

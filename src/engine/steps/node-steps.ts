@@ -1,0 +1,135 @@
+/** Node-level Kubernetes and storage steps: cordon, drain, noout, wait Ready, versions, GPUs, uncordon. */
+import { DroverError, isDroverError } from '../../core/errors.js';
+import { combine, gpuReady, versionsMatch, wait, PASS } from '../../core/gates.js';
+import type { NodeView } from '../../ports/kubernetes.js';
+import type { StepContext, StepHandler } from '../context.js';
+import { requireNode, stringParam } from '../context.js';
+import { drainNode } from '../drain.js';
+import { runGate } from '../gate-runner.js';
+
+export const cordon: StepHandler = {
+  async run(ctx) {
+    const node = requireNode(ctx);
+    await ctx.call('kubernetes.cordon', { node: node.name }, () => ctx.run.ports.kubernetes.cordon(node.name));
+    return { outcome: 'succeeded' };
+  },
+};
+
+export const drain: StepHandler = {
+  async run(ctx) {
+    const node = requireNode(ctx);
+    const result = await drainNode(ctx, node.name);
+    return {
+      outcome: 'succeeded',
+      message: `${result.evicted.length} evicted, ${result.forced.length} forced`,
+      data: { evicted: result.evicted.length, forced: result.forced.length, forcedPods: result.forced },
+    };
+  },
+};
+
+function noout(on: boolean): StepHandler {
+  return {
+    async run(ctx) {
+      const domain = stringParam(ctx, 'domain') ?? requireNode(ctx).host;
+      await ctx.call('storage.setNoout', { domain, on }, () => ctx.run.ports.storage.setNoout(domain, on));
+      return { outcome: 'succeeded', data: { domain } };
+    },
+  };
+}
+export const nooutSet = noout(true);
+export const nooutUnset = noout(false);
+
+async function waitForNode(
+  ctx: StepContext,
+  predicate: (n: NodeView | undefined) => boolean,
+  seconds: number,
+  code: string,
+  what: string,
+): Promise<NodeView | undefined> {
+  const node = requireNode(ctx);
+  try {
+    return await ctx.run.ports.kubernetes.waitForNode(node.name, predicate, {
+      timeoutMs: seconds * 1000,
+      ...(ctx.run.signal ? { signal: ctx.run.signal } : {}),
+    });
+  } catch (error) {
+    if (ctx.run.signal?.aborted) throw error;
+    if (isDroverError(error) && error.category === 'aborted') throw error;
+    throw new DroverError('failed', code, `${node.name} ${what} within ${seconds}s`, {
+      cause: error,
+      hint: `Look at the node's console and services (talosctl -n ${node.address} dmesg / services).`,
+    });
+  }
+}
+
+/** Ready is the Ready condition; a cordoned node is still Ready. */
+export const waitReady: StepHandler = {
+  async run(ctx) {
+    await waitForNode(ctx, (n) => n?.ready === 'True', ctx.run.policy.timeouts.nodeReadySeconds, 'NODE_NOT_READY', 'did not become Ready');
+    return { outcome: 'succeeded' };
+  },
+};
+
+export const waitGpu: StepHandler = {
+  async run(ctx) {
+    await waitForNode(ctx, gpuReady, ctx.run.policy.timeouts.nodeReadySeconds, 'GPU_NOT_READY', 'did not report the GPU label and at least one allocatable GPU');
+    return { outcome: 'succeeded' };
+  },
+};
+
+export function targetOf(ctx: StepContext): { talos: string; kubelet?: string } {
+  const node = requireNode(ctx);
+  const verify = ctx.run.plan.phases
+    .flatMap((p) => p.units)
+    .find((u) => u.node === node.name)
+    ?.steps.find((s) => s.action === 'verify-version');
+  const talos = typeof verify?.params.talos === 'string' ? verify.params.talos : ctx.run.plan.to;
+  const kubelet = typeof verify?.params.kubelet === 'string' ? verify.params.kubelet : undefined;
+  return kubelet === undefined ? { talos } : { talos, kubelet };
+}
+
+export const verifyVersion: StepHandler = {
+  async run(ctx) {
+    const node = requireNode(ctx);
+    const talos = stringParam(ctx, 'talos') ?? ctx.run.plan.to;
+    const kubelet = stringParam(ctx, 'kubelet');
+    await runGate(
+      ctx,
+      async () => {
+        const [view, reported] = await Promise.all([
+          ctx.run.ports.kubernetes.getNode(node.name),
+          ctx.run.ports.talos.version(node.address),
+        ]);
+        return combine([
+          versionsMatch(view, { talos, kubelet }),
+          reported === talos ? PASS : wait(`Talos API reports ${reported}, expected ${talos}`),
+        ]);
+      },
+      {
+        deadlineSeconds: ctx.run.policy.timeouts.gateSeconds,
+        timeoutCode: 'VERSION_MISMATCH',
+        category: 'failed',
+        hint: 'The node came back at another version: check the template or installer image it was built from.',
+      },
+    );
+    return { outcome: 'succeeded', data: { talos, ...(kubelet ? { kubelet } : {}) } };
+  },
+};
+
+/** Invariant 5: uncordon only a Ready node at the target version (its checks ran before this step). */
+export const uncordon: StepHandler = {
+  async run(ctx) {
+    const node = requireNode(ctx);
+    const target = targetOf(ctx);
+    const view = await ctx.call('kubernetes.getNode', { node: node.name }, () => ctx.run.ports.kubernetes.getNode(node.name));
+    const versions = versionsMatch(view, target);
+    if (view?.ready !== 'True' || versions.verdict !== 'pass') {
+      throw new DroverError('failed', 'UNCORDON_REFUSED', `${node.name} is not Ready at Talos ${target.talos}; it stays cordoned`, {
+        hint: 'Invariant 5: a node is uncordoned only at the target version with its checks passed.',
+        details: { ready: view?.ready ?? 'missing', talos: view?.talosVersion ?? null },
+      });
+    }
+    await ctx.call('kubernetes.uncordon', { node: node.name }, () => ctx.run.ports.kubernetes.uncordon(node.name));
+    return { outcome: 'succeeded' };
+  },
+};

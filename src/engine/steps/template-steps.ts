@@ -1,0 +1,68 @@
+/**
+ * Template rebuilds: the new template is built before any VM that uses it is destroyed, so a
+ * failed rebuild leaves every node as it was. A template already at the version is skipped.
+ */
+import { DroverError } from '../../core/errors.js';
+import type { StepHandler } from '../context.js';
+import { listParam, stringParam } from '../context.js';
+import { assertPlanScope } from '../scope-check.js';
+import { ensureFreshBackup } from '../state-backup.js';
+import { withRetry } from '../retry.js';
+
+export const rebuildTemplate: StepHandler = {
+  async run(ctx) {
+    const address = stringParam(ctx, 'address');
+    const version = stringParam(ctx, 'version') ?? ctx.run.plan.to;
+    if (address === undefined) throw new DroverError('input', 'STEP_PARAMS', `${ctx.step.id}: no template address`);
+    const infra = ctx.run.ports.infrastructure;
+    const built = await ctx.call('infrastructure.templateVersion', { address }, () => infra.templateVersion(address, ctx.run.signal));
+    if (built === version) return { outcome: 'skipped', message: `${address} is already built for ${version}` };
+    await withRetry(
+      () =>
+        ctx.run.stateMutex.runExclusive(async () => {
+          const once = { retry: false };
+          if ((await infra.templateVersion(address, ctx.run.signal)) === version) return;
+          await ensureFreshBackup(ctx, address.replace(/[^A-Za-z0-9_.-]+/g, '_'));
+          const plan = await ctx.call('infrastructure.plan', { replace: [address] }, () =>
+            infra.plan({ replace: [address], ...(ctx.run.signal ? { signal: ctx.run.signal } : {}) }), once,
+          );
+          assertPlanScope(plan, [address], `template ${address}`);
+          await ctx.call('infrastructure.apply', { plan: plan.id, changes: plan.changes.map((c) => c.address) }, () =>
+            infra.apply(plan, ctx.run.signal), once,
+          );
+        }),
+      {
+        clock: ctx.run.ports.clock,
+        retry: ctx.run.policy.retry,
+        ...(ctx.run.signal ? { signal: ctx.run.signal } : {}),
+        onRetry: (error, attempt) => ctx.run.log('warn', `rebuilding ${address} failed (attempt ${attempt}), retrying: ${(error as Error).message}`),
+      },
+    );
+    const after = await ctx.call('infrastructure.templateVersion', { address }, () => infra.templateVersion(address, ctx.run.signal));
+    if (after !== version) {
+      throw new DroverError('failed', 'TEMPLATE_NOT_REBUILT', `${address} reports ${after ?? 'no version'} after the rebuild, expected ${version}`, {
+        hint: 'Check the template module builds from the new Talos image.',
+      });
+    }
+    return { outcome: 'succeeded', data: { address, version } };
+  },
+};
+
+export const verifyTemplates: StepHandler = {
+  async run(ctx) {
+    const version = stringParam(ctx, 'version') ?? ctx.run.plan.to;
+    const wrong: string[] = [];
+    for (const address of listParam(ctx, 'addresses')) {
+      const v = await ctx.call('infrastructure.templateVersion', { address }, () =>
+        ctx.run.ports.infrastructure.templateVersion(address, ctx.run.signal),
+      );
+      if (v !== version) wrong.push(`${address} (${v ?? 'missing'})`);
+    }
+    if (wrong.length > 0) {
+      throw new DroverError('failed', 'TEMPLATE_MISSING', `templates not at ${version}: ${wrong.join(', ')}`, {
+        hint: 'No node was touched. Rebuild the listed templates, then run again with --resume.',
+      });
+    }
+    return { outcome: 'succeeded' };
+  },
+};
