@@ -1,6 +1,7 @@
 // Writes schema/drover.schema.json from the zod definition in src/cli/config/schema.ts.
 // The TypeScript module is bundled on the fly with esbuild, so no build step is needed first.
 import { build } from 'esbuild';
+import prettier from 'prettier';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -22,7 +23,12 @@ try {
   const { configJsonSchemaText } = await import(pathToFileURL(outfile).href);
   const target = join(root, 'schema', 'drover.schema.json');
   await mkdir(dirname(target), { recursive: true });
-  await writeFile(target, configJsonSchemaText());
+  // Formatted as `prettier --check .` expects, so regenerating never fails the format check.
+  const options = (await prettier.resolveConfig(target)) ?? {};
+  await writeFile(
+    target,
+    await prettier.format(configJsonSchemaText(), { ...options, parser: 'json' }),
+  );
   console.error(`wrote ${target}`);
 } finally {
   await rm(work, { recursive: true, force: true });

@@ -1,8 +1,12 @@
 /**
  * After a failure or an abort (invariant 5): undo what is safe to undo, leave the rest and say
- * exactly why. A node whose VM, etcd membership and OS were never touched is put back in
- * service (noout unset, uncordoned). A node past that point stays cordoned (and its noout set,
- * so Ceph does not rebalance for a node that is coming back): resume finishes it.
+ * exactly why and where.
+ * - A node past an irreversible step (etcd leave, VM replacement, in-place upgrade) stays
+ *   cordoned with Ceph noout kept (its OSDs are coming back; no rebalancing): resume finishes it.
+ * - A node whose VM was never touched: noout is unset (its OSDs never left). It stays cordoned
+ *   too, because invariant 5 allows an uncordon only at the target version; resume continues
+ *   from where it stopped, or the operator uncordons it to abandon the upgrade. With
+ *   `restoreUntouched` it is uncordoned instead and its cycle starts over on resume.
  */
 import type { NodeUnit } from '../core/plan.js';
 import type { RunState } from './context.js';
@@ -12,45 +16,56 @@ import { isDestructive } from './steps/index.js';
 
 const started = (run: RunState, stepId: string) => startsOf(run.entries, stepId).length > 0;
 
-export async function cleanUpAfterStop(run: RunState): Promise<string[]> {
+async function note(run: RunState, node: string, message: string, data: Record<string, unknown>, notes: string[]) {
+  notes.push(message);
+  run.log('warn', message, node);
+  await appendEntry(run, { type: 'note', node, message, data }).catch(() => undefined);
+}
+
+export async function cleanUpAfterStop(run: RunState, options: { restoreUntouched: boolean }): Promise<string[]> {
   const notes: string[] = [];
   const units: NodeUnit[] = run.plan.phases.flatMap((p) => p.units);
   for (const unit of units) {
-    const began = unit.steps.some((s) => started(run, s.id));
+    const began = unit.steps.some((s) => started(run, s.id) || isStepDone(run.entries, s.id));
     const done = unit.steps.every((s) => isStepDone(run.entries, s.id));
     if (!began || done) continue;
+    const last = [...run.entries].reverse().find((e) => e.node === unit.node && e.type.startsWith('step-'));
+    const where = last?.stepId ?? '?';
     const destructive = unit.steps.find((s) => isDestructive(s.action) && started(run, s.id));
     const cordon = unit.steps.find((s) => s.action === 'cordon');
-    const nooutSet = unit.steps.find((s) => s.action === 'storage-noout-set');
+    const cordoned = cordon !== undefined && started(run, cordon.id);
     if (destructive) {
-      const where = [...run.entries].reverse().find((e) => e.node === unit.node && e.type.startsWith('step-'));
-      const note = `${unit.node} left cordoned: ${destructive.action} already ran (last step ${where?.stepId ?? '?'}); run again with --resume to finish it`;
-      notes.push(note);
-      await appendEntry(run, { type: 'note', node: unit.node, message: note, data: { leftCordoned: true } }).catch(() => undefined);
-      run.log('warn', note, unit.node);
+      await note(run, unit.node, `${unit.node} left cordoned: ${destructive.action} already ran (stopped at ${where}); run again with --resume to finish it`, { leftCordoned: cordoned }, notes);
       continue;
     }
-    // Nothing irreversible happened to this node: put it back as it was.
     try {
+      const nooutSet = unit.steps.find((s) => s.action === 'storage-noout-set');
+      const undone: string[] = [];
       if (nooutSet && started(run, nooutSet.id)) {
         const domain = typeof nooutSet.params.domain === 'string' ? nooutSet.params.domain : undefined;
         if (domain !== undefined) {
-          run.audit({ operation: 'storage.setNoout', inputs: { domain, on: false, reason: 'undo' }, node: unit.node });
+          run.audit({ operation: 'storage.setNoout', inputs: { domain, on: false, reason: 'undo' }, node: unit.node, stepId: nooutSet.id });
           await run.ports.storage.setNoout(domain, false);
+          undone.push(nooutSet.id);
         }
       }
-      if (cordon && started(run, cordon.id)) {
+      if (options.restoreUntouched && cordoned) {
         run.audit({ operation: 'kubernetes.uncordon', inputs: { node: unit.node, reason: 'undo' }, node: unit.node });
         await run.ports.kubernetes.uncordon(unit.node);
+        await note(run, unit.node, `${unit.node} put back in service: its VM was never touched`, { restored: true }, notes);
+      } else if (cordoned) {
+        await note(
+          run,
+          unit.node,
+          `${unit.node} left cordoned, its VM untouched (still Talos ${run.plan.from}; stopped at ${where}): --resume continues from there, or uncordon it to abandon the upgrade`,
+          { leftCordoned: true, undoneSteps: undone },
+          notes,
+        );
+      } else if (undone.length > 0) {
+        await note(run, unit.node, `${unit.node}: Ceph noout unset again, nothing else was changed`, { undoneSteps: undone }, notes);
       }
-      const note = `${unit.node} put back in service: its VM was never touched`;
-      notes.push(note);
-      await appendEntry(run, { type: 'note', node: unit.node, message: note, data: { restored: true } }).catch(() => undefined);
     } catch (error) {
-      const note = `${unit.node} could not be put back (${error instanceof Error ? error.message : String(error)}); it may still be cordoned`;
-      notes.push(note);
-      await appendEntry(run, { type: 'note', node: unit.node, message: note, data: { leftCordoned: true } }).catch(() => undefined);
-      run.log('error', note, unit.node);
+      await note(run, unit.node, `${unit.node} could not be put back (${error instanceof Error ? error.message : String(error)}); check its cordon and Ceph noout`, { leftCordoned: cordoned }, notes);
     }
   }
   return notes;

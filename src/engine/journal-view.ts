@@ -5,18 +5,24 @@ import type { VerifiedBackup } from './context.js';
 /**
  * Step entries that still count: when cleanup put a node back in service (a `note` with
  * data.restored), its earlier steps no longer hold (it is uncordoned again), so its cycle
- * starts over on resume.
+ * starts over on resume; steps cleanup undid (data.undoneSteps, e.g. Ceph noout) run again.
  */
 export function effectiveEntries(entries: JournalEntry[]): JournalEntry[] {
   const lastRestore = new Map<string, number>();
+  const undoneAt = new Map<string, number>();
   entries.forEach((e, i) => {
-    if (e.type === 'note' && e.node !== undefined && e.data?.restored === true) lastRestore.set(e.node, i);
+    if (e.type !== 'note') return;
+    if (e.node !== undefined && e.data?.restored === true) lastRestore.set(e.node, i);
+    const undone = e.data?.undoneSteps;
+    if (Array.isArray(undone)) for (const id of undone) if (typeof id === 'string') undoneAt.set(id, i);
   });
-  if (lastRestore.size === 0) return entries;
+  if (lastRestore.size === 0 && undoneAt.size === 0) return entries;
   return entries.filter((e, i) => {
-    if (e.node === undefined || !e.type.startsWith('step-')) return true;
-    const restoredAt = lastRestore.get(e.node);
-    return restoredAt === undefined || i > restoredAt;
+    if (!e.type.startsWith('step-')) return true;
+    const restoredAt = e.node === undefined ? undefined : lastRestore.get(e.node);
+    if (restoredAt !== undefined && i < restoredAt) return false;
+    const undone = e.stepId === undefined ? undefined : undoneAt.get(e.stepId);
+    return undone === undefined || i > undone;
   });
 }
 

@@ -38,7 +38,7 @@ export async function appendEntry(run: RunState, entry: Omit<JournalEntry, 'at' 
   return full;
 }
 
-function makeContext(run: RunState, step: PlanStep, node: InventoryNode | undefined, priorStarts: JournalEntry[]): StepContext {
+export function makeContext(run: RunState, step: PlanStep, node: InventoryNode | undefined, priorStarts: JournalEntry[]): StepContext {
   const ctx: StepContext = {
     run,
     step,

@@ -37,11 +37,18 @@ export interface RunUpgradeOptions {
   afterStep?: (entry: JournalEntry) => void | Promise<void>;
   /** Receives every port action with its (redacted) inputs: the audit log. */
   audit?: (record: AuditRecord) => void;
+  /**
+   * On a stop, uncordon nodes whose VM was never touched (their cycle then starts over on
+   * resume). Off by default: invariant 5 allows an uncordon only at the target version.
+   */
+  restoreUntouched?: boolean;
   /** Lease TTL; renewed every third of it. */
   lockTtlSeconds?: number;
 }
 
-export const DEFAULT_LOCK_TTL_SECONDS = 120;
+// Long enough that renewals stay rare over a multi-hour run; a crashed holder blocks others this long
+// (the same run resuming gets it back at once: same identity).
+export const DEFAULT_LOCK_TTL_SECONDS = 300;
 
 async function acquireLock(options: RunUpgradeOptions, ttl: number): Promise<string | undefined> {
   const result = await options.ports.lock.acquire(options.holderIdentity, ttl);
@@ -68,7 +75,11 @@ function failureOf(error: DroverError, step: StepFailure['step'] | undefined): R
     code: error.code,
     category: error.category,
     message: error.message,
-    hint: error.hint ?? null,
+    hint:
+      error.hint ??
+      (error.category === 'aborted'
+        ? 'Run again with --resume to continue from the journal.'
+        : `Fix the cause of ${error.code}, then run again with --resume: the journal records where it stopped.`),
   };
 }
 
@@ -136,7 +147,7 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
     outcome = aborted ? 'aborted' : 'failed';
     failure = failureOf(cause, stepFailure?.step);
     run.log('error', `stopped at ${failure.stepId}${failure.node ? ` on ${failure.node}` : ''}: [${failure.code}] ${failure.message}`, failure.node ?? undefined);
-    notes.push(...(await cleanUpAfterStop(run)));
+    notes.push(...(await cleanUpAfterStop(run, { restoreUntouched: options.restoreUntouched === true })));
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await renewal.stop();

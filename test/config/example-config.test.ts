@@ -51,8 +51,12 @@ describe('examples/drover.yaml', () => {
     expect(byName.get('k8s-ctrl-2')?.terraformAddresses).toEqual([
       'module.control_plane_nodes["k8s-ctrl-2"]',
     ]);
-    expect(byName.get('k8s-work-7')?.terraformAddresses).toEqual(['module.worker_nodes["k8s-work-7"]']);
-    expect(inventory.machineConfigs[byName.get('k8s-ctrl-1')!.machineConfig]?.kind).toBe('sops-file');
+    expect(byName.get('k8s-work-7')?.terraformAddresses).toEqual([
+      'module.worker_nodes["k8s-work-7"]',
+    ]);
+    expect(inventory.machineConfigs[byName.get('k8s-ctrl-1')!.machineConfig]?.kind).toBe(
+      'sops-file',
+    );
     expect(inventory.machineConfigs[byName.get('k8s-work-1')!.machineConfig]).toEqual({
       kind: 'env-base64',
       ref: 'TALOS_WORKER_CONFIG_B64',

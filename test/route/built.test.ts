@@ -124,8 +124,8 @@ describe.skipIf(noGit)('the built CLI and Action', () => {
 
   it('runs the Action entry on a push of three commits and writes outputs and the summary', () => {
     const repo = newRepo();
-    const before = repo.write(FILE, variablesTf('1.10.8', '1.33.2')).commit('before');
-    repo.write(FILE, variablesTf('1.10.9', '1.34.1')).commit('push 1: bump');
+    const before = repo.write(FILE, variablesTf('1.11.2', '1.33.2')).commit('before');
+    repo.write(FILE, variablesTf('1.11.3', '1.34.1')).commit('push 1: bump');
     repo.write('a.md', 'a').commit('push 2');
     const head = repo.write('b.md', 'b').commit('push 3');
     const outputFile = join(work, 'output-1');
@@ -147,11 +147,11 @@ describe.skipIf(noGit)('the built CLI and Action', () => {
     const outputs = parseGitHubOutputs(readFileSync(outputFile, 'utf8'));
     expect(outputs).toMatchObject({
       version_changed: 'true',
-      old_version: '1.10.8',
-      new_version: '1.10.9',
+      old_version: '1.11.2',
+      new_version: '1.11.3',
       upgrade_type: 'pets',
       is_downgrade: 'false',
-      hops: '["1.10.9"]',
+      hops: '["1.11.3"]',
       kubernetes_changed: 'true',
       old_kubernetes_version: '1.33.2',
       new_kubernetes_version: '1.34.1',
@@ -165,7 +165,7 @@ describe.skipIf(noGit)('the built CLI and Action', () => {
     const summary = readFileSync(summaryFile, 'utf8');
     expect(summary.startsWith('# earlier step\n')).toBe(true);
     expect(summary).toContain('### Drover route: pets');
-    expect(summary).toContain('| Talos | `1.10.8` | `1.10.9` | **pets** |');
+    expect(summary).toContain('| Talos | `1.11.2` | `1.11.3` | **pets** |');
     expect(summary).toContain('| Kubernetes | `1.33.2` | `1.34.1` | **kubernetes** |');
   });
 

@@ -198,9 +198,9 @@ describe.skipIf(noGit)('route: revisions and missing things', () => {
     repo.write(FILE, variablesTf('1.10.9')).commit('patch');
     const run = await route(repo.dir, { json: false });
     expect(run.exitCode).toBe(0);
-    expect(run.stdout).toMatch(
-      /^route: pets\n  Talos 1\.10\.8 -> 1\.10\.9; Kubernetes not tracked\n/,
-    );
+    expect(
+      run.stdout.startsWith('route: pets\n  Talos 1.10.8 -> 1.10.9; Kubernetes not tracked\n'),
+    ).toBe(true);
   });
 });
 

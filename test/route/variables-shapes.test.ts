@@ -2,7 +2,7 @@
  * `drover route` against real git repositories whose variables.tf takes the shapes real
  * repositories have: the parser, not a grep, must find the version.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { missingProgram } from '../helpers/programs.js';
 import { GitFixture, variablesTf } from './git-fixture.js';
 import { route } from './run.js';

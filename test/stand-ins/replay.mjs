@@ -23,7 +23,9 @@ export function replay({ tool, envVar, usage }) {
   if (!scenarioPath) return fail(`${tool} stand-in: ${envVar} is not set`, 2);
   const calls = JSON.parse(readFileSync(scenarioPath, 'utf8'));
   const logPath = `${scenarioPath}.log`;
-  const index = existsSync(logPath) ? readFileSync(logPath, 'utf8').split('\n').filter(Boolean).length : 0;
+  const index = existsSync(logPath)
+    ? readFileSync(logPath, 'utf8').split('\n').filter(Boolean).length
+    : 0;
   const call = calls[index];
   const entry = { index, argv, files: [] };
   const problem = call ? check(call, argv, entry) : `no call #${index} in the scenario`;
@@ -34,15 +36,20 @@ export function replay({ tool, envVar, usage }) {
     process.exit(1);
   }
   appendFileSync(logPath, `${JSON.stringify(entry)}\n`);
-  const stdout = call.stdoutFile ? readFileSync(join(FIXTURES, call.stdoutFile), 'utf8') : (call.stdout ?? '');
-  const stderr = call.stderrFile ? readFileSync(join(FIXTURES, call.stderrFile), 'utf8') : (call.stderr ?? '');
+  const stdout = call.stdoutFile
+    ? readFileSync(join(FIXTURES, call.stdoutFile), 'utf8')
+    : (call.stdout ?? '');
+  const stderr = call.stderrFile
+    ? readFileSync(join(FIXTURES, call.stderrFile), 'utf8')
+    : (call.stderr ?? '');
   process.stdout.write(stdout);
   process.stderr.write(stderr, () => process.exit(call.exitCode ?? 0));
 }
 
 function check(call, argv, entry) {
   const expected = call.expectArgs ?? [];
-  if (expected.length !== argv.length) return `expected ${expected.length} args, got ${argv.length}`;
+  if (expected.length !== argv.length)
+    return `expected ${expected.length} args, got ${argv.length}`;
   for (let i = 0; i < expected.length; i++) {
     if (expected[i] === '<file>') {
       const problem = checkSecretFile(argv[i], entry);
@@ -53,7 +60,8 @@ function check(call, argv, entry) {
   }
   for (const [name, value] of Object.entries(call.expectEnv ?? {})) {
     const actual = process.env[name];
-    if (value === null ? actual !== undefined : actual !== value) return `env ${name}: expected ${value}, got ${actual}`;
+    if (value === null ? actual !== undefined : actual !== value)
+      return `env ${name}: expected ${value}, got ${actual}`;
   }
   return undefined;
 }
@@ -62,7 +70,11 @@ function checkSecretFile(path, entry) {
   if (!path || !existsSync(path)) return `file ${path} does not exist`;
   const mode = statSync(path).mode & 0o777;
   const dirMode = statSync(dirname(path)).mode & 0o777;
-  entry.files.push({ mode: mode.toString(8), dirMode: dirMode.toString(8), sha256: createHash('sha256').update(readFileSync(path)).digest('hex') });
+  entry.files.push({
+    mode: mode.toString(8),
+    dirMode: dirMode.toString(8),
+    sha256: createHash('sha256').update(readFileSync(path)).digest('hex'),
+  });
   if (mode !== 0o600) return `file ${path} has mode ${mode.toString(8)}, not 600`;
   if (dirMode !== 0o700) return `directory of ${path} has mode ${dirMode.toString(8)}, not 700`;
   return undefined;

@@ -6,9 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';
 import { EOL } from 'node:os';
+import type * as ActionsCoreModule from '@actions/core';
 import { DroverError } from '../../core/errors.js';
 
-type ActionsCore = typeof import('@actions/core');
+type ActionsCore = typeof ActionsCoreModule;
 let loaded: Promise<ActionsCore> | undefined;
 export function actionsCore(): Promise<ActionsCore> {
   loaded ??= import('@actions/core');

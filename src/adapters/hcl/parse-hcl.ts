@@ -3,9 +3,10 @@
  * loads a ~2 MB wasm when imported, so it is imported here on first use only, never at the top
  * level of anything on the path of `drover --help`.
  */
+import type * as Hcl2JsonModule from '@cdktn/hcl2json';
 import { DroverError } from '../../core/errors.js';
 
-type Hcl2Json = typeof import('@cdktn/hcl2json');
+type Hcl2Json = typeof Hcl2JsonModule;
 let loaded: Promise<Hcl2Json> | undefined;
 
 export async function parseHcl(fileName: string, text: string): Promise<Record<string, unknown>> {

@@ -28,10 +28,15 @@ export class JsonlJournal implements JournalStore {
       await handle.write(line);
       await handle.sync();
     } catch (error) {
-      throw new DroverError('failed', 'JOURNAL_WRITE_FAILED', `cannot append to the journal ${this.path}`, {
-        cause: error,
-        hint: 'Check the journal path is writable and the disk is not full; the run stops rather than act unrecorded.',
-      });
+      throw new DroverError(
+        'failed',
+        'JOURNAL_WRITE_FAILED',
+        `cannot append to the journal ${this.path}`,
+        {
+          cause: error,
+          hint: 'Check the journal path is writable and the disk is not full; the run stops rather than act unrecorded.',
+        },
+      );
     }
   }
 
@@ -87,15 +92,25 @@ export function parseJournal(text: string, source: string): JournalEntry[] {
       // A torn line followed by more entries: the fence newline of a later append; skip it too
       // only when it cannot be a complete entry (it does not end with a closing brace).
       if (!line.trimEnd().endsWith('}')) return;
-      throw new DroverError('input', 'JOURNAL_CORRUPT', `${source}:${index + 1}: not a journal entry`, {
-        cause: error,
-        hint: 'The journal was edited or damaged; restore it or start a new run without --resume.',
-      });
+      throw new DroverError(
+        'input',
+        'JOURNAL_CORRUPT',
+        `${source}:${index + 1}: not a journal entry`,
+        {
+          cause: error,
+          hint: 'The journal was edited or damaged; restore it or start a new run without --resume.',
+        },
+      );
     }
     if (!isEntry(parsed)) {
-      throw new DroverError('input', 'JOURNAL_CORRUPT', `${source}:${index + 1}: not a journal entry`, {
-        hint: 'The journal was edited or damaged; restore it or start a new run without --resume.',
-      });
+      throw new DroverError(
+        'input',
+        'JOURNAL_CORRUPT',
+        `${source}:${index + 1}: not a journal entry`,
+        {
+          hint: 'The journal was edited or damaged; restore it or start a new run without --resume.',
+        },
+      );
     }
     entries.push(parsed);
   });

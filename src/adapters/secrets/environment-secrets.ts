@@ -29,7 +29,8 @@ export function registerEnvironmentSecrets(
     const forms = [value, ...decodedForm(value)];
     for (const form of forms) {
       redactor.add(form);
-      if (underActions) for (const line of maskLines(form)) write(`::add-mask::${escapeCommandData(line)}\n`);
+      if (underActions)
+        for (const line of maskLines(form)) write(`::add-mask::${escapeCommandData(line)}\n`);
     }
   }
   return registered;
@@ -37,17 +38,23 @@ export function registerEnvironmentSecrets(
 
 function decodedForm(value: string): string[] {
   const compact = value.replace(/\s+/g, '');
-  if (compact.length < 16 || compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) return [];
+  if (compact.length < 16 || compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact))
+    return [];
   const decoded = Buffer.from(compact, 'base64').toString('utf8');
   // Only text: binary garbage would register noise.
-  return /^[\t\n\r\x20-\x7e\u00a0-\uffff]+$/.test(decoded) && !decoded.includes('\ufffd') ? [decoded] : [];
+  return /^[\t\n\r\x20-\x7e\u00a0-\uffff]+$/.test(decoded) && !decoded.includes('\ufffd')
+    ? [decoded]
+    : [];
 }
 
 /** A one-line value whole; a multi-line one by its lines of 16+ characters, like the Redactor. */
 function maskLines(value: string): string[] {
   const trimmed = value.trim();
   if (!/\r?\n/.test(trimmed)) return trimmed.length >= 4 ? [trimmed] : [];
-  const lines = trimmed.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= 16);
+  const lines = trimmed
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length >= 16);
   return [...new Set(lines)];
 }
 

@@ -34,24 +34,30 @@ describe('withSecretFile', () => {
 
   it('removes the file when fn throws, and rethrows the same error', async () => {
     const boom = new Error('talosctl failed');
-    await expect(withSecretFile('x', () => Promise.reject(boom), { parentDir: parent })).rejects.toBe(boom);
+    await expect(
+      withSecretFile('x', () => Promise.reject(boom), { parentDir: parent }),
+    ).rejects.toBe(boom);
     expect(await readdir(parent)).toEqual([]);
   });
 
   it('removes the file when the work is aborted', async () => {
     const controller = new AbortController();
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
     const pending = withSecretFile(
       'x',
       (path) =>
         new Promise<never>((_, reject) => {
           expect(path).toContain('drover-secret-');
-          controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+          controller.signal.addEventListener('abort', () => reject(controller.signal.reason), {
+            once: true,
+          });
+          started();
         }),
       { parentDir: parent },
     );
-    // Abort while fn is still running, once its file exists.
-    await new Promise((r) => setImmediate(r));
-    while ((await readdir(parent)).length === 0) await new Promise((r) => setImmediate(r));
+    await running;
+    expect(await readdir(parent)).toHaveLength(1);
     controller.abort(new Error('aborted by the operator'));
     await expect(pending).rejects.toThrow('aborted by the operator');
     expect(await readdir(parent)).toEqual([]);

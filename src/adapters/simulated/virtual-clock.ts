@@ -41,6 +41,7 @@ export class VirtualClock implements Clock {
   private running = false;
   private stopped = false;
   private readonly idleDelayMs: number;
+  private readonly advanceListeners: (() => void)[] = [];
 
   constructor(options: VirtualClockOptions = {}) {
     this.current = options.startMs ?? Date.UTC(2026, 0, 1);
@@ -80,6 +81,11 @@ export class VirtualClock implements Clock {
     return () => this.remove(timer);
   }
 
+  /** Called after each timer fired (for persistence of the clock's time). */
+  onAdvance(listener: () => void): void {
+    this.advanceListeners.push(listener);
+  }
+
   /** Stops advancing for good; pending timers never fire. */
   stop(): void {
     this.stopped = true;
@@ -98,8 +104,10 @@ export class VirtualClock implements Clock {
         await this.waitForIdle();
         const next = this.pop();
         if (!next || this.stopped) break;
+        const moved = next.at > this.current;
         this.current = Math.max(this.current, next.at);
         next.fire();
+        if (moved) for (const listener of this.advanceListeners) listener();
       }
     } finally {
       this.running = false;

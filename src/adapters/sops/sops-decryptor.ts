@@ -53,15 +53,25 @@ function sopsError(file: string, exitCode: number, stderr: string): DroverError 
   const details = { exitCode, file };
   switch (exitCode) {
     case 128:
-      return new DroverError('input', 'SOPS_KEY_UNAVAILABLE', `sops could not get the data key to decrypt ${file}: ${said}`, {
-        hint: 'give the runner its decryption key: SOPS_AGE_KEY_FILE (or SOPS_AGE_KEY) for age, or the KMS credentials (AWS_*, GOOGLE_APPLICATION_CREDENTIALS, AZURE_*) for the key the file names',
-        details,
-      });
+      return new DroverError(
+        'input',
+        'SOPS_KEY_UNAVAILABLE',
+        `sops could not get the data key to decrypt ${file}: ${said}`,
+        {
+          hint: 'give the runner its decryption key: SOPS_AGE_KEY_FILE (or SOPS_AGE_KEY) for age, or the KMS credentials (AWS_*, GOOGLE_APPLICATION_CREDENTIALS, AZURE_*) for the key the file names',
+          details,
+        },
+      );
     case 51:
-      return new DroverError('refused', 'SOPS_MAC_MISMATCH', `sops refused ${file}: its MAC does not match (the file was changed outside sops): ${said}`, {
-        hint: 'the encrypted file was tampered with or edited by hand: restore it from version control or re-encrypt it with sops',
-        details,
-      });
+      return new DroverError(
+        'refused',
+        'SOPS_MAC_MISMATCH',
+        `sops refused ${file}: its MAC does not match (the file was changed outside sops): ${said}`,
+        {
+          hint: 'the encrypted file was tampered with or edited by hand: restore it from version control or re-encrypt it with sops',
+          details,
+        },
+      );
     case 100:
     case 2:
       return new DroverError('input', 'SOPS_FILE_MISSING', `sops could not read ${file}: ${said}`, {
@@ -69,10 +79,15 @@ function sopsError(file: string, exitCode: number, stderr: string): DroverError 
         details,
       });
     default:
-      return new DroverError('failed', 'SOPS_FAILED', `sops -d ${file} exited ${exitCode}: ${said}`, {
-        hint: 'check that the file is a SOPS-encrypted YAML file and that the sops version is current',
-        details,
-      });
+      return new DroverError(
+        'failed',
+        'SOPS_FAILED',
+        `sops -d ${file} exited ${exitCode}: ${said}`,
+        {
+          hint: 'check that the file is a SOPS-encrypted YAML file and that the sops version is current',
+          details,
+        },
+      );
   }
 }
 

@@ -34,7 +34,12 @@ import { looksUnreachable } from './talos-errors.js';
 
 export type InsecureDecision = 'maintenance' | 'unreachable' | 'ask-mtls' | 'error';
 
-const TLS_REJECTED = [/certificate required/, /bad certificate/, /handshake failure/, /tls: .*client certificate/];
+const TLS_REJECTED = [
+  /certificate required/,
+  /bad certificate/,
+  /handshake failure/,
+  /tls: .*client certificate/,
+];
 
 export const probeDecision = {
   insecure(exitCode: number, stdout: string, stderr: string): InsecureDecision {

@@ -15,7 +15,15 @@ const TRANSIENT = [
   /unavailable, retrying/,
 ];
 
-const UNREACHABLE = [/connection refused/, /no route to host/, /i\/o timeout/, /code = Unavailable/, /code = DeadlineExceeded/, /network is unreachable/, /context deadline exceeded/];
+const UNREACHABLE = [
+  /connection refused/,
+  /no route to host/,
+  /i\/o timeout/,
+  /code = Unavailable/,
+  /code = DeadlineExceeded/,
+  /network is unreachable/,
+  /context deadline exceeded/,
+];
 
 /** TLS/x509 failures travel as `code = Unavailable` too, but a retry will not fix them. */
 const NOT_TRANSIENT = [/x509: /, /tls: /, /certificate required/];
@@ -30,6 +38,13 @@ export function looksUnreachable(stderr: string): boolean {
   return UNREACHABLE.some((p) => p.test(stderr));
 }
 
+/**
+ * An mTLS call answered with a certificate our talosconfig does not trust: a fresh VM in
+ * maintenance mode (self-signed) or a Talos of another PKI. Never retried blindly.
+ */
+export const X509_HINT =
+  'the address answered with a certificate this talosconfig does not trust: a fresh VM still in maintenance mode, or a Talos of another cluster; probe it before anything else';
+
 export function talosctlError(
   code: string,
   what: string,
@@ -39,10 +54,16 @@ export function talosctlError(
   extra: Record<string, unknown> = {},
 ): DroverError {
   const transient = isTransientTalosError(stderr);
-  return new DroverError('failed', code, `talosctl ${what} exited ${exitCode}: ${firstLines(stderr)}`, {
-    hint,
-    details: { exitCode, transient, ...extra },
-  });
+  const x509 = /x509: /.test(stderr);
+  return new DroverError(
+    'failed',
+    code,
+    `talosctl ${what} exited ${exitCode}: ${firstLines(stderr)}`,
+    {
+      hint: x509 ? X509_HINT : hint,
+      details: { exitCode, transient, ...extra },
+    },
+  );
 }
 
 /** The error without talosctl's usage text, which follows flag/argument errors. */

@@ -46,7 +46,10 @@ describe.each(VERSIONS)('TalosctlAdapter against talosctl %s output', (v) => {
 
   it('reads etcd members from the text table with 16-hex ids', async () => {
     const { adapter } = await adapterFor([
-      { expectArgs: ['etcd', 'members', '-n', '10.0.0.11'], stdoutFile: `talosctl/${v}/etcd-members.txt` },
+      {
+        expectArgs: ['etcd', 'members', '-n', '10.0.0.11'],
+        stdoutFile: `talosctl/${v}/etcd-members.txt`,
+      },
     ]);
     expect(await adapter.etcdMembers('10.0.0.11')).toEqual([
       { id: '8a3b0c1d2e3f4a5b', hostname: 'k8s-ctrl-1', learner: false },
@@ -57,7 +60,10 @@ describe.each(VERSIONS)('TalosctlAdapter against talosctl %s output', (v) => {
 
   it('reads etcd status of every node in one call, by column name', async () => {
     const { adapter } = await adapterFor([
-      { expectArgs: ['etcd', 'status', '-n', CP.join(',')], stdoutFile: `talosctl/${v}/etcd-status.txt` },
+      {
+        expectArgs: ['etcd', 'status', '-n', CP.join(',')],
+        stdoutFile: `talosctl/${v}/etcd-status.txt`,
+      },
     ]);
     const status = await adapter.etcdStatus(CP);
     expect(status.map((s) => [s.node, s.memberId, s.healthy])).toEqual([
@@ -71,7 +77,10 @@ describe.each(VERSIONS)('TalosctlAdapter against talosctl %s output', (v) => {
 
   it('marks a member with an ERRORS cell unhealthy', async () => {
     const { adapter } = await adapterFor([
-      { expectArgs: ['etcd', 'status', '-n', CP.join(',')], stdoutFile: `talosctl/${v}/etcd-status-alarm.txt` },
+      {
+        expectArgs: ['etcd', 'status', '-n', CP.join(',')],
+        stdoutFile: `talosctl/${v}/etcd-status-alarm.txt`,
+      },
     ]);
     const status = await adapter.etcdStatus(CP);
     expect(status[1]).toEqual({
@@ -108,14 +117,28 @@ describe.each(VERSIONS)('TalosctlAdapter against talosctl %s output', (v) => {
     ]);
     const status = await adapter.etcdStatus(CP);
     expect(status.map((s) => s.healthy)).toEqual([false, false, false]);
-    expect(status.map((s) => s.error?.includes(`dial tcp ${s.node}:50000`))).toEqual([true, true, true]);
+    expect(status.map((s) => s.error?.includes(`dial tcp ${s.node}:50000`))).toEqual([
+      true,
+      true,
+      true,
+    ]);
   });
 
   it('probe: a fresh VM in maintenance mode answers the insecure read', async () => {
     const { adapter } = await adapterFor([
       {
-        expectArgs: ['get', 'machinestatus', '--insecure', '-n', '10.0.0.21', '-e', '10.0.0.21', '-o', 'json'],
-        stdoutFile: `talosctl/${v}/machinestatus-maintenance.json`,
+        expectArgs: [
+          'get',
+          'machinestatus',
+          '--insecure',
+          '-n',
+          '10.0.0.21',
+          '-e',
+          '10.0.0.21',
+          '-o',
+          'json',
+        ],
+        stdoutFile: `talosctl/${v}/machinestatus-maintenance.stdout`,
       },
     ]);
     expect(await adapter.probe('10.0.0.21')).toBe('maintenance');
@@ -125,11 +148,24 @@ describe.each(VERSIONS)('TalosctlAdapter against talosctl %s output', (v) => {
   it('probe: a configured node rejects insecure and answers mTLS', async () => {
     const { adapter } = await adapterFor([
       {
-        expectArgs: ['get', 'machinestatus', '--insecure', '-n', '10.0.0.21', '-e', '10.0.0.21', '-o', 'json'],
+        expectArgs: [
+          'get',
+          'machinestatus',
+          '--insecure',
+          '-n',
+          '10.0.0.21',
+          '-e',
+          '10.0.0.21',
+          '-o',
+          'json',
+        ],
         stderrFile: `talosctl/${v}/get-insecure-configured.stderr`,
         exitCode: 1,
       },
-      { expectArgs: ['version', '-n', '10.0.0.21', '-e', '10.0.0.21'], stdoutFile: `talosctl/${v}/version.txt` },
+      {
+        expectArgs: ['version', '-n', '10.0.0.21', '-e', '10.0.0.21'],
+        stdoutFile: `talosctl/${v}/version.txt`,
+      },
     ]);
     expect(await adapter.probe('10.0.0.21')).toBe('configured');
     await expectAllCallsMade(2);
@@ -138,7 +174,17 @@ describe.each(VERSIONS)('TalosctlAdapter against talosctl %s output', (v) => {
   it('probe: a configured Talos of another PKI answers x509 to mTLS', async () => {
     const { adapter } = await adapterFor([
       {
-        expectArgs: ['get', 'machinestatus', '--insecure', '-n', '10.0.0.21', '-e', '10.0.0.21', '-o', 'json'],
+        expectArgs: [
+          'get',
+          'machinestatus',
+          '--insecure',
+          '-n',
+          '10.0.0.21',
+          '-e',
+          '10.0.0.21',
+          '-o',
+          'json',
+        ],
         stderrFile: `talosctl/${v}/get-insecure-configured.stderr`,
         exitCode: 1,
       },
@@ -154,7 +200,17 @@ describe.each(VERSIONS)('TalosctlAdapter against talosctl %s output', (v) => {
   it('probe: connection refused while the VM boots is unreachable', async () => {
     const { adapter } = await adapterFor([
       {
-        expectArgs: ['get', 'machinestatus', '--insecure', '-n', '10.0.0.21', '-e', '10.0.0.21', '-o', 'json'],
+        expectArgs: [
+          'get',
+          'machinestatus',
+          '--insecure',
+          '-n',
+          '10.0.0.21',
+          '-e',
+          '10.0.0.21',
+          '-o',
+          'json',
+        ],
         stderrFile: `talosctl/${v}/get-insecure-unreachable.stderr`,
         exitCode: 1,
       },
@@ -167,13 +223,27 @@ describe.each(VERSIONS)('TalosctlAdapter against talosctl %s output', (v) => {
     const { adapter } = await adapterFor(
       [
         {
-          expectArgs: ['upgrade', '-n', '10.0.0.21', '-e', '10.0.0.21', '--image', 'factory.talos.dev/nocloud-installer/abc:v1.11.0', '--wait', '--timeout', '900s'],
+          expectArgs: [
+            'upgrade',
+            '-n',
+            '10.0.0.21',
+            '-e',
+            '10.0.0.21',
+            '--image',
+            'factory.talos.dev/nocloud-installer/abc:v1.11.0',
+            '--wait',
+            '--timeout',
+            '900s',
+          ],
           stderrFile: `talosctl/${v}/upgrade-wait.stderr`,
         },
       ],
       progress,
     );
-    await adapter.upgrade('10.0.0.21', { image: 'factory.talos.dev/nocloud-installer/abc:v1.11.0', timeoutSeconds: 900 });
+    await adapter.upgrade('10.0.0.21', {
+      image: 'factory.talos.dev/nocloud-installer/abc:v1.11.0',
+      timeoutSeconds: 900,
+    });
     expect(progress.map((p) => p.message)).toContain('post check passed');
     expect(progress.every((p) => p.node === '10.0.0.21')).toBe(true);
   });
@@ -181,30 +251,66 @@ describe.each(VERSIONS)('TalosctlAdapter against talosctl %s output', (v) => {
   it('upgrade: a connection drop during the reboot exits 1, transient, and says to check the version', async () => {
     const { adapter } = await adapterFor([
       {
-        expectArgs: ['upgrade', '-n', '10.0.0.21', '-e', '10.0.0.21', '--image', 'img:v1', '--wait', '--timeout', '60s', '--stage', '--reboot-mode', 'powercycle'],
+        expectArgs: [
+          'upgrade',
+          '-n',
+          '10.0.0.21',
+          '-e',
+          '10.0.0.21',
+          '--image',
+          'img:v1',
+          '--wait',
+          '--timeout',
+          '60s',
+          '--stage',
+          '--reboot-mode',
+          'powercycle',
+        ],
         stderrFile: `talosctl/${v}/upgrade-connection-drop.stderr`,
         exitCode: 1,
       },
     ]);
     const error = (await adapter
-      .upgrade('10.0.0.21', { image: 'img:v1', timeoutSeconds: 60, stage: true, rebootMode: 'powercycle' })
+      .upgrade('10.0.0.21', {
+        image: 'img:v1',
+        timeoutSeconds: 60,
+        stage: true,
+        rebootMode: 'powercycle',
+      })
       .catch((e: unknown) => e)) as DroverError;
     expect(error).toBeInstanceOf(DroverError);
     expect(error.code).toBe('TALOS_UPGRADE_FAILED');
     expect(error.details?.transient).toBe(true);
-    expect(error.details?.progress).toMatchObject({ started: true, rebooting: true, postCheckPassed: false });
+    expect(error.details?.progress).toMatchObject({
+      started: true,
+      rebooting: true,
+      postCheckPassed: false,
+    });
     expect(error.hint).toMatch(/check its version/);
   });
 
   it('upgrade: a synchronous refusal (etcd quorum) is not transient', async () => {
     const { adapter } = await adapterFor([
       {
-        expectArgs: ['upgrade', '-n', '10.0.0.21', '-e', '10.0.0.21', '--image', 'img:v1', '--wait', '--timeout', '60s'],
+        expectArgs: [
+          'upgrade',
+          '-n',
+          '10.0.0.21',
+          '-e',
+          '10.0.0.21',
+          '--image',
+          'img:v1',
+          '--wait',
+          '--timeout',
+          '60s',
+        ],
         stderrFile: `talosctl/${v}/upgrade-rejected-quorum.stderr`,
         exitCode: 1,
       },
     ]);
-    await expect(adapter.upgrade('10.0.0.21', { image: 'img:v1', timeoutSeconds: 60, rebootMode: 'default' })).rejects.toMatchObject({
+    await expect(
+      adapter.upgrade('10.0.0.21', { image: 'img:v1', timeoutSeconds: 60, rebootMode: 'default' }),
+    ).rejects.toMatchObject({
       code: 'TALOS_UPGRADE_REJECTED',
       details: { transient: false },
       message: expect.stringMatching(/insufficient to maintain quorum/),
@@ -216,13 +322,26 @@ describe.each(VERSIONS)('TalosctlAdapter against talosctl %s output', (v) => {
     const progress: UpgradeProgress[] = [];
     const { adapter } = await adapterFor(
       [
-        { expectArgs: ['upgrade-k8s', '-n', '10.0.0.11', '--to', to, '--dry-run'], stdoutFile: `talosctl/${v}/upgrade-k8s-dry-run.stdout` },
-        { expectArgs: ['upgrade-k8s', '-n', '10.0.0.11', '--to', to, '--from', '1.33.5'], stdoutFile: `talosctl/${v}/upgrade-k8s.stdout` },
+        {
+          expectArgs: ['upgrade-k8s', '-n', '10.0.0.11', '--to', to, '--dry-run'],
+          stdoutFile: `talosctl/${v}/upgrade-k8s-dry-run.stdout`,
+        },
+        {
+          expectArgs: ['upgrade-k8s', '-n', '10.0.0.11', '--to', to, '--from', '1.33.5'],
+          stdoutFile: `talosctl/${v}/upgrade-k8s.stdout`,
+        },
       ],
       progress,
     );
-    expect(await adapter.upgradeKubernetes({ node: '10.0.0.11', to, dryRun: true })).toMatch(/skipped in dry-run/);
-    const out = await adapter.upgradeKubernetes({ node: '10.0.0.11', to, from: '1.33.5', dryRun: false });
+    expect(await adapter.upgradeKubernetes({ node: '10.0.0.11', to, dryRun: true })).toMatch(
+      /skipped in dry-run/,
+    );
+    const out = await adapter.upgradeKubernetes({
+      node: '10.0.0.11',
+      to,
+      from: '1.33.5',
+      dryRun: false,
+    });
     expect(out).toMatch(/successfully updated/);
     expect(progress.some((p) => /updating "kube-apiserver"/.test(p.message))).toBe(true);
     await expectAllCallsMade(2);
@@ -230,9 +349,15 @@ describe.each(VERSIONS)('TalosctlAdapter against talosctl %s output', (v) => {
 
   it('upgrade-k8s: an unsupported path is refused', async () => {
     const { adapter } = await adapterFor([
-      { expectArgs: ['upgrade-k8s', '-n', '10.0.0.11', '--to', '1.34.1'], stderrFile: `talosctl/${v}/upgrade-k8s-unsupported.stderr`, exitCode: 1 },
+      {
+        expectArgs: ['upgrade-k8s', '-n', '10.0.0.11', '--to', '1.34.1'],
+        stderrFile: `talosctl/${v}/upgrade-k8s-unsupported.stderr`,
+        exitCode: 1,
+      },
     ]);
-    await expect(adapter.upgradeKubernetes({ node: '10.0.0.11', to: '1.34.1', dryRun: false })).rejects.toMatchObject({
+    await expect(
+      adapter.upgradeKubernetes({ node: '10.0.0.11', to: '1.34.1', dryRun: false }),
+    ).rejects.toMatchObject({
       category: 'refused',
       code: 'TALOS_K8S_UPGRADE_PATH',
     });
@@ -247,14 +372,25 @@ describe('TalosctlAdapter argv, files and errors', () => {
     const before = await drovertemps();
     const { adapter } = await adapterFor([
       {
-        expectArgs: ['apply-config', '--insecure', '-n', '10.0.0.21', '-e', '10.0.0.21', '--file', '<file>'],
+        expectArgs: [
+          'apply-config',
+          '--insecure',
+          '-n',
+          '10.0.0.21',
+          '-e',
+          '10.0.0.21',
+          '--file',
+          '<file>',
+        ],
         stderrFile: `talosctl/${v}/apply-config-insecure.stderr`,
       },
     ]);
     await adapter.applyConfig('10.0.0.21', config, { insecure: true });
     const [call] = await scenario!.log();
     expect(call?.error).toBeUndefined();
-    expect(call?.files).toEqual([{ mode: '600', dirMode: '700', sha256: createHash('sha256').update(config).digest('hex') }]);
+    expect(call?.files).toEqual([
+      { mode: '600', dirMode: '700', sha256: createHash('sha256').update(config).digest('hex') },
+    ]);
     expect(call?.argv.join(' ')).not.toContain('token');
     expect(await drovertemps()).toEqual(before);
   });
@@ -263,12 +399,23 @@ describe('TalosctlAdapter argv, files and errors', () => {
     const before = await drovertemps();
     const { adapter } = await adapterFor([
       {
-        expectArgs: ['apply-config', '--insecure', '-n', '10.0.0.21', '-e', '10.0.0.21', '--file', '<file>'],
+        expectArgs: [
+          'apply-config',
+          '--insecure',
+          '-n',
+          '10.0.0.21',
+          '-e',
+          '10.0.0.21',
+          '--file',
+          '<file>',
+        ],
         stderrFile: `talosctl/${v}/apply-config-insecure-rejected.stderr`,
         exitCode: 1,
       },
     ]);
-    await expect(adapter.applyConfig('10.0.0.21', 'machine:\n  type: worker\n', { insecure: true })).rejects.toMatchObject({
+    await expect(
+      adapter.applyConfig('10.0.0.21', 'machine:\n  type: worker\n', { insecure: true }),
+    ).rejects.toMatchObject({
       code: 'TALOS_APPLY_CONFIG_FAILED',
       details: { transient: false },
       message: expect.stringMatching(/certificate required/),
@@ -279,7 +426,17 @@ describe('TalosctlAdapter argv, files and errors', () => {
   it('a secure apply-config goes through the configured endpoints and talosconfig', async () => {
     scenario = await StandInScenario.create([
       {
-        expectArgs: ['--talosconfig', '/dev/null', 'apply-config', '-n', '10.0.0.21', '-e', '10.0.0.11,10.0.0.12', '--file', '<file>'],
+        expectArgs: [
+          '--talosconfig',
+          '/dev/null',
+          'apply-config',
+          '-n',
+          '10.0.0.21',
+          '-e',
+          '10.0.0.11,10.0.0.12',
+          '--file',
+          '<file>',
+        ],
         stderr: 'Applied configuration without a reboot\n',
       },
     ]);
@@ -295,43 +452,85 @@ describe('TalosctlAdapter argv, files and errors', () => {
   });
 
   it('a missing explicit talosconfig is an input error before talosctl runs (it would create it empty)', async () => {
-    const adapter = new TalosctlAdapter({ binary: `${STAND_INS}/talosctl`, talosconfig: '/nonexistent/talosconfig', redactor: new Redactor() });
-    await expect(adapter.version('10.0.0.21')).rejects.toMatchObject({ category: 'input', code: 'TALOSCONFIG_MISSING' });
+    const adapter = new TalosctlAdapter({
+      binary: `${STAND_INS}/talosctl`,
+      talosconfig: '/nonexistent/talosconfig',
+      redactor: new Redactor(),
+    });
+    await expect(adapter.version('10.0.0.21')).rejects.toMatchObject({
+      category: 'input',
+      code: 'TALOSCONFIG_MISSING',
+    });
   });
 
   it('a wrong argv fails like talosctl (exit 1, usage) and surfaces as an error', async () => {
-    const { adapter } = await adapterFor([{ expectArgs: ['version', '-n', '10.0.0.99'], stdoutFile: `talosctl/${v}/version.txt` }]);
+    const { adapter } = await adapterFor([
+      { expectArgs: ['version', '-n', '10.0.0.99'], stdoutFile: `talosctl/${v}/version.txt` },
+    ]);
     await expect(adapter.version('10.0.0.21')).rejects.toMatchObject({
       code: 'TALOS_VERSION_FAILED',
       message: expect.stringMatching(/unknown flag/),
     });
   });
 
+  it('version of a node in maintenance mode (mTLS against its self-signed cert): x509, not transient', async () => {
+    const { adapter } = await adapterFor([
+      {
+        expectArgs: ['version', '-n', '10.0.0.21'],
+        stderrFile: `talosctl/${v}/version-x509.stderr`,
+        exitCode: 1,
+      },
+    ]);
+    const error = (await adapter.version('10.0.0.21').catch((e: unknown) => e)) as DroverError;
+    expect(error.code).toBe('TALOS_VERSION_FAILED');
+    expect(error.details?.transient).toBe(false);
+    expect(error.message).toMatch(/x509: certificate signed by unknown authority/);
+    expect(error.hint).toMatch(/maintenance mode/);
+  });
+
   it('version of an unreachable node fails transient', async () => {
     const { adapter } = await adapterFor([
-      { expectArgs: ['version', '-n', '10.0.0.21'], stderrFile: `talosctl/${v}/version-unreachable.stderr`, exitCode: 1 },
+      {
+        expectArgs: ['version', '-n', '10.0.0.21'],
+        stderrFile: `talosctl/${v}/version-unreachable.stderr`,
+        exitCode: 1,
+      },
     ]);
-    await expect(adapter.version('10.0.0.21')).rejects.toMatchObject({ details: { transient: true } });
+    await expect(adapter.version('10.0.0.21')).rejects.toMatchObject({
+      details: { transient: true },
+    });
   });
 
   it('etcd leave targets the departing node; remove-member is idempotent and checks the id', async () => {
     const { adapter } = await adapterFor([
       { expectArgs: ['etcd', 'leave', '-n', '10.0.0.13'] },
       { expectArgs: ['etcd', 'remove-member', '-n', '10.0.0.11', '0f1e2d3c4b5a6978'] },
-      { expectArgs: ['etcd', 'remove-member', '-n', '10.0.0.11', '0f1e2d3c4b5a6978'], stderrFile: `talosctl/${v}/etcd-remove-member-not-found.stderr`, exitCode: 1 },
+      {
+        expectArgs: ['etcd', 'remove-member', '-n', '10.0.0.11', '0f1e2d3c4b5a6978'],
+        stderrFile: `talosctl/${v}/etcd-remove-member-not-found.stderr`,
+        exitCode: 1,
+      },
     ]);
     await adapter.etcdLeave('10.0.0.13');
     await adapter.etcdRemoveMember('10.0.0.11', '0f1e2d3c4b5a6978');
     await adapter.etcdRemoveMember('10.0.0.11', '0f1e2d3c4b5a6978');
-    await expect(adapter.etcdRemoveMember('10.0.0.11', '--force')).rejects.toMatchObject({ category: 'input' });
+    await expect(adapter.etcdRemoveMember('10.0.0.11', '--force')).rejects.toMatchObject({
+      category: 'input',
+    });
     await expectAllCallsMade(3);
   });
 
   it('an etcd status failure not attributable to nodes is an error, not "unhealthy"', async () => {
     const { adapter } = await adapterFor([
-      { expectArgs: ['etcd', 'status', '-n', CP.join(',')], stderr: 'error constructing client: failed to determine endpoints\n', exitCode: 1 },
+      {
+        expectArgs: ['etcd', 'status', '-n', CP.join(',')],
+        stderr: 'error constructing client: failed to determine endpoints\n',
+        exitCode: 1,
+      },
     ]);
-    await expect(adapter.etcdStatus(CP)).rejects.toMatchObject({ code: 'TALOS_ETCD_STATUS_FAILED' });
+    await expect(adapter.etcdStatus(CP)).rejects.toMatchObject({
+      code: 'TALOS_ETCD_STATUS_FAILED',
+    });
   });
 });
 

@@ -69,15 +69,27 @@ export class TalosctlAdapter implements TalosPort {
   async version(node: string): Promise<string> {
     const result = await this.run(['version', ...this.target(node)], this.timeouts.callMs);
     if (result.exitCode !== 0) {
-      throw talosctlError('TALOS_VERSION_FAILED', 'version', result.exitCode, result.stderr, 'check that the node is up and the talosconfig is valid');
+      throw talosctlError(
+        'TALOS_VERSION_FAILED',
+        'version',
+        result.exitCode,
+        result.stderr,
+        'check that the node is up and the talosconfig is valid',
+      );
     }
     const servers = parseServerVersions(result.stdout);
-    const mine = servers.find((s) => s.node === node) ?? (servers.length === 1 ? servers[0] : undefined);
+    const mine =
+      servers.find((s) => s.node === node) ?? (servers.length === 1 ? servers[0] : undefined);
     if (!mine) {
-      throw new DroverError('failed', 'TALOS_VERSION_UNKNOWN', `talosctl version printed no server version for ${node}: ${firstLines(result.stderr)}`, {
-        hint: 'the node did not answer; check it is up',
-        details: { transient: true },
-      });
+      throw new DroverError(
+        'failed',
+        'TALOS_VERSION_UNKNOWN',
+        `talosctl version printed no server version for ${node}: ${firstLines(result.stderr)}`,
+        {
+          hint: 'the node did not answer; check it is up',
+          details: { transient: true },
+        },
+      );
     }
     return mine.tag;
   }
@@ -85,57 +97,103 @@ export class TalosctlAdapter implements TalosPort {
   async etcdMembers(node: string): Promise<EtcdMember[]> {
     const result = await this.run(['etcd', 'members', ...this.target(node)], this.timeouts.callMs);
     if (result.exitCode !== 0) {
-      throw talosctlError('TALOS_ETCD_MEMBERS_FAILED', 'etcd members', result.exitCode, result.stderr, 'query another healthy control plane node');
+      throw talosctlError(
+        'TALOS_ETCD_MEMBERS_FAILED',
+        'etcd members',
+        result.exitCode,
+        result.stderr,
+        'query another healthy control plane node',
+      );
     }
     const { columns, rows } = parseTextTable(result.stdout);
     requireColumns(columns, ['ID', 'HOSTNAME', 'LEARNER'], 'etcd members');
     return rows.map((row) => {
       const id = row.ID ?? '';
-      if (!MEMBER_ID.test(id)) throw unexpected('etcd members', `member id ${JSON.stringify(id)} is not 16 hex digits`);
+      if (!MEMBER_ID.test(id))
+        throw unexpected('etcd members', `member id ${JSON.stringify(id)} is not 16 hex digits`);
       return { id, hostname: row.HOSTNAME ?? '', learner: row.LEARNER === 'true' };
     });
   }
 
   async etcdStatus(nodes: string[]): Promise<EtcdMemberStatus[]> {
     if (nodes.length === 0) return [];
-    const result = await this.run(['etcd', 'status', ...this.target(nodes.join(','))], this.timeouts.callMs);
+    const result = await this.run(
+      ['etcd', 'status', ...this.target(nodes.join(','))],
+      this.timeouts.callMs,
+    );
     const errors = parseMultiNodeErrors(result.stderr, nodes);
     if (result.exitCode !== 0 && !nodes.every((n) => errors.byNode.has(n))) {
       // Not a per-node failure (bad talosconfig, unknown flag): the health is unknown, not "unhealthy".
-      throw talosctlError('TALOS_ETCD_STATUS_FAILED', 'etcd status', result.exitCode, result.stderr, 'check the talosconfig and the endpoints');
+      throw talosctlError(
+        'TALOS_ETCD_STATUS_FAILED',
+        'etcd status',
+        result.exitCode,
+        result.stderr,
+        'check the talosconfig and the endpoints',
+      );
     }
     const rows = result.exitCode === 0 ? parseTextTable(result.stdout) : { columns: [], rows: [] };
-    if (result.exitCode === 0) requireColumns(rows.columns, ['NODE', 'MEMBER', 'ERRORS'], 'etcd status');
+    if (result.exitCode === 0)
+      requireColumns(rows.columns, ['NODE', 'MEMBER', 'ERRORS'], 'etcd status');
     return nodes.map((node): EtcdMemberStatus => {
       const row = rows.rows.find((r) => r.NODE === node);
       if (row) {
         const memberId = row.MEMBER ?? '';
         const rowError = row.ERRORS ?? '';
-        const status: EtcdMemberStatus = { node, memberId, healthy: rowError === '' && MEMBER_ID.test(memberId) };
+        const status: EtcdMemberStatus = {
+          node,
+          memberId,
+          healthy: rowError === '' && MEMBER_ID.test(memberId),
+        };
         if (rowError) status.error = rowError;
         return status;
       }
-      return { node, memberId: '', healthy: false, error: errors.byNode.get(node) ?? 'no status row in the reply' };
+      return {
+        node,
+        memberId: '',
+        healthy: false,
+        error: errors.byNode.get(node) ?? 'no status row in the reply',
+      };
     });
   }
 
   async etcdLeave(node: string): Promise<void> {
     const result = await this.run(['etcd', 'leave', ...this.target(node)], this.timeouts.callMs);
     if (result.exitCode !== 0) {
-      throw talosctlError('TALOS_ETCD_LEAVE_FAILED', 'etcd leave', result.exitCode, result.stderr, 'if the node is unreachable, remove its member from a healthy control plane node instead (etcd remove-member)');
+      throw talosctlError(
+        'TALOS_ETCD_LEAVE_FAILED',
+        'etcd leave',
+        result.exitCode,
+        result.stderr,
+        'if the node is unreachable, remove its member from a healthy control plane node instead (etcd remove-member)',
+      );
     }
   }
 
   /** Idempotent: a member that is already gone (`member not found`) counts as removed. */
   async etcdRemoveMember(viaNode: string, memberId: string): Promise<void> {
     if (!MEMBER_ID.test(memberId)) {
-      throw new DroverError('input', 'TALOS_MEMBER_ID_INVALID', `etcd member id ${JSON.stringify(memberId)} is not 16 hex digits`, {
-        hint: 'take the id from `talosctl etcd members`',
-      });
+      throw new DroverError(
+        'input',
+        'TALOS_MEMBER_ID_INVALID',
+        `etcd member id ${JSON.stringify(memberId)} is not 16 hex digits`,
+        {
+          hint: 'take the id from `talosctl etcd members`',
+        },
+      );
     }
-    const result = await this.run(['etcd', 'remove-member', ...this.target(viaNode), memberId], this.timeouts.callMs);
+    const result = await this.run(
+      ['etcd', 'remove-member', ...this.target(viaNode), memberId],
+      this.timeouts.callMs,
+    );
     if (result.exitCode === 0 || /member not found/.test(result.stderr)) return;
-    throw talosctlError('TALOS_ETCD_REMOVE_FAILED', 'etcd remove-member', result.exitCode, result.stderr, 'run it through another healthy control plane node');
+    throw talosctlError(
+      'TALOS_ETCD_REMOVE_FAILED',
+      'etcd remove-member',
+      result.exitCode,
+      result.stderr,
+      'run it through another healthy control plane node',
+    );
   }
 
   async probe(address: string): Promise<TalosProbeResult> {
@@ -149,20 +207,29 @@ export class TalosctlAdapter implements TalosPort {
     return this.probeResult(probeDecision.mtls(secure.exitCode, secure.stderr), secure);
   }
 
-  async applyConfig(address: string, config: string, options: { insecure: boolean; signal?: AbortSignal }): Promise<void> {
+  async applyConfig(
+    address: string,
+    config: string,
+    options: { insecure: boolean; signal?: AbortSignal },
+  ): Promise<void> {
     this.options.redactor.add(config);
-    const result = await withSecretFile(config, (file) =>
-      this.run(
-        [
-          'apply-config',
-          ...(options.insecure ? ['--insecure', '-n', address, '-e', address] : this.target(address)),
-          '--file',
-          file,
-        ],
-        this.timeouts.applyConfigMs,
-        options.signal,
-      ),
-    { name: 'machine-config.yaml' });
+    const result = await withSecretFile(
+      config,
+      (file) =>
+        this.run(
+          [
+            'apply-config',
+            ...(options.insecure
+              ? ['--insecure', '-n', address, '-e', address]
+              : this.target(address)),
+            '--file',
+            file,
+          ],
+          this.timeouts.applyConfigMs,
+          options.signal,
+        ),
+      { name: 'machine-config.yaml' },
+    );
     if (result.exitCode !== 0) {
       throw talosctlError(
         'TALOS_APPLY_CONFIG_FAILED',
@@ -181,9 +248,21 @@ export class TalosctlAdapter implements TalosPort {
    * hang it, talos#11830). A failure may come after the node did upgrade: check version().
    */
   async upgrade(node: string, options: TalosUpgradeOptions): Promise<void> {
-    const args = ['upgrade', '-n', node, '-e', node, '--image', options.image, '--wait', '--timeout', `${options.timeoutSeconds}s`];
+    const args = [
+      'upgrade',
+      '-n',
+      node,
+      '-e',
+      node,
+      '--image',
+      options.image,
+      '--wait',
+      '--timeout',
+      `${options.timeoutSeconds}s`,
+    ];
     if (options.stage) args.push('--stage');
-    if (options.rebootMode && options.rebootMode !== 'default') args.push('--reboot-mode', options.rebootMode);
+    if (options.rebootMode && options.rebootMode !== 'default')
+      args.push('--reboot-mode', options.rebootMode);
     const progress: UpgradeProgress[] = [];
     let buffer = '';
     const result = await this.run(
@@ -205,7 +284,9 @@ export class TalosctlAdapter implements TalosPort {
     );
     if (result.exitCode === 0) return;
     const summary = summariseProgress(progress);
-    const refused = progress.find((p) => p.node === node && /^rpc error: /.test(p.message)) ?? refusalFrom(result.stderr, node);
+    const refused =
+      progress.find((p) => p.node === node && /^rpc error: /.test(p.message)) ??
+      refusalFrom(result.stderr, node);
     throw talosctlError(
       refused ? 'TALOS_UPGRADE_REJECTED' : 'TALOS_UPGRADE_FAILED',
       'upgrade',
@@ -222,30 +303,58 @@ export class TalosctlAdapter implements TalosPort {
     const args = ['upgrade-k8s', ...this.target(options.node), '--to', options.to];
     if (options.from) args.push('--from', options.from);
     if (options.dryRun) args.push('--dry-run');
-    const result = await this.run(args, this.timeouts.upgradeKubernetesMs, options.signal, (stream, chunk) => {
-      if (stream !== 'stdout') return;
-      for (const line of chunk.split('\n')) if (line.trim()) this.options.onProgress?.({ node: options.node, message: line.trim() });
-    });
+    const result = await this.run(
+      args,
+      this.timeouts.upgradeKubernetesMs,
+      options.signal,
+      (stream, chunk) => {
+        if (stream !== 'stdout') return;
+        for (const line of chunk.split('\n'))
+          if (line.trim()) this.options.onProgress?.({ node: options.node, message: line.trim() });
+      },
+    );
     if (result.exitCode === 0) return result.stdout;
     const text = `${result.stderr}\n${result.stdout}`;
     const path = /unsupported upgrade path [^\n]*/.exec(text);
     if (path) {
-      throw new DroverError('refused', 'TALOS_K8S_UPGRADE_PATH', `talosctl upgrade-k8s refused: ${path[0].trim()}`, {
-        hint: 'upgrade Kubernetes one minor at a time (same minor or +1), and never down',
-      });
+      throw new DroverError(
+        'refused',
+        'TALOS_K8S_UPGRADE_PATH',
+        `talosctl upgrade-k8s refused: ${path[0].trim()}`,
+        {
+          hint: 'upgrade Kubernetes one minor at a time (same minor or +1), and never down',
+        },
+      );
     }
     const compat = /compatibility check failed[^\n]*/.exec(text);
     if (compat) {
-      throw new DroverError('refused', 'TALOS_K8S_INCOMPATIBLE', `talosctl upgrade-k8s refused: ${compat[0].trim()}`, {
-        hint: 'the target Kubernetes version is outside what the running Talos supports: upgrade Talos first',
-      });
+      throw new DroverError(
+        'refused',
+        'TALOS_K8S_INCOMPATIBLE',
+        `talosctl upgrade-k8s refused: ${compat[0].trim()}`,
+        {
+          hint: 'the target Kubernetes version is outside what the running Talos supports: upgrade Talos first',
+        },
+      );
     }
-    throw talosctlError('TALOS_K8S_UPGRADE_FAILED', 'upgrade-k8s', result.exitCode, result.stderr || result.stdout, 're-running is safe: components already at the target are skipped');
+    throw talosctlError(
+      'TALOS_K8S_UPGRADE_FAILED',
+      'upgrade-k8s',
+      result.exitCode,
+      result.stderr || result.stdout,
+      're-running is safe: components already at the target are skipped',
+    );
   }
 
   private probeResult(result: TalosProbeResult | 'error', run: ExecResult): TalosProbeResult {
     if (result !== 'error') return result;
-    throw talosctlError('TALOS_PROBE_FAILED', 'probe', run.exitCode, run.stderr, 'an answer Drover cannot classify is never taken as ready: check the address by hand');
+    throw talosctlError(
+      'TALOS_PROBE_FAILED',
+      'probe',
+      run.exitCode,
+      run.stderr,
+      'an answer Drover cannot classify is never taken as ready: check the address by hand',
+    );
   }
 
   private target(nodes: string): string[] {
@@ -279,10 +388,15 @@ export class TalosctlAdapter implements TalosPort {
     try {
       await access(this.options.talosconfig);
     } catch (cause) {
-      throw new DroverError('input', 'TALOSCONFIG_MISSING', `talosconfig ${this.options.talosconfig} does not exist`, {
-        cause,
-        hint: 'point --talosconfig or TALOSCONFIG at the cluster\'s talosconfig',
-      });
+      throw new DroverError(
+        'input',
+        'TALOSCONFIG_MISSING',
+        `talosconfig ${this.options.talosconfig} does not exist`,
+        {
+          cause,
+          hint: "point --talosconfig or TALOSCONFIG at the cluster's talosconfig",
+        },
+      );
     }
     this.talosconfigChecked = true;
   }
@@ -298,11 +412,20 @@ function refusalFrom(stderr: string, node: string): UpgradeProgress | undefined 
 
 function requireColumns(columns: string[], needed: string[], what: string): void {
   const missing = needed.filter((c) => !columns.includes(c));
-  if (missing.length > 0) throw unexpected(what, `the table has no ${missing.join(', ')} column (header: ${columns.join(' | ') || 'none'})`);
+  if (missing.length > 0)
+    throw unexpected(
+      what,
+      `the table has no ${missing.join(', ')} column (header: ${columns.join(' | ') || 'none'})`,
+    );
 }
 
 function unexpected(what: string, detail: string): DroverError {
-  return new DroverError('failed', 'TALOS_OUTPUT_UNEXPECTED', `unexpected talosctl ${what} output: ${detail}`, {
-    hint: 'check that the talosctl version is one Drover supports (1.10, 1.11)',
-  });
+  return new DroverError(
+    'failed',
+    'TALOS_OUTPUT_UNEXPECTED',
+    `unexpected talosctl ${what} output: ${detail}`,
+    {
+      hint: 'check that the talosctl version is one Drover supports (1.10, 1.11)',
+    },
+  );
 }

@@ -13,7 +13,8 @@ export function parseTextTable(text: string): { columns: string[]; rows: TableRo
   if (header === undefined) return { columns: [], rows: [] };
   const starts: { name: string; at: number }[] = [];
   const cell = /\S+(?: \S+)*/g;
-  for (let m = cell.exec(header); m; m = cell.exec(header)) starts.push({ name: m[0], at: m.index });
+  for (let m = cell.exec(header); m; m = cell.exec(header))
+    starts.push({ name: m[0], at: m.index });
   const rows = lines.slice(1).map((line) => {
     const row: TableRow = {};
     starts.forEach((column, i) => {

@@ -21,11 +21,16 @@ export function summariseProgress(lines: readonly UpgradeProgress[]): {
   postCheckPassed: boolean;
   last?: string;
 } {
-  const summary: { started: boolean; rebooting: boolean; postCheckPassed: boolean; last?: string } = {
-    started: lines.some((l) => /^(sequence|phase|task): /.test(l.message) || /^actor ID: /.test(l.message)),
-    rebooting: lines.some((l) => /^unavailable, retrying/.test(l.message) || /^stage: BOOTING/.test(l.message)),
-    postCheckPassed: lines.some((l) => l.message === 'post check passed'),
-  };
+  const summary: { started: boolean; rebooting: boolean; postCheckPassed: boolean; last?: string } =
+    {
+      started: lines.some(
+        (l) => /^(sequence|phase|task): /.test(l.message) || /^actor ID: /.test(l.message),
+      ),
+      rebooting: lines.some(
+        (l) => /^unavailable, retrying/.test(l.message) || /^stage: BOOTING/.test(l.message),
+      ),
+      postCheckPassed: lines.some((l) => l.message === 'post check passed'),
+    };
   const last = lines.at(-1)?.message;
   if (last !== undefined) summary.last = last;
   return summary;

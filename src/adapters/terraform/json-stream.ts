@@ -65,7 +65,10 @@ export class JsonLineSplitter {
 }
 
 /** Reads one line of the stream; anything that is not a JSON object is ignored (e.g. a stray warning). */
-export function parseJsonLine(line: string): { diagnostic?: TerraformDiagnostic; progress?: TerraformProgress } {
+export function parseJsonLine(line: string): {
+  diagnostic?: TerraformDiagnostic;
+  progress?: TerraformProgress;
+} {
   let message: unknown;
   try {
     message = JSON.parse(line);

@@ -90,11 +90,18 @@ export function planChanges(document: unknown): ResourceChange[] {
  * address covers its own count/for_each instances.
  */
 export function isUnder(resource: string, address: string): boolean {
-  return resource === address || resource.startsWith(`${address}.`) || resource.startsWith(`${address}[`);
+  return (
+    resource === address || resource.startsWith(`${address}.`) || resource.startsWith(`${address}[`)
+  );
 }
 
 function malformed(what: string): DroverError {
-  return new DroverError('failed', 'TF_JSON_INVALID', `unexpected terraform show -json output: ${what}`, {
-    hint: 'check the Terraform version (Drover reads JSON format 1.x)',
-  });
+  return new DroverError(
+    'failed',
+    'TF_JSON_INVALID',
+    `unexpected terraform show -json output: ${what}`,
+    {
+      hint: 'check the Terraform version (Drover reads JSON format 1.x)',
+    },
+  );
 }

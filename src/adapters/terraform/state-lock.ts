@@ -42,9 +42,16 @@ export function parseLockInfo(detail: string): StateLockInfo {
   return info;
 }
 
-export function stateLockedError(diagnostic: TerraformDiagnostic, lockTimeout: string): DroverError {
+export function stateLockedError(
+  diagnostic: TerraformDiagnostic,
+  lockTimeout: string,
+): DroverError {
   const info = parseLockInfo(diagnostic.detail);
-  const holder = [info.who && `held by ${info.who}`, info.operation && `for ${info.operation}`, info.created && `since ${info.created}`]
+  const holder = [
+    info.who && `held by ${info.who}`,
+    info.operation && `for ${info.operation}`,
+    info.created && `since ${info.created}`,
+  ]
     .filter(Boolean)
     .join(' ');
   return new DroverError(

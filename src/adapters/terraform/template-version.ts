@@ -12,7 +12,8 @@ import { isRecord } from './json-stream.js';
 import type { StateResource } from './show-json.js';
 
 const VERSION = /^v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$/;
-const EMBEDDED = /talos[-_ ]v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?)/i;
+// Embedded in free text only the Talos pre-release forms count, so `talos-1.11.2-baldar` reads 1.11.2.
+const EMBEDDED = /talos[-_ ]v?(\d+\.\d+\.\d+(?:-(?:alpha|beta|rc)(?:\.\d+)?)?)/i;
 
 export function templateVersionOf(resources: readonly StateResource[]): string | undefined {
   const managed = resources.filter((r) => r.mode === 'managed');

@@ -25,7 +25,11 @@ describe.skipIf(skip !== undefined)('TerraformAdapter (real terraform)', () => {
   const events: TerraformProgress[] = [];
 
   const terraform = (...args: string[]) => {
-    const r = spawnSync('terraform', args, { cwd: dir, env: { ...process.env, ...env }, encoding: 'utf8' });
+    const r = spawnSync('terraform', args, {
+      cwd: dir,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    });
     if (r.status !== 0) throw new Error(`terraform ${args.join(' ')}: ${r.stderr}`);
   };
 
@@ -79,7 +83,11 @@ describe.skipIf(skip !== undefined)('TerraformAdapter (real terraform)', () => {
   });
 
   it('replaces exactly one node: plan, apply, new ids, others untouched', async () => {
-    const before = await adapter.resourceIds([WORK1, WORK2, 'module.control_plane_nodes["k8s-ctrl-1"]']);
+    const before = await adapter.resourceIds([
+      WORK1,
+      WORK2,
+      'module.control_plane_nodes["k8s-ctrl-1"]',
+    ]);
     expect(before[WORK1]).toMatch(/^[0-9a-f-]{36},[0-9a-f-]{36}$/);
     const serialBefore = (await adapter.pullState()).serial;
 
@@ -89,18 +97,29 @@ describe.skipIf(skip !== undefined)('TerraformAdapter (real terraform)', () => {
       { address: `${WORK1}.terraform_data.vm`, actions: ['delete', 'create'] },
     ]);
     expect((await stat(plan.id)).isFile()).toBe(true);
-    expect(events.some((e) => e.type === 'planned_change' && e.address === `${WORK1}.terraform_data.vm`)).toBe(true);
+    expect(
+      events.some((e) => e.type === 'planned_change' && e.address === `${WORK1}.terraform_data.vm`),
+    ).toBe(true);
 
     events.length = 0;
     await adapter.apply(plan);
-    expect(events.some((e) => e.type === 'apply_complete' && e.address === `${WORK1}.terraform_data.vm`)).toBe(true);
+    expect(
+      events.some((e) => e.type === 'apply_complete' && e.address === `${WORK1}.terraform_data.vm`),
+    ).toBe(true);
     await expect(stat(plan.id)).rejects.toThrow(); // the saved plan is gone after apply
 
-    const after = await adapter.resourceIds([WORK1, WORK2, 'module.control_plane_nodes["k8s-ctrl-1"]', 'module.nope']);
+    const after = await adapter.resourceIds([
+      WORK1,
+      WORK2,
+      'module.control_plane_nodes["k8s-ctrl-1"]',
+      'module.nope',
+    ]);
     expect(after[WORK1]).toBeDefined();
     expect(after[WORK1]).not.toBe(before[WORK1]);
     expect(after[WORK2]).toBe(before[WORK2]);
-    expect(after['module.control_plane_nodes["k8s-ctrl-1"]']).toBe(before['module.control_plane_nodes["k8s-ctrl-1"]']);
+    expect(after['module.control_plane_nodes["k8s-ctrl-1"]']).toBe(
+      before['module.control_plane_nodes["k8s-ctrl-1"]'],
+    );
     expect(after['module.nope']).toBeUndefined();
     expect((await adapter.pullState()).serial).toBeGreaterThan(serialBefore);
   });
@@ -117,10 +136,9 @@ describe.skipIf(skip !== undefined)('TerraformAdapter (real terraform)', () => {
         `${WORK2}.terraform_data.cloud_init`,
         `${WORK2}.terraform_data.vm`,
       ]);
-      expect(plan.changes.find((c) => c.address === `${WORK2}.terraform_data.vm`)?.actions).toEqual([
-        'delete',
-        'create',
-      ]);
+      expect(plan.changes.find((c) => c.address === `${WORK2}.terraform_data.vm`)?.actions).toEqual(
+        ['delete', 'create'],
+      );
       await adapter.discardPlan(plan);
       await expect(stat(plan.id)).rejects.toThrow();
     } finally {
@@ -143,8 +161,32 @@ describe.skipIf(skip !== undefined)('TerraformAdapter (real terraform)', () => {
     }
   });
 
+  it('a node lost half-way through a replacement is created by the plan (resume)', async () => {
+    const work3 = 'module.worker_nodes["k8s-work-3"]';
+    terraform('state', 'rm', work3);
+    expect(await adapter.resourceIds([work3])).toEqual({ [work3]: undefined });
+    const plan = await adapter.plan({ replace: [work3] });
+    expect(plan.changes).toEqual([
+      { address: `${work3}.terraform_data.cloud_init`, actions: ['create'] },
+      { address: `${work3}.terraform_data.vm`, actions: ['create'] },
+    ]);
+    await adapter.apply(plan);
+    expect((await adapter.resourceIds([work3]))[work3]).toBeDefined();
+  });
+
+  it('a replace address that matches nothing in the state or the plan is an input error', async () => {
+    await expect(
+      adapter.plan({ replace: ['module.worker_nodes["k8s-wrok-1"]'] }),
+    ).rejects.toMatchObject({
+      category: 'input',
+      code: 'TF_ADDRESS_UNKNOWN',
+    });
+  });
+
   it('refuses to apply a plan it did not make', async () => {
-    await expect(adapter.apply({ id: join(dir, 'forged.tfplan'), changes: [] })).rejects.toMatchObject({
+    await expect(
+      adapter.apply({ id: join(dir, 'forged.tfplan'), changes: [] }),
+    ).rejects.toMatchObject({
       code: 'TF_PLAN_UNKNOWN',
     });
   });
@@ -152,7 +194,11 @@ describe.skipIf(skip !== undefined)('TerraformAdapter (real terraform)', () => {
   it('reports a locked state as TF_STATE_LOCKED with the lock ID and never unlocks it', async () => {
     // `terraform console` holds the state lock for as long as it runs (local backend: fcntl lock
     // on terraform.tfstate plus .terraform.tfstate.lock.info).
-    const holder = spawn('terraform', ['console'], { cwd: dir, env: { ...process.env, ...env }, stdio: ['pipe', 'ignore', 'ignore'] });
+    const holder = spawn('terraform', ['console'], {
+      cwd: dir,
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
     try {
       const lockInfo = join(dir, '.terraform.tfstate.lock.info');
       await waitFor(async () => (await stat(lockInfo).catch(() => undefined)) !== undefined);

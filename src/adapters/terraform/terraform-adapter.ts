@@ -13,6 +13,7 @@ import type {
   InfrastructurePlan,
   InfrastructurePort,
   PlanRequest,
+  ResourceChange,
   StateSnapshot,
 } from '../../ports/infrastructure.js';
 import { exec, type ExecResult } from '../exec/exec.js';
@@ -46,7 +47,11 @@ export interface TerraformAdapterOptions {
   onProgress?: (event: TerraformProgress) => void;
 }
 
-const DEFAULT_TIMEOUTS: TerraformTimeouts = { planMs: 15 * 60_000, applyMs: 60 * 60_000, readMs: 5 * 60_000 };
+const DEFAULT_TIMEOUTS: TerraformTimeouts = {
+  planMs: 15 * 60_000,
+  applyMs: 60 * 60_000,
+  readMs: 5 * 60_000,
+};
 
 export class TerraformAdapter implements InfrastructurePort {
   private readonly binary: string;
@@ -79,8 +84,13 @@ export class TerraformAdapter implements InfrastructurePort {
         this.timeouts.planMs,
         request.signal,
       );
-      const shown = await this.run(['show', '-json', planFile], this.timeouts.readMs, request.signal);
+      const shown = await this.run(
+        ['show', '-json', planFile],
+        this.timeouts.readMs,
+        request.signal,
+      );
       const changes = planChanges(parseJson(shown.stdout, 'show -json <plan>'));
+      requireEveryAddressCovered(request.replace, replace, changes);
       this.planDirs.set(planFile, dir);
       return { id: planFile, changes };
     } catch (error) {
@@ -98,7 +108,14 @@ export class TerraformAdapter implements InfrastructurePort {
     try {
       await this.runJson(
         'apply',
-        ['apply', '-input=false', '-no-color', '-json', `-lock-timeout=${this.lockTimeout}`, plan.id],
+        [
+          'apply',
+          '-input=false',
+          '-no-color',
+          '-json',
+          `-lock-timeout=${this.lockTimeout}`,
+          plan.id,
+        ],
         this.timeouts.applyMs,
         signal,
       );
@@ -126,18 +143,28 @@ export class TerraformAdapter implements InfrastructurePort {
     const serial = (document as { serial?: unknown }).serial;
     const lineage = (document as { lineage?: unknown }).lineage;
     if (typeof serial !== 'number' || typeof lineage !== 'string') {
-      throw new DroverError('failed', 'TF_STATE_EMPTY', 'terraform state pull returned no state (no serial or lineage)', {
-        hint: 'check the backend configuration and that the working directory was initialised',
-      });
+      throw new DroverError(
+        'failed',
+        'TF_STATE_EMPTY',
+        'terraform state pull returned no state (no serial or lineage)',
+        {
+          hint: 'check the backend configuration and that the working directory was initialised',
+        },
+      );
     }
     return { serial, lineage, bytes: new Uint8Array(result.stdoutBytes) };
   }
 
   async listResources(signal?: AbortSignal): Promise<string[]> {
-    return (await this.stateResources(signal)).filter((r) => r.mode === 'managed').map((r) => r.address);
+    return (await this.stateResources(signal))
+      .filter((r) => r.mode === 'managed')
+      .map((r) => r.address);
   }
 
-  async resourceIds(addresses: string[], signal?: AbortSignal): Promise<Record<string, string | undefined>> {
+  async resourceIds(
+    addresses: string[],
+    signal?: AbortSignal,
+  ): Promise<Record<string, string | undefined>> {
     const resources = (await this.stateResources(signal)).filter((r) => r.mode === 'managed');
     const out: Record<string, string | undefined> = {};
     for (const address of addresses) {
@@ -221,7 +248,9 @@ export class TerraformAdapter implements InfrastructurePort {
         'failed',
         'TF_COMMAND_FAILED',
         `terraform ${args.slice(0, 2).join(' ')} exited ${result.exitCode}: ${tail(result.stderr || result.stdout)}`,
-        { hint: 'check that the working directory was initialised (terraform init) and the backend is reachable' },
+        {
+          hint: 'check that the working directory was initialised (terraform init) and the backend is reachable',
+        },
       );
     }
     return result;
@@ -246,21 +275,57 @@ export class TerraformAdapter implements InfrastructurePort {
   }
 }
 
+/**
+ * An address to replace that matched nothing in the state must at least be created by the plan;
+ * otherwise it is a wrong address, and a plan without it would "replace" nothing silently.
+ */
+function requireEveryAddressCovered(
+  requested: readonly string[],
+  expanded: readonly string[],
+  changes: readonly ResourceChange[],
+): void {
+  for (const address of requested) {
+    if (expanded.some((r) => isUnder(r, address))) continue;
+    const created = changes.some(
+      (c) => isUnder(c.address, address) && c.actions.includes('create'),
+    );
+    if (!created) {
+      throw new DroverError(
+        'input',
+        'TF_ADDRESS_UNKNOWN',
+        `${address} matches no resource in the Terraform state or the plan`,
+        {
+          hint: "check the node's terraform address (pattern or map) in the Drover config against `terraform state list`",
+          details: { address },
+        },
+      );
+    }
+  }
+}
+
 function parseJson(text: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch (cause) {
-    throw new DroverError('failed', 'TF_JSON_INVALID', `terraform ${what} did not print JSON: ${tail(text, 200)}`, {
-      cause,
-      hint: 'check the Terraform version and that nothing else writes to its stdout',
-    });
+    throw new DroverError(
+      'failed',
+      'TF_JSON_INVALID',
+      `terraform ${what} did not print JSON: ${tail(text, 200)}`,
+      {
+        cause,
+        hint: 'check the Terraform version and that nothing else writes to its stdout',
+      },
+    );
   }
 }
 
 function describeDiagnostics(errors: TerraformDiagnostic[], stderr: string): string {
   if (errors.length === 0) return tail(stderr) || 'no diagnostic';
   return errors
-    .map((d) => `${d.address ? `${d.address}: ` : ''}${d.summary}${d.detail ? ` (${tail(d.detail, 300)})` : ''}`)
+    .map(
+      (d) =>
+        `${d.address ? `${d.address}: ` : ''}${d.summary}${d.detail ? ` (${tail(d.detail, 300)})` : ''}`,
+    )
     .join('; ');
 }
 

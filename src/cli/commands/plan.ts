@@ -7,9 +7,18 @@ export function registerPlan(program: Command): void {
     .description('Print the plan of an upgrade from the config alone (no cluster needed).')
     .argument('<kind>', `upgrade kind: ${UPGRADE_KINDS.join(' | ')}`)
     .requiredOption('-c, --config <file>', 'drover.yaml describing the cluster')
-    .requiredOption('--to <version>', 'target version (Talos for cattle/pets, Kubernetes for kubernetes)')
-    .option('--from <version>', 'current version (default: versions.talos, or versions.kubernetes for kubernetes)')
-    .option('--kubernetes-from <version>', 'current Kubernetes version for a Talos plan (default: versions.kubernetes)')
+    .requiredOption(
+      '--to <version>',
+      'target version (Talos for cattle/pets, Kubernetes for kubernetes)',
+    )
+    .option(
+      '--from <version>',
+      'current version (default: versions.talos, or versions.kubernetes for kubernetes)',
+    )
+    .option(
+      '--kubernetes-from <version>',
+      'current Kubernetes version for a Talos plan (default: versions.kubernetes)',
+    )
     .option('--json', 'print the plan as one JSON document on stdout', false)
     .addHelpText(
       'after',
@@ -23,6 +32,9 @@ Exit codes: 0 plan printed, 2 bad input (the field is named), 3 refused (downgra
     )
     .action(async (kind: string, options: Record<string, unknown>) => {
       const { runPlanCommand } = await import('../plan/run-plan-command.js');
-      process.exitCode = await runPlanCommand(kind, options as unknown as Parameters<typeof runPlanCommand>[1]);
+      process.exitCode = await runPlanCommand(
+        kind,
+        options as unknown as Parameters<typeof runPlanCommand>[1],
+      );
     });
 }

@@ -2,7 +2,7 @@
  * `drover route`: which upgrade a version bump in the infrastructure repository needs.
  * Only commander is loaded here; the implementation (git, the HCL parser) loads on use.
  */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 
 const HELP_AFTER = `
 How it decides (Talos, from the variables file at --base and --head):
@@ -90,9 +90,7 @@ export function registerRoute(program: Command): void {
       'route a jump the compatibility data forbids in one hop to cattle, listing the hops',
     )
     .option('--allow-unknown', 'route a Talos line the compatibility data does not know')
-    .addOption(
-      new Option('--allow-prerelease', 'accept pre-release versions such as 1.12.0-beta.1'),
-    )
+    .option('--allow-prerelease', 'accept pre-release versions such as 1.12.0-beta.1')
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: RouteFlags) => {
       const { routeCommand } = await import('../route/route-command.js');

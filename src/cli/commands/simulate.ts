@@ -21,7 +21,8 @@ See docs/simulate.md for the scenario format and the report fields.`;
 function integer(name: string, min: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number >= ${min}`);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`${name} must be a whole number >= ${min}`);
     return n;
   };
 }
@@ -49,16 +50,30 @@ export function registerSimulate(program: Command): void {
       'Runs the real engine against an in-process twin of Kubernetes, Talos, Proxmox/Terraform and S3, with scripted faults, and checks every safety invariant after each event.',
     )
     .option('--scenario <file>', 'scenario YAML (default: the reference cluster)')
-    .addOption(new Option('--kind <kind>', 'upgrade kind (default: the scenario\'s)').choices(['cattle', 'pets', 'kubernetes']))
+    .addOption(
+      new Option('--kind <kind>', "upgrade kind (default: the scenario's)").choices([
+        'cattle',
+        'pets',
+        'kubernetes',
+      ]),
+    )
     .option('--seed <n>', 'random seed of the simulation', integer('--seed', 0), 1)
     .option('--json', 'print the report as one JSON document on stdout')
     .option('--journal <file>', 'journal file (JSONL); needed to --resume')
     .option('--world <file>', 'persist the simulated cluster here after every event (for --resume)')
     .option('--resume', 'continue the run recorded in --journal')
-    .option('--crash-after-steps <n>', 'die abruptly (SIGKILL, exit 137) after N completed steps', integer('--crash-after-steps', 1))
+    .option(
+      '--crash-after-steps <n>',
+      'die abruptly (SIGKILL, exit 137) after N completed steps',
+      integer('--crash-after-steps', 1),
+    )
     .option('--report <file>', 'also write the JSON report here (and a Markdown summary beside it)')
     .option('--audit <file>', 'audit log (JSONL) of every action and its inputs, secrets redacted')
-    .addOption(new Option('--api <api>', 'how the engine reaches the simulated Kubernetes API').choices(['memory', 'http']).default('memory'))
+    .addOption(
+      new Option('--api <api>', 'how the engine reaches the simulated Kubernetes API')
+        .choices(['memory', 'http'])
+        .default('memory'),
+    )
     .option('--plain', 'plain progress lines even on a terminal')
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: SimulateFlags) => {

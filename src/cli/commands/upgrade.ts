@@ -4,16 +4,32 @@ import { UPGRADE_KINDS } from '../../core/plan.js';
 export function registerUpgrade(program: Command): void {
   program
     .command('upgrade')
-    .description('Upgrade a real cluster: cattle (replace VMs), pets (in place) or kubernetes (upgrade-k8s).')
+    .description(
+      'Upgrade a real cluster: cattle (replace VMs), pets (in place) or kubernetes (upgrade-k8s).',
+    )
     .argument('<kind>', `upgrade kind: ${UPGRADE_KINDS.join(' | ')}`)
     .requiredOption('-c, --config <file>', 'drover.yaml describing the cluster')
-    .requiredOption('--to <version>', 'target version (Talos for cattle/pets, Kubernetes for kubernetes)')
-    .option('--from <version>', 'current version (default: from the config, checked against the live cluster)')
-    .option('--dry-run', 'check the live cluster and print what would happen; change nothing', false)
+    .requiredOption(
+      '--to <version>',
+      'target version (Talos for cattle/pets, Kubernetes for kubernetes)',
+    )
+    .option(
+      '--from <version>',
+      'current version (default: from the config, checked against the live cluster)',
+    )
+    .option(
+      '--dry-run',
+      'check the live cluster and print what would happen; change nothing',
+      false,
+    )
     .option('--resume', 'continue the run recorded in the journal (safe when there is none)', false)
     .option('--journal <file>', 'journal file (JSONL)', 'drover-journal.jsonl')
     .option('--report <file>', 'write the JSON report here too')
-    .option('--audit <file>', 'audit log (JSONL) of every action and its inputs, secrets redacted', 'drover-audit.jsonl')
+    .option(
+      '--audit <file>',
+      'audit log (JSONL) of every action and its inputs, secrets redacted',
+      'drover-audit.jsonl',
+    )
     .option('--kubeconfig <file>', 'kubeconfig (default: KUBECONFIG, then in-cluster)')
     .option('--context <name>', 'kubeconfig context')
     .option('--talosconfig <file>', 'talosconfig (default: TALOSCONFIG)')

@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 export function registerValidate(program: Command): void {
   program
     .command('validate')
-    .description('Check the live cluster against the config: every node present, Ready, schedulable, at the expected versions; GPUs, HelmReleases, stuck pods.')
+    .description(
+      'Check the live cluster against the config: every node present, Ready, schedulable, at the expected versions; GPUs, HelmReleases, stuck pods.',
+    )
     .requiredOption('-c, --config <file>', 'drover.yaml describing the cluster')
     .option('--talos <version>', 'expected Talos version (default: from the config)')
     .option('--kubernetes <version>', 'expected Kubernetes version (default: from the config)')

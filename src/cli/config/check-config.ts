@@ -41,7 +41,10 @@ export function checkConfig(config: DroverConfig): ConfigProblem[] {
   for (const role of NODE_ROLES) {
     const pattern = config.terraform.nodeAddresses[role];
     if (pattern !== undefined && !pattern.includes('{name}'))
-      add(['terraform', 'nodeAddresses', role], 'must contain {name}, or every node would share one VM');
+      add(
+        ['terraform', 'nodeAddresses', role],
+        'must contain {name}, or every node would share one VM',
+      );
   }
   const pattern = config.terraform.templateAddress;
   if (pattern !== undefined && !(pattern.includes('{host}') && pattern.includes('{flavor}')))

@@ -4,7 +4,9 @@ import { configJsonSchema } from './json-schema.js';
 
 describe('schema/drover.schema.json', () => {
   it('equals a fresh generation from the zod definition (run node scripts/gen-config-schema.mjs)', async () => {
-    const committed: unknown = JSON.parse(await readFile(new URL('../../../schema/drover.schema.json', import.meta.url), 'utf8'));
+    const committed: unknown = JSON.parse(
+      await readFile(new URL('../../../schema/drover.schema.json', import.meta.url), 'utf8'),
+    );
     expect(committed).toEqual(configJsonSchema());
   });
 
@@ -15,7 +17,9 @@ describe('schema/drover.schema.json', () => {
       properties: { nodes: { items: { additionalProperties: boolean; required: string[] } } };
     };
     expect(schema.additionalProperties).toBe(false);
-    expect(schema.required).toEqual(expect.arrayContaining(['cluster', 'terraform', 'schematics', 'nodes']));
+    expect(schema.required).toEqual(
+      expect.arrayContaining(['cluster', 'terraform', 'schematics', 'nodes']),
+    );
     expect(schema.properties.nodes.items.additionalProperties).toBe(false);
     expect(schema.properties.nodes.items.required).toEqual(['name', 'role', 'host', 'address']);
   });

@@ -82,10 +82,17 @@ describe('loadConfig', () => {
       kind: 'sops-file',
       ref: join(dir, 'cp.sops.yaml'),
     });
-    expect(loaded.inventory.machineConfigs.worker).toEqual({ kind: 'env-base64', ref: 'WORKER_B64' });
+    expect(loaded.inventory.machineConfigs.worker).toEqual({
+      kind: 'env-base64',
+      ref: 'WORKER_B64',
+    });
     expect(loaded.inventory.expectedEtcdMembers).toBe(1);
     expect(loaded.policy).toEqual(DEFAULT_POLICY);
-    expect(loaded.config.lock).toEqual({ namespace: 'kube-system', name: 'drover-upgrade', ttlSeconds: 300 });
+    expect(loaded.config.lock).toEqual({
+      namespace: 'kube-system',
+      name: 'drover-upgrade',
+      ttlSeconds: 300,
+    });
   });
 
   it('merges policy overrides over the defaults, field by field', async () => {
@@ -155,7 +162,10 @@ describe('loadConfig', () => {
     },
     {
       name: 'a secret value where a variable name belongs',
-      text: () => edit((doc) => doc.setIn(['machineConfigs', 'worker', 'envBase64'], 'dmVyc2lvbjogdjFhbHBoYTE=')),
+      text: () =>
+        edit((doc) =>
+          doc.setIn(['machineConfigs', 'worker', 'envBase64'], 'dmVyc2lvbjogdjFhbHBoYTE='),
+        ),
       expected: [/machineConfigs\.worker\.envBase64: must be the NAME of an environment variable/],
     },
     {
@@ -165,7 +175,10 @@ describe('loadConfig', () => {
           doc.setIn(['nodes', 2, 'name'], 'w-1');
           doc.setIn(['nodes', 2, 'address'], '10.0.0.2');
         }),
-      expected: [/nodes\[2\]\.name: "w-1" is also nodes\[1\]/, /nodes\[2\]\.address: 10\.0\.0\.2 is also/],
+      expected: [
+        /nodes\[2\]\.name: "w-1" is also nodes\[1\]/,
+        /nodes\[2\]\.address: 10\.0\.0\.2 is also/,
+      ],
     },
     {
       name: 'an unknown flavor',
@@ -199,13 +212,24 @@ describe('loadConfig', () => {
       name: 'a CEL expression over an unknown variable or not a bool',
       text: () =>
         `${MINIMAL}gates:\n  custom:\n    - { name: a, apiVersion: v1, resource: configmaps, resourceName: y, expression: 'obj.ready' }\n    - { name: b, apiVersion: v1, resource: configmaps, resourceName: y, expression: 'size(object) + 1' }\n`,
-      expected: [/custom\[0\]\.expression: is not valid CEL: Unknown variable: obj/, /custom\[1\]\.expression: must evaluate to a bool/],
+      expected: [
+        /custom\[0\]\.expression: is not valid CEL: Unknown variable: obj/,
+        /custom\[1\]\.expression: must evaluate to a bool/,
+      ],
     },
     {
       name: 'a missing and a broken patch file',
       text: () =>
-        edit((doc) => doc.setIn(['patches', 'worker'], doc.createNode(['patches/none.yaml', 'patches/broken.yaml']))),
-      expected: [/patches\.worker\[0\]: patches\/none\.yaml: file not found/, /patches\.worker\[1\]: .*not valid YAML/],
+        edit((doc) =>
+          doc.setIn(
+            ['patches', 'worker'],
+            doc.createNode(['patches/none.yaml', 'patches/broken.yaml']),
+          ),
+        ),
+      expected: [
+        /patches\.worker\[0\]: patches\/none\.yaml: file not found/,
+        /patches\.worker\[1\]: .*not valid YAML/,
+      ],
     },
     {
       name: 'a journal in S3 without an S3 backup',
@@ -214,18 +238,26 @@ describe('loadConfig', () => {
     },
     {
       name: 'a policy typo and a zero timeout',
-      text: () => `${MINIMAL}policy:\n  drain: { gracefullSeconds: 5 }\n  timeouts: { gateSeconds: 0 }\n`,
+      text: () =>
+        `${MINIMAL}policy:\n  drain: { gracefullSeconds: 5 }\n  timeouts: { gateSeconds: 0 }\n`,
       expected: [/policy\.drain\.gracefullSeconds: unknown key/, /policy\.timeouts\.gateSeconds: /],
     },
   ];
 
   it.each(cases)('reports $name', async ({ text, expected }) => {
     const problems = await problemsOf(text());
-    for (const pattern of expected) expect(problems.some((p) => pattern.test(p)), `${pattern} in\n${problems.join('\n')}`).toBe(true);
+    for (const pattern of expected)
+      expect(
+        problems.some((p) => pattern.test(p)),
+        `${pattern} in\n${problems.join('\n')}`,
+      ).toBe(true);
   });
 
   it('names a missing file with its own code', async () => {
-    await expect(loadConfig(join(dir, 'nope.yaml'))).rejects.toMatchObject({ code: 'CONFIG_NOT_FOUND', category: 'input' });
+    await expect(loadConfig(join(dir, 'nope.yaml'))).rejects.toMatchObject({
+      code: 'CONFIG_NOT_FOUND',
+      category: 'input',
+    });
   });
 
   it('lists every problem in the message', async () => {
@@ -237,5 +269,21 @@ describe('loadConfig', () => {
     expect(error.message).toMatch(/cluster: /);
     expect(error.message).toMatch(/nodes\[0\]\.role: /);
     expect(await readFile(join(dir, 'patches/time.yaml'), 'utf8')).toContain('time');
+  });
+});
+
+describe('custom gate expressions', () => {
+  it('evaluate over the object to a bool, and a non-bool result is an error', async () => {
+    const { evaluateCelGate } = await import('./cel-expression.js');
+    const ready = 'object.status.conditions.exists(c, c.type == "Ready" && c.status == "True")';
+    expect(
+      evaluateCelGate(ready, { status: { conditions: [{ type: 'Ready', status: 'True' }] } }),
+    ).toBe(true);
+    expect(
+      evaluateCelGate(ready, { status: { conditions: [{ type: 'Ready', status: 'False' }] } }),
+    ).toBe(false);
+    expect(() => evaluateCelGate('object.status.phase', { status: { phase: 'Ready' } })).toThrow(
+      /not a bool/,
+    );
   });
 });

@@ -28,6 +28,16 @@ export interface LoadedConfig {
   inventory: Inventory;
   policy: Policy;
   customGates: CustomGateConfig[];
+  /** The config's file paths, resolved against its directory. */
+  paths: ResolvedPaths;
+}
+
+export interface ResolvedPaths {
+  terraformDir: string;
+  backupDir: string;
+  journalFile: string;
+  kubeconfig?: string;
+  talosconfig?: string;
 }
 
 const HINT = 'Fix the fields listed above; the schema is in schema/drover.schema.json.';
@@ -58,14 +68,28 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
 
   const parsed = ConfigSchema.safeParse(doc.toJS());
   if (!parsed.success) {
-    throw invalid(file, parsed.error.issues.flatMap((i) => describeIssue(i)).map((p) => at(file, doc, counter, p)), HINT);
+    throw invalid(
+      file,
+      parsed.error.issues.flatMap((i) => describeIssue(i)).map((p) => at(file, doc, counter, p)),
+      HINT,
+    );
   }
   const config = parsed.data;
   const crossProblems = checkConfig(config);
-  if (crossProblems.length > 0) throw invalid(file, crossProblems.map((p) => at(file, doc, counter, p)), HINT);
+  if (crossProblems.length > 0)
+    throw invalid(
+      file,
+      crossProblems.map((p) => at(file, doc, counter, p)),
+      HINT,
+    );
 
   const { inventory, problems } = await toInventory(config, dir);
-  if (problems.length > 0) throw invalid(file, problems.map((p) => at(file, doc, counter, p)), HINT);
+  if (problems.length > 0)
+    throw invalid(
+      file,
+      problems.map((p) => at(file, doc, counter, p)),
+      HINT,
+    );
 
   return {
     path,
@@ -74,6 +98,19 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
     inventory,
     policy: mergePolicy(config.policy),
     customGates: config.gates.custom,
+    paths: resolvePaths(config, dir),
+  };
+}
+
+function resolvePaths(config: DroverConfig, dir: string): ResolvedPaths {
+  const { kubeconfig } = config.kubernetes;
+  const { talosconfig } = config.talos;
+  return {
+    terraformDir: resolve(dir, config.terraform.dir),
+    backupDir: resolve(dir, config.backup.localDir),
+    journalFile: resolve(dir, config.journal.file),
+    ...(kubeconfig === undefined ? {} : { kubeconfig: resolve(dir, kubeconfig) }),
+    ...(talosconfig === undefined ? {} : { talosconfig: resolve(dir, talosconfig) }),
   };
 }
 
@@ -106,8 +143,13 @@ function at(file: string, doc: Document, counter: LineCounter, problem: ConfigPr
 
 function invalid(file: string, issues: string[], hint: string): DroverError {
   const list = issues.map((i) => `  - ${i}`).join('\n');
-  return new DroverError('input', 'CONFIG_INVALID', `${file} is not a valid Drover config:\n${list}`, {
-    hint,
-    details: { file, issues },
-  });
+  return new DroverError(
+    'input',
+    'CONFIG_INVALID',
+    `${file} is not a valid Drover config:\n${list}`,
+    {
+      hint,
+      details: { file, issues },
+    },
+  );
 }

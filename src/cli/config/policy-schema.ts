@@ -33,7 +33,9 @@ export const PolicySchema = z
       .optional(),
     disruption: z
       .strictObject({
-        maxUnavailableWorkers: count('Workers out of service at once, whatever the cause').optional(),
+        maxUnavailableWorkers: count(
+          'Workers out of service at once, whatever the cause',
+        ).optional(),
         maxUnavailableDomains: count(
           'Failure domains (Proxmox hosts or storage domains) with a worker out of service at once',
         ).optional(),

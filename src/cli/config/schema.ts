@@ -58,10 +58,12 @@ export const MachineConfigSourceSchema = z.union(
 );
 
 const roleMap = <T extends z.ZodType>(value: T) =>
-  z.strictObject(Object.fromEntries(NODE_ROLES.map((r) => [r, value.optional()])) as {
-    controlplane: z.ZodOptional<T>;
-    worker: z.ZodOptional<T>;
-  });
+  z.strictObject(
+    Object.fromEntries(NODE_ROLES.map((r) => [r, value.optional()])) as {
+      controlplane: z.ZodOptional<T>;
+      worker: z.ZodOptional<T>;
+    },
+  );
 
 export const NodeSchema = z.strictObject({
   name: nodeName.describe('Kubernetes node name, also the VM hostname (kept across replacements)'),

@@ -22,7 +22,10 @@ export interface InventoryResult {
   problems: ConfigProblem[];
 }
 
-export async function toInventory(config: DroverConfig, configDir: string): Promise<InventoryResult> {
+export async function toInventory(
+  config: DroverConfig,
+  configDir: string,
+): Promise<InventoryResult> {
   const problems: ConfigProblem[] = [];
   const patches: Record<string, PatchSpec> = {};
 
@@ -110,7 +113,10 @@ function patchId(configDir: string, file: string): string {
   return rel.split(sep).join('/');
 }
 
-function machineConfigSource(source: MachineConfigSourceConfig, configDir: string): MachineConfigSource {
+function machineConfigSource(
+  source: MachineConfigSourceConfig,
+  configDir: string,
+): MachineConfigSource {
   if ('sops' in source)
     return {
       kind: 'sops-file',
@@ -133,7 +139,9 @@ async function readPatch(file: string): Promise<string | { problem: string }> {
     const error = doc.errors[0];
     if (error) {
       const line = error.linePos?.[0]?.line;
-      return { problem: `not valid YAML${line ? ` at line ${line}` : ''}: ${error.message.split('\n')[0]}` };
+      return {
+        problem: `not valid YAML${line ? ` at line ${line}` : ''}: ${error.message.split('\n')[0]}`,
+      };
     }
   }
   if (list.every((d) => d.contents === null)) return { problem: 'the patch is empty' };

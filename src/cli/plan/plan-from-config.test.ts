@@ -21,8 +21,15 @@ function nodesIn(planNodes: (string | undefined)[]): string[] {
 describe('planFromConfig', () => {
   it('plans cattle from versions.talos to the target over all 15 nodes, with the custom gate', () => {
     const { plan, notes } = planFromConfig(loaded, 'cattle', { to: '1.11.0' });
-    expect(plan).toMatchObject({ kind: 'cattle', from: '1.10.8', to: '1.11.0', cluster: 'prox-ops' });
-    expect(nodesIn(allSteps(plan).map((s) => s.node))).toEqual(loaded.inventory.nodes.map((n) => n.name).sort());
+    expect(plan).toMatchObject({
+      kind: 'cattle',
+      from: '1.10.8',
+      to: '1.11.0',
+      cluster: 'prox-ops',
+    });
+    expect(nodesIn(allSteps(plan).map((s) => s.node))).toEqual(
+      loaded.inventory.nodes.map((n) => n.name).sort(),
+    );
     const gates = allSteps(plan).find((s) => s.action === 'gate-health');
     expect(gates?.params.checks).toContain('custom:flux-ready');
     expect(notes).toEqual([]);
@@ -35,25 +42,82 @@ describe('planFromConfig', () => {
   });
 
   it('records the hops of a multi-hop route', () => {
-    const { plan } = planFromConfig(withVersions({ talos: '1.8.3', kubernetes: '1.30.2' }), 'cattle', { to: '1.11.0' });
+    const { plan } = planFromConfig(
+      withVersions({ talos: '1.8.3', kubernetes: '1.30.2' }),
+      'cattle',
+      { to: '1.11.0' },
+    );
     expect(plan.hops.length).toBeGreaterThan(1);
     expect(plan.hops.at(-1)).toBe('1.11.0');
   });
 
   it('plans kubernetes from versions.kubernetes, one minor at a time', () => {
-    const { plan } = planFromConfig(withVersions({ talos: '1.11.0', kubernetes: '1.32.4' }), 'kubernetes', { to: '1.34.1' });
+    const { plan } = planFromConfig(
+      withVersions({ talos: '1.11.0', kubernetes: '1.32.4' }),
+      'kubernetes',
+      { to: '1.34.1' },
+    );
     expect(plan.kind).toBe('kubernetes');
     expect(plan.hops).toEqual(['1.33.0', '1.34.1']);
   });
 
-  const refusals: { name: string; run: () => unknown; category: string; code: string; message?: RegExp }[] = [
-    { name: 'a bad --to', run: () => planFromConfig(loaded, 'cattle', { to: 'latest' }), category: 'input', code: 'VERSION_INVALID', message: /^--to: / },
-    { name: 'no current version anywhere', run: () => planFromConfig(withVersions({}), 'cattle', { to: '1.11.0' }), category: 'input', code: 'VERSION_MISSING', message: /--from/ },
-    { name: 'a downgrade', run: () => planFromConfig(loaded, 'cattle', { to: '1.9.0' }), category: 'refused', code: 'DOWNGRADE' },
-    { name: 'a target line the data does not know', run: () => planFromConfig(loaded, 'cattle', { to: '9.0.0' }), category: 'refused', code: 'UNKNOWN_TARGET_LINE' },
-    { name: 'Kubernetes too old for the target Talos line', run: () => planFromConfig(withVersions({ talos: '1.10.8', kubernetes: '1.33.5' }), 'cattle', { to: '1.12.0', kubernetesFrom: '1.29.0' }), category: 'refused', code: 'K8S_OUT_OF_RANGE' },
-    { name: 'Kubernetes beyond the Talos range', run: () => planFromConfig(loaded, 'kubernetes', { to: '1.34.1' }), category: 'refused', code: 'K8S_OUT_OF_RANGE' },
-    { name: 'kubernetes without versions.talos', run: () => planFromConfig(withVersions({ kubernetes: '1.33.1' }), 'kubernetes', { to: '1.33.5' }), category: 'input', code: 'VERSION_MISSING', message: /versions\.talos/ },
+  const refusals: {
+    name: string;
+    run: () => unknown;
+    category: string;
+    code: string;
+    message?: RegExp;
+  }[] = [
+    {
+      name: 'a bad --to',
+      run: () => planFromConfig(loaded, 'cattle', { to: 'latest' }),
+      category: 'input',
+      code: 'VERSION_INVALID',
+      message: /^--to: /,
+    },
+    {
+      name: 'no current version anywhere',
+      run: () => planFromConfig(withVersions({}), 'cattle', { to: '1.11.0' }),
+      category: 'input',
+      code: 'VERSION_MISSING',
+      message: /--from/,
+    },
+    {
+      name: 'a downgrade',
+      run: () => planFromConfig(loaded, 'cattle', { to: '1.9.0' }),
+      category: 'refused',
+      code: 'DOWNGRADE',
+    },
+    {
+      name: 'a target line the data does not know',
+      run: () => planFromConfig(loaded, 'cattle', { to: '9.0.0' }),
+      category: 'refused',
+      code: 'UNKNOWN_TARGET_LINE',
+    },
+    {
+      name: 'Kubernetes too old for the target Talos line',
+      run: () =>
+        planFromConfig(withVersions({ talos: '1.10.8', kubernetes: '1.33.5' }), 'cattle', {
+          to: '1.12.0',
+          kubernetesFrom: '1.29.0',
+        }),
+      category: 'refused',
+      code: 'K8S_OUT_OF_RANGE',
+    },
+    {
+      name: 'Kubernetes beyond the Talos range',
+      run: () => planFromConfig(loaded, 'kubernetes', { to: '1.34.1' }),
+      category: 'refused',
+      code: 'K8S_OUT_OF_RANGE',
+    },
+    {
+      name: 'kubernetes without versions.talos',
+      run: () =>
+        planFromConfig(withVersions({ kubernetes: '1.33.1' }), 'kubernetes', { to: '1.33.5' }),
+      category: 'input',
+      code: 'VERSION_MISSING',
+      message: /versions\.talos/,
+    },
   ];
 
   it.each(refusals)('refuses $name', ({ run, category, code, message }) => {

@@ -27,29 +27,63 @@ export interface PlanResult {
   notes: string[];
 }
 
-export function planFromConfig(loaded: LoadedConfig, kind: UpgradeKind, v: PlanVersions): PlanResult {
+export function planFromConfig(
+  loaded: LoadedConfig,
+  kind: UpgradeKind,
+  v: PlanVersions,
+): PlanResult {
   const { config, inventory, policy } = loaded;
   const customChecks = loaded.customGates.map((g) => g.name);
   const to = version('--to', v.to);
 
   if (kind === 'kubernetes') {
-    const from = version('--from', v.from ?? required('--from', 'versions.kubernetes', config.versions.kubernetes));
-    const talos = version('versions.talos', required('versions.talos', 'versions.talos', config.versions.talos));
+    const from = version(
+      '--from',
+      v.from ?? required('--from', 'versions.kubernetes', config.versions.kubernetes),
+    );
+    const talos = version(
+      'versions.talos',
+      required('versions.talos', 'versions.talos', config.versions.talos),
+    );
     const range = kubernetesRangeFor(talos);
     if (range && !kubernetesInRange(to, range)) {
-      throw new DroverError('refused', 'K8S_OUT_OF_RANGE', `Kubernetes ${to.text} is outside Talos ${lineOf(talos)}'s supported range ${lineOf(range.min)}..${lineOf(range.max)}`, {
-        hint: 'Upgrade Talos first (cattle or pets), or pick a Kubernetes version in the range.',
-        details: { talos: talos.text, to: to.text },
-      });
+      throw new DroverError(
+        'refused',
+        'K8S_OUT_OF_RANGE',
+        `Kubernetes ${to.text} is outside Talos ${lineOf(talos)}'s supported range ${lineOf(range.min)}..${lineOf(range.max)}`,
+        {
+          hint: 'Upgrade Talos first (cattle or pets), or pick a Kubernetes version in the range.',
+          details: { talos: talos.text, to: to.text },
+        },
+      );
     }
-    const input: PlanInput = { inventory, policy, from: talos.text, to: talos.text, kubernetes: { from: from.text, to: to.text }, customChecks };
+    const input: PlanInput = {
+      inventory,
+      policy,
+      from: talos.text,
+      to: talos.text,
+      kubernetes: { from: from.text, to: to.text },
+      customChecks,
+    };
     return { plan: buildPlan(kind, input), notes: [] };
   }
 
-  const from = version('--from', v.from ?? required('--from', 'versions.talos', config.versions.talos));
+  const from = version(
+    '--from',
+    v.from ?? required('--from', 'versions.talos', config.versions.talos),
+  );
   const kubeText = v.kubernetesFrom ?? config.versions.kubernetes;
-  const kube = kubeText === undefined ? null : version(v.kubernetesFrom ? '--kubernetes-from' : 'versions.kubernetes', kubeText);
-  const decision = decideRoute({ oldTalos: from, newTalos: to, oldKubernetes: kube, newKubernetes: kube, allow: { allowMultiHop: true } });
+  const kube =
+    kubeText === undefined
+      ? null
+      : version(v.kubernetesFrom ? '--kubernetes-from' : 'versions.kubernetes', kubeText);
+  const decision = decideRoute({
+    oldTalos: from,
+    newTalos: to,
+    oldKubernetes: kube,
+    newKubernetes: kube,
+    allow: { allowMultiHop: true },
+  });
   const refusal = decision.refusals[0];
   if (refusal) {
     throw new DroverError('refused', refusal.code, refusal.reason, {
@@ -58,10 +92,16 @@ export function planFromConfig(loaded: LoadedConfig, kind: UpgradeKind, v: PlanV
     });
   }
   const notes: string[] = [];
-  if (decision.upgradeType === 'none') notes.push(`Talos is already at ${to.text}: the plan re-runs every node at the same version.`);
+  if (decision.upgradeType === 'none')
+    notes.push(`Talos is already at ${to.text}: the plan re-runs every node at the same version.`);
   else if (decision.upgradeType !== kind)
-    notes.push(`The router would choose ${decision.upgradeType} for ${from.text} -> ${to.text}; planning ${kind} as asked.`);
-  if (kube === null) notes.push('No Kubernetes version known (versions.kubernetes or --kubernetes-from): kubelet versions are not verified and the target line\'s Kubernetes range is not checked.');
+    notes.push(
+      `The router would choose ${decision.upgradeType} for ${from.text} -> ${to.text}; planning ${kind} as asked.`,
+    );
+  if (kube === null)
+    notes.push(
+      "No Kubernetes version known (versions.kubernetes or --kubernetes-from): kubelet versions are not verified and the target line's Kubernetes range is not checked.",
+    );
   const input: PlanInput = {
     inventory,
     policy,

@@ -30,9 +30,14 @@ export async function runPlanCommand(
   out: CommandOutput = processOutput,
 ): Promise<number> {
   if (!(UPGRADE_KINDS as readonly string[]).includes(kind)) {
-    throw new DroverError('usage', 'KIND_INVALID', `kind: "${kind}" is not one of ${UPGRADE_KINDS.join(', ')}`, {
-      hint: 'Example: drover plan cattle --config drover.yaml --to 1.11.0',
-    });
+    throw new DroverError(
+      'usage',
+      'KIND_INVALID',
+      `kind: "${kind}" is not one of ${UPGRADE_KINDS.join(', ')}`,
+      {
+        hint: 'Example: drover plan cattle --config drover.yaml --to 1.11.0',
+      },
+    );
   }
   const loaded = await loadConfig(options.config);
   const { plan, notes } = planFromConfig(loaded, kind as UpgradeKind, {

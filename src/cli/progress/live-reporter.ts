@@ -41,7 +41,11 @@ export class LiveReporter implements Reporter {
         this.endPhase();
         return;
       case 'step-started':
-        this.active.set(event.stepId, { node: event.node ?? 'cluster', title: event.title, startedAt: event.at });
+        this.active.set(event.stepId, {
+          node: event.node ?? 'cluster',
+          title: event.title,
+          startedAt: event.at,
+        });
         break;
       case 'step-finished':
         this.active.delete(event.stepId);
@@ -71,7 +75,8 @@ export class LiveReporter implements Reporter {
   private render(): void {
     if (!this.task) return;
     const lines = [...this.active.values()].map(
-      (s) => `${s.node} / ${s.title} (${elapsed(this.now - s.startedAt)})${s.waiting ? `: waiting: ${s.waiting}` : ''}`,
+      (s) =>
+        `${s.node} / ${s.title} (${elapsed(this.now - s.startedAt)})${s.waiting ? `: waiting: ${s.waiting}` : ''}`,
     );
     this.task.output = lines.join('\n');
     this.task.title = `${this.task.title.replace(/ \[\d\d:\d\d:\d\d\]$/, '')} [${elapsed(this.now - this.runStart)}]`;
@@ -91,7 +96,12 @@ export class LiveReporter implements Reporter {
             }),
         },
       ],
-      { renderer: 'default', rendererOptions: { collapseSubtasks: false }, exitOnError: true, registerSignalListeners: false },
+      {
+        renderer: 'default',
+        rendererOptions: { collapseSubtasks: false },
+        exitOnError: true,
+        registerSignalListeners: false,
+      },
     );
     const previous = this.running;
     this.running = previous.then(() => list.run().then(() => undefined));

@@ -122,7 +122,7 @@ export function toHumanSummary(document: RouteDocument): string {
       ? 'Kubernetes not tracked'
       : `Kubernetes ${document.old_kubernetes_version ?? '(none)'} -> ${document.new_kubernetes_version}: ${document.kubernetes_upgrade}`;
   const head = document.code
-    ? `refused [${document.code}]`
+    ? `refused [${document.code}] (Talos: ${document.upgrade_type}, Kubernetes: ${document.kubernetes_upgrade})`
     : `route: ${document.upgrade_type}${document.is_downgrade ? ' (downgrade)' : ''}`;
   const lines = [`${head}`, `  ${talos}; ${kube}`, `  ${document.reason}`];
   if (document.hops.length > 1) lines.push(`  hops: ${document.hops.join(' -> ')}`);

@@ -5,7 +5,11 @@
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createSimulatedCluster, loadScenario, referenceScenario } from '../../adapters/simulated/index.js';
+import {
+  createSimulatedCluster,
+  loadScenario,
+  referenceScenario,
+} from '../../adapters/simulated/index.js';
 import type { SimulatedCluster } from '../../adapters/simulated/index.js';
 import { JsonlJournal, MemoryJournal } from '../../adapters/journal/index.js';
 import { DroverError, EXIT_CODES } from '../../core/errors.js';
@@ -63,12 +67,18 @@ async function loadScenarioFile(file: string | undefined) {
 }
 
 function journalFor(options: SimulateOptions): JournalStore & { close?(): Promise<void> } {
-  const file = options.journalFile ?? (options.worldFile ? `${options.worldFile}.journal.jsonl` : undefined);
+  const file =
+    options.journalFile ?? (options.worldFile ? `${options.worldFile}.journal.jsonl` : undefined);
   if (file !== undefined) return new JsonlJournal(file);
   if (options.resume || options.crashAfterSteps !== undefined) {
-    throw new DroverError('usage', 'JOURNAL_REQUIRED', '--resume and --crash-after-steps need a journal that outlives the process', {
-      hint: 'Pass --journal FILE (and --world FILE so the simulated cluster survives too).',
-    });
+    throw new DroverError(
+      'usage',
+      'JOURNAL_REQUIRED',
+      '--resume and --crash-after-steps need a journal that outlives the process',
+      {
+        hint: 'Pass --journal FILE (and --world FILE so the simulated cluster survives too).',
+      },
+    );
   }
   // Nothing could resume this run: keep its journal in memory (no fsync per step).
   return new MemoryJournal();
@@ -93,12 +103,16 @@ export function mergeViolations(report: UpgradeReport, cluster: SimulatedCluster
 }
 
 export function exitCodeOf(report: UpgradeReport): number {
-  if (report.outcome === 'succeeded') return report.violations.length === 0 ? EXIT_CODES.ok : EXIT_CODES.failed;
+  if (report.outcome === 'succeeded')
+    return report.violations.length === 0 ? EXIT_CODES.ok : EXIT_CODES.failed;
   if (report.outcome === 'aborted') return EXIT_CODES.aborted;
   return report.failure?.category === 'refused' ? EXIT_CODES.refused : EXIT_CODES.failed;
 }
 
-export async function runSimulate(options: SimulateOptions, io: SimulateIo): Promise<SimulateResult> {
+export async function runSimulate(
+  options: SimulateOptions,
+  io: SimulateIo,
+): Promise<SimulateResult> {
   const scenario = await loadScenarioFile(options.scenarioFile);
   const journal = journalFor(options);
   const cluster = await createSimulatedCluster({
@@ -120,7 +134,7 @@ export async function runSimulate(options: SimulateOptions, io: SimulateIo): Pro
       const previous = latestRunId(await journal.readAll());
       if (previous === undefined) {
         throw new DroverError('usage', 'NOTHING_TO_RESUME', 'the journal holds no run to resume', {
-          hint: 'Run without --resume to start an upgrade, or point --journal at the crashed run\'s journal.',
+          hint: "Run without --resume to start an upgrade, or point --journal at the crashed run's journal.",
         });
       }
       runId = previous;
@@ -129,7 +143,12 @@ export async function runSimulate(options: SimulateOptions, io: SimulateIo): Pro
     }
     const redactor = new Redactor();
     for (const secret of cluster.secretValues()) redactor.add(secret);
-    const ports = await buildSimulatePorts({ cluster, journal, reporter: io.reporter, api: options.api });
+    const ports = await buildSimulatePorts({
+      cluster,
+      journal,
+      reporter: io.reporter,
+      api: options.api,
+    });
     let completed = 0;
     const afterStep = async (_entry: JournalEntry) => {
       completed++;

@@ -37,7 +37,12 @@ export async function buildSimulatePorts(input: SimulatePortsInput): Promise<Por
 
 /** Not wired yet: the lead connects the fake API server and the real client here. */
 async function httpKubernetes(_cluster: SimulatedCluster): Promise<KubernetesPort> {
-  throw new DroverError('usage', 'API_HTTP_UNAVAILABLE', '--api http is not available in this build yet', {
-    hint: 'Run without --api (the in-process simulated Kubernetes API).',
-  });
+  throw new DroverError(
+    'usage',
+    'API_HTTP_UNAVAILABLE',
+    '--api http is not available in this build yet',
+    {
+      hint: 'Run without --api (the in-process simulated Kubernetes API).',
+    },
+  );
 }

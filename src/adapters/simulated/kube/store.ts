@@ -93,6 +93,26 @@ export class KubeStore {
       .map(clone);
   }
 
+  /**
+   * The stored objects themselves, without copies, for hot in-process readers (the simulated
+   * controllers). Read-only: mutating them would bypass resourceVersion and watches.
+   */
+  listView(resource: ResourceKey, namespace?: string): readonly Readonly<KubeObject>[] {
+    const bucket = this.objects.get(resource);
+    if (!bucket) return [];
+    const all = [...bucket.values()];
+    return namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
+  }
+
+  /** One stored object without a copy; read-only, like listView. */
+  getView(
+    resource: ResourceKey,
+    namespace: string | undefined,
+    name: string,
+  ): Readonly<KubeObject> | undefined {
+    return this.objects.get(resource)?.get(key(namespace, name));
+  }
+
   get(resource: ResourceKey, namespace: string | undefined, name: string): KubeObject | undefined {
     const found = this.objects.get(resource)?.get(key(namespace, name));
     return found ? clone(found) : undefined;

@@ -62,15 +62,28 @@ export function microTime(ms: number): string {
 }
 
 function waitTimeout(what: string, ms: number): DroverError {
-  return new DroverError('failed', 'WAIT_TIMEOUT', `timed out after ${Math.round(ms / 1000)}s waiting for ${what}`, {
-    details: { timeoutMs: ms },
-  });
+  return new DroverError(
+    'failed',
+    'WAIT_TIMEOUT',
+    `timed out after ${Math.round(ms / 1000)}s waiting for ${what}`,
+    {
+      details: { timeoutMs: ms },
+    },
+  );
 }
 
-function apiError(status: { code: number; body: Record<string, unknown> }, what: string): DroverError {
-  const message = typeof status.body.message === 'string' ? status.body.message : `HTTP ${status.code}`;
+function apiError(
+  status: { code: number; body: Record<string, unknown> },
+  what: string,
+): DroverError {
+  const message =
+    typeof status.body.message === 'string' ? status.body.message : `HTTP ${status.code}`;
   return new DroverError('failed', `KUBE_${status.code}`, `${what}: ${message}`, {
-    details: { status: status.code, reason: status.body.reason, transient: status.code >= 500 || status.code === 429 },
+    details: {
+      status: status.code,
+      reason: status.body.reason,
+      transient: status.code >= 500 || status.code === 429,
+    },
   });
 }
 
@@ -82,12 +95,12 @@ export class SimulatedKubernetesPort implements KubernetesPort {
   }
 
   async getNode(name: string): Promise<NodeView | undefined> {
-    const obj = this.store.get(R.nodes, undefined, name);
+    const obj = this.store.getView(R.nodes, undefined, name);
     return obj ? toNodeView(obj) : undefined;
   }
 
   async listNodes(): Promise<NodeView[]> {
-    return this.store.list(R.nodes).map(toNodeView);
+    return this.store.listView(R.nodes).map(toNodeView);
   }
 
   async cordon(name: string): Promise<void> {
@@ -109,7 +122,9 @@ export class SimulatedKubernetesPort implements KubernetesPort {
       });
     } catch (error) {
       if (error instanceof StoreError && error.code === 404)
-        throw new DroverError('failed', 'NODE_NOT_FOUND', `nodes "${name}" not found`, { cause: error });
+        throw new DroverError('failed', 'NODE_NOT_FOUND', `nodes "${name}" not found`, {
+          cause: error,
+        });
       throw error;
     }
   }
@@ -120,7 +135,7 @@ export class SimulatedKubernetesPort implements KubernetesPort {
     options: WaitOptions,
   ): Promise<NodeView | undefined> {
     const read = () => {
-      const obj = this.store.get(R.nodes, undefined, name);
+      const obj = this.store.getView(R.nodes, undefined, name);
       return obj ? toNodeView(obj) : undefined;
     };
     return this.waitFor(
@@ -136,7 +151,7 @@ export class SimulatedKubernetesPort implements KubernetesPort {
 
   async listPodsOnNode(nodeName: string): Promise<PodView[]> {
     return this.store
-      .list(R.pods)
+      .listView(R.pods)
       .filter((p) => p.spec?.nodeName === nodeName)
       .map(toPodView);
   }
@@ -150,14 +165,17 @@ export class SimulatedKubernetesPort implements KubernetesPort {
       ...(pod.uid ? { deleteOptions: { preconditions: { uid: pod.uid } } } : {}),
     };
     if (pod.uid) {
-      const current = this.store.get(R.pods, pod.namespace, pod.name);
+      const current = this.store.getView(R.pods, pod.namespace, pod.name);
       if (current && current.metadata.uid !== pod.uid) return { outcome: 'gone' };
     }
     const result = evictPod(this.store, pod.namespace, pod.name, body, this.world.now);
     if (result.code === 201 || result.code === 200) return { outcome: 'evicted' };
     if (result.code === 404) return { outcome: 'gone' };
     if (result.code === 429) {
-      const details = (result.body.details ?? {}) as { causes?: { message?: string }[]; retryAfterSeconds?: number };
+      const details = (result.body.details ?? {}) as {
+        causes?: { message?: string }[];
+        retryAfterSeconds?: number;
+      };
       return {
         outcome: 'blocked',
         reason: details.causes?.[0]?.message ?? String(result.body.message ?? 'TooManyRequests'),
@@ -168,22 +186,29 @@ export class SimulatedKubernetesPort implements KubernetesPort {
   }
 
   private podNode(pod: PodRef): string | undefined {
-    const obj = this.store.get(R.pods, pod.namespace, pod.name);
+    const obj = this.store.getView(R.pods, pod.namespace, pod.name);
     return typeof obj?.spec?.nodeName === 'string' ? obj.spec.nodeName : undefined;
   }
 
   async deletePod(pod: PodRef, gracePeriodSeconds?: number): Promise<void> {
     if (pod.uid) {
-      const current = this.store.get(R.pods, pod.namespace, pod.name);
+      const current = this.store.getView(R.pods, pod.namespace, pod.name);
       if (current && current.metadata.uid !== pod.uid) return;
     }
-    const result = deletePod(this.store, pod.namespace, pod.name, gracePeriodSeconds, this.world.now);
-    if (result.code >= 300 && result.code !== 404) throw apiError(result, `deleting ${pod.namespace}/${pod.name}`);
+    const result = deletePod(
+      this.store,
+      pod.namespace,
+      pod.name,
+      gracePeriodSeconds,
+      this.world.now,
+    );
+    if (result.code >= 300 && result.code !== 404)
+      throw apiError(result, `deleting ${pod.namespace}/${pod.name}`);
   }
 
   waitForPodsGone(pods: PodRef[], options: WaitOptions): Promise<void> {
     const gone = (p: PodRef) => {
-      const obj = this.store.get(R.pods, p.namespace, p.name);
+      const obj = this.store.getView(R.pods, p.namespace, p.name);
       return !obj || (p.uid !== undefined && obj.metadata.uid !== p.uid);
     };
     return this.waitFor(
@@ -195,10 +220,10 @@ export class SimulatedKubernetesPort implements KubernetesPort {
   }
 
   async deploymentStatus(namespace: string, name: string): Promise<WorkloadStatus | undefined> {
-    const d = this.store.get(R.deployments, namespace, name);
+    const d = this.store.getView(R.deployments, namespace, name);
     if (!d) return undefined;
     const rsUids = this.store
-      .list(R.replicasets, namespace)
+      .listView(R.replicasets, namespace)
       .filter((rs) => rs.metadata.ownerReferences?.some((r) => r.uid === d.metadata.uid))
       .map((rs) => rs.metadata.uid);
     const status = (d.status ?? {}) as { availableReplicas?: number };
@@ -212,9 +237,12 @@ export class SimulatedKubernetesPort implements KubernetesPort {
   }
 
   async daemonSetStatus(namespace: string, name: string): Promise<WorkloadStatus | undefined> {
-    const ds = this.store.get(R.daemonsets, namespace, name);
+    const ds = this.store.getView(R.daemonsets, namespace, name);
     if (!ds) return undefined;
-    const status = (ds.status ?? {}) as { desiredNumberScheduled?: number; numberAvailable?: number };
+    const status = (ds.status ?? {}) as {
+      desiredNumberScheduled?: number;
+      numberAvailable?: number;
+    };
     return {
       namespace,
       name,
@@ -226,24 +254,33 @@ export class SimulatedKubernetesPort implements KubernetesPort {
 
   private readyNodes(namespace: string, ownerUids: string[]): string[] {
     const nodes = this.store
-      .list(R.pods, namespace)
+      .listView(R.pods, namespace)
       .filter((p) => p.metadata.ownerReferences?.some((r) => ownerUids.includes(r.uid)))
-      .filter((p) => podReady(p) && !p.metadata.deletionTimestamp && typeof p.spec?.nodeName === 'string')
+      .filter(
+        (p) => podReady(p) && !p.metadata.deletionTimestamp && typeof p.spec?.nodeName === 'string',
+      )
       .map((p) => String(p.spec?.nodeName));
     return [...new Set(nodes)].sort();
   }
 
   async cephHealth(): Promise<StorageHealth | undefined> {
-    const cluster = this.store.list(R.cephclusters)[0];
+    const cluster = this.store.listView(R.cephclusters)[0];
     const health = (cluster?.status?.ceph as { health?: string } | undefined)?.health;
-    return health === 'HEALTH_OK' || health === 'HEALTH_WARN' || health === 'HEALTH_ERR' ? health : undefined;
+    return health === 'HEALTH_OK' || health === 'HEALTH_WARN' || health === 'HEALTH_ERR'
+      ? health
+      : undefined;
   }
 
   async helmReleases(): Promise<HelmReleaseStatus[]> {
-    return this.store.list(R.helmreleases).map((hr) => {
-      const conditions = (hr.status?.conditions ?? []) as { type?: string; status?: string; reason?: string }[];
+    return this.store.listView(R.helmreleases).map((hr) => {
+      const conditions = (hr.status?.conditions ?? []) as {
+        type?: string;
+        status?: string;
+        reason?: string;
+      }[];
       const ready = conditions.find((c) => c.type === 'Ready');
-      const observed = (hr.status as { observedGeneration?: number } | undefined)?.observedGeneration;
+      const observed = (hr.status as { observedGeneration?: number } | undefined)
+        ?.observedGeneration;
       return {
         namespace: hr.metadata.namespace ?? '',
         name: hr.metadata.name,
@@ -255,7 +292,7 @@ export class SimulatedKubernetesPort implements KubernetesPort {
 
   async problemPods(): Promise<PodView[]> {
     return this.store
-      .list(R.pods)
+      .listView(R.pods)
       .filter((p) => {
         const phase = podPhase(p);
         return phase !== 'Running' && phase !== 'Succeeded';
@@ -282,7 +319,7 @@ export class SimulatedKubernetesPort implements KubernetesPort {
   }
 
   async getLease(namespace: string, name: string): Promise<LeaseRecord | undefined> {
-    const obj = this.store.get(R.leases, namespace, name);
+    const obj = this.store.getView(R.leases, namespace, name);
     return obj ? toLease(obj) : undefined;
   }
 
@@ -303,8 +340,13 @@ export class SimulatedKubernetesPort implements KubernetesPort {
   }
 
   async updateLease(lease: LeaseRecord): Promise<LeaseRecord> {
-    const current = this.store.get(R.leases, lease.namespace, lease.name);
-    if (!current) throw new DroverError('failed', 'LEASE_CONFLICT', `leases.coordination.k8s.io "${lease.name}" not found`);
+    const current = this.store.getView(R.leases, lease.namespace, lease.name);
+    if (!current)
+      throw new DroverError(
+        'failed',
+        'LEASE_CONFLICT',
+        `leases.coordination.k8s.io "${lease.name}" not found`,
+      );
     try {
       const updated = this.store.update(
         R.leases,

@@ -14,7 +14,12 @@ import type {
 } from '../../../ports/talos.js';
 import { configure, machineStopped } from '../world/machines.js';
 import { validateMachineConfig } from '../world/machine-config.js';
-import { checkMemberRemoval, checkQuorum, checkTakenOut, outOfService } from '../world/invariants.js';
+import {
+  checkMemberRemoval,
+  checkQuorum,
+  checkTakenOut,
+  outOfService,
+} from '../world/invariants.js';
 import { R } from '../world/objects.js';
 import { unreachable, type World } from '../world/world.js';
 
@@ -33,8 +38,15 @@ export class SimulatedTalosPort implements TalosPort {
   private running(address: string) {
     const node = this.world.requireNodeByAddress(address);
     const vm = this.world.vm(node.name);
-    if (this.world.state.lingering[node.name] && vm?.phase !== 'running') return { node, vm: this.world.state.lingering[node.name] };
-    if (!vm || vm.phase === 'booting' || vm.phase === 'rebooting' || vm.phase === 'stopped' || vm.phase === 'installing')
+    const lingering = this.world.state.lingering[node.name];
+    if (lingering && vm?.phase !== 'running') return { node, vm: lingering };
+    if (
+      !vm ||
+      vm.phase === 'booting' ||
+      vm.phase === 'rebooting' ||
+      vm.phase === 'stopped' ||
+      vm.phase === 'installing'
+    )
       throw unreachable(address);
     if (vm.phase === 'maintenance')
       throw rpcError(
@@ -64,9 +76,20 @@ export class SimulatedTalosPort implements TalosPort {
       try {
         const { node } = this.running(address);
         const member = this.world.state.etcd.find((m) => m.node === node.name);
-        if (!member) return { node: address, memberId: '', healthy: false, error: 'etcd is not running on this node (not a member)' };
+        if (!member)
+          return {
+            node: address,
+            memberId: '',
+            healthy: false,
+            error: 'etcd is not running on this node (not a member)',
+          };
         if (!member.healthy)
-          return { node: address, memberId: member.id, healthy: false, error: 'rpc error: code = DeadlineExceeded desc = context deadline exceeded' };
+          return {
+            node: address,
+            memberId: member.id,
+            healthy: false,
+            error: 'rpc error: code = DeadlineExceeded desc = context deadline exceeded',
+          };
         return { node: address, memberId: member.id, healthy: true };
       } catch (error) {
         return { node: address, memberId: '', healthy: false, error: (error as Error).message };
@@ -79,7 +102,8 @@ export class SimulatedTalosPort implements TalosPort {
     this.world.failIfScripted('etcd-leave', n.name);
     this.running(node);
     const member = this.world.state.etcd.find((m) => m.node === n.name);
-    if (!member) throw rpcError('TALOS_ETCD', 'rpc error: code = Unknown desc = etcdserver: member not found');
+    if (!member)
+      throw rpcError('TALOS_ETCD', 'rpc error: code = Unknown desc = etcdserver: member not found');
     await this.busy(this.world.durations['etcd-leave']);
     checkMemberRemoval(this.world, n.name, `etcd leave of ${n.name}`);
     this.world.state.etcd = this.world.state.etcd.filter((m) => m.id !== member.id);
@@ -91,9 +115,11 @@ export class SimulatedTalosPort implements TalosPort {
     await this.busy(2);
     const { node: via } = this.running(viaNode);
     const self = this.world.state.etcd.find((m) => m.node === via.name);
-    if (!self?.healthy) throw rpcError('TALOS_ETCD', 'rpc error: code = Unknown desc = etcdserver: no leader', true);
+    if (!self?.healthy)
+      throw rpcError('TALOS_ETCD', 'rpc error: code = Unknown desc = etcdserver: no leader', true);
     const member = this.world.state.etcd.find((m) => m.id === memberId.toLowerCase());
-    if (!member) throw rpcError('TALOS_ETCD', 'rpc error: code = Unknown desc = etcdserver: member not found');
+    if (!member)
+      throw rpcError('TALOS_ETCD', 'rpc error: code = Unknown desc = etcdserver: member not found');
     checkMemberRemoval(this.world, member.node, `etcd remove-member ${memberId}`);
     this.world.state.etcd = this.world.state.etcd.filter((m) => m.id !== member.id);
     checkQuorum(this.world, `etcd remove-member ${memberId}`);
@@ -124,13 +150,28 @@ export class SimulatedTalosPort implements TalosPort {
     this.world.failIfScripted('apply-config', node.name);
     const vm = this.world.vm(node.name);
     if (this.world.state.lingering[node.name])
-      throw rpcError('TALOS_X509', 'rpc error: code = Unavailable desc = connection error: desc = "transport: authentication handshake failed: remote error: tls: certificate required"');
-    if (!vm || vm.phase === 'booting' || vm.phase === 'rebooting' || vm.phase === 'stopped' || vm.phase === 'installing')
+      throw rpcError(
+        'TALOS_X509',
+        'rpc error: code = Unavailable desc = connection error: desc = "transport: authentication handshake failed: remote error: tls: certificate required"',
+      );
+    if (
+      !vm ||
+      vm.phase === 'booting' ||
+      vm.phase === 'rebooting' ||
+      vm.phase === 'stopped' ||
+      vm.phase === 'installing'
+    )
       throw unreachable(address);
     if (options.insecure && vm.phase !== 'maintenance')
-      throw rpcError('TALOS_TLS', 'rpc error: code = Unavailable desc = connection error: desc = "transport: authentication handshake failed: remote error: tls: certificate required"');
+      throw rpcError(
+        'TALOS_TLS',
+        'rpc error: code = Unavailable desc = connection error: desc = "transport: authentication handshake failed: remote error: tls: certificate required"',
+      );
     if (!options.insecure && vm.phase === 'maintenance')
-      throw rpcError('TALOS_X509', 'rpc error: code = Unavailable desc = connection error: desc = "transport: authentication handshake failed: tls: failed to verify certificate: x509: certificate signed by unknown authority"');
+      throw rpcError(
+        'TALOS_X509',
+        'rpc error: code = Unavailable desc = connection error: desc = "transport: authentication handshake failed: tls: failed to verify certificate: x509: certificate signed by unknown authority"',
+      );
     validateMachineConfig(config, node, this.world.state.secrets.tokens);
     await this.busy(this.world.durations['apply-config'], options.signal);
     const current = this.world.vm(node.name);
@@ -146,11 +187,17 @@ export class SimulatedTalosPort implements TalosPort {
     const { vm } = this.running(node);
     const version = /:v?(\d+\.\d+\.\d+)$/.exec(options.image)?.[1];
     if (!version)
-      throw rpcError('TALOS_UPGRADE', `"${node}": rpc error: code = Unknown desc = error validating installer image "${options.image}": invalid reference format`);
+      throw rpcError(
+        'TALOS_UPGRADE',
+        `"${node}": rpc error: code = Unknown desc = error validating installer image "${options.image}": invalid reference format`,
+      );
     if (n.role === 'controlplane') {
       const unhealthy = this.world.state.etcd.find((m) => m.node !== n.name && !m.healthy);
       if (unhealthy)
-        throw rpcError('TALOS_UPGRADE', `"${node}": rpc error: code = Unknown desc = error validating etcd for upgrade: etcd member ${unhealthy.id} is not healthy; all members must be healthy to perform an upgrade: context deadline exceeded`);
+        throw rpcError(
+          'TALOS_UPGRADE',
+          `"${node}": rpc error: code = Unknown desc = error validating etcd for upgrade: etcd member ${unhealthy.id} is not healthy; all members must be healthy to perform an upgrade: context deadline exceeded`,
+        );
     }
     const wasOut = outOfService(this.world, n.name);
     vm.phase = 'rebooting';
@@ -159,22 +206,35 @@ export class SimulatedTalosPort implements TalosPort {
     else checkTakenOut(this.world, n, `talos upgrade of ${n.name}`, true);
     machineStopped(this.world, n.name, vm.id);
     this.world.changed();
-    await this.busy(this.world.rng.jitter(this.world.durations['talos-upgrade'] * 0.6), options.signal);
+    await this.busy(
+      this.world.rng.jitter(this.world.durations['talos-upgrade'] * 0.6),
+      options.signal,
+    );
     const current = this.world.vm(n.name);
     if (!current || current.id !== vm.id) throw unreachable(node);
     current.version = version;
     current.phase = 'installing';
     this.world.schedule(0, { type: 'vm-configured', node: n.name, vmId: current.id });
     // --wait: tracks the node until it is back (booted, Ready) or the timeout.
-    await this.world.clock.sleep(this.world.rng.jitter(this.world.ms('talos-upgrade', 0.4)), options.signal);
+    await this.world.clock.sleep(
+      this.world.rng.jitter(this.world.ms('talos-upgrade', 0.4)),
+      options.signal,
+    );
     if (this.world.vm(n.name)?.phase !== 'running')
-      throw rpcError('TALOS_UPGRADE', `"${node}": unavailable, retrying...\n1 error occurred:\n\t* timeout`, true);
+      throw rpcError(
+        'TALOS_UPGRADE',
+        `"${node}": unavailable, retrying...\n1 error occurred:\n\t* timeout`,
+        true,
+      );
   }
 
   async upgradeKubernetes(options: KubernetesUpgradeOptions): Promise<string> {
     const n = this.world.requireNodeByAddress(options.node);
     if (n.role !== 'controlplane')
-      throw rpcError('TALOS_K8S_UPGRADE', `error: node ${options.node} is not a control plane node`);
+      throw rpcError(
+        'TALOS_K8S_UPGRADE',
+        `error: node ${options.node} is not a control plane node`,
+      );
     if (!options.dryRun) this.world.failIfScripted('k8s-upgrade', undefined);
     this.running(options.node);
     const from = this.world.state.kubernetesVersion;
@@ -183,17 +243,29 @@ export class SimulatedTalosPort implements TalosPort {
     const fromLine = `${fMaj}.${fMin}`;
     const toLine = `${tMaj}.${tMin}`;
     if (fMaj !== tMaj || (tMin ?? 0) < (fMin ?? 0) || (tMin ?? 0) > (fMin ?? 0) + 1)
-      throw rpcError('TALOS_K8S_UPGRADE', `unsupported upgrade path ${fromLine}->${toLine} (from "${from}" to "${options.to}")`);
+      throw rpcError(
+        'TALOS_K8S_UPGRADE',
+        `unsupported upgrade path ${fromLine}->${toLine} (from "${from}" to "${options.to}")`,
+      );
     const lines = [
       `automatically detected the lowest Kubernetes version ${from}`,
       `discovered controlplane nodes ${JSON.stringify(this.world.context.inventory.nodes.filter((x) => x.role === 'controlplane').map((x) => x.address))}`,
       `discovered worker nodes ${JSON.stringify(this.world.context.inventory.nodes.filter((x) => x.role === 'worker').map((x) => x.address))}`,
     ];
-    for (const component of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'kubelet']) {
+    for (const component of [
+      'kube-apiserver',
+      'kube-controller-manager',
+      'kube-scheduler',
+      'kube-proxy',
+      'kubelet',
+    ]) {
       lines.push(`updating "${component}" to version "${options.to}"`);
       if (options.dryRun) lines.push(' > skipped in dry-run');
     }
-    await this.busy(this.world.durations['k8s-upgrade'] * (options.dryRun ? 0.05 : 1), options.signal);
+    await this.busy(
+      this.world.durations['k8s-upgrade'] * (options.dryRun ? 0.05 : 1),
+      options.signal,
+    );
     if (!options.dryRun) {
       this.world.state.kubernetesVersion = options.to;
       this.world.asWorld(() => {

@@ -14,7 +14,9 @@ export function templateAddress(host: string, flavor: string): string {
   return `module.template_${host}_${flavor}`;
 }
 
-export function nodeModuleAddress(node: Pick<ScenarioNode, 'name' | 'role' | 'terraformAddress'>): string {
+export function nodeModuleAddress(
+  node: Pick<ScenarioNode, 'name' | 'role' | 'terraformAddress'>,
+): string {
   if (node.terraformAddress) return node.terraformAddress;
   const module = node.role === 'controlplane' ? 'control_plane_nodes' : 'worker_nodes';
   return `module.${module}["${node.name}"]`;

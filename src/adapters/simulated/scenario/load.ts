@@ -6,6 +6,7 @@
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { DroverError } from '../../../core/errors.js';
+import { referenceScenarioInput } from './reference.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 
 export function loadScenario(text: string, source: string): Scenario {
@@ -14,7 +15,26 @@ export function loadScenario(text: string, source: string): Scenario {
     const first = doc.errors[0];
     throw invalid(source, [`YAML: ${first?.message.split('\n')[0] ?? 'unparsable'}`]);
   }
-  return parseScenario(doc.toJS() as unknown, source);
+  return parseScenario(withBase(doc.toJS() as unknown, source), source);
+}
+
+/** `base: reference` starts from the reference cluster; maps merge, lists and values replace. */
+function withBase(data: unknown, source: string): unknown {
+  if (!isPlainObject(data) || !('base' in data)) return data;
+  const { base, ...rest } = data;
+  if (base !== 'reference') throw invalid(source, [`base: unknown base scenario ${JSON.stringify(base)} (known: reference)`]);
+  return merge(referenceScenarioInput(), rest);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function merge(base: unknown, over: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = merge(base[k], v);
+  return out;
 }
 
 /** Validates already-parsed data (for scenarios built in code). */

@@ -76,7 +76,13 @@ export function referenceScenarioInput(): ScenarioInput {
     workloads: {
       coredns: { replicas: 2 },
       deployments: [
-        { namespace: 'apps', name: 'web', replicas: 3, pdb: { minAvailable: 2 }, spreadAcrossNodes: true },
+        {
+          namespace: 'apps',
+          name: 'web',
+          replicas: 3,
+          pdb: { minAvailable: 2 },
+          spreadAcrossNodes: true,
+        },
         { namespace: 'apps', name: 'api', replicas: 2, pdb: { maxUnavailable: 1 } },
         { namespace: 'monitoring', name: 'grafana', replicas: 1 },
       ],

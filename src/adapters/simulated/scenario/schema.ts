@@ -8,7 +8,10 @@ import { NODE_ROLES, INSTALLER_PLATFORMS } from '../../../core/inventory.js';
 
 const name = z
   .string()
-  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a DNS-1123 name (lower case, digits, - and .)');
+  .regex(
+    /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
+    'must be a DNS-1123 name (lower case, digits, - and .)',
+  );
 const version = z
   .string()
   .regex(/^v?\d+\.\d+\.\d+$/, 'must be a version like 1.11.0')

@@ -19,7 +19,7 @@ export function cephDomainsDown(world: World): string[] {
   const down = new Set<string>();
   for (const node of world.context.inventory.nodes) {
     if (node.storage?.osd !== true) continue;
-    const obj = world.store.get(R.nodes, undefined, node.name);
+    const obj = world.store.getView(R.nodes, undefined, node.name);
     if (!world.vmRunning(node.name) || readyStatus(obj) !== 'True') down.add(storageDomain(node));
   }
   return [...down].sort();
@@ -27,14 +27,18 @@ export function cephDomainsDown(world: World): string[] {
 
 export function reconcileCeph(world: World): void {
   if (!world.context.scenario.storage.ceph) return;
-  const cluster = world.store.get(R.cephclusters, 'rook-ceph', 'rook-ceph');
+  const cluster = world.store.getView(R.cephclusters, 'rook-ceph', 'rook-ceph');
   if (!cluster) return;
   const ceph = world.state.ceph;
   const down = cephDomainsDown(world);
   for (const d of down) {
     if (ceph.downSince[d] === undefined) ceph.downSince[d] = world.now;
     const noout = world.state.noout.includes(d);
-    if (!noout && !ceph.outMarked.includes(d) && world.now - (ceph.downSince[d] ?? world.now) >= DOWN_OUT_INTERVAL_MS)
+    if (
+      !noout &&
+      !ceph.outMarked.includes(d) &&
+      world.now - (ceph.downSince[d] ?? world.now) >= DOWN_OUT_INTERVAL_MS
+    )
       ceph.outMarked.push(d);
   }
   for (const d of Object.keys(ceph.downSince)) {
@@ -60,27 +64,45 @@ export function reconcileCeph(world: World): void {
   let health: 'HEALTH_OK' | 'HEALTH_WARN' | 'HEALTH_ERR' = 'HEALTH_OK';
   if (down.length > 0) {
     health = 'HEALTH_WARN';
-    details.OSD_DOWN = { severity: 'HEALTH_WARN', message: `OSDs in ${down.length} failure domain(s) are down: ${down.join(', ')}` };
+    details.OSD_DOWN = {
+      severity: 'HEALTH_WARN',
+      message: `OSDs in ${down.length} failure domain(s) are down: ${down.join(', ')}`,
+    };
   }
   if (down.length > world.context.scenario.storage.toleratedDomainsDown) {
     health = 'HEALTH_ERR';
-    details.PG_AVAILABILITY = { severity: 'HEALTH_ERR', message: 'Reduced data availability: placement groups inactive' };
+    details.PG_AVAILABILITY = {
+      severity: 'HEALTH_ERR',
+      message: 'Reduced data availability: placement groups inactive',
+    };
   }
   if (world.state.noout.length > 0) {
     if (health === 'HEALTH_OK') health = 'HEALTH_WARN';
-    details.OSDMAP_FLAGS = { severity: 'HEALTH_WARN', message: `noout flag(s) set on ${world.state.noout.join(', ')}` };
+    details.OSDMAP_FLAGS = {
+      severity: 'HEALTH_WARN',
+      message: `noout flag(s) set on ${world.state.noout.join(', ')}`,
+    };
   }
   if (down.length === 0 && ceph.recoveringUntil > world.now) {
     if (health === 'HEALTH_OK') health = 'HEALTH_WARN';
-    details.PG_DEGRADED = { severity: 'HEALTH_WARN', message: 'Degraded data redundancy: objects degraded, recovering' };
+    details.PG_DEGRADED = {
+      severity: 'HEALTH_WARN',
+      message: 'Degraded data redundancy: objects degraded, recovering',
+    };
   }
   const current = (cluster.status?.ceph ?? {}) as { health?: string; details?: unknown };
-  if (current.health === health && JSON.stringify(current.details) === JSON.stringify(details)) return;
+  if (current.health === health && JSON.stringify(current.details) === JSON.stringify(details))
+    return;
   world.store.update(R.cephclusters, {
     ...cluster,
     status: {
       ...cluster.status,
-      ceph: { health, details, lastChecked: iso(world.now), previousHealth: current.health ?? 'HEALTH_OK' },
+      ceph: {
+        health,
+        details,
+        lastChecked: iso(world.now),
+        previousHealth: current.health ?? 'HEALTH_OK',
+      },
     },
   });
 }

@@ -16,7 +16,7 @@ import type { Actor, World } from './world.js';
 
 /** Cordoned, not Ready, without a VM or with a VM that is not running: out of service. */
 export function outOfService(world: World, name: string): boolean {
-  const obj = world.store.get(R.nodes, undefined, name);
+  const obj = world.store.getView(R.nodes, undefined, name);
   return !obj || isCordoned(obj) || readyStatus(obj) !== 'True' || !world.vmRunning(name);
 }
 
@@ -28,13 +28,21 @@ function describe(nodes: InventoryNode[]): string {
  * Drover just took `node` out of service (or, with `cephOnly`, took its storage away while it
  * was already out): check the disruption and quorum rules.
  */
-export function checkTakenOut(world: World, node: InventoryNode, cause: string, cephOnly = false): void {
+export function checkTakenOut(
+  world: World,
+  node: InventoryNode,
+  cause: string,
+  cephOnly = false,
+): void {
   const { inventory, policy } = world.context;
   if (!cephOnly && node.role === 'worker') {
     const out = inventory.nodes.filter((n) => n.role === 'worker' && outOfService(world, n.name));
     const limit = policy.disruption.maxUnavailableWorkers;
     if (out.length > limit)
-      world.violation(4, `${cause}: ${out.length} workers out of service (${describe(out)}), policy allows ${limit}`);
+      world.violation(
+        4,
+        `${cause}: ${out.length} workers out of service (${describe(out)}), policy allows ${limit}`,
+      );
     const hosts = new Set(out.map((n) => n.host));
     const domains = new Set(out.map((n) => storageDomain(n)));
     const maxDomains = policy.disruption.maxUnavailableDomains;
@@ -49,18 +57,29 @@ export function checkTakenOut(world: World, node: InventoryNode, cause: string, 
     const down = cephDomainsDown(world);
     const tolerated = world.context.scenario.storage.toleratedDomainsDown;
     if (down.length > tolerated)
-      world.violation(4, `${cause}: Ceph has ${down.length} failure domains down (${down.join(', ')}), tolerates ${tolerated}`);
+      world.violation(
+        4,
+        `${cause}: Ceph has ${down.length} failure domains down (${down.join(', ')}), tolerates ${tolerated}`,
+      );
   }
 }
 
 function checkControlPlane(world: World, node: InventoryNode, cause: string): void {
-  const others = world.context.inventory.nodes.filter((n) => n.role === 'controlplane' && n.name !== node.name);
+  const others = world.context.inventory.nodes.filter(
+    (n) => n.role === 'controlplane' && n.name !== node.name,
+  );
   const alsoOut = others.filter((n) => outOfService(world, n.name));
   if (alsoOut.length > 0)
-    world.violation(1, `${cause}: control plane ${node.name} out of service while ${describe(alsoOut)} is too`);
+    world.violation(
+      1,
+      `${cause}: control plane ${node.name} out of service while ${describe(alsoOut)} is too`,
+    );
   const unhealthy = world.state.etcd.filter((m) => m.node !== node.name && !m.healthy);
   if (unhealthy.length > 0)
-    world.violation(1, `${cause}: control plane ${node.name} taken out while etcd member(s) of ${unhealthy.map((m) => m.node).join(', ')} are unhealthy`);
+    world.violation(
+      1,
+      `${cause}: control plane ${node.name} taken out while etcd member(s) of ${unhealthy.map((m) => m.node).join(', ')} are unhealthy`,
+    );
   checkQuorum(world, cause);
 }
 
@@ -68,14 +87,20 @@ export function checkQuorum(world: World, cause: string): void {
   const members = world.state.etcd;
   const healthy = members.filter((m) => m.healthy && world.vmRunning(m.node)).length;
   if (members.length > 0 && healthy <= members.length / 2)
-    world.violation(1, `${cause}: etcd lost quorum (${healthy} of ${members.length} members healthy)`);
+    world.violation(
+      1,
+      `${cause}: etcd lost quorum (${healthy} of ${members.length} members healthy)`,
+    );
 }
 
 /** Before a member is removed (leave or remove-member): every other member must be healthy. */
 export function checkMemberRemoval(world: World, memberNode: string, cause: string): void {
   const unhealthy = world.state.etcd.filter((m) => m.node !== memberNode && !m.healthy);
   if (unhealthy.length > 0)
-    world.violation(1, `${cause}: etcd member of ${memberNode} removed while ${unhealthy.map((m) => m.node).join(', ')} is unhealthy`);
+    world.violation(
+      1,
+      `${cause}: etcd member of ${memberNode} removed while ${unhealthy.map((m) => m.node).join(', ')} is unhealthy`,
+    );
 }
 
 /** Invariant 2, at the moment a VM is destroyed. */
@@ -90,12 +115,15 @@ export function checkBackupBeforeDestroy(world: World, node: string): void {
 }
 
 /** Store changes by Drover: cordon/uncordon, pod deletions, lease takeovers. */
-export function invariantStoreHook(world: World): (world: World, event: StoreEvent, actor: Actor) => void {
+export function invariantStoreHook(
+  world: World,
+): (world: World, event: StoreEvent, actor: Actor) => void {
   const deletionsSeen = new Set<string>();
   const leases = new Map<string, { holder: string; renew: number; duration: number }>();
   const unschedulable = new Map<string, boolean>();
-  for (const n of world.store.list(R.nodes)) unschedulable.set(n.metadata.name, isCordoned(n));
-  for (const l of world.store.list(R.leases)) leases.set(`${l.metadata.namespace}/${l.metadata.name}`, leaseOf(l));
+  for (const n of world.store.listView(R.nodes)) unschedulable.set(n.metadata.name, isCordoned(n));
+  for (const l of world.store.listView(R.leases))
+    leases.set(`${l.metadata.namespace}/${l.metadata.name}`, leaseOf(l));
   return (world, event, actor) => {
     const obj = event.object;
     if (event.resource === R.nodes) {
@@ -134,13 +162,20 @@ export function invariantStoreHook(world: World): (world: World, event: StoreEve
         previous.holder !== next.holder &&
         previous.renew + previous.duration * 1000 > world.now
       )
-        world.violation(7, `lease ${key} taken by ${next.holder} while ${previous.holder} still held it`);
+        world.violation(
+          7,
+          `lease ${key} taken by ${next.holder} while ${previous.holder} still held it`,
+        );
     }
   };
 }
 
 function leaseOf(obj: KubeObject): { holder: string; renew: number; duration: number } {
-  const spec = (obj.spec ?? {}) as { holderIdentity?: string; renewTime?: string; leaseDurationSeconds?: number };
+  const spec = (obj.spec ?? {}) as {
+    holderIdentity?: string;
+    renewTime?: string;
+    leaseDurationSeconds?: number;
+  };
   return {
     holder: spec.holderIdentity ?? '',
     renew: spec.renewTime ? Date.parse(spec.renewTime) : 0,
@@ -150,12 +185,20 @@ function leaseOf(obj: KubeObject): { holder: string; renew: number; duration: nu
 
 function checkUncordon(world: World, node: InventoryNode, obj: KubeObject): void {
   const { kind, talos, kubernetes } = world.context;
-  const kubelet = ((obj.status?.nodeInfo as { kubeletVersion?: string } | undefined)?.kubeletVersion ?? '').replace(/^v/, '');
+  const kubelet = (
+    (obj.status?.nodeInfo as { kubeletVersion?: string } | undefined)?.kubeletVersion ?? ''
+  ).replace(/^v/, '');
   const version = talosVersionOf(obj);
   if (kind !== 'kubernetes' && version !== talos.to)
-    world.violation(5, `${node.name} uncordoned at Talos ${version ?? 'unknown'}, below the target ${talos.to}`);
+    world.violation(
+      5,
+      `${node.name} uncordoned at Talos ${version ?? 'unknown'}, below the target ${talos.to}`,
+    );
   if (kind === 'kubernetes' && kubelet !== kubernetes.to)
-    world.violation(5, `${node.name} uncordoned at kubelet ${kubelet}, below the target ${kubernetes.to}`);
+    world.violation(
+      5,
+      `${node.name} uncordoned at kubelet ${kubelet}, below the target ${kubernetes.to}`,
+    );
   if (readyStatus(obj) !== 'True') world.violation(5, `${node.name} uncordoned while not Ready`);
 }
 
@@ -167,10 +210,15 @@ function checkPodRemoval(world: World, pod: KubeObject): void {
   }
   if (!podReady(pod)) return;
   const pdb = world.store
-    .list(R.pdbs, pod.metadata.namespace)
-    .find((p) => selectorMatches(p.spec?.selector as LabelSelectorObject | undefined, pod.metadata.labels));
+    .listView(R.pdbs, pod.metadata.namespace)
+    .find((p) =>
+      selectorMatches(p.spec?.selector as LabelSelectorObject | undefined, pod.metadata.labels),
+    );
   if (!pdb) return;
-  const status = (pdb.status ?? {}) as { disruptionsAllowed?: number; disruptedPods?: Record<string, string> };
+  const status = (pdb.status ?? {}) as {
+    disruptionsAllowed?: number;
+    disruptedPods?: Record<string, string>;
+  };
   if (status.disruptedPods?.[pod.metadata.name] !== undefined) return;
   if ((status.disruptionsAllowed ?? 0) > 0) return;
   const { drain } = world.context.policy;
@@ -178,5 +226,8 @@ function checkPodRemoval(world: World, pod: KubeObject): void {
   const since = world.state.cordonedAt[node];
   const inWindow = since === undefined || world.now - since < drain.gracefulSeconds * 1000;
   if (!drain.forceAfterGrace || inWindow)
-    world.violation(6, `${ref} deleted against PDB ${pdb.metadata.name} ${drain.forceAfterGrace ? 'inside the graceful window' : '(policy forbids force)'}`);
+    world.violation(
+      6,
+      `${ref} deleted against PDB ${pdb.metadata.name} ${drain.forceAfterGrace ? 'inside the graceful window' : '(policy forbids force)'}`,
+    );
 }

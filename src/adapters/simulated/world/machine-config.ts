@@ -66,7 +66,17 @@ export function secretValuesOf(tokens: Record<string, string>): string[] {
 
 type Doc = Record<string, unknown> | null | undefined;
 
+let lastParsed: { config: string; docs: Doc[] } | undefined;
+
+/** Parsed documents; the last config is remembered (it is validated, then inspected). */
 function documents(config: string): Doc[] {
+  if (lastParsed?.config === config) return lastParsed.docs;
+  const docs = parseDocuments(config);
+  lastParsed = { config, docs };
+  return docs;
+}
+
+function parseDocuments(config: string): Doc[] {
   try {
     return parseAllDocuments(config).map((d) => {
       if ('errors' in d && d.errors.length > 0) throw new Error(d.errors[0]?.message);
@@ -85,18 +95,21 @@ export function validateMachineConfig(
 ): void {
   const docs = documents(config);
   const main = docs.find((d) => d && typeof d === 'object' && 'machine' in d) as
-    | { machine?: { type?: string; token?: string }; cluster?: { secret?: string } }
-    | undefined;
+    { machine?: { type?: string; token?: string }; cluster?: { secret?: string } } | undefined;
   const fail = (why: string) =>
     new DroverError('failed', 'TALOS_CONFIG_INVALID', `error applying new configuration: ${why}`, {
       details: { node: node.name },
     });
   if (!main) throw fail('failed to parse config: no machine config document found');
   if (main.machine?.type !== node.role)
-    throw fail(`machine type ${String(main.machine?.type)} does not match the node's role ${node.role}`);
+    throw fail(
+      `machine type ${String(main.machine?.type)} does not match the node's role ${node.role}`,
+    );
   const expected = node.role === 'controlplane' ? tokens.controlplaneToken : tokens.workerToken;
   if (main.machine?.token !== expected || main.cluster?.secret !== tokens.clusterSecret)
-    throw fail('rpc error: code = InvalidArgument desc = the config does not belong to this cluster');
+    throw fail(
+      'rpc error: code = InvalidArgument desc = the config does not belong to this cluster',
+    );
 }
 
 /** The config (or one of its patch documents) loads the NVIDIA kernel modules. */

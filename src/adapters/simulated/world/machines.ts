@@ -89,7 +89,11 @@ export function registerMachineHandlers(world: World): void {
     registerKubelet(w, node, vm.version, w.state.kubernetesVersion, !neverReady && !stuck);
     if (node.role === 'controlplane') joinEtcd(w, node, vm);
     if (node.gpu && vm.gpuDriver && vm.templateKey.endsWith(GPU_SCHEMATIC_FLAVOR)) {
-      w.schedule(w.rng.jitter(w.ms('wait-gpu', 0.4)), { type: 'gpu-label', node: node.name, vmId: vm.id });
+      w.schedule(w.rng.jitter(w.ms('wait-gpu', 0.4)), {
+        type: 'gpu-label',
+        node: node.name,
+        vmId: vm.id,
+      });
       w.schedule(w.rng.jitter(w.ms('wait-gpu', 0.9)), {
         type: 'gpu-allocatable',
         node: node.name,
@@ -117,7 +121,7 @@ export function registerMachineHandlers(world: World): void {
     // Back already (a new or rebooted machine is running): nothing to do.
     if (vm && vm.phase === 'running' && (e.vmId === null || vm.id !== e.vmId)) return;
     if (vm?.phase === 'running') return;
-    const node = w.store.get(NODES, undefined, e.node);
+    const node = w.store.getView(NODES, undefined, e.node);
     if (!node || readyStatus(node) === 'Unknown') return;
     setReady(w, e.node, 'Unknown');
     w.schedule(TAINT_EVICTION_MS, { type: 'taint-evict', node: e.node });

@@ -11,9 +11,21 @@ export const NODES = 'nodes';
 export const GPU_LABEL = 'nvidia.com/gpu.present';
 export const GPU_RESOURCE = 'nvidia.com/gpu';
 
-type Condition = { type: string; status: string; reason: string; message: string; lastHeartbeatTime: string; lastTransitionTime: string };
+type Condition = {
+  type: string;
+  status: string;
+  reason: string;
+  message: string;
+  lastHeartbeatTime: string;
+  lastTransitionTime: string;
+};
 
-export function newNodeObject(world: World, node: InventoryNode, talos: string, kubelet: string): KubeObject {
+export function newNodeObject(
+  world: World,
+  node: InventoryNode,
+  talos: string,
+  kubelet: string,
+): KubeObject {
   const now = iso(world.now);
   const labels: Record<string, string> = {
     'kubernetes.io/hostname': node.name,
@@ -26,7 +38,14 @@ export function newNodeObject(world: World, node: InventoryNode, talos: string, 
   return {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: { name: node.name, labels, annotations: {}, uid: '', resourceVersion: '', creationTimestamp: now },
+    metadata: {
+      name: node.name,
+      labels,
+      annotations: {},
+      uid: '',
+      resourceVersion: '',
+      creationTimestamp: now,
+    },
     spec: {
       ...(node.role === 'controlplane'
         ? { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] }
@@ -64,7 +83,11 @@ function nodeInfo(talos: string, kubelet: string): Record<string, string> {
 
 function readyCondition(status: 'True' | 'False' | 'Unknown', at: string): Condition {
   const reason =
-    status === 'True' ? 'KubeletReady' : status === 'False' ? 'KubeletNotReady' : 'NodeStatusUnknown';
+    status === 'True'
+      ? 'KubeletReady'
+      : status === 'False'
+        ? 'KubeletNotReady'
+        : 'NodeStatusUnknown';
   const message =
     status === 'True'
       ? 'kubelet is posting ready status'
@@ -77,7 +100,8 @@ function readyCondition(status: 'True' | 'False' | 'Unknown', at: string): Condi
 export function readyStatus(node: KubeObject | undefined): 'True' | 'False' | 'Unknown' {
   const conditions = node?.status?.conditions;
   if (!Array.isArray(conditions)) return 'Unknown';
-  const ready = conditions.find((c: { type?: string }) => c.type === 'Ready') as { status?: string } | undefined;
+  const ready = conditions.find((c: { type?: string }) => c.type === 'Ready') as
+    { status?: string } | undefined;
   return ready?.status === 'True' || ready?.status === 'False' ? ready.status : 'Unknown';
 }
 

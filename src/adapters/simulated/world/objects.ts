@@ -50,7 +50,10 @@ function podTemplate(w: WorkloadShape): Record<string, unknown> {
             affinity: {
               podAntiAffinity: {
                 requiredDuringSchedulingIgnoredDuringExecution: [
-                  { labelSelector: { matchLabels: { app: w.name } }, topologyKey: 'kubernetes.io/hostname' },
+                  {
+                    labelSelector: { matchLabels: { app: w.name } },
+                    topologyKey: 'kubernetes.io/hostname',
+                  },
                 ],
               },
             },
@@ -64,11 +67,19 @@ function annotations(w: WorkloadShape): Record<string, string> {
   return { [PLACEMENT_ANNOTATION]: w.placement, [SPREAD_ANNOTATION]: String(w.spread) };
 }
 
-export function workloadObject(kind: 'Deployment' | 'StatefulSet' | 'DaemonSet', w: WorkloadShape): NewObject {
+export function workloadObject(
+  kind: 'Deployment' | 'StatefulSet' | 'DaemonSet',
+  w: WorkloadShape,
+): NewObject {
   return {
     apiVersion: 'apps/v1',
     kind,
-    metadata: { name: w.name, namespace: w.namespace, labels: { app: w.name }, annotations: annotations(w) },
+    metadata: {
+      name: w.name,
+      namespace: w.namespace,
+      labels: { app: w.name },
+      annotations: annotations(w),
+    },
     spec: {
       ...(kind === 'DaemonSet' ? {} : { replicas: w.replicas ?? 1 }),
       ...(kind === 'StatefulSet' ? { serviceName: w.name } : {}),
@@ -116,7 +127,10 @@ export function podObject(
   extraLabels: Record<string, string>,
   nodeName?: string,
 ): NewObject {
-  const template = (owner.spec?.template ?? {}) as { metadata?: { labels?: Record<string, string> }; spec?: Record<string, unknown> };
+  const template = (owner.spec?.template ?? {}) as {
+    metadata?: { labels?: Record<string, string> };
+    spec?: Record<string, unknown>;
+  };
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -127,7 +141,12 @@ export function podObject(
       annotations: { ...(owner.metadata.annotations ?? {}) },
       ownerReferences: [ownerRef(owner)],
     },
-    spec: { ...(template.spec ?? {}), ...(nodeName ? { nodeName } : {}), restartPolicy: 'Always', schedulerName: 'default-scheduler' },
+    spec: {
+      ...(template.spec ?? {}),
+      ...(nodeName ? { nodeName } : {}),
+      restartPolicy: 'Always',
+      schedulerName: 'default-scheduler',
+    },
     status: { phase: 'Pending', conditions: [] },
   };
 }
@@ -140,9 +159,18 @@ export function mirrorPodObject(component: string, node: KubeObject): NewObject 
       name: `${component}-${node.metadata.name}`,
       namespace: 'kube-system',
       labels: { component, tier: 'control-plane' },
-      annotations: { [MIRROR_ANNOTATION]: `${component}-${node.metadata.name}`, [PLACEMENT_ANNOTATION]: 'controlplane' },
+      annotations: {
+        [MIRROR_ANNOTATION]: `${component}-${node.metadata.name}`,
+        [PLACEMENT_ANNOTATION]: 'controlplane',
+      },
       ownerReferences: [
-        { apiVersion: 'v1', kind: 'Node', name: node.metadata.name, uid: node.metadata.uid, controller: true },
+        {
+          apiVersion: 'v1',
+          kind: 'Node',
+          name: node.metadata.name,
+          uid: node.metadata.uid,
+          controller: true,
+        },
       ],
     },
     spec: {
@@ -165,12 +193,24 @@ export function pdbObject(
     kind: 'PodDisruptionBudget',
     metadata: { name, namespace },
     spec: { ...budget, selector: { matchLabels: { app: name } } },
-    status: { observedGeneration: 0, disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 },
+    status: {
+      observedGeneration: 0,
+      disruptionsAllowed: 0,
+      currentHealthy: 0,
+      desiredHealthy: 0,
+      expectedPods: 0,
+    },
   };
 }
 
 export function namespaceObject(name: string): NewObject {
-  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name },
+    spec: { finalizers: ['kubernetes'] },
+    status: { phase: 'Active' },
+  };
 }
 
 export function cephClusterObject(): NewObject {
@@ -178,7 +218,11 @@ export function cephClusterObject(): NewObject {
     apiVersion: 'ceph.rook.io/v1',
     kind: 'CephCluster',
     metadata: { name: 'rook-ceph', namespace: 'rook-ceph' },
-    spec: { cephVersion: { image: 'quay.io/ceph/ceph:v19.2.3' }, mon: { count: 3 }, storage: { useAllNodes: true } },
+    spec: {
+      cephVersion: { image: 'quay.io/ceph/ceph:v19.2.3' },
+      mon: { count: 3 },
+      storage: { useAllNodes: true },
+    },
     status: { phase: 'Ready', state: 'Created', ceph: { health: 'HEALTH_OK', details: {} } },
   };
 }
@@ -188,7 +232,10 @@ export function helmReleaseObject(namespace: string, name: string, ready: boolea
     apiVersion: 'helm.toolkit.fluxcd.io/v2',
     kind: 'HelmRelease',
     metadata: { name, namespace },
-    spec: { interval: '30m', chart: { spec: { chart: name, sourceRef: { kind: 'HelmRepository', name } } } },
+    spec: {
+      interval: '30m',
+      chart: { spec: { chart: name, sourceRef: { kind: 'HelmRepository', name } } },
+    },
     status: {
       observedGeneration: 1,
       conditions: [
@@ -196,7 +243,9 @@ export function helmReleaseObject(namespace: string, name: string, ready: boolea
           type: 'Ready',
           status: ready ? 'True' : 'False',
           reason: ready ? 'InstallSucceeded' : 'InstallFailed',
-          message: ready ? `Helm install succeeded for release ${namespace}/${name}` : 'install retries exhausted',
+          message: ready
+            ? `Helm install succeeded for release ${namespace}/${name}`
+            : 'install retries exhausted',
         },
       ],
     },

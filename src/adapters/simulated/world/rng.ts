@@ -7,7 +7,7 @@ export class SeededRandom {
 
   static fromSeed(seed: number): SeededRandom {
     // Spread small seeds (0, 1, 2...) apart.
-    return new SeededRandom((Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) >>> 0) || 0x6d2b79f5);
+    return new SeededRandom(Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) >>> 0 || 0x6d2b79f5);
   }
 
   /** Uniform in [0, 1). */

@@ -32,7 +32,15 @@ export function initialState(context: WorldContext, seed: number, startMs: numbe
   const templates: WorldState['templates'] = {};
   let templateId = 9000;
   for (const [key, t] of Object.entries(inventory.templates))
-    templates[key] = { key, address: t.address, host: t.host, flavor: t.flavor, schematic: t.schematic, version: context.talos.from, id: String(templateId++) };
+    templates[key] = {
+      key,
+      address: t.address,
+      host: t.host,
+      flavor: t.flavor,
+      schematic: t.schematic,
+      version: context.talos.from,
+      id: String(templateId++),
+    };
   const vms: WorldState['vms'] = {};
   let nextVmId = 100;
   for (const node of inventory.nodes)
@@ -62,7 +70,13 @@ export function initialState(context: WorldContext, seed: number, startMs: numbe
     vms,
     lingering: {},
     templates,
-    terraform: { serial: 42, lineage: `${rng.hex(8)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(12)}`, lock: null, plans: {}, nextPlan: 1 },
+    terraform: {
+      serial: 42,
+      lineage: `${rng.hex(8)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(12)}`,
+      lock: null,
+      plans: {},
+      nextPlan: 1,
+    },
     s3: {},
     verifiedBackupSerial: null,
     etcd,
@@ -84,12 +98,23 @@ export function initialState(context: WorldContext, seed: number, startMs: numbe
 export function seedStore(world: World): void {
   const { scenario, inventory } = world.context;
   const store: KubeStore = world.store;
-  const namespaces = new Set(['default', 'kube-system', 'kube-node-lease', 'rook-ceph', 'flux-system', 'drover-system']);
+  const namespaces = new Set([
+    'default',
+    'kube-system',
+    'kube-node-lease',
+    'rook-ceph',
+    'flux-system',
+    'drover-system',
+  ]);
   const w = scenario.workloads;
-  for (const x of [...w.deployments, ...w.statefulsets, ...w.daemonsets, ...w.helmReleases]) namespaces.add(x.namespace);
+  for (const x of [...w.deployments, ...w.statefulsets, ...w.daemonsets, ...w.helmReleases])
+    namespaces.add(x.namespace);
   for (const ns of [...namespaces].sort()) store.create(R.namespaces, namespaceObject(ns));
   for (const node of inventory.nodes)
-    store.create(R.nodes, newNodeObject(world, node, world.context.talos.from, world.context.kubernetes.from));
+    store.create(
+      R.nodes,
+      newNodeObject(world, node, world.context.talos.from, world.context.kubernetes.from),
+    );
   for (const node of inventory.nodes) {
     if (!node.gpu) continue;
     store.mutate(R.nodes, undefined, node.name, (n) => {
@@ -100,24 +125,79 @@ export function seedStore(world: World): void {
     });
   }
   const grace = Math.max(1, Math.round(world.durations.drain / 2));
-  const deployments: { namespace: string; name: string; replicas: number; placement: Placement; spread: boolean; emptyDir: boolean; grace: number; pdb?: object }[] = [];
+  const deployments: {
+    namespace: string;
+    name: string;
+    replicas: number;
+    placement: Placement;
+    spread: boolean;
+    emptyDir: boolean;
+    grace: number;
+    pdb?: object;
+  }[] = [];
   if (w.coredns.replicas > 0)
-    deployments.push({ namespace: 'kube-system', name: 'coredns', replicas: w.coredns.replicas, placement: 'all', spread: true, emptyDir: false, grace: 30 });
+    deployments.push({
+      namespace: 'kube-system',
+      name: 'coredns',
+      replicas: w.coredns.replicas,
+      placement: 'all',
+      spread: true,
+      emptyDir: false,
+      grace: 30,
+    });
   for (const d of w.deployments)
-    deployments.push({ namespace: d.namespace, name: d.name, replicas: d.replicas, placement: d.on, spread: d.spreadAcrossNodes, emptyDir: d.emptyDir, grace: d.terminationGracePeriodSeconds ?? grace, ...(d.pdb ? { pdb: d.pdb } : {}) });
+    deployments.push({
+      namespace: d.namespace,
+      name: d.name,
+      replicas: d.replicas,
+      placement: d.on,
+      spread: d.spreadAcrossNodes,
+      emptyDir: d.emptyDir,
+      grace: d.terminationGracePeriodSeconds ?? grace,
+      ...(d.pdb ? { pdb: d.pdb } : {}),
+    });
   for (const d of deployments) {
     const dep = store.create(R.deployments, workloadObject('Deployment', d));
-    store.create(R.replicasets, replicaSetObject(dep, world.rng.hex(10).replace(/[0-9]/g, (c) => 'bcdfghjklm'[Number(c)] ?? 'x')));
-    if (d.pdb) store.create(R.pdbs, pdbObject(d.namespace, d.name, d.pdb as { minAvailable: number }));
+    store.create(
+      R.replicasets,
+      replicaSetObject(
+        dep,
+        world.rng.hex(10).replace(/[0-9]/g, (c) => 'bcdfghjklm'[Number(c)] ?? 'x'),
+      ),
+    );
+    if (d.pdb)
+      store.create(R.pdbs, pdbObject(d.namespace, d.name, d.pdb as { minAvailable: number }));
   }
   for (const s of w.statefulsets) {
-    store.create(R.statefulsets, workloadObject('StatefulSet', { namespace: s.namespace, name: s.name, replicas: s.replicas, placement: s.on, spread: s.spreadAcrossNodes, emptyDir: s.emptyDir, grace: s.terminationGracePeriodSeconds ?? grace }));
+    store.create(
+      R.statefulsets,
+      workloadObject('StatefulSet', {
+        namespace: s.namespace,
+        name: s.name,
+        replicas: s.replicas,
+        placement: s.on,
+        spread: s.spreadAcrossNodes,
+        emptyDir: s.emptyDir,
+        grace: s.terminationGracePeriodSeconds ?? grace,
+      }),
+    );
     if (s.pdb) store.create(R.pdbs, pdbObject(s.namespace, s.name, s.pdb));
   }
   for (const d of w.daemonsets)
-    store.create(R.daemonsets, workloadObject('DaemonSet', { namespace: d.namespace, name: d.name, placement: d.on, spread: false, emptyDir: false, grace: 10 }));
+    store.create(
+      R.daemonsets,
+      workloadObject('DaemonSet', {
+        namespace: d.namespace,
+        name: d.name,
+        placement: d.on,
+        spread: false,
+        emptyDir: false,
+        grace: 10,
+      }),
+    );
   if (scenario.storage.ceph) store.create(R.cephclusters, cephClusterObject());
-  for (const h of w.helmReleases) store.create(R.helmreleases, helmReleaseObject(h.namespace, h.name, h.ready));
+  for (const h of w.helmReleases)
+    store.create(R.helmreleases, helmReleaseObject(h.namespace, h.name, h.ready));
   // Schedule everything, then mark it running as it would be at rest.
   world.asWorld(() => {
     reconcileWorkloads(world);
@@ -128,7 +208,11 @@ export function seedStore(world: World): void {
         p.status = {
           phase: 'Running',
           startTime: at,
-          conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({ type, status: 'True', lastTransitionTime: at })),
+          conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({
+            type,
+            status: 'True',
+            lastTransitionTime: at,
+          })),
         };
       });
     }

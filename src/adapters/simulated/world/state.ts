@@ -5,7 +5,14 @@
  */
 import type { StoreSnapshot } from '../kube/store.js';
 
-export const VM_PHASES = ['booting', 'maintenance', 'installing', 'running', 'rebooting', 'stopped'] as const;
+export const VM_PHASES = [
+  'booting',
+  'maintenance',
+  'installing',
+  'running',
+  'rebooting',
+  'stopped',
+] as const;
 export type VmPhase = (typeof VM_PHASES)[number];
 
 export interface VmState {

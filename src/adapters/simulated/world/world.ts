@@ -16,7 +16,11 @@ import { SeededRandom } from './rng.js';
 import type { Violation, VmState, WorldEvent, WorldState } from './state.js';
 
 export type Actor = 'drover' | 'world';
-type EventBody = WorldEvent extends infer E ? (E extends WorldEvent ? Omit<E, 'at' | 'seq'> : never) : never;
+type EventBody = WorldEvent extends infer E
+  ? E extends WorldEvent
+    ? Omit<E, 'at' | 'seq'>
+    : never
+  : never;
 export type WorldEventHandler = (world: World, event: WorldEvent) => void;
 export type StoreHook = (world: World, event: StoreEvent, actor: Actor) => void;
 
@@ -38,12 +42,17 @@ export class World {
   private actor: Actor = 'drover';
   private reconcileQueued = false;
   private readonly handlers = new Map<string, WorldEventHandler>();
-  private readonly reconcilers: ((world: World) => void)[] = [];
+  private readonly reconcilers: { run: (world: World) => void; watches: string[] }[] = [];
+  /** Resources changed since the last reconcile pass, and whether world state changed. */
+  private readonly dirty = new Set<string>();
+  private worldDirty = true;
   private readonly storeHooks: StoreHook[] = [];
   private readonly changeListeners: (() => void)[] = [];
   private readonly cancels = new Map<number, () => void>();
   private unsubscribe: (() => void) | undefined;
   private started = false;
+  private reconciling = false;
+
 
   constructor(
     readonly context: WorldContext,
@@ -73,8 +82,9 @@ export class World {
     this.handlers.set(type, handler);
   }
 
-  addReconciler(reconcile: (world: World) => void): void {
-    this.reconcilers.push(reconcile);
+  /** A level-based controller, run when one of the `watches` resources (or world state) changed. */
+  addReconciler(reconcile: (world: World) => void, watches: string[]): void {
+    this.reconcilers.push({ run: reconcile, watches });
   }
 
   addStoreHook(hook: StoreHook): void {
@@ -89,10 +99,11 @@ export class World {
   start(): void {
     this.started = true;
     this.unsubscribe = this.store.subscribe((event) => {
+      this.dirty.add(event.resource);
       const actor = this.actor;
       for (const hook of this.storeHooks) hook(this, event, actor);
       this.requestReconcile();
-      this.changed();
+      this.notifyListeners();
     });
     for (const event of [...this.state.pending].sort((a, b) => a.at - b.at || a.seq - b.seq))
       this.arm(event);
@@ -145,8 +156,9 @@ export class World {
     if (i >= 0) this.state.pending.splice(i, 1);
     const handler = this.handlers.get(event.type);
     if (handler) this.asWorld(() => handler(this, event));
+    this.worldDirty = true;
     this.requestReconcile();
-    this.changed();
+    this.notifyListeners();
   }
 
   requestReconcile(): void {
@@ -156,13 +168,27 @@ export class World {
   }
 
   private reconcile(): void {
+    this.reconciling = true;
+    try {
+      this.reconcilePasses();
+    } finally {
+      this.reconciling = false;
+    }
+  }
+
+  private reconcilePasses(): void {
     for (let pass = 0; ; pass++) {
       this.reconcileQueued = false;
-      const before = this.store.resourceVersion;
+      if (this.dirty.size === 0 && !this.worldDirty) break;
+
+      const changed = new Set(this.dirty);
+      const world = this.worldDirty;
+      this.dirty.clear();
+      this.worldDirty = false;
       this.asWorld(() => {
-        for (const r of this.reconcilers) r(this);
+        for (const r of this.reconcilers)
+          if (world || r.watches.some((w) => changed.has(w))) r.run(this);
       });
-      if (this.store.resourceVersion === before) break;
       if (pass > MAX_RECONCILE_PASSES)
         throw new Error('simulated cluster: controllers did not settle (a bug in the simulator)');
     }
@@ -171,6 +197,14 @@ export class World {
 
   /** Something changed: persistence saves (coalesced by the listener). */
   changed(): void {
+    if (!this.reconciling && this.started) {
+      this.worldDirty = true;
+      this.requestReconcile();
+    }
+    this.notifyListeners();
+  }
+
+  private notifyListeners(): void {
     this.state.rng = this.rng.state;
     for (const listener of this.changeListeners) listener();
   }
@@ -180,7 +214,8 @@ export class World {
   violation(invariant: number, message: string): void {
     const v: Violation = { invariant, at: this.now, message };
     const last = this.state.violations.at(-1);
-    if (last && last.invariant === invariant && last.message === message && last.at === v.at) return;
+    if (last && last.invariant === invariant && last.message === message && last.at === v.at)
+      return;
     this.state.violations.push(v);
     this.changed();
   }
@@ -211,7 +246,8 @@ export class World {
       return new DroverError(
         'failed',
         'SIMULATED_FAULT',
-        f.message ?? `simulated ${action} failure${node ? ` on ${node}` : ''} (${used + 1}${f.times === 'always' ? '' : `/${f.times}`})`,
+        f.message ??
+          `simulated ${action} failure${node ? ` on ${node}` : ''} (${used + 1}${f.times === 'always' ? '' : `/${f.times}`})`,
         { details: { transient, fault: i, action, ...(node ? { node } : {}) } },
       );
     }
@@ -219,7 +255,10 @@ export class World {
   }
 
   /** A fault of this type for this node is scripted (and, when timed, in force now). */
-  hasFault(type: ScenarioFault['type'], match: (f: ScenarioFault) => boolean = () => true): boolean {
+  hasFault(
+    type: ScenarioFault['type'],
+    match: (f: ScenarioFault) => boolean = () => true,
+  ): boolean {
     return this.faults().some((f, i) => {
       if (f.type !== type || !match(f)) return false;
       if ('fromSeconds' in f) return this.state.faultActive[i] === true;

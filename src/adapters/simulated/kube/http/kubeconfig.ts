@@ -7,6 +7,8 @@ export function fakeKubeconfigYaml(url: string, token: string): string {
     '  - name: drover-fake',
     '    cluster:',
     `      server: ${url}`,
+    // client-node refuses plain http unless TLS verification is declared skipped.
+    '      insecure-skip-tls-verify: true',
     'users:',
     '  - name: drover-fake-admin',
     '    user:',

@@ -1,0 +1,57 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { missingProgram } from '../../test/helpers/programs.js';
+import { GitFixture, variablesTf } from '../../test/route/git-fixture.js';
+import { parseGitHubOutputs } from '../../test/route/github-outputs.js';
+import { actionInput, runAction } from './run-action.js';
+
+const noGit = missingProgram('git', ['--version']);
+
+describe('action inputs', () => {
+  it('reads INPUT_<NAME> as the runner sets it (hyphens kept, upper case, trimmed)', () => {
+    expect(actionInput({ 'INPUT_ALLOW-MULTI-HOP': ' true ' }, 'allow-multi-hop')).toBe('true');
+    expect(actionInput({}, 'repo')).toBe('');
+  });
+});
+
+describe.skipIf(noGit)('runAction in-process', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'drover-action-'));
+  const repo = noGit ? undefined : GitFixture.create();
+  afterAll(() => {
+    repo?.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  // @actions/core writes workflow commands to stdout and sets process.exitCode on failure.
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  afterEach(() => {
+    stdout.mockClear();
+    process.exitCode = undefined;
+  });
+
+  it('routes with flags from inputs and writes outputs and summary', async () => {
+    repo!.write('terraform/variables.tf', variablesTf('1.8.3')).commit('a');
+    repo!.write('terraform/variables.tf', variablesTf('1.11.0')).commit('b');
+    const output = join(dir, 'out');
+    const summary = join(dir, 'summary');
+    writeFileSync(output, '');
+    writeFileSync(summary, '');
+    const env = { GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary, INPUT_REPO: repo!.dir };
+    expect(await runAction(env)).toBe(3);
+    expect(await runAction({ ...env, 'INPUT_ALLOW-MULTI-HOP': 'true' })).toBe(0);
+    const text = readFileSync(output, 'utf8');
+    // Two runs appended: the later values win, as in the runner.
+    expect(parseGitHubOutputs(text)).toMatchObject({
+      upgrade_type: 'cattle',
+      hops: '["1.10.0","1.11.0"]',
+    });
+    expect(text).toContain('FORBIDDEN_HOP');
+    expect(readFileSync(summary, 'utf8')).toContain('### Drover route: cattle');
+  });
+
+  it('rejects a non-boolean flag input with exit 2', async () => {
+    expect(await runAction({ INPUT_REPO: repo!.dir, 'INPUT_ALLOW-DOWNGRADE': 'yes' })).toBe(2);
+    expect(stdout.mock.calls.map((c) => String(c[0])).join('')).toMatch(/::error::\[BAD_INPUT\]/);
+  });
+});

@@ -1,0 +1,1 @@
+export { createKubernetesAdapter, type KubernetesAdapter } from './adapter.js';

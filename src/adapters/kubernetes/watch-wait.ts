@@ -1,0 +1,149 @@
+/**
+ * Waits on a watch, not a poll: list once, then watch from the list's resourceVersion and
+ * re-check after every event. A watch the server closes is re-established from the last seen
+ * resourceVersion; a 410 (HTTP or ERROR event) re-lists; a transient failure backs off on the
+ * clock and re-lists. The deadline runs on the injected clock: WAIT_TIMEOUT past it.
+ */
+import { Watch } from '@kubernetes/client-node';
+import { DroverError } from '../../core/errors.js';
+import type { KubeClient } from './client.js';
+import { apiStatus, isTransient, toDroverError } from './api-errors.js';
+
+export interface WatchedObject {
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string };
+}
+
+export interface WatchWait<R> {
+  client: KubeClient;
+  /** Collection path, e.g. /api/v1/nodes or /api/v1/namespaces/x/pods. */
+  path: string;
+  query: Record<string, string>;
+  list: () => Promise<{ items: WatchedObject[]; resourceVersion: string }>;
+  /** Evaluated on the current objects after the list and after every event. */
+  check: (objects: Map<string, WatchedObject>) => R | undefined;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  what: string;
+}
+
+type Outcome = 'closed' | 'expired' | { error: unknown };
+
+export function waitWithWatch<R>(w: WatchWait<R>): Promise<R> {
+  const { client } = w;
+  const stop = new AbortController();
+  const objects = new Map<string, WatchedObject>();
+  const key = (o: WatchedObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+
+  return new Promise<R>((resolve, reject) => {
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      stop.abort();
+      fn();
+    };
+    const onAbort = () => finish(() => reject(w.signal?.reason ?? new Error('aborted')));
+    if (w.signal?.aborted) return onAbort();
+    w.signal?.addEventListener('abort', onAbort, { once: true });
+    client.clock.sleep(w.timeoutMs, stop.signal).then(
+      () =>
+        finish(() =>
+          reject(
+            new DroverError(
+              'failed',
+              'WAIT_TIMEOUT',
+              `Timed out after ${w.timeoutMs} ms waiting for ${w.what}`,
+              {
+                hint: 'The cluster did not reach the expected state in time; see the node and pod status.',
+                details: { timeoutMs: w.timeoutMs, what: w.what },
+              },
+            ),
+          ),
+        ),
+      () => undefined,
+    );
+    const evaluate = () => {
+      const result = w.check(objects);
+      if (result !== undefined) finish(() => resolve(result));
+    };
+
+    const watchOnce = (resourceVersion: string, onVersion: (rv: string) => void) =>
+      new Promise<Outcome>((done) => {
+        let expired = false;
+        let ended = false;
+        let controller = new AbortController();
+        stop.signal.addEventListener('abort', () => controller.abort(), { once: true });
+        client.counted();
+        const watch = new Watch(client.kc);
+        watch
+          .watch(
+            w.path,
+            { ...w.query, resourceVersion, allowWatchBookmarks: true },
+            (type: string, object: WatchedObject & { code?: number }) => {
+              if (settled) return;
+              try {
+                if (type === 'ERROR') {
+                  if (object.code === 410) expired = true;
+                  return;
+                }
+                const rv = object.metadata?.resourceVersion;
+                if (rv) onVersion(rv);
+                if (type === 'BOOKMARK') return;
+                if (type === 'DELETED') objects.delete(key(object));
+                else objects.set(key(object), object);
+                evaluate();
+              } catch (error) {
+                finish(() => reject(error));
+              }
+            },
+            (error: unknown) => {
+              ended = true;
+              client.watches.delete(controller);
+              done(error ? { error } : expired ? 'expired' : 'closed');
+            },
+          )
+          .then(
+            (c) => {
+              controller = c;
+              if (settled || ended) c.abort();
+              else client.watches.add(c);
+            },
+            (error: unknown) => done({ error }),
+          );
+      });
+
+    const run = async () => {
+      let relist = true;
+      let resourceVersion = '';
+      let failures = 0;
+      while (!settled) {
+        if (relist) {
+          const listed = await client.read(`LIST ${w.what}`, w.list);
+          objects.clear();
+          for (const o of listed.items) objects.set(key(o), o);
+          resourceVersion = listed.resourceVersion;
+          relist = false;
+          evaluate();
+          if (settled) return;
+        }
+        const outcome = await watchOnce(resourceVersion, (rv) => (resourceVersion = rv));
+        if (settled) return;
+        if (outcome === 'closed') {
+          failures = 0;
+          continue;
+        }
+        relist = true;
+        if (outcome === 'expired') continue;
+        const status = apiStatus(outcome.error);
+        if (status.code === 410) continue;
+        if (!isTransient(status))
+          throw toDroverError(outcome.error, `WATCH ${w.what}`, client.redactor);
+        failures += 1;
+        await client.clock
+          .sleep(Math.min(5000, 200 * 2 ** failures), stop.signal)
+          .catch(() => undefined);
+      }
+    };
+    run().catch((error: unknown) => finish(() => reject(error)));
+  });
+}

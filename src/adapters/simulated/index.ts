@@ -1,0 +1,178 @@
+/**
+ * The simulated cluster: an in-process twin of Kubernetes + Talos + Proxmox/Terraform + S3 +
+ * Ceph on a virtual clock, with scripted faults and invariant checks. The default target of
+ * `drover simulate`, of the end-to-end tests and of the benchmarks.
+ */
+import type { StepDurations } from '../../core/durations.js';
+import { DroverError } from '../../core/errors.js';
+import type { Inventory } from '../../core/inventory.js';
+import type { UpgradeKind } from '../../core/plan.js';
+import type { Policy } from '../../core/policy.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Ports } from '../../ports/index.js';
+import { KubeStore } from './kube/store.js';
+import { SimulatedInfrastructurePort } from './ports/infrastructure-port.js';
+import { SimulatedKubernetesPort } from './ports/kubernetes-port.js';
+import { SimulatedSecretsPort } from './ports/secrets-port.js';
+import { SimulatedStateBackupPort } from './ports/state-backup-port.js';
+import { SimulatedStoragePort } from './ports/storage-port.js';
+import { SimulatedTalosPort } from './ports/talos-port.js';
+import { deriveDurations, deriveInventory, derivePolicy } from './scenario/derive.js';
+import type { Scenario } from './scenario/schema.js';
+import { VirtualClock } from './virtual-clock.js';
+import { reconcileCeph, registerCephHandlers } from './world/ceph.js';
+import { invariantStoreHook } from './world/invariants.js';
+import { R } from './world/objects.js';
+import { armTimedFaults, registerMachineHandlers } from './world/machines.js';
+import { readWorldFile, WorldSaver } from './world/persistence.js';
+import { initialState, scenarioHash, seedStore } from './world/seed.js';
+import type { WorldState } from './world/state.js';
+import { World, type WorldContext } from './world/world.js';
+import {
+  reconcilePdbs,
+  reconcileWorkloads,
+  reconcileWorkloadStatus,
+  registerPodHandlers,
+} from './world/workloads.js';
+
+export { loadScenario, parseScenario } from './scenario/load.js';
+export { referenceScenario } from './scenario/reference.js';
+export type { Scenario } from './scenario/schema.js';
+export { VirtualClock } from './virtual-clock.js';
+
+/** When the simulated world begins (a fixed instant, so runs are reproducible). */
+export const SIMULATION_EPOCH_MS = Date.UTC(2026, 0, 5, 2, 0, 0);
+
+export interface SimulatedClusterOptions {
+  scenario: Scenario;
+  seed: number;
+  /** Load the world from this file if it exists; save it there after every change. */
+  worldFile?: string;
+  /** Real ms the clock waits once idle before jumping (for loopback HTTP in `--api http`). */
+  idleDelayMs?: number;
+}
+
+export interface SimulatedCluster {
+  scenario: Scenario;
+  inventory: Inventory;
+  policy: Policy;
+  durations: StepDurations;
+  kind: UpgradeKind;
+  from: string;
+  to: string;
+  kubernetes?: { from: string; to: string };
+  clock: Clock;
+  store: KubeStore;
+  ports: Pick<
+    Ports,
+    'clock' | 'kubernetes' | 'talos' | 'infrastructure' | 'stateBackup' | 'secrets' | 'storage'
+  >;
+  violations(): { invariant: number; at: number; message: string }[];
+  vmReplacements(): Record<string, number>;
+  secretValues(): string[];
+  resumedFromWorld: boolean;
+  persist(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function worldContext(scenario: Scenario): WorldContext {
+  const k = scenario.upgrade.kubernetes;
+  return {
+    scenario,
+    inventory: deriveInventory(scenario),
+    policy: derivePolicy(scenario),
+    durations: deriveDurations(scenario),
+    kind: scenario.upgrade.kind,
+    talos: { ...scenario.upgrade.talos },
+    kubernetes: { from: k.from, to: k.to ?? k.from },
+  };
+}
+
+export async function createSimulatedCluster(
+  options: SimulatedClusterOptions,
+): Promise<SimulatedCluster> {
+  const { scenario, seed } = options;
+  const context = worldContext(scenario);
+  const saved = options.worldFile ? readWorldFile(options.worldFile) : undefined;
+  if (saved && saved.world.scenarioHash !== scenarioHash(scenario))
+    throw new DroverError(
+      'input',
+      'WORLD_MISMATCH',
+      `World file ${options.worldFile} was saved for another scenario (${saved.world.scenario})`,
+      {
+        hint: 'Use the scenario the world was created with, or delete the world file to start afresh.',
+      },
+    );
+  const state: WorldState = saved ? saved.world : initialState(context, seed, SIMULATION_EPOCH_MS);
+  const clock = new VirtualClock({ startMs: state.now, idleDelayMs: options.idleDelayMs ?? 0 });
+  const store = new KubeStore(() => clock.now());
+  const world = new World(context, state, store, clock);
+
+  registerMachineHandlers(world);
+  registerPodHandlers(world);
+  registerCephHandlers(world);
+  world.addReconciler(reconcileWorkloads, [R.pods, R.nodes, R.replicasets, R.statefulsets, R.daemonsets]);
+  world.addReconciler(reconcileWorkloadStatus, [R.pods, R.deployments, R.replicasets, R.statefulsets, R.daemonsets]);
+  world.addReconciler(reconcilePdbs, [R.pods, R.pdbs, R.replicasets, R.statefulsets]);
+  world.addReconciler(reconcileCeph, [R.nodes, R.cephclusters]);
+
+  if (saved) store.restore(saved.store);
+  else {
+    seedStore(world);
+    world.asWorld(() => {
+      reconcileWorkloadStatus(world);
+      reconcilePdbs(world);
+    });
+    armTimedFaults(world, SIMULATION_EPOCH_MS);
+  }
+  world.addStoreHook(invariantStoreHook(world));
+
+  const snapshot = () => {
+    state.now = clock.now();
+    state.rng = world.rng.state;
+    return { world: state, store: store.snapshot() };
+  };
+  const saver = options.worldFile ? new WorldSaver(options.worldFile, snapshot) : undefined;
+  if (saver) {
+    world.onChange(() => saver.request());
+    clock.onAdvance(() => saver.request());
+    saver.saveNow();
+  }
+  world.start();
+
+  const kubernetes = new SimulatedKubernetesPort(world);
+  return {
+    scenario,
+    inventory: context.inventory,
+    policy: context.policy,
+    durations: context.durations,
+    kind: context.kind,
+    from: context.talos.from,
+    to: context.talos.to,
+    kubernetes: { ...context.kubernetes },
+    clock,
+    store,
+    ports: {
+      clock,
+      kubernetes,
+      talos: new SimulatedTalosPort(world),
+      infrastructure: new SimulatedInfrastructurePort(world),
+      stateBackup: new SimulatedStateBackupPort(world),
+      secrets: new SimulatedSecretsPort(world),
+      storage: new SimulatedStoragePort(world),
+    },
+    violations: () => state.violations.map((v) => ({ ...v })),
+    vmReplacements: () => ({ ...state.vmReplacements }),
+    secretValues: () => [...state.secrets.served],
+    resumedFromWorld: saved !== undefined,
+    persist: async () => saver?.saveNow(),
+    close: async () => {
+      if (saver) {
+        saver.saveNow();
+        saver.close();
+      }
+      world.stop();
+      clock.stop();
+    },
+  };
+}

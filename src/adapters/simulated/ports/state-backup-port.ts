@@ -1,0 +1,76 @@
+/**
+ * StateBackupPort as an in-memory S3 bucket: objects with their sha256, NoSuchKey on a missing
+ * key, and outages by fault. A read-back of a Terraform state is what makes a backup count as
+ * verified for invariant 2.
+ */
+import { createHash } from 'node:crypto';
+import { DroverError } from '../../../core/errors.js';
+import type { StateBackupPort, StoredObject } from '../../../ports/state-backup.js';
+import type { World } from '../world/world.js';
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function stateSerial(bytes: Uint8Array): number | undefined {
+  try {
+    const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { serial?: unknown };
+    return typeof parsed.serial === 'number' ? parsed.serial : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class SimulatedStateBackupPort implements StateBackupPort {
+  constructor(private readonly world: World) {}
+
+  private checkAvailable(): void {
+    if (this.world.hasFault('s3-unavailable'))
+      throw new DroverError(
+        'failed',
+        'S3_UNAVAILABLE',
+        'connect ECONNREFUSED s3.simulated.local:443 (S3 is unavailable)',
+        {
+          details: { transient: true },
+          hint: 'Check the S3 endpoint and credentials.',
+        },
+      );
+  }
+
+  async put(key: string, bytes: Uint8Array, signal?: AbortSignal): Promise<StoredObject> {
+    this.checkAvailable();
+    this.world.failIfScripted('backup-state', undefined);
+    await this.world.clock.sleep(this.world.ms('backup-state', 0.4), signal);
+    this.checkAvailable();
+    const digest = sha256(bytes);
+    const serial = stateSerial(bytes);
+    this.world.state.s3[key] = {
+      base64: Buffer.from(bytes).toString('base64'),
+      sha256: digest,
+      ...(serial !== undefined ? { serial } : {}),
+    };
+    this.world.changed();
+    return { key, sha256: digest, size: bytes.byteLength };
+  }
+
+  async get(key: string, signal?: AbortSignal): Promise<Uint8Array> {
+    this.checkAvailable();
+    await this.world.clock.sleep(this.world.ms('backup-state', 0.2), signal);
+    const object = this.world.state.s3[key];
+    if (!object)
+      throw new DroverError(
+        'failed',
+        'S3_NO_SUCH_KEY',
+        `NoSuchKey: The specified key does not exist. (${key})`,
+        {
+          details: { key, transient: false },
+        },
+      );
+    const bytes = new Uint8Array(Buffer.from(object.base64, 'base64'));
+    if (object.serial !== undefined && object.serial === this.world.state.terraform.serial) {
+      this.world.state.verifiedBackupSerial = object.serial;
+      this.world.changed();
+    }
+    return bytes;
+  }
+}

@@ -1,0 +1,39 @@
+/** Builds a RunState and a StepContext over a FakeCluster, for testing one handler or the drain alone. */
+import { buildPlan } from '../../core/plan-build.js';
+import { DEFAULT_STEP_DURATIONS } from '../../core/durations.js';
+import { Redactor } from '../../core/redact.js';
+import type { PlanStep } from '../../core/plan.js';
+import type { RunState, StepContext } from '../context.js';
+import { Mutex } from '../mutex.js';
+import { makeContext } from '../run-step.js';
+import type { FakeCluster } from './fake-cluster.js';
+import { FROM, TO } from './fake-cluster.js';
+
+export function testRun(cluster: FakeCluster, signal?: AbortSignal): RunState {
+  const plan = buildPlan('cattle', { inventory: cluster.inventory, policy: cluster.policy, from: FROM, to: TO });
+  const ports = cluster.ports();
+  return {
+    plan,
+    inventory: cluster.inventory,
+    policy: cluster.policy,
+    ports,
+    durations: DEFAULT_STEP_DURATIONS,
+    runId: 'test',
+    redactor: new Redactor(),
+    signal,
+    stateMutex: new Mutex(),
+    entries: [],
+    lastVerifiedBackup: undefined,
+    inFlightNodes: new Set(),
+    stopRequested: false,
+    audit: () => undefined,
+    log: (level, message, node) => ports.reporter.event({ type: 'log', at: ports.clock.now(), level, message, ...(node ? { node } : {}) }),
+  };
+}
+
+export function testContext(run: RunState, stepId: string): StepContext {
+  const step = run.plan.phases.flatMap((p) => [...p.steps, ...p.units.flatMap((u) => u.steps)]).find((s) => s.id === stepId) as PlanStep;
+  if (!step) throw new Error(`no step ${stepId}`);
+  const node = step.node ? run.inventory.nodes.find((n) => n.name === step.node) : undefined;
+  return makeContext(run, step, node, []);
+}

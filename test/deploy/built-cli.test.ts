@@ -1,0 +1,113 @@
+/**
+ * `drover plan` and `drover init` as users run them: the bundle, as child processes. The bundle
+ * is built once into a private directory under node_modules/.cache (other builds of dist/ must
+ * not race with it) that, like dist/, sits inside the package, so init finds deploy/ and schema/
+ * by walking up exactly as it does from dist/.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = new URL('../../', import.meta.url).pathname;
+const cacheDir = join(root, 'node_modules', '.cache');
+
+describe('the built CLI: plan and init', () => {
+  let work: string;
+  let cli: string;
+
+  beforeAll(async () => {
+    await mkdir(cacheDir, { recursive: true });
+    work = mkdtempSync(join(cacheDir, 'drover-built-'));
+    const out = join(work, 'dist');
+    const build = spawnSync(process.execPath, ['scripts/build.mjs'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, DROVER_BUILD_OUTDIR: out },
+    });
+    if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`);
+    cli = join(out, 'cli.js');
+  }, 120_000);
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  const drover = (...args: string[]) =>
+    spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8' });
+
+  it('plan cattle --json prints one JSON plan covering all 15 nodes', () => {
+    const run = drover(
+      'plan',
+      'cattle',
+      '--config',
+      'examples/drover.yaml',
+      '--to',
+      '1.11.0',
+      '--json',
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const plan = JSON.parse(run.stdout) as {
+      kind: string;
+      from: string;
+      to: string;
+      phases: { units: { node: string }[] }[];
+    };
+    expect(plan).toMatchObject({ kind: 'cattle', from: '1.10.8', to: '1.11.0' });
+    const nodes = plan.phases.flatMap((p) => p.units.map((u) => u.node));
+    expect(new Set(nodes).size).toBe(15);
+    expect(nodes).toEqual(expect.arrayContaining(['k8s-ctrl-1', 'k8s-work-4', 'k8s-work-12']));
+  });
+
+  it('plan prints text without --json', () => {
+    const run = drover('plan', 'pets', '--config', 'examples/drover.yaml', '--to', '1.10.9');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^pets upgrade of cluster prox-ops: Talos 1\.10\.8 -> 1\.10\.9/);
+  });
+
+  it('plan exits 2 naming the field on bad input, and 3 on a refused route', () => {
+    const bad = drover(
+      'plan',
+      'cattle',
+      '--config',
+      'examples/drover.yaml',
+      '--to',
+      'one',
+      '--json',
+    );
+    expect(bad.status).toBe(2);
+    expect(JSON.parse(bad.stdout)).toMatchObject({ error: { code: 'VERSION_INVALID' } });
+    expect(bad.stderr).toMatch(/--to: /);
+    const down = drover('plan', 'cattle', '--config', 'examples/drover.yaml', '--to', '1.9.0');
+    expect(down.status).toBe(3);
+    expect(down.stderr).toMatch(/DOWNGRADE/);
+    const missing = drover('plan', 'cattle', '--config', 'nope.yaml', '--to', '1.11.0');
+    expect(missing.status).toBe(2);
+  });
+
+  it('init writes an infrastructure repository from the bundle', () => {
+    const target = mkdtempSync(join(tmpdir(), 'drover-init-built-'));
+    try {
+      const run = drover('init', target);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/wrote +\.github\/workflows\/upgrade-cattle\.yaml/);
+      expect(statSync(join(target, 'deploy/runner/provision-vm.sh')).mode & 0o111).not.toBe(0);
+      expect(readFileSync(join(target, 'drover.yaml'), 'utf8')).toMatch(/^# yaml-language-server/);
+      const again = drover('init', target);
+      expect(again.status).toBe(0);
+      expect(again.stdout).toMatch(/skipped +drover\.yaml/);
+      const plan = drover(
+        'plan',
+        'cattle',
+        '--config',
+        join(target, 'drover.yaml'),
+        '--to',
+        '1.11.0',
+        '--json',
+      );
+      expect(plan.status).toBe(0);
+    } finally {
+      rmSync(target, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,54 @@
+/** Helpers for the end-to-end simulate tests: scenario files, the built command, a run in-process. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { referenceScenario } from '../../src/adapters/simulated/index.js';
+import type { Scenario } from '../../src/adapters/simulated/index.js';
+import { runSimulate } from '../../src/cli/simulate/run-simulate.js';
+import type { SimulateOptions, SimulateResult } from '../../src/cli/simulate/run-simulate.js';
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'drover-sim-'));
+}
+
+/** Writes the reference scenario with changes (faults, policy) to a YAML file. */
+export function scenarioFile(dir: string, name: string, change: (s: Scenario) => void): string {
+  const scenario = structuredClone(referenceScenario());
+  scenario.name = name;
+  change(scenario);
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, stringify(scenario));
+  return file;
+}
+
+/** Runs simulate in this process (no crash possible), collecting stderr. */
+export async function simulateInProcess(options: Partial<SimulateOptions>): Promise<SimulateResult & { stderr: string; stdout: string }> {
+  let stderr = '';
+  let stdout = '';
+  const result = await runSimulate(
+    { seed: 1, json: false, resume: false, api: 'memory', ...options },
+    {
+      stdout: (t) => void (stdout += t),
+      stderr: (t) => void (stderr += t),
+      reporter: { event: () => undefined, flush: async () => undefined },
+      crash: () => {
+        throw new Error('crash requested in-process; use the built command');
+      },
+    },
+  );
+  return { ...result, stderr, stdout };
+}
+
+export interface CliRun {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(cli: string, args: string[], cwd: string): CliRun {
+  const r = spawnSync(process.execPath, [cli, 'simulate', ...args], { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, CI: '1' } });
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
