@@ -33,7 +33,9 @@ export async function cleanUpAfterStop(run: RunState, options: { restoreUntouche
     const where = last?.stepId ?? '?';
     const destructive = unit.steps.find((s) => isDestructive(s.action) && started(run, s.id));
     const cordon = unit.steps.find((s) => s.action === 'cordon');
-    const cordoned = cordon !== undefined && started(run, cordon.id);
+    // Ask the cluster: a cordon that failed may or may not have landed.
+    const view = await run.ports.kubernetes.getNode(unit.node).catch(() => undefined);
+    const cordoned = cordon !== undefined && started(run, cordon.id) && (view === undefined || view.unschedulable);
     if (destructive) {
       await note(run, unit.node, `${unit.node} left cordoned: ${destructive.action} already ran (stopped at ${where}); run again with --resume to finish it`, { leftCordoned: cordoned }, notes);
       continue;

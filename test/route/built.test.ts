@@ -108,6 +108,24 @@ describe.skipIf(noGit)('the built CLI and Action', () => {
     expect(usage.status).toBe(2);
   });
 
+  it('keeps heavy modules off the start-up path of `route --help`', () => {
+    // Everything cli.js loads before any command runs: itself and its static imports, transitively.
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = readFileSync(file, 'utf8');
+      for (const match of text.matchAll(/^import[^'"]*from\s*["'](\.[^"']+)["']/gm)) {
+        visit(join(dirname(file), match[1] ?? ''));
+      }
+    };
+    visit(join(out, 'cli.js'));
+    const startup = [...seen].map((f) => readFileSync(f, 'utf8')).join('\n');
+    for (const heavy of ['hcl2json', 'main.wasm.gz', 'client-node', 'client-s3', '@actions/core']) {
+      expect(startup).not.toContain(heavy);
+    }
+  });
+
   it('teaches with `route --help`', () => {
     const help = run('cli.js', ['route', '--help'], tmpdir());
     expect(help.status).toBe(0);

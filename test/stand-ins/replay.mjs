@@ -10,6 +10,7 @@
 //      "stderr": "...", "stderrFile": "...", "exitCode": 0 }]
 // Each call appends one JSON line to "<scenario>.log": { index, argv, files: [{ mode, dirMode,
 // sha256 }], error? }. Tests read it to check every call happened and nothing unexpected did.
+// Calls are matched in order, so a scenario describes one sequential conversation.
 import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';

@@ -152,6 +152,20 @@ describe('loadConfig', () => {
       expected: [/nodes\[2\]\.host: is required/],
     },
     {
+      name: 'a value of the wrong type, told apart from a missing one',
+      text: () =>
+        edit((doc) => {
+          doc.setIn(['nodes', 0, 'host'], 5);
+          doc.setIn(['nodes', 1, 'gpu'], 'yes');
+          doc.setIn(['nodes', 2], doc.createNode('w-2'));
+        }),
+      expected: [
+        /nodes\[0\]\.host: must be string, not number 5/,
+        /nodes\[1\]\.gpu: must be boolean, not string "yes"/,
+        /nodes\[2\]: must be object, not string "w-2"/,
+      ],
+    },
+    {
       name: 'a bad role and a bad address',
       text: () =>
         edit((doc) => {

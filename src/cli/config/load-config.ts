@@ -66,11 +66,14 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
     throw invalid(file, issues, 'The file is not valid YAML; fix the syntax at the lines given.');
   }
 
-  const parsed = ConfigSchema.safeParse(doc.toJS());
+  const raw: unknown = doc.toJS();
+  const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
     throw invalid(
       file,
-      parsed.error.issues.flatMap((i) => describeIssue(i)).map((p) => at(file, doc, counter, p)),
+      parsed.error.issues
+        .flatMap((i) => describeIssue(i, raw))
+        .map((p) => at(file, doc, counter, p)),
       HINT,
     );
   }
@@ -125,15 +128,33 @@ export function mergePolicy(overrides: PolicyOverrides): Policy {
 }
 
 /** One zod issue as problems; unknown keys become one problem per key, at the key's own path. */
-function describeIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): ConfigProblem[] {
   const path = issue.path as (string | number)[];
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => ({ path: [...path, key], message: 'unknown key (typo?)' }));
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
-    return [{ path, message: `is required (${issue.expected})` }];
+  if (issue.code === 'invalid_type') {
+    const value = valueAt(raw, path);
+    if (value === undefined) return [{ path, message: `is required (${issue.expected})` }];
+    return [{ path, message: `must be ${issue.expected}, not ${typeName(value)}` }];
   }
   return [{ path, message: issue.message.replace(/^Invalid input: /, '') }];
+}
+
+function valueAt(raw: unknown, path: readonly (string | number)[]): unknown {
+  let value = raw;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string | number, unknown>)[key];
+  }
+  return value;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value} ${JSON.stringify(value)}`;
 }
 
 function at(file: string, doc: Document, counter: LineCounter, problem: ConfigProblem): string {

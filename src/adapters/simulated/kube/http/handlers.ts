@@ -58,7 +58,7 @@ export function handleResource(r: ResourceRequest): StatusResponse | undefined {
       const present = wantsTable(accept, def)
         ? (o: KubeObject) => asTable(def, o as unknown as Record<string, unknown>, r.now())
         : undefined;
-      r.hub.open(r.req, r.res, def, namespace, matcher, query, present);
+      r.hub.open(r.res, def, namespace, matcher, query, present);
       return undefined;
     }
     const listVersion = store.resourceVersion;

@@ -5,7 +5,7 @@
  * with selectors an object that stops matching is DELETED and one that starts matching ADDED;
  * the stream closes after timeoutSeconds. `dropAll` is the fault: streams end mid-wait.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { KubeObject, KubeStore, StoreEvent } from '../store.js';
 import { RESOURCES, type ResourceDef } from './resources.js';
 import type { Matcher } from './selection.js';
@@ -41,7 +41,6 @@ export class WatchHub {
   }
 
   open(
-    req: IncomingMessage,
     res: ServerResponse,
     def: ResourceDef,
     namespace: string | undefined,
