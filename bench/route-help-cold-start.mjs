@@ -22,24 +22,39 @@ if (!existsSync(cli)) {
   process.exit(2);
 }
 
-const times = [];
-for (let i = 0; i < runs + 1; i += 1) {
-  const started = performance.now();
-  const result = spawnSync(process.execPath, [cli, 'route', '--help'], { encoding: 'utf8' });
-  const elapsed = performance.now() - started;
-  if (result.status !== 0 || !result.stdout.includes('route')) {
-    console.error(`route --help failed (exit ${result.status}): ${result.stderr}`);
-    process.exit(2);
+/** Wall times of `runs` fresh processes (after one discarded warm-up run), sorted. */
+function measure(args, check) {
+  const times = [];
+  for (let i = 0; i < runs + 1; i += 1) {
+    const started = performance.now();
+    const result = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    const elapsed = performance.now() - started;
+    if (!check(result)) {
+      console.error(`${args.join(' ')} failed (exit ${result.status}): ${result.stderr}`);
+      process.exit(2);
+    }
+    if (i > 0) times.push(elapsed); // the first run warms the file cache, as a second invocation would
   }
-  if (i > 0) times.push(elapsed); // the first run warms the file cache, as a second invocation would
+  return times.sort((a, b) => a - b);
 }
-times.sort((a, b) => a - b);
-const pick = (q) => times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)];
-const median = pick(0.5);
-const p95 = pick(0.95);
+const pick = (times, q) => times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)];
+
+// Runs interleave with nothing else of ours, but the machine may be shared: bare `node` started
+// the same way shows how much of the figure is Node itself and the machine's load.
+const baseline = measure(['-e', '0'], (r) => r.status === 0);
+const times = measure(
+  [cli, 'route', '--help'],
+  (r) => r.status === 0 && r.stdout.includes('route'),
+);
+const median = pick(times, 0.5);
+const p95 = pick(times, 0.95);
 const under = median < BUDGET_MS;
 console.log(
   `route --help cold start over ${runs} runs: median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, ` +
     `min ${times[0].toFixed(1)} ms; under ${BUDGET_MS} ms: ${under ? 'yes' : 'no'}`,
+);
+console.log(
+  `bare node -e 0 on this machine now: median ${pick(baseline, 0.5).toFixed(1)} ms, min ${baseline[0].toFixed(1)} ms ` +
+    `(Drover's own share of the median: ${(median - pick(baseline, 0.5)).toFixed(1)} ms)`,
 );
 process.exitCode = under ? 0 : 1;

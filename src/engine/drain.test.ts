@@ -4,7 +4,10 @@ import { drainNode, refusedPods } from './drain.js';
 import { FakeCluster } from './testing/fake-cluster.js';
 import { testContext, testRun } from './testing/test-run.js';
 
-function clusterWith(extra: (c: FakeCluster) => void, drain: Partial<typeof DEFAULT_POLICY.drain> = {}) {
+function clusterWith(
+  extra: (c: FakeCluster) => void,
+  drain: Partial<typeof DEFAULT_POLICY.drain> = {},
+) {
   const policy = structuredClone(DEFAULT_POLICY);
   Object.assign(policy.drain, drain);
   const c = new FakeCluster(undefined, {}, policy);
@@ -15,7 +18,9 @@ function clusterWith(extra: (c: FakeCluster) => void, drain: Partial<typeof DEFA
 
 describe('drain', () => {
   it('evicts managed pods and leaves DaemonSet and mirror pods alone', async () => {
-    const { c, ctx } = clusterWith((c) => c.pods.push(c.pod('kube-proxy-mirror', 'w-1', 'Node', { mirror: true })));
+    const { c, ctx } = clusterWith((c) =>
+      c.pods.push(c.pod('kube-proxy-mirror', 'w-1', 'Node', { mirror: true })),
+    );
     const result = await drainNode(ctx, 'w-1');
     expect(result.evicted).toEqual(['default/app-w-1']);
     expect(result.forced).toEqual([]);
@@ -25,31 +30,48 @@ describe('drain', () => {
   });
 
   it('a PDB that never allows eviction: retried through the graceful window, then forced (policy allows)', async () => {
-    const { c, ctx } = clusterWith((c) => c.faults.pdbBlocked = new Set(['app-w-1']));
+    const { c, ctx } = clusterWith((c) => (c.faults.pdbBlocked = new Set(['app-w-1'])));
     const start = c.clock.now();
     const result = await drainNode(ctx, 'w-1');
     expect(result.forced).toEqual(['default/app-w-1']);
-    expect(c.clock.now() - start).toBeGreaterThanOrEqual(DEFAULT_POLICY.drain.gracefulSeconds * 1000);
+    expect(c.clock.now() - start).toBeGreaterThanOrEqual(
+      DEFAULT_POLICY.drain.gracefulSeconds * 1000,
+    );
     expect(c.calls.filter((x) => x === 'evict').length).toBeGreaterThan(3);
   });
 
   it('without forceAfterGrace a blocked eviction fails the drain with DRAIN_BLOCKED and deletes nothing', async () => {
-    const { c, ctx } = clusterWith((c) => c.faults.pdbBlocked = new Set(['app-w-1']), { forceAfterGrace: false });
+    const { c, ctx } = clusterWith((c) => (c.faults.pdbBlocked = new Set(['app-w-1'])), {
+      forceAfterGrace: false,
+    });
     await expect(drainNode(ctx, 'w-1')).rejects.toMatchObject({ code: 'DRAIN_BLOCKED' });
     expect(c.calls).not.toContain('deletePod');
   });
 
   it('refuses up front, evicting nothing, when an unmanaged pod is present and not allowed', async () => {
     const { c, ctx } = clusterWith((c) => c.pods.push(c.pod('bare', 'w-1', undefined)));
-    await expect(drainNode(ctx, 'w-1')).rejects.toMatchObject({ code: 'DRAIN_REFUSED', category: 'refused' });
+    await expect(drainNode(ctx, 'w-1')).rejects.toMatchObject({
+      code: 'DRAIN_REFUSED',
+      category: 'refused',
+    });
     expect(c.calls).not.toContain('evict');
   });
 
   it('refusedPods follows policy for emptyDir and unmanaged pods', () => {
     const c = new FakeCluster();
-    const pods = [c.pod('cache', 'w-1', 'ReplicaSet', { usesEmptyDir: true }), c.pod('bare', 'w-1', undefined), c.pod('ds', 'w-1', 'DaemonSet', { usesEmptyDir: true })];
-    expect(refusedPods(pods, { ...DEFAULT_POLICY.drain, deleteEmptyDirData: false })).toEqual({ unmanaged: ['default/bare'], emptyDir: ['default/cache'] });
-    expect(refusedPods(pods, { ...DEFAULT_POLICY.drain, deleteUnmanagedPods: true })).toEqual({ unmanaged: [], emptyDir: [] });
+    const pods = [
+      c.pod('cache', 'w-1', 'ReplicaSet', { usesEmptyDir: true }),
+      c.pod('bare', 'w-1', undefined),
+      c.pod('ds', 'w-1', 'DaemonSet', { usesEmptyDir: true }),
+    ];
+    expect(refusedPods(pods, { ...DEFAULT_POLICY.drain, deleteEmptyDirData: false })).toEqual({
+      unmanaged: ['default/bare'],
+      emptyDir: ['default/cache'],
+    });
+    expect(refusedPods(pods, { ...DEFAULT_POLICY.drain, deleteUnmanagedPods: true })).toEqual({
+      unmanaged: [],
+      emptyDir: [],
+    });
   });
 
   it('a transient eviction error is retried', async () => {

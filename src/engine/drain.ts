@@ -27,10 +27,15 @@ export function isNodeBound(pod: PodView): boolean {
 }
 
 /** Pods the policy forbids touching; the drain refuses before it evicts anything. */
-export function refusedPods(pods: PodView[], policy: DrainPolicy): { unmanaged: string[]; emptyDir: string[] } {
+export function refusedPods(
+  pods: PodView[],
+  policy: DrainPolicy,
+): { unmanaged: string[]; emptyDir: string[] } {
   const candidates = pods.filter((p) => !isNodeBound(p) && !p.deleting);
   return {
-    unmanaged: candidates.filter((p) => p.controllerKind === undefined && !policy.deleteUnmanagedPods).map(podName),
+    unmanaged: candidates
+      .filter((p) => p.controllerKind === undefined && !policy.deleteUnmanagedPods)
+      .map(podName),
     emptyDir: candidates.filter((p) => p.usesEmptyDir && !policy.deleteEmptyDirData).map(podName),
   };
 }
@@ -46,13 +51,22 @@ export async function drainNode(ctx: StepContext, nodeName: string): Promise<Dra
   const refused = refusedPods(pods, policy);
   if (refused.unmanaged.length > 0 || refused.emptyDir.length > 0) {
     const parts = [
-      ...(refused.unmanaged.length > 0 ? [`pods without a controller: ${refused.unmanaged.join(', ')}`] : []),
-      ...(refused.emptyDir.length > 0 ? [`pods with emptyDir data: ${refused.emptyDir.join(', ')}`] : []),
+      ...(refused.unmanaged.length > 0
+        ? [`pods without a controller: ${refused.unmanaged.join(', ')}`]
+        : []),
+      ...(refused.emptyDir.length > 0
+        ? [`pods with emptyDir data: ${refused.emptyDir.join(', ')}`]
+        : []),
     ];
-    throw new DroverError('refused', 'DRAIN_REFUSED', `cannot drain ${nodeName}: ${parts.join('; ')}`, {
-      hint: 'Nothing was evicted. Move those pods, or allow it with policy.drain.deleteUnmanagedPods / deleteEmptyDirData.',
-      details: refused,
-    });
+    throw new DroverError(
+      'refused',
+      'DRAIN_REFUSED',
+      `cannot drain ${nodeName}: ${parts.join('; ')}`,
+      {
+        hint: 'Nothing was evicted. Move those pods, or allow it with policy.drain.deleteUnmanagedPods / deleteEmptyDirData.',
+        details: refused,
+      },
+    );
   }
 
   const graceEnds = clock.now() + policy.gracefulSeconds * 1000;
@@ -65,7 +79,9 @@ export async function drainNode(ctx: StepContext, nodeName: string): Promise<Dra
     const stillBlocked: PodView[] = [];
     let retryAfterMs = 0;
     for (const pod of pending) {
-      const result = await ctx.call('kubernetes.evictPod', { pod: podName(pod) }, () => kubernetes.evictPod(pod));
+      const result = await ctx.call('kubernetes.evictPod', { pod: podName(pod) }, () =>
+        kubernetes.evictPod(pod),
+      );
       if (result.outcome === 'evicted') evicted.push(pod);
       else if (result.outcome === 'blocked') {
         stillBlocked.push(pod);
@@ -100,10 +116,16 @@ export async function drainNode(ctx: StepContext, nodeName: string): Promise<Dra
       );
     }
     for (const pod of pending) {
-      await ctx.call('kubernetes.deletePod', { pod: podName(pod), force: true }, () => kubernetes.deletePod(pod));
+      await ctx.call('kubernetes.deletePod', { pod: podName(pod), force: true }, () =>
+        kubernetes.deletePod(pod),
+      );
       forced.push(pod);
     }
-    ctx.run.log('warn', `forced ${forced.length} pod(s) off ${nodeName} after the graceful window: ${forced.map(podName).join(', ')}`, nodeName);
+    ctx.run.log(
+      'warn',
+      `forced ${forced.length} pod(s) off ${nodeName} after the graceful window: ${forced.map(podName).join(', ')}`,
+      nodeName,
+    );
   }
 
   const gone = [...evicted, ...forced, ...alreadyGoing];
@@ -117,10 +139,15 @@ export async function drainNode(ctx: StepContext, nodeName: string): Promise<Dra
       );
     } catch (error) {
       if (ctx.run.signal?.aborted) throw error;
-      throw new DroverError('failed', 'DRAIN_PODS_STUCK', `pods on ${nodeName} did not terminate in ${policy.podTerminationTimeoutSeconds}s`, {
-        cause: error,
-        hint: 'Look for finalizers or a stuck kubelet on the node.',
-      });
+      throw new DroverError(
+        'failed',
+        'DRAIN_PODS_STUCK',
+        `pods on ${nodeName} did not terminate in ${policy.podTerminationTimeoutSeconds}s`,
+        {
+          cause: error,
+          hint: 'Look for finalizers or a stuck kubelet on the node.',
+        },
+      );
     }
   }
   return { evicted: evicted.map(podName), forced: forced.map(podName), left: left.map(podName) };

@@ -5,7 +5,13 @@ import { allSteps } from '../core/plan.js';
 import { buildReport } from '../core/report.js';
 import type { UpgradeReport } from '../core/report.js';
 
-export function dryRunReport(plan: Plan, inventory: Inventory, runId: string, at: number, lowerBound: number): UpgradeReport {
+export function dryRunReport(
+  plan: Plan,
+  inventory: Inventory,
+  runId: string,
+  at: number,
+  lowerBound: number,
+): UpgradeReport {
   const entries = allSteps(plan).map((s) => ({
     type: 'step-finished',
     at,
@@ -16,5 +22,16 @@ export function dryRunReport(plan: Plan, inventory: Inventory, runId: string, at
     message: 'dry run',
     ...(s.node ? { node: s.node } : {}),
   }));
-  return buildReport({ plan, inventory, runId, entries, outcome: 'succeeded', finishedAt: at, lowerBoundSeconds: lowerBound, failure: null, notes: ['dry run: nothing was changed'], violations: [] });
+  return buildReport({
+    plan,
+    inventory,
+    runId,
+    entries,
+    outcome: 'succeeded',
+    finishedAt: at,
+    lowerBoundSeconds: lowerBound,
+    failure: null,
+    notes: ['dry run: nothing was changed'],
+    violations: [],
+  });
 }

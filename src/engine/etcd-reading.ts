@@ -9,7 +9,10 @@ import { controlPlaneNodes } from '../core/inventory.js';
 import type { EtcdMember } from '../ports/talos.js';
 import type { StepContext } from './context.js';
 
-export async function readEtcd(ctx: StepContext, avoid?: string): Promise<EtcdReading & { via?: string }> {
+export async function readEtcd(
+  ctx: StepContext,
+  avoid?: string,
+): Promise<EtcdReading & { via?: string }> {
   const { talos } = ctx.run.ports;
   const candidates = controlPlaneNodes(ctx.run.inventory).filter((n) => n.name !== avoid);
   let members: EtcdMember[] | undefined;

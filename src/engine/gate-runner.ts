@@ -18,7 +18,8 @@ export interface GateOptions {
   intervalSeconds?: number;
 }
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+const messageOf = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
 
 export async function runGate(
   ctx: StepContext,
@@ -41,15 +42,25 @@ export async function runGate(
     }
     if (decision.verdict === 'pass') return { checks };
     if (decision.verdict === 'block') {
-      throw new DroverError(options.category === 'refused' ? 'refused' : 'failed', decision.code, decision.reason, {
-        hint: options.hint,
-        details: { stepId: ctx.step.id },
-      });
+      throw new DroverError(
+        options.category === 'refused' ? 'refused' : 'failed',
+        decision.code,
+        decision.reason,
+        {
+          hint: options.hint,
+          details: { stepId: ctx.step.id },
+        },
+      );
     }
     const now = clock.now();
     if (decision.reason !== lastReason) {
       lastReason = decision.reason;
-      ctx.run.ports.reporter.event({ type: 'gate-waiting', at: now, stepId: ctx.step.id, reason: ctx.run.redactor.redact(decision.reason) });
+      ctx.run.ports.reporter.event({
+        type: 'gate-waiting',
+        at: now,
+        stepId: ctx.step.id,
+        reason: ctx.run.redactor.redact(decision.reason),
+      });
     }
     if (now >= deadline) {
       throw new DroverError(

@@ -14,7 +14,8 @@ export function effectiveEntries(entries: JournalEntry[]): JournalEntry[] {
     if (e.type !== 'note') return;
     if (e.node !== undefined && e.data?.restored === true) lastRestore.set(e.node, i);
     const undone = e.data?.undoneSteps;
-    if (Array.isArray(undone)) for (const id of undone) if (typeof id === 'string') undoneAt.set(id, i);
+    if (Array.isArray(undone))
+      for (const id of undone) if (typeof id === 'string') undoneAt.set(id, i);
   });
   if (lastRestore.size === 0 && undoneAt.size === 0) return entries;
   return entries.filter((e, i) => {
@@ -29,7 +30,10 @@ export function effectiveEntries(entries: JournalEntry[]): JournalEntry[] {
 export function isStepDone(all: JournalEntry[], stepId: string): boolean {
   const entries = effectiveEntries(all);
   return entries.some(
-    (e) => e.type === 'step-finished' && e.stepId === stepId && (e.outcome === 'succeeded' || e.outcome === 'skipped'),
+    (e) =>
+      e.type === 'step-finished' &&
+      e.stepId === stepId &&
+      (e.outcome === 'succeeded' || e.outcome === 'skipped'),
   );
 }
 
@@ -39,25 +43,31 @@ export function startsOf(all: JournalEntry[], stepId: string): JournalEntry[] {
 
 export function hasAnyEntry(all: JournalEntry[], stepIds: string[]): boolean {
   const ids = new Set(stepIds);
-  return effectiveEntries(all).some((e) => e.stepId !== undefined && ids.has(e.stepId) && e.type.startsWith('step-'));
+  return effectiveEntries(all).some(
+    (e) => e.stepId !== undefined && ids.has(e.stepId) && e.type.startsWith('step-'),
+  );
 }
 
 /** The last verified backup recorded in the journal (the state's serial still decides). */
 export function lastBackupOf(entries: JournalEntry[]): VerifiedBackup | undefined {
   for (let i = entries.length - 1; i >= 0; i--) {
     const backup = entries[i]?.data?.backup as VerifiedBackup | undefined;
-    if (entries[i]?.type === 'step-finished' && backup && typeof backup.serial === 'number') return backup;
+    if (entries[i]?.type === 'step-finished' && backup && typeof backup.serial === 'number')
+      return backup;
   }
   return undefined;
 }
 
 /** The run id of the newest run in a journal, for --resume. */
 export function latestRunId(entries: JournalEntry[]): string | undefined {
-  for (let i = entries.length - 1; i >= 0; i--) if (entries[i]?.type === 'run-started') return entries[i]?.runId;
+  for (let i = entries.length - 1; i >= 0; i--)
+    if (entries[i]?.type === 'run-started') return entries[i]?.runId;
   return undefined;
 }
 
 /** Whether the journal's latest run already finished successfully (nothing to resume). */
 export function runSucceeded(entries: JournalEntry[], runId: string): boolean {
-  return entries.some((e) => e.runId === runId && e.type === 'run-finished' && e.outcome === 'succeeded');
+  return entries.some(
+    (e) => e.runId === runId && e.type === 'run-finished' && e.outcome === 'succeeded',
+  );
 }

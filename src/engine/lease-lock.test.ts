@@ -29,7 +29,8 @@ function leaseApi() {
         lease = lease ? { ...lease, resourceVersion: String(rv++) } : lease;
         throw new DroverError('failed', 'LEASE_CONFLICT', 'conflict');
       }
-      if (!lease || lease.resourceVersion !== l.resourceVersion) throw new DroverError('failed', 'LEASE_CONFLICT', 'stale');
+      if (!lease || lease.resourceVersion !== l.resourceVersion)
+        throw new DroverError('failed', 'LEASE_CONFLICT', 'stale');
       lease = { ...l, resourceVersion: String(rv++) };
       return { ...lease };
     },
@@ -49,14 +50,21 @@ describe('LeaseLock', () => {
   it('creates the lease when there is none', async () => {
     const { api, lock } = setup();
     expect(await lock.acquire('run-a', 60)).toEqual({ acquired: true });
-    expect(api.lease).toMatchObject({ holderIdentity: 'run-a', leaseDurationSeconds: 60, leaseTransitions: 0 });
+    expect(api.lease).toMatchObject({
+      holderIdentity: 'run-a',
+      leaseDurationSeconds: 60,
+      leaseTransitions: 0,
+    });
   });
 
   it('refuses while another holder is within its TTL, naming it', async () => {
     const { lock, advance } = setup();
     await lock.acquire('run-a', 60);
     advance(59_000);
-    expect(await lock.acquire('run-b', 60)).toEqual({ acquired: false, holder: { identity: 'run-a', renewedAt: 1_000_000, ttlSeconds: 60 } });
+    expect(await lock.acquire('run-b', 60)).toEqual({
+      acquired: false,
+      holder: { identity: 'run-a', renewedAt: 1_000_000, ttlSeconds: 60 },
+    });
   });
 
   it('takes over a stale lease with leaseTransitions + 1 and says from whom', async () => {

@@ -70,7 +70,11 @@ export class LeaseLock implements LockPort {
         const held = lease.holderIdentity !== undefined && lease.holderIdentity !== '';
         if (held && lease.holderIdentity === identity) {
           // The same run coming back (resume after a crash): renew, no transition.
-          await kubernetes.updateLease({ ...lease, leaseDurationSeconds: ttlSeconds, renewTime: now });
+          await kubernetes.updateLease({
+            ...lease,
+            leaseDurationSeconds: ttlSeconds,
+            renewTime: now,
+          });
           return { acquired: true };
         }
         if (held && !isExpired(lease, now)) return { acquired: false, holder: holderOf(lease) };
@@ -88,9 +92,14 @@ export class LeaseLock implements LockPort {
         throw error;
       }
     }
-    throw new DroverError('failed', 'LOCK_CONTENDED', 'the upgrade lease kept changing while acquiring it', {
-      hint: 'Another process is taking the lock at the same time; try again.',
-    });
+    throw new DroverError(
+      'failed',
+      'LOCK_CONTENDED',
+      'the upgrade lease kept changing while acquiring it',
+      {
+        hint: 'Another process is taking the lock at the same time; try again.',
+      },
+    );
   }
 
   async renew(identity: string): Promise<void> {
@@ -98,10 +107,15 @@ export class LeaseLock implements LockPort {
     for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
       const lease = await kubernetes.getLease(this.namespace, this.name);
       if (lease === undefined || lease.holderIdentity !== identity) {
-        throw new DroverError('failed', 'LOCK_LOST', `the upgrade lease is no longer held by ${identity}`, {
-          hint: 'Another run took the lock (this run stopped renewing for longer than the TTL); stop and inspect.',
-          details: { holder: lease?.holderIdentity ?? null },
-        });
+        throw new DroverError(
+          'failed',
+          'LOCK_LOST',
+          `the upgrade lease is no longer held by ${identity}`,
+          {
+            hint: 'Another run took the lock (this run stopped renewing for longer than the TTL); stop and inspect.',
+            details: { holder: lease?.holderIdentity ?? null },
+          },
+        );
       }
       try {
         await kubernetes.updateLease({ ...lease, renewTime: clock.now() });

@@ -19,7 +19,10 @@ export function startLockRenewal(
       try {
         await run.ports.lock.renew(identity);
       } catch (error) {
-        run.log('error', `lost the cluster lock: ${error instanceof Error ? error.message : String(error)}`);
+        run.log(
+          'error',
+          `lost the cluster lock: ${error instanceof Error ? error.message : String(error)}`,
+        );
         onLost(error);
         return;
       }

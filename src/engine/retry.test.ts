@@ -35,19 +35,41 @@ describe('retries', () => {
 
   it('gives up after policy.retry.attempts', async () => {
     let calls = 0;
-    await expect(withRetry(async () => { calls++; throw transient(); }, { clock: new FakeClock(0), retry })).rejects.toMatchObject({ code: 'T' });
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw transient();
+        },
+        { clock: new FakeClock(0), retry },
+      ),
+    ).rejects.toMatchObject({ code: 'T' });
     expect(calls).toBe(4);
   });
 
   it('does not retry errors that are not transient', async () => {
     let calls = 0;
-    await expect(withRetry(async () => { calls++; throw new DroverError('failed', 'HARD', 'no'); }, { clock: new FakeClock(0), retry })).rejects.toMatchObject({ code: 'HARD' });
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw new DroverError('failed', 'HARD', 'no');
+        },
+        { clock: new FakeClock(0), retry },
+      ),
+    ).rejects.toMatchObject({ code: 'HARD' });
     expect(calls).toBe(1);
   });
 
   it('an abort during the backoff ends with ABORTED', async () => {
     const controller = new AbortController();
-    const run = withRetry(async () => { controller.abort(); throw transient(); }, { clock: new FakeClock(0), retry, signal: controller.signal });
+    const run = withRetry(
+      async () => {
+        controller.abort();
+        throw transient();
+      },
+      { clock: new FakeClock(0), retry, signal: controller.signal },
+    );
     await expect(run).rejects.toMatchObject({ code: 'ABORTED', category: 'aborted' });
   });
 });

@@ -51,7 +51,10 @@ export interface RetryOptions {
   retryable?: (error: unknown) => boolean | Promise<boolean>;
 }
 
-export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
+export async function withRetry<T>(
+  fn: (attempt: number) => Promise<T>,
+  options: RetryOptions,
+): Promise<T> {
   const retryable = options.retryable ?? isTransient;
   const attempts = Math.max(1, options.retry.attempts);
   for (let attempt = 1; ; attempt++) {

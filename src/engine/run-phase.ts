@@ -17,7 +17,12 @@ import type { StepRunOptions } from './run-step.js';
 import { runUnit } from './run-unit.js';
 
 /** Runs tasks with at most `limit` at once; stops starting new ones after the first failure. */
-export async function runPool<T>(items: T[], limit: number, work: (item: T) => Promise<void>, stopping: () => boolean): Promise<void> {
+export async function runPool<T>(
+  items: T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+  stopping: () => boolean,
+): Promise<void> {
   const errors: unknown[] = [];
   let next = 0;
   const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
@@ -34,12 +39,17 @@ export async function runPool<T>(items: T[], limit: number, work: (item: T) => P
   if (errors.length > 0) throw errors[0];
 }
 
-async function runClusterSteps(run: RunState, steps: PlanStep[], options: StepRunOptions): Promise<void> {
-  for (let i = 0; i < steps.length; ) {
+async function runClusterSteps(
+  run: RunState,
+  steps: PlanStep[],
+  options: StepRunOptions,
+): Promise<void> {
+  for (let i = 0; i < steps.length;) {
     const step = steps[i] as PlanStep;
     if (step.action === 'rebuild-template') {
       const group: PlanStep[] = [];
-      while (i < steps.length && steps[i]?.action === 'rebuild-template') group.push(steps[i++] as PlanStep);
+      while (i < steps.length && steps[i]?.action === 'rebuild-template')
+        group.push(steps[i++] as PlanStep);
       await runPool(
         group,
         run.policy.disruption.templateRebuildConcurrency,
@@ -53,13 +63,18 @@ async function runClusterSteps(run: RunState, steps: PlanStep[], options: StepRu
   }
 }
 
-const unitDone = (run: RunState, unit: NodeUnit) => unit.steps.every((s) => isStepDone(run.entries, s.id));
+const unitDone = (run: RunState, unit: NodeUnit) =>
+  unit.steps.every((s) => isStepDone(run.entries, s.id));
 
 function nodesOf(run: RunState, units: NodeUnit[]): InventoryNode[] {
   return units.flatMap((u) => findNode(run.inventory, u.node) ?? []);
 }
 
-async function runScheduled(run: RunState, units: NodeUnit[], options: StepRunOptions): Promise<void> {
+async function runScheduled(
+  run: RunState,
+  units: NodeUnit[],
+  options: StepRunOptions,
+): Promise<void> {
   const { clock, kubernetes } = run.ports;
   const pending = units.filter((u) => !unitDone(run, u));
   const running = new Map<string, Promise<void>>();
@@ -75,7 +90,13 @@ async function runScheduled(run: RunState, units: NodeUnit[], options: StepRunOp
     running.set(unit.node, p);
   };
   // Units a crashed run left half-done are out of service already: finish them first.
-  for (const unit of pending.filter((u) => hasAnyEntry(run.entries, u.steps.map((s) => s.id)))) start(unit);
+  for (const unit of pending.filter((u) =>
+    hasAnyEntry(
+      run.entries,
+      u.steps.map((s) => s.id),
+    ),
+  ))
+    start(unit);
   let blockedSince: number | undefined;
   let delay = run.policy.retry.initialBackoffSeconds * 1000;
   while (!run.stopRequested && (pending.length > 0 || running.size > 0)) {
@@ -92,7 +113,10 @@ async function runScheduled(run: RunState, units: NodeUnit[], options: StepRunOp
         });
         const picked = pickRunnableUnits({
           pending: nodesOf(run, pending),
-          inProgress: nodesOf(run, units.filter((u) => busy.has(u.node))),
+          inProgress: nodesOf(
+            run,
+            units.filter((u) => busy.has(u.node)),
+          ),
           outOfService,
           policy: disruptionFor(run.plan.kind, run.policy),
         });
@@ -115,12 +139,20 @@ async function runScheduled(run: RunState, units: NodeUnit[], options: StepRunOp
       const now = clock.now();
       blockedSince ??= now;
       if (now - blockedSince >= run.policy.timeouts.gateSeconds * 1000) {
-        throw new DroverError('refused', 'DISRUPTION_BUDGET_EXHAUSTED', `no worker may go: nodes out of service on their own use the disruption budget (waited ${run.policy.timeouts.gateSeconds}s)`, {
-          hint: 'Bring the NotReady nodes back (or raise policy.disruption), then run again with --resume.',
-          details: { pending: pending.map((u) => u.node) },
-        });
+        throw new DroverError(
+          'refused',
+          'DISRUPTION_BUDGET_EXHAUSTED',
+          `no worker may go: nodes out of service on their own use the disruption budget (waited ${run.policy.timeouts.gateSeconds}s)`,
+          {
+            hint: 'Bring the NotReady nodes back (or raise policy.disruption), then run again with --resume.',
+            details: { pending: pending.map((u) => u.node) },
+          },
+        );
       }
-      run.log('warn', 'waiting: the disruption budget is used by nodes out of service on their own');
+      run.log(
+        'warn',
+        'waiting: the disruption budget is used by nodes out of service on their own',
+      );
       await pause(clock, delay, run.signal);
       delay = Math.min(delay * 2, run.policy.retry.maxBackoffSeconds * 1000);
     }
@@ -129,7 +161,11 @@ async function runScheduled(run: RunState, units: NodeUnit[], options: StepRunOp
   if (errors.length > 0) throw errors[0];
 }
 
-export async function runPhase(run: RunState, phase: PlanPhase, options: StepRunOptions): Promise<void> {
+export async function runPhase(
+  run: RunState,
+  phase: PlanPhase,
+  options: StepRunOptions,
+): Promise<void> {
   const { reporter, clock } = run.ports;
   reporter.event({ type: 'phase-started', at: clock.now(), phase: phase.id, title: phase.title });
   await runClusterSteps(run, phase.steps, options);

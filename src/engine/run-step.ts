@@ -25,20 +25,37 @@ export class StepFailure extends Error {
 
 export function asDroverError(error: unknown): DroverError {
   if (isDroverError(error)) return error;
-  return new DroverError('failed', 'UNEXPECTED', error instanceof Error ? error.message : String(error), {
-    cause: error,
-    hint: 'An unexpected error; run with DROVER_DEBUG=1 for the stack and report it.',
-  });
+  return new DroverError(
+    'failed',
+    'UNEXPECTED',
+    error instanceof Error ? error.message : String(error),
+    {
+      cause: error,
+      hint: 'An unexpected error; run with DROVER_DEBUG=1 for the stack and report it.',
+    },
+  );
 }
 
-export async function appendEntry(run: RunState, entry: Omit<JournalEntry, 'at' | 'runId'>): Promise<JournalEntry> {
-  const full = run.redactor.redactValue({ ...entry, at: run.ports.clock.now(), runId: run.runId } as JournalEntry);
+export async function appendEntry(
+  run: RunState,
+  entry: Omit<JournalEntry, 'at' | 'runId'>,
+): Promise<JournalEntry> {
+  const full = run.redactor.redactValue({
+    ...entry,
+    at: run.ports.clock.now(),
+    runId: run.runId,
+  } as JournalEntry);
   await run.ports.journal.append(full);
   run.entries.push(full);
   return full;
 }
 
-export function makeContext(run: RunState, step: PlanStep, node: InventoryNode | undefined, priorStarts: JournalEntry[]): StepContext {
+export function makeContext(
+  run: RunState,
+  step: PlanStep,
+  node: InventoryNode | undefined,
+  priorStarts: JournalEntry[],
+): StepContext {
   const ctx: StepContext = {
     run,
     step,
@@ -47,13 +64,23 @@ export function makeContext(run: RunState, step: PlanStep, node: InventoryNode |
     observed: undefined,
     call(operation, inputs, fn, options) {
       const attemptOnce = async (attempt: number) => {
-        const record = { operation, inputs: run.redactor.redactValue(inputs), stepId: step.id, attempt, ...(node ? { node: node.name } : {}) };
+        const record = {
+          operation,
+          inputs: run.redactor.redactValue(inputs),
+          stepId: step.id,
+          attempt,
+          ...(node ? { node: node.name } : {}),
+        };
         try {
           const value = await fn(attempt);
           run.audit({ ...record, result: 'ok' });
           return value;
         } catch (error) {
-          run.audit({ ...record, result: 'error', error: run.redactor.redact(error instanceof Error ? error.message : String(error)) });
+          run.audit({
+            ...record,
+            result: 'error',
+            error: run.redactor.redact(error instanceof Error ? error.message : String(error)),
+          });
           throw error;
         }
       };
@@ -63,7 +90,11 @@ export function makeContext(run: RunState, step: PlanStep, node: InventoryNode |
         retry: run.policy.retry,
         ...(run.signal ? { signal: run.signal } : {}),
         onRetry: (error, attempt, delayMs) =>
-          run.log('warn', `${operation} failed (attempt ${attempt}), retrying in ${delayMs / 1000}s: ${error instanceof Error ? error.message : String(error)}`, node?.name),
+          run.log(
+            'warn',
+            `${operation} failed (attempt ${attempt}), retrying in ${delayMs / 1000}s: ${error instanceof Error ? error.message : String(error)}`,
+            node?.name,
+          ),
       });
     },
   };
@@ -99,9 +130,20 @@ export async function runStep(
       ...(ctx.observed ? { data: ctx.observed } : {}),
     });
   } catch (error) {
-    throw new StepFailure(step, run.signal?.aborted ? abortError(run.signal) : asDroverError(error));
+    throw new StepFailure(
+      step,
+      run.signal?.aborted ? abortError(run.signal) : asDroverError(error),
+    );
   }
-  reporter.event({ type: 'step-started', at: started.at, stepId: step.id, action: step.action, title: step.title, attempt, ...(node ? { node: node.name } : {}) });
+  reporter.event({
+    type: 'step-started',
+    at: started.at,
+    stepId: step.id,
+    action: step.action,
+    title: step.title,
+    attempt,
+    ...(node ? { node: node.name } : {}),
+  });
   let result: StepResult;
   try {
     result = await handler.run(ctx);

@@ -23,9 +23,7 @@ export class UnitStopped extends Error {
 }
 
 function destructiveStarted(run: RunState, unit: NodeUnit): boolean {
-  return unit.steps.some(
-    (s) => isDestructive(s.action) && startsOf(run.entries, s.id).length > 0,
-  );
+  return unit.steps.some((s) => isDestructive(s.action) && startsOf(run.entries, s.id).length > 0);
 }
 
 async function alreadyAtTarget(run: RunState, unit: NodeUnit): Promise<string | undefined> {
@@ -33,11 +31,21 @@ async function alreadyAtTarget(run: RunState, unit: NodeUnit): Promise<string | 
   const verify = unit.steps.find((s) => s.action === 'verify-version');
   const talos = typeof verify?.params.talos === 'string' ? verify.params.talos : run.plan.to;
   const view = await run.ports.kubernetes.getNode(unit.node).catch(() => undefined);
-  if (view === undefined || view.talosVersion !== talos || view.ready !== 'True' || view.unschedulable) return undefined;
+  if (
+    view === undefined ||
+    view.talosVersion !== talos ||
+    view.ready !== 'True' ||
+    view.unschedulable
+  )
+    return undefined;
   return talos;
 }
 
-export async function runUnit(run: RunState, unit: NodeUnit, options: StepRunOptions): Promise<void> {
+export async function runUnit(
+  run: RunState,
+  unit: NodeUnit,
+  options: StepRunOptions,
+): Promise<void> {
   const node = findNode(run.inventory, unit.node);
   const ids = unit.steps.map((s) => s.id);
   if (!hasAnyEntry(run.entries, ids)) {
@@ -53,7 +61,16 @@ export async function runUnit(run: RunState, unit: NodeUnit, options: StepRunOpt
           outcome: 'skipped',
           message: `already at Talos ${talos}`,
         });
-        run.ports.reporter.event({ type: 'step-finished', at: entry.at, stepId: step.id, node: unit.node, action: step.action, outcome: 'skipped', durationSeconds: 0, message: entry.message ?? '' });
+        run.ports.reporter.event({
+          type: 'step-finished',
+          at: entry.at,
+          stepId: step.id,
+          node: unit.node,
+          action: step.action,
+          outcome: 'skipped',
+          durationSeconds: 0,
+          message: entry.message ?? '',
+        });
       }
       return;
     }

@@ -38,7 +38,14 @@ describe('runUpgrade on a healthy cluster', () => {
     const report = await runUpgrade(options(c, { audit: (r) => audit.push(r) }));
     expect(report.outcome).toBe('succeeded');
     expect(c.violations).toEqual([]);
-    expect(c.replacements).toEqual({ 'cp-1': 1, 'cp-2': 1, 'cp-3': 1, 'w-1': 1, 'w-2': 1, 'w-3': 1 });
+    expect(c.replacements).toEqual({
+      'cp-1': 1,
+      'cp-2': 1,
+      'cp-3': 1,
+      'w-1': 1,
+      'w-2': 1,
+      'w-3': 1,
+    });
     expect(report.nodes.map((n) => [n.name, n.outcome, n.vmReplacements])).toEqual(
       ['cp-1', 'cp-2', 'cp-3', ...workers].map((n) => [n, 'succeeded', 1]),
     );
@@ -50,7 +57,9 @@ describe('runUpgrade on a healthy cluster', () => {
     const entries = c.journal.entries;
     for (const [i, e] of entries.entries()) {
       if (e.type !== 'step-finished') continue;
-      expect(entries.slice(0, i).some((s) => s.type === 'step-started' && s.stepId === e.stepId)).toBe(true);
+      expect(
+        entries.slice(0, i).some((s) => s.type === 'step-started' && s.stepId === e.stepId),
+      ).toBe(true);
     }
     // Secrets never leave: journal, audit and report.
     expect(JSON.stringify([entries, audit, report])).not.toContain(SECRET);
@@ -62,15 +71,24 @@ describe('runUpgrade on a healthy cluster', () => {
   it('control plane strictly one at a time: cp-2 starts only after cp-1 uncordoned', async () => {
     const c = new FakeCluster();
     await runUpgrade(options(c));
-    const at = (id: string, type: string) => c.journal.entries.findIndex((e) => e.stepId === id && e.type === type);
-    expect(at('cp-2/gate-etcd', 'step-started')).toBeGreaterThan(at('cp-1/uncordon', 'step-finished'));
-    expect(at('w-1/gate-health', 'step-started')).toBeGreaterThan(at('cp-3/uncordon', 'step-finished'));
+    const at = (id: string, type: string) =>
+      c.journal.entries.findIndex((e) => e.stepId === id && e.type === type);
+    expect(at('cp-2/gate-etcd', 'step-started')).toBeGreaterThan(
+      at('cp-1/uncordon', 'step-finished'),
+    );
+    expect(at('w-1/gate-health', 'step-started')).toBeGreaterThan(
+      at('cp-3/uncordon', 'step-finished'),
+    );
   });
 
   it('a second run is refused (exit 3) naming the holder', async () => {
     const c = new FakeCluster();
     await c.ports().lock.acquire('someone-else', 600);
-    await expect(runUpgrade(options(c))).rejects.toMatchObject({ code: 'LOCK_HELD', category: 'refused', message: expect.stringContaining('someone-else') });
+    await expect(runUpgrade(options(c))).rejects.toMatchObject({
+      code: 'LOCK_HELD',
+      category: 'refused',
+      message: expect.stringContaining('someone-else'),
+    });
     expect(c.journal.entries).toEqual([]);
   });
 
@@ -88,7 +106,9 @@ describe('runUpgrade on a healthy cluster', () => {
     await runUpgrade(options(c));
     const again = await runUpgrade(options(c, { runId: 'run-2', holderIdentity: 'drover/run-2' }));
     expect(again.outcome).toBe('succeeded');
-    expect(again.nodes.every((n) => n.outcome === 'already-at-target' && n.vmReplacements === 0)).toBe(true);
+    expect(
+      again.nodes.every((n) => n.outcome === 'already-at-target' && n.vmReplacements === 0),
+    ).toBe(true);
     expect(c.replacements['w-1']).toBe(1);
   });
 });
@@ -109,42 +129,82 @@ interface FaultCase {
 }
 
 const cases: FaultCase[] = [
-  { name: 'apply fails transiently twice: retried, succeeds', faults: { transient: { apply: 2 } }, outcome: 'succeeded' },
-  { name: 'S3 down for one call: retried, succeeds', faults: { transient: { 's3.put': 1 } }, outcome: 'succeeded' },
+  {
+    name: 'apply fails transiently twice: retried, succeeds',
+    faults: { transient: { apply: 2 } },
+    outcome: 'succeeded',
+  },
+  {
+    name: 'S3 down for one call: retried, succeeds',
+    faults: { transient: { 's3.put': 1 } },
+    outcome: 'succeeded',
+  },
   {
     name: 'S3 unavailable: stops at cp-1 backup, nothing replaced, cp-1 left cordoned (below target)',
-    faults: { broken: new Set(['s3.put']) }, templatesReady: true,
-    outcome: 'failed', stepId: 'cp-1/backup-state', category: 'failed', untouched: ['cp-1', 'cp-2', 'cp-3', ...workers], cordonedAfter: ['cp-1'],
+    faults: { broken: new Set(['s3.put']) },
+    templatesReady: true,
+    outcome: 'failed',
+    stepId: 'cp-1/backup-state',
+    category: 'failed',
+    untouched: ['cp-1', 'cp-2', 'cp-3', ...workers],
+    cordonedAfter: ['cp-1'],
   },
   {
     name: 'plan touches an extra resource: refused before any apply',
     faults: { planExtra: 'module.dns.record' },
-    outcome: 'failed', stepId: 'template/module.template_a_base', code: 'PLAN_SCOPE', category: 'refused', untouched: ['cp-1', 'cp-2', 'cp-3', ...workers],
+    outcome: 'failed',
+    stepId: 'template/module.template_a_base',
+    code: 'PLAN_SCOPE',
+    category: 'refused',
+    untouched: ['cp-1', 'cp-2', 'cp-3', ...workers],
   },
   {
     name: 'the old VM still answers (x509): stops at w-1, left cordoned, later workers untouched',
     faults: { x509: new Set(['w-1']) },
-    outcome: 'failed', stepId: 'w-1/wait-maintenance', code: 'TALOS_OLD_VM_ANSWERS', untouched: ['w-2', 'w-3'], cordonedAfter: ['w-1'],
+    outcome: 'failed',
+    stepId: 'w-1/wait-maintenance',
+    code: 'TALOS_OLD_VM_ANSWERS',
+    untouched: ['w-2', 'w-3'],
+    cordonedAfter: ['w-1'],
   },
   {
     name: 'a node never becomes Ready: stops at its wait-ready',
     faults: { neverReady: new Set(['w-2']) },
-    outcome: 'failed', stepId: 'w-2/wait-ready', code: 'NODE_NOT_READY', untouched: ['w-3'], cordonedAfter: ['w-2'],
+    outcome: 'failed',
+    stepId: 'w-2/wait-ready',
+    code: 'NODE_NOT_READY',
+    untouched: ['w-3'],
+    cordonedAfter: ['w-2'],
   },
   {
     name: 'an etcd member is unhealthy: the gate waits, then blocks (refused), nothing touched',
     faults: { etcdUnhealthy: new Set(['cp-3']) },
-    outcome: 'failed', stepId: 'cp-1/gate-etcd', code: 'ETCD_UNHEALTHY', category: 'refused', untouched: ['cp-1', 'cp-2', 'cp-3', ...workers], cordonedAfter: [],
+    outcome: 'failed',
+    stepId: 'cp-1/gate-etcd',
+    code: 'ETCD_UNHEALTHY',
+    category: 'refused',
+    untouched: ['cp-1', 'cp-2', 'cp-3', ...workers],
+    cordonedAfter: [],
   },
   {
     name: 'a PDB never allows eviction, force not allowed: stops at w-1 drain, noout unset, w-1 cordoned',
-    faults: { pdbBlocked: new Set(['app-w-1']) }, drainPolicy: { forceAfterGrace: false },
-    outcome: 'failed', stepId: 'w-1/drain', code: 'DRAIN_BLOCKED', untouched: ['w-1', 'w-2', 'w-3'], cordonedAfter: ['w-1'],
+    faults: { pdbBlocked: new Set(['app-w-1']) },
+    drainPolicy: { forceAfterGrace: false },
+    outcome: 'failed',
+    stepId: 'w-1/drain',
+    code: 'DRAIN_BLOCKED',
+    untouched: ['w-1', 'w-2', 'w-3'],
+    cordonedAfter: ['w-1'],
   },
-  { name: 'a PDB never allows eviction, force allowed: forced after the window', faults: { pdbBlocked: new Set(['app-w-1']) }, outcome: 'succeeded' },
+  {
+    name: 'a PDB never allows eviction, force allowed: forced after the window',
+    faults: { pdbBlocked: new Set(['app-w-1']) },
+    outcome: 'succeeded',
+  },
 ];
 
-const failedNodeOf = (report: { failure: { node: string | null } | null }) => report.failure?.node ?? '';
+const failedNodeOf = (report: { failure: { node: string | null } | null }) =>
+  report.failure?.node ?? '';
 
 describe('scripted faults', () => {
   it.each(cases)('$name', async (fault) => {
@@ -166,16 +226,20 @@ describe('scripted faults', () => {
     expect(report.failure?.hint).toBeTruthy();
     for (const n of fault.untouched ?? []) expect(c.replacements[n] ?? 0, n).toBe(0);
     if (fault.cordonedAfter) expect([...c.cordoned].sort()).toEqual(fault.cordonedAfter);
-    for (const n of fault.cordonedAfter ?? []) expect(report.nodes.find((x) => x.name === n)?.leftCordoned).toBe(true);
+    for (const n of fault.cordonedAfter ?? [])
+      expect(report.nodes.find((x) => x.name === n)?.leftCordoned).toBe(true);
     // noout is kept only for a node whose VM is gone (its OSDs are coming back).
     if (!c.replacements[failedNodeOf(report)]) expect(c.noout.size).toBe(0);
     // Never went on to the next node after the failing one.
     const failedNode = report.failure?.node;
     if (failedNode) {
       const order = report.nodes.map((n) => n.name);
-      for (const later of order.slice(order.indexOf(failedNode) + 1)) expect(report.nodes.find((n) => n.name === later)?.outcome).toBe('not-started');
+      for (const later of order.slice(order.indexOf(failedNode) + 1))
+        expect(report.nodes.find((n) => n.name === later)?.outcome).toBe('not-started');
     }
-    expect(report.nodes.some((n) => n.outcome === 'failed')).toBe(fault.stepId?.includes('/') && !fault.stepId.startsWith('template/'));
+    expect(report.nodes.some((n) => n.outcome === 'failed')).toBe(
+      fault.stepId?.includes('/') && !fault.stepId.startsWith('template/'),
+    );
   });
 });
 
@@ -223,21 +287,32 @@ describe('crash and resume', () => {
     await crashedPromise;
   }
 
-  const cp1Steps = planFor(new FakeCluster()).phases.find((p) => p.id === 'control-plane')!.units[0]!.steps;
+  const cp1Steps = planFor(new FakeCluster()).phases.find((p) => p.id === 'control-plane')!
+    .units[0]!.steps;
   const before = planFor(new FakeCluster()).phases.find((p) => p.id === 'templates')!.steps.length;
 
-  it.each(cp1Steps.map((s, i) => [s.action, before + i + 1] as const))('crash after cp-1 %s, resume: every VM replaced exactly once', async (_action, n) => {
-    const c = new FakeCluster();
-    await crashRun(c, n);
-    // The crashed holder's lease is still there; the same run (same identity) resumes.
-    const report = await runUpgrade(options(c, { resume: true }));
-    expect(report.outcome).toBe('succeeded');
-    expect(report.resumed).toBe(true);
-    expect(c.violations).toEqual([]);
-    expect(c.replacements).toEqual({ 'cp-1': 1, 'cp-2': 1, 'cp-3': 1, 'w-1': 1, 'w-2': 1, 'w-3': 1 });
-    expect(report.nodes.every((x) => x.vmReplacements === 1)).toBe(true);
-    expect(c.cordoned.size).toBe(0);
-  });
+  it.each(cp1Steps.map((s, i) => [s.action, before + i + 1] as const))(
+    'crash after cp-1 %s, resume: every VM replaced exactly once',
+    async (_action, n) => {
+      const c = new FakeCluster();
+      await crashRun(c, n);
+      // The crashed holder's lease is still there; the same run (same identity) resumes.
+      const report = await runUpgrade(options(c, { resume: true }));
+      expect(report.outcome).toBe('succeeded');
+      expect(report.resumed).toBe(true);
+      expect(c.violations).toEqual([]);
+      expect(c.replacements).toEqual({
+        'cp-1': 1,
+        'cp-2': 1,
+        'cp-3': 1,
+        'w-1': 1,
+        'w-2': 1,
+        'w-3': 1,
+      });
+      expect(report.nodes.every((x) => x.vmReplacements === 1)).toBe(true);
+      expect(c.cordoned.size).toBe(0);
+    },
+  );
 
   it('a crash inside the apply (VM recreated, step unfinished): resume sees new ids and does not replace again', async () => {
     const c = new FakeCluster();
@@ -276,7 +351,9 @@ describe('crash and resume', () => {
     c.faults.broken = new Set();
     const report = await runUpgrade(options(c, { resume: true }));
     expect(report.outcome).toBe('succeeded');
-    expect(c.journal.entries.filter((e) => e.stepId === 'cp-1/cordon' && e.type === 'step-finished')).toHaveLength(1);
+    expect(
+      c.journal.entries.filter((e) => e.stepId === 'cp-1/cordon' && e.type === 'step-finished'),
+    ).toHaveLength(1);
     expect(c.replacements['cp-1']).toBe(1);
     expect(c.cordoned.size).toBe(0);
     expect(c.violations).toEqual([]);
@@ -291,7 +368,9 @@ describe('crash and resume', () => {
     c.faults.broken = new Set();
     const report = await runUpgrade(options(c, { resume: true }));
     expect(report.outcome).toBe('succeeded');
-    const cordons = c.journal.entries.filter((e) => e.stepId === 'cp-1/cordon' && e.type === 'step-finished');
+    const cordons = c.journal.entries.filter(
+      (e) => e.stepId === 'cp-1/cordon' && e.type === 'step-finished',
+    );
     expect(cordons).toHaveLength(2);
     expect(c.violations).toEqual([]);
   });

@@ -54,11 +54,23 @@ async function acquireLock(options: RunUpgradeOptions, ttl: number): Promise<str
   const result = await options.ports.lock.acquire(options.holderIdentity, ttl);
   if (!result.acquired) {
     const { holder } = result;
-    const renewed = holder.renewedAt === undefined ? 'never renewed' : `last renewed ${new Date(holder.renewedAt).toISOString()}`;
-    throw new DroverError('refused', 'LOCK_HELD', `another upgrade holds the cluster lock: ${holder.identity} (${renewed}, TTL ${holder.ttlSeconds}s)`, {
-      hint: 'One upgrade per cluster at a time. Wait for it to finish; a crashed holder is taken over once its TTL passes.',
-      details: { holder: holder.identity, renewedAt: holder.renewedAt ?? null, ttlSeconds: holder.ttlSeconds },
-    });
+    const renewed =
+      holder.renewedAt === undefined
+        ? 'never renewed'
+        : `last renewed ${new Date(holder.renewedAt).toISOString()}`;
+    throw new DroverError(
+      'refused',
+      'LOCK_HELD',
+      `another upgrade holds the cluster lock: ${holder.identity} (${renewed}, TTL ${holder.ttlSeconds}s)`,
+      {
+        hint: 'One upgrade per cluster at a time. Wait for it to finish; a crashed holder is taken over once its TTL passes.',
+        details: {
+          holder: holder.identity,
+          renewedAt: holder.renewedAt ?? null,
+          ttlSeconds: holder.ttlSeconds,
+        },
+      },
+    );
   }
   if (result.tookOverFrom) {
     const from = result.tookOverFrom;
@@ -86,7 +98,8 @@ function failureOf(error: DroverError, step: StepFailure['step'] | undefined): R
 export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeReport> {
   const { plan, inventory, ports, redactor } = options;
   const lowerBound = lowerBoundSeconds(plan, inventory, options.durations);
-  if (options.dryRun) return dryRunReport(plan, inventory, options.runId, ports.clock.now(), lowerBound);
+  if (options.dryRun)
+    return dryRunReport(plan, inventory, options.runId, ports.clock.now(), lowerBound);
 
   const ttl = options.lockTtlSeconds ?? DEFAULT_LOCK_TTL_SECONDS;
   const takeover = await acquireLock(options, ttl);
@@ -95,7 +108,9 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const prior = options.resume ? (await ports.journal.readAll()).filter((e) => e.runId === options.runId) : [];
+  const prior = options.resume
+    ? (await ports.journal.readAll()).filter((e) => e.runId === options.runId)
+    : [];
   const run: RunState = {
     plan,
     inventory,
@@ -110,16 +125,27 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
     lastVerifiedBackup: lastBackupOf(prior),
     inFlightNodes: new Set(),
     stopRequested: false,
-    audit: (record) => options.audit?.(redactor.redactValue({ ...record, at: ports.clock.now(), runId: options.runId })),
+    audit: (record) =>
+      options.audit?.(
+        redactor.redactValue({ ...record, at: ports.clock.now(), runId: options.runId }),
+      ),
     log: (level, message, node) =>
-      ports.reporter.event({ type: 'log', at: ports.clock.now(), level, message: redactor.redact(message), ...(node ? { node } : {}) }),
+      ports.reporter.event({
+        type: 'log',
+        at: ports.clock.now(),
+        level,
+        message: redactor.redact(message),
+        ...(node ? { node } : {}),
+      }),
   };
   const notes: string[] = [];
   if (takeover) {
     notes.push(takeover);
     run.log('warn', takeover);
   }
-  const renewal = startLockRenewal(run, options.holderIdentity, ttl, (error) => controller.abort(error));
+  const renewal = startLockRenewal(run, options.holderIdentity, ttl, (error) =>
+    controller.abort(error),
+  );
 
   let outcome: ReportOutcome = 'succeeded';
   let failure: ReportFailure | null = null;
@@ -133,21 +159,53 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
         kind: plan.kind,
         from: plan.from,
         to: plan.to,
-        data: { resumed, holder: options.holderIdentity, cluster: plan.cluster, ...(takeover ? { takeover } : {}) },
+        data: {
+          resumed,
+          holder: options.holderIdentity,
+          cluster: plan.cluster,
+          ...(takeover ? { takeover } : {}),
+        },
       }),
     );
-    run.entries.push({ type: 'run-started', at: ports.clock.now(), runId: options.runId, data: { resumed } });
-    ports.reporter.event({ type: 'run-started', at: ports.clock.now(), kind: plan.kind, from: plan.from, to: plan.to, cluster: plan.cluster, resumed });
-    for (const phase of plan.phases) await runPhase(run, phase, { ...(options.afterStep ? { afterStep: options.afterStep } : {}) });
+    run.entries.push({
+      type: 'run-started',
+      at: ports.clock.now(),
+      runId: options.runId,
+      data: { resumed },
+    });
+    ports.reporter.event({
+      type: 'run-started',
+      at: ports.clock.now(),
+      kind: plan.kind,
+      from: plan.from,
+      to: plan.to,
+      cluster: plan.cluster,
+      resumed,
+    });
+    for (const phase of plan.phases)
+      await runPhase(run, phase, {
+        ...(options.afterStep ? { afterStep: options.afterStep } : {}),
+      });
   } catch (error) {
     run.stopRequested = true;
     const stepFailure = error instanceof StepFailure ? error : undefined;
-    const cause = error instanceof UnitStopped ? new DroverError('failed', 'STOPPED', error.message) : stepFailure?.error ?? asDroverError(error);
-    const aborted = cause.category === 'aborted' || (isDroverError(cause) && controller.signal.aborted && cause.code === 'ABORTED');
+    const cause =
+      error instanceof UnitStopped
+        ? new DroverError('failed', 'STOPPED', error.message)
+        : (stepFailure?.error ?? asDroverError(error));
+    const aborted =
+      cause.category === 'aborted' ||
+      (isDroverError(cause) && controller.signal.aborted && cause.code === 'ABORTED');
     outcome = aborted ? 'aborted' : 'failed';
     failure = failureOf(cause, stepFailure?.step);
-    run.log('error', `stopped at ${failure.stepId}${failure.node ? ` on ${failure.node}` : ''}: [${failure.code}] ${failure.message}`, failure.node ?? undefined);
-    notes.push(...(await cleanUpAfterStop(run, { restoreUntouched: options.restoreUntouched === true })));
+    run.log(
+      'error',
+      `stopped at ${failure.stepId}${failure.node ? ` on ${failure.node}` : ''}: [${failure.code}] ${failure.message}`,
+      failure.node ?? undefined,
+    );
+    notes.push(
+      ...(await cleanUpAfterStop(run, { restoreUntouched: options.restoreUntouched === true })),
+    );
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await renewal.stop();
@@ -155,14 +213,35 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
   try {
     await ports.lock.release(options.holderIdentity);
   } catch (error) {
-    notes.push(`could not release the cluster lock (${error instanceof Error ? error.message : String(error)}); it expires after ${ttl}s`);
+    notes.push(
+      `could not release the cluster lock (${error instanceof Error ? error.message : String(error)}); it expires after ${ttl}s`,
+    );
   }
   const finishedAt = ports.clock.now();
   await ports.journal
-    .append(redactor.redactValue({ type: 'run-finished', at: finishedAt, runId: options.runId, outcome, ...(failure ? { code: failure.code, message: failure.message } : {}) }))
+    .append(
+      redactor.redactValue({
+        type: 'run-finished',
+        at: finishedAt,
+        runId: options.runId,
+        outcome,
+        ...(failure ? { code: failure.code, message: failure.message } : {}),
+      }),
+    )
     .catch(() => notes.push('could not append run-finished to the journal'));
   ports.reporter.event({ type: 'run-finished', at: finishedAt, outcome });
   return redactor.redactValue(
-    buildReport({ plan, inventory, runId: options.runId, entries: run.entries, outcome, finishedAt, lowerBoundSeconds: lowerBound, failure, notes, violations: [] }),
+    buildReport({
+      plan,
+      inventory,
+      runId: options.runId,
+      entries: run.entries,
+      outcome,
+      finishedAt,
+      lowerBoundSeconds: lowerBound,
+      failure,
+      notes,
+      violations: [],
+    }),
   );
 }

@@ -37,9 +37,14 @@ export function assertPlanScope(plan: InfrastructurePlan, allowed: string[], wha
     (c) => c.actions.includes('create') && allowed.some((a) => isInside(c.address, a)),
   );
   if (!creates) {
-    throw new DroverError('failed', 'PLAN_NO_REPLACEMENT', `the Terraform plan for ${what} recreates nothing`, {
-      hint: 'Check the Terraform addresses of the node in the config match the state.',
-      details: { allowed, changes: plan.changes.map((c) => c.address) },
-    });
+    throw new DroverError(
+      'failed',
+      'PLAN_NO_REPLACEMENT',
+      `the Terraform plan for ${what} recreates nothing`,
+      {
+        hint: 'Check the Terraform addresses of the node in the config match the state.',
+        details: { allowed, changes: plan.changes.map((c) => c.address) },
+      },
+    );
   }
 }

@@ -8,7 +8,8 @@ import { DroverError } from '../core/errors.js';
 import type { StateSnapshot } from '../ports/infrastructure.js';
 import type { StepContext, VerifiedBackup } from './context.js';
 
-export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+export const sha256 = (bytes: Uint8Array): string =>
+  createHash('sha256').update(bytes).digest('hex');
 
 export function backupKey(cluster: string, at: number, label: string): string {
   return `${cluster}/${new Date(at).toISOString()}-${label}.tfstate`;
@@ -16,19 +17,30 @@ export function backupKey(cluster: string, at: number, label: string): string {
 
 export async function takeVerifiedBackup(ctx: StepContext, label: string): Promise<VerifiedBackup> {
   const { infrastructure, stateBackup, clock } = ctx.run.ports;
-  const snapshot: StateSnapshot = await ctx.call('infrastructure.pullState', {}, () => infrastructure.pullState(ctx.run.signal));
+  const snapshot: StateSnapshot = await ctx.call('infrastructure.pullState', {}, () =>
+    infrastructure.pullState(ctx.run.signal),
+  );
   const key = backupKey(ctx.run.plan.cluster, clock.now(), label);
   const digest = sha256(snapshot.bytes);
-  const stored = await ctx.call('stateBackup.put', { key, serial: snapshot.serial, sha256: digest }, () =>
-    stateBackup.put(key, snapshot.bytes, ctx.run.signal),
+  const stored = await ctx.call(
+    'stateBackup.put',
+    { key, serial: snapshot.serial, sha256: digest },
+    () => stateBackup.put(key, snapshot.bytes, ctx.run.signal),
   );
-  const readBack = await ctx.call('stateBackup.get', { key }, () => stateBackup.get(key, ctx.run.signal));
+  const readBack = await ctx.call('stateBackup.get', { key }, () =>
+    stateBackup.get(key, ctx.run.signal),
+  );
   const readDigest = sha256(readBack);
   if (readDigest !== digest || stored.sha256 !== digest) {
-    throw new DroverError('failed', 'BACKUP_MISMATCH', `the state backup ${key} does not read back identical`, {
-      hint: 'The backup store returned other bytes than were written; nothing was destroyed. Check the bucket.',
-      details: { key, expected: digest, stored: stored.sha256, readBack: readDigest },
-    });
+    throw new DroverError(
+      'failed',
+      'BACKUP_MISMATCH',
+      `the state backup ${key} does not read back identical`,
+      {
+        hint: 'The backup store returned other bytes than were written; nothing was destroyed. Check the bucket.',
+        details: { key, expected: digest, stored: stored.sha256, readBack: readDigest },
+      },
+    );
   }
   const backup = { serial: snapshot.serial, lineage: snapshot.lineage, key, sha256: digest };
   ctx.run.lastVerifiedBackup = backup;
@@ -42,6 +54,10 @@ export async function ensureFreshBackup(ctx: StepContext, label: string): Promis
   );
   const last = ctx.run.lastVerifiedBackup;
   if (last && last.serial === current.serial && last.lineage === current.lineage) return last;
-  ctx.run.log('info', `state serial ${current.serial} is newer than the last verified backup; taking a fresh one`, ctx.node?.name);
+  ctx.run.log(
+    'info',
+    `state serial ${current.serial} is newer than the last verified backup; taking a fresh one`,
+    ctx.node?.name,
+  );
   return takeVerifiedBackup(ctx, label);
 }

@@ -9,20 +9,26 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createSimulatedCluster, referenceScenario } from '../../src/adapters/simulated/index.js';
 import { buildPlan } from '../../src/core/plan-build.js';
 import type { UpgradeReport } from '../../src/core/report.js';
-import { runCli, tempDir } from './helpers.js';
+import { runCli, runCliAsync, tempDir } from './helpers.js';
 
 let cli: string;
 
 beforeAll(async () => {
   // @ts-expect-error: a plain .mjs build script without type declarations
-  const { buildCli } = (await import('./build-cli.mjs')) as { buildCli: (out: string) => Promise<string> };
+  const { buildCli } = (await import('./build-cli.mjs')) as {
+    buildCli: (out: string) => Promise<string>;
+  };
   cli = await buildCli(tempDir());
 }, 120_000);
 
 describe('drover simulate, as a process', () => {
   it('--json prints exactly one JSON document on stdout, human output on stderr, exit 0', () => {
     const dir = tempDir();
-    const r = runCli(cli, ['--json', '--report', join(dir, 'report.json'), '--audit', join(dir, 'audit.jsonl')], dir);
+    const r = runCli(
+      cli,
+      ['--json', '--report', join(dir, 'report.json'), '--audit', join(dir, 'audit.jsonl')],
+      dir,
+    );
     expect(r.status, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as UpgradeReport;
     expect(report.outcome).toBe('succeeded');
@@ -30,7 +36,10 @@ describe('drover simulate, as a process', () => {
     expect(r.stderr).toContain('Drover cattle upgrade');
     expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'))).toEqual(report);
     expect(readFileSync(join(dir, 'report.md'), 'utf8')).toContain('| k8s-work-12 |');
-    const audit = readFileSync(join(dir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { operation: string });
+    const audit = readFileSync(join(dir, 'audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { operation: string });
     expect(audit.some((a) => a.operation === 'infrastructure.apply')).toBe(true);
   }, 120_000);
 
@@ -44,25 +53,42 @@ describe('drover simulate, as a process', () => {
 });
 
 function cycleLength(): Promise<{ before: number; steps: string[] }> {
-  return createSimulatedCluster({ scenario: referenceScenario(), seed: 1 }).then(async (cluster) => {
-    const plan = buildPlan('cattle', { inventory: cluster.inventory, policy: cluster.policy, from: cluster.from, to: cluster.to });
-    await cluster.close();
-    const before = plan.phases.find((p) => p.id === 'templates')!.steps.length;
-    const steps = plan.phases.find((p) => p.id === 'control-plane')!.units[0]!.steps.map((s) => s.id);
-    return { before, steps };
-  });
+  return createSimulatedCluster({ scenario: referenceScenario(), seed: 1 }).then(
+    async (cluster) => {
+      const plan = buildPlan('cattle', {
+        inventory: cluster.inventory,
+        policy: cluster.policy,
+        from: cluster.from,
+        to: cluster.to,
+      });
+      await cluster.close();
+      const before = plan.phases.find((p) => p.id === 'templates')!.steps.length;
+      const steps = plan.phases
+        .find((p) => p.id === 'control-plane')!
+        .units[0]!.steps.map((s) => s.id);
+      return { before, steps };
+    },
+  );
 }
 
 const plan = await cycleLength();
 
 describe('crash and resume', () => {
-  it('a second run is refused (exit 3, holder named) while the crashed run\'s lease is fresh', async () => {
+  it("a second run is refused (exit 3, holder named) while the crashed run's lease is fresh", async () => {
     const dir = tempDir();
     const world = join(dir, 'world.json');
     const journal = join(dir, 'journal.jsonl');
-    const crashed = runCli(cli, ['--world', world, '--journal', journal, '--crash-after-steps', '9'], dir);
+    const crashed = runCli(
+      cli,
+      ['--world', world, '--journal', journal, '--crash-after-steps', '9'],
+      dir,
+    );
     expect(crashed.signal).toBe('SIGKILL');
-    const second = runCli(cli, ['--world', world, '--journal', join(dir, 'other.jsonl'), '--json'], dir);
+    const second = runCli(
+      cli,
+      ['--world', world, '--journal', join(dir, 'other.jsonl'), '--json'],
+      dir,
+    );
     expect(second.status).toBe(3);
     expect(second.stderr).toContain('LOCK_HELD');
     expect(second.stderr).toContain('drover-simulate/sim-1-');
@@ -70,23 +96,35 @@ describe('crash and resume', () => {
     expect(doc.error.code).toBe('LOCK_HELD');
   }, 120_000);
 
-  it.each(plan.steps.map((id, i) => [id, plan.before + i + 1] as const))(
+  // Each pair persists the world after every event (mostly waiting on disk): pairs overlap,
+  // up to vitest's maxConcurrency at once.
+  it.concurrent.each(plan.steps.map((id, i) => [id, plan.before + i + 1] as const))(
     'killed after %s, then --resume in a new process: every VM replaced exactly once, zero violations',
-    (_stepId, n) => {
+    async (_stepId, n) => {
       const dir = tempDir();
       const world = join(dir, 'world.json');
       const journal = join(dir, 'journal.jsonl');
-      const crashed = runCli(cli, ['--world', world, '--journal', journal, '--crash-after-steps', String(n)], dir);
+      const crashed = await runCliAsync(
+        cli,
+        ['--world', world, '--journal', journal, '--crash-after-steps', String(n)],
+        dir,
+      );
       expect(crashed.signal, crashed.stderr).toBe('SIGKILL');
       expect(existsSync(world)).toBe(true);
-      const resumed = runCli(cli, ['--world', world, '--journal', journal, '--resume', '--json'], dir);
+      const resumed = await runCliAsync(
+        cli,
+        ['--world', world, '--journal', journal, '--resume', '--json'],
+        dir,
+      );
       expect(resumed.status, resumed.stderr).toBe(0);
       const report = JSON.parse(resumed.stdout) as UpgradeReport;
       expect(report.outcome).toBe('succeeded');
       expect(report.resumed).toBe(true);
       expect(report.violations).toEqual([]);
-      expect(report.nodes.map((x) => [x.name, x.vmReplacements]).filter(([, c]) => c !== 1)).toEqual([]);
+      expect(
+        report.nodes.map((x) => [x.name, x.vmReplacements]).filter(([, c]) => c !== 1),
+      ).toEqual([]);
     },
-    120_000,
+    300_000,
   );
 });

@@ -1,5 +1,5 @@
 /** Helpers for the end-to-end simulate tests: scenario files, the built command, a run in-process. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +24,9 @@ export function scenarioFile(dir: string, name: string, change: (s: Scenario) =>
 }
 
 /** Runs simulate in this process (no crash possible), collecting stderr. */
-export async function simulateInProcess(options: Partial<SimulateOptions>): Promise<SimulateResult & { stderr: string; stdout: string }> {
+export async function simulateInProcess(
+  options: Partial<SimulateOptions>,
+): Promise<SimulateResult & { stderr: string; stdout: string }> {
   let stderr = '';
   let stdout = '';
   const result = await runSimulate(
@@ -49,6 +51,27 @@ export interface CliRun {
 }
 
 export function runCli(cli: string, args: string[], cwd: string): CliRun {
-  const r = spawnSync(process.execPath, [cli, 'simulate', ...args], { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, CI: '1' } });
+  const r = spawnSync(process.execPath, [cli, 'simulate', ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, CI: '1' },
+  });
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Same as runCli without blocking the event loop, so several runs can overlap (they mostly wait on disk). */
+export function runCliAsync(cli: string, args: string[], cwd: string): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, 'simulate', ...args], {
+      cwd,
+      env: { ...process.env, CI: '1' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
+  });
 }

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../src/adapters/simulated/index.js';
+import type { ScenarioInput } from '../../src/adapters/simulated/scenario/schema.js';
 import type { UpgradeReport } from '../../src/core/report.js';
 import { scenarioFile, simulateInProcess, tempDir } from './helpers.js';
 
@@ -25,7 +26,11 @@ describe('drover simulate (reference cluster)', () => {
     expect(report.kind).toBe('cattle');
     expect([report.from, report.to]).toEqual(['1.10.8', '1.11.0']);
     expect(report.nodes).toHaveLength(15);
-    expect(report.nodes.every((n) => n.outcome === 'succeeded' && n.vmReplacements === 1 && !n.leftCordoned)).toBe(true);
+    expect(
+      report.nodes.every(
+        (n) => n.outcome === 'succeeded' && n.vmReplacements === 1 && !n.leftCordoned,
+      ),
+    ).toBe(true);
     expect(report.durationSeconds).toBeGreaterThanOrEqual(report.lowerBoundSeconds);
     expect(report.lowerBoundSeconds).toBeGreaterThan(0);
     expect(report.resumed).toBe(false);
@@ -38,13 +43,16 @@ describe('drover simulate (reference cluster)', () => {
     const a = await simulateInProcess({ seed: 7 });
     const b = await simulateInProcess({ seed: 7 });
     expect(a.report.durationSeconds).toBe(b.report.durationSeconds);
-    expect(a.report.nodes.map((n) => n.steps.map((s) => s.durationSeconds))).toEqual(b.report.nodes.map((n) => n.steps.map((s) => s.durationSeconds)));
+    expect(a.report.nodes.map((n) => n.steps.map((s) => s.durationSeconds))).toEqual(
+      b.report.nodes.map((n) => n.steps.map((s) => s.durationSeconds)),
+    );
   });
 });
 
 interface FaultCase {
   name: string;
-  faults: Scenario['faults'];
+  /** As written in a scenario file: defaults are filled in when it is loaded. */
+  faults: NonNullable<ScenarioInput['faults']>;
   policy?: Scenario['policy'];
   exitCode: number;
   /** Where it stops (undefined: it succeeds). */
@@ -60,12 +68,16 @@ const after = (node: string) => workers.slice(workers.indexOf(node) + 1);
 const cases: FaultCase[] = [
   {
     name: 'replace-vm fails twice (transient): retried, succeeds',
-    faults: [{ type: 'step-fails', action: 'replace-vm', node: 'k8s-work-5', times: 2, transient: true }],
+    faults: [
+      { type: 'step-fails', action: 'replace-vm', node: 'k8s-work-5', times: 2, transient: true },
+    ],
     exitCode: 0,
   },
   {
     name: 'apply-config fails once (transient): retried, succeeds',
-    faults: [{ type: 'step-fails', action: 'apply-config', node: 'k8s-ctrl-2', times: 1, transient: true }],
+    faults: [
+      { type: 'step-fails', action: 'apply-config', node: 'k8s-ctrl-2', times: 1, transient: true },
+    ],
     exitCode: 0,
   },
   {
@@ -148,7 +160,7 @@ const cases: FaultCase[] = [
 describe('scripted faults', () => {
   it.each(cases)('$name', async (fault) => {
     const file = scenarioFile(dir, fault.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60), (s) => {
-      s.faults = fault.faults;
+      s.faults = fault.faults as Scenario['faults'];
       if (fault.policy) s.policy = { ...s.policy, ...fault.policy };
     });
     const { exitCode, report } = await simulateInProcess({ scenarioFile: file });
@@ -169,8 +181,11 @@ describe('scripted faults', () => {
     const stoppedAt = report.failure?.node;
     if (stoppedAt) {
       const names = report.nodes.map((n) => n.name);
-      const later = names.slice(names.indexOf(stoppedAt) + 1).filter((n) => n.startsWith(stoppedAt.replace(/-\d+$/, '')));
-      for (const n of later) expect(report.nodes.find((x) => x.name === n)?.outcome, n).toBe('not-started');
+      const later = names
+        .slice(names.indexOf(stoppedAt) + 1)
+        .filter((n) => n.startsWith(stoppedAt.replace(/-\d+$/, '')));
+      for (const n of later)
+        expect(report.nodes.find((x) => x.name === n)?.outcome, n).toBe('not-started');
     }
   });
 });

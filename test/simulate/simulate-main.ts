@@ -14,7 +14,11 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   const e = error as { code?: string; exitCode?: number };
-  if (typeof e.exitCode === 'number' && typeof e.code === 'string' && e.code.startsWith('commander.')) {
+  if (
+    typeof e.exitCode === 'number' &&
+    typeof e.code === 'string' &&
+    e.code.startsWith('commander.')
+  ) {
     process.exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.help' ? 0 : 2;
   } else {
     process.exitCode = reportError(error, { json: process.argv.includes('--json') });

@@ -6,7 +6,12 @@ import { isDroverError } from '../../core/errors.js';
 import type { JournalEntry } from '../../ports/journal.js';
 import { JsonlJournal, parseJournal } from './jsonl-journal.js';
 
-const entry = (i: number): JournalEntry => ({ type: 'step-started', at: i, runId: 'r', stepId: `s${i}` });
+const entry = (i: number): JournalEntry => ({
+  type: 'step-started',
+  at: i,
+  runId: 'r',
+  stepId: `s${i}`,
+});
 
 async function tempFile(): Promise<string> {
   return join(await mkdtemp(join(tmpdir(), 'drover-journal-')), 'journal.jsonl');
@@ -19,7 +24,13 @@ describe('JsonlJournal', () => {
     await Promise.all([1, 2, 3, 4, 5].map((i) => journal.append(entry(i))));
     expect((await readFile(file, 'utf8')).trim().split('\n')).toHaveLength(5);
     // A second instance (a new process) sees every entry: they were on disk when append resolved.
-    expect((await new JsonlJournal(file).readAll()).map((e) => e.stepId)).toEqual(['s1', 's2', 's3', 's4', 's5']);
+    expect((await new JsonlJournal(file).readAll()).map((e) => e.stepId)).toEqual([
+      's1',
+      's2',
+      's3',
+      's4',
+      's5',
+    ]);
     await journal.close();
   });
 
@@ -41,7 +52,10 @@ describe('JsonlJournal', () => {
 
   it('a damaged line in the middle is corruption, not silently skipped', async () => {
     const file = await tempFile();
-    await writeFile(file, `${JSON.stringify(entry(1))}\n{"not":"an entry"}\n${JSON.stringify(entry(2))}\n`);
+    await writeFile(
+      file,
+      `${JSON.stringify(entry(1))}\n{"not":"an entry"}\n${JSON.stringify(entry(2))}\n`,
+    );
     const error = await new JsonlJournal(file).readAll().catch((e: unknown) => e);
     expect(isDroverError(error) && error.code).toBe('JOURNAL_CORRUPT');
   });

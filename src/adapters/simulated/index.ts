@@ -127,15 +127,15 @@ export async function createSimulatedCluster(
   }
   world.addStoreHook(invariantStoreHook(world));
 
-  const snapshot = () => {
+  const worldNow = () => {
     state.now = clock.now();
     state.rng = world.rng.state;
-    return { world: state, store: store.snapshot() };
+    return state;
   };
-  const saver = options.worldFile ? new WorldSaver(options.worldFile, snapshot) : undefined;
+  const saver = options.worldFile ? new WorldSaver(options.worldFile, worldNow, store) : undefined;
   if (saver) {
     world.onChange(() => saver.request());
-    clock.onAdvance(() => saver.request());
+    clock.onAdvance(() => saver.request('time'));
     saver.saveNow();
   }
   world.start();

@@ -46,7 +46,8 @@ export const gateEtcd: StepHandler = {
 export const waitEtcdRejoin: StepHandler = {
   async run(ctx) {
     const node = requireNode(ctx);
-    const expectedMembers = numberParam(ctx, 'expectedMembers') ?? ctx.run.inventory.expectedEtcdMembers;
+    const expectedMembers =
+      numberParam(ctx, 'expectedMembers') ?? ctx.run.inventory.expectedEtcdMembers;
     const { checks } = await runGate(
       ctx,
       async () => etcdRejoinGate(await readEtcd(ctx), { hostname: node.name, expectedMembers }),
@@ -95,7 +96,9 @@ async function check(ctx: StepContext, name: string, phase: 'pre' | 'post'): Pro
   switch (name) {
     case 'coredns': {
       const status = await k.deploymentStatus(COREDNS.namespace, COREDNS.name);
-      return phase === 'pre' ? corednsGate(status, requireNode(ctx).name) : workloadGate('CoreDNS', status);
+      return phase === 'pre'
+        ? corednsGate(status, requireNode(ctx).name)
+        : workloadGate('CoreDNS', status);
     }
     case 'ceph': {
       const health = await k.cephHealth();
@@ -129,7 +132,11 @@ async function runChecks(ctx: StepContext, phase: 'pre' | 'post') {
         try {
           decisions.push(await check(ctx, name, phase));
         } catch (error) {
-          decisions.push(wait(`${name}: read failed (unknown): ${error instanceof Error ? error.message : String(error)}`));
+          decisions.push(
+            wait(
+              `${name}: read failed (unknown): ${error instanceof Error ? error.message : String(error)}`,
+            ),
+          );
         }
       }
       return combine(decisions);

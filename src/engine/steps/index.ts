@@ -1,8 +1,24 @@
 /** Every plan action's handler; the type makes a missing action a compile error. */
 import type { StepAction } from '../../core/plan.js';
 import type { StepHandler } from '../context.js';
-import { gateApiStable, gateEtcd, gateHealth, postChecks, validateClusterStep, waitEtcdRejoin } from './gate-steps.js';
-import { cordon, drain, nooutSet, nooutUnset, uncordon, verifyVersion, waitGpu, waitReady } from './node-steps.js';
+import {
+  gateApiStable,
+  gateEtcd,
+  gateHealth,
+  postChecks,
+  validateClusterStep,
+  waitEtcdRejoin,
+} from './gate-steps.js';
+import {
+  cordon,
+  drain,
+  nooutSet,
+  nooutUnset,
+  uncordon,
+  verifyVersion,
+  waitGpu,
+  waitReady,
+} from './node-steps.js';
 import { k8sUpgrade, talosUpgrade } from './talos-steps.js';
 import { rebuildTemplate, verifyTemplates } from './template-steps.js';
 import { applyConfig, backupState, etcdLeave, replaceVm, waitMaintenance } from './vm-steps.js';

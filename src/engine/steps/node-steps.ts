@@ -10,7 +10,9 @@ import { runGate } from '../gate-runner.js';
 export const cordon: StepHandler = {
   async run(ctx) {
     const node = requireNode(ctx);
-    await ctx.call('kubernetes.cordon', { node: node.name }, () => ctx.run.ports.kubernetes.cordon(node.name));
+    await ctx.call('kubernetes.cordon', { node: node.name }, () =>
+      ctx.run.ports.kubernetes.cordon(node.name),
+    );
     return { outcome: 'succeeded' };
   },
 };
@@ -22,7 +24,11 @@ export const drain: StepHandler = {
     return {
       outcome: 'succeeded',
       message: `${result.evicted.length} evicted, ${result.forced.length} forced`,
-      data: { evicted: result.evicted.length, forced: result.forced.length, forcedPods: result.forced },
+      data: {
+        evicted: result.evicted.length,
+        forced: result.forced.length,
+        forcedPods: result.forced,
+      },
     };
   },
 };
@@ -31,7 +37,9 @@ function noout(on: boolean): StepHandler {
   return {
     async run(ctx) {
       const domain = stringParam(ctx, 'domain') ?? requireNode(ctx).host;
-      await ctx.call('storage.setNoout', { domain, on }, () => ctx.run.ports.storage.setNoout(domain, on));
+      await ctx.call('storage.setNoout', { domain, on }, () =>
+        ctx.run.ports.storage.setNoout(domain, on),
+      );
       return { outcome: 'succeeded', data: { domain } };
     },
   };
@@ -65,14 +73,26 @@ async function waitForNode(
 /** Ready is the Ready condition; a cordoned node is still Ready. */
 export const waitReady: StepHandler = {
   async run(ctx) {
-    await waitForNode(ctx, (n) => n?.ready === 'True', ctx.run.policy.timeouts.nodeReadySeconds, 'NODE_NOT_READY', 'did not become Ready');
+    await waitForNode(
+      ctx,
+      (n) => n?.ready === 'True',
+      ctx.run.policy.timeouts.nodeReadySeconds,
+      'NODE_NOT_READY',
+      'did not become Ready',
+    );
     return { outcome: 'succeeded' };
   },
 };
 
 export const waitGpu: StepHandler = {
   async run(ctx) {
-    await waitForNode(ctx, gpuReady, ctx.run.policy.timeouts.nodeReadySeconds, 'GPU_NOT_READY', 'did not report the GPU label and at least one allocatable GPU');
+    await waitForNode(
+      ctx,
+      gpuReady,
+      ctx.run.policy.timeouts.nodeReadySeconds,
+      'GPU_NOT_READY',
+      'did not report the GPU label and at least one allocatable GPU',
+    );
     return { outcome: 'succeeded' };
   },
 };
@@ -121,15 +141,24 @@ export const uncordon: StepHandler = {
   async run(ctx) {
     const node = requireNode(ctx);
     const target = targetOf(ctx);
-    const view = await ctx.call('kubernetes.getNode', { node: node.name }, () => ctx.run.ports.kubernetes.getNode(node.name));
+    const view = await ctx.call('kubernetes.getNode', { node: node.name }, () =>
+      ctx.run.ports.kubernetes.getNode(node.name),
+    );
     const versions = versionsMatch(view, target);
     if (view?.ready !== 'True' || versions.verdict !== 'pass') {
-      throw new DroverError('failed', 'UNCORDON_REFUSED', `${node.name} is not Ready at Talos ${target.talos}; it stays cordoned`, {
-        hint: 'Invariant 5: a node is uncordoned only at the target version with its checks passed.',
-        details: { ready: view?.ready ?? 'missing', talos: view?.talosVersion ?? null },
-      });
+      throw new DroverError(
+        'failed',
+        'UNCORDON_REFUSED',
+        `${node.name} is not Ready at Talos ${target.talos}; it stays cordoned`,
+        {
+          hint: 'Invariant 5: a node is uncordoned only at the target version with its checks passed.',
+          details: { ready: view?.ready ?? 'missing', talos: view?.talosVersion ?? null },
+        },
+      );
     }
-    await ctx.call('kubernetes.uncordon', { node: node.name }, () => ctx.run.ports.kubernetes.uncordon(node.name));
+    await ctx.call('kubernetes.uncordon', { node: node.name }, () =>
+      ctx.run.ports.kubernetes.uncordon(node.name),
+    );
     return { outcome: 'succeeded' };
   },
 };

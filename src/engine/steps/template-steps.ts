@@ -13,36 +13,61 @@ export const rebuildTemplate: StepHandler = {
   async run(ctx) {
     const address = stringParam(ctx, 'address');
     const version = stringParam(ctx, 'version') ?? ctx.run.plan.to;
-    if (address === undefined) throw new DroverError('input', 'STEP_PARAMS', `${ctx.step.id}: no template address`);
+    if (address === undefined)
+      throw new DroverError('input', 'STEP_PARAMS', `${ctx.step.id}: no template address`);
     const infra = ctx.run.ports.infrastructure;
-    const built = await ctx.call('infrastructure.templateVersion', { address }, () => infra.templateVersion(address, ctx.run.signal));
-    if (built === version) return { outcome: 'skipped', message: `${address} is already built for ${version}` };
+    const built = await ctx.call('infrastructure.templateVersion', { address }, () =>
+      infra.templateVersion(address, ctx.run.signal),
+    );
+    if (built === version)
+      return { outcome: 'skipped', message: `${address} is already built for ${version}` };
     await withRetry(
       () =>
         ctx.run.stateMutex.runExclusive(async () => {
           const once = { retry: false };
           if ((await infra.templateVersion(address, ctx.run.signal)) === version) return;
           await ensureFreshBackup(ctx, address.replace(/[^A-Za-z0-9_.-]+/g, '_'));
-          const plan = await ctx.call('infrastructure.plan', { replace: [address] }, () =>
-            infra.plan({ replace: [address], ...(ctx.run.signal ? { signal: ctx.run.signal } : {}) }), once,
+          const plan = await ctx.call(
+            'infrastructure.plan',
+            { replace: [address] },
+            () =>
+              infra.plan({
+                replace: [address],
+                ...(ctx.run.signal ? { signal: ctx.run.signal } : {}),
+              }),
+            once,
           );
           assertPlanScope(plan, [address], `template ${address}`);
-          await ctx.call('infrastructure.apply', { plan: plan.id, changes: plan.changes.map((c) => c.address) }, () =>
-            infra.apply(plan, ctx.run.signal), once,
+          await ctx.call(
+            'infrastructure.apply',
+            { plan: plan.id, changes: plan.changes.map((c) => c.address) },
+            () => infra.apply(plan, ctx.run.signal),
+            once,
           );
         }),
       {
         clock: ctx.run.ports.clock,
         retry: ctx.run.policy.retry,
         ...(ctx.run.signal ? { signal: ctx.run.signal } : {}),
-        onRetry: (error, attempt) => ctx.run.log('warn', `rebuilding ${address} failed (attempt ${attempt}), retrying: ${(error as Error).message}`),
+        onRetry: (error, attempt) =>
+          ctx.run.log(
+            'warn',
+            `rebuilding ${address} failed (attempt ${attempt}), retrying: ${(error as Error).message}`,
+          ),
       },
     );
-    const after = await ctx.call('infrastructure.templateVersion', { address }, () => infra.templateVersion(address, ctx.run.signal));
+    const after = await ctx.call('infrastructure.templateVersion', { address }, () =>
+      infra.templateVersion(address, ctx.run.signal),
+    );
     if (after !== version) {
-      throw new DroverError('failed', 'TEMPLATE_NOT_REBUILT', `${address} reports ${after ?? 'no version'} after the rebuild, expected ${version}`, {
-        hint: 'Check the template module builds from the new Talos image.',
-      });
+      throw new DroverError(
+        'failed',
+        'TEMPLATE_NOT_REBUILT',
+        `${address} reports ${after ?? 'no version'} after the rebuild, expected ${version}`,
+        {
+          hint: 'Check the template module builds from the new Talos image.',
+        },
+      );
     }
     return { outcome: 'succeeded', data: { address, version } };
   },
@@ -59,9 +84,14 @@ export const verifyTemplates: StepHandler = {
       if (v !== version) wrong.push(`${address} (${v ?? 'missing'})`);
     }
     if (wrong.length > 0) {
-      throw new DroverError('failed', 'TEMPLATE_MISSING', `templates not at ${version}: ${wrong.join(', ')}`, {
-        hint: 'No node was touched. Rebuild the listed templates, then run again with --resume.',
-      });
+      throw new DroverError(
+        'failed',
+        'TEMPLATE_MISSING',
+        `templates not at ${version}: ${wrong.join(', ')}`,
+        {
+          hint: 'No node was touched. Rebuild the listed templates, then run again with --resume.',
+        },
+      );
     }
     return { outcome: 'succeeded' };
   },

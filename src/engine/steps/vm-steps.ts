@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { DroverError } from '../../core/errors.js';
 import { block, etcdQuorumGate, wait, PASS } from '../../core/gates.js';
 import { applyPatches } from '../../core/machine-config-patch.js';
-import type { StepContext, StepHandler } from '../context.js';
+import type { StepHandler } from '../context.js';
 import { listParam, requireNode } from '../context.js';
 import { readEtcd } from '../etcd-reading.js';
 import { runGate } from '../gate-runner.js';
@@ -47,7 +47,9 @@ export const etcdLeave: StepHandler = {
       },
     );
     try {
-      await ctx.call('talos.etcdLeave', { node: node.address }, () => ctx.run.ports.talos.etcdLeave(node.address));
+      await ctx.call('talos.etcdLeave', { node: node.address }, () =>
+        ctx.run.ports.talos.etcdLeave(node.address),
+      );
     } catch (error) {
       // The departing node may not answer; remove its member through a healthy peer instead.
       const reading = await readEtcd(ctx, node.name);
@@ -55,7 +57,11 @@ export const etcdLeave: StepHandler = {
       if (reading.members === undefined || reading.via === undefined) throw error;
       if (member !== undefined) {
         const via = reading.via;
-        ctx.run.log('warn', `etcd leave on ${node.name} failed; removing member ${member.id} via ${via}`, node.name);
+        ctx.run.log(
+          'warn',
+          `etcd leave on ${node.name} failed; removing member ${member.id} via ${via}`,
+          node.name,
+        );
         await ctx.call('talos.etcdRemoveMember', { via, memberId: member.id }, () =>
           ctx.run.ports.talos.etcdRemoveMember(via, member.id),
         );
@@ -66,7 +72,9 @@ export const etcdLeave: StepHandler = {
       async () => {
         const r = await readEtcd(ctx, node.name);
         if (r.members === undefined) return wait('etcd member list unreadable');
-        return r.members.some((m) => m.hostname === node.name) ? wait(`${node.name} is still listed`) : PASS;
+        return r.members.some((m) => m.hostname === node.name)
+          ? wait(`${node.name} is still listed`)
+          : PASS;
       },
       {
         deadlineSeconds: ctx.run.policy.timeouts.gateSeconds,
@@ -86,7 +94,9 @@ const idsOf = (value: unknown): Ids | undefined =>
 
 /** Every address exists with an id other than before: the replacement already happened. */
 export function replacedSince(original: Ids, current: Ids, addresses: string[]): boolean {
-  return addresses.every((a) => current[a] !== undefined && original[a] !== undefined && current[a] !== original[a]);
+  return addresses.every(
+    (a) => current[a] !== undefined && original[a] !== undefined && current[a] !== original[a],
+  );
 }
 
 export const replaceVm: StepHandler = {
@@ -101,7 +111,8 @@ export const replaceVm: StepHandler = {
   async run(ctx) {
     const node = requireNode(ctx);
     const addresses = listParam(ctx, 'addresses');
-    const original = idsOf(ctx.priorStarts[0]?.data?.resourceIds) ?? idsOf(ctx.observed?.resourceIds) ?? {};
+    const original =
+      idsOf(ctx.priorStarts[0]?.data?.resourceIds) ?? idsOf(ctx.observed?.resourceIds) ?? {};
     const what = `the VM of ${node.name}`;
     // A failed apply may have changed the state half-way: each attempt re-reads the ids, re-checks
     // the backup against the state's serial and plans afresh (a saved plan goes stale).
@@ -109,31 +120,60 @@ export const replaceVm: StepHandler = {
       () =>
         ctx.run.stateMutex.runExclusive(async () => {
           const once = { retry: false };
-          const current = await ctx.call('infrastructure.resourceIds', { addresses }, () =>
-            ctx.run.ports.infrastructure.resourceIds(addresses, ctx.run.signal), once,
+          const current = await ctx.call(
+            'infrastructure.resourceIds',
+            { addresses },
+            () => ctx.run.ports.infrastructure.resourceIds(addresses, ctx.run.signal),
+            once,
           );
           if (replacedSince(original, current, addresses)) {
-            ctx.run.log('info', `${what} was already recreated by an earlier attempt; not replacing it again`, node.name);
-            return { outcome: 'succeeded' as const, message: 'already replaced (resume)', data: { vmReplaced: true, resourceIds: current } };
+            ctx.run.log(
+              'info',
+              `${what} was already recreated by an earlier attempt; not replacing it again`,
+              node.name,
+            );
+            return {
+              outcome: 'succeeded' as const,
+              message: 'already replaced (resume)',
+              data: { vmReplaced: true, resourceIds: current },
+            };
           }
           await ensureFreshBackup(ctx, node.name);
           // A crash mid-apply can leave an address destroyed and not yet created: the plan creates it.
           const replace = addresses.filter((a) => current[a] !== undefined);
-          const plan = await ctx.call('infrastructure.plan', { replace }, () =>
-            ctx.run.ports.infrastructure.plan({ replace, ...(ctx.run.signal ? { signal: ctx.run.signal } : {}) }), once,
+          const plan = await ctx.call(
+            'infrastructure.plan',
+            { replace },
+            () =>
+              ctx.run.ports.infrastructure.plan({
+                replace,
+                ...(ctx.run.signal ? { signal: ctx.run.signal } : {}),
+              }),
+            once,
           );
           assertPlanScope(plan, addresses, what);
-          await ctx.call('infrastructure.apply', { plan: plan.id, changes: plan.changes.map((c) => c.address) }, () =>
-            ctx.run.ports.infrastructure.apply(plan, ctx.run.signal), once,
+          await ctx.call(
+            'infrastructure.apply',
+            { plan: plan.id, changes: plan.changes.map((c) => c.address) },
+            () => ctx.run.ports.infrastructure.apply(plan, ctx.run.signal),
+            once,
           );
-          const after = await ctx.call('infrastructure.resourceIds', { addresses }, () =>
-            ctx.run.ports.infrastructure.resourceIds(addresses, ctx.run.signal), once,
+          const after = await ctx.call(
+            'infrastructure.resourceIds',
+            { addresses },
+            () => ctx.run.ports.infrastructure.resourceIds(addresses, ctx.run.signal),
+            once,
           );
           if (addresses.some((a) => after[a] === undefined || after[a] === original[a])) {
-            throw new DroverError('failed', 'VM_NOT_REPLACED', `the apply finished but ${what} was not recreated`, {
-              hint: 'Inspect the Terraform state for the node addresses; run again with --resume once it is consistent.',
-              details: { before: original, after },
-            });
+            throw new DroverError(
+              'failed',
+              'VM_NOT_REPLACED',
+              `the apply finished but ${what} was not recreated`,
+              {
+                hint: 'Inspect the Terraform state for the node addresses; run again with --resume once it is consistent.',
+                details: { before: original, after },
+              },
+            );
           }
           return { outcome: 'succeeded' as const, data: { vmReplaced: true, resourceIds: after } };
         }),
@@ -141,7 +181,12 @@ export const replaceVm: StepHandler = {
         clock: ctx.run.ports.clock,
         retry: ctx.run.policy.retry,
         ...(ctx.run.signal ? { signal: ctx.run.signal } : {}),
-        onRetry: (error, attempt) => ctx.run.log('warn', `replacing ${what} failed (attempt ${attempt}), retrying: ${String((error as Error).message)}`, node.name),
+        onRetry: (error, attempt) =>
+          ctx.run.log(
+            'warn',
+            `replacing ${what} failed (attempt ${attempt}), retrying: ${String((error as Error).message)}`,
+            node.name,
+          ),
       },
     );
   },
@@ -151,14 +196,18 @@ export const replaceVm: StepHandler = {
 export const waitMaintenance: StepHandler = {
   async run(ctx) {
     const node = requireNode(ctx);
-    const address = typeof ctx.step.params.address === 'string' ? ctx.step.params.address : node.address;
+    const address =
+      typeof ctx.step.params.address === 'string' ? ctx.step.params.address : node.address;
     const { checks } = await runGate(
       ctx,
       async () => {
         const answer = await ctx.run.ports.talos.probe(address);
         if (answer === 'maintenance') return PASS;
         if (answer === 'x509')
-          return block('TALOS_OLD_VM_ANSWERS', `${address} answers with a certificate: the old VM is still running there`);
+          return block(
+            'TALOS_OLD_VM_ANSWERS',
+            `${address} answers with a certificate: the old VM is still running there`,
+          );
         return wait(`${address} answers ${answer}`);
       },
       {
@@ -176,7 +225,8 @@ export const waitMaintenance: StepHandler = {
 export const applyConfig: StepHandler = {
   async run(ctx) {
     const node = requireNode(ctx);
-    const address = typeof ctx.step.params.address === 'string' ? ctx.step.params.address : node.address;
+    const address =
+      typeof ctx.step.params.address === 'string' ? ctx.step.params.address : node.address;
     const patchIds = listParam(ctx, 'patches');
     let answer = 'unreachable';
     await runGate(
@@ -184,7 +234,8 @@ export const applyConfig: StepHandler = {
       async () => {
         answer = await ctx.run.ports.talos.probe(address);
         if (answer === 'maintenance' || answer === 'configured') return PASS;
-        if (answer === 'x509') return block('TALOS_OLD_VM_ANSWERS', `${address} answers with another identity (x509)`);
+        if (answer === 'x509')
+          return block('TALOS_OLD_VM_ANSWERS', `${address} answers with another identity (x509)`);
         return wait(`${address} answers ${answer}`);
       },
       {
@@ -194,24 +245,39 @@ export const applyConfig: StepHandler = {
         hint: `The fresh VM of ${node.name} stopped answering before its config was applied.`,
       },
     );
-    if (answer === 'configured') return { outcome: 'skipped', message: `${node.name} is already configured` };
-    const base = await ctx.call('secrets.machineConfig', { node: node.name, source: node.machineConfig }, () =>
-      ctx.run.ports.secrets.machineConfig(node, ctx.run.signal),
+    if (answer === 'configured')
+      return { outcome: 'skipped', message: `${node.name} is already configured` };
+    const base = await ctx.call(
+      'secrets.machineConfig',
+      { node: node.name, source: node.machineConfig },
+      () => ctx.run.ports.secrets.machineConfig(node, ctx.run.signal),
     );
     ctx.run.redactor.add(base);
     const contents = patchIds.map((id) => {
       const patch = ctx.run.inventory.patches[id];
-      if (!patch) throw new DroverError('input', 'PATCH_UNKNOWN', `patch "${id}" of ${node.name} is not defined`);
+      if (!patch)
+        throw new DroverError(
+          'input',
+          'PATCH_UNKNOWN',
+          `patch "${id}" of ${node.name} is not defined`,
+        );
       return patch.content;
     });
     const config = applyPatches(base, contents);
     ctx.run.redactor.add(config);
     const digest = createHash('sha256').update(config).digest('hex').slice(0, 16);
-    await ctx.call('talos.applyConfig', { address, insecure: true, patches: patchIds, configSha256: digest }, async () => {
-      // A call that failed may still have applied: a configured node needs nothing more.
-      if ((await ctx.run.ports.talos.probe(address)) === 'configured') return;
-      await ctx.run.ports.talos.applyConfig(address, config, { insecure: true, ...(ctx.run.signal ? { signal: ctx.run.signal } : {}) });
-    });
+    await ctx.call(
+      'talos.applyConfig',
+      { address, insecure: true, patches: patchIds, configSha256: digest },
+      async () => {
+        // A call that failed may still have applied: a configured node needs nothing more.
+        if ((await ctx.run.ports.talos.probe(address)) === 'configured') return;
+        await ctx.run.ports.talos.applyConfig(address, config, {
+          insecure: true,
+          ...(ctx.run.signal ? { signal: ctx.run.signal } : {}),
+        });
+      },
+    );
     return { outcome: 'succeeded', data: { patches: patchIds, configSha256: digest } };
   },
 };

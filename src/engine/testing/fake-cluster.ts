@@ -9,7 +9,16 @@ import { DroverError } from '../../core/errors.js';
 import type { Inventory, InventoryNode } from '../../core/inventory.js';
 import { DEFAULT_POLICY } from '../../core/policy.js';
 import type { Policy } from '../../core/policy.js';
-import type { InfrastructurePlan, ResourceChange, LeaseRecord, NodeView, PodRef, PodView, Ports, ProgressEvent } from '../../ports/index.js';
+import type {
+  InfrastructurePlan,
+  ResourceChange,
+  LeaseRecord,
+  NodeView,
+  PodRef,
+  PodView,
+  Ports,
+  ProgressEvent,
+} from '../../ports/index.js';
 import { MemoryJournalForTests } from './memory-journal.js';
 import { FakeClock } from './fake-clock.js';
 import { LeaseLock } from '../lease-lock.js';
@@ -42,12 +51,21 @@ export interface FakeFaults {
 }
 
 export function testInventory(): Inventory {
-  const node = (name: string, role: 'controlplane' | 'worker', host: string, extra: Partial<InventoryNode> = {}): InventoryNode => ({
+  const node = (
+    name: string,
+    role: 'controlplane' | 'worker',
+    host: string,
+    extra: Partial<InventoryNode> = {},
+  ): InventoryNode => ({
     name,
     role,
     host,
     address: `10.0.0.${name.length}${name.slice(-1)}`,
-    terraformAddresses: [role === 'controlplane' ? `module.control_plane_nodes["${name}"]` : `module.worker_nodes["${name}"]`],
+    terraformAddresses: [
+      role === 'controlplane'
+        ? `module.control_plane_nodes["${name}"]`
+        : `module.worker_nodes["${name}"]`,
+    ],
     template: `${host}-base`,
     schematic: 'base',
     platform: 'nocloud',
@@ -63,7 +81,12 @@ export function testInventory(): Inventory {
       node('cp-2', 'controlplane', 'b'),
       node('cp-3', 'controlplane', 'a'),
       node('w-1', 'worker', 'a', { storage: { osd: true } }),
-      node('w-2', 'worker', 'b', { storage: { osd: true }, gpu: true, template: 'b-gpu', patches: ['global', 'gpu'] }),
+      node('w-2', 'worker', 'b', {
+        storage: { osd: true },
+        gpu: true,
+        template: 'b-gpu',
+        patches: ['global', 'gpu'],
+      }),
       node('w-3', 'worker', 'b', { storage: { osd: true } }),
     ],
     templates: {
@@ -71,8 +94,14 @@ export function testInventory(): Inventory {
       'b-base': { address: 'module.template_b_base', host: 'b', flavor: 'base', schematic: 'base' },
       'b-gpu': { address: 'module.template_b_gpu', host: 'b', flavor: 'gpu', schematic: 'gpu' },
     },
-    patches: { global: { id: 'global', content: 'machine:\n  sysctls:\n    a: "1"\n' }, gpu: { id: 'gpu', content: 'machine:\n  kernel:\n    modules:\n      - name: nvidia\n' } },
-    machineConfigs: { controlplane: { kind: 'inline-test', ref: 'cp' }, worker: { kind: 'inline-test', ref: 'w' } },
+    patches: {
+      global: { id: 'global', content: 'machine:\n  sysctls:\n    a: "1"\n' },
+      gpu: { id: 'gpu', content: 'machine:\n  kernel:\n    modules:\n      - name: nvidia\n' },
+    },
+    machineConfigs: {
+      controlplane: { kind: 'inline-test', ref: 'cp' },
+      worker: { kind: 'inline-test', ref: 'w' },
+    },
     expectedEtcdMembers: 3,
   };
 }
@@ -104,7 +133,8 @@ export class FakeCluster {
     readonly faults: FakeFaults = {},
     readonly policy: Policy = structuredClone(DEFAULT_POLICY),
   ) {
-    for (const n of inventory.nodes) this.vms.set(n.name, { id: this.nextId++, configured: true, bootedAt: 0, version: FROM });
+    for (const n of inventory.nodes)
+      this.vms.set(n.name, { id: this.nextId++, configured: true, bootedAt: 0, version: FROM });
     for (const t of Object.values(inventory.templates)) this.templates.set(t.address, FROM);
     for (const n of inventory.nodes) {
       this.pods.push(this.pod(`app-${n.name}`, n.name, 'ReplicaSet'));
@@ -112,17 +142,38 @@ export class FakeCluster {
     }
   }
 
-  pod(name: string, node: string, controllerKind: string | undefined, extra: Partial<PodView> = {}): PodView {
-    return { namespace: 'default', name, uid: `${name}-uid`, nodeName: node, phase: 'Running', ready: true, controllerKind, mirror: false, usesEmptyDir: false, deleting: false, labels: {}, ...extra };
+  pod(
+    name: string,
+    node: string,
+    controllerKind: string | undefined,
+    extra: Partial<PodView> = {},
+  ): PodView {
+    return {
+      namespace: 'default',
+      name,
+      uid: `${name}-uid`,
+      nodeName: node,
+      phase: 'Running',
+      ready: true,
+      controllerKind,
+      mirror: false,
+      usesEmptyDir: false,
+      deleting: false,
+      labels: {},
+      ...extra,
+    };
   }
 
   private fault(op: string): void {
     this.calls.push(op);
-    if (this.faults.broken?.has(op)) throw new DroverError('failed', 'FAKE_BROKEN', `${op} is broken`);
+    if (this.faults.broken?.has(op))
+      throw new DroverError('failed', 'FAKE_BROKEN', `${op} is broken`);
     const left = this.faults.transient?.[op] ?? 0;
     if (left > 0) {
       this.faults.transient![op] = left - 1;
-      throw new DroverError('failed', 'FAKE_TRANSIENT', `${op} failed transiently`, { details: { transient: true } });
+      throw new DroverError('failed', 'FAKE_TRANSIENT', `${op} failed transiently`, {
+        details: { transient: true },
+      });
     }
   }
 
@@ -139,7 +190,12 @@ export class FakeCluster {
   /** A node is up when its VM runs configured and has booted. */
   up(name: string): boolean {
     const vm = this.vms.get(name);
-    if (!vm || !vm.configured || this.faults.neverReady?.has(name) && vm.id >= 100 + this.inventory.nodes.length) return false;
+    if (
+      !vm ||
+      !vm.configured ||
+      (this.faults.neverReady?.has(name) && vm.id >= 100 + this.inventory.nodes.length)
+    )
+      return false;
     return this.clock.now() >= vm.bootedAt;
   }
 
@@ -163,8 +219,11 @@ export class FakeCluster {
   }
 
   private checkOutOfService(): void {
-    const cpDown = this.inventory.nodes.filter((n) => n.role === 'controlplane' && (!this.up(n.name) || this.etcdLeft.has(n.name)));
-    if (cpDown.length > 1) this.violations.push(`invariant 1: ${cpDown.map((n) => n.name).join(',')} down at once`);
+    const cpDown = this.inventory.nodes.filter(
+      (n) => n.role === 'controlplane' && (!this.up(n.name) || this.etcdLeft.has(n.name)),
+    );
+    if (cpDown.length > 1)
+      this.violations.push(`invariant 1: ${cpDown.map((n) => n.name).join(',')} down at once`);
   }
 
   /** Ports for one "process"; once `proc.killed`, every call and sleep of it hangs forever (a SIGKILL). */
@@ -187,7 +246,13 @@ export class FakeCluster {
           };
         },
       });
-    const clock = { now: () => this.clock.now(), sleep: (ms: number, signal?: AbortSignal) => (proc.killed ? never : this.clock.sleep(ms, signal).then(() => (proc.killed ? never : undefined))) };
+    const clock = {
+      now: () => this.clock.now(),
+      sleep: (ms: number, signal?: AbortSignal) =>
+        proc.killed
+          ? never
+          : this.clock.sleep(ms, signal).then(() => (proc.killed ? never : undefined)),
+    };
     const kubernetes = wrap(base.kubernetes);
     return {
       ...base,
@@ -203,16 +268,25 @@ export class FakeCluster {
   }
 
   private basePorts(): Ports {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the port objects below close over the cluster
     const c = this;
     const kubernetes: Ports['kubernetes'] = {
-      async getNode(name) { return c.view(name); },
-      async listNodes() { return c.inventory.nodes.flatMap((n) => c.view(n.name) ?? []); },
-      async cordon(name) { c.fault('cordon'); c.cordoned.add(name); },
+      async getNode(name) {
+        return c.view(name);
+      },
+      async listNodes() {
+        return c.inventory.nodes.flatMap((n) => c.view(n.name) ?? []);
+      },
+      async cordon(name) {
+        c.fault('cordon');
+        c.cordoned.add(name);
+      },
       async uncordon(name) {
         c.fault('uncordon');
         const v = c.view(name);
         const touched = (c.vms.get(name)?.id ?? 0) >= 100 + c.inventory.nodes.length;
-        if (touched && (v?.talosVersion !== TO || v.ready !== 'True')) c.violations.push(`invariant 5: uncordoned ${name} not at target`);
+        if (touched && (v?.talosVersion !== TO || v.ready !== 'True'))
+          c.violations.push(`invariant 5: uncordoned ${name} not at target`);
         c.cordoned.delete(name);
       },
       async waitForNode(name, predicate, options) {
@@ -220,43 +294,79 @@ export class FakeCluster {
         for (;;) {
           const v = c.view(name);
           if (predicate(v)) return v;
-          if (c.clock.now() >= deadline) throw new DroverError('failed', 'WAIT_TIMEOUT', `waiting for ${name} timed out`);
+          if (c.clock.now() >= deadline)
+            throw new DroverError('failed', 'WAIT_TIMEOUT', `waiting for ${name} timed out`);
           await c.clock.sleep(Math.min(5000, deadline - c.clock.now()), options.signal);
         }
       },
-      async listPodsOnNode(name) { c.fault('listPods'); return c.pods.filter((p) => p.nodeName === name && !p.deleted).map((p) => ({ ...p })); },
+      async listPodsOnNode(name) {
+        c.fault('listPods');
+        return c.pods.filter((p) => p.nodeName === name && !p.deleted).map((p) => ({ ...p }));
+      },
       async evictPod(ref) {
         c.fault('evict');
         const pod = c.pods.find((p) => p.name === ref.name && !p.deleted);
         if (!pod) return { outcome: 'gone' };
-        if (c.faults.pdbBlocked?.has(pod.name)) return { outcome: 'blocked', reason: 'Cannot evict pod as it would violate the pod\'s disruption budget.' };
+        if (c.faults.pdbBlocked?.has(pod.name))
+          return {
+            outcome: 'blocked',
+            reason: "Cannot evict pod as it would violate the pod's disruption budget.",
+          };
         pod.deleted = true;
         return { outcome: 'evicted' };
       },
-      async deletePod(ref) { c.fault('deletePod'); const pod = c.pods.find((p) => p.name === ref.name); if (pod) pod.deleted = true; },
-      async waitForPodsGone(pods: PodRef[]) { if (pods.some((r) => c.pods.find((p) => p.name === r.name && !p.deleted))) throw new DroverError('failed', 'WAIT_TIMEOUT', 'pods remain'); },
-      async deploymentStatus() {
-        const ready = c.inventory.nodes.filter((n) => n.role === 'worker' && c.up(n.name) && !c.cordoned.has(n.name)).map((n) => n.name);
-        return { namespace: 'kube-system', name: 'coredns', desired: 2, available: Math.min(2, ready.length), readyNodes: ready.slice(0, 2) };
+      async deletePod(ref) {
+        c.fault('deletePod');
+        const pod = c.pods.find((p) => p.name === ref.name);
+        if (pod) pod.deleted = true;
       },
-      async daemonSetStatus() { return undefined; },
+      async waitForPodsGone(pods: PodRef[]) {
+        if (pods.some((r) => c.pods.find((p) => p.name === r.name && !p.deleted)))
+          throw new DroverError('failed', 'WAIT_TIMEOUT', 'pods remain');
+      },
+      async deploymentStatus() {
+        const ready = c.inventory.nodes
+          .filter((n) => n.role === 'worker' && c.up(n.name) && !c.cordoned.has(n.name))
+          .map((n) => n.name);
+        return {
+          namespace: 'kube-system',
+          name: 'coredns',
+          desired: 2,
+          available: Math.min(2, ready.length),
+          readyNodes: ready.slice(0, 2),
+        };
+      },
+      async daemonSetStatus() {
+        return undefined;
+      },
       async cephHealth() {
         c.fault('cephHealth');
         const osdDown = c.inventory.nodes.some((n) => n.storage?.osd && !c.up(n.name));
         return osdDown || c.noout.size > 0 ? 'HEALTH_WARN' : 'HEALTH_OK';
       },
-      async helmReleases() { return [{ namespace: 'flux', name: 'app', ready: true, reason: 'ok' }]; },
-      async problemPods() { return []; },
-      async getResource() { return undefined; },
-      async apiServerReady() { return c.inventory.nodes.some((n) => n.role === 'controlplane' && c.up(n.name)); },
-      async getLease() { return c.lease ? { ...c.lease } : undefined; },
+      async helmReleases() {
+        return [{ namespace: 'flux', name: 'app', ready: true, reason: 'ok' }];
+      },
+      async problemPods() {
+        return [];
+      },
+      async getResource() {
+        return undefined;
+      },
+      async apiServerReady() {
+        return c.inventory.nodes.some((n) => n.role === 'controlplane' && c.up(n.name));
+      },
+      async getLease() {
+        return c.lease ? { ...c.lease } : undefined;
+      },
       async createLease(lease) {
         if (c.lease) throw new DroverError('failed', 'LEASE_CONFLICT', 'exists');
         c.lease = { ...lease, resourceVersion: String(c.rv++) };
         return { ...c.lease };
       },
       async updateLease(lease) {
-        if (!c.lease || c.lease.resourceVersion !== lease.resourceVersion) throw new DroverError('failed', 'LEASE_CONFLICT', 'stale');
+        if (!c.lease || c.lease.resourceVersion !== lease.resourceVersion)
+          throw new DroverError('failed', 'LEASE_CONFLICT', 'stale');
         c.lease = { ...lease, resourceVersion: String(c.rv++) };
         return { ...c.lease };
       },
@@ -264,19 +374,50 @@ export class FakeCluster {
     const members = () =>
       c.inventory.nodes
         .filter((n) => n.role === 'controlplane' && !c.etcdLeft.has(n.name))
-        .map((n) => ({ id: (c.vms.get(n.name)?.id ?? 0).toString(16).padStart(16, '0'), hostname: n.name, learner: false }));
+        .map((n) => ({
+          id: (c.vms.get(n.name)?.id ?? 0).toString(16).padStart(16, '0'),
+          hostname: n.name,
+          learner: false,
+        }));
     const talos: Ports['talos'] = {
-      async version(address) { c.fault('talos.version'); const n = c.byAddress(address); if (!n || !c.up(n.name)) throw new DroverError('failed', 'UNREACHABLE', `${address} unreachable`); return c.vms.get(n.name)!.version; },
-      async etcdMembers(address) { c.fault('etcdMembers'); const n = c.byAddress(address); if (!n || !c.up(n.name)) throw new DroverError('failed', 'UNREACHABLE', 'down'); return members(); },
+      async version(address) {
+        c.fault('talos.version');
+        const n = c.byAddress(address);
+        if (!n || !c.up(n.name))
+          throw new DroverError('failed', 'UNREACHABLE', `${address} unreachable`);
+        return c.vms.get(n.name)!.version;
+      },
+      async etcdMembers(address) {
+        c.fault('etcdMembers');
+        const n = c.byAddress(address);
+        if (!n || !c.up(n.name)) throw new DroverError('failed', 'UNREACHABLE', 'down');
+        return members();
+      },
       async etcdStatus(addresses) {
         return addresses.map((a) => {
           const n = c.byAddress(a)!;
-          const healthy = c.up(n.name) && !c.etcdLeft.has(n.name) && !c.faults.etcdUnhealthy?.has(n.name);
-          return { node: a, memberId: (c.vms.get(n.name)?.id ?? 0).toString(16).padStart(16, '0'), healthy, ...(healthy ? {} : { error: 'unhealthy' }) };
+          const healthy =
+            c.up(n.name) && !c.etcdLeft.has(n.name) && !c.faults.etcdUnhealthy?.has(n.name);
+          return {
+            node: a,
+            memberId: (c.vms.get(n.name)?.id ?? 0).toString(16).padStart(16, '0'),
+            healthy,
+            ...(healthy ? {} : { error: 'unhealthy' }),
+          };
         });
       },
-      async etcdLeave(address) { c.fault('etcdLeave'); const n = c.byAddress(address)!; c.etcdLeft.add(n.name); c.checkOutOfService(); },
-      async etcdRemoveMember(_via, id) { const n = c.inventory.nodes.find((x) => (c.vms.get(x.name)?.id ?? 0).toString(16).padStart(16, '0') === id); if (n) c.etcdLeft.add(n.name); },
+      async etcdLeave(address) {
+        c.fault('etcdLeave');
+        const n = c.byAddress(address)!;
+        c.etcdLeft.add(n.name);
+        c.checkOutOfService();
+      },
+      async etcdRemoveMember(_via, id) {
+        const n = c.inventory.nodes.find(
+          (x) => (c.vms.get(x.name)?.id ?? 0).toString(16).padStart(16, '0') === id,
+        );
+        if (n) c.etcdLeft.add(n.name);
+      },
       async probe(address) {
         c.fault('probe');
         const n = c.byAddress(address)!;
@@ -288,57 +429,98 @@ export class FakeCluster {
       },
       async applyConfig(address, config, options) {
         c.fault('applyConfig');
-        if (!options.insecure) throw new DroverError('failed', 'X509', 'x509: certificate signed by unknown authority');
+        if (!options.insecure)
+          throw new DroverError('failed', 'X509', 'x509: certificate signed by unknown authority');
         if (!config.includes(SECRET)) c.violations.push('config without its secret');
         const n = c.byAddress(address)!;
         const vm = c.vms.get(n.name)!;
-        if (vm.configured) throw new DroverError('failed', 'TLS', 'remote error: tls: certificate required');
+        if (vm.configured)
+          throw new DroverError('failed', 'TLS', 'remote error: tls: certificate required');
         vm.configured = true;
         vm.bootedAt = c.clock.now() + 120_000;
         if (n.role === 'controlplane') c.etcdLeft.delete(n.name);
       },
-      async upgrade() { throw new Error('not in cattle'); },
-      async upgradeKubernetes() { return ''; },
+      async upgrade() {
+        throw new Error('not in cattle');
+      },
+      async upgradeKubernetes() {
+        return '';
+      },
     };
     const infrastructure: Ports['infrastructure'] = {
       async plan(request) {
         c.fault('plan');
-        const changes: ResourceChange[] = request.replace.map((a) => ({ address: `${a}.proxmox_virtual_environment_vm.this`, actions: ['delete', 'create'] }));
+        const changes: ResourceChange[] = request.replace.map((a) => ({
+          address: `${a}.proxmox_virtual_environment_vm.this`,
+          actions: ['delete', 'create'],
+        }));
         if (c.faults.planExtra) changes.push({ address: c.faults.planExtra, actions: ['update'] });
-        return { id: `plan-${c.serial}`, changes: [...changes, { address: 'data.x', actions: ['read'] }] } satisfies InfrastructurePlan;
+        return {
+          id: `plan-${c.serial}`,
+          changes: [...changes, { address: 'data.x', actions: ['read'] }],
+        } satisfies InfrastructurePlan;
       },
       async apply(plan) {
         c.fault('apply');
-        if (plan.id !== `plan-${c.serial}`) throw new DroverError('failed', 'STALE_PLAN', 'Saved plan is stale');
-        if (c.lastBackupSerial !== c.serial) c.violations.push(`invariant 2: apply at serial ${c.serial} without a backup`);
+        if (plan.id !== `plan-${c.serial}`)
+          throw new DroverError('failed', 'STALE_PLAN', 'Saved plan is stale');
+        if (c.lastBackupSerial !== c.serial)
+          c.violations.push(`invariant 2: apply at serial ${c.serial} without a backup`);
         for (const change of plan.changes) {
           if (change.actions.every((a) => a === 'read' || a === 'no-op')) continue;
-          const known = [...c.templates.keys(), ...c.inventory.nodes.flatMap((n) => n.terraformAddresses)];
-          if (!known.some((k) => change.address.startsWith(k))) { c.violations.push(`invariant 3: apply touched ${change.address}`); continue; }
+          const known = [
+            ...c.templates.keys(),
+            ...c.inventory.nodes.flatMap((n) => n.terraformAddresses),
+          ];
+          if (!known.some((k) => change.address.startsWith(k))) {
+            c.violations.push(`invariant 3: apply touched ${change.address}`);
+            continue;
+          }
           if (!change.actions.includes('create')) continue;
           const template = [...c.templates.keys()].find((t) => change.address.startsWith(t));
-          if (template) { c.templates.set(template, TO); continue; }
-          const n = c.inventory.nodes.find((x) => x.terraformAddresses.some((a) => change.address.startsWith(a)));
+          if (template) {
+            c.templates.set(template, TO);
+            continue;
+          }
+          const n = c.inventory.nodes.find((x) =>
+            x.terraformAddresses.some((a) => change.address.startsWith(a)),
+          );
           if (!n) continue;
-          if (n.role === 'controlplane' && !c.etcdLeft.has(n.name)) c.violations.push(`etcd member ${n.name} not removed before destroy`);
-          c.vms.set(n.name, { id: c.nextId++, configured: false, bootedAt: c.clock.now() + 60_000, version: c.templates.get(c.inventory.templates[n.template]!.address)! });
+          if (n.role === 'controlplane' && !c.etcdLeft.has(n.name))
+            c.violations.push(`etcd member ${n.name} not removed before destroy`);
+          c.vms.set(n.name, {
+            id: c.nextId++,
+            configured: false,
+            bootedAt: c.clock.now() + 60_000,
+            version: c.templates.get(c.inventory.templates[n.template]!.address)!,
+          });
           c.replacements[n.name] = (c.replacements[n.name] ?? 0) + 1;
           c.checkOutOfService();
         }
         c.serial++;
         await c.clock.sleep(1000);
       },
-      async pullState() { c.fault('pullState'); const bytes = new TextEncoder().encode(`state-${c.serial}`); return { serial: c.serial, lineage: 'l1', bytes }; },
-      async listResources() { return []; },
+      async pullState() {
+        c.fault('pullState');
+        const bytes = new TextEncoder().encode(`state-${c.serial}`);
+        return { serial: c.serial, lineage: 'l1', bytes };
+      },
+      async listResources() {
+        return [];
+      },
       async resourceIds(addresses) {
         c.fault('resourceIds');
-        return Object.fromEntries(addresses.map((a) => {
-          const n = c.inventory.nodes.find((x) => x.terraformAddresses.includes(a));
-          const vm = n ? c.vms.get(n.name) : undefined;
-          return [a, vm ? `vm-${vm.id}` : undefined];
-        }));
+        return Object.fromEntries(
+          addresses.map((a) => {
+            const n = c.inventory.nodes.find((x) => x.terraformAddresses.includes(a));
+            const vm = n ? c.vms.get(n.name) : undefined;
+            return [a, vm ? `vm-${vm.id}` : undefined];
+          }),
+        );
       },
-      async templateVersion(address) { return c.templates.get(address); },
+      async templateVersion(address) {
+        return c.templates.get(address);
+      },
     };
     return {
       clock: c.clock,
@@ -351,12 +533,34 @@ export class FakeCluster {
           c.backups.set(key, bytes);
           const serial = Number(new TextDecoder().decode(bytes).split('-')[1]);
           c.lastBackupSerial = serial;
-          return { key, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
+          return {
+            key,
+            sha256: createHash('sha256').update(bytes).digest('hex'),
+            size: bytes.length,
+          };
         },
-        async get(key) { c.fault('s3.get'); const b = c.backups.get(key); if (!b) throw new DroverError('failed', 'NOT_FOUND', key); return b; },
+        async get(key) {
+          c.fault('s3.get');
+          const b = c.backups.get(key);
+          if (!b) throw new DroverError('failed', 'NOT_FOUND', key);
+          return b;
+        },
       },
-      secrets: { async machineConfig(node) { return `version: v1alpha1\nmachine:\n  token: ${SECRET}\n  type: ${node.role}\n`; } },
-      storage: { async setNoout(domain, on) { c.fault('noout'); if (on) c.noout.add(domain); else c.noout.delete(domain); }, async nooutDomains() { return [...c.noout]; } },
+      secrets: {
+        async machineConfig(node) {
+          return `version: v1alpha1\nmachine:\n  token: ${SECRET}\n  type: ${node.role}\n`;
+        },
+      },
+      storage: {
+        async setNoout(domain, on) {
+          c.fault('noout');
+          if (on) c.noout.add(domain);
+          else c.noout.delete(domain);
+        },
+        async nooutDomains() {
+          return [...c.noout];
+        },
+      },
       journal: c.journal,
       lock: new LeaseLock({ kubernetes, clock: c.clock }),
       reporter: { event: (e) => void c.events.push(e) },

@@ -10,7 +10,12 @@ import type { FakeCluster } from './fake-cluster.js';
 import { FROM, TO } from './fake-cluster.js';
 
 export function testRun(cluster: FakeCluster, signal?: AbortSignal): RunState {
-  const plan = buildPlan('cattle', { inventory: cluster.inventory, policy: cluster.policy, from: FROM, to: TO });
+  const plan = buildPlan('cattle', {
+    inventory: cluster.inventory,
+    policy: cluster.policy,
+    from: FROM,
+    to: TO,
+  });
   const ports = cluster.ports();
   return {
     plan,
@@ -27,12 +32,21 @@ export function testRun(cluster: FakeCluster, signal?: AbortSignal): RunState {
     inFlightNodes: new Set(),
     stopRequested: false,
     audit: () => undefined,
-    log: (level, message, node) => ports.reporter.event({ type: 'log', at: ports.clock.now(), level, message, ...(node ? { node } : {}) }),
+    log: (level, message, node) =>
+      ports.reporter.event({
+        type: 'log',
+        at: ports.clock.now(),
+        level,
+        message,
+        ...(node ? { node } : {}),
+      }),
   };
 }
 
 export function testContext(run: RunState, stepId: string): StepContext {
-  const step = run.plan.phases.flatMap((p) => [...p.steps, ...p.units.flatMap((u) => u.steps)]).find((s) => s.id === stepId) as PlanStep;
+  const step = run.plan.phases
+    .flatMap((p) => [...p.steps, ...p.units.flatMap((u) => u.steps)])
+    .find((s) => s.id === stepId) as PlanStep;
   if (!step) throw new Error(`no step ${stepId}`);
   const node = step.node ? run.inventory.nodes.find((n) => n.name === step.node) : undefined;
   return makeContext(run, step, node, []);

@@ -258,6 +258,14 @@ export class KubeStore {
     return { resourceVersion: this.rv, uidCounter: this.uidCounter, objects };
   }
 
+  /** The snapshot without copies, to serialise at once (read-only, like listView). */
+  snapshotView(): StoreSnapshot {
+    const objects: StoreSnapshot['objects'] = [];
+    for (const [resource, bucket] of this.objects)
+      for (const object of bucket.values()) objects.push({ resource, object });
+    return { resourceVersion: this.rv, uidCounter: this.uidCounter, objects };
+  }
+
   restore(snapshot: StoreSnapshot): void {
     this.objects.clear();
     this.history.length = 0;

@@ -210,7 +210,10 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
         const wasOut = outOfService(this.world, node.name);
         destroyVm(this.world, node);
         this.tf.serial += 1;
-        checkTakenOut(this.world, node, `VM of ${node.name} destroyed`, wasOut);
+        checkTakenOut(this.world, node, `VM of ${node.name} destroyed`, {
+          newlyOut: !wasOut,
+          storage: true,
+        });
       }
       await this.world.clock.sleep(Math.max(0, total * 0.8), signal);
       for (const node of replaced) {

@@ -202,8 +202,7 @@ export class SimulatedTalosPort implements TalosPort {
     const wasOut = outOfService(this.world, n.name);
     vm.phase = 'rebooting';
     for (const m of this.world.state.etcd) if (m.node === n.name) m.healthy = false;
-    if (!wasOut) checkTakenOut(this.world, n, `talos upgrade of ${n.name}`);
-    else checkTakenOut(this.world, n, `talos upgrade of ${n.name}`, true);
+    checkTakenOut(this.world, n, `talos upgrade of ${n.name}`, { newlyOut: !wasOut, storage: true });
     machineStopped(this.world, n.name, vm.id);
     this.world.changed();
     await this.busy(

@@ -25,16 +25,17 @@ function describe(nodes: InventoryNode[]): string {
 }
 
 /**
- * Drover just took `node` out of service (or, with `cephOnly`, took its storage away while it
- * was already out): check the disruption and quorum rules.
+ * Drover just acted on `node`: `newlyOut` when the node was in service before (disruption and
+ * quorum rules), `storage` when the action took its machine (and OSDs) away (Ceph's rule).
  */
 export function checkTakenOut(
   world: World,
   node: InventoryNode,
   cause: string,
-  cephOnly = false,
+  what: { newlyOut: boolean; storage: boolean },
 ): void {
   const { inventory, policy } = world.context;
+  const cephOnly = !what.newlyOut;
   if (!cephOnly && node.role === 'worker') {
     const out = inventory.nodes.filter((n) => n.role === 'worker' && outOfService(world, n.name));
     const limit = policy.disruption.maxUnavailableWorkers;
@@ -53,7 +54,7 @@ export function checkTakenOut(
       );
   }
   if (!cephOnly && node.role === 'controlplane') checkControlPlane(world, node, cause);
-  if (world.context.scenario.storage.ceph) {
+  if (what.storage && world.context.scenario.storage.ceph) {
     const down = cephDomainsDown(world);
     const tolerated = world.context.scenario.storage.toleratedDomainsDown;
     if (down.length > tolerated)
@@ -136,7 +137,8 @@ export function invariantStoreHook(
       if (now) {
         world.state.cordonedAt[node.name] = world.now;
         const wasInService = readyStatus(obj) === 'True' && world.vmRunning(node.name);
-        if (wasInService) checkTakenOut(world, node, `cordon of ${node.name}`);
+        if (wasInService)
+          checkTakenOut(world, node, `cordon of ${node.name}`, { newlyOut: true, storage: false });
       } else checkUncordon(world, node, obj);
       return;
     }

@@ -30,7 +30,7 @@ describe('--world persistence', () => {
     await backupState(first, 'b');
     await first.ports.infrastructure.apply(await first.ports.infrastructure.plan({ replace: w1.terraformAddresses }));
     // What a kill -9 leaves behind: whatever was saved after the last change.
-    await Promise.resolve();
+    await new Promise((resolve) => setImmediate(resolve));
     const crashed = join(dir, 'crashed.json');
     copyFileSync(file, crashed);
     const killedAt = first.clock.now();

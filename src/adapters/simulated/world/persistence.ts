@@ -5,7 +5,8 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { DroverError } from '../../../core/errors.js';
-import type { WorldFile } from './state.js';
+import type { KubeStore } from '../kube/store.js';
+import type { WorldFile, WorldState } from './state.js';
 
 export function readWorldFile(path: string): WorldFile | undefined {
   if (!existsSync(path)) return undefined;
@@ -31,33 +32,53 @@ export function readWorldFile(path: string): WorldFile | undefined {
   return file as WorldFile;
 }
 
-export function writeWorldFile(path: string, file: WorldFile): void {
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify(file));
-  renameSync(temp, path);
-}
-
-/** Coalesces change notifications into one synchronous save per microtask burst. */
+/**
+ * Coalesces change notifications into one synchronous save per event-loop turn (setImmediate
+ * runs before any real I/O started in the same turn completes, so a process that dies after
+ * awaiting its journal append has saved the world first). The store part is re-serialised
+ * only when its resourceVersion moved.
+ */
 export class WorldSaver {
   private queued = false;
   private closed = false;
+  private worldDirty = false;
+  private storeJson: { rv: string; json: string } | undefined;
 
   constructor(
     private readonly path: string,
-    private readonly snapshot: () => WorldFile,
+    private readonly world: () => WorldState,
+    private readonly store: KubeStore,
   ) {}
 
-  request(): void {
+  /**
+   * A change to save: the world (full save) or only the clock's time, which goes to a small
+   * sidecar file (`<path>.clock`) so that hours of idle waiting do not rewrite the world.
+   */
+  request(kind: 'world' | 'time' = 'world'): void {
+    if (kind === 'world') this.worldDirty = true;
     if (this.queued || this.closed) return;
     this.queued = true;
-    queueMicrotask(() => {
+    setImmediate(() => {
       this.queued = false;
-      if (!this.closed) this.saveNow();
+      if (this.closed) return;
+      if (this.worldDirty) this.saveNow();
+      else this.saveTime();
     });
   }
 
+  private saveTime(): void {
+    const temp = `${this.path}.clock.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify({ now: this.world().now }));
+    renameSync(temp, `${this.path}.clock`);
+  }
+
   saveNow(): void {
-    writeWorldFile(this.path, this.snapshot());
+    this.worldDirty = false;
+    const rv = this.store.resourceVersion;
+    if (this.storeJson?.rv !== rv) this.storeJson = { rv, json: JSON.stringify(this.store.snapshotView()) };
+    const temp = `${this.path}.${process.pid}.tmp`;
+    writeFileSync(temp, `{"world":${JSON.stringify(this.world())},"store":${this.storeJson.json}}`);
+    renameSync(temp, this.path);
   }
 
   close(): void {

@@ -11,14 +11,8 @@ import { buildMatcher, paginate, SelectorError, type Matcher } from './selection
 import { badRequest, notFound, statusFailure, type StatusResponse } from './status.js';
 import { asTable, wantsTable } from './table.js';
 import type { WatchHub } from './watch.js';
-import {
-  apiVersionOf,
-  createObject,
-  deleteObject,
-  patchObject,
-  replaceObject,
-  type Target,
-} from './writes.js';
+import { patchObject } from './patch-request.js';
+import { apiVersionOf, createObject, deleteObject, replaceObject, type Target } from './writes.js';
 
 export interface ResourceRequest {
   store: KubeStore;

@@ -1,14 +1,12 @@
 /**
  * POST, PUT, PATCH and DELETE with the registry's rules: AlreadyExists and Conflict Statuses,
  * 422 for a PUT without resourceVersion where unconditional updates are not allowed (Leases,
- * custom resources), create-on-update for Leases, status subresource separation, patch
- * Content-Type dispatch (415 for anything else, strategic merge refused for custom resources).
+ * custom resources), create-on-update for Leases, status subresource separation.
  */
 import type { KubeObject, KubeStore } from '../store.js';
 import { StoreError } from '../store.js';
 import { deletePod } from '../pods.js';
 import { checkLease } from './lease-validation.js';
-import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError } from './patch.js';
 import type { ResourceDef } from './resources.js';
 import {
   badRequest,
@@ -125,63 +123,11 @@ export function replaceObject(
       },
     );
   }
-  return write(store, t, current, body as KubeObject, rv === '' ? undefined : rv);
+  return commitWrite(store, t, current, body as KubeObject, rv === '' ? undefined : rv);
 }
 
-export function patchObject(
-  store: KubeStore,
-  t: Target,
-  contentType: string,
-  raw: string,
-): StatusResponse {
-  const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
-  const accepted = [
-    'application/json-patch+json',
-    'application/merge-patch+json',
-    ...(t.def.custom ? [] : ['application/strategic-merge-patch+json']),
-    'application/apply-patch+yaml',
-  ];
-  if (!accepted.includes(type)) {
-    return statusFailure(
-      415,
-      'UnsupportedMediaType',
-      `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
-    );
-  }
-  if (type === 'application/apply-patch+yaml')
-    return statusFailure(
-      500,
-      'InternalError',
-      'server-side apply is not implemented by the fake API server',
-    );
-  let patch: unknown;
-  try {
-    patch = JSON.parse(raw);
-  } catch (error) {
-    return badRequest(`error decoding patch: ${(error as Error).message}`);
-  }
-  const current = store.get(t.def.key, t.namespace, t.name);
-  if (!current) return notFound(t.def.key, t.name);
-  let next: unknown;
-  try {
-    if (type === 'application/json-patch+json') next = applyJsonPatch(current, patch);
-    else if (type === 'application/merge-patch+json') next = applyMergePatch(current, patch);
-    else next = applyStrategicMergePatch(current, patch);
-  } catch (error) {
-    if (!(error instanceof PatchError)) throw error;
-    return statusFailure(error.code, error.code === 400 ? 'BadRequest' : 'Invalid', error.message);
-  }
-  const result = next as KubeObject;
-  // A resourceVersion the patch sets acts as a precondition.
-  const rv = result.metadata?.resourceVersion;
-  if (t.def.plural === 'leases') {
-    const invalid = checkLease(result, t.name);
-    if (invalid) return invalid;
-  }
-  return write(store, t, current, result, rv);
-}
-
-function write(
+/** Writes `incoming` over `current` with the status-subresource and generation rules. */
+export function commitWrite(
   store: KubeStore,
   t: Target,
   current: KubeObject,
