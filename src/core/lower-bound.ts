@@ -20,6 +20,11 @@
  *        A_d = max(longest unit of d, work of d / W). At most K domains are active at any
  *        moment, so the sum of active times is at most K * makespan, hence the makespan is at
  *        least (sum of A_d) / K. With K = 1 this is the domains one after the other.
+ *     4. one state: backup-state and replace-vm hold the single Terraform state (one operation
+ *        at a time, however many workers are out). Their total S runs end to end; before the
+ *        first of them some unit must have done its steps up to its first such step (at least
+ *        the smallest such prefix P), and after the last one that unit still has its remaining
+ *        steps (at least the smallest such suffix Q): P + S + Q.
  *   Each is a true lower bound, so their maximum is one. For the sequential default (W = K = 1)
  *   bound 2 is the sum of all unit durations, which a one-at-a-time schedule reaches: tight.
  */
@@ -29,6 +34,31 @@ import { findNode } from './inventory.js';
 import type { Plan, PlanPhase, PlanStep } from './plan.js';
 import type { StepDurations } from './durations.js';
 import { checkDisruptionPolicy, disruptionDomain, disruptionFor } from './schedule.js';
+
+/** Steps that hold the one Terraform state, whatever the worker budget. */
+const STATE_BOUND_ACTIONS: ReadonlySet<PlanStep['action']> = new Set([
+  'backup-state',
+  'replace-vm',
+]);
+
+function stateBound(units: PlanPhase['units'], durations: StepDurations): number {
+  let serialized = 0;
+  let prefix = Infinity;
+  let suffix = Infinity;
+  for (const unit of units) {
+    const holds = unit.steps.map((s) => STATE_BOUND_ACTIONS.has(s.action));
+    const first = holds.indexOf(true);
+    if (first < 0) continue;
+    const last = holds.lastIndexOf(true);
+    serialized += stepsSeconds(
+      unit.steps.filter((_, i) => holds[i]),
+      durations,
+    );
+    prefix = Math.min(prefix, stepsSeconds(unit.steps.slice(0, first), durations));
+    suffix = Math.min(suffix, stepsSeconds(unit.steps.slice(last + 1), durations));
+  }
+  return serialized === 0 ? 0 : prefix + serialized + suffix;
+}
 
 function stepsSeconds(steps: PlanStep[], durations: StepDurations): number {
   return steps.reduce((sum, step) => sum + durations[step.action], 0);
@@ -77,7 +107,7 @@ function disruptionUnitsBound(
     Math.max(Math.max(...xs), sum(xs) / w),
   );
   const domains = sum(activePerDomain) / k;
-  return Math.max(criticalPath, area, domains);
+  return Math.max(criticalPath, area, domains, stateBound(phase.units, durations));
 }
 
 export function lowerBoundSeconds(

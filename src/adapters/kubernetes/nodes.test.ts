@@ -88,6 +88,26 @@ describe('nodes over HTTP', () => {
     expect(h.server.requestCounts()).toMatchObject({ 'LIST nodes': 1, 'WATCH nodes': 2 });
   });
 
+  it('keeps waiting across a server that closes every watch after one event', async () => {
+    h = await startHarness(seed);
+    h.server.faults.dropWatchesAfterEvents = 1;
+    const waiting = h.adapter.waitForNode('w-1', (n) => n?.labels.step === '3', {
+      timeoutMs: 60_000,
+    });
+    for (const step of ['1', '2', '3']) {
+      await until(() => h.server.openWatches() === 1);
+      h.store.mutate(
+        'nodes',
+        undefined,
+        'w-1',
+        (n) => (n.metadata.labels = { ...n.metadata.labels, step }),
+      );
+      await until(() => h.server.openWatches() === 0 || step === '3');
+    }
+    expect((await waiting)?.labels.step).toBe('3');
+    expect(h.server.requestCounts()).toMatchObject({ 'LIST nodes': 1, 'WATCH nodes': 3 });
+  });
+
   it('re-lists when the resumed watch answers 410 Expired', async () => {
     h = await startHarness(seed);
     const waiting = h.adapter.waitForNode('w-1', (n) => n === undefined, { timeoutMs: 60_000 });

@@ -24,7 +24,9 @@ describe('the reference world at rest', () => {
       expect(n.talosVersion).toBe('1.10.8');
       expect(n.kubeletVersion).toBe('1.33.5');
     }
-    const gpu = nodes.filter((n) => n.labels['nvidia.com/gpu.present'] === 'true').map((n) => n.name);
+    const gpu = nodes
+      .filter((n) => n.labels['nvidia.com/gpu.present'] === 'true')
+      .map((n) => n.name);
     expect(gpu).toEqual(['k8s-work-4', 'k8s-work-10']);
     expect(await k.problemPods()).toEqual([]);
     const coredns = await k.deploymentStatus('kube-system', 'coredns');
@@ -33,9 +35,17 @@ describe('the reference world at rest', () => {
     expect(await k.cephHealth()).toBe('HEALTH_OK');
     expect((await k.helmReleases()).every((h) => h.ready)).toBe(true);
     const web = cluster.store.get('policy/poddisruptionbudgets', 'apps', 'web');
-    expect(web?.status).toMatchObject({ disruptionsAllowed: 1, currentHealthy: 3, desiredHealthy: 2 });
+    expect(web?.status).toMatchObject({
+      disruptionsAllowed: 1,
+      currentHealthy: 3,
+      desiredHealthy: 2,
+    });
     const members = await cluster.ports.talos.etcdMembers('10.0.10.11');
-    expect(members.map((m) => m.hostname).sort()).toEqual(['k8s-ctrl-1', 'k8s-ctrl-2', 'k8s-ctrl-3']);
+    expect(members.map((m) => m.hostname).sort()).toEqual([
+      'k8s-ctrl-1',
+      'k8s-ctrl-2',
+      'k8s-ctrl-3',
+    ]);
     expect(members.every((m) => /^[0-9a-f]{16}$/.test(m.id))).toBe(true);
     await cluster.clock.sleep(86_400_000);
     expect(cluster.violations()).toEqual([]);
@@ -45,11 +55,22 @@ describe('the reference world at rest', () => {
   it('serves every Kubernetes-visible object from the store as real JSON', async () => {
     cluster = await createSimulatedCluster({ scenario: referenceScenario(), seed: 1 });
     const node = cluster.store.get('nodes', undefined, 'k8s-work-1');
-    expect(node).toMatchObject({ apiVersion: 'v1', kind: 'Node', status: { nodeInfo: { osImage: 'Talos (v1.10.8)', kubeletVersion: 'v1.33.5' } } });
+    expect(node).toMatchObject({
+      apiVersion: 'v1',
+      kind: 'Node',
+      status: { nodeInfo: { osImage: 'Talos (v1.10.8)', kubeletVersion: 'v1.33.5' } },
+    });
     expect(node?.spec?.unschedulable).toBeUndefined();
-    expect(cluster.store.get('ceph.rook.io/cephclusters', 'rook-ceph', 'rook-ceph')?.kind).toBe('CephCluster');
+    expect(cluster.store.get('ceph.rook.io/cephclusters', 'rook-ceph', 'rook-ceph')?.kind).toBe(
+      'CephCluster',
+    );
     expect(cluster.store.list('helm.toolkit.fluxcd.io/helmreleases')).toHaveLength(4);
-    expect(cluster.store.list('policy/poddisruptionbudgets').map((p) => p.metadata.name).sort()).toEqual(['api', 'postgres', 'web']);
+    expect(
+      cluster.store
+        .list('policy/poddisruptionbudgets')
+        .map((p) => p.metadata.name)
+        .sort(),
+    ).toEqual(['api', 'postgres', 'web']);
     const mirror = cluster.store.get('pods', 'kube-system', 'kube-apiserver-k8s-ctrl-1');
     expect(mirror?.metadata.annotations?.['kubernetes.io/config.mirror']).toBeDefined();
   });
@@ -63,7 +84,9 @@ describe('a careful cattle upgrade of the reference cluster', () => {
     expect(cluster.violations()).toEqual([]);
     expect(Object.values(cluster.vmReplacements())).toEqual(Array(15).fill(1));
     const nodes = await cluster.ports.kubernetes.listNodes();
-    expect(nodes.every((n) => n.ready === 'True' && !n.unschedulable && n.talosVersion === '1.11.0')).toBe(true);
+    expect(
+      nodes.every((n) => n.ready === 'True' && !n.unschedulable && n.talosVersion === '1.11.0'),
+    ).toBe(true);
     for (const name of ['k8s-work-4', 'k8s-work-10']) {
       const gpu = nodes.find((n) => n.name === name);
       expect(gpu?.labels['nvidia.com/gpu.present']).toBe('true');
@@ -83,7 +106,10 @@ describe('determinism', () => {
     await cattleUpgrade(c);
     const result = {
       now: c.clock.now(),
-      pods: c.store.list('pods').map((p) => `${p.metadata.name}@${String(p.spec?.nodeName)}`).sort(),
+      pods: c.store
+        .list('pods')
+        .map((p) => `${p.metadata.name}@${String(p.spec?.nodeName)}`)
+        .sort(),
       violations: c.violations(),
     };
     await c.close();

@@ -111,8 +111,20 @@ export async function createSimulatedCluster(
   registerMachineHandlers(world);
   registerPodHandlers(world);
   registerCephHandlers(world);
-  world.addReconciler(reconcileWorkloads, [R.pods, R.nodes, R.replicasets, R.statefulsets, R.daemonsets]);
-  world.addReconciler(reconcileWorkloadStatus, [R.pods, R.deployments, R.replicasets, R.statefulsets, R.daemonsets]);
+  world.addReconciler(reconcileWorkloads, [
+    R.pods,
+    R.nodes,
+    R.replicasets,
+    R.statefulsets,
+    R.daemonsets,
+  ]);
+  world.addReconciler(reconcileWorkloadStatus, [
+    R.pods,
+    R.deployments,
+    R.replicasets,
+    R.statefulsets,
+    R.daemonsets,
+  ]);
   world.addReconciler(reconcilePdbs, [R.pods, R.pdbs, R.replicasets, R.statefulsets]);
   world.addReconciler(reconcileCeph, [R.nodes, R.cephclusters]);
 

@@ -60,12 +60,11 @@ export class VirtualClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     return new Promise<void>((resolve, reject) => {
-      let cancel: (() => void) | undefined;
       const onAbort = (): void => {
-        cancel?.();
+        cancel();
         reject(abortReason(signal as AbortSignal));
       };
-      cancel = this.schedule(this.current + Math.max(0, ms), () => {
+      const cancel = this.schedule(this.current + Math.max(0, ms), () => {
         signal?.removeEventListener('abort', onAbort);
         resolve();
       });

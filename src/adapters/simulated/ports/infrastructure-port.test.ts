@@ -13,14 +13,25 @@ afterEach(async () => {
 describe('SimulatedInfrastructurePort', () => {
   it('plans -replace of a node module as delete+create of its resources', async () => {
     cluster = await startSmall();
-    const plan = await cluster.ports.infrastructure.plan({ replace: ['module.worker_nodes["w-1"]'] });
-    expect(plan.changes).toEqual([{ address: 'module.worker_nodes["w-1"].proxmox_virtual_environment_vm.vm', actions: ['delete', 'create'] }]);
-    const template = await cluster.ports.infrastructure.plan({ replace: ['module.template_h1_base'] });
+    const plan = await cluster.ports.infrastructure.plan({
+      replace: ['module.worker_nodes["w-1"]'],
+    });
+    expect(plan.changes).toEqual([
+      {
+        address: 'module.worker_nodes["w-1"].proxmox_virtual_environment_vm.vm',
+        actions: ['delete', 'create'],
+      },
+    ]);
+    const template = await cluster.ports.infrastructure.plan({
+      replace: ['module.template_h1_base'],
+    });
     expect(template.changes.map((c) => c.address)).toEqual([
       'module.template_h1_base.proxmox_virtual_environment_download_file.talos_image',
       'module.template_h1_base.proxmox_virtual_environment_vm.template',
     ]);
-    await expect(cluster.ports.infrastructure.plan({ replace: ['module.nope'] })).rejects.toMatchObject({ code: 'TF_PLAN_FAILED' });
+    await expect(
+      cluster.ports.infrastructure.plan({ replace: ['module.nope'] }),
+    ).rejects.toMatchObject({ code: 'TF_PLAN_FAILED' });
   });
 
   it('holds one state lock: a concurrent operation fails like Terraform', async () => {
@@ -49,16 +60,26 @@ describe('SimulatedInfrastructurePort', () => {
     const infra = cluster.ports.infrastructure;
     expect(await infra.templateVersion('module.template_h3_gpu')).toBe('1.10.8');
     const before = await infra.pullState();
-    const idsBefore = await infra.resourceIds(['module.template_h3_gpu', 'module.worker_nodes["w-1"]']);
+    const idsBefore = await infra.resourceIds([
+      'module.template_h3_gpu',
+      'module.worker_nodes["w-1"]',
+    ]);
     await infra.apply(await infra.plan({ replace: ['module.template_h3_gpu'] }));
     expect(await infra.templateVersion('module.template_h3_gpu')).toBe('1.11.0');
     expect(await infra.templateVersion('module.template_h1_base')).toBe('1.10.8');
     const after = await infra.pullState();
     expect(after.serial).toBeGreaterThan(before.serial);
     expect(after.lineage).toBe(before.lineage);
-    const parsed = JSON.parse(new TextDecoder().decode(after.bytes)) as { serial: number; lineage: string; resources: unknown[] };
+    const parsed = JSON.parse(new TextDecoder().decode(after.bytes)) as {
+      serial: number;
+      lineage: string;
+      resources: unknown[];
+    };
     expect(parsed).toMatchObject({ serial: after.serial, lineage: after.lineage });
-    const idsAfter = await infra.resourceIds(['module.template_h3_gpu', 'module.worker_nodes["w-1"]']);
+    const idsAfter = await infra.resourceIds([
+      'module.template_h3_gpu',
+      'module.worker_nodes["w-1"]',
+    ]);
     expect(idsAfter['module.template_h3_gpu']).not.toBe(idsBefore['module.template_h3_gpu']);
     expect(idsAfter['module.worker_nodes["w-1"]']).toBe(idsBefore['module.worker_nodes["w-1"]']);
   });
@@ -74,7 +95,9 @@ describe('SimulatedInfrastructurePort', () => {
     const applying = infra.apply(await infra.plan({ replace: w1.terraformAddresses }));
     await cluster.clock.sleep(cluster.durations['replace-vm'] * 500);
     expect((await infra.resourceIds([String(address)]))[String(address)]).toBeUndefined();
-    expect(await infra.listResources()).not.toContain(`${address}.proxmox_virtual_environment_vm.vm`);
+    expect(await infra.listResources()).not.toContain(
+      `${address}.proxmox_virtual_environment_vm.vm`,
+    );
     await applying;
     const took = (cluster.clock.now() - start) / 1000;
     expect(took).toBeGreaterThanOrEqual(cluster.durations['replace-vm'] * 0.9);
@@ -93,8 +116,12 @@ describe('SimulatedStateBackupPort', () => {
     const stored = await cluster.ports.stateBackup.put('a/b.tfstate', bytes);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     expect(stored).toEqual({ key: 'a/b.tfstate', size: bytes.byteLength, sha256 });
-    expect(Buffer.from(await cluster.ports.stateBackup.get('a/b.tfstate')).toString()).toBe('{"serial": 1}');
-    await expect(cluster.ports.stateBackup.get('missing')).rejects.toMatchObject({ code: 'S3_NO_SUCH_KEY' });
+    expect(Buffer.from(await cluster.ports.stateBackup.get('a/b.tfstate')).toString()).toBe(
+      '{"serial": 1}',
+    );
+    await expect(cluster.ports.stateBackup.get('missing')).rejects.toMatchObject({
+      code: 'S3_NO_SUCH_KEY',
+    });
   });
 });
 
@@ -109,9 +136,12 @@ describe('SimulatedStoragePort and Ceph health', () => {
     expect(await k.cephHealth()).toBe('HEALTH_OK');
 
     await backupState(cluster, 'b');
-    await cluster.ports.infrastructure.apply(await cluster.ports.infrastructure.plan({ replace: node(cluster, 'w-1').terraformAddresses }));
+    await cluster.ports.infrastructure.apply(
+      await cluster.ports.infrastructure.plan({ replace: node(cluster, 'w-1').terraformAddresses }),
+    );
     expect(await k.cephHealth()).toBe('HEALTH_WARN');
-    const health = cluster.store.get('ceph.rook.io/cephclusters', 'rook-ceph', 'rook-ceph')?.status?.ceph as { details: Record<string, unknown> };
+    const health = cluster.store.get('ceph.rook.io/cephclusters', 'rook-ceph', 'rook-ceph')?.status
+      ?.ceph as { details: Record<string, unknown> };
     expect(Object.keys(health.details)).toContain('OSD_DOWN');
   });
 });

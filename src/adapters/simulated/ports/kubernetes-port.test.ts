@@ -25,7 +25,9 @@ describe('SimulatedKubernetesPort', () => {
 
   it('waitForNode resolves on the store event that makes the predicate true', async () => {
     cluster = await startSmall();
-    const waiting = cluster.ports.kubernetes.waitForNode('w-2', (n) => n?.unschedulable === true, { timeoutMs: 60_000 });
+    const waiting = cluster.ports.kubernetes.waitForNode('w-2', (n) => n?.unschedulable === true, {
+      timeoutMs: 60_000,
+    });
     const at = cluster.clock.now();
     // A write straight into the store (as the fake API server does) wakes the waiter.
     await cluster.clock.sleep(5_000);
@@ -41,12 +43,17 @@ describe('SimulatedKubernetesPort', () => {
     cluster = await startSmall();
     const k = cluster.ports.kubernetes;
     const start = cluster.clock.now();
-    const error = await k.waitForNode('w-1', () => false, { timeoutMs: 900_000 }).catch((e: unknown) => e);
+    const error = await k
+      .waitForNode('w-1', () => false, { timeoutMs: 900_000 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DroverError);
     expect((error as DroverError).code).toBe('WAIT_TIMEOUT');
     expect(cluster.clock.now() - start).toBe(900_000);
     const controller = new AbortController();
-    const waiting = k.waitForNode('w-1', () => false, { timeoutMs: 900_000, signal: controller.signal });
+    const waiting = k.waitForNode('w-1', () => false, {
+      timeoutMs: 900_000,
+      signal: controller.signal,
+    });
     controller.abort(new Error('cancelled'));
     await expect(waiting).rejects.toThrow('cancelled');
   });
@@ -84,10 +91,15 @@ describe('SimulatedKubernetesPort', () => {
   it('reports deployments, daemon sets, Ceph, HelmReleases and custom resources', async () => {
     cluster = await startSmall();
     const k = cluster.ports.kubernetes;
-    expect(await k.daemonSetStatus('rook-ceph', 'rook-ceph-osd')).toMatchObject({ desired: 3, available: 3 });
+    expect(await k.daemonSetStatus('rook-ceph', 'rook-ceph-osd')).toMatchObject({
+      desired: 3,
+      available: 3,
+    });
     expect(await k.deploymentStatus('apps', 'missing')).toBeUndefined();
     expect(await k.cephHealth()).toBe('HEALTH_OK');
-    expect(await k.helmReleases()).toEqual([{ namespace: 'flux-system', name: 'cilium', ready: true, reason: 'InstallSucceeded' }]);
+    expect(await k.helmReleases()).toEqual([
+      { namespace: 'flux-system', name: 'cilium', ready: true, reason: 'InstallSucceeded' },
+    ]);
     const ceph = await k.getResource('ceph.rook.io/v1', 'cephclusters', 'rook-ceph', 'rook-ceph');
     expect((ceph?.status as { ceph: { health: string } }).ceph.health).toBe('HEALTH_OK');
     expect(await k.apiServerReady()).toBe(true);
@@ -97,14 +109,26 @@ describe('SimulatedKubernetesPort', () => {
     cluster = await startSmall();
     const k = cluster.ports.kubernetes;
     const now = cluster.clock.now();
-    const lease = { namespace: 'drover-system', name: 'lock', holderIdentity: 'a', leaseDurationSeconds: 30, acquireTime: now, renewTime: now, leaseTransitions: 0 };
+    const lease = {
+      namespace: 'drover-system',
+      name: 'lock',
+      holderIdentity: 'a',
+      leaseDurationSeconds: 30,
+      acquireTime: now,
+      renewTime: now,
+      leaseTransitions: 0,
+    };
     const created = await k.createLease(lease);
     expect(created.holderIdentity).toBe('a');
-    expect(cluster.store.get('coordination.k8s.io/leases', 'drover-system', 'lock')?.spec?.renewTime).toMatch(/\.\d{6}Z$/);
+    expect(
+      cluster.store.get('coordination.k8s.io/leases', 'drover-system', 'lock')?.spec?.renewTime,
+    ).toMatch(/\.\d{6}Z$/);
     await expect(k.createLease(lease)).rejects.toMatchObject({ code: 'LEASE_CONFLICT' });
     const renewed = await k.updateLease({ ...created, renewTime: now + 1000 });
     expect(renewed.renewTime).toBe(now + 1000);
-    await expect(k.updateLease({ ...created, renewTime: now + 2000 })).rejects.toMatchObject({ code: 'LEASE_CONFLICT' });
+    await expect(k.updateLease({ ...created, renewTime: now + 2000 })).rejects.toMatchObject({
+      code: 'LEASE_CONFLICT',
+    });
     expect(await k.getLease('drover-system', 'missing')).toBeUndefined();
     expect(microTime(Date.UTC(2026, 0, 1, 0, 0, 0, 103))).toBe('2026-01-01T00:00:00.103000Z');
   });

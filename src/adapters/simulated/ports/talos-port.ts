@@ -202,7 +202,10 @@ export class SimulatedTalosPort implements TalosPort {
     const wasOut = outOfService(this.world, n.name);
     vm.phase = 'rebooting';
     for (const m of this.world.state.etcd) if (m.node === n.name) m.healthy = false;
-    checkTakenOut(this.world, n, `talos upgrade of ${n.name}`, { newlyOut: !wasOut, storage: true });
+    checkTakenOut(this.world, n, `talos upgrade of ${n.name}`, {
+      newlyOut: !wasOut,
+      storage: true,
+    });
     machineStopped(this.world, n.name, vm.id);
     this.world.changed();
     await this.busy(

@@ -40,18 +40,42 @@ describe('loadScenario', () => {
   });
 
   it.each([
-    ['a wrong type names the field', MINIMAL.replace('address: 10.0.0.1', 'address: 10.0.0.1, gpu: yes-please'), 'nodes[0].gpu'],
+    [
+      'a wrong type names the field',
+      MINIMAL.replace('address: 10.0.0.1', 'address: 10.0.0.1, gpu: yes-please'),
+      'nodes[0].gpu',
+    ],
     ['an unknown role', MINIMAL.replace('role: controlplane', 'role: boss'), 'nodes[0].role'],
     ['a bad version', MINIMAL.replace('to: 1.11.0', 'to: latest'), 'upgrade.talos.to'],
     ['an unknown key', MINIMAL + 'colour: blue\n', '(root)'],
     ['an unknown host', MINIMAL.replace('host: a, address', 'host: b, address'), 'nodes[0].host'],
-    ['a missing template', MINIMAL.replace('address: 10.0.0.1', 'address: 10.0.0.1, flavor: gpu'), 'nodes[0].flavor'],
-    ['an unknown patch', MINIMAL.replace('address: 10.0.0.1', 'address: 10.0.0.1, patches: [nope]'), 'nodes[0].patches[0]'],
+    [
+      'a missing template',
+      MINIMAL.replace('address: 10.0.0.1', 'address: 10.0.0.1, flavor: gpu'),
+      'nodes[0].flavor',
+    ],
+    [
+      'an unknown patch',
+      MINIMAL.replace('address: 10.0.0.1', 'address: 10.0.0.1, patches: [nope]'),
+      'nodes[0].patches[0]',
+    ],
     ['a bad schematic', MINIMAL.replace('a'.repeat(64), 'xyz'), 'schematics.base'],
     ['an unknown fault type', MINIMAL + 'faults: [{ type: meteor }]\n', 'faults[0].type'],
-    ['a fault on an unknown node', MINIMAL + 'faults: [{ type: never-ready, node: ghost }]\n', 'faults[0].node'],
-    ['an unfaultable action', MINIMAL + 'faults: [{ type: step-fails, action: verify-version }]\n', 'faults[0].action'],
-    ['a pdb fault without a pdb', MINIMAL + 'faults: [{ type: pdb-blocks, name: web }]\n', 'faults[0].name'],
+    [
+      'a fault on an unknown node',
+      MINIMAL + 'faults: [{ type: never-ready, node: ghost }]\n',
+      'faults[0].node',
+    ],
+    [
+      'an unfaultable action',
+      MINIMAL + 'faults: [{ type: step-fails, action: verify-version }]\n',
+      'faults[0].action',
+    ],
+    [
+      'a pdb fault without a pdb',
+      MINIMAL + 'faults: [{ type: pdb-blocks, name: web }]\n',
+      'faults[0].name',
+    ],
     ['an unknown duration', MINIMAL + 'durations: { teleport: 3 }\n', 'durations'],
     ['a policy typo', MINIMAL + 'policy: { drain: { gracefullSeconds: 3 } }\n', 'policy.drain'],
     ['an unknown base', 'base: other\nname: x\n', 'base'],
@@ -65,7 +89,10 @@ describe('loadScenario', () => {
   });
 
   it('merges over the reference cluster with base: reference', () => {
-    const s = loadScenario('base: reference\nname: x\nfaults: [{ type: never-ready, node: k8s-work-7 }]\n', 'x.yaml');
+    const s = loadScenario(
+      'base: reference\nname: x\nfaults: [{ type: never-ready, node: k8s-work-7 }]\n',
+      'x.yaml',
+    );
     expect(s.nodes).toHaveLength(15);
     expect(s.name).toBe('x');
     expect(s.faults).toEqual([{ type: 'never-ready', node: 'k8s-work-7' }]);
@@ -74,40 +101,57 @@ describe('loadScenario', () => {
 
 describe('the reference scenario', () => {
   it('equals examples/reference.yaml', () => {
-    const fromFile = loadScenario(readFileSync(join(EXAMPLES, 'reference.yaml'), 'utf8'), 'reference.yaml');
+    const fromFile = loadScenario(
+      readFileSync(join(EXAMPLES, 'reference.yaml'), 'utf8'),
+      'reference.yaml',
+    );
     expect(fromFile).toEqual(referenceScenario());
   });
 
   it('has the shape of DESIGN.md', () => {
     const inventory = deriveInventory(referenceScenario());
     const byName = Object.fromEntries(inventory.nodes.map((n) => [n.name, n]));
-    expect(inventory.nodes.filter((n) => n.role === 'controlplane').map((n) => `${n.name}@${n.host}`)).toEqual([
-      'k8s-ctrl-1@baldar',
-      'k8s-ctrl-2@heimdall',
-      'k8s-ctrl-3@odin',
-    ]);
+    expect(
+      inventory.nodes.filter((n) => n.role === 'controlplane').map((n) => `${n.name}@${n.host}`),
+    ).toEqual(['k8s-ctrl-1@baldar', 'k8s-ctrl-2@heimdall', 'k8s-ctrl-3@odin']);
     const hosts = ['baldar', 'heimdall', 'odin', 'thor'];
-    for (let i = 1; i <= 12; i++) expect(byName[`k8s-work-${i}`]?.host).toBe(hosts[Math.floor((i - 1) / 3)]);
-    expect(inventory.nodes.filter((n) => n.gpu).map((n) => n.name)).toEqual(['k8s-work-4', 'k8s-work-10']);
+    for (let i = 1; i <= 12; i++)
+      expect(byName[`k8s-work-${i}`]?.host).toBe(hosts[Math.floor((i - 1) / 3)]);
+    expect(inventory.nodes.filter((n) => n.gpu).map((n) => n.name)).toEqual([
+      'k8s-work-4',
+      'k8s-work-10',
+    ]);
     expect(byName['k8s-work-4']?.patches).toEqual(['nvidia-gpu']);
     expect(byName['k8s-work-4']?.schematic).not.toBe(byName['k8s-work-5']?.schematic);
     expect(byName['k8s-work-4']?.template).toBe('heimdall-gpu');
     expect(inventory.templates['heimdall-gpu']?.address).toBe('module.template_heimdall_gpu');
-    expect(byName['k8s-ctrl-2']?.terraformAddresses).toEqual(['module.control_plane_nodes["k8s-ctrl-2"]']);
-    expect(byName['k8s-work-12']?.terraformAddresses).toEqual(['module.worker_nodes["k8s-work-12"]']);
-    expect(inventory.nodes.filter((n) => n.role === 'worker').every((n) => n.storage?.osd)).toBe(true);
+    expect(byName['k8s-ctrl-2']?.terraformAddresses).toEqual([
+      'module.control_plane_nodes["k8s-ctrl-2"]',
+    ]);
+    expect(byName['k8s-work-12']?.terraformAddresses).toEqual([
+      'module.worker_nodes["k8s-work-12"]',
+    ]);
+    expect(inventory.nodes.filter((n) => n.role === 'worker').every((n) => n.storage?.osd)).toBe(
+      true,
+    );
     expect(inventory.expectedEtcdMembers).toBe(3);
   });
 
   it('derives the policy and durations with overrides', () => {
-    const s = loadScenario('base: reference\nname: x\npolicy: { drain: { gracefulSeconds: 10 } }\ndurations: { replace-vm: 7 }\n', 'x');
+    const s = loadScenario(
+      'base: reference\nname: x\npolicy: { drain: { gracefulSeconds: 10 } }\ndurations: { replace-vm: 7 }\n',
+      'x',
+    );
     expect(derivePolicy(s).drain.gracefulSeconds).toBe(10);
     expect(derivePolicy(s).drain.forceAfterGrace).toBe(true);
     expect(deriveDurations(s)['replace-vm']).toBe(7);
     expect(deriveDurations(s)['wait-ready']).toBe(150);
   });
 
-  it.each(readdirSync(EXAMPLES).filter((f) => /^(reference|fault-|small-)/.test(f)))('example %s loads', (file) => {
-    expect(() => loadScenario(readFileSync(join(EXAMPLES, file), 'utf8'), file)).not.toThrow();
-  });
+  it.each(readdirSync(EXAMPLES).filter((f) => /^(reference|fault-|small-)/.test(f)))(
+    'example %s loads',
+    (file) => {
+      expect(() => loadScenario(readFileSync(join(EXAMPLES, file), 'utf8'), file)).not.toThrow();
+    },
+  );
 });

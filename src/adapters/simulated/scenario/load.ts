@@ -22,7 +22,10 @@ export function loadScenario(text: string, source: string): Scenario {
 function withBase(data: unknown, source: string): unknown {
   if (!isPlainObject(data) || !('base' in data)) return data;
   const { base, ...rest } = data;
-  if (base !== 'reference') throw invalid(source, [`base: unknown base scenario ${JSON.stringify(base)} (known: reference)`]);
+  if (base !== 'reference')
+    throw invalid(source, [
+      `base: unknown base scenario ${JSON.stringify(base)} (known: reference)`,
+    ]);
   return merge(referenceScenarioInput(), rest);
 }
 

@@ -10,7 +10,11 @@ import { createSimulatedCluster, type SimulatedCluster } from '../index.js';
 export function smallScenarioInput(): ScenarioInput {
   return {
     name: 'small',
-    upgrade: { kind: 'cattle', talos: { from: '1.10.8', to: '1.11.0' }, kubernetes: { from: '1.33.5' } },
+    upgrade: {
+      kind: 'cattle',
+      talos: { from: '1.10.8', to: '1.11.0' },
+      kubernetes: { from: '1.33.5' },
+    },
     hosts: ['h1', 'h2', 'h3'],
     schematics: { base: BASE_SCHEMATIC, gpu: GPU_SCHEMATIC },
     templates: [
@@ -27,10 +31,26 @@ export function smallScenarioInput(): ScenarioInput {
       { name: 'w-1', role: 'worker', host: 'h1', address: '10.1.1.1', osd: true },
       { name: 'w-2', role: 'worker', host: 'h2', address: '10.1.1.2', osd: true },
       { name: 'w-3', role: 'worker', host: 'h3', address: '10.1.1.3', osd: true },
-      { name: 'w-4', role: 'worker', host: 'h3', address: '10.1.1.4', flavor: 'gpu', gpu: true, patches: ['nvidia-gpu'] },
+      {
+        name: 'w-4',
+        role: 'worker',
+        host: 'h3',
+        address: '10.1.1.4',
+        flavor: 'gpu',
+        gpu: true,
+        patches: ['nvidia-gpu'],
+      },
     ],
     workloads: {
-      deployments: [{ namespace: 'apps', name: 'web', replicas: 3, pdb: { minAvailable: 2 }, spreadAcrossNodes: true }],
+      deployments: [
+        {
+          namespace: 'apps',
+          name: 'web',
+          replicas: 3,
+          pdb: { minAvailable: 2 },
+          spreadAcrossNodes: true,
+        },
+      ],
       daemonsets: [
         { namespace: 'rook-ceph', name: 'rook-ceph-osd', on: 'osd' },
         { namespace: 'kube-system', name: 'kube-proxy', on: 'all' },
@@ -44,8 +64,16 @@ export function smallScenario(extra: Partial<ScenarioInput> = {}): Scenario {
   return parseScenario({ ...smallScenarioInput(), ...extra }, 'small');
 }
 
-export function startSmall(extra: Partial<ScenarioInput> = {}, seed = 7, worldFile?: string): Promise<SimulatedCluster> {
-  return createSimulatedCluster({ scenario: smallScenario(extra), seed, ...(worldFile ? { worldFile } : {}) });
+export function startSmall(
+  extra: Partial<ScenarioInput> = {},
+  seed = 7,
+  worldFile?: string,
+): Promise<SimulatedCluster> {
+  return createSimulatedCluster({
+    scenario: smallScenario(extra),
+    seed,
+    ...(worldFile ? { worldFile } : {}),
+  });
 }
 
 export function node(cluster: SimulatedCluster, name: string) {

@@ -29,7 +29,9 @@ describe('invariant 1: etcd quorum and one control plane at a time', () => {
     cluster = await startSmall({ faults: [{ type: 'etcd-unhealthy', node: 'cp-2' }] });
     await cluster.clock.sleep(1000);
     await cluster.ports.talos.etcdLeave('10.1.0.1');
-    expect(cluster.violations().some((v) => v.invariant === 1 && /removed while cp-2/.test(v.message))).toBe(true);
+    expect(
+      cluster.violations().some((v) => v.invariant === 1 && /removed while cp-2/.test(v.message)),
+    ).toBe(true);
     expect(cluster.violations().some((v) => /lost quorum/.test(v.message))).toBe(true);
   });
 });
@@ -65,20 +67,29 @@ describe('invariant 3: an apply touches only the replaced node', () => {
   it('records an apply that touches another resource', async () => {
     cluster = await startSmall({ faults: [{ type: 'plan-extra-resource', node: 'w-1' }] });
     await backupState(cluster, 'b');
-    const plan = await cluster.ports.infrastructure.plan({ replace: node(cluster, 'w-1').terraformAddresses });
+    const plan = await cluster.ports.infrastructure.plan({
+      replace: node(cluster, 'w-1').terraformAddresses,
+    });
     expect(plan.changes.map((c) => c.address)).toContain('proxmox_virtual_environment_dns.cluster');
     await cluster.ports.infrastructure.apply(plan);
     expect(cluster.violations().filter((v) => v.invariant === 3)).toHaveLength(1);
   });
 
   it('records an apply replacing two nodes at once', async () => {
-    cluster = await startSmall({ policy: { disruption: { maxUnavailableWorkers: 5, maxUnavailableDomains: 5 } } });
+    cluster = await startSmall({
+      policy: { disruption: { maxUnavailableWorkers: 5, maxUnavailableDomains: 5 } },
+    });
     await backupState(cluster, 'b');
     const plan = await cluster.ports.infrastructure.plan({
-      replace: [...node(cluster, 'w-1').terraformAddresses, ...node(cluster, 'w-2').terraformAddresses],
+      replace: [
+        ...node(cluster, 'w-1').terraformAddresses,
+        ...node(cluster, 'w-2').terraformAddresses,
+      ],
     });
     await cluster.ports.infrastructure.apply(plan);
-    expect(cluster.violations().some((v) => v.invariant === 3 && /2 nodes/.test(v.message))).toBe(true);
+    expect(cluster.violations().some((v) => v.invariant === 3 && /2 nodes/.test(v.message))).toBe(
+      true,
+    );
   });
 });
 
@@ -100,12 +111,18 @@ describe('invariant 4: the disruption policy and Ceph', () => {
   });
 
   it('records more Ceph domains down than tolerated', async () => {
-    cluster = await startSmall({ policy: { disruption: { maxUnavailableWorkers: 5, maxUnavailableDomains: 5 } } });
+    cluster = await startSmall({
+      policy: { disruption: { maxUnavailableWorkers: 5, maxUnavailableDomains: 5 } },
+    });
     await backupState(cluster, 'b1');
     await replaceVm(cluster, 'w-1');
     await backupState(cluster, 'b2');
     await replaceVm(cluster, 'w-2');
-    expect(cluster.violations().some((v) => v.invariant === 4 && /Ceph has 2 failure domains down/.test(v.message))).toBe(true);
+    expect(
+      cluster
+        .violations()
+        .some((v) => v.invariant === 4 && /Ceph has 2 failure domains down/.test(v.message)),
+    ).toBe(true);
     expect(await cluster.ports.kubernetes.cephHealth()).toBe('HEALTH_ERR');
   });
 });
@@ -115,7 +132,9 @@ describe('invariant 5: uncordon only at the target', () => {
     cluster = await startSmall();
     await cluster.ports.kubernetes.cordon('w-1');
     await cluster.ports.kubernetes.uncordon('w-1');
-    expect(cluster.violations().map((v) => v.message)).toEqual(['w-1 uncordoned at Talos 1.10.8, below the target 1.11.0']);
+    expect(cluster.violations().map((v) => v.message)).toEqual([
+      'w-1 uncordoned at Talos 1.10.8, below the target 1.11.0',
+    ]);
   });
 });
 
@@ -125,7 +144,9 @@ describe('invariant 6: PDBs during the graceful window, DaemonSet pods left alon
     return Promise.all(
       pods.map(async (p) => {
         const nodeName = String(p.spec?.nodeName);
-        const view = (await c.ports.kubernetes.listPodsOnNode(nodeName)).find((v) => v.name === p.metadata.name);
+        const view = (await c.ports.kubernetes.listPodsOnNode(nodeName)).find(
+          (v) => v.name === p.metadata.name,
+        );
         if (!view) throw new Error('web pod expected');
         return view;
       }),
@@ -152,20 +173,23 @@ describe('invariant 6: PDBs during the graceful window, DaemonSet pods left alon
   it.each([
     [true, 0],
     [false, 1],
-  ])('after the window, force with forceAfterGrace=%s records %i breach', async (force, breaches) => {
-    cluster = await startSmall({
-      policy: { ...relaxed, drain: { gracefulSeconds: 60, forceAfterGrace: force } },
-      faults: [{ type: 'pdb-blocks', namespace: 'apps', name: 'web' }],
-    });
-    const k = cluster.ports.kubernetes;
-    const [pod] = await webPods(cluster);
-    if (!pod?.nodeName) throw new Error('web pod expected');
-    await k.cordon(pod.nodeName);
-    expect((await k.evictPod(pod)).outcome).toBe('blocked');
-    await cluster.clock.sleep(61_000);
-    await k.deletePod(pod);
-    expect(cluster.violations().filter((v) => v.invariant === 6)).toHaveLength(breaches);
-  });
+  ])(
+    'after the window, force with forceAfterGrace=%s records %i breach',
+    async (force, breaches) => {
+      cluster = await startSmall({
+        policy: { ...relaxed, drain: { gracefulSeconds: 60, forceAfterGrace: force } },
+        faults: [{ type: 'pdb-blocks', namespace: 'apps', name: 'web' }],
+      });
+      const k = cluster.ports.kubernetes;
+      const [pod] = await webPods(cluster);
+      if (!pod?.nodeName) throw new Error('web pod expected');
+      await k.cordon(pod.nodeName);
+      expect((await k.evictPod(pod)).outcome).toBe('blocked');
+      await cluster.clock.sleep(61_000);
+      await k.deletePod(pod);
+      expect(cluster.violations().filter((v) => v.invariant === 6)).toHaveLength(breaches);
+    },
+  );
 
   it('records an evicted DaemonSet or mirror pod', async () => {
     cluster = await startSmall();
@@ -185,11 +209,31 @@ describe('invariant 7: one lock holder', () => {
     cluster = await startSmall();
     const k = cluster.ports.kubernetes;
     const now = cluster.clock.now();
-    const created = await k.createLease({ namespace: 'drover-system', name: 'upgrade', holderIdentity: 'run-a', leaseDurationSeconds: 60, acquireTime: now, renewTime: now, leaseTransitions: 0 });
-    const taken = await k.updateLease({ ...created, holderIdentity: 'run-b', acquireTime: now, renewTime: now, leaseTransitions: 1 });
+    const created = await k.createLease({
+      namespace: 'drover-system',
+      name: 'upgrade',
+      holderIdentity: 'run-a',
+      leaseDurationSeconds: 60,
+      acquireTime: now,
+      renewTime: now,
+      leaseTransitions: 0,
+    });
+    const taken = await k.updateLease({
+      ...created,
+      holderIdentity: 'run-b',
+      acquireTime: now,
+      renewTime: now,
+      leaseTransitions: 1,
+    });
     expect(numbers(cluster)).toEqual([7]);
     await cluster.clock.sleep(61_000);
-    await k.updateLease({ ...taken, holderIdentity: 'run-c', acquireTime: cluster.clock.now(), renewTime: cluster.clock.now(), leaseTransitions: 2 });
+    await k.updateLease({
+      ...taken,
+      holderIdentity: 'run-c',
+      acquireTime: cluster.clock.now(),
+      renewTime: cluster.clock.now(),
+      leaseTransitions: 2,
+    });
     expect(numbers(cluster)).toEqual([7]);
   });
 });

@@ -75,7 +75,8 @@ export class WorldSaver {
   saveNow(): void {
     this.worldDirty = false;
     const rv = this.store.resourceVersion;
-    if (this.storeJson?.rv !== rv) this.storeJson = { rv, json: JSON.stringify(this.store.snapshotView()) };
+    if (this.storeJson?.rv !== rv)
+      this.storeJson = { rv, json: JSON.stringify(this.store.snapshotView()) };
     const temp = `${this.path}.${process.pid}.tmp`;
     writeFileSync(temp, `{"world":${JSON.stringify(this.world())},"store":${this.storeJson.json}}`);
     renameSync(temp, this.path);

@@ -161,7 +161,8 @@ function schedule(world: World, nodes: readonly KubeObject[], pods: readonly Kub
     if (p.spec?.nodeName)
       perNode.set(String(p.spec.nodeName), (perNode.get(String(p.spec.nodeName)) ?? 0) + 1);
   const bound = new Map<string, string>();
-  const nodeOf = (p: KubeObject) => (p.spec?.nodeName as string | undefined) ?? bound.get(p.metadata.uid);
+  const nodeOf = (p: KubeObject) =>
+    (p.spec?.nodeName as string | undefined) ?? bound.get(p.metadata.uid);
   for (const pod of pods) {
     if (pod.spec?.nodeName || pod.metadata.deletionTimestamp) continue;
     const spread = pod.metadata.annotations?.[SPREAD_ANNOTATION] === 'true';
@@ -173,7 +174,7 @@ function schedule(world: World, nodes: readonly KubeObject[], pods: readonly Kub
           !spread ||
           !pods.some(
             (o) =>
-              o.spec?.nodeName === n.metadata.name &&
+              nodeOf(o) === n.metadata.name &&
               o.metadata.namespace === pod.metadata.namespace &&
               o.metadata.labels?.app === app,
           ),
@@ -206,7 +207,8 @@ function kubelets(world: World, nodes: readonly KubeObject[], pods: readonly Kub
     if (!nodeName) continue;
     const node = byName.get(nodeName);
     // The common case: a running, ready pod on a healthy node needs nothing.
-    if (!pod.metadata.deletionTimestamp && podReady(pod) && node && readyStatus(node) === 'True') continue;
+    if (!pod.metadata.deletionTimestamp && podReady(pod) && node && readyStatus(node) === 'True')
+      continue;
     const uid = pod.metadata.uid;
     const ns = pod.metadata.namespace ?? '';
     const up = kubeletUp(world, node);

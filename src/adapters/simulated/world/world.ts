@@ -53,7 +53,6 @@ export class World {
   private started = false;
   private reconciling = false;
 
-
   constructor(
     readonly context: WorldContext,
     readonly state: WorldState,

@@ -274,4 +274,12 @@ describe('fake API server: watches', () => {
     await until(() => dropped.ended());
     expect(server.requestCounts()).toMatchObject({ 'WATCH nodes': 1, 'WATCH pods': 1 });
   });
+
+  it('ends every stream after N events with the dropWatchesAfterEvents fault', async () => {
+    await start();
+    server.faults.dropWatchesAfterEvents = 1;
+    const w = await watch('/api/v1/nodes?watch=true');
+    await until(() => w.ended());
+    expect(w.events.map((e) => e.object.metadata.name)).toEqual(['w-1']);
+  });
 });

@@ -22,6 +22,8 @@ export interface FakeApiFaults {
   resetNextRequests?: { pathPrefix: string; count: number }[];
   /** Every answer is delayed this long (real time). */
   slowMs?: number;
+  /** Every watch stream is closed by the server after this many events. */
+  dropWatchesAfterEvents?: number;
 }
 
 export interface FakeApiServer {
@@ -57,7 +59,7 @@ export async function startFakeApiServer(options: {
   const token = randomBytes(24).toString('hex');
   const counts: Record<string, number> = {};
   let total = 0;
-  const hub = new WatchHub(store);
+  const hub = new WatchHub(store, () => faults.dropWatchesAfterEvents);
   let address = '';
 
   const send = (res: ServerResponse, s: StatusResponse, headers: Record<string, string> = {}) => {

@@ -19,6 +19,7 @@ interface Stream {
   timer: NodeJS.Timeout;
   /** Table watches (kubectl get -w) carry each object as a one-row Table. */
   present: (object: KubeObject) => unknown;
+  sent: number;
 }
 
 const PREVIOUS_LIMIT = 5000;
@@ -30,7 +31,11 @@ export class WatchHub {
   private readonly lastSeen = new Map<string, KubeObject>();
   private readonly unsubscribe: () => void;
 
-  constructor(private readonly store: KubeStore) {
+  /** `dropAfterEvents()`: the fault that ends a stream after that many events (mid-wait). */
+  constructor(
+    private readonly store: KubeStore,
+    private readonly dropAfterEvents: () => number | undefined = () => undefined,
+  ) {
     for (const r of RESOURCES)
       for (const o of store.list(r.key)) this.lastSeen.set(objectKey(r.key, o), o);
     this.unsubscribe = store.subscribe((event) => this.onEvent(event));
@@ -58,26 +63,6 @@ export class WatchHub {
     }
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
-    const write = (type: string, object: unknown) =>
-      res.write(JSON.stringify({ type, object }) + '\n');
-    if (fromVersion === undefined) {
-      for (const o of this.store.list(def.key, namespace))
-        if (matcher(o)) write('ADDED', present(o));
-    } else {
-      const events = this.store.eventsSince(def.key, fromVersion);
-      if (events === 'expired') {
-        const oldest = this.store.oldestWatchableVersion - 1;
-        write(
-          'ERROR',
-          statusFailure(410, 'Expired', `too old resource version: ${fromVersion} (${oldest})`)
-            .body,
-        );
-        res.end();
-        return;
-      }
-      const probe = { def, namespace, matcher, res, present } as Stream;
-      for (const e of events) this.deliver(probe, e);
-    }
     const timeoutText = query.get('timeoutSeconds');
     const timeoutMs =
       timeoutText !== null ? Number(timeoutText) * 1000 : 1800_000 * (1 + Math.random());
@@ -87,10 +72,31 @@ export class WatchHub {
       matcher,
       res,
       present,
+      sent: 0,
       timer: setTimeout(() => this.end(stream), timeoutMs),
     };
+    // Registered first so that the replay below counts toward the drop fault like live events.
     this.streams.add(stream);
     res.on('close', () => this.end(stream));
+    if (fromVersion === undefined) {
+      for (const o of this.store.list(def.key, namespace))
+        if (matcher(o))
+          this.deliver(stream, { type: 'ADDED', resource: def.key, object: o, resourceVersion: 0 });
+      return;
+    }
+    const events = this.store.eventsSince(def.key, fromVersion);
+    if (events === 'expired') {
+      const oldest = this.store.oldestWatchableVersion - 1;
+      const error = statusFailure(
+        410,
+        'Expired',
+        `too old resource version: ${fromVersion} (${oldest})`,
+      );
+      res.write(JSON.stringify({ type: 'ERROR', object: error.body }) + '\n');
+      this.end(stream);
+      return;
+    }
+    for (const e of events) this.deliver(stream, e);
   }
 
   /** Ends every open watch cleanly, as a server restart or timeout would. */
@@ -127,8 +133,11 @@ export class WatchHub {
     const o = event.object;
     if (stream.namespace !== undefined && o.metadata.namespace !== stream.namespace) return;
     const write = (type: string, object: KubeObject) => {
-      if (!stream.res.writableEnded)
-        stream.res.write(JSON.stringify({ type, object: stream.present(object) }) + '\n');
+      if (stream.res.writableEnded) return;
+      stream.res.write(JSON.stringify({ type, object: stream.present(object) }) + '\n');
+      stream.sent += 1;
+      const limit = this.dropAfterEvents();
+      if (limit !== undefined && stream.sent >= limit) this.end(stream);
     };
     const matchesNow = stream.matcher(o);
     if (event.type !== 'MODIFIED') {
