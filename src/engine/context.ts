@@ -22,6 +22,8 @@ export interface AuditRecord {
   error?: string;
 }
 
+export type CustomCheck = (ports: Ports) => Promise<boolean>;
+
 export interface VerifiedBackup {
   serial: number;
   lineage: string;
@@ -44,6 +46,11 @@ export interface RunState {
   /** This run's journal entries so far (from earlier processes too, when resuming). */
   entries: JournalEntry[];
   lastVerifiedBackup: VerifiedBackup | undefined;
+  /**
+   * Custom pre-drain gates by name (plans show them as `custom:<name>`): true passes, false
+   * waits, a thrown error is unknown (a wait). Wired by the caller from the config's gates.
+   */
+  customChecks: Record<string, CustomCheck>;
   /** Nodes whose units are running now (taken out of service by this run). */
   inFlightNodes: Set<string>;
   /** Set on the first failure or abort: no further unit starts. */

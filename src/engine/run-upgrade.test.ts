@@ -375,3 +375,53 @@ describe('crash and resume', () => {
     expect(c.violations).toEqual([]);
   });
 });
+
+describe('custom gates', () => {
+  const withCustom = (c: FakeCluster) =>
+    buildPlan('cattle', {
+      inventory: c.inventory,
+      policy: c.policy,
+      from: FROM,
+      to: TO,
+      customChecks: ['flux'],
+    });
+
+  it.each([
+    { name: 'passing', check: async () => true, outcome: 'succeeded', code: undefined },
+    {
+      name: 'false until the deadline: blocks (refused)',
+      check: async () => false,
+      outcome: 'failed',
+      code: 'HEALTH_GATE_BLOCKED',
+    },
+    {
+      name: 'a read that throws is unknown: waits, then blocks',
+      check: async () => {
+        throw new Error('connection refused');
+      },
+      outcome: 'failed',
+      code: 'HEALTH_GATE_BLOCKED',
+    },
+    {
+      name: 'not provided: refused at once',
+      check: undefined,
+      outcome: 'failed',
+      code: 'CHECK_UNKNOWN',
+    },
+  ])('$name', async ({ check, outcome, code }) => {
+    const c = new FakeCluster();
+    const report = await runUpgrade(
+      options(c, { plan: withCustom(c), ...(check ? { customChecks: { flux: check } } : {}) }),
+    );
+    expect(report.outcome).toBe(outcome);
+    if (code) {
+      expect(report.failure).toMatchObject({
+        stepId: 'w-1/gate-health',
+        code,
+        category: 'refused',
+      });
+      expect(c.replacements['w-1'] ?? 0).toBe(0);
+    }
+    expect(c.violations).toEqual([]);
+  });
+});

@@ -14,7 +14,7 @@ import type { ReportFailure, ReportOutcome, UpgradeReport } from '../core/report
 import type { Ports } from '../ports/index.js';
 import type { JournalEntry } from '../ports/journal.js';
 import { cleanUpAfterStop } from './cleanup.js';
-import type { AuditRecord, RunState } from './context.js';
+import type { AuditRecord, CustomCheck, RunState } from './context.js';
 import { lastBackupOf } from './journal-view.js';
 import { Mutex } from './mutex.js';
 import { dryRunReport } from './dry-run.js';
@@ -42,6 +42,8 @@ export interface RunUpgradeOptions {
    * resume). Off by default: invariant 5 allows an uncordon only at the target version.
    */
   restoreUntouched?: boolean;
+  /** Custom gates by name (`custom:<name>` in plans); see RunState.customChecks. */
+  customChecks?: Record<string, CustomCheck>;
   /** Lease TTL; renewed every third of it. */
   lockTtlSeconds?: number;
 }
@@ -123,6 +125,7 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
     stateMutex: new Mutex(),
     entries: [...prior],
     lastVerifiedBackup: lastBackupOf(prior),
+    customChecks: options.customChecks ?? {},
     inFlightNodes: new Set(),
     stopRequested: false,
     audit: (record) =>

@@ -39,6 +39,7 @@ export function waitWithWatch<R>(w: WatchWait<R>): Promise<R> {
     const finish = (fn: () => void) => {
       if (settled) return;
       settled = true;
+      w.signal?.removeEventListener('abort', onAbort);
       stop.abort();
       fn();
     };
@@ -72,7 +73,8 @@ export function waitWithWatch<R>(w: WatchWait<R>): Promise<R> {
         let expired = false;
         let ended = false;
         let controller = new AbortController();
-        stop.signal.addEventListener('abort', () => controller.abort(), { once: true });
+        const abortWatch = () => controller.abort();
+        stop.signal.addEventListener('abort', abortWatch, { once: true });
         client.counted();
         const watch = new Watch(client.kc);
         watch
@@ -98,6 +100,7 @@ export function waitWithWatch<R>(w: WatchWait<R>): Promise<R> {
             },
             (error: unknown) => {
               ended = true;
+              stop.signal.removeEventListener('abort', abortWatch);
               client.watches.delete(controller);
               done(error ? { error } : expired ? 'expired' : 'closed');
             },

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulatedCluster, referenceScenario, type SimulatedCluster } from './index.js';
 import { cattleUpgrade } from './testing/cycle-driver.js';
+import { evictPod } from './kube/eviction.js';
 import { startSmall } from './testing/fixtures.js';
 
 let cluster: SimulatedCluster | undefined;
@@ -73,6 +74,38 @@ describe('the reference world at rest', () => {
     ).toEqual(['api', 'postgres', 'web']);
     const mirror = cluster.store.get('pods', 'kube-system', 'kube-apiserver-k8s-ctrl-1');
     expect(mirror?.metadata.annotations?.['kubernetes.io/config.mirror']).toBeDefined();
+  });
+});
+
+describe('behaviour driven through the store (as the fake API server writes it)', () => {
+  it('reschedules pods deleted straight in the store and checks invariants on store writes', async () => {
+    cluster = await startSmall();
+    const store = cluster.store;
+    store.mutate('nodes', undefined, 'w-1', (n) => {
+      n.spec = { ...n.spec, unschedulable: true };
+    });
+    const victims = store
+      .list('pods')
+      .filter((p) => p.spec?.nodeName === 'w-1' && p.metadata.labels?.app === 'web');
+    for (const p of victims)
+      evictPod(
+        store,
+        'apps',
+        p.metadata.name,
+        { metadata: { name: p.metadata.name, namespace: 'apps' } },
+        cluster.clock.now(),
+      );
+    await cluster.clock.sleep(120_000);
+    const web = store.list('pods').filter((p) => p.metadata.labels?.app === 'web');
+    expect(web).toHaveLength(3);
+    expect(web.every((p) => p.spec?.nodeName !== 'w-1' && p.status?.phase === 'Running')).toBe(
+      true,
+    );
+    // An uncordon written to the store by a client is Drover's act too.
+    store.mutate('nodes', undefined, 'w-1', (n) => {
+      n.spec = {};
+    });
+    expect(cluster.violations().map((v) => v.invariant)).toEqual([5]);
   });
 });
 

@@ -50,6 +50,8 @@ export interface SimulatedClusterOptions {
   worldFile?: string;
   /** Real ms the clock waits once idle before jumping (for loopback HTTP in `--api http`). */
   idleDelayMs?: number;
+  /** Overrides the scenario's upgrade kind (`--kind`): the invariants judge against its target. */
+  kind?: UpgradeKind;
 }
 
 export interface SimulatedCluster {
@@ -75,14 +77,14 @@ export interface SimulatedCluster {
   close(): Promise<void>;
 }
 
-export function worldContext(scenario: Scenario): WorldContext {
+export function worldContext(scenario: Scenario, kind?: UpgradeKind): WorldContext {
   const k = scenario.upgrade.kubernetes;
   return {
     scenario,
     inventory: deriveInventory(scenario),
     policy: derivePolicy(scenario),
     durations: deriveDurations(scenario),
-    kind: scenario.upgrade.kind,
+    kind: kind ?? scenario.upgrade.kind,
     talos: { ...scenario.upgrade.talos },
     kubernetes: { from: k.from, to: k.to ?? k.from },
   };
@@ -92,7 +94,7 @@ export async function createSimulatedCluster(
   options: SimulatedClusterOptions,
 ): Promise<SimulatedCluster> {
   const { scenario, seed } = options;
-  const context = worldContext(scenario);
+  const context = worldContext(scenario, options.kind);
   const saved = options.worldFile ? readWorldFile(options.worldFile) : undefined;
   if (saved && saved.world.scenarioHash !== scenarioHash(scenario))
     throw new DroverError(

@@ -28,11 +28,14 @@ export interface VirtualClockOptions {
 
 /** Real request kinds (process.getActiveResourcesInfo) that mean "not idle yet". */
 const IN_FLIGHT =
-  /^(FSReq|FileHandleCloseReq|GetAddrInfoReqWrap|WriteWrap|ShutdownWrap|ConnectWrap)/;
+  /^(FSReq|FileHandleCloseReq|CloseReq|GetAddrInfoReqWrap|WriteWrap|ShutdownWrap|ConnectWrap)/;
 /** setImmediate turns with nothing pending before the process counts as idle. */
 const IDLE_TURNS = 3;
-/** Upper bound on turns spent waiting for in-flight real I/O before time moves anyway. */
-const MAX_WAIT_TURNS = 20_000;
+/**
+ * Real milliseconds to wait for in-flight real I/O before time moves anyway (a request that never
+ * completes must not freeze virtual time, and with it every deadline).
+ */
+const MAX_IO_WAIT_MS = 2_000;
 
 export class VirtualClock implements Clock {
   private current: number;
@@ -115,11 +118,16 @@ export class VirtualClock implements Clock {
 
   private async waitForIdle(): Promise<void> {
     let quiet = 0;
-    let turns = 0;
-    while (quiet < IDLE_TURNS && turns < MAX_WAIT_TURNS) {
+    let since: number | undefined;
+    while (quiet < IDLE_TURNS) {
       await new Promise<void>((r) => setImmediate(r));
-      turns += 1;
-      quiet = inFlight() ? 0 : quiet + 1;
+      if (!inFlight()) {
+        quiet += 1;
+        continue;
+      }
+      quiet = 0;
+      since ??= Date.now();
+      if (Date.now() - since > MAX_IO_WAIT_MS) break;
     }
     if (this.idleDelayMs > 0) {
       await new Promise<void>((r) => setTimeout(r, this.idleDelayMs));

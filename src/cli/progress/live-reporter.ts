@@ -1,10 +1,10 @@
 /**
  * A live task list on a TTY (listr2): one task per phase; while it runs, its output lists the
- * steps in flight as `node / step (elapsed)`; warnings and finished steps scroll above.
- * Events arrive from the engine; each phase's task resolves when the phase finishes.
+ * steps in flight as `node / step (elapsed)`, with what a gate is waiting for. Events arrive
+ * from the engine faster than listr2 starts tasks, so each phase carries its own deferred
+ * outcome: the task settles with it whenever it gets to run.
  */
 import { Listr } from 'listr2';
-import type { ListrTaskWrapper } from 'listr2';
 import type { ProgressEvent, Reporter } from '../../ports/reporter.js';
 import { elapsed } from './format.js';
 
@@ -15,18 +15,25 @@ interface ActiveStep {
   waiting?: string;
 }
 
-// listr2's wrapper type carries renderer generics we do not use.
-type AnyTask = ListrTaskWrapper<unknown, never, never>;
+interface TaskView {
+  title: string;
+  output: string;
+}
+
+interface PhaseView {
+  title: string;
+  settle: (error?: Error) => void;
+  done: Promise<void>;
+  task?: TaskView;
+}
 
 export class LiveReporter implements Reporter {
   private readonly active = new Map<string, ActiveStep>();
-  private task: AnyTask | undefined;
-  private finishPhase: (() => void) | undefined;
-  private phaseError: ((e: Error) => void) | undefined;
+  private phase: PhaseView | undefined;
   private running: Promise<void> = Promise.resolve();
   private now = 0;
   private runStart = 0;
-  private failures = 0;
+  private lastWarning = '';
 
   event(event: ProgressEvent): void {
     this.now = event.at;
@@ -49,7 +56,6 @@ export class LiveReporter implements Reporter {
         break;
       case 'step-finished':
         this.active.delete(event.stepId);
-        if (event.outcome === 'failed' || event.outcome === 'aborted') this.failures++;
         break;
       case 'gate-waiting': {
         const step = this.active.get(event.stepId);
@@ -57,67 +63,64 @@ export class LiveReporter implements Reporter {
         break;
       }
       case 'log':
-        if (this.task) this.task.output = `${event.level}: ${event.message}`;
+        if (event.level !== 'info') this.lastWarning = `${event.level}: ${event.message}`;
         break;
       case 'run-finished':
-        if (event.outcome !== 'succeeded') this.failPhase(`run ${event.outcome}`);
-        else this.endPhase();
+        this.endPhase(
+          event.outcome === 'succeeded' ? undefined : new Error(`run ${event.outcome}`),
+        );
         return;
     }
     this.render();
   }
 
-  /** Resolves once the last phase's task has been drawn to completion. */
+  /** Resolves once every phase's task has been drawn to completion. */
   async flush(): Promise<void> {
+    this.endPhase();
     await this.running.catch(() => undefined);
   }
 
   private render(): void {
-    if (!this.task) return;
+    const phase = this.phase;
+    if (!phase?.task) return;
     const lines = [...this.active.values()].map(
       (s) =>
         `${s.node} / ${s.title} (${elapsed(this.now - s.startedAt)})${s.waiting ? `: waiting: ${s.waiting}` : ''}`,
     );
-    this.task.output = lines.join('\n');
-    this.task.title = `${this.task.title.replace(/ \[\d\d:\d\d:\d\d\]$/, '')} [${elapsed(this.now - this.runStart)}]`;
+    if (this.lastWarning) lines.push(this.lastWarning);
+    phase.task.output = lines.join('\n');
+    phase.task.title = `${phase.title} [${elapsed(this.now - this.runStart)}]`;
   }
 
   private startPhase(title: string): void {
     this.endPhase();
+    let settle!: (error?: Error) => void;
+    const done = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error ? reject(error) : resolve());
+    });
+    const phase: PhaseView = { title, settle, done };
+    this.phase = phase;
+    this.lastWarning = '';
     const list = new Listr(
       [
         {
           title,
-          task: (_ctx, task) =>
-            new Promise<void>((resolve, reject) => {
-              this.task = task as unknown as AnyTask;
-              this.finishPhase = resolve;
-              this.phaseError = reject;
-            }),
+          task: async (_ctx, task) => {
+            phase.task = task;
+            this.render();
+            await done;
+          },
         },
       ],
-      {
-        renderer: 'default',
-        rendererOptions: { collapseSubtasks: false },
-        exitOnError: true,
-        registerSignalListeners: false,
-      },
+      { renderer: 'default', exitOnError: true, registerSignalListeners: false },
     );
-    const previous = this.running;
-    this.running = previous.then(() => list.run().then(() => undefined));
+    this.running = this.running.then(() => list.run().then(() => undefined));
   }
 
-  private endPhase(): void {
-    this.finishPhase?.();
-    this.finishPhase = undefined;
-    this.phaseError = undefined;
-    this.task = undefined;
-  }
-
-  private failPhase(message: string): void {
-    this.phaseError?.(new Error(message));
-    this.finishPhase = undefined;
-    this.phaseError = undefined;
-    this.task = undefined;
+  private endPhase(error?: Error): void {
+    const phase = this.phase;
+    if (!phase) return;
+    this.phase = undefined;
+    phase.settle(error);
   }
 }

@@ -3,7 +3,7 @@
  * scenario (or the reference cluster), builds the plan, runs it, merges the simulated world's
  * invariant checks into the report and maps the outcome to the exit code.
  */
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import {
   createSimulatedCluster,
@@ -12,15 +12,16 @@ import {
 } from '../../adapters/simulated/index.js';
 import type { SimulatedCluster } from '../../adapters/simulated/index.js';
 import { JsonlJournal, MemoryJournal } from '../../adapters/journal/index.js';
-import { DroverError, EXIT_CODES } from '../../core/errors.js';
+import { DroverError } from '../../core/errors.js';
 import { buildPlan } from '../../core/plan-build.js';
 import type { UpgradeKind } from '../../core/plan.js';
 import { Redactor } from '../../core/redact.js';
-import { reportToMarkdown } from '../../core/report.js';
 import type { UpgradeReport, Violation } from '../../core/report.js';
 import { latestRunId } from '../../engine/journal-view.js';
 import { runUpgrade } from '../../engine/run-upgrade.js';
 import type { JournalEntry, JournalStore, Reporter } from '../../ports/index.js';
+import { exitCodeOf } from '../run/exit-code.js';
+import { writeReportOutputs } from '../run/report-output.js';
 import { buildSimulatePorts } from './simulate-ports.js';
 import type { SimulateApi } from './simulate-ports.js';
 
@@ -102,12 +103,8 @@ export function mergeViolations(report: UpgradeReport, cluster: SimulatedCluster
   return violations;
 }
 
-export function exitCodeOf(report: UpgradeReport): number {
-  if (report.outcome === 'succeeded')
-    return report.violations.length === 0 ? EXIT_CODES.ok : EXIT_CODES.failed;
-  if (report.outcome === 'aborted') return EXIT_CODES.aborted;
-  return report.failure?.category === 'refused' ? EXIT_CODES.refused : EXIT_CODES.failed;
-}
+// Shared with `drover upgrade`; re-exported for existing importers.
+export { exitCodeOf };
 
 export async function runSimulate(
   options: SimulateOptions,
@@ -177,13 +174,12 @@ export async function runSimulate(
       resumed: report.resumed || cluster.resumedFromWorld,
       violations: mergeViolations(report, cluster),
     });
-    const markdown = reportToMarkdown(merged);
-    if (options.reportFile) {
-      writeFileSync(options.reportFile, `${JSON.stringify(merged, null, 2)}\n`);
-      writeFileSync(options.reportFile.replace(/\.json$/, '') + '.md', markdown);
-    }
-    io.stderr(`\n${markdown}`);
-    if (options.json) io.stdout(`${JSON.stringify(merged, null, 2)}\n`);
+    writeReportOutputs(merged, {
+      ...(options.reportFile ? { reportFile: options.reportFile } : {}),
+      json: options.json,
+      stdout: io.stdout,
+      stderr: io.stderr,
+    });
     await cluster.persist();
     return { exitCode: exitCodeOf(merged), report: merged };
   } finally {

@@ -1,5 +1,6 @@
 /** Process wiring for `drover simulate`: signals, the progress renderer, abrupt crash on request. */
 import { createReporter } from '../progress/index.js';
+import { withAbortOnSignals } from '../run/abort-on-signals.js';
 import { runSimulate } from './run-simulate.js';
 import type { SimulateApi } from './simulate-ports.js';
 import type { UpgradeKind } from '../../core/plan.js';
@@ -20,11 +21,7 @@ export interface SimulateCommandFlags {
 }
 
 export async function simulateCommand(flags: SimulateCommandFlags): Promise<number> {
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => controller.abort(new Error(`received ${signal}`));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
+  return withAbortOnSignals(async (signal) => {
     const { exitCode } = await runSimulate(
       {
         ...(flags.scenario ? { scenarioFile: flags.scenario } : {}),
@@ -38,7 +35,7 @@ export async function simulateCommand(flags: SimulateCommandFlags): Promise<numb
         ...(flags.report ? { reportFile: flags.report } : {}),
         ...(flags.audit ? { auditFile: flags.audit } : {}),
         api: flags.api,
-        signal: controller.signal,
+        signal,
       },
       {
         stdout: (t) => process.stdout.write(t),
@@ -52,8 +49,5 @@ export async function simulateCommand(flags: SimulateCommandFlags): Promise<numb
       },
     );
     return exitCode;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  });
 }

@@ -114,11 +114,17 @@ async function check(ctx: StepContext, name: string, phase: 'pre' | 'post'): Pro
     }
     case 'helmreleases':
       return helmReleasesGate(await k.helmReleases());
-    default:
+    default: {
+      const custom = name.startsWith('custom:')
+        ? ctx.run.customChecks[name.slice('custom:'.length)]
+        : undefined;
+      if (custom !== undefined)
+        return (await custom(ctx.run.ports)) ? PASS : wait(`${name} is false`);
       return block(
         'CHECK_UNKNOWN',
-        `check "${name}" is not known to this Drover (known: coredns, ceph, deployments, helmreleases)`,
+        `check "${name}" is not known to this Drover (known: coredns, ceph, deployments, helmreleases, and the custom:<name> gates it was given)`,
       );
+    }
   }
 }
 

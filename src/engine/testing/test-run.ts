@@ -29,6 +29,7 @@ export function testRun(cluster: FakeCluster, signal?: AbortSignal): RunState {
     stateMutex: new Mutex(),
     entries: [],
     lastVerifiedBackup: undefined,
+    customChecks: {},
     inFlightNodes: new Set(),
     stopRequested: false,
     audit: () => undefined,

@@ -117,10 +117,8 @@ export function registerMachineHandlers(world: World): void {
 
   world.on('node-unreachable', (w, e) => {
     if (e.type !== 'node-unreachable') return;
-    const vm = w.state.vms[e.node];
-    // Back already (a new or rebooted machine is running): nothing to do.
-    if (vm && vm.phase === 'running' && (e.vmId === null || vm.id !== e.vmId)) return;
-    if (vm?.phase === 'running') return;
+    // Back already (a new or rebooted machine runs): nothing to do.
+    if (w.state.vms[e.node]?.phase === 'running') return;
     const node = w.store.getView(NODES, undefined, e.node);
     if (!node || readyStatus(node) === 'Unknown') return;
     setReady(w, e.node, 'Unknown');

@@ -1,0 +1,178 @@
+/**
+ * What is checked before anything happens: the inventory against the live cluster (a node the
+ * config lists but the cluster lacks, or one the cluster has and the config does not know,
+ * stops the run with exit 2: the plan would be about another cluster), each node's versions
+ * against the target, and that every machine config the plan applies can be read. Read-only:
+ * no cordon, no lease, no journal write, so the same checks serve `upgrade --dry-run`.
+ */
+import { DroverError, isDroverError } from '../core/errors.js';
+import type { Inventory } from '../core/inventory.js';
+import { allSteps } from '../core/plan.js';
+import type { NodeUnit, Plan } from '../core/plan.js';
+import type { KubernetesPort, NodeView } from '../ports/kubernetes.js';
+import type { SecretsPort } from '../ports/secrets.js';
+
+export interface PreflightNode {
+  name: string;
+  role: string;
+  host: string;
+  ready: string;
+  cordoned: boolean;
+  talosVersion: string | null;
+  kubeletVersion: string;
+  /** Runs the versions the run ends at (Talos, and Kubernetes when known). */
+  atTarget: boolean;
+  /** The engine would skip this node's whole cycle (at the target Talos, Ready, not cordoned). */
+  wouldSkip: boolean;
+}
+
+export interface PreflightResult {
+  target: { talos: string; kubernetes: string | null };
+  nodes: PreflightNode[];
+  /** Step id -> what the live cluster says about it (dry run annotations). */
+  annotations: Record<string, string>;
+  /** Things the operator should know that do not stop the run. */
+  notes: string[];
+}
+
+export interface PreflightOptions {
+  plan: Plan;
+  inventory: Inventory;
+  kubernetes: KubernetesPort;
+  /** When given, each machine config source the plan applies is read once (into memory). */
+  secrets?: SecretsPort;
+  signal?: AbortSignal;
+}
+
+export async function preflight(options: PreflightOptions): Promise<PreflightResult> {
+  const { plan, inventory } = options;
+  const live = await readNodes(options.kubernetes);
+  checkInventory(inventory, live);
+
+  const target = targetOf(plan);
+  const byName = new Map(live.map((n) => [n.name, n]));
+  const units = plan.phases.flatMap((p) => p.units);
+  const nodes: PreflightNode[] = inventory.nodes.map((node) => {
+    const view = byName.get(node.name)!;
+    const unit = units.find((u) => u.node === node.name);
+    return {
+      name: node.name,
+      role: node.role,
+      host: node.host,
+      ready: view.ready,
+      cordoned: view.unschedulable,
+      talosVersion: view.talosVersion ?? null,
+      kubeletVersion: view.kubeletVersion,
+      atTarget: atTarget(view, target),
+      wouldSkip: unit !== undefined && wouldSkipUnit(plan, unit, view),
+    };
+  });
+
+  const annotations: Record<string, string> = {};
+  for (const unit of units) {
+    const view = byName.get(unit.node)!;
+    if (!wouldSkipUnit(plan, unit, view)) continue;
+    for (const step of unit.steps)
+      annotations[step.id] = `would skip: ${unit.node} already runs Talos ${view.talosVersion}`;
+  }
+
+  const notes: string[] = [];
+  for (const n of nodes) {
+    if (n.ready !== 'True') notes.push(`${n.name} is not Ready (Ready=${n.ready})`);
+    if (n.cordoned) notes.push(`${n.name} is cordoned already`);
+  }
+  if (plan.kind !== 'kubernetes') {
+    const expected = new Set([plan.from, ...plan.hops, target.talos]);
+    for (const n of nodes)
+      if (n.talosVersion === null || !expected.has(n.talosVersion))
+        notes.push(
+          `${n.name} runs Talos ${n.talosVersion ?? 'unknown'}, neither the expected ${plan.from} nor the target ${target.talos}`,
+        );
+  }
+  const done = nodes.filter((n) => n.atTarget).length;
+  notes.push(`${done} of ${nodes.length} nodes already run the target versions`);
+  if (options.secrets) notes.push(...(await checkMachineConfigs(options)));
+  return { target, nodes, annotations, notes };
+}
+
+async function readNodes(kubernetes: KubernetesPort): Promise<NodeView[]> {
+  try {
+    return await kubernetes.listNodes();
+  } catch (error) {
+    // A failed read is unknown, never "no nodes": nothing can be checked, so nothing starts.
+    if (isDroverError(error) && (error.category === 'input' || error.category === 'usage'))
+      throw error;
+    throw new DroverError(
+      'failed',
+      'CLUSTER_UNREACHABLE',
+      `cannot list the cluster's nodes: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+        hint: 'Check --kubeconfig/--context (or KUBECONFIG) and that the API server answers.',
+      },
+    );
+  }
+}
+
+export function checkInventory(inventory: Inventory, live: readonly { name: string }[]): void {
+  const liveNames = new Set(live.map((n) => n.name));
+  const known = new Set(inventory.nodes.map((n) => n.name));
+  const missing = inventory.nodes.map((n) => n.name).filter((n) => !liveNames.has(n));
+  const unknown = [...liveNames].filter((n) => !known.has(n)).sort();
+  if (missing.length === 0 && unknown.length === 0) return;
+  const parts = [
+    ...(missing.length > 0 ? [`in the config but not in the cluster: ${missing.join(', ')}`] : []),
+    ...(unknown.length > 0 ? [`in the cluster but not in the config: ${unknown.join(', ')}`] : []),
+  ];
+  throw new DroverError(
+    'input',
+    'INVENTORY_MISMATCH',
+    `the config's nodes do not match the cluster's: ${parts.join('; ')}`,
+    {
+      hint: 'Make the nodes list of the config describe this cluster (or point --kubeconfig/--context at the right cluster), then run again.',
+      details: { missing, unknown },
+    },
+  );
+}
+
+/** The versions the run ends at, from the plan's final validation. */
+function targetOf(plan: Plan): PreflightResult['target'] {
+  const validate = allSteps(plan).find((s) => s.action === 'validate-cluster');
+  const talos = validate?.params.talos;
+  const kubernetes = validate?.params.kubernetes;
+  return {
+    talos: typeof talos === 'string' ? talos : plan.to,
+    kubernetes: typeof kubernetes === 'string' ? kubernetes : null,
+  };
+}
+
+function atTarget(view: NodeView, target: PreflightResult['target']): boolean {
+  if (view.talosVersion !== target.talos) return false;
+  return target.kubernetes === null || view.kubeletVersion.replace(/^v/, '') === target.kubernetes;
+}
+
+/** The engine's rule (run-unit): a fresh unit whose node runs the target, Ready and schedulable, is skipped. */
+export function wouldSkipUnit(plan: Plan, unit: NodeUnit, view: NodeView): boolean {
+  if (plan.kind === 'kubernetes') return false;
+  const verify = unit.steps.find((s) => s.action === 'verify-version');
+  const talos = typeof verify?.params.talos === 'string' ? verify.params.talos : plan.to;
+  return view.talosVersion === talos && view.ready === 'True' && !view.unschedulable;
+}
+
+/** Reads each machine config source the plan applies once; a missing or broken one stops here. */
+async function checkMachineConfigs(options: PreflightOptions): Promise<string[]> {
+  const applied = new Set(
+    allSteps(options.plan)
+      .filter((s) => s.action === 'apply-config' && s.node !== undefined)
+      .map((s) => s.node!),
+  );
+  const seen = new Set<string>();
+  const notes: string[] = [];
+  for (const node of options.inventory.nodes) {
+    if (!applied.has(node.name) || seen.has(node.machineConfig)) continue;
+    seen.add(node.machineConfig);
+    await options.secrets!.machineConfig(node, options.signal);
+    notes.push(`machine config "${node.machineConfig}" is readable`);
+  }
+  return notes;
+}
