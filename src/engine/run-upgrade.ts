@@ -103,6 +103,10 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
   if (options.dryRun)
     return dryRunReport(plan, inventory, options.runId, ports.clock.now(), lowerBound);
 
+  // Read before taking the lock: a journal that cannot be read must not leave the lock held.
+  const prior = options.resume
+    ? (await ports.journal.readAll()).filter((e) => e.runId === options.runId)
+    : [];
   const ttl = options.lockTtlSeconds ?? DEFAULT_LOCK_TTL_SECONDS;
   const takeover = await acquireLock(options, ttl);
   const controller = new AbortController();
@@ -110,9 +114,6 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const prior = options.resume
-    ? (await ports.journal.readAll()).filter((e) => e.runId === options.runId)
-    : [];
   const run: RunState = {
     plan,
     inventory,

@@ -3,6 +3,7 @@
  * exit codes, a second run refused while the first holds the lock, and crash (SIGKILL) after
  * every step of one control plane node's cycle, then --resume in a new process.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +50,9 @@ describe('drover simulate, as a process', () => {
     const resume = runCli(cli, ['--resume'], tempDir());
     expect(resume.status).toBe(2);
     expect(resume.stderr).toContain('JOURNAL_REQUIRED');
+    const noWorld = runCli(cli, ['--resume', '--journal', 'j.jsonl'], tempDir());
+    expect(noWorld.status).toBe(2);
+    expect(noWorld.stderr).toContain('WORLD_REQUIRED');
   }, 60_000);
 });
 
@@ -70,6 +74,54 @@ function cycleLength(): Promise<{ before: number; steps: string[] }> {
     },
   );
 }
+
+/** Starts simulate and sends SIGTERM once stderr shows `marker`; resolves with the exit status and stdout. */
+function terminateWhen(
+  args: string[],
+  cwd: string,
+  marker: string,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, 'simulate', ...args], {
+      cwd,
+      env: { ...process.env, CI: '1' },
+    });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      if (!sent && stderr.includes(marker)) {
+        sent = true;
+        child.kill('SIGTERM');
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+describe('cancellation', () => {
+  it('SIGTERM ends the run as aborted (exit 1) at a step boundary; --resume then finishes it', async () => {
+    const dir = tempDir();
+    const world = join(dir, 'world.json');
+    const journal = join(dir, 'journal.jsonl');
+    const args = ['--world', world, '--journal', journal, '--json'];
+    const aborted = await terminateWhen(args, dir, 'k8s-ctrl-2: Cordon');
+    expect(aborted.status, aborted.stderr).toBe(1);
+    const report = JSON.parse(aborted.stdout) as UpgradeReport;
+    expect(report.outcome).toBe('aborted');
+    expect(report.failure?.category).toBe('aborted');
+    expect(report.violations).toEqual([]);
+    expect(report.nodes.find((n) => n.name === 'k8s-ctrl-3')?.outcome).toBe('not-started');
+    const resumed = await runCliAsync(cli, [...args, '--resume'], dir);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    const done = JSON.parse(resumed.stdout) as UpgradeReport;
+    expect(done.violations).toEqual([]);
+    expect(done.nodes.every((n) => n.vmReplacements === 1)).toBe(true);
+  }, 300_000);
+});
 
 const plan = await cycleLength();
 

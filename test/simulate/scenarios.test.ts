@@ -39,6 +39,16 @@ describe('drover simulate (reference cluster)', () => {
     expect((cpu.user + cpu.system) / 1e6).toBeLessThan(6);
   });
 
+  it('pets (in-place talosctl upgrade) on the same cluster: no VM replaced, zero violations', async () => {
+    const { exitCode, report } = await simulateInProcess({ kind: 'pets' });
+    expect(exitCode).toBe(0);
+    expect(report.kind).toBe('pets');
+    expect(report.violations).toEqual([]);
+    expect(report.nodes.every((n) => n.outcome === 'succeeded' && n.vmReplacements === 0)).toBe(
+      true,
+    );
+  });
+
   it('is deterministic for a seed', async () => {
     const a = await simulateInProcess({ seed: 7 });
     const b = await simulateInProcess({ seed: 7 });

@@ -109,6 +109,21 @@ describe('behaviour driven through the store (as the fake API server writes it)'
   });
 });
 
+describe('options', () => {
+  it('--kind overrides the scenario: invariants judge against that kind’s target', async () => {
+    const scenario = referenceScenario();
+    scenario.upgrade.kubernetes = { from: '1.33.5', to: '1.34.1' };
+    cluster = await createSimulatedCluster({ scenario, seed: 1, kind: 'kubernetes' });
+    expect(cluster.kind).toBe('kubernetes');
+    expect(cluster.kubernetes).toEqual({ from: '1.33.5', to: '1.34.1' });
+    await cluster.ports.kubernetes.cordon('k8s-work-1');
+    await cluster.ports.kubernetes.uncordon('k8s-work-1');
+    expect(cluster.violations().map((v) => v.message)).toEqual([
+      'k8s-work-1 uncordoned at kubelet 1.33.5, below the target 1.34.1',
+    ]);
+  });
+});
+
 describe('a careful cattle upgrade of the reference cluster', () => {
   it('replaces every VM once, ends at the target and breaks no invariant', async () => {
     cluster = await createSimulatedCluster({ scenario: referenceScenario(), seed: 3 });

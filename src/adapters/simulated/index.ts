@@ -28,12 +28,10 @@ import { readWorldFile, WorldSaver } from './world/persistence.js';
 import { initialState, scenarioHash, seedStore } from './world/seed.js';
 import type { WorldState } from './world/state.js';
 import { World, type WorldContext } from './world/world.js';
-import {
-  reconcilePdbs,
-  reconcileWorkloads,
-  reconcileWorkloadStatus,
-  registerPodHandlers,
-} from './world/workloads.js';
+import { reconcilePdbs } from './world/disruption.js';
+import { registerPodHandlers } from './world/kubelets.js';
+import { reconcileWorkloadStatus } from './world/workload-status.js';
+import { reconcileWorkloads } from './world/workloads.js';
 
 export { loadScenario, parseScenario } from './scenario/load.js';
 export { referenceScenario } from './scenario/reference.js';

@@ -24,7 +24,8 @@ describe('VirtualClock', () => {
     const started = Date.now();
     for (let i = 0; i < 200; i++) await clock.sleep(60_000);
     expect(clock.now()).toBe(200 * 60_000);
-    expect(Date.now() - started).toBeLessThan(1000);
+    // 200 minutes of virtual time; generous for a shared, loaded machine.
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('lets a woken sleeper schedule more work before time moves again', async () => {

@@ -23,7 +23,7 @@ export function registerUpgrade(program: Command): void {
       false,
     )
     .option('--resume', 'continue the run recorded in the journal (safe when there is none)', false)
-    .option('--journal <file>', 'journal file (JSONL)', 'drover-journal.jsonl')
+    .option('--journal <file>', 'journal file (JSONL) (default: journal.file of the config)')
     .option('--report <file>', 'write the JSON report here too')
     .option(
       '--audit <file>',

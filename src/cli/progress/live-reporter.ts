@@ -4,7 +4,7 @@
  * from the engine faster than listr2 starts tasks, so each phase carries its own deferred
  * outcome: the task settles with it whenever it gets to run.
  */
-import { Listr } from 'listr2';
+import { Listr, ListrLogger, ProcessOutput } from 'listr2';
 import type { ProgressEvent, Reporter } from '../../ports/reporter.js';
 import { elapsed } from './format.js';
 
@@ -34,6 +34,9 @@ export class LiveReporter implements Reporter {
   private now = 0;
   private runStart = 0;
   private lastWarning = '';
+  private readonly logger = new ListrLogger({
+    processOutput: new ProcessOutput(process.stderr, process.stderr),
+  });
 
   event(event: ProgressEvent): void {
     this.now = event.at;
@@ -112,7 +115,14 @@ export class LiveReporter implements Reporter {
           },
         },
       ],
-      { renderer: 'default', exitOnError: true, registerSignalListeners: false },
+      {
+        renderer: 'default',
+        // stdout is reserved for documents (--json); progress belongs on stderr.
+        rendererOptions: { logger: this.logger },
+        fallbackRendererOptions: { logger: this.logger },
+        exitOnError: true,
+        registerSignalListeners: false,
+      },
     );
     this.running = this.running.then(() => list.run().then(() => undefined));
   }

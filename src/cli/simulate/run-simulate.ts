@@ -119,14 +119,26 @@ export async function runSimulate(
   });
   try {
     const kind = options.kind ?? cluster.kind;
+    // A Kubernetes upgrade leaves Talos where it is.
     const plan = buildPlan(kind, {
       inventory: cluster.inventory,
       policy: cluster.policy,
       from: cluster.from,
-      to: cluster.to,
+      to: kind === 'kubernetes' ? cluster.from : cluster.to,
       ...(cluster.kubernetes ? { kubernetes: cluster.kubernetes } : {}),
     });
     let runId: string;
+    if (options.resume && !cluster.resumedFromWorld) {
+      // The journal would skip steps a fresh simulated cluster never saw.
+      throw new DroverError(
+        'usage',
+        'WORLD_REQUIRED',
+        '--resume needs the saved world of the run it continues',
+        {
+          hint: 'Pass the same --world FILE the interrupted run used.',
+        },
+      );
+    }
     if (options.resume) {
       const previous = latestRunId(await journal.readAll());
       if (previous === undefined) {

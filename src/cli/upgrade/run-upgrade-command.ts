@@ -1,11 +1,21 @@
-// Temporary until the real adapters are wired in (integration step).
-import { DroverError } from '../../core/errors.js';
-import { reportError } from '../errors.js';
+/** Process wiring for `drover upgrade`: the environment, signals and the progress renderer. */
+import { createReporter } from '../progress/index.js';
+import { withAbortOnSignals } from '../run/abort-on-signals.js';
+import { executeUpgrade } from './execute-upgrade.js';
+import { upgradeOptionsFrom } from './upgrade-options.js';
 
 export async function runUpgradeCommand(
-  _kind: string,
-  options: Record<string, unknown>,
+  kind: string,
+  raw: Record<string, unknown>,
 ): Promise<number> {
-  void options;
-  return reportError(new DroverError('failed', 'NOT_WIRED', 'not wired yet'), { json: false });
+  const options = upgradeOptionsFrom(raw);
+  return withAbortOnSignals((signal) =>
+    executeUpgrade(kind, options, {
+      stdout: (t) => process.stdout.write(t),
+      stderr: (t) => process.stderr.write(t),
+      env: process.env,
+      reporter: createReporter({ plain: options.json }),
+      signal,
+    }),
+  );
 }

@@ -16,9 +16,10 @@ export const rebuildTemplate: StepHandler = {
     if (address === undefined)
       throw new DroverError('input', 'STEP_PARAMS', `${ctx.step.id}: no template address`);
     const infra = ctx.run.ports.infrastructure;
-    const built = await ctx.call('infrastructure.templateVersion', { address }, () =>
-      infra.templateVersion(address, ctx.run.signal),
-    );
+    // Reads of the state too go through the state mutex: one operation at a time.
+    const read = () =>
+      ctx.run.stateMutex.runExclusive(() => infra.templateVersion(address, ctx.run.signal));
+    const built = await ctx.call('infrastructure.templateVersion', { address }, read);
     if (built === version)
       return { outcome: 'skipped', message: `${address} is already built for ${version}` };
     await withRetry(
@@ -56,9 +57,7 @@ export const rebuildTemplate: StepHandler = {
           ),
       },
     );
-    const after = await ctx.call('infrastructure.templateVersion', { address }, () =>
-      infra.templateVersion(address, ctx.run.signal),
-    );
+    const after = await ctx.call('infrastructure.templateVersion', { address }, read);
     if (after !== version) {
       throw new DroverError(
         'failed',
@@ -79,7 +78,9 @@ export const verifyTemplates: StepHandler = {
     const wrong: string[] = [];
     for (const address of listParam(ctx, 'addresses')) {
       const v = await ctx.call('infrastructure.templateVersion', { address }, () =>
-        ctx.run.ports.infrastructure.templateVersion(address, ctx.run.signal),
+        ctx.run.stateMutex.runExclusive(() =>
+          ctx.run.ports.infrastructure.templateVersion(address, ctx.run.signal),
+        ),
       );
       if (v !== version) wrong.push(`${address} (${v ?? 'missing'})`);
     }

@@ -36,6 +36,21 @@ describe('invariant 1: etcd quorum and one control plane at a time', () => {
   });
 });
 
+describe('invariant 1, destroying a cordoned control plane VM', () => {
+  it('records the quorum lost when another member is already unhealthy', async () => {
+    cluster = await startSmall({ faults: [{ type: 'etcd-unhealthy', node: 'cp-2' }] });
+    await cluster.clock.sleep(1000);
+    await backupState(cluster, 'b');
+    await cluster.ports.kubernetes.cordon('cp-1');
+    await replaceVm(cluster, 'cp-1');
+    expect(
+      cluster
+        .violations()
+        .some((v) => v.invariant === 1 && /VM of cp-1 destroyed: etcd lost quorum/.test(v.message)),
+    ).toBe(true);
+  });
+});
+
 describe('invariant 2: a verified backup before any VM is destroyed', () => {
   it('records a destroy without a backup', async () => {
     cluster = await startSmall();

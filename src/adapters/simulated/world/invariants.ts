@@ -11,7 +11,7 @@ import type { KubeObject, StoreEvent } from '../kube/store.js';
 import { cephDomainsDown } from './ceph.js';
 import { isCordoned, readyStatus, talosVersionOf } from './nodes.js';
 import { R } from './objects.js';
-import { isDaemonOrMirror } from './workloads.js';
+import { isDaemonOrMirror } from './pod-helpers.js';
 import type { Actor, World } from './world.js';
 
 /** Cordoned, not Ready, without a VM or with a VM that is not running: out of service. */
@@ -53,7 +53,11 @@ export function checkTakenOut(
         `${cause}: workers out of service span ${Math.max(hosts.size, domains.size)} failure domains (${[...hosts].join(', ')}), policy allows ${maxDomains}`,
       );
   }
-  if (!cephOnly && node.role === 'controlplane') checkControlPlane(world, node, cause);
+  if (node.role === 'controlplane') {
+    if (!cephOnly) checkControlPlane(world, node, cause);
+    // Already out (cordoned), but its machine going away may still cost etcd its quorum.
+    else if (what.storage) checkQuorum(world, cause);
+  }
   if (what.storage && world.context.scenario.storage.ceph) {
     const down = cephDomainsDown(world);
     const tolerated = world.context.scenario.storage.toleratedDomainsDown;

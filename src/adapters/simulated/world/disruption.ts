@@ -1,0 +1,111 @@
+/**
+ * The disruption controller: every PDB's currentHealthy, desiredHealthy, expectedPods,
+ * disruptionsAllowed and disruptedPods, as kube-controller-manager computes them.
+ */
+import { selectorMatches, type LabelSelectorObject } from '../kube/http/label-selector.js';
+import { podReady } from '../kube/pods.js';
+import { iso, type KubeObject } from '../kube/store.js';
+import { R } from './objects.js';
+import { controller } from './pod-helpers.js';
+import type { World } from './world.js';
+
+/** disruptedPods entries the disruption controller forgets after this long. */
+const DISRUPTED_TIMEOUT_MS = 120_000;
+
+function scaled(value: number | string, total: number, roundUp: boolean): number {
+  if (typeof value === 'number') return value;
+  const pct = Number.parseInt(value, 10) / 100;
+  return roundUp ? Math.ceil(pct * total) : Math.floor(pct * total);
+}
+
+/** The disruption controller: currentHealthy, desiredHealthy, disruptionsAllowed, disruptedPods. */
+export function reconcilePdbs(world: World): void {
+  const store = world.store;
+  const pods = store.listView(R.pods);
+  for (const pdb of store.listView(R.pdbs)) {
+    const ns = pdb.metadata.namespace ?? '';
+    const spec = pdb.spec ?? {};
+    const matching = pods.filter(
+      (p) =>
+        p.metadata.namespace === ns &&
+        selectorMatches(spec.selector as LabelSelectorObject | undefined, p.metadata.labels),
+    );
+    const status = (pdb.status ?? {}) as { disruptedPods?: Record<string, string> };
+    const disrupted: Record<string, string> = {};
+    for (const [pod, at] of Object.entries(status.disruptedPods ?? {})) {
+      const p = matching.find((m) => m.metadata.name === pod);
+      if (p && !p.metadata.deletionTimestamp && world.now - Date.parse(at) < DISRUPTED_TIMEOUT_MS)
+        disrupted[pod] = at;
+    }
+    const expected = expectedPods(world, ns, matching);
+    const healthy = matching.filter(
+      (p) => podReady(p) && !p.metadata.deletionTimestamp && !(p.metadata.name in disrupted),
+    ).length;
+    const desired =
+      spec.minAvailable !== undefined
+        ? scaled(spec.minAvailable as number | string, expected, true)
+        : Math.max(
+            0,
+            expected - scaled((spec.maxUnavailable ?? 0) as number | string, expected, true),
+          );
+    const blocked = world.hasFault(
+      'pdb-blocks',
+      (f) => f.type === 'pdb-blocks' && f.namespace === ns && f.name === pdb.metadata.name,
+    );
+    const allowed = blocked ? 0 : Math.max(0, healthy - desired);
+    const next = {
+      observedGeneration: pdb.metadata.generation ?? 1,
+      disruptionsAllowed: allowed,
+      currentHealthy: healthy,
+      desiredHealthy: desired,
+      expectedPods: expected,
+      ...(Object.keys(disrupted).length > 0 ? { disruptedPods: disrupted } : {}),
+      conditions: [
+        {
+          type: 'DisruptionAllowed',
+          status: allowed > 0 ? 'True' : 'False',
+          reason: allowed > 0 ? 'SufficientPods' : 'InsufficientPods',
+          observedGeneration: pdb.metadata.generation ?? 1,
+        },
+      ],
+    };
+    const prev = { ...(pdb.status ?? {}) } as Record<string, unknown>;
+    if (JSON.stringify(stripTimes(prev)) === JSON.stringify(stripTimes(next))) continue;
+    const cond = next.conditions[0] as Record<string, unknown>;
+    const prevCond = (Array.isArray(prev.conditions) ? prev.conditions[0] : undefined) as
+      Record<string, unknown> | undefined;
+    cond.lastTransitionTime =
+      prevCond && prevCond.status === cond.status ? prevCond.lastTransitionTime : iso(world.now);
+    store.update(R.pdbs, { ...pdb, status: next });
+  }
+}
+
+function stripTimes(status: Record<string, unknown>): Record<string, unknown> {
+  const conditions = Array.isArray(status.conditions)
+    ? status.conditions.map((c: Record<string, unknown>) => {
+        const { lastTransitionTime: _t, ...rest } = c;
+        return rest;
+      })
+    : status.conditions;
+  return { ...status, conditions };
+}
+
+/** The scale of the controllers owning the matching pods (as the disruption controller finds it). */
+function expectedPods(world: World, namespace: string, pods: readonly KubeObject[]): number {
+  const seen = new Set<string>();
+  let total = 0;
+  for (const p of pods) {
+    const ref = controller(p);
+    if (!ref || seen.has(`${ref.kind}/${ref.name}`)) continue;
+    seen.add(`${ref.kind}/${ref.name}`);
+    const resource =
+      ref.kind === 'ReplicaSet'
+        ? R.replicasets
+        : ref.kind === 'StatefulSet'
+          ? R.statefulsets
+          : undefined;
+    const owner = resource ? world.store.getView(resource, namespace, ref.name) : undefined;
+    total += Number(owner?.spec?.replicas ?? 0);
+  }
+  return total;
+}

@@ -1,0 +1,43 @@
+/**
+ * Small helpers the simulated controllers share: a pod's controller, daemon/mirror pods, pods
+ * by owner (indexed once per pod list) and whether a node's kubelet can act.
+ */
+import type { KubeObject } from '../kube/store.js';
+import { readyStatus } from './nodes.js';
+import { MIRROR_ANNOTATION } from './objects.js';
+import type { World } from './world.js';
+
+export function controller(pod: KubeObject): { kind: string; name: string } | undefined {
+  const ref = pod.metadata.ownerReferences?.find((r) => r.controller);
+  return ref ? { kind: ref.kind, name: ref.name } : undefined;
+}
+
+export function isDaemonOrMirror(pod: KubeObject): boolean {
+  return (
+    controller(pod)?.kind === 'DaemonSet' ||
+    pod.metadata.annotations?.[MIRROR_ANNOTATION] !== undefined
+  );
+}
+
+const ownerIndexes = new WeakMap<readonly KubeObject[], Map<string, KubeObject[]>>();
+
+/** Pods controlled by `owner`, through an index built once per pod list. */
+export function owned(pods: readonly KubeObject[], owner: KubeObject): KubeObject[] {
+  let index = ownerIndexes.get(pods);
+  if (!index) {
+    index = new Map();
+    for (const p of pods)
+      for (const r of p.metadata.ownerReferences ?? []) {
+        const list = index.get(r.uid);
+        if (list) list.push(p);
+        else index.set(r.uid, [p]);
+      }
+    ownerIndexes.set(pods, index);
+  }
+  return index.get(owner.metadata.uid) ?? [];
+}
+
+/** The kubelet on this node can act: its machine runs and it is Ready. */
+export function kubeletUp(world: World, node: KubeObject | undefined): boolean {
+  return !!node && world.vmRunning(node.metadata.name) && readyStatus(node) === 'True';
+}

@@ -1,0 +1,71 @@
+/** Workload status as the controllers write it (observedGeneration, ready and available counts). */
+import { podReady } from '../kube/pods.js';
+import type { KubeObject } from '../kube/store.js';
+import { R } from './objects.js';
+import { owned } from './pod-helpers.js';
+import type { World } from './world.js';
+
+export function reconcileWorkloadStatus(world: World): void {
+  const store = world.store;
+  const pods = store.listView(R.pods);
+  const readyOf = (owner: KubeObject, viaReplicaSet = false) => {
+    const owners = viaReplicaSet
+      ? store
+          .listView(R.replicasets, owner.metadata.namespace)
+          .filter((rs) => rs.metadata.ownerReferences?.some((r) => r.uid === owner.metadata.uid))
+      : [owner];
+    const mine = owners.flatMap((o) => owned(pods, o));
+    return {
+      all: mine.length,
+      ready: mine.filter((p) => podReady(p) && !p.metadata.deletionTimestamp).length,
+    };
+  };
+  const write = (resource: string, obj: KubeObject, status: Record<string, unknown>) => {
+    if (JSON.stringify(obj.status ?? {}) === JSON.stringify(status)) return;
+    store.update(resource, { ...obj, status });
+  };
+  for (const d of store.listView(R.deployments)) {
+    const { all, ready } = readyOf(d, true);
+    const replicas = Number(d.spec?.replicas ?? 0);
+    write(R.deployments, d, {
+      observedGeneration: d.metadata.generation ?? 1,
+      replicas: all,
+      updatedReplicas: all,
+      readyReplicas: ready,
+      availableReplicas: ready,
+      ...(ready < replicas ? { unavailableReplicas: replicas - ready } : {}),
+      conditions: [
+        {
+          type: 'Available',
+          status: ready >= replicas ? 'True' : 'False',
+          reason: ready >= replicas ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
+        },
+      ],
+    });
+  }
+  for (const s of store.listView(R.statefulsets)) {
+    const { all, ready } = readyOf(s);
+    write(R.statefulsets, s, {
+      observedGeneration: s.metadata.generation ?? 1,
+      replicas: all,
+      readyReplicas: ready,
+      availableReplicas: ready,
+      currentReplicas: all,
+      updatedReplicas: all,
+    });
+  }
+  for (const ds of store.listView(R.daemonsets)) {
+    const mine = owned(pods, ds);
+    const ready = mine.filter((p) => podReady(p) && !p.metadata.deletionTimestamp).length;
+    write(R.daemonsets, ds, {
+      observedGeneration: ds.metadata.generation ?? 1,
+      desiredNumberScheduled: mine.length,
+      currentNumberScheduled: mine.length,
+      updatedNumberScheduled: mine.length,
+      numberReady: ready,
+      numberAvailable: ready,
+      numberMisscheduled: 0,
+      ...(mine.length - ready > 0 ? { numberUnavailable: mine.length - ready } : {}),
+    });
+  }
+}

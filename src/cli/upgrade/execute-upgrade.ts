@@ -1,0 +1,215 @@
+/**
+ * `drover upgrade`: load the config, build the plan, check the live cluster, then either print
+ * what would happen (--dry-run: nothing is changed, not even the journal or the lock) or run
+ * the engine and report. Everything leaving the process passes the run's Redactor.
+ */
+import { appendFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { SystemClock } from '../../adapters/system/system-clock.js';
+import { DEFAULT_STEP_DURATIONS } from '../../core/durations.js';
+import { DroverError } from '../../core/errors.js';
+import { lowerBoundSeconds } from '../../core/lower-bound.js';
+import type { Plan } from '../../core/plan.js';
+import { Redactor } from '../../core/redact.js';
+import type { UpgradeReport } from '../../core/report.js';
+import { dryRunReport } from '../../engine/dry-run.js';
+import { latestRunId } from '../../engine/journal-view.js';
+import { preflight } from '../../engine/preflight.js';
+import { runUpgrade } from '../../engine/run-upgrade.js';
+import type { Clock, JournalStore, Reporter } from '../../ports/index.js';
+import { loadConfig } from '../config/load-config.js';
+import type { LoadedConfig } from '../config/load-config.js';
+import { planFromConfig } from '../plan/plan-from-config.js';
+import { exitCodeOf } from '../run/exit-code.js';
+import { reportFailure } from '../run/report-failure.js';
+import { writeReportOutputs } from '../run/report-output.js';
+import { buildKubernetes, buildPorts, buildSecrets, registerSecrets } from './build-ports.js';
+import type { Env } from './build-ports.js';
+import { annotateReport, dryRunText } from './dry-run-output.js';
+import { checkKind } from './upgrade-options.js';
+import type { UpgradeOptions } from './upgrade-options.js';
+
+export interface CommandIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: Env;
+  reporter: Reporter & { flush(): Promise<void> };
+  signal?: AbortSignal;
+  clock?: Clock;
+}
+
+export async function executeUpgrade(
+  kindText: string,
+  options: UpgradeOptions,
+  io: CommandIo,
+): Promise<number> {
+  const redactor = new Redactor();
+  try {
+    const kind = checkKind(kindText, 'upgrade');
+    const loaded = await loadConfig(options.config);
+    // Under --json stdout carries one document: the runner reads ::add-mask:: from stderr too.
+    registerSecrets(loaded, io.env, redactor, options.json ? io.stderr : io.stdout);
+    const { plan, notes } = planFromConfig(loaded, kind, {
+      to: options.to,
+      ...(options.from === undefined ? {} : { from: options.from }),
+    });
+    for (const note of notes) io.stderr(`note: ${redactor.redact(note)}\n`);
+    if (kind === 'cattle' && loaded.config.backup.s3 === undefined) {
+      throw new DroverError(
+        'input',
+        'BACKUP_NOT_CONFIGURED',
+        'a cattle upgrade destroys VMs, and the config has no backup.s3 for the Terraform state',
+        {
+          hint: 'Add backup.s3 (bucket, region, endpoint) to the config; see docs/configuration.md.',
+        },
+      );
+    }
+    const report = options.dryRun
+      ? await dryRun(loaded, plan, options, io, redactor)
+      : await realRun(loaded, plan, options, io, redactor);
+    await io.reporter.flush();
+    const safe = redactor.redactValue(report);
+    writeReportOutputs(safe, {
+      ...(options.report ? { reportFile: options.report } : {}),
+      ...(io.env.GITHUB_STEP_SUMMARY ? { stepSummaryFile: io.env.GITHUB_STEP_SUMMARY } : {}),
+      json: options.json,
+      stdout: io.stdout,
+      stderr: (t) => io.stderr(redactor.redact(t)),
+    });
+    return exitCodeOf(safe);
+  } catch (error) {
+    await io.reporter.flush();
+    return reportFailure(error, { json: options.json, redactor, ...io });
+  }
+}
+
+async function dryRun(
+  loaded: LoadedConfig,
+  plan: Plan,
+  options: UpgradeOptions,
+  io: CommandIo,
+  redactor: Redactor,
+): Promise<UpgradeReport> {
+  const clock = io.clock ?? new SystemClock();
+  // Only what reads: the Kubernetes API and the machine configs (into memory).
+  const kubernetes = buildKubernetes({ loaded, flags: options, env: io.env, clock, redactor });
+  try {
+    const facts = await preflight({
+      plan,
+      inventory: loaded.inventory,
+      kubernetes,
+      secrets: buildSecrets(loaded, io.env, redactor),
+      ...(io.signal ? { signal: io.signal } : {}),
+    });
+    io.stderr(redactor.redact(dryRunText(plan, facts)));
+    const lowerBound = lowerBoundSeconds(plan, loaded.inventory, DEFAULT_STEP_DURATIONS);
+    const report = dryRunReport(
+      plan,
+      loaded.inventory,
+      runIdOf(plan, clock),
+      clock.now(),
+      lowerBound,
+    );
+    return annotateReport(report, facts);
+  } finally {
+    kubernetes.close();
+  }
+}
+
+async function realRun(
+  loaded: LoadedConfig,
+  plan: Plan,
+  options: UpgradeOptions,
+  io: CommandIo,
+  redactor: Redactor,
+): Promise<UpgradeReport> {
+  const built = buildPorts({
+    loaded,
+    flags: options,
+    env: io.env,
+    redactor,
+    reporter: io.reporter,
+    ...(io.clock ? { clock: io.clock } : {}),
+  });
+  const { ports } = built;
+  try {
+    await preflight({
+      plan,
+      inventory: loaded.inventory,
+      kubernetes: ports.kubernetes,
+      secrets: ports.secrets,
+      ...(io.signal ? { signal: io.signal } : {}),
+    }).then((facts) => facts.notes.forEach((n) => io.stderr(`note: ${redactor.redact(n)}\n`)));
+    const runId = await chooseRunId(
+      plan,
+      options.resume,
+      ports.journal,
+      built.journalFile,
+      io,
+      ports.clock,
+    );
+    const audit = options.audit;
+    return await runUpgrade({
+      plan,
+      inventory: loaded.inventory,
+      ports,
+      durations: DEFAULT_STEP_DURATIONS,
+      runId,
+      holderIdentity: `drover/${hostname()}/${runId}`,
+      resume: options.resume,
+      redactor,
+      lockTtlSeconds: loaded.config.lock.ttlSeconds,
+      ...(io.signal ? { signal: io.signal } : {}),
+      ...(audit ? { audit: (record) => appendFileSync(audit, `${JSON.stringify(record)}\n`) } : {}),
+    });
+  } finally {
+    await built.dispose();
+  }
+}
+
+function runIdOf(plan: Plan, clock: Clock): string {
+  return `${plan.cluster}-${plan.kind}-${plan.to}-${new Date(clock.now()).toISOString()}`;
+}
+
+/**
+ * --resume continues the journal's latest run; with no journal or an empty one it starts fresh
+ * (the workflows always pass --resume). Without --resume an unfinished run is never ignored.
+ */
+async function chooseRunId(
+  plan: Plan,
+  resume: boolean,
+  journal: JournalStore,
+  journalFile: string,
+  io: CommandIo,
+  clock: Clock,
+): Promise<string> {
+  const entries = await journal.readAll();
+  const latest = latestRunId(entries);
+  const started = entries.find((e) => e.runId === latest && e.type === 'run-started');
+  const finished = entries.some((e) => e.runId === latest && e.type === 'run-finished');
+  if (resume) {
+    if (latest === undefined) {
+      io.stderr(`--resume: the journal ${journalFile} holds no run; starting a fresh one\n`);
+      return runIdOf(plan, clock);
+    }
+    if (started && (started.kind !== plan.kind || started.to !== plan.to)) {
+      throw new DroverError(
+        'input',
+        'JOURNAL_OTHER_RUN',
+        `the journal ${journalFile} records a ${started.kind ?? '?'} upgrade to ${started.to ?? '?'}, not ${plan.kind} to ${plan.to}`,
+        { hint: 'Pass the --journal of this upgrade (one journal per kind and target).' },
+      );
+    }
+    io.stderr(`--resume: continuing run ${latest} from ${journalFile}\n`);
+    return latest;
+  }
+  if (latest !== undefined && !finished) {
+    throw new DroverError(
+      'input',
+      'JOURNAL_UNFINISHED',
+      `the journal ${journalFile} holds an unfinished run (${latest})`,
+      { hint: 'Pass --resume to finish it, or use another --journal to start over deliberately.' },
+    );
+  }
+  return runIdOf(plan, clock);
+}

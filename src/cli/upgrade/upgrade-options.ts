@@ -1,0 +1,54 @@
+/** The flags of `drover upgrade`, checked at the boundary. */
+import { DroverError } from '../../core/errors.js';
+import { UPGRADE_KINDS } from '../../core/plan.js';
+import type { UpgradeKind } from '../../core/plan.js';
+
+export interface UpgradeOptions {
+  config: string;
+  to: string;
+  from?: string;
+  dryRun: boolean;
+  resume: boolean;
+  journal?: string;
+  report?: string;
+  audit?: string;
+  kubeconfig?: string;
+  context?: string;
+  talosconfig?: string;
+  json: boolean;
+}
+
+export function checkKind(kind: string, command: string): UpgradeKind {
+  if ((UPGRADE_KINDS as readonly string[]).includes(kind)) return kind as UpgradeKind;
+  throw new DroverError(
+    'usage',
+    'KIND_INVALID',
+    `kind: "${kind}" is not one of ${UPGRADE_KINDS.join(', ')}`,
+    { hint: `Example: drover ${command} cattle --config drover.yaml --to 1.11.0` },
+  );
+}
+
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
+
+/** commander's option bag as typed options (commander already enforced the required ones). */
+export function upgradeOptionsFrom(raw: Record<string, unknown>): UpgradeOptions {
+  const optional = (key: string) => {
+    const value = text(raw[key]);
+    return value === undefined ? {} : { [key]: value };
+  };
+  return {
+    config: text(raw.config) ?? '',
+    to: text(raw.to) ?? '',
+    dryRun: raw.dryRun === true,
+    resume: raw.resume === true,
+    json: raw.json === true,
+    ...optional('from'),
+    ...optional('journal'),
+    ...optional('report'),
+    ...optional('audit'),
+    ...optional('kubeconfig'),
+    ...optional('context'),
+    ...optional('talosconfig'),
+  };
+}
