@@ -3,7 +3,7 @@
  * cattle upgrade (every machine config served), a dry run and a real run that fails part-way
  * (journal and audit written) are captured whole and scanned for every secret value they used.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,10 +12,15 @@ import { runSimulate } from '../../src/cli/simulate/run-simulate.js';
 import { PlainReporter } from '../../src/cli/progress/index.js';
 import { executeUpgrade } from '../../src/cli/upgrade/execute-upgrade.js';
 import type { Clock } from '../../src/ports/clock.js';
+import { startS3Server } from '../helpers/s3-server.js';
 import { findLeaks, machineConfigSecrets, startWorld, upgrade } from './harness.js';
 import type { World } from './harness.js';
 
 const read = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
+const filesUnder = (dir: string): string[] =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
 
 let cleanup: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -153,8 +158,17 @@ describe('no secret leaves the process', () => {
       expect(run.stderr).toContain(`::add-mask::${env.TALOS_WORKER_CONFIG_B64}`);
     });
 
-    it('a real run that fails part-way leaks none of them into output, journal, report or audit', async () => {
-      await start();
+    it('a real run that fails part-way leaks none of them into output, journal (local and S3), report or audit', async () => {
+      const s3 = await startS3Server();
+      world = await startWorld((text) =>
+        text
+          .replace('bucket: prox-ops-terraform-backups', `bucket: ${s3.bucket}`)
+          .replace('endpoint: https://s3.10.20.66.5.nip.io', `endpoint: ${s3.endpoint}`),
+      );
+      cleanup = async () => {
+        await world.close();
+        await s3.stop();
+      };
       const { env, values } = machineConfigSecrets();
       const files = {
         journal: join(world.dir, 'journal.jsonl'),
@@ -187,6 +201,7 @@ describe('no secret leaves the process', () => {
           clock: skippingClock(),
         },
       );
+      if (code !== 1) console.log(stderr);
       expect(code).toBe(1);
       expect(stderr).toContain('holds no run; starting a fresh one');
       const texts = {
@@ -196,8 +211,11 @@ describe('no secret leaves the process', () => {
         report: read(files.report),
         reportMarkdown: read(join(world.dir, 'report.md')),
         audit: read(files.audit),
+        s3: filesUnder(s3.directory).map(read).join('\n'),
       };
       expect(texts.journal).toContain('run-started');
+      // The S3 copy of the journal holds the same run.
+      expect(texts.s3).toContain('run-finished');
       expect(texts.journal).toContain('run-finished');
       expect(JSON.parse(stdout)).toMatchObject({ kind: 'pets', outcome: 'failed' });
       expect(findLeaks(texts, [...values, world.server.token])).toEqual([]);
