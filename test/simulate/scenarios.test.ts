@@ -3,6 +3,7 @@
  * cluster. Each scripted fault ends as DESIGN.md says: retried and succeeded, or stopped at the
  * right node and step with the right exit code, zero invariant violations, later nodes untouched.
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../src/adapters/simulated/index.js';
 import type { ScenarioInput } from '../../src/adapters/simulated/scenario/schema.js';
@@ -47,6 +48,22 @@ describe('drover simulate (reference cluster)', () => {
     expect(report.nodes.every((n) => n.outcome === 'succeeded' && n.vmReplacements === 0)).toBe(
       true,
     );
+  });
+
+  it('three workers at once inside one failure domain: faster, still zero violations', async () => {
+    const sequential = await simulateInProcess({});
+    const file = scenarioFile(dir, 'parallel-workers', (s) => {
+      s.policy = {
+        ...s.policy,
+        disruption: { maxUnavailableWorkers: 3, maxUnavailableDomains: 1 },
+      };
+    });
+    const { exitCode, report } = await simulateInProcess({ scenarioFile: file });
+    expect(exitCode).toBe(0);
+    expect(report.violations).toEqual([]);
+    expect(report.nodes.every((n) => n.vmReplacements === 1)).toBe(true);
+    expect(report.durationSeconds).toBeLessThan(sequential.report.durationSeconds);
+    expect(report.durationSeconds).toBeGreaterThanOrEqual(report.lowerBoundSeconds);
   });
 
   it('is deterministic for a seed', async () => {
@@ -198,4 +215,28 @@ describe('scripted faults', () => {
         expect(report.nodes.find((x) => x.name === n)?.outcome, n).toBe('not-started');
     }
   });
+});
+
+describe('the example scenarios in examples/', () => {
+  const expected: Record<string, { exitCode: number; stepId?: string }> = {
+    'reference.yaml': { exitCode: 0 },
+    'small-cluster.yaml': { exitCode: 0 },
+    'fault-transient-replace.yaml': { exitCode: 0 },
+    'fault-pdb-blocks.yaml': { exitCode: 0 },
+    'fault-never-ready.yaml': { exitCode: 1, stepId: 'k8s-work-7/wait-ready' },
+    'fault-s3-unavailable.yaml': { exitCode: 1 },
+    'fault-plan-extra-resource.yaml': { exitCode: 3, stepId: 'k8s-work-2/replace-vm' },
+    'fault-etcd-unhealthy.yaml': { exitCode: 3 },
+  };
+  it.each(Object.entries(expected))(
+    '%s ends as its comment says, zero violations',
+    async (file, want) => {
+      const { exitCode, report } = await simulateInProcess({
+        scenarioFile: join('examples', file),
+      });
+      expect(report.violations).toEqual([]);
+      expect(exitCode, JSON.stringify(report.failure)).toBe(want.exitCode);
+      if (want.stepId) expect(report.failure?.stepId).toBe(want.stepId);
+    },
+  );
 });

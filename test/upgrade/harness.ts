@@ -148,3 +148,15 @@ export function findLeaks(texts: Record<string, string>, secrets: readonly strin
 
 /** Real time, but retries and backoffs do not wait (for tests of unreachable servers). */
 export const impatientClock: Clock = { now: () => Date.now(), sleep: async () => undefined };
+
+/** Real time plus whatever the run slept: deadlines and backoffs pass at once. */
+export function skippingClock(): Clock {
+  let offset = 0;
+  return {
+    now: () => Date.now() + offset,
+    sleep: async (ms, signal) => {
+      if (signal?.aborted) throw signal.reason;
+      offset += ms;
+    },
+  };
+}

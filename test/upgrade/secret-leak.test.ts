@@ -11,9 +11,8 @@ import { createSimulatedCluster, referenceScenario } from '../../src/adapters/si
 import { runSimulate } from '../../src/cli/simulate/run-simulate.js';
 import { PlainReporter } from '../../src/cli/progress/index.js';
 import { executeUpgrade } from '../../src/cli/upgrade/execute-upgrade.js';
-import type { Clock } from '../../src/ports/clock.js';
 import { startS3Server } from '../helpers/s3-server.js';
-import { findLeaks, machineConfigSecrets, startWorld, upgrade } from './harness.js';
+import { findLeaks, machineConfigSecrets, skippingClock, startWorld, upgrade } from './harness.js';
 import type { World } from './harness.js';
 
 const read = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
@@ -27,18 +26,6 @@ afterEach(async () => {
   await cleanup?.();
   cleanup = undefined;
 });
-
-/** Real time plus whatever the run slept: deadlines and backoffs pass at once. */
-function skippingClock(): Clock {
-  let offset = 0;
-  return {
-    now: () => Date.now() + offset,
-    sleep: async (ms, signal) => {
-      if (signal?.aborted) throw signal.reason;
-      offset += ms;
-    },
-  };
-}
 
 describe('no secret leaves the process', () => {
   it('finds a planted value (the scanner itself works)', () => {
@@ -179,15 +166,15 @@ describe('no secret leaves the process', () => {
       let stderr = '';
       const progress = new PlainReporter((line) => void (stderr += line));
       const code = await executeUpgrade(
-        'pets',
+        'cattle',
         {
           config: world.config,
-          to: '1.10.9',
+          to: '1.11.0',
           dryRun: false,
           resume: true,
           json: true,
           kubeconfig: world.kubeconfig,
-          // No talosctl here: the first Talos call fails and the run stops there.
+          // terraform is not on this PATH: the first template rebuild fails and the run stops.
           talosconfig: join(world.dir, 'talosconfig'),
           journal: files.journal,
           report: files.report,
@@ -196,12 +183,14 @@ describe('no secret leaves the process', () => {
         {
           stdout: (t) => void (stdout += t),
           stderr: (t) => void (stderr += t),
-          env: { ...env, PATH: join(world.dir, 'no-bin') },
+          // s3rver knows only its own key pair.
+          env: { ...env, ...s3.env, PATH: join(world.dir, 'no-bin') },
           reporter: { event: (e) => progress.event(e), flush: async () => undefined },
           clock: skippingClock(),
         },
       );
-      if (code !== 1) console.log(stderr);
+      // Both machine configs were read (into memory) before the run started.
+      expect(stderr).toContain('machine config "controlplane" is readable');
       expect(code).toBe(1);
       expect(stderr).toContain('holds no run; starting a fresh one');
       const texts = {
@@ -217,8 +206,14 @@ describe('no secret leaves the process', () => {
       // The S3 copy of the journal holds the same run.
       expect(texts.s3).toContain('run-finished');
       expect(texts.journal).toContain('run-finished');
-      expect(JSON.parse(stdout)).toMatchObject({ kind: 'pets', outcome: 'failed' });
-      expect(findLeaks(texts, [...values, world.server.token])).toEqual([]);
+      expect(JSON.parse(stdout)).toMatchObject({
+        kind: 'cattle',
+        outcome: 'failed',
+        failure: { code: 'EXEC_NOT_FOUND' },
+      });
+      expect(findLeaks(texts, [...values, ...Object.values(s3.env), world.server.token])).toEqual(
+        [],
+      );
       // The lock was released: the lease has no holder.
       const lease = world.cluster.store.get('leases', 'kube-system', 'drover-upgrade');
       expect((lease?.spec as { holderIdentity?: string } | undefined)?.holderIdentity ?? '').toBe(

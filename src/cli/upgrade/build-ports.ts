@@ -206,7 +206,7 @@ export function buildPorts(input: BuildPortsInput): BuiltPorts {
 }
 
 /** Backups live under `<prefix>/<cluster>/…` (the engine's key starts at the cluster). */
-function prefixed(prefix: string, inner: StateBackupPort): StateBackupPort {
+export function prefixed(prefix: string, inner: StateBackupPort): StateBackupPort {
   const full = (key: string) => (prefix === '' ? key : `${prefix.replace(/\/+$/, '')}/${key}`);
   return {
     put: (key, bytes, signal) => inner.put(full(key), bytes, signal),

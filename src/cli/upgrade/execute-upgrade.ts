@@ -13,10 +13,9 @@ import type { Plan } from '../../core/plan.js';
 import { Redactor } from '../../core/redact.js';
 import type { UpgradeReport } from '../../core/report.js';
 import { dryRunReport } from '../../engine/dry-run.js';
-import { latestRunId } from '../../engine/journal-view.js';
 import { preflight } from '../../engine/preflight.js';
 import { runUpgrade } from '../../engine/run-upgrade.js';
-import type { Clock, JournalStore, Reporter } from '../../ports/index.js';
+import type { Clock, Reporter } from '../../ports/index.js';
 import { loadConfig } from '../config/load-config.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { planFromConfig } from '../plan/plan-from-config.js';
@@ -26,6 +25,7 @@ import { writeReportOutputs } from '../run/report-output.js';
 import { buildKubernetes, buildPorts, buildSecrets, registerSecrets } from './build-ports.js';
 import type { Env } from './build-ports.js';
 import { annotateReport, dryRunText } from './dry-run-output.js';
+import { chooseRunId, runIdOf } from './run-id.js';
 import { checkKind } from './upgrade-options.js';
 import type { UpgradeOptions } from './upgrade-options.js';
 
@@ -165,51 +165,4 @@ async function realRun(
   } finally {
     await built.dispose();
   }
-}
-
-function runIdOf(plan: Plan, clock: Clock): string {
-  return `${plan.cluster}-${plan.kind}-${plan.to}-${new Date(clock.now()).toISOString()}`;
-}
-
-/**
- * --resume continues the journal's latest run; with no journal or an empty one it starts fresh
- * (the workflows always pass --resume). Without --resume an unfinished run is never ignored.
- */
-async function chooseRunId(
-  plan: Plan,
-  resume: boolean,
-  journal: JournalStore,
-  journalFile: string,
-  io: CommandIo,
-  clock: Clock,
-): Promise<string> {
-  const entries = await journal.readAll();
-  const latest = latestRunId(entries);
-  const started = entries.find((e) => e.runId === latest && e.type === 'run-started');
-  const finished = entries.some((e) => e.runId === latest && e.type === 'run-finished');
-  if (resume) {
-    if (latest === undefined) {
-      io.stderr(`--resume: the journal ${journalFile} holds no run; starting a fresh one\n`);
-      return runIdOf(plan, clock);
-    }
-    if (started && (started.kind !== plan.kind || started.to !== plan.to)) {
-      throw new DroverError(
-        'input',
-        'JOURNAL_OTHER_RUN',
-        `the journal ${journalFile} records a ${started.kind ?? '?'} upgrade to ${started.to ?? '?'}, not ${plan.kind} to ${plan.to}`,
-        { hint: 'Pass the --journal of this upgrade (one journal per kind and target).' },
-      );
-    }
-    io.stderr(`--resume: continuing run ${latest} from ${journalFile}\n`);
-    return latest;
-  }
-  if (latest !== undefined && !finished) {
-    throw new DroverError(
-      'input',
-      'JOURNAL_UNFINISHED',
-      `the journal ${journalFile} holds an unfinished run (${latest})`,
-      { hint: 'Pass --resume to finish it, or use another --journal to start over deliberately.' },
-    );
-  }
-  return runIdOf(plan, clock);
 }

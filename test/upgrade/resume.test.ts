@@ -1,0 +1,79 @@
+/** --resume semantics of a real run: what the journal already holds decides the run id. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { executeUpgrade } from '../../src/cli/upgrade/execute-upgrade.js';
+import { machineConfigSecrets, skippingClock, startWorld } from './harness.js';
+import type { World } from './harness.js';
+
+let world: World | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+async function pets(w: World, journal: string, resume: boolean) {
+  let stderr = '';
+  const code = await executeUpgrade(
+    'pets',
+    {
+      config: w.config,
+      to: '1.10.9',
+      dryRun: false,
+      resume,
+      json: false,
+      kubeconfig: w.kubeconfig,
+      journal,
+    },
+    {
+      stdout: () => undefined,
+      stderr: (t) => void (stderr += t),
+      env: { ...machineConfigSecrets().env, PATH: join(w.dir, 'no-bin') },
+      reporter: { event: () => undefined, flush: async () => undefined },
+      clock: skippingClock(),
+    },
+  );
+  return { code, stderr };
+}
+
+const entry = (e: Record<string, unknown>) => `${JSON.stringify({ at: 1, ...e })}\n`;
+
+describe('drover upgrade --resume', () => {
+  it('starts fresh when the journal is missing, then continues that run on the next --resume', async () => {
+    world = await startWorld((t) => t.replace('  s3: true', '  s3: false'));
+    const journal = join(world.dir, 'pets.jsonl');
+    const first = await pets(world, journal, true);
+    expect(first.stderr).toContain('holds no run; starting a fresh one');
+    expect(first.code).not.toBe(0);
+    const runId = (JSON.parse(readFileSync(journal, 'utf8').split('\n')[0]!) as { runId: string })
+      .runId;
+
+    const second = await pets(world, journal, true);
+    expect(second.stderr).toContain(`--resume: continuing run ${runId}`);
+  });
+
+  it('refuses to start over an unfinished run without --resume (exit 2)', async () => {
+    world = await startWorld((t) => t.replace('  s3: true', '  s3: false'));
+    const journal = join(world.dir, 'pets.jsonl');
+    writeFileSync(
+      journal,
+      entry({ type: 'run-started', runId: 'r1', kind: 'pets', from: '1.10.8', to: '1.10.9' }),
+    );
+    const run = await pets(world, journal, false);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('JOURNAL_UNFINISHED');
+    expect(world.cluster.store.list('leases')).toEqual([]);
+  });
+
+  it("refuses to resume another upgrade's journal (exit 2)", async () => {
+    world = await startWorld((t) => t.replace('  s3: true', '  s3: false'));
+    const journal = join(world.dir, 'other.jsonl');
+    writeFileSync(
+      journal,
+      entry({ type: 'run-started', runId: 'r1', kind: 'cattle', from: '1.10.8', to: '1.11.0' }),
+    );
+    const run = await pets(world, journal, true);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('records a cattle upgrade to 1.11.0, not pets to 1.10.9');
+  });
+});
