@@ -92,6 +92,10 @@ export interface UpgradeReport {
   /** Notes for the operator: takeovers, nodes left cordoned and why, and so on. */
   notes: string[];
   violations: Violation[];
+  /** Kubernetes API requests per replaced node, when the run went over HTTP (simulate --api http). */
+  apiRequestsPerNode?: number;
+  /** Those requests by kind (`WATCH nodes`, `GET nodes`, `POST eviction`, ...) and in total. */
+  apiRequests?: Record<string, number>;
 }
 
 export interface ReportInput {

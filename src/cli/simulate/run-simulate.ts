@@ -23,7 +23,22 @@ import type { JournalEntry, JournalStore, Reporter } from '../../ports/index.js'
 import { exitCodeOf } from '../run/exit-code.js';
 import { writeReportOutputs } from '../run/report-output.js';
 import { buildSimulatePorts } from './simulate-ports.js';
-import type { SimulateApi } from './simulate-ports.js';
+import type { ApiRequestStats, SimulateApi, SimulatePorts } from './simulate-ports.js';
+
+const HTTP_IDLE_DELAY_MS = 2;
+
+/** With --api http: requests per replaced node, and by kind (watches show as WATCH, not polls). */
+function apiRequestFields(
+  report: UpgradeReport,
+  stats: ApiRequestStats | undefined,
+): Pick<UpgradeReport, 'apiRequestsPerNode' | 'apiRequests'> {
+  if (stats === undefined) return {};
+  const replaced = report.nodes.filter((n) => n.vmReplacements > 0).length || report.nodes.length;
+  return {
+    apiRequestsPerNode: Math.round((stats.total / Math.max(1, replaced)) * 10) / 10,
+    apiRequests: { total: stats.total, ...stats.byKind },
+  };
+}
 
 export interface SimulateOptions {
   scenarioFile?: string;
@@ -115,8 +130,12 @@ export async function runSimulate(
   const cluster = await createSimulatedCluster({
     scenario,
     seed: options.seed,
+    ...(options.kind ? { kind: options.kind } : {}),
+    // Over HTTP, let loopback requests land before virtual time jumps.
+    ...(options.api === 'http' ? { idleDelayMs: HTTP_IDLE_DELAY_MS } : {}),
     ...(options.worldFile ? { worldFile: options.worldFile } : {}),
   });
+  let simulatePorts: SimulatePorts | undefined;
   try {
     const kind = options.kind ?? cluster.kind;
     // A Kubernetes upgrade leaves Talos where it is.
@@ -152,12 +171,14 @@ export async function runSimulate(
     }
     const redactor = new Redactor();
     for (const secret of cluster.secretValues()) redactor.add(secret);
-    const ports = await buildSimulatePorts({
+    simulatePorts = await buildSimulatePorts({
       cluster,
       journal,
       reporter: io.reporter,
       api: options.api,
+      redactor,
     });
+    const { ports } = simulatePorts;
     let completed = 0;
     const afterStep = async (_entry: JournalEntry) => {
       completed++;
@@ -185,6 +206,7 @@ export async function runSimulate(
       ...report,
       resumed: report.resumed || cluster.resumedFromWorld,
       violations: mergeViolations(report, cluster),
+      ...apiRequestFields(report, simulatePorts.apiRequests?.()),
     });
     writeReportOutputs(merged, {
       ...(options.reportFile ? { reportFile: options.reportFile } : {}),
@@ -195,6 +217,7 @@ export async function runSimulate(
     await cluster.persist();
     return { exitCode: exitCodeOf(merged), report: merged };
   } finally {
+    await simulatePorts?.close();
     await cluster.close();
     await (journal as { close?(): Promise<void> }).close?.();
   }

@@ -3,8 +3,9 @@
  * default. `--api http` (the real @kubernetes/client-node against the simulated cluster's fake
  * API server) plugs in here: build that KubernetesPort and pass it as `kubernetes`.
  */
-import { DroverError } from '../../core/errors.js';
 import type { SimulatedCluster } from '../../adapters/simulated/index.js';
+import { createHttpKubernetesPort } from '../../adapters/simulated/kube/http/http-port.js';
+import type { Redactor } from '../../core/redact.js';
 import { LeaseLock } from '../../engine/lease-lock.js';
 import type { JournalStore, KubernetesPort, Ports, Reporter } from '../../ports/index.js';
 
@@ -16,33 +17,47 @@ export interface SimulatePortsInput {
   journal: JournalStore;
   reporter: Reporter;
   api: SimulateApi;
-  /** A Kubernetes port to use instead of the in-process one (the --api http client). */
-  kubernetes?: KubernetesPort;
+  redactor: Redactor;
 }
 
-export async function buildSimulatePorts(input: SimulatePortsInput): Promise<Ports> {
+/** Kubernetes API requests the run made, when it went over HTTP. */
+export interface ApiRequestStats {
+  total: number;
+  byKind: Record<string, number>;
+}
+
+export interface SimulatePorts {
+  ports: Ports;
+  /** Present with --api http: what the fake API server was asked. */
+  apiRequests?: () => ApiRequestStats;
+  close(): Promise<void>;
+}
+
+export async function buildSimulatePorts(input: SimulatePortsInput): Promise<SimulatePorts> {
   const { cluster } = input;
-  let kubernetes = input.kubernetes ?? cluster.ports.kubernetes;
-  if (input.api === 'http' && input.kubernetes === undefined) {
-    kubernetes = await httpKubernetes(cluster);
+  let kubernetes: KubernetesPort = cluster.ports.kubernetes;
+  let apiRequests: SimulatePorts['apiRequests'];
+  let close = async () => {};
+  if (input.api === 'http') {
+    const http = await createHttpKubernetesPort({
+      store: cluster.store,
+      clock: cluster.clock,
+      now: () => cluster.clock.now(),
+      redactor: input.redactor,
+    });
+    kubernetes = http.port;
+    apiRequests = () => ({ total: http.server.totalRequests(), byKind: http.server.requestCounts() });
+    close = () => http.close();
   }
   return {
-    ...cluster.ports,
-    kubernetes,
-    journal: input.journal,
-    reporter: input.reporter,
-    lock: new LeaseLock({ kubernetes, clock: cluster.clock }),
-  };
-}
-
-/** Not wired yet: the lead connects the fake API server and the real client here. */
-async function httpKubernetes(_cluster: SimulatedCluster): Promise<KubernetesPort> {
-  throw new DroverError(
-    'usage',
-    'API_HTTP_UNAVAILABLE',
-    '--api http is not available in this build yet',
-    {
-      hint: 'Run without --api (the in-process simulated Kubernetes API).',
+    ports: {
+      ...cluster.ports,
+      kubernetes,
+      journal: input.journal,
+      reporter: input.reporter,
+      lock: new LeaseLock({ kubernetes, clock: cluster.clock }),
     },
-  );
+    ...(apiRequests ? { apiRequests } : {}),
+    close,
+  };
 }

@@ -1,0 +1,1 @@
+export function buildCliInto(outdir: string): string;
