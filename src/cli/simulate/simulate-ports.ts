@@ -46,7 +46,10 @@ export async function buildSimulatePorts(input: SimulatePortsInput): Promise<Sim
       redactor: input.redactor,
     });
     kubernetes = http.port;
-    apiRequests = () => ({ total: http.server.totalRequests(), byKind: http.server.requestCounts() });
+    apiRequests = () => ({
+      total: http.server.totalRequests(),
+      byKind: http.server.requestCounts(),
+    });
     close = () => http.close();
   }
   return {

@@ -1,62 +1,33 @@
 /**
  * Template rebuilds: the new template is built before any VM that uses it is destroyed, so a
- * failed rebuild leaves every node as it was. A template already at the version is skipped.
+ * failed rebuild leaves every node as it was. A template already at the version is skipped;
+ * the others of a batch are rebuilt together in one state operation (see template-batch).
  */
 import { DroverError } from '../../core/errors.js';
 import type { StepHandler } from '../context.js';
 import { listParam, stringParam } from '../context.js';
-import { assertPlanScope } from '../scope-check.js';
-import { ensureFreshBackup } from '../state-backup.js';
-import { withRetry } from '../retry.js';
+import { templateBatchOf } from './template-batch.js';
 
 export const rebuildTemplate: StepHandler = {
   async run(ctx) {
     const address = stringParam(ctx, 'address');
     const version = stringParam(ctx, 'version') ?? ctx.run.plan.to;
-    if (address === undefined)
-      throw new DroverError('input', 'STEP_PARAMS', `${ctx.step.id}: no template address`);
+    const batch = templateBatchOf(ctx);
     const infra = ctx.run.ports.infrastructure;
     // Reads of the state too go through the state mutex: one operation at a time.
     const read = () =>
-      ctx.run.stateMutex.runExclusive(() => infra.templateVersion(address, ctx.run.signal));
-    const built = await ctx.call('infrastructure.templateVersion', { address }, read);
-    if (built === version)
-      return { outcome: 'skipped', message: `${address} is already built for ${version}` };
-    await withRetry(
-      () =>
-        ctx.run.stateMutex.runExclusive(async () => {
-          const once = { retry: false };
-          if ((await infra.templateVersion(address, ctx.run.signal)) === version) return;
-          await ensureFreshBackup(ctx, address.replace(/[^A-Za-z0-9_.-]+/g, '_'));
-          const plan = await ctx.call(
-            'infrastructure.plan',
-            { replace: [address] },
-            () =>
-              infra.plan({
-                replace: [address],
-                ...(ctx.run.signal ? { signal: ctx.run.signal } : {}),
-              }),
-            once,
-          );
-          assertPlanScope(plan, [address], `template ${address}`);
-          await ctx.call(
-            'infrastructure.apply',
-            { plan: plan.id, changes: plan.changes.map((c) => c.address) },
-            () => infra.apply(plan, ctx.run.signal),
-            once,
-          );
-        }),
-      {
-        clock: ctx.run.ports.clock,
-        retry: ctx.run.policy.retry,
-        ...(ctx.run.signal ? { signal: ctx.run.signal } : {}),
-        onRetry: (error, attempt) =>
-          ctx.run.log(
-            'warn',
-            `rebuilding ${address} failed (attempt ${attempt}), retrying: ${(error as Error).message}`,
-          ),
-      },
-    );
+      ctx.run.stateMutex.runExclusive(() => infra.templateVersion(address ?? '', ctx.run.signal));
+    try {
+      if (address === undefined)
+        throw new DroverError('input', 'STEP_PARAMS', `${ctx.step.id}: no template address`);
+      const built = await ctx.call('infrastructure.templateVersion', { address }, read);
+      if (built === version)
+        return { outcome: 'skipped', message: `${address} is already built for ${version}` };
+      await batch.rebuild(ctx, address, version);
+    } finally {
+      // Skipped or failed before joining: the rest of the batch need not wait for this one.
+      batch.leave(ctx.step.id);
+    }
     const after = await ctx.call('infrastructure.templateVersion', { address }, read);
     if (after !== version) {
       throw new DroverError(

@@ -1,0 +1,151 @@
+/**
+ * Template rebuilds in batches. The state allows one operation at a time, so rebuilds that each
+ * took the state mutex for their own plan and apply ran one after another whatever the policy
+ * said. Terraform replaces several templates in one plan/apply and the hosts build them at once,
+ * so a batch (at most templateRebuildConcurrency templates) is ONE state operation: one verified
+ * backup, one plan replacing every template of the batch still not at the version, a scope check
+ * against exactly those, one apply.
+ *
+ * Each step of the batch still runs as its own step (own journal entries, own live check): its
+ * handler either leaves the batch (template already built, or it failed before deciding) or
+ * joins it and waits. Once every member has decided, the operation runs for those who joined.
+ */
+import { DroverError } from '../../core/errors.js';
+import type { PlanStep } from '../../core/plan.js';
+import type { RunState, StepContext } from '../context.js';
+import { withRetry } from '../retry.js';
+import { assertPlanScope, isInside } from '../scope-check.js';
+import type { InfrastructurePlan } from '../../ports/infrastructure.js';
+import { ensureFreshBackup } from '../state-backup.js';
+
+interface Member {
+  ctx: StepContext;
+  address: string;
+  version: string;
+}
+
+export class TemplateBatch {
+  private readonly undecided: Set<string>;
+  private readonly joined = new Map<string, Member>();
+  private started = false;
+  private settle!: { resolve: () => void; reject: (error: unknown) => void };
+  private readonly done: Promise<void>;
+
+  constructor(
+    private readonly run: RunState,
+    readonly steps: readonly PlanStep[],
+  ) {
+    this.undecided = new Set(steps.map((s) => s.id));
+    this.done = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
+    // Members await it; with none joined nobody does, and that is no unhandled rejection.
+    this.done.catch(() => undefined);
+  }
+
+  /** The member's template needs rebuilding: resolves once the batch's one apply is through. */
+  rebuild(ctx: StepContext, address: string, version: string): Promise<void> {
+    if (!this.undecided.has(ctx.step.id))
+      throw new Error(`step ${ctx.step.id} is not an undecided member of this template batch`);
+    this.joined.set(ctx.step.id, { ctx, address, version });
+    this.decided(ctx.step.id);
+    return this.done;
+  }
+
+  /** The member will not join (already built, or failed before deciding); idempotent. */
+  leave(stepId: string): void {
+    if (this.undecided.has(stepId)) this.decided(stepId);
+  }
+
+  private decided(stepId: string): void {
+    this.undecided.delete(stepId);
+    if (this.undecided.size > 0 || this.joined.size === 0 || this.started) return;
+    this.started = true;
+    const members = this.steps.flatMap((s) => this.joined.get(s.id) ?? []);
+    replaceTemplates(this.run, members).then(this.settle.resolve, this.settle.reject);
+  }
+}
+
+/** The one state operation of a batch, retried as a whole per policy.retry. */
+async function replaceTemplates(run: RunState, members: Member[]): Promise<void> {
+  // The audit and the backup go under the batch's first step.
+  const ctx = (members[0] as Member).ctx;
+  const infra = run.ports.infrastructure;
+  const signal = run.signal;
+  const addresses = members.map((m) => m.address);
+  await withRetry(
+    () =>
+      run.stateMutex.runExclusive(async () => {
+        const once = { retry: false };
+        // A retry after an apply that half went through rebuilds only what is still missing.
+        const todo: string[] = [];
+        for (const m of members)
+          if ((await infra.templateVersion(m.address, signal)) !== m.version) todo.push(m.address);
+        if (todo.length === 0) return;
+        await ensureFreshBackup(ctx, backupLabel(todo));
+        const plan = await ctx.call(
+          'infrastructure.plan',
+          { replace: todo },
+          () => infra.plan({ replace: todo, ...(signal ? { signal } : {}) }),
+          once,
+        );
+        const what = todo.length === 1 ? `template ${todo[0]}` : `templates ${todo.join(', ')}`;
+        assertPlanScope(plan, todo, what);
+        assertEveryRecreated(plan, todo, what);
+        await ctx.call(
+          'infrastructure.apply',
+          { plan: plan.id, changes: plan.changes.map((c) => c.address) },
+          () => infra.apply(plan, signal),
+          once,
+        );
+      }),
+    {
+      clock: run.ports.clock,
+      retry: run.policy.retry,
+      ...(signal ? { signal } : {}),
+      onRetry: (error, attempt) =>
+        run.log(
+          'warn',
+          `rebuilding ${addresses.join(', ')} failed (attempt ${attempt}), retrying: ${(error as Error).message}`,
+        ),
+    },
+  );
+}
+
+const backupLabel = (addresses: string[]): string =>
+  addresses.map((a) => a.replace(/[^A-Za-z0-9_.-]+/g, '_')).join('--');
+
+/** assertPlanScope wants one creation in the batch; every template of it must be recreated. */
+function assertEveryRecreated(plan: InfrastructurePlan, addresses: string[], what: string): void {
+  const missing = addresses.filter(
+    (a) => !plan.changes.some((c) => c.actions.includes('create') && isInside(c.address, a)),
+  );
+  if (missing.length === 0) return;
+  throw new DroverError(
+    'failed',
+    'PLAN_NO_REPLACEMENT',
+    `the Terraform plan for ${what} recreates nothing for ${missing.join(', ')}`,
+    {
+      hint: 'Nothing was applied. Check the template addresses in the config match the state.',
+      details: { missing, changes: plan.changes.map((c) => c.address) },
+    },
+  );
+}
+
+/** Batches run-phase opened, by run and step id; a step run on its own is a batch of one. */
+const openBatches = new WeakMap<RunState, Map<string, TemplateBatch>>();
+
+export function openTemplateBatch(run: RunState, steps: readonly PlanStep[]): TemplateBatch {
+  const batch = new TemplateBatch(run, steps);
+  const byStep = openBatches.get(run) ?? new Map<string, TemplateBatch>();
+  openBatches.set(run, byStep);
+  for (const s of steps) byStep.set(s.id, batch);
+  return batch;
+}
+
+export function closeTemplateBatch(run: RunState, batch: TemplateBatch): void {
+  const byStep = openBatches.get(run);
+  for (const s of batch.steps) if (byStep?.get(s.id) === batch) byStep.delete(s.id);
+}
+
+export function templateBatchOf(ctx: StepContext): TemplateBatch {
+  return openBatches.get(ctx.run)?.get(ctx.step.id) ?? new TemplateBatch(ctx.run, [ctx.step]);
+}
