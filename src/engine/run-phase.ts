@@ -1,5 +1,5 @@
 /**
- * A phase: its cluster steps in order (template rebuilds up to the policy's concurrency), then
+ * A phase: its cluster steps in order (template rebuilds batched up to the policy's concurrency), then
  * its units: strictly one at a time, or as many as the disruption policy allows (invariant 4),
  * counting nodes that are down on their own. The first failure stops new starts; the phase
  * waits for units in flight (see run-unit) and rethrows it.
@@ -15,28 +15,34 @@ import { pause } from './retry.js';
 import { runStep } from './run-step.js';
 import type { StepRunOptions } from './run-step.js';
 import { runUnit } from './run-unit.js';
+import { closeTemplateBatch, openTemplateBatch } from './steps/template-batch.js';
 
-/** Runs tasks with at most `limit` at once; stops starting new ones after the first failure. */
-export async function runPool<T>(
-  items: T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-  stopping: () => boolean,
+/**
+ * Consecutive template rebuilds in batches of templateRebuildConcurrency: each batch is one
+ * state operation (see steps/template-batch), its steps journaled one by one. Steps the journal
+ * already has done are left out before batching; batches run one after another.
+ */
+async function rebuildTemplates(
+  run: RunState,
+  steps: PlanStep[],
+  options: StepRunOptions,
 ): Promise<void> {
-  const errors: unknown[] = [];
-  let next = 0;
-  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length && errors.length === 0 && !stopping()) {
-      const item = items[next++] as T;
-      try {
-        await work(item);
-      } catch (error) {
-        errors.push(error);
-      }
+  const pending = steps.filter((s) => !isStepDone(run.entries, s.id));
+  const size = Math.max(1, run.policy.disruption.templateRebuildConcurrency);
+  for (let i = 0; i < pending.length && !run.stopRequested; i += size) {
+    const members = pending.slice(i, i + size);
+    const batch = openTemplateBatch(run, members);
+    try {
+      const results = await Promise.allSettled(
+        // A step that fails before its handler decides must not hold the others up.
+        members.map((s) => runStep(run, s, undefined, options).finally(() => batch.leave(s.id))),
+      );
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    } finally {
+      closeTemplateBatch(run, batch);
     }
-  });
-  await Promise.all(lanes);
-  if (errors.length > 0) throw errors[0];
+  }
 }
 
 async function runClusterSteps(
@@ -44,18 +50,13 @@ async function runClusterSteps(
   steps: PlanStep[],
   options: StepRunOptions,
 ): Promise<void> {
-  for (let i = 0; i < steps.length;) {
+  for (let i = 0; i < steps.length; ) {
     const step = steps[i] as PlanStep;
     if (step.action === 'rebuild-template') {
       const group: PlanStep[] = [];
       while (i < steps.length && steps[i]?.action === 'rebuild-template')
         group.push(steps[i++] as PlanStep);
-      await runPool(
-        group,
-        run.policy.disruption.templateRebuildConcurrency,
-        async (s) => void (await runStep(run, s, undefined, options)),
-        () => run.stopRequested,
-      );
+      await rebuildTemplates(run, group, options);
     } else {
       await runStep(run, step, undefined, options);
       i++;

@@ -4,42 +4,47 @@
  * the others of a batch are rebuilt together in one state operation (see template-batch).
  */
 import { DroverError } from '../../core/errors.js';
-import type { StepHandler } from '../context.js';
+import type { StepContext, StepHandler, StepResult } from '../context.js';
 import { listParam, stringParam } from '../context.js';
 import { templateBatchOf } from './template-batch.js';
+import type { TemplateBatch } from './template-batch.js';
+
+async function rebuildOne(ctx: StepContext, batch: TemplateBatch): Promise<StepResult> {
+  const address = stringParam(ctx, 'address');
+  const version = stringParam(ctx, 'version') ?? ctx.run.plan.to;
+  if (address === undefined)
+    throw new DroverError('input', 'STEP_PARAMS', `${ctx.step.id}: no template address`);
+  const infra = ctx.run.ports.infrastructure;
+  // Reads of the state too go through the state mutex: one operation at a time.
+  const read = () =>
+    ctx.run.stateMutex.runExclusive(() => infra.templateVersion(address, ctx.run.signal));
+  const built = await ctx.call('infrastructure.templateVersion', { address }, read);
+  if (built === version)
+    return { outcome: 'skipped', message: `${address} is already built for ${version}` };
+  await batch.rebuild(ctx, address, version);
+  const after = await ctx.call('infrastructure.templateVersion', { address }, read);
+  if (after !== version) {
+    throw new DroverError(
+      'failed',
+      'TEMPLATE_NOT_REBUILT',
+      `${address} reports ${after ?? 'no version'} after the rebuild, expected ${version}`,
+      {
+        hint: 'Check the template module builds from the new Talos image.',
+      },
+    );
+  }
+  return { outcome: 'succeeded', data: { address, version } };
+}
 
 export const rebuildTemplate: StepHandler = {
   async run(ctx) {
-    const address = stringParam(ctx, 'address');
-    const version = stringParam(ctx, 'version') ?? ctx.run.plan.to;
     const batch = templateBatchOf(ctx);
-    const infra = ctx.run.ports.infrastructure;
-    // Reads of the state too go through the state mutex: one operation at a time.
-    const read = () =>
-      ctx.run.stateMutex.runExclusive(() => infra.templateVersion(address ?? '', ctx.run.signal));
     try {
-      if (address === undefined)
-        throw new DroverError('input', 'STEP_PARAMS', `${ctx.step.id}: no template address`);
-      const built = await ctx.call('infrastructure.templateVersion', { address }, read);
-      if (built === version)
-        return { outcome: 'skipped', message: `${address} is already built for ${version}` };
-      await batch.rebuild(ctx, address, version);
+      return await rebuildOne(ctx, batch);
     } finally {
       // Skipped or failed before joining: the rest of the batch need not wait for this one.
       batch.leave(ctx.step.id);
     }
-    const after = await ctx.call('infrastructure.templateVersion', { address }, read);
-    if (after !== version) {
-      throw new DroverError(
-        'failed',
-        'TEMPLATE_NOT_REBUILT',
-        `${address} reports ${after ?? 'no version'} after the rebuild, expected ${version}`,
-        {
-          hint: 'Check the template module builds from the new Talos image.',
-        },
-      );
-    }
-    return { outcome: 'succeeded', data: { address, version } };
   },
 };
 
