@@ -1,18 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { referenceInventory } from '../../test/fixtures/reference-inventory.js';
-import { DEFAULT_STEP_DURATIONS } from './durations.js';
+import {
+  BOOT_VARIATION,
+  DEFAULT_STEP_DURATIONS,
+  STEP_COST,
+  boundSeconds,
+  stepMinimums,
+} from './durations.js';
 import type { StepDurations } from './durations.js';
 import type { Inventory, InventoryNode } from './inventory.js';
 import { findNode } from './inventory.js';
 import { lowerBoundSeconds } from './lower-bound.js';
-import { allSteps } from './plan.js';
-import type { Plan, PlanStep, UpgradeKind } from './plan.js';
+import { STEP_ACTIONS } from './plan.js';
+import type { Plan, PlanStep, StepAction, UpgradeKind } from './plan.js';
 import { buildPlan } from './plan-build.js';
 import { DEFAULT_POLICY } from './policy.js';
 import type { Policy } from './policy.js';
 import { disruptionFor, pickRunnableUnits } from './schedule.js';
 
-const seconds = (steps: PlanStep[], d: StepDurations) => steps.reduce((s, x) => s + d[x.action], 0);
+const D = DEFAULT_STEP_DURATIONS;
 
 const HOLDS_STATE = new Set<PlanStep['action']>(['backup-state', 'replace-vm']);
 
@@ -29,6 +35,8 @@ function unitsMakespan(
 ): number {
   const node = (name: string): InventoryNode => findNode(inventory, name)!;
   const stepsOf = new Map(units.map((u) => [u.node, u.steps]));
+  // Every step takes the shortest time it can: the fastest run the world could give.
+  const secondsOf = new Map(units.map((u) => [u.node, stepMinimums(u.steps, d)]));
   let pending = units.map((u) => node(u.node));
   let running: { node: InventoryNode; next: number; at: number }[] = [];
   let now = start;
@@ -55,7 +63,7 @@ function unitsMakespan(
     }
     const step = steps[unit.next]!;
     const begin = HOLDS_STATE.has(step.action) ? Math.max(unit.at, stateFreeAt) : unit.at;
-    unit.at = begin + d[step.action];
+    unit.at = begin + secondsOf.get(unit.node.name)![unit.next]!;
     if (HOLDS_STATE.has(step.action)) stateFreeAt = unit.at;
     unit.next++;
   }
@@ -75,15 +83,15 @@ function greedyMakespan(plan: Plan, inventory: Inventory, d: StepDurations): num
     for (const step of phase.steps) {
       if (step.action === 'rebuild-template') {
         slots.sort((a, b) => a - b);
-        slots[0] = slots[0]! + d[step.action];
+        slots[0] = slots[0]! + boundSeconds([step], d);
       } else {
-        now = Math.max(now, ...slots) + d[step.action];
+        now = Math.max(now, ...slots) + boundSeconds([step], d);
         slots.fill(now);
       }
     }
     now = Math.max(now, ...slots);
     if (phase.concurrency === 'one-at-a-time') {
-      now += phase.units.reduce((s, u) => s + seconds(u.steps, d), 0);
+      now += phase.units.reduce((s, u) => s + boundSeconds(u.steps, d), 0);
       continue;
     }
     now = unitsMakespan(phase.units, now, disruptionFor(plan.kind, plan.policy), inventory, d);
@@ -163,53 +171,146 @@ const POLICIES: [number, number, number][] = [
   [12, 4, 2],
 ];
 
-describe('lowerBoundSeconds', () => {
-  it('equals the sum of every step for the fully sequential policy (tight)', () => {
-    const inventory = referenceInventory();
-    for (const kind of ['cattle', 'pets', 'kubernetes'] as const) {
-      const plan = planFor(kind, inventory, policyOf(1, 1, 1, 1));
-      const sum = seconds(allSteps(plan), DEFAULT_STEP_DURATIONS);
-      expect(lowerBoundSeconds(plan, inventory, DEFAULT_STEP_DURATIONS)).toBe(sum);
-      expect(greedyMakespan(plan, inventory, DEFAULT_STEP_DURATIONS)).toBe(sum);
-    }
+const step = (action: StepAction, params: PlanStep['params'] = {}): PlanStep => ({
+  id: `n/${action}`,
+  action,
+  node: 'n',
+  params,
+  title: action,
+});
+
+/** Shortest seconds of each action on its own, with the default durations. */
+const ALONE: Record<StepAction, number> = {
+  'rebuild-template': 180,
+  'verify-templates': 0,
+  'gate-etcd': 0,
+  'gate-api-stable': 0,
+  'gate-health': 0,
+  'storage-noout-set': 2,
+  'storage-noout-unset': 2,
+  cordon: 1,
+  drain: 0,
+  'backup-state': 10,
+  'etcd-leave': 10,
+  'replace-vm': 300,
+  // Boots: 90 % of nominal.
+  'wait-maintenance': 216,
+  'apply-config': 20,
+  'talos-upgrade': 216,
+  'wait-ready': 0,
+  'verify-version': 0,
+  'wait-etcd-rejoin': 0,
+  'wait-gpu': 0,
+  uncordon: 1,
+  'post-checks': 0,
+  'k8s-upgrade': 600,
+  'validate-cluster': 0,
+};
+
+describe('step minimums (durations.ts)', () => {
+  it('classifies every action', () => {
+    expect(Object.keys(STEP_COST).sort()).toEqual([...STEP_ACTIONS].sort());
   });
+
+  it.each(Object.entries(ALONE) as [StepAction, number][])('%s alone: %d s', (action, want) => {
+    expect(boundSeconds([step(action)], D)).toBe(want);
+  });
+
+  it.each<[string, PlanStep[], number[]]>([
+    // The node boots 135..165 s after the apply starts; the apply's 20 s already count.
+    [
+      'wait-ready after apply-config: the boot the apply does not cover',
+      [step('apply-config'), step('wait-ready')],
+      [20, (1 - BOOT_VARIATION) * 150 - 20],
+    ],
+    // talosctl upgrade --wait returns with the node back from its reboot.
+    [
+      'wait-ready after talos-upgrade: nothing',
+      [step('talos-upgrade'), step('wait-ready')],
+      [216, 0],
+    ],
+    ['wait-ready after anything else: nothing', [step('replace-vm'), step('wait-ready')], [300, 0]],
+    [
+      'a Kubernetes dry run changes nothing; the upgrade runs its course',
+      [step('k8s-upgrade', { dryRun: true }), step('k8s-upgrade', { dryRun: false })],
+      [0, 600],
+    ],
+  ])('%s', (_name, steps, want) => {
+    expect(stepMinimums(steps, D)).toEqual(want);
+    expect(boundSeconds(steps, D)).toBe(want.reduce((a, b) => a + b, 0));
+  });
+
+  it('a config apply longer than the boot leaves wait-ready nothing to add', () => {
+    const slowApply = { ...D, 'apply-config': 200 };
+    expect(stepMinimums([step('apply-config'), step('wait-ready')], slowApply)).toEqual([200, 0]);
+  });
+});
+
+/** Cattle units of the reference cluster (every worker is an OSD node) at the default durations. */
+const CATTLE_CONTROL_PLANE = 1 + 10 + 10 + 300 + 216 + 20 + 115 + 1;
+const CATTLE_WORKER = 2 + 1 + 10 + 300 + 216 + 20 + 115 + 2 + 1;
+/** Pets: the upgrade (a boot) and the writes around it; everything else is a check. */
+const PETS_CONTROL_PLANE = 216 + 1;
+const PETS_WORKER = 2 + 216 + 2 + 1;
+
+describe('lowerBoundSeconds', () => {
+  it.each<[UpgradeKind, number]>([
+    ['cattle', 6 * 180 + 3 * CATTLE_CONTROL_PLANE + 12 * CATTLE_WORKER],
+    ['pets', 3 * PETS_CONTROL_PLANE + 12 * PETS_WORKER],
+    // Two hops (1.33, then 1.34.1), each a dry run (0) and an upgrade.
+    ['kubernetes', 2 * 600],
+  ])(
+    '%s, fully sequential policy: the sum of the step minimums, reached by a schedule (tight)',
+    (kind, want) => {
+      const inventory = referenceInventory();
+      const plan = planFor(kind, inventory, policyOf(1, 1, 1, 1));
+      expect(lowerBoundSeconds(plan, inventory, D)).toBe(want);
+      expect(greedyMakespan(plan, inventory, D)).toBe(want);
+    },
+  );
 
   it('is reached by the default policy on the reference cluster (templates 2 at a time)', () => {
     const inventory = referenceInventory();
     const plan = planFor('cattle', inventory, DEFAULT_POLICY);
-    const bound = lowerBoundSeconds(plan, inventory, DEFAULT_STEP_DURATIONS);
-    const sum = seconds(allSteps(plan), DEFAULT_STEP_DURATIONS);
-    // 6 rebuilds on 2 slots save 3 of them.
-    expect(bound).toBe(sum - 3 * DEFAULT_STEP_DURATIONS['rebuild-template']);
-    expect(greedyMakespan(plan, inventory, DEFAULT_STEP_DURATIONS)).toBe(bound);
+    const bound = lowerBoundSeconds(plan, inventory, D);
+    // 6 rebuilds on 2 slots take 3 waves.
+    expect(bound).toBe(3 * 180 + 3 * CATTLE_CONTROL_PLANE + 12 * CATTLE_WORKER);
+    expect(greedyMakespan(plan, inventory, D)).toBe(bound);
   });
 
-  it.each<[string, [number, number, number], number]>([
-    // Workers: 3 per host, a plain unit is 823 s and a GPU unit 883 s (wait-gpu). These are the
-    // budget bounds alone; the one-state bound below is larger for each.
-    // 3 at a time inside one host: each host costs its longest unit.
-    ['three at once in one host', [3, 1, 2], 823 * 2 + 883 * 2],
-    // Two hosts at once, two workers: the work (10 x 823 + 2 x 883) spread over 2 slots.
-    ['two workers over two hosts', [2, 2, 2], (10 * 823 + 2 * 883) / 2],
-    // Everything at once: the longest unit.
-    ['unlimited', [12, 4, 2], 883],
-  ])('workers phase: %s', (_name, [w, k, t], workersBound) => {
-    // The one-state bound (68 s before the first backup, 12 x 310 s of backups and replacements,
-    // 445 s after the last) dominates every parallel policy on the reference cluster.
-    const stateBound = 68 + 12 * (10 + 300) + 445;
+  // A quick state (backups and replacements 35 s) lets the disruption budget decide.
+  const QUICK_STATE: StepDurations = { ...D, 'backup-state': 5, 'replace-vm': 30 };
+  const QUICK_WORKER = CATTLE_WORKER - 10 - 300 + 5 + 30;
+  /**
+   * The one-state bound over `n` workers: 3 s before the first backup, n backups and
+   * replacements one after the other, then the 354 s that follow the last replacement.
+   */
+  const stateBound = (d: StepDurations, n: number) =>
+    3 + n * (d['backup-state'] + d['replace-vm']) + (216 + 20 + 115 + 2 + 1);
+
+  it.each<[string, StepDurations, [number, number, number], number]>([
+    // 4 hosts of 3 workers, one host at a time: within a host the 3 backups and replacements
+    // still queue for the one state, so each host is active for at least the state bound of 3.
+    ['defaults, 3 at once in one host', D, [3, 1, 2], 4 * stateBound(D, 3)],
+    // The one state over all 12 workers dominates wider policies at the default durations.
+    ['defaults, 2 workers over 2 hosts', D, [2, 2, 2], stateBound(D, 12)],
+    ['defaults, unlimited', D, [12, 4, 2], stateBound(D, 12)],
+    ['quick state, 3 at once in one host', QUICK_STATE, [3, 1, 2], 4 * stateBound(QUICK_STATE, 3)],
+    // Two workers at a time: the work spread over 2 slots.
+    ['quick state, 2 workers over 2 hosts', QUICK_STATE, [2, 2, 2], (12 * QUICK_WORKER) / 2],
+    // Everything at once: one unit, but the backups and replacements still queue.
+    ['quick state, unlimited', QUICK_STATE, [12, 4, 2], stateBound(QUICK_STATE, 12)],
+  ])('workers phase: %s', (_name, d, [w, k, t], workersBound) => {
     const inventory = referenceInventory();
     const sequential = planFor('cattle', inventory, policyOf(1, 1, t));
     const plan = planFor('cattle', inventory, policyOf(w, k, t));
-    const workers = (p: Plan) =>
-      seconds(
-        p.phases[2]!.units.flatMap((u) => u.steps),
-        DEFAULT_STEP_DURATIONS,
-      );
-    const sequentialBound = lowerBoundSeconds(sequential, inventory, DEFAULT_STEP_DURATIONS);
-    expect(workers(plan)).toBe(10 * 823 + 2 * 883);
-    expect(lowerBoundSeconds(plan, inventory, DEFAULT_STEP_DURATIONS)).toBe(
-      sequentialBound - workers(sequential) + Math.max(workersBound, stateBound),
-    );
+    const workerUnits = (p: Plan) =>
+      p.phases[2]!.units.reduce((s, u) => s + boundSeconds(u.steps, d), 0);
+    const sequentialBound = lowerBoundSeconds(sequential, inventory, d);
+    expect(workerUnits(sequential)).toBe(12 * (d === D ? CATTLE_WORKER : QUICK_WORKER));
+    const bound = lowerBoundSeconds(plan, inventory, d);
+    expect(bound).toBe(sequentialBound - workerUnits(sequential) + workersBound);
+    expect(bound).toBeLessThanOrEqual(greedyMakespan(plan, inventory, d));
   });
 
   it('never exceeds a valid schedule, over generated clusters, policies and kinds', () => {
@@ -220,8 +321,8 @@ describe('lowerBoundSeconds', () => {
       for (const [w, k, t] of POLICIES) {
         for (const kind of ['cattle', 'pets'] as const) {
           const plan = planFor(kind, inventory, policyOf(w, k, t, 1 + (seed % 4)));
-          const bound = lowerBoundSeconds(plan, inventory, DEFAULT_STEP_DURATIONS);
-          const makespan = greedyMakespan(plan, inventory, DEFAULT_STEP_DURATIONS);
+          const bound = lowerBoundSeconds(plan, inventory, D);
+          const makespan = greedyMakespan(plan, inventory, D);
           expect(bound).toBeLessThanOrEqual(makespan);
           expect(bound).toBeGreaterThan(0);
           checked++;
@@ -234,24 +335,32 @@ describe('lowerBoundSeconds', () => {
     expect(tight / checked).toBeGreaterThan(0.5);
   });
 
-  it('follows the durations it is given', () => {
+  it.each<[string, UpgradeKind, StepAction, number]>([
+    // Work: every one of the 15 nodes pays the extra 100 s.
+    ['cattle, replace-vm', 'cattle', 'replace-vm', 15 * 100],
+    // Boots: 90 % of the extra time.
+    ['cattle, the VM boot', 'cattle', 'wait-maintenance', 15 * 90],
+    ['cattle, wait-ready after the config apply', 'cattle', 'wait-ready', 15 * 90],
+    ['pets, talos-upgrade', 'pets', 'talos-upgrade', 15 * 90],
+    // The upgrade already waited for the node: nothing more.
+    ['pets, wait-ready', 'pets', 'wait-ready', 0],
+    // Checks cost nothing, however long they may take.
+    ['cattle, drain', 'cattle', 'drain', 0],
+    ['cattle, post-checks', 'cattle', 'post-checks', 0],
+  ])('follows the durations it is given: %s + 100 s', (_name, kind, action, extra) => {
     const inventory = referenceInventory();
-    const plan = planFor('cattle', inventory, DEFAULT_POLICY);
-    const slower = {
-      ...DEFAULT_STEP_DURATIONS,
-      'replace-vm': DEFAULT_STEP_DURATIONS['replace-vm'] + 100,
-    };
-    expect(
-      lowerBoundSeconds(plan, inventory, slower) -
-        lowerBoundSeconds(plan, inventory, DEFAULT_STEP_DURATIONS),
-    ).toBe(15 * 100);
+    const plan = planFor(kind, inventory, DEFAULT_POLICY);
+    const slower = { ...D, [action]: D[action] + 100 };
+    expect(lowerBoundSeconds(plan, inventory, slower) - lowerBoundSeconds(plan, inventory, D)).toBe(
+      extra,
+    );
   });
 
   it('refuses a plan whose nodes are not in the inventory', () => {
     const inventory = referenceInventory();
     const plan = planFor('cattle', inventory, DEFAULT_POLICY);
     const other = { ...inventory, nodes: inventory.nodes.slice(0, 5) };
-    expect(() => lowerBoundSeconds(plan, other, DEFAULT_STEP_DURATIONS)).toThrow(
+    expect(() => lowerBoundSeconds(plan, other, D)).toThrow(
       expect.objectContaining({ code: 'PLAN_INVENTORY_MISMATCH' }),
     );
   });

@@ -2,36 +2,49 @@
  * The shortest makespan ANY schedule could reach for a plan under the same constraints and the
  * same nominal step durations: the yardstick a run's real duration is reported against.
  *
+ * A step does not always take its nominal duration: gates, verifications and waits take nothing
+ * when the world is already as it should be, and a boot varies. Every step counts here for the
+ * shortest time it can take in any run (durations.ts `stepMinimums`: the world's own work its
+ * nominal duration, a boot its shortest, a check 0, wait-ready only the boot the apply-config
+ * before it does not cover). A unit's length is the sum of its steps' minimums.
+ *
  * Phases run in order and a phase's cluster steps run before its units, so the bound is the sum
  * over phases of (cluster steps) + (units). Within a phase:
  *
  * - Template rebuilds: k rebuilds of equal duration d on at most c slots
- *   (templateRebuildConcurrency). Some slot must run at least ceil(k/c) of them one after the
- *   other, so they take at least ceil(k/c) * d. Other cluster steps are serial.
+ *   (templateRebuildConcurrency; the engine rebuilds a batch of up to c in one state operation).
+ *   Some slot must run at least ceil(k/c) of them one after the other, so they take at least
+ *   ceil(k/c) * d. Other cluster steps are serial.
  * - Units one at a time (control plane, and every unit phase that is not disruption-policy):
- *   the sum of the unit durations; nothing can overlap.
+ *   the sum of the unit lengths; nothing can overlap.
  * - Units under the disruption policy (W workers out of service, K failure domains at once; for
  *   pets W is also capped by the batch size). A unit counts as out of service from its first
  *   step to its last, exactly as the scheduler counts it. Any valid schedule takes at least the
- *   largest of three bounds:
+ *   largest of four bounds:
  *     1. critical path: the longest single unit (its steps are sequential);
- *     2. area: the total unit work divided by W (never more than W units at once);
+ *     2. area: the total unit length divided by W (never more than W units at once);
  *     3. domains: a domain with units in progress is "active". Domain d is active for at least
- *        A_d = max(longest unit of d, work of d / W). At most K domains are active at any
- *        moment, so the sum of active times is at most K * makespan, hence the makespan is at
- *        least (sum of A_d) / K. With K = 1 this is the domains one after the other.
+ *        A_d = max(longest unit of d, length of d / W, one-state bound 4 over d's units alone).
+ *        At most K domains are active at any moment, so the sum of active times is at most
+ *        K * makespan, hence the makespan is at least (sum of A_d) / K. With K = 1 this is the
+ *        domains one after the other.
  *     4. one state: backup-state and replace-vm hold the single Terraform state (one operation
- *        at a time, however many workers are out). Their total S runs end to end; before the
- *        first of them some unit must have done its steps up to its first such step (at least
- *        the smallest such prefix P), and after the last one that unit still has its remaining
- *        steps (at least the smallest such suffix Q): P + S + Q.
+ *        at a time, however many workers are out; both are work, so each takes its nominal
+ *        duration). Their total S runs end to end; before the first of them some unit must have
+ *        done its steps up to its first such step (at least the smallest such prefix P), and
+ *        after the last one that unit still has its remaining steps (at least the smallest such
+ *        suffix Q, whose VM boot and wait for Ready dominate): P + S + Q. These three stretches
+ *        do not overlap and in each some unit is in progress, so over one domain's units alone
+ *        P + S + Q is also time during which that domain is active (used in 3).
  *   Each is a true lower bound, so their maximum is one. For the sequential default (W = K = 1)
- *   bound 2 is the sum of all unit durations, which a one-at-a-time schedule reaches: tight.
+ *   bound 2 is the sum of all unit lengths, which a one-at-a-time schedule whose steps all take
+ *   their minimum reaches: tight.
  */
 import { DroverError } from './errors.js';
 import type { Inventory } from './inventory.js';
 import { findNode } from './inventory.js';
 import type { Plan, PlanPhase, PlanStep } from './plan.js';
+import { boundSeconds, stepMinimums } from './durations.js';
 import type { StepDurations } from './durations.js';
 import { checkDisruptionPolicy, disruptionDomain, disruptionFor } from './schedule.js';
 
@@ -40,6 +53,8 @@ const STATE_BOUND_ACTIONS: ReadonlySet<PlanStep['action']> = new Set([
   'backup-state',
   'replace-vm',
 ]);
+
+const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
 
 function stateBound(units: PlanPhase['units'], durations: StepDurations): number {
   let serialized = 0;
@@ -50,18 +65,13 @@ function stateBound(units: PlanPhase['units'], durations: StepDurations): number
     const first = holds.indexOf(true);
     if (first < 0) continue;
     const last = holds.lastIndexOf(true);
-    serialized += stepsSeconds(
-      unit.steps.filter((_, i) => holds[i]),
-      durations,
-    );
-    prefix = Math.min(prefix, stepsSeconds(unit.steps.slice(0, first), durations));
-    suffix = Math.min(suffix, stepsSeconds(unit.steps.slice(last + 1), durations));
+    // Minimums of the whole unit, so each step keeps the step before it as its context.
+    const minimums = stepMinimums(unit.steps, durations);
+    serialized += sum(minimums.filter((_, i) => holds[i]));
+    prefix = Math.min(prefix, sum(minimums.slice(0, first)));
+    suffix = Math.min(suffix, sum(minimums.slice(last + 1)));
   }
   return serialized === 0 ? 0 : prefix + serialized + suffix;
-}
-
-function stepsSeconds(steps: PlanStep[], durations: StepDurations): number {
-  return steps.reduce((sum, step) => sum + durations[step.action], 0);
 }
 
 function clusterStepsBound(phase: PlanPhase, plan: Plan, durations: StepDurations): number {
@@ -69,7 +79,8 @@ function clusterStepsBound(phase: PlanPhase, plan: Plan, durations: StepDuration
   const others = phase.steps.filter((s) => s.action !== 'rebuild-template');
   const slots = Math.max(1, plan.policy.disruption.templateRebuildConcurrency);
   const waves = Math.ceil(rebuilds.length / slots);
-  return waves * durations['rebuild-template'] + stepsSeconds(others, durations);
+  const each = rebuilds.length === 0 ? 0 : Math.min(...stepMinimums(rebuilds, durations));
+  return waves * each + boundSeconds(others, durations);
 }
 
 function disruptionUnitsBound(
@@ -82,6 +93,7 @@ function disruptionUnitsBound(
   checkDisruptionPolicy(budget);
   const { maxUnavailableWorkers: w, maxUnavailableDomains: k } = budget;
   const byDomain = new Map<string, number[]>();
+  const unitsByDomain = new Map<string, PlanPhase['units']>();
   for (const unit of phase.units) {
     const node = findNode(inventory, unit.node);
     if (node === undefined) {
@@ -96,15 +108,15 @@ function disruptionUnitsBound(
       );
     }
     const domain = disruptionDomain(node);
-    byDomain.set(domain, [...(byDomain.get(domain) ?? []), stepsSeconds(unit.steps, durations)]);
+    byDomain.set(domain, [...(byDomain.get(domain) ?? []), boundSeconds(unit.steps, durations)]);
+    unitsByDomain.set(domain, [...(unitsByDomain.get(domain) ?? []), unit]);
   }
   const all = [...byDomain.values()].flat();
   if (all.length === 0) return 0;
-  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const criticalPath = Math.max(...all);
   const area = sum(all) / w;
-  const activePerDomain = [...byDomain.values()].map((xs) =>
-    Math.max(Math.max(...xs), sum(xs) / w),
+  const activePerDomain = [...byDomain.entries()].map(([domain, xs]) =>
+    Math.max(Math.max(...xs), sum(xs) / w, stateBound(unitsByDomain.get(domain) ?? [], durations)),
   );
   const domains = sum(activePerDomain) / k;
   return Math.max(criticalPath, area, domains, stateBound(phase.units, durations));
@@ -121,7 +133,7 @@ export function lowerBoundSeconds(
     total +=
       phase.concurrency === 'disruption-policy'
         ? disruptionUnitsBound(phase, plan, inventory, durations)
-        : phase.units.reduce((sum, u) => sum + stepsSeconds(u.steps, durations), 0);
+        : sum(phase.units.map((u) => boundSeconds(u.steps, durations)));
   }
   return total;
 }

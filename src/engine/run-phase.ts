@@ -1,8 +1,8 @@
 /**
- * A phase: its cluster steps in order (template rebuilds batched up to the policy's concurrency), then
- * its units: strictly one at a time, or as many as the disruption policy allows (invariant 4),
- * counting nodes that are down on their own. The first failure stops new starts; the phase
- * waits for units in flight (see run-unit) and rethrows it.
+ * A phase: its cluster steps in order (template rebuilds in batches of the policy's
+ * concurrency), then its units: strictly one at a time, or as many as the disruption policy
+ * allows (invariant 4), counting nodes that are down on their own. The first failure stops new
+ * starts; the phase waits for units in flight (see run-unit) and rethrows it.
  */
 import { DroverError } from '../core/errors.js';
 import { findNode } from '../core/inventory.js';
@@ -50,7 +50,7 @@ async function runClusterSteps(
   steps: PlanStep[],
   options: StepRunOptions,
 ): Promise<void> {
-  for (let i = 0; i < steps.length; ) {
+  for (let i = 0; i < steps.length;) {
     const step = steps[i] as PlanStep;
     if (step.action === 'rebuild-template') {
       const group: PlanStep[] = [];

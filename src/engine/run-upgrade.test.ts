@@ -319,11 +319,10 @@ describe('crash and resume', () => {
     const proc = { killed: false };
     const ports = c.ports(proc);
     const apply = ports.infrastructure.apply.bind(ports.infrastructure);
-    let applies = 0;
     ports.infrastructure.apply = async (plan, signal) => {
       await apply(plan, signal);
-      // The 4th apply is cp-1's VM (after 3 templates): die before the engine hears back.
-      if (++applies === 4) {
+      // cp-1's VM is recreated: die before the engine hears back.
+      if (plan.changes.some((ch) => ch.address.startsWith('module.control_plane_nodes["cp-1"]'))) {
         proc.killed = true;
         return new Promise<never>(() => undefined);
       }

@@ -55,7 +55,7 @@ export const waitEtcdRejoin: StepHandler = {
         deadlineSeconds: ctx.run.policy.timeouts.etcdRejoinSeconds,
         timeoutCode: 'ETCD_REJOIN_TIMEOUT',
         category: 'failed',
-        hint: `Check the etcd service on ${node.name} (talosctl -n ${node.address} service etcd) and the member list.`,
+        hint: `Check the etcd service of every member the message names (talosctl -n <address> service etcd) and talosctl -n ${node.address} etcd members; once all answer healthy, run again with --resume.`,
       },
     );
     return { outcome: 'succeeded', data: { checks } };

@@ -84,6 +84,30 @@ describe('SimulatedInfrastructurePort', () => {
     expect(idsAfter['module.worker_nodes["w-1"]']).toBe(idsBefore['module.worker_nodes["w-1"]']);
   });
 
+  it('one plan replacing several templates builds them at once: one rebuild-template duration', async () => {
+    cluster = await startSmall();
+    const infra = cluster.ports.infrastructure;
+    const templates = [
+      'module.template_h1_base',
+      'module.template_h2_base',
+      'module.template_h3_gpu',
+    ];
+    const idsBefore = await infra.resourceIds(templates);
+    const serialBefore = (await infra.pullState()).serial;
+    const start = cluster.clock.now();
+    const plan = await infra.plan({ replace: templates });
+    expect(plan.changes.filter((c) => c.actions.includes('create'))).toHaveLength(6);
+    await infra.apply(plan);
+    const took = (cluster.clock.now() - start) / 1000;
+    expect(took).toBeGreaterThanOrEqual(cluster.durations['rebuild-template'] * 0.9);
+    expect(took).toBeLessThanOrEqual(cluster.durations['rebuild-template'] * 1.1);
+    for (const t of templates) expect(await infra.templateVersion(t)).toBe('1.11.0');
+    const idsAfter = await infra.resourceIds(templates);
+    for (const t of templates) expect(idsAfter[t]).not.toBe(idsBefore[t]);
+    expect(new Set(Object.values(idsAfter)).size).toBe(templates.length);
+    expect((await infra.pullState()).serial).toBe(serialBefore + 1);
+  });
+
   it('replacing a VM destroys it, then creates a new one from the current template', async () => {
     cluster = await startSmall();
     const infra = cluster.ports.infrastructure;
