@@ -25,6 +25,7 @@ import { writeReportOutputs } from '../run/report-output.js';
 import { buildKubernetes, buildPorts, buildSecrets, registerSecrets } from './build-ports.js';
 import type { Env } from './build-ports.js';
 import { annotateReport, dryRunText } from './dry-run-output.js';
+import { customChecksFrom } from './custom-checks.js';
 import { chooseRunId, runIdOf } from './run-id.js';
 import { checkKind } from './upgrade-options.js';
 import type { UpgradeOptions } from './upgrade-options.js';
@@ -159,6 +160,7 @@ async function realRun(
       resume: options.resume,
       redactor,
       lockTtlSeconds: loaded.config.lock.ttlSeconds,
+      customChecks: customChecksFrom(loaded.customGates),
       ...(io.signal ? { signal: io.signal } : {}),
       ...(audit ? { audit: (record) => appendFileSync(audit, `${JSON.stringify(record)}\n`) } : {}),
     });
