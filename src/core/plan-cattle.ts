@@ -23,11 +23,9 @@ import {
   assertUniqueStepIds,
   checkInventory,
   clusterStep,
-  gateHealthChecks,
+  nodeCycle,
   nodeStep,
-  nooutDomain,
   normalizeVersion,
-  postChecks,
   targetHops,
   validationPhase,
 } from './plan-common.js';
@@ -96,54 +94,17 @@ function takeDown(node: InventoryNode): PlanStep[] {
 }
 
 /** Ceph noout around an OSD node's absence; empty when it does not apply. */
-function noout(node: InventoryNode, input: PlanInput): { set: PlanStep[]; unset: PlanStep[] } {
-  const domain = nooutDomain(node, input.policy);
-  if (domain === undefined) return { set: [], unset: [] };
-  return {
-    set: [nodeStep(node, 'storage-noout-set', `Set Ceph noout on ${domain}`, { domain })],
-    unset: [nodeStep(node, 'storage-noout-unset', `Unset Ceph noout on ${domain}`, { domain })],
-  };
-}
-
-function gpuWait(node: InventoryNode): PlanStep[] {
-  return node.gpu ? [nodeStep(node, 'wait-gpu', `Wait for the GPUs of ${node.name}`)] : [];
-}
 
 function controlPlaneSteps(node: InventoryNode, input: PlanInput, target: Target): PlanStep[] {
-  const storage = noout(node, input);
-  return [
-    nodeStep(node, 'gate-etcd', `etcd stays healthy without ${node.name}`, {
-      excluding: node.name,
-    }),
-    ...storage.set,
+  return nodeCycle(node, input, [
     ...takeDown(node),
     nodeStep(node, 'etcd-leave', `${node.name} leaves etcd`),
     ...replaceAndBoot(node, target),
-    nodeStep(node, 'wait-etcd-rejoin', `Wait for ${node.name} to rejoin etcd healthy`, {
-      expectedMembers: input.inventory.expectedEtcdMembers,
-    }),
-    ...gpuWait(node),
-    ...storage.unset,
-    nodeStep(node, 'uncordon', `Uncordon ${node.name}`),
-  ];
+  ]);
 }
 
 function workerSteps(node: InventoryNode, input: PlanInput, target: Target): PlanStep[] {
-  const storage = noout(node, input);
-  return [
-    nodeStep(node, 'gate-health', `Cluster healthy before ${node.name} goes down`, {
-      checks: gateHealthChecks(input.inventory, input.customChecks),
-    }),
-    ...storage.set,
-    ...takeDown(node),
-    ...replaceAndBoot(node, target),
-    ...gpuWait(node),
-    ...storage.unset,
-    nodeStep(node, 'uncordon', `Uncordon ${node.name}`),
-    nodeStep(node, 'post-checks', `Workloads healthy after ${node.name}`, {
-      checks: postChecks(input.inventory),
-    }),
-  ];
+  return nodeCycle(node, input, [...takeDown(node), ...replaceAndBoot(node, target)]);
 }
 
 export function buildCattlePlan(input: PlanInput): Plan {

@@ -17,11 +17,9 @@ import {
   apiStableStep,
   assertUniqueStepIds,
   checkInventory,
-  gateHealthChecks,
+  nodeCycle,
   nodeStep,
-  nooutDomain,
   normalizeVersion,
-  postChecks,
   targetHops,
   validationPhase,
 } from './plan-common.js';
@@ -45,38 +43,9 @@ function upgradeAndVerify(
   ];
 }
 
-function controlPlaneSteps(node: InventoryNode, input: PlanInput, to: string, kubelet?: string) {
-  return [
-    nodeStep(node, 'gate-etcd', `etcd stays healthy without ${node.name}`, {
-      excluding: node.name,
-    }),
-    ...upgradeAndVerify(node, to, kubelet),
-    nodeStep(node, 'wait-etcd-rejoin', `Wait for ${node.name} to rejoin etcd healthy`, {
-      expectedMembers: input.inventory.expectedEtcdMembers,
-    }),
-    nodeStep(node, 'uncordon', `Uncordon ${node.name}`),
-  ];
-}
-
-function workerSteps(node: InventoryNode, input: PlanInput, to: string, kubelet?: string) {
-  const domain = nooutDomain(node, input.policy);
-  return [
-    nodeStep(node, 'gate-health', `Cluster healthy before ${node.name} goes down`, {
-      checks: gateHealthChecks(input.inventory, input.customChecks),
-    }),
-    ...(domain === undefined
-      ? []
-      : [nodeStep(node, 'storage-noout-set', `Set Ceph noout on ${domain}`, { domain })]),
-    ...upgradeAndVerify(node, to, kubelet),
-    ...(node.gpu ? [nodeStep(node, 'wait-gpu', `Wait for the GPUs of ${node.name}`)] : []),
-    ...(domain === undefined
-      ? []
-      : [nodeStep(node, 'storage-noout-unset', `Unset Ceph noout on ${domain}`, { domain })]),
-    nodeStep(node, 'uncordon', `Uncordon ${node.name}`),
-    nodeStep(node, 'post-checks', `Workloads healthy after ${node.name}`, {
-      checks: postChecks(input.inventory),
-    }),
-  ];
+/** Control plane and workers alike: the shared cycle around an in-place upgrade. */
+function nodeSteps(node: InventoryNode, input: PlanInput, to: string, kubelet?: string) {
+  return nodeCycle(node, input, upgradeAndVerify(node, to, kubelet));
 }
 
 export function buildPetsPlan(input: PlanInput): Plan {
@@ -114,7 +83,7 @@ export function buildPetsPlan(input: PlanInput): Plan {
         steps: [],
         units: controlPlaneNodes(inventory).map((n) => ({
           node: n.name,
-          steps: controlPlaneSteps(n, input, to, kubelet),
+          steps: nodeSteps(n, input, to, kubelet),
         })),
         concurrency: 'one-at-a-time',
       },
@@ -124,7 +93,7 @@ export function buildPetsPlan(input: PlanInput): Plan {
         steps: [apiStableStep(policy)],
         units: workerNodes(inventory).map((n) => ({
           node: n.name,
-          steps: workerSteps(n, input, to, kubelet),
+          steps: nodeSteps(n, input, to, kubelet),
         })),
         concurrency: 'disruption-policy',
       },

@@ -4,6 +4,7 @@
  */
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
+import type { SimulateCommandFlags } from '../simulate/simulate-command.js';
 
 const HELP_AFTER = `
 With no --scenario it upgrades the reference cluster (3 control plane nodes, 12 workers on
@@ -27,20 +28,6 @@ function integer(name: string, min: number) {
   };
 }
 
-interface SimulateFlags {
-  scenario?: string;
-  kind?: 'cattle' | 'pets' | 'kubernetes';
-  seed: number;
-  json?: boolean;
-  journal?: string;
-  world?: string;
-  resume?: boolean;
-  crashAfterSteps?: number;
-  report?: string;
-  audit?: string;
-  api: 'memory' | 'http';
-  plain?: boolean;
-}
 
 export function registerSimulate(program: Command): void {
   program
@@ -76,7 +63,7 @@ export function registerSimulate(program: Command): void {
     )
     .option('--plain', 'plain progress lines even on a terminal')
     .addHelpText('after', HELP_AFTER)
-    .action(async (flags: SimulateFlags) => {
+    .action(async (flags: SimulateCommandFlags) => {
       const { simulateCommand } = await import('../simulate/simulate-command.js');
       process.exitCode = await simulateCommand(flags);
     });
