@@ -13,7 +13,10 @@ export interface ReporterChoice {
 
 export function createReporter(choice: ReporterChoice = {}): Reporter & { flush(): Promise<void> } {
   if (choice.quiet) return { event: () => undefined, flush: async () => undefined };
-  if (!choice.plain && process.stderr.isTTY && !process.env.CI) return new LiveReporter();
+  // A terminal that reports no width (some pseudo-terminals) would wrap the live list at one
+  // character a line: plain lines read better there.
+  const liveTerminal = process.stderr.isTTY && (process.stderr.columns ?? 0) >= 40;
+  if (!choice.plain && liveTerminal && !process.env.CI) return new LiveReporter();
   const plain = new PlainReporter();
   return { event: (e) => plain.event(e), flush: async () => undefined };
 }
