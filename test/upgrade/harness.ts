@@ -119,6 +119,26 @@ export async function upgrade(
   return { code, stdout, stderr };
 }
 
+/** `upgrade cattle --to 1.11.0 --dry-run --json` against the world's fake API server. */
+export function dryRun(
+  world: World,
+  env: Record<string, string | undefined>,
+  extra: Partial<UpgradeOptions> = {},
+): Promise<Captured> {
+  return upgrade(
+    'cattle',
+    {
+      config: world.config,
+      to: '1.11.0',
+      dryRun: true,
+      json: true,
+      kubeconfig: world.kubeconfig,
+      ...extra,
+    },
+    env,
+  );
+}
+
 export async function validate(
   options: Partial<ValidateOptions> & Pick<ValidateOptions, 'config'>,
   env: Record<string, string | undefined> = {},

@@ -12,7 +12,7 @@ import { runSimulate } from '../../src/cli/simulate/run-simulate.js';
 import { PlainReporter } from '../../src/cli/progress/index.js';
 import { executeUpgrade } from '../../src/cli/upgrade/execute-upgrade.js';
 import { startS3Server } from '../helpers/s3-server.js';
-import { findLeaks, machineConfigSecrets, skippingClock, startWorld, upgrade } from './harness.js';
+import { dryRun, findLeaks, machineConfigSecrets, skippingClock, startWorld } from './harness.js';
 import type { World } from './harness.js';
 
 const read = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
@@ -102,17 +102,10 @@ describe('no secret leaves the process', () => {
       const { env, values } = machineConfigSecrets();
       const summary = join(world.dir, 'summary.md');
       writeFileSync(summary, '');
-      const run = await upgrade(
-        'cattle',
-        {
-          config: world.config,
-          to: '1.11.0',
-          dryRun: true,
-          json: true,
-          kubeconfig: world.kubeconfig,
-          report: join(world.dir, 'report.json'),
-        },
+      const run = await dryRun(
+        world,
         { ...env, GITHUB_STEP_SUMMARY: summary },
+        { report: join(world.dir, 'report.json') },
       );
       expect(run.code).toBe(0);
       const texts = {
@@ -128,17 +121,7 @@ describe('no secret leaves the process', () => {
     it('under GitHub Actions each secret is masked (on stderr with --json) and stdout stays one JSON document', async () => {
       await start();
       const { env } = machineConfigSecrets();
-      const run = await upgrade(
-        'cattle',
-        {
-          config: world.config,
-          to: '1.11.0',
-          dryRun: true,
-          json: true,
-          kubeconfig: world.kubeconfig,
-        },
-        { ...env, GITHUB_ACTIONS: 'true' },
-      );
+      const run = await dryRun(world, { ...env, GITHUB_ACTIONS: 'true' });
       expect(run.code).toBe(0);
       expect(() => JSON.parse(run.stdout) as unknown).not.toThrow();
       expect(run.stderr).toContain(`::add-mask::${env.AWS_SECRET_ACCESS_KEY}`);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startWorld, machineConfigSecrets, upgrade } from './harness.js';
+import { dryRun, machineConfigSecrets, startWorld, upgrade } from './harness.js';
 import type { World } from './harness.js';
 
 const NODES = [
@@ -26,17 +26,10 @@ describe('drover upgrade --dry-run against the fake API server', () => {
     const summary = join(world.dir, 'step-summary.md');
     writeFileSync(summary, '');
 
-    const run = await upgrade(
-      'cattle',
-      {
-        config: world.config,
-        to: '1.11.0',
-        dryRun: true,
-        json: true,
-        kubeconfig: world.kubeconfig,
-        report: join(world.dir, 'report.json'),
-      },
+    const run = await dryRun(
+      world,
       { ...env, GITHUB_STEP_SUMMARY: summary },
+      { report: join(world.dir, 'report.json') },
     );
 
     expect(run.stderr).not.toContain('error');
@@ -81,17 +74,7 @@ describe('drover upgrade --dry-run against the fake API server', () => {
       const info = (node.status as { nodeInfo: { osImage: string } }).nodeInfo;
       info.osImage = 'Talos (v1.11.0)';
     });
-    const run = await upgrade(
-      'cattle',
-      {
-        config: world.config,
-        to: '1.11.0',
-        dryRun: true,
-        json: true,
-        kubeconfig: world.kubeconfig,
-      },
-      env,
-    );
+    const run = await dryRun(world, env);
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/k8s-work-5 .* 1\.11\.0 .* skip \(at target\)/);
     const report = JSON.parse(run.stdout) as {
