@@ -27,6 +27,11 @@ function rpcError(code: string, message: string, transient = false): DroverError
   return new DroverError('failed', code, message, { details: { transient } });
 }
 
+/** A VM that is absent, stopped or between boots does not answer at its address. */
+function answers<T extends { phase: string }>(vm: T | undefined): vm is T {
+  return vm !== undefined && !['booting', 'rebooting', 'stopped', 'installing'].includes(vm.phase);
+}
+
 export class SimulatedTalosPort implements TalosPort {
   constructor(private readonly world: World) {}
 
@@ -40,14 +45,7 @@ export class SimulatedTalosPort implements TalosPort {
     const vm = this.world.vm(node.name);
     const lingering = this.world.state.lingering[node.name];
     if (lingering && vm?.phase !== 'running') return { node, vm: lingering };
-    if (
-      !vm ||
-      vm.phase === 'booting' ||
-      vm.phase === 'rebooting' ||
-      vm.phase === 'stopped' ||
-      vm.phase === 'installing'
-    )
-      throw unreachable(address);
+    if (!answers(vm)) throw unreachable(address);
     if (vm.phase === 'maintenance')
       throw rpcError(
         'TALOS_X509',
@@ -154,14 +152,7 @@ export class SimulatedTalosPort implements TalosPort {
         'TALOS_X509',
         'rpc error: code = Unavailable desc = connection error: desc = "transport: authentication handshake failed: remote error: tls: certificate required"',
       );
-    if (
-      !vm ||
-      vm.phase === 'booting' ||
-      vm.phase === 'rebooting' ||
-      vm.phase === 'stopped' ||
-      vm.phase === 'installing'
-    )
-      throw unreachable(address);
+    if (!answers(vm)) throw unreachable(address);
     if (options.insecure && vm.phase !== 'maintenance')
       throw rpcError(
         'TALOS_TLS',
