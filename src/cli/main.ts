@@ -40,6 +40,14 @@ Start with:  drover simulate        (a simulated cattle upgrade of the reference
   return program;
 }
 
+// A reader that stops early (`drover plan ... | head`) is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+}
+
 const program = buildProgram();
 try {
   await program.parseAsync(process.argv);

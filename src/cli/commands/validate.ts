@@ -12,7 +12,16 @@ export function registerValidate(program: Command): void {
     .option('--kubeconfig <file>', 'kubeconfig (default: KUBECONFIG, then in-cluster)')
     .option('--context <name>', 'kubeconfig context')
     .option('--json', 'print the result as one JSON document on stdout', false)
-    .addHelpText('after', '\nExit codes: 0 the cluster is as expected, 1 it is not, 2 bad input.')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  drover validate --config drover.yaml                    # after an upgrade, or any time
+  drover validate --config drover.yaml --talos 1.11.0 --kubernetes 1.34.1 --json
+
+A read that fails counts as a failure, never as a pass.
+Exit codes: 0 the cluster is as expected, 1 it is not, 2 bad input.`,
+    )
     .action(async (options: Record<string, unknown>) => {
       const { runValidateCommand } = await import('../upgrade/run-validate-command.js');
       process.exitCode = await runValidateCommand(options);
