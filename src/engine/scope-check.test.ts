@@ -79,15 +79,18 @@ describe('scope check', () => {
     [`${W}.talos_machine_secrets.this`, ['create', 'delete']],
     [`${W}.tls_private_key.ssh`, ['delete']],
     [`${W}.random_password.x`, ['delete', 'create']],
-  ])('refuses %s %j inside the node module (a second bootstrap splits etcd)', (address, actions) => {
-    const p = plan([
-      [VM, ['delete', 'create']],
-      [address, actions],
-    ]);
-    expect(() => assertPlanScope(p, [W], 'x')).toThrowError(
-      expect.objectContaining({ code: 'PLAN_SCOPE', category: 'refused' }),
-    );
-  });
+  ])(
+    'refuses %s %j inside the node module (a second bootstrap splits etcd)',
+    (address, actions) => {
+      const p = plan([
+        [VM, ['delete', 'create']],
+        [address, actions],
+      ]);
+      expect(() => assertPlanScope(p, [W], 'x')).toThrowError(
+        expect.objectContaining({ code: 'PLAN_SCOPE', category: 'refused' }),
+      );
+    },
+  );
 
   it('refuses a create or delete in the module of anything but its VM resources', () => {
     const p = plan([

@@ -20,7 +20,12 @@ export function isInside(address: string, allowed: string): boolean {
 }
 
 /** Resource types that hold the cluster's identity: never created, replaced, deleted or updated. */
-const IDENTITY_TYPES = [/^talos_machine_bootstrap$/, /^talos_machine_secrets$/, /^tls_/, /^random_/];
+const IDENTITY_TYPES = [
+  /^talos_machine_bootstrap$/,
+  /^talos_machine_secrets$/,
+  /^tls_/,
+  /^random_/,
+];
 
 /**
  * The resource type of an instance address: `module.a["k.x"].proxmox_virtual_environment_vm.this[0]`

@@ -68,7 +68,10 @@ export interface InfrastructurePort {
    * undefined where nothing exists. On Proxmox the id is the VMID, which a pinned `vm_id` keeps
    * and Proxmox may reuse: an id is no proof that a VM was recreated.
    */
-  resourceIds(addresses: string[], signal?: AbortSignal): Promise<Record<string, string | undefined>>;
+  resourceIds(
+    addresses: string[],
+    signal?: AbortSignal,
+  ): Promise<Record<string, string | undefined>>;
   /** The Talos version a template resource was built for, when it can tell. */
   templateVersion(address: string, signal?: AbortSignal): Promise<string | undefined>;
   /**

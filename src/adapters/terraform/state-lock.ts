@@ -47,7 +47,9 @@ export function parseLockInfo(detail: string): StateLockInfo {
 
 /** The diagnostic carries a `Lock Info:` block with an ID: someone really holds the lock. */
 export function isHeldLock(diagnostic: TerraformDiagnostic): boolean {
-  return /^\s*Lock Info:/m.test(diagnostic.detail) && parseLockInfo(diagnostic.detail).id !== undefined;
+  return (
+    /^\s*Lock Info:/m.test(diagnostic.detail) && parseLockInfo(diagnostic.detail).id !== undefined
+  );
 }
 
 export function stateLockedError(

@@ -58,7 +58,10 @@ export interface TerraformLock {
 export interface SavedPlan {
   id: string;
   serial: number;
-  changes: { address: string; actions: ('no-op' | 'create' | 'read' | 'update' | 'delete')[] }[];
+  changes: {
+    address: string;
+    actions: ('no-op' | 'create' | 'read' | 'update' | 'delete' | 'forget')[];
+  }[];
   applied: boolean;
 }
 
