@@ -60,6 +60,8 @@ export interface InfrastructurePort {
    * passes the run's abort signal (an apply killed half-way leaves a VM destroyed, not created).
    */
   apply(plan: InfrastructurePlan, signal?: AbortSignal): Promise<void>;
+  /** Drops a saved plan that will not be applied (refused, or made only to be checked). */
+  discardPlan?(plan: InfrastructurePlan): Promise<void>;
   pullState(signal?: AbortSignal): Promise<StateSnapshot>;
   /** Addresses of every resource in the state. */
   listResources(signal?: AbortSignal): Promise<string[]>;

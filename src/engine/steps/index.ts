@@ -22,6 +22,7 @@ import {
 import { k8sUpgrade, talosUpgrade } from './talos-steps.js';
 import { rebuildTemplate, verifyTemplates } from './template-steps.js';
 import { applyConfig, backupState, etcdLeave, replaceVm, waitMaintenance } from './vm-steps.js';
+import { checkReplacePlan } from './check-replace-plan.js';
 
 export const STEP_HANDLERS: Record<StepAction, StepHandler> = {
   'rebuild-template': rebuildTemplate,
@@ -35,6 +36,7 @@ export const STEP_HANDLERS: Record<StepAction, StepHandler> = {
   uncordon,
   drain,
   'backup-state': backupState,
+  'check-replace-plan': checkReplacePlan,
   'etcd-leave': etcdLeave,
   'replace-vm': replaceVm,
   'wait-maintenance': waitMaintenance,

@@ -84,7 +84,7 @@ async function replaceTemplates(run: RunState, members: Member[]): Promise<void>
         const plan = await ctx.call(
           'infrastructure.plan',
           { replace: todo },
-          () => infra.plan({ replace: todo, ...(signal ? { signal } : {}) }),
+          () => infra.plan({ replace: todo, replaceOnly: 'all', ...(signal ? { signal } : {}) }),
           once,
         );
         const what = todo.length === 1 ? `template ${todo[0]}` : `templates ${todo.join(', ')}`;
@@ -93,7 +93,9 @@ async function replaceTemplates(run: RunState, members: Member[]): Promise<void>
         await ctx.call(
           'infrastructure.apply',
           { plan: plan.id, changes: plan.changes.map((c) => c.address) },
-          () => infra.apply(plan, signal),
+          // Never the run's abort signal: an apply killed half-way leaves templates destroyed and
+          // not rebuilt. It finishes within its own timeout; the run stops after (invariant 12).
+          () => infra.apply(plan),
           once,
         );
       }),

@@ -155,7 +155,9 @@ export const replaceVm: StepHandler = {
           await ctx.call(
             'infrastructure.apply',
             { plan: plan.id, changes: plan.changes.map((c) => c.address) },
-            () => ctx.run.ports.infrastructure.apply(plan, ctx.run.signal),
+            // Never the run's abort signal: an apply killed half-way leaves the VM destroyed and
+            // not created. It finishes within its own timeout, is journaled, then the run stops.
+            () => ctx.run.ports.infrastructure.apply(plan),
             once,
           );
           const after = await ctx.call(
