@@ -1,8 +1,16 @@
 /**
- * InfrastructurePort over the simulated Terraform state and Proxmox: `-replace` of a node's VM
- * module (delete + create of its resources) or of a template module, one state lock (a second
- * concurrent operation fails like Terraform's lock error), saved plans that go stale when the
- * state changes, and state serials/lineage in the bytes pullState returns.
+ * InfrastructurePort over the simulated Terraform state and Proxmox, as bpg and Terraform
+ * behave (hashicorp/terraform v1.11.4, bpg/terraform-provider-proxmox):
+ * - a node module holds its VM (`proxmox_virtual_environment_vm.vm`, resource id = the VMID)
+ *   and whatever else the scenario puts there (talos_machine_configuration_apply follows the
+ *   VM in place; bootstrap, secrets, tls, random stay unless a fault recreates them);
+ * - a plan is limited to its targets (`-target`; drift elsewhere and clones of a re-numbered
+ *   template show only in an unscoped plan) and `-replace`s the VM resources (or, for
+ *   templates with replaceOnly 'all', every resource). A -replace outside the targets is a
+ *   no-op in Terraform; the port cannot even express one;
+ * - `clone.vm_id` is ForceNew: a VM cloned from a template VMID that changed is replaced;
+ * - one state lock (a concurrent operation, someone else's lock, or a backend error that is
+ *   not a lock fail like Terraform); saved plans go stale when the state changes.
  */
 import { DroverError } from '../../../core/errors.js';
 import type { InventoryNode } from '../../../core/inventory.js';
@@ -14,15 +22,22 @@ import type {
   StateSnapshot,
 } from '../../../ports/infrastructure.js';
 import { checkBackupBeforeDestroy, checkTakenOut, outOfService } from '../world/invariants.js';
+import { checkTerraformApply } from '../world/invariants-terraform.js';
 import { createVm, destroyVm } from '../world/machines.js';
 import type { TerraformLock } from '../world/state.js';
 import type { World } from '../world/world.js';
+import {
+  foreignLock,
+  lockAccessDeniedError,
+  lockErrorActive,
+  lockHeldError,
+} from './infrastructure-lock.js';
 
-const VM_RESOURCE = 'proxmox_virtual_environment_vm.vm';
-const TEMPLATE_RESOURCES = [
-  'proxmox_virtual_environment_download_file.talos_image',
-  'proxmox_virtual_environment_vm.template',
-];
+export const VM_RESOURCE = 'proxmox_virtual_environment_vm.vm';
+const TEMPLATE_VM = 'proxmox_virtual_environment_vm.template';
+const TEMPLATE_RESOURCES = ['proxmox_virtual_environment_download_file.talos_image', TEMPLATE_VM];
+/** Follows the VM: its `node` input is the VM's address, so a new VM updates it in place. */
+const FOLLOWS_VM = /^talos_machine_configuration_apply\./;
 /** Resources outside any node or template, present in every state. */
 const SHARED_RESOURCES = [
   'proxmox_virtual_environment_dns.cluster',
@@ -32,80 +47,68 @@ const SHARED_RESOURCES = [
 const PLAN_SECONDS = 8;
 
 type Owner =
-  { kind: 'node'; node: InventoryNode } | { kind: 'template'; key: string } | { kind: 'shared' };
+  | { kind: 'node'; node: InventoryNode; vm: boolean }
+  | { kind: 'template'; key: string }
+  | { kind: 'shared' };
+interface Resource {
+  address: string;
+  owner: Owner;
+  id: string;
+}
 
 export class SimulatedInfrastructurePort implements InfrastructurePort {
-  private operationCounter = 0;
-
   constructor(private readonly world: World) {}
 
   private get tf() {
     return this.world.state.terraform;
   }
 
-  /** Every resource address in the state, with its owner. */
-  private resources(): { address: string; owner: Owner; id: string }[] {
-    const out: { address: string; owner: Owner; id: string }[] = [];
+  /** Every resource address in the state, with its owner and provider id. */
+  private resources(): Resource[] {
+    const out: Resource[] = [];
     for (const [key, t] of Object.entries(this.world.state.templates))
       for (const r of TEMPLATE_RESOURCES)
         out.push({
           address: `${t.address}.${r}`,
           owner: { kind: 'template', key },
-          id: r.endsWith('vm.template') ? t.id : `local:iso/talos-${t.version}-${t.flavor}.img`,
+          id: r === TEMPLATE_VM ? t.id : `local:iso/talos-${t.version}-${t.flavor}.img`,
         });
+    const extra = this.world.context.scenario.terraform.nodeModuleResources;
     for (const node of this.world.context.inventory.nodes) {
       const vm = this.world.vm(node.name);
-      if (!vm) continue;
-      for (const module of node.terraformAddresses)
-        out.push({
-          address: `${module}.${VM_RESOURCE}`,
-          owner: { kind: 'node', node },
-          id: `${node.host}/${vm.id}`,
-        });
+      for (const module of node.terraformAddresses) {
+        // bpg: the resource id is the VMID, nothing else.
+        if (vm)
+          out.push({
+            address: `${module}.${VM_RESOURCE}`,
+            owner: { kind: 'node', node, vm: true },
+            id: vm.id,
+          });
+        for (const r of extra)
+          out.push({
+            address: `${module}.${r}`,
+            owner: { kind: 'node', node, vm: false },
+            id: `${node.name}/${r}`,
+          });
+      }
     }
     for (const r of SHARED_RESOURCES)
       out.push({ address: r, owner: { kind: 'shared' }, id: r.split('.')[1] ?? r });
     return out;
   }
 
-  /** Resources an address covers: itself, or every resource under a module address. */
-  private expand(address: string): { address: string; owner: Owner }[] {
-    const all = this.resources();
-    const exact = all.filter((r) => r.address === address);
-    if (exact.length > 0) return exact;
-    const under = all.filter((r) => r.address.startsWith(`${address}.`));
-    if (under.length > 0) return under;
-    // A node whose VM is gone still has its module address: replacing it creates the VM.
-    for (const node of this.world.context.inventory.nodes)
-      if (node.terraformAddresses.includes(address))
-        return [{ address: `${address}.${VM_RESOURCE}`, owner: { kind: 'node', node } }];
-    return [];
+  private nodeOf(target: string): InventoryNode | undefined {
+    return this.world.context.inventory.nodes.find((n) => n.terraformAddresses.includes(target));
+  }
+
+  private templateOf(target: string): string | undefined {
+    return Object.entries(this.world.state.templates).find(([, t]) => t.address === target)?.[0];
   }
 
   private lock(operation: TerraformLock['operation']): TerraformLock {
-    const held = this.tf.lock;
-    if (held) {
-      throw new DroverError(
-        'failed',
-        'TF_STATE_LOCKED',
-        [
-          'Error: Error acquiring the state lock',
-          '',
-          'Error message: ConditionalCheckFailedException: The conditional request failed',
-          'Lock Info:',
-          `  ID:        ${held.id}`,
-          `  Path:      terraform-state/${this.world.context.inventory.cluster}/terraform.tfstate`,
-          `  Operation: ${held.operation}`,
-          `  Who:       ${held.who}`,
-          `  Version:   1.11.4`,
-          `  Created:   ${new Date(held.created).toISOString()}`,
-        ].join('\n'),
-        {
-          hint: 'Another Terraform operation holds the state lock. If no operation is running, the lock is stale: check and `terraform force-unlock` it deliberately.',
-          details: { lockId: held.id, who: held.who, operation: held.operation, transient: false },
-        },
-      );
-    }
+    if (lockErrorActive(this.world)) throw lockAccessDeniedError(this.world);
+    const held = this.tf.lock ?? foreignLock(this.world);
+    if (held) throw lockHeldError(this.world, held);
     const lock: TerraformLock = {
       id: `${this.world.rng.hex(8)}-${this.world.rng.hex(4)}-${this.world.rng.hex(4)}`,
       operation,
@@ -122,26 +125,74 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
     this.world.changed();
   }
 
+  /** A node VM whose clone.vm_id no longer matches its template's VMID (ForceNew). */
+  private cloneDrifted(node: InventoryNode): boolean {
+    const vm = this.world.vm(node.name);
+    const template = this.world.state.templates[node.template];
+    return !!vm?.cloneOf && !!template && vm.cloneOf !== template.id;
+  }
+
+  private nodeChanges(node: InventoryNode, target: string): ResourceChange[] {
+    const changes: ResourceChange[] = [];
+    const exists = this.world.vm(node.name) !== undefined;
+    changes.push({
+      address: `${target}.${VM_RESOURCE}`,
+      actions: exists ? ['delete', 'create'] : ['create'],
+    });
+    for (const r of this.world.context.scenario.terraform.nodeModuleResources)
+      if (FOLLOWS_VM.test(r)) changes.push({ address: `${target}.${r}`, actions: ['update'] });
+    this.world.faults().forEach((f, i) => {
+      if (f.type !== 'plan-changes-module-resource' || f.node !== node.name) return;
+      const address = `${target}.${f.resource}`;
+      const rest = changes.filter((c) => c.address !== address);
+      changes.length = 0;
+      changes.push(...rest, { address, actions: [...f.actions] });
+      this.world.state.faultUses[i] = (this.world.state.faultUses[i] ?? 0) + 1;
+    });
+    return changes;
+  }
+
+  /** What an unscoped plan adds: drift elsewhere and every clone of a re-numbered template. */
+  private unscopedChanges(): ResourceChange[] {
+    const changes: ResourceChange[] = [];
+    if (this.world.context.scenario.terraform.drift)
+      changes.push({ address: 'proxmox_virtual_environment_dns.cluster', actions: ['update'] });
+    for (const node of this.world.context.inventory.nodes)
+      if (this.cloneDrifted(node))
+        for (const m of node.terraformAddresses)
+          changes.push({ address: `${m}.${VM_RESOURCE}`, actions: ['delete', 'create'] });
+    return changes;
+  }
+
   async plan(request: PlanRequest): Promise<InfrastructurePlan> {
     const lock = this.lock('OperationTypePlan');
     try {
       await this.world.clock.sleep(PLAN_SECONDS * 1000, request.signal);
       const changes: ResourceChange[] = [];
-      for (const address of request.replace) {
-        const resources = this.expand(address);
-        if (resources.length === 0)
+      const replaceable: string[] = [];
+      const onlyVms = (request.replaceOnly ?? 'vms') === 'vms';
+      for (const target of request.replace) {
+        const node = this.nodeOf(target);
+        const templateKey = this.templateOf(target);
+        if (node) {
+          changes.push(...this.nodeChanges(node, target));
+          replaceable.push(`${target}.${VM_RESOURCE}`);
+        } else if (templateKey !== undefined) {
+          for (const r of TEMPLATE_RESOURCES)
+            if (!onlyVms || r === TEMPLATE_VM) {
+              changes.push({ address: `${target}.${r}`, actions: ['delete', 'create'] });
+              replaceable.push(`${target}.${r}`);
+            }
+        } else {
           throw new DroverError(
             'failed',
             'TF_PLAN_FAILED',
-            `Error: Invalid replace address: no resource instance "${address}" in the state or the configuration`,
-            { details: { address } },
+            `Error: Invalid target address: no resource instance "${target}" in the state or the configuration`,
+            { details: { address: target } },
           );
-        for (const r of resources)
-          changes.push({
-            address: r.address,
-            actions: this.exists(r.address) ? ['delete', 'create'] : ['create'],
-          });
+        }
       }
+      if (request.replace.length === 0) changes.push(...this.unscopedChanges());
       for (const [i, f] of this.world.faults().entries()) {
         if (f.type !== 'plan-extra-resource') continue;
         const node = this.world.node(f.node);
@@ -154,14 +205,19 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
       const id = `plan-${this.tf.nextPlan++}`;
       this.tf.plans[id] = { id, serial: this.tf.serial, changes, applied: false };
       this.world.changed();
-      return { id, changes: changes.map((c) => ({ address: c.address, actions: [...c.actions] })) };
+      return {
+        id,
+        changes: changes.map((c) => ({ address: c.address, actions: [...c.actions] })),
+        replaceable,
+      };
     } finally {
       this.unlock(lock);
     }
   }
 
-  private exists(address: string): boolean {
-    return this.resources().some((r) => r.address === address);
+  async discardPlan(plan: InfrastructurePlan): Promise<void> {
+    delete this.tf.plans[plan.id];
+    this.world.changed();
   }
 
   async apply(plan: InfrastructurePlan, signal?: AbortSignal): Promise<void> {
@@ -171,7 +227,9 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
         'failed',
         'TF_APPLY_FAILED',
         `Error: Failed to load "${plan.id}" as a plan file`,
-        { details: { transient: false } },
+        {
+          details: { transient: false },
+        },
       );
     if (saved.serial !== this.tf.serial)
       throw new DroverError(
@@ -181,7 +239,11 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
         { details: { transient: false } },
       );
     const owners = saved.changes.map((c) => this.ownerOf(c.address));
-    const nodes = [...new Set(owners.flatMap((o) => (o.kind === 'node' ? [o.node.name] : [])))];
+    const vmNodes = saved.changes.flatMap((c, i) => {
+      const o = owners[i];
+      return o?.kind === 'node' && o.vm && c.actions.includes('create') ? [o.node] : [];
+    });
+    const nodes = [...new Set(vmNodes.map((n) => n.name))];
     const templates = [...new Set(owners.flatMap((o) => (o.kind === 'template' ? [o.key] : [])))];
     const fault =
       nodes.length > 0
@@ -196,7 +258,7 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
         throw fault;
       }
       saved.applied = true;
-      this.checkScope(saved.changes, owners, nodes);
+      checkTerraformApply(this.world, saved.changes, owners, nodes);
       const total =
         nodes.length > 0
           ? this.world.ms('replace-vm') - PLAN_SECONDS * 1000
@@ -221,12 +283,7 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
         this.world.state.vmReplacements[node.name] =
           (this.world.state.vmReplacements[node.name] ?? 0) + 1;
       }
-      for (const key of templates) {
-        const t = this.world.state.templates[key];
-        if (!t) continue;
-        t.version = this.world.context.talos.to;
-        t.id = String(9100 + this.world.state.terraform.nextPlan + this.operationCounter++);
-      }
+      for (const key of templates) this.rebuildTemplate(key);
       if (saved.changes.some((c) => c.actions.some((a) => a !== 'no-op' && a !== 'read')))
         this.tf.serial += 1;
       this.world.changed();
@@ -235,31 +292,26 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
     }
   }
 
+  /** The template at the target version; a new VMID unless the scenario pins it. */
+  private rebuildTemplate(key: string): void {
+    const t = this.world.state.templates[key];
+    if (!t) return;
+    t.version = this.world.context.talos.to;
+    if (this.world.context.scenario.terraform.templateVmIds === 'pinned') return;
+    const used = new Set(Object.values(this.world.state.templates).map((x) => x.id));
+    let id = Number(t.id) + 100;
+    while (used.has(String(id))) id += 1;
+    t.id = String(id);
+  }
+
   private ownerOf(address: string): Owner {
     const r = this.resources().find((x) => x.address === address);
     if (r) return r.owner;
     for (const node of this.world.context.inventory.nodes)
-      if (node.terraformAddresses.some((m) => address === m || address.startsWith(`${m}.`)))
-        return { kind: 'node', node };
+      for (const m of node.terraformAddresses)
+        if (address === m || address.startsWith(`${m}.`))
+          return { kind: 'node', node, vm: address === `${m}.${VM_RESOURCE}` };
     return { kind: 'shared' };
-  }
-
-  /** Invariant 3: one node's addresses, or templates only; anything else is out of scope. */
-  private checkScope(changes: { address: string }[], owners: Owner[], nodes: string[]): void {
-    const shared = changes.filter((_c, i) => owners[i]?.kind === 'shared').map((c) => c.address);
-    const hasTemplates = owners.some((o) => o.kind === 'template');
-    if (nodes.length > 1)
-      this.world.violation(
-        3,
-        `apply touched the VMs of ${nodes.length} nodes at once (${nodes.join(', ')})`,
-      );
-    if (nodes.length > 0 && hasTemplates)
-      this.world.violation(3, `apply touched templates and the VM of ${nodes.join(', ')} together`);
-    if (shared.length > 0)
-      this.world.violation(
-        3,
-        `apply touched ${shared.join(', ')}, outside the replaced ${nodes.length > 0 ? `node ${nodes.join(', ')}` : 'templates'}`,
-      );
   }
 
   async pullState(signal?: AbortSignal): Promise<StateSnapshot> {
@@ -291,7 +343,7 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
       const hit =
         all.find((r) => r.address === address) ??
         all.find((r) => r.address.startsWith(`${address}.`) && r.address.endsWith(VM_RESOURCE)) ??
-        all.find((r) => r.address.startsWith(`${address}.`) && r.address.endsWith('vm.template'));
+        all.find((r) => r.address.startsWith(`${address}.`) && r.address.endsWith(TEMPLATE_VM));
       out[address] = hit?.id;
     }
     return out;

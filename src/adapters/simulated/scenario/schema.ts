@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { STEP_ACTIONS, UPGRADE_KINDS } from '../../../core/plan.js';
 import { NODE_ROLES, INSTALLER_PLATFORMS } from '../../../core/inventory.js';
+import { terraformFaultSchemas, terraformScenarioSchema } from './faults-terraform.js';
 
 const name = z
   .string()
@@ -135,6 +136,7 @@ const faultSchema = z.discriminatedUnion('type', [
     fromSeconds: seconds.default(0),
     untilSeconds: seconds.optional(),
   }),
+  ...terraformFaultSchemas,
 ]);
 
 const durationsSchema = z.partialRecord(z.enum(STEP_ACTIONS), seconds);
@@ -232,6 +234,7 @@ export const scenarioSchema = z.strictObject({
   policy: policySchema.default({}),
   durations: durationsSchema.default({}),
   faults: z.array(faultSchema).default([]),
+  terraform: terraformScenarioSchema,
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;
