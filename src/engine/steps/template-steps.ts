@@ -1,6 +1,7 @@
 /**
  * Template rebuilds: the new template is built before any VM that uses it is destroyed, so a
- * failed rebuild leaves every node as it was. A template already at the version is skipped;
+ * failed rebuild leaves every node as it was. The plan -target's the templates only (clones are
+ * never dragged in) and each step says whether its template kept its VM ID. A template already at the version is skipped;
  * the others of a batch are rebuilt together in one state operation (see template-batch).
  */
 import { DroverError } from '../../core/errors.js';
@@ -21,6 +22,13 @@ async function rebuildOne(ctx: StepContext, batch: TemplateBatch): Promise<StepR
   const built = await ctx.call('infrastructure.templateVersion', { address }, read);
   if (built === version)
     return { outcome: 'skipped', message: `${address} is already built for ${version}` };
+  const vmIdOf = async () =>
+    (
+      await ctx.call('infrastructure.resourceIds', { addresses: [address] }, () =>
+        ctx.run.stateMutex.runExclusive(() => infra.resourceIds([address], ctx.run.signal)),
+      )
+    )[address];
+  const idBefore = await vmIdOf();
   await batch.rebuild(ctx, address, version);
   const after = await ctx.call('infrastructure.templateVersion', { address }, read);
   if (after !== version) {
@@ -33,7 +41,20 @@ async function rebuildOne(ctx: StepContext, batch: TemplateBatch): Promise<StepR
       },
     );
   }
-  return { outcome: 'succeeded', data: { address, version } };
+  const idAfter = await vmIdOf();
+  const kept = idBefore !== undefined && idBefore === idAfter;
+  // bpg: clone.vm_id is ForceNew. A new template VM ID changes every clone's plan; Drover's node
+  // plans are -target'ed, so each clone is replaced only in its own unit, but an unscoped apply
+  // by anyone else would replace all of them at once.
+  const message = kept
+    ? `${address} rebuilt for ${version}; its VM ID ${idBefore} was kept, so its clones are untouched`
+    : `${address} rebuilt for ${version} under a new VM ID (${idBefore ?? 'none'} -> ${idAfter ?? 'none'}): every clone's clone.vm_id changes; Drover replaces each only in its own -target'ed plan. Do not run an unscoped terraform apply until the upgrade finishes.`;
+  ctx.run.log(kept ? 'info' : 'warn', message);
+  return {
+    outcome: 'succeeded',
+    message,
+    data: { address, version, templateVmId: { before: idBefore, after: idAfter, kept } },
+  };
 }
 
 export const rebuildTemplate: StepHandler = {
