@@ -81,4 +81,6 @@ export interface InfrastructurePort {
    * for a lock it proved its own dead run left behind.
    */
   forceUnlock?(lockId: string, signal?: AbortSignal): Promise<void>;
+  /** The `Who` Terraform writes into the Lock Info of this runner's operations (`user@host`). */
+  lockOwner?(): string;
 }

@@ -7,7 +7,7 @@
  * state values, i.e. possibly secrets) and applied exactly as reviewed.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { DroverError } from '../../core/errors.js';
 import type { Redactor } from '../../core/redact.js';
@@ -241,6 +241,14 @@ export class TerraformAdapter implements InfrastructurePort {
   async templateVersion(address: string, signal?: AbortSignal): Promise<string | undefined> {
     const resources = await this.stateResources(signal);
     return templateVersionOf(resources.filter((r) => isUnder(r.address, address)));
+  }
+
+  /**
+   * Terraform's Lock Info `Who` for this runner: `user@host` (hashicorp/terraform v1.11
+   * internal/states/statemgr/locker.go NewLockInfo).
+   */
+  lockOwner(): string {
+    return `${userInfo().username}@${hostname()}`;
   }
 
   /** `terraform force-unlock -force ID`: only for a lock the engine proved its own dead run's. */

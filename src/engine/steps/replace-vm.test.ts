@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DroverError } from '../../core/errors.js';
 import type { InfrastructurePlan, PlanRequest } from '../../ports/infrastructure.js';
 import { FakeCluster } from '../testing/fake-cluster.js';
 import { testContext, testRun } from '../testing/test-run.js';
@@ -85,5 +86,71 @@ describe('replace-vm', () => {
     const result = await replaceVm.run(ctx);
     expect(result.outcome).toBe('succeeded');
     expect(c.replacements['w-1']).toBe(1);
+  });
+
+  describe("a state lock left by this run's apply that died in an earlier process", () => {
+    function lockedSetup(who: string, options: { prior?: boolean; journaled?: boolean } = {}) {
+      const { c, run, infra } = setup();
+      const ctx0 = testContext(run, 'w-1/replace-vm');
+      const t0 = run.ports.clock.now();
+      let locked = true;
+      const unlocked: string[] = [];
+      infra.lockOwner = () => 'drover@runner-1';
+      infra.forceUnlock = async (id) => {
+        unlocked.push(id);
+        locked = false;
+      };
+      const plan = infra.plan.bind(infra);
+      infra.plan = async (request) => {
+        if (locked)
+          throw new DroverError('failed', 'TF_STATE_LOCKED', 'the Terraform state is locked', {
+            details: {
+              lock: {
+                id: 'L-1',
+                who,
+                operation: 'OperationTypeApply',
+                created: new Date(t0 + 2000).toISOString(),
+              },
+              transient: true,
+            },
+          });
+        return plan(request);
+      };
+      if (options.journaled !== false)
+        run.entries.push({
+          type: 'note',
+          at: t0,
+          runId: 'test',
+          stepId: ctx0.step.id,
+          data: { applyStarting: true, lockWho: 'drover@runner-1' },
+        });
+      const prior =
+        options.prior === false
+          ? []
+          : [{ type: 'step-started' as const, at: t0 - 1000, runId: 'test', stepId: ctx0.step.id }];
+      return { c, run, unlocked, ctx: { ...ctx0, priorStarts: prior } };
+    }
+
+    it('is released with force-unlock of its ID, journaled, and the node is finished', async () => {
+      const { c, run, unlocked, ctx } = lockedSetup('drover@runner-1');
+      await takeVerifiedBackup(ctx, 'w-1');
+      const result = await replaceVm.run(ctx);
+      expect(result.outcome).toBe('succeeded');
+      expect(unlocked).toEqual(['L-1']);
+      expect(run.entries.some((e) => e.data?.forceUnlocked === 'L-1')).toBe(true);
+      expect(c.replacements['w-1']).toBe(1);
+    });
+
+    it.each([
+      ['another holder', 'alice@laptop', {}],
+      ['a first attempt (no earlier process)', 'drover@runner-1', { prior: false }],
+      ['no journaled apply', 'drover@runner-1', { journaled: false }],
+    ] as const)('is refused for %s', async (_name, who, options) => {
+      const { c, unlocked, ctx } = lockedSetup(who, options);
+      await takeVerifiedBackup(ctx, 'w-1');
+      await expect(replaceVm.run(ctx)).rejects.toMatchObject({ code: 'TF_STATE_LOCKED' });
+      expect(unlocked).toEqual([]);
+      expect(c.replacements['w-1'] ?? 0).toBe(0);
+    });
   });
 });

@@ -18,6 +18,7 @@ import { withRetry } from '../retry.js';
 import { appendEntry } from '../run-step.js';
 import { assertPlanScope } from '../scope-check.js';
 import { ensureFreshBackup } from '../state-backup.js';
+import { journalApplyStarting, releaseOwnStaleLock } from '../state-lock-recovery.js';
 
 interface Machine {
   systemUUID?: string;
@@ -96,16 +97,23 @@ export const replaceVm: StepHandler = {
             };
           }
           await ensureFreshBackup(ctx, node.name);
-          const plan = await ctx.call(
-            'infrastructure.plan',
-            { replace: addresses },
-            () =>
-              ctx.run.ports.infrastructure.plan({
-                replace: addresses,
-                ...(ctx.run.signal ? { signal: ctx.run.signal } : {}),
-              }),
-            once,
-          );
+          const planOnce = () =>
+            ctx.call(
+              'infrastructure.plan',
+              { replace: addresses },
+              () =>
+                ctx.run.ports.infrastructure.plan({
+                  replace: addresses,
+                  ...(ctx.run.signal ? { signal: ctx.run.signal } : {}),
+                }),
+              once,
+            );
+          // An apply that died with its process left this run's own lock: release it, plan again
+          // (the plan reads the state as the dead apply left it: a destroyed VM is created).
+          const plan = await planOnce().catch(async (error: unknown) => {
+            if (!(await releaseOwnStaleLock(ctx, error))) throw error;
+            return planOnce();
+          });
           try {
             assertPlanScope(plan, addresses, what);
           } catch (error) {
@@ -115,6 +123,7 @@ export const replaceVm: StepHandler = {
           const created = plan.changes
             .filter((c) => c.actions.includes('create'))
             .map((c) => c.address);
+          await journalApplyStarting(ctx, plan.id);
           await ctx.call(
             'infrastructure.apply',
             { plan: plan.id, changes: plan.changes.map((c) => c.address) },

@@ -32,7 +32,12 @@ export function lockHeldError(world: World, held: TerraformLock): DroverError {
     {
       hint: 'Another Terraform operation holds the state lock: wait for it to finish and retry.',
       details: {
-        lock: { id: held.id, who: held.who, operation: held.operation },
+        lock: {
+          id: held.id,
+          who: held.who,
+          operation: held.operation,
+          created: new Date(held.created).toISOString(),
+        },
         transient: true,
       },
     },

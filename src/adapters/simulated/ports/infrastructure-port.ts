@@ -45,6 +45,8 @@ const SHARED_RESOURCES = [
   'talos_machine_secrets.this',
 ];
 const PLAN_SECONDS = 8;
+/** Lock Info `Who` of Drover's own Terraform runs in the twin (user@host). */
+const DROVER_WHO = 'drover@runner';
 
 type Owner =
   | { kind: 'node'; node: InventoryNode; vm: boolean }
@@ -112,7 +114,7 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
     const lock: TerraformLock = {
       id: `${this.world.rng.hex(8)}-${this.world.rng.hex(4)}-${this.world.rng.hex(4)}`,
       operation,
-      who: `drover@runner`,
+      who: DROVER_WHO,
       created: this.world.now,
     };
     this.tf.lock = lock;
@@ -213,6 +215,23 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
     } finally {
       this.unlock(lock);
     }
+  }
+
+  lockOwner(): string {
+    return DROVER_WHO;
+  }
+
+  /** `terraform force-unlock -force ID`: releases the lock with that ID, else Terraform's error. */
+  async forceUnlock(lockId: string): Promise<void> {
+    await this.world.clock.sleep(1000);
+    if (this.tf.lock?.id !== lockId)
+      throw new DroverError(
+        'failed',
+        'TF_COMMAND_FAILED',
+        `Error: Failed to unlock state: lock ID "${lockId}" does not match existing lock`,
+      );
+    this.tf.lock = null;
+    this.world.changed();
   }
 
   async discardPlan(plan: InfrastructurePlan): Promise<void> {
