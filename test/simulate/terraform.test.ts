@@ -3,11 +3,14 @@
  * pinned VMIDs, node modules holding bootstrap resources, templates referenced by clones, lock
  * errors that are not locks, a lock held by someone else, a backup that reads back different.
  */
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../src/adapters/simulated/scenario/schema.js';
 import type { UpgradeReport } from '../../src/core/report.js';
-import { scenarioFile, simulateInProcess, tempDir } from './helpers.js';
+// @ts-expect-error: a plain .mjs build script without types
+import { buildCli } from './build-cli.mjs';
+import { runCliAsync, scenarioFile, simulateInProcess, tempDir } from './helpers.js';
 
 const dir = tempDir();
 
@@ -129,4 +132,41 @@ describe('cattle against Terraform as it really behaves', () => {
     expect(report.failure?.code).toBe('BACKUP_MISMATCH');
     expect(report.nodes.every((n) => n.vmReplacements === 0)).toBe(true);
   });
+});
+
+describe('a runner killed inside terraform apply, then --resume (built command)', () => {
+  let cli: string;
+  const outdir = tempDir();
+  beforeAll(async () => {
+    cli = await (buildCli as (dir: string) => Promise<string>)(outdir);
+  }, 120_000);
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it("releases its own dead apply's state lock, creates the destroyed VM, every VM replaced exactly once", async () => {
+    const work = tempDir();
+    const scenario = scenarioFile(work, 'crash-in-apply', (s) => {
+      (s as { faults: unknown[] }).faults = [{ type: 'crash-during-apply', node: 'k8s-work-2' }];
+      (s as { terraform: unknown }).terraform = { ...s.terraform, vmIds: 'pinned' };
+    });
+    const world = join(work, 'world.json');
+    const journal = join(work, 'journal.jsonl');
+    const base = ['--scenario', scenario, '--world', world, '--journal', journal];
+    const crashed = await runCliAsync(cli, base, work);
+    expect(crashed.signal, crashed.stderr).toBe('SIGKILL');
+    const saved = JSON.parse(readFileSync(world, 'utf8')) as {
+      world: { terraform: { lock: { who: string } | null }; vms: Record<string, unknown> };
+    };
+    expect(saved.world.terraform.lock?.who).toBe('drover@runner');
+    expect(saved.world.vms['k8s-work-2']).toBeUndefined();
+    const resumed = await runCliAsync(cli, [...base, '--resume', '--json'], work);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    const report = JSON.parse(resumed.stdout) as UpgradeReport;
+    expect(report.violations).toEqual([]);
+    expect(report.nodes.filter((n) => n.vmReplacements !== 1).map((n) => n.name)).toEqual([]);
+    const entries = readFileSync(journal, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { data?: { forceUnlocked?: string } });
+    expect(entries.filter((e) => e.data?.forceUnlocked !== undefined)).toHaveLength(1);
+  }, 300_000);
 });

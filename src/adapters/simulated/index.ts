@@ -51,6 +51,8 @@ export interface SimulatedClusterOptions {
   idleDelayMs?: number;
   /** Overrides the scenario's upgrade kind (`--kind`): the invariants judge against its target. */
   kind?: UpgradeKind;
+  /** Kills the process as a crash does (crash faults inside a step); the world is saved first. */
+  crash?: () => never | Promise<never>;
 }
 
 export interface SimulatedCluster {
@@ -151,6 +153,14 @@ export async function createSimulatedCluster(
     clock.onAdvance(() => saver.request('time'));
     saver.saveNow();
   }
+  if (options.crash) {
+    const crash = options.crash;
+    world.crashHook = async () => {
+      saver?.saveNow();
+      return crash();
+    };
+  }
+
   world.start();
 
   const kubernetes = new SimulatedKubernetesPort(world);

@@ -59,6 +59,9 @@ interface Resource {
 }
 
 export class SimulatedInfrastructurePort implements InfrastructurePort {
+  /** A lock a crashed apply left behind: not released by this process. */
+  private leftBehind: string | undefined;
+
   constructor(private readonly world: World) {}
 
   private get tf() {
@@ -123,6 +126,7 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
   }
 
   private unlock(lock: TerraformLock): void {
+    if (this.leftBehind === lock.id) return;
     if (this.tf.lock?.id === lock.id) this.tf.lock = null;
     this.world.changed();
   }
@@ -296,6 +300,7 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
           storage: true,
         });
       }
+      for (const node of replaced) await this.crashIfScripted(node.name, lock);
       await this.world.clock.sleep(Math.max(0, total * 0.8), signal);
       for (const node of replaced) {
         createVm(this.world, node);
@@ -309,6 +314,33 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
     } finally {
       this.unlock(lock);
     }
+  }
+
+  /**
+   * crash-during-apply: the runner dies with the VM destroyed and not created; its lock stays
+   * (a killed terraform never releases it).
+   */
+  private async crashIfScripted(node: string, lock: TerraformLock): Promise<void> {
+    const index = this.world
+      .faults()
+      .findIndex(
+        (f, i) =>
+          f.type === 'crash-during-apply' &&
+          f.node === node &&
+          (this.world.state.faultUses[i] ?? 0) === 0,
+      );
+    if (index < 0) return;
+    this.world.state.faultUses[index] = 1;
+    this.tf.lock = lock;
+    this.leftBehind = lock.id;
+    this.world.changed();
+    if (this.world.crashHook) await this.world.crashHook();
+    throw new DroverError(
+      'failed',
+      'SIMULATED_CRASH',
+      `the runner died inside terraform apply of ${node} (VM destroyed, not created; state lock ${lock.id} left behind)`,
+      { details: { transient: false } },
+    );
   }
 
   /** The template at the target version; a new VMID unless the scenario pins it. */

@@ -55,6 +55,15 @@ export const terraformFaultSchemas = [
     fromSeconds: seconds.default(0),
     untilSeconds: seconds.optional(),
   }),
+  /**
+   * The runner dies inside the node's `terraform apply`, right after Proxmox destroyed the VM:
+   * the state says destroyed, nothing is created, and Drover's own apply lock stays behind.
+   * With `simulate --world` the process is killed (SIGKILL); in-process the apply fails.
+   */
+  z.strictObject({
+    type: z.literal('crash-during-apply'),
+    node: z.string(),
+  }),
   /** The backup store reads back other bytes than were written (times: how many reads). */
   z.strictObject({
     type: z.literal('backup-reads-back-different'),
