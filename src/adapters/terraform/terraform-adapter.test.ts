@@ -157,6 +157,23 @@ describe.skipIf(skip !== undefined)('TerraformAdapter (real terraform)', () => {
     }
   });
 
+  it('terraform itself: a -replace outside the -target set is a no-op (v1.11.4, what the twin models)', () => {
+    const r = spawnSync(
+      'terraform',
+      [
+        'plan',
+        '-no-color',
+        '-input=false',
+        `-target=${WORK1}`,
+        `-replace=${WORK2}.terraform_data.vm`,
+      ],
+      { cwd: dir, env: { ...process.env, ...env }, encoding: 'utf8' },
+    );
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('No changes.');
+    expect(r.stdout).toContain('Resource targeting is in effect');
+  });
+
   it('a bootstrap-like resource the plan would recreate inside the node module is refused', async () => {
     const tfvars = join(dir, 'bootstrap.auto.tfvars');
     await writeFile(tfvars, 'bootstrap_triggers = { "k8s-work-1" = "again" }\n');
