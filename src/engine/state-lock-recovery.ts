@@ -23,7 +23,11 @@ interface LockDetails {
 }
 
 /** Journals the apply about to start, with the lock identity it will take. */
-export async function journalApplyStarting(ctx: StepContext, plan: string): Promise<void> {
+export async function journalApplyStarting(
+  ctx: StepContext,
+  plan: string,
+  serial: number,
+): Promise<void> {
   const who = ctx.run.ports.infrastructure.lockOwner?.();
   await appendEntry(ctx.run, {
     type: 'note',
@@ -31,7 +35,7 @@ export async function journalApplyStarting(ctx: StepContext, plan: string): Prom
     ...(ctx.node ? { node: ctx.node.name } : {}),
     action: ctx.step.action,
     message: `terraform apply of ${plan} starting`,
-    data: { applyStarting: true, ...(who ? { lockWho: who } : {}) },
+    data: { applyStarting: true, serial, ...(who ? { lockWho: who } : {}) },
   });
 }
 

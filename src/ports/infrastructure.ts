@@ -54,6 +54,8 @@ export interface StateLockHolder {
 }
 
 export interface InfrastructurePort {
+  /** `terraform init -input=false` (backend and providers); idempotent. */
+  init?(signal?: AbortSignal): Promise<void>;
   plan(request: PlanRequest): Promise<InfrastructurePlan>;
   /**
    * Applies a saved plan. The signal, if any, is for a hard shutdown only: the engine never

@@ -95,6 +95,15 @@ describe('cattle against Terraform as it really behaves', () => {
     expect(report.nodes.find((n) => n.name === 'k8s-work-3')?.vmReplacements).toBe(0);
   });
 
+  it('a fresh checkout (backend not initialised): the run inits Terraform first and succeeds', async () => {
+    const file = scenarioFile(dir, 'fresh-checkout', (s) => {
+      (s as { terraform: unknown }).terraform = { ...s.terraform, initialised: false };
+    });
+    const { exitCode, report } = await simulateInProcess({ scenarioFile: file });
+    expect(report.violations).toEqual([]);
+    expect(exitCode, JSON.stringify(report.failure)).toBe(0);
+  });
+
   it('a lock error that is not a lock (S3 AccessDenied, no Lock Info) fails at once, no retry', async () => {
     const { exitCode, report } = await withFaults('lock-access-denied', [
       { type: 'tf-lock-error', fromSeconds: 0 },

@@ -78,6 +78,35 @@ describe('replace-vm', () => {
     expect(c.replacements['w-1'] ?? 0).toBe(0);
   });
 
+  it("resume after a crash between the apply's end and its journal note, fresh VM still booting: the state serial proves it", async () => {
+    const { c, run } = setup();
+    const ctx = testContext(run, 'w-1/replace-vm');
+    const t0 = run.ports.clock.now();
+    const serial = (await run.ports.infrastructure.pullState()).serial;
+    run.entries.push({
+      type: 'note',
+      at: t0,
+      runId: 'test',
+      stepId: ctx.step.id,
+      data: { applyStarting: true, serial },
+    });
+    run.ports.talos.probe = async () => 'unreachable'; // booting
+    const prior = { type: 'step-started' as const, at: t0, runId: 'test', stepId: ctx.step.id };
+    // Nothing changed the state yet: the apply never got going, so it is replaced.
+    c.serial = serial;
+    const first = await replaceVm.run({ ...ctx, priorStarts: [prior] });
+    expect(first.message).toBeUndefined();
+    expect(c.replacements['w-1']).toBe(1);
+    // A second resume of the same step with the state moved on and the VM present: not again.
+    run.entries.splice(
+      run.entries.findIndex((e) => e.data?.applyFinished === true),
+      1,
+    );
+    const again = await replaceVm.run({ ...ctx, priorStarts: [prior] });
+    expect(again.message).toMatch(/state moved past serial \d+ and holds the VM again/);
+    expect(c.replacements['w-1']).toBe(1);
+  });
+
   it('the same VMID after the apply is no failure: the id is not the evidence', async () => {
     const { c, run, infra } = setup();
     infra.resourceIds = async (addresses) => Object.fromEntries(addresses.map((a) => [a, '101']));

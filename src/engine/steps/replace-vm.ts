@@ -17,6 +17,7 @@ import { listParam, requireNode } from '../context.js';
 import { withRetry } from '../retry.js';
 import { appendEntry } from '../run-step.js';
 import { assertPlanScope } from '../scope-check.js';
+import { ensureInfrastructureInit } from '../infrastructure-init.js';
 import { ensureFreshBackup } from '../state-backup.js';
 import { journalApplyStarting, releaseOwnStaleLock } from '../state-lock-recovery.js';
 
@@ -57,7 +58,26 @@ async function replacementEvidence(
   const answer = await ctx.run.ports.talos.probe(node.address).catch(() => 'unreachable');
   if (answer === 'maintenance')
     return `a fresh machine answers in maintenance mode at ${node.address}`;
-  return undefined;
+  return createdByDeadApply(ctx);
+}
+
+/**
+ * An apply that died before its end was journaled: Terraform persists the state after each
+ * resource operation, so a state past the serial the apply started from that holds every VM
+ * resource again means the dead apply created them (a destroyed-only VM is absent).
+ */
+async function createdByDeadApply(ctx: StepContext): Promise<string | undefined> {
+  const notes = ctx.run.entries.filter((e) => e.type === 'note' && e.stepId === ctx.step.id);
+  const started = notes.filter((e) => e.data?.applyStarting === true).at(-1);
+  const serial = started?.data?.serial;
+  if (!started || typeof serial !== 'number') return undefined;
+  const infra = ctx.run.ports.infrastructure;
+  const now = await infra.pullState(ctx.run.signal);
+  if (now.serial <= serial) return undefined;
+  const addresses = listParam(ctx, 'addresses');
+  const ids = await infra.resourceIds(addresses, ctx.run.signal);
+  if (!addresses.every((a) => ids[a] !== undefined)) return undefined;
+  return `the state moved past serial ${serial} and holds the VM again: the apply that died created it`;
 }
 
 export const replaceVm: StepHandler = {
@@ -72,6 +92,7 @@ export const replaceVm: StepHandler = {
     const original = machineOf(ctx.priorStarts[0]?.data) ?? machineOf(ctx.observed);
     const what = `the VM of ${node.name}`;
     let attempt = 0;
+    await ensureInfrastructureInit(ctx.run);
     // A failed apply may have changed the state half-way: each attempt re-reads the evidence,
     // re-checks the backup against the state's serial and plans afresh (a saved plan goes stale).
     return withRetry(
@@ -96,7 +117,7 @@ export const replaceVm: StepHandler = {
               data: { vmReplaced: true, evidence },
             };
           }
-          await ensureFreshBackup(ctx, node.name);
+          const backup = await ensureFreshBackup(ctx, node.name);
           const planOnce = () =>
             ctx.call(
               'infrastructure.plan',
@@ -123,7 +144,7 @@ export const replaceVm: StepHandler = {
           const created = plan.changes
             .filter((c) => c.actions.includes('create'))
             .map((c) => c.address);
-          await journalApplyStarting(ctx, plan.id);
+          await journalApplyStarting(ctx, plan.id, backup.serial);
           await ctx.call(
             'infrastructure.apply',
             { plan: plan.id, changes: plan.changes.map((c) => c.address) },

@@ -7,6 +7,7 @@
 import { DroverError } from '../../core/errors.js';
 import type { StepContext, StepHandler, StepResult } from '../context.js';
 import { listParam, stringParam } from '../context.js';
+import { ensureInfrastructureInit } from '../infrastructure-init.js';
 import { templateBatchOf } from './template-batch.js';
 import type { TemplateBatch } from './template-batch.js';
 
@@ -16,20 +17,16 @@ async function rebuildOne(ctx: StepContext, batch: TemplateBatch): Promise<StepR
   if (address === undefined)
     throw new DroverError('input', 'STEP_PARAMS', `${ctx.step.id}: no template address`);
   const infra = ctx.run.ports.infrastructure;
+  await ensureInfrastructureInit(ctx.run);
   // Reads of the state too go through the state mutex: one operation at a time.
   const read = () =>
     ctx.run.stateMutex.runExclusive(() => infra.templateVersion(address, ctx.run.signal));
   const built = await ctx.call('infrastructure.templateVersion', { address }, read);
   if (built === version)
     return { outcome: 'skipped', message: `${address} is already built for ${version}` };
-  const vmIdOf = async () =>
-    (
-      await ctx.call('infrastructure.resourceIds', { addresses: [address] }, () =>
-        ctx.run.stateMutex.runExclusive(() => infra.resourceIds([address], ctx.run.signal)),
-      )
-    )[address];
-  const idBefore = await vmIdOf();
-  await batch.rebuild(ctx, address, version);
+  const vmIds = (await batch.rebuild(ctx, address, version))[address];
+  const idBefore = vmIds?.before;
+  const idAfter = vmIds?.after;
   const after = await ctx.call('infrastructure.templateVersion', { address }, read);
   if (after !== version) {
     throw new DroverError(
@@ -41,15 +38,17 @@ async function rebuildOne(ctx: StepContext, batch: TemplateBatch): Promise<StepR
       },
     );
   }
-  const idAfter = await vmIdOf();
   const kept = idBefore !== undefined && idBefore === idAfter;
   // bpg: clone.vm_id is ForceNew. A new template VM ID changes every clone's plan; Drover's node
   // plans are -target'ed, so each clone is replaced only in its own unit, but an unscoped apply
   // by anyone else would replace all of them at once.
+  const renumbered = idBefore !== undefined && idAfter !== undefined && !kept;
   const message = kept
     ? `${address} rebuilt for ${version}; its VM ID ${idBefore} was kept, so its clones are untouched`
-    : `${address} rebuilt for ${version} under a new VM ID (${idBefore ?? 'none'} -> ${idAfter ?? 'none'}): every clone's clone.vm_id changes; Drover replaces each only in its own -target'ed plan. Do not run an unscoped terraform apply until the upgrade finishes.`;
-  ctx.run.log(kept ? 'info' : 'warn', message);
+    : renumbered
+      ? `${address} rebuilt for ${version} under a new VM ID (${idBefore} -> ${idAfter}): every clone's clone.vm_id changes; Drover replaces each only in its own -target'ed plan. Do not run an unscoped terraform apply until the upgrade finishes.`
+      : `${address} rebuilt for ${version}; its VM ID could not be compared (before ${idBefore ?? 'unknown'}, after ${idAfter ?? 'unknown'}): Drover's node plans are -target'ed, so clones are replaced only in their own units`;
+  ctx.run.log(renumbered ? 'warn' : 'info', message);
   return {
     outcome: 'succeeded',
     message,
@@ -73,6 +72,7 @@ export const verifyTemplates: StepHandler = {
   async run(ctx) {
     const version = stringParam(ctx, 'version') ?? ctx.run.plan.to;
     const wrong: string[] = [];
+    await ensureInfrastructureInit(ctx.run);
     for (const address of listParam(ctx, 'addresses')) {
       const v = await ctx.call('infrastructure.templateVersion', { address }, () =>
         ctx.run.stateMutex.runExclusive(() =>

@@ -45,6 +45,7 @@ const SHARED_RESOURCES = [
   'talos_machine_secrets.this',
 ];
 const PLAN_SECONDS = 8;
+const INIT_SECONDS = 5;
 /** Lock Info `Who` of Drover's own Terraform runs in the twin (user@host). */
 const DROVER_WHO = 'drover@runner';
 
@@ -110,7 +111,31 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
     return Object.entries(this.world.state.templates).find(([, t]) => t.address === target)?.[0];
   }
 
+  /** `terraform init`: configures the backend; commands before it fail as Terraform's do. */
+  async init(signal?: AbortSignal): Promise<void> {
+    await this.world.clock.sleep(INIT_SECONDS * 1000, signal);
+    if (!this.tf.initialised) {
+      this.tf.initialised = true;
+      this.world.changed();
+    }
+  }
+
+  /** A checkout without `.terraform/` (scenario terraform.initialised: false) before init. */
+  private requireInit(): void {
+    if (this.tf.initialised !== false) return;
+    throw new DroverError(
+      'failed',
+      'TF_COMMAND_FAILED',
+      'Error: Backend initialization required, please run "terraform init"\n\nReason: Initial configuration of the requested backend "s3"',
+      {
+        hint: 'check that the working directory was initialised (terraform init) and the backend is reachable',
+        details: { transient: false },
+      },
+    );
+  }
+
   private lock(operation: TerraformLock['operation']): TerraformLock {
+    this.requireInit();
     if (lockErrorActive(this.world)) throw lockAccessDeniedError(this.world);
     const held = this.tf.lock ?? foreignLock(this.world);
     if (held) throw lockHeldError(this.world, held);
@@ -366,6 +391,7 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
   }
 
   async pullState(signal?: AbortSignal): Promise<StateSnapshot> {
+    this.requireInit();
     await this.world.clock.sleep(this.world.ms('backup-state', 0.4), signal);
     const state = {
       version: 4,
@@ -384,10 +410,12 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
   }
 
   async listResources(): Promise<string[]> {
+    this.requireInit();
     return this.resources().map((r) => r.address);
   }
 
   async resourceIds(addresses: string[]): Promise<Record<string, string | undefined>> {
+    this.requireInit();
     const all = this.resources();
     const out: Record<string, string | undefined> = {};
     for (const address of addresses) {
@@ -401,6 +429,7 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
   }
 
   async templateVersion(address: string): Promise<string | undefined> {
+    this.requireInit();
     await this.world.clock.sleep(1000);
     const t = Object.values(this.world.state.templates).find(
       (x) => x.address === address || address.startsWith(`${x.address}.`),

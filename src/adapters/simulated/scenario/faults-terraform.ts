@@ -26,8 +26,16 @@ export const terraformScenarioSchema = z
     nodeModuleResources: z.array(relativeAddress).default([]),
     /** Unrelated drift elsewhere in the configuration: in every unscoped plan, never in a -target'ed one. */
     drift: z.boolean().default(false),
+    /** false: a fresh (CI) checkout without `.terraform/`: every command fails until `terraform init`. */
+    initialised: z.boolean().default(true),
   })
-  .default({ vmIds: 'lowest-free', templateVmIds: 'new', nodeModuleResources: [], drift: false });
+  .default({
+    vmIds: 'lowest-free',
+    templateVmIds: 'new',
+    nodeModuleResources: [],
+    drift: false,
+    initialised: true,
+  });
 
 export type TerraformScenario = z.output<typeof terraformScenarioSchema>;
 

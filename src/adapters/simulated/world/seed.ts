@@ -78,6 +78,7 @@ export function initialState(context: WorldContext, seed: number, startMs: numbe
       serial: 42,
       lineage: `${rng.hex(8)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(12)}`,
       lock: null,
+      initialised: context.scenario.terraform.initialised,
       plans: {},
       nextPlan: 1,
     },

@@ -123,6 +123,8 @@ export interface WorldState {
     serial: number;
     lineage: string;
     lock: TerraformLock | null;
+    /** false: a fresh checkout, no `.terraform/` until init (absent in older world files: true). */
+    initialised?: boolean;
     plans: Record<string, SavedPlan>;
     nextPlan: number;
   };
