@@ -300,6 +300,8 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
           ? this.world.scriptedFailure('rebuild-template', undefined)
           : undefined;
     const lock = this.lock('OperationTypeApply');
+    const attempted = (this.world.state.replaceAttempted ??= {});
+    for (const n of nodes) attempted[n] = true;
     try {
       if (fault) {
         await this.world.clock.sleep(PLAN_SECONDS * 1000, signal);

@@ -53,7 +53,8 @@ export function checkTerraformApply(
 
 /**
  * An etcd member left and no replacement of that node followed: at the end of a run, a control
- * plane node that is not an etcd member and whose VM was never replaced.
+ * plane node that is not an etcd member, still running its old machine, whose VM no apply even
+ * set out to replace (a failed apply is a replacement Drover attempted; a refused plan is not).
  */
 export function checkLeavesReplaced(world: World): void {
   for (const node of world.context.inventory.nodes) {
@@ -61,7 +62,8 @@ export function checkLeavesReplaced(world: World): void {
     const member = world.state.etcd.some((m) => m.node === node.name);
     const replaced = (world.state.vmReplacements[node.name] ?? 0) > 0;
     const running = world.state.vms[node.name]?.phase === 'running';
-    if (!member && !replaced && running)
+    const attempted = world.state.replaceAttempted?.[node.name] === true;
+    if (!member && !replaced && !attempted && running)
       world.violation(1, `${node.name} left etcd and its VM was never replaced`);
   }
 }

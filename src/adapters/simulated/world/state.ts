@@ -136,6 +136,8 @@ export interface WorldState {
   /** Kubernetes version the control plane runs. */
   kubernetesVersion: string;
   vmReplacements: Record<string, number>;
+  /** Nodes whose VM an apply set out to replace (even if it failed): Drover did follow a leave. */
+  replaceAttempted?: Record<string, true>;
   /** Per fault index: how many times it fired. */
   faultUses: number[];
   /** Per fault index: whether a timed fault is in force. */
