@@ -330,3 +330,36 @@ describe.skipIf(skip !== undefined)('TerraformAdapter on a fresh checkout (real 
     }
   });
 });
+
+describe.skipIf(skip !== undefined)('TerraformAdapter: forget (real terraform)', () => {
+  it('a `removed` block with destroy = false plans a forget, which the scope check refuses', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'drover-tf-forget-'));
+    try {
+      await writeFile(join(dir, 'empty.tfrc'), '');
+      const env = { TF_CLI_CONFIG_FILE: join(dir, 'empty.tfrc'), CHECKPOINT_DISABLE: '1' };
+      await cp(join(FIXTURE, 'modules', 'template'), join(dir, 'n'), { recursive: true });
+      await writeFile(
+        join(dir, 'main.tf'),
+        'module "n" {\n  source        = "./n"\n  host          = "h"\n  flavor        = "f"\n  talos_version = "1.10.8"\n}\n',
+      );
+      const adapter = new TerraformAdapter({ workingDir: dir, redactor: new Redactor(), env });
+      const first = await adapter.plan({ replace: [], replaceOnly: 'all' });
+      await adapter.apply(first);
+      // The resource leaves the configuration without being destroyed (Terraform >= 1.7).
+      await writeFile(
+        join(dir, 'n', 'main.tf'),
+        'variable "host" { type = string }\nvariable "flavor" { type = string }\nvariable "talos_version" { type = string }\nremoved {\n  from = terraform_data.template\n  lifecycle {\n    destroy = false\n  }\n}\n',
+      );
+      const plan = await adapter.plan({ replace: ['module.n'], replaceOnly: 'all' });
+      expect(plan.changes).toEqual([
+        { address: 'module.n.terraform_data.template', actions: ['forget'] },
+      ]);
+      expect(() => assertPlanScope(plan, ['module.n'], 'module.n')).toThrow(
+        expect.objectContaining({ code: 'PLAN_SCOPE' }),
+      );
+      await adapter.dispose();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
