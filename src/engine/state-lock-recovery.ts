@@ -7,7 +7,9 @@
  * - this is another attempt (the step has an earlier start: the process that ran it is gone,
  *   and the lease Drover holds now means no other Drover run acts);
  * - the lock is an apply lock whose Who is this runner's Terraform identity (user@host) and
- *   that was created no earlier than the journaled apply started.
+ *   that was created no earlier than the journaled apply started;
+ * - no terraform process of this runner still works in the configured directory (the holder
+ *   process is gone; a child that outlived its parent keeps its lock).
  * It is released with `terraform force-unlock -force <ID>` through the exec chokepoint and the
  * release is recorded in the journal and the audit log. Any other holder is refused.
  */
@@ -60,6 +62,8 @@ export async function releaseOwnStaleLock(ctx: StepContext, error: unknown): Pro
   const created = lock.created ? Date.parse(lock.created.replace(/ \+0000 UTC$/, 'Z')) : NaN;
   // Clocks: the lock's Created is the runner's own clock, as is the journal's time.
   if (Number.isFinite(created) && created + 1000 < lastStart.at) return false;
+  // A terraform child that outlived its killed parent still holds the lock legitimately.
+  if (await infra.localTerraformRunning?.(ctx.run.signal).catch(() => true)) return false;
   const lockId = lock.id;
   await ctx.call('infrastructure.forceUnlock', { lockId, who }, () =>
     infra.forceUnlock!(lockId, ctx.run.signal),

@@ -85,4 +85,9 @@ export interface InfrastructurePort {
   forceUnlock?(lockId: string, signal?: AbortSignal): Promise<void>;
   /** The `Who` Terraform writes into the Lock Info of this runner's operations (`user@host`). */
   lockOwner?(): string;
+  /**
+   * Whether a Terraform process of this runner still works in the configured directory (a child
+   * that outlived its killed parent still holds its lock legitimately).
+   */
+  localTerraformRunning?(signal?: AbortSignal): Promise<boolean>;
 }

@@ -269,10 +269,13 @@ describe.skipIf(skip !== undefined)('TerraformAdapter (real terraform)', () => {
       expect((e.details?.lock as { id?: string }).id).toMatch(/^[0-9a-f-]{36}$/);
       // Still locked: the adapter did not touch the holder's lock.
       expect((await stat(lockInfo)).isFile()).toBe(true);
+      // The holder is a live terraform in this directory: never to be force-unlocked.
+      expect(await adapter.localTerraformRunning()).toBe(true);
     } finally {
       holder.stdin.end();
       await new Promise((r) => holder.once('exit', r));
     }
+    expect(await adapter.localTerraformRunning()).toBe(false);
     // Released: the next plan goes through.
     const plan = await adapter.plan({ replace: [] });
     expect(plan.changes).toEqual([]);

@@ -6,9 +6,9 @@
  * `-replace` only its VM resources. They are saved to a file in a private temp dir (plans carry
  * state values, i.e. possibly secrets) and applied exactly as reviewed.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { hostname, tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, resolve as resolvePath } from 'node:path';
 import { DroverError } from '../../core/errors.js';
 import type { Redactor } from '../../core/redact.js';
 import type {
@@ -249,6 +249,32 @@ export class TerraformAdapter implements InfrastructurePort {
    */
   lockOwner(): string {
     return `${userInfo().username}@${hostname()}`;
+  }
+
+  /**
+   * Reads /proc (Linux): a process whose executable name is this adapter's terraform binary and
+   * whose working directory is the configured one. Where /proc cannot be read, says true: an
+   * unknown holder is never assumed dead.
+   */
+  async localTerraformRunning(): Promise<boolean> {
+    const want = resolvePath(this.options.workingDir);
+    const name = basename(this.binary);
+    let pids: string[];
+    try {
+      pids = (await readdir('/proc')).filter((p) => /^\d+$/.test(p) && p !== String(process.pid));
+    } catch {
+      return true;
+    }
+    for (const pid of pids) {
+      try {
+        const argv0 = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0')[0] ?? '';
+        if (basename(argv0) !== name) continue;
+        if ((await readlink(`/proc/${pid}/cwd`)) === want) return true;
+      } catch {
+        // Gone meanwhile, or not ours to read.
+      }
+    }
+    return false;
   }
 
   /** `terraform force-unlock -force ID`: only for a lock the engine proved its own dead run's. */

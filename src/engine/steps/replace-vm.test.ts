@@ -170,6 +170,15 @@ describe('replace-vm', () => {
       expect(c.replacements['w-1']).toBe(1);
     });
 
+    it('is refused while a terraform of this runner still works in the directory', async () => {
+      const { c, unlocked, ctx, run } = lockedSetup('drover@runner-1');
+      run.ports.infrastructure.localTerraformRunning = async () => true;
+      await takeVerifiedBackup(ctx, 'w-1');
+      await expect(replaceVm.run(ctx)).rejects.toMatchObject({ code: 'TF_STATE_LOCKED' });
+      expect(unlocked).toEqual([]);
+      expect(c.replacements['w-1'] ?? 0).toBe(0);
+    });
+
     it.each([
       ['another holder', 'alice@laptop', {}],
       ['a first attempt (no earlier process)', 'drover@runner-1', { prior: false }],
