@@ -333,8 +333,8 @@ describe('crash and resume', () => {
     void runUpgrade(options(c, { ports }));
     await killed;
     const started = c.journal.entries.filter((e: JournalEntry) => e.stepId === 'cp-1/replace-vm');
-    // Started, the apply journaled as starting, never finished.
-    expect(started.map((e) => e.type)).toEqual(['step-started', 'note']);
+    // Started, the plan and the apply journaled as starting, never finished.
+    expect(started.map((e) => e.type)).toEqual(['step-started', 'note', 'note']);
     expect(c.replacements['cp-1']).toBe(1);
     const report = await runUpgrade(options(c, { resume: true }));
     expect(report.outcome).toBe('succeeded');

@@ -30,16 +30,37 @@ export async function journalApplyStarting(
   plan: string,
   serial: number,
 ): Promise<void> {
+  await journalStarting(ctx, 'apply', `terraform apply of ${plan} starting`, { serial });
+}
+
+/** Journals a plan about to start (a plan killed with its process leaves its lock too). */
+export async function journalPlanStarting(ctx: StepContext): Promise<void> {
+  await journalStarting(ctx, 'plan', 'terraform plan starting', {});
+}
+
+async function journalStarting(
+  ctx: StepContext,
+  operation: 'plan' | 'apply',
+  message: string,
+  extra: Record<string, unknown>,
+): Promise<void> {
   const who = ctx.run.ports.infrastructure.lockOwner?.();
   await appendEntry(ctx.run, {
     type: 'note',
     stepId: ctx.step.id,
     ...(ctx.node ? { node: ctx.node.name } : {}),
     action: ctx.step.action,
-    message: `terraform apply of ${plan} starting`,
-    data: { applyStarting: true, serial, ...(who ? { lockWho: who } : {}) },
+    message,
+    data: {
+      terraformStarting: operation,
+      ...(operation === 'apply' ? { applyStarting: true } : {}),
+      ...extra,
+      ...(who ? { lockWho: who } : {}),
+    },
   });
 }
+
+const LOCK_OPERATION = { plan: 'OperationTypePlan', apply: 'OperationTypeApply' } as const;
 
 function lockOf(error: unknown): LockDetails | undefined {
   if (!isDroverError(error) || error.code !== 'TF_STATE_LOCKED') return undefined;
@@ -52,13 +73,20 @@ export async function releaseOwnStaleLock(ctx: StepContext, error: unknown): Pro
   const lock = lockOf(error);
   const infra = ctx.run.ports.infrastructure;
   if (!lock?.id || !infra.forceUnlock || ctx.priorStarts.length === 0) return false;
-  const notes = ctx.run.entries.filter((e) => e.type === 'note' && e.stepId === ctx.step.id);
-  const lastStart = notes.filter((e) => e.data?.applyStarting === true).at(-1);
+  // Only what earlier attempts journaled: entries before this attempt's step-started entry.
+  const mine = ctx.run.entries.filter((e) => e.stepId === ctx.step.id);
+  const current = mine.map((e) => e.type).lastIndexOf('step-started');
+  const notes = mine.slice(0, current < 0 ? mine.length : current).filter((e) => e.type === 'note');
+  // The last Terraform command this step started, in an earlier process, and never saw end.
+  const lastStart = notes
+    .filter((e) => e.data?.terraformStarting !== undefined || e.data?.applyStarting === true)
+    .at(-1);
   if (!lastStart) return false;
   if (notes.some((e) => e.data?.applyFinished === true && e.at >= lastStart.at)) return false;
+  const operation = lastStart.data?.terraformStarting === 'plan' ? 'plan' : 'apply';
   const who = lastStart.data?.lockWho;
   if (typeof who !== 'string' || lock.who !== who) return false;
-  if (lock.operation !== undefined && lock.operation !== 'OperationTypeApply') return false;
+  if (lock.operation !== undefined && lock.operation !== LOCK_OPERATION[operation]) return false;
   const created = lock.created ? Date.parse(lock.created.replace(/ \+0000 UTC$/, 'Z')) : NaN;
   // Clocks: the lock's Created is the runner's own clock, as is the journal's time.
   if (Number.isFinite(created) && created + 1000 < lastStart.at) return false;
@@ -68,7 +96,7 @@ export async function releaseOwnStaleLock(ctx: StepContext, error: unknown): Pro
   await ctx.call('infrastructure.forceUnlock', { lockId, who }, () =>
     infra.forceUnlock!(lockId, ctx.run.signal),
   );
-  const message = `released the Terraform state lock ${lockId} (${who}) left by this run's apply that died in an earlier process`;
+  const message = `released the Terraform state lock ${lockId} (${who}) left by this run's ${operation} that died in an earlier process`;
   ctx.run.log('warn', message, ctx.node?.name);
   await appendEntry(ctx.run, {
     type: 'note',

@@ -9,6 +9,7 @@ import type { StepHandler } from '../context.js';
 import { listParam, requireNode } from '../context.js';
 import { assertPlanScope } from '../scope-check.js';
 import { ensureFreshBackup } from '../state-backup.js';
+import { journalPlanStarting, releaseOwnStaleLock } from '../state-lock-recovery.js';
 
 export const checkReplacePlan: StepHandler = {
   async run(ctx) {
@@ -19,9 +20,17 @@ export const checkReplacePlan: StepHandler = {
     return ctx.run.stateMutex.runExclusive(async () => {
       // The backup the replacement will rely on exists before anything leaves etcd.
       await ensureFreshBackup(ctx, node.name);
-      const plan = await ctx.call('infrastructure.plan', { replace: addresses, check: true }, () =>
-        infra.plan({ replace: addresses, ...(signal ? { signal } : {}) }),
-      );
+      const planOnce = async () => {
+        await journalPlanStarting(ctx);
+        return ctx.call('infrastructure.plan', { replace: addresses, check: true }, () =>
+          infra.plan({ replace: addresses, ...(signal ? { signal } : {}) }),
+        );
+      };
+      // A plan killed with its process (this step, an earlier attempt) left this run's lock.
+      const plan = await planOnce().catch(async (error: unknown) => {
+        if (!(await releaseOwnStaleLock(ctx, error))) throw error;
+        return planOnce();
+      });
       try {
         assertPlanScope(plan, addresses, `the VM of ${node.name}`);
       } finally {

@@ -153,6 +153,8 @@ describe('replace-vm', () => {
           stepId: ctx0.step.id,
           data: { applyStarting: true, lockWho: 'drover@runner-1' },
         });
+      // This attempt's own start (run-step writes it before the handler runs).
+      run.entries.push({ type: 'step-started', at: t0 + 1, runId: 'test', stepId: ctx0.step.id });
       const prior =
         options.prior === false
           ? []

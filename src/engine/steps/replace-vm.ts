@@ -19,7 +19,11 @@ import { appendEntry } from '../run-step.js';
 import { assertPlanScope } from '../scope-check.js';
 import { ensureInfrastructureInit } from '../infrastructure-init.js';
 import { ensureFreshBackup } from '../state-backup.js';
-import { journalApplyStarting, releaseOwnStaleLock } from '../state-lock-recovery.js';
+import {
+  journalApplyStarting,
+  journalPlanStarting,
+  releaseOwnStaleLock,
+} from '../state-lock-recovery.js';
 
 interface Machine {
   systemUUID?: string;
@@ -118,8 +122,9 @@ export const replaceVm: StepHandler = {
             };
           }
           const backup = await ensureFreshBackup(ctx, node.name);
-          const planOnce = () =>
-            ctx.call(
+          const planOnce = async () => {
+            await journalPlanStarting(ctx);
+            return ctx.call(
               'infrastructure.plan',
               { replace: addresses },
               () =>
@@ -129,6 +134,7 @@ export const replaceVm: StepHandler = {
                 }),
               once,
             );
+          };
           // An apply that died with its process left this run's own lock: release it, plan again
           // (the plan reads the state as the dead apply left it: a destroyed VM is created).
           const plan = await planOnce().catch(async (error: unknown) => {
