@@ -6,9 +6,9 @@
  * `-replace` only its VM resources. They are saved to a file in a private temp dir (plans carry
  * state values, i.e. possibly secrets) and applied exactly as reviewed.
  */
-import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir, userInfo } from 'node:os';
-import { basename, join, resolve as resolvePath } from 'node:path';
+import { join } from 'node:path';
 import { DroverError } from '../../core/errors.js';
 import type { Redactor } from '../../core/redact.js';
 import type {
@@ -26,7 +26,15 @@ import {
   type TerraformDiagnostic,
   type TerraformProgress,
 } from './json-stream.js';
-import { isUnder, planChanges, stateResources, type StateResource } from './show-json.js';
+import { terraformRunningIn } from './local-process.js';
+import {
+  isUnder,
+  planChanges,
+  plannedResources,
+  stateResources,
+  typeAndNameOf,
+  type StateResource,
+} from './show-json.js';
 import { findLockDiagnostic, stateLockedError } from './state-lock.js';
 import { templateVersionOf } from './template-version.js';
 
@@ -251,30 +259,9 @@ export class TerraformAdapter implements InfrastructurePort {
     return `${userInfo().username}@${hostname()}`;
   }
 
-  /**
-   * Reads /proc (Linux): a process whose executable name is this adapter's terraform binary and
-   * whose working directory is the configured one. Where /proc cannot be read, says true: an
-   * unknown holder is never assumed dead.
-   */
-  async localTerraformRunning(): Promise<boolean> {
-    const want = resolvePath(this.options.workingDir);
-    const name = basename(this.binary);
-    let pids: string[];
-    try {
-      pids = (await readdir('/proc')).filter((p) => /^\d+$/.test(p) && p !== String(process.pid));
-    } catch {
-      return true;
-    }
-    for (const pid of pids) {
-      try {
-        const argv0 = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0')[0] ?? '';
-        if (basename(argv0) !== name) continue;
-        if ((await readlink(`/proc/${pid}/cwd`)) === want) return true;
-      } catch {
-        // Gone meanwhile, or not ours to read.
-      }
-    }
-    return false;
+  /** Whether a terraform process still works in the configured directory (see local-process). */
+  localTerraformRunning(): Promise<boolean> {
+    return terraformRunningIn(this.options.workingDir, this.binary);
   }
 
   /** `terraform force-unlock -force ID`: only for a lock the engine proved its own dead run's. */
@@ -412,30 +399,6 @@ function requireEveryAddressCovered(
       );
     }
   }
-}
-
-/** `type.name` of a resource instance address (module path and instance key dropped). */
-function typeAndNameOf(address: string): string {
-  const match = /(?:^|\.)([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)(?:\[[^\]]*\])?$/.exec(address);
-  return match?.[1] ?? address;
-}
-
-/** The resources a saved plan creates, with their types (`resource_changes[].type`). */
-function plannedResources(document: unknown): { address: string; type: string }[] {
-  const list = (document as { resource_changes?: unknown }).resource_changes;
-  if (!Array.isArray(list)) return [];
-  return list.flatMap((entry: unknown) => {
-    const e = entry as {
-      address?: unknown;
-      type?: unknown;
-      mode?: unknown;
-      change?: { actions?: unknown };
-    };
-    const actions = Array.isArray(e.change?.actions) ? e.change.actions : [];
-    if (typeof e.address !== 'string' || e.mode === 'data' || !actions.includes('create'))
-      return [];
-    return [{ address: e.address, type: typeof e.type === 'string' ? e.type : '' }];
-  });
 }
 
 function parseJson(text: string, what: string): unknown {
