@@ -26,6 +26,7 @@ import { checkTerraformApply } from '../world/invariants-terraform.js';
 import { createVm, destroyVm } from '../world/machines.js';
 import type { TerraformLock } from '../world/state.js';
 import type { World } from '../world/world.js';
+import { nodeChanges, unscopedChanges, VM_RESOURCE } from './infrastructure-plan.js';
 import {
   foreignLock,
   lockAccessDeniedError,
@@ -33,11 +34,8 @@ import {
   lockHeldError,
 } from './infrastructure-lock.js';
 
-export const VM_RESOURCE = 'proxmox_virtual_environment_vm.vm';
 const TEMPLATE_VM = 'proxmox_virtual_environment_vm.template';
 const TEMPLATE_RESOURCES = ['proxmox_virtual_environment_download_file.talos_image', TEMPLATE_VM];
-/** Follows the VM: its `node` input is the VM's address, so a new VM updates it in place. */
-const FOLLOWS_VM = /^talos_machine_configuration_apply\./;
 /** Resources outside any node or template, present in every state. */
 const SHARED_RESOURCES = [
   'proxmox_virtual_environment_dns.cluster',
@@ -156,45 +154,6 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
     this.world.changed();
   }
 
-  /** A node VM whose clone.vm_id no longer matches its template's VMID (ForceNew). */
-  private cloneDrifted(node: InventoryNode): boolean {
-    const vm = this.world.vm(node.name);
-    const template = this.world.state.templates[node.template];
-    return !!vm?.cloneOf && !!template && vm.cloneOf !== template.id;
-  }
-
-  private nodeChanges(node: InventoryNode, target: string): ResourceChange[] {
-    const changes: ResourceChange[] = [];
-    const exists = this.world.vm(node.name) !== undefined;
-    changes.push({
-      address: `${target}.${VM_RESOURCE}`,
-      actions: exists ? ['delete', 'create'] : ['create'],
-    });
-    for (const r of this.world.context.scenario.terraform.nodeModuleResources)
-      if (FOLLOWS_VM.test(r)) changes.push({ address: `${target}.${r}`, actions: ['update'] });
-    this.world.faults().forEach((f, i) => {
-      if (f.type !== 'plan-changes-module-resource' || f.node !== node.name) return;
-      const address = `${target}.${f.resource}`;
-      const rest = changes.filter((c) => c.address !== address);
-      changes.length = 0;
-      changes.push(...rest, { address, actions: [...f.actions] });
-      this.world.state.faultUses[i] = (this.world.state.faultUses[i] ?? 0) + 1;
-    });
-    return changes;
-  }
-
-  /** What an unscoped plan adds: drift elsewhere and every clone of a re-numbered template. */
-  private unscopedChanges(): ResourceChange[] {
-    const changes: ResourceChange[] = [];
-    if (this.world.context.scenario.terraform.drift)
-      changes.push({ address: 'proxmox_virtual_environment_dns.cluster', actions: ['update'] });
-    for (const node of this.world.context.inventory.nodes)
-      if (this.cloneDrifted(node))
-        for (const m of node.terraformAddresses)
-          changes.push({ address: `${m}.${VM_RESOURCE}`, actions: ['delete', 'create'] });
-    return changes;
-  }
-
   async plan(request: PlanRequest): Promise<InfrastructurePlan> {
     const lock = this.lock('OperationTypePlan');
     try {
@@ -206,7 +165,7 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
         const node = this.nodeOf(target);
         const templateKey = this.templateOf(target);
         if (node) {
-          changes.push(...this.nodeChanges(node, target));
+          changes.push(...nodeChanges(this.world, node, target));
           replaceable.push(`${target}.${VM_RESOURCE}`);
         } else if (templateKey !== undefined) {
           for (const r of TEMPLATE_RESOURCES)
@@ -223,7 +182,7 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
           );
         }
       }
-      if (request.replace.length === 0) changes.push(...this.unscopedChanges());
+      if (request.replace.length === 0) changes.push(...unscopedChanges(this.world));
       for (const [i, f] of this.world.faults().entries()) {
         if (f.type !== 'plan-extra-resource') continue;
         const node = this.world.node(f.node);
