@@ -391,9 +391,9 @@ function requireEveryAddressCovered(
       throw new DroverError(
         'input',
         'TF_ADDRESS_UNKNOWN',
-        `${address} matches no resource in the Terraform state or the plan`,
+        `${address} matches no resource to replace in the Terraform state or the plan`,
         {
-          hint: "check the node's terraform address (pattern or map) in the Drover config against `terraform state list`",
+          hint: "check the node's terraform address (pattern or map) in the Drover config against `terraform state list`, and that terraform.vmResourceTypes names its VM resource",
           details: { address },
         },
       );
