@@ -238,6 +238,14 @@ describe.skipIf(skip !== undefined)('TerraformAdapter (real terraform)', () => {
     });
   });
 
+  it('a node module without a resource of the configured VM types is an input error naming the field', async () => {
+    const defaults = new TerraformAdapter({ workingDir: dir, redactor: new Redactor(), env });
+    const error = await defaults.plan({ replace: [WORK1] }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ category: 'input', code: 'TF_ADDRESS_UNKNOWN' });
+    expect((error as DroverError).hint).toContain('terraform.vmResourceTypes');
+    await defaults.dispose();
+  });
+
   it('refuses to apply a plan it did not make', async () => {
     await expect(
       adapter.apply({ id: join(dir, 'forged.tfplan'), changes: [] }),
