@@ -47,6 +47,19 @@ describe('cattle against Terraform as it really behaves', () => {
       expect(step.message).toMatch(/under a new VM ID .* -target'ed plan/);
   });
 
+  it.each([2, 3, 4, 5, 6])(
+    'the example with seed %i: succeeds, every VM once, zero violations',
+    async (seed) => {
+      const { exitCode, report } = await simulateInProcess({
+        scenarioFile: join('examples', 'terraform-pinned-bootstrap.yaml'),
+        seed,
+      });
+      expect(report.violations).toEqual([]);
+      expect(exitCode).toBe(0);
+      expect(report.nodes.every((n) => n.vmReplacements === 1)).toBe(true);
+    },
+  );
+
   it('templates that keep their VM ID say so', async () => {
     const file = scenarioFile(dir, 'pinned-templates', (s) => {
       (s as { terraform: unknown }).terraform = { ...s.terraform, templateVmIds: 'pinned' };
@@ -150,6 +163,31 @@ describe('a runner killed inside terraform apply, then --resume (built command)'
     cli = await (buildCli as (dir: string) => Promise<string>)(outdir);
   }, 120_000);
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it.each([9, 11, 13])(
+    'pinned VMIDs and bootstrap modules: killed after %i steps, --resume replaces every VM exactly once',
+    async (n) => {
+      const work = tempDir();
+      const world = join(work, 'world.json');
+      const journal = join(work, 'journal.jsonl');
+      const base = [
+        '--scenario',
+        join(process.cwd(), 'examples', 'terraform-pinned-bootstrap.yaml'),
+        '--world',
+        world,
+        '--journal',
+        journal,
+      ];
+      const crashed = await runCliAsync(cli, [...base, '--crash-after-steps', String(n)], work);
+      expect(crashed.signal, crashed.stderr).toBe('SIGKILL');
+      const resumed = await runCliAsync(cli, [...base, '--resume', '--json'], work);
+      expect(resumed.status, resumed.stderr).toBe(0);
+      const report = JSON.parse(resumed.stdout) as UpgradeReport;
+      expect(report.violations).toEqual([]);
+      expect(report.nodes.filter((x) => x.vmReplacements !== 1).map((x) => x.name)).toEqual([]);
+    },
+    300_000,
+  );
 
   it("releases its own dead apply's state lock, creates the destroyed VM, every VM replaced exactly once", async () => {
     const work = tempDir();
