@@ -14,7 +14,7 @@ export interface InitFile {
   render?: Renderer;
 }
 
-const RUNNER_FILES = ['Dockerfile', '.env.example', '.gitignore', 'README.md'];
+const RUNNER_FILES = ['Dockerfile', '.env.example', 'README.md'];
 const RUNNER_SCRIPTS = ['provision-vm.sh', 'update-checksums.sh', 'runner-health.sh'];
 
 export const ROUTER_WORKFLOW = '.github/workflows/talos-version-router.yaml';
@@ -42,6 +42,8 @@ export const INIT_FILES: readonly InitFile[] = [
     mode: 0o644,
     render: 'compose',
   },
+  // Stored without its dot: npm leaves every .gitignore out of a package.
+  { from: 'deploy/runner/gitignore', to: 'deploy/runner/.gitignore', mode: 0o644 },
   ...RUNNER_FILES.map((f) => ({
     from: `deploy/runner/${f}`,
     to: join('deploy/runner', f),

@@ -72,5 +72,5 @@ export function renderUpgrade(template: string, choices: WorkflowChoices): strin
 }
 
 function text(doc: Document): string {
-  return doc.toString({ lineWidth: 0 });
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
