@@ -88,7 +88,7 @@ while [[ $# -gt 0 ]]; do
 done
 
 # Checks before anything changes.
-[[ "$VMID" =~ ^[0-9]+$ ]] && ((VMID >= 100)) || die "--vmid must be a number >= 100"
+if ! [[ "$VMID" =~ ^[0-9]+$ ]] || ((VMID < 100)); then die "--vmid must be a number >= 100"; fi
 [[ "$NAME" =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]] || die "--name must be a hostname"
 [[ "$CORES" =~ ^[0-9]+$ && "$MEMORY" =~ ^[0-9]+$ && "$DISK_GB" =~ ^[0-9]+$ ]] || die "--cores, --memory and --disk-gb take numbers"
 [[ -z "$VLAN" || "$VLAN" =~ ^[0-9]+$ ]] || die "--vlan takes a number"

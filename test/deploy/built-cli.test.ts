@@ -1,18 +1,19 @@
 /**
  * `drover plan` and `drover init` as users run them: the bundle, as child processes. The bundle
- * is built once into a private directory under node_modules/.cache (other builds of dist/ must
- * not race with it) that, like dist/, sits inside the package, so init finds deploy/ and schema/
- * by walking up exactly as it does from dist/.
+ * is built once into a private directory under .test-report/ (other builds of dist/ must not
+ * race with it) that, like dist/, sits inside the package, so init finds deploy/ and schema/
+ * by walking up exactly as it does from dist/. (Not under node_modules/: in a worktree whose
+ * node_modules is a symlink, the bundle's real path would lie in another checkout.)
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = new URL('../../', import.meta.url).pathname;
-const cacheDir = join(root, 'node_modules', '.cache');
+const cacheDir = join(root, '.test-report');
 
 describe('the built CLI: plan and init', () => {
   let work: string;
@@ -88,12 +89,22 @@ describe('the built CLI: plan and init', () => {
   it('init writes an infrastructure repository from the bundle', () => {
     const target = mkdtempSync(join(tmpdir(), 'drover-init-built-'));
     try {
-      const run = drover('init', target);
+      expect(drover('init', target, '--action', 'acme/drover').status).toBe(2); // not a git checkout
+      expect(spawnSync('git', ['init', '-q', target]).status).toBe(0);
+      mkdirSync(join(target, 'terraform'));
+      writeFileSync(
+        join(target, 'terraform/variables.tf'),
+        'variable "talos_version" {\n  default = "1.10.8"\n}\n',
+      );
+      const noSource = drover('init', target);
+      expect(noSource.status).toBe(2);
+      expect(noSource.stderr).toContain('DROVER_SOURCE_REQUIRED');
+      const run = drover('init', target, '--action', 'acme/drover');
       expect(run.status).toBe(0);
-      expect(run.stdout).toMatch(/wrote +\.github\/workflows\/upgrade-cattle\.yaml/);
+      expect(run.stdout).toMatch(/wrote +\.github\/workflows\/drover-upgrade\.yaml/);
       expect(statSync(join(target, 'deploy/runner/provision-vm.sh')).mode & 0o111).not.toBe(0);
       expect(readFileSync(join(target, 'drover.yaml'), 'utf8')).toMatch(/^# yaml-language-server/);
-      const again = drover('init', target);
+      const again = drover('init', target, '--action', 'acme/drover');
       expect(again.status).toBe(0);
       expect(again.stdout).toMatch(/skipped +drover\.yaml/);
       const plan = drover(
