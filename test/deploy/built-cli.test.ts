@@ -35,6 +35,46 @@ describe('the built CLI: plan and init', () => {
 
   const drover = (...args: string[]) =>
     spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8' });
+  const droverEnv = (env: Record<string, string>, ...args: string[]) =>
+    spawnSync(process.execPath, [cli, ...args], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+    });
+
+  it('every command that reads a config takes it from DROVER_CONFIG when --config is absent', () => {
+    const env = {
+      DROVER_CONFIG: 'examples/drover.yaml',
+      KUBECONFIG: join(root, 'no-such-kubeconfig'),
+    };
+    const plan = droverEnv(env, 'plan', 'cattle', '--to', '1.11.0', '--json');
+    expect(plan.status).toBe(0);
+    expect(JSON.parse(plan.stdout)).toMatchObject({ cluster: 'prox-ops', to: '1.11.0' });
+    // upgrade and validate get past option parsing into the config (they stop later, at the
+    // cluster, which is not there): never "required option --config".
+    for (const args of [['upgrade', 'pets', '--to', '1.10.9', '--dry-run'], ['validate']]) {
+      const run = droverEnv(env, ...args);
+      expect(run.stderr, args.join(' ')).not.toMatch(/required option/);
+      expect(run.stderr).not.toMatch(/CONFIG_NOT_FOUND/);
+    }
+    const wrong = droverEnv({ DROVER_CONFIG: 'nope.yaml' }, 'plan', 'cattle', '--to', '1.11.0');
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toMatch(/CONFIG_NOT_FOUND|nope\.yaml/);
+    // --config wins over the variable.
+    const flag = droverEnv(
+      { DROVER_CONFIG: 'nope.yaml' },
+      'plan',
+      'cattle',
+      '--config',
+      'examples/drover.yaml',
+      '--to',
+      '1.11.0',
+    );
+    expect(flag.status).toBe(0);
+    const none = drover('plan', 'cattle', '--to', '1.11.0');
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/required option/);
+  });
 
   it('plan cattle --json prints one JSON plan covering all 15 nodes', () => {
     const run = drover(

@@ -109,7 +109,9 @@ describe.skipIf(noGit)('from drover init to a first upgrade', () => {
     const after = fx.commit('docs');
 
     // The push triggers the router: a changed file matches its paths.
-    const router = parse(readFileSync(join(fx.dir, '.github/workflows/talos-version-router.yaml'), 'utf8')) as Workflow;
+    const router = parse(
+      readFileSync(join(fx.dir, '.github/workflows/talos-version-router.yaml'), 'utf8'),
+    ) as Workflow;
     const changed = fx.git('diff', '--name-only', before, after).split('\n');
     expect((router.on.push!.paths as string[]).some((p) => changed.includes(p))).toBe(true);
 
@@ -119,19 +121,27 @@ describe.skipIf(noGit)('from drover init to a first upgrade', () => {
     expect(route.with!.base).toBe(
       "${{ github.event_name == 'push' && github.event.before != '0000000000000000000000000000000000000000' && github.event.before || inputs.base }}",
     );
-    expect(route.with!.head).toBe("${{ github.event_name == 'push' && github.event.after || inputs.head }}");
+    expect(route.with!.head).toBe(
+      "${{ github.event_name == 'push' && github.event.after || inputs.head }}",
+    );
     const inputs: Record<string, string> = { base: before, head: after };
     for (const [name, value] of Object.entries(route.with!))
       if (!String(value).includes('${{')) inputs[name] = String(value);
     // Every input the workflow passes is one the action declares (else the runner ignores it).
-    const action = parse(readFileSync(join(root, 'action.yml'), 'utf8')) as { inputs: Record<string, unknown> };
+    const action = parse(readFileSync(join(root, 'action.yml'), 'utf8')) as {
+      inputs: Record<string, unknown>;
+    };
     for (const name of Object.keys(inputs)) expect(Object.keys(action.inputs)).toContain(name);
 
     const output = join(fx.dir, '..', `${fx.dir.split('/').pop()}-output`);
     const summary = `${output}-summary`;
     writeFileSync(output, '');
     writeFileSync(summary, '');
-    const env: Record<string, string> = { GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary, INPUT_REPO: fx.dir };
+    const env: Record<string, string> = {
+      GITHUB_OUTPUT: output,
+      GITHUB_STEP_SUMMARY: summary,
+      INPUT_REPO: fx.dir,
+    };
     for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
     expect(await runAction(env)).toBe(0);
     const outputs = parseGitHubOutputs(readFileSync(output, 'utf8'));
@@ -160,15 +170,18 @@ describe.skipIf(noGit)('from drover init to a first upgrade', () => {
     };
     for (const name of Object.keys(job.with!)) expect(Object.keys(call.inputs)).toContain(name);
     expect(typeof job.secrets).toBe('object');
-    for (const name of Object.keys(job.secrets as object)) expect(Object.keys(call.secrets)).toContain(name);
+    for (const name of Object.keys(job.secrets as object))
+      expect(Object.keys(call.secrets)).toContain(name);
     for (const [name, spec] of Object.entries(call.secrets))
       if (spec.required) expect(Object.keys(job.secrets as object)).toContain(name);
     expect(job.secrets).toHaveProperty('TF_VAR_PROXMOX_API_TOKEN');
 
     // actionlint over every workflow init wrote, with the runner labels init declared.
-    const labels = (parse(readFileSync(join(fx.dir, '.github/actionlint.yaml'), 'utf8')) as {
-      'self-hosted-runner': { labels: string[] };
-    })['self-hosted-runner'].labels;
+    const labels = (
+      parse(readFileSync(join(fx.dir, '.github/actionlint.yaml'), 'utf8')) as {
+        'self-hosted-runner': { labels: string[] };
+      }
+    )['self-hosted-runner'].labels;
     const workflows = readdirSync(join(fx.dir, '.github/workflows')).map((f) =>
       join(fx.dir, '.github/workflows', f),
     );
@@ -198,7 +211,10 @@ describe.skipIf(noGit)('from drover init to a first upgrade', () => {
     cpSync(join(root, 'examples/patches'), join(fx.dir, 'patches'), { recursive: true });
 
     const cluster = await createSimulatedCluster({ scenario: referenceScenario(), seed: 1 });
-    const server = await startFakeApiServer({ store: cluster.store, now: () => cluster.clock.now() });
+    const server = await startFakeApiServer({
+      store: cluster.store,
+      now: () => cluster.clock.now(),
+    });
     try {
       const kubeconfig = join(fx.dir, 'kubeconfig');
       writeFileSync(kubeconfig, server.kubeconfigYaml, { mode: 0o600 });
@@ -209,7 +225,11 @@ describe.skipIf(noGit)('from drover init to a first upgrade', () => {
       );
       expect(run.stderr).not.toContain('BACKUP_NOT_CONFIGURED');
       expect(run.code).toBe(0);
-      const report = JSON.parse(run.stdout) as { dryRun: boolean; outcome: string; nodes: unknown[] };
+      const report = JSON.parse(run.stdout) as {
+        dryRun: boolean;
+        outcome: string;
+        nodes: unknown[];
+      };
       expect(report).toMatchObject({ dryRun: true, outcome: 'succeeded' });
       expect(report.nodes).toHaveLength(15);
     } finally {
@@ -239,7 +259,9 @@ describe.skipIf(noGit)('from drover init to a first upgrade', () => {
         if (!String(value).includes('${{')) env[`INPUT_${name.toUpperCase()}`] = String(value);
       expect(Object.keys(env)).not.toContain('INPUT_KUBERNETES-FILE');
       expect(await runAction(env)).toBe(0);
-      expect(parseGitHubOutputs(readFileSync(output, 'utf8'))).toMatchObject({ upgrade_type: 'pets' });
+      expect(parseGitHubOutputs(readFileSync(output, 'utf8'))).toMatchObject({
+        upgrade_type: 'pets',
+      });
       // Control: the step as it used to be written, with talos/talenv.yaml hard-coded.
       writeFileSync(output, '');
       expect(await runAction({ ...env, 'INPUT_KUBERNETES-FILE': 'talos/talenv.yaml' })).toBe(2);

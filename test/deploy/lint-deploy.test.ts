@@ -122,13 +122,14 @@ describe('deploy/workflows', () => {
 
   it.each(allFiles)('%s grants minimal permissions: contents read at the top', async (file) => {
     const wf = parse(await readFile(file, 'utf8')) as Workflow;
-    expect(wf.permissions).toEqual({ 'contents': 'read' });
+    expect(wf.permissions).toEqual({ contents: 'read' });
     for (const [name, job] of Object.entries(wf.jobs)) {
       const perms = job.permissions as Record<string, string> | undefined;
       // Only the release job writes (it pushes the release tag).
-      if (perms !== undefined) expect(`${basename(file)}:${name}:${JSON.stringify(perms)}`).toBe(
-        'release.yaml:release:{"contents":"write"}',
-      );
+      if (perms !== undefined)
+        expect(`${basename(file)}:${name}:${JSON.stringify(perms)}`).toBe(
+          'release.yaml:release:{"contents":"write"}',
+        );
     }
   });
 
@@ -140,9 +141,14 @@ describe('deploy/workflows', () => {
     expect(wf.on).toHaveProperty('workflow_dispatch');
     const route = wf.jobs.route!;
     expect(route['runs-on']).toBe('ubuntu-latest');
-    expect(route.concurrency).toEqual({ group: 'drover-route-my-cluster', 'cancel-in-progress': false });
+    expect(route.concurrency).toEqual({
+      group: 'drover-route-my-cluster',
+      'cancel-in-progress': false,
+    });
     const steps = route.steps as Step[];
-    expect(steps.find((s) => s.uses?.startsWith('actions/checkout'))?.with?.['fetch-depth']).toBe(0);
+    expect(steps.find((s) => s.uses?.startsWith('actions/checkout'))?.with?.['fetch-depth']).toBe(
+      0,
+    );
     const routeStep = steps.find((s) => s.id === 'route')!;
     expect(String(routeStep.with?.base)).toContain('github.event.before');
     expect(String(routeStep.with?.head)).toContain('github.event.after');
@@ -153,9 +159,20 @@ describe('deploy/workflows', () => {
     );
     const upgrade = await workflow('drover-upgrade.yaml');
     const declared = (upgrade.on.workflow_call as { secrets: Record<string, unknown> }).secrets;
-    const cluster = ['KUBECONFIG_B64', 'TALOSCONFIG_B64', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
+    const cluster = [
+      'KUBECONFIG_B64',
+      'TALOSCONFIG_B64',
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+    ];
     const expected: Record<(typeof KINDS)[number], string[]> = {
-      cattle: [...cluster, 'PROXMOX_VE_ENDPOINT', 'PROXMOX_VE_API_TOKEN', 'SOPS_AGE_KEY', 'TALOS_WORKER_CONFIG_B64'],
+      cattle: [
+        ...cluster,
+        'PROXMOX_VE_ENDPOINT',
+        'PROXMOX_VE_API_TOKEN',
+        'SOPS_AGE_KEY',
+        'TALOS_WORKER_CONFIG_B64',
+      ],
       pets: cluster,
       kubernetes: cluster,
     };
@@ -182,19 +199,32 @@ describe('deploy/workflows', () => {
     expect(jobs).toHaveLength(1);
     const job = jobs[0]!;
     expect(job['runs-on']).toEqual(['self-hosted', 'cattle-runner']);
-    expect(job.concurrency).toEqual({ group: 'drover-upgrade-my-cluster', 'cancel-in-progress': false });
+    expect(job.concurrency).toEqual({
+      group: 'drover-upgrade-my-cluster',
+      'cancel-in-progress': false,
+    });
     expect(job['timeout-minutes']).toMatch(
       /^\$\{\{ inputs\.kind == 'cattle' && \d+ \|\| inputs\.kind == 'pets' && \d+ \|\| \d+ \}\}$/,
     );
-    expect(job.env).toMatchObject({ DROVER_KIND: '${{ inputs.kind }}', DROVER_CONFIG: 'drover.yaml' });
+    expect(job.env).toMatchObject({
+      DROVER_KIND: '${{ inputs.kind }}',
+      DROVER_CONFIG: 'drover.yaml',
+    });
     const steps = job.steps as Step[];
     const upgrade = steps.find((s) => s.id === 'upgrade')!;
     expect(upgrade.run).toMatch(/--resume/);
     const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact'))!;
     expect(upload.if).toBe('always()');
-    expect(steps.some((s) => s.if === 'always()' && s.run?.includes('GITHUB_STEP_SUMMARY'))).toBe(true);
+    expect(steps.some((s) => s.if === 'always()' && s.run?.includes('GITHUB_STEP_SUMMARY'))).toBe(
+      true,
+    );
     // Terraform's provider credentials and the machine configs reach a cattle run only.
-    for (const name of ['PROXMOX_VE_ENDPOINT', 'PROXMOX_VE_API_TOKEN', 'SOPS_AGE_KEY', 'TALOS_WORKER_CONFIG_B64'])
+    for (const name of [
+      'PROXMOX_VE_ENDPOINT',
+      'PROXMOX_VE_API_TOKEN',
+      'SOPS_AGE_KEY',
+      'TALOS_WORKER_CONFIG_B64',
+    ])
       expect(upgrade.env?.[name]).toBe(`\${{ inputs.kind == 'cattle' && secrets.${name} || '' }}`);
     for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'])
       expect(upgrade.env?.[name]).toBe(`\${{ secrets.${name} }}`);
@@ -203,7 +233,9 @@ describe('deploy/workflows', () => {
       expect(step.run ?? '').not.toMatch(/secrets\./);
       for (const value of Object.values(step.env ?? {}))
         if (value.includes('secrets.'))
-          expect(value).toMatch(/^\$\{\{ (inputs\.kind == 'cattle' && )?secrets\.[A-Z0-9_]+( \|\| '')? \}\}$/);
+          expect(value).toMatch(
+            /^\$\{\{ (inputs\.kind == 'cattle' && )?secrets\.[A-Z0-9_]+( \|\| '')? \}\}$/,
+          );
     }
   });
 });
@@ -230,7 +262,9 @@ describe('the upgrade step as the runner executes it', () => {
       DROVER_KIND: kind,
       ...extra,
     });
-    await run('bash', ['-e', '-c', script], { env: env({ TO: 'v1.11.0', FROM: '', DRY_RUN: 'false' }) });
+    await run('bash', ['-e', '-c', script], {
+      env: env({ TO: 'v1.11.0', FROM: '', DRY_RUN: 'false' }),
+    });
     const argv = (await readFile(join(dir, 'argv'), 'utf8')).trim().split('\n');
     const journal = join(dir, 'state', 'journals', `${kind}-1.11.0.jsonl`);
     expect(argv).toEqual([
@@ -250,7 +284,9 @@ describe('the upgrade step as the runner executes it', () => {
     ]);
     expect(await readFile(join(dir, 'output'), 'utf8')).toBe(`journal=${journal}\n`);
 
-    await run('bash', ['-e', '-c', script], { env: env({ TO: '1.11.0', FROM: '1.10.8', DRY_RUN: 'true' }) });
+    await run('bash', ['-e', '-c', script], {
+      env: env({ TO: '1.11.0', FROM: '1.10.8', DRY_RUN: 'true' }),
+    });
     const dry = (await readFile(join(dir, 'argv'), 'utf8')).trim().split('\n');
     expect(dry).toEqual(expect.arrayContaining(['--from', '1.10.8', '--dry-run']));
     expect(dry[dry.indexOf('--journal') + 1]).toBe(

@@ -5,7 +5,15 @@
  * dist/ is built into the staging copy, never into the shared dist/ other runs use.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,11 +51,25 @@ describe('npm pack of this repository', () => {
     if (build.status !== 0) throw new Error(`build failed: ${build.stderr}`);
     const pack = npm(staging, 'pack', '--pack-destination', work, '--silent');
     if (pack.status !== 0) throw new Error(`npm pack failed: ${pack.stderr}`);
-    tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz'))!);
+    tarball = join(
+      work,
+      readdirSync(work).find((f) => f.endsWith('.tgz'))!,
+    );
     app = join(work, 'app');
     mkdirSync(app);
-    writeFileSync(join(app, 'package.json'), '{ "name": "empty", "version": "1.0.0", "private": true }\n');
-    install = npm(app, 'install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball);
+    writeFileSync(
+      join(app, 'package.json'),
+      '{ "name": "empty", "version": "1.0.0", "private": true }\n',
+    );
+    install = npm(
+      app,
+      'install',
+      '--offline',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      tarball,
+    );
   }, 240_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -70,15 +92,22 @@ describe('npm pack of this repository', () => {
     const repo = join(work, 'infra');
     mkdirSync(join(repo, 'terraform'), { recursive: true });
     expect(spawnSync('git', ['init', '-q', repo]).status).toBe(0);
-    writeFileSync(join(repo, 'terraform/variables.tf'), 'variable "talos_version" {\n  default = "1.10.8"\n}\n');
-    const init = spawnSync(join(app, 'node_modules/.bin/drover'), ['init', repo, '--action', 'acme/drover'], {
-      encoding: 'utf8',
-    });
+    writeFileSync(
+      join(repo, 'terraform/variables.tf'),
+      'variable "talos_version" {\n  default = "1.10.8"\n}\n',
+    );
+    const init = spawnSync(
+      join(app, 'node_modules/.bin/drover'),
+      ['init', repo, '--action', 'acme/drover'],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(init.stderr).toBe('');
     expect(init.status).toBe(0);
     expect(init.stdout).toMatch(/wrote +deploy\/runner\/\.gitignore/);
-    expect(readFileSync(join(repo, '.github/workflows/talos-version-router.yaml'), 'utf8')).toContain(
-      `uses: acme/drover@v${pkg.version}`,
-    );
+    expect(
+      readFileSync(join(repo, '.github/workflows/talos-version-router.yaml'), 'utf8'),
+    ).toContain(`uses: acme/drover@v${pkg.version}`);
   });
 });

@@ -91,7 +91,8 @@ describe('deploy/runner Dockerfile', () => {
     expect(versions.map(([tool]) => tool)).toEqual(
       expect.arrayContaining(['TERRAFORM', 'KUBECTL', 'TALOSCTL', 'SOPS', 'AGE', 'AWSCLI']),
     );
-    for (const [tool, version] of versions) expect(version, `${tool}_VERSION`).toMatch(/^\d+\.\d+\.\d+$/);
+    for (const [tool, version] of versions)
+      expect(version, `${tool}_VERSION`).toMatch(/^\d+\.\d+\.\d+$/);
     const downloads = [...text.matchAll(/fetch-verified "([^"]+)" "\$\{(\w+)\}"/g)];
     expect(downloads.length).toBe(6);
     for (const [, url, sum] of downloads) {
@@ -108,7 +109,10 @@ describe('deploy/runner Dockerfile', () => {
     const sums = [...text.matchAll(/^ARG (\w+_SHA256)=/gm)].map((m) => m[1]!);
     const always = sums.filter((s) => s !== 'AWSCLI_SHA256');
     const bash = (env: Record<string, string>) =>
-      spawnSync('bash', ['--norc', '--noprofile', '-o', 'pipefail', '-c', check], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+      spawnSync('bash', ['--norc', '--noprofile', '-o', 'pipefail', '-c', check], {
+        env: { PATH: process.env.PATH, ...env },
+        encoding: 'utf8',
+      });
     const all = Object.fromEntries(always.map((s) => [s, HEX]));
 
     const none = bash({ INSTALL_AWSCLI: 'false' });
@@ -168,7 +172,11 @@ esac`,
     const env = Object.fromEntries(
       [...text.matchAll(/^ARG (\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]),
     );
-    expect(spawnSync('bash', ['--norc', '--noprofile', '-c', check], { env: { PATH: process.env.PATH, ...env } }).status).toBe(0);
+    expect(
+      spawnSync('bash', ['--norc', '--noprofile', '-c', check], {
+        env: { PATH: process.env.PATH, ...env },
+      }).status,
+    ).toBe(0);
   });
 });
 
@@ -182,8 +190,13 @@ describe('deploy/runner compose.yaml', () => {
     expect(service.restart).toBe('unless-stopped');
     // runner-health stops PID 1 after its misses; docker-init passes the signal on.
     expect(service.init).toBe(true);
-    expect((service.healthcheck as { test: string[] }).test).toEqual(['CMD', '/usr/local/bin/runner-health']);
-    expect((service.build as { additional_contexts: Record<string, string> }).additional_contexts).toEqual({
+    expect((service.healthcheck as { test: string[] }).test).toEqual([
+      'CMD',
+      '/usr/local/bin/runner-health',
+    ]);
+    expect(
+      (service.build as { additional_contexts: Record<string, string> }).additional_contexts,
+    ).toEqual({
       'drover-source': '../..',
     });
     expect(service.env_file).toBe('.env');
@@ -191,11 +204,16 @@ describe('deploy/runner compose.yaml', () => {
     expect(service.cpus).toBeDefined();
     const volumes = service.volumes as string[];
     expect(volumes).toContain('drover-state:/var/lib/drover');
-    expect(Object.keys(compose.volumes)).toEqual(expect.arrayContaining(['drover-state', 'runner-work']));
-    for (const key of Object.keys(service.environment as object)) expect(key).not.toMatch(/TOKEN|SECRET|PASSWORD|KEY/);
+    expect(Object.keys(compose.volumes)).toEqual(
+      expect.arrayContaining(['drover-state', 'runner-work']),
+    );
+    for (const key of Object.keys(service.environment as object))
+      expect(key).not.toMatch(/TOKEN|SECRET|PASSWORD|KEY/);
     expect(volumes.some((v) => v.includes('docker.sock'))).toBe(false);
     const dockerfile = await readFile(join(runner, 'Dockerfile'), 'utf8');
-    expect(dockerfile).toMatch(/^COPY --chmod=0755 runner-health\.sh \/usr\/local\/bin\/runner-health$/m);
+    expect(dockerfile).toMatch(
+      /^COPY --chmod=0755 runner-health\.sh \/usr\/local\/bin\/runner-health$/m,
+    );
   });
 
   it('runner-health stops the main process after three misses in a row, and not before', async () => {
@@ -249,7 +267,9 @@ describe('the runner scripts', () => {
 
   const noShellcheck = spawnSync('shellcheck', ['--version']).status !== 0;
   if (noShellcheck)
-    process.stderr.write('SKIP: shellcheck is not installed here (apt-get install shellcheck); the shellcheck tests are skipped\n');
+    process.stderr.write(
+      'SKIP: shellcheck is not installed here (apt-get install shellcheck); the shellcheck tests are skipped\n',
+    );
   it.skipIf(noShellcheck).each(scripts)('%s passes shellcheck', async (file) => {
     const result = spawnSync('shellcheck', ['--severity=style', file], { encoding: 'utf8' });
     expect(result.stdout).toBe('');
@@ -326,9 +346,13 @@ esac`,
   path) echo "${dir}/snippet.yaml" ;;
 esac`,
     );
-    const { stdout } = await run('bash', [script, '--ssh-key', ssh, '--vmid', '210', '--snippets', 'local'], {
-      env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` },
-    });
+    const { stdout } = await run(
+      'bash',
+      [script, '--ssh-key', ssh, '--vmid', '210', '--snippets', 'local'],
+      {
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` },
+      },
+    );
     expect(stdout).toContain('VM 210 (drover-runner) exists: updating its settings');
     const calls = (await readFile(log, 'utf8')).split('\n');
     expect(calls.some((c) => c.startsWith('create'))).toBe(false);

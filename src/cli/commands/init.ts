@@ -12,7 +12,10 @@ export function registerInit(program: Command): void {
       '--action <repo[@ref]>',
       "where Drover is released, e.g. my-org/drover (ref default: this version's tag); the router's action and the runner's build use it",
     )
-    .option('--variables-file <path>', 'the Terraform variables file (default: terraform/variables.tf or variables.tf)')
+    .option(
+      '--variables-file <path>',
+      'the Terraform variables file (default: terraform/variables.tf or variables.tf)',
+    )
     .option('--json', 'print what was written and skipped as one JSON document', false)
     .addHelpText(
       'after',

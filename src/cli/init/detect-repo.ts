@@ -39,10 +39,7 @@ const TALENV_CANDIDATES = ['talos/talenv.yaml', 'talos/talenv.yml', 'talenv.yaml
 const KUBERNETES_KEY = 'kubernetesVersion';
 const VERSION_VARIABLES = new Set(['talos_version', 'kubernetes_version']);
 
-export async function detectRepository(
-  dir: string,
-  variablesFile?: string,
-): Promise<RepoFacts> {
+export async function detectRepository(dir: string, variablesFile?: string): Promise<RepoFacts> {
   const candidates = variablesFile === undefined ? VARIABLES_CANDIDATES : [variablesFile];
   let found: { file: string; text: string } | undefined;
   for (const file of candidates) {
@@ -57,7 +54,9 @@ export async function detectRepository(
       'input',
       'INIT_VARIABLES_NOT_FOUND',
       `no Terraform variables file in ${dir} (looked for ${candidates.join(', ')})`,
-      { hint: 'Run init at the root of the infrastructure repository, or give --variables-file PATH.' },
+      {
+        hint: 'Run init at the root of the infrastructure repository, or give --variables-file PATH.',
+      },
     );
   }
   const variables = blocks((await parseHcl(found.file, found.text)).variable);
@@ -122,7 +121,12 @@ async function kubernetesSource(
     if (text === undefined) continue;
     const value = (parseYaml(text) as Record<string, unknown> | null)?.[KUBERNETES_KEY];
     if (typeof value === 'string' && /^v?\d+\.\d+\.\d+/.test(value))
-      return { source: 'file', file: candidate, key: KUBERNETES_KEY, version: value.replace(/^v/, '') };
+      return {
+        source: 'file',
+        file: candidate,
+        key: KUBERNETES_KEY,
+        version: value.replace(/^v/, ''),
+      };
   }
   return { source: 'none' };
 }

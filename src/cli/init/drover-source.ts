@@ -25,9 +25,14 @@ export function resolveDroverSource(flag: string | undefined, packageRoot: strin
   if (flag !== undefined) {
     const [repo = '', ref = tag, ...rest] = flag.split('@');
     if (!REPO.test(repo) || !REF.test(ref) || rest.length > 0) {
-      throw new DroverError('usage', 'ACTION_REF_INVALID', `--action: "${flag}" is not OWNER/REPO[@REF]`, {
-        hint: `Example: --action my-org/drover (uses the release tag ${tag}) or --action my-org/drover@${tag}`,
-      });
+      throw new DroverError(
+        'usage',
+        'ACTION_REF_INVALID',
+        `--action: "${flag}" is not OWNER/REPO[@REF]`,
+        {
+          hint: `Example: --action my-org/drover (uses the release tag ${tag}) or --action my-org/drover@${tag}`,
+        },
+      );
     }
     return { repo, ref };
   }

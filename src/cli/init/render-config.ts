@@ -31,7 +31,11 @@ export function renderConfig(template: string, facts: RepoFacts): string {
       '  # s3: { bucket: my-terraform-backups, prefix: drover, region: us-east-1 }',
       `  # The bucket of the Terraform state backend (found in ${facts.terraformDir}/*.tf).\n  s3: { ${fields.join(', ')} }`,
     );
-    text = replaceLine(text, '  s3: false', '  # Also in backup.s3, so a rebuilt runner resumes.\n  s3: true');
+    text = replaceLine(
+      text,
+      '  s3: false',
+      '  # Also in backup.s3, so a rebuilt runner resumes.\n  s3: true',
+    );
   }
   return text;
 }

@@ -45,7 +45,13 @@ const infra = (extra: Record<string, string> = {}) =>
 
 type Router = {
   on: { push: { paths: string[] } };
-  jobs: Record<string, { steps?: { id?: string; uses?: string; with?: Record<string, string> }[]; secrets?: Record<string, string> }>;
+  jobs: Record<
+    string,
+    {
+      steps?: { id?: string; uses?: string; with?: Record<string, string> }[];
+      secrets?: Record<string, string>;
+    }
+  >;
 };
 const read = async (dir: string, file: string) => readFile(join(dir, file), 'utf8');
 
@@ -61,7 +67,9 @@ describe('drover init', () => {
     const result = await initRepository(dir, { action: ACTION });
     expect(result.skipped).toEqual([]);
     expect(result.written).toEqual(INIT_FILES.map((f) => f.to));
-    expect(result.created).toEqual(expect.arrayContaining(['.github/workflows', 'deploy/runner', '.drover']));
+    expect(result.created).toEqual(
+      expect.arrayContaining(['.github/workflows', 'deploy/runner', '.drover']),
+    );
     expect((await stat(join(dir, 'deploy/runner/provision-vm.sh'))).mode & 0o777).toBe(0o755);
     expect((await stat(join(dir, 'deploy/runner/runner-health.sh'))).mode & 0o777).toBe(0o755);
     expect((await stat(join(dir, 'deploy/runner/compose.yaml'))).mode & 0o777).toBe(0o644);
@@ -99,7 +107,9 @@ describe('drover init', () => {
   });
 
   it('writes the versions, the Terraform directory and the S3 backend it found into drover.yaml', async () => {
-    const dir = await infra({ 'talos/talenv.yaml': 'talosVersion: v1.10.8\nkubernetesVersion: v1.33.5\n' });
+    const dir = await infra({
+      'talos/talenv.yaml': 'talosVersion: v1.10.8\nkubernetesVersion: v1.33.5\n',
+    });
     await initRepository(dir, { action: ACTION });
     const loaded = await loadConfig(join(dir, 'drover.yaml'));
     expect(loaded.config.versions).toEqual({ talos: '1.10.8', kubernetes: '1.33.5' });
@@ -165,7 +175,9 @@ describe('drover init', () => {
   it('runs the action from the release tag of this version, never the placeholder', async () => {
     const dir = await infra();
     const result = await initRepository(dir, { action: ACTION });
-    const version = (JSON.parse(await read(locatePackageRoot(), 'package.json')) as { version: string }).version;
+    const version = (
+      JSON.parse(await read(locatePackageRoot(), 'package.json')) as { version: string }
+    ).version;
     expect(result.action).toBe(`acme/drover@v${version}`);
     const router = await read(dir, ROUTER_WORKFLOW);
     expect(router).toContain(`uses: acme/drover@v${version}`);
@@ -229,8 +241,13 @@ describe('drover init', () => {
     // Six starter nodes: replacing them all cannot be bounded by less than pets or kubernetes.
     expect(t.cattle).toBeGreaterThan(t.pets);
     expect(t.pets).toBeGreaterThan(t.kubernetes);
-    const router = parse(await read(dir, ROUTER_WORKFLOW)) as { jobs: { route: { concurrency: unknown } } };
-    expect(router.jobs.route.concurrency).toEqual({ group: 'drover-route-prox-ops', 'cancel-in-progress': false });
+    const router = parse(await read(dir, ROUTER_WORKFLOW)) as {
+      jobs: { route: { concurrency: unknown } };
+    };
+    expect(router.jobs.route.concurrency).toEqual({
+      group: 'drover-route-prox-ops',
+      'cancel-in-progress': false,
+    });
   });
 
   it('keeps existing files and lists them, unless --force', async () => {

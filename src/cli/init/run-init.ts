@@ -70,7 +70,11 @@ export async function initRepository(
   // The config first: the workflows' timeouts come from the plans of the config in place.
   await writeOne(configFile!, dir, root, options, result, (t) => renderConfig(t, facts));
   result.timeoutMinutes = await timeouts(join(dir, configFile!.to), facts);
-  const choices: WorkflowChoices = { facts, action: result.action, timeoutMinutes: result.timeoutMinutes };
+  const choices: WorkflowChoices = {
+    facts,
+    action: result.action,
+    timeoutMinutes: result.timeoutMinutes,
+  };
   for (const file of rest)
     await writeOne(file, dir, root, options, result, (t) => render(file, t, choices, source));
   return result;
@@ -89,13 +93,23 @@ async function checkTarget(dir: string): Promise<void> {
     });
   }
   if ((await stat(join(dir, '.git')).catch(() => undefined)) === undefined) {
-    throw new DroverError('input', 'INIT_NOT_A_GIT_REPOSITORY', `${dir} is not the root of a git repository`, {
-      hint: 'The router compares git revisions: run init at the top of your infrastructure repository checkout.',
-    });
+    throw new DroverError(
+      'input',
+      'INIT_NOT_A_GIT_REPOSITORY',
+      `${dir} is not the root of a git repository`,
+      {
+        hint: 'The router compares git revisions: run init at the top of your infrastructure repository checkout.',
+      },
+    );
   }
 }
 
-function render(file: InitFile, text: string, choices: WorkflowChoices, source: DroverSource): string {
+function render(
+  file: InitFile,
+  text: string,
+  choices: WorkflowChoices,
+  source: DroverSource,
+): string {
   switch (file.render) {
     case 'router':
       return renderRouter(text, choices);
@@ -122,7 +136,8 @@ async function writeOne(
     return;
   }
   const content = transform(await readFile(join(root, file.from), 'utf8'));
-  if (content.includes(ACTION_PLACEHOLDER)) throw new Error(`${file.to}: placeholder left unreplaced`);
+  if (content.includes(ACTION_PLACEHOLDER))
+    throw new Error(`${file.to}: placeholder left unreplaced`);
   const parent = dirname(target);
   if ((await stat(parent).catch(() => undefined)) === undefined) {
     await mkdir(parent, { recursive: true });
@@ -134,9 +149,16 @@ async function writeOne(
 }
 
 /** Each kind's job timeout from its plan over the config's nodes and policy. */
-async function timeouts(configFile: string, facts: RepoFacts): Promise<InitResult['timeoutMinutes']> {
+async function timeouts(
+  configFile: string,
+  facts: RepoFacts,
+): Promise<InitResult['timeoutMinutes']> {
   const loaded = await loadConfig(configFile);
-  const [major, minor, patch] = facts.talosVersion.split('.').map(Number) as [number, number, number];
+  const [major, minor, patch] = facts.talosVersion.split('.').map(Number) as [
+    number,
+    number,
+    number,
+  ];
   const kube = facts.kubernetes.source === 'none' ? '1.33.0' : facts.kubernetes.version;
   const [kMajor, kMinor] = kube.split('.').map(Number) as [number, number];
   const nextKube = `${kMajor}.${kMinor + 1}.0`;
@@ -186,7 +208,11 @@ export function initSummary(result: InitResult): string {
       : '  backend    no S3 backend: set backup.s3 in drover.yaml before a cattle upgrade (no VM is destroyed without a verified state backup)',
   );
   if (facts.requiredVariables.length > 0)
-    lines.push(`  terraform  needs ${tfVarSecrets(facts).map((s) => s.env).join(', ')} (from secrets of the same name, upper case)`);
+    lines.push(
+      `  terraform  needs ${tfVarSecrets(facts)
+        .map((s) => s.env)
+        .join(', ')} (from secrets of the same name, upper case)`,
+    );
   lines.push(`  cluster    ${facts.clusterName}`, '');
   for (const d of result.created) lines.push(`  created  ${d}/`);
   for (const f of result.written) lines.push(`  wrote    ${f}`);
@@ -206,7 +232,10 @@ export function initSummary(result: InitResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function runInitCommand(dir: string | undefined, options: InitOptions): Promise<number> {
+export async function runInitCommand(
+  dir: string | undefined,
+  options: InitOptions,
+): Promise<number> {
   const result = await initRepository(dir ?? '.', options);
   if (options.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else process.stdout.write(initSummary(result));
