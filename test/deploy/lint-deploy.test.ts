@@ -294,3 +294,32 @@ describe('the upgrade step as the runner executes it', () => {
     );
   });
 });
+
+describe('the release workflow', () => {
+  it('tags v<package version> on a commit that carries the built dist/, then publishes the package and a release', async () => {
+    const wf = parse(await readFile(join(ownDir, 'release.yaml'), 'utf8')) as Workflow;
+    const steps = wf.jobs.release!.steps as Step[];
+    const script = steps.map((s) => s.run ?? '').join('\n');
+    // The tag init writes into the router (`uses: OWNER/REPO@v<version>`) is the one made here.
+    expect(script).toContain(`version="$(node -p "require('./package.json').version")"`);
+    expect(script).toContain('tag="v$version"');
+    const order = [
+      '.ci/run',
+      'node scripts/build.mjs',
+      'git add --force dist',
+      'git tag -a "$TAG"',
+      'push origin "refs/tags/$TAG"',
+      'npm pack',
+      'npm publish',
+      'gh release create "$TAG"',
+    ];
+    const positions = order.map((needle) => script.indexOf(needle));
+    for (const [i, p] of positions.entries()) expect(p, order[i]).toBeGreaterThanOrEqual(0);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    // action.yml runs the bundle the tag carries.
+    const action = parse(await readFile(join(root, 'action.yml'), 'utf8')) as {
+      runs: { main: string };
+    };
+    expect(action.runs.main).toBe('dist/action.js');
+  });
+});
