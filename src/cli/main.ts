@@ -10,6 +10,7 @@ import { registerUpgrade } from './commands/upgrade.js';
 import { registerValidate } from './commands/validate.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerInit } from './commands/init.js';
+import { registerRunner } from './commands/runner.js';
 import { VERSION } from './version.js';
 
 export function buildProgram(): Command {
@@ -37,6 +38,7 @@ Start with:  drover simulate        (a simulated cattle upgrade of the reference
   registerValidate(program);
   registerSimulate(program);
   registerInit(program);
+  registerRunner(program);
   return program;
 }
 

@@ -126,6 +126,32 @@ describe('the built CLI: plan and init', () => {
     expect(missing.status).toBe(2);
   });
 
+  it('runner check exits 1 when the runner needs a bump and 0 when it does not', () => {
+    const target = mkdtempSync(join(tmpdir(), 'drover-runner-built-'));
+    try {
+      mkdirSync(join(target, 'terraform'));
+      const dockerfile = join(root, 'deploy/runner/Dockerfile');
+      const talosctl = /^ARG TALOSCTL_VERSION=(.*)$/m.exec(readFileSync(dockerfile, 'utf8'))![1]!;
+      const write = (talos: string) =>
+        writeFileSync(
+          join(target, 'terraform/variables.tf'),
+          `variable "talos_version" {\n  default = "${talos}"\n}\n`,
+        );
+      write(talosctl);
+      const ok = drover('runner', 'check', '--repo', target, '--dockerfile', dockerfile, '--json');
+      expect(ok.status).toBe(0);
+      expect(JSON.parse(ok.stdout)).toMatchObject({ bumpNeeded: false });
+      const [major, minor] = talosctl.split('.').map(Number) as [number, number];
+      write(`${major}.${minor + 1}.0`);
+      const bump = drover('runner', 'check', '--repo', target, '--dockerfile', dockerfile);
+      expect(bump.status).toBe(1);
+      expect(bump.stdout).toMatch(/bump TALOSCTL_VERSION to /);
+      expect(drover('runner', 'check', '--repo', join(target, 'none')).status).toBe(2);
+    } finally {
+      rmSync(target, { recursive: true, force: true });
+    }
+  });
+
   it('init writes an infrastructure repository from the bundle', () => {
     const target = mkdtempSync(join(tmpdir(), 'drover-init-built-'));
     try {

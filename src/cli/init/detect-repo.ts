@@ -31,6 +31,8 @@ export interface RepoFacts {
   s3Backend?: S3Backend;
   /** Variables without a default: Terraform reads them from TF_VAR_<name>. */
   requiredVariables: string[];
+  /** `terraform { required_version = "..." }`, as written, when the configuration sets one. */
+  terraformRequiredVersion?: string;
   clusterName: string;
 }
 
@@ -77,6 +79,7 @@ export async function detectRepository(dir: string, variablesFile?: string): Pro
     talosVersion,
     kubernetes: await kubernetesSource(dir, variables, found.file),
     ...(await s3Backend(tfText)),
+    ...requiredVersion(tfText),
     requiredVariables: Object.entries(variables)
       .filter(([name, block]) => !VERSION_VARIABLES.has(name) && !('default' in block))
       .map(([name]) => name)
@@ -162,6 +165,16 @@ async function s3Backend(files: Record<string, unknown>[]): Promise<{ s3Backend?
         },
       };
     }
+  }
+  return {};
+}
+
+function requiredVersion(files: Record<string, unknown>[]): { terraformRequiredVersion?: string } {
+  for (const file of files) {
+    const terraformBlocks = Array.isArray(file.terraform) ? (file.terraform as unknown[]) : [];
+    for (const block of terraformBlocks as Record<string, unknown>[])
+      if (typeof block.required_version === 'string')
+        return { terraformRequiredVersion: block.required_version };
   }
   return {};
 }
