@@ -11,6 +11,7 @@ import { registerValidate } from './commands/validate.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerInit } from './commands/init.js';
 import { registerRunner } from './commands/runner.js';
+import { registerStatus } from './commands/status.js';
 import { VERSION } from './version.js';
 
 export function buildProgram(): Command {
@@ -39,6 +40,7 @@ Start with:  drover simulate        (a simulated cattle upgrade of the reference
   registerSimulate(program);
   registerInit(program);
   registerRunner(program);
+  registerStatus(program);
   return program;
 }
 

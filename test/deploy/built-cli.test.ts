@@ -152,6 +152,73 @@ describe('the built CLI: plan and init', () => {
     }
   });
 
+  it('status reads the journal a crashed and a failed run left, and says what --resume would do', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drover-status-built-'));
+    try {
+      const journal = join(dir, 'j.jsonl');
+      const crash = drover(
+        'simulate',
+        '--world',
+        join(dir, 'w.json'),
+        '--journal',
+        journal,
+        '--crash-after-steps',
+        '40',
+        '--plain',
+      );
+      // It kills itself (SIGKILL): spawnSync reports the signal, a shell would say 137.
+      expect(crash.signal ?? crash.status).toBe('SIGKILL');
+      const status = drover(
+        'status',
+        '--journal',
+        journal,
+        '--config',
+        'examples/drover.yaml',
+        '--json',
+      );
+      expect(status.status).toBe(0);
+      const doc = JSON.parse(status.stdout) as {
+        status: {
+          state: string;
+          kind: string;
+          to: string;
+          cordoned: string[];
+          remaining: { count: number; next: { stepId: string }[] };
+        };
+        resumeCommand: string;
+      };
+      expect(doc.status).toMatchObject({ state: 'unfinished', kind: 'cattle', to: '1.11.0' });
+      expect(doc.status.remaining.count).toBeGreaterThan(0);
+      expect(doc.resumeCommand).toBe(
+        `drover upgrade cattle --config examples/drover.yaml --to 1.11.0 --resume --journal ${journal}`,
+      );
+      // The step --resume runs first is the one status names.
+      const next = doc.status.remaining.next[0]!.stepId;
+      const text = drover('status', '--journal', journal, '--config', 'examples/drover.yaml');
+      expect(text.stdout).toContain(`next: ${next}`);
+
+      const failedJournal = join(dir, 'f.jsonl');
+      expect(
+        drover(
+          'simulate',
+          '--scenario',
+          'examples/fault-never-ready.yaml',
+          '--journal',
+          failedJournal,
+          '--plain',
+        ).status,
+      ).toBe(1);
+      const failed = drover('status', '--journal', failedJournal);
+      expect(failed.status).toBe(0);
+      expect(failed.stdout).toMatch(/^state: failed/m);
+      expect(failed.stdout).toMatch(/^stopped at: \S+\/wait-ready: .*\[NODE_NOT_READY\]$/m);
+      expect(failed.stdout).toMatch(/^cordoned \(per the journal\): \S+/m);
+      expect(drover('status', '--journal', join(dir, 'none.jsonl')).status).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('init writes an infrastructure repository from the bundle', () => {
     const target = mkdtempSync(join(tmpdir(), 'drover-init-built-'));
     try {
