@@ -218,6 +218,10 @@ describe('deploy/workflows', () => {
     expect(steps.some((s) => s.if === 'always()' && s.run?.includes('GITHUB_STEP_SUMMARY'))).toBe(
       true,
     );
+    // A failed run says in its summary where it stopped and what a re-run does (drover status).
+    const where = steps.find((s) => s.run?.includes('drover status --journal "$JOURNAL"'))!;
+    expect(where.if).toContain('failure()');
+    expect(where.run).toContain('GITHUB_STEP_SUMMARY');
     // Terraform's provider credentials and the machine configs reach a cattle run only.
     for (const name of [
       'PROXMOX_VE_ENDPOINT',
