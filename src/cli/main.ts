@@ -12,6 +12,7 @@ import { registerSimulate } from './commands/simulate.js';
 import { registerInit } from './commands/init.js';
 import { registerRunner } from './commands/runner.js';
 import { registerStatus } from './commands/status.js';
+import { registerDiagnose } from './commands/diagnose.js';
 import { VERSION } from './version.js';
 
 export function buildProgram(): Command {
@@ -41,6 +42,7 @@ Start with:  drover simulate        (a simulated cattle upgrade of the reference
   registerInit(program);
   registerRunner(program);
   registerStatus(program);
+  registerDiagnose(program);
   return program;
 }
 
