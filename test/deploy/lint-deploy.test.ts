@@ -125,11 +125,12 @@ describe('deploy/workflows', () => {
     expect(wf.permissions).toEqual({ contents: 'read' });
     for (const [name, job] of Object.entries(wf.jobs)) {
       const perms = job.permissions as Record<string, string> | undefined;
-      // Only the release job writes (it pushes the release tag).
+      // Only these jobs write: the release (it pushes the release tag) and the failure issue.
       if (perms !== undefined)
-        expect(`${basename(file)}:${name}:${JSON.stringify(perms)}`).toBe(
+        expect([
           'release.yaml:release:{"contents":"write"}',
-        );
+          'drover-upgrade.yaml:report-failure:{"issues":"write"}',
+        ]).toContain(`${basename(file)}:${name}:${JSON.stringify(perms)}`);
     }
   });
 
@@ -195,9 +196,8 @@ describe('deploy/workflows', () => {
     expect(wf.on).toHaveProperty('workflow_call');
     const dispatch = wf.on.workflow_dispatch as { inputs: { kind: { options: string[] } } };
     expect(dispatch.inputs.kind.options).toEqual([...KINDS]);
-    const jobs = Object.values(wf.jobs);
-    expect(jobs).toHaveLength(1);
-    const job = jobs[0]!;
+    expect(Object.keys(wf.jobs)).toEqual(['upgrade', 'report-failure']);
+    const job = wf.jobs.upgrade!;
     expect(job['runs-on']).toEqual(['self-hosted', 'cattle-runner']);
     expect(job.concurrency).toEqual({
       group: 'drover-upgrade-my-cluster',
@@ -247,7 +247,7 @@ describe('deploy/workflows', () => {
 describe('the upgrade step as the runner executes it', () => {
   it.each(KINDS)('%s: --resume, a per-target journal and the artifacts paths', async (kind) => {
     const wf = await workflow('drover-upgrade.yaml');
-    const job = Object.values(wf.jobs)[0]!;
+    const job = wf.jobs.upgrade!;
     const script = (job.steps as Step[]).find((s) => s.id === 'upgrade')!.run!;
     const dir = await mkdtemp(join(tmpdir(), 'drover-step-'));
     const bin = join(dir, 'bin');
@@ -325,5 +325,45 @@ describe('the release workflow', () => {
       runs: { main: string };
     };
     expect(action.runs.main).toBe('dist/action.js');
+  });
+});
+
+describe('the failure issue', () => {
+  it('one issue per cluster and target: created on the first failure, commented on after', async () => {
+    const wf = await workflow('drover-upgrade.yaml');
+    const job = wf.jobs['report-failure']!;
+    expect(job['runs-on']).toBe('ubuntu-latest');
+    expect(job.needs).toBe('upgrade');
+    expect(String(job.if)).toContain('failure()');
+    const script = (job.steps as Step[])[0]!.run!;
+    const dir = await mkdtemp(join(tmpdir(), 'drover-issue-'));
+    const bin = join(dir, 'bin');
+    await run('mkdir', ['-p', bin]);
+    // gh as GitHub answers: `issue list` prints the open issue's number once one exists.
+    await writeFile(
+      join(bin, 'gh'),
+      `#!/bin/sh\necho "$*" >>"${dir}/calls"\ncase "$1 $2" in\n  "issue list") [ -f "${dir}/exists" ] && echo 42 ;;\n  "issue create") touch "${dir}/exists" ;;\nesac\nexit 0\n`,
+      { mode: 0o755 },
+    );
+    const env = {
+      ...process.env,
+      PATH: `${bin}:${process.env.PATH ?? ''}`,
+      CLUSTER: 'prox-ops',
+      KIND: 'cattle',
+      TO: '1.11.0',
+      RUN_URL: 'https://github.example/run/1',
+      GITHUB_RUN_ATTEMPT: '1',
+    };
+    await run('bash', ['-e', '-c', script], { env });
+    await run('bash', ['-e', '-c', script], { env: { ...env, GITHUB_RUN_ATTEMPT: '2' } });
+    const log = await readFile(join(dir, 'calls'), 'utf8');
+    const calls = log.trim().split('\n');
+    expect(calls.filter((c) => c.startsWith('issue create'))).toHaveLength(1);
+    expect(calls.find((c) => c.startsWith('issue create'))).toContain(
+      '--title Drover: cattle upgrade of prox-ops to 1.11.0 failed',
+    );
+    expect(calls.filter((c) => c.startsWith('issue comment 42'))).toHaveLength(1);
+    // The body (several lines) says how to resume.
+    expect(log.slice(log.indexOf('issue comment 42'))).toContain('--resume');
   });
 });

@@ -58,6 +58,7 @@ export function renderUpgrade(template: string, choices: WorkflowChoices): strin
     `\${{ inputs.kind == 'cattle' && ${t.cattle} || inputs.kind == 'pets' && ${t.pets} || ${t.kubernetes} }}`,
   );
   doc.setIn(['jobs', 'upgrade', 'concurrency', 'group'], `drover-upgrade-${facts.clusterName}`);
+  doc.setIn(['jobs', 'report-failure', 'env', 'CLUSTER'], facts.clusterName);
   const steps = doc.getIn(['jobs', 'upgrade', 'steps']);
   if (!isSeq(steps)) throw new Error('upgrade template: jobs.upgrade.steps is not a list');
   const index = steps.items.findIndex((s) => isMap(s) && s.get('id') === 'upgrade');

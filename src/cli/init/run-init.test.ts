@@ -228,8 +228,12 @@ describe('drover init', () => {
     const result = await initRepository(dir, { action: ACTION });
     expect(result.facts.clusterName).toBe('prox-ops');
     const upgrade = parse(await read(dir, UPGRADE_WORKFLOW)) as {
-      jobs: { upgrade: { concurrency: unknown; 'timeout-minutes': string } };
+      jobs: {
+        upgrade: { concurrency: unknown; 'timeout-minutes': string };
+        'report-failure': { env: Record<string, string> };
+      };
     };
+    expect(upgrade.jobs['report-failure'].env.CLUSTER).toBe('prox-ops');
     expect(upgrade.jobs.upgrade.concurrency).toEqual({
       group: 'drover-upgrade-prox-ops',
       'cancel-in-progress': false,
