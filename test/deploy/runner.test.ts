@@ -216,6 +216,17 @@ describe('deploy/runner compose.yaml', () => {
     );
   });
 
+  it('uses only keys the Compose Specification defines (and a typo is caught)', async () => {
+    const compose = parse(await readFile(join(runner, 'compose.yaml'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(composeProblems(compose)).toEqual([]);
+    const typo = structuredClone(compose) as { services: { runner: Record<string, unknown> } };
+    typo.services.runner.healthchek = typo.services.runner.healthcheck;
+    expect(composeProblems(typo)).toEqual(['services.runner.healthchek: not a Compose key']);
+  });
+
   it('runner-health stops the main process after three misses in a row, and not before', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'drover-health-'));
     const bin = join(dir, 'bin');
@@ -361,3 +372,45 @@ esac`,
     await chmod(join(dir, 'snippet.yaml'), 0o600);
   });
 });
+
+/**
+ * The keys the Compose Specification allows at the levels compose.yaml uses, as its JSON Schema
+ * defines them (compose-spec/compose-spec, schema/compose-spec.json at 170098ba07d9, where each
+ * of these objects has additionalProperties: false; `x-` extensions are allowed everywhere).
+ * No Docker engine here, so no `docker compose config`: this is the schema's key check.
+ */
+const COMPOSE_KEYS = {
+  top: 'version name include services models networks volumes secrets configs',
+  service:
+    'develop deploy annotations attach build blkio_config cap_add cap_drop cgroup cgroup_parent command configs container_name cpu_count cpu_percent cpu_shares cpu_quota cpu_period cpu_rt_period cpu_rt_runtime cpus cpuset credential_spec depends_on device_cgroup_rules devices dns dns_opt dns_search domainname entrypoint env_file label_file environment expose extends provider external_links extra_hosts gpus group_add healthcheck hostname image init ipc isolation labels links logging mac_address mem_limit mem_reservation mem_swappiness memswap_limit network_mode models networks oom_kill_disable oom_score_adj pid pids_limit platform ports post_start pre_stop privileged profiles pull_policy pull_refresh_after read_only restart runtime scale security_opt shm_size secrets sysctls stdin_open stop_grace_period stop_signal storage_opt tmpfs tty ulimits use_api_socket user uts userns_mode volumes volumes_from working_dir',
+  build:
+    'context dockerfile dockerfile_inline entitlements args ssh labels cache_from cache_to no_cache additional_contexts network provenance sbom pull target shm_size extra_hosts isolation privileged secrets tags ulimits platforms',
+  healthcheck: 'disable interval retries test timeout start_period start_interval',
+  logging: 'driver options',
+};
+const RESTART = ['no', 'always', 'on-failure', 'unless-stopped'];
+
+function composeProblems(compose: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const check = (where: string, value: unknown, allowed: string) => {
+    const keys = allowed.split(' ');
+    for (const key of Object.keys((value ?? {}) as object))
+      if (!keys.includes(key) && !key.startsWith('x-'))
+        problems.push(`${where ? `${where}.` : ''}${key}: not a Compose key`);
+  };
+  check('', compose, COMPOSE_KEYS.top);
+  for (const [name, service] of Object.entries(
+    (compose.services ?? {}) as Record<string, Record<string, unknown>>,
+  )) {
+    const at = `services.${name}`;
+    check(at, service, COMPOSE_KEYS.service);
+    if (typeof service.build === 'object') check(`${at}.build`, service.build, COMPOSE_KEYS.build);
+    check(`${at}.healthcheck`, service.healthcheck, COMPOSE_KEYS.healthcheck);
+    check(`${at}.logging`, service.logging, COMPOSE_KEYS.logging);
+    if (service.restart !== undefined && !RESTART.includes(String(service.restart)))
+      problems.push(`${at}.restart: not one of ${RESTART.join(', ')}`);
+    if (service.init !== undefined && typeof service.init !== 'boolean')
+      problems.push(`${at}.init: not a boolean`);
+  }
+  return problems;
+}
