@@ -6,7 +6,8 @@ import { parse } from 'yaml';
 import { loadConfig } from '../config/load-config.js';
 import { ACTION_PLACEHOLDER, INIT_FILES, ROUTER_WORKFLOW, UPGRADE_WORKFLOW } from './init-files.js';
 import { locatePackageRoot } from './locate-assets.js';
-import { initRepository, initSummary } from './run-init.js';
+import { initSummary } from './init-summary.js';
+import { initRepository } from './run-init.js';
 
 const ACTION = 'acme/drover';
 const VARIABLES = `variable "talos_version" {
