@@ -6,13 +6,13 @@
  */
 import type { EtcdReading } from '../core/gates.js';
 import { controlPlaneNodes } from '../core/inventory.js';
-import type { EtcdMember } from '../ports/talos.js';
+import type { EtcdMember, EtcdMemberStatus } from '../ports/talos.js';
 import type { StepContext } from './context.js';
 
 export async function readEtcd(
   ctx: StepContext,
   avoid?: string,
-): Promise<EtcdReading & { via?: string }> {
+): Promise<EtcdReading & { via?: string; statuses: EtcdMemberStatus[] | undefined }> {
   const { talos } = ctx.run.ports;
   const candidates = controlPlaneNodes(ctx.run.inventory).filter((n) => n.name !== avoid);
   let members: EtcdMember[] | undefined;
@@ -38,4 +38,17 @@ export async function readEtcd(
     statuses = undefined;
   }
   return { members, statuses, ...(via ? { via } : {}) };
+}
+
+/** The member every answering status names as leader, when they agree; else undefined. */
+export function leaderOf(reading: {
+  members: EtcdMember[] | undefined;
+  statuses: EtcdMemberStatus[] | undefined;
+}): EtcdMember | undefined {
+  const ids = new Set(
+    (reading.statuses ?? []).flatMap((s) => (s.leaderId ? [s.leaderId.toLowerCase()] : [])),
+  );
+  if (ids.size !== 1) return undefined;
+  const [id] = [...ids];
+  return reading.members?.find((m) => m.id.toLowerCase() === id);
 }

@@ -21,6 +21,11 @@ import {
   outOfService,
 } from '../world/invariants.js';
 import { R } from '../world/objects.js';
+import { isDaemonOrMirror } from '../world/pod-helpers.js';
+import { podPhase } from '../kube/pods.js';
+import { etcdLeaderId, forfeitLeadership, removingMember } from '../world/talos-boot.js';
+import { upgradeIssued, versionRead } from '../world/upgrade-reads.js';
+import type { ScenarioFault } from '../scenario/schema.js';
 import { unreachable, type World } from '../world/world.js';
 
 function rpcError(code: string, message: string, transient = false): DroverError {
@@ -56,7 +61,21 @@ export class SimulatedTalosPort implements TalosPort {
 
   async version(node: string): Promise<string> {
     await this.busy(this.world.durations['verify-version'] / 2);
-    return this.running(node).vm.version;
+    const { node: n, vm } = this.running(node);
+    versionRead(this.world, n.name);
+    return vm.version;
+  }
+
+  async bootId(node: string): Promise<string> {
+    await this.busy(1);
+    return this.running(node).vm.bootId;
+  }
+
+  async etcdForfeitLeadership(node: string): Promise<void> {
+    await this.busy(1);
+    const { node: n } = this.running(node);
+    const member = this.world.state.etcd.find((m) => m.node === n.name);
+    if (member) forfeitLeadership(this.world, member.id);
   }
 
   async etcdMembers(node: string): Promise<EtcdMember[]> {
@@ -88,7 +107,13 @@ export class SimulatedTalosPort implements TalosPort {
             healthy: false,
             error: 'rpc error: code = DeadlineExceeded desc = context deadline exceeded',
           };
-        return { node: address, memberId: member.id, healthy: true };
+        const leaderId = etcdLeaderId(this.world);
+        return {
+          node: address,
+          memberId: member.id,
+          healthy: true,
+          ...(leaderId ? { leaderId } : {}),
+        };
       } catch (error) {
         return { node: address, memberId: '', healthy: false, error: (error as Error).message };
       }
@@ -104,6 +129,7 @@ export class SimulatedTalosPort implements TalosPort {
       throw rpcError('TALOS_ETCD', 'rpc error: code = Unknown desc = etcdserver: member not found');
     await this.busy(this.world.durations['etcd-leave']);
     checkMemberRemoval(this.world, n.name, `etcd leave of ${n.name}`);
+    this.leaderLeaving(member.id, n.name, `etcd leave of ${n.name}`);
     this.world.state.etcd = this.world.state.etcd.filter((m) => m.id !== member.id);
     checkQuorum(this.world, `etcd leave of ${n.name}`);
     this.world.changed();
@@ -117,8 +143,12 @@ export class SimulatedTalosPort implements TalosPort {
       throw rpcError('TALOS_ETCD', 'rpc error: code = Unknown desc = etcdserver: no leader', true);
     const member = this.world.state.etcd.find((m) => m.id === memberId.toLowerCase());
     if (!member)
-      throw rpcError('TALOS_ETCD', 'rpc error: code = Unknown desc = etcdserver: member not found');
+      throw rpcError(
+        'TALOS_ETCD',
+        'rpc error: code = NotFound desc = etcdserver: member not found',
+      );
     checkMemberRemoval(this.world, member.node, `etcd remove-member ${memberId}`);
+    this.leaderLeaving(member.id, member.node, `etcd remove-member ${memberId}`);
     this.world.state.etcd = this.world.state.etcd.filter((m) => m.id !== member.id);
     checkQuorum(this.world, `etcd remove-member ${memberId}`);
     this.world.changed();
@@ -172,24 +202,67 @@ export class SimulatedTalosPort implements TalosPort {
     this.world.changed();
   }
 
+  /** A leader removed from etcd steps down and the others elect: Drover should have moved it. */
+  private leaderLeaving(memberId: string, node: string, cause: string): void {
+    if (removingMember(this.world, memberId))
+      this.world.violation(
+        1,
+        `${cause}: the etcd leader left without forfeiting leadership first (a leader election stalls etcd and the API server)`,
+      );
+  }
+
+  /** The first matching Talos fault with uses left (counted), or undefined. */
+  private takeFault<T extends ScenarioFault['type']>(
+    type: T,
+    node: string,
+  ): Extract<ScenarioFault, { type: T }> | undefined {
+    const faults = this.world.faults();
+    for (let i = 0; i < faults.length; i++) {
+      const f = faults[i];
+      if (!f || f.type !== type || !('node' in f) || f.node !== node) continue;
+      const times = 'times' in f && typeof f.times === 'number' ? f.times : Infinity;
+      const used = this.world.state.faultUses[i] ?? 0;
+      if (used >= times) continue;
+      this.world.state.faultUses[i] = used + 1;
+      this.world.changed();
+      return f as Extract<ScenarioFault, { type: T }>;
+    }
+    return undefined;
+  }
+
+  /**
+   * `talosctl upgrade --wait` as cmd/talosctl/pkg/talos/action (v1.10.9 / v1.11.6) behaves:
+   * refusals are synchronous; the node reboots; talosctl exits 0 once the boot ID changed and
+   * the machine is ready (a rollback passes that check), 1 when it loses the node for good.
+   */
   async upgrade(node: string, options: TalosUpgradeOptions): Promise<void> {
     const n = this.world.requireNodeByAddress(node);
+    upgradeIssued(this.world, n.name);
     this.world.failIfScripted('talos-upgrade', n.name);
+    const drop = this.takeFault('talos-upgrade-drops', n.name);
     const { vm } = this.running(node);
+    if (drop?.at === 'before-upgrade')
+      throw upgradeUnreachable(
+        node,
+        `rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp ${node}:50000: connect: connection refused"`,
+      );
     const version = /:v?(\d+\.\d+\.\d+)$/.exec(options.image)?.[1];
     if (!version)
       throw rpcError(
-        'TALOS_UPGRADE',
+        'TALOS_UPGRADE_REJECTED',
         `"${node}": rpc error: code = Unknown desc = error validating installer image "${options.image}": invalid reference format`,
       );
     if (n.role === 'controlplane') {
       const unhealthy = this.world.state.etcd.find((m) => m.node !== n.name && !m.healthy);
       if (unhealthy)
         throw rpcError(
-          'TALOS_UPGRADE',
+          'TALOS_UPGRADE_REJECTED',
           `"${node}": rpc error: code = Unknown desc = error validating etcd for upgrade: etcd member ${unhealthy.id} is not healthy; all members must be healthy to perform an upgrade: context deadline exceeded`,
         );
     }
+    checkDrained(this.world, n.name);
+    const started = this.world.now;
+    const bootBefore = vm.bootId;
     const wasOut = outOfService(this.world, n.name);
     vm.phase = 'rebooting';
     for (const m of this.world.state.etcd) if (m.node === n.name) m.healthy = false;
@@ -204,21 +277,31 @@ export class SimulatedTalosPort implements TalosPort {
       options.signal,
     );
     const current = this.world.vm(n.name);
-    if (!current || current.id !== vm.id) throw unreachable(node);
-    current.version = version;
+    if (!current || current.id !== vm.id) throw upgradeUnreachable(node);
+    const deadline = started + options.timeoutSeconds * 1000;
+    if (this.world.hasFault('talos-never-back', (f) => 'node' in f && f.node === n.name)) {
+      // Stuck in its reboot: talosctl retries until its own --timeout, then exits 1.
+      await this.world.clock.sleep(Math.max(0, deadline - this.world.now), options.signal);
+      throw upgradeUnreachable(node);
+    }
+    // A rollback: the new Talos fails to boot and the old one comes back.
+    if (!this.world.hasFault('talos-rolls-back', (f) => 'node' in f && f.node === n.name))
+      current.version = version;
     current.phase = 'installing';
     this.world.schedule(0, { type: 'vm-configured', node: n.name, vmId: current.id });
-    // --wait: tracks the node until it is back (booted, Ready) or the timeout.
+    if (drop) throw upgradeUnreachable(node);
+    // --wait: tracks the node until it is back on a new boot and ready, or the timeout.
     await this.world.clock.sleep(
       this.world.rng.jitter(this.world.ms('talos-upgrade', 0.4)),
       options.signal,
     );
-    if (this.world.vm(n.name)?.phase !== 'running')
-      throw rpcError(
-        'TALOS_UPGRADE',
-        `"${node}": unavailable, retrying...\n1 error occurred:\n\t* timeout`,
-        true,
-      );
+    while (
+      this.world.vm(n.name)?.phase !== 'running' ||
+      this.world.vm(n.name)?.bootId === bootBefore
+    ) {
+      if (this.world.now >= deadline) throw upgradeUnreachable(node);
+      await this.world.clock.sleep(Math.min(5000, deadline - this.world.now), options.signal);
+    }
   }
 
   async upgradeKubernetes(options: KubernetesUpgradeOptions): Promise<string> {
@@ -273,4 +356,42 @@ export class SimulatedTalosPort implements TalosPort {
     lines.push(' > processing manifest v1.ServiceAccount/coredns', '  < no changes');
     return `${lines.join('\n')}\n`;
   }
+}
+
+/** What the adapter makes of talosctl losing the node (talosctl-upgrade.ts `upgradeFailure`). */
+function upgradeUnreachable(node: string, line = 'unavailable, retrying...'): DroverError {
+  return new DroverError(
+    'failed',
+    'TALOS_UPGRADE_UNREACHABLE',
+    `talosctl upgrade exited 1: "${node}": ${line}`,
+    {
+      hint: 'talosctl lost the node (unreachable, not a refusal): read its version and boot ID before deciding anything',
+      details: { transient: true, unreachable: true },
+    },
+  );
+}
+
+/**
+ * Talos drains inside its own upgrade sequence, with no regard for Drover's drain policy (PDB
+ * window, force rules): any workload pod still on the node when the upgrade starts is Drover
+ * skipping its own drain (invariant 6, pets too).
+ */
+function checkDrained(world: World, node: string): void {
+  const left = world.store
+    .listView(R.pods)
+    .filter(
+      (p) =>
+        p.spec?.nodeName === node &&
+        !isDaemonOrMirror(p) &&
+        !p.metadata.deletionTimestamp &&
+        !['Succeeded', 'Failed'].includes(podPhase(p)),
+    );
+  if (left.length > 0)
+    world.violation(
+      6,
+      `talos upgrade of ${node} with ${left.length} pod(s) not drained under the drain policy (${left
+        .slice(0, 3)
+        .map((p) => `${p.metadata.namespace}/${p.metadata.name}`)
+        .join(', ')}): Talos' own drain ignores it`,
+    );
 }

@@ -7,6 +7,7 @@ import type { InventoryNode } from '../../../core/inventory.js';
 import { GPU_SCHEMATIC_FLAVOR, hasNvidiaModules } from './machine-config.js';
 import { registerKubelet, setGpu, setReady, NODES, readyStatus } from './nodes.js';
 import type { VmState, WorldEvent } from './state.js';
+import { newBootId } from './talos-boot.js';
 import type { World } from './world.js';
 
 /** node-monitor-grace-period: the node controller's patience before Ready turns Unknown. */
@@ -25,6 +26,7 @@ export function createVm(world: World, node: InventoryNode): VmState {
     phase: 'booting',
     gpuDriver: false,
     createdAt: world.now,
+    bootId: newBootId(world, node.name),
   };
   world.state.vms[node.name] = vm;
   world.schedule(world.rng.jitter(world.ms('wait-maintenance')), {
@@ -84,6 +86,8 @@ export function registerMachineHandlers(world: World): void {
     const node = w.node(e.node);
     if (!vm || !node) return;
     vm.phase = 'running';
+    // Installed or rebooted: a new boot (the fresh VM's first boot was its maintenance one).
+    vm.bootId = newBootId(w, node.name);
     const neverReady = w.hasFault('never-ready', (f) => 'node' in f && f.node === node.name);
     const stuck = w.scriptedFailure('wait-ready', node.name) !== undefined;
     registerKubelet(w, node, vm.version, w.state.kubernetesVersion, !neverReady && !stuck);

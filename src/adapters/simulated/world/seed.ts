@@ -19,6 +19,7 @@ import {
 } from './objects.js';
 import { SeededRandom } from './rng.js';
 import type { WorldState } from './state.js';
+import { bootIdFor } from './talos-boot.js';
 import type { World, WorldContext } from './world.js';
 import { reconcileWorkloads } from './workloads.js';
 
@@ -53,6 +54,7 @@ export function initialState(context: WorldContext, seed: number, startMs: numbe
       phase: 'running',
       gpuDriver: node.gpu,
       createdAt: startMs - 30 * 86_400_000,
+      bootId: bootIdFor(`${seed}:${node.name}:seed`),
     };
   const etcd = inventory.nodes
     .filter((n) => n.role === 'controlplane')

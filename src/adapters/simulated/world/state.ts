@@ -27,6 +27,8 @@ export interface VmState {
   /** The applied machine config loads the NVIDIA kernel modules. */
   gpuDriver: boolean;
   createdAt: number;
+  /** /proc/sys/kernel/random/boot_id: a new one on every boot. */
+  bootId: string;
 }
 
 export interface TemplateState {
@@ -116,6 +118,12 @@ export interface WorldState {
   /** State serial of the newest backup that was read back after being written. */
   verifiedBackupSerial: number | null;
   etcd: EtcdMemberState[];
+  /** Member id of the etcd leader; absent until first asked (then the first healthy member). */
+  etcdLeader?: string | null;
+  /** Leader elections etcd went through (a leader that left without forfeiting costs one). */
+  etcdElections?: number;
+  /** Nodes upgraded in place with no successful version read since (invariant 11). */
+  upgradeUnread?: Record<string, true>;
   noout: string[];
   /** Kubernetes version the control plane runs. */
   kubernetesVersion: string;
