@@ -271,34 +271,33 @@ export class SimulatedTalosPort implements TalosPort {
       storage: true,
     });
     machineStopped(this.world, n.name, vm.id);
+    const neverBack = this.world.hasFault(
+      'talos-never-back',
+      (f) => 'node' in f && f.node === n.name,
+    );
+    // A rollback: the new Talos fails to boot and Talos boots the old one again (a new boot).
+    const rollsBack = this.world.hasFault(
+      'talos-rolls-back',
+      (f) => 'node' in f && f.node === n.name,
+    );
+    // Nobody sees the version before the machine answers again.
+    if (!rollsBack && !neverBack) vm.version = version;
+    const rebootMs = this.world.rng.jitter(this.world.ms('talos-upgrade', 0.6));
+    if (!neverBack)
+      this.world.schedule(rebootMs, { type: 'vm-configured', node: n.name, vmId: vm.id });
     this.world.changed();
-    await this.busy(
-      this.world.rng.jitter(this.world.durations['talos-upgrade'] * 0.6),
-      options.signal,
-    );
-    const current = this.world.vm(n.name);
-    if (!current || current.id !== vm.id) throw upgradeUnreachable(node);
-    const deadline = started + options.timeoutSeconds * 1000;
-    if (this.world.hasFault('talos-never-back', (f) => 'node' in f && f.node === n.name)) {
-      // Stuck in its reboot: talosctl retries until its own --timeout, then exits 1.
-      await this.world.clock.sleep(Math.max(0, deadline - this.world.now), options.signal);
-      throw upgradeUnreachable(node);
-    }
-    // A rollback: the new Talos fails to boot and the old one comes back.
-    if (!this.world.hasFault('talos-rolls-back', (f) => 'node' in f && f.node === n.name))
-      current.version = version;
-    current.phase = 'installing';
-    this.world.schedule(0, { type: 'vm-configured', node: n.name, vmId: current.id });
+    // talosctl loses the node while it reboots, and exits 1; the reboot goes on without it.
     if (drop) throw upgradeUnreachable(node);
-    // --wait: tracks the node until it is back on a new boot and ready, or the timeout.
+    // --wait: tracks the node until it is back on a new boot and ready, or its --timeout.
     await this.world.clock.sleep(
-      this.world.rng.jitter(this.world.ms('talos-upgrade', 0.4)),
+      rebootMs + this.world.rng.jitter(this.world.ms('talos-upgrade', 0.4)),
       options.signal,
     );
-    while (
-      this.world.vm(n.name)?.phase !== 'running' ||
-      this.world.vm(n.name)?.bootId === bootBefore
-    ) {
+    const deadline = started + options.timeoutSeconds * 1000;
+    for (;;) {
+      const now = this.world.vm(n.name);
+      if (!now || now.id !== vm.id) throw upgradeUnreachable(node);
+      if (now.phase === 'running' && now.bootId !== bootBefore) return;
       if (this.world.now >= deadline) throw upgradeUnreachable(node);
       await this.world.clock.sleep(Math.min(5000, deadline - this.world.now), options.signal);
     }
