@@ -18,6 +18,11 @@ async function run(
 ) {
   const file = scenarioFile(dir, name, (s) => {
     s.faults = faults as Scenario['faults'];
+    // A Kubernetes minor hop (1.33 -> 1.34) on a Talos line that supports both (1.11).
+    if (kind === 'kubernetes') {
+      s.upgrade.talos = { from: '1.11.0', to: '1.11.3' };
+      s.upgrade.kubernetes.to = '1.34.1';
+    }
   });
   return simulateInProcess({ scenarioFile: file, kind });
 }
@@ -107,4 +112,23 @@ describe('the etcd leader is the node that leaves (cattle)', () => {
       expect(exitCode, JSON.stringify(report.failure)).toBe(0);
     },
   );
+});
+
+describe('upgrade-k8s refuses on removed APIs (kubernetes)', () => {
+  it('a user-action error listing them (exit 3), at the dry run, never retried as "safe to re-run"', async () => {
+    const { exitCode, report } = await run('k8s-removed-apis', 'kubernetes', [
+      {
+        type: 'k8s-removed-apis',
+        resource: 'flowschemas.v1beta2.flowcontrol.apiserver.k8s.io',
+        count: 3,
+      },
+    ]);
+    expect(report.violations).toEqual([]);
+    expect(exitCode).toBe(3);
+    expect(report.failure).toMatchObject({ code: 'TALOS_K8S_REMOVED_APIS', category: 'refused' });
+    expect(report.failure?.message).toMatch(
+      /3 flowschemas\.v1beta2\.flowcontrol\.apiserver\.k8s\.io/,
+    );
+    expect(report.failure?.hint).not.toMatch(/re-running is safe/);
+  });
 });

@@ -12,6 +12,7 @@
  *
  * Each item becomes one line of text a user can act on.
  */
+import { DroverError } from '../../core/errors.js';
 import { parseTextTable } from './text-table.js';
 
 export interface RemovedItem {
@@ -59,4 +60,17 @@ export function parseRemovedItems(stderr: string): RemovedItem[] {
     }
   }
   return items;
+}
+
+/** The refusal: a user action (migrate, then run again), never "re-running is safe". */
+export function removedItemsError(to: string, removed: RemovedItem[]): DroverError {
+  return new DroverError(
+    'refused',
+    'TALOS_K8S_REMOVED_APIS',
+    `talosctl upgrade-k8s refused: the cluster still uses what Kubernetes ${to} removes: ${removed.map((r) => r.text).join('; ')}`,
+    {
+      hint: 'a user action is needed: migrate the listed resources to API versions the target still serves (and drop removed flags, feature gates and admission plugins from the machine configs), then run again; re-running as is refuses again',
+      details: { removed, transient: false },
+    },
+  );
 }

@@ -4,7 +4,7 @@
  */
 import { DroverError } from '../../core/errors.js';
 import type { KubernetesUpgradeOptions, TalosUpgradeOptions } from '../../ports/talos.js';
-import { parseRemovedItems } from './removed-items.js';
+import { parseRemovedItems, removedItemsError } from './removed-items.js';
 import { talosctlError } from './talos-errors.js';
 import type { TalosctlRunner } from './talosctl-runner.js';
 import { parseProgressLine, summariseProgress, type UpgradeProgress } from './upgrade-progress.js';
@@ -152,17 +152,7 @@ export async function upgradeKubernetes(
     );
   }
   const removed = parseRemovedItems(result.stderr);
-  if (removed.length > 0) {
-    throw new DroverError(
-      'refused',
-      'TALOS_K8S_REMOVED_APIS',
-      `talosctl upgrade-k8s refused: the cluster still uses what Kubernetes ${options.to} removes: ${removed.map((r) => r.text).join('; ')}`,
-      {
-        hint: 'a user action is needed: migrate the listed resources to API versions the target still serves (and drop removed flags, feature gates and admission plugins from the machine configs), then run again; re-running as is refuses again',
-        details: { removed, transient: false },
-      },
-    );
-  }
+  if (removed.length > 0) throw removedItemsError(options.to, removed);
   throw talosctlError(
     'TALOS_K8S_UPGRADE_FAILED',
     'upgrade-k8s',

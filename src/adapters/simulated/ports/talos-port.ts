@@ -20,6 +20,7 @@ import {
   checkTakenOut,
   outOfService,
 } from '../world/invariants.js';
+import { removedItemsError } from '../../talos/removed-items.js';
 import { R } from '../world/objects.js';
 import { isDaemonOrMirror } from '../world/pod-helpers.js';
 import { podPhase } from '../kube/pods.js';
@@ -322,6 +323,18 @@ export class SimulatedTalosPort implements TalosPort {
         'TALOS_K8S_UPGRADE',
         `unsupported upgrade path ${fromLine}->${toLine} (from "${from}" to "${options.to}")`,
       );
+    const removed = this.world.faults().find((f) => f.type === 'k8s-removed-apis');
+    if (removed) {
+      await this.busy(this.world.durations['k8s-upgrade'] * 0.05, options.signal);
+      throw removedItemsError(options.to, [
+        {
+          kind: 'resource',
+          value: removed.resource,
+          count: removed.count,
+          text: `${removed.count} ${removed.resource} object(s)`,
+        },
+      ]);
+    }
     const lines = [
       `automatically detected the lowest Kubernetes version ${from}`,
       `discovered controlplane nodes ${JSON.stringify(this.world.context.inventory.nodes.filter((x) => x.role === 'controlplane').map((x) => x.address))}`,

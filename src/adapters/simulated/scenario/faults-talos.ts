@@ -12,6 +12,9 @@
  * - talos-never-back: the node reboots and never answers again; talosctl ends at its --timeout,
  *   its last line `unavailable, retrying...`.
  * - etcd-leader: this control plane node leads etcd at the start.
+ * - k8s-removed-apis: `talosctl upgrade-k8s` (dry run included: its checks run first) refuses
+ *   because `count` objects of `resource` still use an API the target removes
+ *   (go-kubernetes kubernetes/upgrade/checks.go).
  */
 import { z } from 'zod';
 
@@ -37,9 +40,16 @@ export const etcdLeader = z.strictObject({
   node: z.string(),
 });
 
+export const k8sRemovedApis = z.strictObject({
+  type: z.literal('k8s-removed-apis'),
+  resource: z.string().min(1).default('flowschemas.v1beta2.flowcontrol.apiserver.k8s.io'),
+  count: z.number().int().positive().default(3),
+});
+
 export const TALOS_FAULT_TYPES = [
   'talos-upgrade-drops',
   'talos-rolls-back',
   'talos-never-back',
   'etcd-leader',
+  'k8s-removed-apis',
 ] as const;

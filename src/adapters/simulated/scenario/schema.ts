@@ -5,7 +5,13 @@
 import { z } from 'zod';
 import { STEP_ACTIONS, UPGRADE_KINDS } from '../../../core/plan.js';
 import { NODE_ROLES, INSTALLER_PLATFORMS } from '../../../core/inventory.js';
-import { etcdLeader, talosNeverBack, talosRollsBack, talosUpgradeDrops } from './faults-talos.js';
+import {
+  etcdLeader,
+  k8sRemovedApis,
+  talosNeverBack,
+  talosRollsBack,
+  talosUpgradeDrops,
+} from './faults-talos.js';
 
 const name = z
   .string()
@@ -140,6 +146,7 @@ const faultSchema = z.discriminatedUnion('type', [
   talosRollsBack,
   talosNeverBack,
   etcdLeader,
+  k8sRemovedApis,
 ]);
 
 const durationsSchema = z.partialRecord(z.enum(STEP_ACTIONS), seconds);
