@@ -174,6 +174,33 @@ describe('talos-upgrade', () => {
     expect(s.calls()).toBe(1);
   });
 
+  it.each([
+    ['came back upgraded while Drover was down: succeeded, no call', TO, 'boot-1+', 'succeeded'],
+    [
+      'came back on the old version on a new boot: rolled back, no call',
+      '1.10.8',
+      'boot-1+',
+      'TALOS_UPGRADE_ROLLED_BACK',
+    ],
+  ])('resume after a crash during the upgrade, node %s', async (_what, version, bootId, want) => {
+    const s = setup(() => ({}));
+    // The crashed process journaled its call (and the read before it), then died.
+    s.run.entries.push({
+      type: 'note',
+      at: s.run.ports.clock.now() - 60_000,
+      runId: 'test',
+      stepId: step.id,
+      node: 'w-1',
+      data: { upgradeIssued: { version: '1.10.8', bootId: 'boot-1' } },
+    });
+    s.node.version = version;
+    s.node.bootId = bootId;
+    const result = await talosUpgrade.run(s.ctx).catch((e: DroverError) => e);
+    if (want === 'succeeded') expect(result).toMatchObject({ outcome: 'succeeded' });
+    else expect(result).toMatchObject({ code: want });
+    expect(s.calls()).toBe(0);
+  });
+
   it('an abort never reaches the running upgrade: it finishes, its outcome is journaled, then the step stops', async () => {
     const controller = new AbortController();
     const s = setup((_n, node) => {
