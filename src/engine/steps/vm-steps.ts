@@ -98,11 +98,14 @@ async function moveLeadershipAway(
   node: { name: string; address: string },
 ): Promise<void> {
   const leader = leaderOf(await readEtcd(ctx));
-  if (leader?.hostname !== node.name) return;
-  ctx.run.log('info', `${node.name} leads etcd; moving leadership before it leaves`, node.name);
+  if (leader !== undefined && leader.hostname !== node.name) return;
+  // It leads, or the members do not agree who does: forfeit (a follower's forfeit is a no-op).
+  if (leader !== undefined)
+    ctx.run.log('info', `${node.name} leads etcd; moving leadership before it leaves`, node.name);
   await ctx.call('talos.etcdForfeitLeadership', { node: node.address }, () =>
     ctx.run.ports.talos.etcdForfeitLeadership(node.address),
   );
+  if (leader === undefined) return;
   await runGate(
     ctx,
     async () => {
