@@ -71,6 +71,12 @@ export function upgradeFailure(
   progress: readonly UpgradeProgress[] = progressOf(stderr),
 ): DroverError {
   const summary = summariseProgress(progress);
+  // Where it stopped is at the end of the stream, not at its start (actor ID, sequence start).
+  const tail = stderr
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-4)
+    .join('\n');
   const mine = progress.filter((p) => p.node === node);
   const rpc = mine.find((p) => /^rpc error: /.test(p.message));
   const unavailableRpc = rpc !== undefined && /code = Unavailable/.test(rpc.message);
@@ -80,7 +86,7 @@ export function upgradeFailure(
       'TALOS_UPGRADE_UNREACHABLE',
       'upgrade',
       exitCode,
-      stderr,
+      tail,
       'talosctl lost the node (unreachable, not a refusal): it may be rebooting, upgraded or rolled back; read its version and boot ID before deciding anything, never upgrade it again blindly',
       { progress: summary, unreachable: true, transient: true },
     );
@@ -90,7 +96,7 @@ export function upgradeFailure(
       'TALOS_UPGRADE_REJECTED',
       'upgrade',
       exitCode,
-      stderr,
+      tail,
       'the node refused the upgrade before starting it; fix the cause named above',
       { progress: summary, transient: false },
     );
@@ -99,7 +105,7 @@ export function upgradeFailure(
     'TALOS_UPGRADE_FAILED',
     'upgrade',
     exitCode,
-    stderr,
+    tail,
     "the upgrade failed; read the node's version and boot ID before retrying",
     { progress: summary },
   );

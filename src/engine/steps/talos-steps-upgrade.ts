@@ -125,12 +125,18 @@ function rolledBack(node: InventoryNode, target: string, now: NodeBoot, before: 
 }
 
 function notBack(node: InventoryNode, seconds: number, last: unknown, before: NodeBoot) {
-  const said = isDroverError(last) ? last.message : 'talosctl upgrade ended';
   const progress = isDroverError(last) ? last.details?.progress : undefined;
+  const lastLine = (progress as { last?: unknown } | undefined)?.last;
+  const said =
+    typeof lastLine === 'string'
+      ? `its last progress line was "${lastLine}"`
+      : isDroverError(last)
+        ? last.message
+        : 'talosctl upgrade ended';
   return new DroverError(
     'failed',
     'TALOS_NODE_NOT_BACK',
-    `${node.name} did not answer within ${seconds}s of its upgrade (last seen on Talos ${before.version}, boot ${before.bootId}); talosctl said: ${said}`,
+    `${node.name} did not answer within ${seconds}s of its upgrade (last seen on Talos ${before.version}, boot ${before.bootId}); talosctl: ${said}`,
     {
       hint: `Look at the VM console of ${node.name} in Proxmox (stuck in the installer, a boot loop, no network). Drover did not upgrade it again; once it answers, run with --resume and its real version decides.`,
       details: { node: node.name, before, ...(progress ? { progress } : {}) },
