@@ -372,13 +372,19 @@ export class SimulatedTalosPort implements TalosPort {
 
 /** What the adapter makes of talosctl losing the node (talosctl-upgrade.ts `upgradeFailure`). */
 function upgradeUnreachable(node: string, line = 'unavailable, retrying...'): DroverError {
+  // Lost in the reboot, or never reached before the Upgrade call.
+  const lost = line === 'unavailable, retrying...';
   return new DroverError(
     'failed',
     'TALOS_UPGRADE_UNREACHABLE',
     `talosctl upgrade exited 1: "${node}": ${line}`,
     {
       hint: 'talosctl lost the node (unreachable, not a refusal): read its version and boot ID before deciding anything',
-      details: { transient: true, unreachable: true },
+      details: {
+        transient: true,
+        unreachable: true,
+        progress: { started: lost, rebooting: lost, postCheckPassed: false, last: line },
+      },
     },
   );
 }
