@@ -146,7 +146,7 @@ export class SimulatedTalosPort implements TalosPort {
     if (!member)
       throw rpcError(
         'TALOS_ETCD',
-        'rpc error: code = NotFound desc = etcdserver: member not found',
+        `1 error occurred:\n\t* ${viaNode}: rpc error: code = NotFound desc = etcdserver: member not found`,
       );
     checkMemberRemoval(this.world, member.node, `etcd remove-member ${memberId}`);
     this.leaderLeaving(member.id, member.node, `etcd remove-member ${memberId}`);
