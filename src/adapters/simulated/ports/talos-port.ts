@@ -340,6 +340,15 @@ export class SimulatedTalosPort implements TalosPort {
       `discovered controlplane nodes ${JSON.stringify(this.world.context.inventory.nodes.filter((x) => x.role === 'controlplane').map((x) => x.address))}`,
       `discovered worker nodes ${JSON.stringify(this.world.context.inventory.nodes.filter((x) => x.role === 'worker').map((x) => x.address))}`,
     ];
+    // A minor hop has removed-item checks (go-kubernetes checks.go); images are pre-pulled, dry
+    // run included (pkg/cluster/kubernetes/talos_managed.go).
+    if (toLine !== fromLine)
+      lines.push(
+        'checking for removed Kubernetes component flags',
+        'checking for removed Kubernetes API resource versions',
+      );
+    for (const n of this.world.context.inventory.nodes)
+      lines.push(` > "${n.address}": pre-pulling ghcr.io/siderolabs/kubelet:v${options.to}`);
     for (const component of [
       'kube-apiserver',
       'kube-controller-manager',
