@@ -9,7 +9,7 @@ import { block, etcdQuorumGate, wait, PASS } from '../../core/gates.js';
 import { applyPatches } from '../../core/machine-config-patch.js';
 import type { StepHandler } from '../context.js';
 import { listParam, requireNode } from '../context.js';
-import { leaderOf, readEtcd } from '../etcd-reading.js';
+import { moveLeadershipAway, readEtcd } from '../etcd-reading.js';
 import { runGate } from '../gate-runner.js';
 import { assertPlanScope } from '../scope-check.js';
 import { ensureFreshBackup, takeVerifiedBackup } from '../state-backup.js';
@@ -87,40 +87,6 @@ export const etcdLeave: StepHandler = {
     return { outcome: 'succeeded' };
   },
 };
-
-/**
- * A leader that leaves etcd costs the cluster an election (writes stall until a new leader is
- * elected, the API server with them). If the departing node leads, it hands leadership on first
- * (`talosctl etcd forfeit-leadership`) and we wait until another member leads.
- */
-async function moveLeadershipAway(
-  ctx: Parameters<StepHandler['run']>[0],
-  node: { name: string; address: string },
-): Promise<void> {
-  const leader = leaderOf(await readEtcd(ctx));
-  if (leader !== undefined && leader.hostname !== node.name) return;
-  // It leads, or the members do not agree who does: forfeit (a follower's forfeit is a no-op).
-  if (leader !== undefined)
-    ctx.run.log('info', `${node.name} leads etcd; moving leadership before it leaves`, node.name);
-  await ctx.call('talos.etcdForfeitLeadership', { node: node.address }, () =>
-    ctx.run.ports.talos.etcdForfeitLeadership(node.address),
-  );
-  if (leader === undefined) return;
-  await runGate(
-    ctx,
-    async () => {
-      const now = leaderOf(await readEtcd(ctx));
-      if (now === undefined) return wait('no etcd leader known yet');
-      return now.hostname === node.name ? wait(`${node.name} still leads etcd`) : PASS;
-    },
-    {
-      deadlineSeconds: ctx.run.policy.timeouts.gateSeconds,
-      timeoutCode: 'ETCD_LEADERSHIP_NOT_MOVED',
-      category: 'failed',
-      hint: `${node.name} still leads etcd after forfeit-leadership; it must not leave as leader (a leader election stalls the cluster).`,
-    },
-  );
-}
 
 type Ids = Record<string, string | undefined>;
 
