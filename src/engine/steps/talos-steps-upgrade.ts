@@ -198,14 +198,13 @@ export const talosUpgrade: StepHandler = {
         );
       }
       if (ctx.run.signal?.aborted) throw abortError(ctx.run.signal);
-      if (previous) {
+      if (previous)
         ctx.run.log(
           'warn',
           `${node.name} is still on Talos ${now.version}, same boot: the upgrade did not reach it; calling it again`,
           node.name,
         );
-        await pause(clock, backoffMs(issued.length, ctx.run.policy.retry));
-      }
+      // Right after the read: the call never goes out on an older one.
       await note(ctx, node, `talosctl upgrade ${node.name} to ${image}`, { upgradeIssued: now });
       lastError = undefined;
       try {
@@ -229,7 +228,11 @@ export const talosUpgrade: StepHandler = {
         // Only a lost connection (transient) is worth a read and maybe another call.
         if (!isTransient(error)) throw error;
       }
+      // The outcome is journaled: now the run may stop.
       if (ctx.run.signal?.aborted) throw abortError(ctx.run.signal);
+      // Back off before the read that decides: a node in its reboot needs the time anyway.
+      if (lastError !== undefined)
+        await pause(clock, backoffMs(issued.length + 1, ctx.run.policy.retry));
     }
   },
 };
