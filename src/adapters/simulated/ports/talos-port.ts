@@ -1,9 +1,9 @@
 /**
  * TalosPort over the simulated machines, with talosctl's observable behaviour: maintenance mode
  * answers only insecure clients, a configured node only mTLS; a booting machine does not answer;
- * etcd leave/remove-member; in-place upgrades reboot the node; upgrade-k8s one minor at a time.
+ * etcd leave/remove-member and the leader; boot IDs; in-place upgrades and upgrade-k8s live in
+ * talos-port-upgrade.ts.
  */
-import { DroverError } from '../../../core/errors.js';
 import type {
   EtcdMember,
   EtcdMemberStatus,
@@ -12,52 +12,24 @@ import type {
   TalosProbeResult,
   TalosUpgradeOptions,
 } from '../../../ports/talos.js';
-import { configure, machineStopped } from '../world/machines.js';
+import { checkMemberRemoval, checkQuorum } from '../world/invariants.js';
 import { validateMachineConfig } from '../world/machine-config.js';
-import {
-  checkMemberRemoval,
-  checkQuorum,
-  checkTakenOut,
-  outOfService,
-} from '../world/invariants.js';
-import { removedItemsError } from '../../talos/removed-items.js';
-import { R } from '../world/objects.js';
-import { isDaemonOrMirror } from '../world/pod-helpers.js';
-import { podPhase } from '../kube/pods.js';
+import { configure } from '../world/machines.js';
 import { etcdLeaderId, forfeitLeadership, removingMember } from '../world/talos-boot.js';
-import { upgradeIssued, versionRead } from '../world/upgrade-reads.js';
-import type { ScenarioFault } from '../scenario/schema.js';
+import { versionRead } from '../world/upgrade-reads.js';
 import { unreachable, type World } from '../world/world.js';
-
-function rpcError(code: string, message: string, transient = false): DroverError {
-  return new DroverError('failed', code, message, { details: { transient } });
-}
-
-/** A VM that is absent, stopped or between boots does not answer at its address. */
-function answers<T extends { phase: string }>(vm: T | undefined): vm is T {
-  return vm !== undefined && !['booting', 'rebooting', 'stopped', 'installing'].includes(vm.phase);
-}
+import { answers, busy, rpcError, runningMachine } from './talos-port-common.js';
+import { upgradeKubernetes, upgradeNode } from './talos-port-upgrade.js';
 
 export class SimulatedTalosPort implements TalosPort {
   constructor(private readonly world: World) {}
 
-  private async busy(seconds: number, signal?: AbortSignal): Promise<void> {
-    await this.world.clock.sleep(Math.round(seconds * 1000), signal);
+  private busy(seconds: number, signal?: AbortSignal): Promise<void> {
+    return busy(this.world, seconds, signal);
   }
 
-  /** The configured, running machine at `address`, or the error talosctl would print. */
   private running(address: string) {
-    const node = this.world.requireNodeByAddress(address);
-    const vm = this.world.vm(node.name);
-    const lingering = this.world.state.lingering[node.name];
-    if (lingering && vm?.phase !== 'running') return { node, vm: lingering };
-    if (!answers(vm)) throw unreachable(address);
-    if (vm.phase === 'maintenance')
-      throw rpcError(
-        'TALOS_X509',
-        `rpc error: code = Unavailable desc = connection error: desc = "transport: authentication handshake failed: tls: failed to verify certificate: x509: certificate signed by unknown authority"`,
-      );
-    return { node, vm };
+    return runningMachine(this.world, address);
   }
 
   async version(node: string): Promise<string> {
@@ -212,213 +184,11 @@ export class SimulatedTalosPort implements TalosPort {
       );
   }
 
-  /** The first matching Talos fault with uses left (counted), or undefined. */
-  private takeFault<T extends ScenarioFault['type']>(
-    type: T,
-    node: string,
-  ): Extract<ScenarioFault, { type: T }> | undefined {
-    const faults = this.world.faults();
-    for (let i = 0; i < faults.length; i++) {
-      const f = faults[i];
-      if (!f || f.type !== type || !('node' in f) || f.node !== node) continue;
-      const times = 'times' in f && typeof f.times === 'number' ? f.times : Infinity;
-      const used = this.world.state.faultUses[i] ?? 0;
-      if (used >= times) continue;
-      this.world.state.faultUses[i] = used + 1;
-      this.world.changed();
-      return f as Extract<ScenarioFault, { type: T }>;
-    }
-    return undefined;
-  }
-
-  /**
-   * `talosctl upgrade --wait` as cmd/talosctl/pkg/talos/action (v1.10.9 / v1.11.6) behaves:
-   * refusals are synchronous; the node reboots; talosctl exits 0 once the boot ID changed and
-   * the machine is ready (a rollback passes that check), 1 when it loses the node for good.
-   */
   async upgrade(node: string, options: TalosUpgradeOptions): Promise<void> {
-    const n = this.world.requireNodeByAddress(node);
-    upgradeIssued(this.world, n.name);
-    this.world.failIfScripted('talos-upgrade', n.name);
-    const drop = this.takeFault('talos-upgrade-drops', n.name);
-    const { vm } = this.running(node);
-    if (drop?.at === 'before-upgrade')
-      throw upgradeUnreachable(
-        node,
-        `rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp ${node}:50000: connect: connection refused"`,
-      );
-    const version = /:v?(\d+\.\d+\.\d+)$/.exec(options.image)?.[1];
-    if (!version)
-      throw rpcError(
-        'TALOS_UPGRADE_REJECTED',
-        `"${node}": rpc error: code = Unknown desc = error validating installer image "${options.image}": invalid reference format`,
-      );
-    if (n.role === 'controlplane') {
-      const unhealthy = this.world.state.etcd.find((m) => m.node !== n.name && !m.healthy);
-      if (unhealthy)
-        throw rpcError(
-          'TALOS_UPGRADE_REJECTED',
-          `"${node}": rpc error: code = Unknown desc = error validating etcd for upgrade: etcd member ${unhealthy.id} is not healthy; all members must be healthy to perform an upgrade: context deadline exceeded`,
-        );
-    }
-    checkDrained(this.world, n.name);
-    const started = this.world.now;
-    const bootBefore = vm.bootId;
-    const wasOut = outOfService(this.world, n.name);
-    vm.phase = 'rebooting';
-    for (const m of this.world.state.etcd) if (m.node === n.name) m.healthy = false;
-    checkTakenOut(this.world, n, `talos upgrade of ${n.name}`, {
-      newlyOut: !wasOut,
-      storage: true,
-    });
-    machineStopped(this.world, n.name, vm.id);
-    const neverBack = this.world.hasFault(
-      'talos-never-back',
-      (f) => 'node' in f && f.node === n.name,
-    );
-    // A rollback: the new Talos fails to boot and Talos boots the old one again (a new boot).
-    const rollsBack = this.world.hasFault(
-      'talos-rolls-back',
-      (f) => 'node' in f && f.node === n.name,
-    );
-    // Nobody sees the version before the machine answers again.
-    if (!rollsBack && !neverBack) vm.version = version;
-    const rebootMs = this.world.rng.jitter(this.world.ms('talos-upgrade', 0.6));
-    if (!neverBack)
-      this.world.schedule(rebootMs, { type: 'vm-configured', node: n.name, vmId: vm.id });
-    this.world.changed();
-    // talosctl loses the node while it reboots, and exits 1; the reboot goes on without it.
-    if (drop) throw upgradeUnreachable(node);
-    // --wait: tracks the node until it is back on a new boot and ready, or its --timeout.
-    await this.world.clock.sleep(
-      rebootMs + this.world.rng.jitter(this.world.ms('talos-upgrade', 0.4)),
-      options.signal,
-    );
-    const deadline = started + options.timeoutSeconds * 1000;
-    for (;;) {
-      const now = this.world.vm(n.name);
-      if (!now || now.id !== vm.id) throw upgradeUnreachable(node);
-      if (now.phase === 'running' && now.bootId !== bootBefore) return;
-      if (this.world.now >= deadline) throw upgradeUnreachable(node);
-      await this.world.clock.sleep(Math.min(5000, deadline - this.world.now), options.signal);
-    }
+    await upgradeNode(this.world, node, options);
   }
 
   async upgradeKubernetes(options: KubernetesUpgradeOptions): Promise<string> {
-    const n = this.world.requireNodeByAddress(options.node);
-    if (n.role !== 'controlplane')
-      throw rpcError(
-        'TALOS_K8S_UPGRADE',
-        `error: node ${options.node} is not a control plane node`,
-      );
-    if (!options.dryRun) this.world.failIfScripted('k8s-upgrade', undefined);
-    this.running(options.node);
-    const from = this.world.state.kubernetesVersion;
-    const [fMaj, fMin] = from.split('.').map(Number);
-    const [tMaj, tMin] = options.to.split('.').map(Number);
-    const fromLine = `${fMaj}.${fMin}`;
-    const toLine = `${tMaj}.${tMin}`;
-    if (fMaj !== tMaj || (tMin ?? 0) < (fMin ?? 0) || (tMin ?? 0) > (fMin ?? 0) + 1)
-      throw rpcError(
-        'TALOS_K8S_UPGRADE',
-        `unsupported upgrade path ${fromLine}->${toLine} (from "${from}" to "${options.to}")`,
-      );
-    const removed = this.world.faults().find((f) => f.type === 'k8s-removed-apis');
-    if (removed) {
-      await this.busy(this.world.durations['k8s-upgrade'] * 0.05, options.signal);
-      throw removedItemsError(options.to, [
-        {
-          kind: 'resource',
-          value: removed.resource,
-          count: removed.count,
-          text: `${removed.count} ${removed.resource} object(s)`,
-        },
-      ]);
-    }
-    const lines = [
-      `automatically detected the lowest Kubernetes version ${from}`,
-      `discovered controlplane nodes ${JSON.stringify(this.world.context.inventory.nodes.filter((x) => x.role === 'controlplane').map((x) => x.address))}`,
-      `discovered worker nodes ${JSON.stringify(this.world.context.inventory.nodes.filter((x) => x.role === 'worker').map((x) => x.address))}`,
-    ];
-    // A minor hop has removed-item checks (go-kubernetes checks.go); images are pre-pulled, dry
-    // run included (pkg/cluster/kubernetes/talos_managed.go).
-    if (toLine !== fromLine)
-      lines.push(
-        'checking for removed Kubernetes component flags',
-        'checking for removed Kubernetes API resource versions',
-      );
-    for (const n of this.world.context.inventory.nodes)
-      lines.push(` > "${n.address}": pre-pulling ghcr.io/siderolabs/kubelet:v${options.to}`);
-    for (const component of [
-      'kube-apiserver',
-      'kube-controller-manager',
-      'kube-scheduler',
-      'kube-proxy',
-      'kubelet',
-    ]) {
-      lines.push(`updating "${component}" to version "${options.to}"`);
-      if (options.dryRun) lines.push(' > skipped in dry-run');
-    }
-    await this.busy(
-      this.world.durations['k8s-upgrade'] * (options.dryRun ? 0.05 : 1),
-      options.signal,
-    );
-    if (!options.dryRun) {
-      this.world.state.kubernetesVersion = options.to;
-      this.world.asWorld(() => {
-        for (const obj of this.world.store.list(R.nodes))
-          this.world.store.mutate(R.nodes, undefined, obj.metadata.name, (x) => {
-            const st = (x.status ??= {});
-            st.nodeInfo = { ...(st.nodeInfo as object), kubeletVersion: `v${options.to}` };
-          });
-      });
-      this.world.changed();
-    }
-    lines.push(' > processing manifest v1.ServiceAccount/coredns', '  < no changes');
-    return `${lines.join('\n')}\n`;
+    return upgradeKubernetes(this.world, options);
   }
-}
-
-/** What the adapter makes of talosctl losing the node (talosctl-upgrade.ts `upgradeFailure`). */
-function upgradeUnreachable(node: string, line = 'unavailable, retrying...'): DroverError {
-  // Lost in the reboot, or never reached before the Upgrade call.
-  const lost = line === 'unavailable, retrying...';
-  return new DroverError(
-    'failed',
-    'TALOS_UPGRADE_UNREACHABLE',
-    `talosctl upgrade exited 1: "${node}": ${line}`,
-    {
-      hint: 'talosctl lost the node (unreachable, not a refusal): read its version and boot ID before deciding anything',
-      details: {
-        transient: true,
-        unreachable: true,
-        progress: { started: lost, rebooting: lost, postCheckPassed: false, last: line },
-      },
-    },
-  );
-}
-
-/**
- * Talos drains inside its own upgrade sequence, with no regard for Drover's drain policy (PDB
- * window, force rules): any workload pod still on the node when the upgrade starts is Drover
- * skipping its own drain (invariant 6, pets too).
- */
-function checkDrained(world: World, node: string): void {
-  const left = world.store
-    .listView(R.pods)
-    .filter(
-      (p) =>
-        p.spec?.nodeName === node &&
-        !isDaemonOrMirror(p) &&
-        !p.metadata.deletionTimestamp &&
-        !['Succeeded', 'Failed'].includes(podPhase(p)),
-    );
-  if (left.length > 0)
-    world.violation(
-      6,
-      `talos upgrade of ${node} with ${left.length} pod(s) not drained under the drain policy (${left
-        .slice(0, 3)
-        .map((p) => `${p.metadata.namespace}/${p.metadata.name}`)
-        .join(', ')}): Talos' own drain ignores it`,
-    );
 }
