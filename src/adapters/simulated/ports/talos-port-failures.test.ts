@@ -3,6 +3,9 @@
  * node, rollbacks, nodes that never come back, and the invariant checks that see Drover skip a
  * read, a drain or a leadership move.
  */
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SimulatedCluster } from '../index.js';
 import type { ScenarioInput } from '../scenario/schema.js';
@@ -19,15 +22,19 @@ const IMAGE = 'factory.talos.dev/nocloud-installer/abc:v1.10.9';
 const CP = ['10.1.0.1', '10.1.0.2', '10.1.0.3'];
 const W2 = '10.1.1.2';
 
-function pets(faults: NonNullable<ScenarioInput['faults']> = []) {
-  return startSmall({
-    upgrade: {
-      kind: 'pets',
-      talos: { from: '1.10.8', to: '1.10.9' },
-      kubernetes: { from: '1.33.5' },
+function pets(faults: NonNullable<ScenarioInput['faults']> = [], worldFile?: string) {
+  return startSmall(
+    {
+      upgrade: {
+        kind: 'pets',
+        talos: { from: '1.10.8', to: '1.10.9' },
+        kubernetes: { from: '1.33.5' },
+      },
+      faults,
     },
-    faults,
-  });
+    7,
+    worldFile,
+  );
 }
 
 /** Cordon and drain as Drover does before an in-place upgrade. */
@@ -98,6 +105,29 @@ describe('SimulatedTalosPort: boots and upgrades', () => {
     expect(cluster.clock.now() - started).toBeGreaterThanOrEqual(900_000);
     await cluster.clock.sleep(3_600_000);
     await expect(talos.version(W2)).rejects.toMatchObject({ code: 'TALOS_UNREACHABLE' });
+  });
+
+  it('a process killed inside talosctl upgrade: the reboot goes on in the saved world, on a new boot', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'world-'));
+    const file = join(dir, 'world.json');
+    cluster = await pets([], file);
+    const { talos } = cluster.ports;
+    await drain(cluster, 'w-2');
+    const before = await talos.bootId(W2);
+    // The upgrade is under way (the node rebooting) when the process dies.
+    void talos.upgrade(W2, { image: IMAGE, timeoutSeconds: 1800 }).catch(() => undefined);
+    await cluster.clock.sleep(10_000);
+    const crashed = join(dir, 'crashed.json');
+    copyFileSync(file, crashed);
+    await cluster.close();
+    cluster = await pets([], crashed);
+    expect(cluster.resumedFromWorld).toBe(true);
+    await expect(cluster.ports.talos.version(W2)).rejects.toMatchObject({
+      details: { transient: true },
+    });
+    await cluster.clock.sleep(cluster.durations['talos-upgrade'] * 1000);
+    expect(await cluster.ports.talos.version(W2)).toBe('1.10.9');
+    expect(await cluster.ports.talos.bootId(W2)).not.toBe(before);
   });
 
   it('invariant 11: a second upgrade with no version read since the first is a violation; a read clears it', async () => {
