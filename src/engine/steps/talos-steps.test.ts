@@ -5,7 +5,6 @@ import { makeContext } from '../run-step.js';
 import { FakeCluster, TO } from '../testing/fake-cluster.js';
 import { testRun } from '../testing/test-run.js';
 import { talosUpgrade } from './talos-steps.js';
-import { replacedSince } from './vm-steps.js';
 
 const step: PlanStep = {
   id: 'w-1/talos-upgrade',
@@ -212,37 +211,5 @@ describe('talos-upgrade', () => {
     expect(s.log).toContain('upgrade');
     expect(s.log).not.toContain('upgrade+signal');
     expect(s.run.entries.some((e) => e.data?.upgradeOutcome === 'ok')).toBe(true);
-  });
-});
-
-describe('replacedSince (resume evidence for replace-vm)', () => {
-  const A = 'module.worker_nodes["w-1"]';
-  it.each([
-    {
-      name: 'same ids: not replaced',
-      original: { [A]: 'vm-1' },
-      current: { [A]: 'vm-1' },
-      replaced: false,
-    },
-    {
-      name: 'new id: replaced',
-      original: { [A]: 'vm-1' },
-      current: { [A]: 'vm-2' },
-      replaced: true,
-    },
-    {
-      name: 'destroyed, not yet created: not replaced (apply again)',
-      original: { [A]: 'vm-1' },
-      current: { [A]: undefined },
-      replaced: false,
-    },
-    {
-      name: 'nothing recorded before: cannot tell, not replaced',
-      original: {},
-      current: { [A]: 'vm-2' },
-      replaced: false,
-    },
-  ])('$name', ({ original, current, replaced }) => {
-    expect(replacedSince(original, current, [A])).toBe(replaced);
   });
 });

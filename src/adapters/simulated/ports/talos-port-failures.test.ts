@@ -174,14 +174,16 @@ describe('SimulatedTalosPort: the etcd leader', () => {
     cluster = await startSmall({ faults: [{ type: 'etcd-leader', node: 'cp-3' }] });
     const { talos } = cluster.ports;
     await talos.etcdLeave(CP[2]!);
-    expect(cluster.violations().map((v) => v.invariant)).toEqual([1]);
-    expect(cluster.violations()[0]?.message).toMatch(/leader left without forfeiting/);
+    // (The twin also notes that cp-3's VM was never replaced after its leave: not this test's.)
+    const leader = () => cluster!.violations().filter((v) => /leader/.test(v.message));
+    expect(leader().map((v) => v.invariant)).toEqual([1]);
+    expect(leader()[0]?.message).toMatch(/leader left without forfeiting/);
 
     await cluster.close();
     cluster = await startSmall({ faults: [{ type: 'etcd-leader', node: 'cp-3' }] });
     await cluster.ports.talos.etcdForfeitLeadership(CP[2]!);
     await cluster.ports.talos.etcdLeave(CP[2]!);
-    expect(cluster.violations()).toEqual([]);
+    expect(leader()).toEqual([]);
   });
 
   it('remove-member of an unknown id: a gRPC NotFound, no "error removing member:" prefix', async () => {

@@ -82,14 +82,14 @@ export async function upgradeNode(
     newlyOut: !wasOut,
     storage: true,
   });
-  machineStopped(world, n.name, vm.id);
+  machineStopped(world, n.name, vm.uuid);
   const neverBack = world.hasFault('talos-never-back', (f) => 'node' in f && f.node === n.name);
   // A rollback: the new Talos fails to boot and Talos boots the old one again (a new boot).
   const rollsBack = world.hasFault('talos-rolls-back', (f) => 'node' in f && f.node === n.name);
   // Nobody sees the version before the machine answers again.
   if (!rollsBack && !neverBack) vm.version = version;
   const rebootMs = world.rng.jitter(world.ms('talos-upgrade', 0.6));
-  if (!neverBack) world.schedule(rebootMs, { type: 'vm-configured', node: n.name, vmId: vm.id });
+  if (!neverBack) world.schedule(rebootMs, { type: 'vm-configured', node: n.name, vmId: vm.uuid });
   world.changed();
   // talosctl loses the node while it reboots, and exits 1; the reboot goes on without it.
   if (drop) throw upgradeUnreachable(node);
@@ -101,7 +101,7 @@ export async function upgradeNode(
   const deadline = started + options.timeoutSeconds * 1000;
   for (;;) {
     const now = world.vm(n.name);
-    if (!now || now.id !== vm.id) throw upgradeUnreachable(node);
+    if (!now || now.uuid !== vm.uuid) throw upgradeUnreachable(node);
     if (now.phase === 'running' && now.bootId !== bootBefore) return;
     if (world.now >= deadline) throw upgradeUnreachable(node);
     await world.clock.sleep(Math.min(5000, deadline - world.now), options.signal);

@@ -15,7 +15,7 @@ import type {
 import { checkMemberRemoval, checkQuorum } from '../world/invariants.js';
 import { validateMachineConfig } from '../world/machine-config.js';
 import { configure } from '../world/machines.js';
-import { etcdLeaderId, forfeitLeadership, removingMember } from '../world/talos-boot.js';
+import { etcdLeaderId, forfeitLeadership, removingMember } from '../world/etcd-leader.js';
 import { versionRead } from '../world/upgrade-reads.js';
 import { unreachable, type World } from '../world/world.js';
 import { answers, busy, rpcError, runningMachine } from './talos-port-common.js';
@@ -169,7 +169,7 @@ export class SimulatedTalosPort implements TalosPort {
     validateMachineConfig(config, node, this.world.state.secrets.tokens);
     await this.busy(this.world.durations['apply-config'], options.signal);
     const current = this.world.vm(node.name);
-    if (!current || current.id !== vm.id) throw unreachable(address);
+    if (!current || current.uuid !== vm.uuid) throw unreachable(address);
     if (vm.phase === 'maintenance') configure(this.world, current, config);
     else current.gpuDriver = /nvidia/.test(config) || current.gpuDriver;
     this.world.changed();

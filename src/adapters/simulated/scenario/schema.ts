@@ -12,6 +12,7 @@ import {
   talosRollsBack,
   talosUpgradeDrops,
 } from './faults-talos.js';
+import { terraformFaultSchemas, terraformScenarioSchema } from './faults-terraform.js';
 
 const name = z
   .string()
@@ -147,6 +148,7 @@ const faultSchema = z.discriminatedUnion('type', [
   talosNeverBack,
   etcdLeader,
   k8sRemovedApis,
+  ...terraformFaultSchemas,
 ]);
 
 const durationsSchema = z.partialRecord(z.enum(STEP_ACTIONS), seconds);
@@ -244,6 +246,7 @@ export const scenarioSchema = z.strictObject({
   policy: policySchema.default({}),
   durations: durationsSchema.default({}),
   faults: z.array(faultSchema).default([]),
+  terraform: terraformScenarioSchema,
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;

@@ -1,21 +1,9 @@
 /**
- * The twin's Talos boots and etcd leadership. A boot ID changes on every boot, as
- * /proc/sys/kernel/random/boot_id does; it is derived from the world's event counter, not its
- * PRNG, so adding it changed no other random draw. etcd has one leader: a member that stops
+ * The twin's etcd leadership (boot IDs live in machines.ts). etcd has one leader: a member that stops
  * gracefully (a reboot) hands leadership on, as etcd's server Stop does; a leader removed from
  * the cluster (etcd leave, remove-member) steps down and the others hold an election.
  */
-import { createHash } from 'node:crypto';
 import type { World } from './world.js';
-
-export function bootIdFor(seed: string): string {
-  const h = createHash('sha256').update(seed).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
-export function newBootId(world: World, node: string): string {
-  return bootIdFor(`${world.state.seed}:${node}:${world.now}:${world.state.eventSeq++}`);
-}
 
 /** The leader's member id: kept while its member is healthy, else the first healthy member. */
 export function etcdLeaderId(world: World): string | undefined {
