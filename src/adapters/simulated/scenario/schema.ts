@@ -5,6 +5,13 @@
 import { z } from 'zod';
 import { STEP_ACTIONS, UPGRADE_KINDS } from '../../../core/plan.js';
 import { NODE_ROLES, INSTALLER_PLATFORMS } from '../../../core/inventory.js';
+import {
+  etcdLeader,
+  k8sRemovedApis,
+  talosNeverBack,
+  talosRollsBack,
+  talosUpgradeDrops,
+} from './faults-talos.js';
 import { terraformFaultSchemas, terraformScenarioSchema } from './faults-terraform.js';
 
 const name = z
@@ -136,6 +143,11 @@ const faultSchema = z.discriminatedUnion('type', [
     fromSeconds: seconds.default(0),
     untilSeconds: seconds.optional(),
   }),
+  talosUpgradeDrops,
+  talosRollsBack,
+  talosNeverBack,
+  etcdLeader,
+  k8sRemovedApis,
   ...terraformFaultSchemas,
 ]);
 
