@@ -344,6 +344,22 @@ export class FakeCluster {
         const osdDown = c.inventory.nodes.some((n) => n.storage?.osd && !c.up(n.name));
         return osdDown || c.noout.size > 0 ? 'HEALTH_WARN' : 'HEALTH_OK';
       },
+      async cephStatus() {
+        c.fault('cephHealth');
+        const osdDown = c.inventory.nodes.some((n) => n.storage?.osd && !c.up(n.name));
+        const checks: Record<string, { severity: string; message: string }> = {};
+        if (osdDown) checks.OSD_DOWN = { severity: 'HEALTH_WARN', message: '1 osds down' };
+        if (c.noout.size > 0)
+          checks.OSD_FLAGS = {
+            severity: 'HEALTH_WARN',
+            message: `${c.noout.size} OSDs or CRUSH {nodes, device-classes} have {NOUP,NODOWN,NOIN,NOOUT} flags set`,
+          };
+        const health = Object.keys(checks).length > 0 ? 'HEALTH_WARN' : 'HEALTH_OK';
+        return { health, checks, lastChecked: c.clock.now() } as const;
+      },
+      async workloadAvailability() {
+        return [];
+      },
       async helmReleases() {
         return [{ namespace: 'flux', name: 'app', ready: true, reason: 'ok' }];
       },
