@@ -307,7 +307,9 @@ export class FakeCluster {
         c.fault('evict');
         const pod = c.pods.find((p) => p.name === ref.name && !p.deleted);
         if (!pod) return { outcome: 'gone' };
-        if (c.faults.pdbBlocked?.has(pod.name))
+        // The API server deletes finished pods without a PDB check (eviction.go canIgnorePDB).
+        const finished = pod.phase === 'Succeeded' || pod.phase === 'Failed';
+        if (c.faults.pdbBlocked?.has(pod.name) && !finished)
           return {
             outcome: 'blocked',
             reason: "Cannot evict pod as it would violate the pod's disruption budget.",
