@@ -50,7 +50,8 @@ export interface CephGateInput {
 export const CEPH_STATUS_MAX_AGE_SECONDS = 300;
 
 const OWN_SHADOW = /^(OSD_DOWN|OSD_[A-Z]+_DOWN|PG_DEGRADED)$/;
-const FLAGS_SUMMARY = /^(\d+) OSDs or CRUSH \{nodes, device-classes\} have \{[A-Z,]*NOOUT[A-Z,]*\} flags set$/;
+const FLAGS_SUMMARY =
+  /^(\d+) OSDs or CRUSH \{nodes, device-classes\} have \{[A-Z,]*NOOUT[A-Z,]*\} flags set$/;
 
 function nooutFlagsAreOurs(
   message: string,

@@ -91,8 +91,6 @@ describe('problemPodsGate', () => {
     ).toBe('pass');
   });
   it('a Pending pod waits', () => {
-    expect(problemPodsGate([{ namespace: 'd', name: 'p', phase: 'Pending' }]).verdict).toBe(
-      'wait',
-    );
+    expect(problemPodsGate([{ namespace: 'd', name: 'p', phase: 'Pending' }]).verdict).toBe('wait');
   });
 });
