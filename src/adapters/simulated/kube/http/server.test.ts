@@ -275,6 +275,60 @@ describe('fake API server: watches', () => {
     expect(server.requestCounts()).toMatchObject({ 'WATCH nodes': 1, 'WATCH pods': 1 });
   });
 
+  it('sends BOOKMARK events only when asked for (allowWatchBookmarks), with just a resourceVersion', async () => {
+    await start();
+    server.faults.bookmarkEveryMs = 20;
+    const rv = store.resourceVersion;
+    const plain = await watch(`/api/v1/nodes?watch=true&resourceVersion=${rv}`);
+    const marked = await watch(
+      `/api/v1/nodes?watch=true&resourceVersion=${rv}&allowWatchBookmarks=true`,
+    );
+    await until(() => marked.events.length >= 2);
+    expect(marked.events[0]).toEqual({
+      type: 'BOOKMARK',
+      object: { kind: 'Node', apiVersion: 'v1', metadata: { resourceVersion: rv } },
+    });
+    expect(plain.events).toEqual([]);
+    plain.stop();
+    marked.stop();
+  });
+
+  it('answers a resourceVersion from the future with a 504 "Too large resource version" and closes', async () => {
+    await start();
+    const ahead = Number(store.resourceVersion) + 100;
+    const w = await watch(`/api/v1/nodes?watch=true&resourceVersion=${ahead}`);
+    await until(() => w.ended());
+    expect(w.events).toHaveLength(1);
+    expect(w.events[0]).toMatchObject({
+      type: 'ERROR',
+      object: {
+        kind: 'Status',
+        status: 'Failure',
+        reason: 'Timeout',
+        code: 504,
+        message: `Too large resource version: ${ahead}, current: ${store.resourceVersion}`,
+      },
+    });
+  });
+
+  it('leaves a watch half-open with the halfOpenWatches fault: no events, no close', async () => {
+    await start();
+    server.faults.halfOpenWatches = 1;
+    const w = await watch(
+      `/api/v1/nodes?watch=true&resourceVersion=${store.resourceVersion}&timeoutSeconds=0.05`,
+    );
+    // A healthy watch opened after it, with the same timeout, sees the change and is closed.
+    const healthy = await watch(
+      `/api/v1/nodes?watch=true&resourceVersion=${store.resourceVersion}&timeoutSeconds=0.05`,
+    );
+    store.mutate('nodes', undefined, 'w-1', (n) => (n.metadata.labels = { x: '1' }));
+    await until(() => healthy.ended());
+    expect(healthy.events.map((e) => e.type)).toEqual(['MODIFIED']);
+    expect(w.events).toEqual([]);
+    expect(w.ended()).toBe(false);
+    w.stop();
+  });
+
   it('ends every stream after N events with the dropWatchesAfterEvents fault', async () => {
     await start();
     server.faults.dropWatchesAfterEvents = 1;

@@ -24,6 +24,10 @@ export interface FakeApiFaults {
   slowMs?: number;
   /** Every watch stream is closed by the server after this many events. */
   dropWatchesAfterEvents?: number;
+  /** The next `count` watches are half-open: accepted, then nothing, never closed. */
+  halfOpenWatches?: number;
+  /** Real ms between BOOKMARK events on watches that asked for them (default 60 000). */
+  bookmarkEveryMs?: number;
 }
 
 export interface FakeApiServer {
@@ -59,7 +63,15 @@ export async function startFakeApiServer(options: {
   const token = randomBytes(24).toString('hex');
   const counts: Record<string, number> = {};
   let total = 0;
-  const hub = new WatchHub(store, () => faults.dropWatchesAfterEvents);
+  const hub = new WatchHub(store, {
+    dropAfterEvents: () => faults.dropWatchesAfterEvents,
+    takeHalfOpen: () => {
+      if (!faults.halfOpenWatches) return false;
+      faults.halfOpenWatches -= 1;
+      return true;
+    },
+    bookmarkEveryMs: () => faults.bookmarkEveryMs ?? 60_000,
+  });
   let address = '';
 
   const send = (res: ServerResponse, s: StatusResponse, headers: Record<string, string> = {}) => {
