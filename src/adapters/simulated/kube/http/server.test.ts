@@ -337,3 +337,47 @@ describe('fake API server: watches', () => {
     expect(w.events.map((e) => e.object.metadata.name)).toEqual(['w-1']);
   });
 });
+
+describe('fake API server: creates', () => {
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(server.url + path, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  const pod = (namespace: string, resources?: object) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', namespace },
+    spec: { containers: [{ name: 'c', image: 'x', ...(resources ? { resources } : {}) }] },
+    status: { phase: 'Running', podIP: '10.0.0.9' },
+  });
+
+  it('refuses a namespaced create in a namespace that does not exist: 404 namespaces "x" not found', async () => {
+    await start();
+    const r = await post('/api/v1/namespaces/nowhere/pods', pod('nowhere'));
+    expect(r.status).toBe(404);
+    expect(r.body).toMatchObject({
+      kind: 'Status',
+      reason: 'NotFound',
+      message: 'namespaces "nowhere" not found',
+      details: { name: 'nowhere', kind: 'namespaces' },
+    });
+  });
+
+  it('gives a created pod the server status (Pending, QoS class), whatever the client sent', async () => {
+    await start();
+    store.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns' } });
+    const r = await post('/api/v1/namespaces/ns/pods', pod('ns'));
+    expect(r.status).toBe(201);
+    expect(r.body.status).toEqual({ phase: 'Pending', qosClass: 'BestEffort' });
+    const limited = { limits: { cpu: '1', memory: '1Gi' } };
+    const g = await post('/api/v1/namespaces/ns/pods', {
+      ...pod('ns', limited),
+      metadata: { name: 'g' },
+    });
+    expect(g.body.status).toEqual({ phase: 'Pending', qosClass: 'Guaranteed' });
+  });
+});
