@@ -4,7 +4,7 @@
  * replication tolerates, and back to HEALTH_OK a while (post-checks' duration) after the domain
  * returns. Without noout, OSDs down longer than mon_osd_down_out_interval are marked out and
  * the recovery takes several times longer. The operator rewrites the status (lastChecked) every
- * minute while it runs; a `rook-operator-stopped` fault freezes it, a `ceph-warn` fault raises a
+ * minute while it runs (caught up lazily on read); a `rook-operator-stopped` fault freezes it, a `ceph-warn` fault raises a
  * check of Ceph's own.
  */
 import { storageDomain } from '../../../core/inventory.js';
@@ -64,8 +64,19 @@ export function reconcileCeph(world: World): void {
           world.schedule(at - world.now, { type: 'ceph-recheck' });
       }
 
+  writeCephStatus(world, down);
+}
+
+/**
+ * The operator's status write: on a change at once, else on its next 60 s poll. The poll is
+ * caught up lazily when someone reads the CephCluster (store read hook, port read), stamped
+ * with the poll's own time, so an idle world has no timer that keeps the clock busy.
+ */
+function writeCephStatus(world: World, down: string[]): void {
   // A stopped operator writes nothing: the status, lastChecked included, stays as it was.
   if (world.hasFault('rook-operator-stopped')) return;
+  const cluster = world.store.getView(R.cephclusters, 'rook-ceph', 'rook-ceph');
+  if (!cluster) return;
   const { health, details } = cephReport(world, down);
   const current = (cluster.status?.ceph ?? {}) as {
     health?: string;
@@ -73,13 +84,14 @@ export function reconcileCeph(world: World): void {
     lastChecked?: string;
   };
   const last = current.lastChecked ? Date.parse(current.lastChecked) : Number.NaN;
-  const due = Number.isNaN(last) || world.now - last >= STATUS_POLL_MS;
-  if (
-    !due &&
-    current.health === health &&
-    JSON.stringify(current.details) === JSON.stringify(details)
-  )
-    return;
+  const changed =
+    current.health !== health || JSON.stringify(current.details) !== JSON.stringify(details);
+  let at = world.now;
+  if (!changed && !Number.isNaN(last)) {
+    const polls = Math.floor((world.now - last) / STATUS_POLL_MS);
+    if (polls < 1) return;
+    at = last + polls * STATUS_POLL_MS;
+  }
   world.store.update(R.cephclusters, {
     ...cluster,
     status: {
@@ -87,15 +99,17 @@ export function reconcileCeph(world: World): void {
       ceph: {
         health,
         details,
-        lastChecked: iso(world.now),
+        lastChecked: iso(at),
         previousHealth: current.health ?? 'HEALTH_OK',
       },
     },
   });
-  // The operator polls Ceph again a minute later.
-  const next = world.now + STATUS_POLL_MS;
-  if (!world.state.pending.some((e) => e.type === 'ceph-recheck' && e.at === next))
-    world.schedule(STATUS_POLL_MS, { type: 'ceph-recheck' });
+}
+
+/** Brings the CephCluster status up to the operator's latest poll (before a read). */
+export function refreshCephStatus(world: World): void {
+  if (!world.context.scenario.storage.ceph) return;
+  world.asWorld(() => writeCephStatus(world, cephDomainsDown(world)));
 }
 
 type Check = { severity: string; message: string };
@@ -149,4 +163,5 @@ function cephReport(
 
 export function registerCephHandlers(world: World): void {
   world.on('ceph-recheck', () => undefined);
+  world.store.onRead(R.cephclusters, () => refreshCephStatus(world));
 }

@@ -21,6 +21,7 @@ export async function createHttpKubernetesPort(options: {
   close(): Promise<void>;
 }> {
   const server = await startFakeApiServer({ store: options.store, now: options.now });
+  options.redactor?.add(server.droverToken);
   options.redactor?.add(server.token);
   const adapter = createKubernetesAdapter({
     kubeconfigYaml: server.kubeconfigYaml,

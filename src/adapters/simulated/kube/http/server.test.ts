@@ -45,7 +45,10 @@ async function get(path: string, headers: Record<string, string> = {}) {
 /** Opens a watch and collects its events; resolves once the headers arrived. */
 async function watch(path: string) {
   const abort = new AbortController();
-  const res = await fetch(server.url + path, { signal: abort.signal });
+  const res = await fetch(server.url + path, {
+    signal: abort.signal,
+    headers: { Authorization: `Bearer ${server.token}` },
+  });
   const events: {
     type: string;
     object: {

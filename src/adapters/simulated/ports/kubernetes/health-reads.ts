@@ -13,6 +13,7 @@ import type {
 } from '../../../../ports/kubernetes.js';
 import { podPhase, podReady } from '../../kube/pods.js';
 import type { KubeObject } from '../../kube/store.js';
+import { refreshCephStatus } from '../../world/ceph.js';
 import { R } from '../../world/objects.js';
 import type { World } from '../../world/world.js';
 import { toPodView } from '../kube-views.js';
@@ -79,6 +80,7 @@ export async function cephHealth(world: World): Promise<StorageHealth | undefine
 }
 
 export async function cephStatus(world: World): Promise<CephClusterStatus | undefined> {
+  refreshCephStatus(world);
   const ceph = world.store.listView(R.cephclusters)[0]?.status?.ceph as
     | {
         health?: string;
