@@ -64,3 +64,15 @@ describe('waits on a watch that went half-open', () => {
     expect(h.server.requestCounts()['LIST nodes']).toBe(2);
   });
 });
+
+describe('waits through an API server blip', () => {
+  it('a list failing longer than the read retries (its node being replaced) is retried until the deadline', async () => {
+    h = await startHarness((s) => addNode(s, { name: 'w-1' }));
+    h.server.faults.resetNextRequests = [{ pathPrefix: '/api/v1/nodes', count: 9 }];
+    const node = await h.adapter.waitForNode('w-1', (n) => n?.ready === 'True', {
+      timeoutMs: 600_000,
+    });
+    expect(node?.name).toBe('w-1');
+    expect(h.server.faults.resetNextRequests?.[0]?.count).toBe(0);
+  });
+});

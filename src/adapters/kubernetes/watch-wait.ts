@@ -170,7 +170,20 @@ export function waitWithWatch<R>(w: WatchWait<R>): Promise<R> {
       let failures = 0;
       while (!settled) {
         if (relist) {
-          const listed = await client.read(`LIST ${w.what}`, w.list);
+          let listed: Awaited<ReturnType<typeof w.list>>;
+          try {
+            listed = await client.read(`LIST ${w.what}`, w.list);
+          } catch (error) {
+            // An API server blip (its node being replaced) outlasts the read's own retries:
+            // keep trying until the wait's deadline, which is what decides.
+            if ((error as { details?: { transient?: boolean } }).details?.transient !== true)
+              throw error;
+            failures += 1;
+            await client.clock
+              .sleep(Math.min(5000, 200 * 2 ** failures), stop.signal)
+              .catch(() => undefined);
+            continue;
+          }
           objects.clear();
           for (const o of listed.items) objects.set(key(o), o);
           resourceVersion = listed.resourceVersion;
