@@ -6,7 +6,10 @@
  * - `rook-operator-stopped`: the Rook operator stops; the CephCluster status is no longer
  *   refreshed (its `lastChecked` stops moving) whatever Ceph does meanwhile;
  * - `ceph-warn`: Ceph goes HEALTH_WARN on its own, with a check other than Drover's noout.
- * Each is timed (fromSeconds, optional untilSeconds, from the start of the run).
+ * - `api-endpoint-node`: the kubeconfig points at one control plane node rather than a VIP: while
+ *   its machine does not run (replaced), API connections fail and open watches go half-open
+ *   (`drover simulate --api http`, where the fake API server stands in for it).
+ * The first three are timed (fromSeconds, optional untilSeconds, from the start of the run).
  */
 import { z } from 'zod';
 
@@ -36,5 +39,10 @@ export const kubernetesFaultSchemas = [
     message: z.string().default('clock skew detected on mon.b'),
     fromSeconds: seconds.default(0),
     untilSeconds: seconds.optional(),
+  }),
+  z.strictObject({
+    /** The kubeconfig's server is this control plane node's own address (no VIP). */
+    type: z.literal('api-endpoint-node'),
+    node: z.string(),
   }),
 ] as const;

@@ -40,6 +40,11 @@ export interface FakeApiFaults {
   halfOpenWatches?: number;
   /** Real ms between BOOKMARK events on watches that asked for them (default 60 000). */
   bookmarkEveryMs?: number;
+  /**
+   * While this answers true the endpoint is gone (the node behind it is being replaced): new
+   * connections are dropped and open watches go half-open.
+   */
+  unreachable?: () => boolean;
 }
 
 export interface FakeApiServer {
@@ -101,6 +106,7 @@ export async function startFakeApiServer(options: {
       return true;
     },
     bookmarkEveryMs: () => faults.bookmarkEveryMs ?? 60_000,
+    unreachable: () => faults.unreachable?.() ?? false,
   });
   let address = '';
 
@@ -121,6 +127,10 @@ export async function startFakeApiServer(options: {
     const kind = requestKind(method, url.pathname, url.searchParams);
     counts[kind] = (counts[kind] ?? 0) + 1;
     total += 1;
+    if (faults.unreachable?.()) {
+      req.socket.destroy();
+      return;
+    }
     const reset = faults.resetNextRequests?.find(
       (f) => f.count > 0 && url.pathname.startsWith(f.pathPrefix),
     );

@@ -34,6 +34,8 @@ export interface WatchHubOptions {
   takeHalfOpen?: () => boolean;
   /** How often a watch that asked for bookmarks gets one (real server: about a minute). */
   bookmarkEveryMs?: () => number;
+  /** The endpoint went away: open streams stop delivering and are never closed. */
+  unreachable?: () => boolean;
 }
 
 const PREVIOUS_LIMIT = 5000;
@@ -155,9 +157,16 @@ export class WatchHub {
     this.unsubscribe();
   }
 
+  private goHalfOpen(stream: Stream): void {
+    stream.halfOpen = true;
+    clearTimeout(stream.timer);
+    clearInterval(stream.bookmarks);
+  }
+
   /** BOOKMARK: only `metadata.resourceVersion`, in the watched kind (api-concepts). */
   private bookmark(stream: Stream): void {
-    if (stream.res.writableEnded) return;
+    if (!stream.halfOpen && this.options.unreachable?.()) this.goHalfOpen(stream);
+    if (stream.res.writableEnded || stream.halfOpen) return;
     const object = {
       kind: stream.def.kind,
       apiVersion: stream.def.group
@@ -190,6 +199,7 @@ export class WatchHub {
   private deliver(stream: Stream, event: StoreEvent): void {
     const o = event.object;
     if (stream.namespace !== undefined && o.metadata.namespace !== stream.namespace) return;
+    if (!stream.halfOpen && this.options.unreachable?.()) this.goHalfOpen(stream);
     const write = (type: string, object: KubeObject) => {
       if (stream.res.writableEnded || stream.halfOpen) return;
       stream.res.write(JSON.stringify({ type, object: stream.present(object) }) + '\n');
