@@ -61,6 +61,8 @@ describe.skipIf(missing !== undefined)('kubectl against the fake API server', ()
       node: 'w-1',
       owner: { kind: 'DaemonSet', name: 'cilium' },
     });
+    // History a drain deletes without --force: a finished bare pod (kubectl's filters pass it).
+    addPod(store, { namespace: 'apps', name: 'migrate-done', node: 'w-1', phase: 'Succeeded' });
     addWorkload(store, 'DaemonSet', 'kube-system', 'cilium', 3, 3);
     addPdb(
       store,
@@ -128,7 +130,7 @@ describe.skipIf(missing !== undefined)('kubectl against the fake API server', ()
     expect(table.stdout).toMatch(/^w-1\s+Ready\s+<none>\s+\S+\s+v1\.33\.5$/m);
     const pods = await kubectl(['get', 'pods', '-A', '-o', 'wide']);
     expect(pods.exitCode, pods.stderr).toBe(0);
-    for (const pod of store.list('pods')) {
+    for (const pod of store.list('pods').filter((p) => p.status?.phase === 'Running')) {
       expect(pods.stdout).toMatch(
         new RegExp(
           `^${pod.metadata.namespace}\\s+${pod.metadata.name}\\s+1/1\\s+Running\\s.*\\s${String(pod.spec?.nodeName)}\\s`,
@@ -187,6 +189,7 @@ describe.skipIf(missing !== undefined)('kubectl against the fake API server', ()
     expect(store.get('nodes', undefined, 'w-1')?.spec?.unschedulable).toBe(true);
     expect(store.get('pods', 'apps', 'web-1')).toBeUndefined();
     expect(store.get('pods', 'apps', 'cache-0')).toBeUndefined();
+    expect(store.get('pods', 'apps', 'migrate-done')).toBeUndefined();
     expect(store.get('pods', 'kube-system', 'cilium-w1')).toBeDefined();
     expect(
       store.get('policy/poddisruptionbudgets', 'apps', 'web')?.status?.disruptedPods,
