@@ -99,10 +99,15 @@ function othersInFlight(ctx: StepContext): string[] {
  */
 export async function storageHealthDecision(ctx: StepContext): Promise<GateDecision> {
   const { kubernetes, storage, clock } = ctx.run.ports;
+  const byName = (n: string) => ctx.run.inventory.nodes.find((x) => x.name === n);
   const others = othersInFlight(ctx)
-    .map((n) => ctx.run.inventory.nodes.find((x) => x.name === n))
+    .map(byName)
     .filter((n) => n !== undefined);
-  const ownNooutDomains = others.flatMap((n) => nooutDomain(n, ctx.run.policy) ?? []);
+  // This run's nodes in flight, this one included: after a crash its unit is re-gated with
+  // the noout it already set for itself.
+  const ownNooutDomains = [...ctx.run.inFlightNodes, ...(ctx.node ? [ctx.node.name] : [])]
+    .map(byName)
+    .flatMap((n) => (n ? (nooutDomain(n, ctx.run.policy) ?? []) : []));
   const status = await kubernetes.cephStatus();
   const liveNooutBuckets = await storage.nooutDomains().catch(() => undefined);
   return cephHealthGate(
