@@ -22,6 +22,9 @@ export interface WorkloadReading {
   desired: number;
   available: number;
   readyNodes: string[];
+  /** metadata.generation and status.observedGeneration, when the reader has them. */
+  generation?: number | undefined;
+  observedGeneration?: number | undefined;
 }
 export type StorageHealthReading = 'HEALTH_OK' | 'HEALTH_WARN' | 'HEALTH_ERR';
 export interface NodeReading {
@@ -154,14 +157,26 @@ export function cephGate(health: StorageHealthReading | undefined): GateDecision
 
 export function workloadGate(label: string, status: WorkloadReading | undefined): GateDecision {
   if (status === undefined) return wait(`${label} status unreadable`);
+  // The counts describe an older spec until the controller has observed the current one.
+  if (status.generation !== undefined && (status.observedGeneration ?? 0) < status.generation)
+    return wait(
+      `${label}: generation ${status.generation} not yet observed (observedGeneration ${status.observedGeneration})`,
+    );
   if (status.available < status.desired)
     return wait(`${label}: ${status.available}/${status.desired} available`);
   return PASS;
 }
 
-/** Pods not Running/Succeeded anywhere: workloads have not settled. */
-export function problemPodsGate(pods: PodReading[] | undefined): GateDecision {
-  if (pods === undefined) return wait('pod list unreadable');
+/** Finished pods (CronJob history, evicted pods) are history, never a problem. */
+export const FINISHED_POD_PHASES: readonly string[] = ['Succeeded', 'Failed'];
+
+/**
+ * Pods stuck before running (Pending, Unknown) anywhere: workloads have not settled. Finished
+ * pods never count; a running pod that is not ready is the workload gates' business.
+ */
+export function problemPodsGate(all: PodReading[] | undefined): GateDecision {
+  if (all === undefined) return wait('pod list unreadable');
+  const pods = all.filter((p) => !FINISHED_POD_PHASES.includes(p.phase));
   if (pods.length === 0) return PASS;
   const names = pods.slice(0, 5).map((p) => `${p.namespace}/${p.name} (${p.phase})`);
   return wait(

@@ -74,6 +74,31 @@ describe('drain', () => {
     });
   });
 
+  it('finished pods (a bare Succeeded pod, an evicted Failed pod, CronJob history) never block or refuse a drain', async () => {
+    const { c, ctx } = clusterWith(
+      (c) => {
+        c.faults.pdbBlocked = new Set(['evicted-web']);
+        c.pods.push(
+          c.pod('bare-done', 'w-1', undefined, { phase: 'Succeeded', ready: false }),
+          c.pod('evicted-web', 'w-1', 'ReplicaSet', { phase: 'Failed', ready: false }),
+          c.pod('report-2900', 'w-1', 'Job', { phase: 'Succeeded', usesEmptyDir: true }),
+          c.pod('ds-old', 'w-1', 'DaemonSet', { phase: 'Failed', ready: false }),
+        );
+      },
+      { forceAfterGrace: false },
+    );
+    const result = await drainNode(ctx, 'w-1');
+    expect(result.evicted.sort()).toEqual([
+      'default/app-w-1',
+      'default/bare-done',
+      'default/ds-old',
+      'default/evicted-web',
+      'default/report-2900',
+    ]);
+    expect(result.left).toEqual(['default/ds-w-1']);
+    expect(c.calls).not.toContain('deletePod');
+  });
+
   it('a transient eviction error is retried', async () => {
     const { c, ctx } = clusterWith((c) => (c.faults.transient = { evict: 2 }));
     const result = await drainNode(ctx, 'w-1');

@@ -1,6 +1,7 @@
 /**
  * Drain over the Kubernetes port's primitives (invariant 6):
- * 1. list the node's pods; DaemonSet and mirror pods stay (they belong to the node);
+ * 1. list the node's pods; DaemonSet and mirror pods stay (they belong to the node); finished
+ *    pods (Succeeded, Failed) go without a policy question: the API deletes them at once;
  * 2. refuse up front, evicting nothing, when an unmanaged or emptyDir pod is not allowed by policy;
  * 3. evict every pod through the Eviction API; a PDB refusal is "blocked": back off and retry
  *    until the graceful window passes;
@@ -22,16 +23,30 @@ export interface DrainResult {
 
 const podName = (p: PodRef): string => `${p.namespace}/${p.name}`;
 
-export function isNodeBound(pod: PodView): boolean {
-  return pod.mirror || pod.controllerKind === 'DaemonSet' || pod.controllerKind === 'Node';
+/** Succeeded or Failed (CronJob history, evicted pods): history, never a reason to stop. */
+export function isFinished(pod: PodView): boolean {
+  return pod.phase === 'Succeeded' || pod.phase === 'Failed';
 }
 
-/** Pods the policy forbids touching; the drain refuses before it evicts anything. */
+/**
+ * Pods that belong to the node and stay. As kubectl drain (pkg/drain/filters.go): mirror pods
+ * always; DaemonSet pods unless finished (a finished one is deleted like any finished pod).
+ */
+export function isNodeBound(pod: PodView): boolean {
+  if (pod.mirror || pod.controllerKind === 'Node') return true;
+  return pod.controllerKind === 'DaemonSet' && !isFinished(pod);
+}
+
+/**
+ * Pods the policy forbids touching; the drain refuses before it evicts anything. Finished pods
+ * never count: kubectl drain's unreplicated and local-storage filters pass them, and eviction
+ * deletes them without a PDB check (eviction.go canIgnorePDB).
+ */
 export function refusedPods(
   pods: PodView[],
   policy: DrainPolicy,
 ): { unmanaged: string[]; emptyDir: string[] } {
-  const candidates = pods.filter((p) => !isNodeBound(p) && !p.deleting);
+  const candidates = pods.filter((p) => !isNodeBound(p) && !p.deleting && !isFinished(p));
   return {
     unmanaged: candidates
       .filter((p) => p.controllerKind === undefined && !policy.deleteUnmanagedPods)

@@ -68,6 +68,36 @@ export interface WorkloadStatus {
   available: number;
   /** Nodes the workload's ready pods run on. */
   readyNodes: string[];
+  /** metadata.generation and status.observedGeneration (counts are stale until they match). */
+  generation?: number | undefined;
+  observedGeneration?: number | undefined;
+}
+
+export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as const;
+export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+
+/** One workload's availability by its own status (never by pod phase). */
+export interface WorkloadAvailability {
+  kind: WorkloadKind;
+  namespace: string;
+  name: string;
+  /** Deployment/StatefulSet spec.replicas; DaemonSet status.desiredNumberScheduled. */
+  desired: number;
+  /** availableReplicas (Deployment, StatefulSet) or numberAvailable (DaemonSet). */
+  available: number;
+  generation: number | undefined;
+  observedGeneration: number | undefined;
+  /** Nodes of its pods that are not Ready (undefined = unscheduled); read for short workloads. */
+  unreadyPodNodes: (string | undefined)[];
+}
+
+/** Rook CephCluster status.ceph as the operator last wrote it. */
+export interface CephClusterStatus {
+  health: StorageHealth | undefined;
+  /** status.ceph.details: check name to severity and summary message. */
+  checks: Record<string, { severity: string; message: string }>;
+  /** status.ceph.lastChecked, epoch ms (undefined when absent): staleness is judged from it. */
+  lastChecked: number | undefined;
 }
 
 export const STORAGE_HEALTH = ['HEALTH_OK', 'HEALTH_WARN', 'HEALTH_ERR'] as const;
@@ -123,8 +153,12 @@ export interface KubernetesPort {
   daemonSetStatus(namespace: string, name: string): Promise<WorkloadStatus | undefined>;
   /** Rook CephCluster status.ceph.health; undefined when the resource or the field is absent. */
   cephHealth(): Promise<StorageHealth | undefined>;
+  /** Every Deployment, StatefulSet and DaemonSet in the cluster, by its own status. */
+  workloadAvailability(): Promise<WorkloadAvailability[]>;
+  /** The CephCluster's status.ceph with its timestamp; undefined when absent. */
+  cephStatus(): Promise<CephClusterStatus | undefined>;
   helmReleases(): Promise<HelmReleaseStatus[]>;
-  /** Pods that are neither Running nor Succeeded (with their phase), cluster-wide. */
+  /** Pods stuck before running (neither Running nor finished: Pending, Unknown), cluster-wide. */
   problemPods(): Promise<PodView[]>;
   /** Generic read for custom gates: apiVersion like `ceph.rook.io/v1`, plural resource name. */
   getResource(

@@ -53,6 +53,10 @@ export async function startHarness(
 ): Promise<Harness> {
   const store = new KubeStore(() => Date.now());
   seed(store);
+  // The namespaces every cluster has: creates elsewhere answer 404 as NamespaceLifecycle does.
+  for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease'])
+    if (!store.get('namespaces', undefined, ns))
+      store.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   const server = await startFakeApiServer({ store, now: () => Date.now() });
   const redactor = new Redactor();
   const adapter = createKubernetesAdapter({

@@ -4,7 +4,7 @@
  * as on a real cluster (429, retry every 5 s, success once the budget allows). Skips with a
  * printed reason where kubectl is absent.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,12 +19,14 @@ import { until } from '../helpers/kube-http-harness.js';
 import { missingProgram } from '../helpers/programs.js';
 
 const missing = missingProgram('kubectl', ['version', '--client']);
+const TLS = join(import.meta.dirname, '..', 'fixtures', 'fake-apiserver-tls');
 
 describe.skipIf(missing !== undefined)('kubectl against the fake API server', () => {
   let store: KubeStore;
   let server: FakeApiServer;
   let dir: string;
   let kubeconfig: string;
+  let anonymous: string;
   let stopKubelet: () => void;
 
   beforeAll(async () => {
@@ -59,6 +61,8 @@ describe.skipIf(missing !== undefined)('kubectl against the fake API server', ()
       node: 'w-1',
       owner: { kind: 'DaemonSet', name: 'cilium' },
     });
+    // History a drain deletes without --force: a finished bare pod (kubectl's filters pass it).
+    addPod(store, { namespace: 'apps', name: 'migrate-done', node: 'w-1', phase: 'Succeeded' });
     addWorkload(store, 'DaemonSet', 'kube-system', 'cilium', 3, 3);
     addPdb(
       store,
@@ -76,10 +80,24 @@ describe.skipIf(missing !== undefined)('kubectl against the fake API server', ()
         50,
       );
     });
-    server = await startFakeApiServer({ store, now: () => Date.now() });
+    // kubectl sends a bearer token only over TLS: a test-only self-signed certificate.
+    server = await startFakeApiServer({
+      store,
+      now: () => Date.now(),
+      tls: {
+        key: readFileSync(join(TLS, 'key.pem'), 'utf8'),
+        cert: readFileSync(join(TLS, 'cert.pem'), 'utf8'),
+      },
+    });
     dir = mkdtempSync(join(tmpdir(), 'drover-kubectl-'));
+    // Drover's own identity: exactly the ClusterRole of docs/kubernetes.md.
     kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(kubeconfig, server.kubeconfigYaml, { mode: 0o600 });
+    anonymous = join(dir, 'anonymous');
+    // An unknown token (kubectl would prompt for a password with none at all).
+    writeFileSync(anonymous, server.kubeconfigYaml.replace(server.droverToken, 'not-a-token'), {
+      mode: 0o600,
+    });
   });
 
   afterAll(async () => {
@@ -88,10 +106,10 @@ describe.skipIf(missing !== undefined)('kubectl against the fake API server', ()
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const kubectl = (args: string[], timeoutMs = 20_000) =>
+  const kubectl = (args: string[], timeoutMs = 20_000, config = kubeconfig) =>
     exec({
       file: 'kubectl',
-      args: ['--kubeconfig', kubeconfig, ...args],
+      args: ['--kubeconfig', config, ...args],
       timeoutMs,
       env: { KUBECONFIG: undefined, HOME: dir },
     });
@@ -112,7 +130,7 @@ describe.skipIf(missing !== undefined)('kubectl against the fake API server', ()
     expect(table.stdout).toMatch(/^w-1\s+Ready\s+<none>\s+\S+\s+v1\.33\.5$/m);
     const pods = await kubectl(['get', 'pods', '-A', '-o', 'wide']);
     expect(pods.exitCode, pods.stderr).toBe(0);
-    for (const pod of store.list('pods')) {
+    for (const pod of store.list('pods').filter((p) => p.status?.phase === 'Running')) {
       expect(pods.stdout).toMatch(
         new RegExp(
           `^${pod.metadata.namespace}\\s+${pod.metadata.name}\\s+1/1\\s+Running\\s.*\\s${String(pod.spec?.nodeName)}\\s`,
@@ -171,6 +189,7 @@ describe.skipIf(missing !== undefined)('kubectl against the fake API server', ()
     expect(store.get('nodes', undefined, 'w-1')?.spec?.unschedulable).toBe(true);
     expect(store.get('pods', 'apps', 'web-1')).toBeUndefined();
     expect(store.get('pods', 'apps', 'cache-0')).toBeUndefined();
+    expect(store.get('pods', 'apps', 'migrate-done')).toBeUndefined();
     expect(store.get('pods', 'kube-system', 'cilium-w1')).toBeDefined();
     expect(
       store.get('policy/poddisruptionbudgets', 'apps', 'web')?.status?.disruptedPods,
@@ -178,5 +197,49 @@ describe.skipIf(missing !== undefined)('kubectl against the fake API server', ()
     // cache-0 once, web-1 at least twice (blocked, then evicted).
     expect(server.requestCounts()['POST eviction']).toBeGreaterThanOrEqual(3);
   }, 70_000);
-});
 
+  it('an unknown token: 401', async () => {
+    const r = await kubectl(['get', 'nodes'], 20_000, anonymous);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('error: You must be logged in to the server (Unauthorized)');
+  });
+
+  it('outside the documented role: 403 with the real Status text', async () => {
+    const r = await kubectl(['delete', 'node', 'w-2']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(
+      'Error from server (Forbidden): nodes "w-2" is forbidden: User "system:serviceaccount:kube-system:drover" cannot delete resource "nodes" in API group "" at the cluster scope',
+    );
+    expect(store.get('nodes', undefined, 'w-2')).toBeDefined();
+  });
+
+  it('kubectl auth can-i answers from the role (SelfSubjectAccessReview)', async () => {
+    const yes = await kubectl([
+      'auth',
+      'can-i',
+      'create',
+      'pods',
+      '--subresource=eviction',
+      '-n',
+      'apps',
+    ]);
+    expect([yes.exitCode, yes.stdout.trim()]).toEqual([0, 'yes']);
+    const watch = await kubectl(['auth', 'can-i', 'watch', 'nodes']);
+    expect([watch.exitCode, watch.stdout.trim()]).toEqual([0, 'yes']);
+    const no = await kubectl(['auth', 'can-i', 'update', 'nodes', '--subresource=status']);
+    expect([no.exitCode, no.stdout.trim()]).toEqual([1, 'no']);
+    const secrets = await kubectl(['auth', 'can-i', 'get', 'secrets', '-n', 'kube-system']);
+    expect(secrets.stdout.trim()).toBe('no');
+  });
+
+  it('kubectl auth can-i --list lists the role (SelfSubjectRulesReview)', async () => {
+    const r = await kubectl(['auth', 'can-i', '--list']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Resources\s+Non-Resource URLs\s+Resource Names\s+Verbs$/m);
+    expect(r.stdout).toMatch(/^pods\/eviction\s+\[\]\s+\[\]\s+\[create\]$/m);
+    expect(r.stdout).toMatch(
+      /^leases\.coordination\.k8s\.io\s+\[\]\s+\[\]\s+\[get create update\]$/m,
+    );
+    expect(r.stdout).toMatch(/^\s+\[\/readyz\]\s+\[\]\s+\[get\]$/m);
+  });
+});

@@ -10,6 +10,7 @@ import { KubeClient } from './client.js';
 import {
   apiServerReady,
   cephHealth,
+  cephStatus,
   daemonSetStatus,
   deploymentStatus,
   getResource,
@@ -18,6 +19,7 @@ import {
 import { loadKubeConfig, type KubeconfigSource } from './kubeconfig.js';
 import { createLease, getLease, updateLease } from './leases.js';
 import { getNode, listNodes, setUnschedulable, waitForNode } from './nodes.js';
+import { workloadAvailability } from './workloads.js';
 import { deletePod, evictPod, listPodsOnNode, problemPods, waitForPodsGone } from './pods.js';
 
 export type KubernetesAdapter = KubernetesPort & { requestCount(): number; close(): void };
@@ -43,6 +45,8 @@ export function createKubernetesAdapter(
     deploymentStatus: (ns, name) => deploymentStatus(client, ns, name),
     daemonSetStatus: (ns, name) => daemonSetStatus(client, ns, name),
     cephHealth: () => cephHealth(client),
+    cephStatus: () => cephStatus(client),
+    workloadAvailability: () => workloadAvailability(client),
     helmReleases: () => helmReleases(client),
     problemPods: () => problemPods(client),
     getResource: (apiVersion, plural, ns, name) =>

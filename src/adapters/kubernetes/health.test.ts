@@ -71,6 +71,8 @@ describe('health reads over HTTP', () => {
       desired: 2,
       available: 1,
       readyNodes: ['w-2'],
+      generation: 1,
+      observedGeneration: 1,
     });
     expect(await h.adapter.daemonSetStatus('kube-system', 'cilium')).toEqual({
       namespace: 'kube-system',
@@ -78,9 +80,66 @@ describe('health reads over HTTP', () => {
       desired: 2,
       available: 2,
       readyNodes: ['w-1', 'w-2'],
+      generation: 1,
+      observedGeneration: 1,
     });
     expect(await h.adapter.deploymentStatus('kube-system', 'missing')).toBeUndefined();
     expect(await h.adapter.daemonSetStatus('kube-system', 'missing')).toBeUndefined();
+  });
+
+  it('lists every workload by its own status, with where the unready pods of a short one are', async () => {
+    h = await startHarness(world);
+    // A spec change the controller has not observed yet.
+    h.store.mutate('apps/daemonsets', 'kube-system', 'cilium', (d) => (d.spec = { ...d.spec }), {
+      bumpGeneration: true,
+    });
+    const all = await h.adapter.workloadAvailability();
+    expect(all).toEqual([
+      {
+        kind: 'Deployment',
+        namespace: 'kube-system',
+        name: 'coredns',
+        desired: 2,
+        available: 1,
+        generation: 1,
+        observedGeneration: 1,
+        unreadyPodNodes: ['w-1'],
+      },
+      {
+        kind: 'DaemonSet',
+        namespace: 'kube-system',
+        name: 'cilium',
+        desired: 2,
+        available: 2,
+        generation: 2,
+        observedGeneration: 1,
+        unreadyPodNodes: [],
+      },
+    ]);
+  });
+
+  it('reads the CephCluster status with its own lastChecked', async () => {
+    h = await startHarness(world);
+    expect(await h.adapter.cephStatus()).toBeUndefined();
+    h.store.create('ceph.rook.io/cephclusters', {
+      apiVersion: 'ceph.rook.io/v1',
+      kind: 'CephCluster',
+      metadata: { name: 'rook-ceph', namespace: 'rook-ceph' },
+      spec: {},
+      status: {
+        phase: 'Ready',
+        ceph: {
+          health: 'HEALTH_WARN',
+          lastChecked: '2026-01-01T12:00:00Z',
+          details: { MON_CLOCK_SKEW: { severity: 'HEALTH_WARN', message: 'clock skew' } },
+        },
+      },
+    });
+    expect(await h.adapter.cephStatus()).toEqual({
+      health: 'HEALTH_WARN',
+      checks: { MON_CLOCK_SKEW: { severity: 'HEALTH_WARN', message: 'clock skew' } },
+      lastChecked: Date.parse('2026-01-01T12:00:00Z'),
+    });
   });
 
   it('reads Ceph health from the CephCluster, undefined while absent', async () => {

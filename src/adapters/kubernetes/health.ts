@@ -6,6 +6,7 @@
 import { Health, type V1LabelSelector } from '@kubernetes/client-node';
 import {
   STORAGE_HEALTH,
+  type CephClusterStatus,
   type HelmReleaseStatus,
   type StorageHealth,
   type WorkloadStatus,
@@ -28,6 +29,8 @@ export async function deploymentStatus(
     name,
     desired: d.spec?.replicas ?? 1,
     available: d.status?.availableReplicas ?? 0,
+    generation: d.metadata?.generation,
+    observedGeneration: d.status?.observedGeneration,
     readyNodes: await readyNodes(client, namespace, d.spec?.selector),
   };
 }
@@ -46,6 +49,8 @@ export async function daemonSetStatus(
     name,
     desired: ds.status?.desiredNumberScheduled ?? 0,
     available: ds.status?.numberAvailable ?? 0,
+    generation: ds.metadata?.generation,
+    observedGeneration: ds.status?.observedGeneration,
     readyNodes: await readyNodes(client, namespace, ds.spec?.selector),
   };
 }
@@ -78,17 +83,40 @@ export function selectorString(selector: V1LabelSelector | undefined): string {
 }
 
 export async function cephHealth(client: KubeClient): Promise<StorageHealth | undefined> {
+  return (await cephStatus(client))?.health;
+}
+
+/**
+ * The first CephCluster's status.ceph (Rook writes health, details{check: {severity, message}}
+ * and lastChecked in RFC 3339 on every health poll); undefined when there is none.
+ */
+export async function cephStatus(client: KubeClient): Promise<CephClusterStatus | undefined> {
   const list = (await client.read('LIST cephclusters', () =>
     client.custom.listClusterCustomObject({
       group: 'ceph.rook.io',
       version: 'v1',
       plural: 'cephclusters',
     }),
-  )) as { items?: { status?: { ceph?: { health?: string } } }[] };
-  const health = list.items?.[0]?.status?.ceph?.health;
-  return (STORAGE_HEALTH as readonly string[]).includes(health ?? '')
-    ? (health as StorageHealth)
+  )) as { items?: { status?: { ceph?: LooseCephStatus } }[] };
+  const ceph = list.items?.[0]?.status?.ceph;
+  return ceph === undefined ? undefined : toCephClusterStatus(ceph);
+}
+
+export interface LooseCephStatus {
+  health?: string;
+  details?: Record<string, { severity?: string; message?: string }>;
+  lastChecked?: string;
+}
+
+export function toCephClusterStatus(ceph: LooseCephStatus): CephClusterStatus {
+  const health = (STORAGE_HEALTH as readonly string[]).includes(ceph.health ?? '')
+    ? (ceph.health as StorageHealth)
     : undefined;
+  const checks: CephClusterStatus['checks'] = {};
+  for (const [name, d] of Object.entries(ceph.details ?? {}))
+    checks[name] = { severity: d.severity ?? '', message: d.message ?? '' };
+  const at = typeof ceph.lastChecked === 'string' ? Date.parse(ceph.lastChecked) : Number.NaN;
+  return { health, checks, lastChecked: Number.isNaN(at) ? undefined : at };
 }
 
 export async function helmReleases(client: KubeClient): Promise<HelmReleaseStatus[]> {

@@ -15,7 +15,7 @@ const base = {
 async function raw(method: string, path: string, body: unknown, contentType = 'application/json') {
   const res = await fetch(h.server.url + path, {
     method,
-    headers: { 'Content-Type': contentType },
+    headers: { 'Content-Type': contentType, Authorization: `Bearer ${h.server.droverToken}` },
     body: JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };

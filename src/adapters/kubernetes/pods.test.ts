@@ -206,14 +206,11 @@ describe('pods over HTTP', () => {
     ).rejects.toMatchObject({ code: 'WAIT_TIMEOUT' });
   });
 
-  it('lists pods neither Running nor Succeeded', async () => {
+  it('lists pods stuck before running; finished pods (Succeeded, Failed) are not problems', async () => {
     h = await startHarness(world);
     addPod(h.store, { namespace: 'batch', name: 'done-1', node: 'w-2', phase: 'Succeeded' });
     const problems = await h.adapter.problemPods();
-    expect(problems.map((p) => `${p.name}:${p.phase}`).sort()).toEqual([
-      'job-1:Failed',
-      'stuck-1:Pending',
-    ]);
+    expect(problems.map((p) => `${p.name}:${p.phase}`).sort()).toEqual(['stuck-1:Pending']);
   });
 
   it('a pod under two PDBs is a non-transient failure, as the server repeats the 500', async () => {

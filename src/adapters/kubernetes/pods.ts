@@ -34,7 +34,12 @@ export function listPodsOnNode(client: KubeClient, nodeName: string): Promise<Po
 }
 
 export function problemPods(client: KubeClient): Promise<PodView[]> {
-  return listAllPods(client, 'status.phase!=Running,status.phase!=Succeeded', 'LIST problem pods');
+  // Finished pods (Succeeded, Failed: CronJob history, evicted pods) are history, not problems.
+  return listAllPods(
+    client,
+    'status.phase!=Running,status.phase!=Succeeded,status.phase!=Failed',
+    'LIST problem pods',
+  );
 }
 
 export async function evictPod(client: KubeClient, pod: PodRef): Promise<EvictionResult> {

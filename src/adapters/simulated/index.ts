@@ -74,6 +74,8 @@ export interface SimulatedCluster {
   vmReplacements(): Record<string, number>;
   secretValues(): string[];
   resumedFromWorld: boolean;
+  /** False while the node the kubeconfig points at (`api-endpoint-node` fault) is not running. */
+  apiEndpointReachable(): boolean;
   persist(): Promise<void>;
   close(): Promise<void>;
 }
@@ -192,6 +194,8 @@ export async function createSimulatedCluster(
     vmReplacements: () => ({ ...state.vmReplacements }),
     secretValues: () => [...state.secrets.served],
     resumedFromWorld: saved !== undefined,
+    apiEndpointReachable: () =>
+      !scenario.faults.some((f) => f.type === 'api-endpoint-node' && !world.vmRunning(f.node)),
     persist: async () => saver?.saveNow(),
     close: async () => {
       if (saver) {

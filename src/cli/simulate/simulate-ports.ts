@@ -44,6 +44,7 @@ export async function buildSimulatePorts(input: SimulatePortsInput): Promise<Sim
       clock: cluster.clock,
       now: () => cluster.clock.now(),
       redactor: input.redactor,
+      reachable: () => cluster.apiEndpointReachable(),
     });
     kubernetes = http.port;
     apiRequests = () => ({

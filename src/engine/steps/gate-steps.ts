@@ -1,7 +1,6 @@
 /** Gates and checks: etcd quorum and rejoin, API stability, pre-drain health, post checks, final validation. */
 import {
   apiStableGate,
-  cephGate,
   combine,
   block,
   corednsGate,
@@ -15,6 +14,9 @@ import {
   PASS,
 } from '../../core/gates.js';
 import type { GateDecision } from '../../core/gates.js';
+import { CEPH_STATUS_MAX_AGE_SECONDS, cephHealthGate } from '../../core/gates-ceph.js';
+import { workloadsGate } from '../../core/gates-workloads.js';
+import { nooutDomain } from '../../core/plan-common.js';
 import type { StepContext, StepHandler } from '../context.js';
 import { listParam, numberParam, requireNode, stringParam } from '../context.js';
 import { readEtcd } from '../etcd-reading.js';
@@ -86,13 +88,43 @@ export const gateApiStable: StepHandler = {
 };
 
 /** Nodes other units have out of service right now: their absence explains a Ceph WARN or Pending pods. */
-function othersInFlight(ctx: StepContext): boolean {
-  return [...ctx.run.inFlightNodes].some((n) => n !== ctx.node?.name);
+function othersInFlight(ctx: StepContext): string[] {
+  return [...ctx.run.inFlightNodes].filter((n) => n !== ctx.node?.name).sort();
+}
+
+/**
+ * The Ceph rule (core/gates-ceph.ts) on a fresh read: the CephCluster status with its own
+ * timestamp, the live noout buckets, and the noout domains of this run's other nodes out of
+ * service. Exported so every re-check before a destructive step judges Ceph the same way.
+ */
+export async function storageHealthDecision(ctx: StepContext): Promise<GateDecision> {
+  const { kubernetes, storage, clock } = ctx.run.ports;
+  const byName = (n: string) => ctx.run.inventory.nodes.find((x) => x.name === n);
+  const others = othersInFlight(ctx)
+    .map(byName)
+    .filter((n) => n !== undefined);
+  // This run's nodes in flight, this one included: after a crash its unit is re-gated with
+  // the noout it already set for itself.
+  const ownNooutDomains = [...ctx.run.inFlightNodes, ...(ctx.node ? [ctx.node.name] : [])]
+    .map(byName)
+    .flatMap((n) => (n ? (nooutDomain(n, ctx.run.policy) ?? []) : []));
+  const status = await kubernetes.cephStatus();
+  const liveNooutBuckets = await storage.nooutDomains().catch(() => undefined);
+  return cephHealthGate(
+    status && { health: status.health, checks: status.checks, lastCheckedMs: status.lastChecked },
+    {
+      nowMs: clock.now(),
+      maxAgeSeconds: CEPH_STATUS_MAX_AGE_SECONDS,
+      ownNooutDomains,
+      liveNooutBuckets,
+      othersOut: others.some((n) => n.storage?.osd === true),
+    },
+  );
 }
 
 async function check(ctx: StepContext, name: string, phase: 'pre' | 'post'): Promise<GateDecision> {
   const k = ctx.run.ports.kubernetes;
-  const tolerant = othersInFlight(ctx);
+  const others = othersInFlight(ctx);
   switch (name) {
     case 'coredns': {
       const status = await k.deploymentStatus(COREDNS.namespace, COREDNS.name);
@@ -100,17 +132,17 @@ async function check(ctx: StepContext, name: string, phase: 'pre' | 'post'): Pro
         ? corednsGate(status, requireNode(ctx).name)
         : workloadGate('CoreDNS', status);
     }
-    case 'ceph': {
-      const health = await k.cephHealth();
-      // Another OSD node of this run is away under noout: WARN is expected, ERR never is.
-      if (tolerant && health === 'HEALTH_WARN') return PASS;
-      return cephGate(health);
-    }
+    case 'ceph':
+      return storageHealthDecision(ctx);
     case 'deployments': {
+      // Availability by each workload's own status (a crash-looping pod is phase Running), plus
+      // pods stuck before running. Pods of a node another unit has out wait Pending for it.
       const pods = await k.problemPods();
-      // Pods of a node another unit is replacing wait Pending for it; only failures count then.
-      const relevant = tolerant ? pods.filter((p) => p.phase !== 'Pending') : pods;
-      return problemPodsGate(relevant);
+      const relevant = others.length > 0 ? pods.filter((p) => p.phase !== 'Pending') : pods;
+      return combine([
+        workloadsGate(await k.workloadAvailability(), { excusedNodes: others }),
+        problemPodsGate(relevant),
+      ]);
     }
     case 'helmreleases':
       return helmReleasesGate(await k.helmReleases());

@@ -309,7 +309,9 @@ export class FakeCluster {
         c.fault('evict');
         const pod = c.pods.find((p) => p.name === ref.name && !p.deleted);
         if (!pod) return { outcome: 'gone' };
-        if (c.faults.pdbBlocked?.has(pod.name))
+        // The API server deletes finished pods without a PDB check (eviction.go canIgnorePDB).
+        const finished = pod.phase === 'Succeeded' || pod.phase === 'Failed';
+        if (c.faults.pdbBlocked?.has(pod.name) && !finished)
           return {
             outcome: 'blocked',
             reason: "Cannot evict pod as it would violate the pod's disruption budget.",
@@ -345,6 +347,22 @@ export class FakeCluster {
         c.fault('cephHealth');
         const osdDown = c.inventory.nodes.some((n) => n.storage?.osd && !c.up(n.name));
         return osdDown || c.noout.size > 0 ? 'HEALTH_WARN' : 'HEALTH_OK';
+      },
+      async cephStatus() {
+        c.fault('cephHealth');
+        const osdDown = c.inventory.nodes.some((n) => n.storage?.osd && !c.up(n.name));
+        const checks: Record<string, { severity: string; message: string }> = {};
+        if (osdDown) checks.OSD_DOWN = { severity: 'HEALTH_WARN', message: '1 osds down' };
+        if (c.noout.size > 0)
+          checks.OSD_FLAGS = {
+            severity: 'HEALTH_WARN',
+            message: `${c.noout.size} OSDs or CRUSH {nodes, device-classes} have {NOUP,NODOWN,NOIN,NOOUT} flags set`,
+          };
+        const health = Object.keys(checks).length > 0 ? 'HEALTH_WARN' : 'HEALTH_OK';
+        return { health, checks, lastChecked: c.clock.now() } as const;
+      },
+      async workloadAvailability() {
+        return [];
       },
       async helmReleases() {
         return [{ namespace: 'flux', name: 'app', ready: true, reason: 'ok' }];

@@ -74,7 +74,30 @@ export class KubeStore {
   private readonly history: StoreEvent[] = [];
   private readonly listeners = new Set<StoreListener>();
 
+  private readonly readHooks = new Map<ResourceKey, (() => void)[]>();
+  private inReadHook = false;
+
   constructor(private readonly now: () => number) {}
+
+  /**
+   * Runs `hook` before every copying read (get, list) of `resource`: lets a simulated
+   * controller that writes on a timer (the Rook operator's status poll) catch up lazily,
+   * instead of keeping the virtual clock busy forever.
+   */
+  onRead(resource: ResourceKey, hook: () => void): void {
+    this.readHooks.set(resource, [...(this.readHooks.get(resource) ?? []), hook]);
+  }
+
+  private beforeRead(resource: ResourceKey): void {
+    const hooks = this.readHooks.get(resource);
+    if (!hooks || this.inReadHook) return;
+    this.inReadHook = true;
+    try {
+      for (const hook of hooks) hook();
+    } finally {
+      this.inReadHook = false;
+    }
+  }
 
   get resourceVersion(): string {
     return String(this.rv);
@@ -86,6 +109,7 @@ export class KubeStore {
   }
 
   list(resource: ResourceKey, namespace?: string): KubeObject[] {
+    this.beforeRead(resource);
     const bucket = this.objects.get(resource);
     if (!bucket) return [];
     return [...bucket.values()]
@@ -114,6 +138,7 @@ export class KubeStore {
   }
 
   get(resource: ResourceKey, namespace: string | undefined, name: string): KubeObject | undefined {
+    this.beforeRead(resource);
     const found = this.objects.get(resource)?.get(key(namespace, name));
     return found ? clone(found) : undefined;
   }

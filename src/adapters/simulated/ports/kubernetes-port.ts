@@ -4,6 +4,8 @@
  * (no polling) with deadlines on the virtual clock. The operations live in ./kubernetes/.
  */
 import type {
+  CephClusterStatus,
+  WorkloadAvailability,
   EvictionResult,
   HelmReleaseStatus,
   KubernetesPort,
@@ -19,11 +21,13 @@ import type { World } from '../world/world.js';
 import {
   apiServerReady,
   cephHealth,
+  cephStatus,
   daemonSetStatus,
   deploymentStatus,
   getResource,
   helmReleases,
   problemPods,
+  workloadAvailability,
 } from './kubernetes/health-reads.js';
 import { createLease, getLease, updateLease } from './kubernetes/leases.js';
 import { cordon, getNode, listNodes, uncordon, waitForNode } from './kubernetes/node-operations.js';
@@ -87,6 +91,14 @@ export class SimulatedKubernetesPort implements KubernetesPort {
 
   cephHealth(): Promise<StorageHealth | undefined> {
     return cephHealth(this.world);
+  }
+
+  cephStatus(): Promise<CephClusterStatus | undefined> {
+    return cephStatus(this.world);
+  }
+
+  workloadAvailability(): Promise<WorkloadAvailability[]> {
+    return workloadAvailability(this.world);
   }
 
   helmReleases(): Promise<HelmReleaseStatus[]> {

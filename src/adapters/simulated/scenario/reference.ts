@@ -108,6 +108,13 @@ export function referenceScenarioInput(): ScenarioInput {
         { namespace: 'flux-system', name: 'rook-ceph-cluster' },
         { namespace: 'flux-system', name: 'kube-prometheus-stack' },
       ],
+      // A lived-in cluster: finished and evicted pods, and a crash loop no check covers.
+      leftovers: {
+        cronJobs: [{ namespace: 'backup', name: 'etcd-snapshot', history: 3 }],
+        finishedBarePods: 2,
+        evictedPods: 2,
+        crashLoopingJobs: [{ namespace: 'sandbox', name: 'flaky-migration' }],
+      },
     },
   };
 }

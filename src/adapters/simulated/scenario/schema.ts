@@ -12,6 +12,7 @@ import {
   talosRollsBack,
   talosUpgradeDrops,
 } from './faults-talos.js';
+import { kubernetesFaultSchemas } from './faults-kubernetes.js';
 import { terraformFaultSchemas, terraformScenarioSchema } from './faults-terraform.js';
 
 const name = z
@@ -83,6 +84,28 @@ const helmReleaseSchema = z.strictObject({
   ready: z.boolean().default(true),
 });
 
+/** What a lived-in cluster carries that no check covers (world/lived-in.ts, docs/scenarios.md). */
+const leftoversSchema = z.strictObject({
+  /** CronJobs, each with its finished Job pods kept as history (phase Succeeded). */
+  cronJobs: z
+    .array(
+      z.strictObject({
+        namespace: name.default('default'),
+        name,
+        history: z.number().int().min(0).max(10).default(3),
+      }),
+    )
+    .default([]),
+  /** Bare pods (no controller) that ran to completion: phase Succeeded. */
+  finishedBarePods: z.number().int().min(0).max(50).default(0),
+  /** Pods the kubelet evicted (phase Failed, reason Evicted), left by the first Deployment. */
+  evictedPods: z.number().int().min(0).max(50).default(0),
+  /** Jobs whose pod crash-loops for good: phase Running, Ready=False, CrashLoopBackOff. */
+  crashLoopingJobs: z
+    .array(z.strictObject({ namespace: name.default('default'), name }))
+    .default([]),
+});
+
 /** Actions a step-fails fault can target, and the port call that fails for each. */
 export const FAULTABLE_ACTIONS = [
   'rebuild-template',
@@ -148,6 +171,7 @@ const faultSchema = z.discriminatedUnion('type', [
   talosNeverBack,
   etcdLeader,
   k8sRemovedApis,
+  ...kubernetesFaultSchemas,
   ...terraformFaultSchemas,
 ]);
 
@@ -235,6 +259,7 @@ export const scenarioSchema = z.strictObject({
       statefulsets: z.array(deploymentSchema).default([]),
       daemonsets: z.array(daemonSetSchema).default([]),
       helmReleases: z.array(helmReleaseSchema).default([]),
+      leftovers: leftoversSchema.optional(),
     })
     .default({
       coredns: { replicas: 2 },

@@ -2,11 +2,13 @@
  * Kubelets and the node-lifecycle controller: pods start once bound to a node whose kubelet
  * runs, stop after their grace period once deleted (not while the machine is away), pods on a
  * node that is not Ready are marked not ready, and taint-based eviction after five minutes.
+ * Finished pods stay as they are; crash-looping pods run without ever becoming Ready.
  */
 import { deletePod, podPhase, podReady } from '../kube/pods.js';
 import { iso, type KubeObject } from '../kube/store.js';
 import { readyStatus } from './nodes.js';
 import { R } from './objects.js';
+import { crashLooping, inCrashLoop, setCrashLoop } from './lived-in.js';
 import { isDaemonOrMirror, kubeletUp } from './pod-helpers.js';
 import type { World } from './world.js';
 
@@ -22,8 +24,15 @@ export function kubelets(
     const nodeName = pod.spec?.nodeName ? String(pod.spec.nodeName) : undefined;
     if (!nodeName) continue;
     const node = byName.get(nodeName);
+    const looping = !pod.metadata.deletionTimestamp && crashLooping(world, pod);
     // The common case: a running, ready pod on a healthy node needs nothing.
-    if (!pod.metadata.deletionTimestamp && podReady(pod) && node && readyStatus(node) === 'True')
+    if (
+      !looping &&
+      !pod.metadata.deletionTimestamp &&
+      podReady(pod) &&
+      node &&
+      readyStatus(node) === 'True'
+    )
       continue;
     const uid = pod.metadata.uid;
     const ns = pod.metadata.namespace ?? '';
@@ -34,6 +43,9 @@ export function kubelets(
       if (!node && !isDaemonOrMirror(pod)) world.store.delete(R.pods, ns, pod.metadata.name);
       continue;
     }
+    // A finished pod is history: its kubelet never starts it again.
+    const phase = podPhase(pod);
+    if (phase === 'Succeeded' || phase === 'Failed') continue;
     if (world.state.podTimers[uid]) continue;
     const vm = world.vm(nodeName);
     const created = Date.parse(pod.metadata.creationTimestamp);
@@ -55,6 +67,10 @@ export function kubelets(
       !podReady(pod)
     ) {
       world.store.delete(R.pods, ns, pod.metadata.name);
+      continue;
+    }
+    if (looping) {
+      if (!inCrashLoop(pod)) setCrashLoop(world, pod);
       continue;
     }
     if (!podReady(pod)) {
@@ -102,7 +118,9 @@ export function registerPodHandlers(world: World): void {
     const node = pod.spec?.nodeName
       ? w.store.getView(R.nodes, undefined, String(pod.spec.nodeName))
       : undefined;
-    if (kubeletUp(w, node)) setPodReady(w, pod, true);
+    if (!kubeletUp(w, node)) return;
+    if (crashLooping(w, pod)) setCrashLoop(w, pod);
+    else setPodReady(w, pod, true);
   });
   world.on('pod-terminated', (w, e) => {
     if (e.type !== 'pod-terminated') return;

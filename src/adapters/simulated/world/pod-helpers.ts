@@ -19,6 +19,12 @@ export function isDaemonOrMirror(pod: KubeObject): boolean {
   );
 }
 
+/** Succeeded or Failed: the pod will not run again. */
+export function finished(pod: KubeObject): boolean {
+  const phase = pod.status?.phase;
+  return phase === 'Succeeded' || phase === 'Failed';
+}
+
 const ownerIndexes = new WeakMap<readonly KubeObject[], Map<string, KubeObject[]>>();
 
 /** Pods controlled by `owner`, through an index built once per pod list. */

@@ -22,6 +22,7 @@ import { SeededRandom } from './rng.js';
 import type { WorldState } from './state.js';
 import type { World, WorldContext } from './world.js';
 import { reconcileWorkloads } from './workloads.js';
+import { leftoverNamespaces, seedLeftovers } from './lived-in.js';
 
 export function scenarioHash(scenario: Scenario): string {
   return createHash('sha256').update(JSON.stringify(scenario)).digest('hex').slice(0, 16);
@@ -114,6 +115,7 @@ export function seedStore(world: World): void {
   const w = scenario.workloads;
   for (const x of [...w.deployments, ...w.statefulsets, ...w.daemonsets, ...w.helmReleases])
     namespaces.add(x.namespace);
+  for (const ns of leftoverNamespaces(w.leftovers)) namespaces.add(ns);
   for (const ns of [...namespaces].sort()) store.create(R.namespaces, namespaceObject(ns));
   for (const node of inventory.nodes)
     store.create(
@@ -224,4 +226,5 @@ export function seedStore(world: World): void {
   });
   world.state.podTimers = {};
   world.state.pending = world.state.pending.filter((e) => e.type !== 'pod-running');
+  world.asWorld(() => seedLeftovers(world));
 }

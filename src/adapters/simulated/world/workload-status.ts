@@ -2,7 +2,7 @@
 import { podReady } from '../kube/pods.js';
 import type { KubeObject } from '../kube/store.js';
 import { R } from './objects.js';
-import { owned } from './pod-helpers.js';
+import { finished, owned } from './pod-helpers.js';
 import type { World } from './world.js';
 
 export function reconcileWorkloadStatus(world: World): void {
@@ -14,7 +14,7 @@ export function reconcileWorkloadStatus(world: World): void {
           .listView(R.replicasets, owner.metadata.namespace)
           .filter((rs) => rs.metadata.ownerReferences?.some((r) => r.uid === owner.metadata.uid))
       : [owner];
-    const mine = owners.flatMap((o) => owned(pods, o));
+    const mine = owners.flatMap((o) => owned(pods, o)).filter((p) => !finished(p));
     return {
       all: mine.length,
       ready: mine.filter((p) => podReady(p) && !p.metadata.deletionTimestamp).length,
@@ -55,7 +55,7 @@ export function reconcileWorkloadStatus(world: World): void {
     });
   }
   for (const ds of store.listView(R.daemonsets)) {
-    const mine = owned(pods, ds);
+    const mine = owned(pods, ds).filter((p) => !finished(p));
     const ready = mine.filter((p) => podReady(p) && !p.metadata.deletionTimestamp).length;
     write(R.daemonsets, ds, {
       observedGeneration: ds.metadata.generation ?? 1,

@@ -18,7 +18,7 @@ import {
   podObject,
   type Placement,
 } from './objects.js';
-import { kubeletUp, owned } from './pod-helpers.js';
+import { finished, kubeletUp, owned } from './pod-helpers.js';
 import type { World } from './world.js';
 
 export const CONTROL_PLANE_COMPONENTS = [
@@ -62,7 +62,9 @@ export function reconcileWorkloads(world: World): void {
   // ReplicaSets (one per Deployment) keep `replicas` pods that are not terminating.
   for (const rs of store.listView(R.replicasets)) {
     const want = Number(rs.spec?.replicas ?? 0);
-    const live = owned(pods, rs).filter((p) => !p.metadata.deletionTimestamp);
+    // Active pods only, as the ReplicaSet controller counts (controller_utils FilterActivePods):
+    // an evicted (Failed) pod is replaced.
+    const live = owned(pods, rs).filter((p) => !p.metadata.deletionTimestamp && !finished(p));
     for (let i = live.length; i < want; i++) {
       const hash = (rs.metadata.labels ?? {})['pod-template-hash'] ?? '';
       store.create(

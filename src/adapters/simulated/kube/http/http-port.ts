@@ -15,12 +15,20 @@ export async function createHttpKubernetesPort(options: {
   clock: Clock;
   now: () => number;
   redactor?: Redactor;
+  /** False while the API endpoint is gone (its node replaced): see FakeApiFaults.unreachable. */
+  reachable?: () => boolean;
 }): Promise<{
   port: KubernetesPort;
   server: { url: string; totalRequests(): number; requestCounts(): Record<string, number> };
   close(): Promise<void>;
 }> {
-  const server = await startFakeApiServer({ store: options.store, now: options.now });
+  const reachable = options.reachable;
+  const server = await startFakeApiServer({
+    store: options.store,
+    now: options.now,
+    ...(reachable ? { faults: { unreachable: () => !reachable() } } : {}),
+  });
+  options.redactor?.add(server.droverToken);
   options.redactor?.add(server.token);
   const adapter = createKubernetesAdapter({
     kubeconfigYaml: server.kubeconfigYaml,

@@ -71,14 +71,35 @@ describe('patch formats', () => {
       ],
     },
     {
-      name: 'strategic merge $patch delete in a list',
+      name: 'strategic merge $patch delete in a list with a merge key',
       apply: () =>
         (
           applyStrategicMergePatch(node, {
-            spec: { taints: [{ key: 'x', $patch: 'delete' }] },
+            status: { conditions: [{ type: 'MemoryPressure', $patch: 'delete' }] },
+          }) as typeof node
+        ).status.conditions,
+      expected: [{ type: 'Ready', status: 'True' }],
+    },
+    {
+      name: 'strategic merge replaces spec.taints whole: the list is atomic (core/v1 types.go)',
+      apply: () =>
+        (
+          applyStrategicMergePatch(node, {
+            spec: { taints: [{ key: 'y', effect: 'NoSchedule' }] },
           }) as typeof node
         ).spec.taints,
-      expected: [],
+      expected: [{ key: 'y', effect: 'NoSchedule' }],
+    },
+    {
+      name: 'strategic merge replaces pod spec.tolerations whole (atomic)',
+      apply: () =>
+        (
+          applyStrategicMergePatch(
+            { spec: { tolerations: [{ key: 'a', operator: 'Exists' }] } },
+            { spec: { tolerations: [{ key: 'b', operator: 'Exists' }] } },
+          ) as { spec: { tolerations: unknown[] } }
+        ).spec.tolerations,
+      expected: [{ key: 'b', operator: 'Exists' }],
     },
     {
       name: 'strategic merge ignores ordering directives',

@@ -117,15 +117,17 @@ export function applyMergePatch(target: Json, patch: Json): Json {
   return out;
 }
 
-/** Merge keys of the list fields Drover and kubectl patch (from the built-in types' tags). */
+/**
+ * Merge keys of the list fields Drover and kubectl patch (from the built-in types' tags).
+ * Node `spec.taints` and pod `spec.tolerations` are not here: they are `+listType=atomic` with
+ * no patchStrategy (kubernetes/api core/v1/types.go, 1.33), so a patch replaces them whole.
+ */
 const MERGE_KEYS: Record<string, string> = {
   conditions: 'type',
-  taints: 'key',
   containers: 'name',
   initContainers: 'name',
   volumes: 'name',
   ownerReferences: 'uid',
-  tolerations: 'key',
   addresses: 'type',
 };
 

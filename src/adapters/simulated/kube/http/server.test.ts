@@ -45,7 +45,10 @@ async function get(path: string, headers: Record<string, string> = {}) {
 /** Opens a watch and collects its events; resolves once the headers arrived. */
 async function watch(path: string) {
   const abort = new AbortController();
-  const res = await fetch(server.url + path, { signal: abort.signal });
+  const res = await fetch(server.url + path, {
+    signal: abort.signal,
+    headers: { Authorization: `Bearer ${server.token}` },
+  });
   const events: {
     type: string;
     object: {
@@ -275,11 +278,109 @@ describe('fake API server: watches', () => {
     expect(server.requestCounts()).toMatchObject({ 'WATCH nodes': 1, 'WATCH pods': 1 });
   });
 
+  it('sends BOOKMARK events only when asked for (allowWatchBookmarks), with just a resourceVersion', async () => {
+    await start();
+    server.faults.bookmarkEveryMs = 20;
+    const rv = store.resourceVersion;
+    const plain = await watch(`/api/v1/nodes?watch=true&resourceVersion=${rv}`);
+    const marked = await watch(
+      `/api/v1/nodes?watch=true&resourceVersion=${rv}&allowWatchBookmarks=true`,
+    );
+    await until(() => marked.events.length >= 2);
+    expect(marked.events[0]).toEqual({
+      type: 'BOOKMARK',
+      object: { kind: 'Node', apiVersion: 'v1', metadata: { resourceVersion: rv } },
+    });
+    expect(plain.events).toEqual([]);
+    plain.stop();
+    marked.stop();
+  });
+
+  it('answers a resourceVersion from the future with a 504 "Too large resource version" and closes', async () => {
+    await start();
+    const ahead = Number(store.resourceVersion) + 100;
+    const w = await watch(`/api/v1/nodes?watch=true&resourceVersion=${ahead}`);
+    await until(() => w.ended());
+    expect(w.events).toHaveLength(1);
+    expect(w.events[0]).toMatchObject({
+      type: 'ERROR',
+      object: {
+        kind: 'Status',
+        status: 'Failure',
+        reason: 'Timeout',
+        code: 504,
+        message: `Too large resource version: ${ahead}, current: ${store.resourceVersion}`,
+      },
+    });
+  });
+
+  it('leaves a watch half-open with the halfOpenWatches fault: no events, no close', async () => {
+    await start();
+    server.faults.halfOpenWatches = 1;
+    const w = await watch(
+      `/api/v1/nodes?watch=true&resourceVersion=${store.resourceVersion}&timeoutSeconds=0.05`,
+    );
+    // A healthy watch opened after it, with the same timeout, sees the change and is closed.
+    const healthy = await watch(
+      `/api/v1/nodes?watch=true&resourceVersion=${store.resourceVersion}&timeoutSeconds=0.05`,
+    );
+    store.mutate('nodes', undefined, 'w-1', (n) => (n.metadata.labels = { x: '1' }));
+    await until(() => healthy.ended());
+    expect(healthy.events.map((e) => e.type)).toEqual(['MODIFIED']);
+    expect(w.events).toEqual([]);
+    expect(w.ended()).toBe(false);
+    w.stop();
+  });
+
   it('ends every stream after N events with the dropWatchesAfterEvents fault', async () => {
     await start();
     server.faults.dropWatchesAfterEvents = 1;
     const w = await watch('/api/v1/nodes?watch=true');
     await until(() => w.ended());
     expect(w.events.map((e) => e.object.metadata.name)).toEqual(['w-1']);
+  });
+});
+
+describe('fake API server: creates', () => {
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(server.url + path, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  const pod = (namespace: string, resources?: object) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', namespace },
+    spec: { containers: [{ name: 'c', image: 'x', ...(resources ? { resources } : {}) }] },
+    status: { phase: 'Running', podIP: '10.0.0.9' },
+  });
+
+  it('refuses a namespaced create in a namespace that does not exist: 404 namespaces "x" not found', async () => {
+    await start();
+    const r = await post('/api/v1/namespaces/nowhere/pods', pod('nowhere'));
+    expect(r.status).toBe(404);
+    expect(r.body).toMatchObject({
+      kind: 'Status',
+      reason: 'NotFound',
+      message: 'namespaces "nowhere" not found',
+      details: { name: 'nowhere', kind: 'namespaces' },
+    });
+  });
+
+  it('gives a created pod the server status (Pending, QoS class), whatever the client sent', async () => {
+    await start();
+    store.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns' } });
+    const r = await post('/api/v1/namespaces/ns/pods', pod('ns'));
+    expect(r.status).toBe(201);
+    expect(r.body.status).toEqual({ phase: 'Pending', qosClass: 'BestEffort' });
+    const limited = { limits: { cpu: '1', memory: '1Gi' } };
+    const g = await post('/api/v1/namespaces/ns/pods', {
+      ...pod('ns', limited),
+      metadata: { name: 'g' },
+    });
+    expect(g.body.status).toEqual({ phase: 'Pending', qosClass: 'Guaranteed' });
   });
 });

@@ -3,7 +3,9 @@
  * per line as changes happen; RV unset/"0" first replays every object as ADDED; a specific RV
  * resumes after it, or answers a single 410 ERROR event and closes when history is too short;
  * with selectors an object that stops matching is DELETED and one that starts matching ADDED;
- * the stream closes after timeoutSeconds. `dropAll` is the fault: streams end mid-wait.
+ * the stream closes after timeoutSeconds; BOOKMARK events when asked for (allowWatchBookmarks); a
+ * resourceVersion ahead of the store fails with a 504 "Too large resource version". Faults:
+ * `dropAll` ends streams mid-wait; half-open watches deliver nothing and never close.
  */
 import type { ServerResponse } from 'node:http';
 import type { KubeObject, KubeStore, StoreEvent } from '../store.js';
@@ -20,6 +22,20 @@ interface Stream {
   /** Table watches (kubectl get -w) carry each object as a one-row Table. */
   present: (object: KubeObject) => unknown;
   sent: number;
+  /** A half-open connection: nothing is delivered and the server never closes it. */
+  halfOpen: boolean;
+  bookmarks: NodeJS.Timeout | undefined;
+}
+
+export interface WatchHubOptions {
+  /** The fault that ends a stream after that many events (mid-wait). */
+  dropAfterEvents?: () => number | undefined;
+  /** The fault that leaves the next watches half-open; returns true to take one. */
+  takeHalfOpen?: () => boolean;
+  /** How often a watch that asked for bookmarks gets one (real server: about a minute). */
+  bookmarkEveryMs?: () => number;
+  /** The endpoint went away: open streams stop delivering and are never closed. */
+  unreachable?: () => boolean;
 }
 
 const PREVIOUS_LIMIT = 5000;
@@ -31,11 +47,13 @@ export class WatchHub {
   private readonly lastSeen = new Map<string, KubeObject>();
   private readonly unsubscribe: () => void;
 
-  /** `dropAfterEvents()`: the fault that ends a stream after that many events (mid-wait). */
+  private readonly dropAfterEvents: () => number | undefined;
+
   constructor(
     private readonly store: KubeStore,
-    private readonly dropAfterEvents: () => number | undefined = () => undefined,
+    private readonly options: WatchHubOptions = {},
   ) {
+    this.dropAfterEvents = options.dropAfterEvents ?? (() => undefined);
     for (const r of RESOURCES)
       for (const o of store.list(r.key)) this.lastSeen.set(objectKey(r.key, o), o);
     this.unsubscribe = store.subscribe((event) => this.onEvent(event));
@@ -63,6 +81,24 @@ export class WatchHub {
     }
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
+    // A version the store has not reached: the watch cache waits for it (3 s), then the watch
+    // fails with a Timeout Status in an ERROR event (apiserver pkg/storage/errors.go
+    // NewTooLargeResourceVersionError; cacher.go answers errors past parsing as watch events).
+    const current = Number(this.store.resourceVersion);
+    if (fromVersion !== undefined && fromVersion > current) {
+      const error = statusFailure(
+        504,
+        'Timeout',
+        `Too large resource version: ${fromVersion}, current: ${current}`,
+        {
+          causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+          retryAfterSeconds: 1,
+        },
+      );
+      res.write(JSON.stringify({ type: 'ERROR', object: error.body }) + '\n');
+      res.end();
+      return;
+    }
     const timeoutText = query.get('timeoutSeconds');
     const timeoutMs =
       timeoutText !== null ? Number(timeoutText) * 1000 : 1800_000 * (1 + Math.random());
@@ -73,8 +109,18 @@ export class WatchHub {
       res,
       present,
       sent: 0,
+      halfOpen: this.options.takeHalfOpen?.() ?? false,
+      bookmarks: undefined,
       timer: setTimeout(() => this.end(stream), timeoutMs),
     };
+    // A dead connection: the request got through, nothing comes back, nothing closes it.
+    if (stream.halfOpen) clearTimeout(stream.timer);
+    const bookmarks = query.get('allowWatchBookmarks') === 'true';
+    if (bookmarks && !stream.halfOpen)
+      stream.bookmarks = setInterval(
+        () => this.bookmark(stream),
+        this.options.bookmarkEveryMs?.() ?? 60_000,
+      );
     // Registered first so that the replay below counts toward the drop fault like live events.
     this.streams.add(stream);
     res.on('close', () => this.end(stream));
@@ -111,9 +157,30 @@ export class WatchHub {
     this.unsubscribe();
   }
 
+  private goHalfOpen(stream: Stream): void {
+    stream.halfOpen = true;
+    clearTimeout(stream.timer);
+    clearInterval(stream.bookmarks);
+  }
+
+  /** BOOKMARK: only `metadata.resourceVersion`, in the watched kind (api-concepts). */
+  private bookmark(stream: Stream): void {
+    if (!stream.halfOpen && this.options.unreachable?.()) this.goHalfOpen(stream);
+    if (stream.res.writableEnded || stream.halfOpen) return;
+    const object = {
+      kind: stream.def.kind,
+      apiVersion: stream.def.group
+        ? `${stream.def.group}/${stream.def.version}`
+        : stream.def.version,
+      metadata: { resourceVersion: this.store.resourceVersion },
+    };
+    stream.res.write(JSON.stringify({ type: 'BOOKMARK', object }) + '\n');
+  }
+
   private end(stream: Stream): void {
     if (!this.streams.delete(stream)) return;
     clearTimeout(stream.timer);
+    clearInterval(stream.bookmarks);
     if (!stream.res.writableEnded) stream.res.end();
   }
 
@@ -132,8 +199,9 @@ export class WatchHub {
   private deliver(stream: Stream, event: StoreEvent): void {
     const o = event.object;
     if (stream.namespace !== undefined && o.metadata.namespace !== stream.namespace) return;
+    if (!stream.halfOpen && this.options.unreachable?.()) this.goHalfOpen(stream);
     const write = (type: string, object: KubeObject) => {
-      if (stream.res.writableEnded) return;
+      if (stream.res.writableEnded || stream.halfOpen) return;
       stream.res.write(JSON.stringify({ type, object: stream.present(object) }) + '\n');
       stream.sent += 1;
       const limit = this.dropAfterEvents();

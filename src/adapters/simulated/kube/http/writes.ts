@@ -64,6 +64,9 @@ export function createObject(
     const invalid = checkLease(body, name);
     if (invalid) return invalid;
   }
+  // NamespaceLifecycle admission: nothing is created in a namespace that does not exist.
+  if (namespace !== undefined && !store.get('namespaces', undefined, namespace))
+    return notFound('namespaces', namespace);
   delete metadata.resourceVersion;
   delete metadata.uid;
   delete metadata.deletionTimestamp;
@@ -72,6 +75,7 @@ export function createObject(
       201,
       store.create(def.key, {
         ...body,
+        ...(def.plural === 'pods' ? { status: createdPodStatus(body) } : {}),
         apiVersion: apiVersionOf(def),
         kind: def.kind,
         metadata: { ...metadata, name },
@@ -189,4 +193,35 @@ export function deleteObject(
 
 export function apiVersionOf(def: ResourceDef): string {
   return def.group === '' ? def.version : `${def.group}/${def.version}`;
+}
+
+/**
+ * A created pod's status is the server's, whatever the client sent: Pending with its QoS class
+ * (k8s pkg/registry/core/pod/strategy.go PrepareForCreate; pkg/apis/core/helper/qos GetPodQOS).
+ */
+function createdPodStatus(body: Record<string, unknown>): Record<string, unknown> {
+  type Resources = { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
+  const spec = (body.spec ?? {}) as {
+    containers?: { resources?: Resources }[];
+    initContainers?: { resources?: Resources }[];
+  };
+  const all = [...(spec.containers ?? []), ...(spec.initContainers ?? [])].map(
+    (c) => c.resources ?? {},
+  );
+  const any = all.some(
+    (r) => Object.keys(r.requests ?? {}).length > 0 || Object.keys(r.limits ?? {}).length > 0,
+  );
+  const guaranteed =
+    all.length > 0 &&
+    all.every((r) =>
+      ['cpu', 'memory'].every(
+        (k) =>
+          r.limits?.[k] !== undefined &&
+          (r.requests?.[k] === undefined || String(r.requests[k]) === String(r.limits[k])),
+      ),
+    );
+  return {
+    phase: 'Pending',
+    qosClass: !any ? 'BestEffort' : guaranteed ? 'Guaranteed' : 'Burstable',
+  };
 }

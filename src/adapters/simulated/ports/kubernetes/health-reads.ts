@@ -3,12 +3,17 @@
  * HelmRelease health, pods that are not running, any object by API version, API server readiness.
  */
 import type {
+  CephClusterStatus,
   HelmReleaseStatus,
+  WorkloadAvailability,
+  WorkloadKind,
   PodView,
   StorageHealth,
   WorkloadStatus,
 } from '../../../../ports/kubernetes.js';
 import { podPhase, podReady } from '../../kube/pods.js';
+import type { KubeObject } from '../../kube/store.js';
+import { refreshCephStatus } from '../../world/ceph.js';
 import { R } from '../../world/objects.js';
 import type { World } from '../../world/world.js';
 import { toPodView } from '../kube-views.js';
@@ -24,12 +29,14 @@ export async function deploymentStatus(
     .listView(R.replicasets, namespace)
     .filter((rs) => rs.metadata.ownerReferences?.some((r) => r.uid === d.metadata.uid))
     .map((rs) => rs.metadata.uid);
-  const status = (d.status ?? {}) as { availableReplicas?: number };
+  const status = (d.status ?? {}) as { availableReplicas?: number; observedGeneration?: number };
   return {
     namespace,
     name,
     desired: Number(d.spec?.replicas ?? 0),
     available: status.availableReplicas ?? 0,
+    generation: d.metadata.generation,
+    observedGeneration: status.observedGeneration,
     readyNodes: readyNodes(world, namespace, rsUids),
   };
 }
@@ -44,12 +51,15 @@ export async function daemonSetStatus(
   const status = (ds.status ?? {}) as {
     desiredNumberScheduled?: number;
     numberAvailable?: number;
+    observedGeneration?: number;
   };
   return {
     namespace,
     name,
     desired: status.desiredNumberScheduled ?? 0,
     available: status.numberAvailable ?? 0,
+    generation: ds.metadata.generation,
+    observedGeneration: status.observedGeneration,
     readyNodes: readyNodes(world, namespace, [ds.metadata.uid]),
   };
 }
@@ -66,11 +76,70 @@ function readyNodes(world: World, namespace: string, ownerUids: string[]): strin
 }
 
 export async function cephHealth(world: World): Promise<StorageHealth | undefined> {
-  const cluster = world.store.listView(R.cephclusters)[0];
-  const health = (cluster?.status?.ceph as { health?: string } | undefined)?.health;
-  return health === 'HEALTH_OK' || health === 'HEALTH_WARN' || health === 'HEALTH_ERR'
-    ? health
-    : undefined;
+  return (await cephStatus(world))?.health;
+}
+
+export async function cephStatus(world: World): Promise<CephClusterStatus | undefined> {
+  refreshCephStatus(world);
+  const ceph = world.store.listView(R.cephclusters)[0]?.status?.ceph as
+    | {
+        health?: string;
+        details?: Record<string, { severity?: string; message?: string }>;
+        lastChecked?: string;
+      }
+    | undefined;
+  if (ceph === undefined) return undefined;
+  const h = ceph.health;
+  const checks: CephClusterStatus['checks'] = {};
+  for (const [name, d] of Object.entries(ceph.details ?? {}))
+    checks[name] = { severity: d.severity ?? '', message: d.message ?? '' };
+  const at = typeof ceph.lastChecked === 'string' ? Date.parse(ceph.lastChecked) : Number.NaN;
+  return {
+    health: h === 'HEALTH_OK' || h === 'HEALTH_WARN' || h === 'HEALTH_ERR' ? h : undefined,
+    checks,
+    lastChecked: Number.isNaN(at) ? undefined : at,
+  };
+}
+
+/** Deployments, StatefulSets and DaemonSets by the status their controllers wrote. */
+export async function workloadAvailability(world: World): Promise<WorkloadAvailability[]> {
+  const out: WorkloadAvailability[] = [];
+  const kinds: [WorkloadKind, string][] = [
+    ['Deployment', R.deployments],
+    ['StatefulSet', R.statefulsets],
+    ['DaemonSet', R.daemonsets],
+  ];
+  for (const [kind, resource] of kinds)
+    for (const w of world.store.listView(resource)) {
+      const status = (w.status ?? {}) as Record<string, number | undefined>;
+      const daemon = kind === 'DaemonSet';
+      const namespace = w.metadata.namespace ?? '';
+      const desired = daemon ? (status.desiredNumberScheduled ?? 0) : Number(w.spec?.replicas ?? 1);
+      const available = (daemon ? status.numberAvailable : status.availableReplicas) ?? 0;
+      out.push({
+        kind,
+        namespace,
+        name: w.metadata.name,
+        desired,
+        available,
+        generation: w.metadata.generation,
+        observedGeneration: status.observedGeneration,
+        unreadyPodNodes: available < desired ? unreadyPodNodes(world, w) : [],
+      });
+    }
+  return out;
+}
+
+function unreadyPodNodes(world: World, owner: KubeObject): (string | undefined)[] {
+  const owners = new Set([owner.metadata.uid]);
+  for (const rs of world.store.listView(R.replicasets, owner.metadata.namespace))
+    if (rs.metadata.ownerReferences?.some((r) => r.uid === owner.metadata.uid))
+      owners.add(rs.metadata.uid);
+  return world.store
+    .listView(R.pods, owner.metadata.namespace)
+    .filter((p) => p.metadata.ownerReferences?.some((r) => owners.has(r.uid)))
+    .filter((p) => !['Succeeded', 'Failed'].includes(podPhase(p)) && !podReady(p))
+    .map((p) => (typeof p.spec?.nodeName === 'string' ? p.spec.nodeName : undefined));
 }
 
 export async function helmReleases(world: World): Promise<HelmReleaseStatus[]> {
@@ -96,7 +165,8 @@ export async function problemPods(world: World): Promise<PodView[]> {
     .listView(R.pods)
     .filter((p) => {
       const phase = podPhase(p);
-      return phase !== 'Running' && phase !== 'Succeeded';
+      // Finished pods (CronJob history, evicted pods) are history, not problems.
+      return phase !== 'Running' && phase !== 'Succeeded' && phase !== 'Failed';
     })
     .map(toPodView);
 }
