@@ -9,6 +9,7 @@ import type { PlanStep } from '../core/plan.js';
 import type { JournalEntry } from '../ports/journal.js';
 import type { RunState, StepContext, StepResult } from './context.js';
 import { isStepDone, startsOf } from './journal-view.js';
+import { preActCheck } from './pre-act-check.js';
 import { abortError, withRetry } from './retry.js';
 import { STEP_HANDLERS } from './steps/index.js';
 
@@ -50,6 +51,16 @@ export async function appendEntry(
   return full;
 }
 
+/** Port operations that take a node down irreversibly: each re-proves its safety first. */
+const ACTS_DESTRUCTIVELY: ReadonlySet<string> = new Set([
+  // Not irreversible, but it is what takes the node out of service: the budget is spent here.
+  'kubernetes.cordon',
+  'talos.etcdLeave',
+  'talos.etcdRemoveMember',
+  'infrastructure.apply',
+  'talos.upgrade',
+]);
+
 export function makeContext(
   run: RunState,
   step: PlanStep,
@@ -64,6 +75,9 @@ export function makeContext(
     observed: undefined,
     call(operation, inputs, fn, options) {
       const attemptOnce = async (attempt: number) => {
+        // The destructive call itself: proven right before it goes out (invariant 10), also
+        // when a handler spent minutes planning since the step began.
+        if (ACTS_DESTRUCTIVELY.has(operation)) await preActCheck(ctx, operation);
         const record = {
           operation,
           inputs: run.redactor.redactValue(inputs),
@@ -120,6 +134,9 @@ export async function runStep(
   const attempt = priorStarts.length + 1;
   let started: JournalEntry;
   try {
+    // Invariant 10: proven now, before anything is journaled as started (a stop here leaves
+    // the node untouched by anything destructive).
+    if (handler.destructive === true) await preActCheck(ctx, step.action);
     ctx.observed = handler.observe ? await handler.observe(ctx) : undefined;
     started = await appendEntry(run, {
       type: 'step-started',

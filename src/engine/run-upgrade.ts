@@ -150,6 +150,7 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
   const renewal = startLockRenewal(run, options.holderIdentity, ttl, (error) =>
     controller.abort(error),
   );
+  run.lease = renewal;
 
   let outcome: ReportOutcome = 'succeeded';
   let failure: ReportFailure | null = null;
