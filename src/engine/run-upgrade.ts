@@ -37,11 +37,6 @@ export interface RunUpgradeOptions {
   afterStep?: (entry: JournalEntry) => void | Promise<void>;
   /** Receives every port action with its (redacted) inputs: the audit log. */
   audit?: (record: AuditRecord) => void;
-  /**
-   * On a stop, uncordon nodes whose VM was never touched (their cycle then starts over on
-   * resume). Off by default: invariant 5 allows an uncordon only at the target version.
-   */
-  restoreUntouched?: boolean;
   /** Custom gates by name (`custom:<name>` in plans); see RunState.customChecks. */
   customChecks?: Record<string, CustomCheck>;
   /** Lease TTL; renewed every third of it. */
@@ -208,9 +203,7 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
       `stopped at ${failure.stepId}${failure.node ? ` on ${failure.node}` : ''}: [${failure.code}] ${failure.message}`,
       failure.node ?? undefined,
     );
-    notes.push(
-      ...(await cleanUpAfterStop(run, { restoreUntouched: options.restoreUntouched === true })),
-    );
+    notes.push(...(await cleanUpAfterStop(run)));
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await renewal.stop();

@@ -75,8 +75,9 @@ describe('--world persistence', () => {
     await expect(first.ports.kubernetes.cordon('w-2')).rejects.toMatchObject({
       code: 'SIMULATED_FAULT',
     });
-    await first.ports.kubernetes.cordon('w-1');
-    await first.ports.kubernetes.uncordon('w-1');
+    await first.ports.kubernetes.cordon('cp-1');
+    await first.ports.talos.etcdLeave('10.1.0.1');
+    await first.ports.kubernetes.uncordon('cp-1');
     await first.close();
     open.splice(0);
     const second = await start(file, { faults });

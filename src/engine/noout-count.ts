@@ -1,0 +1,39 @@
+/**
+ * Ceph noout per failure domain, reference-counted (invariant 12): it stays set while any OSD node
+ * of the domain is out of service, whoever took it out, and is unset once none is. Out of service:
+ * a unit of this run in flight, a unit a stop left past its destructive step, or a node that is
+ * NotReady, cordoned or gone on its own.
+ */
+import { storageDomain } from '../core/inventory.js';
+import type { RunState } from './context.js';
+import { destructiveCallMade, isStepDone } from './journal-view.js';
+
+/** The unit of `node` began something irreversible and has not finished: the node is still away. */
+function leftAway(run: RunState, node: string): boolean {
+  const unit = run.plan.phases.flatMap((p) => p.units).find((u) => u.node === node);
+  if (unit === undefined) return false;
+  const done = unit.steps.every((s) => isStepDone(run.entries, s.id));
+  return !done && destructiveCallMade(run.entries, node);
+}
+
+/** OSD nodes of `domain`, other than `except`, that are out of service now. */
+export async function othersAwayInDomain(
+  run: RunState,
+  domain: string,
+  except: string | undefined,
+): Promise<string[]> {
+  const members = run.inventory.nodes.filter(
+    (n) => n.name !== except && n.storage?.osd === true && storageDomain(n) === domain,
+  );
+  if (members.length === 0) return [];
+  const views = await run.ports.kubernetes.listNodes().catch(() => undefined);
+  return members
+    .filter((n) => {
+      if (run.inFlightNodes.has(n.name) || leftAway(run, n.name)) return true;
+      // Unreadable is unknown: keep noout rather than let Ceph rebalance a domain that may be away.
+      if (views === undefined) return true;
+      const view = views.find((v) => v.name === n.name);
+      return view === undefined || view.ready !== 'True' || view.unschedulable;
+    })
+    .map((n) => n.name);
+}
