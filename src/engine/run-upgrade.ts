@@ -39,6 +39,8 @@ export interface RunUpgradeOptions {
   audit?: (record: AuditRecord) => void;
   /** Custom gates by name (`custom:<name>` in plans); see RunState.customChecks. */
   customChecks?: Record<string, CustomCheck>;
+  /** A checker watches the invariants (simulate): the report may then say "none violated". */
+  invariantsObserved?: boolean;
   /** Lease TTL; renewed every third of it. */
   lockTtlSeconds?: number;
 }
@@ -240,6 +242,7 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
       failure,
       notes,
       violations: [],
+      invariantsObserved: options.invariantsObserved === true,
     }),
   );
 }
