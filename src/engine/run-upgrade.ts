@@ -39,6 +39,8 @@ export interface RunUpgradeOptions {
   audit?: (record: AuditRecord) => void;
   /** Custom gates by name (`custom:<name>` in plans); see RunState.customChecks. */
   customChecks?: Record<string, CustomCheck>;
+  /** What the journal is bound to (hashes of cluster, config, plan), recorded in run-started. */
+  binding?: Record<string, string>;
   /** A checker watches the invariants (simulate): the report may then say "none violated". */
   invariantsObserved?: boolean;
   /** Lease TTL; renewed every third of it. */
@@ -165,6 +167,7 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
           resumed,
           holder: options.holderIdentity,
           cluster: plan.cluster,
+          ...(options.binding ? { binding: options.binding } : {}),
           ...(takeover ? { takeover } : {}),
         },
       }),
