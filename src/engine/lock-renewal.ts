@@ -4,14 +4,13 @@
  * TTL without changing (client-go judges expiry from when it last saw the record change), so
  * this runner keeps retrying with backoff until a TTL has passed on its own clock since its last
  * confirmed renewal; only then, or when the lease names another holder, is the lease lost. A
- * renewal that hangs is given up after a third of the TTL, so a half-open connection cannot hold
- * the loop past expiry. `confirm()` renews on demand: the pre-act check runs it right before
+ * renewal that hangs is cut off by the Kubernetes adapter's request timeout, so a half-open
+ * connection cannot hold the loop past expiry. `confirm()` renews on demand: the pre-act check runs it right before
  * every destructive step.
  */
 import { DroverError, isDroverError } from '../core/errors.js';
 import { block, PASS, wait } from '../core/gates.js';
 import type { GateDecision } from '../core/gates.js';
-import type { Clock } from '../ports/clock.js';
 import type { RunState } from './context.js';
 import { pause } from './retry.js';
 
@@ -19,20 +18,6 @@ export interface LeaseKeeper {
   /** Renews now; pass when this runner holds the lease, block when another does, wait when unknown. */
   confirm(): Promise<GateDecision>;
   stop(): Promise<void>;
-}
-
-/** Rejects with LOCK_RENEW_TIMEOUT when `work` has not settled after `ms` on `clock`. */
-export async function withTimeout<T>(clock: Clock, ms: number, work: Promise<T>): Promise<T> {
-  const timer = new AbortController();
-  const timeout = pause(clock, ms, timer.signal).then(() => {
-    throw new DroverError('failed', 'LOCK_RENEW_TIMEOUT', `lease renewal hung for ${ms / 1000}s`);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    timer.abort();
-    timeout.catch(() => undefined);
-  }
 }
 
 const messageOf = (error: unknown): string =>
@@ -51,7 +36,8 @@ export function startLockRenewal(
   let lost: unknown;
 
   const renewOnce = async (): Promise<void> => {
-    await withTimeout(clock, ttlMs / 3, run.ports.lock.renew(identity));
+    // A renewal that hangs is cut off by the adapter (real time; see adapters/kubernetes/leases).
+    await run.ports.lock.renew(identity);
     lastConfirmed = clock.now();
   };
   const expired = () => clock.now() - lastConfirmed >= ttlMs;

@@ -81,14 +81,23 @@ describe('runUpgrade on a healthy cluster', () => {
     );
   });
 
-  it('a second run is refused (exit 3) naming the holder', async () => {
+  it('a second run is refused (exit 3) naming the holder, once it sees the holder renew', async () => {
     const c = new FakeCluster();
-    await c.ports().lock.acquire('someone-else', 600);
+    const other = c.ports().lock;
+    await other.acquire('someone-else', 600);
+    let alive = true;
+    void (async () => {
+      while (alive) {
+        await c.clock.sleep(10_000);
+        await other.renew('someone-else');
+      }
+    })();
     await expect(runUpgrade(options(c))).rejects.toMatchObject({
       code: 'LOCK_HELD',
       category: 'refused',
       message: expect.stringContaining('someone-else'),
     });
+    alive = false;
     expect(c.journal.entries).toEqual([]);
   });
 
