@@ -32,3 +32,24 @@ describe('a stop puts back what nothing destructive touched (invariant 5)', () =
     expect(report.notes.join('\n')).toContain('Ceph noout unset again on heimdall');
   });
 });
+
+describe('the upgrade lease (invariant 7)', () => {
+  it('left by a dead runner, freshly renewed by its clock: taken over after one TTL watched unchanged', async () => {
+    const file = scenarioFile(dir, 'lease-dead-holder', (s) => {
+      s.faults = [
+        {
+          type: 'lease-held-by-dead-runner',
+          holder: 'drover/ci-7/run-x/0a1b2c3d4e5f',
+          renewedSecondsAgo: 0,
+          leaseDurationSeconds: 300,
+        },
+      ];
+    });
+    const { report, exitCode } = await simulateInProcess({ scenarioFile: file });
+    expect(report.violations).toEqual([]);
+    expect(exitCode).toBe(0);
+    expect(report.notes.join('\n')).toContain(
+      'took over the cluster lock from drover/ci-7/run-x/0a1b2c3d4e5f',
+    );
+  });
+});

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { STEP_ACTIONS, UPGRADE_KINDS } from '../../../core/plan.js';
 import { NODE_ROLES, INSTALLER_PLATFORMS } from '../../../core/inventory.js';
+import { leaseHeldByDeadRunner } from './faults-engine.js';
 
 const name = z
   .string()
@@ -135,6 +136,7 @@ const faultSchema = z.discriminatedUnion('type', [
     fromSeconds: seconds.default(0),
     untilSeconds: seconds.optional(),
   }),
+  leaseHeldByDeadRunner,
 ]);
 
 const durationsSchema = z.partialRecord(z.enum(STEP_ACTIONS), seconds);

@@ -9,6 +9,7 @@ import { selectorMatches, type LabelSelectorObject } from '../kube/http/label-se
 import { podReady } from '../kube/pods.js';
 import type { KubeObject, StoreEvent } from '../kube/store.js';
 import { cephDomainsDown } from './ceph.js';
+import { plantEngineFaults } from './engine-faults.js';
 import {
   checkCordonsAtRelease,
   checkEngineAct,
@@ -136,6 +137,7 @@ export function invariantStoreHook(
   const leases = new Map<string, { holder: string; renew: number; duration: number }>();
   const unschedulable = new Map<string, boolean>();
   for (const n of world.store.listView(R.nodes)) unschedulable.set(n.metadata.name, isCordoned(n));
+  plantEngineFaults(world);
   for (const l of world.store.listView(R.leases))
     leases.set(`${l.metadata.namespace}/${l.metadata.name}`, leaseOf(l));
   watchEngineInvariants(world);
