@@ -6,7 +6,7 @@
  */
 import { storageDomain } from '../core/inventory.js';
 import type { RunState } from './context.js';
-import { destructiveCallMade, isStepDone } from './journal-view.js';
+import { destructiveCallMade, isStepDone, startsOf } from './journal-view.js';
 
 /** The unit of `node` began something irreversible and has not finished: the node is still away. */
 function leftAway(run: RunState, node: string): boolean {
@@ -36,4 +36,34 @@ export async function othersAwayInDomain(
       return view === undefined || view.ready !== 'True' || view.unschedulable;
     })
     .map((n) => n.name);
+}
+
+/**
+ * Ceph noout flags already set when this run starts that it did not set itself (an earlier run
+ * that crashed or stopped, or an operator): reported, with whether any OSD node of the domain is
+ * away. Left as they are: the domain's own units set and unset it by the count above.
+ */
+export async function reportLeftoverNoout(run: RunState): Promise<string[]> {
+  const set = await run.ports.storage.nooutDomains().catch(() => undefined);
+  if (set === undefined || set.length === 0) return [];
+  const ours = new Set(
+    run.plan.phases
+      .flatMap((p) => p.units)
+      .flatMap((u) => u.steps)
+      .filter((s) => s.action === 'storage-noout-set' && startsOf(run.entries, s.id).length > 0)
+      .map((s) => s.params.domain),
+  );
+  const notes: string[] = [];
+  for (const domain of set) {
+    if (ours.has(domain)) continue;
+    const away = await othersAwayInDomain(run, domain, undefined);
+    notes.push(
+      `Ceph noout was already set on ${domain} when this run started (left by an earlier run, or set by hand): ${
+        away.length > 0
+          ? `${away.join(', ')} out of service`
+          : 'none of its OSD nodes is out of service (it can be unset)'
+      }`,
+    );
+  }
+  return notes;
 }

@@ -17,6 +17,7 @@ import { cleanUpAfterStop } from './cleanup.js';
 import type { AuditRecord, CustomCheck, RunState } from './context.js';
 import { lastBackupOf } from './journal-view.js';
 import { Mutex } from './mutex.js';
+import { reportLeftoverNoout } from './noout-count.js';
 import { dryRunReport } from './dry-run.js';
 import { startLockRenewal } from './lock-renewal.js';
 import { asDroverError, StepFailure } from './run-step.js';
@@ -187,6 +188,10 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
       cluster: plan.cluster,
       resumed,
     });
+    for (const note of await reportLeftoverNoout(run)) {
+      notes.push(note);
+      run.log('warn', note);
+    }
     for (const phase of plan.phases)
       await runPhase(run, phase, {
         ...(options.afterStep ? { afterStep: options.afterStep } : {}),
