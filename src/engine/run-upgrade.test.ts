@@ -254,6 +254,39 @@ describe('scripted faults', () => {
 });
 
 describe('abort', () => {
+  it('waits for the apply in flight to finish, journals it, then stops (invariant 12)', async () => {
+    const c = new FakeCluster();
+    for (const t of c.templates.keys()) c.templates.set(t, TO);
+    const controller = new AbortController();
+    const ports = c.ports();
+    const apply = ports.infrastructure.apply.bind(ports.infrastructure);
+    const order: string[] = [];
+    // An apply that takes ten minutes and, like terraform apply, is not killed by the abort.
+    ports.infrastructure.apply = async (plan) => {
+      order.push('apply-start');
+      controller.abort(new Error('SIGTERM'));
+      await c.clock.sleep(600_000);
+      await apply(plan);
+      order.push('apply-end');
+    };
+    const release = ports.lock.release.bind(ports.lock);
+    ports.lock.release = async (identity) => {
+      order.push('lock-release');
+      await release(identity);
+    };
+    const report = await runUpgrade(options(c, { ports, signal: controller.signal }));
+    expect(report.outcome).toBe('aborted');
+    expect(order).toEqual(['apply-start', 'apply-end', 'lock-release']);
+    const finished = c.journal.entries.filter(
+      (e) => e.stepId === 'cp-1/replace-vm' && e.type === 'step-finished',
+    );
+    expect(finished).toMatchObject([{ outcome: 'succeeded' }]);
+    expect(c.replacements['cp-1']).toBe(1);
+    // Past a destructive call: left cordoned for --resume to finish, and said so.
+    expect(report.nodes.find((n) => n.name === 'cp-1')?.leftCordoned).toBe(true);
+    expect(c.violations).toEqual([]);
+  });
+
   it('ends as aborted, at a step boundary, with the node put back or left cordoned as invariant 5 says', async () => {
     const c = new FakeCluster();
     const controller = new AbortController();
