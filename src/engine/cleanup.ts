@@ -82,10 +82,19 @@ async function putBack(run: RunState, unit: NodeUnit, notes: string[]): Promise<
   }
 }
 
-const keptBy = (run: RunState, unsetId: string): boolean =>
-  run.entries.some(
-    (e) => e.type === 'step-finished' && e.stepId === unsetId && e.data?.kept === true,
-  );
+/** The last unset of `domain` this run finished: whether it kept noout (another node away). */
+function lastUnsetKept(run: RunState, domain: string): boolean | undefined {
+  let kept: boolean | undefined;
+  for (const e of run.entries)
+    if (
+      e.type === 'step-finished' &&
+      e.action === 'storage-noout-unset' &&
+      e.data?.domain === domain &&
+      (e.outcome === 'succeeded' || e.outcome === 'skipped')
+    )
+      kept = e.data?.kept === true;
+  return kept;
+}
 
 /** Domains this run set noout on and has not unset, with the steps that set it. */
 function nooutHeld(run: RunState, units: NodeUnit[]): Map<string, string[]> {
@@ -93,11 +102,13 @@ function nooutHeld(run: RunState, units: NodeUnit[]): Map<string, string[]> {
   for (const unit of units) {
     for (const s of unit.steps) {
       if (s.action !== 'storage-noout-set' || !started(run, s.id)) continue;
-      const unset = unit.steps.find((u) => u.action === 'storage-noout-unset');
-      // An unset that kept noout for a node still away leaves it to whoever comes back last.
-      if (unset && isStepDone(run.entries, unset.id) && !keptBy(run, unset.id)) continue;
       const domain = typeof s.params.domain === 'string' ? s.params.domain : undefined;
-      if (domain !== undefined) byDomain.set(domain, [...(byDomain.get(domain) ?? []), s.id]);
+      if (domain === undefined) continue;
+      const unset = unit.steps.find((u) => u.action === 'storage-noout-unset');
+      // Unset and not kept since by a later unset of the domain (kept for a node still away).
+      if (unset && isStepDone(run.entries, unset.id) && lastUnsetKept(run, domain) !== true)
+        continue;
+      byDomain.set(domain, [...(byDomain.get(domain) ?? []), s.id]);
     }
   }
   return byDomain;

@@ -1,8 +1,8 @@
 /**
  * Ceph noout per failure domain, reference-counted (invariant 12): it stays set while any OSD node
  * of the domain is out of service, whoever took it out, and is unset once none is. Out of service:
- * a unit of this run in flight, a unit a stop left past its destructive step, or a node that is
- * NotReady, cordoned or gone on its own.
+ * a unit of this run in flight that has not reached its own unset, a unit a stop left past its
+ * destructive call, or a node that is NotReady or gone on its own.
  */
 import { storageDomain } from '../core/inventory.js';
 import type { RunState } from './context.js';
@@ -14,6 +14,20 @@ function leftAway(run: RunState, node: string): boolean {
   if (unit === undefined) return false;
   const done = unit.steps.every((s) => isStepDone(run.entries, s.id));
   return !done && destructiveCallMade(run.entries, node);
+}
+
+/**
+ * A unit of this run in flight holds its domain's noout from its start until its own unset step
+ * begins (from then on it is back: Ready at the target, at most still cordoned by us).
+ */
+function holdsNoout(run: RunState, node: string): boolean {
+  if (!run.inFlightNodes.has(node)) return false;
+  const unit = run.plan.phases.flatMap((p) => p.units).find((u) => u.node === node);
+  const unset = unit?.steps.find((s) => s.action === 'storage-noout-unset');
+  return (
+    unset === undefined ||
+    (startsOf(run.entries, unset.id).length === 0 && !isStepDone(run.entries, unset.id))
+  );
 }
 
 /** OSD nodes of `domain`, other than `except`, that are out of service now. */
@@ -29,11 +43,13 @@ export async function othersAwayInDomain(
   const views = await run.ports.kubernetes.listNodes().catch(() => undefined);
   return members
     .filter((n) => {
-      if (run.inFlightNodes.has(n.name) || leftAway(run, n.name)) return true;
+      if (run.inFlightNodes.has(n.name)) return holdsNoout(run, n.name);
+      if (leftAway(run, n.name)) return true;
       // Unreadable is unknown: keep noout rather than let Ceph rebalance a domain that may be away.
       if (views === undefined) return true;
       const view = views.find((v) => v.name === n.name);
-      return view === undefined || view.ready !== 'True' || view.unschedulable;
+      // Ceph cares whether its OSDs run, not whether the node takes pods: a cordon is not away.
+      return view === undefined || view.ready !== 'True';
     })
     .map((n) => n.name);
 }

@@ -53,12 +53,17 @@ export const nooutUnset: StepHandler = {
   async run(ctx) {
     const domain = nooutDomainOf(ctx);
     const away = await othersAwayInDomain(ctx.run, domain, ctx.node?.name);
-    if (away.length > 0)
+    if (away.length > 0) {
+      // Kept, and re-asserted: whoever cleared it meanwhile, the nodes still away need it.
+      await ctx.call('storage.setNoout', { domain, on: true, reason: 'kept' }, () =>
+        ctx.run.ports.storage.setNoout(domain, true),
+      );
       return {
         outcome: 'succeeded',
         message: `Ceph noout kept on ${domain}: ${away.join(', ')} still out of service`,
         data: { domain, kept: true, away },
       };
+    }
     await ctx.call('storage.setNoout', { domain, on: false }, () =>
       ctx.run.ports.storage.setNoout(domain, false),
     );
