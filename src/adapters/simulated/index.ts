@@ -3,6 +3,7 @@
  * Ceph on a virtual clock, with scripted faults and invariant checks. The default target of
  * `drover simulate`, of the end-to-end tests and of the benchmarks.
  */
+import { checkLeavesReplaced } from './world/invariants-terraform.js';
 import type { StepDurations } from '../../core/durations.js';
 import { DroverError } from '../../core/errors.js';
 import type { Inventory } from '../../core/inventory.js';
@@ -50,6 +51,8 @@ export interface SimulatedClusterOptions {
   idleDelayMs?: number;
   /** Overrides the scenario's upgrade kind (`--kind`): the invariants judge against its target. */
   kind?: UpgradeKind;
+  /** Kills the process as a crash does (crash faults inside a step); the world is saved first. */
+  crash?: () => never | Promise<never>;
 }
 
 export interface SimulatedCluster {
@@ -150,6 +153,14 @@ export async function createSimulatedCluster(
     clock.onAdvance(() => saver.request('time'));
     saver.saveNow();
   }
+  if (options.crash) {
+    const crash = options.crash;
+    world.crashHook = async () => {
+      saver?.saveNow();
+      return crash();
+    };
+  }
+
   world.start();
 
   const kubernetes = new SimulatedKubernetesPort(world);
@@ -173,7 +184,11 @@ export async function createSimulatedCluster(
       secrets: new SimulatedSecretsPort(world),
       storage: new SimulatedStoragePort(world),
     },
-    violations: () => state.violations.map((v) => ({ ...v })),
+    violations: () => {
+      // Read at the end of a run: a control plane node that left etcd must have been replaced.
+      checkLeavesReplaced(world);
+      return state.violations.map((v) => ({ ...v }));
+    },
     vmReplacements: () => ({ ...state.vmReplacements }),
     secretValues: () => [...state.secrets.served],
     resumedFromWorld: saved !== undefined,

@@ -134,6 +134,7 @@ export async function runSimulate(
     // Over HTTP, let loopback requests land before virtual time jumps.
     ...(options.api === 'http' ? { idleDelayMs: HTTP_IDLE_DELAY_MS } : {}),
     ...(options.worldFile ? { worldFile: options.worldFile } : {}),
+    crash: () => io.crash(),
   });
   let simulatePorts: SimulatePorts | undefined;
   try {

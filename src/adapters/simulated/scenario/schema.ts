@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { STEP_ACTIONS, UPGRADE_KINDS } from '../../../core/plan.js';
 import { NODE_ROLES, INSTALLER_PLATFORMS } from '../../../core/inventory.js';
 import { leaseHeldByDeadRunner } from './faults-engine.js';
+import { terraformFaultSchemas, terraformScenarioSchema } from './faults-terraform.js';
 
 const name = z
   .string()
@@ -137,6 +138,7 @@ const faultSchema = z.discriminatedUnion('type', [
     untilSeconds: seconds.optional(),
   }),
   leaseHeldByDeadRunner,
+  ...terraformFaultSchemas,
 ]);
 
 const durationsSchema = z.partialRecord(z.enum(STEP_ACTIONS), seconds);
@@ -234,6 +236,7 @@ export const scenarioSchema = z.strictObject({
   policy: policySchema.default({}),
   durations: durationsSchema.default({}),
   faults: z.array(faultSchema).default([]),
+  terraform: terraformScenarioSchema,
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;

@@ -76,6 +76,7 @@ describe('invariant 5: nothing left cordoned that Drover could put back', () => 
     await cluster.ports.kubernetes.cordon('cp-1');
     await cluster.ports.talos.etcdLeave('10.1.0.1');
     await lock.release('run-a');
-    expect(cluster.violations()).toEqual([]);
+    // (An etcd leave with no replacement is invariant 1's business, not this one's.)
+    expect(cluster.violations().filter((v) => v.invariant === 5)).toEqual([]);
   });
 });

@@ -148,9 +148,9 @@ describe('invariant 5: uncordon only at the target, or untouched on a stop', () 
     await cluster.ports.kubernetes.cordon('cp-1');
     await cluster.ports.talos.etcdLeave('10.1.0.1');
     await cluster.ports.kubernetes.uncordon('cp-1');
-    expect(cluster.violations().map((v) => v.message)).toEqual([
+    expect(cluster.violations().map((v) => v.message)).toContain(
       'cp-1 uncordoned at Talos 1.10.8, below the target 1.11.0',
-    ]);
+    );
   });
 
   it('a node nothing destructive touched may be put back as it was', async () => {

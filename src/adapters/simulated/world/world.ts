@@ -53,6 +53,9 @@ export class World {
   private started = false;
   private reconciling = false;
 
+  /** Set by the simulate command: kills the process (a crash fault inside a step). */
+  crashHook: (() => Promise<never>) | undefined;
+
   constructor(
     readonly context: WorldContext,
     readonly state: WorldState,
