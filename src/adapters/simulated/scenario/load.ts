@@ -112,7 +112,7 @@ function crossCheck(s: Scenario): string[] {
       problems.push(
         `faults[${i}].name: no workload ${f.namespace}/${f.name} with a pdb in workloads`,
       );
-    if (f.type === 'etcd-unhealthy') {
+    if (f.type === 'etcd-unhealthy' || f.type === 'etcd-leader') {
       const node = s.nodes.find((n) => n.name === f.node);
       if (node && node.role !== 'controlplane')
         problems.push(`faults[${i}].node: ${f.node} is not a controlplane node`);

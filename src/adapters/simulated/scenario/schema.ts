@@ -6,6 +6,13 @@ import { z } from 'zod';
 import { STEP_ACTIONS, UPGRADE_KINDS } from '../../../core/plan.js';
 import { NODE_ROLES, INSTALLER_PLATFORMS } from '../../../core/inventory.js';
 import { leaseHeldByDeadRunner } from './faults-engine.js';
+import {
+  etcdLeader,
+  k8sRemovedApis,
+  talosNeverBack,
+  talosRollsBack,
+  talosUpgradeDrops,
+} from './faults-talos.js';
 import { terraformFaultSchemas, terraformScenarioSchema } from './faults-terraform.js';
 
 const name = z
@@ -138,6 +145,11 @@ const faultSchema = z.discriminatedUnion('type', [
     untilSeconds: seconds.optional(),
   }),
   leaseHeldByDeadRunner,
+  talosUpgradeDrops,
+  talosRollsBack,
+  talosNeverBack,
+  etcdLeader,
+  k8sRemovedApis,
   ...terraformFaultSchemas,
 ]);
 
