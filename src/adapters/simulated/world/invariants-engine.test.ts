@@ -56,27 +56,3 @@ describe('invariant 12: noout stays while an OSD node of its domain is down', ()
     expect(cluster.violations()).toEqual([]);
   });
 });
-
-describe('invariant 5: nothing left cordoned that Drover could put back', () => {
-  it('a node Drover cordoned, untouched, still cordoned when it releases the lease', async () => {
-    cluster = await startSmall();
-    const lock = lockOf(cluster);
-    await lock.acquire('run-a', 300);
-    await cluster.ports.kubernetes.cordon('w-1');
-    await lock.release('run-a');
-    expect(messages(cluster)).toEqual([
-      '5: w-1 left cordoned at the end of the run although nothing destructive touched it',
-    ]);
-  });
-
-  it('a node past a destructive act may stay cordoned for resume', async () => {
-    cluster = await startSmall();
-    const lock = lockOf(cluster);
-    await lock.acquire('run-a', 300);
-    await cluster.ports.kubernetes.cordon('cp-1');
-    await cluster.ports.talos.etcdLeave('10.1.0.1');
-    await lock.release('run-a');
-    // (An etcd leave with no replacement is invariant 1's business, not this one's.)
-    expect(cluster.violations().filter((v) => v.invariant === 5)).toEqual([]);
-  });
-});

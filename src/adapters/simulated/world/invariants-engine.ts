@@ -10,7 +10,7 @@
 import { storageDomain } from '../../../core/inventory.js';
 import type { InventoryNode } from '../../../core/inventory.js';
 import { DEFAULT_LEASE_NAME, DEFAULT_LEASE_NAMESPACE } from '../../../engine/lease-lock.js';
-import { isCordoned, readyStatus, talosVersionOf } from './nodes.js';
+import { readyStatus, talosVersionOf } from './nodes.js';
 import { R } from './objects.js';
 import type { World } from './world.js';
 
@@ -103,17 +103,4 @@ export function untouchedSinceCordon(world: World, node: InventoryNode): boolean
     (world.context.kind === 'kubernetes' || talosVersionOf(obj) !== world.context.talos.to) &&
     (node.role !== 'controlplane' || world.state.etcd.some((m) => m.node === node.name))
   );
-}
-
-/** Invariant 5, when Drover releases its lease (the run ends, however): nothing it left half-done it could undo. */
-export function checkCordonsAtRelease(world: World): void {
-  for (const node of world.context.inventory.nodes) {
-    if (world.state.cordonedAt[node.name] === undefined) continue;
-    const obj = world.store.getView(R.nodes, undefined, node.name);
-    if (obj && isCordoned(obj) && untouchedSinceCordon(world, node))
-      world.violation(
-        5,
-        `${node.name} left cordoned at the end of the run although nothing destructive touched it`,
-      );
-  }
 }

@@ -11,7 +11,6 @@ import type { KubeObject, StoreEvent } from '../kube/store.js';
 import { cephDomainsDown } from './ceph.js';
 import { plantEngineFaults } from './engine-faults.js';
 import {
-  checkCordonsAtRelease,
   checkEngineAct,
   noteCordon,
   untouchedSinceCordon,
@@ -172,8 +171,6 @@ export function invariantStoreHook(
       const next = leaseOf(obj);
       if (event.type === 'DELETED') leases.delete(key);
       else leases.set(key, next);
-      if (actor === 'drover' && previous?.holder && next.holder === '')
-        checkCordonsAtRelease(world);
       if (
         actor === 'drover' &&
         event.type === 'MODIFIED' &&
