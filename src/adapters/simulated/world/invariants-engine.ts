@@ -4,8 +4,7 @@
  * - a destructive act (cordon, VM destroyed, in-place upgrade, etcd member removed) while no
  *   runner holds the upgrade lease by the world's clock;
  * - Ceph noout unset on a domain while one of its OSD nodes is down;
- * - at the end of a run (Drover releases its lease), a node Drover cordoned but never touched
- *   destructively and left cordoned.
+ * - and it lets an uncordon below the target through for a node nothing destructive touched.
  */
 import { storageDomain } from '../../../core/inventory.js';
 import type { InventoryNode } from '../../../core/inventory.js';
