@@ -199,7 +199,13 @@ describe('buildReport', () => {
     expect(md).toContain('Hint: fix it');
     expect(md).toContain('| w-1 | worker | b | failed (left cordoned) | 0 | - |');
     expect(md).toContain('| cp-1 | controlplane | a | succeeded | 1 | 3/1 |');
-    expect(md).toContain('Invariant violations: none.');
+    // A real run has no checker: an empty list is "not observed", never "none violated".
+    expect(report.invariantsObserved).toBe(false);
+    expect(md).toContain('Invariant violations: not observed');
+    expect(md).not.toContain('Invariant violations: none.');
+    expect(reportToMarkdown({ ...report, invariantsObserved: true })).toContain(
+      'Invariant violations: none.',
+    );
     expect(
       reportToMarkdown({
         ...report,

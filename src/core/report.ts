@@ -92,6 +92,11 @@ export interface UpgradeReport {
   /** Notes for the operator: takeovers, nodes left cordoned and why, and so on. */
   notes: string[];
   violations: Violation[];
+  /**
+   * Whether anything watched the invariants: the simulated cluster does; a real run has no
+   * checker, so its empty `violations` means "not observed", never "none violated".
+   */
+  invariantsObserved: boolean;
   /** Kubernetes API requests per replaced node, when the run went over HTTP (simulate --api http). */
   apiRequestsPerNode?: number;
   /** Those requests by kind (`WATCH nodes`, `GET nodes`, `POST eviction`, ...) and in total. */
@@ -109,6 +114,8 @@ export interface ReportInput {
   failure: ReportFailure | null;
   notes: string[];
   violations: Violation[];
+  /** True only when a checker watched the run (simulate); see UpgradeReport. */
+  invariantsObserved?: boolean;
 }
 
 const iso = (ms: number | undefined): string | null =>
@@ -221,6 +228,7 @@ export function buildReport(input: ReportInput): UpgradeReport {
     nodes,
     notes: input.notes,
     violations: input.violations,
+    invariantsObserved: input.invariantsObserved === true,
   };
 }
 
@@ -267,7 +275,12 @@ export function reportToMarkdown(report: UpgradeReport): string {
     for (const note of report.notes) lines.push(`- ${note}`);
   }
   lines.push('');
-  if (report.violations.length === 0) lines.push('Invariant violations: none.');
+  if (report.violations.length === 0)
+    lines.push(
+      report.invariantsObserved
+        ? 'Invariant violations: none.'
+        : 'Invariant violations: not observed (a real run has no invariant checker; the journal and audit log record what was done).',
+    );
   else {
     lines.push(`**Invariant violations: ${report.violations.length}**`);
     for (const v of report.violations) lines.push(`- invariant ${v.invariant}: ${v.message}`);

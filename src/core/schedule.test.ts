@@ -5,7 +5,12 @@ import type { InventoryNode } from './inventory.js';
 import { findNode, workerNodes } from './inventory.js';
 import { DEFAULT_POLICY } from './policy.js';
 import type { DisruptionPolicy } from './policy.js';
-import { disruptionDomain, disruptionFor, pickRunnableUnits } from './schedule.js';
+import {
+  disruptionDomain,
+  disruptionFor,
+  pickRunnableUnits,
+  takeDownDecision,
+} from './schedule.js';
 
 const inventory = referenceInventory();
 const node = (n: number): InventoryNode => findNode(inventory, `k8s-work-${n}`)!;
@@ -142,5 +147,42 @@ describe('pickRunnableUnits', () => {
       }
       expect(started).toEqual(workerNodes(inventory).map((n) => n.name));
     }
+  });
+});
+
+describe('takeDownDecision (right before a destructive step)', () => {
+  const ctrl = (n: number): InventoryNode => findNode(inventory, `k8s-ctrl-${n}`)!;
+  it.each<[string, [number, number], number, number[], 'pass' | 'wait']>([
+    // name, [workers, domains], node, down (other workers), expected
+    ['nothing else down', [1, 1], 1, [], 'pass'],
+    ['a worker of another host went down on its own', [3, 1], 1, [4], 'wait'],
+    ['a worker of the same host went down: inside the budget', [3, 1], 1, [2], 'pass'],
+    ['same host, but the worker budget is used', [1, 1], 1, [2], 'wait'],
+    ['two domains allowed: another host is fine', [2, 2], 1, [4], 'pass'],
+    ['two domains allowed: a third host is not', [3, 2], 1, [4, 7], 'wait'],
+    ['the node itself listed as down counts once', [1, 1], 1, [1], 'pass'],
+  ])('%s', (_name, [workers, domains], n, down, expected) => {
+    const decision = takeDownDecision({
+      node: node(n),
+      down: nodes(down),
+      policy: budget(workers, domains),
+    });
+    expect(decision.verdict).toBe(expected);
+  });
+
+  it('a control plane node waits while another control plane node is out', () => {
+    expect(takeDownDecision({ node: ctrl(1), down: [ctrl(2)], policy: budget(3, 3) }).verdict).toBe(
+      'wait',
+    );
+    expect(takeDownDecision({ node: ctrl(1), down: [node(4)], policy: budget(1, 1) }).verdict).toBe(
+      'pass',
+    );
+  });
+
+  it('an OSD node never opens a second storage domain, whatever the role of the node down', () => {
+    const osdCtrl = { ...ctrl(2), storage: { osd: true } };
+    const decision = takeDownDecision({ node: node(1), down: [osdCtrl], policy: budget(3, 1) });
+    expect(decision).toMatchObject({ verdict: 'wait' });
+    expect(decision.verdict === 'wait' && decision.reason).toContain('storage failure domains');
   });
 });

@@ -16,6 +16,8 @@
  * opened yet.
  */
 import { DroverError } from './errors.js';
+import { PASS, wait } from './gates.js';
+import type { GateDecision } from './gates.js';
 import { storageDomain } from './inventory.js';
 import type { InventoryNode } from './inventory.js';
 import type { UpgradeKind } from './plan.js';
@@ -78,4 +80,51 @@ export function pickRunnableUnits(input: ScheduleInput): InventoryNode[] {
     budget -= 1;
   }
   return picked;
+}
+
+export interface TakeDownInput {
+  /** The node a destructive step is about to act on (already cordoned by Drover, usually). */
+  node: InventoryNode;
+  /** Every other node out of service now: Drover's own units in flight and nodes down on their own. */
+  down: InventoryNode[];
+  policy: DisruptionPolicy;
+}
+
+const names = (nodes: InventoryNode[]): string => nodes.map((n) => n.name).join(', ');
+
+/**
+ * Invariant 4 and 10, right before a destructive step: would the world stay within the budget
+ * with `node` out of service as well as everything that is down now, whoever took it down? A
+ * worker counts against the worker budget and its disruption domain; an OSD node of any role
+ * against the storage domains; a control plane node never goes while another one is out.
+ * Answers wait (never block): a node that comes back frees the budget again.
+ */
+export function takeDownDecision(input: TakeDownInput): GateDecision {
+  const { node, policy } = input;
+  const down = input.down.filter((n) => n.name !== node.name);
+  const all = [...down, node];
+  if (node.role === 'controlplane') {
+    const others = down.filter((n) => n.role === 'controlplane');
+    if (others.length > 0)
+      return wait(`control plane node(s) out of service: ${names(others)}; ${node.name} must wait`);
+  } else {
+    const workers = all.filter((n) => n.role !== 'controlplane');
+    if (workers.length > policy.maxUnavailableWorkers)
+      return wait(
+        `${workers.length} workers would be out of service (${names(workers)}); policy allows ${policy.maxUnavailableWorkers}`,
+      );
+    const domains = new Set(workers.map(disruptionDomain));
+    if (domains.size > policy.maxUnavailableDomains)
+      return wait(
+        `workers out of service would span ${domains.size} failure domains (${[...domains].join(', ')}); policy allows ${policy.maxUnavailableDomains}`,
+      );
+  }
+  if (node.storage?.osd === true) {
+    const osdDomains = new Set(all.filter((n) => n.storage?.osd === true).map(storageDomain));
+    if (osdDomains.size > policy.maxUnavailableDomains)
+      return wait(
+        `storage failure domains down would be ${osdDomains.size} (${[...osdDomains].join(', ')}); policy allows ${policy.maxUnavailableDomains}`,
+      );
+  }
+  return PASS;
 }

@@ -1,16 +1,17 @@
 /**
  * After a failure or an abort (invariant 5): undo what is safe to undo, leave the rest and say
  * exactly why and where.
- * - A node past an irreversible step (etcd leave, VM replacement, in-place upgrade) stays
- *   cordoned with Ceph noout kept (its OSDs are coming back; no rebalancing): resume finishes it.
- * - A node whose VM was never touched: noout is unset (its OSDs never left). It stays cordoned
- *   too, because invariant 5 allows an uncordon only at the target version; resume continues
- *   from where it stopped, or the operator uncordons it to abandon the upgrade. With
- *   `restoreUntouched` it is uncordoned instead and its cycle starts over on resume.
+ * - A node past an irreversible call (etcd leave, VM replacement, in-place upgrade: journaled
+ *   right before it went out) stays cordoned: resume finishes it.
+ * - A node Drover cordoned but never touched destructively is as it was: it is uncordoned, and
+ *   its cycle starts over on resume (a `restored` note resets it in the journal view).
+ * - Ceph noout is reference-counted per domain (invariant 12): unset once no OSD node of the
+ *   domain is out of service any more, kept (and said so) while one still is.
  */
 import type { NodeUnit } from '../core/plan.js';
 import type { RunState } from './context.js';
-import { isStepDone, startsOf } from './journal-view.js';
+import { destructiveCallMade, isStepDone, startsOf } from './journal-view.js';
+import { othersAwayInDomain } from './noout-count.js';
 import { appendEntry } from './run-step.js';
 import { isDestructive } from './steps/index.js';
 
@@ -18,103 +19,151 @@ const started = (run: RunState, stepId: string) => startsOf(run.entries, stepId)
 
 async function note(
   run: RunState,
-  node: string,
+  node: string | undefined,
   message: string,
   data: Record<string, unknown>,
   notes: string[],
 ) {
   notes.push(message);
   run.log('warn', message, node);
-  await appendEntry(run, { type: 'note', node, message, data }).catch(() => undefined);
+  await appendEntry(run, { type: 'note', ...(node ? { node } : {}), message, data }).catch(
+    () => undefined,
+  );
 }
 
-export async function cleanUpAfterStop(
-  run: RunState,
-  options: { restoreUntouched: boolean },
-): Promise<string[]> {
-  const notes: string[] = [];
-  const units: NodeUnit[] = run.plan.phases.flatMap((p) => p.units);
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+async function putBack(run: RunState, unit: NodeUnit, notes: string[]): Promise<void> {
+  const last = [...run.entries]
+    .reverse()
+    .find((e) => e.node === unit.node && e.type.startsWith('step-'));
+  const where = last?.stepId ?? '?';
+  const destructive = destructiveCallMade(run.entries, unit.node)
+    ? unit.steps.find((s) => isDestructive(s.action) && started(run, s.id))
+    : undefined;
+  const cordon = unit.steps.find((s) => s.action === 'cordon');
+  // Ask the cluster: a cordon that failed may or may not have landed.
+  const view = await run.ports.kubernetes.getNode(unit.node).catch(() => undefined);
+  const cordoned =
+    cordon !== undefined && started(run, cordon.id) && (view === undefined || view.unschedulable);
+  if (destructive) {
+    await note(
+      run,
+      unit.node,
+      `${unit.node} left cordoned: ${destructive.action} already ran (stopped at ${where}); run again with --resume to finish it`,
+      { leftCordoned: cordoned, reason: 'destructive-step-ran' },
+      notes,
+    );
+    return;
+  }
+  if (!cordoned) return;
+  try {
+    run.audit({
+      operation: 'kubernetes.uncordon',
+      inputs: { node: unit.node, reason: 'undo' },
+      node: unit.node,
+    });
+    await run.ports.kubernetes.uncordon(unit.node);
+    await note(
+      run,
+      unit.node,
+      `${unit.node} put back in service: nothing destructive touched it (stopped at ${where}); --resume starts its cycle over`,
+      { restored: true },
+      notes,
+    );
+  } catch (error) {
+    await note(
+      run,
+      unit.node,
+      `${unit.node} left cordoned: the uncordon failed (${messageOf(error)}); it is untouched, uncordon it by hand`,
+      { leftCordoned: true, reason: 'uncordon-failed' },
+      notes,
+    );
+  }
+}
+
+/** The last unset of `domain` this run finished: whether it kept noout (another node away). */
+function lastUnsetKept(run: RunState, domain: string): boolean | undefined {
+  let kept: boolean | undefined;
+  for (const e of run.entries)
+    if (
+      e.type === 'step-finished' &&
+      e.action === 'storage-noout-unset' &&
+      e.data?.domain === domain &&
+      (e.outcome === 'succeeded' || e.outcome === 'skipped')
+    )
+      kept = e.data?.kept === true;
+  return kept;
+}
+
+/** Domains this run set noout on and has not unset, with the steps that set it. */
+function nooutHeld(run: RunState, units: NodeUnit[]): Map<string, string[]> {
+  const byDomain = new Map<string, string[]>();
   for (const unit of units) {
-    const began = unit.steps.some((s) => started(run, s.id) || isStepDone(run.entries, s.id));
-    const done = unit.steps.every((s) => isStepDone(run.entries, s.id));
-    if (!began || done) continue;
-    const last = [...run.entries]
-      .reverse()
-      .find((e) => e.node === unit.node && e.type.startsWith('step-'));
-    const where = last?.stepId ?? '?';
-    const destructive = unit.steps.find((s) => isDestructive(s.action) && started(run, s.id));
-    const cordon = unit.steps.find((s) => s.action === 'cordon');
-    // Ask the cluster: a cordon that failed may or may not have landed.
-    const view = await run.ports.kubernetes.getNode(unit.node).catch(() => undefined);
-    const cordoned =
-      cordon !== undefined && started(run, cordon.id) && (view === undefined || view.unschedulable);
-    if (destructive) {
+    for (const s of unit.steps) {
+      if (s.action !== 'storage-noout-set' || !started(run, s.id)) continue;
+      const domain = typeof s.params.domain === 'string' ? s.params.domain : undefined;
+      if (domain === undefined) continue;
+      const unset = unit.steps.find((u) => u.action === 'storage-noout-unset');
+      // Unset and not kept since by a later unset of the domain (kept for a node still away).
+      if (unset && isStepDone(run.entries, unset.id) && lastUnsetKept(run, domain) !== true)
+        continue;
+      byDomain.set(domain, [...(byDomain.get(domain) ?? []), s.id]);
+    }
+  }
+  return byDomain;
+}
+
+/** Unset noout on each domain once nothing of it is away (after the put-backs above). */
+async function releaseNoout(
+  run: RunState,
+  byDomain: Map<string, string[]>,
+  notes: string[],
+): Promise<void> {
+  for (const [domain, setSteps] of byDomain) {
+    const away = await othersAwayInDomain(run, domain, undefined);
+    if (away.length > 0) {
       await note(
         run,
-        unit.node,
-        `${unit.node} left cordoned: ${destructive.action} already ran (stopped at ${where}); run again with --resume to finish it`,
-        { leftCordoned: cordoned },
+        undefined,
+        `Ceph noout kept on ${domain}: ${away.join(', ')} still out of service`,
+        { nooutKept: domain, away },
         notes,
       );
       continue;
     }
     try {
-      const nooutSet = unit.steps.find((s) => s.action === 'storage-noout-set');
-      const undone: string[] = [];
-      if (nooutSet && started(run, nooutSet.id)) {
-        const domain =
-          typeof nooutSet.params.domain === 'string' ? nooutSet.params.domain : undefined;
-        if (domain !== undefined) {
-          run.audit({
-            operation: 'storage.setNoout',
-            inputs: { domain, on: false, reason: 'undo' },
-            node: unit.node,
-            stepId: nooutSet.id,
-          });
-          await run.ports.storage.setNoout(domain, false);
-          undone.push(nooutSet.id);
-        }
-      }
-      if (options.restoreUntouched && cordoned) {
-        run.audit({
-          operation: 'kubernetes.uncordon',
-          inputs: { node: unit.node, reason: 'undo' },
-          node: unit.node,
-        });
-        await run.ports.kubernetes.uncordon(unit.node);
-        await note(
-          run,
-          unit.node,
-          `${unit.node} put back in service: its VM was never touched`,
-          { restored: true },
-          notes,
-        );
-      } else if (cordoned) {
-        await note(
-          run,
-          unit.node,
-          `${unit.node} left cordoned, its VM untouched (still Talos ${run.plan.from}; stopped at ${where}): --resume continues from there, or uncordon it to abandon the upgrade`,
-          { leftCordoned: true, undoneSteps: undone },
-          notes,
-        );
-      } else if (undone.length > 0) {
-        await note(
-          run,
-          unit.node,
-          `${unit.node}: Ceph noout unset again, nothing else was changed`,
-          { undoneSteps: undone },
-          notes,
-        );
-      }
+      run.audit({ operation: 'storage.setNoout', inputs: { domain, on: false, reason: 'undo' } });
+      await run.ports.storage.setNoout(domain, false);
+      await note(
+        run,
+        undefined,
+        `Ceph noout unset again on ${domain}: none of its OSD nodes is out of service`,
+        { undoneSteps: setSteps },
+        notes,
+      );
     } catch (error) {
       await note(
         run,
-        unit.node,
-        `${unit.node} could not be put back (${error instanceof Error ? error.message : String(error)}); check its cordon and Ceph noout`,
-        { leftCordoned: cordoned },
+        undefined,
+        `Ceph noout on ${domain} could not be unset (${messageOf(error)}); unset it by hand once its nodes are back`,
+        { nooutKept: domain },
         notes,
       );
     }
   }
+}
+
+export async function cleanUpAfterStop(run: RunState): Promise<string[]> {
+  const notes: string[] = [];
+  const units: NodeUnit[] = run.plan.phases.flatMap((p) => p.units);
+  const unfinished = units.filter((unit) => {
+    const began = unit.steps.some((s) => started(run, s.id) || isStepDone(run.entries, s.id));
+    return began && !unit.steps.every((s) => isStepDone(run.entries, s.id));
+  });
+  // Read before the put-backs: a restored unit's earlier steps no longer count in the journal view.
+  const held = nooutHeld(run, units);
+  for (const unit of unfinished) await putBack(run, unit, notes);
+  await releaseNoout(run, held, notes);
   return notes;
 }

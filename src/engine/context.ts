@@ -4,6 +4,7 @@ import type { Plan, PlanStep } from '../core/plan.js';
 import type { Policy } from '../core/policy.js';
 import type { Redactor } from '../core/redact.js';
 import type { StepDurations } from '../core/durations.js';
+import type { GateDecision } from '../core/gates.js';
 import type { Ports } from '../ports/index.js';
 import type { JournalEntry } from '../ports/journal.js';
 import type { Mutex } from './mutex.js';
@@ -55,6 +56,8 @@ export interface RunState {
   inFlightNodes: Set<string>;
   /** Set on the first failure or abort: no further unit starts. */
   stopRequested: boolean;
+  /** The cluster lease, confirmed (renewed) on demand before every destructive step. */
+  lease?: { confirm(): Promise<GateDecision> };
   audit(record: Omit<AuditRecord, 'at' | 'runId'>): void;
   log(level: 'info' | 'warn' | 'error', message: string, node?: string): void;
 }

@@ -12,6 +12,7 @@ import { DroverError } from '../core/errors.js';
 import type { DrainPolicy } from '../core/policy.js';
 import type { PodRef, PodView } from '../ports/kubernetes.js';
 import type { StepContext } from './context.js';
+import { preActCheck } from './pre-act-check.js';
 import { pause } from './retry.js';
 
 export interface DrainResult {
@@ -130,6 +131,7 @@ export async function drainNode(ctx: StepContext, nodeName: string): Promise<Dra
         },
       );
     }
+    await preActCheck(ctx, 'forced pod deletion');
     for (const pod of pending) {
       await ctx.call('kubernetes.deletePod', { pod: podName(pod), force: true }, () =>
         kubernetes.deletePod(pod),

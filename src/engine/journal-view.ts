@@ -71,3 +71,18 @@ export function runSucceeded(entries: JournalEntry[], runId: string): boolean {
     (e) => e.runId === runId && e.type === 'run-finished' && e.outcome === 'succeeded',
   );
 }
+
+/**
+ * A destructive port call (etcd leave, apply, upgrade) went out for `node` since it was last
+ * put back: the note run-step journals right before such a call. A destructive step that
+ * stopped before its call (a refused plan, a pre-act wait) changed nothing.
+ */
+export function destructiveCallMade(all: JournalEntry[], node: string): boolean {
+  let made = false;
+  for (const e of all) {
+    if (e.type !== 'note' || e.node !== node) continue;
+    if (e.data?.restored === true) made = false;
+    else if (typeof e.data?.destructiveCall === 'string') made = true;
+  }
+  return made;
+}

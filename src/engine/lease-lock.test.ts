@@ -38,12 +38,38 @@ function leaseApi() {
   return api;
 }
 
-function setup() {
+/**
+ * One runner's clock over shared virtual time: `skewMs` apart from the others; sleeping moves
+ * the shared time on and lets the other runners act (`whileAsleep`).
+ */
+function runners() {
   const api = leaseApi();
   let now = 1_000_000;
-  const clock = { now: () => now, sleep: async () => undefined };
-  const lock = new LeaseLock({ kubernetes: api as unknown as KubernetesPort, clock });
-  return { api, lock, advance: (ms: number) => (now += ms) };
+  let whileAsleep: () => Promise<void> = async () => undefined;
+  const lockOn = (skewMs: number) => {
+    let slept = 0;
+    const clock = {
+      now: () => now + skewMs,
+      sleep: async (ms: number) => {
+        slept += ms;
+        now += ms;
+        await whileAsleep();
+      },
+    };
+    const lock = new LeaseLock({ kubernetes: api as unknown as KubernetesPort, clock });
+    return { lock, slept: () => slept };
+  };
+  return {
+    api,
+    lockOn,
+    advance: (ms: number) => (now += ms),
+    onSleep: (f: () => Promise<void>) => (whileAsleep = f),
+  };
+}
+
+function setup() {
+  const r = runners();
+  return { api: r.api, lock: r.lockOn(0).lock, advance: r.advance, onSleep: r.onSleep };
 }
 
 describe('LeaseLock', () => {
@@ -57,39 +83,65 @@ describe('LeaseLock', () => {
     });
   });
 
-  it('refuses while another holder is within its TTL, naming it', async () => {
-    const { lock, advance } = setup();
+  it('refuses a holder seen renewing while it watched, naming it', async () => {
+    const { lock, advance, onSleep } = setup();
     await lock.acquire('run-a', 60);
+    onSleep(() => lock.renew('run-a'));
     advance(59_000);
-    expect(await lock.acquire('run-b', 60)).toEqual({
+    expect(await lock.acquire('run-b', 60)).toMatchObject({
       acquired: false,
-      holder: { identity: 'run-a', renewedAt: 1_000_000, ttlSeconds: 60 },
+      holder: { identity: 'run-a', ttlSeconds: 60 },
     });
   });
 
-  it('takes over a stale lease with leaseTransitions + 1 and says from whom', async () => {
-    const { api, lock, advance } = setup();
-    await lock.acquire('run-a', 60);
-    advance(61_000);
-    const result = await lock.acquire('run-b', 60);
+  it('takes over a lease only after watching it unchanged for its whole duration, with leaseTransitions + 1', async () => {
+    const r = runners();
+    const a = r.lockOn(0);
+    const b = r.lockOn(0);
+    await a.lock.acquire('run-a', 60);
+    // Its renewTime is far in the past already: that proves nothing to a runner that just looked.
+    r.advance(3_600_000);
+    const result = await b.lock.acquire('run-b', 60);
     expect(result).toMatchObject({ acquired: true, tookOverFrom: { identity: 'run-a' } });
-    expect(api.lease).toMatchObject({ holderIdentity: 'run-b', leaseTransitions: 1 });
+    expect(b.slept()).toBeGreaterThanOrEqual(60_000);
+    expect(r.api.lease).toMatchObject({ holderIdentity: 'run-b', leaseTransitions: 1 });
   });
 
-  it('renewal keeps it fresh; a released lease is free without a takeover', async () => {
-    const { api, lock, advance } = setup();
+  it('a runner whose clock is an hour ahead never takes a live lease (renewTime is not compared)', async () => {
+    const r = runners();
+    const a = r.lockOn(0);
+    const skewed = r.lockOn(3_600_000);
+    await a.lock.acquire('run-a', 60);
+    r.onSleep(() => a.lock.renew('run-a'));
+    expect(await skewed.lock.acquire('run-b', 60)).toMatchObject({ acquired: false });
+    expect(r.api.lease?.holderIdentity).toBe('run-a');
+  });
+
+  it('a runner whose clock is an hour behind takes over a dead holder after one duration of its own time', async () => {
+    const r = runners();
+    const dead = r.lockOn(0);
+    const behind = r.lockOn(-3_600_000);
+    await dead.lock.acquire('run-dead', 60);
+    const result = await behind.lock.acquire('run-b', 60);
+    expect(result).toMatchObject({ acquired: true, tookOverFrom: { identity: 'run-dead' } });
+    expect(behind.slept()).toBeGreaterThanOrEqual(60_000);
+    expect(behind.slept()).toBeLessThan(70_000);
+  });
+
+  it('renewal keeps it; a released lease is free at once, without a takeover', async () => {
+    const { api, lock, onSleep } = setup();
     await lock.acquire('run-a', 60);
-    advance(50_000);
     await lock.renew('run-a');
-    advance(50_000);
+    onSleep(() => lock.renew('run-a'));
     expect((await lock.acquire('run-b', 60)).acquired).toBe(false);
+    onSleep(async () => undefined);
     await lock.release('run-a');
     expect(api.lease?.holderIdentity).toBeUndefined();
     expect(await lock.acquire('run-b', 60)).toEqual({ acquired: true });
     expect(api.lease?.leaseTransitions).toBe(1);
   });
 
-  it('the same identity (a resumed run) gets it back without a transition', async () => {
+  it('the same identity (this process again) gets it back without a transition', async () => {
     const { api, lock, advance } = setup();
     await lock.acquire('run-a', 60);
     advance(10_000);
@@ -98,17 +150,15 @@ describe('LeaseLock', () => {
   });
 
   it('renewing a lease someone else took over fails with LOCK_LOST', async () => {
-    const { lock, advance } = setup();
+    const { lock } = setup();
     await lock.acquire('run-a', 60);
-    advance(61_000);
     await lock.acquire('run-b', 60);
     await expect(lock.renew('run-a')).rejects.toMatchObject({ code: 'LOCK_LOST' });
   });
 
   it('retries on a resourceVersion conflict and decides again', async () => {
-    const { api, lock, advance } = setup();
+    const { api, lock } = setup();
     await lock.acquire('run-a', 60);
-    advance(61_000);
     api.injectConflicts(1);
     expect(await lock.acquire('run-b', 60)).toMatchObject({ acquired: true });
     expect(api.lease?.holderIdentity).toBe('run-b');

@@ -1,9 +1,12 @@
 /**
- * The cluster lock as a coordination.k8s.io Lease, following client-go's leader election:
- * create it; if another holder's lease is still within its duration, refuse; if it expired
- * (holder crashed), take it over with leaseTransitions + 1; renew while running; release by
- * clearing the holder. Optimistic concurrency (resourceVersion) settles races: a conflict
- * re-reads and decides again.
+ * The cluster lock as a coordination.k8s.io Lease, following client-go's leader election
+ * (tools/leaderelection/leaderelection.go, resourcelock/leaselock.go; shared/reference/
+ * kubernetes-api-semantics.md section 5): create it; take it over (leaseTransitions + 1) only
+ * once the record has gone unchanged for its whole leaseDurationSeconds as measured on THIS
+ * runner's clock from when it last saw the record change; never by comparing this clock with
+ * the holder's renewTime (the two clocks may disagree by hours). A holder seen renewing is
+ * alive: refuse. Renew while running; release by clearing the holder. Optimistic concurrency
+ * (resourceVersion) settles races: a conflict re-reads and decides again.
  */
 import { DroverError, isDroverError } from '../core/errors.js';
 import type { Clock } from '../ports/clock.js';
@@ -34,11 +37,19 @@ export function holderOf(lease: LeaseRecord): LockHolder {
   };
 }
 
-export function isExpired(lease: LeaseRecord, now: number): boolean {
-  const renewed = lease.renewTime ?? lease.acquireTime;
-  if (renewed === undefined) return true;
-  return now > renewed + lease.leaseDurationSeconds * 1000;
+/** What identifies one version of the record: any change means the holder is alive. */
+function versionOf(lease: LeaseRecord): string {
+  return JSON.stringify([
+    lease.resourceVersion,
+    lease.holderIdentity ?? '',
+    lease.renewTime ?? null,
+    lease.acquireTime ?? null,
+    lease.leaseTransitions,
+  ]);
 }
+
+/** How often a waiting runner re-reads the record (client-go's RetryPeriod is 2s). */
+export const LEASE_RETRY_PERIOD_MS = 2_000;
 
 export class LeaseLock implements LockPort {
   private readonly namespace: string;
@@ -51,7 +62,9 @@ export class LeaseLock implements LockPort {
 
   async acquire(identity: string, ttlSeconds: number): Promise<LockAcquireResult> {
     const { kubernetes, clock } = this.options;
-    for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
+    // When this runner last saw the record change, on its own clock (client-go's observedTime).
+    let observed: { version: string; at: number } | undefined;
+    for (let conflicts = 0; conflicts < CONFLICT_RETRIES;) {
       const now = clock.now();
       try {
         const lease = await kubernetes.getLease(this.namespace, this.name);
@@ -69,7 +82,7 @@ export class LeaseLock implements LockPort {
         }
         const held = lease.holderIdentity !== undefined && lease.holderIdentity !== '';
         if (held && lease.holderIdentity === identity) {
-          // The same run coming back (resume after a crash): renew, no transition.
+          // This very process again: renew, no transition.
           await kubernetes.updateLease({
             ...lease,
             leaseDurationSeconds: ttlSeconds,
@@ -77,7 +90,18 @@ export class LeaseLock implements LockPort {
           });
           return { acquired: true };
         }
-        if (held && !isExpired(lease, now)) return { acquired: false, holder: holderOf(lease) };
+        if (held) {
+          const version = versionOf(lease);
+          // Seen to change while we watched: the holder is alive.
+          if (observed !== undefined && observed.version !== version)
+            return { acquired: false, holder: holderOf(lease) };
+          observed ??= { version, at: now };
+          const expiresAt = observed.at + lease.leaseDurationSeconds * 1000;
+          if (now < expiresAt) {
+            await clock.sleep(Math.min(LEASE_RETRY_PERIOD_MS, expiresAt - now));
+            continue;
+          }
+        }
         await kubernetes.updateLease({
           ...lease,
           holderIdentity: identity,
@@ -88,8 +112,9 @@ export class LeaseLock implements LockPort {
         });
         return held ? { acquired: true, tookOverFrom: holderOf(lease) } : { acquired: true };
       } catch (error) {
-        if (isConflict(error)) continue;
-        throw error;
+        if (!isConflict(error)) throw error;
+        conflicts++;
+        observed = undefined;
       }
     }
     throw new DroverError(

@@ -9,6 +9,7 @@ import type { PlanStep } from '../core/plan.js';
 import type { JournalEntry } from '../ports/journal.js';
 import type { RunState, StepContext, StepResult } from './context.js';
 import { isStepDone, startsOf } from './journal-view.js';
+import { preActCheck } from './pre-act-check.js';
 import { abortError, withRetry } from './retry.js';
 import { STEP_HANDLERS } from './steps/index.js';
 
@@ -50,6 +51,21 @@ export async function appendEntry(
   return full;
 }
 
+/** Port operations that change a node irreversibly: journaled before they go out. */
+export const DESTRUCTIVE_OPERATIONS: ReadonlySet<string> = new Set([
+  'talos.etcdLeave',
+  'talos.etcdRemoveMember',
+  'infrastructure.apply',
+  'talos.upgrade',
+]);
+
+/** Operations that re-prove their safety right before they go out (invariant 10). */
+const PRE_ACT_OPERATIONS: ReadonlySet<string> = new Set([
+  ...DESTRUCTIVE_OPERATIONS,
+  // Not irreversible, but it is what takes the node out of service: the budget is spent here.
+  'kubernetes.cordon',
+]);
+
 export function makeContext(
   run: RunState,
   step: PlanStep,
@@ -64,6 +80,20 @@ export function makeContext(
     observed: undefined,
     call(operation, inputs, fn, options) {
       const attemptOnce = async (attempt: number) => {
+        // The destructive call itself: proven right before it goes out (invariant 10), also
+        // when a handler spent minutes planning since the step began.
+        if (PRE_ACT_OPERATIONS.has(operation)) await preActCheck(ctx, operation);
+        // Durable before it acts: a stop after this leaves the node for resume to finish;
+        // a stop before it (a refused plan, a pre-act wait) puts the node back as it was.
+        if (DESTRUCTIVE_OPERATIONS.has(operation) && node !== undefined)
+          await appendEntry(run, {
+            type: 'note',
+            node: node.name,
+            stepId: step.id,
+            action: step.action,
+            message: `${operation} on ${node.name}`,
+            data: { destructiveCall: operation },
+          });
         const record = {
           operation,
           inputs: run.redactor.redactValue(inputs),

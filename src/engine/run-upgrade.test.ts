@@ -81,14 +81,23 @@ describe('runUpgrade on a healthy cluster', () => {
     );
   });
 
-  it('a second run is refused (exit 3) naming the holder', async () => {
+  it('a second run is refused (exit 3) naming the holder, once it sees the holder renew', async () => {
     const c = new FakeCluster();
-    await c.ports().lock.acquire('someone-else', 600);
+    const other = c.ports().lock;
+    await other.acquire('someone-else', 600);
+    let alive = true;
+    void (async () => {
+      while (alive) {
+        await c.clock.sleep(10_000);
+        await other.renew('someone-else');
+      }
+    })();
     await expect(runUpgrade(options(c))).rejects.toMatchObject({
       code: 'LOCK_HELD',
       category: 'refused',
       message: expect.stringContaining('someone-else'),
     });
+    alive = false;
     expect(c.journal.entries).toEqual([]);
   });
 
@@ -140,14 +149,14 @@ const cases: FaultCase[] = [
     outcome: 'succeeded',
   },
   {
-    name: 'S3 unavailable: stops at cp-1 backup, nothing replaced, cp-1 left cordoned (below target)',
+    name: 'S3 unavailable: stops at cp-1 backup, nothing replaced, cp-1 put back (untouched)',
     faults: { broken: new Set(['s3.put']) },
     templatesReady: true,
     outcome: 'failed',
     stepId: 'cp-1/backup-state',
     category: 'failed',
     untouched: ['cp-1', 'cp-2', 'cp-3', ...workers],
-    cordonedAfter: ['cp-1'],
+    cordonedAfter: [],
   },
   {
     name: 'plan touches an extra resource: refused before any apply',
@@ -187,14 +196,14 @@ const cases: FaultCase[] = [
     cordonedAfter: [],
   },
   {
-    name: 'a PDB never allows eviction, force not allowed: stops at w-1 drain, noout unset, w-1 cordoned',
+    name: 'a PDB never allows eviction, force not allowed: stops at w-1 drain, noout unset, w-1 put back',
     faults: { pdbBlocked: new Set(['app-w-1']) },
     drainPolicy: { forceAfterGrace: false },
     outcome: 'failed',
     stepId: 'w-1/drain',
     code: 'DRAIN_BLOCKED',
     untouched: ['w-1', 'w-2', 'w-3'],
-    cordonedAfter: ['w-1'],
+    cordonedAfter: [],
   },
   {
     name: 'a PDB never allows eviction, force allowed: forced after the window',
@@ -229,7 +238,8 @@ describe('scripted faults', () => {
     for (const n of fault.cordonedAfter ?? [])
       expect(report.nodes.find((x) => x.name === n)?.leftCordoned).toBe(true);
     // noout is kept only for a node whose VM is gone (its OSDs are coming back).
-    if (!c.replacements[failedNodeOf(report)]) expect(c.noout.size).toBe(0);
+    if (!c.replacements[failedNodeOf(report)])
+      expect(c.noout.size, report.notes.join('; ')).toBe(0);
     // Never went on to the next node after the failing one.
     const failedNode = report.failure?.node;
     if (failedNode) {
@@ -244,6 +254,39 @@ describe('scripted faults', () => {
 });
 
 describe('abort', () => {
+  it('waits for the apply in flight to finish, journals it, then stops (invariant 12)', async () => {
+    const c = new FakeCluster();
+    for (const t of c.templates.keys()) c.templates.set(t, TO);
+    const controller = new AbortController();
+    const ports = c.ports();
+    const apply = ports.infrastructure.apply.bind(ports.infrastructure);
+    const order: string[] = [];
+    // An apply that takes ten minutes and, like terraform apply, is not killed by the abort.
+    ports.infrastructure.apply = async (plan) => {
+      order.push('apply-start');
+      controller.abort(new Error('SIGTERM'));
+      await c.clock.sleep(600_000);
+      await apply(plan);
+      order.push('apply-end');
+    };
+    const release = ports.lock.release.bind(ports.lock);
+    ports.lock.release = async (identity) => {
+      order.push('lock-release');
+      await release(identity);
+    };
+    const report = await runUpgrade(options(c, { ports, signal: controller.signal }));
+    expect(report.outcome).toBe('aborted');
+    expect(order).toEqual(['apply-start', 'apply-end', 'lock-release']);
+    const finished = c.journal.entries.filter(
+      (e) => e.stepId === 'cp-1/replace-vm' && e.type === 'step-finished',
+    );
+    expect(finished).toMatchObject([{ outcome: 'succeeded' }]);
+    expect(c.replacements['cp-1']).toBe(1);
+    // Past a destructive call: left cordoned for --resume to finish, and said so.
+    expect(report.nodes.find((n) => n.name === 'cp-1')?.leftCordoned).toBe(true);
+    expect(c.violations).toEqual([]);
+  });
+
   it('ends as aborted, at a step boundary, with the node put back or left cordoned as invariant 5 says', async () => {
     const c = new FakeCluster();
     const controller = new AbortController();
@@ -258,8 +301,9 @@ describe('abort', () => {
     expect(report.outcome).toBe('aborted');
     expect(report.failure?.category).toBe('aborted');
     expect(c.replacements['cp-1'] ?? 0).toBe(0);
-    expect([...c.cordoned]).toEqual(['cp-1']);
-    expect(report.nodes.find((n) => n.name === 'cp-1')?.leftCordoned).toBe(true);
+    // Cordoned and drained, nothing destructive: put back as it was (invariant 5).
+    expect([...c.cordoned]).toEqual([]);
+    expect(report.nodes.find((n) => n.name === 'cp-1')?.leftCordoned).toBe(false);
     expect(c.lease?.holderIdentity).toBeUndefined();
     expect(c.violations).toEqual([]);
   });
@@ -333,8 +377,11 @@ describe('crash and resume', () => {
     void runUpgrade(options(c, { ports }));
     await killed;
     const started = c.journal.entries.filter((e: JournalEntry) => e.stepId === 'cp-1/replace-vm');
-    // Started, the plan and the apply journaled as starting, never finished.
-    expect(started.map((e) => e.type)).toEqual(['step-started', 'note', 'note']);
+    // Started, the plan, the apply and its destructive call journaled as starting, never finished.
+    expect(started.filter((e) => e.type.startsWith('step-')).map((e) => e.type)).toEqual([
+      'step-started',
+    ]);
+    expect(started.filter((e) => e.type === 'note').length).toBeGreaterThanOrEqual(2);
     expect(c.replacements['cp-1']).toBe(1);
     const report = await runUpgrade(options(c, { resume: true }));
     expect(report.outcome).toBe('succeeded');
@@ -343,27 +390,12 @@ describe('crash and resume', () => {
     expect(c.violations).toEqual([]);
   });
 
-  it('resume after a failure continues the cordoned node where it stopped', async () => {
+  it('a stop puts back a node nothing destructive touched (the default), and resume starts its cycle over', async () => {
     const c = new FakeCluster(undefined, { broken: new Set(['s3.put']) });
     for (const t of c.templates.keys()) c.templates.set(t, TO);
     const first = await runUpgrade(options(c));
-    expect(first.failure?.stepId).toBe('cp-1/backup-state');
-    c.faults.broken = new Set();
-    const report = await runUpgrade(options(c, { resume: true }));
-    expect(report.outcome).toBe('succeeded');
-    expect(
-      c.journal.entries.filter((e) => e.stepId === 'cp-1/cordon' && e.type === 'step-finished'),
-    ).toHaveLength(1);
-    expect(c.replacements['cp-1']).toBe(1);
     expect(c.cordoned.size).toBe(0);
-    expect(c.violations).toEqual([]);
-  });
-
-  it('with restoreUntouched the node is put back, and resume starts its cycle over (cordon and drain again)', async () => {
-    const c = new FakeCluster(undefined, { broken: new Set(['s3.put']) });
-    for (const t of c.templates.keys()) c.templates.set(t, TO);
-    const first = await runUpgrade(options(c, { restoreUntouched: true }));
-    expect(c.cordoned.size).toBe(0);
+    expect(first.notes.join('\n')).toContain('cp-1 put back in service');
     expect(first.failure?.stepId).toBe('cp-1/backup-state');
     c.faults.broken = new Set();
     const report = await runUpgrade(options(c, { resume: true }));

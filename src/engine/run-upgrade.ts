@@ -17,6 +17,7 @@ import { cleanUpAfterStop } from './cleanup.js';
 import type { AuditRecord, CustomCheck, RunState } from './context.js';
 import { lastBackupOf } from './journal-view.js';
 import { Mutex } from './mutex.js';
+import { reportLeftoverNoout } from './noout-count.js';
 import { dryRunReport } from './dry-run.js';
 import { startLockRenewal } from './lock-renewal.js';
 import { asDroverError, StepFailure } from './run-step.js';
@@ -37,13 +38,12 @@ export interface RunUpgradeOptions {
   afterStep?: (entry: JournalEntry) => void | Promise<void>;
   /** Receives every port action with its (redacted) inputs: the audit log. */
   audit?: (record: AuditRecord) => void;
-  /**
-   * On a stop, uncordon nodes whose VM was never touched (their cycle then starts over on
-   * resume). Off by default: invariant 5 allows an uncordon only at the target version.
-   */
-  restoreUntouched?: boolean;
   /** Custom gates by name (`custom:<name>` in plans); see RunState.customChecks. */
   customChecks?: Record<string, CustomCheck>;
+  /** What the journal is bound to (hashes of cluster, config, plan), recorded in run-started. */
+  binding?: Record<string, string>;
+  /** A checker watches the invariants (simulate): the report may then say "none violated". */
+  invariantsObserved?: boolean;
   /** Lease TTL; renewed every third of it. */
   lockTtlSeconds?: number;
 }
@@ -150,6 +150,7 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
   const renewal = startLockRenewal(run, options.holderIdentity, ttl, (error) =>
     controller.abort(error),
   );
+  run.lease = renewal;
 
   let outcome: ReportOutcome = 'succeeded';
   let failure: ReportFailure | null = null;
@@ -167,6 +168,7 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
           resumed,
           holder: options.holderIdentity,
           cluster: plan.cluster,
+          ...(options.binding ? { binding: options.binding } : {}),
           ...(takeover ? { takeover } : {}),
         },
       }),
@@ -186,6 +188,10 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
       cluster: plan.cluster,
       resumed,
     });
+    for (const note of await reportLeftoverNoout(run)) {
+      notes.push(note);
+      run.log('warn', note);
+    }
     for (const phase of plan.phases)
       await runPhase(run, phase, {
         ...(options.afterStep ? { afterStep: options.afterStep } : {}),
@@ -207,9 +213,7 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
       `stopped at ${failure.stepId}${failure.node ? ` on ${failure.node}` : ''}: [${failure.code}] ${failure.message}`,
       failure.node ?? undefined,
     );
-    notes.push(
-      ...(await cleanUpAfterStop(run, { restoreUntouched: options.restoreUntouched === true })),
-    );
+    notes.push(...(await cleanUpAfterStop(run)));
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await renewal.stop();
@@ -246,6 +250,7 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
       failure,
       notes,
       violations: [],
+      invariantsObserved: options.invariantsObserved === true,
     }),
   );
 }

@@ -76,4 +76,41 @@ describe('drover upgrade --resume', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('records a cattle upgrade to 1.11.0, not pets to 1.10.9');
   });
+
+  it('refuses to resume when the config changed since the run started, naming it (exit 2)', async () => {
+    world = await startWorld((t) => t.replace('  s3: true', '  s3: false'));
+    const journal = join(world.dir, 'pets.jsonl');
+    const first = await pets(world, journal, true);
+    expect(first.code).not.toBe(0);
+    const started = JSON.parse(readFileSync(journal, 'utf8').split('\n')[0]!) as {
+      data: { binding: Record<string, string> };
+    };
+    expect(Object.keys(started.data.binding).sort()).toEqual(['cluster', 'config', 'plan']);
+    writeFileSync(world.config, `${readFileSync(world.config, 'utf8')}\n`);
+    const same = await pets(world, journal, true);
+    expect(same.stderr).not.toContain('JOURNAL_OTHER_RUN');
+    writeFileSync(
+      world.config,
+      readFileSync(world.config, 'utf8').replace(/ttlSeconds: \d+/, 'ttlSeconds: 301'),
+    );
+    const changed = await pets(world, journal, true);
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toContain('JOURNAL_OTHER_RUN');
+    expect(changed.stderr).toContain('the config');
+  });
+
+  it('resuming a finished run says so and does nothing (exit 0)', async () => {
+    world = await startWorld((t) => t.replace('  s3: true', '  s3: false'));
+    const journal = join(world.dir, 'pets.jsonl');
+    writeFileSync(
+      journal,
+      entry({ type: 'run-started', runId: 'r1', kind: 'pets', from: '1.10.8', to: '1.10.9' }) +
+        entry({ type: 'run-finished', runId: 'r1', outcome: 'succeeded' }),
+    );
+    const run = await pets(world, journal, true);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('run r1 already finished');
+    expect(world.cluster.store.list('leases')).toEqual([]);
+    expect(readFileSync(journal, 'utf8').trim().split('\n')).toHaveLength(2);
+  });
 });

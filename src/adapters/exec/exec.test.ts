@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Redactor } from '../../core/redact.js';
 import { exec, execChecked } from './exec.js';
@@ -53,6 +56,29 @@ describe('exec', () => {
       exec({ file: node, args: ['-e', 'setTimeout(()=>{}, 60000)'], timeoutMs: 200 }),
     ).rejects.toMatchObject({ code: 'EXEC_TIMEOUT' });
   });
+
+  it('a timeout kills the whole process group: a grandchild the script started dies too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'exec-group-'));
+    const pidFile = join(dir, 'grandchild.pid');
+    // A wrapper script that starts a long grandchild (like terraform starting its providers).
+    const script = `sleep 30 & echo $! > '${pidFile}'; wait`;
+    await expect(
+      exec({ file: '/bin/sh', args: ['-c', script], timeoutMs: 300 }),
+    ).rejects.toMatchObject({ code: 'EXEC_TIMEOUT' });
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    expect(pid).toBeGreaterThan(0);
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // A real process dies in real time: poll briefly for the kill to land.
+    for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(alive()).toBe(false);
+  }, 10_000);
 
   it('aborts', async () => {
     const controller = new AbortController();

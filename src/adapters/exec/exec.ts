@@ -3,6 +3,7 @@
  * AbortSignal, stdin for secrets (never argv), and redaction of everything echoed back.
  */
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { DroverError } from '../../core/errors.js';
 import type { Redactor } from '../../core/redact.js';
 
@@ -41,6 +42,19 @@ export function describeCommand(
   return redactor ? redactor.redact(text) : text;
 }
 
+/** Signals the child's whole process group (it leads one: spawned detached); the child alone if that fails. */
+function killGroup(child: ChildProcess, sig: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) {
+      process.kill(-child.pid, sig);
+      return;
+    }
+  } catch {
+    // The group is gone already, or the platform has no groups: fall back to the child.
+  }
+  child.kill(sig);
+}
+
 export async function exec(request: ExecRequest): Promise<ExecResult> {
   const { file, args, timeoutMs, signal, redactor } = request;
   const shown = describeCommand(file, args, redactor);
@@ -55,6 +69,9 @@ export async function exec(request: ExecRequest): Promise<ExecResult> {
       env: env as NodeJS.ProcessEnv,
       shell: false,
       stdio: ['pipe', 'pipe', 'pipe'],
+      // Its own process group, so a kill reaches what it started too (terraform's providers,
+      // a wrapper script's children), and a Ctrl-C on our terminal does not reach it.
+      detached: true,
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -64,9 +81,9 @@ export async function exec(request: ExecRequest): Promise<ExecResult> {
     const kill = (why: 'timeout' | 'abort') => {
       if (killedFor) return;
       killedFor = why;
-      child.kill('SIGTERM');
-      // A child that ignores SIGTERM gets SIGKILL shortly after.
-      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+      killGroup(child, 'SIGTERM');
+      // A child that ignores SIGTERM gets SIGKILL shortly after, and so does its group.
+      setTimeout(() => killGroup(child, 'SIGKILL'), 2000).unref();
     };
     const timer = setTimeout(() => kill('timeout'), timeoutMs);
     timer.unref();

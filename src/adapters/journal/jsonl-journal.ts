@@ -5,14 +5,19 @@
  */
 import { open, readFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { DroverError } from '../../core/errors.js';
+import { DroverError, isDroverError } from '../../core/errors.js';
 import type { JournalEntry, JournalStore } from '../../ports/journal.js';
+import { JournalFileLock } from './journal-file-lock.js';
 
 export class JsonlJournal implements JournalStore {
   private handle: FileHandle | undefined;
   private queue: Promise<void> = Promise.resolve();
+  /** Taken before the first append, released on close (see journal-file-lock). */
+  readonly lock: JournalFileLock;
 
-  constructor(readonly path: string) {}
+  constructor(readonly path: string) {
+    this.lock = new JournalFileLock(path);
+  }
 
   append(entry: JournalEntry): Promise<void> {
     const line = `${JSON.stringify(entry)}\n`;
@@ -24,10 +29,13 @@ export class JsonlJournal implements JournalStore {
 
   private async write(line: string): Promise<void> {
     try {
+      this.lock.acquire();
       const handle = await this.openForAppend();
       await handle.write(line);
       await handle.sync();
     } catch (error) {
+      // Refused (JOURNAL_LOCKED) as it is: another process appends to this journal.
+      if (isDroverError(error)) throw error;
       throw new DroverError(
         'failed',
         'JOURNAL_WRITE_FAILED',
@@ -74,6 +82,7 @@ export class JsonlJournal implements JournalStore {
     await this.queue;
     await this.handle?.close();
     this.handle = undefined;
+    this.lock.release();
   }
 }
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../../test/helpers/kube-http-harness.js';
+import { withRequestTimeout } from './leases.js';
 
 let h: Harness;
 afterEach(async () => h?.close());
@@ -133,5 +134,16 @@ describe('leases over HTTP', () => {
       metadata: { name: 'fresh' },
     });
     expect(created.status).toBe(201);
+  });
+});
+
+describe('a lease request that hangs', () => {
+  it('is given up after the request timeout (real time), transient', async () => {
+    const hang = () => new Promise<never>(() => undefined);
+    await expect(withRequestTimeout(hang, 'PUT lease kube-system/x', 20)).rejects.toMatchObject({
+      code: 'LEASE_REQUEST_TIMEOUT',
+      details: { transient: true },
+    });
+    await expect(withRequestTimeout(async () => 'ok', 'GET', 20)).resolves.toBe('ok');
   });
 });

@@ -9,13 +9,54 @@ import type { LeaseRecord } from '../../ports/kubernetes.js';
 import { readOptional, type KubeClient } from './client.js';
 import { toLeaseRecord, type LooseLease } from './views.js';
 
+/**
+ * A lease request that has not answered after this long (real time) is given up: a half-open
+ * connection must not hold the renewal loop past the lease's expiry. Far below any sane TTL.
+ */
+export const LEASE_REQUEST_TIMEOUT_MS = 15_000;
+
+/** Rejects with LEASE_REQUEST_TIMEOUT (transient) when `call` hangs past `ms` of real time. */
+export async function withRequestTimeout<T>(
+  call: () => Promise<T>,
+  what: string,
+  ms = LEASE_REQUEST_TIMEOUT_MS,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new DroverError(
+            'failed',
+            'LEASE_REQUEST_TIMEOUT',
+            `${what}: no answer within ${ms / 1000}s`,
+            {
+              hint: 'The Kubernetes API did not answer; the lease renewal is retried until the lease would expire.',
+              details: { transient: true },
+            },
+          ),
+        ),
+      ms,
+    );
+    timer.unref();
+  });
+  try {
+    return await Promise.race([call(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function getLease(
   client: KubeClient,
   namespace: string,
   name: string,
 ): Promise<LeaseRecord | undefined> {
   const lease = await readOptional(client, `GET lease ${namespace}/${name}`, () =>
-    client.coordination.readNamespacedLease({ name, namespace }),
+    withRequestTimeout(
+      () => client.coordination.readNamespacedLease({ name, namespace }),
+      `GET lease ${namespace}/${name}`,
+    ),
   );
   return lease ? toLeaseRecord(lease as LooseLease) : undefined;
 }
@@ -90,11 +131,15 @@ export function updateLease(client: KubeClient, lease: LeaseRecord): Promise<Lea
   return conflictAware(
     async () => {
       const replaced = await client.write(`PUT lease ${lease.namespace}/${lease.name}`, () =>
-        client.coordination.replaceNamespacedLease({
-          name: lease.name,
-          namespace: lease.namespace,
-          body: leaseBody(lease),
-        }),
+        withRequestTimeout(
+          () =>
+            client.coordination.replaceNamespacedLease({
+              name: lease.name,
+              namespace: lease.namespace,
+              body: leaseBody(lease),
+            }),
+          `PUT lease ${lease.namespace}/${lease.name}`,
+        ),
       );
       return toLeaseRecord(replaced as LooseLease);
     },

@@ -198,6 +198,7 @@ export async function runSimulate(
       holderIdentity: `drover-simulate/${runId}`,
       resume: options.resume,
       redactor,
+      invariantsObserved: true,
       afterStep,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(audit ? { audit: (record) => appendFileSync(audit, `${JSON.stringify(record)}\n`) } : {}),

@@ -11,11 +11,13 @@ import { DroverError } from '../../core/errors.js';
 import { lowerBoundSeconds } from '../../core/lower-bound.js';
 import type { Plan } from '../../core/plan.js';
 import { Redactor } from '../../core/redact.js';
+import { buildReport } from '../../core/report.js';
 import type { UpgradeReport } from '../../core/report.js';
 import { dryRunReport } from '../../engine/dry-run.js';
 import { preflight } from '../../engine/preflight.js';
 import { runUpgrade } from '../../engine/run-upgrade.js';
-import type { Clock, Reporter } from '../../ports/index.js';
+import type { Clock, Ports, Reporter } from '../../ports/index.js';
+import type { JournalEntry } from '../../ports/journal.js';
 import { loadConfig } from '../config/load-config.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { planFromConfig } from '../plan/plan-from-config.js';
@@ -26,7 +28,7 @@ import { buildKubernetes, buildPorts, buildSecrets, registerSecrets } from './bu
 import type { Env } from './build-ports.js';
 import { annotateReport, dryRunText } from './dry-run-output.js';
 import { customChecksFrom } from './custom-checks.js';
-import { chooseRunId, runIdOf } from './run-id.js';
+import { chooseRunId, holderIdentityOf, runBindingOf, runIdOf } from './run-id.js';
 import { checkKind } from './upgrade-options.js';
 import type { UpgradeOptions } from './upgrade-options.js';
 
@@ -141,14 +143,18 @@ async function realRun(
       secrets: ports.secrets,
       ...(io.signal ? { signal: io.signal } : {}),
     }).then((facts) => facts.notes.forEach((n) => io.stderr(`note: ${redactor.redact(n)}\n`)));
-    const runId = await chooseRunId(
+    const binding = runBindingOf(plan, loaded.inventory, loaded.config);
+    const choice = await chooseRunId(
       plan,
       options.resume,
       ports.journal,
       built.journalFile,
       io,
       ports.clock,
+      binding,
     );
+    const { runId } = choice;
+    if (choice.finished) return finishedReport(plan, loaded, ports, runId, choice.finished);
     const audit = options.audit;
     return await runUpgrade({
       plan,
@@ -156,7 +162,8 @@ async function realRun(
       ports,
       durations: DEFAULT_STEP_DURATIONS,
       runId,
-      holderIdentity: `drover/${hostname()}/${runId}`,
+      holderIdentity: holderIdentityOf(hostname(), runId),
+      binding: { ...binding },
       resume: options.resume,
       redactor,
       lockTtlSeconds: loaded.config.lock.ttlSeconds,
@@ -167,4 +174,29 @@ async function realRun(
   } finally {
     await built.dispose();
   }
+}
+
+/** --resume of a run that already succeeded: its report again, and nothing done. */
+async function finishedReport(
+  plan: Plan,
+  loaded: LoadedConfig,
+  ports: Ports,
+  runId: string,
+  finished: JournalEntry,
+): Promise<UpgradeReport> {
+  const entries = (await ports.journal.readAll()).filter((e) => e.runId === runId);
+  return buildReport({
+    plan,
+    inventory: loaded.inventory,
+    runId,
+    entries,
+    outcome: 'succeeded',
+    finishedAt: finished.at,
+    lowerBoundSeconds: lowerBoundSeconds(plan, loaded.inventory, DEFAULT_STEP_DURATIONS),
+    failure: null,
+    notes: [
+      `run ${runId} already finished (succeeded at ${new Date(finished.at).toISOString()}): nothing was done`,
+    ],
+    violations: [],
+  });
 }

@@ -6,6 +6,7 @@ import type { StepContext, StepHandler } from '../context.js';
 import { requireNode, stringParam } from '../context.js';
 import { drainNode } from '../drain.js';
 import { runGate } from '../gate-runner.js';
+import { othersAwayInDomain } from '../noout-count.js';
 
 export const cordon: StepHandler = {
   async run(ctx) {
@@ -33,19 +34,42 @@ export const drain: StepHandler = {
   },
 };
 
-function noout(on: boolean): StepHandler {
-  return {
-    async run(ctx) {
-      const domain = stringParam(ctx, 'domain') ?? requireNode(ctx).host;
-      await ctx.call('storage.setNoout', { domain, on }, () =>
-        ctx.run.ports.storage.setNoout(domain, on),
-      );
-      return { outcome: 'succeeded', data: { domain } };
-    },
-  };
+function nooutDomainOf(ctx: StepContext): string {
+  return stringParam(ctx, 'domain') ?? requireNode(ctx).host;
 }
-export const nooutSet = noout(true);
-export const nooutUnset = noout(false);
+
+export const nooutSet: StepHandler = {
+  async run(ctx) {
+    const domain = nooutDomainOf(ctx);
+    await ctx.call('storage.setNoout', { domain, on: true }, () =>
+      ctx.run.ports.storage.setNoout(domain, true),
+    );
+    return { outcome: 'succeeded', data: { domain } };
+  },
+};
+
+/** Reference-counted: the last OSD node of the domain to come back unsets it (invariant 12). */
+export const nooutUnset: StepHandler = {
+  async run(ctx) {
+    const domain = nooutDomainOf(ctx);
+    const away = await othersAwayInDomain(ctx.run, domain, ctx.node?.name);
+    if (away.length > 0) {
+      // Kept, and re-asserted: whoever cleared it meanwhile, the nodes still away need it.
+      await ctx.call('storage.setNoout', { domain, on: true, reason: 'kept' }, () =>
+        ctx.run.ports.storage.setNoout(domain, true),
+      );
+      return {
+        outcome: 'succeeded',
+        message: `Ceph noout kept on ${domain}: ${away.join(', ')} still out of service`,
+        data: { domain, kept: true, away },
+      };
+    }
+    await ctx.call('storage.setNoout', { domain, on: false }, () =>
+      ctx.run.ports.storage.setNoout(domain, false),
+    );
+    return { outcome: 'succeeded', data: { domain } };
+  },
+};
 
 async function waitForNode(
   ctx: StepContext,

@@ -1,6 +1,7 @@
 /** Builds a RunState and a StepContext over a FakeCluster, for testing one handler or the drain alone. */
 import { buildPlan } from '../../core/plan-build.js';
 import { DEFAULT_STEP_DURATIONS } from '../../core/durations.js';
+import { PASS } from '../../core/gates.js';
 import { Redactor } from '../../core/redact.js';
 import type { PlanStep } from '../../core/plan.js';
 import type { RunState, StepContext } from '../context.js';
@@ -32,6 +33,8 @@ export function testRun(cluster: FakeCluster, signal?: AbortSignal): RunState {
     customChecks: {},
     inFlightNodes: new Set(),
     stopRequested: false,
+    // Held throughout; tests of losing it replace this.
+    lease: { confirm: async () => PASS },
     audit: () => undefined,
     log: (level, message, node) =>
       ports.reporter.event({

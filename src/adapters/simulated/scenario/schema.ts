@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { STEP_ACTIONS, UPGRADE_KINDS } from '../../../core/plan.js';
 import { NODE_ROLES, INSTALLER_PLATFORMS } from '../../../core/inventory.js';
+import { leaseHeldByDeadRunner } from './faults-engine.js';
 import {
   etcdLeader,
   k8sRemovedApis,
@@ -166,6 +167,7 @@ const faultSchema = z.discriminatedUnion('type', [
     fromSeconds: seconds.default(0),
     untilSeconds: seconds.optional(),
   }),
+  leaseHeldByDeadRunner,
   talosUpgradeDrops,
   talosRollsBack,
   talosNeverBack,

@@ -9,6 +9,13 @@ import { selectorMatches, type LabelSelectorObject } from '../kube/http/label-se
 import { podReady } from '../kube/pods.js';
 import type { KubeObject, StoreEvent } from '../kube/store.js';
 import { cephDomainsDown } from './ceph.js';
+import { plantEngineFaults } from './engine-faults.js';
+import {
+  checkEngineAct,
+  noteCordon,
+  untouchedSinceCordon,
+  watchEngineInvariants,
+} from './invariants-engine.js';
 import { isCordoned, readyStatus, talosVersionOf } from './nodes.js';
 import { R } from './objects.js';
 import { isDaemonOrMirror } from './pod-helpers.js';
@@ -35,6 +42,7 @@ export function checkTakenOut(
   what: { newlyOut: boolean; storage: boolean },
 ): void {
   const { inventory, policy } = world.context;
+  checkEngineAct(world, node.name, cause, what.storage);
   const cephOnly = !what.newlyOut;
   if (!cephOnly && node.role === 'worker') {
     const out = inventory.nodes.filter((n) => n.role === 'worker' && outOfService(world, n.name));
@@ -100,6 +108,7 @@ export function checkQuorum(world: World, cause: string): void {
 
 /** Before a member is removed (leave or remove-member): every other member must be healthy. */
 export function checkMemberRemoval(world: World, memberNode: string, cause: string): void {
+  checkEngineAct(world, memberNode, cause, true);
   const unhealthy = world.state.etcd.filter((m) => m.node !== memberNode && !m.healthy);
   if (unhealthy.length > 0)
     world.violation(
@@ -127,8 +136,10 @@ export function invariantStoreHook(
   const leases = new Map<string, { holder: string; renew: number; duration: number }>();
   const unschedulable = new Map<string, boolean>();
   for (const n of world.store.listView(R.nodes)) unschedulable.set(n.metadata.name, isCordoned(n));
+  plantEngineFaults(world);
   for (const l of world.store.listView(R.leases))
     leases.set(`${l.metadata.namespace}/${l.metadata.name}`, leaseOf(l));
+  watchEngineInvariants(world);
   return (world, event, actor) => {
     const obj = event.object;
     if (event.resource === R.nodes) {
@@ -140,6 +151,7 @@ export function invariantStoreHook(
       if (!node) return;
       if (now) {
         world.state.cordonedAt[node.name] = world.now;
+        noteCordon(world, node.name);
         const wasInService = readyStatus(obj) === 'True' && world.vmRunning(node.name);
         if (wasInService)
           checkTakenOut(world, node, `cordon of ${node.name}`, { newlyOut: true, storage: false });
@@ -190,6 +202,8 @@ function leaseOf(obj: KubeObject): { holder: string; renew: number; duration: nu
 }
 
 function checkUncordon(world: World, node: InventoryNode, obj: KubeObject): void {
+  // On a stop, a node nothing destructive touched is put back as it was (invariant 5).
+  if (untouchedSinceCordon(world, node)) return;
   const { kind, talos, kubernetes } = world.context;
   const kubelet = (
     (obj.status?.nodeInfo as { kubeletVersion?: string } | undefined)?.kubeletVersion ?? ''

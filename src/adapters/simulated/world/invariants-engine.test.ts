@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { LeaseLock } from '../../../engine/lease-lock.js';
+import type { SimulatedCluster } from '../index.js';
+import { startSmall } from '../testing/fixtures.js';
+
+let cluster: SimulatedCluster | undefined;
+afterEach(async () => {
+  await cluster?.close();
+  cluster = undefined;
+});
+
+const messages = (c: SimulatedCluster) => c.violations().map((v) => `${v.invariant}: ${v.message}`);
+const lockOf = (c: SimulatedCluster) =>
+  new LeaseLock({ kubernetes: c.ports.kubernetes, clock: c.clock });
+
+describe('invariant 7: acts only while a runner holds the lease', () => {
+  it('a cordon after the lease expired on the world clock is recorded', async () => {
+    cluster = await startSmall();
+    await lockOf(cluster).acquire('run-a', 60);
+    await cluster.ports.kubernetes.cordon('w-1');
+    expect(cluster.violations()).toEqual([]);
+    await cluster.ports.kubernetes.uncordon('w-1');
+    await cluster.clock.sleep(61_000);
+    await cluster.ports.kubernetes.cordon('w-2');
+    expect(messages(cluster)).toContain(
+      '7: cordon of w-2: taken while no runner held the upgrade lease',
+    );
+  });
+
+  it('an etcd leave after the lease was released is recorded', async () => {
+    cluster = await startSmall();
+    const lock = lockOf(cluster);
+    await lock.acquire('run-a', 60);
+    await lock.release('run-a');
+    await cluster.ports.talos.etcdLeave('10.1.0.1');
+    expect(messages(cluster).some((m) => m.startsWith('7: etcd leave of cp-1'))).toBe(true);
+  });
+});
+
+describe('invariant 12: noout stays while an OSD node of its domain is down', () => {
+  it('unsetting noout on a domain whose OSD node is down is recorded', async () => {
+    cluster = await startSmall({ faults: [{ type: 'node-down', node: 'w-1', fromSeconds: 0 }] });
+    await cluster.ports.storage.setNoout('h1', true);
+    await cluster.clock.sleep(60_000);
+    expect(cluster.violations()).toEqual([]);
+    await cluster.ports.storage.setNoout('h1', false);
+    expect(messages(cluster)).toContain(
+      '12: Ceph noout unset on h1 while w-1 (OSD node) is out of service',
+    );
+  });
+
+  it('unsetting it once the domain is whole is fine', async () => {
+    cluster = await startSmall();
+    await cluster.ports.storage.setNoout('h1', true);
+    await cluster.ports.storage.setNoout('h1', false);
+    expect(cluster.violations()).toEqual([]);
+  });
+});

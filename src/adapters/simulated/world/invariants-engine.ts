@@ -1,0 +1,105 @@
+/**
+ * The engine's own rules, as far as the world can see them (DESIGN.md invariants 5, 7 and 12),
+ * hooked from invariants.ts:
+ * - a destructive act (cordon, VM destroyed, in-place upgrade, etcd member removed) while no
+ *   runner holds the upgrade lease by the world's clock;
+ * - Ceph noout unset on a domain while one of its OSD nodes is down;
+ * - and it lets an uncordon below the target through for a node nothing destructive touched.
+ */
+import { storageDomain } from '../../../core/inventory.js';
+import type { InventoryNode } from '../../../core/inventory.js';
+import { DEFAULT_LEASE_NAME, DEFAULT_LEASE_NAMESPACE } from '../../../engine/lease-lock.js';
+import { readyStatus, talosVersionOf } from './nodes.js';
+import { R } from './objects.js';
+import type { World } from './world.js';
+
+interface Seen {
+  noout: string[];
+  /** Nodes a destructive act reached since Drover cordoned them. */
+  touched: Set<string>;
+}
+
+const seen = new WeakMap<World, Seen>();
+
+function stateOf(world: World): Seen {
+  let s = seen.get(world);
+  if (!s) {
+    s = { noout: [...world.state.noout], touched: new Set() };
+    seen.set(world, s);
+  }
+  return s;
+}
+
+/** Invariant 7: the act happens while a runner holds the lease, judged on the world's clock. */
+function leaseHeld(world: World): boolean {
+  const lease = world.store.getView(R.leases, DEFAULT_LEASE_NAMESPACE, DEFAULT_LEASE_NAME);
+  const spec = (lease?.spec ?? {}) as {
+    holderIdentity?: string;
+    renewTime?: string;
+    leaseDurationSeconds?: number;
+  };
+  // No lease object at all: a world driven without the engine's lock (port-level tests).
+  if (lease === undefined) return true;
+  if (!spec.holderIdentity || !spec.renewTime) return false;
+  return Date.parse(spec.renewTime) + (spec.leaseDurationSeconds ?? 0) * 1000 >= world.now;
+}
+
+/** Drover acts on `node`; `destructive` when the act changes it irreversibly. */
+export function checkEngineAct(
+  world: World,
+  node: string,
+  cause: string,
+  destructive: boolean,
+): void {
+  if (!leaseHeld(world))
+    world.violation(7, `${cause}: taken while no runner held the upgrade lease`);
+  if (destructive) stateOf(world).touched.add(node);
+}
+
+/** Drover cordoned `node`: its destructive history starts afresh. */
+export function noteCordon(world: World, node: string): void {
+  stateOf(world).touched.delete(node);
+}
+
+function osdDown(world: World, domain: string): string[] {
+  return world.context.inventory.nodes
+    .filter((n) => n.storage?.osd === true && storageDomain(n) === domain)
+    .filter((n) => {
+      const obj = world.store.getView(R.nodes, undefined, n.name);
+      return !world.vmRunning(n.name) || readyStatus(obj) !== 'True';
+    })
+    .map((n) => n.name);
+}
+
+/** Invariant 12: after every change, a noout that went away must not leave a down OSD node behind. */
+export function watchEngineInvariants(world: World): void {
+  stateOf(world);
+  world.onChange(() => {
+    const s = stateOf(world);
+    const now = world.state.noout;
+    for (const domain of s.noout) {
+      if (now.includes(domain)) continue;
+      const down = osdDown(world, domain);
+      if (down.length > 0)
+        world.violation(
+          12,
+          `Ceph noout unset on ${domain} while ${down.join(', ')} (OSD node) is out of service`,
+        );
+    }
+    s.noout = [...now];
+  });
+}
+
+/** Nothing destructive reached `node` since Drover cordoned it: it is as it was. */
+export function untouchedSinceCordon(world: World, node: InventoryNode): boolean {
+  if (stateOf(world).touched.has(node.name)) return false;
+  const obj = world.store.getView(R.nodes, undefined, node.name);
+  // The world's own evidence too (it survives a crash of the runner, `touched` does not).
+  return (
+    obj !== undefined &&
+    world.vmRunning(node.name) &&
+    readyStatus(obj) === 'True' &&
+    (world.context.kind === 'kubernetes' || talosVersionOf(obj) !== world.context.talos.to) &&
+    (node.role !== 'controlplane' || world.state.etcd.some((m) => m.node === node.name))
+  );
+}

@@ -1,0 +1,86 @@
+/**
+ * Invariant 10: right before a destructive step (etcd leave, VM replacement, in-place upgrade,
+ * forced pod deletion) re-prove what makes it safe, now, whatever passed earlier in the unit or
+ * before a crash: the cluster lease is still ours, the disruption budget holds with every node
+ * that is out of service counted (Drover's own and those down on their own), the other etcd
+ * members are healthy (control plane) and Ceph is not in error (OSD nodes). A wait is re-checked
+ * until the gate deadline, then the run stops: it never acts on an unproven answer.
+ */
+import { block, cephGate, combine, etcdQuorumGate, PASS, wait } from '../core/gates.js';
+import type { GateDecision } from '../core/gates.js';
+import type { InventoryNode } from '../core/inventory.js';
+import { takeDownDecision } from '../core/schedule.js';
+import { disruptionFor } from '../core/schedule.js';
+import type { StepContext } from './context.js';
+import { readEtcd } from './etcd-reading.js';
+import { runGate } from './gate-runner.js';
+
+async function budget(ctx: StepContext, node: InventoryNode): Promise<GateDecision> {
+  const { run } = ctx;
+  const views = await run.ports.kubernetes.listNodes().catch(() => undefined);
+  if (views === undefined) return wait('node list unreadable (unknown)');
+  const others = run.inventory.nodes.filter((n) => n.name !== node.name);
+  // Kubernetes says NotReady only after node-monitor-grace-period (40s); a machine that just
+  // died stops answering its Talos API at once. No answer is unknown: counted as down.
+  const answers = await Promise.all(
+    others.map((n) =>
+      run.inFlightNodes.has(n.name)
+        ? Promise.resolve(false)
+        : run.ports.talos.version(n.address).then(
+            () => true,
+            () => false,
+          ),
+    ),
+  );
+  const down = others.filter((n, i) => {
+    if (run.inFlightNodes.has(n.name)) return true;
+    const view = views.find((v) => v.name === n.name);
+    return view === undefined || view.ready !== 'True' || view.unschedulable || !answers[i];
+  });
+  return takeDownDecision({ node, down, policy: disruptionFor(run.plan.kind, run.policy) });
+}
+
+async function etcd(ctx: StepContext, node: InventoryNode): Promise<GateDecision> {
+  const reading = await readEtcd(ctx, node.name);
+  const expected = ctx.run.inventory.expectedEtcdMembers;
+  // After its own leave the node is no longer a member: the others must still be whole.
+  const isMember = reading.members?.some((m) => m.hostname === node.name) ?? true;
+  return etcdQuorumGate(reading, {
+    excluding: node.name,
+    expectedMembers: isMember ? expected : expected - 1,
+  });
+}
+
+async function storage(ctx: StepContext, node: InventoryNode): Promise<GateDecision> {
+  const health = await ctx.run.ports.kubernetes.cephHealth().catch(() => undefined);
+  // This node's domain is under noout by Drover by now: WARN is expected, ERR never is.
+  if (health === 'HEALTH_WARN' && ctx.run.policy.cephNoout && node.storage?.osd === true)
+    return PASS;
+  return cephGate(health);
+}
+
+/** The decision alone (no waiting): what the pre-act check answers right now. */
+export async function preActDecision(ctx: StepContext, node: InventoryNode): Promise<GateDecision> {
+  const lease = ctx.run.lease
+    ? await ctx.run.lease.confirm()
+    : block('LOCK_NOT_HELD', 'this run holds no cluster lease');
+  if (lease.verdict !== 'pass') return lease;
+  const decisions = [await budget(ctx, node)];
+  if (node.role === 'controlplane') decisions.push(await etcd(ctx, node));
+  if (node.storage?.osd === true) decisions.push(await storage(ctx, node));
+  return combine(decisions);
+}
+
+/** Waits (with the gate deadline) until the destructive step `what` is safe, or stops the run. */
+export async function preActCheck(ctx: StepContext, what: string): Promise<void> {
+  const node = ctx.node;
+  if (node === undefined) return;
+  const { checks } = await runGate(ctx, () => preActDecision(ctx, node), {
+    deadlineSeconds: ctx.run.policy.timeouts.gateSeconds,
+    timeoutCode: 'PRE_ACT_BLOCKED',
+    category: 'refused',
+    hint: `Nothing was done to ${node.name}: ${what} waits until it is safe (budget, etcd, Ceph, lease). Fix what the message names, then run again with --resume.`,
+  });
+  if (checks > 1)
+    ctx.run.log('info', `${what} on ${node.name}: safe again after ${checks} checks`, node.name);
+}

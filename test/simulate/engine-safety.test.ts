@@ -1,0 +1,55 @@
+/** The engine's safety on the twin: noout counted per domain, untouched nodes put back on a stop. */
+import { describe, expect, it } from 'vitest';
+import { scenarioFile, simulateInProcess, tempDir } from './helpers.js';
+
+const dir = tempDir();
+
+describe('Ceph noout is reference-counted per failure domain (invariant 12)', () => {
+  it('three workers of one host at once: noout stays until the last is back, then is unset', async () => {
+    const file = scenarioFile(dir, 'noout-count', (s) => {
+      s.policy = {
+        ...s.policy,
+        disruption: { ...s.policy.disruption, maxUnavailableWorkers: 3, maxUnavailableDomains: 1 },
+      };
+    });
+    const { report, exitCode } = await simulateInProcess({ scenarioFile: file });
+    expect(report.violations).toEqual([]);
+    expect(exitCode).toBe(0);
+  });
+});
+
+describe('a stop puts back what nothing destructive touched (invariant 5)', () => {
+  it('a plan refused by the scope check: the node is uncordoned and noout unset', async () => {
+    const file = scenarioFile(dir, 'refused-plan', (s) => {
+      s.faults = [{ type: 'plan-extra-resource', node: 'k8s-work-5' }];
+    });
+    const { report, exitCode } = await simulateInProcess({ scenarioFile: file });
+    expect(exitCode).toBe(3);
+    expect(report.violations).toEqual([]);
+    const node = report.nodes.find((n) => n.name === 'k8s-work-5');
+    expect(node?.leftCordoned).toBe(false);
+    expect(report.notes.join('\n')).toContain('k8s-work-5 put back in service');
+    expect(report.notes.join('\n')).toContain('Ceph noout unset again on heimdall');
+  });
+});
+
+describe('the upgrade lease (invariant 7)', () => {
+  it('left by a dead runner, freshly renewed by its clock: taken over after one TTL watched unchanged', async () => {
+    const file = scenarioFile(dir, 'lease-dead-holder', (s) => {
+      s.faults = [
+        {
+          type: 'lease-held-by-dead-runner',
+          holder: 'drover/ci-7/run-x/0a1b2c3d4e5f',
+          renewedSecondsAgo: 0,
+          leaseDurationSeconds: 300,
+        },
+      ];
+    });
+    const { report, exitCode } = await simulateInProcess({ scenarioFile: file });
+    expect(report.violations).toEqual([]);
+    expect(exitCode).toBe(0);
+    expect(report.notes.join('\n')).toContain(
+      'took over the cluster lock from drover/ci-7/run-x/0a1b2c3d4e5f',
+    );
+  });
+});
