@@ -49,6 +49,10 @@ export interface SimulateOptions {
   worldFile?: string;
   resume: boolean;
   crashAfterSteps?: number;
+  /** Simulated seconds the world lives on alone before this run starts (after a crash). */
+  advanceSeconds?: number;
+  /** Seconds of simulated time after which a run that has not finished counts as hung. */
+  deadlineSeconds?: number;
   reportFile?: string;
   auditFile?: string;
   api: SimulateApi;
@@ -59,8 +63,26 @@ export interface SimulateIo {
   stdout(text: string): void;
   stderr(text: string): void;
   reporter: Reporter & { flush(): Promise<void> };
-  /** Dies abruptly (the CLI: SIGKILL to itself). Tests inject a throw. */
-  crash(): never | Promise<never>;
+  /**
+   * Dies abruptly (the CLI: SIGKILL to itself). In-process it returns: the world is frozen and
+   * runSimulate throws SimulatedCrash instead of finishing.
+   */
+  crash(): never | Promise<never> | void;
+}
+
+/** In-process stand-in for a killed process: the world and journal stay as the crash left them. */
+export class SimulatedCrash extends Error {
+  constructor(readonly afterSteps: number) {
+    super(`simulated crash after ${afterSteps} completed step(s)`);
+  }
+}
+
+/** A journal whose writes stop dead once the process "died" (nothing after the crash lands). */
+function fenced(journal: JournalStore, dead: () => boolean): JournalStore {
+  return {
+    append: (entry) => (dead() ? new Promise<never>(() => undefined) : journal.append(entry)),
+    readAll: () => journal.readAll(),
+  };
 }
 
 export interface SimulateResult {
@@ -118,6 +140,24 @@ export function mergeViolations(report: UpgradeReport, cluster: SimulatedCluster
   return violations;
 }
 
+/**
+ * A run still going after this much simulated time is hung (a bug): it fails loudly rather than
+ * spin forever. The virtual clock only moves while something waits, so this costs nothing.
+ */
+const DEFAULT_DEADLINE_SECONDS = 14 * 24 * 3600;
+
+function hangDeadline(cluster: SimulatedCluster, options: SimulateOptions): Promise<never> {
+  const seconds = options.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS;
+  return cluster.clock.sleep(seconds * 1000).then(() => {
+    throw new DroverError(
+      'failed',
+      'SIMULATION_HUNG',
+      `the upgrade had not finished after ${seconds} s of simulated time`,
+      { hint: 'A bug in the engine or the simulated cluster: report it with the scenario and seed.' },
+    );
+  });
+}
+
 // Shared with `drover upgrade`; re-exported for existing importers.
 export { exitCodeOf };
 
@@ -134,6 +174,18 @@ export async function runSimulate(
     // Over HTTP, let loopback requests land before virtual time jumps.
     ...(options.api === 'http' ? { idleDelayMs: HTTP_IDLE_DELAY_MS } : {}),
     ...(options.worldFile ? { worldFile: options.worldFile } : {}),
+    ...(options.advanceSeconds ? { advanceMs: options.advanceSeconds * 1000 } : {}),
+  });
+  let completed = 0;
+  let died!: () => void;
+  const crashed = new Promise<'crashed'>((resolve) => (died = () => resolve('crashed')));
+  // A crash fault or --crash-after-steps: save the world, freeze it, then die.
+  cluster.onCrash(() => {
+    cluster.freeze();
+    void io.reporter
+      .flush()
+      .then(() => io.crash())
+      .then(died, died);
   });
   let simulatePorts: SimulatePorts | undefined;
   try {
@@ -173,22 +225,21 @@ export async function runSimulate(
     for (const secret of cluster.secretValues()) redactor.add(secret);
     simulatePorts = await buildSimulatePorts({
       cluster,
-      journal,
+      journal: fenced(journal, () => cluster.crashed()),
       reporter: io.reporter,
       api: options.api,
       redactor,
     });
     const { ports } = simulatePorts;
-    let completed = 0;
     const afterStep = async (_entry: JournalEntry) => {
       completed++;
       if (options.crashAfterSteps !== undefined && completed >= options.crashAfterSteps) {
-        await io.reporter.flush();
-        await io.crash();
+        cluster.crash();
+        await crashed;
       }
     };
     const audit = options.auditFile;
-    const report = await runUpgrade({
+    const upgrade = runUpgrade({
       plan,
       inventory: cluster.inventory,
       ports,
@@ -201,6 +252,9 @@ export async function runSimulate(
       ...(options.signal ? { signal: options.signal } : {}),
       ...(audit ? { audit: (record) => appendFileSync(audit, `${JSON.stringify(record)}\n`) } : {}),
     });
+    const finished = await Promise.race([upgrade, crashed, hangDeadline(cluster, options)]);
+    if (finished === 'crashed') throw new SimulatedCrash(completed);
+    const report = finished;
     await io.reporter.flush();
     const merged: UpgradeReport = redactor.redactValue({
       ...report,

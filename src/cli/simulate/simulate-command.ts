@@ -14,6 +14,8 @@ export interface SimulateCommandFlags {
   world?: string;
   resume?: boolean;
   crashAfterSteps?: number;
+  advance?: number;
+  chaos?: number;
   report?: string;
   audit?: string;
   api: SimulateApi;
@@ -32,6 +34,8 @@ export async function simulateCommand(flags: SimulateCommandFlags): Promise<numb
         ...(flags.world ? { worldFile: flags.world } : {}),
         resume: flags.resume === true,
         ...(flags.crashAfterSteps !== undefined ? { crashAfterSteps: flags.crashAfterSteps } : {}),
+        ...(flags.advance !== undefined ? { advanceSeconds: flags.advance } : {}),
+        ...(flags.chaos !== undefined ? { chaosSeed: flags.chaos } : {}),
         ...(flags.report ? { reportFile: flags.report } : {}),
         ...(flags.audit ? { auditFile: flags.audit } : {}),
         api: flags.api,

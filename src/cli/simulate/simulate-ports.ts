@@ -45,7 +45,8 @@ export async function buildSimulatePorts(input: SimulatePortsInput): Promise<Sim
       now: () => cluster.clock.now(),
       redactor: input.redactor,
     });
-    kubernetes = http.port;
+    // The fake API server's clients report what they ask, as the in-memory port does.
+    kubernetes = cluster.reportRequests(http.port);
     apiRequests = () => ({
       total: http.server.totalRequests(),
       byKind: http.server.requestCounts(),

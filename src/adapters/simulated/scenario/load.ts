@@ -7,6 +7,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { DroverError } from '../../../core/errors.js';
 import { referenceScenarioInput } from './reference.js';
+import { timingProblems, type FaultTiming } from './fault-timing.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 
 export function loadScenario(text: string, source: string): Scenario {
@@ -108,6 +109,10 @@ function crossCheck(s: Scenario): string[] {
   s.faults.forEach((f, i) => {
     if ('node' in f && f.node !== undefined && !names.has(f.node))
       problems.push(`faults[${i}].node: unknown node "${f.node}"`);
+    const timing = f as FaultTiming;
+    problems.push(...timingProblems(timing, `faults[${i}]`));
+    if (timing.when?.node !== undefined && !names.has(timing.when.node))
+      problems.push(`faults[${i}].when.node: unknown node "${timing.when.node}"`);
     if (f.type === 'pdb-blocks' && !guarded.includes(`${f.namespace}/${f.name}`))
       problems.push(
         `faults[${i}].name: no workload ${f.namespace}/${f.name} with a pdb in workloads`,

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { STEP_ACTIONS, UPGRADE_KINDS } from '../../../core/plan.js';
 import { NODE_ROLES, INSTALLER_PLATFORMS } from '../../../core/inventory.js';
+import { faultTiming, type Operation } from './fault-timing.js';
 
 const name = z
   .string()
@@ -75,7 +76,10 @@ const helmReleaseSchema = z.strictObject({
   ready: z.boolean().default(true),
 });
 
-/** Actions a step-fails fault can target, and the port call that fails for each. */
+/**
+ * Requests a step-fails fault can fail (operations of fault-timing.ts, reported by the port call
+ * that is asked to do them); the YAML key stays `action`.
+ */
 export const FAULTABLE_ACTIONS = [
   'rebuild-template',
   'replace-vm',
@@ -91,7 +95,7 @@ export const FAULTABLE_ACTIONS = [
   'storage-noout-unset',
   'wait-maintenance',
   'wait-ready',
-] as const;
+] as const satisfies readonly Operation[];
 export type FaultableAction = (typeof FAULTABLE_ACTIONS)[number];
 
 const stepFails = z.strictObject({
@@ -111,31 +115,25 @@ const faultSchema = z.discriminatedUnion('type', [
     type: z.literal('pdb-blocks'),
     namespace: z.string().default('default'),
     name: z.string(),
+    ...faultTiming,
   }),
-  z.strictObject({
-    type: z.literal('etcd-unhealthy'),
-    node: z.string(),
-    fromSeconds: seconds.default(0),
-    untilSeconds: seconds.optional(),
-  }),
-  z.strictObject({
-    type: z.literal('s3-unavailable'),
-    fromSeconds: seconds.default(0),
-    untilSeconds: seconds.optional(),
-  }),
+  z.strictObject({ type: z.literal('etcd-unhealthy'), node: z.string(), ...faultTiming }),
+  z.strictObject({ type: z.literal('s3-unavailable'), ...faultTiming }),
   z.strictObject({
     type: z.literal('plan-extra-resource'),
     node: z.string(),
     address: z.string().optional(),
   }),
   z.strictObject({ type: z.literal('old-vm-lingers'), node: z.string() }),
-  z.strictObject({
-    type: z.literal('node-down'),
-    node: z.string(),
-    fromSeconds: seconds.default(0),
-    untilSeconds: seconds.optional(),
-  }),
+  z.strictObject({ type: z.literal('node-down'), node: z.string(), ...faultTiming }),
+  /** The Drover process dies (SIGKILL) when the fault fires, after the world was saved. */
+  z.strictObject({ type: z.literal('crash'), ...faultTiming }),
 ]);
+
+/** Fault types with a timing block (fault-timing.ts): in force only between start and end. */
+export const TIMED_FAULT_TYPES: ReadonlySet<string> = new Set(
+  faultSchema.options.filter((o) => 'when' in o.shape).map((o) => o.shape.type.value),
+);
 
 const durationsSchema = z.partialRecord(z.enum(STEP_ACTIONS), seconds);
 

@@ -124,6 +124,8 @@ export interface WorldState {
   faultUses: number[];
   /** Per fault index: whether a timed fault is in force. */
   faultActive: boolean[];
+  /** Per fault index: a `when` fault's trigger matched a request (it fires once). */
+  faultTriggered?: boolean[];
   pending: WorldEvent[];
   /** Pods whose termination (or start) is already scheduled, by uid. */
   podTimers: Record<string, true>;

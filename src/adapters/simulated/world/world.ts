@@ -10,7 +10,8 @@ import type { Inventory, InventoryNode } from '../../../core/inventory.js';
 import type { Policy } from '../../../core/policy.js';
 import type { UpgradeKind } from '../../../core/plan.js';
 import type { KubeStore, StoreEvent } from '../kube/store.js';
-import type { FaultableAction, Scenario, ScenarioFault } from '../scenario/schema.js';
+import type { Moment, Operation } from '../scenario/fault-timing.js';
+import { TIMED_FAULT_TYPES, type Scenario, type ScenarioFault } from '../scenario/schema.js';
 import type { VirtualClock } from '../virtual-clock.js';
 import { SeededRandom } from './rng.js';
 import type { Violation, VmState, WorldEvent, WorldState } from './state.js';
@@ -23,6 +24,15 @@ type EventBody = WorldEvent extends infer E
   : never;
 export type WorldEventHandler = (world: World, event: WorldEvent) => void;
 export type StoreHook = (world: World, event: StoreEvent, actor: Actor) => void;
+/** A timed fault's one-off change to the world when it starts (`on`) and ends. */
+export type FaultEffect = (world: World, fault: ScenarioFault, on: boolean, index: number) => void;
+/** What the cluster was asked to do (reported by every simulated port operation). */
+export interface WorldRequest {
+  operation: Operation;
+  node: string | undefined;
+  moment: Moment;
+}
+export type RequestListener = (world: World, request: WorldRequest) => void;
 
 export interface WorldContext {
   scenario: Scenario;
@@ -52,6 +62,11 @@ export class World {
   private unsubscribe: (() => void) | undefined;
   private started = false;
   private reconciling = false;
+  private readonly faultEffects = new Map<string, FaultEffect>();
+  private readonly requestListeners: RequestListener[] = [];
+  private crashHandler: (() => void) | undefined;
+  /** The Drover process died (a crash fault fired): nothing it asked for happens any more. */
+  crashed = false;
 
   constructor(
     readonly context: WorldContext,
@@ -226,12 +241,12 @@ export class World {
   }
 
   /** Throws the scripted failure when a step-fails fault matches this call (and counts it). */
-  failIfScripted(action: FaultableAction, node: string | undefined): void {
+  failIfScripted(action: Operation, node: string | undefined): void {
     const error = this.scriptedFailure(action, node);
     if (error) throw error;
   }
 
-  scriptedFailure(action: FaultableAction, node: string | undefined): DroverError | undefined {
+  scriptedFailure(action: Operation, node: string | undefined): DroverError | undefined {
     const faults = this.faults();
     for (let i = 0; i < faults.length; i++) {
       const f = faults[i];
@@ -260,9 +275,47 @@ export class World {
   ): boolean {
     return this.faults().some((f, i) => {
       if (f.type !== type || !match(f)) return false;
-      if ('fromSeconds' in f) return this.state.faultActive[i] === true;
+      if (TIMED_FAULT_TYPES.has(f.type)) return this.state.faultActive[i] === true;
       return true;
     });
+  }
+
+  registerFaultEffect(type: ScenarioFault['type'], effect: FaultEffect): void {
+    this.faultEffects.set(type, effect);
+  }
+
+  /** A timed fault starts or ends: recorded (persisted), then its effect runs as the world. */
+  setFaultActive(index: number, on: boolean): void {
+    const fault = this.faults()[index];
+    if (!fault || this.state.faultActive[index] === on) return;
+    this.state.faultActive[index] = on;
+    const effect = this.faultEffects.get(fault.type);
+    if (effect) this.asWorld(() => effect(this, fault, on, index));
+    this.worldDirty = true;
+    this.changed();
+  }
+
+  /** Listens to every request reported to the world (the fault triggers, tests). */
+  onRequest(listener: RequestListener): void {
+    this.requestListeners.push(listener);
+  }
+
+  /** A port operation or fake-API write reports what it was asked, before and after acting. */
+  requested(operation: Operation, node: string | undefined, moment: Moment): void {
+    for (const listener of this.requestListeners) listener(this, { operation, node, moment });
+  }
+
+  /** How the process dies when a crash fault fires (set by the simulate command). */
+  onCrash(handler: () => void): void {
+    this.crashHandler = handler;
+  }
+
+  /** A crash fault fired: the world is saved, then the process dies (or, in-process, freezes). */
+  crash(): void {
+    if (this.crashed) return;
+    this.crashed = true;
+    this.notifyListeners();
+    this.crashHandler?.();
   }
 
   // ---- lookups -------------------------------------------------------------------------------
