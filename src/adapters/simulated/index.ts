@@ -27,7 +27,7 @@ import { registerMachineHandlers } from './world/machines.js';
 import { armTimedFaults, registerTimedFaults } from './world/faults-timed.js';
 import { readWorldFile, WorldSaver } from './world/persistence.js';
 import { initialState, scenarioHash, seedStore } from './world/seed.js';
-import type { WorldState } from './world/state.js';
+import type { VmState, WorldState } from './world/state.js';
 import { World, type WorldContext } from './world/world.js';
 import { reconcilePdbs } from './world/disruption.js';
 import { registerPodHandlers } from './world/kubelets.js';
@@ -84,6 +84,8 @@ export interface SimulatedCluster {
   >;
   violations(): { invariant: number; at: number; message: string }[];
   vmReplacements(): Record<string, number>;
+  /** The node's VM as the world knows it (tests). */
+  vmState(node: string): Readonly<VmState> | undefined;
   secretValues(): string[];
   resumedFromWorld: boolean;
   /** Wraps a Kubernetes port (e.g. the real client over HTTP) so its requests reach the world. */
@@ -205,6 +207,7 @@ export async function createSimulatedCluster(
     },
     violations: () => state.violations.map((v) => ({ ...v })),
     vmReplacements: () => ({ ...state.vmReplacements }),
+    vmState: (node) => world.vm(node),
     secretValues: () => [...state.secrets.served],
     resumedFromWorld: saved !== undefined,
     reportRequests: (port) => reportingKubernetes(world, port),

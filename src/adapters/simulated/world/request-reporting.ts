@@ -119,7 +119,11 @@ export function reportingTalos(world: World, port: TalosPort) {
 
 export function reportingStateBackup(world: World, port: StateBackupPort) {
   return reporting(world, port, {
-    put: () => ({ operation: 'backup-state', node: undefined }),
+    // The engine names a backup after what it is for: `<cluster>/<time>-<node>.tfstate`.
+    put: ((key: string) => ({
+      operation: 'backup-state',
+      node: world.context.inventory.nodes.find((n) => key.endsWith(`-${n.name}.tfstate`))?.name,
+    })) as Describe,
   });
 }
 
