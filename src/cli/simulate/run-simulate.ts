@@ -11,6 +11,7 @@ import {
   referenceScenario,
 } from '../../adapters/simulated/index.js';
 import type { SimulatedCluster } from '../../adapters/simulated/index.js';
+import { withChaos } from '../../adapters/simulated/scenario/chaos.js';
 import { JsonlJournal, MemoryJournal } from '../../adapters/journal/index.js';
 import { DroverError } from '../../core/errors.js';
 import { buildPlan } from '../../core/plan-build.js';
@@ -51,6 +52,8 @@ export interface SimulateOptions {
   crashAfterSteps?: number;
   /** Simulated seconds the world lives on alone before this run starts (after a crash). */
   advanceSeconds?: number;
+  /** `--chaos SEED`: add a seeded random mix of faults with random triggers to the scenario. */
+  chaosSeed?: number;
   /** Seconds of simulated time after which a run that has not finished counts as hung. */
   deadlineSeconds?: number;
   reportFile?: string;
@@ -165,7 +168,19 @@ export async function runSimulate(
   options: SimulateOptions,
   io: SimulateIo,
 ): Promise<SimulateResult> {
-  const scenario = await loadScenarioFile(options.scenarioFile);
+  const loaded = await loadScenarioFile(options.scenarioFile);
+  // Crash faults only where a crash can be resumed (a world file that outlives the process).
+  const scenario =
+    options.chaosSeed === undefined
+      ? loaded
+      : withChaos(loaded, options.chaosSeed, {
+          ...(options.kind ? { kind: options.kind } : {}),
+          allowCrash: options.worldFile !== undefined,
+        });
+  if (options.chaosSeed !== undefined)
+    io.stderr(
+      `Chaos ${options.chaosSeed}: ${scenario.faults.length} fault(s): ${JSON.stringify(scenario.faults)}\n`,
+    );
   const journal = journalFor(options);
   const cluster = await createSimulatedCluster({
     scenario,

@@ -130,6 +130,10 @@ export interface WorldState {
   /** Pods whose termination (or start) is already scheduled, by uid. */
   podTimers: Record<string, true>;
   violations: Violation[];
+  /** Breaches of 1/4 a fault caused while Drover's destructive request was under way. */
+  excused?: Violation[];
+  /** When a scripted fault last started. */
+  lastFaultStrikeAt?: number;
   secrets: { tokens: Record<string, string>; served: string[] };
   /** When Drover cordoned each node (start of its graceful drain window). */
   cordonedAt: Record<string, number>;

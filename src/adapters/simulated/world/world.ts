@@ -44,6 +44,20 @@ export interface WorldContext {
   kubernetes: { from: string; to: string };
 }
 
+/** Requests that take a node or an etcd member away (the acts invariant 10 guards). */
+const DESTRUCTIVE: ReadonlySet<Operation> = new Set([
+  'replace-vm',
+  'talos-upgrade',
+  'etcd-leave',
+  'etcd-remove-member',
+]);
+
+/**
+ * Fault types that take a node or an etcd member out on their own (a new one adds its type):
+ * a breach they cause while Drover's destructive request is under way is not Drover's.
+ */
+export const FAULTS_TAKING_OUT = new Set<string>(['node-down', 'etcd-unhealthy']);
+
 /** Reconcile passes in one burst before the world reports that its controllers do not settle. */
 const MAX_RECONCILE_PASSES = 200;
 
@@ -227,12 +241,32 @@ export class World {
 
   violation(invariant: number, message: string): void {
     const v: Violation = { invariant, at: this.now, message };
+    if (this.struckAfterCommit(invariant)) {
+      (this.state.excused ??= []).push(v);
+      this.changed();
+      return;
+    }
     const last = this.state.violations.at(-1);
     if (last && last.invariant === invariant && last.message === message && last.at === v.at)
       return;
     this.state.violations.push(v);
     this.changed();
   }
+
+  /**
+   * Quorum and disruption breaches (1, 4) that only a fault striking while Drover's destructive
+   * request was already under way caused: Drover asked when the world allowed it and cannot take
+   * back a running apply or upgrade. It must not add to it afterwards (a later request is judged).
+   */
+  private struckAfterCommit(invariant: number): boolean {
+    if (invariant !== 1 && invariant !== 4) return false;
+    const inFlight = Object.values(this.destructiveInFlight);
+    const struck = this.state.lastFaultStrikeAt;
+    return inFlight.length > 0 && struck !== undefined && inFlight.every((at) => at <= struck);
+  }
+
+  /** Destructive requests under way, by node: when each was asked. */
+  private readonly destructiveInFlight: Record<string, number> = {};
 
   // ---- faults --------------------------------------------------------------------------------
 
@@ -289,6 +323,7 @@ export class World {
     const fault = this.faults()[index];
     if (!fault || this.state.faultActive[index] === on) return;
     this.state.faultActive[index] = on;
+    if (on && FAULTS_TAKING_OUT.has(fault.type)) this.state.lastFaultStrikeAt = this.now;
     const effect = this.faultEffects.get(fault.type);
     if (effect) this.asWorld(() => effect(this, fault, on, index));
     this.worldDirty = true;
@@ -302,6 +337,11 @@ export class World {
 
   /** A port operation or fake-API write reports what it was asked, before and after acting. */
   requested(operation: Operation, node: string | undefined, moment: Moment): void {
+    if (DESTRUCTIVE.has(operation)) {
+      const key = `${operation}/${node ?? ''}`;
+      if (moment === 'before') this.destructiveInFlight[key] = this.now;
+      else delete this.destructiveInFlight[key];
+    }
     for (const listener of this.requestListeners) listener(this, { operation, node, moment });
   }
 
