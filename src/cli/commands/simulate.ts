@@ -24,11 +24,16 @@ Exit codes: 0 succeeded with no invariant violated, 1 failed, aborted or an inva
 violated, 2 bad usage or input, 3 refused by a safety rule (lock held, gate blocked, plan scope).
 See docs/simulate.md for the scenario format and the report fields.`;
 
-function integer(name: string, min: number) {
+/** 32-bit seeds (adapters/simulated/world/rng.ts): not imported, commander loads alone here. */
+const MAX_SEED = 0xffff_ffff;
+
+function integer(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min)
-      throw new InvalidArgumentError(`${name} must be a whole number >= ${min}`);
+    if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(
+        `${name} must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}`,
+      );
     return n;
   };
 }
@@ -58,7 +63,15 @@ export function registerSimulate(program: Command): void {
         'kubernetes',
       ]),
     )
-    .option('--seed <n>', 'random seed of the simulation', integer('--seed', 0), 1)
+    .option(
+      '--seed <n>',
+      "random seed of the simulation (default: the scenario's seed, else 1)",
+      integer('--seed', 0, MAX_SEED),
+    )
+    .option(
+      '--to <version>',
+      'target version of the kind (Talos; Kubernetes for --kind kubernetes), routed like plan --to',
+    )
     .option('--json', 'print the report as one JSON document on stdout')
     .option('--journal <file>', 'journal file (JSONL); needed to --resume')
     .option('--world <file>', 'persist the simulated cluster here after every event (for --resume)')
@@ -76,7 +89,7 @@ export function registerSimulate(program: Command): void {
     .option(
       '--chaos <seed>',
       'add a random (seeded) mix of faults with random triggers to the scenario',
-      integer('--chaos', 0),
+      integer('--chaos', 0, MAX_SEED),
     )
     .option('--report <file>', 'also write the JSON report here (and a Markdown summary beside it)')
     .option('--audit <file>', 'audit log (JSONL) of every action and its inputs, secrets redacted')

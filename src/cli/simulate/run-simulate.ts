@@ -12,6 +12,8 @@ import {
 } from '../../adapters/simulated/index.js';
 import type { SimulatedCluster } from '../../adapters/simulated/index.js';
 import { withChaos } from '../../adapters/simulated/scenario/chaos.js';
+import { targetScenario } from './scenario-target.js';
+import { lineOf } from '../config/field-path.js';
 import { JsonlJournal, MemoryJournal } from '../../adapters/journal/index.js';
 import { DroverError } from '../../core/errors.js';
 import { buildPlan } from '../../core/plan-build.js';
@@ -44,7 +46,10 @@ function apiRequestFields(
 export interface SimulateOptions {
   scenarioFile?: string;
   kind?: UpgradeKind;
-  seed: number;
+  /** `--to VERSION`: the target of the kind (Talos, or Kubernetes for kind kubernetes). */
+  to?: string;
+  /** Default: the scenario's `seed`, else 1. */
+  seed?: number;
   json: boolean;
   journalFile?: string;
   worldFile?: string;
@@ -104,7 +109,7 @@ async function loadScenarioFile(file: string | undefined) {
       hint: 'Give the path of a scenario YAML file (see docs/simulate.md), or omit --scenario for the reference cluster.',
     });
   }
-  return loadScenario(text, file);
+  return loadScenario(text, file, lineOf);
 }
 
 function journalFor(options: SimulateOptions): JournalStore & { close?(): Promise<void> } {
@@ -156,7 +161,9 @@ function hangDeadline(cluster: SimulatedCluster, options: SimulateOptions): Prom
       'failed',
       'SIMULATION_HUNG',
       `the upgrade had not finished after ${seconds} s of simulated time`,
-      { hint: 'A bug in the engine or the simulated cluster: report it with the scenario and seed.' },
+      {
+        hint: 'A bug in the engine or the simulated cluster: report it with the scenario and seed.',
+      },
     );
   });
 }
@@ -168,7 +175,11 @@ export async function runSimulate(
   options: SimulateOptions,
   io: SimulateIo,
 ): Promise<SimulateResult> {
-  const loaded = await loadScenarioFile(options.scenarioFile);
+  const loaded = targetScenario(await loadScenarioFile(options.scenarioFile), {
+    ...(options.kind ? { kind: options.kind } : {}),
+    ...(options.to ? { to: options.to } : {}),
+  });
+  const seed = options.seed ?? loaded.seed ?? 1;
   // Crash faults only where a crash can be resumed (a world file that outlives the process).
   const scenario =
     options.chaosSeed === undefined
@@ -184,7 +195,7 @@ export async function runSimulate(
   const journal = journalFor(options);
   const cluster = await createSimulatedCluster({
     scenario,
-    seed: options.seed,
+    seed,
     ...(options.kind ? { kind: options.kind } : {}),
     // Over HTTP, let loopback requests land before virtual time jumps.
     ...(options.api === 'http' ? { idleDelayMs: HTTP_IDLE_DELAY_MS } : {}),
@@ -234,7 +245,7 @@ export async function runSimulate(
       }
       runId = previous;
     } else {
-      runId = `sim-${options.seed}-${new Date(cluster.clock.now()).toISOString()}`;
+      runId = `sim-${seed}-${new Date(cluster.clock.now()).toISOString()}`;
     }
     const redactor = new Redactor();
     for (const secret of cluster.secretValues()) redactor.add(secret);

@@ -8,7 +8,8 @@ import type { UpgradeKind } from '../../core/plan.js';
 export interface SimulateCommandFlags {
   scenario?: string;
   kind?: UpgradeKind;
-  seed: number;
+  seed?: number;
+  to?: string;
   json?: boolean;
   journal?: string;
   world?: string;
@@ -28,7 +29,8 @@ export async function simulateCommand(flags: SimulateCommandFlags): Promise<numb
       {
         ...(flags.scenario ? { scenarioFile: flags.scenario } : {}),
         ...(flags.kind ? { kind: flags.kind } : {}),
-        seed: flags.seed,
+        ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+        ...(flags.to !== undefined ? { to: flags.to } : {}),
         json: flags.json === true,
         ...(flags.journal ? { journalFile: flags.journal } : {}),
         ...(flags.world ? { worldFile: flags.world } : {}),

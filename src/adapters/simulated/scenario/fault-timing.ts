@@ -70,17 +70,20 @@ export interface FaultTiming {
   when?: FaultWhen | undefined;
 }
 
-/** Timing problems the schema cannot express, with their field paths (for load.ts). */
-export function timingProblems(timing: FaultTiming, path: string): string[] {
-  const problems: string[] = [];
+/** Timing problems the schema cannot express, with their paths inside the fault (for load.ts). */
+export function timingProblems(timing: FaultTiming): { path: string[]; message: string }[] {
+  const problems: { path: string[]; message: string }[] = [];
   const { fromSeconds, untilSeconds, when } = timing;
   if (when && (fromSeconds !== undefined || untilSeconds !== undefined))
-    problems.push(
-      `${path}.when: a fault is timed either by when or by fromSeconds/untilSeconds, not both (use when.delaySeconds and when.forSeconds)`,
-    );
+    problems.push({
+      path: ['when'],
+      message:
+        'a fault is timed either by when or by fromSeconds/untilSeconds, not both (use when.delaySeconds and when.forSeconds)',
+    });
   if (untilSeconds !== undefined && untilSeconds <= (fromSeconds ?? 0))
-    problems.push(
-      `${path}.untilSeconds: ${untilSeconds} is not after fromSeconds (${fromSeconds ?? 0})`,
-    );
+    problems.push({
+      path: ['untilSeconds'],
+      message: `${untilSeconds} is not after fromSeconds (${fromSeconds ?? 0})`,
+    });
   return problems;
 }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { STEP_ACTIONS, UPGRADE_KINDS } from '../../../core/plan.js';
 import { NODE_ROLES, INSTALLER_PLATFORMS } from '../../../core/inventory.js';
+import { MAX_SEED } from '../world/rng.js';
 import { faultTiming, type Operation } from './fault-timing.js';
 
 const name = z
@@ -45,17 +46,27 @@ const templateSchema = z.strictObject({
   address: z.string().optional(),
 });
 
-const pdbSchema = z.union([
-  z.strictObject({ minAvailable: z.union([z.number().int().nonnegative(), z.string()]) }),
-  z.strictObject({ maxUnavailable: z.union([z.number().int().nonnegative(), z.string()]) }),
+/** A PDB bound as Kubernetes takes it: an integer, or a percentage from 0% to 100%. */
+const intOrPercent = z.union([
+  z.number().int().nonnegative(),
+  z.string().regex(/^(100|[1-9]?[0-9])%$/, 'must be an integer or a percentage from 0% to 100%'),
 ]);
+
+const pdbSchema = z.union([
+  z.strictObject({ minAvailable: intOrPercent }),
+  z.strictObject({ maxUnavailable: intOrPercent }),
+]);
+
+/** Pods of one workload the simulated cluster holds (its controllers are not built for more). */
+export const MAX_REPLICAS = 200;
+const replicas = z.number().int().min(0).max(MAX_REPLICAS);
 
 const placement = z.enum(['workers', 'all', 'controlplane', 'osd', 'gpu']);
 
 const deploymentSchema = z.strictObject({
   namespace: name.default('default'),
   name,
-  replicas: z.number().int().min(0),
+  replicas,
   pdb: pdbSchema.optional(),
   /** Replicas must run on different nodes (required pod anti-affinity). */
   spreadAcrossNodes: z.boolean().default(false),
@@ -189,7 +200,11 @@ export const scenarioSchema = z.strictObject({
     kind: z.enum(UPGRADE_KINDS).default('cattle'),
     talos: z.strictObject({ from: version, to: version }),
     kubernetes: z.strictObject({ from: version, to: version.optional() }),
+    /** The versions go down on purpose: simulate does not refuse them as the router would. */
+    allowDowngrade: z.boolean().optional(),
   }),
+  /** Seed of the simulation when --seed is not given. */
+  seed: z.number().int().min(0).max(MAX_SEED).optional(),
   hosts: z.array(name).min(1),
   /** Image Factory schematic ids by key. */
   schematics: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits')),
@@ -214,7 +229,7 @@ export const scenarioSchema = z.strictObject({
     .default({ ceph: true, toleratedDomainsDown: 1 }),
   workloads: z
     .strictObject({
-      coredns: z.strictObject({ replicas: z.number().int().min(0) }).default({ replicas: 2 }),
+      coredns: z.strictObject({ replicas }).default({ replicas: 2 }),
       deployments: z.array(deploymentSchema).default([]),
       statefulsets: z.array(deploymentSchema).default([]),
       daemonsets: z.array(daemonSetSchema).default([]),
