@@ -13,6 +13,7 @@ import {
 import type { SimulatedCluster } from '../../adapters/simulated/index.js';
 import { withChaos } from '../../adapters/simulated/scenario/chaos.js';
 import { targetScenario } from './scenario-target.js';
+import { SecretWatch } from './secret-watch.js';
 import { lineOf } from '../config/field-path.js';
 import { JsonlJournal, MemoryJournal } from '../../adapters/journal/index.js';
 import { DroverError } from '../../core/errors.js';
@@ -85,10 +86,17 @@ export class SimulatedCrash extends Error {
   }
 }
 
-/** A journal whose writes stop dead once the process "died" (nothing after the crash lands). */
-function fenced(journal: JournalStore, dead: () => boolean): JournalStore {
+/**
+ * A journal whose writes stop dead once the process "died" (nothing after the crash lands), and
+ * whose entries are checked for served secrets (invariant 8).
+ */
+function fenced(journal: JournalStore, dead: () => boolean, watch: SecretWatch): JournalStore {
   return {
-    append: (entry) => (dead() ? new Promise<never>(() => undefined) : journal.append(entry)),
+    append: (entry) => {
+      if (dead()) return new Promise<never>(() => undefined);
+      watch.scan('the journal', JSON.stringify(entry));
+      return journal.append(entry);
+    },
     readAll: () => journal.readAll(),
   };
 }
@@ -137,6 +145,12 @@ export function mergeViolations(report: UpgradeReport, cluster: SimulatedCluster
   const at = cluster.clock.now();
   for (const node of report.nodes) {
     const seen = world[node.name] ?? 0;
+    if (seen > 1)
+      violations.push({
+        invariant: 9,
+        at,
+        message: `${node.name}: its VM was replaced ${seen} times (exactly once is the rule)`,
+      });
     if (seen !== node.vmReplacements) {
       violations.push({
         invariant: 9,
@@ -249,10 +263,19 @@ export async function runSimulate(
     }
     const redactor = new Redactor();
     for (const secret of cluster.secretValues()) redactor.add(secret);
+    const watch = new SecretWatch(
+      () => cluster.secretValues(),
+      () => cluster.clock.now(),
+    );
     simulatePorts = await buildSimulatePorts({
       cluster,
-      journal: fenced(journal, () => cluster.crashed()),
-      reporter: io.reporter,
+      journal: fenced(journal, () => cluster.crashed(), watch),
+      reporter: {
+        event: (event) => {
+          watch.scan('a progress event', JSON.stringify(event));
+          io.reporter.event(event);
+        },
+      },
       api: options.api,
       redactor,
     });
@@ -276,18 +299,27 @@ export async function runSimulate(
       redactor,
       afterStep,
       ...(options.signal ? { signal: options.signal } : {}),
-      ...(audit ? { audit: (record) => appendFileSync(audit, `${JSON.stringify(record)}\n`) } : {}),
+      audit: (record) => {
+        const line = JSON.stringify(record);
+        watch.scan('the audit log', line);
+        if (audit) appendFileSync(audit, `${line}\n`);
+      },
     });
     const finished = await Promise.race([upgrade, crashed, hangDeadline(cluster, options)]);
     if (finished === 'crashed') throw new SimulatedCrash(completed);
     const report = finished;
     await io.reporter.flush();
-    const merged: UpgradeReport = redactor.redactValue({
+    const redacted: UpgradeReport = redactor.redactValue({
       ...report,
       resumed: report.resumed || cluster.resumedFromWorld,
       violations: mergeViolations(report, cluster),
       ...apiRequestFields(report, simulatePorts.apiRequests?.()),
     });
+    watch.scan('the report', JSON.stringify(redacted));
+    const merged: UpgradeReport = {
+      ...redacted,
+      violations: [...redacted.violations, ...watch.violations()],
+    };
     writeReportOutputs(merged, {
       ...(options.reportFile ? { reportFile: options.reportFile } : {}),
       json: options.json,

@@ -135,3 +135,33 @@ describe('when: a fault keyed to a request', () => {
     expect(cluster.crashed()).toBe(true);
   });
 });
+
+describe('invariant 12: an abort never cuts off a running apply or upgrade', () => {
+  it('an apply aborted half-way is recorded as a breach', async () => {
+    cluster = await startSmall();
+    await backupState(cluster, 'lab/t-w-1.tfstate');
+    const plan = await cluster.ports.infrastructure.plan({
+      replace: node(cluster, 'w-1').terraformAddresses,
+    });
+    const abort = new AbortController();
+    const apply = cluster.ports.infrastructure.apply(plan, abort.signal).catch(() => 'aborted');
+    await cluster.clock.sleep(30_000);
+    abort.abort(new Error('SIGTERM'));
+    expect(await apply).toBe('aborted');
+    expect(cluster.violations().map((v) => [v.invariant, v.message])).toEqual([
+      [12, 'replace-vm of w-1 was cut off by an abort before it finished'],
+    ]);
+  });
+
+  it('an apply that finishes before the abort is not', async () => {
+    cluster = await startSmall();
+    await backupState(cluster, 'lab/t-w-1.tfstate');
+    const plan = await cluster.ports.infrastructure.plan({
+      replace: node(cluster, 'w-1').terraformAddresses,
+    });
+    const abort = new AbortController();
+    await cluster.ports.infrastructure.apply(plan, abort.signal);
+    abort.abort();
+    expect(cluster.violations()).toEqual([]);
+  });
+});

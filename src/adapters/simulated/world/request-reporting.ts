@@ -25,7 +25,16 @@ type Method = (...args: never[]) => unknown;
 /** For a method: the operation and node of a call, or undefined when the call is not reported. */
 type Describe = (
   ...args: never[]
-) => { operation: Operation; node: string | undefined } | undefined;
+) =>
+  { operation: Operation; node: string | undefined; signal?: AbortSignal | undefined } | undefined;
+
+/** Operations an abort must let finish (invariant 12): they change machines and state. */
+const RUN_TO_COMPLETION: ReadonlySet<Operation> = new Set([
+  'replace-vm',
+  'rebuild-template',
+  'talos-upgrade',
+  'k8s-upgrade',
+]);
 
 const frozen = new Promise<never>(() => undefined);
 
@@ -50,6 +59,13 @@ function reporting<T extends object>(
         if (world.crashed) return frozen;
         try {
           return await method(...args);
+        } catch (error) {
+          if (request.signal?.aborted && RUN_TO_COMPLETION.has(request.operation))
+            world.violation(
+              12,
+              `${request.operation}${request.node ? ` of ${request.node}` : ''} was cut off by an abort before it finished`,
+            );
+          throw error;
         } finally {
           if (!world.crashed) world.requested(request.operation, request.node, 'after');
           // The process died while the operation ran: its caller never learns the outcome.
@@ -85,7 +101,10 @@ function applyRequest(world: World, plan: InfrastructurePlan) {
 export function reportingInfrastructure(world: World, port: InfrastructurePort) {
   return reporting(world, port, {
     plan: () => ({ operation: 'terraform-plan', node: undefined }),
-    apply: ((plan: InfrastructurePlan) => applyRequest(world, plan)) as Describe,
+    apply: ((plan: InfrastructurePlan, signal?: AbortSignal) => ({
+      ...applyRequest(world, plan),
+      signal,
+    })) as Describe,
   });
 }
 
@@ -108,12 +127,15 @@ export function reportingTalos(world: World, port: TalosPort) {
       operation: 'apply-config',
       node: nodeAt(world, address),
     })) as Describe,
-    upgrade: ((node: string) => ({
+    upgrade: ((node: string, options: { signal?: AbortSignal }) => ({
       operation: 'talos-upgrade',
       node: nodeAt(world, node),
+      signal: options.signal,
     })) as Describe,
-    upgradeKubernetes: ((options: { dryRun?: boolean }) =>
-      options.dryRun ? undefined : { operation: 'k8s-upgrade', node: undefined }) as Describe,
+    upgradeKubernetes: ((options: { dryRun?: boolean; signal?: AbortSignal }) =>
+      options.dryRun
+        ? undefined
+        : { operation: 'k8s-upgrade', node: undefined, signal: options.signal }) as Describe,
   });
 }
 
