@@ -165,3 +165,24 @@ describe('invariant 12: an abort never cuts off a running apply or upgrade', () 
     expect(cluster.violations()).toEqual([]);
   });
 });
+
+describe('a breach is judged when Drover asked', () => {
+  it('a fault striking while the replace is already under way is excused, not Drover’s', async () => {
+    cluster = await startSmall({
+      faults: downWhen('replace-vm', 'w-1', 10),
+    });
+    await replace(cluster, 'w-1');
+    expect(cluster.vmState('w-2')?.phase).toBe('stopped');
+    expect(cluster.violations()).toEqual([]);
+  });
+
+  it('the same breach when the node was already down as Drover asked is a violation', async () => {
+    cluster = await startSmall({ faults: [{ type: 'node-down', node: 'w-2' }] });
+    await replace(cluster, 'w-1');
+    expect(cluster.violations().map((v) => v.invariant)).toContain(4);
+  });
+});
+
+function downWhen(request: string, node: string, delaySeconds: number): Faults {
+  return [{ type: 'node-down', node: 'w-2', when: { request, node, delaySeconds } } as never];
+}
