@@ -33,6 +33,12 @@ function summarize(kind: string, outcomes: ChaosOutcome[]): string {
     `  invariant violations: ${outcomes.reduce((n, o) => n + o.violations.length, 0)}`,
     `  errors with a stack trace: ${outcomes.filter((o) => o.bug).length}`,
     `  hangs (virtual deadline): ${outcomes.filter((o) => o.hung).length}`,
+    ...outcomes
+      .filter((o) => o.violations.length > 0 || o.bug || o.hung)
+      .map(
+        (o) =>
+          `  seed ${o.seed}: ${o.hung ? 'hung' : (o.bug?.split('\n')[0] ?? o.violations.join('; '))}`,
+      ),
   ].join('\n');
 }
 

@@ -4,11 +4,11 @@
  * operation acts, after it returned, or a delay later) and ends after `forSeconds`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SimulatedCluster } from '../index.js';
+import { createSimulatedCluster, type SimulatedCluster } from '../index.js';
 import type { WorldRequest } from './world.js';
 import type { ScenarioInput } from '../scenario/schema.js';
 import { backupState } from '../testing/cycle-driver.js';
-import { node, startSmall } from '../testing/fixtures.js';
+import { node, smallScenario, startSmall } from '../testing/fixtures.js';
 
 let cluster: SimulatedCluster | undefined;
 afterEach(async () => {
@@ -186,3 +186,31 @@ describe('a breach is judged when Drover asked', () => {
 function downWhen(request: string, node: string, delaySeconds: number): Faults {
   return [{ type: 'node-down', node: 'w-2', when: { request, node, delaySeconds } } as never];
 }
+
+describe('twin defects chaos found', () => {
+  it('a crash fault that comes due while Drover is down (--advance) kills nothing', async () => {
+    cluster = await createSimulatedCluster({
+      scenario: smallScenario({ faults: [{ type: 'crash', fromSeconds: 600 }] }),
+      seed: 7,
+      advanceMs: 3_600_000,
+    });
+    expect(cluster.crashed()).toBe(false);
+    await cluster.ports.kubernetes.cordon('w-1');
+  });
+
+  it('destroying a control plane VM whose member already left etcd costs no quorum', async () => {
+    cluster = await startSmall({
+      faults: [
+        {
+          type: 'etcd-unhealthy',
+          node: 'cp-3',
+          when: { request: 'etcd-leave', node: 'cp-1', moment: 'after' },
+        },
+      ],
+    });
+    await cluster.ports.kubernetes.cordon('cp-1');
+    await cluster.ports.talos.etcdLeave(node(cluster, 'cp-1').address);
+    await replace(cluster, 'cp-1');
+    expect(cluster.violations()).toEqual([]);
+  });
+});

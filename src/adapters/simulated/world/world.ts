@@ -352,7 +352,9 @@ export class World {
 
   /** A crash fault fired: the world is saved, then the process dies (or, in-process, freezes). */
   crash(): void {
-    if (this.crashed) return;
+    // No Drover process is running (the world lives on alone between a crash and the resume):
+    // there is nothing to kill.
+    if (this.crashed || !this.crashHandler) return;
     this.crashed = true;
     this.notifyListeners();
     this.crashHandler?.();
