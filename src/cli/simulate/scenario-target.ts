@@ -4,7 +4,8 @@
  * means to (`upgrade.allowDowngrade`).
  *
  * `--kind` on a scenario of another kind does a real upgrade of that kind, not a no-op:
- * - pets: Talos from `talos.from` to its next patch (1.10.8 -> 1.10.9);
+ * - pets: Talos from `talos.from` to the scenario's target if on the same minor line, else to
+ *   the next patch (1.10.8 -> 1.10.9);
  * - kubernetes: on the cluster as the scenario's Talos upgrade leaves it (`talos.to`), from
  *   `kubernetes.from` to the next minor (1.33.5 -> 1.34.0), which that Talos line must support;
  * - cattle: the scenario's Talos target.
@@ -15,7 +16,7 @@ import { kubernetesInRange, kubernetesRangeFor } from '../../core/compatibility.
 import { DroverError } from '../../core/errors.js';
 import type { UpgradeKind } from '../../core/plan.js';
 import { decideRoute } from '../../core/route.js';
-import { lineOf, parseVersion, versionOf, type Version } from '../../core/version.js';
+import { lineOf, parseVersion, sameLine, versionOf, type Version } from '../../core/version.js';
 
 export interface SimulateTarget {
   kind?: UpgradeKind;
@@ -54,7 +55,11 @@ export function targetScenario(scenario: Scenario, wanted: SimulateTarget): Scen
       wanted.to ?? (override || !kubernetes.to ? nextMinor(kubernetes.from) : kubernetes.to);
     upgrade.kubernetes = { from: kubernetes.from, to: target('--to', to).text };
   } else {
-    const to = wanted.to ?? (override && kind === 'pets' ? nextPatch(talos.from) : talos.to);
+    // Pets stay within a minor line: the scenario's target if it is on the same line.
+    const samePatchLine = sameLine(versionOf(talos.from), versionOf(talos.to));
+    const to =
+      wanted.to ??
+      (override && kind === 'pets' && !samePatchLine ? nextPatch(talos.from) : talos.to);
     upgrade.talos = { from: talos.from, to: target('--to', to).text };
   }
   const result = { ...scenario, upgrade };

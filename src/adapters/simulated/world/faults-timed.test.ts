@@ -214,3 +214,20 @@ describe('twin defects chaos found', () => {
     expect(cluster.violations()).toEqual([]);
   });
 });
+
+describe('--advance: the world lives on while Drover is down', () => {
+  it('timers fire in order: a node that failed is Unknown an hour later, and back once its fault ends', async () => {
+    cluster = await createSimulatedCluster({
+      scenario: smallScenario({
+        faults: [{ type: 'node-down', node: 'w-3', fromSeconds: 60, untilSeconds: 1800 }],
+      }),
+      seed: 7,
+      advanceMs: 900_000,
+    });
+    const ready = async () => (await cluster?.ports.kubernetes.getNode('w-3'))?.ready;
+    expect(cluster.clock.now() - Date.UTC(2026, 0, 5, 2)).toBe(900_000);
+    expect(await ready()).toBe('Unknown');
+    await cluster.clock.sleep(1800_000);
+    expect(await ready()).toBe('True');
+  });
+});
