@@ -141,9 +141,14 @@ const faultSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('crash'), ...faultTiming }),
 ]);
 
-/** Fault types with a timing block (fault-timing.ts): in force only between start and end. */
+/**
+ * Fault types with a timing block (fault-timing.ts), or their own `fromSeconds`: in force only
+ * between start and end.
+ */
 export const TIMED_FAULT_TYPES: ReadonlySet<string> = new Set(
-  faultSchema.options.filter((o) => 'when' in o.shape).map((o) => o.shape.type.value),
+  faultSchema.options
+    .filter((o) => 'when' in o.shape || 'fromSeconds' in o.shape)
+    .map((o) => o.shape.type.value),
 );
 
 const durationsSchema = z.partialRecord(z.enum(STEP_ACTIONS), seconds);
