@@ -28,7 +28,27 @@ describe('faults keyed to requests (reference cluster)', () => {
     expect(report.violations).toEqual([]);
     expect(exitCode, JSON.stringify(report.failure)).toBe(0);
     expect(report.nodes.every((n) => n.vmReplacements === 1)).toBe(true);
+    // The fault fired: the run waited for the member (same seed without it is faster).
+    const baseline = await simulateInProcess({});
+    expect(report.durationSeconds).toBeGreaterThan(baseline.report.durationSeconds + 300);
   });
+
+  it('over --api http (the real client against the fake API server) the drain is reported too: the same fault fires', async () => {
+    const file = scenarioFile(dir, 'etcd-after-drain-http', (s) => {
+      s.faults = [
+        {
+          type: 'etcd-unhealthy',
+          node: 'k8s-ctrl-3',
+          when: { request: 'drain', node: 'k8s-ctrl-1', moment: 'after', forSeconds: 600 },
+        },
+      ] as Scenario['faults'];
+    });
+    const withFault = await simulateInProcess({ scenarioFile: file, api: 'http' });
+    expect(withFault.report.violations).toEqual([]);
+    expect(withFault.exitCode).toBe(0);
+    const baseline = await simulateInProcess({ api: 'http' });
+    expect(withFault.report.durationSeconds).toBeGreaterThan(baseline.report.durationSeconds + 300);
+  }, 120_000);
 
   it('replace-vm of k8s-work-2 fails once as it is asked (step-fails keyed to the request): retried, zero violations', async () => {
     const { exitCode, report } = await run('replace-fails', [
