@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Creates (or brings up to date) the VM that hosts Drover's external runner on a Proxmox host:
-# an Ubuntu cloud image, 2 vCPU, 4 GiB RAM, 40 GiB disk, on the management VLAN, started on
+# an Ubuntu cloud image, 2 vCPU, 4 GiB RAM, 40 GiB disk, on the bridge (and VLAN) you give, started on
 # boot, with cloud-init installing Docker from the distribution's packages and unattended
 # security upgrades. Safe to run again: an existing VM is checked and updated, never recreated.
 #
-# Run as root on the Proxmox host (baldar, or a host that runs no cluster nodes):
-#   ./provision-vm.sh --ssh-key ~/.ssh/id_ed25519.pub [--vmid 200] [--ip 10.20.66.50/24 --gateway 10.20.66.1]
+# Run as root on the Proxmox host (one that runs no cluster nodes if you can):
+#   ./provision-vm.sh --ssh-key ~/.ssh/id_ed25519.pub [--vmid 200] [--vlan TAG] [--ip 192.0.2.50/24 --gateway 192.0.2.1]
 #   ./provision-vm.sh --help
+#
+# Re-running keeps the VM's network identity: the MAC address of its existing net0 is reused,
+# so a DHCP reservation or a firewall rule keyed on it stays valid.
 set -euo pipefail
 
 VMID=200
@@ -14,7 +17,7 @@ NAME=drover-runner
 STORAGE=local-lvm
 SNIPPETS=local
 BRIDGE=vmbr0
-VLAN=66
+VLAN=""
 CORES=2
 MEMORY=4096
 DISK_GB=40
@@ -34,7 +37,7 @@ Usage: $0 --ssh-key FILE [options]
   --storage ID        storage for the disk and the cloud-init drive (default $STORAGE)
   --snippets ID       storage with the "snippets" content type for user-data (default $SNIPPETS)
   --bridge BRIDGE     network bridge (default $BRIDGE)
-  --vlan TAG          VLAN tag, empty for none (default $VLAN)
+  --vlan TAG          VLAN tag (default: none, untagged)
   --cores N           vCPUs (default $CORES)
   --memory MiB        memory (default $MEMORY)
   --disk-gb N         disk size in GiB (default $DISK_GB)
@@ -49,6 +52,14 @@ USAGE
 }
 
 die() { echo "error: $*" >&2; exit 2; }
+# An option given without its value is a usage error, not an unbound-variable crash.
+value() {
+  if [[ $# -lt 2 || -z "$2" || "$2" == --* ]]; then
+    usage >&2
+    die "$1 needs a value"
+  fi
+  printf '%s' "$2"
+}
 run() {
   echo "+ $*"
   if [[ "$DRY_RUN" != true ]]; then "$@"; fi
@@ -56,20 +67,20 @@ run() {
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --vmid) VMID="$2"; shift 2 ;;
-    --name) NAME="$2"; shift 2 ;;
-    --storage) STORAGE="$2"; shift 2 ;;
-    --snippets) SNIPPETS="$2"; shift 2 ;;
-    --bridge) BRIDGE="$2"; shift 2 ;;
-    --vlan) VLAN="$2"; shift 2 ;;
-    --cores) CORES="$2"; shift 2 ;;
-    --memory) MEMORY="$2"; shift 2 ;;
-    --disk-gb) DISK_GB="$2"; shift 2 ;;
-    --image) IMAGE="$2"; shift 2 ;;
-    --user) USER_NAME="$2"; shift 2 ;;
-    --ssh-key) SSH_KEY="$2"; shift 2 ;;
-    --ip) IP="$2"; shift 2 ;;
-    --gateway) GATEWAY="$2"; shift 2 ;;
+    --vmid) VMID="$(value "$@")"; shift 2 ;;
+    --name) NAME="$(value "$@")"; shift 2 ;;
+    --storage) STORAGE="$(value "$@")"; shift 2 ;;
+    --snippets) SNIPPETS="$(value "$@")"; shift 2 ;;
+    --bridge) BRIDGE="$(value "$@")"; shift 2 ;;
+    --vlan) VLAN="$(value "$@")"; shift 2 ;;
+    --cores) CORES="$(value "$@")"; shift 2 ;;
+    --memory) MEMORY="$(value "$@")"; shift 2 ;;
+    --disk-gb) DISK_GB="$(value "$@")"; shift 2 ;;
+    --image) IMAGE="$(value "$@")"; shift 2 ;;
+    --user) USER_NAME="$(value "$@")"; shift 2 ;;
+    --ssh-key) SSH_KEY="$(value "$@")"; shift 2 ;;
+    --ip) IP="$(value "$@")"; shift 2 ;;
+    --gateway) GATEWAY="$(value "$@")"; shift 2 ;;
     --dry-run) DRY_RUN=true; shift ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
@@ -77,14 +88,14 @@ while [[ $# -gt 0 ]]; do
 done
 
 # Checks before anything changes.
-[[ "$VMID" =~ ^[0-9]+$ ]] && ((VMID >= 100)) || die "--vmid must be a number >= 100"
+if ! [[ "$VMID" =~ ^[0-9]+$ ]] || ((VMID < 100)); then die "--vmid must be a number >= 100"; fi
 [[ "$NAME" =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]] || die "--name must be a hostname"
 [[ "$CORES" =~ ^[0-9]+$ && "$MEMORY" =~ ^[0-9]+$ && "$DISK_GB" =~ ^[0-9]+$ ]] || die "--cores, --memory and --disk-gb take numbers"
 [[ -z "$VLAN" || "$VLAN" =~ ^[0-9]+$ ]] || die "--vlan takes a number"
 [[ -n "$SSH_KEY" && -r "$SSH_KEY" ]] || die "--ssh-key FILE is required and must be readable"
 grep -qE '^(ssh-|ecdsa-|sk-)' "$SSH_KEY" || die "$SSH_KEY does not look like a public key"
 if [[ "$IP" != dhcp ]]; then
-  [[ "$IP" =~ ^[0-9.]+/[0-9]+$ ]] || die "--ip takes dhcp or an IPv4 CIDR such as 10.20.66.50/24"
+  [[ "$IP" =~ ^[0-9.]+/[0-9]+$ ]] || die "--ip takes dhcp or an IPv4 CIDR such as 192.0.2.50/24"
   [[ -n "$GATEWAY" ]] || die "--gateway is required with a static --ip"
 fi
 if [[ "$DRY_RUN" != true ]]; then
@@ -139,7 +150,13 @@ runcmd:
 USERDATA
 )"
 
-net="virtio,bridge=$BRIDGE${VLAN:+,tag=$VLAN}"
+# The MAC of an existing VM's net0 is kept: `qm set --net0` without one would generate a new
+# address on every run, and break DHCP reservations and firewall rules keyed on it.
+mac=""
+if [[ "$DRY_RUN" != true ]] && qm status "$VMID" >/dev/null 2>&1; then
+  mac="$(qm config "$VMID" | sed -n 's/^net0: .*virtio=\([0-9A-Fa-f:]\{17\}\).*/\1/p')"
+fi
+net="virtio${mac:+=$mac},bridge=$BRIDGE${VLAN:+,tag=$VLAN}"
 ipconfig="ip=dhcp"
 [[ "$IP" != dhcp ]] && ipconfig="ip=$IP,gw=$GATEWAY"
 snippet="$NAME-user-data.yaml"

@@ -10,6 +10,9 @@ import { registerUpgrade } from './commands/upgrade.js';
 import { registerValidate } from './commands/validate.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerInit } from './commands/init.js';
+import { registerRunner } from './commands/runner.js';
+import { registerStatus } from './commands/status.js';
+import { registerDiagnose } from './commands/diagnose.js';
 import { VERSION } from './version.js';
 
 export function buildProgram(): Command {
@@ -37,6 +40,9 @@ Start with:  drover simulate        (a simulated cattle upgrade of the reference
   registerValidate(program);
   registerSimulate(program);
   registerInit(program);
+  registerRunner(program);
+  registerStatus(program);
+  registerDiagnose(program);
   return program;
 }
 

@@ -23,6 +23,7 @@ export const DEFAULT_STEP_DURATIONS: StepDurations = {
   cordon: 1,
   drain: 60,
   'backup-state': 10,
+  'check-replace-plan': 8,
   'etcd-leave': 10,
   'replace-vm': 300,
   'wait-maintenance': 240,
@@ -75,6 +76,8 @@ export const STEP_COST: Record<StepAction, StepCost> = {
   drain: 'check',
   // The state is pulled, stored and read back every time.
   'backup-state': 'work',
+  // One scoped terraform plan, always made, then discarded.
+  'check-replace-plan': 'work',
   // talosctl etcd leave on a member always runs its course.
   'etcd-leave': 'work',
   // Plan and apply of the node's VM: destroy, then clone and create.

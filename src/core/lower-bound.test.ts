@@ -191,6 +191,7 @@ const ALONE: Record<StepAction, number> = {
   cordon: 1,
   drain: 0,
   'backup-state': 10,
+  'check-replace-plan': 8,
   'etcd-leave': 10,
   'replace-vm': 300,
   // Boots: 90 % of nominal.
@@ -247,7 +248,7 @@ describe('step minimums (durations.ts)', () => {
 });
 
 /** Cattle units of the reference cluster (every worker is an OSD node) at the default durations. */
-const CATTLE_CONTROL_PLANE = 1 + 10 + 10 + 300 + 216 + 20 + 115 + 1;
+const CATTLE_CONTROL_PLANE = 1 + 10 + 8 + 10 + 300 + 216 + 20 + 115 + 1;
 const CATTLE_WORKER = 2 + 1 + 10 + 300 + 216 + 20 + 115 + 2 + 1;
 /** Pets: the upgrade (a boot) and the writes around it; everything else is a check. */
 const PETS_CONTROL_PLANE = 216 + 1;

@@ -51,6 +51,7 @@ import { checkDisruptionPolicy, disruptionDomain, disruptionFor } from './schedu
 /** Steps that hold the one Terraform state, whatever the worker budget. */
 const STATE_BOUND_ACTIONS: ReadonlySet<PlanStep['action']> = new Set([
   'backup-state',
+  'check-replace-plan',
   'replace-vm',
 ]);
 

@@ -30,6 +30,7 @@ const CONTROL_PLANE: StepAction[] = [
   'cordon',
   'drain',
   'backup-state',
+  'check-replace-plan',
   'etcd-leave',
   'replace-vm',
   'wait-maintenance',

@@ -98,6 +98,10 @@ function takeDown(node: InventoryNode): PlanStep[] {
 function controlPlaneSteps(node: InventoryNode, input: PlanInput, target: Target): PlanStep[] {
   return nodeCycle(node, input, [
     ...takeDown(node),
+    // A refused plan must leave etcd untouched: plan and scope check before the member leaves.
+    nodeStep(node, 'check-replace-plan', `Check the Terraform plan for ${node.name} before etcd`, {
+      addresses: node.terraformAddresses,
+    }),
     nodeStep(node, 'etcd-leave', `${node.name} leaves etcd`),
     ...replaceAndBoot(node, target),
   ]);

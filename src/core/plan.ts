@@ -20,6 +20,7 @@ export type UpgradeKind = (typeof UPGRADE_KINDS)[number];
  * - cordon / uncordon    {}
  * - drain                {}                    policy.drain applies
  * - backup-state         {}                    terraform state pulled, stored, read back, compared
+ * - check-replace-plan   { addresses: string[] }  control plane: plan + scope check before etcd-leave
  * - etcd-leave           {}                    the node leaves etcd before its VM is destroyed
  * - replace-vm           { addresses: string[] }  plan -replace, scope check, apply
  * - wait-maintenance     { address }           fresh VM answers insecurely in maintenance mode
@@ -44,6 +45,7 @@ export const STEP_ACTIONS = [
   'cordon',
   'drain',
   'backup-state',
+  'check-replace-plan',
   'etcd-leave',
   'replace-vm',
   'wait-maintenance',

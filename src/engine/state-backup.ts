@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { DroverError } from '../core/errors.js';
 import type { StateSnapshot } from '../ports/infrastructure.js';
 import type { StepContext, VerifiedBackup } from './context.js';
+import { ensureInfrastructureInit } from './infrastructure-init.js';
 
 export const sha256 = (bytes: Uint8Array): string =>
   createHash('sha256').update(bytes).digest('hex');
@@ -17,6 +18,7 @@ export function backupKey(cluster: string, at: number, label: string): string {
 
 export async function takeVerifiedBackup(ctx: StepContext, label: string): Promise<VerifiedBackup> {
   const { infrastructure, stateBackup, clock } = ctx.run.ports;
+  await ensureInfrastructureInit(ctx.run);
   const snapshot: StateSnapshot = await ctx.call('infrastructure.pullState', {}, () =>
     infrastructure.pullState(ctx.run.signal),
   );
@@ -49,6 +51,7 @@ export async function takeVerifiedBackup(ctx: StepContext, label: string): Promi
 
 /** Returns a backup valid for the current state, taking a fresh one when the state moved on. */
 export async function ensureFreshBackup(ctx: StepContext, label: string): Promise<VerifiedBackup> {
+  await ensureInfrastructureInit(ctx.run);
   const current = await ctx.call('infrastructure.pullState', { purpose: 'serial check' }, () =>
     ctx.run.ports.infrastructure.pullState(ctx.run.signal),
   );

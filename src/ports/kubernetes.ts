@@ -18,6 +18,13 @@ export interface NodeView {
   talosVersion: string | undefined;
   /** status.nodeInfo.kubeletVersion without a leading v. */
   kubeletVersion: string;
+  /**
+   * status.nodeInfo.systemUUID: the machine's SMBIOS UUID, new on every VM create (a Proxmox
+   * VMID is not: a pinned vm_id keeps it). Evidence that a VM was really replaced.
+   */
+  systemUUID?: string;
+  /** status.nodeInfo.bootID: new on every boot. */
+  bootID?: string;
   labels: Record<string, string>;
   /** status.allocatable, quantity strings. */
   allocatable: Record<string, string>;

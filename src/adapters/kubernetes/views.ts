@@ -20,7 +20,12 @@ export interface LooseNode {
   spec?: { unschedulable?: boolean };
   status?: {
     conditions?: { type?: string; status?: string }[];
-    nodeInfo?: { osImage?: string; kubeletVersion?: string };
+    nodeInfo?: {
+      osImage?: string;
+      kubeletVersion?: string;
+      systemUUID?: string;
+      bootID?: string;
+    };
     allocatable?: Record<string, string>;
   };
 }
@@ -43,6 +48,8 @@ export function toNodeView(node: LooseNode): NodeView {
     osImage,
     talosVersion: TALOS_OS_IMAGE.exec(osImage)?.[1],
     kubeletVersion: (node.status?.nodeInfo?.kubeletVersion ?? '').replace(/^v/, ''),
+    ...(node.status?.nodeInfo?.systemUUID ? { systemUUID: node.status.nodeInfo.systemUUID } : {}),
+    ...(node.status?.nodeInfo?.bootID ? { bootID: node.status.nodeInfo.bootID } : {}),
     labels: { ...node.metadata?.labels },
     allocatable: { ...node.status?.allocatable },
     resourceVersion: node.metadata?.resourceVersion ?? '',

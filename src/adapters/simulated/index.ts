@@ -3,6 +3,7 @@
  * Ceph on a virtual clock, with scripted faults and invariant checks. The default target of
  * `drover simulate`, of the end-to-end tests and of the benchmarks.
  */
+import { checkLeavesReplaced } from './world/invariants-terraform.js';
 import type { StepDurations } from '../../core/durations.js';
 import { DroverError } from '../../core/errors.js';
 import type { Inventory } from '../../core/inventory.js';
@@ -65,6 +66,8 @@ export interface SimulatedClusterOptions {
    * Drover starts: a loaded world after a crash (`--advance`), the runner down for an hour.
    */
   advanceMs?: number;
+  /** Kills the process as a crash does (crash faults inside a step); the world is saved first. */
+  crash?: () => never | Promise<never>;
 }
 
 export interface SimulatedCluster {
@@ -179,6 +182,17 @@ export async function createSimulatedCluster(
     clock.onAdvance(() => saver.request('time'));
     saver.saveNow();
   }
+  // A crash inside an operation (a crash fault, crash-during-apply): the given crash, or the
+  // simulate command's handler (save, freeze, die); with neither, the operation just fails.
+  world.crashHook = async () => {
+    if (options.crash) {
+      saver?.saveNow();
+      return options.crash();
+    }
+    world.crash();
+    if (world.crashed) return new Promise<never>(() => undefined);
+  };
+
   world.start();
   // Drover is down meanwhile: the world goes on alone (one virtual sleep runs every timer due).
   if (options.advanceMs !== undefined && options.advanceMs > 0)
@@ -205,7 +219,11 @@ export async function createSimulatedCluster(
       secrets: new SimulatedSecretsPort(world),
       storage: reportingStorage(world, new SimulatedStoragePort(world)),
     },
-    violations: () => state.violations.map((v) => ({ ...v })),
+    violations: () => {
+      // Read at the end of a run: a control plane node that left etcd must have been replaced.
+      checkLeavesReplaced(world);
+      return state.violations.map((v) => ({ ...v }));
+    },
     vmReplacements: () => ({ ...state.vmReplacements }),
     vmState: (node) => world.vm(node),
     secretValues: () => [...state.secrets.served],

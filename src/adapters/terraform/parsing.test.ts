@@ -49,13 +49,27 @@ describe('planChanges', () => {
     ]);
   });
 
+  it('reads forget and create,forget (removed blocks; hashicorp/terraform v1.11 jsonplan/plan.go)', () => {
+    expect(
+      planChanges({
+        resource_changes: [
+          { address: 'a.x', change: { actions: ['forget'] } },
+          { address: 'a.y', change: { actions: ['create', 'forget'] } },
+        ],
+      }),
+    ).toEqual([
+      { address: 'a.x', actions: ['forget'] },
+      { address: 'a.y', actions: ['create', 'forget'] },
+    ]);
+  });
+
   it('an empty plan has no changes', () => {
     expect(planChanges({ format_version: '1.2' })).toEqual([]);
   });
 
   it.each([
     [
-      { resource_changes: [{ address: 'a', change: { actions: ['forget'] } }] },
+      { resource_changes: [{ address: 'a', change: { actions: ['import'] } }] },
       'TF_PLAN_UNKNOWN_ACTION',
     ],
     [{ resource_changes: [{ change: { actions: ['create'] } }] }, 'TF_JSON_INVALID'],
@@ -185,5 +199,27 @@ describe('JSON UI stream', () => {
       'the Terraform state is locked (lock ID 408201bd-447a-1bb3-35ac-aac9dcae2913) held by runner@ci for OperationTypeApply since 2026-11-26 07:17:14 +0000 UTC; waited 5m',
     );
     expect(error.hint).toContain('terraform force-unlock 408201bd-447a-1bb3-35ac-aac9dcae2913');
+  });
+
+  it('an S3 AccessDenied without Lock Info is a failure, not a held lock to wait out', () => {
+    // hashicorp/terraform v1.11.4 internal/command/clistate/state.go: the same summary, but the
+    // Lock Info block only when the backend returned a LockError with Info.
+    const denied = JSON.stringify({
+      '@level': 'error',
+      type: 'diagnostic',
+      diagnostic: {
+        severity: 'error',
+        summary: 'Error acquiring the state lock',
+        detail:
+          'Error message: operation error S3: PutObject, https response error StatusCode: 403, RequestID: 1, api error AccessDenied: Access Denied\n\nTerraform acquires a state lock to protect the state from being written\nby multiple users at the same time. Please resolve the issue above and try\nagain. For most commands, you can disable locking with the "-lock=false"\nflag, but this is not recommended.',
+      },
+    });
+    const d = findLockDiagnostic(parseJsonStream(denied).diagnostics)!;
+    const error = stateLockedError(d, '5m');
+    expect(error.code).toBe('TF_STATE_LOCK_ERROR');
+    expect(error.details?.transient).toBe(false);
+    expect(error.message).toContain('AccessDenied');
+    const held = stateLockedError(findLockDiagnostic(parseJsonStream(lock).diagnostics)!, '5m');
+    expect(held.details?.transient).toBe(true);
   });
 });

@@ -95,6 +95,30 @@ export function isUnder(resource: string, address: string): boolean {
   );
 }
 
+/** `type.name` of a resource instance address (module path and instance key dropped). */
+export function typeAndNameOf(address: string): string {
+  const match = /(?:^|\.)([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)(?:\[[^\]]*\])?$/.exec(address);
+  return match?.[1] ?? address;
+}
+
+/** The resources a saved plan creates, with their types (`resource_changes[].type`). */
+export function plannedResources(document: unknown): { address: string; type: string }[] {
+  const list = (document as { resource_changes?: unknown }).resource_changes;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((entry: unknown) => {
+    const e = entry as {
+      address?: unknown;
+      type?: unknown;
+      mode?: unknown;
+      change?: { actions?: unknown };
+    };
+    const actions = Array.isArray(e.change?.actions) ? e.change.actions : [];
+    if (typeof e.address !== 'string' || e.mode === 'data' || !actions.includes('create'))
+      return [];
+    return [{ address: e.address, type: typeof e.type === 'string' ? e.type : '' }];
+  });
+}
+
 function malformed(what: string): DroverError {
   return new DroverError(
     'failed',

@@ -1,6 +1,9 @@
 /**
- * Recognises Terraform's "state is locked" failure. Drover never force-unlocks: a lock held by a
- * live operation protects the state, and only a human can tell a dead holder from a slow one.
+ * Recognises Terraform's "state is locked" failure. "Error acquiring the state lock" alone is not
+ * a lock: an S3 AccessDenied (or any backend error) starts with the same line but has no
+ * `Lock Info:` block (hashicorp/terraform v1.11 internal/command/clistate/state.go prints Lock Info
+ * only for a LockError with Info). That is a failure to fix, never something to wait out.
+ * Drover force-unlocks only a lock it proved its own dead run left (engine/state-lock-recovery).
  */
 import { DroverError } from '../../core/errors.js';
 import type { TerraformDiagnostic } from './json-stream.js';
@@ -42,10 +45,28 @@ export function parseLockInfo(detail: string): StateLockInfo {
   return info;
 }
 
+/** The diagnostic carries a `Lock Info:` block with an ID: someone really holds the lock. */
+export function isHeldLock(diagnostic: TerraformDiagnostic): boolean {
+  return (
+    /^\s*Lock Info:/m.test(diagnostic.detail) && parseLockInfo(diagnostic.detail).id !== undefined
+  );
+}
+
 export function stateLockedError(
   diagnostic: TerraformDiagnostic,
   lockTimeout: string,
 ): DroverError {
+  if (!isHeldLock(diagnostic)) {
+    return new DroverError(
+      'failed',
+      'TF_STATE_LOCK_ERROR',
+      `terraform could not acquire the state lock, and nobody holds it: ${diagnostic.detail.trim().split('\n')[0] ?? diagnostic.summary}`,
+      {
+        hint: 'The backend refused the lock operation itself (e.g. S3 AccessDenied on the lock file or DynamoDB table): fix the credentials or permissions; waiting will not help.',
+        details: { transient: false },
+      },
+    );
+  }
   const info = parseLockInfo(diagnostic.detail);
   const holder = [
     info.who && `held by ${info.who}`,
@@ -61,7 +82,7 @@ export function stateLockedError(
     {
       hint:
         'another Terraform run holds the state lock: wait for it to finish and retry. ' +
-        `Drover never force-unlocks; if the holder is certainly dead, an operator may run \`terraform force-unlock ${info.id ?? '<ID>'}\` by hand.`,
+        `Drover force-unlocks only a lock its own dead run left; if this holder is certainly dead, an operator may run \`terraform force-unlock ${info.id ?? '<ID>'}\` by hand.`,
       details: { lock: info, transient: true },
     },
   );

@@ -1,11 +1,13 @@
 /**
  * InfrastructurePort over the terraform CLI, through the exec chokepoint: `-input=false`,
- * `-no-color`, `-json`, `-lock-timeout` on everything that takes the state lock. Plans are saved
- * to a file in a private temp dir (plans carry state values, i.e. possibly secrets) and applied
- * exactly as reviewed.
+ * `-no-color`, `-json`, `-lock-timeout` on everything that takes the state lock. A fresh checkout
+ * has no `.terraform/`: `terraform init -input=false` runs once before the adapter's first
+ * command. Plans are scoped as the shell workflows did: `-target` each node module instance,
+ * `-replace` only its VM resources. They are saved to a file in a private temp dir (plans carry
+ * state values, i.e. possibly secrets) and applied exactly as reviewed.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { DroverError } from '../../core/errors.js';
 import type { Redactor } from '../../core/redact.js';
@@ -24,7 +26,15 @@ import {
   type TerraformDiagnostic,
   type TerraformProgress,
 } from './json-stream.js';
-import { isUnder, planChanges, stateResources, type StateResource } from './show-json.js';
+import { terraformRunningIn } from './local-process.js';
+import {
+  isUnder,
+  planChanges,
+  plannedResources,
+  stateResources,
+  typeAndNameOf,
+  type StateResource,
+} from './show-json.js';
 import { findLockDiagnostic, stateLockedError } from './state-lock.js';
 import { templateVersionOf } from './template-version.js';
 
@@ -45,28 +55,77 @@ export interface TerraformAdapterOptions {
   /** Extra environment, e.g. backend credentials (AWS_*); never argv. */
   env?: Record<string, string | undefined>;
   onProgress?: (event: TerraformProgress) => void;
+  /**
+   * The resources a node replacement recreates: resource types (`proxmox_virtual_environment_vm`)
+   * or `type.name` (`terraform_data.vm`). Default: the bpg VM resource.
+   */
+  vmResourceTypes?: readonly string[];
 }
+
+export const DEFAULT_VM_RESOURCE_TYPES = ['proxmox_virtual_environment_vm'] as const;
 
 const DEFAULT_TIMEOUTS: TerraformTimeouts = {
   planMs: 15 * 60_000,
   applyMs: 60 * 60_000,
   readMs: 5 * 60_000,
 };
+/** init downloads providers and configures the backend. */
+const INIT_TIMEOUT_MS = 10 * 60_000;
 
 export class TerraformAdapter implements InfrastructurePort {
   private readonly binary: string;
   private readonly lockTimeout: string;
   private readonly timeouts: TerraformTimeouts;
   private readonly planDirs = new Map<string, string>();
+  private readonly vmTypes: readonly string[];
+  private initialised: Promise<void> | undefined;
 
   constructor(private readonly options: TerraformAdapterOptions) {
     this.binary = options.binary ?? 'terraform';
     this.lockTimeout = options.lockTimeout ?? '5m';
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.vmTypes = options.vmResourceTypes ?? DEFAULT_VM_RESOURCE_TYPES;
+  }
+
+  /**
+   * `terraform init -input=false` once (backend and providers): a fresh or CI checkout has no
+   * `.terraform/`, and every other command fails with "Backend initialization required". A
+   * failed init is retried by the next command.
+   */
+  init(signal?: AbortSignal): Promise<void> {
+    this.initialised ??= (async () => {
+      const result = await this.exec(
+        ['init', '-input=false', '-no-color'],
+        INIT_TIMEOUT_MS,
+        signal,
+      );
+      if (result.exitCode !== 0) {
+        throw new DroverError(
+          'failed',
+          'TF_INIT_FAILED',
+          `terraform init exited ${result.exitCode}: ${tail(result.stderr || result.stdout)}`,
+          {
+            hint: 'check the backend configuration and credentials (environment or -backend-config) and that the providers can be downloaded',
+          },
+        );
+      }
+    })().catch((error: unknown) => {
+      this.initialised = undefined;
+      throw error;
+    });
+    return this.initialised;
+  }
+
+  /** Whether a state resource is a VM resource: its type, or `type.name`, is configured. */
+  isVmResource(resource: Pick<StateResource, 'address' | 'type'>): boolean {
+    const typeAndName = typeAndNameOf(resource.address);
+    return this.vmTypes.some((t) => t === resource.type || t === typeAndName);
   }
 
   async plan(request: PlanRequest): Promise<InfrastructurePlan> {
-    const replace = await this.expandReplace(request.replace, request.signal);
+    const onlyVms = (request.replaceOnly ?? 'vms') === 'vms';
+    const inState = await this.resourcesUnder(request.replace, request.signal);
+    const replace = inState.filter((r) => !onlyVms || this.isVmResource(r)).map((r) => r.address);
     const dir = await mkdtemp(join(tmpdir(), 'drover-tfplan-'));
     const planFile = join(dir, 'drover.tfplan');
     try {
@@ -78,6 +137,7 @@ export class TerraformAdapter implements InfrastructurePort {
           '-no-color',
           '-json',
           `-lock-timeout=${this.lockTimeout}`,
+          ...request.replace.map((address) => `-target=${address}`),
           ...replace.map((address) => `-replace=${address}`),
           `-out=${planFile}`,
         ],
@@ -89,10 +149,17 @@ export class TerraformAdapter implements InfrastructurePort {
         this.timeouts.readMs,
         request.signal,
       );
-      const changes = planChanges(parseJson(shown.stdout, 'show -json <plan>'));
+      const document = parseJson(shown.stdout, 'show -json <plan>');
+      const changes = planChanges(document);
       requireEveryAddressCovered(request.replace, replace, changes);
+      // A VM destroyed by an apply that died half-way is not in the state: the plan creates it.
+      const created = plannedResources(document).filter(
+        (r) =>
+          request.replace.some((a) => isUnder(r.address, a)) && (!onlyVms || this.isVmResource(r)),
+      );
+      const replaceable = [...new Set([...replace, ...created.map((r) => r.address)])].sort();
       this.planDirs.set(planFile, dir);
-      return { id: planFile, changes };
+      return { id: planFile, changes, replaceable };
     } catch (error) {
       await rm(dir, { recursive: true, force: true });
       throw error;
@@ -185,18 +252,48 @@ export class TerraformAdapter implements InfrastructurePort {
   }
 
   /**
-   * `-replace` takes resource addresses; the port speaks module instances. Every managed
-   * resource under each address is replaced. An address with nothing in the state (a VM lost
+   * Terraform's Lock Info `Who` for this runner: `user@host` (hashicorp/terraform v1.11
+   * internal/states/statemgr/locker.go NewLockInfo).
+   */
+  lockOwner(): string {
+    return `${userInfo().username}@${hostname()}`;
+  }
+
+  /** Whether a terraform process still works in the configured directory (see local-process). */
+  localTerraformRunning(): Promise<boolean> {
+    return terraformRunningIn(this.options.workingDir, this.binary);
+  }
+
+  /** `terraform force-unlock -force ID`: only for a lock the engine proved its own dead run's. */
+  async forceUnlock(lockId: string, signal?: AbortSignal): Promise<void> {
+    await this.run(['force-unlock', '-force', lockId], this.timeouts.readMs, signal);
+  }
+
+  /**
+   * `-replace` takes resource addresses; the port speaks module instances. The managed
+   * resources under each address, sorted. An address with nothing in the state (a VM lost
    * mid-replacement) adds nothing: the plan then creates it, which the scope check sees.
    */
-  async expandReplace(addresses: readonly string[], signal?: AbortSignal): Promise<string[]> {
+  private async resourcesUnder(
+    addresses: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<StateResource[]> {
     if (addresses.length === 0) return [];
     const managed = (await this.stateResources(signal)).filter((r) => r.mode === 'managed');
-    const out = new Set<string>();
-    for (const address of addresses) {
-      for (const r of managed) if (isUnder(r.address, address)) out.add(r.address);
-    }
-    return [...out].sort();
+    return managed
+      .filter((r) => addresses.some((a) => isUnder(r.address, a)))
+      .sort((a, b) => a.address.localeCompare(b.address));
+  }
+
+  /** The resources `plan` would `-replace` for these addresses (VM resources only by default). */
+  async expandReplace(
+    addresses: readonly string[],
+    signal?: AbortSignal,
+    replaceOnly: 'vms' | 'all' = 'vms',
+  ): Promise<string[]> {
+    return (await this.resourcesUnder(addresses, signal))
+      .filter((r) => replaceOnly === 'all' || this.isVmResource(r))
+      .map((r) => r.address);
   }
 
   private async stateResources(signal?: AbortSignal): Promise<StateResource[]> {
@@ -256,12 +353,13 @@ export class TerraformAdapter implements InfrastructurePort {
     return result;
   }
 
-  private exec(
+  private async exec(
     args: string[],
     timeoutMs: number,
     signal: AbortSignal | undefined,
     onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void,
   ): Promise<ExecResult> {
+    if (args[0] !== 'init') await this.init(signal);
     return exec({
       file: this.binary,
       args,
@@ -293,9 +391,9 @@ function requireEveryAddressCovered(
       throw new DroverError(
         'input',
         'TF_ADDRESS_UNKNOWN',
-        `${address} matches no resource in the Terraform state or the plan`,
+        `${address} matches no resource to replace in the Terraform state or the plan`,
         {
-          hint: "check the node's terraform address (pattern or map) in the Drover config against `terraform state list`",
+          hint: "check the node's terraform address (pattern or map) in the Drover config against `terraform state list`, and that terraform.vmResourceTypes names its VM resource",
           details: { address },
         },
       );

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { configOption } from './config-option.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
 
 export function registerPlan(program: Command): void {
@@ -6,7 +7,7 @@ export function registerPlan(program: Command): void {
     .command('plan')
     .description('Print the plan of an upgrade from the config alone (no cluster needed).')
     .argument('<kind>', `upgrade kind: ${UPGRADE_KINDS.join(' | ')}`)
-    .requiredOption('-c, --config <file>', 'drover.yaml describing the cluster')
+    .addOption(configOption())
     .requiredOption(
       '--to <version>',
       'target version (Talos for cattle/pets, Kubernetes for kubernetes)',

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { configOption } from './config-option.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
 
 export function registerUpgrade(program: Command): void {
@@ -8,7 +9,7 @@ export function registerUpgrade(program: Command): void {
       'Upgrade a real cluster: cattle (replace VMs), pets (in place) or kubernetes (upgrade-k8s).',
     )
     .argument('<kind>', `upgrade kind: ${UPGRADE_KINDS.join(' | ')}`)
-    .requiredOption('-c, --config <file>', 'drover.yaml describing the cluster')
+    .addOption(configOption())
     .requiredOption(
       '--to <version>',
       'target version (Talos for cattle/pets, Kubernetes for kubernetes)',

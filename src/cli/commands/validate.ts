@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { configOption } from './config-option.js';
 
 export function registerValidate(program: Command): void {
   program
@@ -6,7 +7,7 @@ export function registerValidate(program: Command): void {
     .description(
       'Check the live cluster against the config: every node present, Ready, schedulable, at the expected versions; GPUs, HelmReleases, stuck pods.',
     )
-    .requiredOption('-c, --config <file>', 'drover.yaml describing the cluster')
+    .addOption(configOption())
     .option('--talos <version>', 'expected Talos version (default: from the config)')
     .option('--kubernetes <version>', 'expected Kubernetes version (default: from the config)')
     .option('--kubeconfig <file>', 'kubeconfig (default: KUBECONFIG, then in-cluster)')

@@ -130,6 +130,20 @@ export const ConfigSchema = z
         .default({})
         .describe('Explicit template addresses by <host>/<flavor> (override templateAddress)'),
       lockTimeoutSeconds: z.int().min(0).default(300).describe('terraform -lock-timeout'),
+      vmResourceTypes: z
+        .array(
+          z
+            .string()
+            .regex(
+              /^[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)?$/,
+              'a resource type, or type.name',
+            ),
+        )
+        .min(1)
+        .default(['proxmox_virtual_environment_vm'])
+        .describe(
+          "The resources a node replacement recreates (-replace): resource types or type.name; every other resource of the node module is only -target'ed",
+        ),
     }),
     schematics: z
       .record(

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DroverError } from '../../core/errors.js';
 
-const MARKER = join('deploy', 'workflows', 'upgrade-cattle.yaml');
+const MARKER = join('deploy', 'workflows', 'drover-upgrade.yaml');
 
 export function locatePackageRoot(from: string = fileURLToPath(import.meta.url)): string {
   let dir = dirname(from);

@@ -138,6 +138,7 @@ export function buildPorts(input: BuildPortsInput): BuiltPorts {
   const infrastructure = new TerraformAdapter({
     workingDir: paths.terraformDir,
     lockTimeout: `${config.terraform.lockTimeoutSeconds}s`,
+    vmResourceTypes: config.terraform.vmResourceTypes,
     redactor,
     env,
   });

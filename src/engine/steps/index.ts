@@ -21,7 +21,9 @@ import {
 } from './node-steps.js';
 import { k8sUpgrade, talosUpgrade } from './talos-steps.js';
 import { rebuildTemplate, verifyTemplates } from './template-steps.js';
-import { applyConfig, backupState, etcdLeave, replaceVm, waitMaintenance } from './vm-steps.js';
+import { applyConfig, backupState, etcdLeave, waitMaintenance } from './vm-steps.js';
+import { replaceVm } from './replace-vm.js';
+import { checkReplacePlan } from './check-replace-plan.js';
 
 export const STEP_HANDLERS: Record<StepAction, StepHandler> = {
   'rebuild-template': rebuildTemplate,
@@ -35,6 +37,7 @@ export const STEP_HANDLERS: Record<StepAction, StepHandler> = {
   uncordon,
   drain,
   'backup-state': backupState,
+  'check-replace-plan': checkReplacePlan,
   'etcd-leave': etcdLeave,
   'replace-vm': replaceVm,
   'wait-maintenance': waitMaintenance,

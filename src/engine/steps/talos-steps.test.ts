@@ -5,7 +5,6 @@ import { makeContext } from '../run-step.js';
 import { FakeCluster, TO } from '../testing/fake-cluster.js';
 import { testRun } from '../testing/test-run.js';
 import { talosUpgrade } from './talos-steps.js';
-import { replacedSince } from './vm-steps.js';
 
 const step: PlanStep = {
   id: 'w-1/talos-upgrade',
@@ -69,37 +68,5 @@ describe('talos-upgrade', () => {
     const s = setup(() => ({ upgrades: false, error: refusal }));
     await expect(talosUpgrade.run(s.ctx)).rejects.toMatchObject({ code: 'TALOS_UPGRADE_REFUSED' });
     expect(s.calls()).toBe(1);
-  });
-});
-
-describe('replacedSince (resume evidence for replace-vm)', () => {
-  const A = 'module.worker_nodes["w-1"]';
-  it.each([
-    {
-      name: 'same ids: not replaced',
-      original: { [A]: 'vm-1' },
-      current: { [A]: 'vm-1' },
-      replaced: false,
-    },
-    {
-      name: 'new id: replaced',
-      original: { [A]: 'vm-1' },
-      current: { [A]: 'vm-2' },
-      replaced: true,
-    },
-    {
-      name: 'destroyed, not yet created: not replaced (apply again)',
-      original: { [A]: 'vm-1' },
-      current: { [A]: undefined },
-      replaced: false,
-    },
-    {
-      name: 'nothing recorded before: cannot tell, not replaced',
-      original: {},
-      current: { [A]: 'vm-2' },
-      replaced: false,
-    },
-  ])('$name', ({ original, current, replaced }) => {
-    expect(replacedSince(original, current, [A])).toBe(replaced);
   });
 });

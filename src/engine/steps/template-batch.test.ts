@@ -234,3 +234,27 @@ describe('crash and resume inside a batch', () => {
     expect(c.violations).toEqual([]);
   });
 });
+
+describe("template applies and the run's abort signal", () => {
+  it("the template plan -target's and replaces every resource of the templates; its apply never gets the run's signal", async () => {
+    const c = new FakeCluster();
+    const { run } = setup(c, 3);
+    const controller = new AbortController();
+    run.signal = controller.signal;
+    const requests: { replaceOnly?: string }[] = [];
+    const signals: (AbortSignal | undefined)[] = [];
+    const plan = run.ports.infrastructure.plan.bind(run.ports.infrastructure);
+    const apply = run.ports.infrastructure.apply.bind(run.ports.infrastructure);
+    run.ports.infrastructure.plan = (request) => {
+      requests.push(request);
+      return plan(request);
+    };
+    run.ports.infrastructure.apply = (p, signal) => {
+      signals.push(signal);
+      return apply(p, signal);
+    };
+    await runPhase(run, templatesPhase(run), {});
+    expect(requests.map((r) => r.replaceOnly)).toEqual(['all']);
+    expect(signals).toEqual([undefined]);
+  });
+});

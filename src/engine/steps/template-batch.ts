@@ -28,21 +28,23 @@ export class TemplateBatch {
   private readonly undecided: Set<string>;
   private readonly joined = new Map<string, Member>();
   private started = false;
-  private settle!: { resolve: () => void; reject: (error: unknown) => void };
-  private readonly done: Promise<void>;
+  private settle!: { resolve: (ids: TemplateVmIds) => void; reject: (error: unknown) => void };
+  private readonly done: Promise<TemplateVmIds>;
 
   constructor(
     private readonly run: RunState,
     readonly steps: readonly PlanStep[],
   ) {
     this.undecided = new Set(steps.map((s) => s.id));
-    this.done = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
+    this.done = new Promise<TemplateVmIds>(
+      (resolve, reject) => (this.settle = { resolve, reject }),
+    );
     // Members await it; with none joined nobody does, and that is no unhandled rejection.
     this.done.catch(() => undefined);
   }
 
   /** The member's template needs rebuilding: resolves once the batch's one apply is through. */
-  rebuild(ctx: StepContext, address: string, version: string): Promise<void> {
+  rebuild(ctx: StepContext, address: string, version: string): Promise<TemplateVmIds> {
     if (!this.undecided.has(ctx.step.id))
       throw new Error(`step ${ctx.step.id} is not an undecided member of this template batch`);
     this.joined.set(ctx.step.id, { ctx, address, version });
@@ -64,8 +66,15 @@ export class TemplateBatch {
   }
 }
 
+/** Each rebuilt template's VM ID before and after the batch's apply (bpg: the VMID). */
+export type TemplateVmIds = Record<
+  string,
+  { before: string | undefined; after: string | undefined }
+>;
+
 /** The one state operation of a batch, retried as a whole per policy.retry. */
-async function replaceTemplates(run: RunState, members: Member[]): Promise<void> {
+async function replaceTemplates(run: RunState, members: Member[]): Promise<TemplateVmIds> {
+  const ids: TemplateVmIds = {};
   // The audit and the backup go under the batch's first step.
   const ctx = (members[0] as Member).ctx;
   const infra = run.ports.infrastructure;
@@ -80,11 +89,13 @@ async function replaceTemplates(run: RunState, members: Member[]): Promise<void>
         for (const m of members)
           if ((await infra.templateVersion(m.address, signal)) !== m.version) todo.push(m.address);
         if (todo.length === 0) return;
+        const before = await infra.resourceIds(todo, signal);
+        for (const a of todo) ids[a] = { before: ids[a]?.before ?? before[a], after: undefined };
         await ensureFreshBackup(ctx, backupLabel(todo));
         const plan = await ctx.call(
           'infrastructure.plan',
           { replace: todo },
-          () => infra.plan({ replace: todo, ...(signal ? { signal } : {}) }),
+          () => infra.plan({ replace: todo, replaceOnly: 'all', ...(signal ? { signal } : {}) }),
           once,
         );
         const what = todo.length === 1 ? `template ${todo[0]}` : `templates ${todo.join(', ')}`;
@@ -93,9 +104,13 @@ async function replaceTemplates(run: RunState, members: Member[]): Promise<void>
         await ctx.call(
           'infrastructure.apply',
           { plan: plan.id, changes: plan.changes.map((c) => c.address) },
-          () => infra.apply(plan, signal),
+          // Never the run's abort signal: an apply killed half-way leaves templates destroyed and
+          // not rebuilt. It finishes within its own timeout; the run stops after (invariant 12).
+          () => infra.apply(plan),
           once,
         );
+        const after = await infra.resourceIds(todo, signal);
+        for (const a of todo) ids[a] = { before: ids[a]?.before, after: after[a] };
       }),
     {
       clock: run.ports.clock,
@@ -108,6 +123,7 @@ async function replaceTemplates(run: RunState, members: Member[]): Promise<void>
         ),
     },
   );
+  return ids;
 }
 
 const backupLabel = (addresses: string[]): string =>

@@ -1,11 +1,13 @@
 /**
  * Template rebuilds: the new template is built before any VM that uses it is destroyed, so a
- * failed rebuild leaves every node as it was. A template already at the version is skipped;
+ * failed rebuild leaves every node as it was. The plan -target's the templates only (clones are
+ * never dragged in) and each step says whether its template kept its VM ID. A template already at the version is skipped;
  * the others of a batch are rebuilt together in one state operation (see template-batch).
  */
 import { DroverError } from '../../core/errors.js';
 import type { StepContext, StepHandler, StepResult } from '../context.js';
 import { listParam, stringParam } from '../context.js';
+import { ensureInfrastructureInit } from '../infrastructure-init.js';
 import { templateBatchOf } from './template-batch.js';
 import type { TemplateBatch } from './template-batch.js';
 
@@ -15,13 +17,16 @@ async function rebuildOne(ctx: StepContext, batch: TemplateBatch): Promise<StepR
   if (address === undefined)
     throw new DroverError('input', 'STEP_PARAMS', `${ctx.step.id}: no template address`);
   const infra = ctx.run.ports.infrastructure;
+  await ensureInfrastructureInit(ctx.run);
   // Reads of the state too go through the state mutex: one operation at a time.
   const read = () =>
     ctx.run.stateMutex.runExclusive(() => infra.templateVersion(address, ctx.run.signal));
   const built = await ctx.call('infrastructure.templateVersion', { address }, read);
   if (built === version)
     return { outcome: 'skipped', message: `${address} is already built for ${version}` };
-  await batch.rebuild(ctx, address, version);
+  const vmIds = (await batch.rebuild(ctx, address, version))[address];
+  const idBefore = vmIds?.before;
+  const idAfter = vmIds?.after;
   const after = await ctx.call('infrastructure.templateVersion', { address }, read);
   if (after !== version) {
     throw new DroverError(
@@ -33,7 +38,22 @@ async function rebuildOne(ctx: StepContext, batch: TemplateBatch): Promise<StepR
       },
     );
   }
-  return { outcome: 'succeeded', data: { address, version } };
+  const kept = idBefore !== undefined && idBefore === idAfter;
+  // bpg: clone.vm_id is ForceNew. A new template VM ID changes every clone's plan; Drover's node
+  // plans are -target'ed, so each clone is replaced only in its own unit, but an unscoped apply
+  // by anyone else would replace all of them at once.
+  const renumbered = idBefore !== undefined && idAfter !== undefined && !kept;
+  const message = kept
+    ? `${address} rebuilt for ${version}; its VM ID ${idBefore} was kept, so its clones are untouched`
+    : renumbered
+      ? `${address} rebuilt for ${version} under a new VM ID (${idBefore} -> ${idAfter}): every clone's clone.vm_id changes; Drover replaces each only in its own -target'ed plan. Do not run an unscoped terraform apply until the upgrade finishes.`
+      : `${address} rebuilt for ${version}; its VM ID could not be compared (before ${idBefore ?? 'unknown'}, after ${idAfter ?? 'unknown'}): Drover's node plans are -target'ed, so clones are replaced only in their own units`;
+  ctx.run.log(renumbered ? 'warn' : 'info', message);
+  return {
+    outcome: 'succeeded',
+    message,
+    data: { address, version, templateVmId: { before: idBefore, after: idAfter, kept } },
+  };
 }
 
 export const rebuildTemplate: StepHandler = {
@@ -52,6 +72,7 @@ export const verifyTemplates: StepHandler = {
   async run(ctx) {
     const version = stringParam(ctx, 'version') ?? ctx.run.plan.to;
     const wrong: string[] = [];
+    await ensureInfrastructureInit(ctx.run);
     for (const address of listParam(ctx, 'addresses')) {
       const v = await ctx.call('infrastructure.templateVersion', { address }, () =>
         ctx.run.stateMutex.runExclusive(() =>

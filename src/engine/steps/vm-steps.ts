@@ -1,6 +1,6 @@
 /**
- * The cattle replace cycle: state backup, etcd leave, VM replacement (scope-checked, under the
- * state mutex), maintenance mode, machine config. Each handler re-checks live state first so a
+ * The cattle replace cycle: state backup, etcd leave, maintenance mode, machine config (the VM
+ * replacement itself is in replace-vm.ts). Each handler re-checks live state first so a
  * resumed run never repeats what already happened (a VM is never replaced twice).
  */
 import { createHash } from 'node:crypto';
@@ -11,9 +11,7 @@ import type { StepHandler } from '../context.js';
 import { listParam, requireNode } from '../context.js';
 import { readEtcd } from '../etcd-reading.js';
 import { runGate } from '../gate-runner.js';
-import { assertPlanScope } from '../scope-check.js';
-import { ensureFreshBackup, takeVerifiedBackup } from '../state-backup.js';
-import { withRetry } from '../retry.js';
+import { takeVerifiedBackup } from '../state-backup.js';
 
 export const backupState: StepHandler = {
   async run(ctx) {
@@ -84,111 +82,6 @@ export const etcdLeave: StepHandler = {
       },
     );
     return { outcome: 'succeeded' };
-  },
-};
-
-type Ids = Record<string, string | undefined>;
-
-const idsOf = (value: unknown): Ids | undefined =>
-  value !== null && typeof value === 'object' ? (value as Ids) : undefined;
-
-/** Every address exists with an id other than before: the replacement already happened. */
-export function replacedSince(original: Ids, current: Ids, addresses: string[]): boolean {
-  return addresses.every(
-    (a) => current[a] !== undefined && original[a] !== undefined && current[a] !== original[a],
-  );
-}
-
-export const replaceVm: StepHandler = {
-  destructive: true,
-  async observe(ctx) {
-    const addresses = listParam(ctx, 'addresses');
-    const ids = await ctx.run.stateMutex.runExclusive(() =>
-      ctx.run.ports.infrastructure.resourceIds(addresses, ctx.run.signal),
-    );
-    return { resourceIds: ids };
-  },
-  async run(ctx) {
-    const node = requireNode(ctx);
-    const addresses = listParam(ctx, 'addresses');
-    const original =
-      idsOf(ctx.priorStarts[0]?.data?.resourceIds) ?? idsOf(ctx.observed?.resourceIds) ?? {};
-    const what = `the VM of ${node.name}`;
-    // A failed apply may have changed the state half-way: each attempt re-reads the ids, re-checks
-    // the backup against the state's serial and plans afresh (a saved plan goes stale).
-    return withRetry(
-      () =>
-        ctx.run.stateMutex.runExclusive(async () => {
-          const once = { retry: false };
-          const current = await ctx.call(
-            'infrastructure.resourceIds',
-            { addresses },
-            () => ctx.run.ports.infrastructure.resourceIds(addresses, ctx.run.signal),
-            once,
-          );
-          if (replacedSince(original, current, addresses)) {
-            ctx.run.log(
-              'info',
-              `${what} was already recreated by an earlier attempt; not replacing it again`,
-              node.name,
-            );
-            return {
-              outcome: 'succeeded' as const,
-              message: 'already replaced (resume)',
-              data: { vmReplaced: true, resourceIds: current },
-            };
-          }
-          await ensureFreshBackup(ctx, node.name);
-          // A crash mid-apply can leave an address destroyed and not yet created: the plan creates it.
-          const replace = addresses.filter((a) => current[a] !== undefined);
-          const plan = await ctx.call(
-            'infrastructure.plan',
-            { replace },
-            () =>
-              ctx.run.ports.infrastructure.plan({
-                replace,
-                ...(ctx.run.signal ? { signal: ctx.run.signal } : {}),
-              }),
-            once,
-          );
-          assertPlanScope(plan, addresses, what);
-          await ctx.call(
-            'infrastructure.apply',
-            { plan: plan.id, changes: plan.changes.map((c) => c.address) },
-            () => ctx.run.ports.infrastructure.apply(plan, ctx.run.signal),
-            once,
-          );
-          const after = await ctx.call(
-            'infrastructure.resourceIds',
-            { addresses },
-            () => ctx.run.ports.infrastructure.resourceIds(addresses, ctx.run.signal),
-            once,
-          );
-          if (addresses.some((a) => after[a] === undefined || after[a] === original[a])) {
-            throw new DroverError(
-              'failed',
-              'VM_NOT_REPLACED',
-              `the apply finished but ${what} was not recreated`,
-              {
-                hint: 'Inspect the Terraform state for the node addresses; run again with --resume once it is consistent.',
-                details: { before: original, after },
-              },
-            );
-          }
-          return { outcome: 'succeeded' as const, data: { vmReplaced: true, resourceIds: after } };
-        }),
-      {
-        clock: ctx.run.ports.clock,
-        retry: ctx.run.policy.retry,
-        ...(ctx.run.signal ? { signal: ctx.run.signal } : {}),
-        onRetry: (error, attempt) =>
-          ctx.run.log(
-            'warn',
-            `replacing ${what} failed (attempt ${attempt}), retrying: ${String((error as Error).message)}`,
-            node.name,
-          ),
-      },
-    );
   },
 };
 

@@ -212,6 +212,8 @@ export class FakeCluster {
       osImage: `Talos (v${vm.version})`,
       talosVersion: vm.version,
       kubeletVersion: 'v1.33.0',
+      // The machine's identity as its kubelet reports it: new with every VM.
+      ...(up ? { systemUUID: `fake-uuid-${vm.id}` } : {}),
       labels: gpu ? { 'nvidia.com/gpu.present': 'true' } : {},
       allocatable: gpu ? { 'nvidia.com/gpu': '1' } : {},
       resourceVersion: String(this.rv++),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SimulatedCluster } from '../index.js';
-import { backupState } from '../testing/cycle-driver.js';
+import { backupState, rebuildTemplates, replaceNode } from '../testing/cycle-driver.js';
 import { node, startSmall } from '../testing/fixtures.js';
 
 let cluster: SimulatedCluster | undefined;
@@ -24,6 +24,7 @@ describe('SimulatedInfrastructurePort', () => {
     ]);
     const template = await cluster.ports.infrastructure.plan({
       replace: ['module.template_h1_base'],
+      replaceOnly: 'all',
     });
     expect(template.changes.map((c) => c.address)).toEqual([
       'module.template_h1_base.proxmox_virtual_environment_download_file.talos_image',
@@ -95,7 +96,7 @@ describe('SimulatedInfrastructurePort', () => {
     const idsBefore = await infra.resourceIds(templates);
     const serialBefore = (await infra.pullState()).serial;
     const start = cluster.clock.now();
-    const plan = await infra.plan({ replace: templates });
+    const plan = await infra.plan({ replace: templates, replaceOnly: 'all' });
     expect(plan.changes.filter((c) => c.actions.includes('create'))).toHaveLength(6);
     await infra.apply(plan);
     const took = (cluster.clock.now() - start) / 1000;
@@ -126,10 +127,129 @@ describe('SimulatedInfrastructurePort', () => {
     const took = (cluster.clock.now() - start) / 1000;
     expect(took).toBeGreaterThanOrEqual(cluster.durations['replace-vm'] * 0.9);
     expect(took).toBeLessThanOrEqual(cluster.durations['replace-vm'] * 1.1);
+    // Proxmox's nextid hands the freed VMID straight back: the id is no evidence.
     const newId = (await infra.resourceIds([String(address)]))[String(address)];
-    expect(newId).toBeDefined();
-    expect(newId).not.toBe(oldId);
+    expect(newId).toBe(oldId);
     expect(cluster.vmReplacements()['w-1']).toBe(1);
+  });
+});
+
+describe('SimulatedInfrastructurePort as bpg and Terraform behave', () => {
+  const W1 = 'module.worker_nodes["w-1"]';
+  const machineOf = async (c: SimulatedCluster, name: string) => {
+    const view = await c.ports.kubernetes.getNode(name);
+    return { systemUUID: view?.systemUUID, bootID: view?.bootID };
+  };
+
+  it('a recreated VM keeps (pinned) or gets back (lowest free) its VMID, but has a new systemUUID', async () => {
+    for (const vmIds of ['pinned', 'lowest-free'] as const) {
+      cluster = await startSmall({ terraform: { vmIds } });
+      const infra = cluster.ports.infrastructure;
+      const before = (await infra.resourceIds([W1]))[W1];
+      const machine = await machineOf(cluster, 'w-1');
+      expect(machine.systemUUID).toMatch(/^[0-9a-f-]{36}$/);
+      expect(machine.bootID).toMatch(/^[0-9a-f-]{36}$/);
+      await rebuildTemplates(cluster);
+      await replaceNode(cluster, node(cluster, 'w-1'));
+      expect((await infra.resourceIds([W1]))[W1]).toBe(before);
+      const after = await machineOf(cluster, 'w-1');
+      expect(after.systemUUID).toMatch(/^[0-9a-f-]{36}$/);
+      expect(after.systemUUID).not.toBe(machine.systemUUID);
+      expect(after.bootID).not.toBe(machine.bootID);
+      expect(cluster.violations()).toEqual([]);
+      await cluster.close();
+      cluster = undefined;
+    }
+  });
+
+  it('-target limits the plan: drift and re-numbered clones only in an unscoped plan', async () => {
+    cluster = await startSmall({ terraform: { drift: true, templateVmIds: 'new' } });
+    const infra = cluster.ports.infrastructure;
+    await backupState(cluster, 'b');
+    await infra.apply(
+      await infra.plan({ replace: ['module.template_h1_base'], replaceOnly: 'all' }),
+    );
+    const unscoped = await infra.plan({ replace: [] });
+    const addresses = unscoped.changes.map((c) => c.address);
+    expect(addresses).toContain('proxmox_virtual_environment_dns.cluster');
+    // Every clone of the re-numbered template is dragged in (clone.vm_id is ForceNew).
+    expect(addresses).toContain(`${W1}.proxmox_virtual_environment_vm.vm`);
+    const scoped = await infra.plan({ replace: [W1] });
+    expect(scoped.changes.map((c) => c.address)).toEqual([
+      `${W1}.proxmox_virtual_environment_vm.vm`,
+    ]);
+    expect(scoped.replaceable).toEqual([`${W1}.proxmox_virtual_environment_vm.vm`]);
+  });
+
+  it('a pinned template keeps its VMID: nothing drags the clones', async () => {
+    cluster = await startSmall({ terraform: { templateVmIds: 'pinned' } });
+    const infra = cluster.ports.infrastructure;
+    const before = (await infra.resourceIds(['module.template_h1_base']))[
+      'module.template_h1_base'
+    ];
+    await backupState(cluster, 'b');
+    await infra.apply(
+      await infra.plan({ replace: ['module.template_h1_base'], replaceOnly: 'all' }),
+    );
+    expect((await infra.resourceIds(['module.template_h1_base']))['module.template_h1_base']).toBe(
+      before,
+    );
+    expect((await infra.plan({ replace: [] })).changes).toEqual([]);
+  });
+
+  it('node modules hold other resources; the config apply follows the VM, a bootstrap fault recreates', async () => {
+    cluster = await startSmall({
+      terraform: {
+        nodeModuleResources: [
+          'talos_machine_configuration_apply.this',
+          'talos_machine_bootstrap.this',
+        ],
+      },
+      faults: [
+        {
+          type: 'plan-changes-module-resource',
+          node: 'w-1',
+          resource: 'talos_machine_bootstrap.this',
+        },
+      ],
+    });
+    const infra = cluster.ports.infrastructure;
+    expect(await infra.listResources()).toContain(`${W1}.talos_machine_bootstrap.this`);
+    const plan = await infra.plan({ replace: [W1] });
+    expect(plan.changes).toEqual([
+      { address: `${W1}.proxmox_virtual_environment_vm.vm`, actions: ['delete', 'create'] },
+      { address: `${W1}.talos_machine_configuration_apply.this`, actions: ['update'] },
+      { address: `${W1}.talos_machine_bootstrap.this`, actions: ['delete', 'create'] },
+    ]);
+    // Applied anyway (what a broken engine would do): the twin sees a second bootstrap.
+    await backupState(cluster, 'b');
+    await infra.apply(plan);
+    expect(
+      cluster
+        .violations()
+        .map((v) => v.message)
+        .join('\n'),
+    ).toMatch(/second bootstrap/);
+  });
+
+  it('someone else holds the lock (Lock Info), or the backend refuses the lock (no Lock Info)', async () => {
+    cluster = await startSmall({
+      faults: [
+        { type: 'tf-lock-held', who: 'alice@laptop', fromSeconds: 0, untilSeconds: 60 },
+        { type: 'tf-lock-error', fromSeconds: 120, untilSeconds: 180 },
+      ],
+    });
+    const infra = cluster.ports.infrastructure;
+    await cluster.clock.sleep(1000);
+    const held = await infra.plan({ replace: [W1] }).catch((e: unknown) => e);
+    expect(held).toMatchObject({ code: 'TF_STATE_LOCKED', details: { transient: true } });
+    expect(String((held as Error).message)).toMatch(/Lock Info:[\s\S]*Who:\s+alice@laptop/);
+    await cluster.clock.sleep(120_000);
+    const denied = await infra.plan({ replace: [W1] }).catch((e: unknown) => e);
+    expect(denied).toMatchObject({ code: 'TF_STATE_LOCK_ERROR', details: { transient: false } });
+    expect(String((denied as Error).message)).not.toMatch(/Lock Info/);
+    await cluster.clock.sleep(60_000);
+    await infra.plan({ replace: [W1] });
   });
 });
 

@@ -1,8 +1,16 @@
 /**
- * InfrastructurePort over the simulated Terraform state and Proxmox: `-replace` of a node's VM
- * module (delete + create of its resources) or of a template module, one state lock (a second
- * concurrent operation fails like Terraform's lock error), saved plans that go stale when the
- * state changes, and state serials/lineage in the bytes pullState returns.
+ * InfrastructurePort over the simulated Terraform state and Proxmox, as bpg and Terraform
+ * behave (hashicorp/terraform v1.11.4, bpg/terraform-provider-proxmox):
+ * - a node module holds its VM (`proxmox_virtual_environment_vm.vm`, resource id = the VMID)
+ *   and whatever else the scenario puts there (talos_machine_configuration_apply follows the
+ *   VM in place; bootstrap, secrets, tls, random stay unless a fault recreates them);
+ * - a plan is limited to its targets (`-target`; drift elsewhere and clones of a re-numbered
+ *   template show only in an unscoped plan) and `-replace`s the VM resources (or, for
+ *   templates with replaceOnly 'all', every resource). A -replace outside the targets is a
+ *   no-op in Terraform; the port cannot even express one;
+ * - `clone.vm_id` is ForceNew: a VM cloned from a template VMID that changed is replaced;
+ * - one state lock (a concurrent operation, someone else's lock, or a backend error that is
+ *   not a lock fail like Terraform); saved plans go stale when the state changes.
  */
 import { DroverError } from '../../../core/errors.js';
 import type { InventoryNode } from '../../../core/inventory.js';
@@ -14,15 +22,20 @@ import type {
   StateSnapshot,
 } from '../../../ports/infrastructure.js';
 import { checkBackupBeforeDestroy, checkTakenOut, outOfService } from '../world/invariants.js';
+import { checkTerraformApply } from '../world/invariants-terraform.js';
 import { createVm, destroyVm } from '../world/machines.js';
 import type { TerraformLock } from '../world/state.js';
 import type { World } from '../world/world.js';
+import { nodeChanges, unscopedChanges, VM_RESOURCE } from './infrastructure-plan.js';
+import {
+  foreignLock,
+  lockAccessDeniedError,
+  lockErrorActive,
+  lockHeldError,
+} from './infrastructure-lock.js';
 
-const VM_RESOURCE = 'proxmox_virtual_environment_vm.vm';
-const TEMPLATE_RESOURCES = [
-  'proxmox_virtual_environment_download_file.talos_image',
-  'proxmox_virtual_environment_vm.template',
-];
+const TEMPLATE_VM = 'proxmox_virtual_environment_vm.template';
+const TEMPLATE_RESOURCES = ['proxmox_virtual_environment_download_file.talos_image', TEMPLATE_VM];
 /** Resources outside any node or template, present in every state. */
 const SHARED_RESOURCES = [
   'proxmox_virtual_environment_dns.cluster',
@@ -30,12 +43,23 @@ const SHARED_RESOURCES = [
   'talos_machine_secrets.this',
 ];
 const PLAN_SECONDS = 8;
+const INIT_SECONDS = 5;
+/** Lock Info `Who` of Drover's own Terraform runs in the twin (user@host). */
+const DROVER_WHO = 'drover@runner';
 
 type Owner =
-  { kind: 'node'; node: InventoryNode } | { kind: 'template'; key: string } | { kind: 'shared' };
+  | { kind: 'node'; node: InventoryNode; vm: boolean }
+  | { kind: 'template'; key: string }
+  | { kind: 'shared' };
+interface Resource {
+  address: string;
+  owner: Owner;
+  id: string;
+}
 
 export class SimulatedInfrastructurePort implements InfrastructurePort {
-  private operationCounter = 0;
+  /** A lock a crashed apply left behind: not released by this process. */
+  private leftBehind: string | undefined;
 
   constructor(private readonly world: World) {}
 
@@ -43,73 +67,80 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
     return this.world.state.terraform;
   }
 
-  /** Every resource address in the state, with its owner. */
-  private resources(): { address: string; owner: Owner; id: string }[] {
-    const out: { address: string; owner: Owner; id: string }[] = [];
+  /** Every resource address in the state, with its owner and provider id. */
+  private resources(): Resource[] {
+    const out: Resource[] = [];
     for (const [key, t] of Object.entries(this.world.state.templates))
       for (const r of TEMPLATE_RESOURCES)
         out.push({
           address: `${t.address}.${r}`,
           owner: { kind: 'template', key },
-          id: r.endsWith('vm.template') ? t.id : `local:iso/talos-${t.version}-${t.flavor}.img`,
+          id: r === TEMPLATE_VM ? t.id : `local:iso/talos-${t.version}-${t.flavor}.img`,
         });
+    const extra = this.world.context.scenario.terraform.nodeModuleResources;
     for (const node of this.world.context.inventory.nodes) {
       const vm = this.world.vm(node.name);
-      if (!vm) continue;
-      for (const module of node.terraformAddresses)
-        out.push({
-          address: `${module}.${VM_RESOURCE}`,
-          owner: { kind: 'node', node },
-          id: `${node.host}/${vm.id}`,
-        });
+      for (const module of node.terraformAddresses) {
+        // bpg: the resource id is the VMID, nothing else.
+        if (vm)
+          out.push({
+            address: `${module}.${VM_RESOURCE}`,
+            owner: { kind: 'node', node, vm: true },
+            id: vm.id,
+          });
+        for (const r of extra)
+          out.push({
+            address: `${module}.${r}`,
+            owner: { kind: 'node', node, vm: false },
+            id: `${node.name}/${r}`,
+          });
+      }
     }
     for (const r of SHARED_RESOURCES)
       out.push({ address: r, owner: { kind: 'shared' }, id: r.split('.')[1] ?? r });
     return out;
   }
 
-  /** Resources an address covers: itself, or every resource under a module address. */
-  private expand(address: string): { address: string; owner: Owner }[] {
-    const all = this.resources();
-    const exact = all.filter((r) => r.address === address);
-    if (exact.length > 0) return exact;
-    const under = all.filter((r) => r.address.startsWith(`${address}.`));
-    if (under.length > 0) return under;
-    // A node whose VM is gone still has its module address: replacing it creates the VM.
-    for (const node of this.world.context.inventory.nodes)
-      if (node.terraformAddresses.includes(address))
-        return [{ address: `${address}.${VM_RESOURCE}`, owner: { kind: 'node', node } }];
-    return [];
+  private nodeOf(target: string): InventoryNode | undefined {
+    return this.world.context.inventory.nodes.find((n) => n.terraformAddresses.includes(target));
+  }
+
+  private templateOf(target: string): string | undefined {
+    return Object.entries(this.world.state.templates).find(([, t]) => t.address === target)?.[0];
+  }
+
+  /** `terraform init`: configures the backend; commands before it fail as Terraform's do. */
+  async init(signal?: AbortSignal): Promise<void> {
+    await this.world.clock.sleep(INIT_SECONDS * 1000, signal);
+    if (!this.tf.initialised) {
+      this.tf.initialised = true;
+      this.world.changed();
+    }
+  }
+
+  /** A checkout without `.terraform/` (scenario terraform.initialised: false) before init. */
+  private requireInit(): void {
+    if (this.tf.initialised !== false) return;
+    throw new DroverError(
+      'failed',
+      'TF_COMMAND_FAILED',
+      'Error: Backend initialization required, please run "terraform init"\n\nReason: Initial configuration of the requested backend "s3"',
+      {
+        hint: 'check that the working directory was initialised (terraform init) and the backend is reachable',
+        details: { transient: false },
+      },
+    );
   }
 
   private lock(operation: TerraformLock['operation']): TerraformLock {
-    const held = this.tf.lock;
-    if (held) {
-      throw new DroverError(
-        'failed',
-        'TF_STATE_LOCKED',
-        [
-          'Error: Error acquiring the state lock',
-          '',
-          'Error message: ConditionalCheckFailedException: The conditional request failed',
-          'Lock Info:',
-          `  ID:        ${held.id}`,
-          `  Path:      terraform-state/${this.world.context.inventory.cluster}/terraform.tfstate`,
-          `  Operation: ${held.operation}`,
-          `  Who:       ${held.who}`,
-          `  Version:   1.11.4`,
-          `  Created:   ${new Date(held.created).toISOString()}`,
-        ].join('\n'),
-        {
-          hint: 'Another Terraform operation holds the state lock. If no operation is running, the lock is stale: check and `terraform force-unlock` it deliberately.',
-          details: { lockId: held.id, who: held.who, operation: held.operation, transient: false },
-        },
-      );
-    }
+    this.requireInit();
+    if (lockErrorActive(this.world)) throw lockAccessDeniedError(this.world);
+    const held = this.tf.lock ?? foreignLock(this.world);
+    if (held) throw lockHeldError(this.world, held);
     const lock: TerraformLock = {
       id: `${this.world.rng.hex(8)}-${this.world.rng.hex(4)}-${this.world.rng.hex(4)}`,
       operation,
-      who: `drover@runner`,
+      who: DROVER_WHO,
       created: this.world.now,
     };
     this.tf.lock = lock;
@@ -118,6 +149,7 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
   }
 
   private unlock(lock: TerraformLock): void {
+    if (this.leftBehind === lock.id) return;
     if (this.tf.lock?.id === lock.id) this.tf.lock = null;
     this.world.changed();
   }
@@ -127,21 +159,30 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
     try {
       await this.world.clock.sleep(PLAN_SECONDS * 1000, request.signal);
       const changes: ResourceChange[] = [];
-      for (const address of request.replace) {
-        const resources = this.expand(address);
-        if (resources.length === 0)
+      const replaceable: string[] = [];
+      const onlyVms = (request.replaceOnly ?? 'vms') === 'vms';
+      for (const target of request.replace) {
+        const node = this.nodeOf(target);
+        const templateKey = this.templateOf(target);
+        if (node) {
+          changes.push(...nodeChanges(this.world, node, target));
+          replaceable.push(`${target}.${VM_RESOURCE}`);
+        } else if (templateKey !== undefined) {
+          for (const r of TEMPLATE_RESOURCES)
+            if (!onlyVms || r === TEMPLATE_VM) {
+              changes.push({ address: `${target}.${r}`, actions: ['delete', 'create'] });
+              replaceable.push(`${target}.${r}`);
+            }
+        } else {
           throw new DroverError(
             'failed',
             'TF_PLAN_FAILED',
-            `Error: Invalid replace address: no resource instance "${address}" in the state or the configuration`,
-            { details: { address } },
+            `Error: Invalid target address: no resource instance "${target}" in the state or the configuration`,
+            { details: { address: target } },
           );
-        for (const r of resources)
-          changes.push({
-            address: r.address,
-            actions: this.exists(r.address) ? ['delete', 'create'] : ['create'],
-          });
+        }
       }
+      if (request.replace.length === 0) changes.push(...unscopedChanges(this.world));
       for (const [i, f] of this.world.faults().entries()) {
         if (f.type !== 'plan-extra-resource') continue;
         const node = this.world.node(f.node);
@@ -154,14 +195,36 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
       const id = `plan-${this.tf.nextPlan++}`;
       this.tf.plans[id] = { id, serial: this.tf.serial, changes, applied: false };
       this.world.changed();
-      return { id, changes: changes.map((c) => ({ address: c.address, actions: [...c.actions] })) };
+      return {
+        id,
+        changes: changes.map((c) => ({ address: c.address, actions: [...c.actions] })),
+        replaceable,
+      };
     } finally {
       this.unlock(lock);
     }
   }
 
-  private exists(address: string): boolean {
-    return this.resources().some((r) => r.address === address);
+  lockOwner(): string {
+    return DROVER_WHO;
+  }
+
+  /** `terraform force-unlock -force ID`: releases the lock with that ID, else Terraform's error. */
+  async forceUnlock(lockId: string): Promise<void> {
+    await this.world.clock.sleep(1000);
+    if (this.tf.lock?.id !== lockId)
+      throw new DroverError(
+        'failed',
+        'TF_COMMAND_FAILED',
+        `Error: Failed to unlock state: lock ID "${lockId}" does not match existing lock`,
+      );
+    this.tf.lock = null;
+    this.world.changed();
+  }
+
+  async discardPlan(plan: InfrastructurePlan): Promise<void> {
+    delete this.tf.plans[plan.id];
+    this.world.changed();
   }
 
   async apply(plan: InfrastructurePlan, signal?: AbortSignal): Promise<void> {
@@ -171,7 +234,9 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
         'failed',
         'TF_APPLY_FAILED',
         `Error: Failed to load "${plan.id}" as a plan file`,
-        { details: { transient: false } },
+        {
+          details: { transient: false },
+        },
       );
     if (saved.serial !== this.tf.serial)
       throw new DroverError(
@@ -181,7 +246,11 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
         { details: { transient: false } },
       );
     const owners = saved.changes.map((c) => this.ownerOf(c.address));
-    const nodes = [...new Set(owners.flatMap((o) => (o.kind === 'node' ? [o.node.name] : [])))];
+    const vmNodes = saved.changes.flatMap((c, i) => {
+      const o = owners[i];
+      return o?.kind === 'node' && o.vm && c.actions.includes('create') ? [o.node] : [];
+    });
+    const nodes = [...new Set(vmNodes.map((n) => n.name))];
     const templates = [...new Set(owners.flatMap((o) => (o.kind === 'template' ? [o.key] : [])))];
     const fault =
       nodes.length > 0
@@ -190,13 +259,15 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
           ? this.world.scriptedFailure('rebuild-template', undefined)
           : undefined;
     const lock = this.lock('OperationTypeApply');
+    const attempted = (this.world.state.replaceAttempted ??= {});
+    for (const n of nodes) attempted[n] = true;
     try {
       if (fault) {
         await this.world.clock.sleep(PLAN_SECONDS * 1000, signal);
         throw fault;
       }
       saved.applied = true;
-      this.checkScope(saved.changes, owners, nodes);
+      checkTerraformApply(this.world, saved.changes, owners, nodes);
       const total =
         nodes.length > 0
           ? this.world.ms('replace-vm') - PLAN_SECONDS * 1000
@@ -215,18 +286,14 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
           storage: true,
         });
       }
+      for (const node of replaced) await this.crashIfScripted(node.name, lock);
       await this.world.clock.sleep(Math.max(0, total * 0.8), signal);
       for (const node of replaced) {
         createVm(this.world, node);
         this.world.state.vmReplacements[node.name] =
           (this.world.state.vmReplacements[node.name] ?? 0) + 1;
       }
-      for (const key of templates) {
-        const t = this.world.state.templates[key];
-        if (!t) continue;
-        t.version = this.world.context.talos.to;
-        t.id = String(9100 + this.world.state.terraform.nextPlan + this.operationCounter++);
-      }
+      for (const key of templates) this.rebuildTemplate(key);
       if (saved.changes.some((c) => c.actions.some((a) => a !== 'no-op' && a !== 'read')))
         this.tf.serial += 1;
       this.world.changed();
@@ -235,34 +302,57 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
     }
   }
 
+  /**
+   * crash-during-apply: the runner dies with the VM destroyed and not created; its lock stays
+   * (a killed terraform never releases it).
+   */
+  private async crashIfScripted(node: string, lock: TerraformLock): Promise<void> {
+    const index = this.world
+      .faults()
+      .findIndex(
+        (f, i) =>
+          f.type === 'crash-during-apply' &&
+          f.node === node &&
+          (this.world.state.faultUses[i] ?? 0) === 0,
+      );
+    if (index < 0) return;
+    this.world.state.faultUses[index] = 1;
+    this.tf.lock = lock;
+    this.leftBehind = lock.id;
+    this.world.changed();
+    if (this.world.crashHook) await this.world.crashHook();
+    throw new DroverError(
+      'failed',
+      'SIMULATED_CRASH',
+      `the runner died inside terraform apply of ${node} (VM destroyed, not created; state lock ${lock.id} left behind)`,
+      { details: { transient: false } },
+    );
+  }
+
+  /** The template at the target version; a new VMID unless the scenario pins it. */
+  private rebuildTemplate(key: string): void {
+    const t = this.world.state.templates[key];
+    if (!t) return;
+    t.version = this.world.context.talos.to;
+    if (this.world.context.scenario.terraform.templateVmIds === 'pinned') return;
+    const used = new Set(Object.values(this.world.state.templates).map((x) => x.id));
+    let id = Number(t.id) + 100;
+    while (used.has(String(id))) id += 1;
+    t.id = String(id);
+  }
+
   private ownerOf(address: string): Owner {
     const r = this.resources().find((x) => x.address === address);
     if (r) return r.owner;
     for (const node of this.world.context.inventory.nodes)
-      if (node.terraformAddresses.some((m) => address === m || address.startsWith(`${m}.`)))
-        return { kind: 'node', node };
+      for (const m of node.terraformAddresses)
+        if (address === m || address.startsWith(`${m}.`))
+          return { kind: 'node', node, vm: address === `${m}.${VM_RESOURCE}` };
     return { kind: 'shared' };
   }
 
-  /** Invariant 3: one node's addresses, or templates only; anything else is out of scope. */
-  private checkScope(changes: { address: string }[], owners: Owner[], nodes: string[]): void {
-    const shared = changes.filter((_c, i) => owners[i]?.kind === 'shared').map((c) => c.address);
-    const hasTemplates = owners.some((o) => o.kind === 'template');
-    if (nodes.length > 1)
-      this.world.violation(
-        3,
-        `apply touched the VMs of ${nodes.length} nodes at once (${nodes.join(', ')})`,
-      );
-    if (nodes.length > 0 && hasTemplates)
-      this.world.violation(3, `apply touched templates and the VM of ${nodes.join(', ')} together`);
-    if (shared.length > 0)
-      this.world.violation(
-        3,
-        `apply touched ${shared.join(', ')}, outside the replaced ${nodes.length > 0 ? `node ${nodes.join(', ')}` : 'templates'}`,
-      );
-  }
-
   async pullState(signal?: AbortSignal): Promise<StateSnapshot> {
+    this.requireInit();
     await this.world.clock.sleep(this.world.ms('backup-state', 0.4), signal);
     const state = {
       version: 4,
@@ -281,23 +371,26 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
   }
 
   async listResources(): Promise<string[]> {
+    this.requireInit();
     return this.resources().map((r) => r.address);
   }
 
   async resourceIds(addresses: string[]): Promise<Record<string, string | undefined>> {
+    this.requireInit();
     const all = this.resources();
     const out: Record<string, string | undefined> = {};
     for (const address of addresses) {
       const hit =
         all.find((r) => r.address === address) ??
         all.find((r) => r.address.startsWith(`${address}.`) && r.address.endsWith(VM_RESOURCE)) ??
-        all.find((r) => r.address.startsWith(`${address}.`) && r.address.endsWith('vm.template'));
+        all.find((r) => r.address.startsWith(`${address}.`) && r.address.endsWith(TEMPLATE_VM));
       out[address] = hit?.id;
     }
     return out;
   }
 
   async templateVersion(address: string): Promise<string | undefined> {
+    this.requireInit();
     await this.world.clock.sleep(1000);
     const t = Object.values(this.world.state.templates).find(
       (x) => x.address === address || address.startsWith(`${x.address}.`),

@@ -9,7 +9,12 @@ import { readyStatus, talosVersionOf } from '../world/nodes.js';
 import { MIRROR_ANNOTATION } from '../world/objects.js';
 
 export function toNodeView(obj: KubeObject): NodeView {
-  const info = (obj.status?.nodeInfo ?? {}) as { osImage?: string; kubeletVersion?: string };
+  const info = (obj.status?.nodeInfo ?? {}) as {
+    osImage?: string;
+    kubeletVersion?: string;
+    systemUUID?: string;
+    bootID?: string;
+  };
   return {
     name: obj.metadata.name,
     ready: readyStatus(obj),
@@ -17,6 +22,8 @@ export function toNodeView(obj: KubeObject): NodeView {
     osImage: info.osImage ?? '',
     talosVersion: talosVersionOf(obj),
     kubeletVersion: (info.kubeletVersion ?? '').replace(/^v/, ''),
+    ...(info.systemUUID ? { systemUUID: info.systemUUID } : {}),
+    ...(info.bootID ? { bootID: info.bootID } : {}),
     labels: { ...(obj.metadata.labels ?? {}) },
     allocatable: { ...((obj.status?.allocatable ?? {}) as Record<string, string>) },
     resourceVersion: obj.metadata.resourceVersion,

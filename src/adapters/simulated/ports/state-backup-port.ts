@@ -53,6 +53,21 @@ export class SimulatedStateBackupPort implements StateBackupPort {
     return { key, sha256: digest, size: bytes.byteLength };
   }
 
+  /** A backup-reads-back-different fault with uses left: counts one. */
+  private readsBackDifferent(): boolean {
+    const faults = this.world.faults();
+    for (let i = 0; i < faults.length; i++) {
+      const f = faults[i];
+      if (f?.type !== 'backup-reads-back-different') continue;
+      const used = this.world.state.faultUses[i] ?? 0;
+      if (f.times !== 'always' && used >= f.times) continue;
+      this.world.state.faultUses[i] = used + 1;
+      this.world.changed();
+      return true;
+    }
+    return false;
+  }
+
   async get(key: string, signal?: AbortSignal): Promise<Uint8Array> {
     this.checkAvailable();
     await this.world.clock.sleep(this.world.ms('backup-state', 0.2), signal);
@@ -67,6 +82,11 @@ export class SimulatedStateBackupPort implements StateBackupPort {
         },
       );
     const bytes = new Uint8Array(Buffer.from(object.base64, 'base64'));
+    if (this.readsBackDifferent()) {
+      // A store that returns other bytes than were written: not a verified backup.
+      bytes[0] = (bytes[0] ?? 0) ^ 0xff;
+      return bytes;
+    }
     if (object.serial !== undefined && object.serial === this.world.state.terraform.serial) {
       this.world.state.verifiedBackupSerial = object.serial;
       this.world.changed();

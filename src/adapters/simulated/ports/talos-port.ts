@@ -166,7 +166,7 @@ export class SimulatedTalosPort implements TalosPort {
     validateMachineConfig(config, node, this.world.state.secrets.tokens);
     await this.busy(this.world.durations['apply-config'], options.signal);
     const current = this.world.vm(node.name);
-    if (!current || current.id !== vm.id) throw unreachable(address);
+    if (!current || current.uuid !== vm.uuid) throw unreachable(address);
     if (vm.phase === 'maintenance') configure(this.world, current, config);
     else current.gpuDriver = /nvidia/.test(config) || current.gpuDriver;
     this.world.changed();
@@ -197,17 +197,17 @@ export class SimulatedTalosPort implements TalosPort {
       newlyOut: !wasOut,
       storage: true,
     });
-    machineStopped(this.world, n.name, vm.id);
+    machineStopped(this.world, n.name, vm.uuid);
     this.world.changed();
     await this.busy(
       this.world.rng.jitter(this.world.durations['talos-upgrade'] * 0.6),
       options.signal,
     );
     const current = this.world.vm(n.name);
-    if (!current || current.id !== vm.id) throw unreachable(node);
+    if (!current || current.uuid !== vm.uuid) throw unreachable(node);
     current.version = version;
     current.phase = 'installing';
-    this.world.schedule(0, { type: 'vm-configured', node: n.name, vmId: current.id });
+    this.world.schedule(0, { type: 'vm-configured', node: n.name, vmId: current.uuid });
     // --wait: tracks the node until it is back (booted, Ready) or the timeout.
     await this.world.clock.sleep(
       this.world.rng.jitter(this.world.ms('talos-upgrade', 0.4)),

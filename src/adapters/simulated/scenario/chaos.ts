@@ -97,7 +97,33 @@ export const CHAOS_FAULTS: Record<string, ChaosDraw> = {
     c.kind === 'cattle' ? { type: 'old-vm-lingers', node: pickNode(c) } : undefined,
   'node-down': (c) => ({ type: 'node-down', node: pickNode(c), ...randomTiming(c, false) }),
   crash: (c) => (c.allowCrash ? { type: 'crash', ...randomTiming(c, false) } : undefined),
+  'plan-changes-module-resource': (c) =>
+    c.kind === 'cattle'
+      ? {
+          type: 'plan-changes-module-resource',
+          node: pickNode(c),
+          resource: pick(c.rng, ['talos_machine_bootstrap.this', 'random_id.suffix']),
+        }
+      : undefined,
+  'tf-lock-held': (c) =>
+    c.kind === 'cattle' ? { type: 'tf-lock-held', ...bySeconds(c) } : undefined,
+  'tf-lock-error': (c) =>
+    c.kind === 'cattle' ? { type: 'tf-lock-error', ...bySeconds(c) } : undefined,
+  'crash-during-apply': (c) =>
+    c.kind === 'cattle' && c.allowCrash
+      ? { type: 'crash-during-apply', node: pickNode(c) }
+      : undefined,
+  'backup-reads-back-different': (c) =>
+    c.kind === 'cattle'
+      ? { type: 'backup-reads-back-different', times: between(c.rng, 1, 2) }
+      : undefined,
 };
+
+/** Timing by seconds only, for fault types without a `when`. */
+function bySeconds(c: ChaosContext): Record<string, number> {
+  const from = between(c.rng, 0, 6 * 3600);
+  return { fromSeconds: from, untilSeconds: from + between(c.rng, 30, 2400) };
+}
 
 /** Fault types that end every run they hit are drawn less often, so chaos reaches further. */
 const RARE: ReadonlySet<string> = new Set(['never-ready', 'plan-extra-resource', 'old-vm-lingers']);

@@ -7,6 +7,7 @@ import { STEP_ACTIONS, UPGRADE_KINDS } from '../../../core/plan.js';
 import { NODE_ROLES, INSTALLER_PLATFORMS } from '../../../core/inventory.js';
 import { MAX_SEED } from '../world/rng.js';
 import { faultTiming, type Operation } from './fault-timing.js';
+import { terraformFaultSchemas, terraformScenarioSchema } from './faults-terraform.js';
 
 const name = z
   .string()
@@ -139,6 +140,7 @@ const faultSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('node-down'), node: z.string(), ...faultTiming }),
   /** The Drover process dies (SIGKILL) when the fault fires, after the world was saved. */
   z.strictObject({ type: z.literal('crash'), ...faultTiming }),
+  ...terraformFaultSchemas,
 ]);
 
 /**
@@ -250,6 +252,7 @@ export const scenarioSchema = z.strictObject({
   policy: policySchema.default({}),
   durations: durationsSchema.default({}),
   faults: z.array(faultSchema).default([]),
+  terraform: terraformScenarioSchema,
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;

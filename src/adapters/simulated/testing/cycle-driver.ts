@@ -24,7 +24,10 @@ async function until(
 
 export async function rebuildTemplates(cluster: SimulatedCluster): Promise<void> {
   for (const t of Object.values(cluster.inventory.templates)) {
-    const plan = await cluster.ports.infrastructure.plan({ replace: [t.address] });
+    const plan = await cluster.ports.infrastructure.plan({
+      replace: [t.address],
+      replaceOnly: 'all',
+    });
     await cluster.ports.infrastructure.apply(plan);
   }
 }

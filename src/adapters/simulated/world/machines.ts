@@ -3,6 +3,7 @@
  * config is applied, register their kubelet, join etcd (control plane) and bring up GPUs. Also the
  * node-lifecycle controller's reactions to a machine that stops answering, and timed faults.
  */
+import { createHash } from 'node:crypto';
 import type { InventoryNode } from '../../../core/inventory.js';
 import { GPU_SCHEMATIC_FLAVOR, hasNvidiaModules } from './machine-config.js';
 import { registerKubelet, setGpu, setReady, NODES, readyStatus } from './nodes.js';
@@ -15,10 +16,46 @@ const NODE_GRACE_MS = 40_000;
 /** Default toleration of not-ready/unreachable taints before pods are evicted. */
 const TAINT_EVICTION_MS = 300_000;
 
+/** A deterministic UUID per world seed and machine event (no draw from the world's rng). */
+export function machineUuid(world: World, kind: 'system' | 'boot'): string {
+  const seq = (world.state.machineSeq ?? 0) + 1;
+  world.state.machineSeq = seq;
+  return uuidFrom(`${world.state.seed}/${kind}/${seq}`);
+}
+
+/** A version-4-shaped UUID derived from `text`. */
+export function uuidFrom(text: string): string {
+  const h = createHash('sha256').update(text).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * The VMID Proxmox gives a new VM: the pinned vm_id (the node's original id, kept across a
+ * replacement), or /cluster/nextid's lowest free id from 100: the id just freed by the destroy
+ * comes straight back. Either way the id is no evidence of a new machine.
+ */
+function allocateVmId(world: World, node: InventoryNode): string {
+  if (world.context.scenario.terraform.vmIds === 'pinned') {
+    const index = world.context.inventory.nodes.findIndex((n) => n.name === node.name);
+    return String(100 + index);
+  }
+  const used = new Set<string>([
+    ...Object.values(world.state.vms).flatMap((v) => (v ? [v.id] : [])),
+    ...Object.values(world.state.lingering).map((v) => v.id),
+    ...Object.values(world.state.templates).map((t) => t.id),
+  ]);
+  let id = 100;
+  while (used.has(String(id))) id += 1;
+  return String(id);
+}
+
 export function createVm(world: World, node: InventoryNode): VmState {
   const template = world.state.templates[node.template];
   const vm: VmState = {
-    id: String(world.state.nextVmId++),
+    id: allocateVmId(world, node),
+    uuid: machineUuid(world, 'system'),
+    bootId: machineUuid(world, 'boot'),
+    ...(template ? { cloneOf: template.id } : {}),
     node: node.name,
     templateKey: node.template,
     version: template?.version ?? world.context.talos.from,
@@ -31,7 +68,7 @@ export function createVm(world: World, node: InventoryNode): VmState {
   world.schedule(world.rng.jitter(world.ms('wait-maintenance')), {
     type: 'vm-maintenance',
     node: node.name,
-    vmId: vm.id,
+    vmId: vm.uuid,
   });
   world.changed();
   return vm;
@@ -62,14 +99,14 @@ export function configure(world: World, vm: VmState, config: string): void {
   world.schedule(world.rng.jitter(world.ms('wait-ready')), {
     type: 'vm-configured',
     node: vm.node,
-    vmId: vm.id,
+    vmId: vm.uuid,
   });
   world.changed();
 }
 
 function currentVm(world: World, event: { node: string; vmId: string }): VmState | undefined {
   const vm = world.state.vms[event.node];
-  return vm && vm.id === event.vmId ? vm : undefined;
+  return vm && vm.uuid === event.vmId ? vm : undefined;
 }
 
 export function registerMachineHandlers(world: World): void {
@@ -85,6 +122,8 @@ export function registerMachineHandlers(world: World): void {
     const node = w.node(e.node);
     if (!vm || !node) return;
     vm.phase = 'running';
+    // Every boot (a fresh install, a reboot, a machine back from a stop) has a new boot id.
+    vm.bootId = machineUuid(w, 'boot');
     const neverReady = w.hasFault('never-ready', (f) => 'node' in f && f.node === node.name);
     const stuck = w.scriptedFailure('wait-ready', node.name) !== undefined;
     registerKubelet(w, node, vm.version, w.state.kubernetesVersion, !neverReady && !stuck);
@@ -93,12 +132,12 @@ export function registerMachineHandlers(world: World): void {
       w.schedule(w.rng.jitter(w.ms('wait-gpu', 0.4)), {
         type: 'gpu-label',
         node: node.name,
-        vmId: vm.id,
+        vmId: vm.uuid,
       });
       w.schedule(w.rng.jitter(w.ms('wait-gpu', 0.9)), {
         type: 'gpu-allocatable',
         node: node.name,
-        vmId: vm.id,
+        vmId: vm.uuid,
       });
     }
   });
@@ -141,10 +180,10 @@ function etcdFaulted(world: World, node: string): boolean {
 /** Talos joins the new etcd member; a same-named stale member is removed as it joins. */
 function joinEtcd(world: World, node: InventoryNode, vm: VmState): void {
   // A rebooted machine keeps its member; a fresh one joins anew.
-  let member = world.state.etcd.find((m) => m.node === node.name && m.vmId === vm.id);
+  let member = world.state.etcd.find((m) => m.node === node.name && m.vmId === vm.uuid);
   if (!member) {
     world.state.etcd = world.state.etcd.filter((m) => m.node !== node.name);
-    member = { id: world.rng.hex(16), node: node.name, vmId: vm.id, healthy: false };
+    member = { id: world.rng.hex(16), node: node.name, vmId: vm.uuid, healthy: false };
     world.state.etcd.push(member);
   }
   world.schedule(world.rng.jitter(world.ms('wait-etcd-rejoin')), {
@@ -162,13 +201,13 @@ function nodeDownEffect(world: World, fault: ScenarioFault, on: boolean): void {
   if (on && vm.phase === 'running') {
     vm.phase = 'stopped';
     for (const m of world.state.etcd) if (m.node === fault.node) m.healthy = false;
-    machineStopped(world, fault.node, vm.id);
+    machineStopped(world, fault.node, vm.uuid);
   } else if (!on && vm.phase === 'stopped') {
     vm.phase = 'installing';
     world.schedule(world.rng.jitter(world.ms('wait-ready')), {
       type: 'vm-configured',
       node: vm.node,
-      vmId: vm.id,
+      vmId: vm.uuid,
     });
   }
 }

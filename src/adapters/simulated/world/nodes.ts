@@ -53,7 +53,7 @@ export function newNodeObject(
     },
     status: {
       conditions: [readyCondition('True', now)],
-      nodeInfo: nodeInfo(talos, kubelet),
+      nodeInfo: { ...nodeInfo(talos, kubelet), ...machineIdentity(world, node.name) },
       addresses: [
         { type: 'InternalIP', address: node.address },
         { type: 'Hostname', address: node.name },
@@ -68,6 +68,12 @@ function resources(role: string): Record<string, string> {
   return role === 'controlplane'
     ? { cpu: '4', memory: '8048204Ki', pods: '110', 'ephemeral-storage': '47227284Ki' }
     : { cpu: '8', memory: '32816712Ki', pods: '110', 'ephemeral-storage': '94454568Ki' };
+}
+
+/** The running machine's systemUUID (new per VM create) and bootID (new per boot), as the kubelet reports them. */
+function machineIdentity(world: World, name: string): Record<string, string> {
+  const vm = world.state.vms[name];
+  return vm?.uuid && vm.bootId ? { systemUUID: vm.uuid, bootID: vm.bootId } : {};
 }
 
 function nodeInfo(talos: string, kubelet: string): Record<string, string> {
@@ -158,7 +164,11 @@ export function registerKubelet(
   }
   world.store.mutate(NODES, undefined, node.name, (n) => {
     const st = (n.status ??= {});
-    st.nodeInfo = { ...(st.nodeInfo as object), ...nodeInfo(talos, kubelet) };
+    st.nodeInfo = {
+      ...(st.nodeInfo as object),
+      ...nodeInfo(talos, kubelet),
+      ...machineIdentity(world, node.name),
+    };
     // A fresh machine has no device plugin yet: the GPU label and resource come later.
     const labels = { ...(n.metadata.labels ?? {}) };
     delete labels[GPU_LABEL];

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { KubeStore } from '../kube/store.js';
 import type { Scenario } from '../scenario/schema.js';
 import { generateSecrets } from './machine-config.js';
+import { uuidFrom } from './machines.js';
 import { newNodeObject } from './nodes.js';
 import {
   R,
@@ -46,6 +47,9 @@ export function initialState(context: WorldContext, seed: number, startMs: numbe
   for (const node of inventory.nodes)
     vms[node.name] = {
       id: String(nextVmId++),
+      uuid: uuidFrom(`${seed}/system/${node.name}`),
+      bootId: uuidFrom(`${seed}/boot/${node.name}`),
+      ...(templates[node.template] ? { cloneOf: templates[node.template]!.id } : {}),
       node: node.name,
       templateKey: node.template,
       version: context.talos.from,
@@ -56,7 +60,7 @@ export function initialState(context: WorldContext, seed: number, startMs: numbe
     };
   const etcd = inventory.nodes
     .filter((n) => n.role === 'controlplane')
-    .map((n) => ({ id: rng.hex(16), node: n.name, vmId: vms[n.name]?.id ?? '', healthy: true }));
+    .map((n) => ({ id: rng.hex(16), node: n.name, vmId: vms[n.name]?.uuid ?? '', healthy: true }));
   const tokens = generateSecrets(rng);
   return {
     format: 1,
@@ -74,6 +78,7 @@ export function initialState(context: WorldContext, seed: number, startMs: numbe
       serial: 42,
       lineage: `${rng.hex(8)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(4)}-${rng.hex(12)}`,
       lock: null,
+      initialised: context.scenario.terraform.initialised,
       plans: {},
       nextPlan: 1,
     },

@@ -16,8 +16,17 @@ export const VM_PHASES = [
 export type VmPhase = (typeof VM_PHASES)[number];
 
 export interface VmState {
-  /** Proxmox VM id. */
+  /**
+   * Proxmox VMID: the Terraform resource id. A pinned vm_id keeps it across a replacement and
+   * Proxmox hands freed ids out again: it is no proof of a new machine.
+   */
   id: string;
+  /** SMBIOS UUID: new on every create; identifies the machine instance (events key on it). */
+  uuid: string;
+  /** Kernel boot id: new on every boot. */
+  bootId: string;
+  /** The template VMID it was cloned from (bpg clone.vm_id, ForceNew). */
+  cloneOf?: string;
   node: string;
   templateKey: string;
   /** Talos version the VM runs (the template's when cloned; changed by an in-place upgrade). */
@@ -43,7 +52,7 @@ export interface EtcdMemberState {
   /** 16 hex digits. */
   id: string;
   node: string;
-  /** The machine that joined with this member (a reboot keeps it, a new VM joins anew). */
+  /** The machine (systemUUID) that joined with this member (a reboot keeps it, a new VM joins anew). */
   vmId: string;
   healthy: boolean;
 }
@@ -58,7 +67,10 @@ export interface TerraformLock {
 export interface SavedPlan {
   id: string;
   serial: number;
-  changes: { address: string; actions: ('no-op' | 'create' | 'read' | 'update' | 'delete')[] }[];
+  changes: {
+    address: string;
+    actions: ('no-op' | 'create' | 'read' | 'update' | 'delete' | 'forget')[];
+  }[];
   applied: boolean;
 }
 
@@ -101,6 +113,8 @@ export interface WorldState {
   now: number;
   eventSeq: number;
   nextVmId: number;
+  /** Machines created so far (seeds the next systemUUID/bootID deterministically). */
+  machineSeq?: number;
   vms: Record<string, VmState | undefined>;
   /** VMs Terraform believes destroyed that still answer at the node's address. */
   lingering: Record<string, VmState>;
@@ -109,6 +123,8 @@ export interface WorldState {
     serial: number;
     lineage: string;
     lock: TerraformLock | null;
+    /** false: a fresh checkout, no `.terraform/` until init (absent in older world files: true). */
+    initialised?: boolean;
     plans: Record<string, SavedPlan>;
     nextPlan: number;
   };
@@ -120,6 +136,8 @@ export interface WorldState {
   /** Kubernetes version the control plane runs. */
   kubernetesVersion: string;
   vmReplacements: Record<string, number>;
+  /** Nodes whose VM an apply set out to replace (even if it failed): Drover did follow a leave. */
+  replaceAttempted?: Record<string, true>;
   /** Per fault index: how many times it fired. */
   faultUses: number[];
   /** Per fault index: whether a timed fault is in force. */

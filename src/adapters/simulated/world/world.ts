@@ -82,6 +82,12 @@ export class World {
   /** The Drover process died (a crash fault fired): nothing it asked for happens any more. */
   crashed = false;
 
+  /**
+   * Kills the process inside a step (crash faults): never returns when a process dies; returns
+   * when nothing can die (in-process without a crash handler), and the operation then fails.
+   */
+  crashHook: (() => Promise<void>) | undefined;
+
   constructor(
     readonly context: WorldContext,
     readonly state: WorldState,

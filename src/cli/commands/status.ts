@@ -1,0 +1,34 @@
+import { Option } from 'commander';
+import type { Command } from 'commander';
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description(
+      'Read a journal and say where the run is or stopped, what it leaves cordoned, and what --resume would do next.',
+    )
+    .requiredOption('--journal <file>', "the run's journal (JSONL)")
+    .addOption(
+      new Option(
+        '-c, --config <file>',
+        'drover.yaml: adds the S3 copy of the journal (journal.s3) and the steps --resume would run',
+      ).env('DROVER_CONFIG'),
+    )
+    .option('--json', 'print the status as one JSON document', false)
+    .addHelpText(
+      'after',
+      `
+Reads only: the journal file and, with journal.s3 in the config, its S3 copy (the longer
+record wins, as for --resume). Nothing in the cluster is touched.
+
+Exit codes: 0 the journal was read (whatever the run's state), 2 bad input.`,
+    )
+    .action(async (options: { journal: string; config?: string; json?: boolean }) => {
+      const { runStatusCommand } = await import('../status/run-status.js');
+      process.exitCode = await runStatusCommand({
+        journal: options.journal,
+        ...(options.config !== undefined ? { config: options.config } : {}),
+        json: options.json === true,
+      });
+    });
+}

@@ -1,0 +1,121 @@
+/**
+ * Where a run is or stopped, from its journal alone (pure): the newest run's kind and target,
+ * its outcome (or that it never finished), the step that failed, the steps started and never
+ * finished (a crash inside them: resume re-checks the live state before acting), the nodes the
+ * journal leaves cordoned, and, given the plan, what `--resume` would run next.
+ */
+import { effectiveEntries, isStepDone, latestRunId } from '../../engine/journal-view.js';
+import type { Plan, PlanStep } from '../../core/plan.js';
+import type { JournalEntry } from '../../ports/journal.js';
+
+export interface StepRef {
+  stepId: string;
+  node?: string;
+  action?: string;
+  at: number;
+  message?: string;
+  code?: string;
+}
+
+export interface JournalStatus {
+  runId: string;
+  kind?: string;
+  from?: string;
+  to?: string;
+  startedAt: number;
+  /** How many times the run was started (1 + resumes). */
+  attempts: number;
+  state: 'succeeded' | 'failed' | 'aborted' | 'unfinished';
+  lastEntryAt: number;
+  lastFinished?: StepRef;
+  failed?: StepRef;
+  /** Started, never finished: the run died inside them. */
+  interrupted: StepRef[];
+  /** Cordoned by this run and not uncordoned since (per the journal). */
+  cordoned: string[];
+  /** With the plan: the steps not done yet, in plan order. */
+  remaining?: { count: number; next: StepRef[] };
+}
+
+export function journalStatus(all: JournalEntry[], plan?: Plan): JournalStatus | undefined {
+  const runId = latestRunId(all);
+  if (runId === undefined) return undefined;
+  const entries = all.filter((e) => e.runId === runId);
+  const effective = effectiveEntries(entries);
+  const starts = entries.filter((e) => e.type === 'run-started');
+  const first = starts[0]!;
+  const finished = [...entries].reverse().find((e) => e.type === 'run-finished');
+  const lastStart = starts[starts.length - 1]!;
+  // A run-finished before the latest (re)start belongs to an earlier attempt.
+  const state =
+    finished !== undefined &&
+    finished.at >= lastStart.at &&
+    entries.indexOf(finished) > entries.indexOf(lastStart)
+      ? ((finished.outcome as JournalStatus['state'] | undefined) ?? 'unfinished')
+      : 'unfinished';
+  const stepFinishes = effective.filter((e) => e.type === 'step-finished');
+  const ref = (e: JournalEntry): StepRef => ({
+    stepId: e.stepId ?? '?',
+    ...(e.node !== undefined ? { node: e.node } : {}),
+    ...(e.action !== undefined ? { action: e.action } : {}),
+    at: e.at,
+    ...(e.message !== undefined ? { message: e.message } : {}),
+    ...(e.code !== undefined ? { code: e.code } : {}),
+  });
+  const finishedIds = new Set(stepFinishes.map((e) => e.stepId));
+  const interrupted = new Map<string, StepRef>();
+  for (const e of effective)
+    if (e.type === 'step-started' && e.stepId !== undefined && !finishedIds.has(e.stepId))
+      interrupted.set(e.stepId, ref(e));
+  const failedEntry = [...stepFinishes]
+    .reverse()
+    .find((e) => e.outcome === 'failed' || e.outcome === 'aborted');
+  const lastDone = [...stepFinishes]
+    .reverse()
+    .find((e) => e.outcome === 'succeeded' || e.outcome === 'skipped');
+  const status: JournalStatus = {
+    runId,
+    ...(first.kind !== undefined ? { kind: first.kind } : {}),
+    ...(first.from !== undefined ? { from: first.from } : {}),
+    ...(first.to !== undefined ? { to: first.to } : {}),
+    startedAt: first.at,
+    attempts: starts.length,
+    state,
+    lastEntryAt: entries[entries.length - 1]!.at,
+    ...(lastDone ? { lastFinished: ref(lastDone) } : {}),
+    ...(failedEntry && state !== 'succeeded' ? { failed: ref(failedEntry) } : {}),
+    interrupted: [...interrupted.values()],
+    cordoned: cordonedNodes(effective),
+  };
+  if (plan !== undefined) {
+    const pending = planSteps(plan).filter((s) => !isStepDone(entries, s.id));
+    status.remaining = {
+      count: pending.length,
+      next: pending.slice(0, 3).map((s) => ({
+        stepId: s.id,
+        ...(s.node !== undefined ? { node: s.node } : {}),
+        action: s.action,
+        at: 0,
+      })),
+    };
+  }
+  return status;
+}
+
+function planSteps(plan: Plan): PlanStep[] {
+  return plan.phases.flatMap((p) => [...p.steps, ...p.units.flatMap((u) => u.steps)]);
+}
+
+function cordonedNodes(entries: JournalEntry[]): string[] {
+  const cordoned = new Set<string>();
+  for (const e of entries) {
+    if (e.node === undefined) continue;
+    // A node cleanup put back in service is uncordoned again.
+    if (e.type === 'note' && e.data?.restored === true) cordoned.delete(e.node);
+    if (e.type !== 'step-finished') continue;
+    if (e.outcome !== 'succeeded' && e.outcome !== 'skipped') continue;
+    if (e.action === 'cordon') cordoned.add(e.node);
+    if (e.action === 'uncordon') cordoned.delete(e.node);
+  }
+  return [...cordoned].sort();
+}
