@@ -67,10 +67,8 @@ describe('crash after every step of a cycle, resume an hour later', () => {
     expectFinishedOnce(run.resumed?.report);
   });
 
-  // Engine defect (issue 10, Terraform part, not this branch's): the run that died inside
-  // `terraform apply` leaves its own state lock, and --resume stops at TF_STATE_LOCKED instead of
-  // releasing its own dead run's lock. Expected to fail until that lands; then make it `it`.
-  it.fails('worker-2: dies 60 s into its replace-vm (terraform apply)', async () => {
+  // Inside `terraform apply`: the dead run's own state lock is released on resume (issue 10).
+  it('worker-2: dies 60 s into its replace-vm (terraform apply)', async () => {
     const file = withCrash(
       {
         type: 'crash',
