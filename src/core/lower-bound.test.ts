@@ -250,9 +250,9 @@ describe('step minimums (durations.ts)', () => {
 /** Cattle units of the reference cluster (every worker is an OSD node) at the default durations. */
 const CATTLE_CONTROL_PLANE = 1 + 10 + 8 + 10 + 300 + 216 + 20 + 115 + 1;
 const CATTLE_WORKER = 2 + 1 + 10 + 300 + 216 + 20 + 115 + 2 + 1;
-/** Pets: the upgrade (a boot) and the writes around it; everything else is a check. */
-const PETS_CONTROL_PLANE = 216 + 1;
-const PETS_WORKER = 2 + 216 + 2 + 1;
+/** Pets: the cordon, the upgrade (a boot) and the writes around it; everything else is a check. */
+const PETS_CONTROL_PLANE = 1 + 216 + 1;
+const PETS_WORKER = 2 + 1 + 216 + 2 + 1;
 
 describe('lowerBoundSeconds', () => {
   it.each<[UpgradeKind, number]>([

@@ -44,6 +44,8 @@ describe('buildPetsPlan', () => {
       'k8s-ctrl-1',
       [
         'gate-etcd',
+        'cordon',
+        'drain',
         'talos-upgrade',
         'wait-ready',
         'verify-version',
@@ -56,6 +58,8 @@ describe('buildPetsPlan', () => {
       [
         'gate-health',
         'storage-noout-set',
+        'cordon',
+        'drain',
         'talos-upgrade',
         'wait-ready',
         'verify-version',
@@ -69,6 +73,8 @@ describe('buildPetsPlan', () => {
       [
         'gate-health',
         'storage-noout-set',
+        'cordon',
+        'drain',
         'talos-upgrade',
         'wait-ready',
         'verify-version',

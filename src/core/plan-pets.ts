@@ -1,6 +1,7 @@
 /**
- * Pets: each node is upgraded in place with `talosctl upgrade --image <installer>`, using the
- * node's own schematic and platform (installer-image.ts). Control plane one at a time behind
+ * Pets: each node is cordoned and drained by Drover under the drain policy, then upgraded in
+ * place with `talosctl upgrade --image <installer>`, using the node's own schematic and platform
+ * (installer-image.ts). Control plane one at a time behind
  * the etcd gate, then workers as the disruption policy allows (for pets also capped by
  * policy.disruption.petsBatchSize, see schedule.ts `disruptionFor`), then validation.
  *
@@ -31,6 +32,10 @@ function upgradeAndVerify(
 ): PlanStep[] {
   const image = installerImage(node, to);
   return [
+    // Drover's drain, under the drain policy (PDB window, force rules), as for cattle: the drain
+    // Talos runs inside its upgrade sequence knows nothing of the policy.
+    nodeStep(node, 'cordon', `Cordon ${node.name}`),
+    nodeStep(node, 'drain', `Drain ${node.name}`),
     nodeStep(node, 'talos-upgrade', `Upgrade ${node.name} in place to Talos ${to}`, {
       image,
       version: to,

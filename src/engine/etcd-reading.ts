@@ -6,13 +6,15 @@
  */
 import type { EtcdReading } from '../core/gates.js';
 import { controlPlaneNodes } from '../core/inventory.js';
-import type { EtcdMember } from '../ports/talos.js';
+import type { EtcdMember, EtcdMemberStatus } from '../ports/talos.js';
+import { PASS, wait } from '../core/gates.js';
 import type { StepContext } from './context.js';
+import { runGate } from './gate-runner.js';
 
 export async function readEtcd(
   ctx: StepContext,
   avoid?: string,
-): Promise<EtcdReading & { via?: string }> {
+): Promise<EtcdReading & { via?: string; statuses: EtcdMemberStatus[] | undefined }> {
   const { talos } = ctx.run.ports;
   const candidates = controlPlaneNodes(ctx.run.inventory).filter((n) => n.name !== avoid);
   let members: EtcdMember[] | undefined;
@@ -38,4 +40,51 @@ export async function readEtcd(
     statuses = undefined;
   }
   return { members, statuses, ...(via ? { via } : {}) };
+}
+
+/** The member every answering status names as leader, when they agree; else undefined. */
+export function leaderOf(reading: {
+  members: EtcdMember[] | undefined;
+  statuses: EtcdMemberStatus[] | undefined;
+}): EtcdMember | undefined {
+  const ids = new Set(
+    (reading.statuses ?? []).flatMap((s) => (s.leaderId ? [s.leaderId.toLowerCase()] : [])),
+  );
+  if (ids.size !== 1) return undefined;
+  const [id] = [...ids];
+  return reading.members?.find((m) => m.id.toLowerCase() === id);
+}
+
+/**
+ * A leader that leaves etcd costs the cluster an election (writes stall until a new leader is
+ * elected, the API server with them). If the departing node leads, it hands leadership on first
+ * (`talosctl etcd forfeit-leadership`) and we wait until another member leads.
+ */
+export async function moveLeadershipAway(
+  ctx: StepContext,
+  node: { name: string; address: string },
+): Promise<void> {
+  const leader = leaderOf(await readEtcd(ctx));
+  if (leader !== undefined && leader.hostname !== node.name) return;
+  // It leads, or the members do not agree who does: forfeit (a follower's forfeit is a no-op).
+  if (leader !== undefined)
+    ctx.run.log('info', `${node.name} leads etcd; moving leadership before it leaves`, node.name);
+  await ctx.call('talos.etcdForfeitLeadership', { node: node.address }, () =>
+    ctx.run.ports.talos.etcdForfeitLeadership(node.address),
+  );
+  if (leader === undefined) return;
+  await runGate(
+    ctx,
+    async () => {
+      const now = leaderOf(await readEtcd(ctx));
+      if (now === undefined) return wait('no etcd leader known yet');
+      return now.hostname === node.name ? wait(`${node.name} still leads etcd`) : PASS;
+    },
+    {
+      deadlineSeconds: ctx.run.policy.timeouts.gateSeconds,
+      timeoutCode: 'ETCD_LEADERSHIP_NOT_MOVED',
+      category: 'failed',
+      hint: `${node.name} still leads etcd after forfeit-leadership; it must not leave as leader (a leader election stalls the cluster).`,
+    },
+  );
 }

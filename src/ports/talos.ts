@@ -16,6 +16,8 @@ export interface EtcdMemberStatus {
   /** The member answered its status read without errors. */
   healthy: boolean;
   error?: string;
+  /** The LEADER column: the member id this node sees as the etcd leader. */
+  leaderId?: string;
 }
 
 /** What a node address answers: a configured Talos, a fresh VM in maintenance mode, nothing, or a TLS identity clash. */
@@ -27,6 +29,10 @@ export interface TalosUpgradeOptions {
   stage?: boolean;
   rebootMode?: 'default' | 'powercycle';
   timeoutSeconds: number;
+  /**
+   * Not passed by the engine: an abort never kills a running upgrade (invariant 12); the
+   * upgrade ends within its own timeout and the run stops after it.
+   */
   signal?: AbortSignal;
 }
 
@@ -46,6 +52,13 @@ export interface TalosPort {
   /** One status per queried node; a node that fails to answer is unhealthy with its error. */
   etcdStatus(nodes: string[]): Promise<EtcdMemberStatus[]>;
   etcdLeave(node: string): Promise<void>;
+  /** `etcd forfeit-leadership` on the node: a leader hands leadership on; a follower is a no-op. */
+  etcdForfeitLeadership(node: string): Promise<void>;
+  /**
+   * The node's boot ID (`/proc/sys/kernel/random/boot_id`): changes on every boot. talosctl's
+   * own upgrade tracking compares it to tell a reboot happened (cmd/talosctl/pkg/talos/action).
+   */
+  bootId(node: string): Promise<string>;
   etcdRemoveMember(viaNode: string, memberId: string): Promise<void>;
   probe(address: string): Promise<TalosProbeResult>;
   /** Applies a complete machine config. `insecure` for a node in maintenance mode. */
@@ -54,7 +67,10 @@ export interface TalosPort {
     config: string,
     options: { insecure: boolean; signal?: AbortSignal },
   ): Promise<void>;
-  /** In-place upgrade. May reject although the node did upgrade (connection drop): check version() before retrying. */
+  /**
+   * In-place upgrade. May reject although the node did upgrade (connection drop): read version()
+   * and bootId() before deciding anything, never retry blindly.
+   */
   upgrade(node: string, options: TalosUpgradeOptions): Promise<void>;
   upgradeKubernetes(options: KubernetesUpgradeOptions): Promise<string>;
 }

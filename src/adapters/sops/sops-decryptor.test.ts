@@ -66,6 +66,16 @@ describe('SopsDecryptor (sops stand-in)', () => {
     expect((error as { hint: string }).hint).toMatch(hint);
   });
 
+  it('a missing file: the error names the quoted path sops printed', async () => {
+    const { sops } = await decryptorFor([
+      { expectArgs: ARGS, stderrFile: 'sops/missing-file.stderr', exitCode: 100 },
+    ]);
+    await expect(sops.decrypt(FILE)).rejects.toMatchObject({
+      code: 'SOPS_FILE_MISSING',
+      message: expect.stringContaining(`non-existent file "${FILE}"`),
+    });
+  });
+
   it('empty output is a failure, not an empty config', async () => {
     const { sops } = await decryptorFor([{ expectArgs: ARGS, stdout: '' }]);
     await expect(sops.decrypt(FILE)).rejects.toMatchObject({ code: 'SOPS_FAILED' });

@@ -71,6 +71,8 @@ describe.each(VERSIONS)('TalosctlAdapter against talosctl %s output', (v) => {
       ['10.0.0.12', '1c2d3e4f5a6b7c8d', true],
       ['10.0.0.13', '0f1e2d3c4b5a6978', true],
     ]);
+    // The LEADER column: where leadership must be moved from before a member leaves.
+    expect(status.every((s) => s.leaderId === '8a3b0c1d2e3f4a5b')).toBe(true);
     // 1.11's extra PROTOCOL/STORAGE columns must not be read as ERRORS.
     expect(status.every((s) => s.error === undefined)).toBe(true);
   });
@@ -88,6 +90,7 @@ describe.each(VERSIONS)('TalosctlAdapter against talosctl %s output', (v) => {
       memberId: '1c2d3e4f5a6b7c8d',
       healthy: false,
       error: 'etcdserver: mvcc: database space exceeded',
+      leaderId: '8a3b0c1d2e3f4a5b',
     });
     expect(status[0]?.healthy).toBe(true);
   });
@@ -279,14 +282,51 @@ describe.each(VERSIONS)('TalosctlAdapter against talosctl %s output', (v) => {
       })
       .catch((e: unknown) => e)) as DroverError;
     expect(error).toBeInstanceOf(DroverError);
-    expect(error.code).toBe('TALOS_UPGRADE_FAILED');
+    expect(error.code).toBe('TALOS_UPGRADE_UNREACHABLE');
     expect(error.details?.transient).toBe(true);
+    expect(error.details?.unreachable).toBe(true);
     expect(error.details?.progress).toMatchObject({
       started: true,
       rebooting: true,
       postCheckPassed: false,
     });
-    expect(error.hint).toMatch(/check its version/);
+    expect(error.hint).toMatch(/version and boot ID/);
+  });
+
+  it.each([
+    [
+      'an rpc Unavailable line (boot-ID read or Upgrade call could not reach it)',
+      'upgrade-unavailable',
+    ],
+    ['a stream that ends in "unavailable, retrying..." (never came back)', 'upgrade-never-back'],
+  ])('upgrade: %s is unreachable, not a refusal', async (_what, fixture) => {
+    const { adapter } = await adapterFor([
+      {
+        expectArgs: upgradeArgs('img:v1', '60s'),
+        stderrFile: `talosctl/${v}/${fixture}.stderr`,
+        exitCode: 1,
+      },
+    ]);
+    await expect(
+      adapter.upgrade('10.0.0.21', { image: 'img:v1', timeoutSeconds: 60 }),
+    ).rejects.toMatchObject({
+      code: 'TALOS_UPGRADE_UNREACHABLE',
+      details: { unreachable: true, transient: true },
+      hint: expect.stringMatching(/never upgrade it again blindly/),
+    });
+  });
+
+  it('reads the boot ID as talosctl tracks reboots, and forfeits etcd leadership', async () => {
+    const { adapter } = await adapterFor([
+      {
+        expectArgs: ['read', '-n', '10.0.0.21', '/proc/sys/kernel/random/boot_id'],
+        stdoutFile: `talosctl/${v}/boot-id.stdout`,
+      },
+      { expectArgs: ['etcd', 'forfeit-leadership', '-n', '10.0.0.11'] },
+    ]);
+    expect(await adapter.bootId('10.0.0.21')).toBe('0b9d4c1e-3f2a-4d6b-8e7f-1a2b3c4d5e6f');
+    await adapter.etcdForfeitLeadership('10.0.0.11');
+    await expectAllCallsMade(2);
   });
 
   it('upgrade: a synchronous refusal (etcd quorum) is not transient', async () => {
@@ -347,6 +387,42 @@ describe.each(VERSIONS)('TalosctlAdapter against talosctl %s output', (v) => {
     await expectAllCallsMade(2);
   });
 
+  it('upgrade-k8s: removed APIs still in use are a user action, listed, never "re-running is safe"', async () => {
+    const to = v === 'v1.10' ? '1.32.9' : '1.34.1';
+    const progress: UpgradeProgress[] = [];
+    const { adapter } = await adapterFor(
+      [
+        {
+          expectArgs: ['upgrade-k8s', '-n', '10.0.0.11', '--to', to, '--dry-run'],
+          stdoutFile: `talosctl/${v}/upgrade-k8s-removed.stdout`,
+          stderrFile: `talosctl/${v}/upgrade-k8s-removed.stderr`,
+          exitCode: 1,
+        },
+      ],
+      progress,
+    );
+    const error = (await adapter
+      .upgradeKubernetes({ node: '10.0.0.11', to, dryRun: true })
+      .catch((e: unknown) => e)) as DroverError;
+    expect(error).toBeInstanceOf(DroverError);
+    expect(error.category).toBe('refused');
+    expect(error.code).toBe('TALOS_K8S_REMOVED_APIS');
+    expect(error.hint).not.toMatch(/re-running is safe/);
+    expect(error.hint).toMatch(/migrate/);
+    if (v === 'v1.10')
+      expect(error.message).toMatch(/2 podschedulingcontexts\.v1alpha3\.resource\.k8s\.io object/);
+    else {
+      expect(error.message).toMatch(
+        /feature gate PodDisruptionConditions on kube-apiserver of 10\.0\.0\.11/,
+      );
+      expect(error.message).toMatch(/flag cloud-config on kubelet of 10\.0\.0\.21/);
+    }
+    // The checks announce themselves on stdout, before the refusal on stderr.
+    expect(progress.map((p) => p.message)).toContain(
+      'checking for removed Kubernetes API resource versions',
+    );
+  });
+
   it('upgrade-k8s: an unsupported path is refused', async () => {
     const { adapter } = await adapterFor([
       {
@@ -382,7 +458,6 @@ describe('TalosctlAdapter argv, files and errors', () => {
           '--file',
           '<file>',
         ],
-        stderrFile: `talosctl/${v}/apply-config-insecure.stderr`,
       },
     ]);
     await adapter.applyConfig('10.0.0.21', config, { insecure: true });
@@ -533,6 +608,21 @@ describe('TalosctlAdapter argv, files and errors', () => {
     });
   });
 });
+
+function upgradeArgs(image: string, timeout: string): string[] {
+  return [
+    'upgrade',
+    '-n',
+    '10.0.0.21',
+    '-e',
+    '10.0.0.21',
+    '--image',
+    image,
+    '--wait',
+    '--timeout',
+    timeout,
+  ];
+}
 
 async function drovertemps(): Promise<string[]> {
   return (await readdir(tmpdir())).filter((n) => n.startsWith('drover-secret-')).sort();

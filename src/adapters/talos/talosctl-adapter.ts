@@ -13,8 +13,14 @@ import type {
   TalosProbeResult,
   TalosUpgradeOptions,
 } from '../../ports/talos.js';
-import { etcdLeave, etcdMembers, etcdRemoveMember, etcdStatus } from './talosctl-etcd.js';
-import { applyConfig, nodeVersion, probeAddress } from './talosctl-node.js';
+import {
+  etcdForfeitLeadership,
+  etcdLeave,
+  etcdMembers,
+  etcdRemoveMember,
+  etcdStatus,
+} from './talosctl-etcd.js';
+import { applyConfig, nodeBootId, nodeVersion, probeAddress } from './talosctl-node.js';
 import type { TalosctlAdapterOptions } from './talosctl-options.js';
 import { TalosctlRunner } from './talosctl-runner.js';
 import { upgradeKubernetes, upgradeNode } from './talosctl-upgrade.js';
@@ -42,6 +48,14 @@ export class TalosctlAdapter implements TalosPort {
 
   etcdLeave(node: string): Promise<void> {
     return etcdLeave(this.talosctl, node);
+  }
+
+  etcdForfeitLeadership(node: string): Promise<void> {
+    return etcdForfeitLeadership(this.talosctl, node);
+  }
+
+  bootId(node: string): Promise<string> {
+    return nodeBootId(this.talosctl, node);
   }
 
   /** Idempotent: a member that is already gone (`member not found`) counts as removed. */

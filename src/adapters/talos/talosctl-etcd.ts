@@ -69,6 +69,7 @@ export async function etcdStatus(
         healthy: rowError === '' && MEMBER_ID.test(memberId),
       };
       if (rowError) status.error = rowError;
+      if (row.LEADER && MEMBER_ID.test(row.LEADER)) status.leaderId = row.LEADER;
       return status;
     }
     return {
@@ -96,6 +97,27 @@ export async function etcdLeave(talosctl: TalosctlRunner, node: string): Promise
   }
 }
 
+/**
+ * `etcd forfeit-leadership` (cmd/talosctl/cmd/talos/etcd.go at v1.10.9 / v1.11.6: no arguments,
+ * silent on success): the node, if it leads, hands leadership to another member; a follower
+ * answers the same way, so it is safe to repeat.
+ */
+export async function etcdForfeitLeadership(talosctl: TalosctlRunner, node: string): Promise<void> {
+  const result = await talosctl.run(
+    ['etcd', 'forfeit-leadership', ...talosctl.target(node)],
+    talosctl.timeouts.callMs,
+  );
+  if (result.exitCode !== 0) {
+    throw talosctlError(
+      'TALOS_ETCD_FORFEIT_FAILED',
+      'etcd forfeit-leadership',
+      result.exitCode,
+      result.stderr,
+      'the leader could not hand leadership on; check etcd health before its member leaves',
+    );
+  }
+}
+
 /** Idempotent: a member that is already gone (`member not found`) counts as removed. */
 export async function etcdRemoveMember(
   talosctl: TalosctlRunner,
@@ -116,7 +138,7 @@ export async function etcdRemoveMember(
     ['etcd', 'remove-member', ...talosctl.target(viaNode), memberId],
     talosctl.timeouts.callMs,
   );
-  if (result.exitCode === 0 || /member not found/.test(result.stderr)) return;
+  if (result.exitCode === 0 || /member not found|code = NotFound/.test(result.stderr)) return;
   throw talosctlError(
     'TALOS_ETCD_REMOVE_FAILED',
     'etcd remove-member',

@@ -42,6 +42,37 @@ export async function nodeVersion(talosctl: TalosctlRunner, node: string): Promi
   return mine.tag;
 }
 
+/**
+ * `talosctl read /proc/sys/kernel/random/boot_id`: the same source talosctl's upgrade tracker
+ * compares before and after (getBootID in cmd/talosctl/pkg/talos/action/tracker.go, v1.10.9 /
+ * v1.11.6). The file's bytes go to stdout unchanged (read.go): a UUID and a newline.
+ */
+export async function nodeBootId(talosctl: TalosctlRunner, node: string): Promise<string> {
+  const result = await talosctl.run(
+    ['read', ...talosctl.target(node), '/proc/sys/kernel/random/boot_id'],
+    talosctl.timeouts.callMs,
+  );
+  if (result.exitCode !== 0) {
+    throw talosctlError(
+      'TALOS_BOOT_ID_FAILED',
+      'read boot_id',
+      result.exitCode,
+      result.stderr,
+      'check that the node is up and the talosconfig is valid',
+    );
+  }
+  const bootId = result.stdout.trim();
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(bootId)) {
+    throw new DroverError(
+      'failed',
+      'TALOS_OUTPUT_UNEXPECTED',
+      `unexpected talosctl read boot_id output: ${JSON.stringify(bootId.slice(0, 80))}`,
+      { hint: 'check that the talosctl version is one Drover supports (1.10, 1.11)' },
+    );
+  }
+  return bootId;
+}
+
 export async function probeAddress(
   talosctl: TalosctlRunner,
   address: string,

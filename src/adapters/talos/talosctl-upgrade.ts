@@ -4,6 +4,7 @@
  */
 import { DroverError } from '../../core/errors.js';
 import type { KubernetesUpgradeOptions, TalosUpgradeOptions } from '../../ports/talos.js';
+import { parseRemovedItems, removedItemsError } from './removed-items.js';
 import { talosctlError } from './talos-errors.js';
 import type { TalosctlRunner } from './talosctl-runner.js';
 import { parseProgressLine, summariseProgress, type UpgradeProgress } from './upgrade-progress.js';
@@ -52,20 +53,66 @@ export async function upgradeNode(
     },
   );
   if (result.exitCode === 0) return;
+  throw upgradeFailure(result.exitCode, result.stderr, node, progress);
+}
+
+/**
+ * Why `talosctl upgrade --wait` exited 1 (cmd/talosctl/pkg/talos/action/node.go and tracker.go
+ * at v1.10.9 / v1.11.6). A `"<node>": rpc error: code = Unavailable` line (the boot-ID read or
+ * the Upgrade call could not reach the node) or a stream that ends in `unavailable, retrying...`
+ * (the tracker lost the node in its reboot and no closing line is guaranteed) mean the node is
+ * unreachable, not that it refused: it may be rebooting, upgraded or rolled back, and only a
+ * version and boot-ID read tells. Any other rpc error line is the node's synchronous refusal.
+ */
+export function upgradeFailure(
+  exitCode: number,
+  stderr: string,
+  node: string,
+  progress: readonly UpgradeProgress[] = progressOf(stderr),
+): DroverError {
   const summary = summariseProgress(progress);
-  const refused =
-    progress.find((p) => p.node === node && /^rpc error: /.test(p.message)) ??
-    refusalFrom(result.stderr, node);
-  throw talosctlError(
-    refused ? 'TALOS_UPGRADE_REJECTED' : 'TALOS_UPGRADE_FAILED',
+  // Where it stopped is at the end of the stream, not at its start (actor ID, sequence start).
+  const tail = stderr
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-4)
+    .join('\n');
+  const mine = progress.filter((p) => p.node === node);
+  const rpc = mine.find((p) => /^rpc error: /.test(p.message));
+  const unavailableRpc = rpc !== undefined && /code = Unavailable/.test(rpc.message);
+  const endsRetrying = /^unavailable, retrying/.test(mine.at(-1)?.message ?? '');
+  if (unavailableRpc || endsRetrying || (rpc === undefined && summary.rebooting)) {
+    return talosctlError(
+      'TALOS_UPGRADE_UNREACHABLE',
+      'upgrade',
+      exitCode,
+      tail,
+      'talosctl lost the node (unreachable, not a refusal): it may be rebooting, upgraded or rolled back; read its version and boot ID before deciding anything, never upgrade it again blindly',
+      { progress: summary, unreachable: true, transient: true },
+    );
+  }
+  if (rpc !== undefined) {
+    return talosctlError(
+      'TALOS_UPGRADE_REJECTED',
+      'upgrade',
+      exitCode,
+      tail,
+      'the node refused the upgrade before starting it; fix the cause named above',
+      { progress: summary, transient: false },
+    );
+  }
+  return talosctlError(
+    'TALOS_UPGRADE_FAILED',
     'upgrade',
-    result.exitCode,
-    result.stderr,
-    refused
-      ? 'the node refused the upgrade before starting it; fix the cause named above'
-      : 'the connection may have dropped during the reboot and the node may have upgraded anyway: check its version before retrying',
-    { progress: summary, ...(refused ? { transient: false } : {}) },
+    exitCode,
+    tail,
+    "the upgrade failed; read the node's version and boot ID before retrying",
+    { progress: summary },
   );
+}
+
+function progressOf(stderr: string): UpgradeProgress[] {
+  return stderr.split('\n').flatMap((line) => parseProgressLine(line) ?? []);
 }
 
 export async function upgradeKubernetes(
@@ -110,6 +157,8 @@ export async function upgradeKubernetes(
       },
     );
   }
+  const removed = parseRemovedItems(result.stderr);
+  if (removed.length > 0) throw removedItemsError(options.to, removed);
   throw talosctlError(
     'TALOS_K8S_UPGRADE_FAILED',
     'upgrade-k8s',
@@ -117,12 +166,4 @@ export async function upgradeKubernetes(
     result.stderr || result.stdout,
     're-running is safe: components already at the target are skipped',
   );
-}
-
-function refusalFrom(stderr: string, node: string): UpgradeProgress | undefined {
-  for (const line of stderr.split('\n')) {
-    const p = parseProgressLine(line);
-    if (p && p.node === node && /^rpc error: /.test(p.message)) return p;
-  }
-  return undefined;
 }

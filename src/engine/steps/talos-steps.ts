@@ -2,50 +2,9 @@
 import { DroverError } from '../../core/errors.js';
 import { controlPlaneNodes } from '../../core/inventory.js';
 import type { StepHandler } from '../context.js';
-import { requireNode, stringParam } from '../context.js';
+import { stringParam } from '../context.js';
 
-export const talosUpgrade: StepHandler = {
-  destructive: true,
-  async run(ctx) {
-    const node = requireNode(ctx);
-    const version = stringParam(ctx, 'version') ?? ctx.run.plan.to;
-    const image = stringParam(ctx, 'image');
-    if (image === undefined)
-      throw new DroverError('input', 'STEP_PARAMS', `${ctx.step.id}: no installer image`);
-    const talos = ctx.run.ports.talos;
-    if (
-      (await ctx.call('talos.version', { node: node.address }, () =>
-        talos.version(node.address),
-      )) === version
-    ) {
-      return { outcome: 'skipped', message: `${node.name} already runs Talos ${version}` };
-    }
-    await ctx.call('talos.upgrade', { node: node.address, image }, async (attempt) => {
-      // The call may have failed after the node did upgrade (connection drop in the reboot):
-      // the real version decides, before any retry.
-      if (attempt > 1 && (await talos.version(node.address).catch(() => undefined)) === version)
-        return;
-      try {
-        await talos.upgrade(node.address, {
-          image,
-          timeoutSeconds: ctx.run.policy.timeouts.talosUpgradeSeconds,
-          ...(ctx.run.signal ? { signal: ctx.run.signal } : {}),
-        });
-      } catch (error) {
-        if ((await talos.version(node.address).catch(() => undefined)) === version) {
-          ctx.run.log(
-            'warn',
-            `talosctl upgrade reported an error but ${node.name} runs ${version}`,
-            node.name,
-          );
-          return;
-        }
-        throw error;
-      }
-    });
-    return { outcome: 'succeeded', data: { image, version } };
-  },
-};
+export { talosUpgrade } from './talos-steps-upgrade.js';
 
 export const k8sUpgrade: StepHandler = {
   async run(ctx) {

@@ -9,7 +9,7 @@ import { block, etcdQuorumGate, wait, PASS } from '../../core/gates.js';
 import { applyPatches } from '../../core/machine-config-patch.js';
 import type { StepHandler } from '../context.js';
 import { listParam, requireNode } from '../context.js';
-import { readEtcd } from '../etcd-reading.js';
+import { moveLeadershipAway, readEtcd } from '../etcd-reading.js';
 import { runGate } from '../gate-runner.js';
 import { takeVerifiedBackup } from '../state-backup.js';
 
@@ -44,6 +44,7 @@ export const etcdLeave: StepHandler = {
         hint: 'Every other etcd member must answer healthy before a member leaves.',
       },
     );
+    await moveLeadershipAway(ctx, node);
     try {
       await ctx.call('talos.etcdLeave', { node: node.address }, () =>
         ctx.run.ports.talos.etcdLeave(node.address),

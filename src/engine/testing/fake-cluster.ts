@@ -414,6 +414,15 @@ export class FakeCluster {
         c.etcdLeft.add(n.name);
         c.checkOutOfService();
       },
+      async etcdForfeitLeadership() {
+        // This fake has no leader: every member answers as a follower (a no-op).
+      },
+      async bootId(address) {
+        const n = c.byAddress(address);
+        if (!n || !c.up(n.name))
+          throw new DroverError('failed', 'UNREACHABLE', `${address} unreachable`);
+        return `boot-${c.vms.get(n.name)!.id}`;
+      },
       async etcdRemoveMember(_via, id) {
         const n = c.inventory.nodes.find(
           (x) => (c.vms.get(x.name)?.id ?? 0).toString(16).padStart(16, '0') === id,

@@ -117,6 +117,14 @@ export const CHAOS_FAULTS: Record<string, ChaosDraw> = {
     c.kind === 'cattle'
       ? { type: 'backup-reads-back-different', times: between(c.rng, 1, 2) }
       : undefined,
+  'talos-upgrade-drops': (c) =>
+    c.kind === 'pets' ? { type: 'talos-upgrade-drops', node: pickNode(c) } : undefined,
+  'talos-rolls-back': (c) =>
+    c.kind === 'pets' ? { type: 'talos-rolls-back', node: pickNode(c) } : undefined,
+  'talos-never-back': (c) =>
+    c.kind === 'pets' ? { type: 'talos-never-back', node: pickNode(c) } : undefined,
+  'etcd-leader': (c) => ({ type: 'etcd-leader', node: pickNode(c, 'controlplane') }),
+  'k8s-removed-apis': (c) => (c.kind === 'kubernetes' ? { type: 'k8s-removed-apis' } : undefined),
 };
 
 /** Timing by seconds only, for fault types without a `when`. */

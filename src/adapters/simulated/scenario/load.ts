@@ -169,7 +169,7 @@ function crossCheck(s: Scenario): Problem[] {
       add(['faults', i, 'when', 'node'], `unknown node "${timing.when.node}"`);
     if (f.type === 'pdb-blocks' && !guarded.includes(`${f.namespace}/${f.name}`))
       add(['faults', i, 'name'], `no workload ${f.namespace}/${f.name} with a pdb in workloads`);
-    if (f.type === 'etcd-unhealthy') {
+    if (f.type === 'etcd-unhealthy' || f.type === 'etcd-leader') {
       const node = s.nodes.find((n) => n.name === f.node);
       if (node && node.role !== 'controlplane')
         add(['faults', i, 'node'], `${f.node} is not a controlplane node`);

@@ -7,6 +7,13 @@ import { STEP_ACTIONS, UPGRADE_KINDS } from '../../../core/plan.js';
 import { NODE_ROLES, INSTALLER_PLATFORMS } from '../../../core/inventory.js';
 import { MAX_SEED } from '../world/rng.js';
 import { faultTiming, type Operation } from './fault-timing.js';
+import {
+  etcdLeader,
+  k8sRemovedApis,
+  talosNeverBack,
+  talosRollsBack,
+  talosUpgradeDrops,
+} from './faults-talos.js';
 import { terraformFaultSchemas, terraformScenarioSchema } from './faults-terraform.js';
 
 const name = z
@@ -140,6 +147,11 @@ const faultSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('node-down'), node: z.string(), ...faultTiming }),
   /** The Drover process dies (SIGKILL) when the fault fires, after the world was saved. */
   z.strictObject({ type: z.literal('crash'), ...faultTiming }),
+  talosUpgradeDrops,
+  talosRollsBack,
+  talosNeverBack,
+  etcdLeader,
+  k8sRemovedApis,
   ...terraformFaultSchemas,
 ]);
 

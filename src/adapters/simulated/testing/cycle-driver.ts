@@ -82,7 +82,11 @@ export async function replaceNode(
   await k.cordon(node.name);
   await drain(cluster, node.name);
   await backupState(cluster, `backups/${node.name}-${step}.tfstate`);
-  if (node.role === 'controlplane') await talos.etcdLeave(node.address);
+  if (node.role === 'controlplane') {
+    // A leader hands leadership on before it leaves (a follower's forfeit is a no-op).
+    await talos.etcdForfeitLeadership(node.address);
+    await talos.etcdLeave(node.address);
+  }
   const plan = await infrastructure.plan({ replace: node.terraformAddresses });
   await infrastructure.apply(plan);
   await until(

@@ -132,6 +132,12 @@ export interface WorldState {
   /** State serial of the newest backup that was read back after being written. */
   verifiedBackupSerial: number | null;
   etcd: EtcdMemberState[];
+  /** Member id of the etcd leader; absent until first asked (then the first healthy member). */
+  etcdLeader?: string | null;
+  /** Leader elections etcd went through (a leader that left without forfeiting costs one). */
+  etcdElections?: number;
+  /** Nodes upgraded in place with no successful version read since (invariant 11). */
+  upgradeUnread?: Record<string, true>;
   noout: string[];
   /** Kubernetes version the control plane runs. */
   kubernetesVersion: string;

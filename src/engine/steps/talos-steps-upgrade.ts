@@ -1,0 +1,238 @@
+/**
+ * Pets: `talosctl upgrade` of one node, knowing what it did (invariants 11 and 12).
+ *
+ * talosctl exits 1 when it loses the node in its reboot, and then the node may be rebooting,
+ * upgraded, rolled back by Talos, or never coming back. So nothing is decided from talosctl's
+ * exit: before every upgrade call and after it, Drover reads the node's real version AND boot ID
+ * (the boot ID is what talosctl's own tracker compares, cmd/talosctl/pkg/talos/action/tracker.go
+ * at v1.10.9 / v1.11.6), journals the read, and decides from it:
+ *
+ *   | read after an upgrade call            | meaning                    | outcome                      |
+ *   |---------------------------------------|----------------------------|------------------------------|
+ *   | target version                        | upgraded                   | succeeded                    |
+ *   | other boot ID, old version            | Talos rolled back          | TALOS_UPGRADE_ROLLED_BACK     |
+ *   | same boot ID, old version             | the call never reached it  | upgrade again, within policy |
+ *   | no answer until the upgrade's timeout | never came back            | TALOS_NODE_NOT_BACK           |
+ *
+ * Upgrade calls are counted in the journal across processes, never more than policy.retry.attempts.
+ * The run's abort signal is NOT passed to the upgrade: an abort lets it finish within its own
+ * timeout, its outcome is journaled, then the run stops.
+ */
+import { DroverError, isDroverError } from '../../core/errors.js';
+import type { InventoryNode } from '../../core/inventory.js';
+import type { StepContext, StepHandler } from '../context.js';
+import { requireNode, stringParam } from '../context.js';
+import { abortError, backoffMs, isTransient, pause } from '../retry.js';
+import { appendEntry } from '../run-step.js';
+
+/** What one read of the node said. */
+export interface NodeBoot {
+  version: string;
+  bootId: string;
+}
+
+/** How often an unreachable node is read again while it may be rebooting. */
+const POLL_SECONDS = 10;
+
+const isNodeBoot = (value: unknown): value is NodeBoot =>
+  value !== null &&
+  typeof value === 'object' &&
+  typeof (value as NodeBoot).version === 'string' &&
+  typeof (value as NodeBoot).bootId === 'string';
+
+/** One read of version and boot ID, journaled as a note; undefined when the node does not answer. */
+async function readNode(ctx: StepContext, node: InventoryNode): Promise<NodeBoot | undefined> {
+  const { talos } = ctx.run.ports;
+  try {
+    const version = await ctx.call(
+      'talos.version',
+      { node: node.address },
+      () => talos.version(node.address),
+      { retry: false },
+    );
+    const bootId = await ctx.call(
+      'talos.bootId',
+      { node: node.address },
+      () => talos.bootId(node.address),
+      { retry: false },
+    );
+    const read = { version, bootId };
+    await note(ctx, node, `read ${node.name}: Talos ${version}, boot ${bootId}`, { read });
+    return read;
+  } catch (error) {
+    // Not answering (rebooting, down) is an answer to wait on; anything else is not.
+    if (isDroverError(error) && error.details?.transient === true) return undefined;
+    throw error;
+  }
+}
+
+/** Reads until the node answers or the deadline passes; undefined at the deadline. */
+async function readUntilAnswers(
+  ctx: StepContext,
+  node: InventoryNode,
+  deadline: number,
+): Promise<NodeBoot | undefined> {
+  const { clock } = ctx.run.ports;
+  for (;;) {
+    const read = await readNode(ctx, node);
+    if (read) return read;
+    if (clock.now() >= deadline) return undefined;
+    // No run signal here: a node mid-upgrade is read to the end before the run stops.
+    await pause(clock, Math.min(POLL_SECONDS * 1000, Math.max(1, deadline - clock.now())));
+  }
+}
+
+async function note(
+  ctx: StepContext,
+  node: InventoryNode,
+  message: string,
+  data: Record<string, unknown>,
+): Promise<void> {
+  await appendEntry(ctx.run, {
+    type: 'note',
+    stepId: ctx.step.id,
+    action: ctx.step.action,
+    node: node.name,
+    message,
+    data,
+  });
+}
+
+interface IssuedUpgrade {
+  at: number;
+  before: NodeBoot;
+}
+
+/** Upgrade calls journaled for this step, by this process and earlier ones. */
+function issuedUpgrades(ctx: StepContext): IssuedUpgrade[] {
+  return ctx.run.entries.flatMap((e) => {
+    if (e.type !== 'note' || e.stepId !== ctx.step.id) return [];
+    const issued = e.data?.upgradeIssued;
+    return isNodeBoot(issued) ? [{ at: e.at, before: issued }] : [];
+  });
+}
+
+function rolledBack(node: InventoryNode, target: string, now: NodeBoot, before: NodeBoot) {
+  return new DroverError(
+    'failed',
+    'TALOS_UPGRADE_ROLLED_BACK',
+    `${node.name} rebooted (boot ${before.bootId} -> ${now.bootId}) but came back on Talos ${now.version}, not ${target}: Talos rolled the upgrade back`,
+    {
+      hint: `The new Talos did not boot on ${node.name} and Talos returned to the old version. Read the node's console and \`talosctl dmesg\` for why (installer image, schematic extensions, kernel arguments of the platform) before another attempt; Drover does not retry a rollback.`,
+      details: { node: node.name, target, version: now.version, before, now },
+    },
+  );
+}
+
+function notBack(node: InventoryNode, seconds: number, last: unknown, before: NodeBoot) {
+  const progress = isDroverError(last) ? last.details?.progress : undefined;
+  const lastLine = (progress as { last?: unknown } | undefined)?.last;
+  const said =
+    typeof lastLine === 'string'
+      ? `its last progress line was "${lastLine}"`
+      : isDroverError(last)
+        ? last.message
+        : 'talosctl upgrade ended';
+  return new DroverError(
+    'failed',
+    'TALOS_NODE_NOT_BACK',
+    `${node.name} did not answer within ${seconds}s of its upgrade (last seen on Talos ${before.version}, boot ${before.bootId}); talosctl: ${said}`,
+    {
+      hint: `Look at the VM console of ${node.name} in Proxmox (stuck in the installer, a boot loop, no network). Drover did not upgrade it again; once it answers, run with --resume and its real version decides.`,
+      details: { node: node.name, before, ...(progress ? { progress } : {}) },
+    },
+  );
+}
+
+export const talosUpgrade: StepHandler = {
+  destructive: true,
+  async run(ctx) {
+    const node = requireNode(ctx);
+    const target = stringParam(ctx, 'version') ?? ctx.run.plan.to;
+    const image = stringParam(ctx, 'image');
+    if (image === undefined)
+      throw new DroverError('input', 'STEP_PARAMS', `${ctx.step.id}: no installer image`);
+    const { clock, talos } = ctx.run.ports;
+    const timeoutSeconds = ctx.run.policy.timeouts.talosUpgradeSeconds;
+    const attempts = Math.max(1, ctx.run.policy.retry.attempts);
+    let lastError: unknown;
+    for (;;) {
+      const issued = issuedUpgrades(ctx);
+      const previous = issued.at(-1);
+      if (!previous && ctx.run.signal?.aborted) throw abortError(ctx.run.signal);
+      // Before anything: the node's real version and boot. After an upgrade call (this process
+      // or a crashed one), wait for it within that call's timeout.
+      const deadline = previous
+        ? previous.at + timeoutSeconds * 1000
+        : clock.now() + ctx.run.policy.timeouts.gateSeconds * 1000;
+      const now = await readUntilAnswers(ctx, node, deadline);
+      if (now === undefined) {
+        if (previous) throw notBack(node, timeoutSeconds, lastError, previous.before);
+        throw new DroverError(
+          'failed',
+          'TALOS_NODE_UNREACHABLE',
+          `${node.name} does not answer; it was not upgraded`,
+          { hint: `Check that ${node.name} is up and its Talos API reachable, then --resume.` },
+        );
+      }
+      if (now.version === target) {
+        return issued.length === 0
+          ? { outcome: 'skipped', message: `${node.name} already runs Talos ${target}` }
+          : { outcome: 'succeeded', data: { image, version: target, upgradeCalls: issued.length } };
+      }
+      if (previous && now.bootId !== previous.before.bootId)
+        throw rolledBack(node, target, now, previous.before);
+      if (issued.length >= attempts) {
+        throw new DroverError(
+          'failed',
+          'TALOS_UPGRADE_ATTEMPTS',
+          `${node.name} still runs Talos ${now.version} on the same boot after ${issued.length} upgrade call(s)`,
+          {
+            hint: 'The upgrade never reached the node (its boot did not change). Check the Talos API of the node and the installer image, then --resume.',
+            details: {
+              node: node.name,
+              attempts,
+              ...(isDroverError(lastError) ? { last: lastError.message } : {}),
+            },
+          },
+        );
+      }
+      if (ctx.run.signal?.aborted) throw abortError(ctx.run.signal);
+      if (previous)
+        ctx.run.log(
+          'warn',
+          `${node.name} is still on Talos ${now.version}, same boot: the upgrade did not reach it; calling it again`,
+          node.name,
+        );
+      // Right after the read: the call never goes out on an older one.
+      await note(ctx, node, `talosctl upgrade ${node.name} to ${image}`, { upgradeIssued: now });
+      lastError = undefined;
+      try {
+        // No signal: an abort never kills a running upgrade (invariant 12).
+        await ctx.call(
+          'talos.upgrade',
+          { node: node.address, image },
+          () => talos.upgrade(node.address, { image, timeoutSeconds }),
+          { retry: false },
+        );
+        await note(ctx, node, `talosctl upgrade of ${node.name} returned`, {
+          upgradeOutcome: 'ok',
+        });
+      } catch (error) {
+        lastError = error;
+        const code = isDroverError(error) ? error.code : 'UNEXPECTED';
+        await note(ctx, node, `talosctl upgrade of ${node.name} failed: ${code}`, {
+          upgradeOutcome: code,
+        });
+        // A refusal is synchronous: the node did not start anything, and retrying is futile.
+        // Only a lost connection (transient) is worth a read and maybe another call.
+        if (!isTransient(error)) throw error;
+      }
+      // The outcome is journaled: now the run may stop.
+      if (ctx.run.signal?.aborted) throw abortError(ctx.run.signal);
+      // Back off before the read that decides: a node in its reboot needs the time anyway.
+      if (lastError !== undefined)
+        await pause(clock, backoffMs(issued.length + 1, ctx.run.policy.retry));
+    }
+  },
+};
