@@ -204,13 +204,14 @@ describe('twin defects chaos found', () => {
         {
           type: 'etcd-unhealthy',
           node: 'cp-3',
-          when: { request: 'etcd-leave', node: 'cp-1', moment: 'after' },
+          when: { request: 'etcd-leave', node: 'cp-2', moment: 'after' },
         },
       ],
     });
-    await cluster.ports.kubernetes.cordon('cp-1');
-    await cluster.ports.talos.etcdLeave(node(cluster, 'cp-1').address);
-    await replace(cluster, 'cp-1');
+    // cp-2: not the etcd leader (the first member leads), so its leave needs no forfeit.
+    await cluster.ports.kubernetes.cordon('cp-2');
+    await cluster.ports.talos.etcdLeave(node(cluster, 'cp-2').address);
+    await replace(cluster, 'cp-2');
     expect(cluster.violations()).toEqual([]);
   });
 });
