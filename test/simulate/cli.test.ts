@@ -4,7 +4,7 @@
  * every step of one control plane node's cycle, then --resume in a new process.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSimulatedCluster, referenceScenario } from '../../src/adapters/simulated/index.js';
@@ -181,4 +181,47 @@ describe('crash and resume', () => {
     },
     300_000,
   );
+});
+
+describe('crash faults, --advance and --chaos, as a process', () => {
+  it('a crash fault at k8s-work-2’s replace kills the process (SIGKILL) after saving the world; --resume --advance 1h finishes', async () => {
+    const dir = tempDir();
+    const scenario = join(dir, 'crash.yaml');
+    writeFileSync(
+      scenario,
+      'base: reference\nname: crash-at-replace\nfaults:\n  - type: crash\n    when: { request: replace-vm, node: k8s-work-2 }\n',
+    );
+    const args = [
+      '--scenario',
+      scenario,
+      '--world',
+      join(dir, 'w.json'),
+      '--journal',
+      join(dir, 'j.jsonl'),
+    ];
+    const crashed = await runCliAsync(cli, args, dir);
+    expect(crashed.signal, crashed.stderr).toBe('SIGKILL');
+    const resumed = await runCliAsync(cli, [...args, '--resume', '--advance', '1h', '--json'], dir);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    const report = JSON.parse(resumed.stdout) as UpgradeReport;
+    expect(report.violations).toEqual([]);
+    expect(report.nodes.filter((n) => n.vmReplacements !== 1).map((n) => n.name)).toEqual([]);
+  }, 300_000);
+
+  it('--chaos SEED prints the drawn faults and one JSON report; bad --advance, --seed and --to are exit 2', async () => {
+    const dir = tempDir();
+    const r = await runCliAsync(cli, ['--chaos', '3', '--json'], dir);
+    expect([0, 1, 3]).toContain(r.status);
+    expect(r.stderr).toContain('Chaos 3: ');
+    const report = JSON.parse(r.stdout) as UpgradeReport;
+    expect(report.violations).toEqual([]);
+    for (const bad of [
+      ['--advance', 'soon'],
+      ['--seed', '4294967296'],
+      ['--to', 'latest'],
+    ]) {
+      const b = await runCliAsync(cli, bad, dir);
+      expect(b.status, bad.join(' ')).toBe(2);
+    }
+  }, 300_000);
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { referenceScenario } from '../../src/adapters/simulated/index.js';
 import type { Scenario } from '../../src/adapters/simulated/index.js';
-import { runSimulate } from '../../src/cli/simulate/run-simulate.js';
+import { runSimulate, SimulatedCrash } from '../../src/cli/simulate/run-simulate.js';
 import type { SimulateOptions, SimulateResult } from '../../src/cli/simulate/run-simulate.js';
 
 export function tempDir(): string {
@@ -35,9 +35,8 @@ export async function simulateInProcess(
       stdout: (t) => void (stdout += t),
       stderr: (t) => void (stderr += t),
       reporter: { event: () => undefined, flush: async () => undefined },
-      crash: () => {
-        throw new Error('crash requested in-process; use the built command');
-      },
+      // In-process the "process" cannot die: runSimulate freezes the world and throws SimulatedCrash.
+      crash: () => undefined,
     },
   );
   return { ...result, stderr, stdout };
@@ -74,4 +73,38 @@ export function runCliAsync(cli: string, args: string[], cwd: string): Promise<C
     child.on('error', reject);
     child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
   });
+}
+
+export interface CrashResume {
+  /** The first run died (a crash fault or --crash-after-steps) rather than finishing. */
+  crashed: boolean;
+  first?: SimulateResult;
+  resumed?: SimulateResult;
+}
+
+/**
+ * In-process crash and resume: runs with a world file and a journal until the run "dies" (the
+ * world is saved and frozen, nothing after the crash lands), then resumes in a fresh simulated
+ * cluster loaded from that world, after `advanceSeconds` of the world living on alone.
+ */
+export async function crashAndResume(
+  options: Partial<SimulateOptions> & { advanceSeconds?: number },
+): Promise<CrashResume> {
+  const dir = tempDir();
+  const files = { worldFile: join(dir, 'world.json'), journalFile: join(dir, 'journal.jsonl') };
+  const { advanceSeconds, ...first } = options;
+  try {
+    const done = await simulateInProcess({ ...first, ...files });
+    return { crashed: false, first: done };
+  } catch (error) {
+    if (!(error instanceof SimulatedCrash)) throw error;
+  }
+  const { crashAfterSteps: _ignored, ...rest } = first;
+  const resumed = await simulateInProcess({
+    ...rest,
+    ...files,
+    resume: true,
+    ...(advanceSeconds !== undefined ? { advanceSeconds } : {}),
+  });
+  return { crashed: true, resumed };
 }

@@ -24,15 +24,25 @@ import { VirtualClock } from './virtual-clock.js';
 import { reconcileCeph, registerCephHandlers } from './world/ceph.js';
 import { invariantStoreHook } from './world/invariants.js';
 import { R } from './world/objects.js';
-import { armTimedFaults, registerMachineHandlers } from './world/machines.js';
+import { registerMachineHandlers } from './world/machines.js';
+import { armTimedFaults, registerTimedFaults } from './world/faults-timed.js';
 import { readWorldFile, WorldSaver } from './world/persistence.js';
 import { initialState, scenarioHash, seedStore } from './world/seed.js';
-import type { WorldState } from './world/state.js';
+import type { VmState, WorldState } from './world/state.js';
 import { World, type WorldContext } from './world/world.js';
 import { reconcilePdbs } from './world/disruption.js';
 import { registerPodHandlers } from './world/kubelets.js';
 import { reconcileWorkloadStatus } from './world/workload-status.js';
 import { reconcileWorkloads } from './world/workloads.js';
+import {
+  reportingInfrastructure,
+  reportingKubernetes,
+  reportingStateBackup,
+  reportingStorage,
+  reportingTalos,
+} from './world/request-reporting.js';
+import type { WorldRequest } from './world/world.js';
+import type { KubernetesPort } from '../../ports/index.js';
 
 export { loadScenario, parseScenario } from './scenario/load.js';
 export { referenceScenario } from './scenario/reference.js';
@@ -51,6 +61,11 @@ export interface SimulatedClusterOptions {
   idleDelayMs?: number;
   /** Overrides the scenario's upgrade kind (`--kind`): the invariants judge against its target. */
   kind?: UpgradeKind;
+  /**
+   * Simulated time that passes, the world living on (timers, node controller, faults), before
+   * Drover starts: a loaded world after a crash (`--advance`), the runner down for an hour.
+   */
+  advanceMs?: number;
   /** Kills the process as a crash does (crash faults inside a step); the world is saved first. */
   crash?: () => never | Promise<never>;
 }
@@ -72,10 +87,23 @@ export interface SimulatedCluster {
   >;
   violations(): { invariant: number; at: number; message: string }[];
   vmReplacements(): Record<string, number>;
+  /** The node's VM as the world knows it (tests). */
+  vmState(node: string): Readonly<VmState> | undefined;
   secretValues(): string[];
   resumedFromWorld: boolean;
   /** False while the node the kubeconfig points at (`api-endpoint-node` fault) is not running. */
   apiEndpointReachable(): boolean;
+  /** Wraps a Kubernetes port (e.g. the real client over HTTP) so its requests reach the world. */
+  reportRequests(port: KubernetesPort): KubernetesPort;
+  /** Listens to every request the cluster is asked to do (fault triggers use the same feed). */
+  onRequest(listener: (request: WorldRequest) => void): void;
+  /** How the process dies when a crash fault fires; `crashed()` says whether one did. */
+  onCrash(handler: () => void): void;
+  crashed(): boolean;
+  /** Kills the Drover process now (as a crash fault does): the onCrash handler runs. */
+  crash(): void;
+  /** The process died: the world is saved one last time and freezes (no timer fires, no save). */
+  freeze(): void;
   persist(): Promise<void>;
   close(): Promise<void>;
 }
@@ -114,6 +142,7 @@ export async function createSimulatedCluster(
   const world = new World(context, state, store, clock);
 
   registerMachineHandlers(world);
+  registerTimedFaults(world);
   registerPodHandlers(world);
   registerCephHandlers(world);
   world.addReconciler(reconcileWorkloads, [
@@ -155,17 +184,23 @@ export async function createSimulatedCluster(
     clock.onAdvance(() => saver.request('time'));
     saver.saveNow();
   }
-  if (options.crash) {
-    const crash = options.crash;
-    world.crashHook = async () => {
+  // A crash inside an operation (a crash fault, crash-during-apply): the given crash, or the
+  // simulate command's handler (save, freeze, die); with neither, the operation just fails.
+  world.crashHook = async () => {
+    if (options.crash) {
       saver?.saveNow();
-      return crash();
-    };
-  }
+      return options.crash();
+    }
+    world.crash();
+    if (world.crashed) return new Promise<never>(() => undefined);
+  };
 
   world.start();
+  // Drover is down meanwhile: the world goes on alone (one virtual sleep runs every timer due).
+  if (options.advanceMs !== undefined && options.advanceMs > 0)
+    await clock.sleep(options.advanceMs);
 
-  const kubernetes = new SimulatedKubernetesPort(world);
+  const kubernetes = reportingKubernetes(world, new SimulatedKubernetesPort(world));
   return {
     scenario,
     inventory: context.inventory,
@@ -180,11 +215,11 @@ export async function createSimulatedCluster(
     ports: {
       clock,
       kubernetes,
-      talos: new SimulatedTalosPort(world),
-      infrastructure: new SimulatedInfrastructurePort(world),
-      stateBackup: new SimulatedStateBackupPort(world),
+      talos: reportingTalos(world, new SimulatedTalosPort(world)),
+      infrastructure: reportingInfrastructure(world, new SimulatedInfrastructurePort(world)),
+      stateBackup: reportingStateBackup(world, new SimulatedStateBackupPort(world)),
       secrets: new SimulatedSecretsPort(world),
-      storage: new SimulatedStoragePort(world),
+      storage: reportingStorage(world, new SimulatedStoragePort(world)),
     },
     violations: () => {
       // Read at the end of a run: a control plane node that left etcd must have been replaced.
@@ -192,13 +227,29 @@ export async function createSimulatedCluster(
       return state.violations.map((v) => ({ ...v }));
     },
     vmReplacements: () => ({ ...state.vmReplacements }),
+    vmState: (node) => world.vm(node),
     secretValues: () => [...state.secrets.served],
     resumedFromWorld: saved !== undefined,
     apiEndpointReachable: () =>
       !scenario.faults.some((f) => f.type === 'api-endpoint-node' && !world.vmRunning(f.node)),
-    persist: async () => saver?.saveNow(),
-    close: async () => {
+    reportRequests: (port) => reportingKubernetes(world, port),
+    onRequest: (listener) => world.onRequest((_w, request) => listener(request)),
+    onCrash: (handler) => world.onCrash(handler),
+    crashed: () => world.crashed,
+    crash: () => world.crash(),
+    freeze: () => {
       if (saver) {
+        saver.saveNow();
+        saver.close();
+      }
+      world.stop();
+      clock.stop();
+    },
+    persist: async () => {
+      if (!world.crashed) saver?.saveNow();
+    },
+    close: async () => {
+      if (saver && !world.crashed) {
         saver.saveNow();
         saver.close();
       }

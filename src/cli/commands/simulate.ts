@@ -13,21 +13,40 @@ to 1.11.0 by replacing every VM (cattle). Hours of upgrade take well under a sec
 
 Crash and resume (each node's VM is replaced exactly once across both runs):
   drover simulate --world w.json --journal j.jsonl --crash-after-steps 40   # dies, exit 137
-  drover simulate --world w.json --journal j.jsonl --resume
+  drover simulate --world w.json --journal j.jsonl --resume --advance 1h
+A crash can also be a scenario fault keyed to a request, e.g. in the middle of an apply:
+  faults: [{ type: crash, when: { request: replace-vm, node: k8s-work-2, delaySeconds: 60 } }]
+
+Chaos: --chaos SEED adds a seeded random mix of faults with random triggers; the run may fail
+(cleanly, exit 1) but must keep every invariant. npm run chaos runs 200 seeds.
 
 Exit codes: 0 succeeded with no invariant violated, 1 failed, aborted or an invariant
 violated, 2 bad usage or input, 3 refused by a safety rule (lock held, gate blocked, plan scope).
 See docs/simulate.md for the scenario format and the report fields.`;
 
-function integer(name: string, min: number) {
+/** 32-bit seeds (adapters/simulated/world/rng.ts): not imported, commander loads alone here. */
+const MAX_SEED = 0xffff_ffff;
+
+function integer(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min)
-      throw new InvalidArgumentError(`${name} must be a whole number >= ${min}`);
+    if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(
+        `${name} must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}`,
+      );
     return n;
   };
 }
 
+/** `90`, `90s`, `30m`, `1h`: seconds. */
+function duration(name: string) {
+  return (value: string): number => {
+    const m = /^(\d+)(s|m|h)?$/.exec(value.trim());
+    if (!m) throw new InvalidArgumentError(`${name} must be a duration like 90s, 30m or 1h`);
+    const unit = m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1;
+    return Number(m[1]) * unit;
+  };
+}
 
 export function registerSimulate(program: Command): void {
   program
@@ -44,7 +63,15 @@ export function registerSimulate(program: Command): void {
         'kubernetes',
       ]),
     )
-    .option('--seed <n>', 'random seed of the simulation', integer('--seed', 0), 1)
+    .option(
+      '--seed <n>',
+      "random seed of the simulation (default: the scenario's seed, else 1)",
+      integer('--seed', 0, MAX_SEED),
+    )
+    .option(
+      '--to <version>',
+      'target version of the kind (Talos; Kubernetes for --kind kubernetes), routed like plan --to',
+    )
     .option('--json', 'print the report as one JSON document on stdout')
     .option('--journal <file>', 'journal file (JSONL); needed to --resume')
     .option('--world <file>', 'persist the simulated cluster here after every event (for --resume)')
@@ -53,6 +80,16 @@ export function registerSimulate(program: Command): void {
       '--crash-after-steps <n>',
       'die abruptly (SIGKILL, exit 137) after N completed steps',
       integer('--crash-after-steps', 1),
+    )
+    .option(
+      '--advance <duration>',
+      'with --resume: simulated time the world lives on alone first (e.g. 90s, 30m, 1h)',
+      duration('--advance'),
+    )
+    .option(
+      '--chaos <seed>',
+      'add a random (seeded) mix of faults with random triggers to the scenario',
+      integer('--chaos', 0, MAX_SEED),
     )
     .option('--report <file>', 'also write the JSON report here (and a Markdown summary beside it)')
     .option('--audit <file>', 'audit log (JSONL) of every action and its inputs, secrets redacted')

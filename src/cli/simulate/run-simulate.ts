@@ -11,6 +11,10 @@ import {
   referenceScenario,
 } from '../../adapters/simulated/index.js';
 import type { SimulatedCluster } from '../../adapters/simulated/index.js';
+import { withChaos } from '../../adapters/simulated/scenario/chaos.js';
+import { targetScenario } from './scenario-target.js';
+import { SecretWatch } from './secret-watch.js';
+import { lineOf } from '../config/field-path.js';
 import { JsonlJournal, MemoryJournal } from '../../adapters/journal/index.js';
 import { DroverError } from '../../core/errors.js';
 import { buildPlan } from '../../core/plan-build.js';
@@ -43,12 +47,21 @@ function apiRequestFields(
 export interface SimulateOptions {
   scenarioFile?: string;
   kind?: UpgradeKind;
-  seed: number;
+  /** `--to VERSION`: the target of the kind (Talos, or Kubernetes for kind kubernetes). */
+  to?: string;
+  /** Default: the scenario's `seed`, else 1. */
+  seed?: number;
   json: boolean;
   journalFile?: string;
   worldFile?: string;
   resume: boolean;
   crashAfterSteps?: number;
+  /** Simulated seconds the world lives on alone before this run starts (after a crash). */
+  advanceSeconds?: number;
+  /** `--chaos SEED`: add a seeded random mix of faults with random triggers to the scenario. */
+  chaosSeed?: number;
+  /** Seconds of simulated time after which a run that has not finished counts as hung. */
+  deadlineSeconds?: number;
   reportFile?: string;
   auditFile?: string;
   api: SimulateApi;
@@ -59,8 +72,33 @@ export interface SimulateIo {
   stdout(text: string): void;
   stderr(text: string): void;
   reporter: Reporter & { flush(): Promise<void> };
-  /** Dies abruptly (the CLI: SIGKILL to itself). Tests inject a throw. */
-  crash(): never | Promise<never>;
+  /**
+   * Dies abruptly (the CLI: SIGKILL to itself). In-process it returns: the world is frozen and
+   * runSimulate throws SimulatedCrash instead of finishing.
+   */
+  crash(): never | Promise<never> | void;
+}
+
+/** In-process stand-in for a killed process: the world and journal stay as the crash left them. */
+export class SimulatedCrash extends Error {
+  constructor(readonly afterSteps: number) {
+    super(`simulated crash after ${afterSteps} completed step(s)`);
+  }
+}
+
+/**
+ * A journal whose writes stop dead once the process "died" (nothing after the crash lands), and
+ * whose entries are checked for served secrets (invariant 8).
+ */
+function fenced(journal: JournalStore, dead: () => boolean, watch: SecretWatch): JournalStore {
+  return {
+    append: (entry) => {
+      if (dead()) return new Promise<never>(() => undefined);
+      watch.scan('the journal', JSON.stringify(entry));
+      return journal.append(entry);
+    },
+    readAll: () => journal.readAll(),
+  };
 }
 
 export interface SimulateResult {
@@ -79,7 +117,7 @@ async function loadScenarioFile(file: string | undefined) {
       hint: 'Give the path of a scenario YAML file (see docs/simulate.md), or omit --scenario for the reference cluster.',
     });
   }
-  return loadScenario(text, file);
+  return loadScenario(text, file, lineOf);
 }
 
 function journalFor(options: SimulateOptions): JournalStore & { close?(): Promise<void> } {
@@ -107,6 +145,12 @@ export function mergeViolations(report: UpgradeReport, cluster: SimulatedCluster
   const at = cluster.clock.now();
   for (const node of report.nodes) {
     const seen = world[node.name] ?? 0;
+    if (seen > 1)
+      violations.push({
+        invariant: 9,
+        at,
+        message: `${node.name}: its VM was replaced ${seen} times (exactly once is the rule)`,
+      });
     if (seen !== node.vmReplacements) {
       violations.push({
         invariant: 9,
@@ -118,6 +162,26 @@ export function mergeViolations(report: UpgradeReport, cluster: SimulatedCluster
   return violations;
 }
 
+/**
+ * A run still going after this much simulated time is hung (a bug): it fails loudly rather than
+ * spin forever. The virtual clock only moves while something waits, so this costs nothing.
+ */
+const DEFAULT_DEADLINE_SECONDS = 14 * 24 * 3600;
+
+function hangDeadline(cluster: SimulatedCluster, options: SimulateOptions): Promise<never> {
+  const seconds = options.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS;
+  return cluster.clock.sleep(seconds * 1000).then(() => {
+    throw new DroverError(
+      'failed',
+      'SIMULATION_HUNG',
+      `the upgrade had not finished after ${seconds} s of simulated time`,
+      {
+        hint: 'A bug in the engine or the simulated cluster: report it with the scenario and seed.',
+      },
+    );
+  });
+}
+
 // Shared with `drover upgrade`; re-exported for existing importers.
 export { exitCodeOf };
 
@@ -125,16 +189,43 @@ export async function runSimulate(
   options: SimulateOptions,
   io: SimulateIo,
 ): Promise<SimulateResult> {
-  const scenario = await loadScenarioFile(options.scenarioFile);
+  const loaded = targetScenario(await loadScenarioFile(options.scenarioFile), {
+    ...(options.kind ? { kind: options.kind } : {}),
+    ...(options.to ? { to: options.to } : {}),
+  });
+  const seed = options.seed ?? loaded.seed ?? 1;
+  // Crash faults only where a crash can be resumed (a world file that outlives the process).
+  const scenario =
+    options.chaosSeed === undefined
+      ? loaded
+      : withChaos(loaded, options.chaosSeed, {
+          ...(options.kind ? { kind: options.kind } : {}),
+          allowCrash: options.worldFile !== undefined,
+        });
+  if (options.chaosSeed !== undefined)
+    io.stderr(
+      `Chaos ${options.chaosSeed}: ${scenario.faults.length} fault(s): ${JSON.stringify(scenario.faults)}\n`,
+    );
   const journal = journalFor(options);
   const cluster = await createSimulatedCluster({
     scenario,
-    seed: options.seed,
+    seed,
     ...(options.kind ? { kind: options.kind } : {}),
     // Over HTTP, let loopback requests land before virtual time jumps.
     ...(options.api === 'http' ? { idleDelayMs: HTTP_IDLE_DELAY_MS } : {}),
     ...(options.worldFile ? { worldFile: options.worldFile } : {}),
-    crash: () => io.crash(),
+    ...(options.advanceSeconds ? { advanceMs: options.advanceSeconds * 1000 } : {}),
+  });
+  let completed = 0;
+  let died!: () => void;
+  const crashed = new Promise<'crashed'>((resolve) => (died = () => resolve('crashed')));
+  // A crash fault or --crash-after-steps: save the world, freeze it, then die.
+  cluster.onCrash(() => {
+    cluster.freeze();
+    void io.reporter
+      .flush()
+      .then(() => io.crash())
+      .then(died, died);
   });
   let simulatePorts: SimulatePorts | undefined;
   try {
@@ -168,28 +259,36 @@ export async function runSimulate(
       }
       runId = previous;
     } else {
-      runId = `sim-${options.seed}-${new Date(cluster.clock.now()).toISOString()}`;
+      runId = `sim-${seed}-${new Date(cluster.clock.now()).toISOString()}`;
     }
     const redactor = new Redactor();
     for (const secret of cluster.secretValues()) redactor.add(secret);
+    const watch = new SecretWatch(
+      () => cluster.secretValues(),
+      () => cluster.clock.now(),
+    );
     simulatePorts = await buildSimulatePorts({
       cluster,
-      journal,
-      reporter: io.reporter,
+      journal: fenced(journal, () => cluster.crashed(), watch),
+      reporter: {
+        event: (event) => {
+          watch.scan('a progress event', JSON.stringify(event));
+          io.reporter.event(event);
+        },
+      },
       api: options.api,
       redactor,
     });
     const { ports } = simulatePorts;
-    let completed = 0;
     const afterStep = async (_entry: JournalEntry) => {
       completed++;
       if (options.crashAfterSteps !== undefined && completed >= options.crashAfterSteps) {
-        await io.reporter.flush();
-        await io.crash();
+        cluster.crash();
+        await crashed;
       }
     };
     const audit = options.auditFile;
-    const report = await runUpgrade({
+    const upgrade = runUpgrade({
       plan,
       inventory: cluster.inventory,
       ports,
@@ -201,15 +300,27 @@ export async function runSimulate(
       invariantsObserved: true,
       afterStep,
       ...(options.signal ? { signal: options.signal } : {}),
-      ...(audit ? { audit: (record) => appendFileSync(audit, `${JSON.stringify(record)}\n`) } : {}),
+      audit: (record) => {
+        const line = JSON.stringify(record);
+        watch.scan('the audit log', line);
+        if (audit) appendFileSync(audit, `${line}\n`);
+      },
     });
+    const finished = await Promise.race([upgrade, crashed, hangDeadline(cluster, options)]);
+    if (finished === 'crashed') throw new SimulatedCrash(completed);
+    const report = finished;
     await io.reporter.flush();
-    const merged: UpgradeReport = redactor.redactValue({
+    const redacted: UpgradeReport = redactor.redactValue({
       ...report,
       resumed: report.resumed || cluster.resumedFromWorld,
       violations: mergeViolations(report, cluster),
       ...apiRequestFields(report, simulatePorts.apiRequests?.()),
     });
+    watch.scan('the report', JSON.stringify(redacted));
+    const merged: UpgradeReport = {
+      ...redacted,
+      violations: [...redacted.violations, ...watch.violations()],
+    };
     writeReportOutputs(merged, {
       ...(options.reportFile ? { reportFile: options.reportFile } : {}),
       json: options.json,

@@ -8,12 +8,15 @@ import type { UpgradeKind } from '../../core/plan.js';
 export interface SimulateCommandFlags {
   scenario?: string;
   kind?: UpgradeKind;
-  seed: number;
+  seed?: number;
+  to?: string;
   json?: boolean;
   journal?: string;
   world?: string;
   resume?: boolean;
   crashAfterSteps?: number;
+  advance?: number;
+  chaos?: number;
   report?: string;
   audit?: string;
   api: SimulateApi;
@@ -26,12 +29,15 @@ export async function simulateCommand(flags: SimulateCommandFlags): Promise<numb
       {
         ...(flags.scenario ? { scenarioFile: flags.scenario } : {}),
         ...(flags.kind ? { kind: flags.kind } : {}),
-        seed: flags.seed,
+        ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+        ...(flags.to !== undefined ? { to: flags.to } : {}),
         json: flags.json === true,
         ...(flags.journal ? { journalFile: flags.journal } : {}),
         ...(flags.world ? { worldFile: flags.world } : {}),
         resume: flags.resume === true,
         ...(flags.crashAfterSteps !== undefined ? { crashAfterSteps: flags.crashAfterSteps } : {}),
+        ...(flags.advance !== undefined ? { advanceSeconds: flags.advance } : {}),
+        ...(flags.chaos !== undefined ? { chaosSeed: flags.chaos } : {}),
         ...(flags.report ? { reportFile: flags.report } : {}),
         ...(flags.audit ? { auditFile: flags.audit } : {}),
         api: flags.api,

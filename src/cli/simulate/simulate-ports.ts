@@ -46,7 +46,8 @@ export async function buildSimulatePorts(input: SimulatePortsInput): Promise<Sim
       redactor: input.redactor,
       reachable: () => cluster.apiEndpointReachable(),
     });
-    kubernetes = http.port;
+    // The fake API server's clients report what they ask, as the in-memory port does.
+    kubernetes = cluster.reportRequests(http.port);
     apiRequests = () => ({
       total: http.server.totalRequests(),
       byKind: http.server.requestCounts(),

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { STEP_ACTIONS, UPGRADE_KINDS } from '../../../core/plan.js';
 import { NODE_ROLES, INSTALLER_PLATFORMS } from '../../../core/inventory.js';
 import { leaseHeldByDeadRunner } from './faults-engine.js';
+import { MAX_SEED } from '../world/rng.js';
+import { faultTiming, type Operation } from './fault-timing.js';
 import {
   etcdLeader,
   k8sRemovedApis,
@@ -54,17 +56,27 @@ const templateSchema = z.strictObject({
   address: z.string().optional(),
 });
 
-const pdbSchema = z.union([
-  z.strictObject({ minAvailable: z.union([z.number().int().nonnegative(), z.string()]) }),
-  z.strictObject({ maxUnavailable: z.union([z.number().int().nonnegative(), z.string()]) }),
+/** A PDB bound as Kubernetes takes it: an integer, or a percentage from 0% to 100%. */
+const intOrPercent = z.union([
+  z.number().int().nonnegative(),
+  z.string().regex(/^(100|[1-9]?[0-9])%$/, 'must be an integer or a percentage from 0% to 100%'),
 ]);
+
+const pdbSchema = z.union([
+  z.strictObject({ minAvailable: intOrPercent }),
+  z.strictObject({ maxUnavailable: intOrPercent }),
+]);
+
+/** Pods of one workload the simulated cluster holds (its controllers are not built for more). */
+export const MAX_REPLICAS = 200;
+const replicas = z.number().int().min(0).max(MAX_REPLICAS);
 
 const placement = z.enum(['workers', 'all', 'controlplane', 'osd', 'gpu']);
 
 const deploymentSchema = z.strictObject({
   namespace: name.default('default'),
   name,
-  replicas: z.number().int().min(0),
+  replicas,
   pdb: pdbSchema.optional(),
   /** Replicas must run on different nodes (required pod anti-affinity). */
   spreadAcrossNodes: z.boolean().default(false),
@@ -107,7 +119,10 @@ const leftoversSchema = z.strictObject({
     .default([]),
 });
 
-/** Actions a step-fails fault can target, and the port call that fails for each. */
+/**
+ * Requests a step-fails fault can fail (operations of fault-timing.ts, reported by the port call
+ * that is asked to do them); the YAML key stays `action`.
+ */
 export const FAULTABLE_ACTIONS = [
   'rebuild-template',
   'replace-vm',
@@ -123,7 +138,7 @@ export const FAULTABLE_ACTIONS = [
   'storage-noout-unset',
   'wait-maintenance',
   'wait-ready',
-] as const;
+] as const satisfies readonly Operation[];
 export type FaultableAction = (typeof FAULTABLE_ACTIONS)[number];
 
 const stepFails = z.strictObject({
@@ -143,30 +158,19 @@ const faultSchema = z.discriminatedUnion('type', [
     type: z.literal('pdb-blocks'),
     namespace: z.string().default('default'),
     name: z.string(),
+    ...faultTiming,
   }),
-  z.strictObject({
-    type: z.literal('etcd-unhealthy'),
-    node: z.string(),
-    fromSeconds: seconds.default(0),
-    untilSeconds: seconds.optional(),
-  }),
-  z.strictObject({
-    type: z.literal('s3-unavailable'),
-    fromSeconds: seconds.default(0),
-    untilSeconds: seconds.optional(),
-  }),
+  z.strictObject({ type: z.literal('etcd-unhealthy'), node: z.string(), ...faultTiming }),
+  z.strictObject({ type: z.literal('s3-unavailable'), ...faultTiming }),
   z.strictObject({
     type: z.literal('plan-extra-resource'),
     node: z.string(),
     address: z.string().optional(),
   }),
   z.strictObject({ type: z.literal('old-vm-lingers'), node: z.string() }),
-  z.strictObject({
-    type: z.literal('node-down'),
-    node: z.string(),
-    fromSeconds: seconds.default(0),
-    untilSeconds: seconds.optional(),
-  }),
+  z.strictObject({ type: z.literal('node-down'), node: z.string(), ...faultTiming }),
+  /** The Drover process dies (SIGKILL) when the fault fires, after the world was saved. */
+  z.strictObject({ type: z.literal('crash'), ...faultTiming }),
   leaseHeldByDeadRunner,
   talosUpgradeDrops,
   talosRollsBack,
@@ -176,6 +180,16 @@ const faultSchema = z.discriminatedUnion('type', [
   ...kubernetesFaultSchemas,
   ...terraformFaultSchemas,
 ]);
+
+/**
+ * Fault types with a timing block (fault-timing.ts), or their own `fromSeconds`: in force only
+ * between start and end.
+ */
+export const TIMED_FAULT_TYPES: ReadonlySet<string> = new Set(
+  faultSchema.options
+    .filter((o) => 'when' in o.shape || 'fromSeconds' in o.shape)
+    .map((o) => o.shape.type.value),
+);
 
 const durationsSchema = z.partialRecord(z.enum(STEP_ACTIONS), seconds);
 
@@ -231,7 +245,11 @@ export const scenarioSchema = z.strictObject({
     kind: z.enum(UPGRADE_KINDS).default('cattle'),
     talos: z.strictObject({ from: version, to: version }),
     kubernetes: z.strictObject({ from: version, to: version.optional() }),
+    /** The versions go down on purpose: simulate does not refuse them as the router would. */
+    allowDowngrade: z.boolean().optional(),
   }),
+  /** Seed of the simulation when --seed is not given. */
+  seed: z.number().int().min(0).max(MAX_SEED).optional(),
   hosts: z.array(name).min(1),
   /** Image Factory schematic ids by key. */
   schematics: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits')),
@@ -256,7 +274,7 @@ export const scenarioSchema = z.strictObject({
     .default({ ceph: true, toleratedDomainsDown: 1 }),
   workloads: z
     .strictObject({
-      coredns: z.strictObject({ replicas: z.number().int().min(0) }).default({ replicas: 2 }),
+      coredns: z.strictObject({ replicas }).default({ replicas: 2 }),
       deployments: z.array(deploymentSchema).default([]),
       statefulsets: z.array(deploymentSchema).default([]),
       daemonsets: z.array(daemonSetSchema).default([]),

@@ -63,8 +63,10 @@ export function checkTakenOut(
   }
   if (node.role === 'controlplane') {
     if (!cephOnly) checkControlPlane(world, node, cause);
-    // Already out (cordoned), but its machine going away may still cost etcd its quorum.
-    else if (what.storage) checkQuorum(world, cause);
+    // Already out (cordoned), but its machine going away may still cost etcd its quorum: only
+    // while it is still a member (after its etcd leave, its VM is no part of the quorum).
+    else if (what.storage && world.state.etcd.some((m) => m.node === node.name))
+      checkQuorum(world, cause);
   }
   if (what.storage && world.context.scenario.storage.ceph) {
     const down = cephDomainsDown(world);

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { InventoryNode } from '../../../core/inventory.js';
 import { GPU_SCHEMATIC_FLAVOR, hasNvidiaModules } from './machine-config.js';
 import { registerKubelet, setGpu, setReady, NODES, readyStatus } from './nodes.js';
+import type { ScenarioFault } from '../scenario/schema.js';
 import type { VmState, WorldEvent } from './state.js';
 import type { World } from './world.js';
 
@@ -164,12 +165,12 @@ export function registerMachineHandlers(world: World): void {
     w.schedule(TAINT_EVICTION_MS, { type: 'taint-evict', node: e.node });
   });
 
-  world.on('fault-start', (w, e) => {
-    if (e.type === 'fault-start') applyTimedFault(w, e.index, true);
+  world.registerFaultEffect('etcd-unhealthy', (w, fault, on) => {
+    if (fault.type !== 'etcd-unhealthy') return;
+    for (const m of w.state.etcd)
+      if (m.node === fault.node) m.healthy = on ? false : w.vmRunning(m.node);
   });
-  world.on('fault-end', (w, e) => {
-    if (e.type === 'fault-end') applyTimedFault(w, e.index, false);
-  });
+  world.registerFaultEffect('node-down', (w, fault, on) => nodeDownEffect(w, fault, on));
 }
 
 function etcdFaulted(world: World, node: string): boolean {
@@ -192,41 +193,23 @@ function joinEtcd(world: World, node: InventoryNode, vm: VmState): void {
   });
 }
 
-/** Arms the scenario's timed faults (etcd-unhealthy, s3-unavailable, node-down) at world start. */
-export function armTimedFaults(world: World, startMs: number): void {
-  world.context.scenario.faults.forEach((f, index) => {
-    if (!('fromSeconds' in f)) return;
-    world.schedule(startMs + f.fromSeconds * 1000 - world.now, { type: 'fault-start', index });
-    if (f.untilSeconds !== undefined)
-      world.schedule(startMs + f.untilSeconds * 1000 - world.now, { type: 'fault-end', index });
-  });
-}
-
-function applyTimedFault(world: World, index: number, on: boolean): void {
-  const fault = world.context.scenario.faults[index];
-  if (!fault) return;
-  world.state.faultActive[index] = on;
-  if (fault.type === 'etcd-unhealthy') {
-    for (const m of world.state.etcd)
-      if (m.node === fault.node) m.healthy = on ? false : world.vmRunning(m.node);
+/** A node that goes down on its own (and, at the fault's end, boots again). */
+function nodeDownEffect(world: World, fault: ScenarioFault, on: boolean): void {
+  if (fault.type !== 'node-down') return;
+  const vm = world.state.vms[fault.node];
+  if (!vm) return;
+  if (on && vm.phase === 'running') {
+    vm.phase = 'stopped';
+    for (const m of world.state.etcd) if (m.node === fault.node) m.healthy = false;
+    machineStopped(world, fault.node, vm.uuid);
+  } else if (!on && vm.phase === 'stopped') {
+    vm.phase = 'installing';
+    world.schedule(world.rng.jitter(world.ms('wait-ready')), {
+      type: 'vm-configured',
+      node: vm.node,
+      vmId: vm.uuid,
+    });
   }
-  if (fault.type === 'node-down') {
-    const vm = world.state.vms[fault.node];
-    if (!vm) return;
-    if (on && vm.phase === 'running') {
-      vm.phase = 'stopped';
-      for (const m of world.state.etcd) if (m.node === fault.node) m.healthy = false;
-      machineStopped(world, fault.node, vm.uuid);
-    } else if (!on && vm.phase === 'stopped') {
-      vm.phase = 'installing';
-      world.schedule(world.rng.jitter(world.ms('wait-ready')), {
-        type: 'vm-configured',
-        node: vm.node,
-        vmId: vm.uuid,
-      });
-    }
-  }
-  world.changed();
 }
 
 export type { WorldEvent };

@@ -2,6 +2,9 @@
  * A small seeded PRNG (mulberry32): every bit of jitter in the simulated cluster comes from here,
  * so a run is the same for the same seed. Its state is one number, saved with the world.
  */
+/** Seeds are 32-bit: a larger one would silently alias a smaller one. */
+export const MAX_SEED = 0xffff_ffff;
+
 export class SeededRandom {
   constructor(public state: number) {}
 

@@ -91,6 +91,7 @@ export function initialState(context: WorldContext, seed: number, startMs: numbe
     vmReplacements: Object.fromEntries(inventory.nodes.map((n) => [n.name, 0])),
     faultUses: scenario.faults.map(() => 0),
     faultActive: scenario.faults.map(() => false),
+    faultTriggered: scenario.faults.map(() => false),
     pending: [],
     podTimers: {},
     violations: [],

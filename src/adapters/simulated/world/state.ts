@@ -148,10 +148,16 @@ export interface WorldState {
   faultUses: number[];
   /** Per fault index: whether a timed fault is in force. */
   faultActive: boolean[];
+  /** Per fault index: a `when` fault's trigger matched a request (it fires once). */
+  faultTriggered?: boolean[];
   pending: WorldEvent[];
   /** Pods whose termination (or start) is already scheduled, by uid. */
   podTimers: Record<string, true>;
   violations: Violation[];
+  /** Breaches of 1/4 a fault caused while Drover's destructive request was under way. */
+  excused?: Violation[];
+  /** When a scripted fault last started. */
+  lastFaultStrikeAt?: number;
   secrets: { tokens: Record<string, string>; served: string[] };
   /** When Drover cordoned each node (start of its graceful drain window). */
   cordonedAt: Record<string, number>;

@@ -10,7 +10,8 @@ import type { Inventory, InventoryNode } from '../../../core/inventory.js';
 import type { Policy } from '../../../core/policy.js';
 import type { UpgradeKind } from '../../../core/plan.js';
 import type { KubeStore, StoreEvent } from '../kube/store.js';
-import type { FaultableAction, Scenario, ScenarioFault } from '../scenario/schema.js';
+import type { Moment, Operation } from '../scenario/fault-timing.js';
+import { TIMED_FAULT_TYPES, type Scenario, type ScenarioFault } from '../scenario/schema.js';
 import type { VirtualClock } from '../virtual-clock.js';
 import { SeededRandom } from './rng.js';
 import type { Violation, VmState, WorldEvent, WorldState } from './state.js';
@@ -23,6 +24,15 @@ type EventBody = WorldEvent extends infer E
   : never;
 export type WorldEventHandler = (world: World, event: WorldEvent) => void;
 export type StoreHook = (world: World, event: StoreEvent, actor: Actor) => void;
+/** A timed fault's one-off change to the world when it starts (`on`) and ends. */
+export type FaultEffect = (world: World, fault: ScenarioFault, on: boolean, index: number) => void;
+/** What the cluster was asked to do (reported by every simulated port operation). */
+export interface WorldRequest {
+  operation: Operation;
+  node: string | undefined;
+  moment: Moment;
+}
+export type RequestListener = (world: World, request: WorldRequest) => void;
 
 export interface WorldContext {
   scenario: Scenario;
@@ -33,6 +43,20 @@ export interface WorldContext {
   talos: { from: string; to: string };
   kubernetes: { from: string; to: string };
 }
+
+/** Requests that take a node or an etcd member away (the acts invariant 10 guards). */
+const DESTRUCTIVE: ReadonlySet<Operation> = new Set([
+  'replace-vm',
+  'talos-upgrade',
+  'etcd-leave',
+  'etcd-remove-member',
+]);
+
+/**
+ * Fault types that take a node or an etcd member out on their own (a new one adds its type):
+ * a breach they cause while Drover's destructive request is under way is not Drover's.
+ */
+export const FAULTS_TAKING_OUT = new Set<string>(['node-down', 'etcd-unhealthy']);
 
 /** Reconcile passes in one burst before the world reports that its controllers do not settle. */
 const MAX_RECONCILE_PASSES = 200;
@@ -52,9 +76,17 @@ export class World {
   private unsubscribe: (() => void) | undefined;
   private started = false;
   private reconciling = false;
+  private readonly faultEffects = new Map<string, FaultEffect>();
+  private readonly requestListeners: RequestListener[] = [];
+  private crashHandler: (() => void) | undefined;
+  /** The Drover process died (a crash fault fired): nothing it asked for happens any more. */
+  crashed = false;
 
-  /** Set by the simulate command: kills the process (a crash fault inside a step). */
-  crashHook: (() => Promise<never>) | undefined;
+  /**
+   * Kills the process inside a step (crash faults): never returns when a process dies; returns
+   * when nothing can die (in-process without a crash handler), and the operation then fails.
+   */
+  crashHook: (() => Promise<void>) | undefined;
 
   constructor(
     readonly context: WorldContext,
@@ -215,12 +247,32 @@ export class World {
 
   violation(invariant: number, message: string): void {
     const v: Violation = { invariant, at: this.now, message };
+    if (this.struckAfterCommit(invariant)) {
+      (this.state.excused ??= []).push(v);
+      this.changed();
+      return;
+    }
     const last = this.state.violations.at(-1);
     if (last && last.invariant === invariant && last.message === message && last.at === v.at)
       return;
     this.state.violations.push(v);
     this.changed();
   }
+
+  /**
+   * Quorum and disruption breaches (1, 4) that only a fault striking while Drover's destructive
+   * request was already under way caused: Drover asked when the world allowed it and cannot take
+   * back a running apply or upgrade. It must not add to it afterwards (a later request is judged).
+   */
+  private struckAfterCommit(invariant: number): boolean {
+    if (invariant !== 1 && invariant !== 4) return false;
+    const inFlight = Object.values(this.destructiveInFlight);
+    const struck = this.state.lastFaultStrikeAt;
+    return inFlight.length > 0 && struck !== undefined && inFlight.every((at) => at <= struck);
+  }
+
+  /** Destructive requests under way, by node: when each was asked. */
+  private readonly destructiveInFlight: Record<string, number> = {};
 
   // ---- faults --------------------------------------------------------------------------------
 
@@ -229,12 +281,12 @@ export class World {
   }
 
   /** Throws the scripted failure when a step-fails fault matches this call (and counts it). */
-  failIfScripted(action: FaultableAction, node: string | undefined): void {
+  failIfScripted(action: Operation, node: string | undefined): void {
     const error = this.scriptedFailure(action, node);
     if (error) throw error;
   }
 
-  scriptedFailure(action: FaultableAction, node: string | undefined): DroverError | undefined {
+  scriptedFailure(action: Operation, node: string | undefined): DroverError | undefined {
     const faults = this.faults();
     for (let i = 0; i < faults.length; i++) {
       const f = faults[i];
@@ -263,9 +315,55 @@ export class World {
   ): boolean {
     return this.faults().some((f, i) => {
       if (f.type !== type || !match(f)) return false;
-      if ('fromSeconds' in f) return this.state.faultActive[i] === true;
+      if (TIMED_FAULT_TYPES.has(f.type)) return this.state.faultActive[i] === true;
       return true;
     });
+  }
+
+  registerFaultEffect(type: ScenarioFault['type'], effect: FaultEffect): void {
+    this.faultEffects.set(type, effect);
+  }
+
+  /** A timed fault starts or ends: recorded (persisted), then its effect runs as the world. */
+  setFaultActive(index: number, on: boolean): void {
+    const fault = this.faults()[index];
+    if (!fault || this.state.faultActive[index] === on) return;
+    this.state.faultActive[index] = on;
+    if (on && FAULTS_TAKING_OUT.has(fault.type)) this.state.lastFaultStrikeAt = this.now;
+    const effect = this.faultEffects.get(fault.type);
+    if (effect) this.asWorld(() => effect(this, fault, on, index));
+    this.worldDirty = true;
+    this.changed();
+  }
+
+  /** Listens to every request reported to the world (the fault triggers, tests). */
+  onRequest(listener: RequestListener): void {
+    this.requestListeners.push(listener);
+  }
+
+  /** A port operation or fake-API write reports what it was asked, before and after acting. */
+  requested(operation: Operation, node: string | undefined, moment: Moment): void {
+    if (DESTRUCTIVE.has(operation)) {
+      const key = `${operation}/${node ?? ''}`;
+      if (moment === 'before') this.destructiveInFlight[key] = this.now;
+      else delete this.destructiveInFlight[key];
+    }
+    for (const listener of this.requestListeners) listener(this, { operation, node, moment });
+  }
+
+  /** How the process dies when a crash fault fires (set by the simulate command). */
+  onCrash(handler: () => void): void {
+    this.crashHandler = handler;
+  }
+
+  /** A crash fault fired: the world is saved, then the process dies (or, in-process, freezes). */
+  crash(): void {
+    // No Drover process is running (the world lives on alone between a crash and the resume):
+    // there is nothing to kill.
+    if (this.crashed || !this.crashHandler) return;
+    this.crashed = true;
+    this.notifyListeners();
+    this.crashHandler?.();
   }
 
   // ---- lookups -------------------------------------------------------------------------------
