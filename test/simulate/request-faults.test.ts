@@ -58,22 +58,23 @@ describe('faults keyed to requests (reference cluster)', () => {
     expect(exitCode).toBe(0);
   });
 
-  // Engine defect (issue 10 "re-check right before acting", engine owner): k8s-work-7 (odin)
-  // goes down on its own right after k8s-work-1 (baldar) was drained; the engine goes on to
-  // destroy k8s-work-1's VM without re-checking the budget: two Ceph failure domains down
-  // (invariant 4/10). Expected to fail until the re-check lands; then make it `it`.
-  it.fails(
-    'k8s-work-7 goes down right after k8s-work-1 is drained: no second failure domain goes down',
-    async () => {
-      const { report } = await run('down-after-drain', [
-        {
-          type: 'node-down',
-          node: 'k8s-work-7',
-          when: { request: 'drain', node: 'k8s-work-1', moment: 'after', forSeconds: 1800 },
-        },
-      ]);
-      expect(report.violations).toEqual([]);
-      expect(report.outcome).toBe('succeeded');
-    },
-  );
+  // k8s-work-7 (odin) goes down on its own right after k8s-work-1 (baldar) was drained, for 30
+  // minutes: the re-check right before k8s-work-1's apply sees two domains would be down, waits
+  // its gate deadline (600 s) and stops cleanly with nothing destroyed (issue 10, re-check).
+  it('k8s-work-7 goes down right after k8s-work-1 is drained: no second failure domain goes down', async () => {
+    const { report } = await run('down-after-drain', [
+      {
+        type: 'node-down',
+        node: 'k8s-work-7',
+        when: { request: 'drain', node: 'k8s-work-1', moment: 'after', forSeconds: 1800 },
+      },
+    ]);
+    expect(report.violations).toEqual([]);
+    expect(report.outcome).toBe('failed');
+    expect(report.failure).toMatchObject({
+      stepId: 'k8s-work-1/replace-vm',
+      code: 'PRE_ACT_BLOCKED',
+    });
+    expect(report.nodes.find((n) => n.name === 'k8s-work-1')?.vmReplacements).toBe(0);
+  });
 });
