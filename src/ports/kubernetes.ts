@@ -3,6 +3,8 @@
  * (adapters/kubernetes) and by the simulated cluster (adapters/simulated).
  * Reads that fail throw; callers treat a failed read as unknown, never as healthy.
  */
+import type { WorkloadAvailabilityReading } from '../core/gates-workloads.js';
+
 export const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
 export type ConditionStatus = (typeof CONDITION_STATUSES)[number];
 
@@ -76,19 +78,9 @@ export interface WorkloadStatus {
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
-/** One workload's availability by its own status (never by pod phase). */
-export interface WorkloadAvailability {
+/** One workload's availability by its own status (never by pod phase): the gate's reading in core. */
+export interface WorkloadAvailability extends WorkloadAvailabilityReading {
   kind: WorkloadKind;
-  namespace: string;
-  name: string;
-  /** Deployment/StatefulSet spec.replicas; DaemonSet status.desiredNumberScheduled. */
-  desired: number;
-  /** availableReplicas (Deployment, StatefulSet) or numberAvailable (DaemonSet). */
-  available: number;
-  generation: number | undefined;
-  observedGeneration: number | undefined;
-  /** Nodes of its pods that are not Ready (undefined = unscheduled); read for short workloads. */
-  unreadyPodNodes: (string | undefined)[];
 }
 
 /** Rook CephCluster status.ceph as the operator last wrote it. */
