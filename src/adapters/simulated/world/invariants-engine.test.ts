@@ -56,3 +56,41 @@ describe('invariant 12: noout stays while an OSD node of its domain is down', ()
     expect(cluster.violations()).toEqual([]);
   });
 });
+
+describe('invariant 5: nothing Drover left untouched stays cordoned at the end', () => {
+  it('a node cordoned and never asked anything destructive, still cordoned at the release, is recorded', async () => {
+    cluster = await startSmall();
+    const lock = lockOf(cluster);
+    await lock.acquire('run-a', 60);
+    await cluster.ports.kubernetes.cordon('w-1');
+    await lock.release('run-a');
+    expect(messages(cluster)).toContain(
+      '5: w-1 left cordoned at the end of the run although nothing destructive was asked of it since Drover cordoned it',
+    );
+  });
+
+  it('a node whose in-place upgrade was asked for may stay cordoned: the call may have reached it', async () => {
+    cluster = await startSmall();
+    const lock = lockOf(cluster);
+    await lock.acquire('run-a', 600);
+    await cluster.ports.kubernetes.cordon('w-1');
+    await cluster.ports.talos
+      .upgrade('10.1.1.1', {
+        image: 'factory.talos.dev/nocloud-installer/x:v1.10.9',
+        timeoutSeconds: 60,
+      })
+      .catch(() => undefined);
+    await lock.release('run-a');
+    expect(messages(cluster).filter((m) => m.startsWith('5:'))).toEqual([]);
+  });
+
+  it('a node put back (uncordoned) before the release is not recorded', async () => {
+    cluster = await startSmall();
+    const lock = lockOf(cluster);
+    await lock.acquire('run-a', 60);
+    await cluster.ports.kubernetes.cordon('w-1');
+    await cluster.ports.kubernetes.uncordon('w-1');
+    await lock.release('run-a');
+    expect(messages(cluster).filter((m) => m.startsWith('5:'))).toEqual([]);
+  });
+});

@@ -4,19 +4,25 @@
  * - a destructive act (cordon, VM destroyed, in-place upgrade, etcd member removed) while no
  *   runner holds the upgrade lease by the world's clock;
  * - Ceph noout unset on a domain while one of its OSD nodes is down;
+ * - a node Drover cordoned and sent no destructive request since, still cordoned when Drover
+ *   releases the lease at the end of its run (invariant 5: it must be as it was);
  * - and it lets an uncordon below the target through for a node nothing destructive touched.
  */
 import { storageDomain } from '../../../core/inventory.js';
 import type { InventoryNode } from '../../../core/inventory.js';
 import { DEFAULT_LEASE_NAME, DEFAULT_LEASE_NAMESPACE } from '../../../engine/lease-lock.js';
-import { readyStatus, talosVersionOf } from './nodes.js';
+import { isCordoned, readyStatus, talosVersionOf } from './nodes.js';
 import { R } from './objects.js';
-import type { World } from './world.js';
+import { DESTRUCTIVE, type World } from './world.js';
 
 interface Seen {
   noout: string[];
   /** Nodes a destructive act reached since Drover cordoned them. */
   touched: Set<string>;
+  /** Nodes Drover cordoned, and those it sent a destructive request since (reached or not). */
+  cordoned: Set<string>;
+  requested: Set<string>;
+  leaseHolder: string | undefined;
 }
 
 const seen = new WeakMap<World, Seen>();
@@ -24,22 +30,34 @@ const seen = new WeakMap<World, Seen>();
 function stateOf(world: World): Seen {
   let s = seen.get(world);
   if (!s) {
-    s = { noout: [...world.state.noout], touched: new Set() };
+    s = {
+      noout: [...world.state.noout],
+      touched: new Set(),
+      cordoned: new Set(),
+      requested: new Set(),
+      leaseHolder: leaseSpec(world)?.holderIdentity,
+    };
     seen.set(world, s);
   }
   return s;
 }
 
+interface LeaseSpec {
+  holderIdentity?: string;
+  renewTime?: string;
+  leaseDurationSeconds?: number;
+}
+
+function leaseSpec(world: World): LeaseSpec | undefined {
+  const lease = world.store.getView(R.leases, DEFAULT_LEASE_NAMESPACE, DEFAULT_LEASE_NAME);
+  return lease === undefined ? undefined : ((lease.spec ?? {}) as LeaseSpec);
+}
+
 /** Invariant 7: the act happens while a runner holds the lease, judged on the world's clock. */
 function leaseHeld(world: World): boolean {
-  const lease = world.store.getView(R.leases, DEFAULT_LEASE_NAMESPACE, DEFAULT_LEASE_NAME);
-  const spec = (lease?.spec ?? {}) as {
-    holderIdentity?: string;
-    renewTime?: string;
-    leaseDurationSeconds?: number;
-  };
+  const spec = leaseSpec(world);
   // No lease object at all: a world driven without the engine's lock (port-level tests).
-  if (lease === undefined) return true;
+  if (spec === undefined) return true;
   if (!spec.holderIdentity || !spec.renewTime) return false;
   return Date.parse(spec.renewTime) + (spec.leaseDurationSeconds ?? 0) * 1000 >= world.now;
 }
@@ -58,7 +76,27 @@ export function checkEngineAct(
 
 /** Drover cordoned `node`: its destructive history starts afresh. */
 export function noteCordon(world: World, node: string): void {
-  stateOf(world).touched.delete(node);
+  const s = stateOf(world);
+  s.touched.delete(node);
+  s.requested.delete(node);
+  s.cordoned.add(node);
+}
+
+/**
+ * Invariant 5 at the end of a run (the holder clears the lease): a node Drover cordoned and sent
+ * nothing destructive since is still cordoned. Judged by requests, not by their effect: a call
+ * that went out may have reached the node, so leaving it cordoned is Drover's right.
+ */
+function checkLeftCordoned(world: World, s: Seen): void {
+  for (const name of s.cordoned) {
+    const obj = world.store.getView(R.nodes, undefined, name);
+    if (obj === undefined || !isCordoned(obj) || s.requested.has(name)) continue;
+    world.violation(
+      5,
+      `${name} left cordoned at the end of the run although nothing destructive was asked of it since Drover cordoned it`,
+    );
+  }
+  s.cordoned.clear();
 }
 
 function osdDown(world: World, domain: string): string[] {
@@ -74,8 +112,15 @@ function osdDown(world: World, domain: string): string[] {
 /** Invariant 12: after every change, a noout that went away must not leave a down OSD node behind. */
 export function watchEngineInvariants(world: World): void {
   stateOf(world);
+  world.onRequest((_w, request) => {
+    if (request.node !== undefined && DESTRUCTIVE.has(request.operation))
+      stateOf(world).requested.add(request.node);
+  });
   world.onChange(() => {
     const s = stateOf(world);
+    const holder = leaseSpec(world)?.holderIdentity;
+    if (s.leaseHolder && !holder) checkLeftCordoned(world, s);
+    s.leaseHolder = holder;
     const now = world.state.noout;
     for (const domain of s.noout) {
       if (now.includes(domain)) continue;

@@ -45,7 +45,7 @@ export interface WorldContext {
 }
 
 /** Requests that take a node or an etcd member away (the acts invariant 10 guards). */
-const DESTRUCTIVE: ReadonlySet<Operation> = new Set([
+export const DESTRUCTIVE: ReadonlySet<Operation> = new Set([
   'replace-vm',
   'talos-upgrade',
   'etcd-leave',
