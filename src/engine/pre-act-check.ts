@@ -6,7 +6,7 @@
  * members are healthy (control plane) and Ceph is not in error (OSD nodes). A wait is re-checked
  * until the gate deadline, then the run stops: it never acts on an unproven answer.
  */
-import { block, cephGate, combine, etcdQuorumGate, PASS, wait } from '../core/gates.js';
+import { block, combine, etcdQuorumGate, PASS, wait } from '../core/gates.js';
 import type { GateDecision } from '../core/gates.js';
 import type { InventoryNode } from '../core/inventory.js';
 import { takeDownDecision } from '../core/schedule.js';
@@ -14,6 +14,7 @@ import { disruptionFor } from '../core/schedule.js';
 import type { StepContext } from './context.js';
 import { readEtcd } from './etcd-reading.js';
 import { runGate } from './gate-runner.js';
+import { storageHealthDecision } from './steps/gate-steps.js';
 
 async function budget(ctx: StepContext, node: InventoryNode): Promise<GateDecision> {
   const { run } = ctx;
@@ -43,20 +44,24 @@ async function budget(ctx: StepContext, node: InventoryNode): Promise<GateDecisi
 async function etcd(ctx: StepContext, node: InventoryNode): Promise<GateDecision> {
   const reading = await readEtcd(ctx, node.name);
   const expected = ctx.run.inventory.expectedEtcdMembers;
-  // After its own leave the node is no longer a member: the others must still be whole.
+  // After its own leave the node is no longer a member: recreating it costs etcd nothing more,
+  // and holding it back would leave etcd a member short (half-done), so only a member is gated.
   const isMember = reading.members?.some((m) => m.hostname === node.name) ?? true;
-  return etcdQuorumGate(reading, {
-    excluding: node.name,
-    expectedMembers: isMember ? expected : expected - 1,
-  });
+  if (!isMember) return PASS;
+  return etcdQuorumGate(reading, { excluding: node.name, expectedMembers: expected });
 }
 
+/** The same fresh-status rule as the health gates: only this run's own noout and OSDs pass. */
 async function storage(ctx: StepContext, node: InventoryNode): Promise<GateDecision> {
-  const health = await ctx.run.ports.kubernetes.cephHealth().catch(() => undefined);
-  // This node's domain is under noout by Drover by now: WARN is expected, ERR never is.
-  if (health === 'HEALTH_WARN' && ctx.run.policy.cephNoout && node.storage?.osd === true)
-    return PASS;
-  return cephGate(health);
+  const view = await ctx.run.ports.kubernetes.getNode(node.name).catch(() => undefined);
+  const answers = await ctx.run.ports.talos.version(node.address).then(
+    () => true,
+    () => false,
+  );
+  const selfOut = view === undefined || view.ready !== 'True' || !answers;
+  return storageHealthDecision(ctx, { selfOut }).catch(() =>
+    wait('Ceph status unreadable (unknown)'),
+  );
 }
 
 /** The decision alone (no waiting): what the pre-act check answers right now. */

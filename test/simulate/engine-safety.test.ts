@@ -53,3 +53,22 @@ describe('the upgrade lease (invariant 7)', () => {
     );
   });
 });
+
+describe('a node that already left etcd is brought back, not held back (invariant 5: nothing half-done)', () => {
+  it('k8s-ctrl-3 fails its health reads from the moment k8s-ctrl-1 leaves: ctrl-1 is still recreated, then the run stops cleanly (chaos seed 39)', async () => {
+    const file = scenarioFile(dir, 'etcd-unhealthy-at-leave', (s) => {
+      s.faults = [
+        {
+          type: 'etcd-unhealthy',
+          node: 'k8s-ctrl-3',
+          when: { request: 'etcd-leave', node: 'k8s-ctrl-1', moment: 'before', delaySeconds: 0 },
+        },
+      ] as never;
+    });
+    const { report, exitCode } = await simulateInProcess({ scenarioFile: file });
+    expect(report.violations).toEqual([]);
+    expect(exitCode).toBe(1);
+    expect(report.failure?.code).toBe('ETCD_REJOIN_TIMEOUT');
+    expect(report.nodes.find((n) => n.name === 'k8s-ctrl-1')?.vmReplacements).toBe(1);
+  });
+});

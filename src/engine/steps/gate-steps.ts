@@ -97,7 +97,14 @@ function othersInFlight(ctx: StepContext): string[] {
  * timestamp, the live noout buckets, and the noout domains of this run's other nodes out of
  * service. Exported so every re-check before a destructive step judges Ceph the same way.
  */
-export async function storageHealthDecision(ctx: StepContext): Promise<GateDecision> {
+/**
+ * `selfOut`: the node itself is already out (its VM gone after a crash mid-apply): its own OSDs
+ * being down is its absence, which the step that brings it back cannot make worse.
+ */
+export async function storageHealthDecision(
+  ctx: StepContext,
+  options: { selfOut?: boolean } = {},
+): Promise<GateDecision> {
   const { kubernetes, storage, clock } = ctx.run.ports;
   const byName = (n: string) => ctx.run.inventory.nodes.find((x) => x.name === n);
   const others = othersInFlight(ctx)
@@ -117,7 +124,7 @@ export async function storageHealthDecision(ctx: StepContext): Promise<GateDecis
       maxAgeSeconds: CEPH_STATUS_MAX_AGE_SECONDS,
       ownNooutDomains,
       liveNooutBuckets,
-      othersOut: others.some((n) => n.storage?.osd === true),
+      othersOut: options.selfOut === true || others.some((n) => n.storage?.osd === true),
     },
   );
 }

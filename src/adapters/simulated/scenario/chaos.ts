@@ -125,6 +125,35 @@ export const CHAOS_FAULTS: Record<string, ChaosDraw> = {
     c.kind === 'pets' ? { type: 'talos-never-back', node: pickNode(c) } : undefined,
   'etcd-leader': (c) => ({ type: 'etcd-leader', node: pickNode(c, 'controlplane') }),
   'k8s-removed-apis': (c) => (c.kind === 'kubernetes' ? { type: 'k8s-removed-apis' } : undefined),
+  'workload-crashloop': (c) => {
+    const w = pick(c.rng, [
+      ...c.scenario.workloads.deployments.map((d) => ({ kind: 'Deployment', ...d })),
+      ...c.scenario.workloads.statefulsets.map((d) => ({ kind: 'StatefulSet', ...d })),
+    ]);
+    return w
+      ? {
+          type: 'workload-crashloop',
+          kind: w.kind,
+          namespace: w.namespace,
+          name: w.name,
+          ...bySeconds(c),
+        }
+      : undefined;
+  },
+  'rook-operator-stopped': (c) =>
+    c.scenario.storage.ceph ? { type: 'rook-operator-stopped', ...bySeconds(c) } : undefined,
+  'ceph-warn': (c) =>
+    c.scenario.storage.ceph
+      ? {
+          type: 'ceph-warn',
+          check: pick(c.rng, ['MON_CLOCK_SKEW', 'OSD_NEARFULL', 'POOL_NO_REDUNDANCY']),
+          ...bySeconds(c),
+        }
+      : undefined,
+  'lease-held-by-dead-runner': (c) => ({
+    type: 'lease-held-by-dead-runner',
+    renewedSecondsAgo: between(c.rng, 0, 600),
+  }),
 };
 
 /** Timing by seconds only, for fault types without a `when`. */

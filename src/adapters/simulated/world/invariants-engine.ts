@@ -139,11 +139,12 @@ export function watchEngineInvariants(world: World): void {
 export function untouchedSinceCordon(world: World, node: InventoryNode): boolean {
   if (stateOf(world).touched.has(node.name)) return false;
   const obj = world.store.getView(R.nodes, undefined, node.name);
+  // A machine that failed on its own is down, not changed: putting its node back is as it was.
+  const downOnItsOwn = world.hasFault('node-down', (f) => 'node' in f && f.node === node.name);
   // The world's own evidence too (it survives a crash of the runner, `touched` does not).
   return (
     obj !== undefined &&
-    world.vmRunning(node.name) &&
-    readyStatus(obj) === 'True' &&
+    ((world.vmRunning(node.name) && readyStatus(obj) === 'True') || downOnItsOwn) &&
     (world.context.kind === 'kubernetes' || talosVersionOf(obj) !== world.context.talos.to) &&
     (node.role !== 'controlplane' || world.state.etcd.some((m) => m.node === node.name))
   );
