@@ -53,15 +53,17 @@ async function etcd(ctx: StepContext, node: InventoryNode): Promise<GateDecision
 
 /** The same fresh-status rule as the health gates: only this run's own noout and OSDs pass. */
 async function storage(ctx: StepContext, node: InventoryNode): Promise<GateDecision> {
+  const unknown = () => wait('Ceph status unreadable (unknown)');
+  const decision = await storageHealthDecision(ctx).catch(unknown);
+  if (decision.verdict === 'pass') return decision;
+  // Only then: is the node itself already out (its VM gone after a crash mid-apply)?
   const view = await ctx.run.ports.kubernetes.getNode(node.name).catch(() => undefined);
   const answers = await ctx.run.ports.talos.version(node.address).then(
     () => true,
     () => false,
   );
   const selfOut = view === undefined || view.ready !== 'True' || !answers;
-  return storageHealthDecision(ctx, { selfOut }).catch(() =>
-    wait('Ceph status unreadable (unknown)'),
-  );
+  return selfOut ? storageHealthDecision(ctx, { selfOut }).catch(unknown) : decision;
 }
 
 /** The decision alone (no waiting): what the pre-act check answers right now. */
