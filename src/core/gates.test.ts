@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   apiStableGate,
-  cephGate,
   corednsGate,
   etcdQuorumGate,
   etcdRejoinGate,
@@ -162,15 +161,6 @@ describe('small gates', () => {
       corednsGate(status ? { ...status, readyNodes: [...status.readyNodes] } : undefined, node)
         .verdict,
     ).toBe(verdict);
-  });
-
-  it.each([
-    [undefined, 'wait'],
-    ['HEALTH_WARN', 'wait'],
-    ['HEALTH_ERR', 'wait'],
-    ['HEALTH_OK', 'pass'],
-  ] as const)('ceph %s -> %s', (health, verdict) => {
-    expect(cephGate(health).verdict).toBe(verdict);
   });
 });
 

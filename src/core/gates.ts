@@ -26,7 +26,6 @@ export interface WorkloadReading {
   generation?: number | undefined;
   observedGeneration?: number | undefined;
 }
-export type StorageHealthReading = 'HEALTH_OK' | 'HEALTH_WARN' | 'HEALTH_ERR';
 export interface NodeReading {
   name: string;
   ready: 'True' | 'False' | 'Unknown';
@@ -146,12 +145,6 @@ export function corednsGate(status: WorkloadReading | undefined, node: string): 
   if (status === undefined) return wait('CoreDNS status unreadable');
   const elsewhere = status.readyNodes.filter((n) => n !== node);
   if (elsewhere.length === 0) return wait(`no ready CoreDNS replica outside ${node}`);
-  return PASS;
-}
-
-export function cephGate(health: StorageHealthReading | undefined): GateDecision {
-  if (health === undefined) return wait('Ceph health unreadable');
-  if (health !== 'HEALTH_OK') return wait(`Ceph is ${health}`);
   return PASS;
 }
 
