@@ -29,8 +29,9 @@ export async function journalApplyStarting(
   ctx: StepContext,
   plan: string,
   serial: number,
+  extra: Record<string, unknown> = {},
 ): Promise<void> {
-  await journalStarting(ctx, 'apply', `terraform apply of ${plan} starting`, { serial });
+  await journalStarting(ctx, 'apply', `terraform apply of ${plan} starting`, { serial, ...extra });
 }
 
 /** Journals a plan about to start (a plan killed with its process leaves its lock too). */

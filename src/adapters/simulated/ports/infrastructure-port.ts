@@ -252,9 +252,18 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
     });
     const nodes = [...new Set(vmNodes.map((n) => n.name))];
     const templates = [...new Set(owners.flatMap((o) => (o.kind === 'template' ? [o.key] : [])))];
+    // Terraform creates the VMs of a multi-target apply in parallel; one VM's error fails that
+    // resource only, the others go through and the apply exits non-zero at the end.
+    const failures = new Map<string, DroverError>();
+    for (const n of nodes) {
+      const failure = this.world.scriptedFailure('replace-vm', n);
+      if (failure) failures.set(n, failure);
+    }
     const fault =
       nodes.length > 0
-        ? this.world.scriptedFailure('replace-vm', nodes[0])
+        ? failures.size === nodes.length
+          ? vmApplyError(this.world, failures, [])
+          : undefined
         : templates.length > 0
           ? this.world.scriptedFailure('rebuild-template', undefined)
           : undefined;
@@ -272,12 +281,16 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
         nodes.length > 0
           ? this.world.ms('replace-vm') - PLAN_SECONDS * 1000
           : this.world.ms('rebuild-template') - PLAN_SECONDS * 1000;
-      const replaced = nodes.map((n) => this.world.node(n)).filter((n): n is InventoryNode => !!n);
-      // Destroy first (Proxmox VMs are not create_before_destroy), then clone the new ones.
+      const replaced = nodes
+        .filter((n) => !failures.has(n))
+        .map((n) => this.world.node(n))
+        .filter((n): n is InventoryNode => !!n);
+      // Destroy first (Proxmox VMs are not create_before_destroy), then clone the new ones. The
+      // backup must be of the state the apply started from (it covers every VM of the apply).
       await this.world.clock.sleep(Math.max(0, total * 0.2), signal);
       for (const node of replaced) {
         if (!this.world.vm(node.name)) continue;
-        checkBackupBeforeDestroy(this.world, node.name);
+        checkBackupBeforeDestroy(this.world, node.name, saved.serial);
         const wasOut = outOfService(this.world, node.name);
         destroyVm(this.world, node);
         this.tf.serial += 1;
@@ -297,6 +310,12 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
       if (saved.changes.some((c) => c.actions.some((a) => a !== 'no-op' && a !== 'read')))
         this.tf.serial += 1;
       this.world.changed();
+      if (failures.size > 0)
+        throw vmApplyError(
+          this.world,
+          failures,
+          replaced.flatMap((n) => n.terraformAddresses.map((m) => `${m}.${VM_RESOURCE}`)),
+        );
     } finally {
       this.unlock(lock);
     }
@@ -397,4 +416,35 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
     );
     return t?.version;
   }
+}
+
+/**
+ * The apply's error when some VMs failed, as `terraform apply -json` reports it: one error
+ * diagnostic per failed resource (its address), the resources that completed (apply_complete)
+ * listed so the engine knows which replacements went through. Transient only if every failure is.
+ */
+function vmApplyError(
+  world: World,
+  failures: Map<string, DroverError>,
+  completed: string[],
+): DroverError {
+  const failed = [...failures.keys()].flatMap(
+    (n) => world.node(n)?.terraformAddresses.map((m) => `${m}.${VM_RESOURCE}`) ?? [],
+  );
+  const messages = [...failures.entries()].map(([n, e]) => `${n}: ${e.message}`);
+  const [only] = [...failures.values()];
+  const transient = [...failures.values()].every((e) => e.details?.transient === true);
+  return new DroverError(
+    'failed',
+    'SIMULATED_FAULT',
+    failures.size === 1 && completed.length === 0 && only ? only.message : messages.join('; '),
+    {
+      details: {
+        ...(failures.size === 1 && only ? only.details : {}),
+        transient,
+        failed,
+        completed,
+      },
+    },
+  );
 }

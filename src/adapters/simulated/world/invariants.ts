@@ -120,8 +120,12 @@ export function checkMemberRemoval(world: World, memberNode: string, cause: stri
 }
 
 /** Invariant 2, at the moment a VM is destroyed. */
-export function checkBackupBeforeDestroy(world: World, node: string): void {
-  const serial = world.state.terraform.serial;
+/** `serial`: the state the apply started from (its backup covers every VM of a batch). */
+export function checkBackupBeforeDestroy(
+  world: World,
+  node: string,
+  serial = world.state.terraform.serial,
+): void {
   const verified = world.state.verifiedBackupSerial;
   if (verified !== serial)
     world.violation(

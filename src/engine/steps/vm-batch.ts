@@ -1,0 +1,314 @@
+/**
+ * Workers that the disruption policy lets go down together are replaced by ONE Terraform
+ * operation: one verified backup, one plan with a `-target`/`-replace` pair per node, the scope
+ * check per node, the pre-act check per node, one apply (Terraform creates the VMs in parallel).
+ * The state holds one operation at a time, so replacements that each took the state for a whole
+ * plan and apply (~5 min) queued one behind the other whatever the budget allowed.
+ *
+ * The scheduler opens a batch for the units it starts together (run-phase). Each unit's
+ * replace-vm step still runs as its own step (own journal entries, own evidence): it leaves the
+ * batch when its VM is known to be recreated already, when it failed or stopped before deciding
+ * (run-phase also leaves for a unit that ends before its replace-vm), or joins and waits. Once
+ * every member has decided, the operation runs for those that joined. Outcomes are per node:
+ * a VM that failed in the apply fails that node's step only; the others succeed, and a retry
+ * (or a resumed run) re-reads each node's evidence and plans only what is still to do.
+ */
+import { isDroverError } from '../../core/errors.js';
+import type { PlanStep } from '../../core/plan.js';
+import type { InfrastructurePlan } from '../../ports/infrastructure.js';
+import type { RunState, StepContext, StepResult } from '../context.js';
+import { preActCheck } from '../pre-act-check.js';
+import { withRetry } from '../retry.js';
+import { appendEntry } from '../run-step.js';
+import { assertPlanScope, isInside, outOfScopeChanges } from '../scope-check.js';
+import { ensureFreshBackup } from '../state-backup.js';
+import {
+  journalApplyStarting,
+  journalPlanStarting,
+  releaseOwnStaleLock,
+} from '../state-lock-recovery.js';
+
+export interface VmMember {
+  ctx: StepContext;
+  addresses: string[];
+  /** Why this member's VM is already recreated (re-read before every attempt), or undefined. */
+  evidence(attempt: number): Promise<string | undefined>;
+  /** Result data every outcome of this member carries (the machine seen before). */
+  data: Record<string, unknown>;
+}
+
+type Settle = { resolve: (r: StepResult) => void; reject: (e: unknown) => void };
+
+export class VmBatch {
+  private readonly undecided: Set<string>;
+  private readonly joined = new Map<string, { member: VmMember; settle: Settle }>();
+  private started = false;
+
+  constructor(
+    private readonly run: RunState,
+    readonly steps: readonly PlanStep[],
+  ) {
+    this.undecided = new Set(steps.map((s) => s.id));
+  }
+
+  /** The member's VM must be recreated: resolves with its own outcome once the operation ran. */
+  replace(member: VmMember): Promise<StepResult> {
+    const id = member.ctx.step.id;
+    if (!this.undecided.has(id))
+      throw new Error(`step ${id} is not an undecided member of this VM batch`);
+    const result = new Promise<StepResult>((resolve, reject) =>
+      this.joined.set(id, { member, settle: { resolve, reject } }),
+    );
+    this.decided(id);
+    return result;
+  }
+
+  /** The member will not join (already replaced, failed or stopped before deciding); idempotent. */
+  leave(stepId: string): void {
+    if (this.undecided.has(stepId)) this.decided(stepId);
+  }
+
+  private decided(stepId: string): void {
+    this.undecided.delete(stepId);
+    if (this.undecided.size > 0 || this.joined.size === 0 || this.started) return;
+    this.started = true;
+    const members = this.steps.flatMap((s) => this.joined.get(s.id) ?? []);
+    void replaceVms(this.run, members);
+  }
+}
+
+const messageOf = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
+
+/** Addresses the apply reported complete (apply_complete), when its error says. */
+function completedOf(error: unknown): string[] {
+  const completed = isDroverError(error) ? error.details?.completed : undefined;
+  return Array.isArray(completed)
+    ? completed.filter((a): a is string => typeof a === 'string')
+    : [];
+}
+
+type Joined = { member: VmMember; settle: Settle };
+
+/** The one state operation of a batch, retried as a whole (for what is left) per policy.retry. */
+async function replaceVms(run: RunState, all: Joined[]): Promise<void> {
+  const open = new Set(all);
+  const finish = (j: Joined, result: StepResult) => {
+    open.delete(j);
+    j.settle.resolve(result);
+  };
+  const names = all.map((j) => j.member.ctx.node?.name ?? j.member.ctx.step.id);
+  let attempt = 0;
+  try {
+    await withRetry(
+      () =>
+        run.stateMutex.runExclusive(async () => {
+          attempt += 1;
+          for (const j of [...open]) {
+            const evidence = await j.member.evidence(attempt);
+            if (evidence === undefined) continue;
+            const node = j.member.ctx.node?.name ?? '';
+            run.log(
+              'info',
+              `the VM of ${node} was already recreated (${evidence}); not replacing it again`,
+              node,
+            );
+            finish(j, {
+              outcome: 'succeeded',
+              message: `already replaced: ${evidence}`,
+              data: { vmReplaced: true, evidence, ...j.member.data },
+            });
+          }
+          const todo = [...open];
+          if (todo.length === 0) return;
+          await applyOnce(run, todo, (j, created) =>
+            finish(j, {
+              outcome: 'succeeded',
+              ...(todo.length > 1
+                ? { message: `recreated in one apply with ${todo.length - 1} other node(s)` }
+                : {}),
+              data: {
+                vmReplaced: true,
+                created,
+                ...(todo.length > 1
+                  ? { batch: todo.map((t) => t.member.ctx.node?.name ?? '') }
+                  : {}),
+                ...j.member.data,
+              },
+            }),
+          );
+        }),
+      {
+        clock: run.ports.clock,
+        retry: run.policy.retry,
+        ...(run.signal ? { signal: run.signal } : {}),
+        onRetry: (error, n) =>
+          run.log(
+            'warn',
+            `replacing the VM(s) of ${[...open].map((j) => j.member.ctx.node?.name).join(', ')} failed (attempt ${n}), retrying: ${messageOf(error)}`,
+          ),
+      },
+    );
+  } catch (error) {
+    for (const j of open) j.settle.reject(error);
+    return;
+  }
+  // Every member is settled on success; a member left open here is a bug, never a hang.
+  for (const j of open)
+    j.settle.reject(new Error(`the VM batch of ${names.join(', ')} ended without an outcome`));
+}
+
+/** One plan and one apply for `todo`; `done` is called for each member whose VM was recreated. */
+async function applyOnce(
+  run: RunState,
+  todo: Joined[],
+  done: (j: Joined, created: string[]) => void,
+): Promise<void> {
+  const once = { retry: false };
+  // The backup, the plan and the audit go under the batch's first member.
+  const lead = (todo[0] as Joined).member.ctx;
+  const nodes = todo.map((j) => j.member.ctx.node?.name ?? j.member.ctx.step.id);
+  const addresses = todo.flatMap((j) => j.member.addresses);
+  const backup = await ensureFreshBackup(lead, nodes.join('--'));
+  const planOnce = async () => {
+    await journalPlanStarting(lead);
+    return lead.call(
+      'infrastructure.plan',
+      { replace: addresses, ...(todo.length > 1 ? { batch: nodes } : {}) },
+      () =>
+        run.ports.infrastructure.plan({
+          replace: addresses,
+          ...(run.signal ? { signal: run.signal } : {}),
+        }),
+      once,
+    );
+  };
+  // An apply that died with its process left this run's own lock: release it, plan again.
+  const plan = await planOnce().catch(async (error: unknown) => {
+    if (!(await releaseOwnStaleLock(lead, error))) throw error;
+    return planOnce();
+  });
+  try {
+    assertBatchScope(plan, todo);
+  } catch (error) {
+    await run.ports.infrastructure.discardPlan?.(plan);
+    throw error;
+  }
+  // Right before the act, per node: lease, budget, etcd, Ceph (invariant 10). The lead's check
+  // runs inside its own call below.
+  try {
+    for (const j of todo.slice(1)) await preActCheck(j.member.ctx, 'infrastructure.apply');
+  } catch (error) {
+    await run.ports.infrastructure.discardPlan?.(plan);
+    throw error;
+  }
+  const createdOf = (j: Joined) =>
+    plan.changes
+      .filter(
+        (c) =>
+          c.actions.includes('create') && j.member.addresses.some((a) => isInside(c.address, a)),
+      )
+      .map((c) => c.address);
+  for (const j of todo) {
+    const { ctx } = j.member;
+    // The lead's destructive note is written by its call; the others' here, before the apply.
+    if (j !== todo[0] && ctx.node)
+      await appendEntry(run, {
+        type: 'note',
+        node: ctx.node.name,
+        stepId: ctx.step.id,
+        action: ctx.step.action,
+        message: `infrastructure.apply on ${ctx.node.name}`,
+        data: { destructiveCall: 'infrastructure.apply' },
+      });
+    await journalApplyStarting(
+      ctx,
+      plan.id,
+      backup.serial,
+      todo.length > 1 ? { batch: nodes } : {},
+    );
+  }
+  const finished = async (j: Joined) => {
+    const created = createdOf(j);
+    await appendEntry(run, {
+      type: 'note',
+      stepId: j.member.ctx.step.id,
+      ...(j.member.ctx.node ? { node: j.member.ctx.node.name } : {}),
+      action: j.member.ctx.step.action,
+      message: `terraform apply recreated ${created.join(', ')}`,
+      data: { applyFinished: true, created },
+    });
+    done(j, created);
+  };
+  try {
+    await lead.call(
+      'infrastructure.apply',
+      {
+        plan: plan.id,
+        changes: plan.changes.map((c) => c.address),
+        ...(todo.length > 1 ? { batch: nodes } : {}),
+      },
+      // Never the run's abort signal: an apply killed half-way leaves VMs destroyed and not
+      // created. It finishes within its own timeout, is journaled, then the run stops.
+      () => run.ports.infrastructure.apply(plan),
+      once,
+    );
+  } catch (error) {
+    // The VMs the apply reports complete are recreated: journaled now, never replaced again.
+    const completed = completedOf(error);
+    for (const j of todo) {
+      const created = createdOf(j);
+      if (created.length > 0 && created.every((a) => completed.includes(a))) await finished(j);
+    }
+    throw error;
+  }
+  for (const j of todo) await finished(j);
+}
+
+/** The scope check per node: a plan change outside every node, or missing creates, names whom. */
+function assertBatchScope(plan: InfrastructurePlan, todo: Joined[]): void {
+  const addresses = todo.flatMap((j) => j.member.addresses);
+  const what = (j: Joined) => `the VM of ${j.member.ctx.node?.name ?? j.member.ctx.step.id}`;
+  if (todo.length === 1) {
+    assertPlanScope(plan, addresses, what(todo[0] as Joined));
+    return;
+  }
+  const outside = outOfScopeChanges(plan, addresses);
+  if (outside.length > 0)
+    assertPlanScope(
+      plan,
+      addresses,
+      `the VMs of ${todo.map((j) => j.member.ctx.node?.name).join(', ')}`,
+    );
+  for (const j of todo) {
+    const mine = {
+      ...plan,
+      changes: plan.changes.filter((c) => j.member.addresses.some((a) => isInside(c.address, a))),
+    };
+    assertPlanScope(mine, j.member.addresses, what(j));
+  }
+}
+
+/** Batches run-phase opened, by run and step id; a step run on its own is a batch of one. */
+const openBatches = new WeakMap<RunState, Map<string, VmBatch>>();
+
+export function openVmBatch(run: RunState, steps: readonly PlanStep[]): VmBatch {
+  const batch = new VmBatch(run, steps);
+  const byStep = openBatches.get(run) ?? new Map<string, VmBatch>();
+  openBatches.set(run, byStep);
+  for (const s of steps) byStep.set(s.id, batch);
+  return batch;
+}
+
+/** Leaves (and forgets) the batch of this step, if any: its unit ended or will not replace. */
+export function leaveVmBatch(run: RunState, stepId: string): void {
+  const byStep = openBatches.get(run);
+  const batch = byStep?.get(stepId);
+  if (batch === undefined) return;
+  byStep?.delete(stepId);
+  batch.leave(stepId);
+}
+
+export function vmBatchOf(ctx: StepContext): VmBatch {
+  return openBatches.get(ctx.run)?.get(ctx.step.id) ?? new VmBatch(ctx.run, [ctx.step]);
+}
