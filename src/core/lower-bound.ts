@@ -30,7 +30,10 @@
  *        domains one after the other.
  *     4. one state: backup-state and replace-vm hold the single Terraform state (one operation
  *        at a time, however many workers are out; both are work, so each takes its nominal
- *        duration). Their total S runs end to end; before the first of them some unit must have
+ *        duration). Every unit's backup holds it on its own; the replacements of units started
+ *        together are one plan and apply (engine/steps/vm-batch.ts), and one apply recreates at
+ *        most W VMs (each is out of service), so n units need at least ceil(n / W) applies.
+ *        Their total S runs end to end; before the first of them some unit must have
  *        done its steps up to its first such step (at least the smallest such prefix P), and
  *        after the last one that unit still has its remaining steps (at least the smallest such
  *        suffix Q, whose VM boot and wait for Ready dominate): P + S + Q. These three stretches
@@ -54,11 +57,28 @@ const STATE_BOUND_ACTIONS: ReadonlySet<PlanStep['action']> = new Set([
   'check-replace-plan',
   'replace-vm',
 ]);
+/**
+ * Of those, the one that units started together share: their VMs are recreated by one plan and
+ * one apply (engine/steps/vm-batch.ts), which takes its nominal duration however many VMs it
+ * creates (Terraform creates them in parallel). The others (each node's own backup, the control
+ * plane's plan check) hold the state once per unit.
+ */
+const BATCHED_STATE_ACTION: PlanStep['action'] = 'replace-vm';
 
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
 
-function stateBound(units: PlanPhase['units'], durations: StepDurations): number {
-  let serialized = 0;
+/**
+ * P + S + Q over `units` with at most `perOperation` VMs recreated by one apply: S is every
+ * unit's own state steps, plus ceil(n / perOperation) applies of the shortest replacement.
+ */
+function stateBound(
+  units: PlanPhase['units'],
+  durations: StepDurations,
+  perOperation: number,
+): number {
+  let own = 0;
+  let batched = Infinity;
+  let count = 0;
   let prefix = Infinity;
   let suffix = Infinity;
   for (const unit of units) {
@@ -68,10 +88,17 @@ function stateBound(units: PlanPhase['units'], durations: StepDurations): number
     const last = holds.lastIndexOf(true);
     // Minimums of the whole unit, so each step keeps the step before it as its context.
     const minimums = stepMinimums(unit.steps, durations);
-    serialized += sum(minimums.filter((_, i) => holds[i]));
+    const shared = unit.steps.map((s) => s.action === BATCHED_STATE_ACTION);
+    own += sum(minimums.filter((_, i) => holds[i] && !shared[i]));
+    if (shared.includes(true)) {
+      count += 1;
+      batched = Math.min(batched, sum(minimums.filter((_, i) => shared[i])));
+    }
     prefix = Math.min(prefix, sum(minimums.slice(0, first)));
     suffix = Math.min(suffix, sum(minimums.slice(last + 1)));
   }
+  const applies = count === 0 ? 0 : Math.ceil(count / Math.max(1, perOperation)) * batched;
+  const serialized = own + applies;
   return serialized === 0 ? 0 : prefix + serialized + suffix;
 }
 
@@ -117,10 +144,14 @@ function disruptionUnitsBound(
   const criticalPath = Math.max(...all);
   const area = sum(all) / w;
   const activePerDomain = [...byDomain.entries()].map(([domain, xs]) =>
-    Math.max(Math.max(...xs), sum(xs) / w, stateBound(unitsByDomain.get(domain) ?? [], durations)),
+    Math.max(
+      Math.max(...xs),
+      sum(xs) / w,
+      stateBound(unitsByDomain.get(domain) ?? [], durations, w),
+    ),
   );
   const domains = sum(activePerDomain) / k;
-  return Math.max(criticalPath, area, domains, stateBound(phase.units, durations));
+  return Math.max(criticalPath, area, domains, stateBound(phase.units, durations, w));
 }
 
 export function lowerBoundSeconds(

@@ -2,6 +2,9 @@
  * The upgrade report, built from the journal (the ground truth, across resumes), the plan and
  * the inventory; plus a Markdown summary. Pure: times come from journal entries.
  */
+import { baselineSeconds } from './baseline.js';
+import { DEFAULT_STEP_DURATIONS } from './durations.js';
+import type { StepDurations } from './durations.js';
 import type { Inventory } from './inventory.js';
 import type { Plan, PlanStep, UpgradeKind } from './plan.js';
 
@@ -85,6 +88,8 @@ export interface UpgradeReport {
   finishedAt: string;
   durationSeconds: number;
   lowerBoundSeconds: number;
+  /** The same plan one node at a time, steps at their nominal durations (core/baseline.ts). */
+  baselineSeconds: number;
   resumed: boolean;
   failure: ReportFailure | null;
   clusterSteps: StepReport[];
@@ -111,6 +116,8 @@ export interface ReportInput {
   outcome: ReportOutcome;
   finishedAt: number;
   lowerBoundSeconds: number;
+  /** The durations the baseline is computed with (default: DEFAULT_STEP_DURATIONS). */
+  durations?: StepDurations;
   failure: ReportFailure | null;
   notes: string[];
   violations: Violation[];
@@ -222,6 +229,7 @@ export function buildReport(input: ReportInput): UpgradeReport {
     finishedAt: iso(input.finishedAt) ?? '',
     durationSeconds: round((input.finishedAt - runStart) / 1000),
     lowerBoundSeconds: round(input.lowerBoundSeconds),
+    baselineSeconds: round(baselineSeconds(plan, input.durations ?? DEFAULT_STEP_DURATIONS)),
     resumed: runStarts.length > 1 || runStarts.some((e) => e.data?.resumed === true),
     failure: input.failure,
     clusterSteps: clusterPlanSteps.flatMap((s) => stepReport(s, entries) ?? []),

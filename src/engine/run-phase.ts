@@ -1,7 +1,8 @@
 /**
  * A phase: its cluster steps in order (template rebuilds in batches of the policy's
  * concurrency), then its units: strictly one at a time, or as many as the disruption policy
- * allows (invariant 4), counting nodes that are down on their own. The first failure stops new
+ * allows (invariant 4), counting nodes that are down on their own; units started together
+ * replace their VMs in one Terraform operation (steps/vm-batch). The first failure stops new
  * starts; the phase waits for units in flight (see run-unit) and rethrows it.
  */
 import { DroverError } from '../core/errors.js';
@@ -16,6 +17,7 @@ import { runStep } from './run-step.js';
 import type { StepRunOptions } from './run-step.js';
 import { runUnit } from './run-unit.js';
 import { closeTemplateBatch, openTemplateBatch } from './steps/template-batch.js';
+import { leaveVmBatch, openVmBatch } from './steps/vm-batch.js';
 
 /**
  * Consecutive template rebuilds in batches of templateRebuildConcurrency: each batch is one
@@ -64,6 +66,19 @@ async function runClusterSteps(
   }
 }
 
+/** The replace-vm steps of these units still to run, as one batch (none for a lone unit). */
+function openVmBatchOf(run: RunState, units: NodeUnit[]): void {
+  const steps = units.flatMap((u) =>
+    u.steps.filter((s) => s.action === 'replace-vm' && !isStepDone(run.entries, s.id)),
+  );
+  if (steps.length > 1) openVmBatch(run, steps);
+}
+
+function leaveVmBatches(run: RunState, units: NodeUnit[]): void {
+  for (const u of units)
+    for (const s of u.steps) if (s.action === 'replace-vm') leaveVmBatch(run, s.id);
+}
+
 const unitDone = (run: RunState, unit: NodeUnit) =>
   unit.steps.every((s) => isStepDone(run.entries, s.id));
 
@@ -87,17 +102,26 @@ async function runScheduled(
         errors.push(error);
         run.stopRequested = true;
       })
-      .finally(() => running.delete(unit.node));
+      .finally(() => {
+        running.delete(unit.node);
+        leaveVmBatches(run, [unit]);
+      });
     running.set(unit.node, p);
   };
+  // Units started together share one Terraform operation for their VMs (steps/vm-batch).
+  const startTogether = (together: NodeUnit[]) => {
+    openVmBatchOf(run, together);
+    for (const unit of together) start(unit);
+  };
   // Units a crashed run left half-done are out of service already: finish them first.
-  for (const unit of pending.filter((u) =>
-    hasAnyEntry(
-      run.entries,
-      u.steps.map((s) => s.id),
+  startTogether(
+    pending.filter((u) =>
+      hasAnyEntry(
+        run.entries,
+        u.steps.map((s) => s.id),
+      ),
     ),
-  ))
-    start(unit);
+  );
   let blockedSince: number | undefined;
   let delay = run.policy.retry.initialBackoffSeconds * 1000;
   while (!run.stopRequested && (pending.length > 0 || running.size > 0)) {
@@ -121,13 +145,11 @@ async function runScheduled(
           outOfService,
           policy: disruptionFor(run.plan.kind, run.policy),
         });
-        for (const node of picked) {
-          const unit = pending.find((u) => u.node === node.name);
-          if (unit && !running.has(unit.node)) {
-            start(unit);
-            started++;
-          }
-        }
+        const together = picked.flatMap(
+          (node) => pending.find((u) => u.node === node.name && !running.has(u.node)) ?? [],
+        );
+        startTogether(together);
+        started += together.length;
       }
     }
     if (running.size > 0) {

@@ -247,6 +247,7 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
       outcome,
       finishedAt,
       lowerBoundSeconds: lowerBound,
+      durations: options.durations,
       failure,
       notes,
       violations: [],

@@ -116,6 +116,8 @@ export function referenceScenarioInput(): ScenarioInput {
         crashLoopingJobs: [{ namespace: 'sandbox', name: 'flaky-migration' }],
       },
     },
+    // Ceph replicates across hosts: one failure domain at a time, all its workers at once.
+    policy: { disruption: { maxUnavailableWorkers: 3, maxUnavailableDomains: 1 } },
   };
 }
 
