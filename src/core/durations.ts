@@ -108,11 +108,17 @@ export const STEP_COST: Record<StepAction, StepCost> = {
  * The shortest time each step of a sequence (steps that run one after the other, such as a
  * unit's) can take, in order. Two cases depend on the step, not only on its action:
  * - a k8s-upgrade dry run only renders what it would change: 0;
- * - wait-ready right after apply-config: the node boots with its config `wait-ready` seconds
- *   (give or take a boot's variation) after the apply starts at the earliest, and the apply
- *   itself already counts, so the wait adds at least max(0, shortest boot - apply-config).
- *   After anything else (after talos-upgrade the upgrade's own wait already saw the node back
- *   from its reboot), the node may already be Ready: 0.
+ * - wait-ready right after apply-config: the machine accepts its config (the apply returns),
+ *   then installs and boots with it, `wait-ready` seconds later give or take a boot's
+ *   variation: at least the shortest boot. After anything else (after talos-upgrade the
+ *   upgrade's own wait already saw the node back from its reboot), the node may already be
+ *   Ready: 0.
+ * - wait-etcd-rejoin after a fresh machine's boot (apply-config, wait-ready, then checks): the
+ *   new member joins when the machine boots with its config, the moment it turns Ready, and is
+ *   healthy `wait-etcd-rejoin` seconds later give or take the same variation; the checks
+ *   between may take nothing, so at least the shortest such wait. Elsewhere (pets: the member
+ *   rejoins during the upgrade's reboot) it may be healthy already: 0. wait-gpu likewise: the
+ *   GPUs turn allocatable `wait-gpu` seconds (give or take) after that boot.
  */
 export function stepMinimums(steps: readonly PlanStep[], durations: StepDurations): number[] {
   const shortestBoot = (action: StepAction) => (1 - BOOT_VARIATION) * durations[action];
@@ -125,13 +131,23 @@ export function stepMinimums(steps: readonly PlanStep[], durations: StepDuration
       case 'boot':
         return shortestBoot(step.action);
       case 'check':
-        return 0;
-      case 'node-ready':
-        return steps[i - 1]?.action === 'apply-config'
-          ? Math.max(0, shortestBoot('wait-ready') - durations['apply-config'])
+        return AFTER_BOOT_WAITS.has(step.action) && afterFreshBoot(steps, i)
+          ? shortestBoot(step.action)
           : 0;
+      case 'node-ready':
+        return steps[i - 1]?.action === 'apply-config' ? shortestBoot('wait-ready') : 0;
     }
   });
+}
+
+/** Waits for something a fresh machine brings up by itself once it has booted with its config. */
+const AFTER_BOOT_WAITS: ReadonlySet<StepAction> = new Set(['wait-etcd-rejoin', 'wait-gpu']);
+
+/** Step i follows wait-ready after apply-config with only checks in between. */
+function afterFreshBoot(steps: readonly PlanStep[], i: number): boolean {
+  let j = i - 1;
+  while (j >= 0 && STEP_COST[(steps[j] as PlanStep).action] === 'check') j -= 1;
+  return steps[j]?.action === 'wait-ready' && steps[j - 1]?.action === 'apply-config';
 }
 
 /** The shortest time a sequence of steps, run one after the other, can take. */

@@ -13,8 +13,9 @@
  *
  * - Template rebuilds: k rebuilds of equal duration d on at most c slots
  *   (templateRebuildConcurrency; the engine rebuilds a batch of up to c in one state operation).
- *   Some slot must run at least ceil(k/c) of them one after the other, so they take at least
- *   ceil(k/c) * d. Other cluster steps are serial.
+ *   Some slot must run at least ceil(k/c) of them one after the other, and each wave is a
+ *   state-changing apply behind its own verified backup b, so they take at least
+ *   ceil(k/c) * (b + d). Other cluster steps are serial.
  * - Units one at a time (control plane, and every unit phase that is not disruption-policy):
  *   the sum of the unit lengths; nothing can overlap.
  * - Units under the disruption policy (W workers out of service, K failure domains at once; for
@@ -108,7 +109,9 @@ function clusterStepsBound(phase: PlanPhase, plan: Plan, durations: StepDuration
   const slots = Math.max(1, plan.policy.disruption.templateRebuildConcurrency);
   const waves = Math.ceil(rebuilds.length / slots);
   const each = rebuilds.length === 0 ? 0 : Math.min(...stepMinimums(rebuilds, durations));
-  return waves * each + boundSeconds(others, durations);
+  // Each wave is a state-changing apply: a verified backup of the state goes before it
+  // (invariant 2), and the wave before it changed the state.
+  return waves * (each + durations['backup-state']) + boundSeconds(others, durations);
 }
 
 function disruptionUnitsBound(

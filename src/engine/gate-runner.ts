@@ -1,6 +1,7 @@
 /**
  * Polls a gate until it passes. A read that throws is unknown, which is a wait, never a pass.
- * Waits are re-checked with backoff until the deadline, then the gate blocks; a block is final.
+ * Waits are re-checked with backoff (or, for readiness probes, at a steady interval) until the
+ * deadline, then the gate blocks; a block is final.
  */
 import { DroverError } from '../core/errors.js';
 import type { GateDecision } from '../core/gates.js';
@@ -16,6 +17,12 @@ export interface GateOptions {
   hint: string;
   /** First re-check delay; doubles up to policy.retry.maxBackoffSeconds. */
   intervalSeconds?: number;
+  /**
+   * Re-check at intervalSeconds every time, never growing: for readiness probes of something
+   * that will change by itself (a machine booting, a member syncing), where a doubling delay
+   * only adds its overshoot to every wait (a minute at a time on a four-minute boot).
+   */
+  steady?: boolean;
 }
 
 const messageOf = (error: unknown): string =>
@@ -71,6 +78,6 @@ export async function runGate(
       );
     }
     await pause(clock, Math.min(interval, deadline - now), ctx.run.signal);
-    interval = Math.min(interval * 2, maxInterval);
+    if (options.steady !== true) interval = Math.min(interval * 2, maxInterval);
   }
 }

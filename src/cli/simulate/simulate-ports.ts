@@ -7,6 +7,8 @@ import type { SimulatedCluster } from '../../adapters/simulated/index.js';
 import { createHttpKubernetesPort } from '../../adapters/simulated/kube/http/http-port.js';
 import type { Redactor } from '../../core/redact.js';
 import { LeaseLock } from '../../engine/lease-lock.js';
+import { holdingRequests } from './held-requests.js';
+import type { HoldingClock } from './held-requests.js';
 import type { JournalStore, KubernetesPort, Ports, Reporter } from '../../ports/index.js';
 
 export const SIMULATE_APIS = ['memory', 'http'] as const;
@@ -48,6 +50,8 @@ export async function buildSimulatePorts(input: SimulatePortsInput): Promise<Sim
     });
     // The fake API server's clients report what they ask, as the in-memory port does.
     kubernetes = cluster.reportRequests(http.port);
+    if ('hold' in cluster.clock)
+      kubernetes = holdingRequests(kubernetes, cluster.clock as HoldingClock);
     apiRequests = () => ({
       total: http.server.totalRequests(),
       byKind: http.server.requestCounts(),

@@ -57,6 +57,9 @@ export const waitEtcdRejoin: StepHandler = {
         deadlineSeconds: ctx.run.policy.timeouts.etcdRejoinSeconds,
         timeoutCode: 'ETCD_REJOIN_TIMEOUT',
         category: 'failed',
+        // The fresh member syncs by itself: read steadily, not with a doubling delay.
+        intervalSeconds: 3,
+        steady: true,
         hint: `Check the etcd service of every member the message names (talosctl -n <address> service etcd) and talosctl -n ${node.address} etcd members; once all answer healthy, run again with --resume.`,
       },
     );
@@ -194,6 +197,9 @@ async function runChecks(ctx: StepContext, phase: 'pre' | 'post') {
         phase === 'pre'
           ? 'The cluster was not healthy enough to take a node down; fix it and run again with --resume.'
           : 'Workloads did not settle after the node came back; inspect them, then run again with --resume.',
+      // After the node is back its pods and OSDs come up by themselves within seconds: read
+      // steadily rather than overshoot them by a doubling delay.
+      ...(phase === 'post' ? { steady: true } : {}),
     },
   );
   return { outcome: 'succeeded' as const, data: { checks, names } };

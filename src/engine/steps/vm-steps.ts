@@ -109,7 +109,10 @@ export const waitMaintenance: StepHandler = {
         timeoutCode: 'MAINTENANCE_TIMEOUT',
         category: 'failed',
         hint: `Check the VM of ${node.name} booted from the new template and got its address.`,
-        intervalSeconds: 10,
+        // Talos has no event for "a fresh machine's API is up": a probe is one connection
+        // attempt, so probe steadily rather than overshoot the boot by a doubling delay.
+        intervalSeconds: 2,
+        steady: true,
       },
     );
     return { outcome: 'succeeded', data: { checks } };
@@ -137,6 +140,8 @@ export const applyConfig: StepHandler = {
         timeoutCode: 'MAINTENANCE_TIMEOUT',
         category: 'failed',
         hint: `The fresh VM of ${node.name} stopped answering before its config was applied.`,
+        intervalSeconds: 2,
+        steady: true,
       },
     );
     if (answer === 'configured')

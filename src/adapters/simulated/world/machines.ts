@@ -134,7 +134,8 @@ export function registerMachineHandlers(world: World): void {
         node: node.name,
         vmId: vm.uuid,
       });
-      w.schedule(w.rng.jitter(w.ms('wait-gpu', 0.9)), {
+      // Allocatable `wait-gpu` (give or take) after the boot: the step's nominal duration.
+      w.schedule(w.rng.jitter(w.ms('wait-gpu')), {
         type: 'gpu-allocatable',
         node: node.name,
         vmId: vm.uuid,
