@@ -25,6 +25,7 @@ const HOLDS_STATE = new Set<PlanStep['action']>(['backup-state', 'replace-vm']);
 /**
  * Units under the disruption policy, step by step: the real scheduler starts units whenever one
  * finishes, and steps that hold the one Terraform state queue for it, as the engine's mutex does.
+ * Units started together replace their VMs in one apply once all of them are there (vm-batch).
  */
 function unitsMakespan(
   units: Plan['phases'][number]['units'],
@@ -37,8 +38,9 @@ function unitsMakespan(
   const stepsOf = new Map(units.map((u) => [u.node, u.steps]));
   // Every step takes the shortest time it can: the fastest run the world could give.
   const secondsOf = new Map(units.map((u) => [u.node, stepMinimums(u.steps, d)]));
+  type Running = { node: InventoryNode; next: number; at: number; cohort: Running[] };
   let pending = units.map((u) => node(u.node));
-  let running: { node: InventoryNode; next: number; at: number }[] = [];
+  let running: Running[] = [];
   let now = start;
   let stateFreeAt = start;
   const startUnits = () => {
@@ -49,11 +51,14 @@ function unitsMakespan(
       policy,
     });
     pending = pending.filter((p) => !picked.includes(p));
-    running.push(...picked.map((n) => ({ node: n, next: 0, at: now })));
+    const cohort: Running[] = [];
+    for (const n of picked) cohort.push({ node: n, next: 0, at: now, cohort });
+    running.push(...cohort);
   };
+  const waiting = new Set<Running>();
   startUnits();
   while (running.length > 0) {
-    const unit = running.reduce((a, b) => (b.at < a.at ? b : a));
+    const unit = running.filter((r) => !waiting.has(r)).reduce((a, b) => (b.at < a.at ? b : a));
     const steps = stepsOf.get(unit.node.name)!;
     if (unit.next === steps.length) {
       now = unit.at;
@@ -62,8 +67,22 @@ function unitsMakespan(
       continue;
     }
     const step = steps[unit.next]!;
+    const seconds = secondsOf.get(unit.node.name)![unit.next]!;
+    if (step.action === 'replace-vm') {
+      waiting.add(unit);
+      const members = unit.cohort.filter((r) => running.includes(r));
+      if (!members.every((r) => waiting.has(r))) continue;
+      const begin = Math.max(stateFreeAt, ...members.map((r) => r.at));
+      stateFreeAt = begin + seconds;
+      for (const r of members) {
+        waiting.delete(r);
+        r.at = stateFreeAt;
+        r.next++;
+      }
+      continue;
+    }
     const begin = HOLDS_STATE.has(step.action) ? Math.max(unit.at, stateFreeAt) : unit.at;
-    unit.at = begin + secondsOf.get(unit.node.name)![unit.next]!;
+    unit.at = begin + seconds;
     if (HOLDS_STATE.has(step.action)) stateFreeAt = unit.at;
     unit.next++;
   }
@@ -79,17 +98,24 @@ function unitsMakespan(
 function greedyMakespan(plan: Plan, inventory: Inventory, d: StepDurations): number {
   let now = 0;
   for (const phase of plan.phases) {
-    const slots = Array<number>(plan.policy.disruption.templateRebuildConcurrency).fill(now);
+    // Template rebuilds in waves of the allowed concurrency, each one backup and one apply.
+    const slots = plan.policy.disruption.templateRebuildConcurrency;
+    let wave: PlanStep[] = [];
+    const endWave = () => {
+      if (wave.length > 0)
+        now += d['backup-state'] + Math.max(...wave.map((s) => boundSeconds([s], d)));
+      wave = [];
+    };
     for (const step of phase.steps) {
       if (step.action === 'rebuild-template') {
-        slots.sort((a, b) => a - b);
-        slots[0] = slots[0]! + boundSeconds([step], d);
+        wave.push(step);
+        if (wave.length === slots) endWave();
       } else {
-        now = Math.max(now, ...slots) + boundSeconds([step], d);
-        slots.fill(now);
+        endWave();
+        now += boundSeconds([step], d);
       }
     }
-    now = Math.max(now, ...slots);
+    endWave();
     if (phase.concurrency === 'one-at-a-time') {
       now += phase.units.reduce((s, u) => s + boundSeconds(u.steps, d), 0);
       continue;
@@ -219,10 +245,28 @@ describe('step minimums (durations.ts)', () => {
 
   it.each<[string, PlanStep[], number[]]>([
     // The node boots 135..165 s after the apply starts; the apply's 20 s already count.
+    // The machine boots with its config once the apply returned: 135..165 s after it.
     [
-      'wait-ready after apply-config: the boot the apply does not cover',
+      'wait-ready after apply-config: the shortest boot, after the apply',
       [step('apply-config'), step('wait-ready')],
-      [20, (1 - BOOT_VARIATION) * 150 - 20],
+      [20, (1 - BOOT_VARIATION) * 150],
+    ],
+    // The fresh member joins at that boot and is healthy 27..33 s later; the GPUs 54..66 s.
+    [
+      'wait-etcd-rejoin and wait-gpu after a fresh boot: their shortest waits',
+      [
+        step('apply-config'),
+        step('wait-ready'),
+        step('verify-version'),
+        step('wait-etcd-rejoin'),
+        step('wait-gpu'),
+      ],
+      [20, 135, 0, 27, 54],
+    ],
+    [
+      'wait-etcd-rejoin and wait-gpu after an in-place upgrade: nothing (they came up during it)',
+      [step('talos-upgrade'), step('wait-ready'), step('wait-etcd-rejoin'), step('wait-gpu')],
+      [216, 0, 0, 0],
     ],
     // talosctl upgrade --wait returns with the node back from its reboot.
     [
@@ -241,22 +285,26 @@ describe('step minimums (durations.ts)', () => {
     expect(boundSeconds(steps, D)).toBe(want.reduce((a, b) => a + b, 0));
   });
 
-  it('a config apply longer than the boot leaves wait-ready nothing to add', () => {
+  it('however long the config apply, the boot comes after it', () => {
     const slowApply = { ...D, 'apply-config': 200 };
-    expect(stepMinimums([step('apply-config'), step('wait-ready')], slowApply)).toEqual([200, 0]);
+    expect(stepMinimums([step('apply-config'), step('wait-ready')], slowApply)).toEqual([200, 135]);
   });
 });
 
 /** Cattle units of the reference cluster (every worker is an OSD node) at the default durations. */
-const CATTLE_CONTROL_PLANE = 1 + 10 + 8 + 10 + 300 + 216 + 20 + 115 + 1;
-const CATTLE_WORKER = 2 + 1 + 10 + 300 + 216 + 20 + 115 + 2 + 1;
+const CATTLE_CONTROL_PLANE = 1 + 10 + 8 + 10 + 300 + 216 + 20 + 135 + 27 + 1;
+const CATTLE_WORKER = 2 + 1 + 10 + 300 + 216 + 20 + 135 + 2 + 1;
+/** The reference cluster's two GPU workers wait at least 54 s more for their GPUs. */
+const GPU_WAIT = 54;
+/** Each template wave: its backup, then its rebuild. */
+const TEMPLATE_WAVE = 10 + 180;
 /** Pets: the cordon, the upgrade (a boot) and the writes around it; everything else is a check. */
 const PETS_CONTROL_PLANE = 1 + 216 + 1;
 const PETS_WORKER = 2 + 1 + 216 + 2 + 1;
 
 describe('lowerBoundSeconds', () => {
   it.each<[UpgradeKind, number]>([
-    ['cattle', 6 * 180 + 3 * CATTLE_CONTROL_PLANE + 12 * CATTLE_WORKER],
+    ['cattle', 6 * TEMPLATE_WAVE + 3 * CATTLE_CONTROL_PLANE + 12 * CATTLE_WORKER + 2 * GPU_WAIT],
     ['pets', 3 * PETS_CONTROL_PLANE + 12 * PETS_WORKER],
     // Two hops (1.33, then 1.34.1), each a dry run (0) and an upgrade.
     ['kubernetes', 2 * 600],
@@ -275,7 +323,9 @@ describe('lowerBoundSeconds', () => {
     const plan = planFor('cattle', inventory, DEFAULT_POLICY);
     const bound = lowerBoundSeconds(plan, inventory, D);
     // 6 rebuilds on 2 slots take 3 waves.
-    expect(bound).toBe(3 * 180 + 3 * CATTLE_CONTROL_PLANE + 12 * CATTLE_WORKER);
+    expect(bound).toBe(
+      3 * TEMPLATE_WAVE + 3 * CATTLE_CONTROL_PLANE + 12 * CATTLE_WORKER + 2 * GPU_WAIT,
+    );
     expect(greedyMakespan(plan, inventory, D)).toBe(bound);
   });
 
@@ -283,24 +333,31 @@ describe('lowerBoundSeconds', () => {
   const QUICK_STATE: StepDurations = { ...D, 'backup-state': 5, 'replace-vm': 30 };
   const QUICK_WORKER = CATTLE_WORKER - 10 - 300 + 5 + 30;
   /**
-   * The one-state bound over `n` workers: 3 s before the first backup, n backups and
-   * replacements one after the other, then the 354 s that follow the last replacement.
+   * The one-state bound over `n` workers, at most `w` of them per apply: 3 s before the first
+   * backup, n backups and ceil(n / w) applies one after the other, then the 374 s after the
+   * last replacement.
    */
-  const stateBound = (d: StepDurations, n: number) =>
-    3 + n * (d['backup-state'] + d['replace-vm']) + (216 + 20 + 115 + 2 + 1);
+  const stateBound = (d: StepDurations, n: number, w: number) =>
+    3 + n * d['backup-state'] + Math.ceil(n / w) * d['replace-vm'] + (216 + 20 + 135 + 2 + 1);
+  const gpuWorker = (d: StepDurations) => (d === D ? CATTLE_WORKER : QUICK_WORKER) + GPU_WAIT;
+  const allWorkers = (d: StepDurations) => 12 * (d === D ? CATTLE_WORKER : QUICK_WORKER) + 108;
 
   it.each<[string, StepDurations, [number, number, number], number]>([
-    // 4 hosts of 3 workers, one host at a time: within a host the 3 backups and replacements
-    // still queue for the one state, so each host is active for at least the state bound of 3.
-    ['defaults, 3 at once in one host', D, [3, 1, 2], 4 * stateBound(D, 3)],
-    // The one state over all 12 workers dominates wider policies at the default durations.
-    ['defaults, 2 workers over 2 hosts', D, [2, 2, 2], stateBound(D, 12)],
-    ['defaults, unlimited', D, [12, 4, 2], stateBound(D, 12)],
-    ['quick state, 3 at once in one host', QUICK_STATE, [3, 1, 2], 4 * stateBound(QUICK_STATE, 3)],
-    // Two workers at a time: the work spread over 2 slots.
-    ['quick state, 2 workers over 2 hosts', QUICK_STATE, [2, 2, 2], (12 * QUICK_WORKER) / 2],
-    // Everything at once: one unit, but the backups and replacements still queue.
-    ['quick state, unlimited', QUICK_STATE, [12, 4, 2], stateBound(QUICK_STATE, 12)],
+    // 4 hosts of 3 workers, one host at a time: within a host the 3 backups queue for the one
+    // state and the 3 VMs are one apply; a GPU host is active at least as long as its GPU worker.
+    ['defaults, 3 at once in one host', D, [3, 1, 2], 2 * stateBound(D, 3, 3) + 2 * gpuWorker(D)],
+    // Two at a time: the work spread over 2 slots.
+    ['defaults, 2 workers over 2 hosts', D, [2, 2, 2], allWorkers(D) / 2],
+    // Everything at once: one apply, but the 12 backups still queue.
+    ['defaults, unlimited', D, [12, 4, 2], stateBound(D, 12, 12)],
+    [
+      'quick state, 3 at once in one host',
+      QUICK_STATE,
+      [3, 1, 2],
+      2 * stateBound(QUICK_STATE, 3, 3) + 2 * gpuWorker(QUICK_STATE),
+    ],
+    ['quick state, 2 workers over 2 hosts', QUICK_STATE, [2, 2, 2], allWorkers(QUICK_STATE) / 2],
+    ['quick state, unlimited', QUICK_STATE, [12, 4, 2], stateBound(QUICK_STATE, 12, 12)],
   ])('workers phase: %s', (_name, d, [w, k, t], workersBound) => {
     const inventory = referenceInventory();
     const sequential = planFor('cattle', inventory, policyOf(1, 1, t));
@@ -308,7 +365,7 @@ describe('lowerBoundSeconds', () => {
     const workerUnits = (p: Plan) =>
       p.phases[2]!.units.reduce((s, u) => s + boundSeconds(u.steps, d), 0);
     const sequentialBound = lowerBoundSeconds(sequential, inventory, d);
-    expect(workerUnits(sequential)).toBe(12 * (d === D ? CATTLE_WORKER : QUICK_WORKER));
+    expect(workerUnits(sequential)).toBe(allWorkers(d));
     const bound = lowerBoundSeconds(plan, inventory, d);
     expect(bound).toBe(sequentialBound - workerUnits(sequential) + workersBound);
     expect(bound).toBeLessThanOrEqual(greedyMakespan(plan, inventory, d));
