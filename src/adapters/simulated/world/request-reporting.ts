@@ -23,10 +23,15 @@ import type { World } from './world.js';
 
 type Method = (...args: never[]) => unknown;
 /** For a method: the operation and node of a call, or undefined when the call is not reported. */
-type Describe = (
-  ...args: never[]
-) =>
-  { operation: Operation; node: string | undefined; signal?: AbortSignal | undefined } | undefined;
+type Describe = (...args: never[]) =>
+  | {
+      operation: Operation;
+      node: string | undefined;
+      /** Further nodes the same call acts on (a multi-target apply): reported alike. */
+      also?: string[];
+      signal?: AbortSignal | undefined;
+    }
+  | undefined;
 
 /** Operations an abort must let finish (invariant 12): they change machines and state. */
 const RUN_TO_COMPLETION: ReadonlySet<Operation> = new Set([
@@ -55,7 +60,9 @@ function reporting<T extends object>(
         const request = what(...args);
         if (!request) return method(...args);
         if (world.crashed) return frozen;
-        world.requested(request.operation, request.node, 'before');
+        const nodes = [request.node, ...(request.also ?? [])];
+        for (const node of nodes)
+          if (!world.crashed) world.requested(request.operation, node, 'before');
         if (world.crashed) return frozen;
         try {
           return await method(...args);
@@ -67,7 +74,8 @@ function reporting<T extends object>(
             );
           throw error;
         } finally {
-          if (!world.crashed) world.requested(request.operation, request.node, 'after');
+          for (const node of nodes)
+            if (!world.crashed) world.requested(request.operation, node, 'after');
           // The process died while the operation ran: its caller never learns the outcome.
           // eslint-disable-next-line no-unsafe-finally
           if (world.crashed) return frozen;
@@ -87,14 +95,15 @@ function podNode(world: World, pod: PodRef): string | undefined {
   return spec?.nodeName;
 }
 
+/** A replacement of every node the plan reaches (a batch: several), else a template rebuild. */
 function applyRequest(world: World, plan: InfrastructurePlan) {
-  const node = world.context.inventory.nodes.find((n) =>
+  const [node, ...also] = world.context.inventory.nodes.filter((n) =>
     plan.changes.some((c) =>
       n.terraformAddresses.some((m) => c.address === m || c.address.startsWith(`${m}.`)),
     ),
   );
   return node
-    ? { operation: 'replace-vm' as const, node: node.name }
+    ? { operation: 'replace-vm' as const, node: node.name, also: also.map((n) => n.name) }
     : { operation: 'rebuild-template' as const, node: undefined };
 }
 
