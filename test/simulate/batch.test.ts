@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/engine/context.js';
-import { scenarioFile, simulateInProcess, tempDir } from './helpers.js';
+import { crashAndResume, scenarioFile, simulateInProcess, tempDir } from './helpers.js';
 
 const dir = tempDir();
 
@@ -118,5 +118,48 @@ describe('batched replacements', () => {
     expect(resumed.report.violations).toEqual([]);
     for (const name of WORKERS)
       expect(resumed.report.nodes.find((n) => n.name === name)?.vmReplacements, name).toBe(1);
+  });
+
+  it('the scope check holds per node: one node whose plan reaches beyond its VM stops the whole apply', async () => {
+    const scenario = scenarioFile(dir, 'batch-scope', (s) => {
+      s.faults = [
+        {
+          type: 'plan-changes-module-resource',
+          node: 'k8s-work-2',
+          resource: 'talos_machine_configuration_apply.this',
+          actions: ['delete', 'create'],
+        },
+      ];
+    });
+    const { exitCode, report } = await simulateInProcess({ scenarioFile: scenario });
+    expect(exitCode).toBe(3);
+    expect(report.violations).toEqual([]);
+    expect(report.failure?.code).toBe('PLAN_SCOPE');
+    expect(report.failure?.message).toMatch(/k8s-work-2/);
+    // Nothing of the batch was applied.
+    for (const name of ['k8s-work-1', 'k8s-work-2', 'k8s-work-3'])
+      expect(report.nodes.find((n) => n.name === name)?.vmReplacements, name).toBe(0);
+  });
+
+  it('the runner dies inside a batch apply in which one VM failed: resume replaces each VM exactly once', async () => {
+    const scenario = scenarioFile(dir, 'batch-crash', (s) => {
+      s.faults = [
+        {
+          type: 'step-fails',
+          action: 'replace-vm',
+          node: 'k8s-work-2',
+          times: 1,
+          transient: false,
+          message: 'Error: storage local-lvm is full (simulated)',
+        },
+        { type: 'crash-during-apply', node: 'k8s-work-1' },
+      ];
+    });
+    const { crashed, resumed } = await crashAndResume({ scenarioFile: scenario });
+    expect(crashed).toBe(true);
+    expect(resumed?.exitCode).toBe(0);
+    expect(resumed?.report.violations).toEqual([]);
+    for (const name of WORKERS)
+      expect(resumed?.report.nodes.find((n) => n.name === name)?.vmReplacements, name).toBe(1);
   });
 });
