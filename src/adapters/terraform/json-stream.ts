@@ -108,6 +108,29 @@ export function parseJsonStream(stdout: string): JsonStreamResult {
   return result;
 }
 
+/**
+ * Resources an apply created (`apply_complete` with hook action `create`; a replacement's
+ * destroy completes under the same address with action `delete`): after a failed apply, what
+ * went through (hashicorp/terraform v1.11 internal/command/views/json/hook.go).
+ */
+export function createdAddresses(stdout: string): string[] {
+  const out: string[] = [];
+  for (const line of stdout.split('\n')) {
+    if (!line.trim()) continue;
+    let message: unknown;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (!isRecord(message) || message.type !== 'apply_complete' || !isRecord(message.hook))
+      continue;
+    const address = hookAddress(message);
+    if (message.hook.action === 'create' && address !== undefined) out.push(address);
+  }
+  return out;
+}
+
 function hookAddress(message: Record<string, unknown>): string | undefined {
   const hook = message.hook;
   if (isRecord(hook) && isRecord(hook.resource) && typeof hook.resource.addr === 'string') {

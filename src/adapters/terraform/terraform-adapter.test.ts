@@ -134,6 +134,66 @@ describe.skipIf(skip !== undefined)('TerraformAdapter (real terraform)', () => {
     expect((await adapter.pullState()).serial).toBeGreaterThan(serialBefore);
   });
 
+  it('replaces a batch in one plan and one apply: a -target/-replace pair per node; a VM that fails fails alone', async () => {
+    const WORK3 = 'module.worker_nodes["k8s-work-3"]';
+    const vm = (m: string) => `${m}.terraform_data.vm`;
+    const before = await adapter.resourceIds([
+      WORK1,
+      WORK2,
+      WORK3,
+      'module.worker_nodes["k8s-work-4"]',
+    ]);
+    const plan = await adapter.plan({ replace: [WORK1, WORK2, WORK3] });
+    // Three VMs and their config applies; nothing else (the bootstrap-like resources stay).
+    expect(plan.changes.map((c) => `${c.address} ${c.actions.join(',')}`).sort()).toEqual(
+      [WORK1, WORK2, WORK3]
+        .flatMap((m) => [`${m}.terraform_data.config_apply update`, `${vm(m)} delete,create`])
+        .sort(),
+    );
+    expect(plan.replaceable).toEqual([vm(WORK1), vm(WORK2), vm(WORK3)]);
+    expect(() => assertPlanScope(plan, [WORK1, WORK2, WORK3], 'the batch')).not.toThrow();
+    // k8s-work-2's VM cannot be created (the fixture's stand-in for a Proxmox clone error).
+    const marker = join(dir, '.fail-create-k8s-work-2');
+    await writeFile(marker, '');
+    try {
+      const failure = await adapter.apply(plan).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(DroverError);
+      const error = failure as DroverError;
+      expect(error.code).toBe('TF_APPLY_FAILED');
+      // Terraform creates in parallel: the others went through and the error says which.
+      expect([...(error.details?.completed as string[])].sort()).toEqual([vm(WORK1), vm(WORK3)]);
+      const diagnostics = error.details?.diagnostics as { address?: string }[];
+      expect(diagnostics.map((d) => d.address)).toEqual([vm(WORK2)]);
+    } finally {
+      await rm(marker);
+    }
+    const after = await adapter.resourceIds([
+      WORK1,
+      WORK2,
+      WORK3,
+      'module.worker_nodes["k8s-work-4"]',
+    ]);
+    expect(after[WORK1]).not.toBe(before[WORK1]);
+    expect(after[WORK3]).not.toBe(before[WORK3]);
+    expect(after['module.worker_nodes["k8s-work-4"]']).toBe(
+      before['module.worker_nodes["k8s-work-4"]'],
+    );
+    // The failed VM is tainted in the state: planning it again replaces it, and only it.
+    const again = await adapter.plan({ replace: [WORK2] });
+    expect(again.changes.find((c) => c.address === vm(WORK2))?.actions).toEqual([
+      'delete',
+      'create',
+    ]);
+    expect(again.changes.some((c) => c.address.startsWith(WORK1))).toBe(false);
+    await adapter.apply(again);
+    // After an error Terraform starts no new operation: the config applies that follow the new
+    // VMs of k8s-work-1 and -3 wait for the next apply (Drover applies the Talos config itself).
+    terraform('apply', '-auto-approve', '-input=false', '-no-color');
+  });
+
   it("a -target'ed plan leaves drift elsewhere (another node's rebuild trigger) out", async () => {
     const tfvars = join(dir, 'drift.auto.tfvars');
     await writeFile(tfvars, 'rebuild_triggers = { "k8s-work-2" = "kernel-args-changed" }\n');

@@ -20,6 +20,7 @@ import type {
 } from '../../ports/infrastructure.js';
 import { exec, type ExecResult } from '../exec/exec.js';
 import {
+  createdAddresses,
   JsonLineSplitter,
   parseJsonLine,
   parseJsonStream,
@@ -333,7 +334,12 @@ export class TerraformAdapter implements InfrastructurePort {
           : what === 'apply'
             ? 'the apply may have changed some resources: Drover re-reads the state before any retry'
             : 'fix the Terraform configuration or backend access, then retry',
-        details: { exitCode: result.exitCode, diagnostics: errors },
+        details: {
+          exitCode: result.exitCode,
+          diagnostics: errors,
+          // A multi-target apply creates in parallel: what it did create is recreated for good.
+          ...(what === 'apply' ? { completed: createdAddresses(result.stdout) } : {}),
+        },
       },
     );
   }
