@@ -104,6 +104,37 @@ describe('loadConfig', () => {
     expect(loaded.policy.timeouts).toEqual(DEFAULT_POLICY.timeouts);
   });
 
+  it('warns about a setting another caps, naming both fields; defaults alone say nothing', async () => {
+    const capped = await loadConfig(
+      await write(
+        `${MINIMAL}policy:\n  disruption: { maxUnavailableWorkers: 1, petsBatchSize: 3 }\n`,
+      ),
+    );
+    expect(capped.warnings).toEqual([
+      'policy.disruption.petsBatchSize (3) is capped by policy.disruption.maxUnavailableWorkers (1): pets upgrades take at most 1 worker(s) at once',
+    ]);
+    expect((await loadConfig(await write(MINIMAL))).warnings).toEqual([]);
+  });
+
+  it('plan prints those warnings on stderr, the plan alone on stdout', async () => {
+    const { runPlanCommand } = await import('../plan/run-plan-command.js');
+    const file = await write(
+      `${MINIMAL}versions: { talos: 1.10.8, kubernetes: 1.33.5 }\npolicy:\n  disruption: { maxUnavailableWorkers: 1, petsBatchSize: 3 }\n`,
+    );
+    let stdout = '';
+    let stderr = '';
+    const code = await runPlanCommand(
+      'pets',
+      { config: file, to: '1.10.9', json: true },
+      { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) },
+    );
+    expect(code).toBe(0);
+    expect(stderr).toMatch(
+      /^warning: policy\.disruption\.petsBatchSize \(3\) is capped by policy\.disruption\.maxUnavailableWorkers \(1\)/m,
+    );
+    expect(JSON.parse(stdout)).toMatchObject({ kind: 'pets' });
+  });
+
   it('gives a node its own machine config and explicit addresses', async () => {
     const text = edit((doc) => {
       doc.setIn(['nodes', 1, 'machineConfig'], doc.createNode({ sops: 'w1.sops.yaml' }));

@@ -19,6 +19,7 @@ import type { PolicyOverrides } from './policy-schema.js';
 import { ConfigSchema } from './schema.js';
 import type { CustomGateConfig, DroverConfig } from './schema.js';
 import { toInventory } from './to-inventory.js';
+import { policyCapWarnings } from '../../core/policy-caps.js';
 
 export interface LoadedConfig {
   /** Absolute path of the config file; relative paths inside it resolve against its directory. */
@@ -30,6 +31,8 @@ export interface LoadedConfig {
   customGates: CustomGateConfig[];
   /** The config's file paths, resolved against its directory. */
   paths: ResolvedPaths;
+  /** Settings another setting caps (core/policy-caps): commands print them as warnings. */
+  warnings: string[];
 }
 
 export interface ResolvedPaths {
@@ -94,12 +97,18 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
       HINT,
     );
 
+  const policy = mergePolicy(config.policy);
   return {
     path,
     dir,
     config,
     inventory,
-    policy: mergePolicy(config.policy),
+    warnings: policyCapWarnings(
+      policy,
+      inventory.nodes.filter((n) => n.role === 'worker').length,
+      new Set(Object.keys(config.policy.disruption ?? {})),
+    ),
+    policy,
     customGates: config.gates.custom,
     paths: resolvePaths(config, dir),
   };

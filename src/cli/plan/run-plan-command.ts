@@ -45,6 +45,7 @@ export async function runPlanCommand(
     ...(options.from === undefined ? {} : { from: options.from }),
     ...(options.kubernetesFrom === undefined ? {} : { kubernetesFrom: options.kubernetesFrom }),
   });
+  for (const warning of loaded.warnings) out.stderr(`warning: ${warning}\n`);
   for (const note of notes) out.stderr(`note: ${note}\n`);
   out.stdout(options.json ? `${JSON.stringify(plan, null, 2)}\n` : planToText(plan));
   return 0;

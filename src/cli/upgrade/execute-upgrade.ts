@@ -50,6 +50,7 @@ export async function executeUpgrade(
   try {
     const kind = checkKind(kindText, 'upgrade');
     const loaded = await loadConfig(options.config);
+    for (const warning of loaded.warnings) io.stderr(`warning: ${warning}\n`);
     // Under --json stdout carries one document: the runner reads ::add-mask:: from stderr too.
     registerSecrets(loaded, io.env, redactor, options.json ? io.stderr : io.stdout);
     const { plan, notes } = planFromConfig(loaded, kind, {

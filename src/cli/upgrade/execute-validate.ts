@@ -45,6 +45,7 @@ export async function executeValidate(
   const redactor = new Redactor();
   try {
     const loaded = await loadConfig(options.config);
+    for (const warning of loaded.warnings) io.stderr(`warning: ${warning}\n`);
     registerSecrets(loaded, io.env, redactor, options.json ? io.stderr : io.stdout);
     const talos = expectedVersion(
       '--talos',
