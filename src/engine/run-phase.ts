@@ -17,7 +17,7 @@ import { runStep } from './run-step.js';
 import type { StepRunOptions } from './run-step.js';
 import { runUnit } from './run-unit.js';
 import { closeTemplateBatch, openTemplateBatch } from './steps/template-batch.js';
-import { leaveVmBatch, openVmBatch } from './steps/vm-batch.js';
+import { isBatchMateStop, leaveVmBatch, openVmBatch } from './steps/vm-batch.js';
 
 /**
  * Consecutive template rebuilds in batches of templateRebuildConcurrency: each batch is one
@@ -181,7 +181,8 @@ async function runScheduled(
     }
   }
   await Promise.all(running.values());
-  if (errors.length > 0) throw errors[0];
+  // The cause, not a batch mate that stopped because of it.
+  if (errors.length > 0) throw errors.find((e) => !isBatchMateStop(e)) ?? errors[0];
 }
 
 export async function runPhase(

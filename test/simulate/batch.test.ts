@@ -134,8 +134,13 @@ describe('batched replacements', () => {
     const { exitCode, report } = await simulateInProcess({ scenarioFile: scenario });
     expect(exitCode).toBe(3);
     expect(report.violations).toEqual([]);
-    expect(report.failure?.code).toBe('PLAN_SCOPE');
+    expect(report.failure).toMatchObject({ stepId: 'k8s-work-2/replace-vm', code: 'PLAN_SCOPE' });
     expect(report.failure?.message).toMatch(/k8s-work-2/);
+    // Its batch mates stopped with it, saying why; nothing of the batch was applied.
+    const mate = report.nodes
+      .find((n) => n.name === 'k8s-work-1')
+      ?.steps.find((s) => s.name === 'replace-vm');
+    expect(mate?.message).toMatch(/batch was refused for k8s-work-2/);
     // Nothing of the batch was applied.
     for (const name of ['k8s-work-1', 'k8s-work-2', 'k8s-work-3'])
       expect(report.nodes.find((n) => n.name === name)?.vmReplacements, name).toBe(0);

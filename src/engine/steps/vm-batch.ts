@@ -13,7 +13,7 @@
  * a VM that failed in the apply fails that node's step only; the others succeed, and a retry
  * (or a resumed run) re-reads each node's evidence and plans only what is still to do.
  */
-import { isDroverError } from '../../core/errors.js';
+import { DroverError, isDroverError } from '../../core/errors.js';
 import type { PlanStep } from '../../core/plan.js';
 import type { InfrastructurePlan } from '../../ports/infrastructure.js';
 import type { RunState, StepContext, StepResult } from '../context.js';
@@ -150,7 +150,23 @@ async function replaceVms(run: RunState, all: Joined[]): Promise<void> {
       },
     );
   } catch (error) {
-    for (const j of open) j.settle.reject(error);
+    // A refusal that names its node (its own plan reached beyond its VM) fails that node; its
+    // batch mates were not applied either and stop with it, saying why.
+    const refused = error instanceof BatchRefusal ? error.refused : new Map<Joined, unknown>();
+    for (const [j, cause] of refused) if (open.delete(j)) j.settle.reject(cause);
+    const mate =
+      refused.size === 0
+        ? error
+        : new DroverError(
+            'refused',
+            'BATCH_MATE_REFUSED',
+            `not replaced: the Terraform plan of its batch was refused for ${[...refused.keys()].map((j) => j.member.ctx.node?.name).join(', ')}`,
+            {
+              hint: "Nothing of the batch was applied. Fix what the refused node's error names, then run again with --resume.",
+              details: { batchMate: true },
+            },
+          );
+    for (const j of open) j.settle.reject(mate);
     return;
   }
   // Every member is settled on success; a member left open here is a bug, never a hang.
@@ -265,6 +281,21 @@ async function applyOnce(
   for (const j of todo) await finished(j);
 }
 
+/** A batch plan refused for some of its nodes: the refusal of each, by member. */
+class BatchRefusal extends Error {
+  constructor(readonly refused: Map<Joined, unknown>) {
+    super([...refused.values()].map(messageOf).join('; '));
+    this.name = 'BatchRefusal';
+  }
+}
+
+/** Whether a unit's failure is only that its batch mate's plan was refused (not its own cause). */
+export function isBatchMateStop(error: unknown): boolean {
+  const cause =
+    error instanceof Error && 'error' in error ? (error as { error: unknown }).error : error;
+  return isDroverError(cause) && cause.details?.batchMate === true;
+}
+
 /** The scope check per node: a plan change outside every node, or missing creates, names whom. */
 function assertBatchScope(plan: InfrastructurePlan, todo: Joined[]): void {
   const addresses = todo.flatMap((j) => j.member.addresses);
@@ -273,20 +304,30 @@ function assertBatchScope(plan: InfrastructurePlan, todo: Joined[]): void {
     assertPlanScope(plan, addresses, what(todo[0] as Joined));
     return;
   }
-  const outside = outOfScopeChanges(plan, addresses);
-  if (outside.length > 0)
+  // A change outside every node of the batch is no one node's: the whole batch is refused.
+  const nobodys = {
+    ...plan,
+    changes: plan.changes.filter((c) => !addresses.some((a) => isInside(c.address, a))),
+  };
+  if (outOfScopeChanges(nobodys, addresses).length > 0)
     assertPlanScope(
       plan,
       addresses,
       `the VMs of ${todo.map((j) => j.member.ctx.node?.name).join(', ')}`,
     );
+  const refused = new Map<Joined, unknown>();
   for (const j of todo) {
     const mine = {
       ...plan,
       changes: plan.changes.filter((c) => j.member.addresses.some((a) => isInside(c.address, a))),
     };
-    assertPlanScope(mine, j.member.addresses, what(j));
+    try {
+      assertPlanScope(mine, j.member.addresses, what(j));
+    } catch (error) {
+      refused.set(j, error);
+    }
   }
+  if (refused.size > 0) throw new BatchRefusal(refused);
 }
 
 /** Batches run-phase opened, by run and step id; a step run on its own is a batch of one. */
