@@ -208,6 +208,9 @@ async function applyOnce(
     assertBatchScope(plan, todo);
   } catch (error) {
     await run.ports.infrastructure.discardPlan?.(plan);
+    // A change outside every node: plan each node alone to find whose plan drags it in, so the
+    // refusal names that node (nothing is applied either way).
+    if (todo.length > 1 && !(error instanceof BatchRefusal)) await attributeRefusal(run, todo);
     throw error;
   }
   // Right before the act, per node: lease, budget, etcd, Ceph (invariant 10). The lead's check
@@ -287,6 +290,33 @@ class BatchRefusal extends Error {
     super([...refused.values()].map(messageOf).join('; '));
     this.name = 'BatchRefusal';
   }
+}
+
+/** Throws a BatchRefusal naming the nodes whose own plan is out of scope, if any is. */
+async function attributeRefusal(run: RunState, todo: Joined[]): Promise<void> {
+  const refused = new Map<Joined, unknown>();
+  for (const j of todo) {
+    const { ctx, addresses } = j.member;
+    await journalPlanStarting(ctx);
+    const solo = await ctx.call(
+      'infrastructure.plan',
+      { replace: addresses, check: true },
+      () =>
+        run.ports.infrastructure.plan({
+          replace: addresses,
+          ...(run.signal ? { signal: run.signal } : {}),
+        }),
+      { retry: false },
+    );
+    try {
+      assertPlanScope(solo, addresses, `the VM of ${ctx.node?.name ?? ctx.step.id}`);
+    } catch (error) {
+      refused.set(j, error);
+    } finally {
+      await run.ports.infrastructure.discardPlan?.(solo);
+    }
+  }
+  if (refused.size > 0) throw new BatchRefusal(refused);
 }
 
 /** Whether a unit's failure is only that its batch mate's plan was refused (not its own cause). */
