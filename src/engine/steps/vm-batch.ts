@@ -15,12 +15,19 @@
  */
 import { DroverError, isDroverError } from '../../core/errors.js';
 import type { PlanStep } from '../../core/plan.js';
-import type { InfrastructurePlan } from '../../ports/infrastructure.js';
 import type { RunState, StepContext, StepResult } from '../context.js';
 import { preActCheck } from '../pre-act-check.js';
 import { withRetry } from '../retry.js';
 import { appendEntry } from '../run-step.js';
-import { assertPlanScope, isInside, outOfScopeChanges } from '../scope-check.js';
+import { isInside } from '../scope-check.js';
+import {
+  assertBatchScope,
+  attributeRefusal,
+  BatchRefusal,
+  isBatchMateStop,
+} from './vm-batch-scope.js';
+
+export { isBatchMateStop };
 import { ensureFreshBackup } from '../state-backup.js';
 import {
   journalApplyStarting,
@@ -152,7 +159,11 @@ async function replaceVms(run: RunState, all: Joined[]): Promise<void> {
   } catch (error) {
     // A refusal that names its node (its own plan reached beyond its VM) fails that node; its
     // batch mates were not applied either and stop with it, saying why.
-    const refused = error instanceof BatchRefusal ? error.refused : new Map<Joined, unknown>();
+    // The refusal's keys are this batch's own members (scope checks see only their nodes).
+    const refused =
+      error instanceof BatchRefusal
+        ? (error.refused as Map<Joined, unknown>)
+        : new Map<Joined, unknown>();
     for (const [j, cause] of refused) if (open.delete(j)) j.settle.reject(cause);
     const mate =
       refused.size === 0
@@ -282,82 +293,6 @@ async function applyOnce(
     throw error;
   }
   for (const j of todo) await finished(j);
-}
-
-/** A batch plan refused for some of its nodes: the refusal of each, by member. */
-class BatchRefusal extends Error {
-  constructor(readonly refused: Map<Joined, unknown>) {
-    super([...refused.values()].map(messageOf).join('; '));
-    this.name = 'BatchRefusal';
-  }
-}
-
-/** Throws a BatchRefusal naming the nodes whose own plan is out of scope, if any is. */
-async function attributeRefusal(run: RunState, todo: Joined[]): Promise<void> {
-  const refused = new Map<Joined, unknown>();
-  for (const j of todo) {
-    const { ctx, addresses } = j.member;
-    await journalPlanStarting(ctx);
-    const solo = await ctx.call(
-      'infrastructure.plan',
-      { replace: addresses, check: true },
-      () =>
-        run.ports.infrastructure.plan({
-          replace: addresses,
-          ...(run.signal ? { signal: run.signal } : {}),
-        }),
-      { retry: false },
-    );
-    try {
-      assertPlanScope(solo, addresses, `the VM of ${ctx.node?.name ?? ctx.step.id}`);
-    } catch (error) {
-      refused.set(j, error);
-    } finally {
-      await run.ports.infrastructure.discardPlan?.(solo);
-    }
-  }
-  if (refused.size > 0) throw new BatchRefusal(refused);
-}
-
-/** Whether a unit's failure is only that its batch mate's plan was refused (not its own cause). */
-export function isBatchMateStop(error: unknown): boolean {
-  const cause =
-    error instanceof Error && 'error' in error ? (error as { error: unknown }).error : error;
-  return isDroverError(cause) && cause.details?.batchMate === true;
-}
-
-/** The scope check per node: a plan change outside every node, or missing creates, names whom. */
-function assertBatchScope(plan: InfrastructurePlan, todo: Joined[]): void {
-  const addresses = todo.flatMap((j) => j.member.addresses);
-  const what = (j: Joined) => `the VM of ${j.member.ctx.node?.name ?? j.member.ctx.step.id}`;
-  if (todo.length === 1) {
-    assertPlanScope(plan, addresses, what(todo[0] as Joined));
-    return;
-  }
-  // A change outside every node of the batch is no one node's: the whole batch is refused.
-  const nobodys = {
-    ...plan,
-    changes: plan.changes.filter((c) => !addresses.some((a) => isInside(c.address, a))),
-  };
-  if (outOfScopeChanges(nobodys, addresses).length > 0)
-    assertPlanScope(
-      plan,
-      addresses,
-      `the VMs of ${todo.map((j) => j.member.ctx.node?.name).join(', ')}`,
-    );
-  const refused = new Map<Joined, unknown>();
-  for (const j of todo) {
-    const mine = {
-      ...plan,
-      changes: plan.changes.filter((c) => j.member.addresses.some((a) => isInside(c.address, a))),
-    };
-    try {
-      assertPlanScope(mine, j.member.addresses, what(j));
-    } catch (error) {
-      refused.set(j, error);
-    }
-  }
-  if (refused.size > 0) throw new BatchRefusal(refused);
 }
 
 /** Batches run-phase opened, by run and step id; a step run on its own is a batch of one. */
