@@ -239,25 +239,27 @@ async function applyOnce(
           c.actions.includes('create') && j.member.addresses.some((a) => isInside(c.address, a)),
       )
       .map((c) => c.address);
-  for (const j of todo) {
-    const { ctx } = j.member;
-    // The lead's destructive note is written by its call; the others' here, before the apply.
-    if (j !== todo[0] && ctx.node)
-      await appendEntry(run, {
-        type: 'note',
-        node: ctx.node.name,
-        stepId: ctx.step.id,
-        action: ctx.step.action,
-        message: `infrastructure.apply on ${ctx.node.name}`,
-        data: { destructiveCall: 'infrastructure.apply' },
-      });
+  for (const j of todo)
     await journalApplyStarting(
-      ctx,
+      j.member.ctx,
       plan.id,
       backup.serial,
       todo.length > 1 ? { batch: nodes } : {},
     );
-  }
+  // The lead's call re-proves its own node and journals its destructive call; the others' are
+  // journaled right after, before the apply goes out (never before a check that may still stop it).
+  const journalOthers = async () => {
+    for (const { member } of todo.slice(1))
+      if (member.ctx.node)
+        await appendEntry(run, {
+          type: 'note',
+          node: member.ctx.node.name,
+          stepId: member.ctx.step.id,
+          action: member.ctx.step.action,
+          message: `infrastructure.apply on ${member.ctx.node.name}`,
+          data: { destructiveCall: 'infrastructure.apply' },
+        });
+  };
   const finished = async (j: Joined) => {
     const created = createdOf(j);
     await appendEntry(run, {
@@ -280,7 +282,10 @@ async function applyOnce(
       },
       // Never the run's abort signal: an apply killed half-way leaves VMs destroyed and not
       // created. It finishes within its own timeout, is journaled, then the run stops.
-      () => run.ports.infrastructure.apply(plan),
+      async () => {
+        await journalOthers();
+        await run.ports.infrastructure.apply(plan);
+      },
       once,
     );
   } catch (error) {
