@@ -30,6 +30,18 @@ describe('drover validate against the fake API server', () => {
     expect(result.nodes).toHaveLength(15);
   });
 
+  it('warns on stderr about a setting another caps, naming both fields; stdout stays one document', async () => {
+    world = await startWorld((t) =>
+      t.replace('maxUnavailableWorkers: 3', 'maxUnavailableWorkers: 1'),
+    );
+    const run = await validate({ config: world.config, kubeconfig: world.kubeconfig, json: true });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(
+      'warning: policy.disruption.petsBatchSize (3) is capped by policy.disruption.maxUnavailableWorkers (1)',
+    );
+    expect((JSON.parse(run.stdout) as Result).ok).toBe(true);
+  });
+
   it.each([
     [
       'a cordoned node',
