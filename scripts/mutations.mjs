@@ -177,7 +177,7 @@ export const MUTATIONS = [
   {
     id: 'batch-backup-before-apply',
     rule: 'backup-before-destroy',
-    file: 'src/engine/steps/vm-batch.ts',
+    file: 'src/engine/steps/vm-batch-apply.ts',
     find: "const backup = await ensureFreshBackup(lead, nodes.join('--'));",
     replace: 'const backup = run.lastVerifiedBackup ?? { serial: -1 };',
     tests: ['test/simulate/batch.test.ts'],
@@ -186,7 +186,7 @@ export const MUTATIONS = [
   {
     id: 'batch-scope-per-node',
     rule: 'scoped-terraform',
-    file: 'src/engine/steps/vm-batch.ts',
+    file: 'src/engine/steps/vm-batch-apply.ts',
     find: '    assertBatchScope(plan, todo);\n',
     replace: '',
     tests: ['test/simulate/batch.test.ts'],
@@ -204,7 +204,7 @@ export const MUTATIONS = [
   {
     id: 'batch-partial-apply-completed',
     rule: 'evidence-of-change',
-    file: 'src/engine/steps/vm-batch.ts',
+    file: 'src/engine/steps/vm-batch-apply.ts',
     find: '  return Array.isArray(completed)\n',
     replace: '  return Array.isArray(completed) && false\n',
     tests: ['test/simulate/batch.test.ts'],
