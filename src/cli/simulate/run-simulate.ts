@@ -106,7 +106,7 @@ export interface SimulateResult {
   report: UpgradeReport;
 }
 
-async function loadScenarioFile(file: string | undefined) {
+export async function loadScenarioFile(file: string | undefined) {
   if (file === undefined) return referenceScenario();
   let text: string;
   try {
