@@ -94,3 +94,27 @@ describe('invariant 5: nothing Drover left untouched stays cordoned at the end',
     expect(messages(cluster).filter((m) => m.startsWith('5:'))).toEqual([]);
   });
 });
+
+describe('invariant 1: a control plane node that left etcd is replaced, judged at the end', () => {
+  const NEVER_REPLACED = '1: cp-3 left etcd and its VM was never replaced';
+
+  it('is not judged mid-run (the replacement is a step away), but at the lease release', async () => {
+    cluster = await startSmall();
+    const lock = lockOf(cluster);
+    await lock.acquire('run-a', 600);
+    await cluster.ports.talos.etcdLeave('10.1.0.3');
+    expect(messages(cluster)).toEqual([]);
+    await lock.release('run-a');
+    expect(messages(cluster)).toContain(NEVER_REPLACED);
+  });
+
+  it('is judged at the end of a run that released no lease (endRun)', async () => {
+    cluster = await startSmall();
+    const lock = lockOf(cluster);
+    await lock.acquire('run-a', 600);
+    await cluster.ports.talos.etcdLeave('10.1.0.3');
+    expect(messages(cluster)).toEqual([]);
+    cluster.endRun();
+    expect(messages(cluster)).toContain(NEVER_REPLACED);
+  });
+});

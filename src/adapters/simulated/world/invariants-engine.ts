@@ -6,12 +6,15 @@
  * - Ceph noout unset on a domain while one of its OSD nodes is down;
  * - a node Drover cordoned and sent no destructive request since, still cordoned when Drover
  *   releases the lease at the end of its run (invariant 5: it must be as it was);
+ * - a control plane node that left etcd and whose VM no apply set out to replace, when Drover
+ *   releases the lease (invariant 1; judged then, not mid-run, where it is a step away);
  * - and it lets an uncordon below the target through for a node nothing destructive touched.
  */
 import { storageDomain } from '../../../core/inventory.js';
 import type { InventoryNode } from '../../../core/inventory.js';
 import { DEFAULT_LEASE_NAME, DEFAULT_LEASE_NAMESPACE } from '../../../engine/lease-lock.js';
 import { isCordoned, readyStatus, talosVersionOf } from './nodes.js';
+import { checkLeavesReplaced } from './invariants-terraform.js';
 import { R } from './objects.js';
 import { DESTRUCTIVE, type World } from './world.js';
 
@@ -119,7 +122,10 @@ export function watchEngineInvariants(world: World): void {
   world.onChange(() => {
     const s = stateOf(world);
     const holder = leaseSpec(world)?.holderIdentity;
-    if (s.leaseHolder && !holder) checkLeftCordoned(world, s);
+    if (s.leaseHolder && !holder) {
+      checkLeftCordoned(world, s);
+      checkLeavesReplaced(world);
+    }
     s.leaseHolder = holder;
     const now = world.state.noout;
     for (const domain of s.noout) {
