@@ -25,6 +25,7 @@ import { reconcileCeph, registerCephHandlers } from './world/ceph.js';
 import { invariantStoreHook } from './world/invariants.js';
 import { R } from './world/objects.js';
 import { registerMachineHandlers } from './world/machines.js';
+import { registerSkewedRunners } from './world/skewed-runner.js';
 import { armTimedFaults, registerTimedFaults } from './world/faults-timed.js';
 import { readWorldFile, WorldSaver } from './world/persistence.js';
 import { initialState, scenarioHash, seedStore } from './world/seed.js';
@@ -148,6 +149,7 @@ export async function createSimulatedCluster(
 
   registerMachineHandlers(world);
   registerTimedFaults(world);
+  registerSkewedRunners(world);
   registerPodHandlers(world);
   registerCephHandlers(world);
   world.addReconciler(reconcileWorkloads, [
