@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from './policy.js';
 import type { Plan, PlanStep, StepAction } from './plan.js';
-import { planUpperBoundSeconds, retryBackoffSeconds } from './upper-bound.js';
+import { planUpperBoundSeconds, retryBackoffSeconds, runOverheadSeconds } from './upper-bound.js';
 
 const step = (action: StepAction, node?: string): PlanStep => ({
   id: `${node ?? 'cluster'}/${action}`,
@@ -66,7 +66,9 @@ describe('the upper bound of a plan', () => {
       each(t.nodeReadySeconds) +
       each(60);
     const templates = t.gateSeconds + each(t.terraformSeconds);
-    expect(planUpperBoundSeconds(unitPlan(2))).toBe(templates + 2 * unit);
+    // The Lease (a dead holder's TTL, default 300 s), terraform init, a stop's cleanup.
+    const overhead = 300 + t.terraformSeconds + t.gateSeconds;
+    expect(planUpperBoundSeconds(unitPlan(2))).toBe(overhead + templates + 2 * unit);
   });
 
   it('grows with the retry cap: one attempt is the plain sum of the deadlines', () => {
@@ -82,10 +84,22 @@ describe('the upper bound of a plan', () => {
       t.nodeReadySeconds +
       60;
     expect(planUpperBoundSeconds(unitPlan(1, once))).toBe(
-      t.gateSeconds + t.terraformSeconds + unit,
+      runOverheadSeconds(unitPlan(1, once)) + t.gateSeconds + t.terraformSeconds + unit,
     );
     expect(planUpperBoundSeconds(unitPlan(1))).toBeGreaterThan(
       planUpperBoundSeconds(unitPlan(1, once)),
     );
+  });
+
+  it('counts the lock TTL it may wait on, and terraform init only for plans that use Terraform', () => {
+    const plan = unitPlan(1);
+    expect(planUpperBoundSeconds(plan, { lockTtlSeconds: 900 })).toBe(
+      planUpperBoundSeconds(plan) + 600,
+    );
+    const inPlace = {
+      ...plan,
+      phases: [{ id: 'workers', steps: [], units: [], concurrency: 'one-at-a-time' }],
+    } as unknown as Plan;
+    expect(runOverheadSeconds(inPlace)).toBe(300 + t.gateSeconds);
   });
 });

@@ -4,7 +4,8 @@
  * backoff in between; a step that re-proves its safety right before it acts (invariant 10:
  * cordon, etcd leave, VM replacement, template rebuild, in-place upgrade) may first wait up to
  * the gate deadline for it; a unit may wait for the disruption budget first; steps run one
- * after the other, whatever the disruption policy would let overlap. A run that outlives it is stuck, not slow: `drover init` sets the upgrade job's
+ * after the other, whatever the disruption policy would let overlap; plus the run's own
+ * overhead (the Lease, `terraform init`, the cleanup of a stop). A run that outlives it is stuck, not slow: `drover init` sets the upgrade job's
  * `timeout-minutes` from it, and `drover plan --json` prints it.
  */
 import type { Plan, StepAction } from './plan.js';
@@ -77,8 +78,36 @@ function unitStartWaitSeconds(policy: Policy): number {
   return policy.timeouts.gateSeconds + policy.retry.maxBackoffSeconds;
 }
 
-export function planUpperBoundSeconds(plan: Plan): number {
-  let total = 0;
+export interface UpperBoundOptions {
+  /** The config's lock.ttlSeconds (default 300), for the wait on a dead holder's Lease. */
+  lockTtlSeconds?: number;
+}
+
+const TERRAFORM_ACTIONS: ReadonlySet<StepAction> = new Set<StepAction>([
+  'rebuild-template',
+  'verify-templates',
+  'backup-state',
+  'check-replace-plan',
+  'replace-vm',
+]);
+
+/**
+ * Around the steps: taking the Lease may watch a dead holder's record for one TTL first;
+ * `terraform init` runs once before the first Terraform command; a stop cleans up (puts nodes
+ * back, unsets noout) within a gate deadline.
+ */
+export function runOverheadSeconds(plan: Plan, options: UpperBoundOptions = {}): number {
+  const t = plan.policy.timeouts;
+  const terraform = plan.phases.some(
+    (p) =>
+      p.steps.some((s) => TERRAFORM_ACTIONS.has(s.action)) ||
+      p.units.some((u) => u.steps.some((s) => TERRAFORM_ACTIONS.has(s.action))),
+  );
+  return (options.lockTtlSeconds ?? 300) + (terraform ? t.terraformSeconds : 0) + t.gateSeconds;
+}
+
+export function planUpperBoundSeconds(plan: Plan, options: UpperBoundOptions = {}): number {
+  let total = runOverheadSeconds(plan, options);
   for (const phase of plan.phases) {
     for (const step of phase.steps) total += stepUpperBoundSeconds(step.action, plan.policy);
     for (const unit of phase.units) {

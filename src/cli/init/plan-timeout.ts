@@ -5,14 +5,14 @@
  * setting.
  */
 import type { Plan } from '../../core/plan.js';
-import { planUpperBoundSeconds } from '../../core/upper-bound.js';
+import { planUpperBoundSeconds, type UpperBoundOptions } from '../../core/upper-bound.js';
 
 const GITHUB_SELF_HOSTED_LIMIT_MINUTES = 5 * 24 * 60;
 
 /** The bound in minutes, rounded up, at least 30, within GitHub's limit. */
-export function jobTimeoutMinutes(plan: Plan): number {
+export function jobTimeoutMinutes(plan: Plan, options: UpperBoundOptions = {}): number {
   return Math.min(
     GITHUB_SELF_HOSTED_LIMIT_MINUTES,
-    Math.max(30, Math.ceil(planUpperBoundSeconds(plan) / 60)),
+    Math.max(30, Math.ceil(planUpperBoundSeconds(plan, options) / 60)),
   );
 }

@@ -49,7 +49,9 @@ export async function runPlanCommand(
   for (const note of notes) out.stderr(`note: ${note}\n`);
   // The worst case the policy allows (every step at its deadline on every retry), not an
   // estimate: what `drover init` sets the upgrade job's timeout-minutes from.
-  const upperBoundSeconds = planUpperBoundSeconds(plan);
+  const upperBoundSeconds = planUpperBoundSeconds(plan, {
+    lockTtlSeconds: loaded.config.lock.ttlSeconds,
+  });
   out.stdout(
     options.json
       ? `${JSON.stringify({ ...plan, upperBoundSeconds }, null, 2)}\n`
