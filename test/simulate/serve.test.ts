@@ -117,7 +117,7 @@ describe('drover simulate --serve', () => {
     expect(after.status).toBe(1);
   }, 120_000);
 
-  it('removes a temporary directory of its own on Ctrl-C, and refuses run flags (exit 2)', async () => {
+  it('removes a temporary directory of its own on Ctrl-C; run flags and a missing parent are exit 2', async () => {
     const served = await serve([]);
     expect(existsSync(served.doc.kubeconfig)).toBe(true);
     served.child.kill('SIGINT');
@@ -129,5 +129,13 @@ describe('drover simulate --serve', () => {
     });
     expect(mixed.status).toBe(2);
     expect(mixed.stderr).toContain('--chaos');
+    // A directory whose parent does not exist is bad input: never created silently.
+    const orphan = join(root, 'no-such-parent', 'try');
+    const bad = spawnSync(process.execPath, [cli, 'simulate', '--serve', orphan], {
+      encoding: 'utf8',
+    });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain(`cannot create ${orphan}`);
+    expect(existsSync(join(root, 'no-such-parent'))).toBe(false);
   }, 60_000);
 });
