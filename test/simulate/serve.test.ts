@@ -115,6 +115,13 @@ describe('drover simulate --serve', () => {
     expect(existsSync(doc.kubeconfig)).toBe(true);
     const after = runPrinted(doc, 'drover validate');
     expect(after.status).toBe(1);
+    // Saying where it looked: the endpoint and the kubeconfig it came from.
+    expect(after.stderr).toContain(
+      `Kubernetes API at ${doc.server} (kubeconfig ${doc.kubeconfig})`,
+    );
+    const missing = runPrinted(doc, `drover validate --kubeconfig ${join(dir, 'nope')}`);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain(`The kubeconfig ${join(dir, 'nope')} does not exist`);
   }, 120_000);
 
   it('removes a temporary directory of its own on Ctrl-C; run flags and a missing parent are exit 2', async () => {
