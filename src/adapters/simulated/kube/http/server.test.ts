@@ -296,10 +296,12 @@ describe('fake API server: watches', () => {
     marked.stop();
   });
 
-  // What kube-apiserver does with a resourceVersion it has not reached (kubernetes v1.33,
-  // staging/src/k8s.io/apiserver/pkg/storage/cacher/cacher.go Watch and watch_cache.go
-  // getAllEventsSinceLocked; the Status from pkg/storage/errors.go
-  // NewTooLargeResourceVersionError over apimachinery NewTimeoutError).
+  // What kube-apiserver does with a resourceVersion it has not reached: kubernetes/kubernetes
+  // staging/src/k8s.io/apiserver/pkg/storage/cacher/cacher.go Watch (at 68afedf6; delegator.go
+  // at 035bd7a2 hands it every watch with a resourceVersion), watch_cache.go
+  // getAllEventsSinceLocked (at 00f3bd44: only a too OLD version fails a watch) and
+  // waitUntilWatchCacheFreshAndForceAllEvents (sendInitialEvents only); the Status from
+  // pkg/storage/errors.go NewTooLargeResourceVersionError over apimachinery NewTimeoutError.
   const tooLarge = (ahead: number) => ({
     kind: 'Status',
     apiVersion: 'v1',

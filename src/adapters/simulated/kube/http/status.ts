@@ -39,7 +39,8 @@ export function statusFailure(
  * A read at a resourceVersion the store has not reached, after the watch cache's 3 s wait:
  * apiserver pkg/storage/errors.go NewTooLargeResourceVersionError over apimachinery's
  * NewTimeoutError ("Timeout: " prefix, 504, reason Timeout), retry after 1 s (watch_cache.go
- * resourceVersionTooHighRetrySeconds). kubernetes v1.33, staging/src/k8s.io/apiserver.
+ * resourceVersionTooHighRetrySeconds = 1). kubernetes/kubernetes staging/src/k8s.io/apiserver,
+ * pkg/storage/cacher at 68afedf6.
  */
 export function tooLargeResourceVersion(requested: number, current: number): StatusResponse {
   return statusFailure(

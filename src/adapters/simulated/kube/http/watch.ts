@@ -90,7 +90,8 @@ export class WatchHub {
     // (sendInitialEvents=true) waits for the cache to be fresh (cacher.go
     // waitUntilWatchCacheFreshAndForceAllEvents, 3 s) and then, past parsing, fails as a watch
     // event: an ERROR event carrying the 504 in this 200 stream (cacher.go newErrWatcher),
-    // never an HTTP 504 (that is what a LIST or GET at such a version gets). kubernetes v1.33.
+    // never an HTTP 504 (that is what a LIST or GET at such a version gets). kubernetes/kubernetes
+    // staging/src/k8s.io/apiserver/pkg/storage/cacher at 68afedf6 (watch_cache.go at 00f3bd44).
     const current = Number(this.store.resourceVersion);
     if (
       fromVersion !== undefined &&
