@@ -4,6 +4,8 @@
  * or future to anyone comparing clocks) and never acts without holding the lease itself.
  */
 import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { SimulatedCrash } from '../../src/cli/simulate/run-simulate.js';
 import { scenarioFile, simulateInProcess, tempDir } from './helpers.js';
 
 const dir = tempDir();
@@ -33,5 +35,37 @@ describe('a second runner with a skewed clock (invariant 7)', () => {
     expect(report.violations).toEqual([]);
     expect(exitCode).toBe(0);
     expect(report.nodes.every((n) => n.vmReplacements === 1)).toBe(true);
+  });
+
+  it('the run crashes: it takes the dead run’s lease after one TTL on its own clock (a resume then is refused); once it let go, the resume finishes', async () => {
+    const file = scenarioFile(dir, 'skewed-after-crash', (s) => {
+      s.faults = [
+        { type: 'skewed-runner', skewSeconds: -600, fromSeconds: 60, holdSeconds: 900 },
+      ] as never;
+    });
+    const files = {
+      worldFile: join(dir, 'skewed-world.json'),
+      journalFile: join(dir, 'skewed-journal.jsonl'),
+    };
+    await expect(
+      simulateInProcess({ scenarioFile: file, ...files, crashAfterSteps: 12 }),
+    ).rejects.toBeInstanceOf(SimulatedCrash);
+    // Ten minutes later it holds the lease the dead run left (unchanged for 300 s on its clock).
+    await expect(
+      simulateInProcess({ scenarioFile: file, ...files, resume: true, advanceSeconds: 600 }),
+    ).rejects.toMatchObject({
+      code: 'LOCK_HELD',
+      message: expect.stringContaining(OTHER) as unknown as string,
+    });
+    // Half an hour later it has released it: the resume finishes, every VM replaced once.
+    const resumed = await simulateInProcess({
+      scenarioFile: file,
+      ...files,
+      resume: true,
+      advanceSeconds: 1800,
+    });
+    expect(resumed.report.violations).toEqual([]);
+    expect(resumed.exitCode).toBe(0);
+    expect(resumed.report.nodes.every((n) => n.vmReplacements === 1)).toBe(true);
   });
 });
