@@ -106,6 +106,9 @@ describe('invariant 1: a control plane node that left etcd is replaced, judged a
     expect(messages(cluster)).toEqual([]);
     await lock.release('run-a');
     expect(messages(cluster)).toContain(NEVER_REPLACED);
+    // The run's end judges again: still one record.
+    cluster.endRun();
+    expect(messages(cluster).filter((m) => m === NEVER_REPLACED)).toHaveLength(1);
   });
 
   it('is judged at the end of a run that released no lease (endRun)', async () => {
