@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { configOption } from './config-option.js';
+import { configOption, findConfigBeforeAction } from './config-option.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
 
 export function registerUpgrade(program: Command): void {
@@ -10,6 +10,7 @@ export function registerUpgrade(program: Command): void {
     )
     .argument('<kind>', `upgrade kind: ${UPGRADE_KINDS.join(' | ')}`)
     .addOption(configOption())
+    .hook('preAction', findConfigBeforeAction(true))
     .requiredOption(
       '--to <version>',
       'target version (Talos for cattle/pets, Kubernetes for kubernetes)',

@@ -40,7 +40,9 @@ describe('duration()', () => {
       expect(result.success).toBe(false);
       const [issue] = result.error?.issues ?? [];
       expect(issue?.path).toEqual(['wait']);
-      expect(issue?.message).toMatch(/whole seconds \(300\) or a duration such as 90s, 4m or 1h30m/);
+      expect(issue?.message).toMatch(
+        /whole seconds \(300\) or a duration such as 90s, 4m or 1h30m/,
+      );
       expect(issue?.message).toMatch(/at least 30 s/);
     },
   );
