@@ -183,6 +183,8 @@ describe('buildReport', () => {
         outcome: 'succeeded',
         durationSeconds: 100,
         attempts: 1,
+        startedAt: '2026-01-01T00:00:00.000Z',
+        finishedAt: '2026-01-01T00:01:40.000Z',
       },
     ]);
   });
