@@ -40,7 +40,7 @@ function tags(bar: TimelineBar): string {
 
 function taskName(bar: TimelineBar): string {
   const suffix = bar.outcome === 'succeeded' ? '' : ` (${bar.outcome})`;
-  return mermaidText(`${bar.label}${bar.attempt > 1 ? ` #${bar.attempt}` : ''}${suffix}`);
+  return mermaidText(`${bar.label}${bar.attempt > 1 ? ` attempt ${bar.attempt}` : ''}${suffix}`);
 }
 
 /** The fenced ```mermaid block, or undefined when there are too many rows to draw. */

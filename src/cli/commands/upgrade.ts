@@ -26,7 +26,10 @@ export function registerUpgrade(program: Command): void {
     )
     .option('--resume', 'continue the run recorded in the journal (safe when there is none)', false)
     .option('--journal <file>', 'journal file (JSONL) (default: journal.file of the config)')
-    .option('--report <file>', 'write the JSON report here too')
+    .option(
+      '--report <file>',
+      'write the JSON report here too, and beside it the Markdown summary (.md) and the timeline picture (report.json -> report.timeline.svg)',
+    )
     .option(
       '--audit <file>',
       'audit log (JSONL) of every action and its inputs, secrets redacted',
