@@ -8,6 +8,7 @@ import { join } from 'node:path';
 // fast-xml-parser (3.x, here through s3rver): a real XML parser, so "valid SVG" means well-formed XML.
 import { parse as parseXml, validate as validateXml } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
+import { runSimulate } from '../../src/cli/simulate/run-simulate.js';
 import type { UpgradeReport } from '../../src/core/report.js';
 import { crashAndResume, scenarioFile, simulateInProcess, tempDir } from './helpers.js';
 
@@ -112,7 +113,34 @@ describe('the timeline of a run', () => {
     expect(mermaidOf(out.markdown)).toContainEqual(expect.stringMatching(/\(failed\) :crit, /));
   }, 60_000);
 
-  it('a crash then --resume: one timeline across both runs, the cut-off attempt interrupted', async () => {
+  it('an aborted run (a stop asked for mid-run) is drawn up to where it stopped', async () => {
+    const reportFile = join(tempDir(), 'report.json');
+    const controller = new AbortController();
+    const { exitCode } = await runSimulate(
+      { seed: 1, json: false, resume: false, api: 'memory', reportFile, signal: controller.signal },
+      {
+        stdout: () => undefined,
+        stderr: () => undefined,
+        reporter: {
+          event: (e) => {
+            if (e.type === 'step-started' && e.stepId === 'k8s-ctrl-2/drain') controller.abort();
+          },
+          flush: async () => undefined,
+        },
+        crash: () => undefined,
+      },
+    );
+    expect(exitCode).toBe(1);
+    const out = outputsOf(reportFile);
+    expect(out.report.outcome).toBe('aborted');
+    const bars = out.report.timeline.rows.flatMap((r) => r.bars);
+    expect(bars.some((b) => b.stepId.startsWith('k8s-ctrl-1/'))).toBe(true);
+    expect(bars.some((b) => b.stepId.startsWith('k8s-work-'))).toBe(false);
+    expectValidSvg(out);
+    mermaidOf(out.markdown);
+  }, 60_000);
+
+  it('a crash then --resume: one timeline across both runs, the resume marked', async () => {
     const dir = tempDir();
     const reportFile = join(dir, 'report.json');
     const { crashed, resumed } = await crashAndResume({ crashAfterSteps: 40, reportFile });
