@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 // fast-xml-parser (3.x, here through s3rver): a real XML parser, so "valid SVG" means well-formed XML.
 import { parse as parseXml, validate as validateXml } from 'fast-xml-parser';
+import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { runSimulate } from '../../src/cli/simulate/run-simulate.js';
 import type { UpgradeReport } from '../../src/core/report.js';
@@ -27,8 +28,21 @@ function outputsOf(reportFile: string): Outputs {
   };
 }
 
+// ajv 6 (here through eslint) reads the draft-07 schema of schema/report.schema.json.
+const validateReport = new Ajv({ allErrors: true }).compile(
+  JSON.parse(
+    readFileSync(new URL('../../schema/report.schema.json', import.meta.url), 'utf8'),
+  ) as object,
+);
+
+function expectReportMatchesSchema(report: UpgradeReport): void {
+  const valid = validateReport(report);
+  expect(valid, JSON.stringify(validateReport.errors, null, 2)).toBe(true);
+}
+
 /** The SVG is well-formed XML with one row group per timeline row and the lower bound marked. */
 function expectValidSvg({ report, svg }: Outputs): void {
+  expectReportMatchesSchema(report);
   expect(validateXml(svg)).toBe(true);
   const doc = parseXml(svg, {
     ignoreAttributes: false,
