@@ -99,7 +99,7 @@ export function timelineToSvg(timeline: Timeline, title: string): string {
     lx += room;
   };
   for (const kind of STEP_KINDS) legend(`fill="${KIND_COLOURS[kind]}"`, KIND_LABELS[kind]);
-  legend('fill="url(#idle)"', 'waiting for its turn');
+  legend('fill="url(#idle)"', 'waiting between steps');
   legend('fill="#ffffff" stroke="#d00000" stroke-width="2"', 'failed');
   legend('fill="#ffffff" stroke="#000000" stroke-dasharray="3 2"', 'interrupted');
   // Row stripes under everything, then the time axis, then the rows.
