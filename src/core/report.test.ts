@@ -230,7 +230,7 @@ describe('buildReport', () => {
     const k8s = reportToMarkdown({ ...report, kind: 'kubernetes', from: '1.33.5', to: '1.34.0' });
     expect(k8s).toContain('Kubernetes 1.33.5 → 1.34.0');
     expect(k8s).not.toMatch(/Talos/);
-    expect(md).toMatch(/```mermaid\ngantt\n/);
+    expect(md).toMatch(/```mermaid\n---\ndisplayMode: compact\n---\ngantt\n/);
     expect(md).toContain('  section cp-1');
     expect(reportToMarkdown(report, { chart: false })).not.toContain('```mermaid');
   });

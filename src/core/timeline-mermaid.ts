@@ -4,7 +4,7 @@
  * `active`, failed or interrupted attempts `crit`; the lower bound and each resume are
  * milestones. Pure text.
  *
- * Syntax kept to what every Mermaid version reads: start times in `YYYY-MM-DD HH:mm:ss`
+ * One row per node through the compact display mode. Syntax kept to what every Mermaid version reads: start times in `YYYY-MM-DD HH:mm:ss`
  * (UTC; Mermaid draws them as local times, the same shift for every bar) and lengths in whole
  * seconds (`42s`), never a millisecond unit that older versions read as minutes.
  */
@@ -50,10 +50,16 @@ export function timelineToMermaid(timeline: Timeline, title: string): string | u
   const origin = Date.parse(timeline.origin);
   const lines = [
     '```mermaid',
+    // Compact: a node's steps, which never overlap, share one row (Mermaid 10.3+; older
+    // versions ignore it and give each step its own row).
+    '---',
+    'displayMode: compact',
+    '---',
     'gantt',
     `  title ${mermaidText(title)}`,
     '  dateFormat YYYY-MM-DD HH:mm:ss',
     '  axisFormat %H:%M',
+    '  todayMarker off',
   ];
   for (const row of rows) {
     lines.push(`  section ${mermaidText(row.name)}`);

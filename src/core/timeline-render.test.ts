@@ -64,10 +64,10 @@ describe('timelineToMermaid', () => {
   it('is one fenced gantt whose every statement parses (names cannot break the grammar)', () => {
     expect(lines[0]).toBe('```mermaid');
     expect(lines.at(-1)).toBe('```');
-    expect(lines[1]).toBe('gantt');
-    for (const line of lines.slice(2, -1))
+    expect(lines.slice(1, 5)).toEqual(['---', 'displayMode: compact', '---', 'gantt']);
+    for (const line of lines.slice(5, -1))
       expect(line).toMatch(
-        /^ {2}(title [^:;#%\n]*%?[^:;#%\n]*|dateFormat YYYY-MM-DD HH:mm:ss|axisFormat %H:%M|section [^:;#\n]+|[^:;#\n]+ :((done|active|crit|milestone), )?\d{4}-\d\d-\d\d \d\d:\d\d:\d\d, \d+s)$/,
+        /^ {2}(title [^:;#%\n]*%?[^:;#%\n]*|dateFormat YYYY-MM-DD HH:mm:ss|axisFormat %H:%M|todayMarker off|section [^:;#\n]+|[^:;#\n]+ :((done|active|crit|milestone), )?\d{4}-\d\d-\d\d \d\d:\d\d:\d\d, \d+s)$/,
       );
     expect(chart).not.toContain('%%');
   });

@@ -61,10 +61,10 @@ function mermaidOf(markdown: string): string[] {
   const block = /```mermaid\n([\s\S]*?)\n```/.exec(markdown)?.[1];
   expect(block, 'a mermaid block').toBeDefined();
   const lines = (block ?? '').split('\n');
-  expect(lines[0]).toBe('gantt');
+  expect(lines.slice(0, 4)).toEqual(['---', 'displayMode: compact', '---', 'gantt']);
   const statement =
-    /^ {2}(title [^:;#\n]+|dateFormat YYYY-MM-DD HH:mm:ss|axisFormat %H:%M|section [^:;#]+|[^:;#]+ :((done|active|crit|milestone), )?\d{4}-\d\d-\d\d \d\d:\d\d:\d\d, \d+s)$/;
-  for (const line of lines.slice(1)) expect(line).toMatch(statement);
+    /^ {2}(title [^:;#\n]+|dateFormat YYYY-MM-DD HH:mm:ss|axisFormat %H:%M|todayMarker off|section [^:;#]+|[^:;#]+ :((done|active|crit|milestone), )?\d{4}-\d\d-\d\d \d\d:\d\d:\d\d, \d+s)$/;
+  for (const line of lines.slice(4)) expect(line).toMatch(statement);
   return lines;
 }
 
