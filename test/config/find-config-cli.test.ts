@@ -74,6 +74,19 @@ describe('finding drover.yaml', () => {
     }
   });
 
+  it('a duration in a form it does not read is exit 2 naming the field and the forms', () => {
+    const text = readFileSync(join(repo, 'drover.yaml'), 'utf8').replace(
+      /gracefulSeconds: \S+/,
+      'gracefulSeconds: 4 minutes',
+    );
+    writeFileSync(join(repo, 'bad-duration.yaml'), text);
+    const r = drover([...plan, '--config', 'bad-duration.yaml'], repo);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(
+      /bad-duration\.yaml:\d+: policy\.drain\.gracefulSeconds: must be whole seconds \(300\) or a duration such as 90s, 4m or 1h30m/,
+    );
+  });
+
   it('exits 2 saying where it looked when there is no config at all', () => {
     const empty = mkdtempSync(join(tmpdir(), 'drover-no-config-'));
     const r = drover(plan, empty);
