@@ -109,9 +109,9 @@ export interface TimelineInput {
 const OUTCOMES: readonly string[] = ['succeeded', 'failed', 'skipped', 'aborted'];
 const round = (seconds: number): number => Math.round(seconds * 10) / 10;
 
-/** Every attempt of every step, from the journal: start to finish, or to where its run stopped. */
 type RawBar = Omit<TimelineBar, 'label'>;
 
+/** Every attempt of every step, from the journal: start to finish, or to where its run stopped. */
 function attempts(input: TimelineInput): {
   bars: Map<string, RawBar[]>;
   runs: Timeline['runs'];
@@ -120,8 +120,11 @@ function attempts(input: TimelineInput): {
   const bars = new Map<string, RawBar[]>();
   const open = new Map<string, { start: number; action: string; attempt: number }>();
   const runs: Timeline['runs'] = [];
-  const push = (stepId: string, bar: Omit<RawBar, 'stepId' | 'kind'>) =>
-    bars.set(stepId, [...(bars.get(stepId) ?? []), { stepId, kind: stepKind(bar.action), ...bar }]);
+  const push = (stepId: string, bar: Omit<RawBar, 'stepId' | 'kind'>) => {
+    const list = bars.get(stepId) ?? [];
+    list.push({ stepId, kind: stepKind(bar.action), ...bar });
+    bars.set(stepId, list);
+  };
   const closeOpen = (at: number) => {
     for (const [stepId, o] of open)
       push(stepId, { ...o, start: rel(o.start), end: rel(at), outcome: 'interrupted' });
