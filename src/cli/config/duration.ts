@@ -19,7 +19,11 @@ export function parseDurationSeconds(text: string): number | undefined {
   return Number(h) * 3600 + Number(m) * 60 + Number(s);
 }
 
-/** A duration field of at least `min` seconds; its parsed value is whole seconds. */
+/**
+ * A duration field of at least `min` seconds; its parsed value is whole seconds. Give a default
+ * with `.prefault(300)` (parsed like a written value, and shown in the JSON Schema), not
+ * `.default()`, which the JSON Schema of a transformed field leaves out.
+ */
 export function duration(what: string, min = 1) {
   const forms = `must be ${DURATION_FORMS}, at least ${min} s`;
   return z

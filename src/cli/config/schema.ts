@@ -130,7 +130,7 @@ export const ConfigSchema = z
         .record(z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, 'keys are <host>/<flavor>'), tfAddress)
         .default({})
         .describe('Explicit template addresses by <host>/<flavor> (override templateAddress)'),
-      lockTimeoutSeconds: duration('terraform -lock-timeout', 0).default(300),
+      lockTimeoutSeconds: duration('terraform -lock-timeout', 0).prefault(300),
       vmResourceTypes: z
         .array(
           z
@@ -216,7 +216,7 @@ export const ConfigSchema = z
       .strictObject({
         namespace: dnsLabel.default('kube-system'),
         name: dnsLabel.default('drover-upgrade'),
-        ttlSeconds: duration('How long the lease holds without renewal', 30).default(300),
+        ttlSeconds: duration('How long the lease holds without renewal', 30).prefault(300),
       })
       .default({ namespace: 'kube-system', name: 'drover-upgrade', ttlSeconds: 300 }),
     kubernetes: z
