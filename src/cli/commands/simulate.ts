@@ -95,7 +95,10 @@ export function registerSimulate(program: Command): void {
       'add a random (seeded) mix of faults with random triggers to the scenario',
       integer('--chaos', 0, MAX_SEED),
     )
-    .option('--report <file>', 'also write the JSON report here (and a Markdown summary beside it)')
+    .option(
+      '--report <file>',
+      'also write the JSON report here, and beside it the Markdown summary (.md) and the timeline picture (report.json -> report.timeline.svg)',
+    )
     .option('--audit <file>', 'audit log (JSONL) of every action and its inputs, secrets redacted')
     .addOption(
       new Option('--api <api>', 'how the engine reaches the simulated Kubernetes API')
