@@ -35,6 +35,51 @@ describe('SimulatedInfrastructurePort', () => {
     ).rejects.toMatchObject({ code: 'TF_PLAN_FAILED' });
   });
 
+  it('a multi-target apply recreates its VMs in parallel under one lock; one VM failing fails alone', async () => {
+    cluster = await startSmall({
+      policy: { disruption: { maxUnavailableWorkers: 5, maxUnavailableDomains: 5 } },
+      faults: [
+        {
+          type: 'step-fails',
+          action: 'replace-vm',
+          node: 'w-2',
+          times: 1,
+          transient: true,
+          message: 'Error: error waiting for VM clone: 500 (simulated)',
+        },
+      ],
+    });
+    const infra = cluster.ports.infrastructure;
+    await backupState(cluster, 'b');
+    const targets = ['w-1', 'w-2'].flatMap((n) => node(cluster!, n).terraformAddresses);
+    const plan = await infra.plan({ replace: targets });
+    expect(plan.changes.map((c) => c.address)).toEqual(
+      targets.map((t) => `${t}.proxmox_virtual_environment_vm.vm`),
+    );
+    const started = cluster.clock.now();
+    const applying = infra.apply(plan);
+    // One operation on the state: the lock is held for the whole apply.
+    await expect(infra.plan({ replace: targets })).rejects.toMatchObject({
+      code: 'TF_STATE_LOCKED',
+    });
+    const error = await applying.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({
+      details: {
+        transient: true,
+        failed: ['module.worker_nodes["w-2"].proxmox_virtual_environment_vm.vm'],
+        completed: ['module.worker_nodes["w-1"].proxmox_virtual_environment_vm.vm'],
+      },
+    });
+    expect((error as Error).message).toMatch(/w-2: Error: error waiting for VM clone/);
+    // In parallel: one apply's length, not two; w-1 recreated, w-2 untouched; the lock is free.
+    expect(cluster.clock.now() - started).toBeLessThan(1.5 * 300_000);
+    expect(cluster.vmReplacements()).toMatchObject({ 'w-1': 1, 'w-2': 0 });
+    await infra.discardPlan?.(await infra.plan({ replace: targets }));
+  });
+
   it('holds one state lock: a concurrent operation fails like Terraform', async () => {
     cluster = await startSmall();
     const infra = cluster.ports.infrastructure;
