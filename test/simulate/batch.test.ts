@@ -167,4 +167,20 @@ describe('batched replacements', () => {
     for (const name of WORKERS)
       expect(resumed?.report.nodes.find((n) => n.name === name)?.vmReplacements, name).toBe(1);
   });
+
+  it('a scenario setting another caps says so on stderr, naming both fields', async () => {
+    const scenario = scenarioFile(dir, 'capped-policy', (s) => {
+      s.policy = {
+        ...s.policy,
+        disruption: { maxUnavailableWorkers: 1, maxUnavailableDomains: 1, petsBatchSize: 3 },
+      };
+    });
+    const { exitCode, stderr } = await simulateInProcess({ scenarioFile: scenario, kind: 'pets' });
+    expect(exitCode).toBe(0);
+    expect(stderr).toContain(
+      'warning: policy.disruption.petsBatchSize (3) is capped by policy.disruption.maxUnavailableWorkers (1)',
+    );
+    // The reference policy takes effect as written: no warning.
+    expect((await simulateInProcess({ kind: 'pets' })).stderr).not.toContain('warning: policy');
+  });
 });

@@ -18,6 +18,7 @@ import { lineOf } from '../config/field-path.js';
 import { JsonlJournal, MemoryJournal } from '../../adapters/journal/index.js';
 import { DroverError } from '../../core/errors.js';
 import { buildPlan } from '../../core/plan-build.js';
+import { policyCapWarnings } from '../../core/policy-caps.js';
 import type { UpgradeKind } from '../../core/plan.js';
 import { Redactor } from '../../core/redact.js';
 import type { UpgradeReport, Violation } from '../../core/report.js';
@@ -216,6 +217,13 @@ export async function runSimulate(
     ...(options.worldFile ? { worldFile: options.worldFile } : {}),
     ...(options.advanceSeconds ? { advanceMs: options.advanceSeconds * 1000 } : {}),
   });
+  // A setting another caps says so (the scenario's own disruption fields only).
+  for (const warning of policyCapWarnings(
+    cluster.policy,
+    cluster.inventory.nodes.filter((n) => n.role === 'worker').length,
+    new Set(Object.keys(scenario.policy.disruption ?? {})),
+  ))
+    io.stderr(`warning: ${warning}\n`);
   let completed = 0;
   let died!: () => void;
   const crashed = new Promise<'crashed'>((resolve) => (died = () => resolve('crashed')));
