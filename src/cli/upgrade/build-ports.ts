@@ -29,6 +29,7 @@ import type {
 } from '../../ports/index.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { MirroredJournal } from './mirrored-journal.js';
+import { alertmanagerSecretEnvNames, buildHookRunner, buildSilences } from './build-extras.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -52,7 +53,13 @@ export function secretEnvNames(loaded: LoadedConfig): string[] {
   const machineConfigVars = Object.values(loaded.inventory.machineConfigs)
     .filter((s) => s.kind === 'env-base64')
     .map((s) => s.ref);
-  return [...new Set([...ALWAYS_SECRET, ...machineConfigVars])];
+  return [
+    ...new Set([
+      ...ALWAYS_SECRET,
+      ...machineConfigVars,
+      ...alertmanagerSecretEnvNames(loaded.config.alertmanager),
+    ]),
+  ];
 }
 
 /** Registers every secret value (and masks it under GitHub Actions); returns the names that held one. */
@@ -195,6 +202,10 @@ export function buildPorts(input: BuildPortsInput): BuiltPorts {
     }),
     reporter: input.reporter,
   };
+  const hooks = buildHookRunner(config.hooks, { redactor, cwd: loaded.dir, env });
+  if (hooks) ports.hooks = hooks;
+  const silences = buildSilences(config.alertmanager, { redactor, env });
+  if (silences) ports.silences = silences;
   return {
     ports,
     journalFile,

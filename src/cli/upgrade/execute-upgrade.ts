@@ -167,7 +167,11 @@ async function realRun(
       resume: options.resume,
       redactor,
       lockTtlSeconds: loaded.config.lock.ttlSeconds,
-      customChecks: customChecksFrom(loaded.customGates),
+      customChecks: customChecksFrom(loaded.customGates, {
+        cluster: loaded.config.cluster,
+        redactor,
+        cwd: loaded.dir,
+      }),
       ...(io.signal ? { signal: io.signal } : {}),
       ...(audit ? { audit: (record) => appendFileSync(audit, `${JSON.stringify(record)}\n`) } : {}),
     });

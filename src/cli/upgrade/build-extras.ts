@@ -1,0 +1,66 @@
+/**
+ * The optional ports of a real run from the config: the hook commands (a CommandHookRunner)
+ * and the Alertmanager silence (AlertmanagerSilences). Absent when the config has none.
+ */
+import { AlertmanagerSilences } from '../../adapters/alertmanager/alertmanager-silences.js';
+import { CommandHookRunner } from '../../adapters/hooks/command-hook-runner.js';
+import { DroverError } from '../../core/errors.js';
+import type { Redactor } from '../../core/redact.js';
+import type { HookRunner, SilencePort } from '../../ports/index.js';
+import type { AlertmanagerConfig, HooksConfig } from '../config/hooks-schema.js';
+
+type Env = Record<string, string | undefined>;
+
+export function definedEnv(env: Env): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+}
+
+export function buildHookRunner(
+  hooks: HooksConfig,
+  options: { redactor: Redactor; cwd: string; env: Env },
+): HookRunner | undefined {
+  const commands = {
+    'before-run': hooks.beforeRun,
+    'after-run': hooks.afterRun,
+    'before-drain': hooks.beforeDrain,
+    'after-uncordon': hooks.afterUncordon,
+  };
+  if (Object.values(commands).every((list) => list.length === 0)) return undefined;
+  return new CommandHookRunner(commands, {
+    redactor: options.redactor,
+    cwd: options.cwd,
+    env: definedEnv(options.env),
+  });
+}
+
+/** The secret variables of the alertmanager section (registered with the Redactor). */
+export function alertmanagerSecretEnvNames(am: AlertmanagerConfig | undefined): string[] {
+  return [am?.bearerTokenEnv, am?.basicAuthEnv].filter((n): n is string => n !== undefined);
+}
+
+export function buildSilences(
+  am: AlertmanagerConfig | undefined,
+  options: { redactor: Redactor; env: Env },
+): SilencePort | undefined {
+  if (am === undefined) return undefined;
+  const variable = am.bearerTokenEnv ?? am.basicAuthEnv;
+  const secret = variable === undefined ? undefined : options.env[variable];
+  if (variable !== undefined && (secret === undefined || secret === ''))
+    throw new DroverError('input', 'ALERTMANAGER_AUTH_MISSING', `${variable} is not set`, {
+      hint: `alertmanager.${am.bearerTokenEnv ? 'bearerTokenEnv' : 'basicAuthEnv'} names ${variable}: set it in the runner's environment.`,
+    });
+  return new AlertmanagerSilences({
+    url: am.url,
+    matchers: am.matchers,
+    durationSeconds: am.durationSeconds,
+    onCreateFailure: am.onCreateFailure,
+    createdBy: am.createdBy,
+    timeoutSeconds: am.timeoutSeconds,
+    redactor: options.redactor,
+    ...(secret === undefined
+      ? {}
+      : { auth: am.bearerTokenEnv ? { bearerToken: secret } : { basic: secret } }),
+  });
+}
