@@ -18,6 +18,7 @@ import { SimulatedSecretsPort } from './ports/secrets-port.js';
 import { SimulatedStateBackupPort } from './ports/state-backup-port.js';
 import { SimulatedStoragePort } from './ports/storage-port.js';
 import { SimulatedTalosPort } from './ports/talos-port.js';
+import { SimulatedHookRunner } from './ports/hook-runner.js';
 import { deriveDurations, deriveInventory, derivePolicy } from './scenario/derive.js';
 import type { Scenario } from './scenario/schema.js';
 import { VirtualClock } from './virtual-clock.js';
@@ -84,7 +85,7 @@ export interface SimulatedCluster {
   ports: Pick<
     Ports,
     'clock' | 'kubernetes' | 'talos' | 'infrastructure' | 'stateBackup' | 'secrets' | 'storage'
-  >;
+  > & { hooks?: SimulatedHookRunner };
   violations(): { invariant: number; at: number; message: string }[];
   vmReplacements(): Record<string, number>;
   /** The node's VM as the world knows it (tests). */
@@ -220,6 +221,7 @@ export async function createSimulatedCluster(
       stateBackup: reportingStateBackup(world, new SimulatedStateBackupPort(world)),
       secrets: new SimulatedSecretsPort(world),
       storage: reportingStorage(world, new SimulatedStoragePort(world)),
+      ...(scenario.hooks.length > 0 ? { hooks: new SimulatedHookRunner(scenario.hooks, clock) } : {}),
     },
     violations: () => {
       // Read at the end of a run: a control plane node that left etcd must have been replaced.
