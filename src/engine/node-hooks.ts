@@ -3,7 +3,8 @@
  * node is cordoned, nothing evicted yet), `after-uncordon` right after its uncordon. A failing
  * hook fails the node's step (HOOK_FAILED, its output in the report); the cleanup then puts the
  * node back as for any stop. On a stop, a node whose before-drain hook ran still gets its
- * after-uncordon hook (outcome `stopped`), so what the pair does outside is undone.
+ * after-uncordon hook once the cleanup is done (settleNodeHooks), so what the pair does outside
+ * is undone.
  */
 import type { PlanStep } from '../core/plan.js';
 import type { RunState } from './context.js';
@@ -23,10 +24,30 @@ export async function afterNodeStep(run: RunState, step: PlanStep, node: string)
   if (failure) throw new StepFailure(step, failure);
 }
 
-/** On the way out of a unit: the after-uncordon hook its before-drain hook is still owed. */
-export async function settleNodeHooks(run: RunState, node: string): Promise<void> {
-  if (!hookRan(run.entries, 'before-drain', node) || hookRan(run.entries, 'after-uncordon', node))
-    return;
-  // Its failure is journaled (and so in the report's notes); the run is stopping already.
-  await runHookPoint(run, 'after-uncordon', { node, outcome: 'stopped' });
+/** How a stopped node was left, from the cleanup's notes: back in service, or cordoned. */
+function stoppedOutcome(run: RunState, node: string): string {
+  const last = [...run.entries]
+    .reverse()
+    .find(
+      (e) =>
+        e.type === 'note' &&
+        e.node === node &&
+        (e.data?.restored === true || e.data?.leftCordoned !== undefined),
+    );
+  if (last?.data?.restored === true) return 'restored';
+  return last?.data?.leftCordoned === true ? 'left-cordoned' : 'stopped';
+}
+
+/**
+ * After a stop's cleanup: the after-uncordon hook every node whose before-drain hook ran is
+ * still owed, with DROVER_OUTCOME `restored` (put back in service), `left-cordoned` (resume
+ * finishes it) or `stopped`. Failures are journaled (so in the report's notes), not thrown: the
+ * run is stopping already.
+ */
+export async function settleNodeHooks(run: RunState): Promise<void> {
+  for (const { name } of run.inventory.nodes) {
+    if (!hookRan(run.entries, 'before-drain', name) || hookRan(run.entries, 'after-uncordon', name))
+      continue;
+    await runHookPoint(run, 'after-uncordon', { node: name, outcome: stoppedOutcome(run, name) });
+  }
 }

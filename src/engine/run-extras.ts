@@ -5,6 +5,7 @@
  */
 import type { DroverError } from '../core/errors.js';
 import type { RunState } from './context.js';
+import { settleNodeHooks } from './node-hooks.js';
 import { runHookPoint } from './run-hooks.js';
 import { openSilence } from './silence-keeper.js';
 import type { SilenceKeeper } from './silence-keeper.js';
@@ -25,7 +26,8 @@ export async function openRunExtras(run: RunState, extras: RunExtras): Promise<v
 }
 
 /**
- * The after-run hook (when the before-run hook was started), then the silence's expiry. Never
+ * The after-uncordon hooks stopped nodes still owe, the after-run hook (when the before-run
+ * hook was started), then the silence's expiry. Never
  * throws: returns notes, and the after-run hook's failure for the caller to report.
  */
 export async function closeRunExtras(
@@ -33,6 +35,7 @@ export async function closeRunExtras(
   extras: RunExtras,
   outcome: string,
 ): Promise<{ notes: string[]; failure?: DroverError }> {
+  await settleNodeHooks(run);
   const failure = extras.beforeRunStarted
     ? await runHookPoint(run, 'after-run', { outcome })
     : undefined;

@@ -13,7 +13,7 @@ import { abortError } from './retry.js';
 import { appendEntry, runStep, StepFailure } from './run-step.js';
 import type { StepRunOptions } from './run-step.js';
 import { isDestructive } from './steps/index.js';
-import { afterNodeStep, beforeNodeStep, settleNodeHooks } from './node-hooks.js';
+import { afterNodeStep, beforeNodeStep } from './node-hooks.js';
 
 /** Thrown when a unit stops at a boundary because the run is stopping; not a failure of its own. */
 export class UnitStopped extends Error {
@@ -86,7 +86,6 @@ export async function runUnit(
       await afterNodeStep(run, step, unit.node);
     }
   } finally {
-    await settleNodeHooks(run, unit.node);
     run.inFlightNodes.delete(unit.node);
   }
 }
