@@ -34,7 +34,14 @@ describe('commandGateDecision: exit status to pass / wait / block', () => {
 
   it('no exit status (timeout, not found) is unknown: a wait, not a pass', () => {
     expect(
-      commandGateDecision('g', { exitCode: undefined, outputTail: '', error: 'timed out after 5 s' }),
-    ).toEqual({ verdict: 'wait', reason: 'command gate g did not finish (unknown): timed out after 5 s' });
+      commandGateDecision('g', {
+        exitCode: undefined,
+        outputTail: '',
+        error: 'timed out after 5 s',
+      }),
+    ).toEqual({
+      verdict: 'wait',
+      reason: 'command gate g did not finish (unknown): timed out after 5 s',
+    });
   });
 });

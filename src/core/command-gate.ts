@@ -29,7 +29,9 @@ export function commandGateDecision(
 ): GateDecision {
   const output = outcome.outputTail.trim() === '' ? '' : `: ${outcome.outputTail.trim()}`;
   if (outcome.exitCode === undefined)
-    return wait(`command gate ${name} did not finish (unknown): ${outcome.error ?? 'no exit status'}`);
+    return wait(
+      `command gate ${name} did not finish (unknown): ${outcome.error ?? 'no exit status'}`,
+    );
   if (outcome.exitCode === 0) return PASS;
   if (waitExitCodes.includes(outcome.exitCode))
     return wait(`command gate ${name} exited ${outcome.exitCode} (wait)${output}`);

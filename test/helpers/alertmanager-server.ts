@@ -51,7 +51,9 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 class BadRequest extends Error {}
 
 function isDateTime(value: unknown): value is string {
-  return typeof value === 'string' && /^\d{4}-\d\d-\d\dT/.test(value) && !Number.isNaN(Date.parse(value));
+  return (
+    typeof value === 'string' && /^\d{4}-\d\d-\d\dT/.test(value) && !Number.isNaN(Date.parse(value))
+  );
 }
 
 function validate(body: unknown): Omit<StoredSilence, 'id' | 'updatedAt'> & { id?: string } {
@@ -66,7 +68,8 @@ function validate(body: unknown): Omit<StoredSilence, 'id' | 'updatedAt'> & { id
   const matchers = b.matchers.map((m: unknown, i) => {
     const x = (m ?? {}) as Record<string, unknown>;
     for (const field of ['name', 'value', 'isRegex'])
-      if (x[field] === undefined) throw new BadRequest(`matchers.${i}.${field} in body is required`);
+      if (x[field] === undefined)
+        throw new BadRequest(`matchers.${i}.${field} in body is required`);
     if (typeof x.name !== 'string' || typeof x.value !== 'string' || typeof x.isRegex !== 'boolean')
       throw new BadRequest(`matchers.${i}: name and value must be strings, isRegex a boolean`);
     if (x.isEqual !== undefined && typeof x.isEqual !== 'boolean')
@@ -127,7 +130,8 @@ export async function startAlertmanager(
       const sil = validate(body);
       if (sil.startsAt > sil.endsAt)
         throw new BadRequest('Failed to create silence: start time must be before end time');
-      if (sil.endsAt < now()) throw new BadRequest('Failed to create silence: end time can\'t be in the past');
+      if (sil.endsAt < now())
+        throw new BadRequest("Failed to create silence: end time can't be in the past");
       const prev = sil.id === undefined ? undefined : silences.get(sil.id);
       if (sil.id !== undefined && prev === undefined) return [404, 'silence not found'];
       if (prev) {
@@ -136,7 +140,8 @@ export async function startAlertmanager(
         const canUpdate =
           sameMatchers &&
           (st === 'active'
-            ? Math.floor(prev.startsAt / 1000) === Math.floor(sil.startsAt / 1000) && sil.endsAt >= now()
+            ? Math.floor(prev.startsAt / 1000) === Math.floor(sil.startsAt / 1000) &&
+              sil.endsAt >= now()
             : st === 'pending'
               ? sil.startsAt >= now()
               : false);
@@ -193,7 +198,10 @@ export async function startAlertmanager(
       let answer: unknown;
       let body: Record<string, unknown> | undefined;
       try {
-        if (options.bearerToken !== undefined && req.headers.authorization !== `Bearer ${options.bearerToken}`)
+        if (
+          options.bearerToken !== undefined &&
+          req.headers.authorization !== `Bearer ${options.bearerToken}`
+        )
           [status, answer] = [401, 'unauthorized'];
         else {
           const text = Buffer.concat(chunks).toString('utf8');
@@ -207,7 +215,13 @@ export async function startAlertmanager(
         status = 400;
         answer = error instanceof Error ? error.message : String(error);
       }
-      const record: RecordedRequest = { method, path, status, at: now(), ...(body ? { body } : {}) };
+      const record: RecordedRequest = {
+        method,
+        path,
+        status,
+        at: now(),
+        ...(body ? { body } : {}),
+      };
       requests.push(record);
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(answer));

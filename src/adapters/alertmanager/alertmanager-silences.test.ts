@@ -95,13 +95,17 @@ describe('AlertmanagerSilences (API v2 against a loopback Alertmanager)', () => 
   it('the server is strict: an end in the past and matchers that match everything are 400s', async () => {
     const am = adapter({ matchers: [{ name: 'x', value: '.*', isRegex: true, isEqual: true }] });
     await expect(am.create(window(30))).rejects.toThrow(/must not match the empty string/);
-    await expect(adapter().create({ ...window(30), endsAt: now - 1000 })).rejects.toThrow(/HTTP 400/);
+    await expect(adapter().create({ ...window(30), endsAt: now - 1000 })).rejects.toThrow(
+      /HTTP 400/,
+    );
   });
 
   it('a server that does not answer is ALERTMANAGER_UNREACHABLE', async () => {
     const url = server.url;
     await server.stop();
-    const error = await adapter({ url }).create(window(30)).catch((e: unknown) => e);
+    const error = await adapter({ url })
+      .create(window(30))
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ALERTMANAGER_UNREACHABLE' });
     server = await startAlertmanager();
   });

@@ -13,11 +13,7 @@
  */
 import { DroverError } from '../../core/errors.js';
 import type { Redactor } from '../../core/redact.js';
-import type {
-  SilenceCreateFailureMode,
-  SilencePort,
-  SilenceWindow,
-} from '../../ports/silences.js';
+import type { SilenceCreateFailureMode, SilencePort, SilenceWindow } from '../../ports/silences.js';
 
 export interface SilenceMatcher {
   name: string;

@@ -33,7 +33,11 @@ export async function runCommandGate(
   });
   return commandGateDecision(
     gate.name,
-    { exitCode: run.exitCode, outputTail: run.outputTail, ...(run.error ? { error: run.error } : {}) },
+    {
+      exitCode: run.exitCode,
+      outputTail: run.outputTail,
+      ...(run.error ? { error: run.error } : {}),
+    },
     gate.waitExitCodes,
   );
 }

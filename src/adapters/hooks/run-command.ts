@@ -44,7 +44,13 @@ export async function runOperatorCommand(
   const started = Date.now();
   const seconds = () => (Date.now() - started) / 1000;
   if (file === undefined)
-    return { command: shown, exitCode: undefined, durationSeconds: 0, outputTail: '', error: 'empty command' };
+    return {
+      command: shown,
+      exitCode: undefined,
+      durationSeconds: 0,
+      outputTail: '',
+      error: 'empty command',
+    };
   try {
     const result = await exec({
       file,

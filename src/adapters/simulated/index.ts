@@ -221,7 +221,9 @@ export async function createSimulatedCluster(
       stateBackup: reportingStateBackup(world, new SimulatedStateBackupPort(world)),
       secrets: new SimulatedSecretsPort(world),
       storage: reportingStorage(world, new SimulatedStoragePort(world)),
-      ...(scenario.hooks.length > 0 ? { hooks: new SimulatedHookRunner(scenario.hooks, clock) } : {}),
+      ...(scenario.hooks.length > 0
+        ? { hooks: new SimulatedHookRunner(scenario.hooks, clock) }
+        : {}),
     },
     violations: () => {
       // Read at the end of a run: a control plane node that left etcd must have been replaced.

@@ -20,7 +20,10 @@ export function checkHooksConfig(config: DroverConfig): ConfigProblem[] {
   if (am !== undefined) {
     am.matchers.forEach((m, i) => {
       if (m.isRegex && !compiles(m.value))
-        problems.push({ path: ['alertmanager', 'matchers', i, 'value'], message: 'is not a valid regular expression' });
+        problems.push({
+          path: ['alertmanager', 'matchers', i, 'value'],
+          message: 'is not a valid regular expression',
+        });
     });
     // Alertmanager refuses a silence whose matchers all match the empty string (it would
     // silence every alert): say so now, not at the start of an unattended run.
@@ -32,7 +35,8 @@ export function checkHooksConfig(config: DroverConfig): ConfigProblem[] {
     if (matchesEmpty)
       problems.push({
         path: ['alertmanager', 'matchers'],
-        message: 'at least one matcher must not match the empty string (Alertmanager refuses a silence of everything)',
+        message:
+          'at least one matcher must not match the empty string (Alertmanager refuses a silence of everything)',
       });
     if (am.bearerTokenEnv !== undefined && am.basicAuthEnv !== undefined)
       problems.push({

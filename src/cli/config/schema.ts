@@ -9,7 +9,12 @@
 import { z } from 'zod';
 import { INSTALLER_PLATFORMS, NODE_ROLES } from '../../core/inventory.js';
 import { PolicySchema } from './policy-schema.js';
-import { AlertmanagerSchema, CommandGateSchema, HOOKS_DEFAULT, HooksSchema } from './hooks-schema.js';
+import {
+  AlertmanagerSchema,
+  CommandGateSchema,
+  HOOKS_DEFAULT,
+  HooksSchema,
+} from './hooks-schema.js';
 
 const dnsLabel = z
   .string()
@@ -112,7 +117,8 @@ export const CelGateSchema = z.strictObject({
 
 /** A custom gate: a CEL expression over one resource, or a command whose exit status decides. */
 export const CustomGateSchema = z.union([CelGateSchema, CommandGateSchema], {
-  error: 'must be a CEL gate (apiVersion, resource, resourceName, expression) or a command gate (command)',
+  error:
+    'must be a CEL gate (apiVersion, resource, resourceName, expression) or a command gate (command)',
 });
 
 export const ConfigSchema = z

@@ -52,7 +52,11 @@ export function customChecksFrom(
         gate.name,
         async (_ports, context) => {
           if (commands === undefined)
-            throw new DroverError('failed', 'COMMAND_GATE_UNWIRED', `command gate ${gate.name} cannot run here`);
+            throw new DroverError(
+              'failed',
+              'COMMAND_GATE_UNWIRED',
+              `command gate ${gate.name} cannot run here`,
+            );
           return runCommandGate(
             gate,
             {
