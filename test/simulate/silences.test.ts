@@ -112,15 +112,27 @@ describe('Alertmanager silences for the run', () => {
     am.onRequest = () => {
       if (extensions(am).length === 2) controller.abort(new Error('received SIGTERM'));
     };
-    const file = scenarioFile(dir, 'silence-abort', () => undefined);
+    const file = scenarioFile(dir, 'silence-abort', (s) => {
+      s.hooks = [{ point: 'after-run', command: ['announce-end'], durationSeconds: 1, output: '' }];
+    });
+    const auditFile = join(dir, 'silence-abort.audit.jsonl');
     const { report, exitCode } = await simulateInProcess({
       scenarioFile: file,
       silences,
       signal: controller.signal,
+      auditFile,
     });
     expect(report.outcome).toBe('aborted');
     expect(exitCode).toBe(1);
     expectCreatedExtendedExpired(am, 2);
+    // The after-run hook ran too, told the run was aborted, before the silence was expired.
+    const audit = readFileSync(auditFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { operation: string; inputs: Record<string, unknown> });
+    const afterRun = audit.findIndex((r) => r.operation === 'hooks.after-run');
+    expect(audit[afterRun]?.inputs).toEqual({ outcome: 'aborted' });
+    expect(audit.findIndex((r) => r.operation === 'silences.expire')).toBeGreaterThan(afterRun);
   });
 
   it('a silence that cannot be created refuses the run (exit 3) before anything is touched', async () => {
