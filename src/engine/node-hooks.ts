@@ -6,6 +6,7 @@
  * after-uncordon hook once the cleanup is done (settleNodeHooks), so what the pair does outside
  * is undone.
  */
+import { allSteps } from '../core/plan.js';
 import type { PlanStep } from '../core/plan.js';
 import type { RunState } from './context.js';
 import { isStepDone } from './journal-view.js';
@@ -24,8 +25,11 @@ export async function afterNodeStep(run: RunState, step: PlanStep, node: string)
   if (failure) throw new StepFailure(step, failure);
 }
 
-/** How a stopped node was left, from the cleanup's notes: back in service, or cordoned. */
+/** How a node was left, from the journal: its cycle done, or the cleanup's notes of a stop. */
 function stoppedOutcome(run: RunState, node: string): string {
+  // Its uncordon finished (a crash came between it and its hook): its cycle is done.
+  const uncordon = allSteps(run.plan).find((s) => s.node === node && s.action === 'uncordon');
+  if (uncordon && isStepDone(run.entries, uncordon.id)) return 'succeeded';
   const last = [...run.entries]
     .reverse()
     .find(
@@ -39,9 +43,10 @@ function stoppedOutcome(run: RunState, node: string): string {
 }
 
 /**
- * After a stop's cleanup: the after-uncordon hook every node whose before-drain hook ran is
- * still owed, with DROVER_OUTCOME `restored` (put back in service), `left-cordoned` (resume
- * finishes it) or `stopped`. Failures are journaled (so in the report's notes), not thrown: the
+ * At the end of a run, after a stop's cleanup: the after-uncordon hook every node whose
+ * before-drain hook ran is still owed, with DROVER_OUTCOME `restored` (put back in service),
+ * `left-cordoned` (resume finishes it), `stopped`, or `succeeded` (its uncordon finished before
+ * a crash cut its hook off). Failures are journaled (so in the report's notes), not thrown: the
  * run is stopping already.
  */
 export async function settleNodeHooks(run: RunState): Promise<void> {
