@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../src/adapters/simulated/index.js';
-import { scenarioFile, simulateInProcess, tempDir } from './helpers.js';
+import { crashAndResume, scenarioFile, simulateInProcess, tempDir } from './helpers.js';
 
 const dir = tempDir();
 
@@ -163,5 +163,47 @@ describe('per-node hooks: before-drain / after-uncordon', () => {
     });
     expect(report.failure?.message).toContain('monitoring did not take the node back');
     expect(report.nodes.find((n) => n.name === 'k8s-ctrl-3')?.outcome).toBe('not-started');
+  });
+});
+
+describe('hooks across a crash and --resume', () => {
+  it('the resumed run owes and runs the after hooks: after-run at its end, after-uncordon of the node in flight', async () => {
+    const file = scenarioFile(dir, 'hooks-crash-resume', (s) => {
+      s.hooks = [
+        hook('before-run', 'announce-start'),
+        hook('after-run', 'announce-end'),
+        hook('before-drain', 'node-start'),
+        hook('after-uncordon', 'node-end'),
+      ];
+    });
+    // Crash inside k8s-ctrl-1's cycle, after its before-drain hook ran.
+    const run = await crashAndResume({ scenarioFile: file, crashAfterSteps: 20 });
+    expect(run.crashed).toBe(true);
+    const report = run.resumed!.report;
+    expect(run.resumed!.exitCode).toBe(0);
+    expect(report.violations).toEqual([]);
+    const notes = report.notes;
+    // Each process ran before-run; the last one ran after-run, once.
+    expect(notes.filter((n) => n.startsWith('hook before-run succeeded'))).toHaveLength(2);
+    expect(notes.filter((n) => n.startsWith('hook after-run succeeded'))).toHaveLength(1);
+    expect(notes.at(-1)).toMatch(/^hook after-run succeeded/);
+    // The node in flight at the crash: its before-drain ran in the first process, its
+    // after-uncordon in the resumed one.
+    const resumedAt = notes.findLastIndex((n) => n.startsWith('hook before-run succeeded'));
+    const inFlight = report.nodes.filter(
+      (node) =>
+        notes.findIndex((n) => n.startsWith(`hook before-drain of ${node.name} `)) < resumedAt &&
+        notes.findIndex((n) => n.startsWith(`hook after-uncordon of ${node.name} `)) > resumedAt,
+    );
+    expect(inFlight.map((n) => n.name)).toEqual(['k8s-ctrl-1']);
+    // Every node got exactly one after-uncordon, after its (last) before-drain.
+    for (const node of report.nodes) {
+      const afters = notes.filter((n) => n.startsWith(`hook after-uncordon of ${node.name} `));
+      expect(afters, node.name).toHaveLength(1);
+      const lastBefore = notes.findLastIndex((n) =>
+        n.startsWith(`hook before-drain of ${node.name} `),
+      );
+      expect(notes.indexOf(afters[0]!)).toBeGreaterThan(lastBefore);
+    }
   });
 });
