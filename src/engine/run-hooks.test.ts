@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_STEP_DURATIONS } from '../core/durations.js';
+import { DroverError } from '../core/errors.js';
 import { block } from '../core/gates.js';
 import { buildPlan } from '../core/plan-build.js';
 import { Redactor } from '../core/redact.js';
@@ -168,9 +169,11 @@ class RecordingSilences implements SilencePort {
     if (this.failCreate) throw new Error('503');
     return 'id-1';
   }
+  /** What extend answers: the same id, or a new one (Alertmanager replaced the silence). */
+  nextId: (id: string) => string = (id) => id;
   async extend(id: string) {
     this.calls.push(`extend ${id}`);
-    return id;
+    return this.nextId(id);
   }
   async expire(id: string) {
     this.calls.push(`expire ${id}`);
@@ -201,5 +204,32 @@ describe('silences in the engine', () => {
     expect(extensions).toBeLessThanOrEqual(expected + 1);
     expect(silences.calls[0]).toBe('create 600000');
     expect(silences.calls.at(-1)).toBe('expire id-1');
+  });
+
+  it('follows the new id Alertmanager answers when it replaced the silence, and expires that one', async () => {
+    const c = new FakeCluster();
+    const silences = new RecordingSilences('refuse');
+    silences.nextId = () => 'id-2';
+    const report = await runUpgrade(options(c, { ...c.ports(), silences }));
+    expect(report.outcome).toBe('succeeded');
+    expect(silences.calls.slice(1, 3)).toEqual(['extend id-1', 'extend id-2']);
+    expect(silences.calls.at(-1)).toBe('expire id-2');
+  });
+
+  it('a silence someone expired by hand is not extended again, and the report says so', async () => {
+    const c = new FakeCluster();
+    const silences = new RecordingSilences('refuse');
+    silences.extend = async (id: string) => {
+      silences.calls.push(`extend ${id}`);
+      throw new DroverError(
+        'failed',
+        'SILENCE_EXPIRED_ELSEWHERE',
+        `silence ${id} was expired outside Drover`,
+      );
+    };
+    const report = await runUpgrade(options(c, { ...c.ports(), silences }));
+    expect(report.outcome).toBe('succeeded');
+    expect(silences.calls.filter((x) => x.startsWith('extend'))).toHaveLength(1);
+    expect(report.notes).toContain('silence id-1 was expired outside Drover: not silenced again');
   });
 });

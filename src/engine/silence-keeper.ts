@@ -6,9 +6,10 @@
  * A silence that cannot be created refuses the run (SILENCE_CREATE_FAILED, exit 3, before any
  * node) unless the config says `onCreateFailure: warn`: an unattended run that pages people for
  * every node it takes down is worse than a run that waits for the next attempt. A failed
- * extension is retried; a failed expiry is reported (the silence then ends on its own).
+ * extension is retried; a silence someone expired by hand is left expired (they want the alerts);
+ * a failed expiry is reported (the silence then ends on its own).
  */
-import { DroverError } from '../core/errors.js';
+import { DroverError, isDroverError } from '../core/errors.js';
 import type { SilenceWindow } from '../ports/silences.js';
 import type { RunState } from './context.js';
 import { pause } from './retry.js';
@@ -56,6 +57,7 @@ export async function openSilence(run: RunState): Promise<SilenceKeeper | undefi
 
   const controller = new AbortController();
   let failedExtensions = 0;
+  let expiredElsewhere: string | undefined;
   let lastEndsAt = clock.now() + durationMs;
   const loop = (async () => {
     let delay = durationMs / 3;
@@ -74,6 +76,14 @@ export async function openSilence(run: RunState): Promise<SilenceKeeper | undefi
         delay = durationMs / 3;
       } catch (error) {
         if (controller.signal.aborted) return;
+        if (isDroverError(error) && error.code === 'SILENCE_EXPIRED_ELSEWHERE') {
+          // Someone wants the alerts back: leave it expired, say so, stop extending.
+          const note = `${error.message}: not silenced again`;
+          run.log('warn', note);
+          await journal(run, note, { silence: id, event: 'expired-elsewhere' });
+          expiredElsewhere = note;
+          return;
+        }
         failedExtensions++;
         // Retry well before the silence ends: sooner each time, never below a second.
         delay = Math.max(1000, Math.min(delay / 2, (lastEndsAt - clock.now()) / 3));
@@ -86,7 +96,7 @@ export async function openSilence(run: RunState): Promise<SilenceKeeper | undefi
     async close() {
       controller.abort();
       await loop;
-      const notes: string[] = [];
+      const notes: string[] = expiredElsewhere ? [expiredElsewhere] : [];
       if (failedExtensions > 0)
         notes.push(`${failedExtensions} extension(s) of Alertmanager silence ${id} failed`);
       try {

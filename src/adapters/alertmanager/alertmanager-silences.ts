@@ -4,7 +4,8 @@
  *   answer is `{ silenceID }`. An update Alertmanager cannot make in place (other matchers, an
  *   active silence's startsAt moved, an expired silence) expires the old one and answers a NEW
  *   id; an unknown id is a 404. So an extension reads the silence first and keeps its startsAt
- *   and matchers, and always takes the id it is given back.
+ *   and matchers, and always takes the id it is given back; a silence someone expired by hand
+ *   is not brought back (SILENCE_EXPIRED_ELSEWHERE).
  * - GET /api/v2/silence/{id} reads one (status.state: active, pending, expired).
  * - DELETE /api/v2/silence/{id} expires it; older releases answer an error for a silence that
  *   is already expired, newer ones 200, and 404 for one that is gone: all three mean done.
@@ -68,6 +69,14 @@ export class AlertmanagerSilences implements SilencePort {
 
   async extend(id: string, window: SilenceWindow): Promise<string> {
     const current = await this.get(id);
+    // Someone expired it by hand: they want the alerts back. Alertmanager would answer a new
+    // silence under a new id; Drover does not silence again behind their back.
+    if (current?.status.state === 'expired')
+      throw new DroverError(
+        'failed',
+        'SILENCE_EXPIRED_ELSEWHERE',
+        `Alertmanager silence ${id} was expired outside Drover`,
+      );
     return this.post({
       id,
       // Unchanged matchers and startsAt: Alertmanager updates the active silence in place.
