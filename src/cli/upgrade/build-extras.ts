@@ -64,3 +64,22 @@ export function buildSilences(
       : { auth: am.bearerTokenEnv ? { bearerToken: secret } : { basic: secret } }),
   });
 }
+
+/** What `--dry-run` says about the hooks and the silence a real run would have (none run). */
+export function extrasText(config: {
+  hooks: HooksConfig;
+  alertmanager?: AlertmanagerConfig;
+}): string {
+  const lines: string[] = [];
+  for (const [key, list] of Object.entries(config.hooks))
+    for (const hook of list)
+      lines.push(`  hook ${key}: ${hook.command.join(' ')} (timeout ${hook.timeoutSeconds}s)`);
+  const am = config.alertmanager;
+  if (am)
+    lines.push(
+      `  Alertmanager silence at ${am.url} for ${am.matchers.map((m) => `${m.name}${m.isEqual ? '' : '!'}${m.isRegex ? '=~' : '='}"${m.value}"`).join(',')}, ${am.durationSeconds}s ahead, extended while the run lasts (onCreateFailure: ${am.onCreateFailure})`,
+    );
+  return lines.length === 0
+    ? ''
+    : `Around the run (nothing of it runs in a dry run):\n${lines.join('\n')}\n`;
+}
