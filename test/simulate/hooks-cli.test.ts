@@ -48,6 +48,7 @@ describe('hooks on SIGTERM, as a process', () => {
         point: point as 'before-run',
         command: [`${point}.sh`],
         durationSeconds: 1,
+        timeoutSeconds: 300,
         output: '',
       }));
     });

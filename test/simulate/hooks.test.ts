@@ -12,12 +12,16 @@ import { crashAndResume, scenarioFile, simulateInProcess, tempDir } from './help
 const dir = tempDir();
 
 type Hooks = Scenario['hooks'];
-const hook = (point: Hooks[number]['point'], name: string, fails?: Hooks[number]['fails']) => ({
+type HookFails = NonNullable<Hooks[number]['fails']>;
+const hook = (point: Hooks[number]['point'], name: string, fails?: Partial<HookFails>) => ({
   point,
   command: [name],
   durationSeconds: 2,
+  timeoutSeconds: 300,
   output: `${name} ok`,
-  ...(fails ? { fails } : {}),
+  ...(fails
+    ? { fails: { exitCode: 1, hangs: false, output: '', times: 'always' as const, ...fails } }
+    : {}),
 });
 
 interface AuditLine {
@@ -163,6 +167,32 @@ describe('per-node hooks: before-drain / after-uncordon', () => {
     });
     expect(report.failure?.message).toContain('monitoring did not take the node back');
     expect(report.nodes.find((n) => n.name === 'k8s-ctrl-3')?.outcome).toBe('not-started');
+  });
+});
+
+describe('a hook that never exits', () => {
+  it('is killed at its timeout and fails the run (no exit status is not a pass)', async () => {
+    const file = scenarioFile(dir, 'before-drain-hangs', (s) => {
+      s.hooks = [
+        {
+          ...hook('before-drain', 'node-start', {
+            node: 'k8s-ctrl-1',
+            exitCode: 1,
+            hangs: true,
+            output: 'waiting for the backup lock',
+            times: 'always',
+          }),
+          timeoutSeconds: 120,
+        },
+      ];
+    });
+    const { report, exitCode } = await simulateInProcess({ scenarioFile: file });
+    expect(exitCode).toBe(1);
+    expect(report.violations).toEqual([]);
+    expect(report.failure).toMatchObject({ code: 'HOOK_FAILED', stepId: 'k8s-ctrl-1/drain' });
+    expect(report.failure?.message).toContain('timed out after 120 s');
+    expect(report.failure?.message).toContain('waiting for the backup lock');
+    expect(report.nodes.find((n) => n.name === 'k8s-ctrl-1')?.leftCordoned).toBe(false);
   });
 });
 

@@ -113,7 +113,15 @@ describe('Alertmanager silences for the run', () => {
       if (extensions(am).length === 2) controller.abort(new Error('received SIGTERM'));
     };
     const file = scenarioFile(dir, 'silence-abort', (s) => {
-      s.hooks = [{ point: 'after-run', command: ['announce-end'], durationSeconds: 1, output: '' }];
+      s.hooks = [
+        {
+          point: 'after-run',
+          command: ['announce-end'],
+          durationSeconds: 1,
+          timeoutSeconds: 300,
+          output: '',
+        },
+      ];
     });
     const auditFile = join(dir, 'silence-abort.audit.jsonl');
     const { report, exitCode } = await simulateInProcess({
@@ -139,7 +147,15 @@ describe('Alertmanager silences for the run', () => {
     const { am, silences } = await alertmanager('refuse');
     am.failNext('POST', 503);
     const file = scenarioFile(dir, 'silence-refused', (s) => {
-      s.hooks = [{ point: 'after-run', command: ['announce-end'], durationSeconds: 1, output: '' }];
+      s.hooks = [
+        {
+          point: 'after-run',
+          command: ['announce-end'],
+          durationSeconds: 1,
+          timeoutSeconds: 300,
+          output: '',
+        },
+      ];
     });
     const { report, exitCode } = await simulateInProcess({ scenarioFile: file, silences });
     expect(exitCode).toBe(3);

@@ -1,7 +1,8 @@
 /**
  * The twin's HookRunner: runs the scenario's scripted hooks on virtual time. Each takes its
  * `durationSeconds`, then exits 0 or, when its `fails` script matches, with the scripted exit
- * code and output. Every call is recorded for tests.
+ * code and output; a `hangs` script is killed at its `timeoutSeconds` with no exit status, as
+ * the exec chokepoint does. Every call is recorded for tests.
  */
 import type { Clock } from '../../../ports/clock.js';
 import type {
@@ -40,8 +41,20 @@ export class SimulatedHookRunner implements HookRunner {
     this.calls.push({ ...context });
     const results: HookCommandResult[] = [];
     for (const hook of this.hooks.filter((h) => h.point === context.point)) {
-      await this.clock.sleep(hook.durationSeconds * 1000);
       const failed = this.fails(hook, context);
+      if (failed && hook.fails?.hangs) {
+        await this.clock.sleep(hook.timeoutSeconds * 1000);
+        results.push({
+          command: hook.command.join(' '),
+          exitCode: undefined,
+          ok: false,
+          durationSeconds: hook.timeoutSeconds,
+          outputTail: hook.fails.output,
+          error: `timed out after ${hook.timeoutSeconds} s: ${hook.command.join(' ')}`,
+        });
+        break;
+      }
+      await this.clock.sleep(hook.durationSeconds * 1000);
       results.push({
         command: hook.command.join(' '),
         exitCode: failed ? (hook.fails?.exitCode ?? 1) : 0,

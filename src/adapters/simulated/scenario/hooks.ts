@@ -11,6 +11,8 @@ export const scenarioHookSchema = z.strictObject({
   /** Shown in the report as the command; nothing is executed. */
   command: z.array(z.string().min(1)).min(1),
   durationSeconds: z.number().nonnegative().default(1),
+  /** Its timeout: a `fails.hangs` run takes this long, then fails with no exit status. */
+  timeoutSeconds: z.number().positive().default(300),
   /** Output of a successful run. */
   output: z.string().default(''),
   fails: z
@@ -18,6 +20,8 @@ export const scenarioHookSchema = z.strictObject({
       /** Per-node hooks: fail only for this node. */
       node: z.string().optional(),
       exitCode: z.number().int().min(1).max(255).default(1),
+      /** It never exits: killed at its timeout, as the exec chokepoint would. */
+      hangs: z.boolean().default(false),
       output: z.string().default(''),
       /** How many matching runs fail before it passes. */
       times: z.union([z.number().int().positive(), z.literal('always')]).default('always'),
