@@ -3,7 +3,7 @@
  * API server): the config's commands run as real processes through the exec chokepoint, the
  * silence goes to a loopback Alertmanager, and secrets stay out of everything they print.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { executeUpgrade } from '../../src/cli/upgrade/execute-upgrade.js';
@@ -108,5 +108,46 @@ describe('drover upgrade with hooks and an Alertmanager silence', () => {
     expect(read(files.after)).toMatchObject({ DROVER_OUTCOME: 'failed' });
     expect((report.notes as string[]).join('\n')).toMatch(/hook before-run succeeded/);
     expect(am!.state([...am!.silences.keys()][0]!)).toBe('expired');
+  });
+
+  it('a hook program that is not there is bad input (exit 2) before anything happens, no silence made', async () => {
+    const clock = skippingClock();
+    am = await startAlertmanager({ now: () => clock.now() });
+    world = await startWorld(
+      (t) =>
+        `${t.replace('  s3: true', '  s3: false')}
+hooks:
+  beforeDrain:
+    - command: [./scripts/not-there.sh]
+alertmanager:
+  url: ${am!.url}
+  matchers: [{ name: cluster, value: homelab }]
+`,
+    );
+    let stderr = '';
+    const code = await executeUpgrade(
+      'pets',
+      {
+        config: world.config,
+        to: '1.10.9',
+        dryRun: false,
+        resume: false,
+        json: false,
+        kubeconfig: world.kubeconfig,
+        journal: join(world.dir, 'journal.jsonl'),
+      },
+      {
+        stdout: () => undefined,
+        stderr: (t) => void (stderr += t),
+        env: { ...machineConfigSecrets().env, PATH: join(world.dir, 'no-bin') },
+        reporter: { event: () => undefined, flush: async () => undefined },
+        clock,
+      },
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain('HOOK_PROGRAM_NOT_FOUND');
+    expect(stderr).toContain('hooks.beforeDrain[0]: ./scripts/not-there.sh');
+    expect(am!.requests).toEqual([]);
+    expect(existsSync(join(world.dir, 'journal.jsonl'))).toBe(false);
   });
 });

@@ -4,6 +4,7 @@
  */
 import { AlertmanagerSilences } from '../../adapters/alertmanager/alertmanager-silences.js';
 import { CommandHookRunner } from '../../adapters/hooks/command-hook-runner.js';
+import { findProgram } from '../../adapters/hooks/find-program.js';
 import { DroverError } from '../../core/errors.js';
 import type { Redactor } from '../../core/redact.js';
 import type { HookRunner, SilencePort } from '../../ports/index.js';
@@ -28,6 +29,23 @@ export function buildHookRunner(
     'after-uncordon': hooks.afterUncordon,
   };
   if (Object.values(commands).every((list) => list.length === 0)) return undefined;
+  const missing = Object.entries(hooks).flatMap(([key, list]) =>
+    list.flatMap((hook, i) => {
+      const program = hook.command[0] ?? '';
+      return findProgram(program, options.cwd, options.env.PATH)
+        ? []
+        : [`hooks.${key}[${i}]: ${program}`];
+    }),
+  );
+  if (missing.length > 0)
+    throw new DroverError(
+      'input',
+      'HOOK_PROGRAM_NOT_FOUND',
+      `hook programs that cannot be started: ${missing.join(', ')}`,
+      {
+        hint: 'Nothing was touched. Install them on the runner or fix the paths (relative to the config file); a bare name is looked up on PATH.',
+      },
+    );
   return new CommandHookRunner(commands, {
     redactor: options.redactor,
     cwd: options.cwd,

@@ -130,6 +130,9 @@ export function buildPorts(input: BuildPortsInput): BuiltPorts {
   const { loaded, flags, env, redactor } = input;
   const { config, paths } = loaded;
   const clock = input.clock ?? new SystemClock();
+  // First: a missing hook program or auth variable is bad input before any adapter exists.
+  const hooks = buildHookRunner(config.hooks, { redactor, cwd: loaded.dir, env });
+  const silences = buildSilences(config.alertmanager, { redactor, env });
   const kubernetes = buildKubernetes({ loaded, flags, env, clock, redactor });
   const talosconfig = flags.talosconfig ?? paths.talosconfig ?? env.TALOSCONFIG;
   const endpoints =
@@ -202,9 +205,7 @@ export function buildPorts(input: BuildPortsInput): BuiltPorts {
     }),
     reporter: input.reporter,
   };
-  const hooks = buildHookRunner(config.hooks, { redactor, cwd: loaded.dir, env });
   if (hooks) ports.hooks = hooks;
-  const silences = buildSilences(config.alertmanager, { redactor, env });
   if (silences) ports.silences = silences;
   return {
     ports,

@@ -52,4 +52,24 @@ describe('command gates (gates.custom[] with command)', () => {
     const check = gateWith('setTimeout(() => {}, 60_000)', { timeoutSeconds: 1 });
     expect(await check(ports, {})).toMatchObject({ verdict: 'wait' });
   });
+
+  it('a program that cannot be started is bad input when the gates are built (before the run)', () => {
+    const gates = [
+      { name: 'backups-idle', command: ['./no-such.sh'], timeoutSeconds: 5, waitExitCodes: [75] },
+    ];
+    expect(() =>
+      customChecksFrom(gates, { cluster: 'c', redactor: new Redactor(), cwd: '/', path: '' }),
+    ).toThrow(
+      /COMMAND_GATE_PROGRAM_NOT_FOUND|command gate programs that cannot be started: backups-idle: .\/no-such.sh/,
+    );
+    // A bare name is looked up on PATH.
+    expect(() =>
+      customChecksFrom([{ ...gates[0]!, command: ['node'] }], {
+        cluster: 'c',
+        redactor: new Redactor(),
+        cwd: '/',
+        path: process.env.PATH ?? '',
+      }),
+    ).not.toThrow();
+  });
 });

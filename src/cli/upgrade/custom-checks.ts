@@ -5,6 +5,7 @@
  * A command gate runs its command (adapters/hooks/command-gate.ts): its exit status decides.
  */
 import { runCommandGate } from '../../adapters/hooks/command-gate.js';
+import { findProgram } from '../../adapters/hooks/find-program.js';
 import { DroverError } from '../../core/errors.js';
 import type { Redactor } from '../../core/redact.js';
 import type { CustomCheck } from '../../engine/context.js';
@@ -14,8 +15,30 @@ import type { CelGateConfig, CustomGateConfig } from '../config/schema.js';
 export interface CommandGateOptions {
   cluster: string;
   redactor: Redactor;
-  /** Commands run here (the config's directory). */
+  /** Commands run here (the config's directory); with it, each program must exist up front. */
   cwd?: string;
+  /** PATH for bare program names. */
+  path?: string;
+}
+
+/** A command gate whose program cannot start would block every node: say so before the run. */
+function checkPrograms(gates: readonly CustomGateConfig[], commands: CommandGateOptions): void {
+  const { cwd } = commands;
+  if (cwd === undefined) return;
+  const missing = gates.flatMap((gate) =>
+    'command' in gate && !findProgram(gate.command[0] ?? '', cwd, commands.path)
+      ? [`${gate.name}: ${gate.command[0]}`]
+      : [],
+  );
+  if (missing.length > 0)
+    throw new DroverError(
+      'input',
+      'COMMAND_GATE_PROGRAM_NOT_FOUND',
+      `command gate programs that cannot be started: ${missing.join(', ')}`,
+      {
+        hint: 'Nothing was touched. Install them on the runner or fix gates.custom[].command (paths are relative to the config file).',
+      },
+    );
 }
 
 function celCheck(gate: CelGateConfig): CustomCheck {
@@ -45,6 +68,7 @@ export function customChecksFrom(
   gates: readonly CustomGateConfig[],
   commands?: CommandGateOptions,
 ): Record<string, CustomCheck> {
+  if (commands) checkPrograms(gates, commands);
   return Object.fromEntries(
     gates.map((gate): [string, CustomCheck] => {
       if ('expression' in gate) return [gate.name, celCheck(gate)];

@@ -173,6 +173,7 @@ async function realRun(
         cluster: loaded.config.cluster,
         redactor,
         cwd: loaded.dir,
+        ...(io.env.PATH === undefined ? {} : { path: io.env.PATH }),
       }),
       ...(io.signal ? { signal: io.signal } : {}),
       ...(audit ? { audit: (record) => appendFileSync(audit, `${JSON.stringify(record)}\n`) } : {}),
