@@ -231,5 +231,6 @@ describe('silences in the engine', () => {
     expect(report.outcome).toBe('succeeded');
     expect(silences.calls.filter((x) => x.startsWith('extend'))).toHaveLength(1);
     expect(report.notes).toContain('silence id-1 was expired outside Drover: not silenced again');
+    expect(silences.calls).not.toContain('expire id-1');
   });
 });

@@ -96,7 +96,9 @@ export async function openSilence(run: RunState): Promise<SilenceKeeper | undefi
     async close() {
       controller.abort();
       await loop;
-      const notes: string[] = expiredElsewhere ? [expiredElsewhere] : [];
+      // Expired by someone else already: nothing left to expire.
+      if (expiredElsewhere) return [expiredElsewhere];
+      const notes: string[] = [];
       if (failedExtensions > 0)
         notes.push(`${failedExtensions} extension(s) of Alertmanager silence ${id} failed`);
       try {
