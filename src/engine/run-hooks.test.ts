@@ -108,6 +108,18 @@ describe('hooks in the engine', () => {
     expect(hooks.calls.filter((h) => h.startsWith('after-uncordon cp-1'))).toHaveLength(1);
   });
 
+  it('an after-run hook failing on a failed run keeps the first failure and is in the notes', async () => {
+    const c = new FakeCluster();
+    const hooks = new RecordingHooks(
+      ALL,
+      (h) => (h.point === 'before-drain' && h.node === 'cp-1') || h.point === 'after-run',
+    );
+    const report = await runUpgrade(options(c, { ...c.ports(), hooks }));
+    expect(report.failure).toMatchObject({ code: 'HOOK_FAILED', stepId: 'cp-1/drain' });
+    expect(report.notes.join('\n')).toContain('hook after-run failed: after-run.sh exited 1');
+    expect(report.notes.join('\n')).toContain('after-run broke');
+  });
+
   it('a runner that throws is a failed hook, not a pass', async () => {
     const c = new FakeCluster();
     const hooks: HookRunner = {
