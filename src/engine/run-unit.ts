@@ -13,6 +13,7 @@ import { abortError } from './retry.js';
 import { appendEntry, runStep, StepFailure } from './run-step.js';
 import type { StepRunOptions } from './run-step.js';
 import { isDestructive } from './steps/index.js';
+import { afterNodeStep, beforeNodeStep } from './node-hooks.js';
 
 /** Thrown when a unit stops at a boundary because the run is stopping; not a failure of its own. */
 export class UnitStopped extends Error {
@@ -80,7 +81,9 @@ export async function runUnit(
     for (const step of unit.steps) {
       if (run.signal?.aborted) throw new StepFailure(step, abortError(run.signal));
       if (run.stopRequested && !destructiveStarted(run, unit)) throw new UnitStopped(unit.node);
+      await beforeNodeStep(run, step, unit.node);
       await runStep(run, step, node, options);
+      await afterNodeStep(run, step, unit.node);
     }
   } finally {
     run.inFlightNodes.delete(unit.node);

@@ -23,6 +23,9 @@ import { startLockRenewal } from './lock-renewal.js';
 import { asDroverError, StepFailure } from './run-step.js';
 import { runPhase } from './run-phase.js';
 import { UnitStopped } from './run-unit.js';
+import { closeRunExtras, openRunExtras } from './run-extras.js';
+import type { RunExtras } from './run-extras.js';
+import { hookNotes } from './run-hooks.js';
 
 export interface RunUpgradeOptions {
   plan: Plan;
@@ -154,6 +157,7 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
 
   let outcome: ReportOutcome = 'succeeded';
   let failure: ReportFailure | null = null;
+  const extras: RunExtras = { beforeRunStarted: false };
   try {
     const resumed = options.resume && prior.some((e) => e.type === 'run-started');
     await ports.journal.append(
@@ -192,6 +196,7 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
       notes.push(note);
       run.log('warn', note);
     }
+    await openRunExtras(run, extras);
     for (const phase of plan.phases)
       await runPhase(run, phase, {
         ...(options.afterStep ? { afterStep: options.afterStep } : {}),
@@ -216,6 +221,13 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
     notes.push(...(await cleanUpAfterStop(run)));
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
+    // After-run hook and silence expiry on every path, while the lock is still held.
+    const closed = await closeRunExtras(run, extras, outcome);
+    notes.push(...closed.notes);
+    if (closed.failure && outcome === 'succeeded') {
+      outcome = 'failed';
+      failure = failureOf(closed.failure, undefined);
+    }
     await renewal.stop();
   }
   try {
@@ -248,7 +260,7 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
       finishedAt,
       lowerBoundSeconds: lowerBound,
       failure,
-      notes,
+      notes: [...notes, ...hookNotes(run.entries)],
       violations: [],
       invariantsObserved: options.invariantsObserved === true,
     }),

@@ -8,6 +8,8 @@ export type * from './storage.js';
 export type * from './journal.js';
 export type * from './lock.js';
 export type * from './reporter.js';
+export type * from './hooks.js';
+export type * from './silences.js';
 
 import type { Clock } from './clock.js';
 import type { KubernetesPort } from './kubernetes.js';
@@ -19,6 +21,8 @@ import type { StoragePort } from './storage.js';
 import type { JournalStore } from './journal.js';
 import type { LockPort } from './lock.js';
 import type { Reporter } from './reporter.js';
+import type { HookRunner } from './hooks.js';
+import type { SilencePort } from './silences.js';
 
 /** Everything the engine talks to. */
 export interface Ports {
@@ -32,4 +36,8 @@ export interface Ports {
   journal: JournalStore;
   lock: LockPort;
   reporter: Reporter;
+  /** The config's pre/post hooks; absent when none are configured. */
+  hooks?: HookRunner;
+  /** Alertmanager silences for the run; absent when not configured. */
+  silences?: SilencePort;
 }

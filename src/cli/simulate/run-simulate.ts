@@ -23,7 +23,13 @@ import { Redactor } from '../../core/redact.js';
 import type { UpgradeReport, Violation } from '../../core/report.js';
 import { latestRunId } from '../../engine/journal-view.js';
 import { runUpgrade } from '../../engine/run-upgrade.js';
-import type { JournalEntry, JournalStore, Reporter } from '../../ports/index.js';
+import type {
+  Clock,
+  JournalEntry,
+  JournalStore,
+  Reporter,
+  SilencePort,
+} from '../../ports/index.js';
 import { exitCodeOf } from '../run/exit-code.js';
 import { writeReportOutputs } from '../run/report-output.js';
 import { buildSimulatePorts } from './simulate-ports.js';
@@ -66,6 +72,11 @@ export interface SimulateOptions {
   auditFile?: string;
   api: SimulateApi;
   signal?: AbortSignal;
+  /**
+   * Alertmanager silences for the run, given the simulated clock (tests: the real adapter
+   * against a loopback Alertmanager that keeps virtual time).
+   */
+  silences?: (clock: Clock) => SilencePort;
 }
 
 export interface SimulateIo {
@@ -278,6 +289,7 @@ export async function runSimulate(
       },
       api: options.api,
       redactor,
+      ...(options.silences ? { silences: options.silences(cluster.clock) } : {}),
     });
     const { ports } = simulatePorts;
     const afterStep = async (_entry: JournalEntry) => {

@@ -29,6 +29,7 @@ import type {
 } from '../../ports/index.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { MirroredJournal } from './mirrored-journal.js';
+import { alertmanagerSecretEnvNames, buildHookRunner, buildSilences } from './build-extras.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -52,7 +53,13 @@ export function secretEnvNames(loaded: LoadedConfig): string[] {
   const machineConfigVars = Object.values(loaded.inventory.machineConfigs)
     .filter((s) => s.kind === 'env-base64')
     .map((s) => s.ref);
-  return [...new Set([...ALWAYS_SECRET, ...machineConfigVars])];
+  return [
+    ...new Set([
+      ...ALWAYS_SECRET,
+      ...machineConfigVars,
+      ...alertmanagerSecretEnvNames(loaded.config.alertmanager),
+    ]),
+  ];
 }
 
 /** Registers every secret value (and masks it under GitHub Actions); returns the names that held one. */
@@ -123,6 +130,9 @@ export function buildPorts(input: BuildPortsInput): BuiltPorts {
   const { loaded, flags, env, redactor } = input;
   const { config, paths } = loaded;
   const clock = input.clock ?? new SystemClock();
+  // First: a missing hook program or auth variable is bad input before any adapter exists.
+  const hooks = buildHookRunner(config.hooks, { redactor, cwd: loaded.dir, env });
+  const silences = buildSilences(config.alertmanager, { redactor, env });
   const kubernetes = buildKubernetes({ loaded, flags, env, clock, redactor });
   const talosconfig = flags.talosconfig ?? paths.talosconfig ?? env.TALOSCONFIG;
   const endpoints =
@@ -195,6 +205,8 @@ export function buildPorts(input: BuildPortsInput): BuiltPorts {
     }),
     reporter: input.reporter,
   };
+  if (hooks) ports.hooks = hooks;
+  if (silences) ports.silences = silences;
   return {
     ports,
     journalFile,

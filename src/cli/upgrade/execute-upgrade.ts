@@ -28,6 +28,7 @@ import { buildKubernetes, buildPorts, buildSecrets, registerSecrets } from './bu
 import type { Env } from './build-ports.js';
 import { annotateReport, dryRunText } from './dry-run-output.js';
 import { customChecksFrom } from './custom-checks.js';
+import { extrasText } from './build-extras.js';
 import { chooseRunId, holderIdentityOf, runBindingOf, runIdOf } from './run-id.js';
 import { checkKind } from './upgrade-options.js';
 import type { UpgradeOptions } from './upgrade-options.js';
@@ -105,6 +106,7 @@ async function dryRun(
       ...(io.signal ? { signal: io.signal } : {}),
     });
     io.stderr(redactor.redact(dryRunText(plan, facts)));
+    io.stderr(redactor.redact(extrasText(loaded.config)));
     const lowerBound = lowerBoundSeconds(plan, loaded.inventory, DEFAULT_STEP_DURATIONS);
     const report = dryRunReport(
       plan,
@@ -167,7 +169,12 @@ async function realRun(
       resume: options.resume,
       redactor,
       lockTtlSeconds: loaded.config.lock.ttlSeconds,
-      customChecks: customChecksFrom(loaded.customGates),
+      customChecks: customChecksFrom(loaded.customGates, {
+        cluster: loaded.config.cluster,
+        redactor,
+        cwd: loaded.dir,
+        ...(io.env.PATH === undefined ? {} : { path: io.env.PATH }),
+      }),
       ...(io.signal ? { signal: io.signal } : {}),
       ...(audit ? { audit: (record) => appendFileSync(audit, `${JSON.stringify(record)}\n`) } : {}),
     });

@@ -17,6 +17,7 @@ import {
 } from './faults-talos.js';
 import { kubernetesFaultSchemas } from './faults-kubernetes.js';
 import { terraformFaultSchemas, terraformScenarioSchema } from './faults-terraform.js';
+import { scenarioHooksSchema } from './hooks.js';
 
 const name = z
   .string()
@@ -293,6 +294,8 @@ export const scenarioSchema = z.strictObject({
   durations: durationsSchema.default({}),
   faults: z.array(faultSchema).default([]),
   terraform: terraformScenarioSchema,
+  /** Scripted operator hooks (scenario/hooks.ts). */
+  hooks: scenarioHooksSchema,
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;
