@@ -9,6 +9,7 @@ import { DroverError, isDroverError } from '../core/errors.js';
 import type { Inventory } from '../core/inventory.js';
 import { allSteps } from '../core/plan.js';
 import type { NodeUnit, Plan } from '../core/plan.js';
+import { reachedHop } from '../core/plan-hops.js';
 import type { KubernetesPort, NodeView } from '../ports/kubernetes.js';
 import type { SecretsPort } from '../ports/secrets.js';
 
@@ -54,7 +55,8 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
   const units = plan.phases.flatMap((p) => p.units);
   const nodes: PreflightNode[] = inventory.nodes.map((node) => {
     const view = byName.get(node.name)!;
-    const unit = units.find((u) => u.node === node.name);
+    // A multi-hop plan has a unit per hop for each node: skipped only if every one would be.
+    const own = units.filter((u) => u.node === node.name);
     return {
       name: node.name,
       role: node.role,
@@ -64,7 +66,7 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
       talosVersion: view.talosVersion ?? null,
       kubeletVersion: view.kubeletVersion,
       atTarget: atTarget(view, target),
-      wouldSkip: unit !== undefined && wouldSkipUnit(plan, unit, view),
+      wouldSkip: own.length > 0 && own.every((unit) => wouldSkipUnit(plan, unit, view)),
     };
   });
 
@@ -156,7 +158,9 @@ export function wouldSkipUnit(plan: Plan, unit: NodeUnit, view: NodeView): boole
   if (plan.kind === 'kubernetes') return false;
   const verify = unit.steps.find((s) => s.action === 'verify-version');
   const talos = typeof verify?.params.talos === 'string' ? verify.params.talos : plan.to;
-  return view.talosVersion === talos && view.ready === 'True' && !view.unschedulable;
+  return (
+    reachedHop(view.talosVersion, talos, plan.to) && view.ready === 'True' && !view.unschedulable
+  );
 }
 
 /** Reads each machine config source the plan applies once; a missing or broken one stops here. */
