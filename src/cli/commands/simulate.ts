@@ -5,6 +5,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import type { SimulateCommandFlags } from '../simulate/simulate-command.js';
+import { addAllowOptions } from './allow-options.js';
 
 const HELP_AFTER = `
 With no --scenario it upgrades the reference cluster (3 control plane nodes, 12 workers on
@@ -21,7 +22,9 @@ Chaos: --chaos SEED adds a seeded random mix of faults with random triggers; the
 (cleanly, exit 1) but must keep every invariant. npm run chaos runs 200 seeds.
 
 Exit codes: 0 succeeded with no invariant violated, 1 failed, aborted or an invariant
-violated, 2 bad usage or input, 3 refused by a safety rule (lock held, gate blocked, plan scope).
+violated, 2 bad usage or input, 3 refused by a safety rule (downgrade, forbidden hop, unknown line or Kubernetes out of
+the Talos line's range, as drover route refuses them unless --allow-*; lock held, gate blocked,
+plan scope).
 See docs/simulate.md for the scenario format and the report fields.`;
 
 /** 32-bit seeds (adapters/simulated/world/rng.ts): not imported, commander loads alone here. */
@@ -49,7 +52,7 @@ function duration(name: string) {
 }
 
 export function registerSimulate(program: Command): void {
-  program
+  const command = program
     .command('simulate')
     .summary('run a complete upgrade against the simulated cluster, on virtual time')
     .description(
@@ -98,7 +101,8 @@ export function registerSimulate(program: Command): void {
         .choices(['memory', 'http'])
         .default('memory'),
     )
-    .option('--plain', 'plain progress lines even on a terminal')
+    .option('--plain', 'plain progress lines even on a terminal');
+  addAllowOptions(command)
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: SimulateCommandFlags) => {
       const { simulateCommand } = await import('../simulate/simulate-command.js');

@@ -55,6 +55,8 @@ export async function executeUpgrade(
     const { plan, notes } = planFromConfig(loaded, kind, {
       to: options.to,
       ...(options.from === undefined ? {} : { from: options.from }),
+      ...(options.allow ? { allow: options.allow } : {}),
+      command: 'upgrade',
     });
     for (const note of notes) io.stderr(`note: ${redactor.redact(note)}\n`);
     if (kind === 'cattle' && loaded.config.backup.s3 === undefined) {
