@@ -192,14 +192,11 @@ export async function runSimulate(
   options: SimulateOptions,
   io: SimulateIo,
 ): Promise<SimulateResult> {
-  const { scenario: loaded, route } = targetScenario(
-    await loadScenarioFile(options.scenarioFile),
-    {
-      ...(options.kind ? { kind: options.kind } : {}),
-      ...(options.to ? { to: options.to } : {}),
-      ...(options.allow ? { allow: options.allow } : {}),
-    },
-  );
+  const { scenario: loaded, route } = targetScenario(await loadScenarioFile(options.scenarioFile), {
+    ...(options.kind ? { kind: options.kind } : {}),
+    ...(options.to ? { to: options.to } : {}),
+    ...(options.allow ? { allow: options.allow } : {}),
+  });
   const seed = options.seed ?? loaded.seed ?? 1;
   // Crash faults only where a crash can be resumed (a world file that outlives the process).
   const scenario =
