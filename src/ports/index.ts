@@ -8,6 +8,7 @@ export type * from './storage.js';
 export type * from './journal.js';
 export type * from './lock.js';
 export type * from './reporter.js';
+export type * from './registry.js';
 
 import type { Clock } from './clock.js';
 import type { KubernetesPort } from './kubernetes.js';
@@ -19,6 +20,7 @@ import type { StoragePort } from './storage.js';
 import type { JournalStore } from './journal.js';
 import type { LockPort } from './lock.js';
 import type { Reporter } from './reporter.js';
+import type { RegistryPort } from './registry.js';
 
 /** Everything the engine talks to. */
 export interface Ports {
@@ -32,4 +34,6 @@ export interface Ports {
   journal: JournalStore;
   lock: LockPort;
   reporter: Reporter;
+  /** Where installer images are checked before the first node (absent: no check). */
+  registry?: RegistryPort;
 }
