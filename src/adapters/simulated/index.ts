@@ -17,6 +17,7 @@ import { SimulatedKubernetesPort } from './ports/kubernetes-port.js';
 import { SimulatedSecretsPort } from './ports/secrets-port.js';
 import { SimulatedStateBackupPort } from './ports/state-backup-port.js';
 import { SimulatedStoragePort } from './ports/storage-port.js';
+import { SimulatedRegistryPort } from './ports/registry-port.js';
 import { SimulatedTalosPort } from './ports/talos-port.js';
 import { deriveDurations, deriveInventory, derivePolicy } from './scenario/derive.js';
 import type { Scenario } from './scenario/schema.js';
@@ -83,7 +84,14 @@ export interface SimulatedCluster {
   store: KubeStore;
   ports: Pick<
     Ports,
-    'clock' | 'kubernetes' | 'talos' | 'infrastructure' | 'stateBackup' | 'secrets' | 'storage'
+    | 'clock'
+    | 'kubernetes'
+    | 'talos'
+    | 'infrastructure'
+    | 'stateBackup'
+    | 'secrets'
+    | 'storage'
+    | 'registry'
   >;
   violations(): { invariant: number; at: number; message: string }[];
   vmReplacements(): Record<string, number>;
@@ -220,6 +228,7 @@ export async function createSimulatedCluster(
       stateBackup: reportingStateBackup(world, new SimulatedStateBackupPort(world)),
       secrets: new SimulatedSecretsPort(world),
       storage: reportingStorage(world, new SimulatedStoragePort(world)),
+      registry: new SimulatedRegistryPort(world),
     },
     violations: () => {
       // Read at the end of a run: a control plane node that left etcd must have been replaced.

@@ -18,6 +18,7 @@ import { R } from '../world/objects.js';
 import { isDaemonOrMirror } from '../world/pod-helpers.js';
 import { upgradeIssued } from '../world/upgrade-reads.js';
 import type { World } from '../world/world.js';
+import { imageMissing } from './registry-port.js';
 import { busy, rpcError, runningMachine } from './talos-port-common.js';
 
 /**
@@ -82,6 +83,13 @@ export async function upgradeNode(
     throw rpcError(
       'TALOS_UPGRADE_REJECTED',
       `"${node}": rpc error: code = Unknown desc = error validating installer image "${options.image}": invalid reference format`,
+    );
+  // machined's Upgrade pulls and validates the installer first (v1.11.6
+  // internal/app/machined/internal/server/v1alpha1/v1alpha1_server.go): a missing image is refused.
+  if (imageMissing(world, options.image))
+    throw rpcError(
+      'TALOS_UPGRADE_REJECTED',
+      `"${node}": rpc error: code = Unknown desc = error validating installer image "${options.image}": failed to resolve reference "${options.image}": ${options.image}: not found`,
     );
   refuseUnsupportedPath(node, vm.version, version);
   if (n.role === 'controlplane') {

@@ -1,0 +1,112 @@
+/**
+ * Before the first node: every installer image the run still has to install must exist in its
+ * registry, and each node pulls the next one it needs while it is still in service.
+ *
+ * - Check: each pending `talos-upgrade` step's image (the node's own schematic and platform, every
+ *   hop) is asked of the registry once. Missing: the run is refused (INSTALLER_IMAGE_MISSING,
+ *   exit 3) naming the image and every node that needs it. Unanswered (network, TLS, 5xx, an
+ *   auth the registry refused): refused too, with its own code (REGISTRY_UNREACHABLE): Drover
+ *   cannot tell, and an upgrade that finds out on the first drained node has already taken it
+ *   out of service. Nothing is cordoned before either.
+ * - Pre-pull: `talosctl image pull --namespace system` of each node's next image, on nodes at
+ *   Talos >= 1.5 (the release that added `image pull`: siderolabs/talos 8017afb, 2023-07, absent
+ *   from v1.4.8). A node below it, or a pull that fails, is a note: the upgrade pulls it itself.
+ */
+import { DroverError } from '../core/errors.js';
+import { findNode } from '../core/inventory.js';
+import { allSteps } from '../core/plan.js';
+import type { PlanStep } from '../core/plan.js';
+import semver from 'semver';
+import type { RunState } from './context.js';
+import { isStepDone } from './journal-view.js';
+
+/** The oldest Talos with `talosctl image pull` (cmd/talosctl/cmd/talos/image.go). */
+export const IMAGE_PULL_SINCE = '1.5.0';
+
+function pendingUpgrades(run: RunState): PlanStep[] {
+  return allSteps(run.plan).filter(
+    (s) =>
+      s.action === 'talos-upgrade' &&
+      s.node !== undefined &&
+      typeof s.params.image === 'string' &&
+      !isStepDone(run.entries, s.id),
+  );
+}
+
+/** Throws the refusal; returns notes for the report. */
+export async function checkInstallerImages(run: RunState): Promise<string[]> {
+  const registry = run.ports.registry;
+  const steps = pendingUpgrades(run);
+  if (!registry || steps.length === 0) return [];
+  const nodesByImage = new Map<string, string[]>();
+  for (const s of steps) {
+    const image = s.params.image as string;
+    nodesByImage.set(image, [...(nodesByImage.get(image) ?? []), s.node!]);
+  }
+  for (const [image, nodes] of nodesByImage) {
+    const answer = await registry.manifest(image, run.signal);
+    run.audit({ operation: 'registry.manifest', inputs: { image, state: answer.state } });
+    const who = [...new Set(nodes)].join(', ');
+    if (answer.state === 'missing')
+      throw new DroverError(
+        'refused',
+        'INSTALLER_IMAGE_MISSING',
+        `installer image ${image} of ${who} does not exist in its registry (HTTP ${answer.status}): nothing was cordoned`,
+        {
+          hint: 'Check the schematic and platform of these nodes in the config (nodes[].schematic, platform) and that the Image Factory knows the schematic for this Talos version, then run again.',
+          details: { image, nodes: [...new Set(nodes)] },
+        },
+      );
+    if (answer.state === 'unreachable')
+      throw new DroverError(
+        'refused',
+        'REGISTRY_UNREACHABLE',
+        `cannot tell whether installer image ${image} of ${who} exists: ${answer.reason}; nothing was cordoned`,
+        {
+          hint: 'Let the runner reach the registry (network, proxy: HTTPS_PROXY, DNS), then run again (--resume continues this run).',
+          details: { image, nodes: [...new Set(nodes)], reason: answer.reason },
+        },
+      );
+  }
+  return [`${nodesByImage.size} installer image(s) found in their registry before the first node`];
+}
+
+/** Pulls each node's next image onto it; never fails the run. */
+export async function prePullInstallerImages(run: RunState): Promise<string[]> {
+  const talos = run.ports.talos;
+  if (!talos.pullImage) return [];
+  let pulled = 0;
+  const next = new Map<string, PlanStep>();
+  for (const s of pendingUpgrades(run)) if (!next.has(s.node!)) next.set(s.node!, s);
+  const notes = await Promise.all(
+    [...next.values()].map(async (step): Promise<string | undefined> => {
+      const node = findNode(run.inventory, step.node!);
+      if (!node) return undefined;
+      const image = step.params.image as string;
+      const running = await talos.version(node.address).catch(() => undefined);
+      if (running === undefined || semver.valid(running) === null)
+        return `${node.name}: Talos version unknown, installer image not pre-pulled`;
+      if (running === step.params.version) return undefined;
+      if (semver.lt(running, IMAGE_PULL_SINCE))
+        return `${node.name}: Talos ${running} has no image pull (>= ${IMAGE_PULL_SINCE}): the upgrade pulls ${image} itself`;
+      try {
+        run.audit({
+          operation: 'talos.pullImage',
+          node: node.name,
+          inputs: { node: node.address, image },
+        });
+        await talos.pullImage!(node.address, image, run.signal);
+        pulled++;
+        return undefined;
+      } catch (error) {
+        return `${node.name}: pre-pull of ${image} failed (${error instanceof Error ? error.message : String(error)}): the upgrade pulls it itself`;
+      }
+    }),
+  );
+  return [
+    ...(pulled > 0
+      ? [`installer image pre-pulled on ${pulled} node(s) before the first cordon`]
+      : []),
+    ...notes.filter((n): n is string => n !== undefined),
+  ];
+}
