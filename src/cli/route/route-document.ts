@@ -32,7 +32,16 @@ export interface RouteDocument {
 }
 
 export function toRouteDocument(outcome: RouteOutcome): RouteDocument {
-  const d = outcome.decision;
+  const gate = outcome.releaseGate;
+  const d = gate
+    ? {
+        ...outcome.decision,
+        upgradeType: 'refused' as const,
+        code: gate.code,
+        reason: gate.reason,
+        refusals: [{ subject: 'talos' as const, code: gate.code, reason: gate.reason }],
+      }
+    : outcome.decision;
   return {
     version_changed: d.versionChanged,
     old_version: d.oldVersion,
@@ -48,7 +57,11 @@ export function toRouteDocument(outcome: RouteOutcome): RouteDocument {
     reason: d.reason,
     code: d.code,
     refusals: d.refusals.map((r) => ({ ...r })),
-    hint: d.refusals[0] ? refusalHint(d.refusals[0], 'route') : null,
+    hint: gate
+      ? 'The release gate (--release-list, --min-release-age) refused the target: do what the reason names, then route again.'
+      : d.refusals[0]
+        ? refusalHint(outcome.decision.refusals[0]!, 'route')
+        : null,
     warnings: [...outcome.warnings],
     file: outcome.file,
     base_revision: outcome.base.revision,
