@@ -92,7 +92,8 @@ export async function twinRun(
 }
 
 /** Replaces one method of one port: the fault decorators' building block. */
-export function overriding<K extends keyof Ports, M extends keyof Ports[K]>(
+// `registry` is an optional port: not one the decorators override.
+export function overriding<K extends Exclude<keyof Ports, 'registry'>, M extends keyof Ports[K]>(
   ports: Ports,
   port: K,
   method: M,
