@@ -23,6 +23,8 @@ import { isStepDone } from './journal-view.js';
 /** The oldest Talos with `talosctl image pull` (cmd/talosctl/cmd/talos/image.go). */
 export const IMAGE_PULL_SINCE = '1.5.0';
 
+const PULL_CONCURRENCY = 4;
+
 function pendingUpgrades(run: RunState): PlanStep[] {
   return allSteps(run.plan).filter(
     (s) =>
@@ -78,31 +80,34 @@ export async function prePullInstallerImages(run: RunState): Promise<string[]> {
   let pulled = 0;
   const next = new Map<string, PlanStep>();
   for (const s of pendingUpgrades(run)) if (!next.has(s.node!)) next.set(s.node!, s);
-  const notes = await Promise.all(
-    [...next.values()].map(async (step): Promise<string | undefined> => {
-      const node = findNode(run.inventory, step.node!);
-      if (!node) return undefined;
-      const image = step.params.image as string;
-      const running = await talos.version(node.address).catch(() => undefined);
-      if (running === undefined || semver.valid(running) === null)
-        return `${node.name}: Talos version unknown, installer image not pre-pulled`;
-      if (running === step.params.version) return undefined;
-      if (semver.lt(running, IMAGE_PULL_SINCE))
-        return `${node.name}: Talos ${running} has no image pull (>= ${IMAGE_PULL_SINCE}): the upgrade pulls ${image} itself`;
-      try {
-        run.audit({
-          operation: 'talos.pullImage',
-          node: node.name,
-          inputs: { node: node.address, image },
-        });
-        await talos.pullImage!(node.address, image, run.signal);
-        pulled++;
-        return undefined;
-      } catch (error) {
-        return `${node.name}: pre-pull of ${image} failed (${error instanceof Error ? error.message : String(error)}): the upgrade pulls it itself`;
-      }
-    }),
-  );
+  const pullOne = async (step: PlanStep): Promise<string | undefined> => {
+    const node = findNode(run.inventory, step.node!);
+    if (!node) return undefined;
+    const image = step.params.image as string;
+    const running = await talos.version(node.address).catch(() => undefined);
+    if (running === undefined || semver.valid(running) === null)
+      return `${node.name}: Talos version unknown, installer image not pre-pulled`;
+    if (running === step.params.version) return undefined;
+    if (semver.lt(running, IMAGE_PULL_SINCE))
+      return `${node.name}: Talos ${running} has no image pull (>= ${IMAGE_PULL_SINCE}): the upgrade pulls ${image} itself`;
+    try {
+      run.audit({
+        operation: 'talos.pullImage',
+        node: node.name,
+        inputs: { node: node.address, image },
+      });
+      await talos.pullImage!(node.address, image, run.signal);
+      pulled++;
+      return undefined;
+    } catch (error) {
+      return `${node.name}: pre-pull of ${image} failed (${error instanceof Error ? error.message : String(error)}): the upgrade pulls it itself`;
+    }
+  };
+  // A few nodes at a time: the registry (and the runner's talosctl processes) are shared.
+  const steps = [...next.values()];
+  const notes: (string | undefined)[] = [];
+  for (let i = 0; i < steps.length; i += PULL_CONCURRENCY)
+    notes.push(...(await Promise.all(steps.slice(i, i + PULL_CONCURRENCY).map(pullOne))));
   return [
     ...(pulled > 0
       ? [`installer image pre-pulled on ${pulled} node(s) before the first cordon`]
