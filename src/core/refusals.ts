@@ -67,7 +67,7 @@ export function refusalHint(refusal: Pick<Refusal, 'code'>, command: RefusingCom
   if (flag !== null) {
     const what =
       flag === '--allow-downgrade'
-        ? 'if the downgrade is meant (nodes are rebuilt at the lower version)'
+        ? 'if the downgrade is meant'
         : flag === '--allow-multi-hop'
           ? 'to run the hops named in the reason, one after another'
           : 'to go to a line the compatibility data does not know, at your own risk';
@@ -79,7 +79,7 @@ export function refusalHint(refusal: Pick<Refusal, 'code'>, command: RefusingCom
       : 'Kubernetes cannot go down or change major: restore kubernetes_version in the variables file (compare other revisions with --base/--head).';
   return refusal.code === 'K8S_OUT_OF_RANGE'
     ? `Pick a --to inside the range the reason names, or upgrade the other of Talos and Kubernetes first (drover ${command} kubernetes|cattle --to ...).`
-    : `Kubernetes cannot go down or change major: pick a --to at or above the current version, one major.`;
+    : `Kubernetes cannot go down or change major: pick a --to at or above the current version, in the same major.`;
 }
 
 export function refusalError(
