@@ -9,8 +9,8 @@
  * - Kubernetes: the final patch of each line that has reached end of life (1.23..1.30), and for
  *   the newer lines the newest `DefaultKubernetesVersion` that a Talos release shipped
  *   (siderolabs/talos pkg/machinery/constants/constants.go across the tags up to v1.13.9).
- * A line missing here falls back to `<line>.0`. A release list in the config (releaseGate)
- * knows more and overrides this data: see release-list.ts.
+ * A line missing here falls back to `<line>.0`. A release list (`drover route --release-list`)
+ * knows more and overrides this data: see core/release-gate.ts (latestPatchIn).
  */
 import type { MinorLine } from './compatibility.js';
 
