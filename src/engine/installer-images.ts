@@ -35,38 +35,47 @@ function pendingUpgrades(run: RunState): PlanStep[] {
   );
 }
 
+/** Each image of `steps` (talos-upgrade steps) with the nodes that need it. */
+export function installerImagesOf(steps: readonly PlanStep[]): Map<string, string[]> {
+  const nodesByImage = new Map<string, string[]>();
+  for (const s of steps) {
+    if (s.action !== 'talos-upgrade' || typeof s.params.image !== 'string' || !s.node) continue;
+    const nodes = nodesByImage.get(s.params.image) ?? [];
+    if (!nodes.includes(s.node)) nodes.push(s.node);
+    nodesByImage.set(s.params.image, nodes);
+  }
+  return nodesByImage;
+}
+
+export function imageMissingError(image: string, nodes: string[], status: number): DroverError {
+  return new DroverError(
+    'refused',
+    'INSTALLER_IMAGE_MISSING',
+    `installer image ${image} of ${nodes.join(', ')} does not exist in its registry (HTTP ${status}): nothing was cordoned`,
+    {
+      hint: 'Check the schematic and platform of these nodes in the config (nodes[].schematic, platform) and that the Image Factory knows the schematic for this Talos version, then run again.',
+      details: { image, nodes },
+    },
+  );
+}
+
 /** Throws the refusal; returns notes for the report. */
 export async function checkInstallerImages(run: RunState): Promise<string[]> {
   const registry = run.ports.registry;
-  const steps = pendingUpgrades(run);
-  if (!registry || steps.length === 0) return [];
-  const nodesByImage = new Map<string, string[]>();
-  for (const s of steps) {
-    const image = s.params.image as string;
-    nodesByImage.set(image, [...(nodesByImage.get(image) ?? []), s.node!]);
-  }
+  const nodesByImage = installerImagesOf(pendingUpgrades(run));
+  if (!registry || nodesByImage.size === 0) return [];
   for (const [image, nodes] of nodesByImage) {
     const answer = await registry.manifest(image, run.signal);
     run.audit({ operation: 'registry.manifest', inputs: { image, state: answer.state } });
-    const who = [...new Set(nodes)].join(', ');
-    if (answer.state === 'missing')
-      throw new DroverError(
-        'refused',
-        'INSTALLER_IMAGE_MISSING',
-        `installer image ${image} of ${who} does not exist in its registry (HTTP ${answer.status}): nothing was cordoned`,
-        {
-          hint: 'Check the schematic and platform of these nodes in the config (nodes[].schematic, platform) and that the Image Factory knows the schematic for this Talos version, then run again.',
-          details: { image, nodes: [...new Set(nodes)] },
-        },
-      );
+    if (answer.state === 'missing') throw imageMissingError(image, nodes, answer.status);
     if (answer.state === 'unreachable')
       throw new DroverError(
         'refused',
         'REGISTRY_UNREACHABLE',
-        `cannot tell whether installer image ${image} of ${who} exists: ${answer.reason}; nothing was cordoned`,
+        `cannot tell whether installer image ${image} of ${nodes.join(', ')} exists: ${answer.reason}; nothing was cordoned`,
         {
           hint: 'Let the runner reach the registry (network, proxy: HTTPS_PROXY, DNS), then run again (--resume continues this run).',
-          details: { image, nodes: [...new Set(nodes)], reason: answer.reason },
+          details: { image, nodes, reason: answer.reason },
         },
       );
   }

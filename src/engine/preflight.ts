@@ -11,7 +11,9 @@ import { allSteps } from '../core/plan.js';
 import type { NodeUnit, Plan } from '../core/plan.js';
 import { reachedHop } from '../core/plan-hops.js';
 import type { KubernetesPort, NodeView } from '../ports/kubernetes.js';
+import type { RegistryPort } from '../ports/registry.js';
 import type { SecretsPort } from '../ports/secrets.js';
+import { imageMissingError, installerImagesOf } from './installer-images.js';
 
 export interface PreflightNode {
   name: string;
@@ -42,6 +44,8 @@ export interface PreflightOptions {
   kubernetes: KubernetesPort;
   /** When given, each machine config source the plan applies is read once (into memory). */
   secrets?: SecretsPort;
+  /** When given (the dry run), each installer image is looked up: missing refuses, unanswered is a note. */
+  registry?: RegistryPort;
   signal?: AbortSignal;
 }
 
@@ -94,6 +98,8 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
   const done = nodes.filter((n) => n.atTarget).length;
   notes.push(`${done} of ${nodes.length} nodes already run the target versions`);
   if (options.secrets) notes.push(...(await checkMachineConfigs(options)));
+  if (options.registry)
+    notes.push(...(await lookUpInstallerImages(plan, options.registry, options.signal)));
   return { target, nodes, annotations, notes };
 }
 
@@ -177,6 +183,25 @@ async function checkMachineConfigs(options: PreflightOptions): Promise<string[]>
     seen.add(node.machineConfig);
     await options.secrets!.machineConfig(node, options.signal);
     notes.push(`machine config "${node.machineConfig}" is readable`);
+  }
+  return notes;
+}
+
+/** The dry run's look at the installer images: a missing one refuses as the run would. */
+async function lookUpInstallerImages(
+  plan: Plan,
+  registry: RegistryPort,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  const notes: string[] = [];
+  for (const [image, nodes] of installerImagesOf(allSteps(plan))) {
+    const answer = await registry.manifest(image, signal);
+    if (answer.state === 'missing') throw imageMissingError(image, nodes, answer.status);
+    notes.push(
+      answer.state === 'present'
+        ? `installer image ${image} exists`
+        : `cannot tell whether installer image ${image} exists (${answer.reason}): the run would refuse with REGISTRY_UNREACHABLE`,
+    );
   }
   return notes;
 }
