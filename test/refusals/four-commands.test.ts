@@ -19,7 +19,8 @@ import type { RefusalCode, RouteAllowances } from '../../src/core/route.js';
 import { GitFixture, variablesTf } from '../route/git-fixture.js';
 import { route } from '../route/run.js';
 import { scenarioFile, simulateInProcess, tempDir } from '../simulate/helpers.js';
-import { machineConfigSecrets, startWorld, upgrade, writeConfig } from '../upgrade/harness.js';
+import { executeUpgrade } from '../../src/cli/upgrade/execute-upgrade.js';
+import { machineConfigSecrets, startWorld, writeConfig } from '../upgrade/harness.js';
 import type { World } from '../upgrade/harness.js';
 
 interface Case {
@@ -142,18 +143,28 @@ const RUN: Record<RefusingCommand, (c: Case, allow: RouteAllowances) => Promise<
     }
   },
   async upgrade(c, allow) {
-    const run = await upgrade(
+    let stdout = '';
+    const code = await executeUpgrade(
       c.kind,
       {
         config: configFor(c),
         to: target(c),
         dryRun: true,
+        resume: false,
         json: true,
         kubeconfig: world.kubeconfig,
         allow,
       },
-      env,
+      {
+        stdout: (t) => void (stdout += t),
+        stderr: () => undefined,
+        env,
+        reporter: { event: () => undefined, flush: async () => undefined },
+        // Hermetic: the installer images are not what this test is about.
+        registry: { manifest: async () => ({ state: 'present' }) },
+      },
     );
+    const run = { code, stdout };
     const error = (JSON.parse(run.stdout) as { error?: { code: string; hint: string | null } })
       .error;
     return { exit: run.code, code: error?.code ?? null, hint: error?.hint ?? null };
