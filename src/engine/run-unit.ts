@@ -7,6 +7,7 @@
  */
 import { findNode } from '../core/inventory.js';
 import type { NodeUnit } from '../core/plan.js';
+import { reachedHop } from '../core/plan-hops.js';
 import type { RunState } from './context.js';
 import { hasAnyEntry, startsOf } from './journal-view.js';
 import { abortError } from './retry.js';
@@ -34,12 +35,12 @@ async function alreadyAtTarget(run: RunState, unit: NodeUnit): Promise<string | 
   const view = await run.ports.kubernetes.getNode(unit.node).catch(() => undefined);
   if (
     view === undefined ||
-    view.talosVersion !== talos ||
+    !reachedHop(view.talosVersion, talos, run.plan.to) ||
     view.ready !== 'True' ||
     view.unschedulable
   )
     return undefined;
-  return talos;
+  return view.talosVersion;
 }
 
 export async function runUnit(

@@ -15,6 +15,7 @@ import type { Ports } from '../ports/index.js';
 import type { JournalEntry } from '../ports/journal.js';
 import { cleanUpAfterStop } from './cleanup.js';
 import type { AuditRecord, CustomCheck, RunState } from './context.js';
+import { checkInstallerImages, prePullInstallerImages } from './installer-images.js';
 import { lastBackupOf } from './journal-view.js';
 import { Mutex } from './mutex.js';
 import { reportLeftoverNoout } from './noout-count.js';
@@ -195,6 +196,14 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
     for (const note of await reportLeftoverNoout(run)) {
       notes.push(note);
       run.log('warn', note);
+    }
+    // Before the first node: installer images exist (refused otherwise), then pre-pulled.
+    for (const note of [
+      ...(await checkInstallerImages(run)),
+      ...(await prePullInstallerImages(run)),
+    ]) {
+      notes.push(note);
+      run.log('info', note);
     }
     await openRunExtras(run, extras);
     for (const phase of plan.phases)

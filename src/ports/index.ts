@@ -10,6 +10,7 @@ export type * from './lock.js';
 export type * from './reporter.js';
 export type * from './hooks.js';
 export type * from './silences.js';
+export type * from './registry.js';
 
 import type { Clock } from './clock.js';
 import type { KubernetesPort } from './kubernetes.js';
@@ -23,6 +24,7 @@ import type { LockPort } from './lock.js';
 import type { Reporter } from './reporter.js';
 import type { HookRunner } from './hooks.js';
 import type { SilencePort } from './silences.js';
+import type { RegistryPort } from './registry.js';
 
 /** Everything the engine talks to. */
 export interface Ports {
@@ -40,4 +42,6 @@ export interface Ports {
   hooks?: HookRunner;
   /** Alertmanager silences for the run; absent when not configured. */
   silences?: SilencePort;
+  /** Where installer images are checked before the first node (absent: no check). */
+  registry?: RegistryPort;
 }

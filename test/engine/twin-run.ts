@@ -68,7 +68,7 @@ export async function twinRun(
   return { cluster, run, events, context };
 }
 
-/** The ports every run has (hooks and silences are optional). */
+/** The ports every run has (hooks, silences and the registry are optional). */
 type RequiredPort = { [P in keyof Ports]-?: undefined extends Ports[P] ? never : P }[keyof Ports];
 
 /** Replaces one method of one port: the fault decorators' building block. */

@@ -14,6 +14,7 @@ import { registerEnvironmentSecrets } from '../../adapters/secrets/environment-s
 import { SopsDecryptor } from '../../adapters/sops/sops-decryptor.js';
 import { RookCephStorage } from '../../adapters/storage/rook-ceph-storage.js';
 import { SystemClock } from '../../adapters/system/system-clock.js';
+import { OciRegistry } from '../../adapters/registry/oci-registry.js';
 import { TalosctlAdapter } from '../../adapters/talos/talosctl-adapter.js';
 import { TerraformAdapter } from '../../adapters/terraform/terraform-adapter.js';
 import { DroverError } from '../../core/errors.js';
@@ -204,6 +205,8 @@ export function buildPorts(input: BuildPortsInput): BuiltPorts {
       name: config.lock.name,
     }),
     reporter: input.reporter,
+    // Installer images are checked in their registry before the first node (engine/installer-images).
+    registry: new OciRegistry(),
   };
   if (hooks) ports.hooks = hooks;
   if (silences) ports.silences = silences;

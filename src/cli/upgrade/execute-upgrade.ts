@@ -16,7 +16,8 @@ import type { UpgradeReport } from '../../core/report.js';
 import { dryRunReport } from '../../engine/dry-run.js';
 import { preflight } from '../../engine/preflight.js';
 import { runUpgrade } from '../../engine/run-upgrade.js';
-import type { Clock, Ports, Reporter } from '../../ports/index.js';
+import { OciRegistry } from '../../adapters/registry/oci-registry.js';
+import type { Clock, Ports, RegistryPort, Reporter } from '../../ports/index.js';
 import type { JournalEntry } from '../../ports/journal.js';
 import { loadConfig } from '../config/load-config.js';
 import type { LoadedConfig } from '../config/load-config.js';
@@ -40,6 +41,8 @@ export interface CommandIo {
   reporter: Reporter & { flush(): Promise<void> };
   signal?: AbortSignal;
   clock?: Clock;
+  /** The installer images' registry (default: the OCI registries the images name). */
+  registry?: RegistryPort;
 }
 
 export async function executeUpgrade(
@@ -56,6 +59,8 @@ export async function executeUpgrade(
     const { plan, notes } = planFromConfig(loaded, kind, {
       to: options.to,
       ...(options.from === undefined ? {} : { from: options.from }),
+      ...(options.allow ? { allow: options.allow } : {}),
+      command: 'upgrade',
     });
     for (const note of notes) io.stderr(`note: ${redactor.redact(note)}\n`);
     if (kind === 'cattle' && loaded.config.backup.s3 === undefined) {
@@ -103,6 +108,7 @@ async function dryRun(
       inventory: loaded.inventory,
       kubernetes,
       secrets: buildSecrets(loaded, io.env, redactor),
+      registry: io.registry ?? new OciRegistry(),
       ...(io.signal ? { signal: io.signal } : {}),
     });
     io.stderr(redactor.redact(dryRunText(plan, facts)));

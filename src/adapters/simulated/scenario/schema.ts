@@ -296,6 +296,16 @@ export const scenarioSchema = z.strictObject({
   terraform: terraformScenarioSchema,
   /** Scripted operator hooks (scenario/hooks.ts). */
   hooks: scenarioHooksSchema,
+  /**
+   * The installer images' registry (the Image Factory): images it lacks, by node (any version,
+   * or one), and whether it answers at all. Drover checks them before the first cordon.
+   */
+  registry: z
+    .strictObject({
+      missing: z.array(z.strictObject({ node: name, version: version.optional() })).default([]),
+      unreachable: z.boolean().default(false),
+    })
+    .default({ missing: [], unreachable: false }),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;
