@@ -197,6 +197,7 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
       notes.push(note);
       run.log('warn', note);
     }
+    await openRunExtras(run, extras);
     // Before the first node: installer images exist (refused otherwise), then pre-pulled.
     for (const note of [
       ...(await checkInstallerImages(run)),
@@ -205,7 +206,6 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
       notes.push(note);
       run.log('info', note);
     }
-    await openRunExtras(run, extras);
     for (const phase of plan.phases)
       await runPhase(run, phase, {
         ...(options.afterStep ? { afterStep: options.afterStep } : {}),
