@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
+import { addAllowOptions } from './allow-options.js';
 import { configOption, findConfigBeforeAction } from './config-option.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
 
 export function registerUpgrade(program: Command): void {
-  program
+  const command = program
     .command('upgrade')
     .description(
       'Upgrade a real cluster: cattle (replace VMs), pets (in place) or kubernetes (upgrade-k8s).',
@@ -38,7 +39,8 @@ export function registerUpgrade(program: Command): void {
     .option('--kubeconfig <file>', 'kubeconfig (default: KUBECONFIG, then in-cluster)')
     .option('--context <name>', 'kubeconfig context')
     .option('--talosconfig <file>', 'talosconfig (default: TALOSCONFIG)')
-    .option('--json', 'print the report as one JSON document on stdout', false)
+    .option('--json', 'print the report as one JSON document on stdout', false);
+  addAllowOptions(command)
     .addHelpText(
       'after',
       `

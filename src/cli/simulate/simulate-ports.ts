@@ -9,7 +9,13 @@ import type { Redactor } from '../../core/redact.js';
 import { LeaseLock } from '../../engine/lease-lock.js';
 import { holdingRequests } from './held-requests.js';
 import type { HoldingClock } from './held-requests.js';
-import type { JournalStore, KubernetesPort, Ports, Reporter } from '../../ports/index.js';
+import type {
+  JournalStore,
+  KubernetesPort,
+  Ports,
+  Reporter,
+  SilencePort,
+} from '../../ports/index.js';
 
 export const SIMULATE_APIS = ['memory', 'http'] as const;
 export type SimulateApi = (typeof SIMULATE_APIS)[number];
@@ -20,6 +26,8 @@ export interface SimulatePortsInput {
   reporter: Reporter;
   api: SimulateApi;
   redactor: Redactor;
+  /** Alertmanager silences (the real adapter, against a loopback Alertmanager in tests). */
+  silences?: SilencePort;
 }
 
 /** Kubernetes API requests the run made, when it went over HTTP. */
@@ -65,6 +73,7 @@ export async function buildSimulatePorts(input: SimulatePortsInput): Promise<Sim
       journal: input.journal,
       reporter: input.reporter,
       lock: new LeaseLock({ kubernetes, clock: cluster.clock }),
+      ...(input.silences ? { silences: input.silences } : {}),
     },
     ...(apiRequests ? { apiRequests } : {}),
     close,
