@@ -113,6 +113,11 @@ describe('Alertmanager silences for the run', () => {
       if (extensions(am).length === 2) controller.abort(new Error('received SIGTERM'));
     };
     const file = scenarioFile(dir, 'silence-abort', (s) => {
+      // One worker at a time: a run long enough (3h+) for two extensions before the abort.
+      s.policy = {
+        ...s.policy,
+        disruption: { maxUnavailableWorkers: 1, maxUnavailableDomains: 1 },
+      };
       s.hooks = [
         {
           point: 'after-run',
