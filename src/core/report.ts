@@ -4,6 +4,8 @@
  */
 import type { Inventory } from './inventory.js';
 import type { Plan, PlanStep, UpgradeKind } from './plan.js';
+import { mixedVersionsLine, mixedVersionsOf } from './mixed-versions.js';
+import type { MixedVersions } from './mixed-versions.js';
 
 /** The journal entry shape the report reads (the JournalEntry of ports/journal.ts satisfies it). */
 export interface ReportJournalEntry {
@@ -97,6 +99,8 @@ export interface UpgradeReport {
    * checker, so its empty `violations` means "not observed", never "none violated".
    */
   invariantsObserved: boolean;
+  /** Some nodes at the target and some not when the run ended (a selected or stopped run); null otherwise. */
+  mixedVersions: MixedVersions | null;
   /** Kubernetes API requests per replaced node, when the run went over HTTP (simulate --api http). */
   apiRequestsPerNode?: number;
   /** Those requests by kind (`WATCH nodes`, `GET nodes`, `POST eviction`, ...) and in total. */
@@ -229,6 +233,7 @@ export function buildReport(input: ReportInput): UpgradeReport {
     notes: input.notes,
     violations: input.violations,
     invariantsObserved: input.invariantsObserved === true,
+    mixedVersions: mixedVersionsOf(plan, inventory, entries),
   };
 }
 
@@ -250,6 +255,7 @@ export function reportToMarkdown(report: UpgradeReport): string {
   lines.push(
     `Duration ${duration(report.durationSeconds)} (lower bound ${duration(report.lowerBoundSeconds)}).`,
   );
+  if (report.mixedVersions) lines.push('', mixedVersionsLine(report.mixedVersions));
   if (report.failure) {
     const f = report.failure;
     lines.push('');
