@@ -310,3 +310,12 @@ export function selectionNotes(plan: Plan, succeeded: boolean): string[] {
     `Selected run (${selectionFlags(sel.requested)}): ${what}; left alone: ${list(sel.leftAlone)}.${succeeded ? ` ${next}` : ''}`,
   ];
 }
+
+/** The line `drover plan` and the dry run print under the header of a selected plan. */
+export function selectionSummary(plan: Plan): string | undefined {
+  const sel = plan.selection;
+  if (sel === undefined) return undefined;
+  const nodes = sel.nodes.length === 0 ? 'no node' : sel.nodes.join(', ');
+  const left = sel.leftAlone.length === 0 ? 'none' : sel.leftAlone.join(', ');
+  return `selected (${selectionFlags(sel.requested)}): ${nodes}${sel.canary ? ', then the post checks and custom gates' : ''}; left alone: ${left} (the cluster ends at mixed versions)`;
+}

@@ -10,6 +10,8 @@ import { lowerBoundSeconds } from '../core/lower-bound.js';
 import type { Plan } from '../core/plan.js';
 import type { Redactor } from '../core/redact.js';
 import { buildReport } from '../core/report.js';
+import { mixedVersionsOf } from '../core/mixed-versions.js';
+import { selectionNotes } from '../core/selection.js';
 import type { ReportFailure, ReportOutcome, UpgradeReport } from '../core/report.js';
 import type { Ports } from '../ports/index.js';
 import type { JournalEntry } from '../ports/journal.js';
@@ -170,6 +172,10 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
           cluster: plan.cluster,
           ...(options.binding ? { binding: options.binding } : {}),
           ...(takeover ? { takeover } : {}),
+          // A selected run (core/selection.ts): a later full run starts afresh after it.
+          ...(plan.selection
+            ? { selection: { nodes: plan.selection.nodes, canary: plan.selection.canary } }
+            : {}),
         },
       }),
     );
@@ -225,6 +231,8 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
       `could not release the cluster lock (${error instanceof Error ? error.message : String(error)}); it expires after ${ttl}s`,
     );
   }
+  notes.push(...selectionNotes(plan, outcome === 'succeeded'));
+  const mixedVersions = mixedVersionsOf(plan, inventory, run.entries);
   const finishedAt = ports.clock.now();
   await ports.journal
     .append(
@@ -234,6 +242,7 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
         runId: options.runId,
         outcome,
         ...(failure ? { code: failure.code, message: failure.message } : {}),
+        ...(mixedVersions ? { data: { mixedVersions } } : {}),
       }),
     )
     .catch(() => notes.push('could not append run-finished to the journal'));

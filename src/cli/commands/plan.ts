@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { configOption } from './config-option.js';
+import { addSelectionOptions, SELECTION_HELP } from './selection-options.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
 
 export function registerPlan(program: Command): void {
-  program
+  const command = program
     .command('plan')
     .description('Print the plan of an upgrade from the config alone (no cluster needed).')
     .argument('<kind>', `upgrade kind: ${UPGRADE_KINDS.join(' | ')}`)
@@ -20,7 +21,9 @@ export function registerPlan(program: Command): void {
       '--kubernetes-from <version>',
       'current Kubernetes version for a Talos plan (default: versions.kubernetes)',
     )
-    .option('--json', 'print the plan as one JSON document on stdout', false)
+    .option('--json', 'print the plan as one JSON document on stdout', false);
+  addSelectionOptions(command)
+    .addHelpText('after', SELECTION_HELP)
     .addHelpText(
       'after',
       `
@@ -28,6 +31,7 @@ Examples:
   drover plan cattle --config drover.yaml --to 1.11.0
   drover plan pets --config drover.yaml --to 1.10.9 --json > plan.json
   drover plan kubernetes --config drover.yaml --to 1.34.1
+  drover plan cattle --config drover.yaml --to 1.11.0 --canary 2
 
 Exit codes: 0 plan printed, 2 bad input (the field is named), 3 refused (downgrade, no upgrade path).`,
     )

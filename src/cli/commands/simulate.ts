@@ -5,6 +5,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import type { SimulateCommandFlags } from '../simulate/simulate-command.js';
+import { addSelectionOptions, SELECTION_HELP } from './selection-options.js';
 
 const HELP_AFTER = `
 With no --scenario it upgrades the reference cluster (3 control plane nodes, 12 workers on
@@ -49,7 +50,7 @@ function duration(name: string) {
 }
 
 export function registerSimulate(program: Command): void {
-  program
+  const command = program
     .command('simulate')
     .summary('run a complete upgrade against the simulated cluster, on virtual time')
     .description(
@@ -98,8 +99,16 @@ export function registerSimulate(program: Command): void {
         .choices(['memory', 'http'])
         .default('memory'),
     )
-    .option('--plain', 'plain progress lines even on a terminal')
+    .option('--plain', 'plain progress lines even on a terminal');
+  addSelectionOptions(command)
     .addHelpText('after', HELP_AFTER)
+    .addHelpText(
+      'after',
+      `${SELECTION_HELP}
+A canary, then the full run, on one simulated cluster that outlives each run:
+  drover simulate --world w.json --canary 2
+  drover simulate --world w.json`,
+    )
     .action(async (flags: SimulateCommandFlags) => {
       const { simulateCommand } = await import('../simulate/simulate-command.js');
       process.exitCode = await simulateCommand(flags);

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { configOption } from './config-option.js';
+import { addSelectionOptions, SELECTION_HELP } from './selection-options.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
 
 export function registerUpgrade(program: Command): void {
-  program
+  const command = program
     .command('upgrade')
     .description(
       'Upgrade a real cluster: cattle (replace VMs), pets (in place) or kubernetes (upgrade-k8s).',
@@ -34,7 +35,8 @@ export function registerUpgrade(program: Command): void {
     .option('--kubeconfig <file>', 'kubeconfig (default: KUBECONFIG, then in-cluster)')
     .option('--context <name>', 'kubeconfig context')
     .option('--talosconfig <file>', 'talosconfig (default: TALOSCONFIG)')
-    .option('--json', 'print the report as one JSON document on stdout', false)
+    .option('--json', 'print the report as one JSON document on stdout', false);
+  addSelectionOptions(command)
     .addHelpText(
       'after',
       `
@@ -42,6 +44,8 @@ Examples:
   drover upgrade cattle --config drover.yaml --to 1.11.0 --dry-run
   drover upgrade cattle --config drover.yaml --to 1.11.0 --resume --json > report.json
   drover upgrade kubernetes --config drover.yaml --to 1.34.1
+  drover upgrade cattle --config drover.yaml --to 1.11.0 --canary 2 --resume   # then without --canary
+${SELECTION_HELP}
 
 Secrets come only from the environment (AWS_*, TALOSCONFIG, SOPS keys, the machine-config
 variables named in the config) and never appear in output, the journal or the report.

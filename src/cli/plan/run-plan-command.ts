@@ -3,6 +3,8 @@ import { DroverError } from '../../core/errors.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
 import type { UpgradeKind } from '../../core/plan.js';
 import { planToText } from '../../core/plan-build.js';
+import { selectPlan } from '../../core/selection.js';
+import { selectionFromFlags } from '../selection/parse-selection.js';
 import { loadConfig } from '../config/load-config.js';
 import { planFromConfig } from './plan-from-config.js';
 
@@ -12,6 +14,12 @@ export interface PlanCommandOptions {
   from?: string;
   kubernetesFrom?: string;
   json?: boolean;
+  /** --nodes, --role, --limit, --phase, --canary as commander gives them. */
+  nodes?: string;
+  role?: string;
+  limit?: string;
+  phase?: string;
+  canary?: string;
 }
 
 export interface CommandOutput {
@@ -39,12 +47,14 @@ export async function runPlanCommand(
       },
     );
   }
+  const selection = selectionFromFlags(options as unknown as Record<string, unknown>);
   const loaded = await loadConfig(options.config);
-  const { plan, notes } = planFromConfig(loaded, kind as UpgradeKind, {
+  const { plan: full, notes } = planFromConfig(loaded, kind as UpgradeKind, {
     to: options.to,
     ...(options.from === undefined ? {} : { from: options.from }),
     ...(options.kubernetesFrom === undefined ? {} : { kubernetesFrom: options.kubernetesFrom }),
   });
+  const plan = selectPlan(full, loaded.inventory, selection);
   for (const note of notes) out.stderr(`note: ${note}\n`);
   out.stdout(options.json ? `${JSON.stringify(plan, null, 2)}\n` : planToText(plan));
   return 0;

@@ -21,6 +21,9 @@ import { buildPlan } from '../../core/plan-build.js';
 import type { UpgradeKind } from '../../core/plan.js';
 import { Redactor } from '../../core/redact.js';
 import type { UpgradeReport, Violation } from '../../core/report.js';
+import { vmReplacementsFromJournal } from '../../core/report.js';
+import { selectPlan } from '../../core/selection.js';
+import type { Selection } from '../../core/selection.js';
 import { latestRunId } from '../../engine/journal-view.js';
 import { runUpgrade } from '../../engine/run-upgrade.js';
 import type { JournalEntry, JournalStore, Reporter } from '../../ports/index.js';
@@ -66,6 +69,8 @@ export interface SimulateOptions {
   auditFile?: string;
   api: SimulateApi;
   signal?: AbortSignal;
+  /** --nodes, --role, --limit, --phase, --canary (core/selection.ts). */
+  selection?: Selection;
 }
 
 export interface SimulateIo {
@@ -138,8 +143,15 @@ function journalFor(options: SimulateOptions): JournalStore & { close?(): Promis
   return new MemoryJournal();
 }
 
-/** World facts the engine cannot break unnoticed: its VM replacement count must match the world's. */
-export function mergeViolations(report: UpgradeReport, cluster: SimulatedCluster): Violation[] {
+/**
+ * World facts the engine cannot break unnoticed: its VM replacement count must match the world's.
+ * `journal`: every run the world file has seen (a canary, then the full run), when there is one.
+ */
+export function mergeViolations(
+  report: UpgradeReport,
+  cluster: SimulatedCluster,
+  journal?: JournalEntry[],
+): Violation[] {
   const violations: Violation[] = [...cluster.violations()];
   const world = cluster.vmReplacements();
   const at = cluster.clock.now();
@@ -151,11 +163,13 @@ export function mergeViolations(report: UpgradeReport, cluster: SimulatedCluster
         at,
         message: `${node.name}: its VM was replaced ${seen} times (exactly once is the rule)`,
       });
-    if (seen !== node.vmReplacements) {
+    const journaled =
+      journal === undefined ? node.vmReplacements : vmReplacementsFromJournal(journal, node.name);
+    if (seen !== journaled) {
       violations.push({
         invariant: 9,
         at,
-        message: `${node.name}: the journal records ${node.vmReplacements} VM replacement(s), the world saw ${seen}`,
+        message: `${node.name}: the journal records ${journaled} VM replacement(s), the world saw ${seen}`,
       });
     }
   }
@@ -231,13 +245,14 @@ export async function runSimulate(
   try {
     const kind = options.kind ?? cluster.kind;
     // A Kubernetes upgrade leaves Talos where it is.
-    const plan = buildPlan(kind, {
+    const full = buildPlan(kind, {
       inventory: cluster.inventory,
       policy: cluster.policy,
       from: cluster.from,
       to: kind === 'kubernetes' ? cluster.from : cluster.to,
       ...(cluster.kubernetes ? { kubernetes: cluster.kubernetes } : {}),
     });
+    const plan = selectPlan(full, cluster.inventory, options.selection ?? {});
     let runId: string;
     if (options.resume && !cluster.resumedFromWorld) {
       // The journal would skip steps a fresh simulated cluster never saw.
@@ -313,7 +328,13 @@ export async function runSimulate(
     const redacted: UpgradeReport = redactor.redactValue({
       ...report,
       resumed: report.resumed || cluster.resumedFromWorld,
-      violations: mergeViolations(report, cluster),
+      // A world that outlives this run (--world) may carry earlier runs' replacements: count
+      // them from the whole journal beside it (resume, or a canary before this full run).
+      violations: mergeViolations(
+        report,
+        cluster,
+        cluster.resumedFromWorld ? await journal.readAll() : undefined,
+      ),
       ...apiRequestFields(report, simulatePorts.apiRequests?.()),
     });
     watch.scan('the report', JSON.stringify(redacted));

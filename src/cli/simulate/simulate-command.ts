@@ -4,6 +4,7 @@ import { withAbortOnSignals } from '../run/abort-on-signals.js';
 import { runSimulate } from './run-simulate.js';
 import type { SimulateApi } from './simulate-ports.js';
 import type { UpgradeKind } from '../../core/plan.js';
+import { selectionFromFlags } from '../selection/parse-selection.js';
 
 export interface SimulateCommandFlags {
   scenario?: string;
@@ -21,9 +22,15 @@ export interface SimulateCommandFlags {
   audit?: string;
   api: SimulateApi;
   plain?: boolean;
+  nodes?: string;
+  role?: string;
+  limit?: string;
+  phase?: string;
+  canary?: string;
 }
 
 export async function simulateCommand(flags: SimulateCommandFlags): Promise<number> {
+  const selection = selectionFromFlags(flags as unknown as Record<string, unknown>);
   return withAbortOnSignals(async (signal) => {
     const { exitCode } = await runSimulate(
       {
@@ -41,6 +48,7 @@ export async function simulateCommand(flags: SimulateCommandFlags): Promise<numb
         ...(flags.report ? { reportFile: flags.report } : {}),
         ...(flags.audit ? { auditFile: flags.audit } : {}),
         api: flags.api,
+        selection,
         signal,
       },
       {

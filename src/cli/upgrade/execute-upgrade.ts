@@ -11,6 +11,7 @@ import { DroverError } from '../../core/errors.js';
 import { lowerBoundSeconds } from '../../core/lower-bound.js';
 import type { Plan } from '../../core/plan.js';
 import { Redactor } from '../../core/redact.js';
+import { selectPlan } from '../../core/selection.js';
 import { buildReport } from '../../core/report.js';
 import type { UpgradeReport } from '../../core/report.js';
 import { dryRunReport } from '../../engine/dry-run.js';
@@ -52,10 +53,11 @@ export async function executeUpgrade(
     const loaded = await loadConfig(options.config);
     // Under --json stdout carries one document: the runner reads ::add-mask:: from stderr too.
     registerSecrets(loaded, io.env, redactor, options.json ? io.stderr : io.stdout);
-    const { plan, notes } = planFromConfig(loaded, kind, {
+    const { plan: full, notes } = planFromConfig(loaded, kind, {
       to: options.to,
       ...(options.from === undefined ? {} : { from: options.from }),
     });
+    const plan = selectPlan(full, loaded.inventory, options.selection ?? {});
     for (const note of notes) io.stderr(`note: ${redactor.redact(note)}\n`);
     if (kind === 'cattle' && loaded.config.backup.s3 === undefined) {
       throw new DroverError(

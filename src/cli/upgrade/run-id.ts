@@ -99,6 +99,14 @@ export async function chooseRunId(
         { hint: 'Pass the --journal of this upgrade (one journal per kind and target).' },
       );
     }
+    if (finished?.outcome === 'succeeded' && started?.data?.selection !== undefined) {
+      // A canary or other selected run that finished: the next run (the full one, usually) is
+      // a new run; the nodes it finished are re-checked live and skipped, never redone.
+      io.stderr(
+        `--resume: run ${latest} was a selected run (canary or --nodes/--role/--limit/--phase) and finished; starting a fresh run\n`,
+      );
+      return { runId: runIdOf(plan, clock) };
+    }
     if (started && binding) checkBinding(started, binding, journalFile);
     if (finished?.outcome === 'succeeded') {
       io.stderr(

@@ -2,6 +2,8 @@
 import { DroverError } from '../../core/errors.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
 import type { UpgradeKind } from '../../core/plan.js';
+import type { Selection } from '../../core/selection.js';
+import { selectionFromFlags } from '../selection/parse-selection.js';
 
 export interface UpgradeOptions {
   config: string;
@@ -16,6 +18,8 @@ export interface UpgradeOptions {
   context?: string;
   talosconfig?: string;
   json: boolean;
+  /** --nodes, --role, --limit, --phase, --canary (core/selection.ts); empty: the whole cluster. */
+  selection?: Selection;
 }
 
 export function checkKind(kind: string, command: string): UpgradeKind {
@@ -43,6 +47,7 @@ export function upgradeOptionsFrom(raw: Record<string, unknown>): UpgradeOptions
     dryRun: raw.dryRun === true,
     resume: raw.resume === true,
     json: raw.json === true,
+    selection: selectionFromFlags(raw),
     ...optional('from'),
     ...optional('journal'),
     ...optional('report'),
