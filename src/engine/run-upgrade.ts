@@ -174,7 +174,13 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
           ...(takeover ? { takeover } : {}),
           // A selected run (core/selection.ts): a later full run starts afresh after it.
           ...(plan.selection
-            ? { selection: { nodes: plan.selection.nodes, canary: plan.selection.canary } }
+            ? {
+                selection: {
+                  requested: plan.selection.requested,
+                  nodes: plan.selection.nodes,
+                  canary: plan.selection.canary,
+                },
+              }
             : {}),
         },
       }),

@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { DroverError } from '../../src/core/errors.js';
 import { reportToMarkdown } from '../../src/core/report.js';
 import type { UpgradeReport } from '../../src/core/report.js';
+import { JsonlJournal } from '../../src/adapters/journal/index.js';
+import { journalStatus } from '../../src/cli/status/journal-status.js';
 import { simulateInProcess, tempDir } from './helpers.js';
 
 const WORKERS = Array.from({ length: 12 }, (_, i) => `k8s-work-${i + 1}`);
@@ -60,6 +62,11 @@ describe('a canary of 2, then the full run', () => {
     expect(reportToMarkdown(canary.report)).toMatch(
       /\*\*Mixed versions:\*\* the cluster is left at mixed Talos versions: 2 of 15 nodes run 1\.11\.0/,
     );
+
+    // `drover status` on the journal: a canary, and the cluster left at mixed versions.
+    const status = journalStatus(await new JsonlJournal(files.journalFile).readAll())!;
+    expect(status.selection).toMatchObject({ canary: true, nodes: ['k8s-work-1', 'k8s-work-2'] });
+    expect(status.mixedVersions?.atTarget).toEqual(['k8s-work-1', 'k8s-work-2']);
 
     const full = await simulateInProcess({ ...files });
     expect(full.exitCode).toBe(0);
