@@ -64,13 +64,18 @@ export function hasSelection(s: Selection): boolean {
 
 /** The flags as the operator typed them, for messages and notes. */
 export function selectionFlags(s: Selection): string {
+  return selectionArgs(s).join(' ');
+}
+
+/** The same as an argv array (`drover upgrade ... ${args}`): what the Action hands a workflow. */
+export function selectionArgs(s: Selection): string[] {
   return [
     ...(s.nodes?.length ? [`--nodes ${s.nodes.join(',')}`] : []),
     ...(s.role ? [`--role ${s.role}`] : []),
     ...(s.phases?.length ? [`--phase ${s.phases.join(',')}`] : []),
     ...(s.limit !== undefined ? [`--limit ${s.limit}`] : []),
     ...(s.canary !== undefined ? [`--canary ${s.canary}`] : []),
-  ].join(' ');
+  ].flatMap((flag) => flag.split(' '));
 }
 
 function usage(code: string, message: string, hint: string, details?: Record<string, unknown>) {
