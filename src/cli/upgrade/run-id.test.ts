@@ -34,4 +34,18 @@ describe('chooseRunId after a selected run', () => {
     const choice = await chooseRunId(plan, true, journal(run({})), 'j', io, clock);
     expect(choice).toMatchObject({ runId: 'old', finished: { outcome: 'succeeded' } });
   });
+
+  it('resuming an unfinished selected run without its flags names them', async () => {
+    const entries = run({
+      selection: { requested: { canary: 2 }, nodes: ['w1', 'w2'], canary: true },
+      binding: { plan: 'canary' },
+    }).slice(0, 1);
+    const error = await chooseRunId(plan, true, journal(entries), 'j', io, clock, {
+      cluster: 'a',
+      config: 'b',
+      plan: 'full',
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'JOURNAL_OTHER_RUN' });
+    expect((error as { hint: string }).hint).toMatch(/and its selection \(--canary 2\)/);
+  });
 });

@@ -3,6 +3,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DroverError } from '../../core/errors.js';
 import type { Inventory } from '../../core/inventory.js';
 import type { Plan } from '../../core/plan.js';
+import { selectionFlags } from '../../core/selection.js';
+import type { Selection } from '../../core/selection.js';
 import { latestRunId } from '../../engine/journal-view.js';
 import type { Clock, JournalStore } from '../../ports/index.js';
 import type { JournalEntry } from '../../ports/journal.js';
@@ -53,12 +55,13 @@ function checkBinding(started: JournalEntry, binding: RunBinding, journalFile: s
     (key) => recorded[key] !== undefined && recorded[key] !== binding[key],
   );
   if (differ.length === 0) return;
+  const selection = started.data?.selection as { requested?: Selection } | undefined;
   throw new DroverError(
     'input',
     'JOURNAL_OTHER_RUN',
     `the journal ${journalFile} was written for another run: ${differ.map((k) => BINDING_NAMES[k]).join(', ')} changed since it started`,
     {
-      hint: 'Resume with the config and cluster the run started with, or pass another --journal to start over deliberately.',
+      hint: `Resume with the config and cluster the run started with${selection?.requested ? ` and its selection (${selectionFlags(selection.requested)})` : ''}, or pass another --journal to start over deliberately.`,
       details: { differs: differ, recorded, now: binding },
     },
   );
