@@ -273,7 +273,9 @@ describe('selectionNotes: what a selected run leaves and what comes next', () =>
   it('a passed canary names its nodes and what the full run will do', () => {
     const selected = selectPlan(plan('cattle'), inventory, { canary: 2 });
     const [note] = selectionNotes(selected, true);
-    expect(note).toMatch(/^Canary passed: k8s-work-1, k8s-work-2 upgraded to Talos 1\.11\.0/);
+    expect(note).toMatch(
+      /^Canary passed: k8s-work-1, k8s-work-2 upgraded to Talos 1\.11\.0; then coredns, deployments, ceph, custom:rook-ok passed/,
+    );
     expect(note).toMatch(/without --canary 2 re-checks k8s-work-1, k8s-work-2/);
     expect(note).toMatch(/never replaced again\) and upgrades the 13 other node\(s\)/);
   });

@@ -192,7 +192,7 @@ function cutTemplates(phase: PlanPhase, keep: Set<string>): PlanPhase | undefine
     steps.push({
       ...verify,
       params: { ...verify.params, addresses },
-      title: `Verify the ${addresses.length} rebuilt templates are at Talos ${String(verify.params.version)}`,
+      title: `Verify the ${addresses.length} rebuilt template(s) are at Talos ${String(verify.params.version)}`,
     });
   return { ...phase, steps };
 }
@@ -301,9 +301,12 @@ export function selectionNotes(plan: Plan, succeeded: boolean): string[] {
   const rest = sel.leftAlone.length;
   const next = `Next: the same command without ${selectionFlags(sel.requested)} re-checks ${kept} (already at Talos ${plan.to}: skipped, never ${plan.kind === 'cattle' ? 'replaced' : 'upgraded'} again) and upgrades the ${rest} other node(s) not yet at the target${plan.kind === 'cattle' ? ', rebuilding the templates not yet built first' : ''}.`;
   if (sel.canary) {
+    const verdict = plan.phases.flatMap((p) => p.steps).find((s) => s.id === 'cluster/post-checks')
+      ?.params.checks;
+    const checks = Array.isArray(verdict) ? verdict.join(', ') : 'post checks';
     return succeeded
       ? [
-          `Canary passed: ${kept} upgraded to Talos ${plan.to}, post checks and custom gates green; ${rest} node(s) left alone. ${next}`,
+          `Canary passed: ${kept} upgraded to Talos ${plan.to}; then ${checks} passed over the whole cluster; ${rest} node(s) left alone. ${next}`,
         ]
       : [
           `Canary of ${kept} did not pass: fix the cause and run the canary again with --resume before the full run.`,
@@ -322,5 +325,7 @@ export function selectionSummary(plan: Plan): string | undefined {
   if (sel === undefined) return undefined;
   const nodes = sel.nodes.length === 0 ? 'no node' : sel.nodes.join(', ');
   const left = sel.leftAlone.length === 0 ? 'none' : sel.leftAlone.join(', ');
-  return `selected (${selectionFlags(sel.requested)}): ${nodes}${sel.canary ? ', then the post checks and custom gates' : ''}; left alone: ${left} (the cluster ends at mixed versions)`;
+  const mixed =
+    sel.nodes.length > 0 && sel.leftAlone.length > 0 ? ' (the cluster ends at mixed versions)' : '';
+  return `selected (${selectionFlags(sel.requested)}): ${nodes}${sel.canary ? ', then the post checks and custom gates' : ''}; left alone: ${left}${mixed}`;
 }
