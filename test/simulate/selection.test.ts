@@ -5,13 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DroverError } from '../../src/core/errors.js';
 import { reportToMarkdown } from '../../src/core/report.js';
 import type { UpgradeReport } from '../../src/core/report.js';
 import { JsonlJournal } from '../../src/adapters/journal/index.js';
 import { journalStatus } from '../../src/cli/status/journal-status.js';
-import { simulateInProcess, tempDir } from './helpers.js';
+import { runCli, simulateInProcess, tempDir } from './helpers.js';
 
 const WORKERS = Array.from({ length: 12 }, (_, i) => `k8s-work-${i + 1}`);
 const CONTROL_PLANE = ['k8s-ctrl-1', 'k8s-ctrl-2', 'k8s-ctrl-3'];
@@ -159,5 +159,39 @@ describe('selected runs touch only what they select, and keep every invariant', 
     );
     expect((kube as DroverError).code).toBe('SELECTION_NOT_FOR_KIND');
     expect((kube as DroverError).category).toBe('usage');
+  });
+});
+
+describe('drover simulate with a selection, as a process', () => {
+  let cli: string;
+  beforeAll(async () => {
+    // @ts-expect-error: a plain .mjs build script without type declarations
+    const { buildCli } = (await import('./build-cli.mjs')) as {
+      buildCli: (out: string) => Promise<string>;
+    };
+    cli = await buildCli(tempDir());
+  }, 120_000);
+
+  it('exit codes: 0 for a canary, 2 for a bad flag, an unknown node, or a selection on kubernetes', () => {
+    const dir = tempDir();
+    const canary = runCli(cli, ['--kind', 'pets', '--canary', '1', '--json'], dir);
+    expect(canary.status).toBe(0);
+    const report = JSON.parse(canary.stdout) as UpgradeReport;
+    expect(report.nodes.map((n) => n.name)).toEqual(['k8s-work-1']);
+    expect(report.mixedVersions?.atTarget).toEqual(['k8s-work-1']);
+    expect(canary.stderr).toMatch(/Mixed versions/);
+    for (const [args, text] of [
+      [['--canary', 'two'], /SELECTION_INVALID.*--canary two/],
+      [['--nodes', 'k8s-work-1,ghost'], /SELECTION_UNKNOWN_NODES.*ghost/],
+      [['--kind', 'kubernetes', '--phase', 'workers'], /SELECTION_NOT_FOR_KIND/],
+      [
+        ['--phase', 'templates', '--role', 'controlplane', '--kind', 'pets'],
+        /pets upgrade has no templates/,
+      ],
+    ] as const) {
+      const r = runCli(cli, [...args], dir);
+      expect([args.join(' '), r.status]).toEqual([args.join(' '), 2]);
+      expect(r.stderr).toMatch(text);
+    }
   });
 });
