@@ -195,3 +195,39 @@ describe('drover simulate with a selection, as a process', () => {
     }
   });
 });
+
+describe('selected runs under chaos: they may stop, never unsafely', () => {
+  const SELECTIONS = [
+    { canary: 1 },
+    { role: 'controlplane' as const },
+    { nodes: ['cp-2', 'worker-3'] },
+  ];
+  it.each(['cattle', 'pets'] as const)(
+    '%s: 6 seeds x 3 selections on the small cluster, zero violations',
+    async (kind) => {
+      const outcomes: string[] = [];
+      for (let seed = 1; seed <= 6; seed++)
+        for (const selection of SELECTIONS) {
+          const run = await simulateInProcess({
+            scenarioFile: 'examples/small-cluster.yaml',
+            kind,
+            chaosSeed: seed,
+            selection,
+          }).catch((error: unknown) => {
+            // A stop is a DroverError; anything else is a bug.
+            expect(error).toBeInstanceOf(DroverError);
+            return undefined;
+          });
+          if (run === undefined) continue;
+          expect([seed, selection, run.report.violations]).toEqual([seed, selection, []]);
+          // Only the selected nodes were ever taken on.
+          const kept = run.report.nodes.map((n) => n.name);
+          if ('role' in selection) expect(kept).toEqual(['cp-1', 'cp-2', 'cp-3']);
+          if ('nodes' in selection) expect(kept).toEqual(['cp-2', 'worker-3']);
+          if ('canary' in selection) expect(kept).toEqual(['worker-1']);
+          outcomes.push(`${run.exitCode}`);
+        }
+    expect(outcomes.length).toBeGreaterThan(0);
+    },
+  );
+});
