@@ -57,6 +57,9 @@ export function mixedVersionsOf(
 /** One Markdown line for the report and `drover status`. */
 export function mixedVersionsLine(mixed: MixedVersions): string {
   const behind = mixed.notAtTarget;
-  const shown = behind.length > 8 ? `${behind.slice(0, 8).join(', ')}, ...` : behind.join(', ');
+  const shown =
+    behind.length > 8
+      ? `${behind.slice(0, 8).join(', ')} and ${behind.length - 8} more`
+      : behind.join(', ');
   return `**Mixed versions:** the cluster is left at mixed Talos versions: ${mixed.atTarget.length} of ${mixed.atTarget.length + behind.length} nodes run ${mixed.target}; not yet: ${shown}.`;
 }
