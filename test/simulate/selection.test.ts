@@ -80,6 +80,7 @@ describe('a canary of 2, then the full run', () => {
     for (const name of [...CONTROL_PLANE, ...WORKERS.slice(2)])
       expect([name, byName(full.report, name).vmReplacements]).toEqual([name, 1]);
     expect(full.report.mixedVersions).toBeNull();
+    expect(full.report.resumed).toBe(false);
     expect(reportToMarkdown(full.report)).not.toMatch(/Mixed versions/);
   });
 

@@ -327,7 +327,8 @@ export async function runSimulate(
     await io.reporter.flush();
     const redacted: UpgradeReport = redactor.redactValue({
       ...report,
-      resumed: report.resumed || cluster.resumedFromWorld,
+      // A fresh run on a kept world (the full run after a canary) is not a resume.
+      resumed: report.resumed || (options.resume && cluster.resumedFromWorld),
       // A world that outlives this run (--world) may carry earlier runs' replacements: count
       // them from the whole journal beside it (resume, or a canary before this full run).
       violations: mergeViolations(
