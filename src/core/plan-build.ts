@@ -9,7 +9,7 @@ import { buildKubernetesPlan } from './plan-kubernetes.js';
 import { buildPetsPlan } from './plan-pets.js';
 import type { Policy } from './policy.js';
 import { disruptionFor } from './schedule.js';
-import { selectionSummary } from './selection.js';
+import { selectionSummary } from './selection-notes.js';
 
 export interface PlanInput {
   inventory: Inventory;

@@ -4,7 +4,7 @@
  * the engine executes steps by their action.
  */
 import type { Policy } from './policy.js';
-import type { PlanSelection } from './selection.js';
+import type { PlanSelection } from './selection-flags.js';
 
 export const UPGRADE_KINDS = ['cattle', 'pets', 'kubernetes'] as const;
 export type UpgradeKind = (typeof UPGRADE_KINDS)[number];

@@ -17,137 +17,20 @@
  * - Kubernetes: `talosctl upgrade-k8s` upgrades the control plane components and every kubelet
  *   in one operation, so no flag of the selection means anything there: refused (exit 2).
  */
-import { DroverError } from './errors.js';
-import { NODE_ROLES } from './inventory.js';
-import type { Inventory, NodeRole } from './inventory.js';
+import type { Inventory } from './inventory.js';
 import type { NodeUnit, Plan, PlanPhase, PlanStep } from './plan.js';
 import { clusterStep, postChecks } from './plan-common.js';
+import { checkSelection, usage } from './selection-check.js';
+import { hasSelection, selectionFlags } from './selection-flags.js';
+import type { SelectablePhase, Selection } from './selection-flags.js';
 
-export const SELECTABLE_PHASES = ['templates', 'controlplane', 'workers'] as const;
-export type SelectablePhase = (typeof SELECTABLE_PHASES)[number];
-
-/** What the operator asked for (`--nodes`, `--role`, `--limit`, `--phase`, `--canary`). */
-export interface Selection {
-  nodes?: string[];
-  role?: NodeRole;
-  limit?: number;
-  phases?: SelectablePhase[];
-  canary?: number;
-}
-
-/** Recorded on a selected plan: what it keeps and what it leaves alone. */
-export interface PlanSelection {
-  requested: Selection;
-  /** Nodes whose cycle the plan keeps, in plan order. */
-  nodes: string[];
-  /** Nodes of the inventory this run does not touch. */
-  leftAlone: string[];
-  /** Template addresses the plan rebuilds (cattle). */
-  templates: string[];
-  canary: boolean;
-}
+export * from './selection-flags.js';
+export { selectionNotes, selectionSummary } from './selection-notes.js';
 
 const PHASE_OF_UNITS: Record<string, SelectablePhase> = {
   'control-plane': 'controlplane',
   workers: 'workers',
 };
-
-export function hasSelection(s: Selection): boolean {
-  return (
-    (s.nodes?.length ?? 0) > 0 ||
-    s.role !== undefined ||
-    s.limit !== undefined ||
-    (s.phases?.length ?? 0) > 0 ||
-    s.canary !== undefined
-  );
-}
-
-/** The flags as the operator typed them, for messages and notes. */
-export function selectionFlags(s: Selection): string {
-  return selectionArgs(s).join(' ');
-}
-
-/** The same as an argv array (`drover upgrade ... ${args}`): what the Action hands a workflow. */
-export function selectionArgs(s: Selection): string[] {
-  return [
-    ...(s.nodes?.length ? [`--nodes ${s.nodes.join(',')}`] : []),
-    ...(s.role ? [`--role ${s.role}`] : []),
-    ...(s.phases?.length ? [`--phase ${s.phases.join(',')}`] : []),
-    ...(s.limit !== undefined ? [`--limit ${s.limit}`] : []),
-    ...(s.canary !== undefined ? [`--canary ${s.canary}`] : []),
-  ].flatMap((flag) => flag.split(' '));
-}
-
-function usage(code: string, message: string, hint: string, details?: Record<string, unknown>) {
-  return new DroverError('usage', code, message, { hint, ...(details ? { details } : {}) });
-}
-
-function checkSelection(plan: Plan, inventory: Inventory, s: Selection): void {
-  if (plan.kind === 'kubernetes') {
-    throw usage(
-      'SELECTION_NOT_FOR_KIND',
-      `${selectionFlags(s)}: a Kubernetes upgrade cannot be limited to nodes, roles or phases`,
-      'talosctl upgrade-k8s upgrades the control plane components and every kubelet in one operation; run it without --nodes, --role, --limit, --phase and --canary.',
-    );
-  }
-  if (plan.kind === 'pets' && s.phases?.includes('templates')) {
-    throw usage(
-      'SELECTION_NOT_FOR_KIND',
-      '--phase templates: a pets upgrade has no templates (it upgrades in place)',
-      'Use --phase controlplane or --phase workers, or plan a cattle upgrade to rebuild templates.',
-    );
-  }
-  for (const [flag, n] of [
-    ['--limit', s.limit],
-    ['--canary', s.canary],
-  ] as const) {
-    if (n !== undefined && (!Number.isInteger(n) || n < 1))
-      throw usage(
-        'SELECTION_INVALID',
-        `${flag} ${n}: must be a whole number of at least 1`,
-        `Example: ${flag} 2`,
-      );
-  }
-  if (s.role !== undefined && !(NODE_ROLES as readonly string[]).includes(s.role))
-    throw usage(
-      'SELECTION_INVALID',
-      `--role ${s.role}: not one of ${NODE_ROLES.join(', ')}`,
-      'Example: --role worker',
-    );
-  for (const p of s.phases ?? [])
-    if (!(SELECTABLE_PHASES as readonly string[]).includes(p))
-      throw usage(
-        'SELECTION_INVALID',
-        `--phase ${p}: not one of ${SELECTABLE_PHASES.join(', ')}`,
-        'Example: --phase workers',
-      );
-  if (s.canary !== undefined) {
-    const clash = [
-      ...(s.limit !== undefined ? ['--limit'] : []),
-      ...(s.role === 'controlplane' ? ['--role controlplane'] : []),
-      ...((s.phases ?? []).some((p) => p !== 'workers') ? ['--phase'] : []),
-    ];
-    if (clash.length > 0)
-      throw usage(
-        'SELECTION_CONFLICT',
-        `--canary upgrades workers only and cannot be combined with ${clash.join(', ')}`,
-        'Example: --canary 2 (the first two workers), or --canary 1 --nodes k8s-work-4 to choose it.',
-      );
-  }
-  const known = new Set(inventory.nodes.map((n) => n.name));
-  const unknown = (s.nodes ?? []).filter((n) => !known.has(n));
-  if (unknown.length > 0) {
-    throw new DroverError(
-      'input',
-      'SELECTION_UNKNOWN_NODES',
-      `--nodes: not in the config: ${unknown.join(', ')}`,
-      {
-        hint: `Name nodes of the config's nodes list (${[...known].slice(0, 6).join(', ')}${known.size > 6 ? ', ...' : ''}).`,
-        details: { unknown },
-      },
-    );
-  }
-}
 
 function keepUnit(unit: NodeUnit, phase: PlanPhase, inventory: Inventory, s: Selection): boolean {
   const node = inventory.nodes.find((n) => n.name === unit.node);
@@ -287,45 +170,4 @@ export function selectPlan(plan: Plan, inventory: Inventory, selection: Selectio
       canary: selection.canary !== undefined,
     },
   };
-}
-
-/**
- * What a selected run leaves and what a full run does next: the report's notes. A canary that
- * succeeded says so and names the command that finishes the upgrade.
- */
-export function selectionNotes(plan: Plan, succeeded: boolean): string[] {
-  const sel = plan.selection;
-  if (sel === undefined) return [];
-  const list = (names: string[]) => (names.length === 0 ? 'none' : names.join(', '));
-  const kept = list(sel.nodes);
-  const rest = sel.leftAlone.length;
-  const next = `Next: the same command without ${selectionFlags(sel.requested)} re-checks ${kept} (already at Talos ${plan.to}: skipped, never ${plan.kind === 'cattle' ? 'replaced' : 'upgraded'} again) and upgrades the ${rest} other node(s) not yet at the target${plan.kind === 'cattle' ? ', rebuilding the templates not yet built first' : ''}.`;
-  if (sel.canary) {
-    const verdict = plan.phases.flatMap((p) => p.steps).find((s) => s.id === 'cluster/post-checks')
-      ?.params.checks;
-    const checks = Array.isArray(verdict) ? verdict.join(', ') : 'post checks';
-    return succeeded
-      ? [
-          `Canary passed: ${kept} upgraded to Talos ${plan.to}; then ${checks} passed over the whole cluster; ${rest} node(s) left alone. ${next}`,
-        ]
-      : [
-          `Canary of ${kept} did not pass: fix the cause and run the canary again with --resume before the full run.`,
-        ];
-  }
-  const what =
-    sel.nodes.length > 0 ? `upgrades ${kept}` : `rebuilds templates only (${list(sel.templates)})`;
-  return [
-    `Selected run (${selectionFlags(sel.requested)}): ${what}; left alone: ${list(sel.leftAlone)}.${succeeded ? ` ${next}` : ''}`,
-  ];
-}
-
-/** The line `drover plan` and the dry run print under the header of a selected plan. */
-export function selectionSummary(plan: Plan): string | undefined {
-  const sel = plan.selection;
-  if (sel === undefined) return undefined;
-  const nodes = sel.nodes.length === 0 ? 'no node' : sel.nodes.join(', ');
-  const left = sel.leftAlone.length === 0 ? 'none' : sel.leftAlone.join(', ');
-  const mixed =
-    sel.nodes.length > 0 && sel.leftAlone.length > 0 ? ' (the cluster ends at mixed versions)' : '';
-  return `selected (${selectionFlags(sel.requested)}): ${nodes}${sel.canary ? ', then the post checks and custom gates' : ''}; left alone: ${left}${mixed}`;
 }
