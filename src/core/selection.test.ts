@@ -181,6 +181,46 @@ describe('selectPlan: which units, phases and templates a selection keeps', () =
   });
 });
 
+describe('selectPlan with what the caller read live (context)', () => {
+  const workers = (p: Plan) => units(p).filter((n) => n.startsWith('k8s-work-'));
+  it('--limit and --canary pass over the nodes already at the target: the next ones', () => {
+    const atTarget = ['k8s-work-1', 'k8s-work-2'];
+    expect(units(selectPlan(plan('pets'), inventory, { canary: 2 }, { atTarget }))).toEqual([
+      'k8s-work-3',
+      'k8s-work-4',
+    ]);
+    expect(
+      units(selectPlan(plan('cattle'), inventory, { role: 'worker', limit: 3 }, { atTarget })),
+    ).toEqual(['k8s-work-3', 'k8s-work-4', 'k8s-work-5']);
+    // --nodes without a limit keeps every named node: the engine skips those at the target.
+    expect(
+      units(
+        selectPlan(plan('pets'), inventory, { nodes: ['k8s-work-2', 'k8s-work-7'] }, { atTarget }),
+      ),
+    ).toEqual(['k8s-work-2', 'k8s-work-7']);
+  });
+  it('every candidate at the target: the first ones again (re-checked, skipped: nothing to do)', () => {
+    expect(
+      workers(selectPlan(plan('pets'), inventory, { canary: 2 }, { atTarget: WORKERS })),
+    ).toEqual(['k8s-work-1', 'k8s-work-2']);
+  });
+  it('a resumed run keeps its pinned nodes, whatever is at the target now: the same plan', () => {
+    const first = selectPlan(
+      plan('cattle'),
+      inventory,
+      { role: 'worker', limit: 3 },
+      { atTarget: ['k8s-work-1'] },
+    );
+    const resumed = selectPlan(
+      plan('cattle'),
+      inventory,
+      { role: 'worker', limit: 3 },
+      { atTarget: ['k8s-work-1', 'k8s-work-2', 'k8s-work-3'], pinned: first.selection!.nodes },
+    );
+    expect(resumed).toEqual(first);
+  });
+});
+
 describe('selectPlan refuses what makes no sense (exit 2)', () => {
   const refusals: {
     name: string;

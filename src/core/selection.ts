@@ -5,9 +5,11 @@
  * nodes carry no OSD but others do), and the journal and resume work unchanged.
  *
  * - `nodes`, `role`, `phases` intersect; `limit` then keeps the first N of them in plan order
- *   (control plane first). Deterministic from the config, so `--resume` of a selected run
- *   rebuilds the same plan; nodes already at the target are re-checked live and skipped by the
- *   engine, never upgraded twice.
+ *   (control plane first), passing over the nodes the caller read at the target (context), so
+ *   a second `--limit 3` takes the next three. A resumed run keeps the nodes it started with
+ *   (pinned, from its journal), so its plan and the journal's binding are unchanged. Without a
+ *   context (`drover plan`) it is the first N. Nodes at the target that a plan keeps are
+ *   re-checked live and skipped by the engine, never upgraded twice.
  * - `canary` N: the first N selected workers; afterwards the post checks and the custom gates
  *   run once more over the whole cluster, then the run stops (exit 0).
  * - Cattle: the templates the kept nodes are cloned from stay in the plan (a rebuild is skipped
@@ -42,14 +44,36 @@ function keepUnit(unit: NodeUnit, phase: PlanPhase, inventory: Inventory, s: Sel
   return true;
 }
 
-/** The first `limit` units over the unit phases, in plan order. */
-function chosenUnits(plan: Plan, inventory: Inventory, s: Selection): Set<string> {
-  const limit = s.canary ?? s.limit ?? Number.POSITIVE_INFINITY;
-  const chosen = new Set<string>();
-  for (const phase of plan.phases)
-    for (const unit of phase.units)
-      if (chosen.size < limit && keepUnit(unit, phase, inventory, s)) chosen.add(unit.node);
-  return chosen;
+/** What the caller read live (core reads nothing itself); see selectPlan. */
+export interface SelectionContext {
+  /** Nodes already at the target, Ready and schedulable: `--limit`/`--canary` count only the others. */
+  atTarget?: readonly string[];
+  /** Resuming a selected run: exactly the nodes it started with (its journal's run-started). */
+  pinned?: readonly string[];
+}
+
+/**
+ * The first `limit` units over the unit phases, in plan order. Given what is already at the
+ * target, a limit or canary passes those nodes over, so the next `--limit 3` (or `--canary 2`)
+ * takes the next ones; when every candidate is at the target it keeps the first ones, which
+ * the engine re-checks and skips (nothing to do, exit 0). A resumed run keeps its pinned nodes.
+ */
+function chosenUnits(
+  plan: Plan,
+  inventory: Inventory,
+  s: Selection,
+  context: SelectionContext,
+): Set<string> {
+  const candidates = plan.phases.flatMap((phase) =>
+    phase.units.filter((u) => keepUnit(u, phase, inventory, s)).map((u) => u.node),
+  );
+  if (context.pinned !== undefined)
+    return new Set(candidates.filter((n) => context.pinned!.includes(n)));
+  const limit = s.canary ?? s.limit;
+  if (limit === undefined) return new Set(candidates);
+  const done = new Set(context.atTarget ?? []);
+  const pending = candidates.filter((n) => !done.has(n));
+  return new Set((pending.length > 0 ? pending : candidates).slice(0, limit));
 }
 
 /** Template addresses the given nodes are cloned from. */
@@ -121,10 +145,15 @@ function cutValidation(
 }
 
 /** The part of `plan` the selection asks for; the plan itself when nothing is selected. */
-export function selectPlan(plan: Plan, inventory: Inventory, selection: Selection): Plan {
+export function selectPlan(
+  plan: Plan,
+  inventory: Inventory,
+  selection: Selection,
+  context: SelectionContext = {},
+): Plan {
   if (!hasSelection(selection)) return plan;
   checkSelection(plan, inventory, selection);
-  const chosen = chosenUnits(plan, inventory, selection);
+  const chosen = chosenUnits(plan, inventory, selection, context);
   const templatesAsked = selection.phases?.includes('templates') === true;
   if (chosen.size === 0 && !templatesAsked) {
     throw usage(

@@ -11,7 +11,7 @@ import { reportToMarkdown } from '../../src/core/report.js';
 import type { UpgradeReport } from '../../src/core/report.js';
 import { JsonlJournal } from '../../src/adapters/journal/index.js';
 import { journalStatus } from '../../src/cli/status/journal-status.js';
-import { runCli, simulateInProcess, tempDir } from './helpers.js';
+import { crashAndResume, runCli, simulateInProcess, tempDir } from './helpers.js';
 
 const WORKERS = Array.from({ length: 12 }, (_, i) => `k8s-work-${i + 1}`);
 const CONTROL_PLANE = ['k8s-ctrl-1', 'k8s-ctrl-2', 'k8s-ctrl-3'];
@@ -228,7 +228,41 @@ describe('selected runs under chaos: they may stop, never unsafely', () => {
           if ('canary' in selection) expect(kept).toEqual(['worker-1']);
           outcomes.push(`${run.exitCode}`);
         }
-    expect(outcomes.length).toBeGreaterThan(0);
+      expect(outcomes.length).toBeGreaterThan(0);
     },
   );
+});
+
+describe('--limit and --canary move on: nodes already at the target are passed over', () => {
+  it('two runs of --role worker --limit 3 upgrade six workers, each once; a second canary takes the next two', async () => {
+    const dir = tempDir();
+    const files = { worldFile: join(dir, 'world.json'), journalFile: join(dir, 'journal.jsonl') };
+    const selection = { role: 'worker' as const, limit: 3 };
+    const first = await simulateInProcess({ ...files, kind: 'pets', selection });
+    const second = await simulateInProcess({ ...files, kind: 'pets', selection });
+    const canary = await simulateInProcess({ ...files, kind: 'pets', selection: { canary: 2 } });
+    for (const run of [first, second, canary])
+      expect([run.exitCode, run.report.violations]).toEqual([0, []]);
+    expect(first.report.nodes.map((n) => n.name)).toEqual(WORKERS.slice(0, 3));
+    expect(second.report.nodes.map((n) => [n.name, n.outcome])).toEqual(
+      WORKERS.slice(3, 6).map((n) => [n, 'succeeded']),
+    );
+    expect(canary.report.nodes.map((n) => n.name)).toEqual(WORKERS.slice(6, 8));
+    expect(canary.report.mixedVersions?.atTarget).toEqual(WORKERS.slice(0, 8));
+  });
+
+  it('a crashed --limit run resumes with the nodes it started with, each replaced once', async () => {
+    const result = await crashAndResume({
+      selection: { role: 'worker', limit: 2 },
+      crashAfterSteps: 30,
+      advanceSeconds: 60,
+    });
+    expect(result.crashed).toBe(true);
+    const report = result.resumed!.report;
+    expect([result.resumed!.exitCode, report.violations]).toEqual([0, []]);
+    expect(report.nodes.map((n) => [n.name, n.vmReplacements])).toEqual([
+      ['k8s-work-1', 1],
+      ['k8s-work-2', 1],
+    ]);
+  });
 });

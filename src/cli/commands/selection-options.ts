@@ -9,14 +9,17 @@ export function addSelectionOptions(command: Command): Command {
   return command
     .option('--nodes <names>', 'only these nodes, comma-separated (e.g. k8s-work-1,k8s-work-2)')
     .option('--role <role>', 'only nodes of this role: worker | controlplane')
-    .option('--limit <n>', 'at most N nodes of the selection, in plan order (control plane first)')
+    .option(
+      '--limit <n>',
+      'at most N nodes of the selection not yet at the target, in plan order (control plane first)',
+    )
     .option(
       '--phase <phases>',
       'only these phases, comma-separated: templates | controlplane | workers',
     )
     .option(
       '--canary <n>',
-      'upgrade the first N workers, run the post checks and custom gates, stop (exit 0)',
+      'upgrade the first N workers not yet at the target, run the post checks and custom gates, stop (exit 0)',
     );
 }
 
@@ -28,6 +31,6 @@ Selection (cattle and pets; a kubernetes upgrade is one cluster-wide operation a
   --role controlplane                 the control plane only; the workers are left alone
   --phase templates                   cattle: rebuild the templates only, touch no node
   --phase workers                     skip the control plane (cattle rebuilds the workers' templates first)
-  --role worker --limit 3             the first three workers in plan order
+  --role worker --limit 3             the first three workers not yet at the target (run again: the next three)
 A selected run leaves the cluster at mixed versions on purpose: its report and \`drover status\`
 say so. The full run (no selection) re-checks the nodes already at the target and skips them.`;

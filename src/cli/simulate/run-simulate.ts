@@ -30,6 +30,7 @@ import type { JournalEntry, JournalStore, Reporter } from '../../ports/index.js'
 import { exitCodeOf } from '../run/exit-code.js';
 import { writeReportOutputs } from '../run/report-output.js';
 import { buildSimulatePorts } from './simulate-ports.js';
+import { selectLive } from '../selection/live-selection.js';
 import type { ApiRequestStats, SimulateApi, SimulatePorts } from './simulate-ports.js';
 
 const HTTP_IDLE_DELAY_MS = 2;
@@ -252,7 +253,8 @@ export async function runSimulate(
       to: kind === 'kubernetes' ? cluster.from : cluster.to,
       ...(cluster.kubernetes ? { kubernetes: cluster.kubernetes } : {}),
     });
-    const plan = selectPlan(full, cluster.inventory, options.selection ?? {});
+    // Checked here, before anything runs (exit 2); --limit/--canary read the world once ports exist.
+    const selected = selectPlan(full, cluster.inventory, options.selection ?? {});
     let runId: string;
     if (options.resume && !cluster.resumedFromWorld) {
       // The journal would skip steps a fresh simulated cluster never saw.
@@ -295,6 +297,11 @@ export async function runSimulate(
       redactor,
     });
     const { ports } = simulatePorts;
+    const plan = await selectLive(full, selected, cluster.inventory, {
+      listNodes: () => ports.kubernetes.listNodes(),
+      journal,
+      resume: options.resume,
+    });
     const afterStep = async (_entry: JournalEntry) => {
       completed++;
       if (options.crashAfterSteps !== undefined && completed >= options.crashAfterSteps) {

@@ -79,7 +79,10 @@ export async function readStatus(
           ...(status.from !== undefined ? { from: status.from } : {}),
         }).plan;
         // A selected run resumes with its own selection: the steps it would run are its own.
-        if (status.selection) plan = selectPlan(plan, loaded.inventory, status.selection.requested);
+        if (status.selection)
+          plan = selectPlan(plan, loaded.inventory, status.selection.requested, {
+            pinned: status.selection.nodes,
+          });
       } catch (error) {
         notes.push(
           `no plan from the config (${(error as Error).message}): remaining steps unknown`,

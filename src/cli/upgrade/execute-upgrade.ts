@@ -29,6 +29,7 @@ import { buildKubernetes, buildPorts, buildSecrets, registerSecrets } from './bu
 import type { Env } from './build-ports.js';
 import { annotateReport, dryRunText } from './dry-run-output.js';
 import { customChecksFrom } from './custom-checks.js';
+import { selectLive } from '../selection/live-selection.js';
 import { chooseRunId, holderIdentityOf, runBindingOf, runIdOf } from './run-id.js';
 import { checkKind } from './upgrade-options.js';
 import type { UpgradeOptions } from './upgrade-options.js';
@@ -70,8 +71,8 @@ export async function executeUpgrade(
       );
     }
     const report = options.dryRun
-      ? await dryRun(loaded, plan, options, io, redactor)
-      : await realRun(loaded, plan, options, io, redactor);
+      ? await dryRun(loaded, plan, options, io, redactor, full)
+      : await realRun(loaded, plan, options, io, redactor, full);
     await io.reporter.flush();
     const safe = redactor.redactValue(report);
     writeReportOutputs(safe, {
@@ -90,15 +91,21 @@ export async function executeUpgrade(
 
 async function dryRun(
   loaded: LoadedConfig,
-  plan: Plan,
+  selected: Plan,
   options: UpgradeOptions,
   io: CommandIo,
   redactor: Redactor,
+  full: Plan,
 ): Promise<UpgradeReport> {
   const clock = io.clock ?? new SystemClock();
   // Only what reads: the Kubernetes API and the machine configs (into memory).
   const kubernetes = buildKubernetes({ loaded, flags: options, env: io.env, clock, redactor });
   try {
+    // --limit/--canary pass over the nodes already at the target (cli/selection/live-selection).
+    const plan = await selectLive(full, selected, loaded.inventory, {
+      listNodes: () => kubernetes.listNodes(),
+      resume: false,
+    });
     const facts = await preflight({
       plan,
       inventory: loaded.inventory,
@@ -123,10 +130,11 @@ async function dryRun(
 
 async function realRun(
   loaded: LoadedConfig,
-  plan: Plan,
+  selected: Plan,
   options: UpgradeOptions,
   io: CommandIo,
   redactor: Redactor,
+  full: Plan,
 ): Promise<UpgradeReport> {
   const built = buildPorts({
     loaded,
@@ -138,6 +146,13 @@ async function realRun(
   });
   const { ports } = built;
   try {
+    // --limit/--canary pass over the nodes already at the target; a resumed selected run keeps
+    // the nodes it started with (cli/selection/live-selection).
+    const plan = await selectLive(full, selected, loaded.inventory, {
+      listNodes: () => ports.kubernetes.listNodes(),
+      journal: ports.journal,
+      resume: options.resume,
+    });
     await preflight({
       plan,
       inventory: loaded.inventory,
