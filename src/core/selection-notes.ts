@@ -12,7 +12,7 @@ export function selectionNotes(plan: Plan, succeeded: boolean): string[] {
   const list = (names: string[]) => (names.length === 0 ? 'none' : names.join(', '));
   const kept = list(sel.nodes);
   const rest = sel.leftAlone.length;
-  const next = `Next: the same command without ${selectionFlags(sel.requested)} re-checks ${kept} (already at Talos ${plan.to}: skipped, never ${plan.kind === 'cattle' ? 'replaced' : 'upgraded'} again) and upgrades the ${rest} other node(s) not yet at the target${plan.kind === 'cattle' ? ', rebuilding the templates not yet built first' : ''}.`;
+  const next = `Next: the same command without ${selectionFlags(sel.requested)} re-checks ${kept} (already at Talos ${plan.to}: skipped, never ${plan.kind === 'cattle' ? 'replaced' : 'upgraded'} again) as it does every node already there, and upgrades those of the ${rest} node(s) this run left alone that are not${plan.kind === 'cattle' ? ', rebuilding the templates not yet built first' : ''}.`;
   if (sel.canary) {
     const verdict = plan.phases.flatMap((p) => p.steps).find((s) => s.id === 'cluster/post-checks')
       ?.params.checks;
