@@ -13,13 +13,18 @@ export function selectionNotes(plan: Plan, succeeded: boolean): string[] {
   const kept = list(sel.nodes);
   const rest = sel.leftAlone.length;
   const next = `Next: the same command without ${selectionFlags(sel.requested)} re-checks ${kept} (already at Talos ${plan.to}: skipped, never ${plan.kind === 'cattle' ? 'replaced' : 'upgraded'} again) as it does every node already there, and upgrades those of the ${rest} node(s) this run left alone that are not${plan.kind === 'cattle' ? ', rebuilding the templates not yet built first' : ''}.`;
+  const count = sel.requested.canary ?? sel.requested.limit;
+  const again =
+    count === undefined
+      ? ''
+      : ` Or run the same command again: it takes the next ${count} not yet at the target.`;
   if (sel.canary) {
     const verdict = plan.phases.flatMap((p) => p.steps).find((s) => s.id === 'cluster/post-checks')
       ?.params.checks;
     const checks = Array.isArray(verdict) ? verdict.join(', ') : 'post checks';
     return succeeded
       ? [
-          `Canary passed: ${kept} upgraded to Talos ${plan.to}; then ${checks} passed over the whole cluster; ${rest} node(s) left alone. ${next}`,
+          `Canary passed: ${kept} upgraded to Talos ${plan.to}; then ${checks} passed over the whole cluster; ${rest} node(s) left alone. ${next}${again}`,
         ]
       : [
           `Canary of ${kept} did not pass: fix the cause and run the canary again with --resume before the full run.`,
@@ -28,7 +33,7 @@ export function selectionNotes(plan: Plan, succeeded: boolean): string[] {
   const what =
     sel.nodes.length > 0 ? `upgrades ${kept}` : `rebuilds templates only (${list(sel.templates)})`;
   return [
-    `Selected run (${selectionFlags(sel.requested)}): ${what}; left alone: ${list(sel.leftAlone)}.${succeeded ? ` ${next}` : ''}`,
+    `Selected run (${selectionFlags(sel.requested)}): ${what}; left alone: ${list(sel.leftAlone)}.${succeeded ? ` ${next}${again}` : ''}`,
   ];
 }
 

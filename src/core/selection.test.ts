@@ -319,6 +319,12 @@ describe('selectionNotes: what a selected run leaves and what comes next', () =>
     expect(note).toMatch(/without --canary 2 re-checks k8s-work-1, k8s-work-2/);
     expect(note).toMatch(/never replaced again\) as it does every node already there, and upgrades those of the 13 node\(s\) this run left alone that are not/);
   });
+  it('a limit says a second run takes the next ones', () => {
+    const selected = selectPlan(plan('pets'), inventory, { role: 'worker', limit: 3 });
+    expect(selectionNotes(selected, true)[0]).toMatch(
+      /Or run the same command again: it takes the next 3 not yet at the target\.$/,
+    );
+  });
   it('a failed canary says to resume it first', () => {
     const selected = selectPlan(plan('pets'), inventory, { canary: 2 });
     expect(selectionNotes(selected, false)[0]).toMatch(/did not pass/);
