@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Ajv from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DroverError } from '../../src/core/errors.js';
 import { reportToMarkdown } from '../../src/core/report.js';
@@ -13,6 +14,12 @@ import { JsonlJournal } from '../../src/adapters/journal/index.js';
 import { journalStatus } from '../../src/cli/status/journal-status.js';
 import { crashAndResume, runCli, simulateInProcess, tempDir } from './helpers.js';
 
+// ajv 6 (here through eslint) reads the draft-07 schema of schema/report.schema.json.
+const validateReport = new Ajv({ allErrors: true }).compile(
+  JSON.parse(
+    readFileSync(new URL('../../schema/report.schema.json', import.meta.url), 'utf8'),
+  ) as object,
+);
 const WORKERS = Array.from({ length: 12 }, (_, i) => `k8s-work-${i + 1}`);
 const CONTROL_PLANE = ['k8s-ctrl-1', 'k8s-ctrl-2', 'k8s-ctrl-3'];
 
@@ -59,6 +66,8 @@ describe('a canary of 2, then the full run', () => {
     expect(canary.report.notes.join('\n')).toMatch(
       /Canary passed: k8s-work-1, k8s-work-2 upgraded to Talos 1\.11\.0.*Next: the same command without --canary 2/,
     );
+    // The mixedVersions field is part of the report's published schema.
+    expect(validateReport(canary.report), JSON.stringify(validateReport.errors)).toBe(true);
     expect(reportToMarkdown(canary.report)).toMatch(
       /\*\*Mixed versions:\*\* the cluster is left at mixed Talos versions: 2 of 15 nodes run 1\.11\.0/,
     );
@@ -80,6 +89,7 @@ describe('a canary of 2, then the full run', () => {
     for (const name of [...CONTROL_PLANE, ...WORKERS.slice(2)])
       expect([name, byName(full.report, name).vmReplacements]).toEqual([name, 1]);
     expect(full.report.mixedVersions).toBeNull();
+    expect(validateReport(full.report), JSON.stringify(validateReport.errors)).toBe(true);
     expect(full.report.resumed).toBe(false);
     expect(reportToMarkdown(full.report)).not.toMatch(/Mixed versions/);
   });
