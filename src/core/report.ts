@@ -300,7 +300,9 @@ export function reportToMarkdown(report: UpgradeReport, options: { chart?: boole
   lines.push(
     `Duration ${duration(report.durationSeconds)} (lower bound ${duration(report.lowerBoundSeconds)}).`,
   );
-  if (report.mixedVersions) lines.push('', mixedVersionsLine(report.mixedVersions));
+  // Talos versions: a Kubernetes run never has them (mixedVersionsOf), whatever the field says.
+  if (report.mixedVersions && report.kind !== 'kubernetes')
+    lines.push('', mixedVersionsLine(report.mixedVersions));
   if (report.failure) {
     const f = report.failure;
     lines.push('');
