@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { addAllowOptions, allowancesFrom } from './allow-options.js';
 import { configOption, findConfigBeforeAction } from './config-option.js';
 import { addSelectionOptions, SELECTION_HELP } from './selection-options.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
@@ -23,7 +24,7 @@ export function registerPlan(program: Command): void {
       'current Kubernetes version for a Talos plan (default: versions.kubernetes)',
     )
     .option('--json', 'print the plan as one JSON document on stdout', false);
-  addSelectionOptions(command)
+  addSelectionOptions(addAllowOptions(command))
     .addHelpText('after', SELECTION_HELP)
     .addHelpText(
       'after',
@@ -34,13 +35,14 @@ Examples:
   drover plan kubernetes --config drover.yaml --to 1.34.1
   drover plan cattle --config drover.yaml --to 1.11.0 --canary 2
 
-Exit codes: 0 plan printed, 2 bad input (the field is named), 3 refused (downgrade, no upgrade path).`,
+Exit codes: 0 plan printed, 2 bad input (the field is named), 3 refused (downgrade, forbidden hop, unknown line,
+Kubernetes outside the Talos line's range), as drover route refuses them.`,
     )
     .action(async (kind: string, options: Record<string, unknown>) => {
       const { runPlanCommand } = await import('../plan/run-plan-command.js');
-      process.exitCode = await runPlanCommand(
-        kind,
-        options as unknown as Parameters<typeof runPlanCommand>[1],
-      );
+      process.exitCode = await runPlanCommand(kind, {
+        ...(options as unknown as Parameters<typeof runPlanCommand>[1]),
+        allow: allowancesFrom(options),
+      });
     });
 }

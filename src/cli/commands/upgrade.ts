@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { addAllowOptions } from './allow-options.js';
 import { configOption, findConfigBeforeAction } from './config-option.js';
 import { addSelectionOptions, SELECTION_HELP } from './selection-options.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
@@ -40,7 +41,7 @@ export function registerUpgrade(program: Command): void {
     .option('--context <name>', 'kubeconfig context')
     .option('--talosconfig <file>', 'talosconfig (default: TALOSCONFIG)')
     .option('--json', 'print the report as one JSON document on stdout', false);
-  addSelectionOptions(command)
+  addSelectionOptions(addAllowOptions(command))
     .addHelpText(
       'after',
       `

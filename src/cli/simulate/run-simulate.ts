@@ -20,13 +20,20 @@ import { DroverError } from '../../core/errors.js';
 import { buildPlan } from '../../core/plan-build.js';
 import type { UpgradeKind } from '../../core/plan.js';
 import { Redactor } from '../../core/redact.js';
+import type { RouteAllowances } from '../../core/route.js';
 import type { UpgradeReport, Violation } from '../../core/report.js';
 import { vmReplacementsFromJournal } from '../../core/report.js';
 import { selectPlan } from '../../core/selection.js';
 import type { Selection } from '../../core/selection.js';
 import { latestRunId } from '../../engine/journal-view.js';
 import { runUpgrade } from '../../engine/run-upgrade.js';
-import type { JournalEntry, JournalStore, Reporter } from '../../ports/index.js';
+import type {
+  Clock,
+  JournalEntry,
+  JournalStore,
+  Reporter,
+  SilencePort,
+} from '../../ports/index.js';
 import { exitCodeOf } from '../run/exit-code.js';
 import { writeReportOutputs } from '../run/report-output.js';
 import { buildSimulatePorts } from './simulate-ports.js';
@@ -62,6 +69,8 @@ export interface SimulateOptions {
   crashAfterSteps?: number;
   /** Simulated seconds the world lives on alone before this run starts (after a crash). */
   advanceSeconds?: number;
+  /** --allow-downgrade, --allow-multi-hop, --allow-unknown: as route, plan and upgrade. */
+  allow?: RouteAllowances;
   /** `--chaos SEED`: add a seeded random mix of faults with random triggers to the scenario. */
   chaosSeed?: number;
   /** Seconds of simulated time after which a run that has not finished counts as hung. */
@@ -72,6 +81,11 @@ export interface SimulateOptions {
   signal?: AbortSignal;
   /** --nodes, --role, --limit, --phase, --canary (core/selection.ts). */
   selection?: Selection;
+  /**
+   * Alertmanager silences for the run, given the simulated clock (tests: the real adapter
+   * against a loopback Alertmanager that keeps virtual time).
+   */
+  silences?: (clock: Clock) => SilencePort;
 }
 
 export interface SimulateIo {
@@ -204,9 +218,10 @@ export async function runSimulate(
   options: SimulateOptions,
   io: SimulateIo,
 ): Promise<SimulateResult> {
-  const loaded = targetScenario(await loadScenarioFile(options.scenarioFile), {
+  const { scenario: loaded, route } = targetScenario(await loadScenarioFile(options.scenarioFile), {
     ...(options.kind ? { kind: options.kind } : {}),
     ...(options.to ? { to: options.to } : {}),
+    ...(options.allow ? { allow: options.allow } : {}),
   });
   const seed = options.seed ?? loaded.seed ?? 1;
   // Crash faults only where a crash can be resumed (a world file that outlives the process).
@@ -252,6 +267,8 @@ export async function runSimulate(
       from: cluster.from,
       to: kind === 'kubernetes' ? cluster.from : cluster.to,
       ...(cluster.kubernetes ? { kubernetes: cluster.kubernetes } : {}),
+      // A multi-hop route (--allow-multi-hop): the plan has a phase per hop.
+      ...(route.hops.length > 1 ? { hops: route.hops } : {}),
     });
     // Checked here, before anything runs (exit 2); --limit/--canary read the world once ports exist.
     const selected = selectPlan(full, cluster.inventory, options.selection ?? {});
@@ -295,6 +312,7 @@ export async function runSimulate(
       },
       api: options.api,
       redactor,
+      ...(options.silences ? { silences: options.silences(cluster.clock) } : {}),
     });
     const { ports } = simulatePorts;
     const plan = await selectLive(full, selected, cluster.inventory, {

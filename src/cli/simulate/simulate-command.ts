@@ -1,4 +1,5 @@
 /** Process wiring for `drover simulate`: signals, the progress renderer, abrupt crash on request. */
+import { allowancesFrom } from '../commands/allow-options.js';
 import { createReporter } from '../progress/index.js';
 import { withAbortOnSignals } from '../run/abort-on-signals.js';
 import { DroverError } from '../../core/errors.js';
@@ -29,6 +30,9 @@ export interface SimulateCommandFlags {
   limit?: string;
   phase?: string;
   canary?: string;
+  allowDowngrade?: boolean;
+  allowMultiHop?: boolean;
+  allowUnknown?: boolean;
   /** `--serve [dir]`: true without a directory. */
   serve?: string | boolean;
 }
@@ -98,6 +102,7 @@ export async function simulateCommand(flags: SimulateCommandFlags): Promise<numb
         ...(flags.audit ? { auditFile: flags.audit } : {}),
         api: flags.api,
         selection,
+        allow: allowancesFrom(flags as unknown as Record<string, unknown>),
         signal,
       },
       {

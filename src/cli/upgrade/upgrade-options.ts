@@ -4,6 +4,8 @@ import { UPGRADE_KINDS } from '../../core/plan.js';
 import type { UpgradeKind } from '../../core/plan.js';
 import type { Selection } from '../../core/selection.js';
 import { selectionFromFlags } from '../selection/parse-selection.js';
+import type { RouteAllowances } from '../../core/route.js';
+import { allowancesFrom } from '../commands/allow-options.js';
 
 export interface UpgradeOptions {
   config: string;
@@ -20,6 +22,8 @@ export interface UpgradeOptions {
   json: boolean;
   /** --nodes, --role, --limit, --phase, --canary (core/selection.ts); empty: the whole cluster. */
   selection?: Selection;
+  /** --allow-downgrade, --allow-multi-hop, --allow-unknown (core/refusals.ts). */
+  allow?: RouteAllowances;
 }
 
 export function checkKind(kind: string, command: string): UpgradeKind {
@@ -48,6 +52,7 @@ export function upgradeOptionsFrom(raw: Record<string, unknown>): UpgradeOptions
     resume: raw.resume === true,
     json: raw.json === true,
     selection: selectionFromFlags(raw),
+    allow: allowancesFrom(raw),
     ...optional('from'),
     ...optional('journal'),
     ...optional('report'),
