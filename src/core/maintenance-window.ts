@@ -20,6 +20,7 @@
  * and five on the last Sunday of October (a window wholly inside the skipped hour moves on by
  * the gap: `Sun 02:10-02:50` is 03:10-03:50 summer time that night).
  */
+import { DroverError } from './errors.js';
 import type { WallTime } from './zoned-time.js';
 import {
   addDays,
@@ -42,6 +43,52 @@ export interface MaintenanceWindow {
   /** Minutes after local midnight, up to 1440; at or before the start: the next day. */
   endMinute: number;
   zone: string;
+}
+
+/** What a run does when it starts outside every window: wait for the next, or exit 3. */
+export const OUTSIDE_WINDOW_MODES = ['wait', 'exit'] as const;
+export type OutsideWindowMode = (typeof OUTSIDE_WINDOW_MODES)[number];
+
+/** The `maintenance` section: no windows at all means the run may act at any time. */
+export interface MaintenancePolicy {
+  windows: MaintenanceWindow[];
+  outsideWindow: OutsideWindowMode;
+}
+
+/** Parses every window of a config; a problem names the index of the window it is about. */
+export function parseWindows(texts: readonly string[]): {
+  windows: MaintenanceWindow[];
+  problems: { index: number; problem: string }[];
+} {
+  const windows: MaintenanceWindow[] = [];
+  const problems: { index: number; problem: string }[] = [];
+  texts.forEach((text, index) => {
+    const parsed = parseWindow(text);
+    if (parsed.ok) windows.push(parsed.window);
+    else problems.push({ index, problem: parsed.problem });
+  });
+  return { windows, problems };
+}
+
+/**
+ * The policy from already validated window texts (config and scenario schemas check each one
+ * with parseWindow and name the field); a problem left here is a bug of the caller.
+ */
+export function maintenancePolicyOf(input: {
+  windows: readonly string[];
+  outsideWindow: OutsideWindowMode;
+}): MaintenancePolicy {
+  const { windows, problems } = parseWindows(input.windows);
+  if (problems.length > 0)
+    throw new DroverError(
+      'input',
+      'WINDOW_INVALID',
+      `maintenance.windows[${problems[0]?.index}]: ${problems[0]?.problem}`,
+      {
+        hint: 'Write each window as <days> <HH:MM>-<HH:MM> <time zone>; see docs/configuration.md.',
+      },
+    );
+  return { windows, outsideWindow: input.outsideWindow };
 }
 
 export type WindowParse = { ok: true; window: MaintenanceWindow } | { ok: false; problem: string };

@@ -8,6 +8,7 @@ import type { GateDecision } from '../core/gates.js';
 import type { Ports } from '../ports/index.js';
 import type { JournalEntry } from '../ports/journal.js';
 import type { Mutex } from './mutex.js';
+import type { WindowGuard } from './window-gate.js';
 
 export interface AuditRecord {
   at: number;
@@ -56,6 +57,8 @@ export interface RunState {
   inFlightNodes: Set<string>;
   /** Set on the first failure or abort: no further unit starts. */
   stopRequested: boolean;
+  /** Maintenance windows: checked before a node's cycle or a phase's cluster steps start. */
+  window?: WindowGuard | undefined;
   /** The cluster lease, confirmed (renewed) on demand before every destructive step. */
   lease?: { confirm(): Promise<GateDecision> };
   audit(record: Omit<AuditRecord, 'at' | 'runId'>): void;

@@ -15,6 +15,7 @@ import { pause } from './retry.js';
 import { runStep } from './run-step.js';
 import type { StepRunOptions } from './run-step.js';
 import { runUnit } from './run-unit.js';
+import { isWindowClosed } from './window-gate.js';
 import { closeTemplateBatch, openTemplateBatch } from './steps/template-batch.js';
 
 /**
@@ -85,7 +86,8 @@ async function runScheduled(
     const p = runUnit(run, unit, options)
       .catch((error) => {
         errors.push(error);
-        run.stopRequested = true;
+        // A unit the window held back stops nothing: the units running finish their cycles.
+        if (!isWindowClosed(error)) run.stopRequested = true;
       })
       .finally(() => running.delete(unit.node));
     running.set(unit.node, p);
@@ -159,7 +161,7 @@ async function runScheduled(
     }
   }
   await Promise.all(running.values());
-  if (errors.length > 0) throw errors[0];
+  if (errors.length > 0) throw errors.find((e) => !isWindowClosed(e)) ?? errors[0];
 }
 
 export async function runPhase(
@@ -169,6 +171,8 @@ export async function runPhase(
 ): Promise<void> {
   const { reporter, clock } = run.ports;
   reporter.event({ type: 'phase-started', at: clock.now(), phase: phase.id, title: phase.title });
+  const clusterSteps = phase.steps.filter((s) => !isStepDone(run.entries, s.id));
+  run.window?.beforeStart(`the ${phase.id} phase's cluster steps`, clusterSteps);
   await runClusterSteps(run, phase.steps, options);
   if (phase.concurrency === 'one-at-a-time') {
     for (const unit of phase.units) {

@@ -23,6 +23,8 @@ import { startLockRenewal } from './lock-renewal.js';
 import { asDroverError, StepFailure } from './run-step.js';
 import { runPhase } from './run-phase.js';
 import { UnitStopped } from './run-unit.js';
+import type { MaintenancePolicy } from '../core/maintenance-window.js';
+import { awaitWindow, windowGuard } from './window-gate.js';
 
 export interface RunUpgradeOptions {
   plan: Plan;
@@ -46,6 +48,8 @@ export interface RunUpgradeOptions {
   invariantsObserved?: boolean;
   /** Lease TTL; renewed every third of it. */
   lockTtlSeconds?: number;
+  /** Maintenance windows (window-gate.ts); none: the run may act at any time. */
+  maintenance?: MaintenancePolicy;
 }
 
 // Long enough that renewals stay rare over a multi-hour run; a crashed holder blocks others this long
@@ -103,6 +107,7 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
   if (options.dryRun)
     return dryRunReport(plan, inventory, options.runId, ports.clock.now(), lowerBound);
 
+  const windowNote = await awaitWindow(options.maintenance, ports, options.signal);
   // Read before taking the lock: a journal that cannot be read must not leave the lock held.
   const prior = options.resume
     ? (await ports.journal.readAll()).filter((e) => e.runId === options.runId)
@@ -142,7 +147,8 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
         ...(node ? { node } : {}),
       }),
   };
-  const notes: string[] = [];
+  run.window = windowGuard(options.maintenance, options.durations, ports.clock, run.log);
+  const notes: string[] = windowNote ? [windowNote] : [];
   if (takeover) {
     notes.push(takeover);
     run.log('warn', takeover);

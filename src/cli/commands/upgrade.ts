@@ -1,3 +1,4 @@
+import { Option } from 'commander';
 import type { Command } from 'commander';
 import { configOption } from './config-option.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
@@ -35,6 +36,12 @@ export function registerUpgrade(program: Command): void {
     .option('--context <name>', 'kubeconfig context')
     .option('--talosconfig <file>', 'talosconfig (default: TALOSCONFIG)')
     .option('--json', 'print the report as one JSON document on stdout', false)
+    .addOption(
+      new Option(
+        '--outside-window <mode>',
+        'started outside every maintenance window: wait for the next, or exit 3 (default: maintenance.outsideWindow)',
+      ).choices(['wait', 'exit']),
+    )
     .addHelpText(
       'after',
       `
@@ -45,7 +52,9 @@ Examples:
 
 Secrets come only from the environment (AWS_*, TALOSCONFIG, SOPS keys, the machine-config
 variables named in the config) and never appear in output, the journal or the report.
-Exit codes: 0 done, 1 failed or aborted, 2 bad input, 3 refused by a safety rule.`,
+Exit codes: 0 done, 1 failed or aborted, 2 bad input, 3 refused by a safety rule (or
+outside every maintenance window), 4 stopped cleanly between nodes at the end of the
+maintenance window (run again with --resume inside the next one).`,
     )
     .action(async (kind: string, options: Record<string, unknown>) => {
       const { runUpgradeCommand } = await import('../upgrade/run-upgrade-command.js');

@@ -1,10 +1,12 @@
 /** The exit code of a finished run (DESIGN.md): shared by `drover upgrade` and `drover simulate`. */
-import { EXIT_CODES } from '../../core/errors.js';
+import { EXIT_CODES, EXIT_WINDOW_CLOSED } from '../../core/errors.js';
 import type { UpgradeReport } from '../../core/report.js';
+import { WINDOW_CLOSED } from '../../engine/window-gate.js';
 
 export function exitCodeOf(report: UpgradeReport): number {
   if (report.outcome === 'succeeded')
     return report.violations.length === 0 ? EXIT_CODES.ok : EXIT_CODES.failed;
+  if (report.failure?.code === WINDOW_CLOSED) return EXIT_WINDOW_CLOSED;
   if (report.outcome === 'aborted') return EXIT_CODES.aborted;
   return report.failure?.category === 'refused' ? EXIT_CODES.refused : EXIT_CODES.failed;
 }

@@ -9,6 +9,7 @@ import { SystemClock } from '../../adapters/system/system-clock.js';
 import { DEFAULT_STEP_DURATIONS } from '../../core/durations.js';
 import { DroverError } from '../../core/errors.js';
 import { lowerBoundSeconds } from '../../core/lower-bound.js';
+import { maintenancePolicyOf } from '../../core/maintenance-window.js';
 import type { Plan } from '../../core/plan.js';
 import { Redactor } from '../../core/redact.js';
 import { buildReport } from '../../core/report.js';
@@ -168,12 +169,21 @@ async function realRun(
       redactor,
       lockTtlSeconds: loaded.config.lock.ttlSeconds,
       customChecks: customChecksFrom(loaded.customGates),
+      ...maintenanceOf(loaded, options),
       ...(io.signal ? { signal: io.signal } : {}),
       ...(audit ? { audit: (record) => appendFileSync(audit, `${JSON.stringify(record)}\n`) } : {}),
     });
   } finally {
     await built.dispose();
   }
+}
+
+/** The config's maintenance windows, with --outside-window over maintenance.outsideWindow. */
+function maintenanceOf(loaded: LoadedConfig, options: UpgradeOptions) {
+  const section = loaded.config.maintenance;
+  if (section === undefined) return {};
+  const outsideWindow = options.outsideWindow ?? section.outsideWindow;
+  return { maintenance: maintenancePolicyOf({ windows: section.windows, outsideWindow }) };
 }
 
 /** --resume of a run that already succeeded: its report again, and nothing done. */

@@ -2,6 +2,8 @@
 import { DroverError } from '../../core/errors.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
 import type { UpgradeKind } from '../../core/plan.js';
+import { OUTSIDE_WINDOW_MODES } from '../../core/maintenance-window.js';
+import type { OutsideWindowMode } from '../../core/maintenance-window.js';
 
 export interface UpgradeOptions {
   config: string;
@@ -16,6 +18,8 @@ export interface UpgradeOptions {
   context?: string;
   talosconfig?: string;
   json: boolean;
+  /** Overrides maintenance.outsideWindow of the config. */
+  outsideWindow?: OutsideWindowMode;
 }
 
 export function checkKind(kind: string, command: string): UpgradeKind {
@@ -50,5 +54,8 @@ export function upgradeOptionsFrom(raw: Record<string, unknown>): UpgradeOptions
     ...optional('kubeconfig'),
     ...optional('context'),
     ...optional('talosconfig'),
+    ...((OUTSIDE_WINDOW_MODES as readonly unknown[]).includes(raw.outsideWindow)
+      ? { outsideWindow: raw.outsideWindow as OutsideWindowMode }
+      : {}),
   };
 }

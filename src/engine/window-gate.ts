@@ -1,0 +1,122 @@
+/**
+ * Maintenance windows in the engine (core/maintenance-window.ts does the arithmetic):
+ * - before the run takes the lock, it must be inside a window: outside one it waits for the
+ *   next on the clock port (virtual in simulate), or is refused (exit 3), as the policy says;
+ * - a node's cycle, and a phase's cluster steps, start only when their expected duration (the
+ *   sum of the nominal step durations, the numbers the estimate uses) ends by the window's end;
+ *   otherwise the run stops cleanly between nodes with WINDOW_CLOSED (exit 4): units already
+ *   running finish, nothing is left cordoned, the lease is released, the journal's run-finished
+ *   says why, and `--resume` in the next window continues.
+ * A unit a crashed run left half-done is out of service already: it is finished, never held back.
+ */
+import type { StepDurations } from '../core/durations.js';
+import { DroverError, isDroverError } from '../core/errors.js';
+import { currentSpan, describeSpan, fitsBeforeEnd, nextSpan } from '../core/maintenance-window.js';
+import type { MaintenancePolicy, WindowSpan } from '../core/maintenance-window.js';
+import type { PlanStep } from '../core/plan.js';
+import { describeInstant } from '../core/zoned-time.js';
+import type { Clock } from '../ports/clock.js';
+import type { Reporter } from '../ports/reporter.js';
+
+export const WINDOW_CLOSED = 'WINDOW_CLOSED';
+
+export function isWindowClosed(error: unknown): boolean {
+  return isDroverError(error) && error.code === WINDOW_CLOSED;
+}
+
+/** Seconds the steps are expected to take, one after the other. */
+export function expectedSeconds(steps: readonly PlanStep[], durations: StepDurations): number {
+  return steps.reduce((sum, s) => sum + durations[s.action], 0);
+}
+
+/** Checks work before it starts; throws WINDOW_CLOSED when it would cross the window's end. */
+export interface WindowGuard {
+  /** `what` names the work (a node, or a phase's cluster steps) in the reason. */
+  beforeStart(what: string, steps: readonly PlanStep[]): void;
+}
+
+type Log = (level: 'info' | 'warn' | 'error', message: string) => void;
+
+function refuseOutside(policy: MaintenancePolicy, now: number, next: WindowSpan | undefined) {
+  const zone = policy.windows[0]?.zone ?? 'UTC';
+  return new DroverError(
+    'refused',
+    'OUTSIDE_WINDOW',
+    `outside every maintenance window at ${describeInstant(now, zone)}; next: ${next ? describeSpan(next) : 'none within 15 days'}`,
+    {
+      hint: 'Run again inside a window (the workflow can be scheduled for it), or set maintenance.outsideWindow: wait (or --outside-window wait) to wait for the next one.',
+      details: {
+        windows: policy.windows.map((w) => w.text),
+        ...(next ? { nextStart: new Date(next.start).toISOString() } : {}),
+      },
+    },
+  );
+}
+
+/**
+ * Resolves once the clock is inside a window (waiting on the clock when the policy says wait),
+ * returning a line for the report; throws OUTSIDE_WINDOW (exit 3) otherwise. Called before the
+ * lock is taken: a run waiting for its window holds nothing.
+ */
+export async function awaitWindow(
+  policy: MaintenancePolicy | undefined,
+  ports: { clock: Clock; reporter: Reporter },
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  if (policy === undefined || policy.windows.length === 0) return undefined;
+  const { clock } = ports;
+  const log: Log = (level, message) =>
+    ports.reporter.event({ type: 'log', at: clock.now(), level, message });
+  let waited: string | undefined;
+  for (;;) {
+    const now = clock.now();
+    const span = currentSpan(policy.windows, now);
+    if (span !== undefined) {
+      const line = `inside the maintenance window ${describeSpan(span)}: a node starts only when its expected duration ends by then`;
+      log('info', line);
+      return waited === undefined ? line : `${waited}; ${line}`;
+    }
+    const next = nextSpan(policy.windows, now);
+    if (policy.outsideWindow === 'exit' || next === undefined)
+      throw refuseOutside(policy, now, next);
+    waited = `started outside every maintenance window (${describeInstant(now, next.zone)}) and waited for the next`;
+    log('warn', `outside every maintenance window: waiting until ${describeSpan(next)}`);
+    await clock.sleep(next.start - now, signal);
+  }
+}
+
+/** The guard for a run inside a window; undefined when the policy has no windows. */
+export function windowGuard(
+  policy: MaintenancePolicy | undefined,
+  durations: StepDurations,
+  clock: Clock,
+  log: Log,
+): WindowGuard | undefined {
+  if (policy === undefined || policy.windows.length === 0) return undefined;
+  return {
+    beforeStart(what, steps) {
+      const expected = expectedSeconds(steps, durations);
+      if (expected === 0) return;
+      const now = clock.now();
+      const span = currentSpan(policy.windows, now);
+      if (span !== undefined && fitsBeforeEnd(span, now, expected)) return;
+      const zone = span?.zone ?? policy.windows[0]?.zone ?? 'UTC';
+      const reason =
+        span === undefined
+          ? `the maintenance window has closed (now ${describeInstant(now, zone)})`
+          : `${what} is expected to take ${expected}s, which would cross the maintenance window's end at ${describeInstant(span.end, zone)}`;
+      const next = nextSpan(policy.windows, now);
+      const message = `stopped between nodes: ${reason}; ${what} was not started`;
+      log('warn', message);
+      throw new DroverError('aborted', WINDOW_CLOSED, message, {
+        hint: `Nothing is left half-done: run again with --resume inside the next window${next ? ` (${describeSpan(next)})` : ''}.`,
+        details: {
+          what,
+          expectedSeconds: expected,
+          ...(span ? { windowEnd: new Date(span.end).toISOString() } : {}),
+          ...(next ? { nextStart: new Date(next.start).toISOString() } : {}),
+        },
+      });
+    },
+  };
+}
