@@ -108,7 +108,7 @@ describe('maintenance windows', () => {
     expect(resumed.report.nodes.every((n) => n.vmReplacements === 1)).toBe(true);
     const starts = readJournal(files.journalFile).filter((e) => e.type === 'run-started');
     expect(starts.map((e) => e.at)).toEqual([Date.parse('2026-12-05T04:00:00Z'), NEXT_START]);
-  });
+  }, 120_000);
 
   it('never starts a node whose expected duration would cross the end: nothing is touched', async () => {
     const dir = tempDir();
@@ -133,7 +133,7 @@ describe('maintenance windows', () => {
     expect(result.report.violations).toEqual([]);
     expect(result.report.nodes.every((n) => n.outcome === 'not-started')).toBe(true);
     expect(readJournal(journalFile).filter((e) => e.type.startsWith('step-'))).toEqual([]);
-  });
+  }, 60_000);
 
   it('outside every window: exit 3 before anything, naming the next window; or a wait on the virtual clock', async () => {
     const dir = tempDir();
@@ -169,5 +169,28 @@ describe('maintenance windows', () => {
     const start = readJournal(journalFile).find((e) => e.type === 'run-started');
     expect(start?.at).toBe(NEXT_START);
     expect(waited.report.notes.join('\n')).toContain('waited for the next');
+  }, 60_000);
+});
+
+describe('scenario maintenance fields', () => {
+  it.each([
+    [{ startAt: '2026-12-05 23:30' }, /startAt: must be an ISO 8601 date and time with a zone/],
+    [
+      { maintenance: { windows: ['Sat 02:00-06:00 Europe/Berlim'] } },
+      /maintenance\.windows\[0\]: unknown time zone "Europe\/Berlim"/,
+    ],
+  ])('a bad %j is an input error naming the field', (change, problem) => {
+    const dir = tempDir();
+    const file = scenarioFile(dir, 'bad-window', (s) => Object.assign(s, change));
+    const error = (() => {
+      try {
+        loadScenario(readFileSync(file, 'utf8'), file, lineOf);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(exitCodeFor(error)).toBe(2);
+    expect((error as Error).message).toMatch(problem);
   });
 });
