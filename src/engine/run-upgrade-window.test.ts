@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_STEP_DURATIONS } from '../core/durations.js';
+import { maintenancePolicyOf } from '../core/maintenance-window.js';
+import { buildPlan } from '../core/plan-build.js';
+import { Redactor } from '../core/redact.js';
+import { runUpgrade } from './run-upgrade.js';
+import type { RunUpgradeOptions } from './run-upgrade.js';
+import { FakeCluster, FROM, TO } from './testing/fake-cluster.js';
+
+// The fake cluster's clock starts on Thursday 2026-01-01 at 00:00Z.
+function options(c: FakeCluster, windows: string[], mode: 'wait' | 'exit'): RunUpgradeOptions {
+  const ports = c.ports();
+  return {
+    plan: buildPlan('cattle', { inventory: c.inventory, policy: c.policy, from: FROM, to: TO }),
+    inventory: c.inventory,
+    ports,
+    durations: DEFAULT_STEP_DURATIONS,
+    runId: 'run-1',
+    holderIdentity: 'drover/run-1',
+    resume: false,
+    redactor: new Redactor(),
+    maintenance: maintenancePolicyOf({ windows, outsideWindow: mode }),
+  };
+}
+
+describe('runUpgrade with maintenance windows', () => {
+  it('waits for the window before it takes the lock (a waiting run holds nothing)', async () => {
+    const c = new FakeCluster();
+    const o = options(c, ['Thu 12:00-23:00 UTC'], 'wait');
+    const acquiredAt: number[] = [];
+    const lock = o.ports.lock;
+    o.ports = {
+      ...o.ports,
+      lock: {
+        acquire: (identity, ttl) => {
+          acquiredAt.push(o.ports.clock.now());
+          return lock.acquire(identity, ttl);
+        },
+        renew: (identity) => lock.renew(identity),
+        release: (identity) => lock.release(identity),
+      },
+    };
+    const report = await runUpgrade(o);
+    expect(report.outcome).toBe('succeeded');
+    expect(acquiredAt).toEqual([Date.parse('2026-01-01T12:00:00Z')]);
+  });
+
+  it('a window cut-off leaves nothing cordoned, no noout, the lease released, and says why', async () => {
+    const c = new FakeCluster();
+    const report = await runUpgrade(options(c, ['Thu 00:00-00:20 UTC'], 'exit'));
+    expect(report.outcome).toBe('aborted');
+    expect(report.failure?.code).toBe('WINDOW_CLOSED');
+    expect(report.nodes.some((n) => n.outcome === 'succeeded')).toBe(true);
+    expect(
+      report.nodes.map((n) => n.outcome).filter((o) => o !== 'succeeded' && o !== 'not-started'),
+    ).toEqual([]);
+    expect(c.violations).toEqual([]);
+    expect(c.cordoned.size).toBe(0);
+    expect(c.noout.size).toBe(0);
+    expect(c.lease?.holderIdentity).toBeUndefined();
+    const finished = c.journal.entries.filter((e) => e.type === 'run-finished');
+    expect(finished.map((e) => e.code)).toEqual(['WINDOW_CLOSED']);
+  });
+
+  it("a phase's cluster steps (template rebuilds) start only when they fit too", async () => {
+    const c = new FakeCluster();
+    // Three rebuilds and a verification are expected to take 3 x 180 + 5 s: more than 5 minutes.
+    const report = await runUpgrade(options(c, ['Thu 00:00-00:05 UTC'], 'exit'));
+    expect(report.failure?.code).toBe('WINDOW_CLOSED');
+    expect(report.failure?.message).toContain("the templates phase's cluster steps");
+    expect([...c.templates.values()]).toEqual([FROM, FROM, FROM]);
+    expect(c.journal.entries.filter((e) => e.type.startsWith('step-'))).toEqual([]);
+  });
+});
