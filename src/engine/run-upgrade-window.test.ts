@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_STEP_DURATIONS } from '../core/durations.js';
+import { DEFAULT_POLICY } from '../core/policy.js';
 import { maintenancePolicyOf } from '../core/maintenance-window.js';
 import { buildPlan } from '../core/plan-build.js';
 import { Redactor } from '../core/redact.js';
@@ -70,5 +71,45 @@ describe('runUpgrade with maintenance windows', () => {
     expect(report.failure?.message).toContain("the templates phase's cluster steps");
     expect([...c.templates.values()]).toEqual([FROM, FROM, FROM]);
     expect(c.journal.entries.filter((e) => e.type.startsWith('step-'))).toEqual([]);
+  });
+
+  it('a node held back by the window stops no other: the cycles running finish, the rest that fit start', async () => {
+    const policy = structuredClone(DEFAULT_POLICY);
+    policy.disruption.maxUnavailableWorkers = 2;
+    policy.disruption.maxUnavailableDomains = 2;
+    const c = new FakeCluster(undefined, undefined, policy);
+    // w-2 (the GPU worker) never fits: its wait-gpu is expected to take a day.
+    const o = {
+      ...options(c, ['Thu 00:00-12:00 UTC'], 'exit'),
+      durations: { ...DEFAULT_STEP_DURATIONS, 'wait-gpu': 86_400 },
+    };
+    const report = await runUpgrade(o);
+    expect(report.failure?.code).toBe('WINDOW_CLOSED');
+    expect(report.failure?.message).toContain('w-2 is expected to take');
+    expect(report.nodes.map((n) => [n.name, n.outcome])).toEqual([
+      ['cp-1', 'succeeded'],
+      ['cp-2', 'succeeded'],
+      ['cp-3', 'succeeded'],
+      ['w-1', 'succeeded'],
+      ['w-2', 'not-started'],
+      ['w-3', 'succeeded'],
+    ]);
+    expect(c.violations).toEqual([]);
+    expect(c.cordoned.size).toBe(0);
+  });
+
+  it('a real failure of a running cycle wins over the window: it is what the run reports', async () => {
+    const policy = structuredClone(DEFAULT_POLICY);
+    policy.disruption.maxUnavailableWorkers = 2;
+    policy.disruption.maxUnavailableDomains = 2;
+    const c = new FakeCluster(undefined, { neverReady: new Set(['w-1']) }, policy);
+    const o = {
+      ...options(c, ['Thu 00:00-12:00 UTC'], 'exit'),
+      durations: { ...DEFAULT_STEP_DURATIONS, 'wait-gpu': 86_400 },
+    };
+    const report = await runUpgrade(o);
+    expect(report.outcome).toBe('failed');
+    expect(report.failure?.node).toBe('w-1');
+    expect(report.failure?.code).not.toBe('WINDOW_CLOSED');
   });
 });
