@@ -21,7 +21,8 @@ Chaos: --chaos SEED adds a seeded random mix of faults with random triggers; the
 (cleanly, exit 1) but must keep every invariant. npm run chaos runs 200 seeds.
 
 Exit codes: 0 succeeded with no invariant violated, 1 failed, aborted or an invariant
-violated, 2 bad usage or input, 3 refused by a safety rule (lock held, gate blocked, plan scope).
+violated, 2 bad usage or input, 3 refused by a safety rule (lock held, gate blocked, plan scope,
+outside every maintenance window), 4 stopped between nodes at the end of the maintenance window.
 See docs/simulate.md for the scenario format and the report fields.`;
 
 /** 32-bit seeds (adapters/simulated/world/rng.ts): not imported, commander loads alone here. */

@@ -6,7 +6,9 @@ import { WINDOW_CLOSED } from '../../engine/window-gate.js';
 export function exitCodeOf(report: UpgradeReport): number {
   if (report.outcome === 'succeeded')
     return report.violations.length === 0 ? EXIT_CODES.ok : EXIT_CODES.failed;
-  if (report.failure?.code === WINDOW_CLOSED) return EXIT_WINDOW_CLOSED;
+  // A clean stop at the window's end; an invariant broken on the way still says 1.
+  if (report.failure?.code === WINDOW_CLOSED)
+    return report.violations.length === 0 ? EXIT_WINDOW_CLOSED : EXIT_CODES.failed;
   if (report.outcome === 'aborted') return EXIT_CODES.aborted;
   return report.failure?.category === 'refused' ? EXIT_CODES.refused : EXIT_CODES.failed;
 }
