@@ -93,6 +93,8 @@ export function windowGuard(
   log: Log,
 ): WindowGuard | undefined {
   if (policy === undefined || policy.windows.length === 0) return undefined;
+  // Said once: the scheduler then offers every other pending node, each held back the same way.
+  let said = false;
   return {
     beforeStart(what, steps) {
       const expected = expectedSeconds(steps, durations);
@@ -107,7 +109,8 @@ export function windowGuard(
           : `${what} is expected to take ${expected}s, which would cross the maintenance window's end at ${describeInstant(span.end, zone)}`;
       const next = nextSpan(policy.windows, now);
       const message = `stopped between nodes: ${reason}; ${what} was not started`;
-      log('warn', message);
+      if (!said) log('warn', message);
+      said = true;
       throw new DroverError('aborted', WINDOW_CLOSED, message, {
         hint: `Nothing is left half-done: run again with --resume inside the next window${next ? ` (${describeSpan(next)})` : ''}.`,
         details: {
