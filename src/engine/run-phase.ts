@@ -32,6 +32,11 @@ async function rebuildTemplates(
   const size = Math.max(1, run.policy.disruption.templateRebuildConcurrency);
   for (let i = 0; i < pending.length && !run.stopRequested; i += size) {
     const members = pending.slice(i, i + size);
+    run.window?.beforeStart(
+      `template rebuilds ${members.map((s) => s.id).join(', ')}`,
+      members,
+      'parallel',
+    );
     const batch = openTemplateBatch(run, members);
     try {
       const results = await Promise.allSettled(
@@ -59,6 +64,7 @@ async function runClusterSteps(
         group.push(steps[i++] as PlanStep);
       await rebuildTemplates(run, group, options);
     } else {
+      if (!isStepDone(run.entries, step.id)) run.window?.beforeStart(step.id, [step]);
       await runStep(run, step, undefined, options);
       i++;
     }
@@ -171,8 +177,6 @@ export async function runPhase(
 ): Promise<void> {
   const { reporter, clock } = run.ports;
   reporter.event({ type: 'phase-started', at: clock.now(), phase: phase.id, title: phase.title });
-  const clusterSteps = phase.steps.filter((s) => !isStepDone(run.entries, s.id));
-  run.window?.beforeStart(`the ${phase.id} phase's cluster steps`, clusterSteps);
   await runClusterSteps(run, phase.steps, options);
   if (phase.concurrency === 'one-at-a-time') {
     for (const unit of phase.units) {

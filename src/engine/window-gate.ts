@@ -2,8 +2,9 @@
  * Maintenance windows in the engine (core/maintenance-window.ts does the arithmetic):
  * - before the run takes the lock, it must be inside a window: outside one it waits for the
  *   next on the clock port (virtual in simulate), or is refused (exit 3), as the policy says;
- * - a node's cycle, and a phase's cluster steps, start only when their expected duration (the
- *   sum of the nominal step durations, the numbers the estimate uses) ends by the window's end;
+ * - a node's cycle, a cluster step and a batch of template rebuilds start only when their
+ *   expected duration (the nominal step durations, the numbers the estimate uses: summed for
+ *   a sequence, the longest for a batch) ends by the window's end;
  *   otherwise the run stops cleanly between nodes with WINDOW_CLOSED (exit 4): units already
  *   running finish, nothing is left cordoned, the lease is released, the journal's run-finished
  *   says why, and `--resume` in the next window continues.
@@ -24,15 +25,20 @@ export function isWindowClosed(error: unknown): boolean {
   return isDroverError(error) && error.code === WINDOW_CLOSED;
 }
 
-/** Seconds the steps are expected to take, one after the other. */
-export function expectedSeconds(steps: readonly PlanStep[], durations: StepDurations): number {
-  return steps.reduce((sum, s) => sum + durations[s.action], 0);
+/** Seconds the steps are expected to take, one after the other, or all at once (a batch). */
+export function expectedSeconds(
+  steps: readonly PlanStep[],
+  durations: StepDurations,
+  mode: 'sequence' | 'parallel' = 'sequence',
+): number {
+  const each = steps.map((s) => durations[s.action]);
+  return mode === 'parallel' ? Math.max(0, ...each) : each.reduce((sum, d) => sum + d, 0);
 }
 
 /** Checks work before it starts; throws WINDOW_CLOSED when it would cross the window's end. */
 export interface WindowGuard {
-  /** `what` names the work (a node, or a phase's cluster steps) in the reason. */
-  beforeStart(what: string, steps: readonly PlanStep[]): void;
+  /** `what` names the work (a node, a cluster step, a batch of template rebuilds) in the reason. */
+  beforeStart(what: string, steps: readonly PlanStep[], mode?: 'sequence' | 'parallel'): void;
 }
 
 type Log = (level: 'info' | 'warn' | 'error', message: string) => void;
@@ -96,8 +102,8 @@ export function windowGuard(
   // Said once: the scheduler then offers every other pending node, each held back the same way.
   let said = false;
   return {
-    beforeStart(what, steps) {
-      const expected = expectedSeconds(steps, durations);
+    beforeStart(what, steps, mode) {
+      const expected = expectedSeconds(steps, durations, mode);
       if (expected === 0) return;
       const now = clock.now();
       const span = currentSpan(policy.windows, now);
@@ -106,9 +112,9 @@ export function windowGuard(
       const reason =
         span === undefined
           ? `the maintenance window has closed (now ${describeInstant(now, zone)})`
-          : `${what} is expected to take ${expected}s, which would cross the maintenance window's end at ${describeInstant(span.end, zone)}`;
+          : `expected to take ${expected}s, it would cross the maintenance window's end at ${describeInstant(span.end, zone)}`;
       const next = nextSpan(policy.windows, now);
-      const message = `stopped between nodes: ${reason}; ${what} was not started`;
+      const message = `stopped between nodes: ${what} not started: ${reason}`;
       if (!said) log('warn', message);
       said = true;
       throw new DroverError('aborted', WINDOW_CLOSED, message, {

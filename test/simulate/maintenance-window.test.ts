@@ -128,7 +128,7 @@ describe('maintenance windows', () => {
     expect(result.exitCode).toBe(EXIT_WINDOW_CLOSED);
     expect(result.report.failure?.code).toBe('WINDOW_CLOSED');
     expect(result.report.failure?.message).toMatch(
-      /k8s-ctrl-1 is expected to take \d+s, which would cross the maintenance window's end at 2026-12-05 06:00 Europe\/Berlin/,
+      /k8s-ctrl-1 not started: expected to take \d+s, it would cross the maintenance window's end at 2026-12-05 06:00 Europe\/Berlin/,
     );
     expect(result.report.violations).toEqual([]);
     expect(result.report.nodes.every((n) => n.outcome === 'not-started')).toBe(true);

@@ -172,14 +172,14 @@ describe('journal status', () => {
         runId: run,
         outcome: 'aborted',
         code: 'WINDOW_CLOSED',
-        message: 'stopped between nodes: w2 is expected to take 823s',
+        message: 'stopped between nodes: w2 not started: expected to take 823s',
       } as JournalEntry,
     ])!;
     expect(status).toMatchObject({
       state: 'aborted',
       reason: {
         code: 'WINDOW_CLOSED',
-        message: 'stopped between nodes: w2 is expected to take 823s',
+        message: 'stopped between nodes: w2 not started: expected to take 823s',
       },
       cordoned: [],
     });
