@@ -114,4 +114,19 @@ describe('runUpgrade with maintenance windows', () => {
     expect(report.failure?.node).toBe('w-1');
     expect(report.failure?.code).not.toBe('WINDOW_CLOSED');
   });
+
+  it('a single cluster step (the final validation) starts only when it fits too', async () => {
+    const c = new FakeCluster();
+    const o = {
+      ...options(c, ['Thu 00:00-12:00 UTC'], 'exit'),
+      durations: { ...DEFAULT_STEP_DURATIONS, 'validate-cluster': 86_400 },
+    };
+    const report = await runUpgrade(o);
+    expect(report.failure?.code).toBe('WINDOW_CLOSED');
+    expect(report.failure?.message).toMatch(
+      /validate-cluster not started: expected to take 86400s/,
+    );
+    expect(report.nodes.every((n) => n.outcome === 'succeeded')).toBe(true);
+    expect(c.journal.entries.some((e) => e.action === 'validate-cluster')).toBe(false);
+  });
 });
