@@ -95,6 +95,13 @@ describe('window spans', () => {
       '2026-03-29T01:10:00.000Z',
       '2026-03-29T01:50:00.000Z',
     ],
+    // Exactly the skipped hour: no time at all that night; the next Sunday's opens next.
+    [
+      'Sun 02:00-03:00 Europe/Berlin',
+      '2026-03-28T12:00:00Z',
+      '2026-04-05T00:00:00.000Z',
+      '2026-04-05T01:00:00.000Z',
+    ],
     // A window ending inside the repeated hour ends at its first (earlier) occurrence.
     [
       'Sun 01:00-02:30 Europe/Berlin',

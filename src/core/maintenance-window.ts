@@ -18,7 +18,8 @@
  * (clocks go forward) moves forward by the gap, one that occurs twice (clocks go back) is the
  * earlier one; `Sun 02:00-06:00 Europe/Berlin` is three real hours on the last Sunday of March
  * and five on the last Sunday of October (a window wholly inside the skipped hour moves on by
- * the gap: `Sun 02:10-02:50` is 03:10-03:50 summer time that night).
+ * the gap: `Sun 02:10-02:50` is 03:10-03:50 summer time that night; `Sun 02:00-03:00`, exactly
+ * the skipped hour, has no time at all that night).
  */
 import { DroverError } from './errors.js';
 import type { WallTime } from './zoned-time.js';
