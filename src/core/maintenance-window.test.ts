@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { currentSpan, fitsBeforeEnd, nextSpan, parseWindow } from './maintenance-window.js';
+import {
+  currentSpan,
+  fitsBeforeEnd,
+  nextSpan,
+  parseWindow,
+  windowStatus,
+} from './maintenance-window.js';
 import type { MaintenanceWindow } from './maintenance-window.js';
 
 const windowOf = (text: string): MaintenanceWindow => {
@@ -166,5 +172,21 @@ describe('window spans', () => {
     expect(fitsBeforeEnd(span, at('2026-12-05T04:45:00Z'), 900)).toBe(true);
     expect(fitsBeforeEnd(span, at('2026-12-05T04:45:01Z'), 900)).toBe(false);
     expect(fitsBeforeEnd(span, at('2026-12-05T00:59:59Z'), 60)).toBe(false);
+  });
+
+  it('windowStatus says where an instant stands', () => {
+    const policy = (outsideWindow: 'wait' | 'exit') => ({
+      windows: [windowOf('Sat 02:00-06:00 Europe/Berlin')],
+      outsideWindow,
+    });
+    expect(windowStatus(policy('exit'), at('2026-12-05T02:00:00Z'))).toBe(
+      'inside the maintenance window 2026-12-05 02:00 Europe/Berlin (2026-12-05T01:00Z) to 2026-12-05 06:00 Europe/Berlin (2026-12-05T05:00Z)',
+    );
+    expect(windowStatus(policy('exit'), at('2026-12-05T05:00:00Z'))).toContain(
+      'outside every maintenance window: a run would exit 3; next 2026-12-12 02:00 Europe/Berlin',
+    );
+    expect(windowStatus(policy('wait'), at('2026-12-05T05:00:00Z'))).toContain(
+      'a run would wait for',
+    );
   });
 });

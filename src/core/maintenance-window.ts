@@ -222,6 +222,16 @@ export function fitsBeforeEnd(span: WindowSpan, atMs: number, expectedSeconds: n
   return atMs >= span.start && atMs + expectedSeconds * 1000 <= span.end;
 }
 
+/** One line on where `atMs` stands: inside a window until its end, or the next window. */
+export function windowStatus(policy: MaintenancePolicy, atMs: number): string {
+  const current = currentSpan(policy.windows, atMs);
+  if (current !== undefined) return `inside the maintenance window ${describeSpan(current)}`;
+  const next = nextSpan(policy.windows, atMs);
+  const then =
+    policy.outsideWindow === 'wait' ? 'a run would wait for' : 'a run would exit 3; next';
+  return `outside every maintenance window: ${then} ${next ? describeSpan(next) : 'none within 15 days'}`;
+}
+
 export function describeSpan(span: WindowSpan): string {
   return `${describeInstant(span.start, span.zone)} to ${describeInstant(span.end, span.zone)}`;
 }

@@ -9,7 +9,7 @@ import { SystemClock } from '../../adapters/system/system-clock.js';
 import { DEFAULT_STEP_DURATIONS } from '../../core/durations.js';
 import { DroverError } from '../../core/errors.js';
 import { lowerBoundSeconds } from '../../core/lower-bound.js';
-import { maintenancePolicyOf } from '../../core/maintenance-window.js';
+import { maintenancePolicyOf, windowStatus } from '../../core/maintenance-window.js';
 import type { Plan } from '../../core/plan.js';
 import { Redactor } from '../../core/redact.js';
 import { buildReport } from '../../core/report.js';
@@ -106,6 +106,8 @@ async function dryRun(
       ...(io.signal ? { signal: io.signal } : {}),
     });
     io.stderr(redactor.redact(dryRunText(plan, facts)));
+    const window = maintenanceOf(loaded, options).maintenance;
+    if (window) io.stderr(`Maintenance: ${windowStatus(window, clock.now())}\n`);
     const lowerBound = lowerBoundSeconds(plan, loaded.inventory, DEFAULT_STEP_DURATIONS);
     const report = dryRunReport(
       plan,
