@@ -129,4 +129,41 @@ describe('runUpgrade with maintenance windows', () => {
     expect(report.nodes.every((n) => n.outcome === 'succeeded')).toBe(true);
     expect(c.journal.entries.some((e) => e.action === 'validate-cluster')).toBe(false);
   });
+
+  it('a node a crashed run left half-done is finished even when its cycle no longer fits; the next is held back', async () => {
+    const c = new FakeCluster();
+    const plan = options(c, ['Thu 00:00-24:00 UTC'], 'exit').plan;
+    const before = plan.phases.find((p) => p.id === 'templates')!.steps.length;
+    const cp1 = plan.phases.find((p) => p.id === 'control-plane')!.units[0]!.steps;
+    const crashAfter = before + cp1.findIndex((s) => s.action === 'replace-vm') + 1;
+    // Run without windows until cp-1's VM is replaced, then "kill the process".
+    const proc = { killed: false };
+    let done = 0;
+    let crashed!: () => void;
+    const crashedPromise = new Promise<void>((resolve) => (crashed = resolve));
+    void runUpgrade({
+      ...options(c, ['Thu 00:00-24:00 UTC'], 'exit'),
+      ports: c.ports(proc),
+      afterStep: () => {
+        if (++done < crashAfter) return;
+        proc.killed = true;
+        crashed();
+        return new Promise<never>(() => undefined);
+      },
+    });
+    await crashedPromise;
+    // Resume with one minute of window left: far less than a cycle.
+    const end = new Date(Math.ceil((c.clock.now() + 60_000) / 60_000) * 60_000);
+    const hhmm = end.toISOString().slice(11, 16);
+    const report = await runUpgrade({
+      ...options(c, [`Thu 00:00-${hhmm} UTC`], 'exit'),
+      resume: true,
+    });
+    expect(report.failure?.code).toBe('WINDOW_CLOSED');
+    expect(report.failure?.message).toContain('cp-2 not started');
+    expect(report.nodes.find((n) => n.name === 'cp-1')?.outcome).toBe('succeeded');
+    expect(c.replacements).toEqual({ 'cp-1': 1 });
+    expect(c.cordoned.size).toBe(0);
+    expect(c.violations).toEqual([]);
+  });
 });
