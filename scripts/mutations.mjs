@@ -205,12 +205,12 @@ export const MUTATIONS = [
     id: 'window-wait-before-lock',
     rule: 'maintenance-window',
     file: 'src/engine/run-upgrade.ts',
-    // Moves the wait from before the journal read and the lock to right after the lock.
-    find: '  const windowNote = await awaitWindow(options.maintenance, ports, options.signal);\n  // Read before taking the lock',
+    // Takes the lock before the wait.
+    find: '  const windowNote = await awaitWindow(options.maintenance,',
     replace:
-      '  const windowNote = await acquireLock(options, 1).then(() =>\n    awaitWindow(options.maintenance, ports, options.signal),\n  );\n  // Read before taking the lock',
+      '  await acquireLock(options, 1);\n  const windowNote = await awaitWindow(options.maintenance,',
     tests: ['src/engine/run-upgrade-window.test.ts'],
-    why: 'a run waiting days for its window would hold the cluster lock (and a late wait would act outside the window)',
+    why: 'a run waiting days for its window would hold the cluster lock',
   },
   {
     id: 'window-outside-refused',
@@ -220,5 +220,14 @@ export const MUTATIONS = [
     replace: '    if (next === undefined)',
     tests: ['src/engine/window-gate.test.ts'],
     why: 'a run started outside every window would act anyway (or wait when told to exit)',
+  },
+  {
+    id: 'window-half-done-finished-outside',
+    rule: 'maintenance-window',
+    file: 'src/engine/window-gate.ts',
+    find: 'const unfinished = waited === undefined ? await halfDone() : [];',
+    replace: 'const unfinished: string[] = [];',
+    tests: ['src/engine/run-upgrade-window.test.ts'],
+    why: 'a resume after a crash outside the window would leave a node with no VM out of service until the next window',
   },
 ];

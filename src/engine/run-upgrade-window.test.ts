@@ -24,6 +24,29 @@ function options(c: FakeCluster, windows: string[], mode: 'wait' | 'exit'): RunU
   };
 }
 
+/** Runs without windows until cp-1's VM is replaced, then "kills the process" (ports hang). */
+async function crashAfterCp1Replaced(c: FakeCluster): Promise<void> {
+  const plan = options(c, ['Thu 00:00-24:00 UTC'], 'exit').plan;
+  const before = plan.phases.find((p) => p.id === 'templates')!.steps.length;
+  const cp1 = plan.phases.find((p) => p.id === 'control-plane')!.units[0]!.steps;
+  const crashAfter = before + cp1.findIndex((s) => s.action === 'replace-vm') + 1;
+  const proc = { killed: false };
+  let done = 0;
+  let crashed!: () => void;
+  const crashedPromise = new Promise<void>((resolve) => (crashed = resolve));
+  void runUpgrade({
+    ...options(c, ['Thu 00:00-24:00 UTC'], 'exit'),
+    ports: c.ports(proc),
+    afterStep: () => {
+      if (++done < crashAfter) return;
+      proc.killed = true;
+      crashed();
+      return new Promise<never>(() => undefined);
+    },
+  });
+  await crashedPromise;
+}
+
 describe('runUpgrade with maintenance windows', () => {
   it('waits for the window before it takes the lock (a waiting run holds nothing)', async () => {
     const c = new FakeCluster();
@@ -132,26 +155,7 @@ describe('runUpgrade with maintenance windows', () => {
 
   it('a node a crashed run left half-done is finished even when its cycle no longer fits; the next is held back', async () => {
     const c = new FakeCluster();
-    const plan = options(c, ['Thu 00:00-24:00 UTC'], 'exit').plan;
-    const before = plan.phases.find((p) => p.id === 'templates')!.steps.length;
-    const cp1 = plan.phases.find((p) => p.id === 'control-plane')!.units[0]!.steps;
-    const crashAfter = before + cp1.findIndex((s) => s.action === 'replace-vm') + 1;
-    // Run without windows until cp-1's VM is replaced, then "kill the process".
-    const proc = { killed: false };
-    let done = 0;
-    let crashed!: () => void;
-    const crashedPromise = new Promise<void>((resolve) => (crashed = resolve));
-    void runUpgrade({
-      ...options(c, ['Thu 00:00-24:00 UTC'], 'exit'),
-      ports: c.ports(proc),
-      afterStep: () => {
-        if (++done < crashAfter) return;
-        proc.killed = true;
-        crashed();
-        return new Promise<never>(() => undefined);
-      },
-    });
-    await crashedPromise;
+    await crashAfterCp1Replaced(c);
     // Resume with one minute of window left: far less than a cycle.
     const end = new Date(Math.ceil((c.clock.now() + 60_000) / 60_000) * 60_000);
     const hhmm = end.toISOString().slice(11, 16);
@@ -164,6 +168,30 @@ describe('runUpgrade with maintenance windows', () => {
     expect(report.nodes.find((n) => n.name === 'cp-1')?.outcome).toBe('succeeded');
     expect(c.replacements).toEqual({ 'cp-1': 1 });
     expect(c.cordoned.size).toBe(0);
+    expect(c.violations).toEqual([]);
+  });
+
+  it('outside every window, a resume finishes the node a crashed run left half-done, starts nothing new', async () => {
+    const c = new FakeCluster();
+    await crashAfterCp1Replaced(c);
+    // The runner comes back on Thursday, outside the only (Saturday) window; exit mode.
+    const report = await runUpgrade({
+      ...options(c, ['Sat 00:00-06:00 UTC'], 'exit'),
+      resume: true,
+    });
+    expect(report.failure?.code).toBe('WINDOW_CLOSED');
+    expect(report.notes.join('\n')).toContain('left cp-1 half-done: finishing it');
+    expect(report.nodes.find((n) => n.name === 'cp-1')?.outcome).toBe('succeeded');
+    expect(report.nodes.filter((n) => n.outcome === 'not-started').map((n) => n.name)).toEqual([
+      'cp-2',
+      'cp-3',
+      'w-1',
+      'w-2',
+      'w-3',
+    ]);
+    expect(c.replacements).toEqual({ 'cp-1': 1 });
+    expect(c.cordoned.size).toBe(0);
+    expect(c.lease?.holderIdentity).toBeUndefined();
     expect(c.violations).toEqual([]);
   });
 });

@@ -24,7 +24,7 @@ import { asDroverError, StepFailure } from './run-step.js';
 import { runPhase } from './run-phase.js';
 import { UnitStopped } from './run-unit.js';
 import type { MaintenancePolicy } from '../core/maintenance-window.js';
-import { awaitWindow, windowGuard } from './window-gate.js';
+import { awaitWindow, halfDoneNodes, windowGuard } from './window-gate.js';
 
 export interface RunUpgradeOptions {
   plan: Plan;
@@ -107,11 +107,13 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
   if (options.dryRun)
     return dryRunReport(plan, inventory, options.runId, ports.clock.now(), lowerBound);
 
-  const windowNote = await awaitWindow(options.maintenance, ports, options.signal);
   // Read before taking the lock: a journal that cannot be read must not leave the lock held.
-  const prior = options.resume
-    ? (await ports.journal.readAll()).filter((e) => e.runId === options.runId)
-    : [];
+  const readPrior = async () =>
+    options.resume ? (await ports.journal.readAll()).filter((e) => e.runId === options.runId) : [];
+  const windowNote = await awaitWindow(options.maintenance, ports, options.signal, async () =>
+    halfDoneNodes(plan, await readPrior()),
+  );
+  const prior = await readPrior();
   const ttl = options.lockTtlSeconds ?? DEFAULT_LOCK_TTL_SECONDS;
   const takeover = await acquireLock(options, ttl);
   const controller = new AbortController();

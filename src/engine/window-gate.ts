@@ -14,10 +14,12 @@ import type { StepDurations } from '../core/durations.js';
 import { DroverError, isDroverError } from '../core/errors.js';
 import { currentSpan, describeSpan, fitsBeforeEnd, nextSpan } from '../core/maintenance-window.js';
 import type { MaintenancePolicy, WindowSpan } from '../core/maintenance-window.js';
-import type { PlanStep } from '../core/plan.js';
+import type { Plan, PlanStep } from '../core/plan.js';
 import { describeInstant } from '../core/zoned-time.js';
 import type { Clock } from '../ports/clock.js';
+import type { JournalEntry } from '../ports/journal.js';
 import type { Reporter } from '../ports/reporter.js';
+import { hasAnyEntry, isStepDone } from './journal-view.js';
 
 export const WINDOW_CLOSED = 'WINDOW_CLOSED';
 
@@ -59,15 +61,32 @@ function refuseOutside(policy: MaintenancePolicy, now: number, next: WindowSpan 
   );
 }
 
+/** Nodes whose cycle an earlier process of the run started and did not finish. */
+export function halfDoneNodes(plan: Plan, entries: JournalEntry[]): string[] {
+  return plan.phases
+    .flatMap((p) => p.units)
+    .filter(
+      (u) =>
+        hasAnyEntry(
+          entries,
+          u.steps.map((s) => s.id),
+        ) && !u.steps.every((s) => isStepDone(entries, s.id)),
+    )
+    .map((u) => u.node);
+}
+
 /**
  * Resolves once the clock is inside a window (waiting on the clock when the policy says wait),
  * returning a line for the report; throws OUTSIDE_WINDOW (exit 3) otherwise. Called before the
- * lock is taken: a run waiting for its window holds nothing.
+ * lock is taken: a run waiting for its window holds nothing. Outside every window, a resume
+ * that finds nodes a crashed run left half-done goes on at once: those are out of service
+ * already and are finished; the guard then starts nothing new (exit 4).
  */
 export async function awaitWindow(
   policy: MaintenancePolicy | undefined,
   ports: { clock: Clock; reporter: Reporter },
   signal?: AbortSignal,
+  halfDone: () => Promise<string[]> = async () => [],
 ): Promise<string | undefined> {
   if (policy === undefined || policy.windows.length === 0) return undefined;
   const { clock } = ports;
@@ -83,6 +102,12 @@ export async function awaitWindow(
       return waited === undefined ? line : `${waited}; ${line}`;
     }
     const next = nextSpan(policy.windows, now);
+    const unfinished = waited === undefined ? await halfDone() : [];
+    if (unfinished.length > 0) {
+      const line = `outside every maintenance window, but an earlier run left ${unfinished.join(', ')} half-done: finishing ${unfinished.length === 1 ? 'it' : 'them'}, starting nothing new`;
+      log('warn', line);
+      return line;
+    }
     if (policy.outsideWindow === 'exit' || next === undefined)
       throw refuseOutside(policy, now, next);
     waited = `started outside every maintenance window (${describeInstant(now, next.zone)}) and waited for the next`;
