@@ -14,7 +14,7 @@ import { DroverError, EXIT_WINDOW_CLOSED, exitCodeFor } from '../../src/core/err
 import type { StepAction } from '../../src/core/plan.js';
 import { LeaseLock } from '../../src/engine/lease-lock.js';
 import type { JournalEntry } from '../../src/ports/journal.js';
-import { scenarioFile, simulateInProcess, tempDir } from './helpers.js';
+import { crashAndResume, scenarioFile, simulateInProcess, tempDir } from './helpers.js';
 
 // Europe/Berlin is on CET (UTC+1) in December 2026. Sat 5 Dec: 02:00-06:00 is 01:00Z-05:00Z;
 // the next window opens Sun 6 Dec 00:00 CET, Sat 5 Dec 23:00Z.
@@ -169,6 +169,31 @@ describe('maintenance windows', () => {
     const start = readJournal(journalFile).find((e) => e.type === 'run-started');
     expect(start?.at).toBe(NEXT_START);
     expect(waited.report.notes.join('\n')).toContain('waited for the next');
+  }, 60_000);
+});
+
+describe('a crash near the end of a window', () => {
+  it('the resume, outside every window, finishes the half-done node and starts nothing new (exit 4)', async () => {
+    const dir = tempDir();
+    const scenario = scenarioFile(dir, 'window-crash', (s) => {
+      s.startAt = '2026-12-05T04:00:00Z';
+      s.maintenance = { windows: WINDOWS, outsideWindow: 'exit' };
+    });
+    // Dies a few steps into k8s-ctrl-1's in-place upgrade; back two hours later (07:00 Berlin).
+    const { crashed, resumed } = await crashAndResume({
+      scenarioFile: scenario,
+      kind: 'pets',
+      crashAfterSteps: 4,
+      advanceSeconds: 7200,
+    });
+    expect(crashed).toBe(true);
+    expect(resumed?.report.notes.join('\n')).toContain('left k8s-ctrl-1 half-done: finishing it');
+    expect(resumed?.exitCode).toBe(EXIT_WINDOW_CLOSED);
+    expect(resumed?.report.violations).toEqual([]);
+    const outcomes = Object.fromEntries(resumed!.report.nodes.map((n) => [n.name, n.outcome]));
+    expect(outcomes['k8s-ctrl-1']).toBe('succeeded');
+    expect(Object.values(outcomes).filter((o) => o === 'succeeded')).toHaveLength(1);
+    expect(resumed?.report.nodes.filter((n) => n.leftCordoned)).toEqual([]);
   }, 60_000);
 });
 
