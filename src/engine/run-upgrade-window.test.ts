@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_STEP_DURATIONS } from '../core/durations.js';
 import { DEFAULT_POLICY } from '../core/policy.js';
-import { maintenancePolicyOf } from '../core/maintenance-window.js';
+import { maintenancePolicyOf } from '../core/maintenance-window-grammar.js';
 import { buildPlan } from '../core/plan-build.js';
 import { Redactor } from '../core/redact.js';
 import { runUpgrade } from './run-upgrade.js';

@@ -23,7 +23,7 @@ import { startLockRenewal } from './lock-renewal.js';
 import { asDroverError, StepFailure } from './run-step.js';
 import { runPhase } from './run-phase.js';
 import { UnitStopped } from './run-unit.js';
-import type { MaintenancePolicy } from '../core/maintenance-window.js';
+import type { MaintenancePolicy } from '../core/maintenance-window-grammar.js';
 import { awaitWindow, halfDoneNodes, windowGuard } from './window-gate.js';
 
 export interface RunUpgradeOptions {

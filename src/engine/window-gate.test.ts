@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_STEP_DURATIONS } from '../core/durations.js';
 import { DroverError } from '../core/errors.js';
-import { maintenancePolicyOf } from '../core/maintenance-window.js';
+import { maintenancePolicyOf } from '../core/maintenance-window-grammar.js';
 import type { PlanStep } from '../core/plan.js';
 import { FakeClock } from './testing/fake-clock.js';
 import { awaitWindow, expectedSeconds, isWindowClosed, windowGuard } from './window-gate.js';

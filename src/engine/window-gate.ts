@@ -13,7 +13,8 @@
 import type { StepDurations } from '../core/durations.js';
 import { DroverError, isDroverError } from '../core/errors.js';
 import { currentSpan, describeSpan, fitsBeforeEnd, nextSpan } from '../core/maintenance-window.js';
-import type { MaintenancePolicy, WindowSpan } from '../core/maintenance-window.js';
+import type { MaintenancePolicy } from '../core/maintenance-window-grammar.js';
+import type { WindowSpan } from '../core/maintenance-window.js';
 import type { Plan, PlanStep } from '../core/plan.js';
 import { describeInstant } from '../core/zoned-time.js';
 import type { Clock } from '../ports/clock.js';

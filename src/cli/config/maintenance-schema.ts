@@ -1,10 +1,10 @@
 /**
- * The `maintenance` section of drover.yaml: when an upgrade may act (core/maintenance-window.ts
- * has the grammar). A window that does not parse, or names an unknown time zone, is a config
- * error at its own field (exit 2).
+ * The `maintenance` section of drover.yaml: when an upgrade may act (the grammar is in
+ * core/maintenance-window-grammar.ts). A window that does not parse, or names an unknown time
+ * zone, is a config error at its own field (exit 2).
  */
 import { z } from 'zod';
-import { OUTSIDE_WINDOW_MODES, parseWindow } from '../../core/maintenance-window.js';
+import { OUTSIDE_WINDOW_MODES, parseWindow } from '../../core/maintenance-window-grammar.js';
 
 export const WindowText = z
   .string()

@@ -2,8 +2,8 @@
 import { DroverError } from '../../core/errors.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
 import type { UpgradeKind } from '../../core/plan.js';
-import { OUTSIDE_WINDOW_MODES } from '../../core/maintenance-window.js';
-import type { OutsideWindowMode } from '../../core/maintenance-window.js';
+import { OUTSIDE_WINDOW_MODES } from '../../core/maintenance-window-grammar.js';
+import type { OutsideWindowMode } from '../../core/maintenance-window-grammar.js';
 
 export interface UpgradeOptions {
   config: string;

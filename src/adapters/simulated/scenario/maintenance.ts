@@ -1,15 +1,15 @@
 /**
  * Scenario fields for maintenance windows: `startAt` (the virtual date and time the simulation
  * starts at, so a scenario can begin shortly before a window closes) and `maintenance` (the
- * same section as drover.yaml's; grammar in core/maintenance-window.ts).
+ * same section as drover.yaml's; grammar in core/maintenance-window-grammar.ts).
  */
 import { z } from 'zod';
 import {
   maintenancePolicyOf,
   OUTSIDE_WINDOW_MODES,
   parseWindow,
-} from '../../../core/maintenance-window.js';
-import type { MaintenancePolicy } from '../../../core/maintenance-window.js';
+} from '../../../core/maintenance-window-grammar.js';
+import type { MaintenancePolicy } from '../../../core/maintenance-window-grammar.js';
 
 export const startAtSchema = z
   .string()
