@@ -5,18 +5,15 @@
  * own) rather than a fake that guards the rules for the engine. Fault decorators wrap one port
  * method at a time: a read that lies, a read that throws.
  */
-import { DEFAULT_STEP_DURATIONS } from '../../src/core/durations.js';
-import { PASS } from '../../src/core/gates.js';
 import { buildPlan } from '../../src/core/plan-build.js';
 import type { PlanStep, UpgradeKind } from '../../src/core/plan.js';
-import { Redactor } from '../../src/core/redact.js';
 import { MemoryJournal } from '../../src/adapters/journal/memory-journal.js';
 import type { SimulatedCluster } from '../../src/adapters/simulated/index.js';
 import { startSmall } from '../../src/adapters/simulated/testing/fixtures.js';
 import type { ScenarioInput } from '../../src/adapters/simulated/scenario/schema.js';
 import type { RunState, StepContext } from '../../src/engine/context.js';
 import { LeaseLock } from '../../src/engine/lease-lock.js';
-import { Mutex } from '../../src/engine/mutex.js';
+import { runStateOver } from '../../src/engine/testing/test-run.js';
 import { makeContext } from '../../src/engine/run-step.js';
 import type { Ports } from '../../src/ports/index.js';
 import type { JournalEntry } from '../../src/ports/journal.js';
@@ -53,33 +50,13 @@ export async function twinRun(
     from: cluster.from,
     to: cluster.to,
   });
-  const run: RunState = {
+  const run: RunState = runStateOver({
     plan,
     inventory: cluster.inventory,
     policy: cluster.policy,
     ports,
-    durations: DEFAULT_STEP_DURATIONS,
-    runId: 'twin-test',
-    redactor: new Redactor(),
     signal: undefined,
-    stateMutex: new Mutex(),
-    entries: [],
-    lastVerifiedBackup: undefined,
-    customChecks: {},
-    inFlightNodes: new Set(),
-    stopRequested: false,
-    // Held throughout; a test of losing it replaces this.
-    lease: { confirm: async () => PASS },
-    audit: () => undefined,
-    log: (level, message, node) =>
-      events.push({
-        type: 'log',
-        at: cluster.clock.now(),
-        level,
-        message,
-        ...(node ? { node } : {}),
-      }),
-  };
+  });
   const context = (stepId: string, priorStarts: JournalEntry[] = []): StepContext => {
     const step = plan.phases
       .flatMap((p) => [...p.steps, ...p.units.flatMap((u) => u.steps)])
