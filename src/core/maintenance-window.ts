@@ -83,6 +83,15 @@ export function nextSpan(
 }
 
 /**
+ * The longest stretch, in seconds, that any window gives from `atMs` on (the one open now
+ * counted whole): work expected to take longer can never start.
+ */
+export function longestSpanSeconds(windows: readonly MaintenanceWindow[], atMs: number): number {
+  const spans = spansAround(windows, atMs).filter((s) => s.end > atMs);
+  return Math.max(0, ...spans.map((s) => (s.end - s.start) / 1000));
+}
+
+/**
  * Whether work expected to take `expectedSeconds`, started at `atMs`, ends by the span's end.
  * Ending exactly at the end fits.
  */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_STEP_DURATIONS } from '../core/durations.js';
+import type { StepDurations } from '../core/durations.js';
+import { DroverError } from '../core/errors.js';
 import { DEFAULT_POLICY } from '../core/policy.js';
 import { maintenancePolicyOf } from '../core/maintenance-window-grammar.js';
 import { buildPlan } from '../core/plan-build.js';
@@ -7,6 +9,7 @@ import { Redactor } from '../core/redact.js';
 import { runUpgrade } from './run-upgrade.js';
 import type { RunUpgradeOptions } from './run-upgrade.js';
 import { FakeCluster, FROM, TO } from './testing/fake-cluster.js';
+import { expectedSeconds } from './window-gate.js';
 
 // The fake cluster's clock starts on Thursday 2026-01-01 at 00:00Z.
 function options(c: FakeCluster, windows: string[], mode: 'wait' | 'exit'): RunUpgradeOptions {
@@ -45,6 +48,15 @@ async function crashAfterCp1Replaced(c: FakeCluster): Promise<void> {
     },
   });
   await crashedPromise;
+}
+
+/** Durations under which the GPU worker w-2's cycle is expected to take `seconds`. */
+function gpuWorkerTakes(c: FakeCluster, seconds: number): StepDurations {
+  const plan = options(c, ['Thu 00:00-24:00 UTC'], 'exit').plan;
+  const w2 = plan.phases.flatMap((p) => p.units).find((u) => u.node === 'w-2')!;
+  const base = expectedSeconds(w2.steps, DEFAULT_STEP_DURATIONS);
+  const waitGpu = DEFAULT_STEP_DURATIONS['wait-gpu'] + seconds - base;
+  return { ...DEFAULT_STEP_DURATIONS, 'wait-gpu': waitGpu };
 }
 
 describe('runUpgrade with maintenance windows', () => {
@@ -88,8 +100,10 @@ describe('runUpgrade with maintenance windows', () => {
 
   it('cluster steps (a batch of template rebuilds) start only when they fit too', async () => {
     const c = new FakeCluster();
-    // A batch of rebuilds (two at once) is expected to take 180 s: more than 2 minutes.
-    const report = await runUpgrade(options(c, ['Thu 00:00-00:02 UTC'], 'exit'));
+    // Two minutes before the end of a long window; a batch of rebuilds (two at once) is
+    // expected to take 180 s.
+    await c.clock.sleep(Date.parse('2026-01-01T11:58:00Z') - c.clock.now());
+    const report = await runUpgrade(options(c, ['Thu 00:00-12:00 UTC'], 'exit'));
     expect(report.failure?.code).toBe('WINDOW_CLOSED');
     expect(report.failure?.message).toContain(
       'template rebuilds template/module.template_a_base, template/module.template_b_base not started: expected to take 180s',
@@ -103,10 +117,10 @@ describe('runUpgrade with maintenance windows', () => {
     policy.disruption.maxUnavailableWorkers = 2;
     policy.disruption.maxUnavailableDomains = 2;
     const c = new FakeCluster(undefined, undefined, policy);
-    // w-2 (the GPU worker) never fits: its wait-gpu is expected to take a day.
+    // w-2 (the GPU worker) fits the day-long window only if it starts in its first 100 s.
     const o = {
-      ...options(c, ['Thu 00:00-12:00 UTC'], 'exit'),
-      durations: { ...DEFAULT_STEP_DURATIONS, 'wait-gpu': 86_400 },
+      ...options(c, ['Thu 00:00-24:00 UTC'], 'exit'),
+      durations: gpuWorkerTakes(c, 86_300),
     };
     const report = await runUpgrade(o);
     expect(report.failure?.code).toBe('WINDOW_CLOSED');
@@ -129,8 +143,8 @@ describe('runUpgrade with maintenance windows', () => {
     policy.disruption.maxUnavailableDomains = 2;
     const c = new FakeCluster(undefined, { neverReady: new Set(['w-1']) }, policy);
     const o = {
-      ...options(c, ['Thu 00:00-12:00 UTC'], 'exit'),
-      durations: { ...DEFAULT_STEP_DURATIONS, 'wait-gpu': 86_400 },
+      ...options(c, ['Thu 00:00-24:00 UTC'], 'exit'),
+      durations: gpuWorkerTakes(c, 86_300),
     };
     const report = await runUpgrade(o);
     expect(report.outcome).toBe('failed');
@@ -141,13 +155,14 @@ describe('runUpgrade with maintenance windows', () => {
   it('a single cluster step (the final validation) starts only when it fits too', async () => {
     const c = new FakeCluster();
     const o = {
-      ...options(c, ['Thu 00:00-12:00 UTC'], 'exit'),
-      durations: { ...DEFAULT_STEP_DURATIONS, 'validate-cluster': 86_400 },
+      // Fits the day-long window only in its first 100 s.
+      ...options(c, ['Thu 00:00-24:00 UTC'], 'exit'),
+      durations: { ...DEFAULT_STEP_DURATIONS, 'validate-cluster': 86_300 },
     };
     const report = await runUpgrade(o);
     expect(report.failure?.code).toBe('WINDOW_CLOSED');
     expect(report.failure?.message).toMatch(
-      /validate-cluster not started: expected to take 86400s/,
+      /validate-cluster not started: expected to take 86300s/,
     );
     expect(report.nodes.every((n) => n.outcome === 'succeeded')).toBe(true);
     expect(c.journal.entries.some((e) => e.action === 'validate-cluster')).toBe(false);
@@ -193,5 +208,22 @@ describe('runUpgrade with maintenance windows', () => {
     expect(c.cordoned.size).toBe(0);
     expect(c.lease?.holderIdentity).toBeUndefined();
     expect(c.violations).toEqual([]);
+  });
+
+  it('a window too short for any node cycle is refused up front (exit 3), before the wait and the lock', async () => {
+    const c = new FakeCluster();
+    // Ten minutes every Saturday; a cattle node is expected to take about fourteen.
+    const report = await runUpgrade(options(c, ['Sat 02:00-02:10 UTC'], 'wait')).catch(
+      (e: unknown) => e,
+    );
+    expect(report).toBeInstanceOf(DroverError);
+    expect((report as DroverError).code).toBe('WINDOW_TOO_SHORT');
+    expect((report as DroverError).category).toBe('refused');
+    expect((report as DroverError).message).toMatch(
+      /cp-1 is expected to take \d+s, the longest window gives 600s/,
+    );
+    expect(c.clock.now()).toBe(Date.parse('2026-01-01T00:00:00Z'));
+    expect(c.lease).toBeUndefined();
+    expect(c.journal.entries).toEqual([]);
   });
 });

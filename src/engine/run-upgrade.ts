@@ -24,7 +24,7 @@ import { asDroverError, StepFailure } from './run-step.js';
 import { runPhase } from './run-phase.js';
 import { UnitStopped } from './run-unit.js';
 import type { MaintenancePolicy } from '../core/maintenance-window-grammar.js';
-import { awaitWindow, halfDoneNodes, windowGuard } from './window-gate.js';
+import { awaitWindow, checkWindowsLongEnough, halfDoneNodes, windowGuard } from './window-gate.js';
 
 export interface RunUpgradeOptions {
   plan: Plan;
@@ -110,6 +110,7 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
   // Read before taking the lock: a journal that cannot be read must not leave the lock held.
   const readPrior = async () =>
     options.resume ? (await ports.journal.readAll()).filter((e) => e.runId === options.runId) : [];
+  await checkWindowsLongEnough(options.maintenance, plan, options.durations, ports, readPrior);
   const windowNote = await awaitWindow(options.maintenance, ports, options.signal, async () =>
     halfDoneNodes(plan, await readPrior()),
   );

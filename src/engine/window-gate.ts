@@ -12,7 +12,13 @@
  */
 import type { StepDurations } from '../core/durations.js';
 import { DroverError, isDroverError } from '../core/errors.js';
-import { currentSpan, describeSpan, fitsBeforeEnd, nextSpan } from '../core/maintenance-window.js';
+import {
+  currentSpan,
+  describeSpan,
+  fitsBeforeEnd,
+  longestSpanSeconds,
+  nextSpan,
+} from '../core/maintenance-window.js';
 import type { MaintenancePolicy } from '../core/maintenance-window-grammar.js';
 import type { WindowSpan } from '../core/maintenance-window.js';
 import type { Plan, PlanStep } from '../core/plan.js';
@@ -74,6 +80,53 @@ export function halfDoneNodes(plan: Plan, entries: JournalEntry[]): string[] {
         ) && !u.steps.every((s) => isStepDone(entries, s.id)),
     )
     .map((u) => u.node);
+}
+
+/**
+ * Refuses (exit 3) a plan with a node cycle, a cluster step or a batch of template rebuilds
+ * still to do that no window is long enough for: every run would stop before it, for ever.
+ */
+export async function checkWindowsLongEnough(
+  policy: MaintenancePolicy | undefined,
+  plan: Plan,
+  durations: StepDurations,
+  ports: { clock: Clock },
+  journal: () => Promise<JournalEntry[]>,
+): Promise<void> {
+  if (policy === undefined || policy.windows.length === 0) return;
+  const entries = await journal();
+  // Nodes a crashed run left half-done are finished first, whatever the windows.
+  if (halfDoneNodes(plan, entries).length > 0) return;
+  const longest = longestSpanSeconds(policy.windows, ports.clock.now());
+  const todo = (steps: PlanStep[]) => steps.filter((s) => !isStepDone(entries, s.id));
+  const work = plan.phases.flatMap((phase) => [
+    ...phase.units
+      .filter(
+        (u) =>
+          !hasAnyEntry(
+            entries,
+            u.steps.map((s) => s.id),
+          ),
+      )
+      .map((u) => ({ what: u.node, seconds: expectedSeconds(u.steps, durations) })),
+    ...todo(phase.steps).map((s) => ({
+      what: s.id,
+      // Rebuilds run in batches: one batch at a time is what has to fit.
+      seconds: expectedSeconds([s], durations),
+    })),
+  ]);
+  const tooLong = work.filter((w) => w.seconds > longest);
+  if (tooLong.length === 0) return;
+  const first = tooLong[0]!;
+  throw new DroverError(
+    'refused',
+    'WINDOW_TOO_SHORT',
+    `no maintenance window is long enough: ${first.what} is expected to take ${first.seconds}s, the longest window gives ${longest}s${tooLong.length > 1 ? ` (${tooLong.length} items do not fit)` : ''}`,
+    {
+      hint: 'Lengthen a maintenance window (or join windows so that they touch) in maintenance.windows, or remove the section.',
+      details: { longestWindowSeconds: longest, tooLong: tooLong.map((w) => w.what) },
+    },
+  );
 }
 
 /**
