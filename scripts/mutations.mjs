@@ -230,4 +230,22 @@ export const MUTATIONS = [
     tests: ['src/engine/run-upgrade-window.test.ts'],
     why: 'a resume after a crash outside the window would leave a node with no VM out of service until the next window',
   },
+  {
+    id: 'window-too-short-refused',
+    rule: 'maintenance-window',
+    file: 'src/engine/window-gate.ts',
+    find: '  if (tooLong.length === 0) return;',
+    replace: '  return;',
+    tests: ['src/engine/run-upgrade-window.test.ts'],
+    why: 'with windows shorter than a node cycle every run would stop before that node, for ever',
+  },
+  {
+    id: 'window-too-short-finishes-half-done',
+    rule: 'maintenance-window',
+    file: 'src/engine/window-gate.ts',
+    find: '  if (halfDoneNodes(plan, entries).length > 0) return;\n',
+    replace: '',
+    tests: ['src/engine/run-upgrade-window.test.ts'],
+    why: 'a node whose VM a crashed run destroyed would be refused its finish because later nodes do not fit',
+  },
 ];
