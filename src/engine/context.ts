@@ -57,7 +57,7 @@ export interface RunState {
   inFlightNodes: Set<string>;
   /** Set on the first failure or abort: no further unit starts. */
   stopRequested: boolean;
-  /** Maintenance windows: checked before a node's cycle or a phase's cluster steps start. */
+  /** Maintenance windows: checked before a node's cycle, a cluster step or a rebuild batch. */
   window?: WindowGuard | undefined;
   /** The cluster lease, confirmed (renewed) on demand before every destructive step. */
   lease?: { confirm(): Promise<GateDecision> };
