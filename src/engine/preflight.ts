@@ -108,7 +108,10 @@ async function readNodes(kubernetes: KubernetesPort): Promise<NodeView[]> {
       `cannot list the cluster's nodes: ${error instanceof Error ? error.message : String(error)}`,
       {
         cause: error,
-        hint: 'Check --kubeconfig/--context (or KUBECONFIG) and that the API server answers.',
+        // The adapter's hint names the endpoint and the kubeconfig it came from.
+        hint:
+          (isDroverError(error) ? error.hint : undefined) ??
+          'Check --kubeconfig/--context (or KUBECONFIG) and that the API server answers.',
       },
     );
   }

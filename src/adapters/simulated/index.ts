@@ -25,6 +25,7 @@ import { reconcileCeph, registerCephHandlers } from './world/ceph.js';
 import { invariantStoreHook } from './world/invariants.js';
 import { R } from './world/objects.js';
 import { registerMachineHandlers } from './world/machines.js';
+import { registerSkewedRunners } from './world/skewed-runner.js';
 import { armTimedFaults, registerTimedFaults } from './world/faults-timed.js';
 import { readWorldFile, WorldSaver } from './world/persistence.js';
 import { initialState, scenarioHash, seedStore } from './world/seed.js';
@@ -87,6 +88,11 @@ export interface SimulatedCluster {
     'clock' | 'kubernetes' | 'talos' | 'infrastructure' | 'stateBackup' | 'secrets' | 'storage'
   >;
   violations(): { invariant: number; at: number; message: string }[];
+  /**
+   * The run ended (finished or stopped, not crashed): judge what must hold at the end even
+   * when no lease release marked it (a run that lost its lease, a world without the lock).
+   */
+  endRun(): void;
   vmReplacements(): Record<string, number>;
   /** The node's VM as the world knows it (tests). */
   vmState(node: string): Readonly<VmState> | undefined;
@@ -145,6 +151,7 @@ export async function createSimulatedCluster(
 
   registerMachineHandlers(world);
   registerTimedFaults(world);
+  registerSkewedRunners(world);
   registerPodHandlers(world);
   registerCephHandlers(world);
   world.addReconciler(reconcileWorkloads, [
@@ -223,11 +230,10 @@ export async function createSimulatedCluster(
       secrets: new SimulatedSecretsPort(world),
       storage: reportingStorage(world, new SimulatedStoragePort(world)),
     },
-    violations: () => {
-      // Read at the end of a run: a control plane node that left etcd must have been replaced.
-      checkLeavesReplaced(world);
-      return state.violations.map((v) => ({ ...v }));
-    },
+    // A read, at any moment: end-of-run rules are judged when the run releases the lease
+    // (invariants-engine.ts) or when its runner says it ended (endRun), never by reading.
+    violations: () => state.violations.map((v) => ({ ...v })),
+    endRun: () => checkLeavesReplaced(world),
     vmReplacements: () => ({ ...state.vmReplacements }),
     vmState: (node) => world.vm(node),
     secretValues: () => [...state.secrets.served],

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { configOption } from './config-option.js';
+import { configOption, findConfigBeforeAction } from './config-option.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
 
 export function registerPlan(program: Command): void {
@@ -8,6 +8,7 @@ export function registerPlan(program: Command): void {
     .description('Print the plan of an upgrade from the config alone (no cluster needed).')
     .argument('<kind>', `upgrade kind: ${UPGRADE_KINDS.join(' | ')}`)
     .addOption(configOption())
+    .hook('preAction', findConfigBeforeAction(true))
     .requiredOption(
       '--to <version>',
       'target version (Talos for cattle/pets, Kubernetes for kubernetes)',

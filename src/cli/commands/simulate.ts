@@ -23,6 +23,10 @@ Chaos: --chaos SEED adds a seeded random mix of faults with random triggers; the
 Exit codes: 0 succeeded with no invariant violated, 1 failed, aborted or an invariant
 violated, 2 bad usage or input, 3 refused by a safety rule (lock held, gate blocked, plan scope,
 outside every maintenance window), 4 stopped between nodes at the end of the maintenance window.
+Try Drover without a cluster: --serve starts the simulated cluster's API server, writes a
+kubeconfig and a drover.yaml, and prints the kubectl and drover commands to run against it:
+  drover simulate --serve ./try-drover        # then, in another shell: . ./try-drover/env.sh
+
 See docs/simulate.md for the scenario format and the report fields.`;
 
 /** 32-bit seeds (adapters/simulated/world/rng.ts): not imported, commander loads alone here. */
@@ -92,7 +96,10 @@ export function registerSimulate(program: Command): void {
       'add a random (seeded) mix of faults with random triggers to the scenario',
       integer('--chaos', 0, MAX_SEED),
     )
-    .option('--report <file>', 'also write the JSON report here (and a Markdown summary beside it)')
+    .option(
+      '--report <file>',
+      'also write the JSON report here, and beside it the Markdown summary (.md) and the timeline picture (report.json -> report.timeline.svg)',
+    )
     .option('--audit <file>', 'audit log (JSONL) of every action and its inputs, secrets redacted')
     .addOption(
       new Option('--api <api>', 'how the engine reaches the simulated Kubernetes API')
@@ -100,6 +107,10 @@ export function registerSimulate(program: Command): void {
         .default('memory'),
     )
     .option('--plain', 'plain progress lines even on a terminal')
+    .option(
+      '--serve [dir]',
+      'serve the simulated cluster (no upgrade run) on 127.0.0.1 until Ctrl-C; writes a kubeconfig, drover.yaml and env.sh into dir (default: a temporary one) and prints commands to try',
+    )
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: SimulateCommandFlags) => {
       const { simulateCommand } = await import('../simulate/simulate-command.js');

@@ -1,6 +1,6 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { configOption } from './config-option.js';
+import { configOption, findConfigBeforeAction } from './config-option.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
 
 export function registerUpgrade(program: Command): void {
@@ -11,6 +11,7 @@ export function registerUpgrade(program: Command): void {
     )
     .argument('<kind>', `upgrade kind: ${UPGRADE_KINDS.join(' | ')}`)
     .addOption(configOption())
+    .hook('preAction', findConfigBeforeAction(true))
     .requiredOption(
       '--to <version>',
       'target version (Talos for cattle/pets, Kubernetes for kubernetes)',
@@ -26,7 +27,10 @@ export function registerUpgrade(program: Command): void {
     )
     .option('--resume', 'continue the run recorded in the journal (safe when there is none)', false)
     .option('--journal <file>', 'journal file (JSONL) (default: journal.file of the config)')
-    .option('--report <file>', 'write the JSON report here too')
+    .option(
+      '--report <file>',
+      'write the JSON report here too, and beside it the Markdown summary (.md) and the timeline picture (report.json -> report.timeline.svg)',
+    )
     .option(
       '--audit <file>',
       'audit log (JSONL) of every action and its inputs, secrets redacted',

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { INSTALLER_PLATFORMS, NODE_ROLES } from '../../core/inventory.js';
+import { duration } from './duration.js';
 import { PolicySchema } from './policy-schema.js';
 import { MaintenanceSchema } from './maintenance-schema.js';
 
@@ -130,7 +131,7 @@ export const ConfigSchema = z
         .record(z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, 'keys are <host>/<flavor>'), tfAddress)
         .default({})
         .describe('Explicit template addresses by <host>/<flavor> (override templateAddress)'),
-      lockTimeoutSeconds: z.int().min(0).default(300).describe('terraform -lock-timeout'),
+      lockTimeoutSeconds: duration('terraform -lock-timeout', 0).prefault(300),
       vmResourceTypes: z
         .array(
           z
@@ -217,7 +218,7 @@ export const ConfigSchema = z
       .strictObject({
         namespace: dnsLabel.default('kube-system'),
         name: dnsLabel.default('drover-upgrade'),
-        ttlSeconds: z.int().min(30).default(300),
+        ttlSeconds: duration('How long the lease holds without renewal', 30).prefault(300),
       })
       .default({ namespace: 'kube-system', name: 'drover-upgrade', ttlSeconds: 300 }),
     kubernetes: z

@@ -108,7 +108,7 @@ export interface SimulateResult {
   report: UpgradeReport;
 }
 
-async function loadScenarioFile(file: string | undefined) {
+export async function loadScenarioFile(file: string | undefined) {
   if (file === undefined) return referenceScenario();
   let text: string;
   try {
@@ -317,6 +317,8 @@ export async function runSimulate(
     const finished = await Promise.race([upgrade, crashed, hangDeadline(cluster, options)]);
     if (finished === 'crashed') throw new SimulatedCrash(completed);
     const report = finished;
+    // Finished or stopped, not crashed: what must hold at the end of a run is judged now.
+    cluster.endRun();
     await io.reporter.flush();
     const redacted: UpgradeReport = redactor.redactValue({
       ...report,

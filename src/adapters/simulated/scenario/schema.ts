@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { STEP_ACTIONS, UPGRADE_KINDS } from '../../../core/plan.js';
 import { NODE_ROLES, INSTALLER_PLATFORMS } from '../../../core/inventory.js';
-import { leaseHeldByDeadRunner } from './faults-engine.js';
+import { leaseHeldByDeadRunner, skewedRunner } from './faults-engine.js';
 import { MAX_SEED } from '../world/rng.js';
 import { faultTiming, type Operation } from './fault-timing.js';
 import {
@@ -173,6 +173,7 @@ const faultSchema = z.discriminatedUnion('type', [
   /** The Drover process dies (SIGKILL) when the fault fires, after the world was saved. */
   z.strictObject({ type: z.literal('crash'), ...faultTiming }),
   leaseHeldByDeadRunner,
+  skewedRunner,
   talosUpgradeDrops,
   talosRollsBack,
   talosNeverBack,
