@@ -6,6 +6,7 @@
  */
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { createSimulatedCluster, loadScenario } from '../../src/adapters/simulated/index.js';
 import { lineOf } from '../../src/cli/config/field-path.js';
@@ -68,6 +69,13 @@ describe('maintenance windows', () => {
     expect(outcomes).toContain('not-started');
     expect(outcomes.filter((o) => o !== 'succeeded' && o !== 'not-started')).toEqual([]);
     expect(first.report.nodes.filter((n) => n.leftCordoned)).toEqual([]);
+    // The stopped run's report is a valid report (ajv 6 through eslint, as timeline.test.ts).
+    const validate = new Ajv({ allErrors: true }).compile(
+      JSON.parse(
+        readFileSync(new URL('../../schema/report.schema.json', import.meta.url), 'utf8'),
+      ) as object,
+    );
+    expect(validate(first.report), JSON.stringify(validate.errors)).toBe(true);
 
     const journal = readJournal(files.journalFile);
     const finished = journal.filter((e) => e.type === 'run-finished');
