@@ -17,7 +17,9 @@ import { SimulatedKubernetesPort } from './ports/kubernetes-port.js';
 import { SimulatedSecretsPort } from './ports/secrets-port.js';
 import { SimulatedStateBackupPort } from './ports/state-backup-port.js';
 import { SimulatedStoragePort } from './ports/storage-port.js';
+import { SimulatedRegistryPort } from './ports/registry-port.js';
 import { SimulatedTalosPort } from './ports/talos-port.js';
+import { SimulatedHookRunner } from './ports/hook-runner.js';
 import { deriveDurations, deriveInventory, derivePolicy } from './scenario/derive.js';
 import type { Scenario } from './scenario/schema.js';
 import { VirtualClock } from './virtual-clock.js';
@@ -85,8 +87,15 @@ export interface SimulatedCluster {
   store: KubeStore;
   ports: Pick<
     Ports,
-    'clock' | 'kubernetes' | 'talos' | 'infrastructure' | 'stateBackup' | 'secrets' | 'storage'
-  >;
+    | 'clock'
+    | 'kubernetes'
+    | 'talos'
+    | 'infrastructure'
+    | 'stateBackup'
+    | 'secrets'
+    | 'storage'
+    | 'registry'
+  > & { hooks?: SimulatedHookRunner };
   violations(): { invariant: number; at: number; message: string }[];
   /**
    * The run ended (finished or stopped, not crashed): judge what must hold at the end even
@@ -229,6 +238,10 @@ export async function createSimulatedCluster(
       stateBackup: reportingStateBackup(world, new SimulatedStateBackupPort(world)),
       secrets: new SimulatedSecretsPort(world),
       storage: reportingStorage(world, new SimulatedStoragePort(world)),
+      ...(scenario.hooks.length > 0
+        ? { hooks: new SimulatedHookRunner(scenario.hooks, clock) }
+        : {}),
+      registry: new SimulatedRegistryPort(world),
     },
     // A read, at any moment: end-of-run rules are judged when the run releases the lease
     // (invariants-engine.ts) or when its runner says it ended (endRun), never by reading.

@@ -5,6 +5,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import type { SimulateCommandFlags } from '../simulate/simulate-command.js';
+import { addAllowOptions } from './allow-options.js';
 
 const HELP_AFTER = `
 With no --scenario it upgrades the reference cluster (3 control plane nodes, 12 workers on
@@ -21,8 +22,10 @@ Chaos: --chaos SEED adds a seeded random mix of faults with random triggers; the
 (cleanly, exit 1) but must keep every invariant. npm run chaos runs 200 seeds.
 
 Exit codes: 0 succeeded with no invariant violated, 1 failed, aborted or an invariant
-violated, 2 bad usage or input, 3 refused by a safety rule (lock held, gate blocked, plan scope,
-outside every maintenance window), 4 stopped between nodes at the end of the maintenance window.
+violated, 2 bad usage or input, 3 refused by a safety rule (downgrade, forbidden hop, unknown line or Kubernetes out of
+the Talos line's range, as drover route refuses them unless --allow-*; lock held, gate blocked,
+plan scope, outside every maintenance window), 4 stopped between nodes at the end of the
+maintenance window.
 Try Drover without a cluster: --serve starts the simulated cluster's API server, writes a
 kubeconfig and a drover.yaml, and prints the kubectl and drover commands to run against it:
   drover simulate --serve ./try-drover        # then, in another shell: . ./try-drover/env.sh
@@ -54,7 +57,7 @@ function duration(name: string) {
 }
 
 export function registerSimulate(program: Command): void {
-  program
+  const command = program
     .command('simulate')
     .summary('run a complete upgrade against the simulated cluster, on virtual time')
     .description(
@@ -110,7 +113,8 @@ export function registerSimulate(program: Command): void {
     .option(
       '--serve [dir]',
       'serve the simulated cluster (no upgrade run) on 127.0.0.1 until Ctrl-C; writes a kubeconfig, drover.yaml and env.sh into dir (default: a temporary one) and prints commands to try',
-    )
+    );
+  addAllowOptions(command)
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: SimulateCommandFlags) => {
       const { simulateCommand } = await import('../simulate/simulate-command.js');

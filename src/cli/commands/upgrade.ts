@@ -1,10 +1,11 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
+import { addAllowOptions } from './allow-options.js';
 import { configOption, findConfigBeforeAction } from './config-option.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
 
 export function registerUpgrade(program: Command): void {
-  program
+  const command = program
     .command('upgrade')
     .description(
       'Upgrade a real cluster: cattle (replace VMs), pets (in place) or kubernetes (upgrade-k8s).',
@@ -45,7 +46,8 @@ export function registerUpgrade(program: Command): void {
         '--outside-window <mode>',
         'started outside every maintenance window: wait for the next, or exit 3 (default: maintenance.outsideWindow)',
       ).choices(['wait', 'exit']),
-    )
+    );
+  addAllowOptions(command)
     .addHelpText(
       'after',
       `

@@ -11,6 +11,12 @@ import { INSTALLER_PLATFORMS, NODE_ROLES } from '../../core/inventory.js';
 import { duration } from './duration.js';
 import { PolicySchema } from './policy-schema.js';
 import { MaintenanceSchema } from './maintenance-schema.js';
+import {
+  AlertmanagerSchema,
+  CommandGateSchema,
+  HOOKS_DEFAULT,
+  HooksSchema,
+} from './hooks-schema.js';
 
 const dnsLabel = z
   .string()
@@ -92,7 +98,7 @@ export const NodeSchema = z.strictObject({
   labels: z.record(z.string(), z.string()).optional(),
 });
 
-export const CustomGateSchema = z.strictObject({
+export const CelGateSchema = z.strictObject({
   name: dnsLabel.describe('Gate name, shown in plans as custom:<name>'),
   description: z.string().optional(),
   apiVersion: z
@@ -109,6 +115,12 @@ export const CustomGateSchema = z.strictObject({
     .string()
     .min(1)
     .describe('CEL expression over `object` (the resource as JSON); true means pass'),
+});
+
+/** A custom gate: a CEL expression over one resource, or a command whose exit status decides. */
+export const CustomGateSchema = z.union([CelGateSchema, CommandGateSchema], {
+  error:
+    'must be a CEL gate (apiVersion, resource, resourceName, expression) or a command gate (command)',
 });
 
 export const ConfigSchema = z
@@ -230,6 +242,8 @@ export const ConfigSchema = z
         endpoints: z.array(address).default([]).describe('Default: the control plane addresses'),
       })
       .default({ endpoints: [] }),
+    hooks: HooksSchema.default(HOOKS_DEFAULT),
+    alertmanager: AlertmanagerSchema.optional(),
   })
   .describe('Drover configuration: one Talos cluster on Proxmox managed with Terraform');
 
@@ -237,4 +251,5 @@ export type DroverConfig = z.output<typeof ConfigSchema>;
 export type DroverConfigInput = z.input<typeof ConfigSchema>;
 export type ConfigNode = z.output<typeof NodeSchema>;
 export type CustomGateConfig = z.output<typeof CustomGateSchema>;
+export type CelGateConfig = z.output<typeof CelGateSchema>;
 export type MachineConfigSourceConfig = z.output<typeof MachineConfigSourceSchema>;

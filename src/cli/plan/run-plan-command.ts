@@ -1,5 +1,6 @@
 /** `drover plan`: load the config, build the plan, print it (one JSON document with --json). */
 import { DroverError } from '../../core/errors.js';
+import type { RouteAllowances } from '../../core/route.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
 import type { UpgradeKind } from '../../core/plan.js';
 import { planToText } from '../../core/plan-build.js';
@@ -13,6 +14,7 @@ export interface PlanCommandOptions {
   from?: string;
   kubernetesFrom?: string;
   json?: boolean;
+  allow?: RouteAllowances;
 }
 
 export interface CommandOutput {
@@ -45,6 +47,8 @@ export async function runPlanCommand(
     to: options.to,
     ...(options.from === undefined ? {} : { from: options.from }),
     ...(options.kubernetesFrom === undefined ? {} : { kubernetesFrom: options.kubernetesFrom }),
+    ...(options.allow ? { allow: options.allow } : {}),
+    command: 'plan',
   });
   for (const note of notes) out.stderr(`note: ${note}\n`);
   // The worst case the policy allows (every step at its deadline on every retry), not an

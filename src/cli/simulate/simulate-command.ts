@@ -1,4 +1,5 @@
 /** Process wiring for `drover simulate`: signals, the progress renderer, abrupt crash on request. */
+import { allowancesFrom } from '../commands/allow-options.js';
 import { createReporter } from '../progress/index.js';
 import { withAbortOnSignals } from '../run/abort-on-signals.js';
 import { DroverError } from '../../core/errors.js';
@@ -23,6 +24,9 @@ export interface SimulateCommandFlags {
   audit?: string;
   api: SimulateApi;
   plain?: boolean;
+  allowDowngrade?: boolean;
+  allowMultiHop?: boolean;
+  allowUnknown?: boolean;
   /** `--serve [dir]`: true without a directory. */
   serve?: string | boolean;
 }
@@ -85,6 +89,7 @@ export async function simulateCommand(flags: SimulateCommandFlags): Promise<numb
         ...(flags.report ? { reportFile: flags.report } : {}),
         ...(flags.audit ? { auditFile: flags.audit } : {}),
         api: flags.api,
+        allow: allowancesFrom(flags as unknown as Record<string, unknown>),
         signal,
       },
       {

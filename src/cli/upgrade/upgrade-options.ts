@@ -4,6 +4,8 @@ import { UPGRADE_KINDS } from '../../core/plan.js';
 import type { UpgradeKind } from '../../core/plan.js';
 import { OUTSIDE_WINDOW_MODES } from '../../core/maintenance-window-grammar.js';
 import type { OutsideWindowMode } from '../../core/maintenance-window-grammar.js';
+import type { RouteAllowances } from '../../core/route.js';
+import { allowancesFrom } from '../commands/allow-options.js';
 
 export interface UpgradeOptions {
   config: string;
@@ -20,6 +22,8 @@ export interface UpgradeOptions {
   json: boolean;
   /** Overrides maintenance.outsideWindow of the config. */
   outsideWindow?: OutsideWindowMode;
+  /** --allow-downgrade, --allow-multi-hop, --allow-unknown (core/refusals.ts). */
+  allow?: RouteAllowances;
 }
 
 export function checkKind(kind: string, command: string): UpgradeKind {
@@ -47,6 +51,7 @@ export function upgradeOptionsFrom(raw: Record<string, unknown>): UpgradeOptions
     dryRun: raw.dryRun === true,
     resume: raw.resume === true,
     json: raw.json === true,
+    allow: allowancesFrom(raw),
     ...optional('from'),
     ...optional('journal'),
     ...optional('report'),

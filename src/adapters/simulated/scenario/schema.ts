@@ -18,6 +18,7 @@ import {
 import { kubernetesFaultSchemas } from './faults-kubernetes.js';
 import { maintenanceScenarioSchema, startAtSchema } from './maintenance.js';
 import { terraformFaultSchemas, terraformScenarioSchema } from './faults-terraform.js';
+import { scenarioHooksSchema } from './hooks.js';
 
 const name = z
   .string()
@@ -298,6 +299,18 @@ export const scenarioSchema = z.strictObject({
   durations: durationsSchema.default({}),
   faults: z.array(faultSchema).default([]),
   terraform: terraformScenarioSchema,
+  /** Scripted operator hooks (scenario/hooks.ts). */
+  hooks: scenarioHooksSchema,
+  /**
+   * The installer images' registry (the Image Factory): images it lacks, by node (any version,
+   * or one), and whether it answers at all. Drover checks them before the first cordon.
+   */
+  registry: z
+    .strictObject({
+      missing: z.array(z.strictObject({ node: name, version: version.optional() })).default([]),
+      unreachable: z.boolean().default(false),
+    })
+    .default({ missing: [], unreachable: false }),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;

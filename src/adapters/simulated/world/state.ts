@@ -143,6 +143,8 @@ export interface WorldState {
   /** Kubernetes version the control plane runs. */
   kubernetesVersion: string;
   vmReplacements: Record<string, number>;
+  /** Images pulled onto each node (`talosctl image pull --namespace system`), by node name. */
+  pulledImages?: Record<string, string[]>;
   /** Nodes whose VM an apply set out to replace (even if it failed): Drover did follow a leave. */
   replaceAttempted?: Record<string, true>;
   /** Per fault index: how many times it fired. */
