@@ -70,7 +70,10 @@ function runPrinted(doc: ServeDocument, command: string) {
   });
 }
 
-describe('drover simulate --serve', () => {
+// --serve makes its loopback certificate with openssl: without it these tests skip, saying so.
+const noOpenssl = missingProgram('openssl', ['version']);
+
+describe.skipIf(noOpenssl !== undefined)('drover simulate --serve', () => {
   it('serves the cluster for kubectl, validate and upgrade --dry-run until SIGTERM', async () => {
     const dir = join(root, 'try-drover');
     const served = await serve([dir]);
