@@ -15,6 +15,7 @@ import { pause } from './retry.js';
 import { runStep } from './run-step.js';
 import type { StepRunOptions } from './run-step.js';
 import { runUnit } from './run-unit.js';
+import { isWindowClosed } from './window-gate.js';
 import { closeTemplateBatch, openTemplateBatch } from './steps/template-batch.js';
 
 /**
@@ -31,6 +32,11 @@ async function rebuildTemplates(
   const size = Math.max(1, run.policy.disruption.templateRebuildConcurrency);
   for (let i = 0; i < pending.length && !run.stopRequested; i += size) {
     const members = pending.slice(i, i + size);
+    run.window?.beforeStart(
+      `template rebuilds ${members.map((s) => s.id).join(', ')}`,
+      members,
+      'parallel',
+    );
     const batch = openTemplateBatch(run, members);
     try {
       const results = await Promise.allSettled(
@@ -58,6 +64,7 @@ async function runClusterSteps(
         group.push(steps[i++] as PlanStep);
       await rebuildTemplates(run, group, options);
     } else {
+      if (!isStepDone(run.entries, step.id)) run.window?.beforeStart(step.id, [step]);
       await runStep(run, step, undefined, options);
       i++;
     }
@@ -85,7 +92,8 @@ async function runScheduled(
     const p = runUnit(run, unit, options)
       .catch((error) => {
         errors.push(error);
-        run.stopRequested = true;
+        // A unit the window held back stops nothing: the units running finish their cycles.
+        if (!isWindowClosed(error)) run.stopRequested = true;
       })
       .finally(() => running.delete(unit.node));
     running.set(unit.node, p);
@@ -159,7 +167,7 @@ async function runScheduled(
     }
   }
   await Promise.all(running.values());
-  if (errors.length > 0) throw errors[0];
+  if (errors.length > 0) throw errors.find((e) => !isWindowClosed(e)) ?? errors[0];
 }
 
 export async function runPhase(

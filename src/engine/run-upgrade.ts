@@ -26,6 +26,8 @@ import { startLockRenewal } from './lock-renewal.js';
 import { asDroverError, StepFailure } from './run-step.js';
 import { runPhase } from './run-phase.js';
 import { UnitStopped } from './run-unit.js';
+import type { MaintenancePolicy } from '../core/maintenance-window-grammar.js';
+import { awaitWindow, checkWindowsLongEnough, halfDoneNodes, windowGuard } from './window-gate.js';
 import { closeRunExtras, openRunExtras } from './run-extras.js';
 import type { RunExtras } from './run-extras.js';
 import { hookNotes } from './run-hooks.js';
@@ -52,6 +54,8 @@ export interface RunUpgradeOptions {
   invariantsObserved?: boolean;
   /** Lease TTL; renewed every third of it. */
   lockTtlSeconds?: number;
+  /** Maintenance windows (window-gate.ts); none: the run may act at any time. */
+  maintenance?: MaintenancePolicy;
 }
 
 // Long enough that renewals stay rare over a multi-hour run; a crashed holder blocks others this long
@@ -110,9 +114,13 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
     return dryRunReport(plan, inventory, options.runId, ports.clock.now(), lowerBound);
 
   // Read before taking the lock: a journal that cannot be read must not leave the lock held.
-  const prior = options.resume
-    ? (await ports.journal.readAll()).filter((e) => e.runId === options.runId)
-    : [];
+  const readPrior = async () =>
+    options.resume ? (await ports.journal.readAll()).filter((e) => e.runId === options.runId) : [];
+  await checkWindowsLongEnough(options.maintenance, plan, options.durations, ports, readPrior);
+  const windowNote = await awaitWindow(options.maintenance, ports, options.signal, async () =>
+    halfDoneNodes(plan, await readPrior()),
+  );
+  const prior = await readPrior();
   const ttl = options.lockTtlSeconds ?? DEFAULT_LOCK_TTL_SECONDS;
   const takeover = await acquireLock(options, ttl);
   const controller = new AbortController();
@@ -148,7 +156,8 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
         ...(node ? { node } : {}),
       }),
   };
-  const notes: string[] = [];
+  run.window = windowGuard(options.maintenance, options.durations, ports.clock, run.log);
+  const notes: string[] = windowNote ? [windowNote] : [];
   if (takeover) {
     notes.push(takeover);
     run.log('warn', takeover);

@@ -25,7 +25,8 @@ Chaos: --chaos SEED adds a seeded random mix of faults with random triggers; the
 Exit codes: 0 succeeded with no invariant violated, 1 failed, aborted or an invariant
 violated, 2 bad usage or input, 3 refused by a safety rule (downgrade, forbidden hop, unknown line or Kubernetes out of
 the Talos line's range, as drover route refuses them unless --allow-*; lock held, gate blocked,
-plan scope).
+plan scope, outside every maintenance window), 4 stopped between nodes at the end of the
+maintenance window.
 Try Drover without a cluster: --serve starts the simulated cluster's API server, writes a
 kubeconfig and a drover.yaml, and prints the kubectl and drover commands to run against it:
   drover simulate --serve ./try-drover        # then, in another shell: . ./try-drover/env.sh

@@ -1,3 +1,4 @@
+import { Option } from 'commander';
 import type { Command } from 'commander';
 import { addAllowOptions } from './allow-options.js';
 import { configOption, findConfigBeforeAction } from './config-option.js';
@@ -40,7 +41,13 @@ export function registerUpgrade(program: Command): void {
     .option('--kubeconfig <file>', 'kubeconfig (default: KUBECONFIG, then in-cluster)')
     .option('--context <name>', 'kubeconfig context')
     .option('--talosconfig <file>', 'talosconfig (default: TALOSCONFIG)')
-    .option('--json', 'print the report as one JSON document on stdout', false);
+    .option('--json', 'print the report as one JSON document on stdout', false)
+    .addOption(
+      new Option(
+        '--outside-window <mode>',
+        'started outside every maintenance window: wait for the next, or exit 3 (default: maintenance.outsideWindow)',
+      ).choices(['wait', 'exit']),
+    );
   addSelectionOptions(addAllowOptions(command))
     .addHelpText(
       'after',
@@ -54,7 +61,9 @@ ${SELECTION_HELP}
 
 Secrets come only from the environment (AWS_*, TALOSCONFIG, SOPS keys, the machine-config
 variables named in the config) and never appear in output, the journal or the report.
-Exit codes: 0 done, 1 failed or aborted, 2 bad input, 3 refused by a safety rule.`,
+Exit codes: 0 done, 1 failed or aborted, 2 bad input, 3 refused by a safety rule (or
+outside every maintenance window), 4 stopped cleanly between nodes at the end of the
+maintenance window (run again with --resume inside the next one).`,
     )
     .action(async (kind: string, options: Record<string, unknown>) => {
       const { runUpgradeCommand } = await import('../upgrade/run-upgrade-command.js');

@@ -12,6 +12,8 @@ import {
 } from '../../adapters/simulated/index.js';
 import type { SimulatedCluster } from '../../adapters/simulated/index.js';
 import { withChaos } from '../../adapters/simulated/scenario/chaos.js';
+import { scenarioMaintenance } from '../../adapters/simulated/scenario/maintenance.js';
+import type { Scenario } from '../../adapters/simulated/index.js';
 import { targetScenario } from './scenario-target.js';
 import { SecretWatch } from './secret-watch.js';
 import { lineOf } from '../config/field-path.js';
@@ -211,6 +213,11 @@ function hangDeadline(cluster: SimulatedCluster, options: SimulateOptions): Prom
   });
 }
 
+function maintenanceOf(scenario: Scenario) {
+  const maintenance = scenarioMaintenance(scenario);
+  return maintenance ? { maintenance } : {};
+}
+
 // Shared with `drover upgrade`; re-exported for existing importers.
 export { exitCodeOf };
 
@@ -339,6 +346,7 @@ export async function runSimulate(
       redactor,
       invariantsObserved: true,
       afterStep,
+      ...maintenanceOf(scenario),
       ...(options.signal ? { signal: options.signal } : {}),
       audit: (record) => {
         const line = JSON.stringify(record);

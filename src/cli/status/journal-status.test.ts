@@ -161,6 +161,29 @@ describe('journal status', () => {
     ])!;
     expect(status).toMatchObject({ runId: run, state: 'unfinished', attempts: 1 });
   });
+
+  it('says why a run stopped from its run-finished entry (a maintenance window closing)', () => {
+    const status = journalStatus([
+      started(0),
+      ...cycle(10, 'w1', 'uncordon'),
+      {
+        type: 'run-finished',
+        at: 30,
+        runId: run,
+        outcome: 'aborted',
+        code: 'WINDOW_CLOSED',
+        message: 'stopped between nodes: w2 not started: expected to take 823s',
+      } as JournalEntry,
+    ])!;
+    expect(status).toMatchObject({
+      state: 'aborted',
+      reason: {
+        code: 'WINDOW_CLOSED',
+        message: 'stopped between nodes: w2 not started: expected to take 823s',
+      },
+      cordoned: [],
+    });
+  });
 });
 
 describe('journalStatus: a selected run that leaves mixed versions', () => {

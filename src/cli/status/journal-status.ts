@@ -31,6 +31,8 @@ export interface JournalStatus {
   lastEntryAt: number;
   lastFinished?: StepRef;
   failed?: StepRef;
+  /** Why the run stopped, from its run-finished entry (e.g. WINDOW_CLOSED at a window's end). */
+  reason?: { code: string; message?: string };
   /** Started, never finished: the run died inside them. */
   interrupted: StepRef[];
   /** Cordoned by this run and not uncordoned since (per the journal). */
@@ -90,6 +92,14 @@ export function journalStatus(all: JournalEntry[], plan?: Plan): JournalStatus |
     lastEntryAt: entries[entries.length - 1]!.at,
     ...(lastDone ? { lastFinished: ref(lastDone) } : {}),
     ...(failedEntry && state !== 'succeeded' ? { failed: ref(failedEntry) } : {}),
+    ...(finished?.code !== undefined && state !== 'succeeded' && state !== 'unfinished'
+      ? {
+          reason: {
+            code: finished.code,
+            ...(finished.message ? { message: finished.message } : {}),
+          },
+        }
+      : {}),
     interrupted: [...interrupted.values()],
     cordoned: cordonedNodes(effective),
     ...selectionOf(first),

@@ -133,6 +133,7 @@ export function statusText(result: StatusResult): string {
     );
     if (s.lastFinished) lines.push(`last step done: ${s.lastFinished.stepId}`);
     if (s.failed) lines.push(`stopped at: ${step(s.failed)}`);
+    if (s.reason) lines.push(`reason: [${s.reason.code}] ${s.reason.message ?? ''}`);
     for (const i of s.interrupted)
       lines.push(`interrupted: ${i.stepId} (started ${when(i.at)}, never finished)`);
     lines.push(

@@ -9,6 +9,8 @@ import { SystemClock } from '../../adapters/system/system-clock.js';
 import { DEFAULT_STEP_DURATIONS } from '../../core/durations.js';
 import { DroverError } from '../../core/errors.js';
 import { lowerBoundSeconds } from '../../core/lower-bound.js';
+import { maintenancePolicyOf } from '../../core/maintenance-window-grammar.js';
+import { windowStatus } from '../../core/maintenance-window.js';
 import type { Plan } from '../../core/plan.js';
 import { Redactor } from '../../core/redact.js';
 import { selectPlan } from '../../core/selection.js';
@@ -121,6 +123,8 @@ async function dryRun(
       ...(io.signal ? { signal: io.signal } : {}),
     });
     io.stderr(redactor.redact(dryRunText(plan, facts)));
+    const window = maintenanceOf(loaded, options).maintenance;
+    if (window) io.stderr(`Maintenance: ${windowStatus(window, clock.now())}\n`);
     io.stderr(redactor.redact(extrasText(loaded.config)));
     const lowerBound = lowerBoundSeconds(plan, loaded.inventory, DEFAULT_STEP_DURATIONS);
     const report = dryRunReport(
@@ -198,12 +202,21 @@ async function realRun(
         cwd: loaded.dir,
         ...(io.env.PATH === undefined ? {} : { path: io.env.PATH }),
       }),
+      ...maintenanceOf(loaded, options),
       ...(io.signal ? { signal: io.signal } : {}),
       ...(audit ? { audit: (record) => appendFileSync(audit, `${JSON.stringify(record)}\n`) } : {}),
     });
   } finally {
     await built.dispose();
   }
+}
+
+/** The config's maintenance windows, with --outside-window over maintenance.outsideWindow. */
+function maintenanceOf(loaded: LoadedConfig, options: UpgradeOptions) {
+  const section = loaded.config.maintenance;
+  if (section === undefined) return {};
+  const outsideWindow = options.outsideWindow ?? section.outsideWindow;
+  return { maintenance: maintenancePolicyOf({ windows: section.windows, outsideWindow }) };
 }
 
 /** --resume of a run that already succeeded: its report again, and nothing done. */

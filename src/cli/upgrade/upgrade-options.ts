@@ -4,6 +4,8 @@ import { UPGRADE_KINDS } from '../../core/plan.js';
 import type { UpgradeKind } from '../../core/plan.js';
 import type { Selection } from '../../core/selection.js';
 import { selectionFromFlags } from '../selection/parse-selection.js';
+import { OUTSIDE_WINDOW_MODES } from '../../core/maintenance-window-grammar.js';
+import type { OutsideWindowMode } from '../../core/maintenance-window-grammar.js';
 import type { RouteAllowances } from '../../core/route.js';
 import { allowancesFrom } from '../commands/allow-options.js';
 
@@ -22,6 +24,8 @@ export interface UpgradeOptions {
   json: boolean;
   /** --nodes, --role, --limit, --phase, --canary (core/selection.ts); empty: the whole cluster. */
   selection?: Selection;
+  /** Overrides maintenance.outsideWindow of the config. */
+  outsideWindow?: OutsideWindowMode;
   /** --allow-downgrade, --allow-multi-hop, --allow-unknown (core/refusals.ts). */
   allow?: RouteAllowances;
 }
@@ -60,5 +64,8 @@ export function upgradeOptionsFrom(raw: Record<string, unknown>): UpgradeOptions
     ...optional('kubeconfig'),
     ...optional('context'),
     ...optional('talosconfig'),
+    ...((OUTSIDE_WINDOW_MODES as readonly unknown[]).includes(raw.outsideWindow)
+      ? { outsideWindow: raw.outsideWindow as OutsideWindowMode }
+      : {}),
   };
 }
