@@ -9,11 +9,14 @@ const MIN_SECRET_LENGTH = 4;
 
 export class Redactor {
   private readonly secrets = new Set<string>();
+  /** The secrets longest first, sorted once per change rather than on every redact call. */
+  private longestFirst: string[] | undefined;
 
   add(secret: string | undefined): void {
     if (secret === undefined) return;
     const trimmed = secret.trim();
     if (trimmed.length < MIN_SECRET_LENGTH) return;
+    this.longestFirst = undefined;
     this.secrets.add(trimmed);
     // Multi-line secrets (machine configs, kubeconfigs) also leak line by line.
     for (const line of trimmed.split(/\r?\n/)) {
@@ -29,7 +32,9 @@ export class Redactor {
   redact(text: string): string {
     let out = text;
     // Longest first so a secret containing another is replaced whole.
-    for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) {
+    this.longestFirst ??= [...this.secrets].sort((a, b) => b.length - a.length);
+    for (const secret of this.longestFirst) {
+      if (secret.length > out.length) continue;
       if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     }
     return out;

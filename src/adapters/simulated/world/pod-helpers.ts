@@ -4,7 +4,7 @@
  */
 import type { KubeObject } from '../kube/store.js';
 import { readyStatus } from './nodes.js';
-import { MIRROR_ANNOTATION } from './objects.js';
+import { MIRROR_ANNOTATION, R } from './objects.js';
 import type { World } from './world.js';
 
 export function controller(pod: KubeObject): { kind: string; name: string } | undefined {
@@ -46,4 +46,22 @@ export function owned(pods: readonly KubeObject[], owner: KubeObject): KubeObjec
 /** The kubelet on this node can act: its machine runs and it is Ready. */
 export function kubeletUp(world: World, node: KubeObject | undefined): boolean {
   return !!node && world.vmRunning(node.metadata.name) && readyStatus(node) === 'True';
+}
+
+/**
+ * A free name for a new pod in `namespace`, as the API server's generateName makes it: `prefix-`
+ * and five random characters (27^5, about 14 million names). A collision is certain somewhere in
+ * a 5,000-node cluster's ~25,000 pods; the real API server then answers AlreadyExists and the
+ * controller tries again with a fresh name, so the twin draws again until the name is free. The
+ * first draw is the one it always made: seeded runs without a collision are unchanged.
+ */
+export function generatedPodName(
+  world: World,
+  namespace: string | undefined,
+  prefix: string,
+): string {
+  for (;;) {
+    const name = `${prefix}-${world.rng.suffix(5)}`;
+    if (!world.store.getView(R.pods, namespace, name)) return name;
+  }
 }
