@@ -32,9 +32,18 @@ export class Redactor {
   redact(text: string): string {
     let out = text;
     // Longest first so a secret containing another is replaced whole.
-    this.longestFirst ??= [...this.secrets].sort((a, b) => b.length - a.length);
-    for (const secret of this.longestFirst) {
-      if (secret.length > out.length) continue;
+    const secrets = (this.longestFirst ??= [...this.secrets].sort((a, b) => b.length - a.length));
+    // Secrets longer than the text cannot be in it (a run registers one config per node, each
+    // longer than any log line): start at the first that fits, found by bisection.
+    let lo = 0;
+    let hi = secrets.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((secrets[mid]?.length ?? 0) > text.length) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < secrets.length; i++) {
+      const secret = secrets[i] as string;
       if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     }
     return out;

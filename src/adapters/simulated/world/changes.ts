@@ -10,7 +10,9 @@
  * in which the world changed), its controller, and pods a timed world event names.
  */
 import type { KubeObject, KubeStore, StoreEvent } from '../kube/store.js';
+import { podReady } from '../kube/pods.js';
 import { R } from './objects.js';
+import { finished } from './pod-helpers.js';
 import type { VmState } from './state.js';
 
 export interface PassChanges {
@@ -88,6 +90,16 @@ interface Placed {
   namespace: string;
   node: string | undefined;
   owners: string[];
+  /** Not finished (Succeeded or Failed): counts towards its controller's pods. */
+  active: boolean;
+  /** Ready and not being deleted. */
+  ready: boolean;
+}
+
+/** A controller's pods that have not finished, and how many of them are ready. */
+export interface OwnedCounts {
+  all: number;
+  ready: number;
 }
 
 /** Pods by node, by controller and by namespace, and the unbound ones, kept from store events. */
@@ -96,6 +108,7 @@ export class PodIndex {
   private readonly byNode = new Map<string, Set<string>>();
   private readonly byOwner = new Map<string, Set<string>>();
   private readonly byNamespace = new Map<string, Set<string>>();
+  private readonly counts = new Map<string, OwnedCounts>();
   /** Pods not bound to a node and not being deleted (the scheduler's queue). */
   readonly unbound = new Set<string>();
 
@@ -107,6 +120,7 @@ export class PodIndex {
     this.byNode.clear();
     this.byOwner.clear();
     this.byNamespace.clear();
+    this.counts.clear();
     this.unbound.clear();
     for (const pod of this.store.listView(R.pods)) this.add(pod);
   }
@@ -126,6 +140,11 @@ export class PodIndex {
   /** How many pods are bound to `node` (the scheduler's spreading). */
   countOnNode(node: string): number {
     return this.byNode.get(node)?.size ?? 0;
+  }
+
+  /** The unfinished and the ready pods with an owner reference to `uid`. */
+  countsOf(uid: string): OwnedCounts {
+    return this.counts.get(uid) ?? { all: 0, ready: 0 };
   }
 
   /** Pods with an owner reference to `uid`. */
@@ -155,10 +174,15 @@ export class PodIndex {
       namespace,
       node: nodeNameOf(pod),
       owners: (pod.metadata.ownerReferences ?? []).map((r) => r.uid),
+      active: !finished(pod),
+      ready: podReady(pod) && !pod.metadata.deletionTimestamp,
     };
     this.placed.set(key, placed);
     if (placed.node) addTo(this.byNode, placed.node, key);
-    for (const uid of placed.owners) addTo(this.byOwner, uid, key);
+    for (const uid of placed.owners) {
+      addTo(this.byOwner, uid, key);
+      this.count(uid, placed, 1);
+    }
     addTo(this.byNamespace, namespace, key);
     if (!placed.node && !pod.metadata.deletionTimestamp) this.unbound.add(key);
   }
@@ -168,9 +192,21 @@ export class PodIndex {
     if (!placed) return;
     this.placed.delete(key);
     if (placed.node) removeFrom(this.byNode, placed.node, key);
-    for (const uid of placed.owners) removeFrom(this.byOwner, uid, key);
+    for (const uid of placed.owners) {
+      removeFrom(this.byOwner, uid, key);
+      this.count(uid, placed, -1);
+    }
     removeFrom(this.byNamespace, placed.namespace, key);
     this.unbound.delete(key);
+  }
+
+  private count(uid: string, placed: Placed, by: 1 | -1): void {
+    if (!placed.active) return;
+    const counts = this.counts.get(uid) ?? { all: 0, ready: 0 };
+    counts.all += by;
+    if (placed.ready) counts.ready += by;
+    if (counts.all === 0) this.counts.delete(uid);
+    else this.counts.set(uid, counts);
   }
 }
 

@@ -21,6 +21,7 @@ import {
   VmWatch,
   type PassChanges,
 } from './changes.js';
+import { DomainsDown } from './ceph-domains-down.js';
 import { SeededRandom } from './rng.js';
 import type { Violation, VmState, WorldEvent, WorldState } from './state.js';
 
@@ -99,6 +100,8 @@ export class World {
     return this.nextChanges;
   }
   private readonly vmWatch = new VmWatch();
+  /** Storage domains with an OSD node down, kept from node events and VM changes. */
+  readonly domainsDown: DomainsDown;
   private nodeNames: string[] | undefined;
 
   /**
@@ -117,6 +120,7 @@ export class World {
     this.pods = new PodIndex(store);
     // From the start, so that seeding (before start) keeps it too; start() rebuilds it after a restore.
     store.subscribe((event) => this.pods.apply(event));
+    this.domainsDown = new DomainsDown(this);
   }
 
   get now(): number {
