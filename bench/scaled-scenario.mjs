@@ -17,7 +17,8 @@ function address(block, i) {
  * @param {number} nodeCount total nodes, at least 4
  */
 export function scaledScenario(reference, nodeCount) {
-  if (!Number.isInteger(nodeCount) || nodeCount < 4) throw new Error('nodeCount must be an integer >= 4');
+  if (!Number.isInteger(nodeCount) || nodeCount < 4)
+    throw new Error('nodeCount must be an integer >= 4');
   const scenario = structuredClone(reference);
   const workers = nodeCount - 3;
   const hostCount = Math.max(3, Math.ceil(workers / WORKERS_PER_HOST));
@@ -25,12 +26,23 @@ export function scaledScenario(reference, nodeCount) {
   const gpuHosts = new Set();
   const nodes = [];
   for (let i = 0; i < 3; i += 1) {
-    nodes.push({ name: `k8s-ctrl-${i + 1}`, role: 'controlplane', host: hosts[i], address: address(0, i + 11) });
+    nodes.push({
+      name: `k8s-ctrl-${i + 1}`,
+      role: 'controlplane',
+      host: hosts[i],
+      address: address(0, i + 11),
+    });
   }
   for (let i = 0; i < workers; i += 1) {
     const host = hosts[Math.floor(i / WORKERS_PER_HOST)];
     const gpu = i % GPU_EVERY === GPU_EVERY - 3;
-    const node = { name: `k8s-work-${i + 1}`, role: 'worker', host, address: address(1, i + 21), osd: true };
+    const node = {
+      name: `k8s-work-${i + 1}`,
+      role: 'worker',
+      host,
+      address: address(1, i + 21),
+      osd: true,
+    };
     if (gpu) {
       gpuHosts.add(host);
       Object.assign(node, { flavor: 'gpu', gpu: true, patches: ['nvidia-gpu'] });
