@@ -254,7 +254,10 @@ export class World {
       this.changes = this.nextChanges;
       this.nextChanges = emptyChanges(false);
       this.nodeNames ??= this.context.inventory.nodes.map((n) => n.name);
-      this.vmWatch.collect(this.state.vms, this.nodeNames, this.changes.nodes);
+      // VMs change only in world state: every such change marks the world changed (an event
+      // fires, a timer is set, changed() is called, a fault starts or ends) before this pass.
+      if (world || this.changes.full)
+        this.vmWatch.collect(this.state.vms, this.nodeNames, this.changes.nodes);
       this.asWorld(() => {
         for (const r of this.reconcilers)
           if (world || r.watches.some((w) => changed.has(w))) r.run(this);
