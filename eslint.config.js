@@ -30,6 +30,51 @@ const nodeIo = [
   'net',
 ];
 
+const spawnModules = ['node:child_process', 'child_process'];
+
+/** What `layer` may not import; `spawn`: whether it may start child processes itself. */
+function layerPatterns(layer, { spawn }) {
+  return [
+    {
+      group: forbiddenFor(layer),
+      message: `Layer rule: src/${layer} may import only from ${layers.slice(0, layers.indexOf(layer) + 1).join(', ')}.`,
+    },
+    ...(layer === 'core'
+      ? [{ group: nodeIo, message: 'core is pure: no I/O, no process, no clock.' }]
+      : []),
+    ...(spawn
+      ? []
+      : [
+          {
+            group: spawnModules,
+            message:
+              'Child processes start only in src/adapters/exec (argv, timeout, signal, redaction).',
+          },
+        ]),
+  ];
+}
+
+/** core and engine take time from the Clock port (virtual in simulate) and nothing from the environment. */
+function clockFree(layer) {
+  const why =
+    layer === 'core' ? 'core is pure' : 'the engine reaches time and the environment only through its ports';
+  return {
+    'no-restricted-globals': [
+      'error',
+      { name: 'process', message: `${why}: no process or process.env.` },
+      ...['setTimeout', 'setInterval', 'setImmediate'].map((name) => ({
+        name,
+        message: `${why}: no timers (use clock.sleep).`,
+      })),
+    ],
+    'no-restricted-properties': [
+      'error',
+      { object: 'Date', property: 'now', message: `${why}: take the time from the clock.` },
+      { object: 'Math', property: 'random', message: `${why}: take a seeded random source.` },
+    ],
+  };
+}
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.test-report/**'] },
   js.configs.recommended,
@@ -74,42 +119,25 @@ export default tseslint.config(
     .map((layer) => ({
       files: [`src/${layer}/**/*.ts`],
       rules: {
-        'no-restricted-imports': [
-          'error',
-          {
-            patterns: [
-              {
-                group: forbiddenFor(layer),
-                message: `Layer rule: src/${layer} may import only from ${layers.slice(0, layers.indexOf(layer) + 1).join(', ')}.`,
-              },
-              ...(layer === 'core'
-                ? [{ group: nodeIo, message: 'core is pure: no I/O, no process, no clock.' }]
-                : []),
-            ],
-          },
-        ],
-        ...(layer === 'core'
-          ? {
-              'no-restricted-globals': [
-                'error',
-                { name: 'process', message: 'core is pure: no process.env.' },
-                { name: 'setTimeout', message: 'core has no clock.' },
-              ],
-              'no-restricted-properties': [
-                'error',
-                {
-                  object: 'Date',
-                  property: 'now',
-                  message: 'core has no clock: take the time as an argument.',
-                },
-                {
-                  object: 'Math',
-                  property: 'random',
-                  message: 'core takes a seeded random source.',
-                },
-              ],
-            }
-          : {}),
+        'no-restricted-imports': ['error', { patterns: layerPatterns(layer, { spawn: false }) }],
+        ...(layer === 'core' || layer === 'engine' ? clockFree(layer) : {}),
+      },
+    })),
+  // The one place a child process starts (argv arrays, timeout, AbortSignal, redaction).
+  {
+    files: ['src/adapters/exec/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: layerPatterns('adapters', { spawn: true }) }],
+    },
+  },
+  // Tests may drive real programs (git, terraform) and a fake clock's timers.
+  ...layers
+    .filter((layer) => layer !== 'action')
+    .map((layer) => ({
+      files: [`src/${layer}/**/*.test.ts`, `src/${layer}/**/testing/**/*.ts`],
+      rules: {
+        'no-restricted-imports': ['error', { patterns: layerPatterns(layer, { spawn: true }) }],
+        'no-restricted-globals': 'off',
       },
     })),
 );

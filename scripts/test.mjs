@@ -8,7 +8,9 @@ const reportDir = '.test-report';
 const reportFile = join(reportDir, 'vitest.json');
 const extraArgs = process.argv.slice(2);
 const quick = extraArgs.includes('--quick');
-const vitestArgs = extraArgs.filter((a) => a !== '--quick');
+// --mutate (CI) also runs the mutation check (scripts/mutate.mjs) and counts it as a check.
+const mutate = extraArgs.includes('--mutate');
+const vitestArgs = extraArgs.filter((a) => a !== '--quick' && a !== '--mutate');
 
 function run(label, cmd, args) {
   console.error(`\n== ${label}: ${cmd} ${args.join(' ')}`);
@@ -39,6 +41,9 @@ run('tests', npx, [
   `--outputFile.json=${reportFile}`,
   ...vitestArgs,
 ]);
+
+if (mutate && !run('mutation check', process.execPath, ['scripts/mutate.mjs']))
+  failedChecks.push('mutation check');
 
 let passed = 0;
 let failed = 0;

@@ -60,6 +60,26 @@ describe('JsonlJournal', () => {
     expect(isDroverError(error) && error.code).toBe('JOURNAL_CORRUPT');
   });
 
+  it('an entry of a known type with a wrong field is corruption, named by line and field (exit 2)', async () => {
+    const bad = { ...entry(2), type: 'step-finished', stepId: 'w-1/drain', outcome: 'exploded' };
+    const error = (() => {
+      try {
+        parseJournal(`${JSON.stringify(entry(1))}\n${JSON.stringify(bad)}\n`, 'j.jsonl');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toMatchObject({ code: 'JOURNAL_CORRUPT', category: 'input' });
+    expect((error as Error).message).toMatch(/^j\.jsonl:2: .*outcome/);
+  });
+
+  it('an entry of a type Drover never writes is corruption, not skipped', () => {
+    const foreign = { type: 'vm-destroyed', at: 1, runId: 'r' };
+    expect(() => parseJournal(`${JSON.stringify(foreign)}\n`, 'j.jsonl')).toThrow(
+      /j\.jsonl:1: .*type/,
+    );
+  });
+
   it('parseJournal tolerates blank lines and a trailing newline', async () => {
     const text = `\n${JSON.stringify(entry(1))}\n\n${JSON.stringify(entry(2))}\n`;
     expect(parseJournal(text, 'x')).toHaveLength(2);

@@ -7,6 +7,7 @@ import { open, readFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { DroverError, isDroverError } from '../../core/errors.js';
 import type { JournalEntry, JournalStore } from '../../ports/journal.js';
+import { checkJournalEntry } from './journal-entry-schema.js';
 import { JournalFileLock } from './journal-file-lock.js';
 
 export class JsonlJournal implements JournalStore {
@@ -111,23 +112,19 @@ export function parseJournal(text: string, source: string): JournalEntry[] {
         },
       );
     }
-    if (!isEntry(parsed)) {
+    const checked = checkJournalEntry(parsed);
+    if (checked.problem !== undefined) {
       throw new DroverError(
         'input',
         'JOURNAL_CORRUPT',
-        `${source}:${index + 1}: not a journal entry`,
+        `${source}:${index + 1}: not a journal entry (${checked.problem})`,
         {
-          hint: 'The journal was edited or damaged; restore it or start a new run without --resume.',
+          hint: 'The journal was edited, damaged or written by another program; restore it, or start a new run without --resume.',
+          details: { line: index + 1, problem: checked.problem },
         },
       );
     }
-    entries.push(parsed);
+    entries.push(checked.entry);
   });
   return entries;
-}
-
-function isEntry(value: unknown): value is JournalEntry {
-  if (value === null || typeof value !== 'object') return false;
-  const v = value as Record<string, unknown>;
-  return typeof v.type === 'string' && typeof v.at === 'number' && typeof v.runId === 'string';
 }

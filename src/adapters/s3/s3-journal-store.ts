@@ -13,6 +13,7 @@
  */
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DroverError } from '../../core/errors.js';
+import { checkJournalEntry } from '../journal/journal-entry-schema.js';
 import type { JournalEntry, JournalStore } from '../../ports/journal.js';
 import { createS3Client, type S3ConnectionOptions } from './s3-client.js';
 import { s3Error } from './s3-errors.js';
@@ -117,21 +118,24 @@ export class S3JournalStore implements JournalStore {
 function parseJournal(text: string, key: string): JournalEntry[] {
   const entries: JournalEntry[] = [];
   const lines = text.split('\n');
+  const corrupt = (line: number, why: string) =>
+    new DroverError('input', 'JOURNAL_CORRUPT', `journal ${key} line ${line}: ${why}`, {
+      hint: 'Inspect the journal object: resume cannot trust it. Restore it, or start a new run without --resume.',
+      details: { line, problem: why },
+    });
   lines.forEach((line, i) => {
     if (!line.trim()) return;
+    let parsed: unknown;
     try {
-      entries.push(JSON.parse(line) as JournalEntry);
+      parsed = JSON.parse(line);
     } catch {
       // A torn last line cannot happen with whole-object PUTs; anything unparsable is corruption.
-      throw new DroverError(
-        'failed',
-        'JOURNAL_CORRUPT',
-        `journal ${key} line ${i + 1} is not JSON`,
-        {
-          hint: 'inspect the journal object; resume cannot trust it',
-        },
-      );
+      throw corrupt(i + 1, 'not JSON');
     }
+    const checked = checkJournalEntry(parsed);
+    if (checked.problem !== undefined)
+      throw corrupt(i + 1, `not a journal entry (${checked.problem})`);
+    entries.push(checked.entry);
   });
   return entries;
 }

@@ -17,16 +17,25 @@ export function testRun(cluster: FakeCluster, signal?: AbortSignal): RunState {
     from: FROM,
     to: TO,
   });
-  const ports = cluster.ports();
-  return {
+  return runStateOver({
     plan,
     inventory: cluster.inventory,
     policy: cluster.policy,
-    ports,
+    ports: cluster.ports(),
+    signal,
+  });
+}
+
+/** A RunState over any ports (the fake cluster's, or the twin's), holding the lease throughout. */
+export function runStateOver(
+  parts: Pick<RunState, 'plan' | 'inventory' | 'policy' | 'ports' | 'signal'>,
+): RunState {
+  const { ports } = parts;
+  return {
+    ...parts,
     durations: DEFAULT_STEP_DURATIONS,
     runId: 'test',
     redactor: new Redactor(),
-    signal,
     stateMutex: new Mutex(),
     entries: [],
     lastVerifiedBackup: undefined,
