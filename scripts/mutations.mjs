@@ -174,4 +174,13 @@ export const MUTATIONS = [
     tests: ['src/engine/noout-count.test.ts'],
     why: 'one unit finishing would unset noout while another unit of the same domain is away',
   },
+  {
+    id: 'lease-fast-renewal-conditional',
+    rule: 'single-lease-holder',
+    file: 'src/engine/lease-lock.ts',
+    find: '        if (!isConflict(error)) throw error;\n        this.written.delete(identity);\n',
+    replace: '        if (!isConflict(error)) throw error;\n        return;\n',
+    tests: ['src/engine/lease-lock.test.ts'],
+    why: 'a renewal refused because another runner took the lease over would count as renewed',
+  },
 ];
