@@ -24,7 +24,7 @@ export class DomainsDown {
     this.stale = new Set(this.osdNames);
     // Subscribed when the world is made, before any checker: a node's own event reaches this
     // first, so whoever asks while handling it gets the node's new state.
-    world.store.subscribe((event) => {
+    world.store.subscribeView((event) => {
       if (event.resource === R.nodes) this.stale.add(event.object.metadata.name);
     });
   }

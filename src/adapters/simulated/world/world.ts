@@ -119,7 +119,7 @@ export class World {
     this.rng = new SeededRandom(state.rng);
     this.pods = new PodIndex(store);
     // From the start, so that seeding (before start) keeps it too; start() rebuilds it after a restore.
-    store.subscribe((event) => this.pods.apply(event));
+    store.subscribeView((event) => this.pods.apply(event));
     this.domainsDown = new DomainsDown(this);
   }
 
