@@ -94,6 +94,8 @@ interface Placed {
   active: boolean;
   /** Ready and not being deleted. */
   ready: boolean;
+  /** Not finished and not Ready (being deleted or not): a workload's unready pod. */
+  unready: boolean;
 }
 
 /** A controller's pods that have not finished, and how many of them are ready. */
@@ -109,6 +111,7 @@ export class PodIndex {
   private readonly byOwner = new Map<string, Set<string>>();
   private readonly byNamespace = new Map<string, Set<string>>();
   private readonly counts = new Map<string, OwnedCounts>();
+  private readonly unreadyByOwner = new Map<string, Set<string>>();
   /** Pods not bound to a node and not being deleted (the scheduler's queue). */
   readonly unbound = new Set<string>();
 
@@ -121,6 +124,7 @@ export class PodIndex {
     this.byOwner.clear();
     this.byNamespace.clear();
     this.counts.clear();
+    this.unreadyByOwner.clear();
     this.unbound.clear();
     for (const pod of this.store.listView(R.pods)) this.add(pod);
   }
@@ -145,6 +149,11 @@ export class PodIndex {
   /** The unfinished and the ready pods with an owner reference to `uid`. */
   countsOf(uid: string): OwnedCounts {
     return this.counts.get(uid) ?? { all: 0, ready: 0 };
+  }
+
+  /** Pods with an owner reference to `uid` that have not finished and are not Ready. */
+  unreadyOwnedBy(uid: string): Readonly<KubeObject>[] {
+    return this.resolve(this.unreadyByOwner.get(uid));
   }
 
   /** Pods with an owner reference to `uid`. */
@@ -176,11 +185,13 @@ export class PodIndex {
       owners: (pod.metadata.ownerReferences ?? []).map((r) => r.uid),
       active: !finished(pod),
       ready: podReady(pod) && !pod.metadata.deletionTimestamp,
+      unready: !finished(pod) && !podReady(pod),
     };
     this.placed.set(key, placed);
     if (placed.node) addTo(this.byNode, placed.node, key);
     for (const uid of placed.owners) {
       addTo(this.byOwner, uid, key);
+      if (placed.unready) addTo(this.unreadyByOwner, uid, key);
       this.count(uid, placed, 1);
     }
     addTo(this.byNamespace, namespace, key);
@@ -194,6 +205,7 @@ export class PodIndex {
     if (placed.node) removeFrom(this.byNode, placed.node, key);
     for (const uid of placed.owners) {
       removeFrom(this.byOwner, uid, key);
+      if (placed.unready) removeFrom(this.unreadyByOwner, uid, key);
       this.count(uid, placed, -1);
     }
     removeFrom(this.byNamespace, placed.namespace, key);
