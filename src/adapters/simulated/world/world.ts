@@ -415,7 +415,12 @@ export class World {
   private nodesByAddress: Map<string, InventoryNode> | undefined;
 
   node(name: string): InventoryNode | undefined {
-    this.nodesByName ??= new Map(this.context.inventory.nodes.map((n) => [n.name, n]));
+    if (!this.nodesByName) {
+      // The first node of a name, as the linear search found it.
+      const byName = new Map<string, InventoryNode>();
+      for (const n of this.context.inventory.nodes) if (!byName.has(n.name)) byName.set(n.name, n);
+      this.nodesByName = byName;
+    }
     return this.nodesByName.get(name);
   }
 
