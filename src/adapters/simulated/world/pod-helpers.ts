@@ -1,6 +1,6 @@
 /**
- * Small helpers the simulated controllers share: a pod's controller, daemon/mirror pods, pods
- * by owner (indexed once per pod list) and whether a node's kubelet can act.
+ * Small helpers the simulated controllers share: a pod's controller, daemon/mirror pods,
+ * whether a node's kubelet can act, and generated pod names.
  */
 import type { KubeObject } from '../kube/store.js';
 import { readyStatus } from './nodes.js';
@@ -23,24 +23,6 @@ export function isDaemonOrMirror(pod: KubeObject): boolean {
 export function finished(pod: KubeObject): boolean {
   const phase = pod.status?.phase;
   return phase === 'Succeeded' || phase === 'Failed';
-}
-
-const ownerIndexes = new WeakMap<readonly KubeObject[], Map<string, KubeObject[]>>();
-
-/** Pods controlled by `owner`, through an index built once per pod list. */
-export function owned(pods: readonly KubeObject[], owner: KubeObject): KubeObject[] {
-  let index = ownerIndexes.get(pods);
-  if (!index) {
-    index = new Map();
-    for (const p of pods)
-      for (const r of p.metadata.ownerReferences ?? []) {
-        const list = index.get(r.uid);
-        if (list) list.push(p);
-        else index.set(r.uid, [p]);
-      }
-    ownerIndexes.set(pods, index);
-  }
-  return index.get(owner.metadata.uid) ?? [];
 }
 
 /** The kubelet on this node can act: its machine runs and it is Ready. */

@@ -1,11 +1,11 @@
 /**
- * The workload controllers and the scheduler of the simulated cluster, level-based: each pass
- * reads the store and writes only what differs, so the same behaviour follows whether Drover
- * changed the store through the in-process port or through the fake API server.
+ * The workload controllers of the simulated cluster, level-based: each pass looks at what
+ * changed since the last (world.changes; everything at start and when a fault starts or ends)
+ * and writes only what differs, so the same behaviour follows whether Drover changed the store
+ * through the in-process port or through the fake API server.
  * - ReplicaSet/StatefulSet/DaemonSet controllers keep their pods (a Deployment replaces a
  *   terminating pod at once; a StatefulSet only once the old pod is gone).
- * - The scheduler binds pending pods to Ready, schedulable nodes that fit (placement, required
- *   anti-affinity, control-plane taint).
+ * - The scheduler (scheduler.ts) binds pending pods; the kubelets (kubelets.ts) run them.
  */
 import { kubelets } from './kubelets.js';
 import { R, mirrorPodObject, podObject } from './objects.js';
