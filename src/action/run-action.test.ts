@@ -44,7 +44,7 @@ describe.skipIf(noGit)('runAction in-process', () => {
     // Two runs appended: the later values win, as in the runner.
     expect(parseGitHubOutputs(text)).toMatchObject({
       upgrade_type: 'cattle',
-      hops: '["1.10.0","1.11.0"]',
+      hops: '["1.10.9","1.11.0"]',
     });
     expect(text).toContain('FORBIDDEN_HOP');
     expect(readFileSync(summary, 'utf8')).toContain('### Drover route: cattle');

@@ -43,6 +43,8 @@ export async function runAction(env: Env): Promise<number> {
       allowMultiHop: flag('allow-multi-hop'),
       allowUnknown: flag('allow-unknown'),
       allowPrerelease: flag('allow-prerelease'),
+      ...(input('release-list') ? { releaseList: input('release-list') } : {}),
+      ...(input('min-release-age') ? { minReleaseAgeDays: Number(input('min-release-age')) } : {}),
       env,
     });
     const document = toRouteDocument(outcome);

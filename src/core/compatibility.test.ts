@@ -34,10 +34,11 @@ describe('compatibility data', () => {
   });
 
   it.each([
-    ['1.8.3', '1.11.0', ['1.10.0', '1.11.0']],
+    ['1.8.3', '1.11.0', ['1.10.9', '1.11.0']],
     ['1.10.8', '1.11.0', ['1.11.0']],
-    ['1.2.0', '1.15.1', ['1.5.0', '1.8.0', '1.10.0', '1.12.0', '1.14.0', '1.15.1']],
-    ['1.15.2', '1.10.1', ['1.13.0', '1.11.0', '1.10.1']],
+    // 1.14 has no release in the data yet: its .0
+    ['1.2.0', '1.15.1', ['1.5.6', '1.8.4', '1.10.9', '1.12.11', '1.14.0', '1.15.1']],
+    ['1.15.2', '1.10.1', ['1.13.9', '1.11.6', '1.10.1']],
     ['1.11.4', '1.11.5', ['1.11.5']],
   ] as const)('fewest hops %s -> %s', (from, to, hops) => {
     expect(talosPath(versionOf(from), versionOf(to))).toEqual(hops);
@@ -61,9 +62,10 @@ describe('compatibility data', () => {
     expect(kubernetesInRange(parseLine('1.34'), range!)).toBe(true);
     expect(kubernetesInRange(parseLine('1.35'), range!)).toBe(false);
     expect(kubernetesRangeFor(parseLine('1.16'))).toBeUndefined();
+    // Intermediate minors on their latest known patch (latest-patches.ts), not .0.
     expect(kubernetesPath(versionOf('1.32.3'), versionOf('1.35.1'))).toEqual([
-      '1.33.0',
-      '1.34.0',
+      '1.33.6',
+      '1.34.1',
       '1.35.1',
     ]);
     expect(kubernetesPath(versionOf('1.33.1'), versionOf('1.32.0'))).toBeUndefined();

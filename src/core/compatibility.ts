@@ -5,11 +5,11 @@
  * Granularity: Talos checks a host against a target line by the host's major.minor, so a host at
  * 1.8.9 is "1.8" here and cannot reach 1.11 (minimum 1.9.0) in one hop.
  *
- * "Latest known patch": the data lists lines, not patches. A multi-hop path therefore lands on
- * `<line>.0` for every intermediate hop (the one patch every line is known to have) and on the
- * requested target for the last hop. A caller that knows released patches may pass
- * `latestKnownPatch` to land each intermediate hop on the newest one instead.
+ * "Latest known patch": a multi-hop path lands every intermediate hop on the newest patch of its
+ * line that latest-patches.ts knows (`<line>.0` only for a line it does not), and the last hop on
+ * the requested target. A caller that knows more (a release list) passes `latestKnownPatch`.
  */
+import { latestKubernetesPatch, latestTalosPatch } from './latest-patches.js';
 import { compareVersions, lineOf, versionOf, type Version } from './version.js';
 
 export interface MinorLine {
@@ -95,7 +95,7 @@ export function canMoveInOneHop(
 
 export interface PathOptions {
   table?: readonly TalosLineCompatibility[];
-  /** The newest released patch of a line, when known; `<line>.0` otherwise. */
+  /** The newest released patch of a line (default: latest-patches.ts); `<line>.0` otherwise. */
   latestKnownPatch?: (line: MinorLine) => string | undefined;
 }
 
@@ -144,7 +144,8 @@ export function talosPath(
     // `between` is ordered furthest-toward-the-target first.
     const best = reachable.find((line) => distance.get(lineOf(line)) === fewest);
     if (!best) return undefined;
-    hops.push(options.latestKnownPatch?.(best) ?? `${lineOf(best)}.0`);
+    const latest = options.latestKnownPatch ?? latestTalosPatch;
+    hops.push(latest(best) ?? `${lineOf(best)}.0`);
     current = best;
   }
 }
@@ -176,12 +177,19 @@ export function kubernetesOneHop(from: Version, to: Version): boolean {
   return to.minor - from.minor <= 1;
 }
 
-/** Consecutive Kubernetes hops from `from` to `to` (one minor each, `<minor>.0` in between). */
-export function kubernetesPath(from: Version, to: Version): readonly string[] | undefined {
+/**
+ * Consecutive Kubernetes hops from `from` to `to`, one minor each; an intermediate minor lands on
+ * its newest known patch (latest-patches.ts, or the caller's lookup), `<minor>.0` if unknown.
+ */
+export function kubernetesPath(
+  from: Version,
+  to: Version,
+  latestKnownPatch: (line: MinorLine) => string | undefined = latestKubernetesPatch,
+): readonly string[] | undefined {
   if (compareVersions(from, to) > 0 || from.major !== to.major) return undefined;
   const hops: string[] = [];
   for (let minor = from.minor + 1; minor < to.minor; minor += 1)
-    hops.push(`${to.major}.${minor}.0`);
+    hops.push(latestKnownPatch({ major: to.major, minor }) ?? `${to.major}.${minor}.0`);
   if (compareVersions(from, to) !== 0) hops.push(to.text);
   return hops;
 }

@@ -52,14 +52,19 @@ describe('buildKubernetesPlan', () => {
       '1.34.1',
       ['1.33.0', '1.34.1'],
     ]);
-    expect(plan.phases.map((p) => p.id)).toEqual(['kubernetes', 'validation']);
-    expect(plan.phases[0]!.steps.map((s) => [s.id, s.params])).toEqual([
+    // A phase per hop.
+    expect(plan.phases.map((p) => [p.id, p.hop])).toEqual([
+      ['kubernetes', '1.33.0'],
+      ['kubernetes', '1.34.1'],
+      ['validation', undefined],
+    ]);
+    expect(plan.phases.flatMap((p) => p.steps.map((s) => [s.id, s.params])).slice(0, 4)).toEqual([
       ['cluster/k8s-upgrade/1', { to: '1.33.0', dryRun: true }],
       ['cluster/k8s-upgrade/2', { to: '1.33.0', dryRun: false }],
       ['cluster/k8s-upgrade/3', { to: '1.34.1', dryRun: true }],
       ['cluster/k8s-upgrade/4', { to: '1.34.1', dryRun: false }],
     ]);
-    expect(plan.phases[1]!.steps[0]!.params).toMatchObject({
+    expect(plan.phases[2]!.steps[0]!.params).toMatchObject({
       talos: '1.11.0',
       kubernetes: '1.34.1',
     });

@@ -3,11 +3,10 @@
  * is split into hops of one minor each. Each hop is a dry run, then the real upgrade; validation
  * follows the last hop.
  *
- * Intermediate hops: core has no list of Kubernetes releases, so an intermediate minor defaults
- * to its `.0` release (1.32.3 -> 1.34.1 plans 1.33.0, then 1.34.1). Every x.y.0 exists and
- * upgrade-k8s only needs a supported step; the cluster does not stay there. A caller that knows
- * the releases may pass `hops` (e.g. ['1.33.5', '1.34.1']); they are checked to be one minor
- * at a time and to end at the target.
+ * Intermediate hops: the router's hops (latest known patch of each minor, latest-patches.ts) come
+ * in as `hops` (e.g. ['1.33.6', '1.34.1']); they are checked to be one minor at a time and to
+ * end at the target. Without them an intermediate minor defaults to its `.0` release. Several
+ * hops make a phase each.
  *
  * For this kind `kubernetes` carries the Kubernetes pair and `from`/`to` of PlanInput are the
  * cluster's Talos version (unchanged; the validation checks it). The plan's own from/to/hops
@@ -15,7 +14,7 @@
  */
 import semver from 'semver';
 import { DroverError } from './errors.js';
-import type { Plan } from './plan.js';
+import type { Plan, PlanPhase } from './plan.js';
 import type { PlanInput } from './plan-build.js';
 import {
   assertUniqueStepIds,
@@ -96,7 +95,7 @@ export function buildKubernetesPlan(input: PlanInput): Plan {
   const from = normalizeVersion('kubernetes.from', input.kubernetes.from);
   const to = normalizeVersion('kubernetes.to', input.kubernetes.to);
   const hops = kubernetesHops(from, to, input.hops);
-  const steps = hops.flatMap((hop, i) => [
+  const hopSteps = (hop: string, i: number) => [
     clusterStep(
       'k8s-upgrade',
       `Dry run of the Kubernetes upgrade to ${hop}`,
@@ -109,7 +108,30 @@ export function buildKubernetesPlan(input: PlanInput): Plan {
       { to: hop, dryRun: false },
       2 * i + 2,
     ),
-  ]);
+  ];
+  // Several hops: a phase per hop (the journal keys on the numbered step ids either way).
+  const phases: PlanPhase[] =
+    hops.length > 1
+      ? hops.map((hop, i) => ({
+          id: 'kubernetes',
+          title: `Hop ${i + 1} of ${hops.length}: upgrade Kubernetes to ${hop}`,
+          steps: hopSteps(hop, i),
+          units: [],
+          concurrency: 'one-at-a-time',
+          hop,
+        }))
+      : [
+          {
+            id: 'kubernetes',
+            title:
+              hops.length === 0
+                ? 'Kubernetes is already at the target'
+                : `Upgrade Kubernetes in ${hops.length} hop(s)`,
+            steps: hops.flatMap(hopSteps),
+            units: [],
+            concurrency: 'one-at-a-time',
+          },
+        ];
   return assertUniqueStepIds({
     schemaVersion: 1,
     kind: 'kubernetes',
@@ -117,19 +139,7 @@ export function buildKubernetesPlan(input: PlanInput): Plan {
     from,
     to,
     hops,
-    phases: [
-      {
-        id: 'kubernetes',
-        title:
-          hops.length === 0
-            ? 'Kubernetes is already at the target'
-            : `Upgrade Kubernetes in ${hops.length} hop(s)`,
-        steps,
-        units: [],
-        concurrency: 'one-at-a-time',
-      },
-      validationPhase(input.inventory, talos, to),
-    ],
+    phases: [...phases, validationPhase(input.inventory, talos, to)],
     policy: input.policy,
   });
 }

@@ -116,10 +116,27 @@ describe('buildPetsPlan', () => {
       expect(used.has(action)).toBe(false);
   });
 
-  it('refuses a route of several hops', () => {
-    expect(() => buildPetsPlan(input({ from: '1.10.8', hops: ['1.10.9', '1.11.3'] }))).toThrow(
-      expect.objectContaining({ category: 'refused', code: 'PETS_MULTI_HOP' }),
-    );
+  it('plans a route of several hops as one plan with a phase per hop and hop-keyed step ids', () => {
+    const hopped = buildPetsPlan(input({ from: '1.8.4', hops: ['1.10.9', '1.11.3'] }));
+    expect(hopped.hops).toEqual(['1.10.9', '1.11.3']);
+    expect(hopped.from).toBe('1.8.4');
+    expect(hopped.phases.map((p) => [p.id, p.hop ?? null])).toEqual([
+      ['control-plane', '1.10.9'],
+      ['workers', '1.10.9'],
+      ['control-plane', '1.11.3'],
+      ['workers', '1.11.3'],
+      ['validation', null],
+    ]);
+    expect(step(hopped, 'k8s-work-4/talos-upgrade@1.10.9')?.params).toEqual({
+      image: `factory.talos.dev/nocloud-installer/${GPU_SCHEMATIC}:v1.10.9`,
+      version: '1.10.9',
+    });
+    expect(step(hopped, 'k8s-work-4/verify-version@1.11.3')?.params.talos).toBe('1.11.3');
+    expect(step(hopped, 'cluster/validate-cluster')?.params.talos).toBe('1.11.3');
+    // Every node is upgraded once per hop, hop 1 before hop 2.
+    const upgrades = allSteps(hopped).filter((s) => s.action === 'talos-upgrade');
+    expect(upgrades).toHaveLength(2 * 15);
+    expect(upgrades.findIndex((s) => s.id.endsWith('@1.11.3'))).toBe(15);
   });
 
   it('checks kubelets when the Kubernetes version is known', () => {

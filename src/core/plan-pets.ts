@@ -5,15 +5,16 @@
  * the etcd gate, then workers as the disruption policy allows (for pets also capped by
  * policy.disruption.petsBatchSize, see schedule.ts `disruptionFor`), then validation.
  *
- * A pets route stays within one Talos minor, so it is always a single hop; a longer route is
- * refused here rather than planned as several in-place upgrades per node.
+ * A route across minors that Talos does not take in one upgrade (its installer's pre-flight
+ * refuses a host below the target line's minimum) is planned hop by hop: one plan, the whole
+ * cluster upgraded to each hop before the next (plan-hops.ts).
  */
-import { DroverError } from './errors.js';
 import { controlPlaneNodes, workerNodes } from './inventory.js';
 import type { InventoryNode } from './inventory.js';
 import { installerImage } from './installer-image.js';
 import type { Plan, PlanStep } from './plan.js';
 import type { PlanInput } from './plan-build.js';
+import { buildMultiHopPlan } from './plan-hops.js';
 import {
   apiStableStep,
   assertUniqueStepIds,
@@ -59,17 +60,7 @@ export function buildPetsPlan(input: PlanInput): Plan {
   const from = normalizeVersion('from', input.from);
   const to = normalizeVersion('to', input.to);
   const hops = targetHops(to, input.hops);
-  if (hops.length > 1) {
-    throw new DroverError(
-      'refused',
-      'PETS_MULTI_HOP',
-      `an in-place (pets) upgrade is one hop, got ${hops.join(' -> ')}`,
-      {
-        hint: 'Run one pets upgrade per hop, or use a cattle upgrade for a change of minor version.',
-        details: { hops },
-      },
-    );
-  }
+  if (hops.length > 1) return buildMultiHopPlan({ ...input, from }, hops, buildPetsPlan);
   const kubelet =
     input.kubernetes === undefined
       ? undefined

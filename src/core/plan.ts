@@ -101,6 +101,8 @@ export interface PlanPhase {
   units: NodeUnit[];
   /** How units run: strictly one at a time, or as many as the disruption policy allows. */
   concurrency: UnitConcurrency;
+  /** In a multi-hop plan: the version this phase moves to (plan-hops.ts). */
+  hop?: string;
 }
 
 export interface Plan {

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { Inventory } from './inventory.js';
 import type { Plan } from './plan.js';
 import { DEFAULT_POLICY } from './policy.js';
-import { buildReport, reportToMarkdown, vmReplacementsFromJournal } from './report.js';
+import {
+  buildReport,
+  REPORT_SCHEMA_VERSION,
+  reportToMarkdown,
+  vmReplacementsFromJournal,
+} from './report.js';
 import type { ReportJournalEntry } from './report.js';
 
 const inventory = {
@@ -183,6 +188,8 @@ describe('buildReport', () => {
         outcome: 'succeeded',
         durationSeconds: 100,
         attempts: 1,
+        startedAt: '2026-01-01T00:00:00.000Z',
+        finishedAt: '2026-01-01T00:01:40.000Z',
       },
     ]);
   });
@@ -212,6 +219,33 @@ describe('buildReport', () => {
         violations: [{ invariant: 2, at: 0, message: 'destroyed without backup' }],
       }),
     ).toContain('invariant 2: destroyed without backup');
+  });
+
+  it('the header names what changed; the Markdown ends with the gantt unless asked not to', () => {
+    const md = reportToMarkdown(report);
+    expect(md).toContain('Talos 1.10.8 → 1.11.0: node VMs recreated from new templates (resumed)');
+    expect(reportToMarkdown({ ...report, kind: 'pets', to: '1.10.9' })).toContain(
+      'Talos 1.10.8 → 1.10.9: nodes upgraded in place',
+    );
+    const k8s = reportToMarkdown({ ...report, kind: 'kubernetes', from: '1.33.5', to: '1.34.0' });
+    expect(k8s).toContain('Kubernetes 1.33.5 → 1.34.0');
+    expect(k8s).not.toMatch(/Talos/);
+    expect(md).toMatch(/```mermaid\n---\ndisplayMode: compact\n---\ngantt\n/);
+    expect(md).toContain('  section cp-1');
+    expect(reportToMarkdown(report, { chart: false })).not.toContain('```mermaid');
+  });
+
+  it('carries schemaVersion and each step its journal times', () => {
+    expect(report.schemaVersion).toBe(REPORT_SCHEMA_VERSION);
+    const replace = report.nodes[0]?.steps.find((s) => s.name === 'replace-vm');
+    // First start (before the crash) to last finish (after the resume).
+    expect(replace).toMatchObject({
+      startedAt: '2026-01-01T00:02:40.000Z',
+      finishedAt: '2026-01-01T00:08:30.000Z',
+    });
+    const failed = report.nodes[1]?.steps.find((s) => s.name === 'replace-vm');
+    expect(failed?.finishedAt).toBe('2026-01-01T00:08:50.000Z');
+    expect(report.timeline.rows.map((r) => r.name)).toEqual(['cluster', 'cp-1', 'w-1', 'w-2']);
   });
 
   it('a node whose steps were all skipped is reported as already at the target', () => {

@@ -4,6 +4,12 @@
  */
 import { findNode, type Inventory } from './inventory.js';
 import type { Plan, PlanStep, UpgradeKind } from './plan.js';
+import { buildTimeline } from './timeline.js';
+import type { Timeline } from './timeline.js';
+import { timelineToMermaid } from './timeline-mermaid.js';
+
+/** Bumped when a field changes meaning or goes away; new fields keep the version. */
+export const REPORT_SCHEMA_VERSION = 1;
 
 /** The journal entry shape the report reads (the JournalEntry of ports/journal.ts satisfies it). */
 export interface ReportJournalEntry {
@@ -39,6 +45,10 @@ export interface StepReport {
   outcome: string;
   durationSeconds: number;
   attempts: number;
+  /** ISO, from the journal: the first start, across attempts and resumes; null if never started. */
+  startedAt: string | null;
+  /** ISO, from the journal: the last finish; null while the step never finished. */
+  finishedAt: string | null;
   message?: string;
 }
 
@@ -75,6 +85,8 @@ export interface ReportFailure {
 }
 
 export interface UpgradeReport {
+  /** REPORT_SCHEMA_VERSION: readers check it before they rely on a field. */
+  schemaVersion: number;
   kind: UpgradeKind;
   cluster: string;
   from: string;
@@ -97,6 +109,8 @@ export interface UpgradeReport {
    * checker, so its empty `violations` means "not observed", never "none violated".
    */
   invariantsObserved: boolean;
+  /** The run as a picture's data: a row per node, a bar per step attempt (timeline.ts). */
+  timeline: Timeline;
   /** Kubernetes API requests per replaced node, when the run went over HTTP (simulate --api http). */
   apiRequestsPerNode?: number;
   /** Those requests by kind (`WATCH nodes`, `GET nodes`, `POST eviction`, ...) and in total. */
@@ -139,6 +153,8 @@ function stepReport(step: PlanStep, entries: ReportJournalEntry[]): StepReport |
     outcome,
     durationSeconds: round((end - (first?.at ?? end)) / 1000),
     attempts: Math.max(starts.length, 1),
+    startedAt: iso(first?.at),
+    finishedAt: iso(last?.at),
     ...(last?.message ? { message: last.message } : {}),
   };
 }
@@ -232,7 +248,19 @@ export function buildReport(input: ReportInput): UpgradeReport {
       steps,
     });
   }
+  const clusterRow = { name: 'cluster', role: 'cluster', steps: clusterPlanSteps };
+  const timeline = buildTimeline({
+    entries,
+    rows: [
+      ...(clusterPlanSteps.length > 0 ? [clusterRow] : []),
+      ...nodes.map((n) => ({ name: n.name, role: n.role, steps: unitSteps.get(n.name) ?? [] })),
+    ],
+    origin: runStart,
+    finishedAt: input.finishedAt,
+    lowerBoundSeconds: input.lowerBoundSeconds,
+  });
   return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
     kind: plan.kind,
     cluster: plan.cluster,
     from: plan.from,
@@ -250,6 +278,7 @@ export function buildReport(input: ReportInput): UpgradeReport {
     notes: input.notes,
     violations: input.violations,
     invariantsObserved: input.invariantsObserved === true,
+    timeline,
   };
 }
 
@@ -260,13 +289,29 @@ const duration = (seconds: number): string => {
   return h > 0 ? `${h}h ${m}m ${s % 60}s` : m > 0 ? `${m}m ${s % 60}s` : `${s}s`;
 };
 
+/** The header line: which versions changed, and how the nodes get there. */
+export function whatChanged(report: Pick<UpgradeReport, 'kind' | 'from' | 'to'>): string {
+  const change = `${report.from} → ${report.to}`;
+  if (report.kind === 'kubernetes') return `Kubernetes ${change} (talosctl upgrade-k8s)`;
+  if (report.kind === 'pets') return `Talos ${change}: nodes upgraded in place`;
+  return `Talos ${change}: node VMs recreated from new templates`;
+}
+
+/** The title of the timeline chart and SVG. */
+export function timelineTitle(
+  report: Pick<UpgradeReport, 'kind' | 'from' | 'to' | 'cluster' | 'outcome'>,
+): string {
+  const what = report.kind === 'kubernetes' ? 'Kubernetes' : 'Talos';
+  return `${report.cluster} ${report.kind} upgrade, ${what} ${report.from} to ${report.to}, ${report.outcome}`;
+}
+
 /** A Markdown summary for a terminal, a pull request comment or GITHUB_STEP_SUMMARY. */
-export function reportToMarkdown(report: UpgradeReport): string {
+export function reportToMarkdown(report: UpgradeReport, options: { chart?: boolean } = {}): string {
   const lines: string[] = [];
   const icon = report.outcome === 'succeeded' ? '✅' : report.outcome === 'aborted' ? '⏹️' : '❌';
   lines.push(`## ${icon} Drover ${report.kind} upgrade of ${report.cluster}: ${report.outcome}`);
   lines.push('');
-  lines.push(`Talos ${report.from} → ${report.to}${report.resumed ? ' (resumed)' : ''}`);
+  lines.push(`${whatChanged(report)}${report.resumed ? ' (resumed)' : ''}`);
   lines.push('');
   lines.push(
     `Duration ${duration(report.durationSeconds)} (lower bound ${duration(report.lowerBoundSeconds)}).`,
@@ -296,6 +341,15 @@ export function reportToMarkdown(report: UpgradeReport): string {
     for (const note of report.notes) lines.push(`- ${note}`);
   }
   lines.push('');
+  if (options.chart !== false) {
+    // A Mermaid gantt: GitHub draws it; a terminal would only show its source.
+    const chart = timelineToMermaid(report.timeline, timelineTitle(report));
+    lines.push(
+      chart ??
+        `Timeline: ${report.timeline.rows.length} rows are too many for a chart here; see the SVG written beside --report.`,
+    );
+    lines.push('');
+  }
   if (report.violations.length === 0)
     lines.push(
       report.invariantsObserved

@@ -108,14 +108,14 @@ const cases: Case[] = [
       upgradeType: 'refused',
       code: 'FORBIDDEN_HOP',
       isDowngrade: true,
-      hops: ['1.13.0', '1.11.0', '1.10.1'],
+      hops: ['1.13.9', '1.11.6', '1.10.1'],
     },
   },
   {
     name: 'far downgrade allowed with hops',
     talos: ['1.15.2', '1.10.1'],
     allow: { allowDowngrade: true, allowMultiHop: true },
-    expect: { upgradeType: 'cattle', isDowngrade: true, hops: ['1.13.0', '1.11.0', '1.10.1'] },
+    expect: { upgradeType: 'cattle', isDowngrade: true, hops: ['1.13.9', '1.11.6', '1.10.1'] },
   },
   {
     name: 'pre-release downgrade',
@@ -130,8 +130,8 @@ const cases: Case[] = [
     expect: {
       upgradeType: 'refused',
       code: 'FORBIDDEN_HOP',
-      hops: ['1.10.0', '1.11.0'],
-      reasonMatch: /1\.8\.3 -> 1\.10\.0 -> 1\.11\.0/,
+      hops: ['1.10.9', '1.11.0'],
+      reasonMatch: /1\.8\.3 -> 1\.10\.9 -> 1\.11\.0/,
     },
   },
   {
@@ -143,18 +143,18 @@ const cases: Case[] = [
     name: 'multi-hop allowed',
     talos: ['1.8.3', '1.11.0'],
     allow: { allowMultiHop: true },
-    expect: { upgradeType: 'cattle', hops: ['1.10.0', '1.11.0'], code: null },
+    expect: { upgradeType: 'cattle', hops: ['1.10.9', '1.11.0'], code: null },
   },
   {
     name: 'long multi-hop',
     talos: ['1.5.1', '1.12.4'],
     allow: { allowMultiHop: true },
-    expect: { upgradeType: 'cattle', hops: ['1.8.0', '1.10.0', '1.12.4'] },
+    expect: { upgradeType: 'cattle', hops: ['1.8.4', '1.10.9', '1.12.4'] },
   },
   {
     name: 'long forbidden',
     talos: ['1.5.1', '1.12.4'],
-    expect: { code: 'FORBIDDEN_HOP', hops: ['1.8.0', '1.10.0', '1.12.4'] },
+    expect: { code: 'FORBIDDEN_HOP', hops: ['1.8.4', '1.10.9', '1.12.4'] },
   },
   {
     name: 'multi-hop flag is harmless on one hop',
@@ -264,8 +264,8 @@ const cases: Case[] = [
     expect: {
       kubernetesUpgrade: 'refused',
       code: 'K8S_SKIPPED_MINOR',
-      kubernetesHops: ['1.33.0', '1.34.1'],
-      reasonMatch: /1\.32\.4 -> 1\.33\.0 -> 1\.34\.1/,
+      kubernetesHops: ['1.33.6', '1.34.1'],
+      reasonMatch: /1\.32\.4 -> 1\.33\.6 -> 1\.34\.1; pass --allow-multi-hop/,
     },
   },
   {
@@ -275,11 +275,12 @@ const cases: Case[] = [
     expect: { code: 'K8S_SKIPPED_MINOR', reasonMatch: /major/ },
   },
   {
-    name: 'k8s skipped minor even with multi-hop',
+    // The same flag as for Talos: one minor per hop, intermediate minors at their latest patch.
+    name: 'k8s skipped minor routed with multi-hop',
     talos: ['1.11.2', '1.11.2'],
     kube: ['1.32.4', '1.34.1'],
     allow: { allowMultiHop: true },
-    expect: { code: 'K8S_SKIPPED_MINOR' },
+    expect: { code: null, kubernetesUpgrade: 'kubernetes', kubernetesHops: ['1.33.6', '1.34.1'] },
   },
   {
     name: 'k8s too new for Talos line',

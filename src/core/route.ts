@@ -54,6 +54,8 @@ export interface RouteInput {
   readonly newKubernetes: Version | null;
   readonly allow?: RouteAllowances;
   readonly table?: readonly TalosLineCompatibility[];
+  /** Newest Talos patch per line when the caller knows more than the data (a release list). */
+  readonly latestTalosPatch?: (line: MinorLine) => string | undefined;
 }
 
 export interface RouteDecision {
@@ -94,7 +96,7 @@ interface KubernetesPart {
 export function decideRoute(input: RouteInput): RouteDecision {
   const table = input.table ?? TALOS_COMPATIBILITY;
   const allow = input.allow ?? {};
-  const talos = decideTalos(input.oldTalos, input.newTalos, allow, table);
+  const talos = decideTalos(input.oldTalos, input.newTalos, allow, table, input.latestTalosPatch);
   const kubernetes =
     input.oldTalos === null
       ? { route: 'none' as const, hops: [], reason: null }
@@ -128,6 +130,7 @@ function decideTalos(
   to: Version,
   allow: RouteAllowances,
   table: readonly TalosLineCompatibility[],
+  latestKnownPatch?: (line: MinorLine) => string | undefined,
 ): TalosPart {
   if (from === null) {
     return {
@@ -168,7 +171,10 @@ function decideTalos(
   if (sameLine(from, to) || canMoveInOneHop(from, to, table)) {
     return routeWithin(from, to, [to.text], change);
   }
-  const path = talosPath(from, to, { table });
+  const path = talosPath(from, to, {
+    table,
+    ...(latestKnownPatch ? { latestKnownPatch } : {}),
+  });
   const shown = path ? path.join(' -> ') : 'none known';
   if (!path || !allow.allowMultiHop) {
     return refuse(
@@ -214,15 +220,18 @@ function decideKubernetes(
       `Kubernetes ${change} is a downgrade, which talosctl upgrade-k8s does not support`,
     );
   }
+  let hops: readonly string[] = [to.text];
   if (order < 0 && !kubernetesOneHop(from, to)) {
     const path = kubernetesPath(from, to);
-    return refuse(
-      'K8S_SKIPPED_MINOR',
-      path
-        ? `Kubernetes ${change} skips a minor; upgrade one minor at a time: ${from.text} -> ${path.join(' -> ')}`
-        : `Kubernetes ${change} changes the major version, which has no supported path`,
-      path ?? [],
-    );
+    if (!path || !input.allow?.allowMultiHop)
+      return refuse(
+        'K8S_SKIPPED_MINOR',
+        path
+          ? `Kubernetes ${change} skips a minor; upgrade one minor at a time: ${from.text} -> ${path.join(' -> ')}; pass --allow-multi-hop to route them`
+          : `Kubernetes ${change} changes the major version, which has no supported path`,
+        path ?? [],
+      );
+    hops = path;
   }
   const range = kubernetesRangeFor(newTalos, table);
   if ((order < 0 || talosMoves) && range && !kubernetesInRange(to, range)) {
@@ -238,8 +247,8 @@ function decideKubernetes(
   if (order === 0) return { route: 'none', hops: [], reason: null };
   return {
     route: 'kubernetes',
-    hops: [to.text],
-    reason: `Kubernetes ${change}: talosctl upgrade-k8s`,
+    hops,
+    reason: `Kubernetes ${change}${hops.length > 1 ? ` in ${hops.length} hops: ${hops.join(' -> ')}` : ''}: talosctl upgrade-k8s`,
   };
 }
 

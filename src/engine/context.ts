@@ -23,7 +23,17 @@ export interface AuditRecord {
   error?: string;
 }
 
-export type CustomCheck = (ports: Ports) => Promise<boolean>;
+/** What a custom gate is told: the node about to go (pre-drain gates) and the run's signal. */
+export interface CustomCheckContext {
+  node?: string;
+  signal?: AbortSignal;
+}
+
+/** true passes, false waits; a command gate answers with a full decision (a block has a code). */
+export type CustomCheck = (
+  ports: Ports,
+  context?: CustomCheckContext,
+) => Promise<boolean | GateDecision>;
 
 export interface VerifiedBackup {
   serial: number;

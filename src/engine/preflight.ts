@@ -9,8 +9,11 @@ import { DroverError, isDroverError } from '../core/errors.js';
 import type { Inventory } from '../core/inventory.js';
 import { allSteps } from '../core/plan.js';
 import type { NodeUnit, Plan } from '../core/plan.js';
+import { reachedHop } from '../core/plan-hops.js';
 import type { KubernetesPort, NodeView } from '../ports/kubernetes.js';
+import type { RegistryPort } from '../ports/registry.js';
 import type { SecretsPort } from '../ports/secrets.js';
+import { imageMissingError, installerImagesOf } from './installer-images.js';
 
 export interface PreflightNode {
   name: string;
@@ -41,6 +44,8 @@ export interface PreflightOptions {
   kubernetes: KubernetesPort;
   /** When given, each machine config source the plan applies is read once (into memory). */
   secrets?: SecretsPort;
+  /** When given (the dry run), each installer image is looked up: missing refuses, unanswered is a note. */
+  registry?: RegistryPort;
   signal?: AbortSignal;
 }
 
@@ -54,7 +59,8 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
   const units = plan.phases.flatMap((p) => p.units);
   const nodes: PreflightNode[] = inventory.nodes.map((node) => {
     const view = byName.get(node.name)!;
-    const unit = units.find((u) => u.node === node.name);
+    // A multi-hop plan has a unit per hop for each node: skipped only if every one would be.
+    const own = units.filter((u) => u.node === node.name);
     return {
       name: node.name,
       role: node.role,
@@ -64,7 +70,7 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
       talosVersion: view.talosVersion ?? null,
       kubeletVersion: view.kubeletVersion,
       atTarget: atTarget(view, target),
-      wouldSkip: unit !== undefined && wouldSkipUnit(plan, unit, view),
+      wouldSkip: own.length > 0 && own.every((unit) => wouldSkipUnit(plan, unit, view)),
     };
   });
 
@@ -92,6 +98,8 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
   const done = nodes.filter((n) => n.atTarget).length;
   notes.push(`${done} of ${nodes.length} nodes already run the target versions`);
   if (options.secrets) notes.push(...(await checkMachineConfigs(options)));
+  if (options.registry)
+    notes.push(...(await lookUpInstallerImages(plan, options.registry, options.signal)));
   return { target, nodes, annotations, notes };
 }
 
@@ -108,7 +116,10 @@ async function readNodes(kubernetes: KubernetesPort): Promise<NodeView[]> {
       `cannot list the cluster's nodes: ${error instanceof Error ? error.message : String(error)}`,
       {
         cause: error,
-        hint: 'Check --kubeconfig/--context (or KUBECONFIG) and that the API server answers.',
+        // The adapter's hint names the endpoint and the kubeconfig it came from.
+        hint:
+          (isDroverError(error) ? error.hint : undefined) ??
+          'Check --kubeconfig/--context (or KUBECONFIG) and that the API server answers.',
       },
     );
   }
@@ -156,7 +167,9 @@ export function wouldSkipUnit(plan: Plan, unit: NodeUnit, view: NodeView): boole
   if (plan.kind === 'kubernetes') return false;
   const verify = unit.steps.find((s) => s.action === 'verify-version');
   const talos = typeof verify?.params.talos === 'string' ? verify.params.talos : plan.to;
-  return view.talosVersion === talos && view.ready === 'True' && !view.unschedulable;
+  return (
+    reachedHop(view.talosVersion, talos, plan.to) && view.ready === 'True' && !view.unschedulable
+  );
 }
 
 /** Reads each machine config source the plan applies once; a missing or broken one stops here. */
@@ -173,6 +186,25 @@ async function checkMachineConfigs(options: PreflightOptions): Promise<string[]>
     seen.add(node.machineConfig);
     await options.secrets!.machineConfig(node, options.signal);
     notes.push(`machine config "${node.machineConfig}" is readable`);
+  }
+  return notes;
+}
+
+/** The dry run's look at the installer images: a missing one refuses as the run would. */
+async function lookUpInstallerImages(
+  plan: Plan,
+  registry: RegistryPort,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  const notes: string[] = [];
+  for (const [image, nodes] of installerImagesOf(allSteps(plan))) {
+    const answer = await registry.manifest(image, signal);
+    if (answer.state === 'missing') throw imageMissingError(image, nodes, answer.status);
+    notes.push(
+      answer.state === 'present'
+        ? `installer image ${image} exists`
+        : `cannot tell whether installer image ${image} exists (${answer.reason}): the run would refuse with REGISTRY_UNREACHABLE`,
+    );
   }
   return notes;
 }

@@ -7,12 +7,14 @@
  */
 import { findNode } from '../core/inventory.js';
 import type { NodeUnit } from '../core/plan.js';
+import { reachedHop } from '../core/plan-hops.js';
 import type { RunState } from './context.js';
 import { hasAnyEntry, startsOf } from './journal-view.js';
 import { abortError } from './retry.js';
 import { appendEntry, runStep, StepFailure } from './run-step.js';
 import type { StepRunOptions } from './run-step.js';
 import { isDestructive } from './steps/index.js';
+import { afterNodeStep, beforeNodeStep } from './node-hooks.js';
 
 /** Thrown when a unit stops at a boundary because the run is stopping; not a failure of its own. */
 export class UnitStopped extends Error {
@@ -33,12 +35,12 @@ async function alreadyAtTarget(run: RunState, unit: NodeUnit): Promise<string | 
   const view = await run.ports.kubernetes.getNode(unit.node).catch(() => undefined);
   if (
     view === undefined ||
-    view.talosVersion !== talos ||
+    !reachedHop(view.talosVersion, talos, run.plan.to) ||
     view.ready !== 'True' ||
     view.unschedulable
   )
     return undefined;
-  return talos;
+  return view.talosVersion;
 }
 
 export async function runUnit(
@@ -80,7 +82,9 @@ export async function runUnit(
     for (const step of unit.steps) {
       if (run.signal?.aborted) throw new StepFailure(step, abortError(run.signal));
       if (run.stopRequested && !destructiveStarted(run, unit)) throw new UnitStopped(unit.node);
+      await beforeNodeStep(run, step, unit.node);
       await runStep(run, step, node, options);
+      await afterNodeStep(run, step, unit.node);
     }
   } finally {
     run.inFlightNodes.delete(unit.node);

@@ -15,6 +15,7 @@ import type { Ports } from '../ports/index.js';
 import type { JournalEntry } from '../ports/journal.js';
 import { cleanUpAfterStop } from './cleanup.js';
 import type { AuditRecord, CustomCheck, RunState } from './context.js';
+import { checkInstallerImages, prePullInstallerImages } from './installer-images.js';
 import { lastBackupOf } from './journal-view.js';
 import { Mutex } from './mutex.js';
 import { reportLeftoverNoout } from './noout-count.js';
@@ -23,6 +24,9 @@ import { startLockRenewal } from './lock-renewal.js';
 import { asDroverError, StepFailure } from './run-step.js';
 import { runPhase } from './run-phase.js';
 import { UnitStopped } from './run-unit.js';
+import { closeRunExtras, openRunExtras } from './run-extras.js';
+import type { RunExtras } from './run-extras.js';
+import { hookNotes } from './run-hooks.js';
 
 export interface RunUpgradeOptions {
   plan: Plan;
@@ -154,6 +158,7 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
 
   let outcome: ReportOutcome = 'succeeded';
   let failure: ReportFailure | null = null;
+  const extras: RunExtras = { beforeRunStarted: false };
   try {
     const resumed = options.resume && prior.some((e) => e.type === 'run-started');
     await ports.journal.append(
@@ -192,6 +197,15 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
       notes.push(note);
       run.log('warn', note);
     }
+    await openRunExtras(run, extras);
+    // Before the first node: installer images exist (refused otherwise), then pre-pulled.
+    for (const note of [
+      ...(await checkInstallerImages(run)),
+      ...(await prePullInstallerImages(run)),
+    ]) {
+      notes.push(note);
+      run.log('info', note);
+    }
     for (const phase of plan.phases)
       await runPhase(run, phase, {
         ...(options.afterStep ? { afterStep: options.afterStep } : {}),
@@ -216,6 +230,13 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
     notes.push(...(await cleanUpAfterStop(run)));
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
+    // After-run hook and silence expiry on every path, while the lock is still held.
+    const closed = await closeRunExtras(run, extras, outcome);
+    notes.push(...closed.notes);
+    if (closed.failure && outcome === 'succeeded') {
+      outcome = 'failed';
+      failure = failureOf(closed.failure, undefined);
+    }
     await renewal.stop();
   }
   try {
@@ -248,7 +269,7 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
       finishedAt,
       lowerBoundSeconds: lowerBound,
       failure,
-      notes,
+      notes: [...notes, ...hookNotes(run.entries)],
       violations: [],
       invariantsObserved: options.invariantsObserved === true,
     }),

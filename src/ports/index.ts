@@ -8,6 +8,9 @@ export type * from './storage.js';
 export type * from './journal.js';
 export type * from './lock.js';
 export type * from './reporter.js';
+export type * from './hooks.js';
+export type * from './silences.js';
+export type * from './registry.js';
 
 import type { Clock } from './clock.js';
 import type { KubernetesPort } from './kubernetes.js';
@@ -19,6 +22,9 @@ import type { StoragePort } from './storage.js';
 import type { JournalStore } from './journal.js';
 import type { LockPort } from './lock.js';
 import type { Reporter } from './reporter.js';
+import type { HookRunner } from './hooks.js';
+import type { SilencePort } from './silences.js';
+import type { RegistryPort } from './registry.js';
 
 /** Everything the engine talks to. */
 export interface Ports {
@@ -32,4 +38,10 @@ export interface Ports {
   journal: JournalStore;
   lock: LockPort;
   reporter: Reporter;
+  /** The config's pre/post hooks; absent when none are configured. */
+  hooks?: HookRunner;
+  /** Alertmanager silences for the run; absent when not configured. */
+  silences?: SilencePort;
+  /** Where installer images are checked before the first node (absent: no check). */
+  registry?: RegistryPort;
 }

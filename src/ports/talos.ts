@@ -73,4 +73,11 @@ export interface TalosPort {
    */
   upgrade(node: string, options: TalosUpgradeOptions): Promise<void>;
   upgradeKubernetes(options: KubernetesUpgradeOptions): Promise<string>;
+  /**
+   * `talosctl image pull --namespace system <image>` (Talos >= 1.5): the image lands in the
+   * containerd namespace the upgrade's installer pulls into (internal/pkg/install/pull.go), so
+   * the upgrade does not wait on the download while the node is out of service. Optional: a
+   * port without it pre-pulls nothing.
+   */
+  pullImage?(node: string, image: string, signal?: AbortSignal): Promise<void>;
 }

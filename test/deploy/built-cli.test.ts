@@ -73,7 +73,8 @@ describe('the built CLI: plan and init', () => {
     expect(flag.status).toBe(0);
     const none = drover('plan', 'cattle', '--to', '1.11.0');
     expect(none.status).toBe(2);
-    expect(none.stderr).toMatch(/required option/);
+    // No --config, no DROVER_CONFIG and no ./drover.yaml: a usage error saying where it looked.
+    expect(none.stderr).toMatch(/no --config, no DROVER_CONFIG, and no drover\.yaml/);
   });
 
   it('plan cattle --json prints one JSON plan covering all 15 nodes', () => {

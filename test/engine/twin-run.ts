@@ -68,8 +68,11 @@ export async function twinRun(
   return { cluster, run, events, context };
 }
 
+/** The ports every run has (hooks, silences and the registry are optional). */
+type RequiredPort = { [P in keyof Ports]-?: undefined extends Ports[P] ? never : P }[keyof Ports];
+
 /** Replaces one method of one port: the fault decorators' building block. */
-export function overriding<K extends keyof Ports, M extends keyof Ports[K]>(
+export function overriding<K extends RequiredPort, M extends keyof Ports[K]>(
   ports: Ports,
   port: K,
   method: M,

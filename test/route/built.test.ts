@@ -216,7 +216,7 @@ describe.skipIf(noGit)('the built CLI and Action', () => {
     expect(outputs).toMatchObject({
       upgrade_type: 'refused',
       code: 'FORBIDDEN_HOP',
-      hops: '["1.10.0","1.11.0"]',
+      hops: '["1.10.9","1.11.0"]',
     });
     expect(readFileSync(summaryFile, 'utf8')).toContain('refused (FORBIDDEN_HOP)');
   });

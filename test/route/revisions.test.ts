@@ -171,9 +171,9 @@ describe.skipIf(noGit)('route: revisions and missing things', () => {
       upgrade_type: 'pets',
       kubernetes_upgrade: 'refused',
       code: 'K8S_SKIPPED_MINOR',
-      kubernetes_hops: ['1.33.0', '1.34.1'],
+      kubernetes_hops: ['1.33.6', '1.34.1'],
     });
-    expect(run.document?.reason).toContain('1.32.4 -> 1.33.0 -> 1.34.1');
+    expect(run.document?.reason).toContain('1.32.4 -> 1.33.6 -> 1.34.1');
   });
 
   it('prints the JSON document for a refusal too (exit 3)', async () => {
@@ -185,11 +185,11 @@ describe.skipIf(noGit)('route: revisions and missing things', () => {
     expect(run.document).toMatchObject({
       upgrade_type: 'refused',
       code: 'FORBIDDEN_HOP',
-      hops: ['1.10.0', '1.11.0'],
+      hops: ['1.10.9', '1.11.0'],
     });
     const multi = await route(repo.dir, { allowMultiHop: true });
     expect(multi.exitCode).toBe(0);
-    expect(multi.document).toMatchObject({ upgrade_type: 'cattle', hops: ['1.10.0', '1.11.0'] });
+    expect(multi.document).toMatchObject({ upgrade_type: 'cattle', hops: ['1.10.9', '1.11.0'] });
   });
 
   it('prints a short human summary without --json', async () => {

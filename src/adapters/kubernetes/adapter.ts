@@ -16,7 +16,7 @@ import {
   getResource,
   helmReleases,
 } from './health.js';
-import { loadKubeConfig, type KubeconfigSource } from './kubeconfig.js';
+import { loadKubeConfigWithOrigin, type KubeconfigSource } from './kubeconfig.js';
 import { createLease, getLease, updateLease } from './leases.js';
 import { getNode, listNodes, setUnschedulable, waitForNode } from './nodes.js';
 import { workloadAvailability } from './workloads.js';
@@ -27,11 +27,8 @@ export type KubernetesAdapter = KubernetesPort & { requestCount(): number; close
 export function createKubernetesAdapter(
   options: KubeconfigSource & { clock: Clock; redactor?: Redactor },
 ): KubernetesAdapter {
-  const client = new KubeClient(
-    loadKubeConfig(options, options.redactor),
-    options.clock,
-    options.redactor,
-  );
+  const { kc, origin } = loadKubeConfigWithOrigin(options, options.redactor);
+  const client = new KubeClient(kc, options.clock, options.redactor, origin);
   return {
     getNode: (name) => getNode(client, name),
     listNodes: () => listNodes(client),

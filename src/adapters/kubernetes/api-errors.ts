@@ -90,14 +90,32 @@ export function isTransient(s: ApiStatus): boolean {
   return s.code >= 500;
 }
 
+/** Which cluster a call went to: named in every error, so a wrong or dead endpoint shows. */
+export interface ApiOrigin {
+  /** The kubeconfig file (or where it came from: in-cluster, inline). */
+  kubeconfig: string;
+  /** The current context's server URL. */
+  server: string;
+}
+
 /** The DroverError for a failed call; `operation` says what was attempted (e.g. `GET node w-1`). */
-export function toDroverError(error: unknown, operation: string, redactor?: Redactor): DroverError {
+export function toDroverError(
+  error: unknown,
+  operation: string,
+  redactor?: Redactor,
+  origin?: ApiOrigin,
+): DroverError {
   if (error instanceof DroverError) return error;
   const s = apiStatus(error);
   const transient = isTransient(s);
   const what =
     s.code !== undefined ? `HTTP ${s.code}${s.reason ? ` ${s.reason}` : ''}` : 'no answer';
   const clean = (text: string) => (redactor ? redactor.redact(text) : text);
+  const at = origin ? ` at ${origin.server} (kubeconfig ${origin.kubeconfig})` : '';
+  const unreachable =
+    s.network && origin
+      ? `Nothing answered at ${origin.server}: check the server of the kubeconfig ${origin.kubeconfig} (and --context), and that the API server is up and reachable from here.`
+      : undefined;
   return new DroverError(
     'failed',
     s.code === 401 || s.code === 403
@@ -105,20 +123,23 @@ export function toDroverError(error: unknown, operation: string, redactor?: Reda
       : transient
         ? 'KUBE_UNAVAILABLE'
         : 'KUBE_REQUEST_FAILED',
-    clean(`Kubernetes API: ${operation} failed (${what}): ${s.message}`),
+    clean(`Kubernetes API${at}: ${operation} failed (${what}): ${s.message}`),
     {
       cause: error,
       hint:
         s.code === 401 || s.code === 403
           ? 'Check the kubeconfig credentials and that the ClusterRole in docs/kubernetes.md is bound to them.'
-          : transient
-            ? 'The API server did not answer; Drover retries reads, check the control plane if it persists.'
-            : 'See the server message; the request was refused as sent.',
+          : unreachable
+            ? unreachable
+            : transient
+              ? 'The API server did not answer; Drover retries reads, check the control plane if it persists.'
+              : 'See the server message; the request was refused as sent.',
       details: {
         transient,
         operation,
         ...(s.code !== undefined ? { status: s.code } : {}),
         ...(s.reason ? { reason: s.reason } : {}),
+        ...(origin ? { server: origin.server, kubeconfig: origin.kubeconfig } : {}),
       },
     },
   );

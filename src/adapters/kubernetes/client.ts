@@ -12,7 +12,7 @@ import {
 } from '@kubernetes/client-node';
 import type { Clock } from '../../ports/clock.js';
 import type { Redactor } from '../../core/redact.js';
-import { toDroverError } from './api-errors.js';
+import { toDroverError, type ApiOrigin } from './api-errors.js';
 import { withRetry } from './retry.js';
 
 export class KubeClient {
@@ -27,6 +27,8 @@ export class KubeClient {
     readonly kc: KubeConfig,
     readonly clock: Clock,
     readonly redactor: Redactor | undefined,
+    /** Named in every error this client raises. */
+    readonly origin?: ApiOrigin,
   ) {
     this.core = kc.makeApiClient(CoreV1Api);
     this.apps = kc.makeApiClient(AppsV1Api);
@@ -52,7 +54,7 @@ export class KubeClient {
         return call();
       },
       this.clock,
-      { redactor: this.redactor },
+      { redactor: this.redactor, ...(this.origin ? { origin: this.origin } : {}) },
     );
   }
 
@@ -62,7 +64,7 @@ export class KubeClient {
     try {
       return await call();
     } catch (error) {
-      throw toDroverError(error, operation, this.redactor);
+      throw toDroverError(error, operation, this.redactor, this.origin);
     }
   }
 

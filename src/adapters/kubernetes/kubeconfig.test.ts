@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redactor } from '../../core/redact.js';
-import { loadKubeConfig } from './kubeconfig.js';
+import { defaultKubeconfigSource, loadKubeConfig, loadKubeConfigWithOrigin } from './kubeconfig.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'drover-kubeconfig-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,12 +52,37 @@ describe('loadKubeConfig', () => {
     );
   });
 
-  it('reports an unreadable kubeconfig as an input error', () => {
-    expect(() => loadKubeConfig({ kubeconfigPath: join(dir, 'missing') })).toThrow(
+  it('reports a missing or unparsable kubeconfig as an input error naming the file', () => {
+    const missing = join(dir, 'missing');
+    expect(() => loadKubeConfig({ kubeconfigPath: missing })).toThrow(
+      expect.objectContaining({
+        code: 'KUBECONFIG_MISSING',
+        category: 'input',
+        message: `The kubeconfig ${missing} does not exist`,
+      }) as unknown as Error,
+    );
+    const garbage = join(dir, 'garbage');
+    writeFileSync(garbage, 'clusters: [unclosed\n  - {');
+    expect(() => loadKubeConfig({ kubeconfigPath: garbage })).toThrow(
       expect.objectContaining({
         code: 'KUBECONFIG_INVALID',
         category: 'input',
+        message: expect.stringContaining(garbage) as unknown as string,
       }) as unknown as Error,
     );
+  });
+
+  it('finds no default kubeconfig where client-node would silently use localhost:8080', () => {
+    expect(defaultKubeconfigSource({}, join(dir, 'no-home'))).toBeUndefined();
+    expect(defaultKubeconfigSource({ KUBECONFIG: '/a:/b' }, dir)).toBe('KUBECONFIG (/a:/b)');
+  });
+
+  it('names the server and the kubeconfig it came from', () => {
+    const file = join(dir, 'config');
+    writeFileSync(file, yaml);
+    expect(loadKubeConfigWithOrigin({ kubeconfigPath: file, context: 'lab' }).origin).toEqual({
+      kubeconfig: file,
+      server: 'https://10.0.1.10:6443',
+    });
   });
 });

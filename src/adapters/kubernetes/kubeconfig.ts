@@ -3,7 +3,11 @@
  * client-node's default order (KUBECONFIG, ~/.kube/config, in-cluster service account); then
  * the context asked for. Credentials found are registered with the Redactor.
  */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import type { ApiOrigin } from './api-errors.js';
 import { DroverError } from '../../core/errors.js';
 import type { Redactor } from '../../core/redact.js';
 
@@ -13,17 +17,69 @@ export interface KubeconfigSource {
   context?: string;
 }
 
+/** Where client-node's default loader looks, in its order; undefined when it would find nothing. */
+export function defaultKubeconfigSource(
+  env: Record<string, string | undefined> = process.env,
+  home: string = homedir(),
+): string | undefined {
+  if (env.KUBECONFIG) return `KUBECONFIG (${env.KUBECONFIG})`;
+  const file = join(home, '.kube', 'config');
+  if (existsSync(file)) return file;
+  if (existsSync(SERVICE_ACCOUNT_TOKEN)) return 'the in-cluster service account';
+  // client-node would fall back to http://localhost:8080 with no credentials: never a cluster
+  // anyone meant.
+  return undefined;
+}
+
+const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
 export function loadKubeConfig(source: KubeconfigSource, redactor?: Redactor): KubeConfig {
+  return loadKubeConfigWithOrigin(source, redactor).kc;
+}
+
+/** The KubeConfig and which cluster it names (for errors that must say where they went). */
+export function loadKubeConfigWithOrigin(
+  source: KubeconfigSource,
+  redactor?: Redactor,
+): { kc: KubeConfig; origin: ApiOrigin } {
   const kc = new KubeConfig();
+  const fromDefault =
+    source.kubeconfigYaml === undefined && source.kubeconfigPath === undefined
+      ? defaultKubeconfigSource()
+      : undefined;
+  if (
+    source.kubeconfigYaml === undefined &&
+    source.kubeconfigPath === undefined &&
+    fromDefault === undefined
+  )
+    throw new DroverError(
+      'input',
+      'KUBECONFIG_MISSING',
+      `No kubeconfig: no --kubeconfig, no kubernetes.kubeconfig in the config, KUBECONFIG unset, no ${join(homedir(), '.kube', 'config')}, and not running in a cluster`,
+      {
+        hint: 'Pass --kubeconfig FILE, set KUBECONFIG, or set kubernetes.kubeconfig in drover.yaml.',
+      },
+    );
   const from =
     source.kubeconfigYaml !== undefined
       ? 'inline kubeconfig'
-      : (source.kubeconfigPath ?? 'the default kubeconfig');
+      : (source.kubeconfigPath ?? fromDefault ?? 'the default kubeconfig');
   try {
     if (source.kubeconfigYaml !== undefined) kc.loadFromString(source.kubeconfigYaml);
-    else if (source.kubeconfigPath !== undefined) kc.loadFromFile(source.kubeconfigPath);
-    else kc.loadFromDefault();
+    else if (source.kubeconfigPath !== undefined) {
+      if (!existsSync(source.kubeconfigPath))
+        throw new DroverError(
+          'input',
+          'KUBECONFIG_MISSING',
+          `The kubeconfig ${source.kubeconfigPath} does not exist`,
+          {
+            hint: 'Pass --kubeconfig FILE, set KUBECONFIG or kubernetes.kubeconfig to an existing kubeconfig.',
+          },
+        );
+      kc.loadFromFile(source.kubeconfigPath);
+    } else kc.loadFromDefault();
   } catch (error) {
+    if (error instanceof DroverError) throw error;
     throw new DroverError(
       'input',
       'KUBECONFIG_INVALID',
@@ -57,5 +113,13 @@ export function loadKubeConfig(source: KubeconfigSource, redactor?: Redactor): K
     redactor?.add(user.password);
     redactor?.add(user.keyData);
   }
-  return kc;
+  const server = kc.getCurrentCluster()?.server;
+  if (!server)
+    throw new DroverError(
+      'input',
+      'KUBECONFIG_NO_CLUSTER',
+      `The current cluster of ${from} has no server URL`,
+      { hint: 'Set clusters[].cluster.server in the kubeconfig, or pick another --context.' },
+    );
+  return { kc, origin: { kubeconfig: from, server } };
 }

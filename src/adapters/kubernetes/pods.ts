@@ -62,7 +62,7 @@ export async function evictPod(client: KubeClient, pod: PodRef): Promise<Evictio
           : {}),
       };
     }
-    throw toDroverError(error, operation, client.redactor);
+    throw toDroverError(error, operation, client.redactor, client.origin);
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../../ports/clock.js';
 import type { Redactor } from '../../core/redact.js';
-import { apiStatus, isTransient, toDroverError } from './api-errors.js';
+import { apiStatus, isTransient, toDroverError, type ApiOrigin } from './api-errors.js';
 
 export interface RetryPolicy {
   attempts: number;
@@ -18,7 +18,7 @@ export async function withRetry<T>(
   operation: string,
   call: () => Promise<T>,
   clock: Clock,
-  options: { policy?: RetryPolicy; redactor?: Redactor; retry?: boolean } = {},
+  options: { policy?: RetryPolicy; redactor?: Redactor; retry?: boolean; origin?: ApiOrigin } = {},
 ): Promise<T> {
   const policy = options.policy ?? READ_RETRY;
   const attempts = options.retry === false ? 1 : policy.attempts;
@@ -28,7 +28,7 @@ export async function withRetry<T>(
     } catch (error) {
       const status = apiStatus(error);
       if (attempt >= attempts || !isTransient(status)) {
-        throw toDroverError(error, operation, options.redactor);
+        throw toDroverError(error, operation, options.redactor, options.origin);
       }
       const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
       const wait = status.retryAfterSeconds

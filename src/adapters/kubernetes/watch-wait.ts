@@ -207,7 +207,7 @@ export function waitWithWatch<R>(w: WatchWait<R>): Promise<R> {
         const status = apiStatus(outcome.error);
         if (status.code === 410) continue;
         if (!isTransient(status))
-          throw toDroverError(outcome.error, `WATCH ${w.what}`, client.redactor);
+          throw toDroverError(outcome.error, `WATCH ${w.what}`, client.redactor, client.origin);
         failures += 1;
         await client.clock
           .sleep(Math.min(5000, 200 * 2 ** failures), stop.signal)

@@ -17,7 +17,9 @@ import { SimulatedKubernetesPort } from './ports/kubernetes-port.js';
 import { SimulatedSecretsPort } from './ports/secrets-port.js';
 import { SimulatedStateBackupPort } from './ports/state-backup-port.js';
 import { SimulatedStoragePort } from './ports/storage-port.js';
+import { SimulatedRegistryPort } from './ports/registry-port.js';
 import { SimulatedTalosPort } from './ports/talos-port.js';
+import { SimulatedHookRunner } from './ports/hook-runner.js';
 import { deriveDurations, deriveInventory, derivePolicy } from './scenario/derive.js';
 import type { Scenario } from './scenario/schema.js';
 import { VirtualClock } from './virtual-clock.js';
@@ -25,6 +27,7 @@ import { reconcileCeph, registerCephHandlers } from './world/ceph.js';
 import { invariantStoreHook } from './world/invariants.js';
 import { R } from './world/objects.js';
 import { registerMachineHandlers } from './world/machines.js';
+import { registerSkewedRunners } from './world/skewed-runner.js';
 import { armTimedFaults, registerTimedFaults } from './world/faults-timed.js';
 import { readWorldFile, WorldSaver } from './world/persistence.js';
 import { initialState, scenarioHash, seedStore } from './world/seed.js';
@@ -83,9 +86,21 @@ export interface SimulatedCluster {
   store: KubeStore;
   ports: Pick<
     Ports,
-    'clock' | 'kubernetes' | 'talos' | 'infrastructure' | 'stateBackup' | 'secrets' | 'storage'
-  >;
+    | 'clock'
+    | 'kubernetes'
+    | 'talos'
+    | 'infrastructure'
+    | 'stateBackup'
+    | 'secrets'
+    | 'storage'
+    | 'registry'
+  > & { hooks?: SimulatedHookRunner };
   violations(): { invariant: number; at: number; message: string }[];
+  /**
+   * The run ended (finished or stopped, not crashed): judge what must hold at the end even
+   * when no lease release marked it (a run that lost its lease, a world without the lock).
+   */
+  endRun(): void;
   vmReplacements(): Record<string, number>;
   /** The node's VM as the world knows it (tests). */
   vmState(node: string): Readonly<VmState> | undefined;
@@ -143,6 +158,7 @@ export async function createSimulatedCluster(
 
   registerMachineHandlers(world);
   registerTimedFaults(world);
+  registerSkewedRunners(world);
   registerPodHandlers(world);
   registerCephHandlers(world);
   world.addReconciler(reconcileWorkloads, [
@@ -220,12 +236,15 @@ export async function createSimulatedCluster(
       stateBackup: reportingStateBackup(world, new SimulatedStateBackupPort(world)),
       secrets: new SimulatedSecretsPort(world),
       storage: reportingStorage(world, new SimulatedStoragePort(world)),
+      ...(scenario.hooks.length > 0
+        ? { hooks: new SimulatedHookRunner(scenario.hooks, clock) }
+        : {}),
+      registry: new SimulatedRegistryPort(world),
     },
-    violations: () => {
-      // Read at the end of a run: a control plane node that left etcd must have been replaced.
-      checkLeavesReplaced(world);
-      return state.violations.map((v) => ({ ...v }));
-    },
+    // A read, at any moment: end-of-run rules are judged when the run releases the lease
+    // (invariants-engine.ts) or when its runner says it ended (endRun), never by reading.
+    violations: () => state.violations.map((v) => ({ ...v })),
+    endRun: () => checkLeavesReplaced(world),
     vmReplacements: () => ({ ...state.vmReplacements }),
     vmState: (node) => world.vm(node),
     secretValues: () => [...state.secrets.served],

@@ -329,6 +329,24 @@ describe.each(VERSIONS)('TalosctlAdapter against talosctl %s output', (v) => {
     await expectAllCallsMade(2);
   });
 
+  it('pulls an image into the system namespace (silent on success), and fails as talosctl does', async () => {
+    const image = 'factory.talos.dev/nocloud-installer/abc:v1.99.0';
+    const { adapter } = await adapterFor([
+      { expectArgs: ['image', 'pull', '--namespace', 'system', '-n', '10.0.0.21', image] },
+      {
+        expectArgs: ['image', 'pull', '--namespace', 'system', '-n', '10.0.0.21', image],
+        stderrFile: `talosctl/${v}/image-pull-not-found.stderr`,
+        exitCode: 1,
+      },
+    ]);
+    await adapter.pullImage('10.0.0.21', image);
+    await expect(adapter.pullImage('10.0.0.21', image)).rejects.toMatchObject({
+      code: 'TALOS_IMAGE_PULL',
+      message: expect.stringContaining('error pulling image: 1 error occurred'),
+    });
+    await expectAllCallsMade(2);
+  });
+
   it('upgrade: a synchronous refusal (etcd quorum) is not transient', async () => {
     const { adapter } = await adapterFor([
       {

@@ -21,6 +21,7 @@ import {
   etcdStatus,
 } from './talosctl-etcd.js';
 import { applyConfig, nodeBootId, nodeVersion, probeAddress } from './talosctl-node.js';
+import { pullImage } from './talosctl-image.js';
 import type { TalosctlAdapterOptions } from './talosctl-options.js';
 import { TalosctlRunner } from './talosctl-runner.js';
 import { upgradeKubernetes, upgradeNode } from './talosctl-upgrade.js';
@@ -82,5 +83,10 @@ export class TalosctlAdapter implements TalosPort {
 
   upgradeKubernetes(options: KubernetesUpgradeOptions): Promise<string> {
     return upgradeKubernetes(this.talosctl, options);
+  }
+
+  /** Before the first cordon: the next installer image, into the containerd `system` namespace. */
+  pullImage(node: string, image: string, signal?: AbortSignal): Promise<void> {
+    return pullImage(this.talosctl, node, image, signal);
   }
 }

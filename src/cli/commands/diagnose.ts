@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { configOption } from './config-option.js';
+import { configOption, findConfigBeforeAction } from './config-option.js';
 
 export function registerDiagnose(program: Command): void {
   program
@@ -8,6 +8,7 @@ export function registerDiagnose(program: Command): void {
       'After a failed upgrade: write a bundle (nodes, problem pods, Ceph, etcd members and status, the journal tail, the report), secrets redacted. Reads only.',
     )
     .addOption(configOption())
+    .hook('preAction', findConfigBeforeAction(true))
     .option('--out <dir>', 'where to write diagnose.json and summary.md', 'drover-diagnose')
     .option('--journal <file>', "the run's journal (its last 50 entries go in)")
     .option('--report <file>', "the run's report (JSON)")

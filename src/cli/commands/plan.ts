@@ -1,13 +1,15 @@
 import type { Command } from 'commander';
-import { configOption } from './config-option.js';
+import { addAllowOptions, allowancesFrom } from './allow-options.js';
+import { configOption, findConfigBeforeAction } from './config-option.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
 
 export function registerPlan(program: Command): void {
-  program
+  const command = program
     .command('plan')
     .description('Print the plan of an upgrade from the config alone (no cluster needed).')
     .argument('<kind>', `upgrade kind: ${UPGRADE_KINDS.join(' | ')}`)
     .addOption(configOption())
+    .hook('preAction', findConfigBeforeAction(true))
     .requiredOption(
       '--to <version>',
       'target version (Talos for cattle/pets, Kubernetes for kubernetes)',
@@ -20,7 +22,8 @@ export function registerPlan(program: Command): void {
       '--kubernetes-from <version>',
       'current Kubernetes version for a Talos plan (default: versions.kubernetes)',
     )
-    .option('--json', 'print the plan as one JSON document on stdout', false)
+    .option('--json', 'print the plan as one JSON document on stdout', false);
+  addAllowOptions(command)
     .addHelpText(
       'after',
       `
@@ -29,13 +32,14 @@ Examples:
   drover plan pets --config drover.yaml --to 1.10.9 --json > plan.json
   drover plan kubernetes --config drover.yaml --to 1.34.1
 
-Exit codes: 0 plan printed, 2 bad input (the field is named), 3 refused (downgrade, no upgrade path).`,
+Exit codes: 0 plan printed, 2 bad input (the field is named), 3 refused (downgrade, forbidden hop, unknown line,
+Kubernetes outside the Talos line's range), as drover route refuses them.`,
     )
     .action(async (kind: string, options: Record<string, unknown>) => {
       const { runPlanCommand } = await import('../plan/run-plan-command.js');
-      process.exitCode = await runPlanCommand(
-        kind,
-        options as unknown as Parameters<typeof runPlanCommand>[1],
-      );
+      process.exitCode = await runPlanCommand(kind, {
+        ...(options as unknown as Parameters<typeof runPlanCommand>[1]),
+        allow: allowancesFrom(options),
+      });
     });
 }

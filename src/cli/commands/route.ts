@@ -12,6 +12,7 @@ How it decides (Talos, from the variables file at --base and --head):
   lower                          refused [DOWNGRADE], or cattle with --allow-downgrade
   not one hop per the data       refused [FORBIDDEN_HOP] naming the hops, or cattle with --allow-multi-hop
   line not in the data           refused [UNKNOWN_TARGET_LINE], or routed with --allow-unknown
+  release gate (--release-list)  refused [RELEASE_UNKNOWN | RELEASE_NOT_LATEST_PATCH | RELEASE_TOO_NEW]
 Kubernetes (kubernetes_version, or --kubernetes-file/--kubernetes-key) is routed beside it:
   none | kubernetes (patch or one minor up) | refused [K8S_DOWNGRADE | K8S_SKIPPED_MINOR | K8S_OUT_OF_RANGE]
 
@@ -45,6 +46,8 @@ interface RouteFlags {
   allowMultiHop?: boolean;
   allowUnknown?: boolean;
   allowPrerelease?: boolean;
+  releaseList?: string;
+  minReleaseAge?: string;
 }
 
 export function registerRoute(program: Command): void {
@@ -91,6 +94,14 @@ export function registerRoute(program: Command): void {
     )
     .option('--allow-unknown', 'route a Talos line the compatibility data does not know')
     .option('--allow-prerelease', 'accept pre-release versions such as 1.12.0-beta.1')
+    .option(
+      '--release-list <file>',
+      'release gate: YAML/JSON list of { version, publishedAt }; the Talos target must be the newest patch of its line in it',
+    )
+    .option(
+      '--min-release-age <days>',
+      'release gate: the Talos target must have been published at least this many days ago (with --release-list)',
+    )
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: RouteFlags) => {
       const { routeCommand } = await import('../route/route-command.js');
@@ -109,6 +120,8 @@ export function registerRoute(program: Command): void {
           allowMultiHop: flags.allowMultiHop === true,
           allowUnknown: flags.allowUnknown === true,
           allowPrerelease: flags.allowPrerelease === true,
+          ...(flags.releaseList ? { releaseList: flags.releaseList } : {}),
+          ...(flags.minReleaseAge ? { minReleaseAgeDays: Number(flags.minReleaseAge) } : {}),
           env: process.env,
         },
         {

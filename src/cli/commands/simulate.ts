@@ -5,6 +5,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import type { SimulateCommandFlags } from '../simulate/simulate-command.js';
+import { addAllowOptions } from './allow-options.js';
 
 const HELP_AFTER = `
 With no --scenario it upgrades the reference cluster (3 control plane nodes, 12 workers on
@@ -21,7 +22,13 @@ Chaos: --chaos SEED adds a seeded random mix of faults with random triggers; the
 (cleanly, exit 1) but must keep every invariant. npm run chaos runs 200 seeds.
 
 Exit codes: 0 succeeded with no invariant violated, 1 failed, aborted or an invariant
-violated, 2 bad usage or input, 3 refused by a safety rule (lock held, gate blocked, plan scope).
+violated, 2 bad usage or input, 3 refused by a safety rule (downgrade, forbidden hop, unknown line or Kubernetes out of
+the Talos line's range, as drover route refuses them unless --allow-*; lock held, gate blocked,
+plan scope).
+Try Drover without a cluster: --serve starts the simulated cluster's API server, writes a
+kubeconfig and a drover.yaml, and prints the kubectl and drover commands to run against it:
+  drover simulate --serve ./try-drover        # then, in another shell: . ./try-drover/env.sh
+
 See docs/simulate.md for the scenario format and the report fields.`;
 
 /** 32-bit seeds (adapters/simulated/world/rng.ts): not imported, commander loads alone here. */
@@ -49,7 +56,7 @@ function duration(name: string) {
 }
 
 export function registerSimulate(program: Command): void {
-  program
+  const command = program
     .command('simulate')
     .summary('run a complete upgrade against the simulated cluster, on virtual time')
     .description(
@@ -91,7 +98,10 @@ export function registerSimulate(program: Command): void {
       'add a random (seeded) mix of faults with random triggers to the scenario',
       integer('--chaos', 0, MAX_SEED),
     )
-    .option('--report <file>', 'also write the JSON report here (and a Markdown summary beside it)')
+    .option(
+      '--report <file>',
+      'also write the JSON report here, and beside it the Markdown summary (.md) and the timeline picture (report.json -> report.timeline.svg)',
+    )
     .option('--audit <file>', 'audit log (JSONL) of every action and its inputs, secrets redacted')
     .addOption(
       new Option('--api <api>', 'how the engine reaches the simulated Kubernetes API')
@@ -99,6 +109,11 @@ export function registerSimulate(program: Command): void {
         .default('memory'),
     )
     .option('--plain', 'plain progress lines even on a terminal')
+    .option(
+      '--serve [dir]',
+      'serve the simulated cluster (no upgrade run) on 127.0.0.1 until Ctrl-C; writes a kubeconfig, drover.yaml and env.sh into dir (default: a temporary one) and prints commands to try',
+    );
+  addAllowOptions(command)
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: SimulateCommandFlags) => {
       const { simulateCommand } = await import('../simulate/simulate-command.js');

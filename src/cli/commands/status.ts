@@ -1,5 +1,5 @@
-import { Option } from 'commander';
 import type { Command } from 'commander';
+import { configOption, findConfigBeforeAction } from './config-option.js';
 
 export function registerStatus(program: Command): void {
   program
@@ -9,11 +9,11 @@ export function registerStatus(program: Command): void {
     )
     .requiredOption('--journal <file>', "the run's journal (JSONL)")
     .addOption(
-      new Option(
-        '-c, --config <file>',
-        'drover.yaml: adds the S3 copy of the journal (journal.s3) and the steps --resume would run',
-      ).env('DROVER_CONFIG'),
+      configOption(
+        'drover.yaml: adds the S3 copy of the journal (journal.s3) and the steps --resume would run (default: $DROVER_CONFIG, then ./drover.yaml when there is one)',
+      ),
     )
+    .hook('preAction', findConfigBeforeAction(false))
     .option('--json', 'print the status as one JSON document', false)
     .addHelpText(
       'after',

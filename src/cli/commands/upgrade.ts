@@ -1,15 +1,17 @@
 import type { Command } from 'commander';
-import { configOption } from './config-option.js';
+import { addAllowOptions } from './allow-options.js';
+import { configOption, findConfigBeforeAction } from './config-option.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
 
 export function registerUpgrade(program: Command): void {
-  program
+  const command = program
     .command('upgrade')
     .description(
       'Upgrade a real cluster: cattle (replace VMs), pets (in place) or kubernetes (upgrade-k8s).',
     )
     .argument('<kind>', `upgrade kind: ${UPGRADE_KINDS.join(' | ')}`)
     .addOption(configOption())
+    .hook('preAction', findConfigBeforeAction(true))
     .requiredOption(
       '--to <version>',
       'target version (Talos for cattle/pets, Kubernetes for kubernetes)',
@@ -25,7 +27,10 @@ export function registerUpgrade(program: Command): void {
     )
     .option('--resume', 'continue the run recorded in the journal (safe when there is none)', false)
     .option('--journal <file>', 'journal file (JSONL) (default: journal.file of the config)')
-    .option('--report <file>', 'write the JSON report here too')
+    .option(
+      '--report <file>',
+      'write the JSON report here too, and beside it the Markdown summary (.md) and the timeline picture (report.json -> report.timeline.svg)',
+    )
     .option(
       '--audit <file>',
       'audit log (JSONL) of every action and its inputs, secrets redacted',
@@ -34,7 +39,8 @@ export function registerUpgrade(program: Command): void {
     .option('--kubeconfig <file>', 'kubeconfig (default: KUBECONFIG, then in-cluster)')
     .option('--context <name>', 'kubeconfig context')
     .option('--talosconfig <file>', 'talosconfig (default: TALOSCONFIG)')
-    .option('--json', 'print the report as one JSON document on stdout', false)
+    .option('--json', 'print the report as one JSON document on stdout', false);
+  addAllowOptions(command)
     .addHelpText(
       'after',
       `

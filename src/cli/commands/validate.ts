@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { configOption } from './config-option.js';
+import { configOption, findConfigBeforeAction } from './config-option.js';
 
 export function registerValidate(program: Command): void {
   program
@@ -8,6 +8,7 @@ export function registerValidate(program: Command): void {
       'Check the live cluster against the config: every node present, Ready, schedulable, at the expected versions; GPUs, HelmReleases, stuck pods.',
     )
     .addOption(configOption())
+    .hook('preAction', findConfigBeforeAction(true))
     .option('--talos <version>', 'expected Talos version (default: from the config)')
     .option('--kubernetes <version>', 'expected Kubernetes version (default: from the config)')
     .option('--kubeconfig <file>', 'kubeconfig (default: KUBECONFIG, then in-cluster)')

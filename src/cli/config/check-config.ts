@@ -5,6 +5,7 @@
  */
 import { NODE_ROLES } from '../../core/inventory.js';
 import { celExpressionProblem } from './cel-expression.js';
+import { checkHooksConfig } from './check-hooks-config.js';
 import type { DroverConfig } from './schema.js';
 
 export interface ConfigProblem {
@@ -96,12 +97,14 @@ export function checkConfig(config: DroverConfig): ConfigProblem[] {
     if (gateNames.has(gate.name))
       add(['gates', 'custom', i, 'name'], `"${gate.name}" is listed twice`);
     gateNames.add(gate.name);
+    if (!('expression' in gate)) return;
     const problem = celExpressionProblem(gate.expression);
     if (problem !== undefined) add(['gates', 'custom', i, 'expression'], problem);
   });
 
   if (config.journal.s3 && config.backup.s3 === undefined)
     add(['journal', 's3'], 'needs backup.s3 (the journal is stored beside the state backups)');
+  problems.push(...checkHooksConfig(config));
   return problems;
 }
 

@@ -104,6 +104,32 @@ describe('loadConfig', () => {
     expect(loaded.policy.timeouts).toEqual(DEFAULT_POLICY.timeouts);
   });
 
+  it('reads every duration field as whole seconds or as 90s, 4m, 1h30m', async () => {
+    const loaded = await loadConfig(
+      await write(
+        edit((doc) => {
+          doc.setIn(['terraform', 'lockTimeoutSeconds'], '5m');
+          doc.setIn(['lock'], doc.createNode({ ttlSeconds: '90s' }));
+          doc.setIn(
+            ['policy'],
+            doc.createNode({
+              drain: { gracefulSeconds: '4m', podTerminationTimeoutSeconds: 120 },
+              timeouts: { nodeReadySeconds: '1h30m', terraformSeconds: '20m' },
+              retry: { initialBackoffSeconds: '5s', maxBackoffSeconds: '1m' },
+            }),
+          );
+        }),
+      ),
+    );
+    expect(loaded.config.terraform.lockTimeoutSeconds).toBe(300);
+    expect(loaded.config.lock.ttlSeconds).toBe(90);
+    expect(loaded.policy.drain.gracefulSeconds).toBe(240);
+    expect(loaded.policy.drain.podTerminationTimeoutSeconds).toBe(120);
+    expect(loaded.policy.timeouts.nodeReadySeconds).toBe(5400);
+    expect(loaded.policy.timeouts.terraformSeconds).toBe(1200);
+    expect(loaded.policy.retry).toMatchObject({ initialBackoffSeconds: 5, maxBackoffSeconds: 60 });
+  });
+
   it('gives a node its own machine config and explicit addresses', async () => {
     const text = edit((doc) => {
       doc.setIn(['nodes', 1, 'machineConfig'], doc.createNode({ sops: 'w1.sops.yaml' }));
@@ -255,6 +281,15 @@ describe('loadConfig', () => {
       text: () =>
         `${MINIMAL}policy:\n  drain: { gracefullSeconds: 5 }\n  timeouts: { gateSeconds: 0 }\n`,
       expected: [/policy\.drain\.gracefullSeconds: unknown key/, /policy\.timeouts\.gateSeconds: /],
+    },
+    {
+      name: 'a duration in a form Drover does not read, naming the field and the forms',
+      text: () =>
+        `${MINIMAL}policy:\n  timeouts: { gateSeconds: 4 minutes }\nlock: { ttlSeconds: 10s }\n`,
+      expected: [
+        /yaml:\d+: policy\.timeouts\.gateSeconds: must be whole seconds \(300\) or a duration such as 90s, 4m or 1h30m/,
+        /lock\.ttlSeconds: must be .* at least 30 s, not "10s"/,
+      ],
     },
   ];
 

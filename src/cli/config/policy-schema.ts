@@ -3,8 +3,9 @@
  * only what it changes. Unknown keys are errors (a typo must not silently keep a default).
  */
 import { z } from 'zod';
+import { duration } from './duration.js';
 
-const seconds = (what: string) => z.int().min(1).describe(`${what}, in seconds`);
+const seconds = (what: string) => duration(what);
 const count = (what: string) => z.int().min(1).describe(what);
 
 export const PolicySchema = z

@@ -8,7 +8,14 @@
  */
 import { z } from 'zod';
 import { INSTALLER_PLATFORMS, NODE_ROLES } from '../../core/inventory.js';
+import { duration } from './duration.js';
 import { PolicySchema } from './policy-schema.js';
+import {
+  AlertmanagerSchema,
+  CommandGateSchema,
+  HOOKS_DEFAULT,
+  HooksSchema,
+} from './hooks-schema.js';
 
 const dnsLabel = z
   .string()
@@ -90,7 +97,7 @@ export const NodeSchema = z.strictObject({
   labels: z.record(z.string(), z.string()).optional(),
 });
 
-export const CustomGateSchema = z.strictObject({
+export const CelGateSchema = z.strictObject({
   name: dnsLabel.describe('Gate name, shown in plans as custom:<name>'),
   description: z.string().optional(),
   apiVersion: z
@@ -107,6 +114,12 @@ export const CustomGateSchema = z.strictObject({
     .string()
     .min(1)
     .describe('CEL expression over `object` (the resource as JSON); true means pass'),
+});
+
+/** A custom gate: a CEL expression over one resource, or a command whose exit status decides. */
+export const CustomGateSchema = z.union([CelGateSchema, CommandGateSchema], {
+  error:
+    'must be a CEL gate (apiVersion, resource, resourceName, expression) or a command gate (command)',
 });
 
 export const ConfigSchema = z
@@ -129,7 +142,7 @@ export const ConfigSchema = z
         .record(z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, 'keys are <host>/<flavor>'), tfAddress)
         .default({})
         .describe('Explicit template addresses by <host>/<flavor> (override templateAddress)'),
-      lockTimeoutSeconds: z.int().min(0).default(300).describe('terraform -lock-timeout'),
+      lockTimeoutSeconds: duration('terraform -lock-timeout', 0).prefault(300),
       vmResourceTypes: z
         .array(
           z
@@ -215,7 +228,7 @@ export const ConfigSchema = z
       .strictObject({
         namespace: dnsLabel.default('kube-system'),
         name: dnsLabel.default('drover-upgrade'),
-        ttlSeconds: z.int().min(30).default(300),
+        ttlSeconds: duration('How long the lease holds without renewal', 30).prefault(300),
       })
       .default({ namespace: 'kube-system', name: 'drover-upgrade', ttlSeconds: 300 }),
     kubernetes: z
@@ -227,6 +240,8 @@ export const ConfigSchema = z
         endpoints: z.array(address).default([]).describe('Default: the control plane addresses'),
       })
       .default({ endpoints: [] }),
+    hooks: HooksSchema.default(HOOKS_DEFAULT),
+    alertmanager: AlertmanagerSchema.optional(),
   })
   .describe('Drover configuration: one Talos cluster on Proxmox managed with Terraform');
 
@@ -234,4 +249,5 @@ export type DroverConfig = z.output<typeof ConfigSchema>;
 export type DroverConfigInput = z.input<typeof ConfigSchema>;
 export type ConfigNode = z.output<typeof NodeSchema>;
 export type CustomGateConfig = z.output<typeof CustomGateSchema>;
+export type CelGateConfig = z.output<typeof CelGateSchema>;
 export type MachineConfigSourceConfig = z.output<typeof MachineConfigSourceSchema>;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../config/load-config.js';
+import { runPlanCommand } from '../plan/run-plan-command.js';
 import { ACTION_PLACEHOLDER, INIT_FILES, ROUTER_WORKFLOW, UPGRADE_WORKFLOW } from './init-files.js';
 import { locatePackageRoot } from './locate-assets.js';
 import { initSummary } from './init-summary.js';
@@ -243,6 +244,20 @@ describe('drover init', () => {
     expect(upgrade.jobs.upgrade['timeout-minutes']).toBe(
       `\${{ inputs.kind == 'cattle' && ${t.cattle} || inputs.kind == 'pets' && ${t.pets} || ${t.kubernetes} }}`,
     );
+    // The same figure `drover plan --json` prints as the upper bound of the init'd config.
+    for (const [kind, to] of [
+      ['cattle', '1.11.0'],
+      ['pets', '1.10.9'],
+    ] as const) {
+      let json = '';
+      await runPlanCommand(
+        kind,
+        { config: join(dir, 'drover.yaml'), to, json: true },
+        { stdout: (text) => void (json += text), stderr: () => undefined },
+      );
+      const { upperBoundSeconds } = JSON.parse(json) as { upperBoundSeconds: number };
+      expect(t[kind]).toBe(Math.max(30, Math.ceil(upperBoundSeconds / 60)));
+    }
     // Six starter nodes: replacing them all cannot be bounded by less than pets or kubernetes.
     expect(t.cattle).toBeGreaterThan(t.pets);
     expect(t.pets).toBeGreaterThan(t.kubernetes);

@@ -171,10 +171,11 @@ async function timeouts(
       to,
       kubernetes: kind === 'kubernetes' ? { from: kube, to: nextKube } : { from: kube, to: kube },
     });
+  const lock = { lockTtlSeconds: loaded.config.lock.ttlSeconds };
   return {
-    cattle: jobTimeoutMinutes(plan('cattle', `${major}.${minor + 1}.0`)),
-    pets: jobTimeoutMinutes(plan('pets', `${major}.${minor}.${patch + 1}`)),
-    kubernetes: jobTimeoutMinutes(plan('kubernetes', facts.talosVersion)),
+    cattle: jobTimeoutMinutes(plan('cattle', `${major}.${minor + 1}.0`), lock),
+    pets: jobTimeoutMinutes(plan('pets', `${major}.${minor}.${patch + 1}`), lock),
+    kubernetes: jobTimeoutMinutes(plan('kubernetes', facts.talosVersion), lock),
   };
 }
 

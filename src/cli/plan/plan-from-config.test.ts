@@ -41,24 +41,29 @@ describe('planFromConfig', () => {
     expect(notes.join()).toMatch(/router would choose cattle/);
   });
 
-  it('records the hops of a multi-hop route', () => {
-    const { plan } = planFromConfig(
-      withVersions({ talos: '1.8.3', kubernetes: '1.30.2' }),
-      'cattle',
-      { to: '1.11.0' },
+  it('records the hops of a multi-hop route with --allow-multi-hop (refused without)', () => {
+    const config = withVersions({ talos: '1.8.3', kubernetes: '1.30.2' });
+    expect(() => planFromConfig(config, 'cattle', { to: '1.11.0' })).toThrow(
+      expect.objectContaining({
+        code: 'FORBIDDEN_HOP',
+        hint: expect.stringMatching(/--allow-multi-hop to drover plan/),
+      }),
     );
-    expect(plan.hops.length).toBeGreaterThan(1);
-    expect(plan.hops.at(-1)).toBe('1.11.0');
+    const { plan } = planFromConfig(config, 'cattle', {
+      to: '1.11.0',
+      allow: { allowMultiHop: true },
+    });
+    expect(plan.hops).toEqual(['1.10.9', '1.11.0']);
   });
 
   it('plans kubernetes from versions.kubernetes, one minor at a time', () => {
     const { plan } = planFromConfig(
       withVersions({ talos: '1.11.0', kubernetes: '1.32.4' }),
       'kubernetes',
-      { to: '1.34.1' },
+      { to: '1.34.1', allow: { allowMultiHop: true } },
     );
     expect(plan.kind).toBe('kubernetes');
-    expect(plan.hops).toEqual(['1.33.0', '1.34.1']);
+    expect(plan.hops).toEqual(['1.33.6', '1.34.1']);
   });
 
   const refusals: {

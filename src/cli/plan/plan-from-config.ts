@@ -1,15 +1,16 @@
 /**
  * The plan for one upgrade, from the config alone (no cluster): the current versions come from
- * the command line or, by default, from the config's `versions` section; the Talos route is
- * checked against the compatibility data first, so a refused route never prints a plan.
+ * the command line or, by default, from the config's `versions` section; the route is checked
+ * by core's one set of refusals (refusals.ts) first, so a refused route never prints a plan.
  */
-import { kubernetesInRange, kubernetesRangeFor } from '../../core/compatibility.js';
 import { DroverError } from '../../core/errors.js';
 import type { Plan, UpgradeKind } from '../../core/plan.js';
 import { buildPlan } from '../../core/plan-build.js';
 import type { PlanInput } from '../../core/plan-build.js';
-import { decideRoute } from '../../core/route.js';
-import { lineOf, parseVersion } from '../../core/version.js';
+import { checkUpgrade } from '../../core/refusals.js';
+import type { RefusingCommand } from '../../core/refusals.js';
+import type { RouteAllowances } from '../../core/route.js';
+import { parseVersion } from '../../core/version.js';
 import type { Version } from '../../core/version.js';
 import type { LoadedConfig } from '../config/load-config.js';
 
@@ -19,6 +20,10 @@ export interface PlanVersions {
   from?: string;
   /** Current Kubernetes version (Talos kinds): checked against the target line, verified on kubelets. */
   kubernetesFrom?: string;
+  /** --allow-downgrade, --allow-multi-hop, --allow-unknown of the asking command. */
+  allow?: RouteAllowances;
+  /** The command asking, named in a refusal's hint (default plan). */
+  command?: RefusingCommand;
 }
 
 export interface PlanResult {
@@ -35,6 +40,8 @@ export function planFromConfig(
   const { config, inventory, policy } = loaded;
   const customChecks = loaded.customGates.map((g) => g.name);
   const to = version('--to', v.to);
+  const allow = v.allow ?? {};
+  const command = v.command ?? 'plan';
 
   if (kind === 'kubernetes') {
     const from = version(
@@ -45,18 +52,10 @@ export function planFromConfig(
       'versions.talos',
       required('versions.talos', 'versions.talos', config.versions.talos),
     );
-    const range = kubernetesRangeFor(talos);
-    if (range && !kubernetesInRange(to, range)) {
-      throw new DroverError(
-        'refused',
-        'K8S_OUT_OF_RANGE',
-        `Kubernetes ${to.text} is outside Talos ${lineOf(talos)}'s supported range ${lineOf(range.min)}..${lineOf(range.max)}`,
-        {
-          hint: 'Upgrade Talos first (cattle or pets), or pick a Kubernetes version in the range.',
-          details: { talos: talos.text, to: to.text },
-        },
-      );
-    }
+    const route = checkUpgrade(
+      { kind, talos: { from: talos, to: talos }, kubernetes: { from, to }, allow },
+      command,
+    );
     const input: PlanInput = {
       inventory,
       policy,
@@ -64,6 +63,7 @@ export function planFromConfig(
       to: talos.text,
       kubernetes: { from: from.text, to: to.text },
       customChecks,
+      ...(route.hops.length > 0 ? { hops: route.hops } : {}),
     };
     return { plan: buildPlan(kind, input), notes: [] };
   }
@@ -77,20 +77,15 @@ export function planFromConfig(
     kubeText === undefined
       ? null
       : version(v.kubernetesFrom ? '--kubernetes-from' : 'versions.kubernetes', kubeText);
-  const decision = decideRoute({
-    oldTalos: from,
-    newTalos: to,
-    oldKubernetes: kube,
-    newKubernetes: kube,
-    allow: { allowMultiHop: true },
-  });
-  const refusal = decision.refusals[0];
-  if (refusal) {
-    throw new DroverError('refused', refusal.code, refusal.reason, {
-      hint: 'Pick a target the compatibility data allows from the current version (see the reason).',
-      details: { from: from.text, to: to.text, hops: [...decision.hops] },
-    });
-  }
+  const { decision } = checkUpgrade(
+    {
+      kind,
+      talos: { from, to },
+      kubernetes: kube === null ? null : { from: kube, to: kube },
+      allow,
+    },
+    command,
+  );
   const notes: string[] = [];
   if (decision.upgradeType === 'none')
     notes.push(`Talos is already at ${to.text}: the plan re-runs every node at the same version.`);

@@ -1,8 +1,10 @@
 /** `drover plan`: load the config, build the plan, print it (one JSON document with --json). */
 import { DroverError } from '../../core/errors.js';
+import type { RouteAllowances } from '../../core/route.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
 import type { UpgradeKind } from '../../core/plan.js';
 import { planToText } from '../../core/plan-build.js';
+import { planUpperBoundSeconds } from '../../core/upper-bound.js';
 import { loadConfig } from '../config/load-config.js';
 import { planFromConfig } from './plan-from-config.js';
 
@@ -12,6 +14,7 @@ export interface PlanCommandOptions {
   from?: string;
   kubernetesFrom?: string;
   json?: boolean;
+  allow?: RouteAllowances;
 }
 
 export interface CommandOutput {
@@ -44,8 +47,24 @@ export async function runPlanCommand(
     to: options.to,
     ...(options.from === undefined ? {} : { from: options.from }),
     ...(options.kubernetesFrom === undefined ? {} : { kubernetesFrom: options.kubernetesFrom }),
+    ...(options.allow ? { allow: options.allow } : {}),
+    command: 'plan',
   });
   for (const note of notes) out.stderr(`note: ${note}\n`);
-  out.stdout(options.json ? `${JSON.stringify(plan, null, 2)}\n` : planToText(plan));
+  // The worst case the policy allows (every step at its deadline on every retry), not an
+  // estimate: what `drover init` sets the upgrade job's timeout-minutes from.
+  const upperBoundSeconds = planUpperBoundSeconds(plan, {
+    lockTtlSeconds: loaded.config.lock.ttlSeconds,
+  });
+  out.stdout(
+    options.json
+      ? `${JSON.stringify({ ...plan, upperBoundSeconds }, null, 2)}\n`
+      : `${planToText(plan)}Upper bound: ${upperBoundText(upperBoundSeconds)} (every step at its deadline on every retry; the job timeout)\n`,
+  );
   return 0;
+}
+
+function upperBoundText(seconds: number): string {
+  const minutes = Math.ceil(seconds / 60);
+  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
 }

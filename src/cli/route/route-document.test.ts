@@ -44,7 +44,7 @@ describe('route document', () => {
     expect(document).toMatchObject({
       upgrade_type: 'refused',
       code: 'FORBIDDEN_HOP',
-      hops: ['1.10.0', '1.11.0'],
+      hops: ['1.10.9', '1.11.0'],
     });
   });
 
@@ -64,7 +64,7 @@ describe('route document', () => {
   it('writes a Markdown summary with hops and warnings, escaping table breakers', () => {
     const markdown = toMarkdownSummary(toRouteDocument(outcome('1.8.3', '1.11.0', ['a | b <c>'])));
     expect(markdown).toContain('### Drover route: refused (FORBIDDEN_HOP)');
-    expect(markdown).toContain('Talos hops: `1.10.0` → `1.11.0`');
+    expect(markdown).toContain('Talos hops: `1.10.9` → `1.11.0`');
     expect(markdown).toContain('> a &#124; b &#60;c&#62;');
   });
 

@@ -2,6 +2,7 @@
  * The router's outputs: one JSON document (the contract of `--json` and of the Action's
  * outputs), the step outputs derived from it, a Markdown step summary and a short human summary.
  */
+import { refusalHint } from '../../core/refusals.js';
 import type { RouteOutcome } from './run-route.js';
 
 export interface RouteDocument {
@@ -19,6 +20,8 @@ export interface RouteDocument {
   reason: string;
   code: string | null;
   refusals: { subject: 'talos' | 'kubernetes'; code: string; reason: string }[];
+  /** What to do about the first refusal (core/refusals.ts, the same hint plan/upgrade/simulate give). */
+  hint: string | null;
   warnings: string[];
   file: string;
   base_revision: string | null;
@@ -29,7 +32,16 @@ export interface RouteDocument {
 }
 
 export function toRouteDocument(outcome: RouteOutcome): RouteDocument {
-  const d = outcome.decision;
+  const gate = outcome.releaseGate;
+  const d = gate
+    ? {
+        ...outcome.decision,
+        upgradeType: 'refused' as const,
+        code: gate.code,
+        reason: gate.reason,
+        refusals: [{ subject: 'talos' as const, code: gate.code, reason: gate.reason }],
+      }
+    : outcome.decision;
   return {
     version_changed: d.versionChanged,
     old_version: d.oldVersion,
@@ -45,6 +57,11 @@ export function toRouteDocument(outcome: RouteOutcome): RouteDocument {
     reason: d.reason,
     code: d.code,
     refusals: d.refusals.map((r) => ({ ...r })),
+    hint: gate
+      ? 'The release gate (--release-list, --min-release-age) refused the target: do what the reason names, then route again.'
+      : d.refusals[0]
+        ? refusalHint(outcome.decision.refusals[0]!, 'route')
+        : null,
     warnings: [...outcome.warnings],
     file: outcome.file,
     base_revision: outcome.base.revision,
@@ -125,6 +142,7 @@ export function toHumanSummary(document: RouteDocument): string {
     ? `refused [${document.code}] (Talos: ${document.upgrade_type}, Kubernetes: ${document.kubernetes_upgrade})`
     : `route: ${document.upgrade_type}${document.is_downgrade ? ' (downgrade)' : ''}`;
   const lines = [`${head}`, `  ${talos}; ${kube}`, `  ${document.reason}`];
+  if (document.hint) lines.push(`  hint: ${document.hint}`);
   if (document.hops.length > 1) lines.push(`  hops: ${document.hops.join(' -> ')}`);
   return `${lines.join('\n')}\n`;
 }

@@ -3,7 +3,10 @@
  * revisions, read the versions at each, validate them, and decide.
  */
 import { DroverError } from '../../core/errors.js';
+import { checkRelease, latestPatchIn } from '../../core/release-gate.js';
+import type { ReleaseGateRefusal } from '../../core/release-gate.js';
 import { decideRoute, type RouteDecision } from '../../core/route.js';
+import { loadReleaseList } from './release-list.js';
 import { parseVersion, type Version } from '../../core/version.js';
 import { createGitReader, type GitReader } from '../../adapters/git/git.js';
 import type { FoundValue } from '../../adapters/hcl/index.js';
@@ -19,6 +22,12 @@ export interface RouteOptions extends SnapshotRequest {
   allowMultiHop: boolean;
   allowUnknown: boolean;
   allowPrerelease: boolean;
+  /** Release gate: a list of { version, publishedAt } the Talos target must be the newest patch of. */
+  releaseList?: string;
+  /** Release gate: the Talos target must be at least this many days old (needs releaseList). */
+  minReleaseAgeDays?: number;
+  /** Now, for the release gate's age rule (default: the system clock). */
+  now?: number;
   env: Env;
   signal?: AbortSignal;
 }
@@ -32,6 +41,8 @@ export interface RouteOutcome {
   readonly base: { revision: string | null; commit: string | null; source: BaseSource };
   readonly head: { revision: string; commit: string };
   readonly file: string;
+  /** The release gate's refusal of the Talos target, when a gate was asked for and refused. */
+  readonly releaseGate?: ReleaseGateRefusal;
 }
 
 export const ROUTE_DEFAULTS = {
@@ -121,6 +132,15 @@ export async function runRoute(options: RouteOptions): Promise<RouteOutcome> {
     }
   }
 
+  const age = options.minReleaseAgeDays;
+  if (age !== undefined && (!Number.isFinite(age) || age < 0 || !options.releaseList))
+    throw new DroverError(
+      'usage',
+      'RELEASE_GATE_USAGE',
+      `--min-release-age ${String(age)}: ${options.releaseList ? 'not a number of days' : 'needs --release-list'}`,
+      { hint: 'Example: drover route --release-list talos-releases.yaml --min-release-age 7' },
+    );
+  const releases = options.releaseList ? await loadReleaseList(options.releaseList) : undefined;
   const decision = decideRoute({
     oldTalos,
     newTalos,
@@ -131,9 +151,19 @@ export async function runRoute(options: RouteOptions): Promise<RouteOutcome> {
       allowMultiHop: options.allowMultiHop,
       allowUnknown: options.allowUnknown,
     },
+    ...(releases ? { latestTalosPatch: latestPatchIn(releases) } : {}),
   });
+  const moves = decision.upgradeType === 'pets' || decision.upgradeType === 'cattle';
+  const releaseGate =
+    releases && moves
+      ? checkRelease(newTalos, releases, {
+          minAgeDays: options.minReleaseAgeDays ?? 0,
+          now: options.now ?? Date.now(),
+        })
+      : undefined;
   return {
     decision,
+    ...(releaseGate ? { releaseGate } : {}),
     warnings: [...(baseSnapshot?.warnings ?? []), ...headSnapshot.warnings],
     base,
     head: { revision: options.head, commit: headCommit },

@@ -1,10 +1,12 @@
 /**
- * Where a finished run's report goes: the JSON file (and a Markdown summary beside it) with
- * --report, the Markdown summary on stderr, the GitHub step summary when there is one, and the
+ * Where a finished run's report goes: the JSON file (and beside it a Markdown summary and the
+ * timeline as SVG: report.json -> report.md, report.timeline.svg) with --report, the Markdown
+ * summary on stderr (without the Mermaid chart, which a terminal cannot draw), the GitHub step summary when there is one, and the
  * JSON document on stdout with --json. The report must already be redacted.
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
-import { reportToMarkdown } from '../../core/report.js';
+import { reportToMarkdown, timelineTitle } from '../../core/report.js';
+import { timelineToSvg } from '../../core/timeline-svg.js';
 import type { UpgradeReport } from '../../core/report.js';
 
 export interface ReportOutputOptions {
@@ -20,9 +22,11 @@ export function writeReportOutputs(report: UpgradeReport, options: ReportOutputO
   const markdown = reportToMarkdown(report);
   if (options.reportFile) {
     writeFileSync(options.reportFile, `${JSON.stringify(report, null, 2)}\n`);
-    writeFileSync(options.reportFile.replace(/\.json$/, '') + '.md', markdown);
+    const base = options.reportFile.replace(/\.json$/, '');
+    writeFileSync(`${base}.md`, markdown);
+    writeFileSync(`${base}.timeline.svg`, timelineToSvg(report.timeline, timelineTitle(report)));
   }
   if (options.stepSummaryFile) appendFileSync(options.stepSummaryFile, `${markdown}\n`);
-  options.stderr(`\n${markdown}`);
+  options.stderr(`\n${reportToMarkdown(report, { chart: false })}`);
   if (options.json) options.stdout(`${JSON.stringify(report, null, 2)}\n`);
 }

@@ -20,10 +20,17 @@ import { DroverError } from '../../core/errors.js';
 import { buildPlan } from '../../core/plan-build.js';
 import type { UpgradeKind } from '../../core/plan.js';
 import { Redactor } from '../../core/redact.js';
+import type { RouteAllowances } from '../../core/route.js';
 import type { UpgradeReport, Violation } from '../../core/report.js';
 import { latestRunId } from '../../engine/journal-view.js';
 import { runUpgrade } from '../../engine/run-upgrade.js';
-import type { JournalEntry, JournalStore, Reporter } from '../../ports/index.js';
+import type {
+  Clock,
+  JournalEntry,
+  JournalStore,
+  Reporter,
+  SilencePort,
+} from '../../ports/index.js';
 import { exitCodeOf } from '../run/exit-code.js';
 import { writeReportOutputs } from '../run/report-output.js';
 import { buildSimulatePorts } from './simulate-ports.js';
@@ -58,6 +65,8 @@ export interface SimulateOptions {
   crashAfterSteps?: number;
   /** Simulated seconds the world lives on alone before this run starts (after a crash). */
   advanceSeconds?: number;
+  /** --allow-downgrade, --allow-multi-hop, --allow-unknown: as route, plan and upgrade. */
+  allow?: RouteAllowances;
   /** `--chaos SEED`: add a seeded random mix of faults with random triggers to the scenario. */
   chaosSeed?: number;
   /** Seconds of simulated time after which a run that has not finished counts as hung. */
@@ -66,6 +75,11 @@ export interface SimulateOptions {
   auditFile?: string;
   api: SimulateApi;
   signal?: AbortSignal;
+  /**
+   * Alertmanager silences for the run, given the simulated clock (tests: the real adapter
+   * against a loopback Alertmanager that keeps virtual time).
+   */
+  silences?: (clock: Clock) => SilencePort;
 }
 
 export interface SimulateIo {
@@ -106,7 +120,7 @@ export interface SimulateResult {
   report: UpgradeReport;
 }
 
-async function loadScenarioFile(file: string | undefined) {
+export async function loadScenarioFile(file: string | undefined) {
   if (file === undefined) return referenceScenario();
   let text: string;
   try {
@@ -189,9 +203,10 @@ export async function runSimulate(
   options: SimulateOptions,
   io: SimulateIo,
 ): Promise<SimulateResult> {
-  const loaded = targetScenario(await loadScenarioFile(options.scenarioFile), {
+  const { scenario: loaded, route } = targetScenario(await loadScenarioFile(options.scenarioFile), {
     ...(options.kind ? { kind: options.kind } : {}),
     ...(options.to ? { to: options.to } : {}),
+    ...(options.allow ? { allow: options.allow } : {}),
   });
   const seed = options.seed ?? loaded.seed ?? 1;
   // Crash faults only where a crash can be resumed (a world file that outlives the process).
@@ -237,6 +252,8 @@ export async function runSimulate(
       from: cluster.from,
       to: kind === 'kubernetes' ? cluster.from : cluster.to,
       ...(cluster.kubernetes ? { kubernetes: cluster.kubernetes } : {}),
+      // A multi-hop route (--allow-multi-hop): the plan has a phase per hop.
+      ...(route.hops.length > 1 ? { hops: route.hops } : {}),
     });
     let runId: string;
     if (options.resume && !cluster.resumedFromWorld) {
@@ -278,6 +295,7 @@ export async function runSimulate(
       },
       api: options.api,
       redactor,
+      ...(options.silences ? { silences: options.silences(cluster.clock) } : {}),
     });
     const { ports } = simulatePorts;
     const afterStep = async (_entry: JournalEntry) => {
@@ -309,6 +327,8 @@ export async function runSimulate(
     const finished = await Promise.race([upgrade, crashed, hangDeadline(cluster, options)]);
     if (finished === 'crashed') throw new SimulatedCrash(completed);
     const report = finished;
+    // Finished or stopped, not crashed: what must hold at the end of a run is judged now.
+    cluster.endRun();
     await io.reporter.flush();
     const redacted: UpgradeReport = redactor.redactValue({
       ...report,

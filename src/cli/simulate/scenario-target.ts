@@ -1,7 +1,7 @@
 /**
  * What a simulate run upgrades: the scenario's versions, with `--kind` and `--to` applied, refused
- * the way `route` and `plan` refuse them (exit 3, the router's codes) unless the scenario says it
- * means to (`upgrade.allowDowngrade`).
+ * the way `route`, `plan` and `upgrade` refuse them (core/refusals.ts: exit 3, the router's codes)
+ * unless the same --allow-* flag is given (or the scenario's `upgrade.allowDowngrade`).
  *
  * `--kind` on a scenario of another kind does a real upgrade of that kind, not a no-op:
  * - pets: Talos from `talos.from` to the scenario's target if on the same minor line, else to
@@ -12,15 +12,17 @@
  * `--to VERSION` picks the target of the kind instead (validated like `plan --to`).
  */
 import type { Scenario } from '../../adapters/simulated/index.js';
-import { kubernetesInRange, kubernetesRangeFor } from '../../core/compatibility.js';
 import { DroverError } from '../../core/errors.js';
 import type { UpgradeKind } from '../../core/plan.js';
-import { decideRoute } from '../../core/route.js';
-import { lineOf, parseVersion, sameLine, versionOf, type Version } from '../../core/version.js';
+import { checkUpgrade } from '../../core/refusals.js';
+import type { UpgradeRoute } from '../../core/refusals.js';
+import type { RouteAllowances } from '../../core/route.js';
+import { parseVersion, sameLine, versionOf, type Version } from '../../core/version.js';
 
 export interface SimulateTarget {
   kind?: UpgradeKind;
   to?: string;
+  allow?: RouteAllowances;
 }
 
 function target(field: string, text: string): Version {
@@ -41,8 +43,11 @@ function nextMinor(v: string): string {
   return `${x.major}.${x.minor + 1}.0`;
 }
 
-/** The scenario as this run upgrades it (its kind and versions), after the route check. */
-export function targetScenario(scenario: Scenario, wanted: SimulateTarget): Scenario {
+/** The scenario as this run upgrades it (its kind and versions), and its checked route. */
+export function targetScenario(
+  scenario: Scenario,
+  wanted: SimulateTarget,
+): { scenario: Scenario; route: UpgradeRoute } {
   const kind = wanted.kind ?? scenario.upgrade.kind;
   const { talos, kubernetes } = scenario.upgrade;
   const override = kind !== scenario.upgrade.kind;
@@ -63,57 +68,40 @@ export function targetScenario(scenario: Scenario, wanted: SimulateTarget): Scen
     upgrade.talos = { from: talos.from, to: target('--to', to).text };
   }
   const result = { ...scenario, upgrade };
-  checkRoute(result);
-  return result;
+  return { scenario: result, route: checkRoute(result, wanted.allow) };
 }
 
-function refused(code: string, reason: string, details: Record<string, unknown>): DroverError {
-  return new DroverError('refused', code, reason, {
-    hint: 'Pick versions the compatibility data allows (drover route explains why), or set upgrade.allowDowngrade in the scenario if a downgrade is meant.',
-    details,
-  });
-}
-
-/** The same refusals as `drover route` / `drover plan`, on the scenario's versions. */
-export function checkRoute(scenario: Scenario): void {
+/**
+ * The same refusals as `drover route` / `plan` / `upgrade` (core/refusals.ts), on the scenario's
+ * versions, with the command's --allow-* flags (a scenario's `upgrade.allowDowngrade` counts as
+ * --allow-downgrade). Returns the route: its hops are the plan's.
+ */
+export function checkRoute(scenario: Scenario, allow: RouteAllowances = {}): UpgradeRoute {
   const { kind, talos, kubernetes } = scenario.upgrade;
-  const allowDowngrade = scenario.upgrade.allowDowngrade === true;
+  const allowances: RouteAllowances = {
+    ...allow,
+    allowDowngrade: allow.allowDowngrade === true || scenario.upgrade.allowDowngrade === true,
+  };
+  const kube = versionOf(kubernetes.from);
   if (kind === 'kubernetes') {
     const running = versionOf(talos.from);
-    const from = versionOf(kubernetes.from);
-    const to = versionOf(kubernetes.to ?? kubernetes.from);
-    const decision = decideRoute({
-      oldTalos: running,
-      newTalos: running,
-      oldKubernetes: from,
-      newKubernetes: to,
-      allow: { allowDowngrade },
-    });
-    const refusal = decision.refusals[0];
-    if (refusal) throw refused(refusal.code, refusal.reason, { from: from.text, to: to.text });
-    const range = kubernetesRangeFor(running);
-    if (range && !kubernetesInRange(to, range))
-      throw refused(
-        'K8S_OUT_OF_RANGE',
-        `Kubernetes ${to.text} is outside Talos ${lineOf(running)}'s supported range ${lineOf(range.min)}..${lineOf(range.max)}`,
-        { talos: running.text, to: to.text },
-      );
-    return;
+    return checkUpgrade(
+      {
+        kind,
+        talos: { from: running, to: running },
+        kubernetes: { from: kube, to: versionOf(kubernetes.to ?? kubernetes.from) },
+        allow: allowances,
+      },
+      'simulate',
+    );
   }
-  const kube = versionOf(kubernetes.from);
-  const decision = decideRoute({
-    oldTalos: versionOf(talos.from),
-    newTalos: versionOf(talos.to),
-    oldKubernetes: kube,
-    newKubernetes: kube,
-    // No multi-hop: the simulated cluster installs one target (route refuses it the same way).
-    allow: { allowDowngrade },
-  });
-  const refusal = decision.refusals[0];
-  if (refusal)
-    throw refused(refusal.code, refusal.reason, {
-      from: talos.from,
-      to: talos.to,
-      hops: [...decision.hops],
-    });
+  return checkUpgrade(
+    {
+      kind,
+      talos: { from: versionOf(talos.from), to: versionOf(talos.to) },
+      kubernetes: { from: kube, to: kube },
+      allow: allowances,
+    },
+    'simulate',
+  );
 }

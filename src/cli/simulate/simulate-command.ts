@@ -1,6 +1,9 @@
 /** Process wiring for `drover simulate`: signals, the progress renderer, abrupt crash on request. */
+import { allowancesFrom } from '../commands/allow-options.js';
 import { createReporter } from '../progress/index.js';
 import { withAbortOnSignals } from '../run/abort-on-signals.js';
+import { DroverError } from '../../core/errors.js';
+import { runServe } from './run-serve.js';
 import { runSimulate } from './run-simulate.js';
 import type { SimulateApi } from './simulate-ports.js';
 import type { UpgradeKind } from '../../core/plan.js';
@@ -21,9 +24,54 @@ export interface SimulateCommandFlags {
   audit?: string;
   api: SimulateApi;
   plain?: boolean;
+  allowDowngrade?: boolean;
+  allowMultiHop?: boolean;
+  allowUnknown?: boolean;
+  /** `--serve [dir]`: true without a directory. */
+  serve?: string | boolean;
+}
+
+/** Flags that belong to a run, meaningless while only serving the cluster. */
+const RUN_FLAGS = [
+  'kind',
+  'to',
+  'journal',
+  'world',
+  'resume',
+  'crashAfterSteps',
+  'advance',
+  'chaos',
+  'report',
+  'audit',
+] as const;
+
+function serveCommand(flags: SimulateCommandFlags): Promise<number> {
+  const given = RUN_FLAGS.filter((f) => flags[f] !== undefined && flags[f] !== false);
+  if (given.length > 0 || flags.api === 'http')
+    throw new DroverError(
+      'usage',
+      'SERVE_FLAGS_INVALID',
+      `--serve runs no upgrade: it takes only --scenario, --seed and --json (got ${[...given, ...(flags.api === 'http' ? ['api'] : [])].map((f) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')})`,
+      {
+        hint: 'Serve with drover simulate --serve [DIR]; run an upgrade against it with drover upgrade ... --dry-run.',
+      },
+    );
+  return withAbortOnSignals((signal) =>
+    runServe(
+      {
+        ...(typeof flags.serve === 'string' ? { dir: flags.serve } : {}),
+        ...(flags.scenario ? { scenarioFile: flags.scenario } : {}),
+        ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+        json: flags.json === true,
+        signal,
+      },
+      { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
+    ),
+  );
 }
 
 export async function simulateCommand(flags: SimulateCommandFlags): Promise<number> {
+  if (flags.serve !== undefined && flags.serve !== false) return serveCommand(flags);
   return withAbortOnSignals(async (signal) => {
     const { exitCode } = await runSimulate(
       {
@@ -41,6 +89,7 @@ export async function simulateCommand(flags: SimulateCommandFlags): Promise<numb
         ...(flags.report ? { reportFile: flags.report } : {}),
         ...(flags.audit ? { auditFile: flags.audit } : {}),
         api: flags.api,
+        allow: allowancesFrom(flags as unknown as Record<string, unknown>),
         signal,
       },
       {

@@ -7,7 +7,13 @@ import type { SimulatedCluster } from '../../adapters/simulated/index.js';
 import { createHttpKubernetesPort } from '../../adapters/simulated/kube/http/http-port.js';
 import type { Redactor } from '../../core/redact.js';
 import { LeaseLock } from '../../engine/lease-lock.js';
-import type { JournalStore, KubernetesPort, Ports, Reporter } from '../../ports/index.js';
+import type {
+  JournalStore,
+  KubernetesPort,
+  Ports,
+  Reporter,
+  SilencePort,
+} from '../../ports/index.js';
 
 export const SIMULATE_APIS = ['memory', 'http'] as const;
 export type SimulateApi = (typeof SIMULATE_APIS)[number];
@@ -18,6 +24,8 @@ export interface SimulatePortsInput {
   reporter: Reporter;
   api: SimulateApi;
   redactor: Redactor;
+  /** Alertmanager silences (the real adapter, against a loopback Alertmanager in tests). */
+  silences?: SilencePort;
 }
 
 /** Kubernetes API requests the run made, when it went over HTTP. */
@@ -61,6 +69,7 @@ export async function buildSimulatePorts(input: SimulatePortsInput): Promise<Sim
       journal: input.journal,
       reporter: input.reporter,
       lock: new LeaseLock({ kubernetes, clock: cluster.clock }),
+      ...(input.silences ? { silences: input.silences } : {}),
     },
     ...(apiRequests ? { apiRequests } : {}),
     close,

@@ -14,6 +14,7 @@ import { registerEnvironmentSecrets } from '../../adapters/secrets/environment-s
 import { SopsDecryptor } from '../../adapters/sops/sops-decryptor.js';
 import { RookCephStorage } from '../../adapters/storage/rook-ceph-storage.js';
 import { SystemClock } from '../../adapters/system/system-clock.js';
+import { OciRegistry } from '../../adapters/registry/oci-registry.js';
 import { TalosctlAdapter } from '../../adapters/talos/talosctl-adapter.js';
 import { TerraformAdapter } from '../../adapters/terraform/terraform-adapter.js';
 import { DroverError } from '../../core/errors.js';
@@ -29,6 +30,7 @@ import type {
 } from '../../ports/index.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { MirroredJournal } from './mirrored-journal.js';
+import { alertmanagerSecretEnvNames, buildHookRunner, buildSilences } from './build-extras.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -52,7 +54,13 @@ export function secretEnvNames(loaded: LoadedConfig): string[] {
   const machineConfigVars = Object.values(loaded.inventory.machineConfigs)
     .filter((s) => s.kind === 'env-base64')
     .map((s) => s.ref);
-  return [...new Set([...ALWAYS_SECRET, ...machineConfigVars])];
+  return [
+    ...new Set([
+      ...ALWAYS_SECRET,
+      ...machineConfigVars,
+      ...alertmanagerSecretEnvNames(loaded.config.alertmanager),
+    ]),
+  ];
 }
 
 /** Registers every secret value (and masks it under GitHub Actions); returns the names that held one. */
@@ -123,6 +131,9 @@ export function buildPorts(input: BuildPortsInput): BuiltPorts {
   const { loaded, flags, env, redactor } = input;
   const { config, paths } = loaded;
   const clock = input.clock ?? new SystemClock();
+  // First: a missing hook program or auth variable is bad input before any adapter exists.
+  const hooks = buildHookRunner(config.hooks, { redactor, cwd: loaded.dir, env });
+  const silences = buildSilences(config.alertmanager, { redactor, env });
   const kubernetes = buildKubernetes({ loaded, flags, env, clock, redactor });
   const talosconfig = flags.talosconfig ?? paths.talosconfig ?? env.TALOSCONFIG;
   const endpoints =
@@ -194,7 +205,11 @@ export function buildPorts(input: BuildPortsInput): BuiltPorts {
       name: config.lock.name,
     }),
     reporter: input.reporter,
+    // Installer images are checked in their registry before the first node (engine/installer-images).
+    registry: new OciRegistry(),
   };
+  if (hooks) ports.hooks = hooks;
+  if (silences) ports.silences = silences;
   return {
     ports,
     journalFile,

@@ -16,7 +16,8 @@ import type { UpgradeReport } from '../../core/report.js';
 import { dryRunReport } from '../../engine/dry-run.js';
 import { preflight } from '../../engine/preflight.js';
 import { runUpgrade } from '../../engine/run-upgrade.js';
-import type { Clock, Ports, Reporter } from '../../ports/index.js';
+import { OciRegistry } from '../../adapters/registry/oci-registry.js';
+import type { Clock, Ports, RegistryPort, Reporter } from '../../ports/index.js';
 import type { JournalEntry } from '../../ports/journal.js';
 import { loadConfig } from '../config/load-config.js';
 import type { LoadedConfig } from '../config/load-config.js';
@@ -28,6 +29,7 @@ import { buildKubernetes, buildPorts, buildSecrets, registerSecrets } from './bu
 import type { Env } from './build-ports.js';
 import { annotateReport, dryRunText } from './dry-run-output.js';
 import { customChecksFrom } from './custom-checks.js';
+import { extrasText } from './build-extras.js';
 import { chooseRunId, holderIdentityOf, runBindingOf, runIdOf } from './run-id.js';
 import { checkKind } from './upgrade-options.js';
 import type { UpgradeOptions } from './upgrade-options.js';
@@ -39,6 +41,8 @@ export interface CommandIo {
   reporter: Reporter & { flush(): Promise<void> };
   signal?: AbortSignal;
   clock?: Clock;
+  /** The installer images' registry (default: the OCI registries the images name). */
+  registry?: RegistryPort;
 }
 
 export async function executeUpgrade(
@@ -55,6 +59,8 @@ export async function executeUpgrade(
     const { plan, notes } = planFromConfig(loaded, kind, {
       to: options.to,
       ...(options.from === undefined ? {} : { from: options.from }),
+      ...(options.allow ? { allow: options.allow } : {}),
+      command: 'upgrade',
     });
     for (const note of notes) io.stderr(`note: ${redactor.redact(note)}\n`);
     if (kind === 'cattle' && loaded.config.backup.s3 === undefined) {
@@ -102,9 +108,11 @@ async function dryRun(
       inventory: loaded.inventory,
       kubernetes,
       secrets: buildSecrets(loaded, io.env, redactor),
+      registry: io.registry ?? new OciRegistry(),
       ...(io.signal ? { signal: io.signal } : {}),
     });
     io.stderr(redactor.redact(dryRunText(plan, facts)));
+    io.stderr(redactor.redact(extrasText(loaded.config)));
     const lowerBound = lowerBoundSeconds(plan, loaded.inventory, DEFAULT_STEP_DURATIONS);
     const report = dryRunReport(
       plan,
@@ -167,7 +175,12 @@ async function realRun(
       resume: options.resume,
       redactor,
       lockTtlSeconds: loaded.config.lock.ttlSeconds,
-      customChecks: customChecksFrom(loaded.customGates),
+      customChecks: customChecksFrom(loaded.customGates, {
+        cluster: loaded.config.cluster,
+        redactor,
+        cwd: loaded.dir,
+        ...(io.env.PATH === undefined ? {} : { path: io.env.PATH }),
+      }),
       ...(io.signal ? { signal: io.signal } : {}),
       ...(audit ? { audit: (record) => appendFileSync(audit, `${JSON.stringify(record)}\n`) } : {}),
     });

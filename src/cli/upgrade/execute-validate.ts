@@ -5,7 +5,7 @@
  * does not know. A read that fails is a failed validation, never a pass.
  */
 import { SystemClock } from '../../adapters/system/system-clock.js';
-import { DroverError } from '../../core/errors.js';
+import { DroverError, isDroverError } from '../../core/errors.js';
 import { validateCluster } from '../../core/gates.js';
 import { Redactor } from '../../core/redact.js';
 import { parseVersion } from '../../core/version.js';
@@ -62,7 +62,12 @@ export async function executeValidate(
     let result: ValidationResult;
     try {
       const soft = <T>(p: Promise<T>) => p.catch(() => undefined);
-      const nodes = await soft(k.listNodes());
+      // Unreadable nodes fail the validation; why (which endpoint, which kubeconfig) is said.
+      let nodesError: unknown;
+      const nodes = await k.listNodes().catch((error: unknown) => {
+        nodesError = error;
+        return undefined;
+      });
       const expectedNodes = loaded.inventory.nodes.map((n) => n.name);
       const decision = validateCluster(
         {
@@ -78,6 +83,7 @@ export async function executeValidate(
         },
       );
       const problems = decision.verdict === 'pass' ? [] : [decision.reason];
+      if (nodesError !== undefined) problems.push(readFailure(nodesError));
       const unknown = (nodes ?? []).map((n) => n.name).filter((n) => !expectedNodes.includes(n));
       if (unknown.length > 0) problems.push(`not in the config: ${unknown.join(', ')}`);
       result = {
@@ -97,6 +103,11 @@ export async function executeValidate(
   } catch (error) {
     return reportFailure(error, { json: options.json, redactor, ...io });
   }
+}
+
+function readFailure(error: unknown): string {
+  if (!isDroverError(error)) return `nodes: ${String(error)}`;
+  return `nodes: ${error.message}${error.hint ? ` (${error.hint})` : ''}`;
 }
 
 function nodeSummary(n: NodeView): ValidationResult['nodes'][number] {

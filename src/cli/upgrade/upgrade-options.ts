@@ -2,6 +2,8 @@
 import { DroverError } from '../../core/errors.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
 import type { UpgradeKind } from '../../core/plan.js';
+import type { RouteAllowances } from '../../core/route.js';
+import { allowancesFrom } from '../commands/allow-options.js';
 
 export interface UpgradeOptions {
   config: string;
@@ -16,6 +18,8 @@ export interface UpgradeOptions {
   context?: string;
   talosconfig?: string;
   json: boolean;
+  /** --allow-downgrade, --allow-multi-hop, --allow-unknown (core/refusals.ts). */
+  allow?: RouteAllowances;
 }
 
 export function checkKind(kind: string, command: string): UpgradeKind {
@@ -43,6 +47,7 @@ export function upgradeOptionsFrom(raw: Record<string, unknown>): UpgradeOptions
     dryRun: raw.dryRun === true,
     resume: raw.resume === true,
     json: raw.json === true,
+    allow: allowancesFrom(raw),
     ...optional('from'),
     ...optional('journal'),
     ...optional('report'),

@@ -157,8 +157,14 @@ async function check(ctx: StepContext, name: string, phase: 'pre' | 'post'): Pro
       const custom = name.startsWith('custom:')
         ? ctx.run.customChecks[name.slice('custom:'.length)]
         : undefined;
-      if (custom !== undefined)
-        return (await custom(ctx.run.ports)) ? PASS : wait(`${name} is false`);
+      if (custom !== undefined) {
+        const answer = await custom(ctx.run.ports, {
+          ...(ctx.node ? { node: ctx.node.name } : {}),
+          ...(ctx.run.signal ? { signal: ctx.run.signal } : {}),
+        });
+        if (typeof answer !== 'boolean') return answer;
+        return answer ? PASS : wait(`${name} is false`);
+      }
       return block(
         'CHECK_UNKNOWN',
         `check "${name}" is not known to this Drover (known: coredns, ceph, deployments, helmreleases, and the custom:<name> gates it was given)`,

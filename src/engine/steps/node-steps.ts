@@ -123,9 +123,9 @@ export const waitGpu: StepHandler = {
 
 export function targetOf(ctx: StepContext): { talos: string; kubelet?: string } {
   const node = requireNode(ctx);
-  const verify = ctx.run.plan.phases
-    .flatMap((p) => p.units)
-    .find((u) => u.node === node.name)
+  // The unit this step belongs to: a multi-hop plan has one per hop, each with its own target.
+  const units = ctx.run.plan.phases.flatMap((p) => p.units).filter((u) => u.node === node.name);
+  const verify = (units.find((u) => u.steps.some((s) => s.id === ctx.step.id)) ?? units[0])
     ?.steps.find((s) => s.action === 'verify-version');
   const talos = typeof verify?.params.talos === 'string' ? verify.params.talos : ctx.run.plan.to;
   const kubelet = typeof verify?.params.kubelet === 'string' ? verify.params.kubelet : undefined;

@@ -56,6 +56,24 @@ describe('SimulatedTalosPort: boots and upgrades', () => {
     expect(cluster.violations()).toEqual([]);
   });
 
+  it('refuses an in-place upgrade the installer pre-flight refuses (host below the line minimum)', async () => {
+    // talos v1.11.6 pkg/machinery/compatibility/talos_version.go: 1.13 needs a host at >= 1.11.0.
+    cluster = await pets();
+    const { talos } = cluster.ports;
+    await drain(cluster, 'w-2');
+    const before = await talos.bootId(W2);
+    await expect(
+      talos.upgrade(W2, { image: IMAGE.replace('v1.10.9', 'v1.13.0'), timeoutSeconds: 1800 }),
+    ).rejects.toMatchObject({
+      code: 'TALOS_UPGRADE_REJECTED',
+      message: expect.stringMatching(
+        /host version 1\.10\.8 is too old to upgrade to Talos 1\.13\.0/,
+      ),
+    });
+    expect(await talos.version(W2)).toBe('1.10.8');
+    expect(await talos.bootId(W2)).toBe(before);
+  });
+
   it('connection lost during the reboot: exit 1 (unreachable), the node comes back upgraded', async () => {
     cluster = await pets([{ type: 'talos-upgrade-drops', node: 'w-2' }]);
     const { talos } = cluster.ports;

@@ -5,7 +5,9 @@
  * removed APIs. Invariant hooks: an upgrade without a version read since the last one (11), of
  * a node Drover did not drain (6).
  */
+import { canMoveInOneHop, talosLine } from '../../../core/compatibility.js';
 import { DroverError } from '../../../core/errors.js';
+import { compareVersions, versionOf } from '../../../core/version.js';
 import type { KubernetesUpgradeOptions, TalosUpgradeOptions } from '../../../ports/talos.js';
 import { removedItemsError } from '../../talos/removed-items.js';
 import { podPhase } from '../kube/pods.js';
@@ -16,7 +18,25 @@ import { R } from '../world/objects.js';
 import { isDaemonOrMirror } from '../world/pod-helpers.js';
 import { upgradeIssued } from '../world/upgrade-reads.js';
 import type { World } from '../world/world.js';
+import { imageMissing } from './registry-port.js';
 import { busy, rpcError, runningMachine } from './talos-port-common.js';
+
+/**
+ * The installer's pre-flight (siderolabs/talos v1.11.6 cmd/installer/pkg/install/preflight.go,
+ * compatibility.TalosVersion.UpgradeableFrom in pkg/machinery/compatibility/talos_version.go):
+ * a host below the target line's minimum, or above its maximum downgrade source, is refused.
+ * Real Talos fails the upgrade sequence with it; here it is refused before the node goes down.
+ */
+function refuseUnsupportedPath(node: string, host: string | undefined, target: string): void {
+  if (host === undefined) return;
+  const [from, to] = [versionOf(host), versionOf(target)];
+  if (!talosLine(to) || canMoveInOneHop(from, to)) return;
+  const upward = compareVersions(from, to) < 0;
+  throw rpcError(
+    'TALOS_UPGRADE_REJECTED',
+    `"${node}": rpc error: code = Unknown desc = pre-flight checks failed: host version ${host} is ${upward ? 'too old to upgrade' : 'too new to downgrade'} to Talos ${target}`,
+  );
+}
 
 /** The first matching Talos fault with uses left (counted), or undefined. */
 function takeFault<T extends ScenarioFault['type']>(
@@ -64,6 +84,14 @@ export async function upgradeNode(
       'TALOS_UPGRADE_REJECTED',
       `"${node}": rpc error: code = Unknown desc = error validating installer image "${options.image}": invalid reference format`,
     );
+  // machined's Upgrade pulls and validates the installer first (v1.11.6
+  // internal/app/machined/internal/server/v1alpha1/v1alpha1_server.go): a missing image is refused.
+  if (imageMissing(world, options.image))
+    throw rpcError(
+      'TALOS_UPGRADE_REJECTED',
+      `"${node}": rpc error: code = Unknown desc = error validating installer image "${options.image}": failed to resolve reference "${options.image}": ${options.image}: not found`,
+    );
+  refuseUnsupportedPath(node, vm.version, version);
   if (n.role === 'controlplane') {
     const unhealthy = world.state.etcd.find((m) => m.node !== n.name && !m.healthy);
     if (unhealthy)

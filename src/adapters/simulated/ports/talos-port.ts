@@ -19,6 +19,7 @@ import { etcdLeaderId, forfeitLeadership, removingMember } from '../world/etcd-l
 import { versionRead } from '../world/upgrade-reads.js';
 import { unreachable, type World } from '../world/world.js';
 import { answers, busy, rpcError, runningMachine } from './talos-port-common.js';
+import { pullImage } from './talos-port-pull.js';
 import { upgradeKubernetes, upgradeNode } from './talos-port-upgrade.js';
 
 export class SimulatedTalosPort implements TalosPort {
@@ -190,5 +191,9 @@ export class SimulatedTalosPort implements TalosPort {
 
   async upgradeKubernetes(options: KubernetesUpgradeOptions): Promise<string> {
     return upgradeKubernetes(this.world, options);
+  }
+
+  async pullImage(node: string, image: string, signal?: AbortSignal): Promise<void> {
+    return pullImage(this.world, node, image, signal);
   }
 }

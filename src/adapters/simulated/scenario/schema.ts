@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { STEP_ACTIONS, UPGRADE_KINDS } from '../../../core/plan.js';
 import { NODE_ROLES, INSTALLER_PLATFORMS } from '../../../core/inventory.js';
-import { leaseHeldByDeadRunner } from './faults-engine.js';
+import { leaseHeldByDeadRunner, skewedRunner } from './faults-engine.js';
 import { MAX_SEED } from '../world/rng.js';
 import { faultTiming, type Operation } from './fault-timing.js';
 import {
@@ -17,6 +17,7 @@ import {
 } from './faults-talos.js';
 import { kubernetesFaultSchemas } from './faults-kubernetes.js';
 import { terraformFaultSchemas, terraformScenarioSchema } from './faults-terraform.js';
+import { scenarioHooksSchema } from './hooks.js';
 
 const name = z
   .string()
@@ -172,6 +173,7 @@ const faultSchema = z.discriminatedUnion('type', [
   /** The Drover process dies (SIGKILL) when the fault fires, after the world was saved. */
   z.strictObject({ type: z.literal('crash'), ...faultTiming }),
   leaseHeldByDeadRunner,
+  skewedRunner,
   talosUpgradeDrops,
   talosRollsBack,
   talosNeverBack,
@@ -292,6 +294,18 @@ export const scenarioSchema = z.strictObject({
   durations: durationsSchema.default({}),
   faults: z.array(faultSchema).default([]),
   terraform: terraformScenarioSchema,
+  /** Scripted operator hooks (scenario/hooks.ts). */
+  hooks: scenarioHooksSchema,
+  /**
+   * The installer images' registry (the Image Factory): images it lacks, by node (any version,
+   * or one), and whether it answers at all. Drover checks them before the first cordon.
+   */
+  registry: z
+    .strictObject({
+      missing: z.array(z.strictObject({ node: name, version: version.optional() })).default([]),
+      unreachable: z.boolean().default(false),
+    })
+    .default({ missing: [], unreachable: false }),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;

@@ -94,3 +94,74 @@ describe('invariant 5: nothing Drover left untouched stays cordoned at the end',
     expect(messages(cluster).filter((m) => m.startsWith('5:'))).toEqual([]);
   });
 });
+
+describe('invariant 1: a control plane node that left etcd is replaced, judged at the end', () => {
+  const NEVER_REPLACED = '1: cp-3 left etcd and its VM was never replaced';
+
+  it('is not judged mid-run (the replacement is a step away), but at the lease release', async () => {
+    cluster = await startSmall();
+    const lock = lockOf(cluster);
+    await lock.acquire('run-a', 600);
+    await cluster.ports.talos.etcdLeave('10.1.0.3');
+    expect(messages(cluster)).toEqual([]);
+    await lock.release('run-a');
+    expect(messages(cluster)).toContain(NEVER_REPLACED);
+    // The run's end judges again: still one record.
+    cluster.endRun();
+    expect(messages(cluster).filter((m) => m === NEVER_REPLACED)).toHaveLength(1);
+  });
+
+  it('is judged at the end of a run that released no lease (endRun)', async () => {
+    cluster = await startSmall();
+    const lock = lockOf(cluster);
+    await lock.acquire('run-a', 600);
+    await cluster.ports.talos.etcdLeave('10.1.0.3');
+    expect(messages(cluster)).toEqual([]);
+    cluster.endRun();
+    expect(messages(cluster)).toContain(NEVER_REPLACED);
+  });
+});
+
+describe('invariant 7 against a second runner whose clock is 10 minutes behind', () => {
+  const OTHER = 'drover/other-host/skewed-run/5ca1ab1e0000';
+  const skewed = { type: 'skewed-runner' as const, skewSeconds: -600, holdSeconds: 1200 };
+
+  it('it takes the free lease and renews it with renewTimes 10 minutes in the past', async () => {
+    cluster = await startSmall({ faults: [skewed] });
+    await cluster.clock.sleep(30_000);
+    const lease = await cluster.ports.kubernetes.getLease('kube-system', 'drover-upgrade');
+    expect(lease?.holderIdentity).toBe(OTHER);
+    expect(cluster.clock.now() - lease!.renewTime!).toBeGreaterThanOrEqual(590_000);
+    expect(cluster.violations()).toEqual([]);
+  });
+
+  it('a runner that judges its renewTime by its own clock steals a live lease: recorded', async () => {
+    cluster = await startSmall({ faults: [skewed] });
+    await cluster.clock.sleep(30_000);
+    const lease = (await cluster.ports.kubernetes.getLease('kube-system', 'drover-upgrade'))!;
+    // "Expired": renewTime + 300 s is in the past on this clock. It is not: the holder is alive.
+    expect(lease.renewTime! + lease.leaseDurationSeconds * 1000).toBeLessThan(cluster.clock.now());
+    await cluster.ports.kubernetes.updateLease({ ...lease, holderIdentity: 'run-a' });
+    expect(messages(cluster)).toContain(
+      `7: lease kube-system/drover-upgrade taken by run-a while ${OTHER} still held it`,
+    );
+  });
+
+  it('acting while it holds the lease is recorded, whatever its renewTime says', async () => {
+    cluster = await startSmall({ faults: [{ ...skewed, skewSeconds: 600 }] });
+    await cluster.clock.sleep(30_000);
+    await cluster.ports.kubernetes.cordon('w-1');
+    expect(messages(cluster)).toContain(
+      `7: cordon of w-1: taken while ${OTHER} held the upgrade lease`,
+    );
+  });
+
+  it('a correct runner waits: once it released the lease, taking it and acting is fine', async () => {
+    cluster = await startSmall({ faults: [skewed] });
+    await cluster.clock.sleep(1_300_000);
+    await lockOf(cluster).acquire('run-a', 60);
+    await cluster.ports.kubernetes.cordon('w-1');
+    await cluster.ports.kubernetes.uncordon('w-1');
+    expect(cluster.violations()).toEqual([]);
+  });
+});

@@ -2,17 +2,22 @@
  * The engine's own rules, as far as the world can see them (DESIGN.md invariants 5, 7 and 12),
  * hooked from invariants.ts:
  * - a destructive act (cordon, VM destroyed, in-place upgrade, etcd member removed) while no
- *   runner holds the upgrade lease by the world's clock;
+ *   runner holds the upgrade lease by the world's clock, or while another runner of the scenario
+ *   (a dead one, one with a skewed clock) holds it;
  * - Ceph noout unset on a domain while one of its OSD nodes is down;
  * - a node Drover cordoned and sent no destructive request since, still cordoned when Drover
  *   releases the lease at the end of its run (invariant 5: it must be as it was);
+ * - a control plane node that left etcd and whose VM no apply set out to replace, when Drover
+ *   releases the lease (invariant 1; judged then, not mid-run, where it is a step away);
  * - and it lets an uncordon below the target through for a node nothing destructive touched.
  */
 import { storageDomain } from '../../../core/inventory.js';
 import type { InventoryNode } from '../../../core/inventory.js';
 import { DEFAULT_LEASE_NAME, DEFAULT_LEASE_NAMESPACE } from '../../../engine/lease-lock.js';
 import { isCordoned, readyStatus, talosVersionOf } from './nodes.js';
+import { checkLeavesReplaced } from './invariants-terraform.js';
 import { R } from './objects.js';
+import { isOtherRunner } from './skewed-runner.js';
 import { DESTRUCTIVE, type World } from './world.js';
 
 interface Seen {
@@ -69,7 +74,11 @@ export function checkEngineAct(
   cause: string,
   destructive: boolean,
 ): void {
-  if (!leaseHeld(world))
+  const holder = leaseSpec(world)?.holderIdentity;
+  // Another runner of the scenario holds it (whatever its clock wrote): not this run's to act.
+  if (holder && isOtherRunner(world, holder))
+    world.violation(7, `${cause}: taken while ${holder} held the upgrade lease`);
+  else if (!leaseHeld(world))
     world.violation(7, `${cause}: taken while no runner held the upgrade lease`);
   if (destructive) stateOf(world).touched.add(node);
 }
@@ -119,7 +128,10 @@ export function watchEngineInvariants(world: World): void {
   world.onChange(() => {
     const s = stateOf(world);
     const holder = leaseSpec(world)?.holderIdentity;
-    if (s.leaseHolder && !holder) checkLeftCordoned(world, s);
+    if (s.leaseHolder && !holder) {
+      checkLeftCordoned(world, s);
+      checkLeavesReplaced(world);
+    }
     s.leaseHolder = holder;
     const now = world.state.noout;
     for (const domain of s.noout) {

@@ -63,7 +63,9 @@ export function checkLeavesReplaced(world: World): void {
     const replaced = (world.state.vmReplacements[node.name] ?? 0) > 0;
     const running = world.state.vms[node.name]?.phase === 'running';
     const attempted = world.state.replaceAttempted?.[node.name] === true;
-    if (!member && !replaced && !attempted && running)
-      world.violation(1, `${node.name} left etcd and its VM was never replaced`);
+    const message = `${node.name} left etcd and its VM was never replaced`;
+    // Judged at the Lease release and again at the run's end: recorded once.
+    const recorded = world.state.violations.some((v) => v.message === message);
+    if (!member && !replaced && !attempted && running && !recorded) world.violation(1, message);
   }
 }

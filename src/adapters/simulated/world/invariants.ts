@@ -4,12 +4,15 @@
  * node that fails on its own shrinks what Drover may take down, but is not itself Drover's
  * breach; Drover adding to it is.
  */
+import { talosPath } from '../../../core/compatibility.js';
 import { storageDomain, type InventoryNode } from '../../../core/inventory.js';
+import { versionOf } from '../../../core/version.js';
 import { selectorMatches, type LabelSelectorObject } from '../kube/http/label-selector.js';
 import { podReady } from '../kube/pods.js';
 import type { KubeObject, StoreEvent } from '../kube/store.js';
 import { cephDomainsDown } from './ceph.js';
 import { plantEngineFaults } from './engine-faults.js';
+import { skewedRunnerHolds } from './skewed-runner.js';
 import {
   checkEngineAct,
   noteCordon,
@@ -180,7 +183,10 @@ export function invariantStoreHook(
         previous.holder !== '' &&
         next.holder !== '' &&
         previous.holder !== next.holder &&
-        previous.renew + previous.duration * 1000 > world.now
+        // Live by its record on the world's clock, or by the world's truth: another runner
+        // with a skewed clock writes renewTimes that look stale while it is alive.
+        (previous.renew + previous.duration * 1000 > world.now ||
+          skewedRunnerHolds(world, previous.holder))
       )
         world.violation(
           7,
@@ -211,7 +217,9 @@ function checkUncordon(world: World, node: InventoryNode, obj: KubeObject): void
     (obj.status?.nodeInfo as { kubeletVersion?: string } | undefined)?.kubeletVersion ?? ''
   ).replace(/^v/, '');
   const version = talosVersionOf(obj);
-  if (kind !== 'kubernetes' && version !== talos.to)
+  // A multi-hop route uncordons each node at every hop the compatibility data names on the way.
+  const hops = talosPath(versionOf(talos.from), versionOf(talos.to)) ?? [];
+  if (kind !== 'kubernetes' && version !== talos.to && !hops.includes(version ?? ''))
     world.violation(
       5,
       `${node.name} uncordoned at Talos ${version ?? 'unknown'}, below the target ${talos.to}`,

@@ -101,6 +101,7 @@ export type WorldEvent = { at: number; seq: number } & (
   | { type: 'ceph-recheck' }
   | { type: 'fault-start'; index: number }
   | { type: 'fault-end'; index: number }
+  | { type: 'skewed-runner'; index: number }
 );
 export type WorldEventType = WorldEvent['type'];
 
@@ -142,6 +143,8 @@ export interface WorldState {
   /** Kubernetes version the control plane runs. */
   kubernetesVersion: string;
   vmReplacements: Record<string, number>;
+  /** Images pulled onto each node (`talosctl image pull --namespace system`), by node name. */
+  pulledImages?: Record<string, string[]>;
   /** Nodes whose VM an apply set out to replace (even if it failed): Drover did follow a leave. */
   replaceAttempted?: Record<string, true>;
   /** Per fault index: how many times it fired. */
@@ -150,6 +153,15 @@ export interface WorldState {
   faultActive: boolean[];
   /** Per fault index: a `when` fault's trigger matched a request (it fires once). */
   faultTriggered?: boolean[];
+  /** Per skewed-runner fault index: where that other runner is (world/skewed-runner.ts). */
+  skewedRunners?: Record<
+    number,
+    {
+      phase: 'waiting' | 'holding' | 'done';
+      observed?: { version: string; at: number };
+      holdUntil?: number;
+    }
+  >;
   pending: WorldEvent[];
   /** Pods whose termination (or start) is already scheduled, by uid. */
   podTimers: Record<string, true>;

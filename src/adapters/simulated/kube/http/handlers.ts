@@ -8,7 +8,13 @@ import type { KubeObject, KubeStore } from '../store.js';
 import { evictPod } from '../eviction.js';
 import type { ResourcePath } from './routing.js';
 import { buildMatcher, paginate, SelectorError, type Matcher } from './selection.js';
-import { badRequest, notFound, statusFailure, type StatusResponse } from './status.js';
+import {
+  badRequest,
+  notFound,
+  statusFailure,
+  tooLargeResourceVersion,
+  type StatusResponse,
+} from './status.js';
 import { asTable, wantsTable } from './table.js';
 import type { WatchHub } from './watch.js';
 import { patchObject } from './patch-request.js';
@@ -55,6 +61,8 @@ export function handleResource(r: ResourceRequest): StatusResponse | undefined {
       r.hub.open(r.res, def, namespace, matcher, query, present);
       return undefined;
     }
+    const ahead = aheadOfStore(store, query);
+    if (ahead) return ahead;
     const listVersion = store.resourceVersion;
     let page;
     try {
@@ -85,6 +93,8 @@ export function handleResource(r: ResourceRequest): StatusResponse | undefined {
   const target: Target = { def, namespace, name, subresource };
   switch (method) {
     case 'GET': {
+      const ahead = aheadOfStore(store, query);
+      if (ahead) return ahead;
       const object = store.get(def.key, namespace, name);
       if (!object) return notFound(def.key, name);
       return { code: 200, body: wantsTable(accept, def) ? asTable(def, object, r.now()) : object };
@@ -107,6 +117,18 @@ export function handleResource(r: ResourceRequest): StatusResponse | undefined {
     default:
       return notAllowed();
   }
+}
+
+/**
+ * A LIST or GET at a resourceVersion the store has not reached: after the watch cache's wait
+ * (cacher.go WaitUntilFreshAndList / WaitUntilFreshAndGet) the error is the HTTP answer itself.
+ */
+function aheadOfStore(store: KubeStore, query: URLSearchParams): StatusResponse | undefined {
+  const asked = Number(query.get('resourceVersion') ?? '');
+  const current = Number(store.resourceVersion);
+  return Number.isInteger(asked) && asked > current
+    ? tooLargeResourceVersion(asked, current)
+    : undefined;
 }
 
 function parse(text: string): Record<string, unknown> | undefined {

@@ -296,22 +296,63 @@ describe('fake API server: watches', () => {
     marked.stop();
   });
 
-  it('answers a resourceVersion from the future with a 504 "Too large resource version" and closes', async () => {
+  // What kube-apiserver does with a resourceVersion it has not reached: kubernetes/kubernetes
+  // staging/src/k8s.io/apiserver/pkg/storage/cacher/cacher.go Watch (at 68afedf6; delegator.go
+  // at 035bd7a2 hands it every watch with a resourceVersion), watch_cache.go
+  // getAllEventsSinceLocked (at 00f3bd44: only a too OLD version fails a watch) and
+  // waitUntilWatchCacheFreshAndForceAllEvents (sendInitialEvents only); the Status from
+  // pkg/storage/errors.go NewTooLargeResourceVersionError over apimachinery NewTimeoutError.
+  const tooLarge = (ahead: number) => ({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: `Timeout: Too large resource version: ${ahead}, current: ${store.resourceVersion}`,
+    reason: 'Timeout',
+    details: {
+      causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+      retryAfterSeconds: 1,
+    },
+    code: 504,
+  });
+
+  it('accepts a plain watch from a future resourceVersion and delivers only what comes after it', async () => {
     await start();
-    const ahead = Number(store.resourceVersion) + 100;
+    const ahead = Number(store.resourceVersion) + 2;
     const w = await watch(`/api/v1/nodes?watch=true&resourceVersion=${ahead}`);
-    await until(() => w.ended());
+    expect(w.res.status).toBe(200);
+    for (const value of ['1', '2', '3'])
+      store.mutate('nodes', undefined, 'w-1', (n) => (n.metadata.labels = { step: value }));
+    await until(() => w.events.length >= 1);
     expect(w.events).toHaveLength(1);
     expect(w.events[0]).toMatchObject({
-      type: 'ERROR',
-      object: {
-        kind: 'Status',
-        status: 'Failure',
-        reason: 'Timeout',
-        code: 504,
-        message: `Too large resource version: ${ahead}, current: ${store.resourceVersion}`,
-      },
+      type: 'MODIFIED',
+      object: { metadata: { resourceVersion: String(ahead + 1), labels: { step: '3' } } },
     });
+    expect(w.ended()).toBe(false);
+    w.stop();
+  });
+
+  it('fails a watch-list from a future resourceVersion with a 504 ERROR event in a 200 stream', async () => {
+    await start();
+    const ahead = Number(store.resourceVersion) + 100;
+    const w = await watch(
+      `/api/v1/nodes?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&resourceVersion=${ahead}`,
+    );
+    expect(w.res.status).toBe(200);
+    await until(() => w.ended());
+    expect(w.events).toEqual([{ type: 'ERROR', object: tooLarge(ahead) }]);
+  });
+
+  it('answers a LIST or GET at a future resourceVersion with HTTP 504 itself', async () => {
+    await start();
+    const ahead = Number(store.resourceVersion) + 100;
+    const list = await get(`/api/v1/nodes?resourceVersion=${ahead}`);
+    expect(list.status).toBe(504);
+    expect(list.body).toEqual(tooLarge(ahead));
+    const one = await get(`/api/v1/nodes/w-1?resourceVersion=${ahead}`);
+    expect(one.status).toBe(504);
+    expect((await get(`/api/v1/nodes?resourceVersion=${store.resourceVersion}`)).status).toBe(200);
   });
 
   it('leaves a watch half-open with the halfOpenWatches fault: no events, no close', async () => {

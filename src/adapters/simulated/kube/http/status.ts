@@ -35,6 +35,25 @@ export function statusFailure(
   return { code, body };
 }
 
+/**
+ * A read at a resourceVersion the store has not reached, after the watch cache's 3 s wait:
+ * apiserver pkg/storage/errors.go NewTooLargeResourceVersionError over apimachinery's
+ * NewTimeoutError ("Timeout: " prefix, 504, reason Timeout), retry after 1 s (watch_cache.go
+ * resourceVersionTooHighRetrySeconds = 1). kubernetes/kubernetes staging/src/k8s.io/apiserver,
+ * pkg/storage/cacher at 68afedf6.
+ */
+export function tooLargeResourceVersion(requested: number, current: number): StatusResponse {
+  return statusFailure(
+    504,
+    'Timeout',
+    `Timeout: Too large resource version: ${requested}, current: ${current}`,
+    {
+      causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+      retryAfterSeconds: 1,
+    },
+  );
+}
+
 export function statusSuccess(code: number): StatusResponse {
   return {
     code,

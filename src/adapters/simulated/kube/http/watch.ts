@@ -4,14 +4,15 @@
  * resumes after it, or answers a single 410 ERROR event and closes when history is too short;
  * with selectors an object that stops matching is DELETED and one that starts matching ADDED;
  * the stream closes after timeoutSeconds; BOOKMARK events when asked for (allowWatchBookmarks); a
- * resourceVersion ahead of the store fails with a 504 "Too large resource version". Faults:
+ * resourceVersion ahead of the store waits for it (a watch-list request gets a 504 "Too large
+ * resource version" ERROR event instead). Faults:
  * `dropAll` ends streams mid-wait; half-open watches deliver nothing and never close.
  */
 import type { ServerResponse } from 'node:http';
 import type { KubeObject, KubeStore, StoreEvent } from '../store.js';
 import { RESOURCES, type ResourceDef } from './resources.js';
 import type { Matcher } from './selection.js';
-import { statusFailure } from './status.js';
+import { statusFailure, tooLargeResourceVersion } from './status.js';
 
 interface Stream {
   def: ResourceDef;
@@ -25,6 +26,8 @@ interface Stream {
   /** A half-open connection: nothing is delivered and the server never closes it. */
   halfOpen: boolean;
   bookmarks: NodeJS.Timeout | undefined;
+  /** Only events after this resourceVersion (one asked for ahead of the store waits for it). */
+  after: number;
 }
 
 export interface WatchHubOptions {
@@ -81,20 +84,21 @@ export class WatchHub {
     }
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
-    // A version the store has not reached: the watch cache waits for it (3 s), then the watch
-    // fails with a Timeout Status in an ERROR event (apiserver pkg/storage/errors.go
-    // NewTooLargeResourceVersionError; cacher.go answers errors past parsing as watch events).
+    // A version the store has not reached. A plain watch is accepted and waits for it: the
+    // watch cache checks only for a too OLD version (watch_cache.go getAllEventsSinceLocked)
+    // and delivers events after the one asked for. Only a watch-list request
+    // (sendInitialEvents=true) waits for the cache to be fresh (cacher.go
+    // waitUntilWatchCacheFreshAndForceAllEvents, 3 s) and then, past parsing, fails as a watch
+    // event: an ERROR event carrying the 504 in this 200 stream (cacher.go newErrWatcher),
+    // never an HTTP 504 (that is what a LIST or GET at such a version gets). kubernetes/kubernetes
+    // staging/src/k8s.io/apiserver/pkg/storage/cacher at 68afedf6 (watch_cache.go at 00f3bd44).
     const current = Number(this.store.resourceVersion);
-    if (fromVersion !== undefined && fromVersion > current) {
-      const error = statusFailure(
-        504,
-        'Timeout',
-        `Too large resource version: ${fromVersion}, current: ${current}`,
-        {
-          causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
-          retryAfterSeconds: 1,
-        },
-      );
+    if (
+      fromVersion !== undefined &&
+      fromVersion > current &&
+      query.get('sendInitialEvents') === 'true'
+    ) {
+      const error = tooLargeResourceVersion(fromVersion, current);
       res.write(JSON.stringify({ type: 'ERROR', object: error.body }) + '\n');
       res.end();
       return;
@@ -111,6 +115,7 @@ export class WatchHub {
       sent: 0,
       halfOpen: this.options.takeHalfOpen?.() ?? false,
       bookmarks: undefined,
+      after: fromVersion ?? 0,
       timer: setTimeout(() => this.end(stream), timeoutMs),
     };
     // A dead connection: the request got through, nothing comes back, nothing closes it.
@@ -198,6 +203,7 @@ export class WatchHub {
 
   private deliver(stream: Stream, event: StoreEvent): void {
     const o = event.object;
+    if (event.resourceVersion !== 0 && event.resourceVersion <= stream.after) return;
     if (stream.namespace !== undefined && o.metadata.namespace !== stream.namespace) return;
     if (!stream.halfOpen && this.options.unreachable?.()) this.goHalfOpen(stream);
     const write = (type: string, object: KubeObject) => {

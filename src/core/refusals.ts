@@ -1,0 +1,112 @@
+/**
+ * One set of refusals for every command that decides whether an upgrade may go: `route`, `plan`,
+ * `upgrade` and `simulate` all ask `decideUpgrade` (itself the router's `decideRoute`) and turn
+ * its first refusal into the same DroverError (exit 3), whose hint names a flag the asking
+ * command has. A downgrade, a forbidden hop and an unknown line each yield to exactly one flag;
+ * a Kubernetes downgrade, a major change or a version outside the Talos line's range yield to none.
+ */
+import { DroverError } from './errors.js';
+import type { UpgradeKind } from './plan.js';
+import { decideRoute } from './route.js';
+import type { Refusal, RefusalCode, RouteAllowances, RouteDecision } from './route.js';
+import type { MinorLine } from './compatibility.js';
+import type { Version } from './version.js';
+
+export const REFUSING_COMMANDS = ['route', 'plan', 'upgrade', 'simulate'] as const;
+export type RefusingCommand = (typeof REFUSING_COMMANDS)[number];
+
+export const ALLOW_FLAGS = ['--allow-downgrade', '--allow-multi-hop', '--allow-unknown'] as const;
+export type AllowFlag = (typeof ALLOW_FLAGS)[number];
+
+/** The flag that lets a refusal through, or null when nothing may (talosctl cannot do it). */
+export const FLAG_OF_REFUSAL: Record<RefusalCode, AllowFlag | null> = {
+  DOWNGRADE: '--allow-downgrade',
+  FORBIDDEN_HOP: '--allow-multi-hop',
+  UNKNOWN_TARGET_LINE: '--allow-unknown',
+  K8S_DOWNGRADE: null,
+  K8S_SKIPPED_MINOR: '--allow-multi-hop',
+  K8S_OUT_OF_RANGE: null,
+};
+
+export interface UpgradeRouteInput {
+  kind: UpgradeKind;
+  /** Talos now and after; for kind kubernetes the running Talos twice (it does not move). */
+  talos: { from: Version; to: Version };
+  /** Kubernetes now and after; null when unknown (a Talos plan without versions.kubernetes). */
+  kubernetes: { from: Version; to: Version } | null;
+  allow: RouteAllowances;
+  /** Newest Talos patch per line from a release list, when the config points at one. */
+  latestTalosPatch?: (line: MinorLine) => string | undefined;
+}
+
+export interface UpgradeRoute {
+  decision: RouteDecision;
+  /** The first refusal, or undefined when the upgrade may go. */
+  refusal: Refusal | undefined;
+  /** Versions of the kind to install in order, ending at the target (empty: nothing moves). */
+  hops: string[];
+}
+
+export function decideUpgrade(input: UpgradeRouteInput): UpgradeRoute {
+  const { talos, kubernetes } = input;
+  const decision = decideRoute({
+    oldTalos: talos.from,
+    newTalos: talos.to,
+    oldKubernetes: kubernetes?.from ?? null,
+    newKubernetes: kubernetes?.to ?? null,
+    allow: input.allow,
+    ...(input.latestTalosPatch ? { latestTalosPatch: input.latestTalosPatch } : {}),
+  });
+  const hops = input.kind === 'kubernetes' ? decision.kubernetesHops : decision.hops;
+  return { decision, refusal: decision.refusals[0], hops: [...hops] };
+}
+
+/** What the operator can do about a refusal, naming only flags `command` has. */
+export function refusalHint(refusal: Pick<Refusal, 'code'>, command: RefusingCommand): string {
+  const flag = FLAG_OF_REFUSAL[refusal.code];
+  if (flag !== null) {
+    const what =
+      flag === '--allow-downgrade'
+        ? 'if the downgrade is meant'
+        : flag === '--allow-multi-hop'
+          ? 'to run the hops named in the reason, one after another'
+          : 'to go to a line the compatibility data does not know, at your own risk';
+    return `Pass ${flag} to drover ${command} ${what}.`;
+  }
+  if (command === 'route')
+    return refusal.code === 'K8S_OUT_OF_RANGE'
+      ? 'Change kubernetes_version and talos_version in separate commits in the order the reason names, and route each (--base/--head).'
+      : 'Kubernetes cannot go down or change major: restore kubernetes_version in the variables file (compare other revisions with --base/--head).';
+  return refusal.code === 'K8S_OUT_OF_RANGE'
+    ? `Pick a --to inside the range the reason names, or upgrade the other of Talos and Kubernetes first (drover ${command} kubernetes|cattle --to ...).`
+    : `Kubernetes cannot go down or change major: pick a --to at or above the current version, in the same major.`;
+}
+
+export function refusalError(
+  refusal: Refusal,
+  command: RefusingCommand,
+  details: Record<string, unknown>,
+): DroverError {
+  const flag = FLAG_OF_REFUSAL[refusal.code];
+  return new DroverError('refused', refusal.code, refusal.reason, {
+    hint: refusalHint(refusal, command),
+    details: { ...details, subject: refusal.subject, ...(flag ? { allowedBy: flag } : {}) },
+  });
+}
+
+/** `decideUpgrade`, throwing the refusal as the command's DroverError. */
+export function checkUpgrade(input: UpgradeRouteInput, command: RefusingCommand): UpgradeRoute {
+  const route = decideUpgrade(input);
+  if (route.refusal) {
+    throw refusalError(route.refusal, command, {
+      kind: input.kind,
+      from: input.kind === 'kubernetes' ? input.kubernetes?.from.text : input.talos.from.text,
+      to: input.kind === 'kubernetes' ? input.kubernetes?.to.text : input.talos.to.text,
+      hops:
+        route.decision.refusals[0]?.subject === 'kubernetes'
+          ? [...route.decision.kubernetesHops]
+          : [...route.decision.hops],
+    });
+  }
+  return route;
+}

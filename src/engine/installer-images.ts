@@ -1,0 +1,126 @@
+/**
+ * Before the first node: every installer image the run still has to install must exist in its
+ * registry, and each node pulls the next one it needs while it is still in service.
+ *
+ * - Check: each pending `talos-upgrade` step's image (the node's own schematic and platform, every
+ *   hop) is asked of the registry once. Missing: the run is refused (INSTALLER_IMAGE_MISSING,
+ *   exit 3) naming the image and every node that needs it. Unanswered (network, TLS, 5xx, an
+ *   auth the registry refused): refused too, with its own code (REGISTRY_UNREACHABLE): Drover
+ *   cannot tell, and an upgrade that finds out on the first drained node has already taken it
+ *   out of service. Nothing is cordoned before either.
+ * - Pre-pull: `talosctl image pull --namespace system` of each node's next image, on nodes at
+ *   Talos >= 1.5 (the release that added `image pull`: siderolabs/talos 8017afb, 2023-07, absent
+ *   from v1.4.8). A node below it, or a pull that fails, is a note: the upgrade pulls it itself.
+ */
+import { DroverError } from '../core/errors.js';
+import { findNode } from '../core/inventory.js';
+import { allSteps } from '../core/plan.js';
+import type { PlanStep } from '../core/plan.js';
+import semver from 'semver';
+import type { RunState } from './context.js';
+import { isStepDone } from './journal-view.js';
+
+/** The oldest Talos with `talosctl image pull` (cmd/talosctl/cmd/talos/image.go). */
+export const IMAGE_PULL_SINCE = '1.5.0';
+
+const PULL_CONCURRENCY = 4;
+
+function pendingUpgrades(run: RunState): PlanStep[] {
+  return allSteps(run.plan).filter(
+    (s) =>
+      s.action === 'talos-upgrade' &&
+      s.node !== undefined &&
+      typeof s.params.image === 'string' &&
+      !isStepDone(run.entries, s.id),
+  );
+}
+
+/** Each image of `steps` (talos-upgrade steps) with the nodes that need it. */
+export function installerImagesOf(steps: readonly PlanStep[]): Map<string, string[]> {
+  const nodesByImage = new Map<string, string[]>();
+  for (const s of steps) {
+    if (s.action !== 'talos-upgrade' || typeof s.params.image !== 'string' || !s.node) continue;
+    const nodes = nodesByImage.get(s.params.image) ?? [];
+    if (!nodes.includes(s.node)) nodes.push(s.node);
+    nodesByImage.set(s.params.image, nodes);
+  }
+  return nodesByImage;
+}
+
+export function imageMissingError(image: string, nodes: string[], status: number): DroverError {
+  return new DroverError(
+    'refused',
+    'INSTALLER_IMAGE_MISSING',
+    `installer image ${image} of ${nodes.join(', ')} does not exist in its registry (HTTP ${status}): nothing was cordoned`,
+    {
+      hint: 'Check the schematic and platform of these nodes in the config (nodes[].schematic, platform) and that the Image Factory knows the schematic for this Talos version, then run again.',
+      details: { image, nodes },
+    },
+  );
+}
+
+/** Throws the refusal; returns notes for the report. */
+export async function checkInstallerImages(run: RunState): Promise<string[]> {
+  const registry = run.ports.registry;
+  const nodesByImage = installerImagesOf(pendingUpgrades(run));
+  if (!registry || nodesByImage.size === 0) return [];
+  for (const [image, nodes] of nodesByImage) {
+    const answer = await registry.manifest(image, run.signal);
+    run.audit({ operation: 'registry.manifest', inputs: { image, state: answer.state } });
+    if (answer.state === 'missing') throw imageMissingError(image, nodes, answer.status);
+    if (answer.state === 'unreachable')
+      throw new DroverError(
+        'refused',
+        'REGISTRY_UNREACHABLE',
+        `cannot tell whether installer image ${image} of ${nodes.join(', ')} exists: ${answer.reason}; nothing was cordoned`,
+        {
+          hint: 'Let the runner reach the registry (network, proxy: HTTPS_PROXY, DNS), then run again (--resume continues this run).',
+          details: { image, nodes, reason: answer.reason },
+        },
+      );
+  }
+  return [`${nodesByImage.size} installer image(s) found in their registry before the first node`];
+}
+
+/** Pulls each node's next image onto it; never fails the run. */
+export async function prePullInstallerImages(run: RunState): Promise<string[]> {
+  const talos = run.ports.talos;
+  if (!talos.pullImage) return [];
+  let pulled = 0;
+  const next = new Map<string, PlanStep>();
+  for (const s of pendingUpgrades(run)) if (!next.has(s.node!)) next.set(s.node!, s);
+  const pullOne = async (step: PlanStep): Promise<string | undefined> => {
+    const node = findNode(run.inventory, step.node!);
+    if (!node) return undefined;
+    const image = step.params.image as string;
+    const running = await talos.version(node.address).catch(() => undefined);
+    if (running === undefined || semver.valid(running) === null)
+      return `${node.name}: Talos version unknown, installer image not pre-pulled`;
+    if (running === step.params.version) return undefined;
+    if (semver.lt(running, IMAGE_PULL_SINCE))
+      return `${node.name}: Talos ${running} has no image pull (>= ${IMAGE_PULL_SINCE}): the upgrade pulls ${image} itself`;
+    try {
+      run.audit({
+        operation: 'talos.pullImage',
+        node: node.name,
+        inputs: { node: node.address, image },
+      });
+      await talos.pullImage!(node.address, image, run.signal);
+      pulled++;
+      return undefined;
+    } catch (error) {
+      return `${node.name}: pre-pull of ${image} failed (${error instanceof Error ? error.message : String(error)}): the upgrade pulls it itself`;
+    }
+  };
+  // A few nodes at a time: the registry (and the runner's talosctl processes) are shared.
+  const steps = [...next.values()];
+  const notes: (string | undefined)[] = [];
+  for (let i = 0; i < steps.length; i += PULL_CONCURRENCY)
+    notes.push(...(await Promise.all(steps.slice(i, i + PULL_CONCURRENCY).map(pullOne))));
+  return [
+    ...(pulled > 0
+      ? [`installer image pre-pulled on ${pulled} node(s) before the first cordon`]
+      : []),
+    ...notes.filter((n): n is string => n !== undefined),
+  ];
+}

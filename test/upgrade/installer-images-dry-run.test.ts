@@ -1,0 +1,96 @@
+/**
+ * `drover upgrade pets --dry-run` looks the installer images up too (against a loopback OCI
+ * registry here): a missing one refuses as the run would (exit 3, naming image and nodes), an
+ * unanswering registry is a note, and nothing is written to the cluster either way.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { OciRegistry } from '../../src/adapters/registry/oci-registry.js';
+import type { ImagePresence } from '../../src/ports/registry.js';
+import { executeUpgrade } from '../../src/cli/upgrade/execute-upgrade.js';
+import { loadConfig } from '../../src/cli/config/load-config.js';
+import { startLoopbackRegistry } from '../helpers/oci-registry.js';
+import type { LoopbackRegistry } from '../helpers/oci-registry.js';
+import { machineConfigSecrets, startWorld } from './harness.js';
+import type { World } from './harness.js';
+
+let world: World | undefined;
+let registry: LoopbackRegistry | undefined;
+afterEach(async () => {
+  await world?.close();
+  await registry?.close();
+  world = undefined;
+  registry = undefined;
+});
+
+/** The images as the config names them (factory.talos.dev), asked of the loopback registry. */
+function viaLoopback(reg: LoopbackRegistry) {
+  const oci = new OciRegistry();
+  return {
+    manifest: (image: string): Promise<ImagePresence> =>
+      oci.manifest(image.replace('factory.talos.dev', reg.host)),
+  };
+}
+
+async function dryRunPets(w: World, reg: { manifest(image: string): Promise<ImagePresence> }) {
+  let stdout = '';
+  let stderr = '';
+  const code = await executeUpgrade(
+    'pets',
+    {
+      config: w.config,
+      to: '1.10.9',
+      dryRun: true,
+      resume: false,
+      json: true,
+      kubeconfig: w.kubeconfig,
+    },
+    {
+      stdout: (t) => void (stdout += t),
+      stderr: (t) => void (stderr += t),
+      env: machineConfigSecrets().env,
+      reporter: { event: () => undefined, flush: async () => undefined },
+      registry: reg,
+    },
+  );
+  return { code, stdout, stderr };
+}
+
+describe('upgrade --dry-run: installer images', () => {
+  it('refuses a missing installer image (exit 3) naming the image and its nodes, writing nothing', async () => {
+    world = await startWorld();
+    registry = await startLoopbackRegistry({ auth: 'token' });
+    const { inventory } = await loadConfig(world.config);
+    const base = inventory.nodes.find((n) => !n.gpu)!;
+    const gpu = inventory.nodes.find((n) => n.gpu)!;
+    registry.add(`${base.platform}-installer/${base.schematic}`, 'v1.10.9');
+    const rv = world.cluster.store.resourceVersion;
+    const run = await dryRunPets(world, viaLoopback(registry));
+    expect(run.code).toBe(3);
+    const error = (JSON.parse(run.stdout) as { error: { code: string; message: string } }).error;
+    expect(error.code).toBe('INSTALLER_IMAGE_MISSING');
+    expect(error.message).toContain(
+      `${gpu.platform}-installer/${gpu.schematic}:v1.10.9 of k8s-work-4, k8s-work-10`,
+    );
+    expect(world.cluster.store.resourceVersion).toBe(rv);
+    expect(registry.requests).toContain('GET /token');
+  });
+
+  it('passes when every image exists, and notes a registry that does not answer', async () => {
+    world = await startWorld();
+    registry = await startLoopbackRegistry();
+    const { inventory } = await loadConfig(world.config);
+    for (const n of inventory.nodes)
+      registry.add(`${n.platform}-installer/${n.schematic}`, 'v1.10.9');
+    const gpu = inventory.nodes.find((n) => n.gpu)!;
+    const ok = await dryRunPets(world, viaLoopback(registry));
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toContain(
+      `installer image factory.talos.dev/${gpu.platform}-installer/${gpu.schematic}:v1.10.9 exists`,
+    );
+    const down = await dryRunPets(world, {
+      manifest: async () => ({ state: 'unreachable', reason: 'factory.talos.dev: ENOTFOUND' }),
+    });
+    expect(down.code).toBe(0);
+    expect(down.stderr).toContain('the run would refuse with REGISTRY_UNREACHABLE');
+  });
+});
