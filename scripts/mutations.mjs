@@ -276,6 +276,15 @@ export const MUTATIONS = [
     why: 'a node whose VM a crashed run destroyed would be refused its finish because later nodes do not fit',
   },
   {
+    id: 'lease-fast-renewal-conditional',
+    rule: 'single-lease-holder',
+    file: 'src/engine/lease-lock.ts',
+    find: '        if (!isConflict(error)) throw error;\n        this.written.delete(identity);\n',
+    replace: '        if (!isConflict(error)) throw error;\n        return;\n',
+    tests: ['src/engine/lease-lock.test.ts'],
+    why: 'a renewal refused because another runner took the lease over would count as renewed',
+  },
+  {
     id: 'after-run-owed-once-before-run-started',
     rule: 'hooks-paired',
     file: 'src/engine/run-extras.ts',

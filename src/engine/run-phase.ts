@@ -115,9 +115,10 @@ async function runScheduled(
       const nodes = await kubernetes.listNodes().catch(() => undefined);
       if (nodes !== undefined) {
         const busy = new Set([...running.keys()]);
+        const viewOf = new Map(nodes.map((v) => [v.name, v]));
         const outOfService = nodesOf(run, units).filter((n) => {
           if (busy.has(n.name)) return false;
-          const view = nodes.find((v) => v.name === n.name);
+          const view = viewOf.get(n.name);
           return view === undefined || view.ready !== 'True';
         });
         const picked = pickRunnableUnits({
