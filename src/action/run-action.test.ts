@@ -50,6 +50,21 @@ describe.skipIf(noGit)('runAction in-process', () => {
     expect(readFileSync(summary, 'utf8')).toContain('### Drover route: cattle');
   });
 
+  it('hands the node selection on as selection_args, and rejects a bad one with exit 2', async () => {
+    const output = join(dir, 'out-selection');
+    writeFileSync(output, '');
+    const env = { GITHUB_OUTPUT: output, INPUT_REPO: repo!.dir, 'INPUT_ALLOW-MULTI-HOP': 'true' };
+    expect(await runAction({ ...env, INPUT_CANARY: '2', INPUT_PHASE: 'workers' })).toBe(0);
+    expect(parseGitHubOutputs(readFileSync(output, 'utf8'))).toMatchObject({
+      selection: '{"phases":["workers"],"canary":2}',
+      selection_args: '["--phase","workers","--canary","2"]',
+    });
+    expect(await runAction({ ...env, INPUT_ROLE: 'gpu' })).toBe(2);
+    expect(stdout.mock.calls.map((c) => String(c[0])).join('')).toMatch(
+      /::error::\[SELECTION_INVALID\] --role gpu: not one of controlplane, worker/,
+    );
+  });
+
   it('rejects a non-boolean flag input with exit 2', async () => {
     expect(await runAction({ INPUT_REPO: repo!.dir, 'INPUT_ALLOW-DOWNGRADE': 'yes' })).toBe(2);
     expect(stdout.mock.calls.map((c) => String(c[0])).join('')).toMatch(/::error::\[BAD_INPUT\]/);

@@ -4,7 +4,14 @@
  * 2 bad input, 3 refused (outputs and summary are written for refusals too).
  */
 import { DroverError, EXIT_CODES, exitCodeFor, isDroverError } from '../core/errors.js';
-import { actionsCore, type Env } from '../adapters/github-actions/github-actions.js';
+import {
+  actionsCore,
+  hasStepOutputs,
+  writeStepOutputs,
+  type Env,
+} from '../adapters/github-actions/github-actions.js';
+import { selectionArgs } from '../core/selection.js';
+import { selectionFromFlags } from '../cli/selection/parse-selection.js';
 import { publishToWorkflow } from '../cli/route/route-command.js';
 import { isRefused, toHumanSummary, toRouteDocument } from '../cli/route/route-document.js';
 import { ROUTE_DEFAULTS, runRoute } from '../cli/route/run-route.js';
@@ -30,6 +37,15 @@ export async function runAction(env: Env): Promise<number> {
     );
   };
   try {
+    // Node selection for the upgrade job (checked here, exit 2 on a bad value; applied by
+    // `drover upgrade`, which also refuses it for a Kubernetes upgrade and names unknown nodes).
+    const selection = selectionFromFlags({
+      nodes: input('nodes'),
+      role: input('role'),
+      limit: input('limit'),
+      phase: input('phase'),
+      canary: input('canary'),
+    });
     const outcome = await runRoute({
       repo: input('repo', ROUTE_DEFAULTS.repo),
       base: input('base') || undefined,
@@ -51,6 +67,11 @@ export async function runAction(env: Env): Promise<number> {
     for (const warning of document.warnings) core.warning(warning);
     core.info(toHumanSummary(document).trimEnd());
     await publishToWorkflow(env, document);
+    if (hasStepOutputs(env))
+      await writeStepOutputs(env, {
+        selection: JSON.stringify(selection),
+        selection_args: JSON.stringify(selectionArgs(selection)),
+      });
     if (isRefused(document)) {
       core.setFailed(`refused [${document.code}]: ${document.reason}`);
       return EXIT_CODES.refused;

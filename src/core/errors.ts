@@ -15,6 +15,12 @@ export const EXIT_CODES = {
   refused: 3,
 } as const satisfies Record<ErrorCategory | 'ok', number>;
 
+/**
+ * A run the maintenance window cut off: it stopped cleanly between nodes (nothing left
+ * cordoned, lease released); `--resume` inside the next window continues it.
+ */
+export const EXIT_WINDOW_CLOSED = 4;
+
 export interface DroverErrorOptions {
   hint?: string;
   cause?: unknown;

@@ -76,8 +76,20 @@ export function workerNodes(inventory: Inventory): InventoryNode[] {
   return inventory.nodes.filter((n) => n.role === 'worker');
 }
 
+/** Nodes by name, per nodes array: the engine looks a node up per unit and per step. */
+const nodeIndexes = new WeakMap<readonly InventoryNode[], Map<string, InventoryNode>>();
+
 export function findNode(inventory: Inventory, name: string): InventoryNode | undefined {
-  return inventory.nodes.find((n) => n.name === name);
+  let index = nodeIndexes.get(inventory.nodes);
+  if (!index || index.size !== inventory.nodes.length) {
+    index = new Map();
+    // The first node of a name wins, as a linear search finds it.
+    for (const n of inventory.nodes) if (!index.has(n.name)) index.set(n.name, n);
+    nodeIndexes.set(inventory.nodes, index);
+  }
+  const found = index.get(name);
+  // An inventory is data: should a caller have renamed a node in place, search as before.
+  return found?.name === name ? found : inventory.nodes.find((n) => n.name === name);
 }
 
 /** The failure domain a node counts against for storage (Ceph): its own, else its host. */

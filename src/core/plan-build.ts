@@ -9,6 +9,7 @@ import { buildKubernetesPlan } from './plan-kubernetes.js';
 import { buildPetsPlan } from './plan-pets.js';
 import type { Policy } from './policy.js';
 import { disruptionFor } from './schedule.js';
+import { selectionSummary } from './selection-notes.js';
 
 export interface PlanInput {
   inventory: Inventory;
@@ -66,6 +67,8 @@ export function planToText(plan: Plan): string {
   const what = plan.kind === 'kubernetes' ? 'Kubernetes' : 'Talos';
   lines.push(`${plan.kind} upgrade of cluster ${plan.cluster}: ${what} ${plan.from} -> ${plan.to}`);
   if (plan.hops.length > 1) lines.push(`hops: ${plan.hops.join(' -> ')}`);
+  const selected = selectionSummary(plan);
+  if (selected !== undefined) lines.push(selected);
   plan.phases.forEach((phase, index) => {
     lines.push('', phaseHeader(plan, phase, index));
     for (const step of phase.steps) lines.push(formatStep(step, '   '));

@@ -4,6 +4,7 @@
  * the engine executes steps by their action.
  */
 import type { Policy } from './policy.js';
+import type { PlanSelection } from './selection-flags.js';
 
 export const UPGRADE_KINDS = ['cattle', 'pets', 'kubernetes'] as const;
 export type UpgradeKind = (typeof UPGRADE_KINDS)[number];
@@ -32,7 +33,8 @@ export type UpgradeKind = (typeof UPGRADE_KINDS)[number];
  * - wait-gpu             {}                    GPU label present and allocatable GPUs >= 1
  * - post-checks          { checks: string[] }  deployments available, Ceph healthy
  * - k8s-upgrade          { to, dryRun }        talosctl upgrade-k8s, one hop
- * - validate-cluster     { talos, kubernetes? , expectedNodes: string[] }
+ * - validate-cluster     { talos, kubernetes? , expectedNodes: string[], targetNodes?: string[] }
+ *                                             targetNodes: a selected run checks only these at the target
  */
 export const STEP_ACTIONS = [
   'rebuild-template',
@@ -115,6 +117,8 @@ export interface Plan {
   hops: string[];
   phases: PlanPhase[];
   policy: Policy;
+  /** Present when the run carries out only part of the upgrade (core/selection.ts). */
+  selection?: PlanSelection;
 }
 
 export function allSteps(plan: Plan): PlanStep[] {

@@ -9,11 +9,17 @@ const MIN_SECRET_LENGTH = 4;
 
 export class Redactor {
   private readonly secrets = new Set<string>();
+  /** The secrets longest first, sorted once per change rather than on every redact call. */
+  private longestFirst: string[] | undefined;
+  /** Positions in longestFirst of the secrets, by their first four characters. */
+  private byPrefix: Map<string, number[]> | undefined;
 
   add(secret: string | undefined): void {
     if (secret === undefined) return;
     const trimmed = secret.trim();
     if (trimmed.length < MIN_SECRET_LENGTH) return;
+    this.longestFirst = undefined;
+    this.byPrefix = undefined;
     this.secrets.add(trimmed);
     // Multi-line secrets (machine configs, kubeconfigs) also leak line by line.
     for (const line of trimmed.split(/\r?\n/)) {
@@ -27,12 +33,35 @@ export class Redactor {
   }
 
   redact(text: string): string {
-    let out = text;
     // Longest first so a secret containing another is replaced whole.
-    for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) {
-      if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    const secrets = (this.longestFirst ??= [...this.secrets].sort((a, b) => b.length - a.length));
+    const byPrefix = (this.byPrefix ??= prefixIndex(secrets));
+    // Secrets longer than the text cannot be in it (a run registers one config per node, each
+    // longer than any log line): start at the first that fits, found by bisection.
+    let lo = 0;
+    let hi = secrets.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((secrets[mid]?.length ?? 0) > text.length) lo = mid + 1;
+      else hi = mid;
     }
-    return out;
+    // Until the first replacement the text is unchanged, and a secret in it has its first four
+    // characters in it (every secret has at least four): only those are asked. From the first
+    // replacement on, every shorter secret is asked, as a plain pass over all of them would.
+    const candidates = new Set<number>();
+    for (let p = 0; p + PREFIX <= text.length; p++)
+      for (const i of byPrefix.get(text.slice(p, p + PREFIX)) ?? []) if (i >= lo) candidates.add(i);
+    for (const i of [...candidates].sort((a, b) => a - b)) {
+      const secret = secrets[i] as string;
+      if (!text.includes(secret)) continue;
+      let out = text.split(secret).join(REDACTED);
+      for (let j = i + 1; j < secrets.length; j++) {
+        const next = secrets[j] as string;
+        if (out.includes(next)) out = out.split(next).join(REDACTED);
+      }
+      return out;
+    }
+    return text;
   }
 
   /** Deep-redacts strings inside plain data (for JSON documents). */
@@ -46,4 +75,18 @@ export class Redactor {
     }
     return value;
   }
+}
+
+/** Length of the prefix secrets are indexed by: MIN_SECRET_LENGTH, so every secret has one. */
+const PREFIX = MIN_SECRET_LENGTH;
+
+function prefixIndex(secrets: string[]): Map<string, number[]> {
+  const index = new Map<string, number[]>();
+  secrets.forEach((secret, i) => {
+    const key = secret.slice(0, PREFIX);
+    const list = index.get(key);
+    if (list) list.push(i);
+    else index.set(key, [i]);
+  });
+  return index;
 }

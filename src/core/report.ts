@@ -5,8 +5,10 @@
 import { baselineSeconds } from './baseline.js';
 import { DEFAULT_STEP_DURATIONS } from './durations.js';
 import type { StepDurations } from './durations.js';
-import type { Inventory } from './inventory.js';
+import { findNode, type Inventory } from './inventory.js';
 import type { Plan, PlanStep, UpgradeKind } from './plan.js';
+import { mixedVersionsLine, mixedVersionsOf } from './mixed-versions.js';
+import type { MixedVersions } from './mixed-versions.js';
 import { buildTimeline } from './timeline.js';
 import type { Timeline } from './timeline.js';
 import { timelineToMermaid } from './timeline-mermaid.js';
@@ -114,6 +116,8 @@ export interface UpgradeReport {
    * checker, so its empty `violations` means "not observed", never "none violated".
    */
   invariantsObserved: boolean;
+  /** Some nodes at the target and some not when the run ended (a selected or stopped run); null otherwise. */
+  mixedVersions: MixedVersions | null;
   /** The run as a picture's data: a row per node, a bar per step attempt (timeline.ts). */
   timeline: Timeline;
   /** Kubernetes API requests per replaced node, when the run went over HTTP (simulate --api http). */
@@ -187,6 +191,21 @@ function nodeOutcome(steps: StepReport[], total: number): NodeOutcome {
   return 'succeeded';
 }
 
+function groupEntries(
+  entries: ReportJournalEntry[],
+  keyOf: (e: ReportJournalEntry) => string | undefined,
+): Map<string, ReportJournalEntry[]> {
+  const groups = new Map<string, ReportJournalEntry[]>();
+  for (const e of entries) {
+    const key = keyOf(e);
+    if (key === undefined) continue;
+    const group = groups.get(key);
+    if (group) group.push(e);
+    else groups.set(key, [e]);
+  }
+  return groups;
+}
+
 export function buildReport(input: ReportInput): UpgradeReport {
   const { plan, inventory, entries } = input;
   const runStart = entries.find((e) => e.type === 'run-started')?.at ?? input.finishedAt;
@@ -200,12 +219,18 @@ export function buildReport(input: ReportInput): UpgradeReport {
     entries.filter((e) => e.type === 'note' && e.data?.leftCordoned === true).map((e) => e.node),
   );
 
+  // Entries by step and by node, grouped once: a 1,000-node journal read per step is slow.
+  const byStep = groupEntries(entries, (e) => e.stepId);
+  const byNode = groupEntries(entries, (e) => e.node);
+  const stepEntries = (s: PlanStep) => byStep.get(s.id) ?? [];
+
   const nodes: NodeReport[] = [];
   for (const [name, planSteps] of unitSteps) {
-    const node = inventory.nodes.find((n) => n.name === name);
-    const steps = planSteps.flatMap((s) => stepReport(s, entries) ?? []);
-    const mine = entries.filter((e) => e.node === name && e.type.startsWith('step-'));
-    const drainEntry = entries.find(
+    const node = findNode(inventory, name);
+    const steps = planSteps.flatMap((s) => stepReport(s, stepEntries(s)) ?? []);
+    const nodeEntries = byNode.get(name) ?? [];
+    const mine = nodeEntries.filter((e) => e.type.startsWith('step-'));
+    const drainEntry = nodeEntries.find(
       (e) =>
         e.type === 'step-finished' &&
         e.node === name &&
@@ -228,7 +253,7 @@ export function buildReport(input: ReportInput): UpgradeReport {
       startedAt: iso(mine[0]?.at),
       finishedAt:
         outcome === 'succeeded' || outcome === 'already-at-target' ? iso(lastFinished?.at) : null,
-      vmReplacements: vmReplacementsFromJournal(entries, name),
+      vmReplacements: vmReplacementsFromJournal(nodeEntries, name),
       leftCordoned: cordonedNodes.has(name),
       ...(drain ? { drain } : {}),
       steps,
@@ -260,11 +285,12 @@ export function buildReport(input: ReportInput): UpgradeReport {
     baselineSeconds: round(baselineSeconds(plan, input.durations ?? DEFAULT_STEP_DURATIONS)),
     resumed: runStarts.length > 1 || runStarts.some((e) => e.data?.resumed === true),
     failure: input.failure,
-    clusterSteps: clusterPlanSteps.flatMap((s) => stepReport(s, entries) ?? []),
+    clusterSteps: clusterPlanSteps.flatMap((s) => stepReport(s, stepEntries(s)) ?? []),
     nodes,
     notes: input.notes,
     violations: input.violations,
     invariantsObserved: input.invariantsObserved === true,
+    mixedVersions: mixedVersionsOf(plan, inventory, entries),
     timeline,
   };
 }
@@ -303,6 +329,9 @@ export function reportToMarkdown(report: UpgradeReport, options: { chart?: boole
   lines.push(
     `Duration ${duration(report.durationSeconds)} (lower bound ${duration(report.lowerBoundSeconds)}).`,
   );
+  // Talos versions: a Kubernetes run never has them (mixedVersionsOf), whatever the field says.
+  if (report.mixedVersions && report.kind !== 'kubernetes')
+    lines.push('', mixedVersionsLine(report.mixedVersions));
   if (report.failure) {
     const f = report.failure;
     lines.push('');

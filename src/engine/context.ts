@@ -8,6 +8,7 @@ import type { GateDecision } from '../core/gates.js';
 import type { Ports } from '../ports/index.js';
 import type { JournalEntry } from '../ports/journal.js';
 import type { Mutex } from './mutex.js';
+import type { WindowGuard } from './window-gate.js';
 
 export interface AuditRecord {
   at: number;
@@ -66,6 +67,8 @@ export interface RunState {
   inFlightNodes: Set<string>;
   /** Set on the first failure or abort: no further unit starts. */
   stopRequested: boolean;
+  /** Maintenance windows: checked before a node's cycle, a cluster step or a rebuild batch. */
+  window?: WindowGuard | undefined;
   /** The cluster lease, confirmed (renewed) on demand before every destructive step. */
   lease?: { confirm(): Promise<GateDecision> };
   audit(record: Omit<AuditRecord, 'at' | 'runId'>): void;

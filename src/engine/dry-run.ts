@@ -22,7 +22,7 @@ export function dryRunReport(
     message: 'dry run',
     ...(s.node ? { node: s.node } : {}),
   }));
-  return buildReport({
+  const report = buildReport({
     plan,
     inventory,
     runId,
@@ -34,4 +34,6 @@ export function dryRunReport(
     notes: ['dry run: nothing was changed'],
     violations: [],
   });
+  // Nothing ran: the cluster is where it was, whatever the plan would leave.
+  return { ...report, mixedVersions: null };
 }

@@ -27,25 +27,94 @@ export function effectiveEntries(entries: JournalEntry[]): JournalEntry[] {
   });
 }
 
+/**
+ * What isStepDone, startsOf and hasAnyEntry ask, kept per journal array and brought up to date
+ * with only the entries appended since (the journal is append-only): the engine asks per step
+ * of every unit, so rescanning the whole journal each time made a run's cost grow with N^2.
+ * An entry counts as effectiveEntries says: not before its node's last restore note, not
+ * before its step's last undo note. The latest entry of a step is then the one to judge: the
+ * earlier ones fall before the same thresholds.
+ */
+interface JournalIndex {
+  seen: number;
+  first: JournalEntry | undefined;
+  lastRestore: Map<string, number>;
+  undoneAt: Map<string, number>;
+  /** Index of the step's latest step-finished entry that succeeded or was skipped. */
+  lastDone: Map<string, number>;
+  /** Index of the step's latest step-* entry of any kind. */
+  lastStepEntry: Map<string, number>;
+  starts: Map<string, number[]>;
+}
+
+const journalIndexes = new WeakMap<JournalEntry[], JournalIndex>();
+
+function journalIndex(all: JournalEntry[]): JournalIndex {
+  let index = journalIndexes.get(all);
+  // A shorter journal, or another first entry, is not the one indexed: start over.
+  if (!index || index.seen > all.length || index.first !== all[0]) {
+    index = {
+      seen: 0,
+      first: all[0],
+      lastRestore: new Map(),
+      undoneAt: new Map(),
+      lastDone: new Map(),
+      lastStepEntry: new Map(),
+      starts: new Map(),
+    };
+    journalIndexes.set(all, index);
+  }
+  for (let i = index.seen; i < all.length; i++) {
+    const e = all[i];
+    if (!e) continue;
+    if (e.type === 'note') {
+      if (e.node !== undefined && e.data?.restored === true) index.lastRestore.set(e.node, i);
+      const undone = e.data?.undoneSteps;
+      if (Array.isArray(undone))
+        for (const id of undone) if (typeof id === 'string') index.undoneAt.set(id, i);
+    }
+    if (e.stepId === undefined || !e.type.startsWith('step-')) continue;
+    index.lastStepEntry.set(e.stepId, i);
+    if (e.type === 'step-finished' && (e.outcome === 'succeeded' || e.outcome === 'skipped'))
+      index.lastDone.set(e.stepId, i);
+    if (e.type === 'step-started') {
+      const list = index.starts.get(e.stepId);
+      if (list) list.push(i);
+      else index.starts.set(e.stepId, [i]);
+    }
+  }
+  index.seen = all.length;
+  return index;
+}
+
+/** Entry i (of step `stepId`) still counts: effectiveEntries keeps it. */
+function stillCounts(all: JournalEntry[], index: JournalIndex, i: number, stepId: string): boolean {
+  const node = all[i]?.node;
+  const restoredAt = node === undefined ? undefined : index.lastRestore.get(node);
+  if (restoredAt !== undefined && i < restoredAt) return false;
+  const undone = index.undoneAt.get(stepId);
+  return undone === undefined || i > undone;
+}
+
 export function isStepDone(all: JournalEntry[], stepId: string): boolean {
-  const entries = effectiveEntries(all);
-  return entries.some(
-    (e) =>
-      e.type === 'step-finished' &&
-      e.stepId === stepId &&
-      (e.outcome === 'succeeded' || e.outcome === 'skipped'),
-  );
+  const index = journalIndex(all);
+  const i = index.lastDone.get(stepId);
+  return i !== undefined && stillCounts(all, index, i, stepId);
 }
 
 export function startsOf(all: JournalEntry[], stepId: string): JournalEntry[] {
-  return effectiveEntries(all).filter((e) => e.type === 'step-started' && e.stepId === stepId);
+  const index = journalIndex(all);
+  return (index.starts.get(stepId) ?? [])
+    .filter((i) => stillCounts(all, index, i, stepId))
+    .flatMap((i) => all[i] ?? []);
 }
 
 export function hasAnyEntry(all: JournalEntry[], stepIds: string[]): boolean {
-  const ids = new Set(stepIds);
-  return effectiveEntries(all).some(
-    (e) => e.stepId !== undefined && ids.has(e.stepId) && e.type.startsWith('step-'),
-  );
+  const index = journalIndex(all);
+  return stepIds.some((id) => {
+    const i = index.lastStepEntry.get(id);
+    return i !== undefined && stillCounts(all, index, i, id);
+  });
 }
 
 /** The last verified backup recorded in the journal (the state's serial still decides). */

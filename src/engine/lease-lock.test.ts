@@ -8,7 +8,9 @@ function leaseApi() {
   let lease: LeaseRecord | undefined;
   let rv = 1;
   let conflictsToInject = 0;
+  const calls = { get: 0, update: 0 };
   const api = {
+    calls,
     get lease() {
       return lease;
     },
@@ -16,6 +18,7 @@ function leaseApi() {
       conflictsToInject = n;
     },
     async getLease() {
+      calls.get++;
       return lease ? { ...lease } : undefined;
     },
     async createLease(l: Omit<LeaseRecord, 'resourceVersion'>) {
@@ -24,6 +27,7 @@ function leaseApi() {
       return { ...lease };
     },
     async updateLease(l: LeaseRecord) {
+      calls.update++;
       if (conflictsToInject > 0) {
         conflictsToInject--;
         lease = lease ? { ...lease, resourceVersion: String(rv++) } : lease;
@@ -169,5 +173,31 @@ describe('LeaseLock', () => {
     await lock.acquire('run-a', 60);
     await lock.release('run-b');
     expect(api.lease?.holderIdentity).toBe('run-a');
+  });
+
+  it('renews its own lease with one conditional update, as client-go does (no read first)', async () => {
+    const { api, lock, advance } = setup();
+    await lock.acquire('run-a', 60);
+    const before = { ...api.calls };
+    for (let i = 0; i < 5; i++) {
+      advance(20_000);
+      await lock.renew('run-a');
+    }
+    expect(api.calls.get - before.get).toBe(0);
+    expect(api.calls.update - before.update).toBe(5);
+    expect(api.lease).toMatchObject({ holderIdentity: 'run-a', renewTime: 1_100_000 });
+  });
+
+  it('a lease written by someone else since: the conditional renewal is refused, read, and lost', async () => {
+    const r = runners();
+    const a = r.lockOn(0);
+    const b = r.lockOn(0);
+    await a.lock.acquire('run-a', 60);
+    // run-a stops renewing; run-b watches the record unchanged for a whole duration and takes it.
+    r.advance(3_600_000);
+    expect(await b.lock.acquire('run-b', 60)).toMatchObject({ acquired: true });
+    // run-a's own copy is stale: its update must not overwrite run-b's record.
+    await expect(a.lock.renew('run-a')).rejects.toMatchObject({ code: 'LOCK_LOST' });
+    expect(r.api.lease).toMatchObject({ holderIdentity: 'run-b', leaseTransitions: 1 });
   });
 });

@@ -54,6 +54,14 @@ export const LEASE_RETRY_PERIOD_MS = 2_000;
 export class LeaseLock implements LockPort {
   private readonly namespace: string;
   private readonly name: string;
+  /**
+   * The record as this process last wrote it, per holder identity: client-go's fast path
+   * renews with one conditional update of it (tryAcquireOrRenew, "update optimistically
+   * assuming that the record observed last time is the current version") instead of a read
+   * and an update. Its resourceVersion is the precondition: if anyone wrote the lease since,
+   * the update is refused with a conflict and the renewal reads the record and decides again.
+   */
+  private readonly written = new Map<string, LeaseRecord>();
 
   constructor(private readonly options: LeaseLockOptions) {
     this.namespace = options.namespace ?? DEFAULT_LEASE_NAMESPACE;
@@ -69,7 +77,7 @@ export class LeaseLock implements LockPort {
       try {
         const lease = await kubernetes.getLease(this.namespace, this.name);
         if (lease === undefined) {
-          await kubernetes.createLease({
+          const created = await kubernetes.createLease({
             namespace: this.namespace,
             name: this.name,
             holderIdentity: identity,
@@ -78,16 +86,18 @@ export class LeaseLock implements LockPort {
             renewTime: now,
             leaseTransitions: 0,
           });
+          this.written.set(identity, created);
           return { acquired: true };
         }
         const held = lease.holderIdentity !== undefined && lease.holderIdentity !== '';
         if (held && lease.holderIdentity === identity) {
           // This very process again: renew, no transition.
-          await kubernetes.updateLease({
+          const renewed = await kubernetes.updateLease({
             ...lease,
             leaseDurationSeconds: ttlSeconds,
             renewTime: now,
           });
+          this.written.set(identity, renewed);
           return { acquired: true };
         }
         if (held) {
@@ -102,7 +112,7 @@ export class LeaseLock implements LockPort {
             continue;
           }
         }
-        await kubernetes.updateLease({
+        const taken = await kubernetes.updateLease({
           ...lease,
           holderIdentity: identity,
           leaseDurationSeconds: ttlSeconds,
@@ -110,6 +120,7 @@ export class LeaseLock implements LockPort {
           renewTime: now,
           leaseTransitions: lease.leaseTransitions + 1,
         });
+        this.written.set(identity, taken);
         return held ? { acquired: true, tookOverFrom: holderOf(lease) } : { acquired: true };
       } catch (error) {
         if (!isConflict(error)) throw error;
@@ -129,6 +140,20 @@ export class LeaseLock implements LockPort {
 
   async renew(identity: string): Promise<void> {
     const { kubernetes, clock } = this.options;
+    const last = this.written.get(identity);
+    if (last !== undefined) {
+      try {
+        this.written.set(
+          identity,
+          await kubernetes.updateLease({ ...last, renewTime: clock.now() }),
+        );
+        return;
+      } catch (error) {
+        // Someone wrote the lease since: read it and decide (the slow path below).
+        if (!isConflict(error)) throw error;
+        this.written.delete(identity);
+      }
+    }
     for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
       const lease = await kubernetes.getLease(this.namespace, this.name);
       if (lease === undefined || lease.holderIdentity !== identity) {
@@ -143,7 +168,10 @@ export class LeaseLock implements LockPort {
         );
       }
       try {
-        await kubernetes.updateLease({ ...lease, renewTime: clock.now() });
+        this.written.set(
+          identity,
+          await kubernetes.updateLease({ ...lease, renewTime: clock.now() }),
+        );
         return;
       } catch (error) {
         if (!isConflict(error)) throw error;
@@ -153,6 +181,7 @@ export class LeaseLock implements LockPort {
 
   async release(identity: string): Promise<void> {
     const { kubernetes, clock } = this.options;
+    this.written.delete(identity);
     for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
       const lease = await kubernetes.getLease(this.namespace, this.name);
       if (lease === undefined || lease.holderIdentity !== identity) return;

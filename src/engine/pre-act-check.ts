@@ -33,9 +33,10 @@ async function budget(ctx: StepContext, node: InventoryNode): Promise<GateDecisi
           ),
     ),
   );
+  const viewOf = new Map(views.map((v) => [v.name, v]));
   const down = others.filter((n, i) => {
     if (run.inFlightNodes.has(n.name)) return true;
-    const view = views.find((v) => v.name === n.name);
+    const view = viewOf.get(n.name);
     return view === undefined || view.ready !== 'True' || view.unschedulable || !answers[i];
   });
   return takeDownDecision({ node, down, policy: disruptionFor(run.plan.kind, run.policy) });

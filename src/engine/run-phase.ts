@@ -16,6 +16,7 @@ import { pause } from './retry.js';
 import { runStep } from './run-step.js';
 import type { StepRunOptions } from './run-step.js';
 import { runUnit } from './run-unit.js';
+import { isWindowClosed } from './window-gate.js';
 import { closeTemplateBatch, openTemplateBatch } from './steps/template-batch.js';
 import { isBatchMateStop, leaveVmBatch, openVmBatch } from './steps/vm-batch.js';
 
@@ -33,6 +34,11 @@ async function rebuildTemplates(
   const size = Math.max(1, run.policy.disruption.templateRebuildConcurrency);
   for (let i = 0; i < pending.length && !run.stopRequested; i += size) {
     const members = pending.slice(i, i + size);
+    run.window?.beforeStart(
+      `template rebuilds ${members.map((s) => s.id).join(', ')}`,
+      members,
+      'parallel',
+    );
     const batch = openTemplateBatch(run, members);
     try {
       const results = await Promise.allSettled(
@@ -60,6 +66,7 @@ async function runClusterSteps(
         group.push(steps[i++] as PlanStep);
       await rebuildTemplates(run, group, options);
     } else {
+      if (!isStepDone(run.entries, step.id)) run.window?.beforeStart(step.id, [step]);
       await runStep(run, step, undefined, options);
       i++;
     }
@@ -100,7 +107,8 @@ async function runScheduled(
     const p = runUnit(run, unit, options)
       .catch((error) => {
         errors.push(error);
-        run.stopRequested = true;
+        // A unit the window held back stops nothing: the units running finish their cycles.
+        if (!isWindowClosed(error)) run.stopRequested = true;
       })
       .finally(() => {
         running.delete(unit.node);
@@ -131,9 +139,10 @@ async function runScheduled(
       const nodes = await kubernetes.listNodes().catch(() => undefined);
       if (nodes !== undefined) {
         const busy = new Set([...running.keys()]);
+        const viewOf = new Map(nodes.map((v) => [v.name, v]));
         const outOfService = nodesOf(run, units).filter((n) => {
           if (busy.has(n.name)) return false;
-          const view = nodes.find((v) => v.name === n.name);
+          const view = viewOf.get(n.name);
           return view === undefined || view.ready !== 'True';
         });
         const picked = pickRunnableUnits({
@@ -181,8 +190,13 @@ async function runScheduled(
     }
   }
   await Promise.all(running.values());
-  // The cause, not a batch mate that stopped because of it.
-  if (errors.length > 0) throw errors.find((e) => !isBatchMateStop(e)) ?? errors[0];
+  // The cause, not a batch mate that stopped because of it; a real failure before the window's end.
+  if (errors.length > 0)
+    throw (
+      errors.find((e) => !isBatchMateStop(e) && !isWindowClosed(e)) ??
+      errors.find((e) => !isBatchMateStop(e)) ??
+      errors[0]
+    );
 }
 
 export async function runPhase(

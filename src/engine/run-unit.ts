@@ -76,6 +76,7 @@ export async function runUnit(
       }
       return;
     }
+    run.window?.beforeStart(unit.node, unit.steps);
   }
   run.inFlightNodes.add(unit.node);
   try {

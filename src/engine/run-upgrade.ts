@@ -10,6 +10,8 @@ import { lowerBoundSeconds } from '../core/lower-bound.js';
 import type { Plan } from '../core/plan.js';
 import type { Redactor } from '../core/redact.js';
 import { buildReport } from '../core/report.js';
+import { mixedVersionsOf } from '../core/mixed-versions.js';
+import { selectionNotes } from '../core/selection.js';
 import type { ReportFailure, ReportOutcome, UpgradeReport } from '../core/report.js';
 import type { Ports } from '../ports/index.js';
 import type { JournalEntry } from '../ports/journal.js';
@@ -24,6 +26,8 @@ import { startLockRenewal } from './lock-renewal.js';
 import { asDroverError, StepFailure } from './run-step.js';
 import { runPhase } from './run-phase.js';
 import { UnitStopped } from './run-unit.js';
+import type { MaintenancePolicy } from '../core/maintenance-window-grammar.js';
+import { awaitWindow, checkWindowsLongEnough, halfDoneNodes, windowGuard } from './window-gate.js';
 import { closeRunExtras, openRunExtras } from './run-extras.js';
 import type { RunExtras } from './run-extras.js';
 import { hookNotes } from './run-hooks.js';
@@ -50,6 +54,8 @@ export interface RunUpgradeOptions {
   invariantsObserved?: boolean;
   /** Lease TTL; renewed every third of it. */
   lockTtlSeconds?: number;
+  /** Maintenance windows (window-gate.ts); none: the run may act at any time. */
+  maintenance?: MaintenancePolicy;
 }
 
 // Long enough that renewals stay rare over a multi-hour run; a crashed holder blocks others this long
@@ -108,9 +114,13 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
     return dryRunReport(plan, inventory, options.runId, ports.clock.now(), lowerBound);
 
   // Read before taking the lock: a journal that cannot be read must not leave the lock held.
-  const prior = options.resume
-    ? (await ports.journal.readAll()).filter((e) => e.runId === options.runId)
-    : [];
+  const readPrior = async () =>
+    options.resume ? (await ports.journal.readAll()).filter((e) => e.runId === options.runId) : [];
+  await checkWindowsLongEnough(options.maintenance, plan, options.durations, ports, readPrior);
+  const windowNote = await awaitWindow(options.maintenance, ports, options.signal, async () =>
+    halfDoneNodes(plan, await readPrior()),
+  );
+  const prior = await readPrior();
   const ttl = options.lockTtlSeconds ?? DEFAULT_LOCK_TTL_SECONDS;
   const takeover = await acquireLock(options, ttl);
   const controller = new AbortController();
@@ -146,7 +156,8 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
         ...(node ? { node } : {}),
       }),
   };
-  const notes: string[] = [];
+  run.window = windowGuard(options.maintenance, options.durations, ports.clock, run.log);
+  const notes: string[] = windowNote ? [windowNote] : [];
   if (takeover) {
     notes.push(takeover);
     run.log('warn', takeover);
@@ -175,6 +186,16 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
           cluster: plan.cluster,
           ...(options.binding ? { binding: options.binding } : {}),
           ...(takeover ? { takeover } : {}),
+          // A selected run (core/selection.ts): a later full run starts afresh after it.
+          ...(plan.selection
+            ? {
+                selection: {
+                  requested: plan.selection.requested,
+                  nodes: plan.selection.nodes,
+                  canary: plan.selection.canary,
+                },
+              }
+            : {}),
         },
       }),
     );
@@ -246,6 +267,8 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
       `could not release the cluster lock (${error instanceof Error ? error.message : String(error)}); it expires after ${ttl}s`,
     );
   }
+  notes.push(...selectionNotes(plan, outcome === 'succeeded'));
+  const mixedVersions = mixedVersionsOf(plan, inventory, run.entries);
   const finishedAt = ports.clock.now();
   await ports.journal
     .append(
@@ -255,6 +278,7 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
         runId: options.runId,
         outcome,
         ...(failure ? { code: failure.code, message: failure.message } : {}),
+        ...(mixedVersions ? { data: { mixedVersions } } : {}),
       }),
     )
     .catch(() => notes.push('could not append run-finished to the journal'));

@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { registerRoute } from '../../src/cli/commands/route.js';
+import { addSelectionOptions } from '../../src/cli/commands/selection-options.js';
 import { toRouteDocument } from '../../src/cli/route/route-document.js';
 import { decideRoute } from '../../src/core/route.js';
 import { versionOf } from '../../src/core/version.js';
@@ -27,7 +28,12 @@ describe('action.yml', () => {
     registerRoute(program);
     const route = program.commands.find((c) => c.name() === 'route')!;
     const flags = route.options.map((o) => o.long!.replace(/^--/, '')).filter((f) => f !== 'json');
-    expect(Object.keys(action.inputs).sort()).toEqual(flags.sort());
+    // Plus the node selection of `drover upgrade`, handed on as selection_args.
+    const selection = addSelectionOptions(new Command('upgrade')).options.map((o) =>
+      o.long!.replace(/^--/, ''),
+    );
+    expect(Object.keys(action.inputs).sort()).toEqual([...flags, ...selection].sort());
+    for (const name of selection) expect([name, action.inputs[name]?.default]).toEqual([name, '']);
     for (const option of route.options) {
       const name = option.long!.replace(/^--/, '');
       if (name === 'json') continue;
@@ -53,6 +59,8 @@ describe('action.yml', () => {
       head: { revision: 'HEAD', commit: 'b' },
       file: 'terraform/variables.tf',
     });
-    expect(Object.keys(action.outputs).sort()).toEqual([...Object.keys(document), 'json'].sort());
+    expect(Object.keys(action.outputs).sort()).toEqual(
+      [...Object.keys(document), 'json', 'selection', 'selection_args'].sort(),
+    );
   });
 });

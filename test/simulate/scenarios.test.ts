@@ -235,6 +235,7 @@ describe('the example scenarios in examples/', () => {
     'fault-plan-extra-resource.yaml': { exitCode: 3, stepId: 'k8s-work-2/replace-vm' },
     'fault-etcd-unhealthy.yaml': { exitCode: 1, stepId: 'k8s-ctrl-1/wait-etcd-rejoin' },
     'fault-etcd-after-drain.yaml': { exitCode: 0 },
+    'window-closes.yaml': { exitCode: 4, stepId: 'run' },
   };
   it.each(Object.entries(expected))(
     '%s ends as its comment says, zero violations',

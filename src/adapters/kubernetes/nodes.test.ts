@@ -36,6 +36,16 @@ describe('nodes over HTTP', () => {
     expect(h.server.requestCounts()).toMatchObject({ 'GET nodes': 2, 'LIST nodes': 1 });
   });
 
+  it("lists nodes in pages of 500 (limit + continue), as client-go's pager does", async () => {
+    h = await startHarness((store) => {
+      for (let i = 1; i <= 1200; i++) addNode(store, { name: `w-${String(i).padStart(4, '0')}` });
+    });
+    const nodes = await h.adapter.listNodes();
+    expect(nodes).toHaveLength(1200);
+    expect(new Set(nodes.map((n) => n.name)).size).toBe(1200);
+    expect(h.server.requestCounts()).toMatchObject({ 'LIST nodes': 3 });
+  });
+
   it('cordons and uncordons with merge patches the fake accepts as a real server would', async () => {
     h = await startHarness(seed);
     await h.adapter.cordon('w-1');

@@ -6,6 +6,7 @@
 import { PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
 import type { NodeView, WaitOptions } from '../../ports/kubernetes.js';
 import { readOptional, type KubeClient } from './client.js';
+import { listAllPages } from './pages.js';
 import { toNodeView, type LooseNode } from './views.js';
 import { waitWithWatch } from './watch-wait.js';
 
@@ -17,8 +18,10 @@ export async function getNode(client: KubeClient, name: string): Promise<NodeVie
 }
 
 export async function listNodes(client: KubeClient): Promise<NodeView[]> {
-  const list = await client.read('LIST nodes', () => client.core.listNode());
-  return list.items.map((n) => toNodeView(n as LooseNode));
+  const nodes = await listAllPages<V1Node>(client, 'LIST nodes', (page) =>
+    client.core.listNode(page),
+  );
+  return nodes.map((n) => toNodeView(n as LooseNode));
 }
 
 export async function setUnschedulable(

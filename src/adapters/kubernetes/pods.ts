@@ -3,30 +3,23 @@
  * evicted, 429 with a DisruptionBudget cause = blocked, 404 = gone), deletion, the wait until
  * pods are gone (a watch per namespace), and pods neither Running nor Succeeded.
  */
-import type { V1Pod, V1PodList } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import type { EvictionResult, PodRef, PodView, WaitOptions } from '../../ports/kubernetes.js';
 import { apiStatus, isDisruptionBudgetRefusal, toDroverError } from './api-errors.js';
 import type { KubeClient } from './client.js';
+import { listAllPages } from './pages.js';
 import { toPodView, type LoosePod } from './views.js';
 import { waitWithWatch, type WatchedObject } from './watch-wait.js';
-
-const PAGE = 500;
 
 async function listAllPods(
   client: KubeClient,
   fieldSelector: string,
   what: string,
 ): Promise<PodView[]> {
-  const out: PodView[] = [];
-  let next: string | undefined;
-  do {
-    const page: V1PodList = await client.read(what, () =>
-      client.core.listPodForAllNamespaces({ fieldSelector, limit: PAGE, _continue: next }),
-    );
-    out.push(...page.items.map((p) => toPodView(p as LoosePod)));
-    next = page.metadata?._continue || undefined;
-  } while (next);
-  return out;
+  const pods = await listAllPages<V1Pod>(client, what, (page) =>
+    client.core.listPodForAllNamespaces({ fieldSelector, ...page }),
+  );
+  return pods.map((p) => toPodView(p as LoosePod));
 }
 
 export function listPodsOnNode(client: KubeClient, nodeName: string): Promise<PodView[]> {

@@ -46,6 +46,7 @@ import {
 } from './world/request-reporting.js';
 import type { WorldRequest } from './world/world.js';
 import type { KubernetesPort } from '../../ports/index.js';
+import { startMsOf } from './scenario/maintenance.js';
 
 export { loadScenario, parseScenario } from './scenario/load.js';
 export { referenceScenario } from './scenario/reference.js';
@@ -151,7 +152,8 @@ export async function createSimulatedCluster(
         hint: 'Use the scenario the world was created with, or delete the world file to start afresh.',
       },
     );
-  const state: WorldState = saved ? saved.world : initialState(context, seed, SIMULATION_EPOCH_MS);
+  const startMs = startMsOf(scenario, SIMULATION_EPOCH_MS);
+  const state: WorldState = saved ? saved.world : initialState(context, seed, startMs);
   const clock = new VirtualClock({ startMs: state.now, idleDelayMs: options.idleDelayMs ?? 0 });
   const store = new KubeStore(() => clock.now());
   const world = new World(context, state, store, clock);
@@ -185,7 +187,7 @@ export async function createSimulatedCluster(
       reconcileWorkloadStatus(world);
       reconcilePdbs(world);
     });
-    armTimedFaults(world, SIMULATION_EPOCH_MS);
+    armTimedFaults(world, startMs);
   }
   world.addStoreHook(invariantStoreHook(world));
 

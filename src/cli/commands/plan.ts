@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { addAllowOptions, allowancesFrom } from './allow-options.js';
 import { configOption, findConfigBeforeAction } from './config-option.js';
+import { addSelectionOptions, SELECTION_HELP } from './selection-options.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
 
 export function registerPlan(program: Command): void {
@@ -23,7 +24,8 @@ export function registerPlan(program: Command): void {
       'current Kubernetes version for a Talos plan (default: versions.kubernetes)',
     )
     .option('--json', 'print the plan as one JSON document on stdout', false);
-  addAllowOptions(command)
+  addSelectionOptions(addAllowOptions(command))
+    .addHelpText('after', SELECTION_HELP)
     .addHelpText(
       'after',
       `
@@ -31,6 +33,7 @@ Examples:
   drover plan cattle --config drover.yaml --to 1.11.0
   drover plan pets --config drover.yaml --to 1.10.9 --json > plan.json
   drover plan kubernetes --config drover.yaml --to 1.34.1
+  drover plan cattle --config drover.yaml --to 1.11.0 --canary 2
 
 Exit codes: 0 plan printed, 2 bad input (the field is named), 3 refused (downgrade, forbidden hop, unknown line,
 Kubernetes outside the Talos line's range), as drover route refuses them.`,

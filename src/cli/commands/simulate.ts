@@ -5,6 +5,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import type { SimulateCommandFlags } from '../simulate/simulate-command.js';
+import { addSelectionOptions, SELECTION_HELP } from './selection-options.js';
 import { addAllowOptions } from './allow-options.js';
 
 const HELP_AFTER = `
@@ -24,7 +25,8 @@ Chaos: --chaos SEED adds a seeded random mix of faults with random triggers; the
 Exit codes: 0 succeeded with no invariant violated, 1 failed, aborted or an invariant
 violated, 2 bad usage or input, 3 refused by a safety rule (downgrade, forbidden hop, unknown line or Kubernetes out of
 the Talos line's range, as drover route refuses them unless --allow-*; lock held, gate blocked,
-plan scope).
+plan scope, outside every maintenance window), 4 stopped between nodes at the end of the
+maintenance window.
 Try Drover without a cluster: --serve starts the simulated cluster's API server, writes a
 kubeconfig and a drover.yaml, and prints the kubectl and drover commands to run against it:
   drover simulate --serve ./try-drover        # then, in another shell: . ./try-drover/env.sh
@@ -113,8 +115,15 @@ export function registerSimulate(program: Command): void {
       '--serve [dir]',
       'serve the simulated cluster (no upgrade run) on 127.0.0.1 until Ctrl-C; writes a kubeconfig, drover.yaml and env.sh into dir (default: a temporary one) and prints commands to try',
     );
-  addAllowOptions(command)
+  addSelectionOptions(addAllowOptions(command))
     .addHelpText('after', HELP_AFTER)
+    .addHelpText(
+      'after',
+      `${SELECTION_HELP}
+A canary, then the full run, on one simulated cluster that outlives each run:
+  drover simulate --world w.json --canary 2
+  drover simulate --world w.json`,
+    )
     .action(async (flags: SimulateCommandFlags) => {
       const { simulateCommand } = await import('../simulate/simulate-command.js');
       process.exitCode = await simulateCommand(flags);

@@ -1,6 +1,8 @@
+import { Option } from 'commander';
 import type { Command } from 'commander';
 import { addAllowOptions } from './allow-options.js';
 import { configOption, findConfigBeforeAction } from './config-option.js';
+import { addSelectionOptions, SELECTION_HELP } from './selection-options.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
 
 export function registerUpgrade(program: Command): void {
@@ -39,8 +41,14 @@ export function registerUpgrade(program: Command): void {
     .option('--kubeconfig <file>', 'kubeconfig (default: KUBECONFIG, then in-cluster)')
     .option('--context <name>', 'kubeconfig context')
     .option('--talosconfig <file>', 'talosconfig (default: TALOSCONFIG)')
-    .option('--json', 'print the report as one JSON document on stdout', false);
-  addAllowOptions(command)
+    .option('--json', 'print the report as one JSON document on stdout', false)
+    .addOption(
+      new Option(
+        '--outside-window <mode>',
+        'started outside every maintenance window: wait for the next, or exit 3 (default: maintenance.outsideWindow)',
+      ).choices(['wait', 'exit']),
+    );
+  addSelectionOptions(addAllowOptions(command))
     .addHelpText(
       'after',
       `
@@ -48,10 +56,14 @@ Examples:
   drover upgrade cattle --config drover.yaml --to 1.11.0 --dry-run
   drover upgrade cattle --config drover.yaml --to 1.11.0 --resume --json > report.json
   drover upgrade kubernetes --config drover.yaml --to 1.34.1
+  drover upgrade cattle --config drover.yaml --to 1.11.0 --canary 2 --resume   # then without --canary
+${SELECTION_HELP}
 
 Secrets come only from the environment (AWS_*, TALOSCONFIG, SOPS keys, the machine-config
 variables named in the config) and never appear in output, the journal or the report.
-Exit codes: 0 done, 1 failed or aborted, 2 bad input, 3 refused by a safety rule.`,
+Exit codes: 0 done, 1 failed or aborted, 2 bad input, 3 refused by a safety rule (or
+outside every maintenance window), 4 stopped cleanly between nodes at the end of the
+maintenance window (run again with --resume inside the next one).`,
     )
     .action(async (kind: string, options: Record<string, unknown>) => {
       const { runUpgradeCommand } = await import('../upgrade/run-upgrade-command.js');

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { INSTALLER_PLATFORMS, NODE_ROLES } from '../../core/inventory.js';
 import { duration } from './duration.js';
 import { PolicySchema } from './policy-schema.js';
+import { MaintenanceSchema } from './maintenance-schema.js';
 import {
   AlertmanagerSchema,
   CommandGateSchema,
@@ -182,6 +183,7 @@ export const ConfigSchema = z
       .describe('Machine config patches, applied in order: global, role, node'),
     nodes: z.array(NodeSchema).min(1),
     policy: PolicySchema.default({}),
+    maintenance: MaintenanceSchema.optional(),
     gates: z
       .strictObject({
         coredns: z

@@ -4,6 +4,8 @@ import type { RouteAllowances } from '../../core/route.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
 import type { UpgradeKind } from '../../core/plan.js';
 import { planToText } from '../../core/plan-build.js';
+import { selectPlan } from '../../core/selection.js';
+import { selectionFromFlags } from '../selection/parse-selection.js';
 import { planUpperBoundSeconds } from '../../core/upper-bound.js';
 import { loadConfig } from '../config/load-config.js';
 import { planFromConfig } from './plan-from-config.js';
@@ -14,6 +16,12 @@ export interface PlanCommandOptions {
   from?: string;
   kubernetesFrom?: string;
   json?: boolean;
+  /** --nodes, --role, --limit, --phase, --canary as commander gives them. */
+  nodes?: string;
+  role?: string;
+  limit?: string;
+  phase?: string;
+  canary?: string;
   allow?: RouteAllowances;
 }
 
@@ -42,8 +50,9 @@ export async function runPlanCommand(
       },
     );
   }
+  const selection = selectionFromFlags(options as unknown as Record<string, unknown>);
   const loaded = await loadConfig(options.config);
-  const { plan, notes } = planFromConfig(loaded, kind as UpgradeKind, {
+  const { plan: full, notes } = planFromConfig(loaded, kind as UpgradeKind, {
     to: options.to,
     ...(options.from === undefined ? {} : { from: options.from }),
     ...(options.kubernetesFrom === undefined ? {} : { kubernetesFrom: options.kubernetesFrom }),
@@ -51,6 +60,7 @@ export async function runPlanCommand(
     command: 'plan',
   });
   for (const warning of loaded.warnings) out.stderr(`warning: ${warning}\n`);
+  const plan = selectPlan(full, loaded.inventory, selection);
   for (const note of notes) out.stderr(`note: ${note}\n`);
   // The worst case the policy allows (every step at its deadline on every retry), not an
   // estimate: what `drover init` sets the upgrade job's timeout-minutes from.

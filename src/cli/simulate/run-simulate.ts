@@ -12,6 +12,8 @@ import {
 } from '../../adapters/simulated/index.js';
 import type { SimulatedCluster } from '../../adapters/simulated/index.js';
 import { withChaos } from '../../adapters/simulated/scenario/chaos.js';
+import { scenarioMaintenance } from '../../adapters/simulated/scenario/maintenance.js';
+import type { Scenario } from '../../adapters/simulated/index.js';
 import { targetScenario } from './scenario-target.js';
 import { SecretWatch } from './secret-watch.js';
 import { lineOf } from '../config/field-path.js';
@@ -23,6 +25,9 @@ import type { UpgradeKind } from '../../core/plan.js';
 import { Redactor } from '../../core/redact.js';
 import type { RouteAllowances } from '../../core/route.js';
 import type { UpgradeReport, Violation } from '../../core/report.js';
+import { vmReplacementsFromJournal } from '../../core/report.js';
+import { selectPlan } from '../../core/selection.js';
+import type { Selection } from '../../core/selection.js';
 import { latestRunId } from '../../engine/journal-view.js';
 import { runUpgrade } from '../../engine/run-upgrade.js';
 import type {
@@ -35,6 +40,7 @@ import type {
 import { exitCodeOf } from '../run/exit-code.js';
 import { writeReportOutputs } from '../run/report-output.js';
 import { buildSimulatePorts } from './simulate-ports.js';
+import { selectLive } from '../selection/live-selection.js';
 import type { ApiRequestStats, SimulateApi, SimulatePorts } from './simulate-ports.js';
 
 const HTTP_IDLE_DELAY_MS = 2;
@@ -76,6 +82,8 @@ export interface SimulateOptions {
   auditFile?: string;
   api: SimulateApi;
   signal?: AbortSignal;
+  /** --nodes, --role, --limit, --phase, --canary (core/selection.ts). */
+  selection?: Selection;
   /**
    * Alertmanager silences for the run, given the simulated clock (tests: the real adapter
    * against a loopback Alertmanager that keeps virtual time).
@@ -153,8 +161,15 @@ function journalFor(options: SimulateOptions): JournalStore & { close?(): Promis
   return new MemoryJournal();
 }
 
-/** World facts the engine cannot break unnoticed: its VM replacement count must match the world's. */
-export function mergeViolations(report: UpgradeReport, cluster: SimulatedCluster): Violation[] {
+/**
+ * World facts the engine cannot break unnoticed: its VM replacement count must match the world's.
+ * `journal`: every run the world file has seen (a canary, then the full run), when there is one.
+ */
+export function mergeViolations(
+  report: UpgradeReport,
+  cluster: SimulatedCluster,
+  journal?: JournalEntry[],
+): Violation[] {
   const violations: Violation[] = [...cluster.violations()];
   const world = cluster.vmReplacements();
   const at = cluster.clock.now();
@@ -166,11 +181,13 @@ export function mergeViolations(report: UpgradeReport, cluster: SimulatedCluster
         at,
         message: `${node.name}: its VM was replaced ${seen} times (exactly once is the rule)`,
       });
-    if (seen !== node.vmReplacements) {
+    const journaled =
+      journal === undefined ? node.vmReplacements : vmReplacementsFromJournal(journal, node.name);
+    if (seen !== journaled) {
       violations.push({
         invariant: 9,
         at,
-        message: `${node.name}: the journal records ${node.vmReplacements} VM replacement(s), the world saw ${seen}`,
+        message: `${node.name}: the journal records ${journaled} VM replacement(s), the world saw ${seen}`,
       });
     }
   }
@@ -195,6 +212,11 @@ function hangDeadline(cluster: SimulatedCluster, options: SimulateOptions): Prom
       },
     );
   });
+}
+
+function maintenanceOf(scenario: Scenario) {
+  const maintenance = scenarioMaintenance(scenario);
+  return maintenance ? { maintenance } : {};
 }
 
 // Shared with `drover upgrade`; re-exported for existing importers.
@@ -254,7 +276,7 @@ export async function runSimulate(
   try {
     const kind = options.kind ?? cluster.kind;
     // A Kubernetes upgrade leaves Talos where it is.
-    const plan = buildPlan(kind, {
+    const full = buildPlan(kind, {
       inventory: cluster.inventory,
       policy: cluster.policy,
       from: cluster.from,
@@ -263,6 +285,8 @@ export async function runSimulate(
       // A multi-hop route (--allow-multi-hop): the plan has a phase per hop.
       ...(route.hops.length > 1 ? { hops: route.hops } : {}),
     });
+    // Checked here, before anything runs (exit 2); --limit/--canary read the world once ports exist.
+    const selected = selectPlan(full, cluster.inventory, options.selection ?? {});
     let runId: string;
     if (options.resume && !cluster.resumedFromWorld) {
       // The journal would skip steps a fresh simulated cluster never saw.
@@ -306,6 +330,11 @@ export async function runSimulate(
       ...(options.silences ? { silences: options.silences(cluster.clock) } : {}),
     });
     const { ports } = simulatePorts;
+    const plan = await selectLive(full, selected, cluster.inventory, {
+      listNodes: () => ports.kubernetes.listNodes(),
+      journal,
+      resume: options.resume,
+    });
     const afterStep = async (_entry: JournalEntry) => {
       completed++;
       if (options.crashAfterSteps !== undefined && completed >= options.crashAfterSteps) {
@@ -325,6 +354,7 @@ export async function runSimulate(
       redactor,
       invariantsObserved: true,
       afterStep,
+      ...maintenanceOf(scenario),
       ...(options.signal ? { signal: options.signal } : {}),
       audit: (record) => {
         const line = JSON.stringify(record);
@@ -340,8 +370,15 @@ export async function runSimulate(
     await io.reporter.flush();
     const redacted: UpgradeReport = redactor.redactValue({
       ...report,
-      resumed: report.resumed || cluster.resumedFromWorld,
-      violations: mergeViolations(report, cluster),
+      // A fresh run on a kept world (the full run after a canary) is not a resume.
+      resumed: report.resumed || (options.resume && cluster.resumedFromWorld),
+      // A world that outlives this run (--world) may carry earlier runs' replacements: count
+      // them from the whole journal beside it (resume, or a canary before this full run).
+      violations: mergeViolations(
+        report,
+        cluster,
+        cluster.resumedFromWorld ? await journal.readAll() : undefined,
+      ),
       ...apiRequestFields(report, simulatePorts.apiRequests?.()),
     });
     watch.scan('the report', JSON.stringify(redacted));

@@ -7,6 +7,7 @@ import { runServe } from './run-serve.js';
 import { runSimulate } from './run-simulate.js';
 import type { SimulateApi } from './simulate-ports.js';
 import type { UpgradeKind } from '../../core/plan.js';
+import { selectionFromFlags } from '../selection/parse-selection.js';
 
 export interface SimulateCommandFlags {
   scenario?: string;
@@ -24,6 +25,11 @@ export interface SimulateCommandFlags {
   audit?: string;
   api: SimulateApi;
   plain?: boolean;
+  nodes?: string;
+  role?: string;
+  limit?: string;
+  phase?: string;
+  canary?: string;
   allowDowngrade?: boolean;
   allowMultiHop?: boolean;
   allowUnknown?: boolean;
@@ -43,6 +49,11 @@ const RUN_FLAGS = [
   'chaos',
   'report',
   'audit',
+  'nodes',
+  'role',
+  'limit',
+  'phase',
+  'canary',
 ] as const;
 
 function serveCommand(flags: SimulateCommandFlags): Promise<number> {
@@ -72,6 +83,7 @@ function serveCommand(flags: SimulateCommandFlags): Promise<number> {
 
 export async function simulateCommand(flags: SimulateCommandFlags): Promise<number> {
   if (flags.serve !== undefined && flags.serve !== false) return serveCommand(flags);
+  const selection = selectionFromFlags(flags as unknown as Record<string, unknown>);
   return withAbortOnSignals(async (signal) => {
     const { exitCode } = await runSimulate(
       {
@@ -89,6 +101,7 @@ export async function simulateCommand(flags: SimulateCommandFlags): Promise<numb
         ...(flags.report ? { reportFile: flags.report } : {}),
         ...(flags.audit ? { auditFile: flags.audit } : {}),
         api: flags.api,
+        selection,
         allow: allowancesFrom(flags as unknown as Record<string, unknown>),
         signal,
       },

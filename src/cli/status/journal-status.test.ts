@@ -161,4 +161,69 @@ describe('journal status', () => {
     ])!;
     expect(status).toMatchObject({ runId: run, state: 'unfinished', attempts: 1 });
   });
+
+  it('says why a run stopped from its run-finished entry (a maintenance window closing)', () => {
+    const status = journalStatus([
+      started(0),
+      ...cycle(10, 'w1', 'uncordon'),
+      {
+        type: 'run-finished',
+        at: 30,
+        runId: run,
+        outcome: 'aborted',
+        code: 'WINDOW_CLOSED',
+        message: 'stopped between nodes: w2 not started: expected to take 823s',
+      } as JournalEntry,
+    ])!;
+    expect(status).toMatchObject({
+      state: 'aborted',
+      reason: {
+        code: 'WINDOW_CLOSED',
+        message: 'stopped between nodes: w2 not started: expected to take 823s',
+      },
+      cordoned: [],
+    });
+  });
+});
+
+describe('journalStatus: a selected run that leaves mixed versions', () => {
+  const mixed = {
+    target: '1.11.0',
+    atTarget: ['w1'],
+    notAtTarget: ['w2'],
+    source: 'live',
+  };
+  const entries: JournalEntry[] = [
+    {
+      ...started(1),
+      data: { selection: { requested: { canary: 1 }, nodes: ['w1'], canary: true } },
+    },
+    ...cycle(2, 'w1', 'cordon'),
+    ...cycle(4, 'w1', 'uncordon'),
+    {
+      type: 'run-finished',
+      at: 9,
+      runId: run,
+      outcome: 'succeeded',
+      data: { mixedVersions: mixed },
+    },
+  ];
+
+  it('says what was selected and that the cluster is left at mixed versions', async () => {
+    const status = journalStatus(entries)!;
+    expect(status.selection).toEqual({ requested: { canary: 1 }, nodes: ['w1'], canary: true });
+    expect(status.mixedVersions).toEqual(mixed);
+    const { statusText } = await import('./run-status.js');
+    const text = statusText({ journal: 'j.jsonl', status, notes: [] });
+    expect(text).toMatch(
+      /selected run \(--canary 1, a canary\): w1; a run without the selection upgrades the rest/,
+    );
+    expect(text).toMatch(
+      /Mixed versions: the cluster is left at mixed Talos versions: 1 of 2 nodes run 1\.11\.0; not yet: w2\./,
+    );
+  });
+
+  it('an unfinished run claims no mixed versions it has not recorded', () => {
+    expect(journalStatus(entries.slice(0, -1))!.mixedVersions).toBeUndefined();
+  });
 });

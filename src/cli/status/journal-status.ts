@@ -6,6 +6,8 @@
  */
 import { effectiveEntries, isStepDone, latestRunId } from '../../engine/journal-view.js';
 import type { Plan, PlanStep } from '../../core/plan.js';
+import type { MixedVersions } from '../../core/mixed-versions.js';
+import type { Selection } from '../../core/selection.js';
 import type { JournalEntry } from '../../ports/journal.js';
 
 export interface StepRef {
@@ -29,10 +31,16 @@ export interface JournalStatus {
   lastEntryAt: number;
   lastFinished?: StepRef;
   failed?: StepRef;
+  /** Why the run stopped, from its run-finished entry (e.g. WINDOW_CLOSED at a window's end). */
+  reason?: { code: string; message?: string };
   /** Started, never finished: the run died inside them. */
   interrupted: StepRef[];
   /** Cordoned by this run and not uncordoned since (per the journal). */
   cordoned: string[];
+  /** A selected run (canary, --nodes, ...): what it asked for and the nodes it kept. */
+  selection?: { requested: Selection; nodes: string[]; canary: boolean };
+  /** The run ended with some nodes at the target and some not (from its run-finished entry). */
+  mixedVersions?: MixedVersions;
   /** With the plan: the steps not done yet, in plan order. */
   remaining?: { count: number; next: StepRef[] };
 }
@@ -84,8 +92,20 @@ export function journalStatus(all: JournalEntry[], plan?: Plan): JournalStatus |
     lastEntryAt: entries[entries.length - 1]!.at,
     ...(lastDone ? { lastFinished: ref(lastDone) } : {}),
     ...(failedEntry && state !== 'succeeded' ? { failed: ref(failedEntry) } : {}),
+    ...(finished?.code !== undefined && state !== 'succeeded' && state !== 'unfinished'
+      ? {
+          reason: {
+            code: finished.code,
+            ...(finished.message ? { message: finished.message } : {}),
+          },
+        }
+      : {}),
     interrupted: [...interrupted.values()],
     cordoned: cordonedNodes(effective),
+    ...selectionOf(first),
+    ...(state !== 'unfinished' && finished?.data?.mixedVersions
+      ? { mixedVersions: finished.data.mixedVersions as MixedVersions }
+      : {}),
   };
   if (plan !== undefined) {
     const pending = planSteps(plan).filter((s) => !isStepDone(entries, s.id));
@@ -118,4 +138,16 @@ function cordonedNodes(entries: JournalEntry[]): string[] {
     if (e.action === 'uncordon') cordoned.delete(e.node);
   }
   return [...cordoned].sort();
+}
+
+function selectionOf(started: JournalEntry): Pick<JournalStatus, 'selection'> {
+  const recorded = started.data?.selection as JournalStatus['selection'] | undefined;
+  if (recorded === undefined) return {};
+  return {
+    selection: {
+      requested: recorded.requested ?? {},
+      nodes: recorded.nodes ?? [],
+      canary: recorded.canary === true,
+    },
+  };
 }

@@ -16,6 +16,8 @@ import { loadConfig } from '../config/load-config.js';
 import { planFromConfig } from '../plan/plan-from-config.js';
 import { MirroredJournal } from '../upgrade/mirrored-journal.js';
 import { journalStatus } from './journal-status.js';
+import { mixedVersionsLine } from '../../core/mixed-versions.js';
+import { selectionFlags, selectPlan } from '../../core/selection.js';
 import type { JournalStatus, StepRef } from './journal-status.js';
 
 export interface StatusOptions {
@@ -76,6 +78,11 @@ export async function readStatus(
           to: status.to,
           ...(status.from !== undefined ? { from: status.from } : {}),
         }).plan;
+        // A selected run resumes with its own selection: the steps it would run are its own.
+        if (status.selection)
+          plan = selectPlan(plan, loaded.inventory, status.selection.requested, {
+            pinned: status.selection.nodes,
+          });
       } catch (error) {
         notes.push(
           `no plan from the config (${(error as Error).message}): remaining steps unknown`,
@@ -98,6 +105,7 @@ export async function readStatus(
           '--resume',
           '--journal',
           options.journal,
+          ...(status.selection ? [selectionFlags(status.selection.requested)] : []),
         ].join(' ');
   return { journal: options.journal, status, ...(resumeCommand ? { resumeCommand } : {}), notes };
 }
@@ -125,6 +133,7 @@ export function statusText(result: StatusResult): string {
     );
     if (s.lastFinished) lines.push(`last step done: ${s.lastFinished.stepId}`);
     if (s.failed) lines.push(`stopped at: ${step(s.failed)}`);
+    if (s.reason) lines.push(`reason: [${s.reason.code}] ${s.reason.message ?? ''}`);
     for (const i of s.interrupted)
       lines.push(`interrupted: ${i.stepId} (started ${when(i.at)}, never finished)`);
     lines.push(
@@ -132,6 +141,11 @@ export function statusText(result: StatusResult): string {
         ? `cordoned (per the journal): ${s.cordoned.join(', ')}`
         : 'cordoned (per the journal): none',
     );
+    if (s.selection)
+      lines.push(
+        `selected run (${selectionFlags(s.selection.requested)}${s.selection.canary ? ', a canary' : ''}): ${s.selection.nodes.join(', ') || 'templates only'}; a run without the selection upgrades the rest`,
+      );
+    if (s.mixedVersions) lines.push(mixedVersionsLine(s.mixedVersions).replace(/\*\*/g, ''));
     if (s.state === 'succeeded') lines.push('nothing to resume.');
     else {
       const parts: string[] = [];

@@ -16,7 +16,13 @@ export function dryRunText(plan: Plan, preflight: PreflightResult): string {
     n.cordoned ? 'yes' : 'no',
     n.talosVersion ?? 'unknown',
     n.kubeletVersion,
-    n.wouldSkip ? 'skip (at target)' : n.atTarget ? 'run (at target)' : 'upgrade',
+    plan.selection !== undefined && !plan.selection.nodes.includes(n.name)
+      ? 'leave alone (not selected)'
+      : n.wouldSkip
+        ? 'skip (at target)'
+        : n.atTarget
+          ? 'run (at target)'
+          : 'upgrade',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>

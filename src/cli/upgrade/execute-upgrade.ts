@@ -9,8 +9,11 @@ import { SystemClock } from '../../adapters/system/system-clock.js';
 import { DEFAULT_STEP_DURATIONS } from '../../core/durations.js';
 import { DroverError } from '../../core/errors.js';
 import { lowerBoundSeconds } from '../../core/lower-bound.js';
+import { maintenancePolicyOf } from '../../core/maintenance-window-grammar.js';
+import { windowStatus } from '../../core/maintenance-window.js';
 import type { Plan } from '../../core/plan.js';
 import { Redactor } from '../../core/redact.js';
+import { selectPlan } from '../../core/selection.js';
 import { buildReport } from '../../core/report.js';
 import type { UpgradeReport } from '../../core/report.js';
 import { dryRunReport } from '../../engine/dry-run.js';
@@ -29,6 +32,7 @@ import { buildKubernetes, buildPorts, buildSecrets, registerSecrets } from './bu
 import type { Env } from './build-ports.js';
 import { annotateReport, dryRunText } from './dry-run-output.js';
 import { customChecksFrom } from './custom-checks.js';
+import { selectLive } from '../selection/live-selection.js';
 import { extrasText } from './build-extras.js';
 import { chooseRunId, holderIdentityOf, runBindingOf, runIdOf } from './run-id.js';
 import { checkKind } from './upgrade-options.js';
@@ -57,12 +61,13 @@ export async function executeUpgrade(
     for (const warning of loaded.warnings) io.stderr(`warning: ${warning}\n`);
     // Under --json stdout carries one document: the runner reads ::add-mask:: from stderr too.
     registerSecrets(loaded, io.env, redactor, options.json ? io.stderr : io.stdout);
-    const { plan, notes } = planFromConfig(loaded, kind, {
+    const { plan: full, notes } = planFromConfig(loaded, kind, {
       to: options.to,
       ...(options.from === undefined ? {} : { from: options.from }),
       ...(options.allow ? { allow: options.allow } : {}),
       command: 'upgrade',
     });
+    const plan = selectPlan(full, loaded.inventory, options.selection ?? {});
     for (const note of notes) io.stderr(`note: ${redactor.redact(note)}\n`);
     if (kind === 'cattle' && loaded.config.backup.s3 === undefined) {
       throw new DroverError(
@@ -75,8 +80,8 @@ export async function executeUpgrade(
       );
     }
     const report = options.dryRun
-      ? await dryRun(loaded, plan, options, io, redactor)
-      : await realRun(loaded, plan, options, io, redactor);
+      ? await dryRun(loaded, plan, options, io, redactor, full)
+      : await realRun(loaded, plan, options, io, redactor, full);
     await io.reporter.flush();
     const safe = redactor.redactValue(report);
     writeReportOutputs(safe, {
@@ -95,15 +100,21 @@ export async function executeUpgrade(
 
 async function dryRun(
   loaded: LoadedConfig,
-  plan: Plan,
+  selected: Plan,
   options: UpgradeOptions,
   io: CommandIo,
   redactor: Redactor,
+  full: Plan,
 ): Promise<UpgradeReport> {
   const clock = io.clock ?? new SystemClock();
   // Only what reads: the Kubernetes API and the machine configs (into memory).
   const kubernetes = buildKubernetes({ loaded, flags: options, env: io.env, clock, redactor });
   try {
+    // --limit/--canary pass over the nodes already at the target (cli/selection/live-selection).
+    const plan = await selectLive(full, selected, loaded.inventory, {
+      listNodes: () => kubernetes.listNodes(),
+      resume: false,
+    });
     const facts = await preflight({
       plan,
       inventory: loaded.inventory,
@@ -113,6 +124,8 @@ async function dryRun(
       ...(io.signal ? { signal: io.signal } : {}),
     });
     io.stderr(redactor.redact(dryRunText(plan, facts)));
+    const window = maintenanceOf(loaded, options).maintenance;
+    if (window) io.stderr(`Maintenance: ${windowStatus(window, clock.now())}\n`);
     io.stderr(redactor.redact(extrasText(loaded.config)));
     const lowerBound = lowerBoundSeconds(plan, loaded.inventory, DEFAULT_STEP_DURATIONS);
     const report = dryRunReport(
@@ -130,10 +143,11 @@ async function dryRun(
 
 async function realRun(
   loaded: LoadedConfig,
-  plan: Plan,
+  selected: Plan,
   options: UpgradeOptions,
   io: CommandIo,
   redactor: Redactor,
+  full: Plan,
 ): Promise<UpgradeReport> {
   const built = buildPorts({
     loaded,
@@ -145,6 +159,13 @@ async function realRun(
   });
   const { ports } = built;
   try {
+    // --limit/--canary pass over the nodes already at the target; a resumed selected run keeps
+    // the nodes it started with (cli/selection/live-selection).
+    const plan = await selectLive(full, selected, loaded.inventory, {
+      listNodes: () => ports.kubernetes.listNodes(),
+      journal: ports.journal,
+      resume: options.resume,
+    });
     await preflight({
       plan,
       inventory: loaded.inventory,
@@ -182,12 +203,21 @@ async function realRun(
         cwd: loaded.dir,
         ...(io.env.PATH === undefined ? {} : { path: io.env.PATH }),
       }),
+      ...maintenanceOf(loaded, options),
       ...(io.signal ? { signal: io.signal } : {}),
       ...(audit ? { audit: (record) => appendFileSync(audit, `${JSON.stringify(record)}\n`) } : {}),
     });
   } finally {
     await built.dispose();
   }
+}
+
+/** The config's maintenance windows, with --outside-window over maintenance.outsideWindow. */
+function maintenanceOf(loaded: LoadedConfig, options: UpgradeOptions) {
+  const section = loaded.config.maintenance;
+  if (section === undefined) return {};
+  const outsideWindow = options.outsideWindow ?? section.outsideWindow;
+  return { maintenance: maintenancePolicyOf({ windows: section.windows, outsideWindow }) };
 }
 
 /** --resume of a run that already succeeded: its report again, and nothing done. */

@@ -3,6 +3,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DroverError } from '../../core/errors.js';
 import type { Inventory } from '../../core/inventory.js';
 import type { Plan } from '../../core/plan.js';
+import { selectionFlags } from '../../core/selection.js';
+import type { Selection } from '../../core/selection.js';
 import { latestRunId } from '../../engine/journal-view.js';
 import type { Clock, JournalStore } from '../../ports/index.js';
 import type { JournalEntry } from '../../ports/journal.js';
@@ -53,12 +55,13 @@ function checkBinding(started: JournalEntry, binding: RunBinding, journalFile: s
     (key) => recorded[key] !== undefined && recorded[key] !== binding[key],
   );
   if (differ.length === 0) return;
+  const selection = started.data?.selection as { requested?: Selection } | undefined;
   throw new DroverError(
     'input',
     'JOURNAL_OTHER_RUN',
     `the journal ${journalFile} was written for another run: ${differ.map((k) => BINDING_NAMES[k]).join(', ')} changed since it started`,
     {
-      hint: 'Resume with the config and cluster the run started with, or pass another --journal to start over deliberately.',
+      hint: `Resume with the config and cluster the run started with${selection?.requested ? ` and its selection (${selectionFlags(selection.requested)})` : ''}, or pass another --journal to start over deliberately.`,
       details: { differs: differ, recorded, now: binding },
     },
   );
@@ -98,6 +101,14 @@ export async function chooseRunId(
         `the journal ${journalFile} records a ${started.kind ?? '?'} upgrade to ${started.to ?? '?'}, not ${plan.kind} to ${plan.to}`,
         { hint: 'Pass the --journal of this upgrade (one journal per kind and target).' },
       );
+    }
+    if (finished?.outcome === 'succeeded' && started?.data?.selection !== undefined) {
+      // A canary or other selected run that finished: the next run (the full one, usually) is
+      // a new run; the nodes it finished are re-checked live and skipped, never redone.
+      io.stderr(
+        `--resume: run ${latest} was a selected run (canary or --nodes/--role/--limit/--phase) and finished; starting a fresh run\n`,
+      );
+      return { runId: runIdOf(plan, clock) };
     }
     if (started && binding) checkBinding(started, binding, journalFile);
     if (finished?.outcome === 'succeeded') {

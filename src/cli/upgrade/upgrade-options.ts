@@ -2,6 +2,10 @@
 import { DroverError } from '../../core/errors.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
 import type { UpgradeKind } from '../../core/plan.js';
+import type { Selection } from '../../core/selection.js';
+import { selectionFromFlags } from '../selection/parse-selection.js';
+import { OUTSIDE_WINDOW_MODES } from '../../core/maintenance-window-grammar.js';
+import type { OutsideWindowMode } from '../../core/maintenance-window-grammar.js';
 import type { RouteAllowances } from '../../core/route.js';
 import { allowancesFrom } from '../commands/allow-options.js';
 
@@ -18,6 +22,10 @@ export interface UpgradeOptions {
   context?: string;
   talosconfig?: string;
   json: boolean;
+  /** --nodes, --role, --limit, --phase, --canary (core/selection.ts); empty: the whole cluster. */
+  selection?: Selection;
+  /** Overrides maintenance.outsideWindow of the config. */
+  outsideWindow?: OutsideWindowMode;
   /** --allow-downgrade, --allow-multi-hop, --allow-unknown (core/refusals.ts). */
   allow?: RouteAllowances;
 }
@@ -47,6 +55,7 @@ export function upgradeOptionsFrom(raw: Record<string, unknown>): UpgradeOptions
     dryRun: raw.dryRun === true,
     resume: raw.resume === true,
     json: raw.json === true,
+    selection: selectionFromFlags(raw),
     allow: allowancesFrom(raw),
     ...optional('from'),
     ...optional('journal'),
@@ -55,5 +64,8 @@ export function upgradeOptionsFrom(raw: Record<string, unknown>): UpgradeOptions
     ...optional('kubeconfig'),
     ...optional('context'),
     ...optional('talosconfig'),
+    ...((OUTSIDE_WINDOW_MODES as readonly unknown[]).includes(raw.outsideWindow)
+      ? { outsideWindow: raw.outsideWindow as OutsideWindowMode }
+      : {}),
   };
 }

@@ -222,17 +222,23 @@ export const validateClusterStep: StepHandler = {
     const expectedNodes = listParam(ctx, 'expectedNodes');
     const gpuNodes = ctx.run.inventory.nodes.filter((n) => n.gpu).map((n) => n.name);
     const soft = <T>(p: Promise<T>) => p.catch(() => undefined);
+    // A selected run (core/selection.ts) checks only its own nodes at the target.
+    const targetNodes = ctx.step.params.targetNodes;
+    const versionNodes = Array.isArray(targetNodes) ? targetNodes : undefined;
+    let lastNodes: Awaited<ReturnType<typeof k.listNodes>> | undefined;
     const { checks } = await runGate(
       ctx,
-      async () =>
-        validateCluster(
+      async () => {
+        lastNodes = await soft(k.listNodes());
+        return validateCluster(
           {
-            nodes: await soft(k.listNodes()),
+            nodes: lastNodes,
             helmReleases: await soft(k.helmReleases()),
             problemPods: await soft(k.problemPods()),
           },
-          { expectedNodes, gpuNodes, talos, kubernetes },
-        ),
+          { expectedNodes, gpuNodes, talos, kubernetes, versionNodes },
+        );
+      },
       {
         deadlineSeconds: ctx.run.policy.timeouts.gateSeconds,
         timeoutCode: 'VALIDATION_FAILED',
@@ -240,6 +246,10 @@ export const validateClusterStep: StepHandler = {
         hint: 'The upgrade ran but the cluster does not validate; the reason lists what is missing.',
       },
     );
-    return { outcome: 'succeeded', data: { checks, nodes: expectedNodes.length } };
+    // Which nodes the run leaves below the target, as read live: the report's mixed versions.
+    const notAtTarget = expectedNodes.filter(
+      (name) => lastNodes?.find((n) => n.name === name)?.talosVersion !== talos,
+    );
+    return { outcome: 'succeeded', data: { checks, nodes: expectedNodes.length, notAtTarget } };
   },
 };

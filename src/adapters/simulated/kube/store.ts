@@ -73,6 +73,7 @@ export class KubeStore {
   private readonly objects = new Map<ResourceKey, Map<string, KubeObject>>();
   private readonly history: StoreEvent[] = [];
   private readonly listeners = new Set<StoreListener>();
+  private readonly viewListeners = new Set<StoreListener>();
 
   private readonly readHooks = new Map<ResourceKey, (() => void)[]>();
   private inReadHook = false;
@@ -266,6 +267,15 @@ export class KubeStore {
   }
 
   /**
+   * Subscribes a reader that never changes what it is handed (the simulated cluster's own
+   * indexes): it gets the event as history keeps it, without a copy of its own.
+   */
+  subscribeView(listener: StoreListener): () => void {
+    this.viewListeners.add(listener);
+    return () => this.viewListeners.delete(listener);
+  }
+
+  /**
    * Events after `afterVersion`, or 'expired' when history no longer reaches back that far
    * (the caller answers with a 410 ERROR event, as the real server does).
    */
@@ -315,6 +325,7 @@ export class KubeStore {
   private emit(event: StoreEvent): void {
     this.history.push(event);
     if (this.history.length > HISTORY_LIMIT) this.history.shift();
+    for (const listener of [...this.viewListeners]) listener(event);
     for (const listener of [...this.listeners]) listener({ ...event, object: clone(event.object) });
   }
 }

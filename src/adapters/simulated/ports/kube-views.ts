@@ -8,7 +8,20 @@ import type { KubeObject } from '../kube/store.js';
 import { readyStatus, talosVersionOf } from '../world/nodes.js';
 import { MIRROR_ANNOTATION } from '../world/objects.js';
 
+/**
+ * Views of stored node objects, by object: the store replaces an object on every write, so a
+ * view stays right for as long as its object is the stored one. The engine lists every node
+ * on each gate and unit pick; each caller still gets its own copy.
+ */
+const nodeViews = new WeakMap<KubeObject, NodeView>();
+
 export function toNodeView(obj: KubeObject): NodeView {
+  let view = nodeViews.get(obj);
+  if (!view) nodeViews.set(obj, (view = buildNodeView(obj)));
+  return { ...view, labels: { ...view.labels }, allocatable: { ...view.allocatable } };
+}
+
+function buildNodeView(obj: KubeObject): NodeView {
   const info = (obj.status?.nodeInfo ?? {}) as {
     osImage?: string;
     kubeletVersion?: string;

@@ -16,6 +16,7 @@ import {
   talosUpgradeDrops,
 } from './faults-talos.js';
 import { kubernetesFaultSchemas } from './faults-kubernetes.js';
+import { maintenanceScenarioSchema, startAtSchema } from './maintenance.js';
 import { terraformFaultSchemas, terraformScenarioSchema } from './faults-terraform.js';
 import { scenarioHooksSchema } from './hooks.js';
 
@@ -252,6 +253,10 @@ export const scenarioSchema = z.strictObject({
   }),
   /** Seed of the simulation when --seed is not given. */
   seed: z.number().int().min(0).max(MAX_SEED).optional(),
+  /** Virtual date and time the simulation starts at (default 2026-01-05T02:00:00Z). */
+  startAt: startAtSchema.optional(),
+  /** Maintenance windows, as in drover.yaml. */
+  maintenance: maintenanceScenarioSchema.optional(),
   hosts: z.array(name).min(1),
   /** Image Factory schematic ids by key. */
   schematics: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits')),

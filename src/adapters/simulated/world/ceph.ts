@@ -9,7 +9,7 @@
  */
 import { storageDomain } from '../../../core/inventory.js';
 import { iso } from '../kube/store.js';
-import { readyStatus } from './nodes.js';
+import { cephDomainsDown } from './ceph-domains-down.js';
 import { R } from './objects.js';
 import type { World } from './world.js';
 
@@ -18,16 +18,7 @@ const DOWN_OUT_INTERVAL_MS = 600_000;
 const STATUS_POLL_MS = 60_000;
 const OUT_RECOVERY_FACTOR = 4;
 
-/** Storage domains with an OSD node whose machine or kubelet is down. */
-export function cephDomainsDown(world: World): string[] {
-  const down = new Set<string>();
-  for (const node of world.context.inventory.nodes) {
-    if (node.storage?.osd !== true) continue;
-    const obj = world.store.getView(R.nodes, undefined, node.name);
-    if (!world.vmRunning(node.name) || readyStatus(obj) !== 'True') down.add(storageDomain(node));
-  }
-  return [...down].sort();
-}
+export { cephDomainsDown };
 
 export function reconcileCeph(world: World): void {
   if (!world.context.scenario.storage.ceph) return;

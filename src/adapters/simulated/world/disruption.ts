@@ -21,15 +21,18 @@ function scaled(value: number | string, total: number, roundUp: boolean): number
 /** The disruption controller: currentHealthy, desiredHealthy, disruptionsAllowed, disruptedPods. */
 export function reconcilePdbs(world: World): void {
   const store = world.store;
-  const pods = store.listView(R.pods);
+  const touched = namespacesChanged(world);
   for (const pdb of store.listView(R.pdbs)) {
     const ns = pdb.metadata.namespace ?? '';
     const spec = pdb.spec ?? {};
-    const matching = pods.filter(
-      (p) =>
-        p.metadata.namespace === ns &&
+    // Only pods and controllers of its namespace count; disruptedPods entries expire with time.
+    const expiring = Object.keys((pdb.status?.disruptedPods ?? {}) as object).length > 0;
+    if (!world.changes.full && !touched.has(ns) && !expiring) continue;
+    const matching = world.pods
+      .inNamespace(ns)
+      .filter((p) =>
         selectorMatches(spec.selector as LabelSelectorObject | undefined, p.metadata.labels),
-    );
+      );
     const status = (pdb.status ?? {}) as { disruptedPods?: Record<string, string> };
     const disrupted: Record<string, string> = {};
     for (const [pod, at] of Object.entries(status.disruptedPods ?? {})) {
@@ -78,6 +81,17 @@ export function reconcilePdbs(world: World): void {
       prevCond && prevCond.status === cond.status ? prevCond.lastTransitionTime : iso(world.now);
     store.update(R.pdbs, { ...pdb, status: next });
   }
+}
+
+/** Namespaces in which a pod, PDB or controller was written before this pass. */
+function namespacesChanged(world: World): Set<string> {
+  const out = new Set<string>();
+  for (const key of world.changes.pods) out.add(key.slice(0, key.indexOf('/')));
+  for (const key of world.changes.objects) {
+    const object = key.slice(key.indexOf('|') + 1);
+    out.add(object.slice(0, object.indexOf('/')));
+  }
+  return out;
 }
 
 function stripTimes(status: Record<string, unknown>): Record<string, unknown> {

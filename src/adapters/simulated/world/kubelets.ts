@@ -14,16 +14,11 @@ import type { World } from './world.js';
 
 const POD_START_SECONDS = 8;
 
-export function kubelets(
-  world: World,
-  nodes: readonly KubeObject[],
-  pods: readonly KubeObject[],
-): void {
-  const byName = new Map(nodes.map((n) => [n.metadata.name, n]));
-  for (const pod of pods) {
+export function kubelets(world: World): void {
+  for (const pod of podsToLookAt(world)) {
     const nodeName = pod.spec?.nodeName ? String(pod.spec.nodeName) : undefined;
     if (!nodeName) continue;
-    const node = byName.get(nodeName);
+    const node = world.store.getView(R.nodes, undefined, nodeName);
     const looping = !pod.metadata.deletionTimestamp && crashLooping(world, pod);
     // The common case: a running, ready pod on a healthy node needs nothing.
     if (
@@ -83,6 +78,25 @@ export function kubelets(
       });
     }
   }
+}
+
+/**
+ * Every pod when everything changed; else the pods written, and those on nodes whose node
+ * object or VM changed, before this pass or during it so far (a pod just bound starts now).
+ */
+function podsToLookAt(world: World): readonly KubeObject[] {
+  const { changes, changesSoFar } = world;
+  if (changes.full) return world.store.listView(R.pods);
+  const keys = new Set<string>([...changes.pods, ...changesSoFar.pods]);
+  const out = world.pods.resolve(keys);
+  for (const node of new Set([...changes.nodes, ...changesSoFar.nodes]))
+    for (const pod of world.pods.onNode(node)) {
+      const key = `${pod.metadata.namespace ?? ''}/${pod.metadata.name}`;
+      if (keys.has(key)) continue;
+      keys.add(key);
+      out.push(pod);
+    }
+  return out;
 }
 
 function setPodReady(world: World, pod: KubeObject, ready: boolean): void {

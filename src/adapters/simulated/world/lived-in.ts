@@ -11,7 +11,7 @@
 import { iso, type KubeObject, type KubeStore } from '../kube/store.js';
 import { podPhase } from '../kube/pods.js';
 import { R } from './objects.js';
-import { controller } from './pod-helpers.js';
+import { controller, generatedPodName } from './pod-helpers.js';
 import type { World } from './world.js';
 
 type OwnerRef = NonNullable<KubeObject['metadata']['ownerReferences']>[number];
@@ -109,13 +109,25 @@ export function seedLeftovers(world: World): void {
       const job = `${cj.name}-${29_400_000 + i * 60}`;
       store.create(
         R.pods,
-        pod(cj.namespace, `${job}-${world.rng.suffix(5)}`, node(), jobRef(world, job), finished()),
+        pod(
+          cj.namespace,
+          generatedPodName(world, cj.namespace, job),
+          node(),
+          jobRef(world, job),
+          finished(),
+        ),
       );
     }
   for (let i = 0; i < leftovers.finishedBarePods; i++)
     store.create(
       R.pods,
-      pod('default', `debug-shell-${world.rng.suffix(5)}`, node(), undefined, finished()),
+      pod(
+        'default',
+        generatedPodName(world, 'default', 'debug-shell'),
+        node(),
+        undefined,
+        finished(),
+      ),
     );
   const rs = store.listView(R.replicasets)[0];
   for (let i = 0; rs && i < leftovers.evictedPods; i++) {
@@ -124,7 +136,7 @@ export function seedLeftovers(world: World): void {
       R.pods,
       pod(
         ns,
-        `${rs.metadata.name}-${world.rng.suffix(5)}`,
+        generatedPodName(world, ns, rs.metadata.name),
         node(),
         {
           apiVersion: 'apps/v1',
@@ -158,7 +170,7 @@ export function seedLeftovers(world: World): void {
       R.pods,
       pod(
         job.namespace,
-        `${job.name}-${world.rng.suffix(5)}`,
+        generatedPodName(world, job.namespace, job.name),
         node(),
         jobRef(world, job.name),
         { phase: 'Pending', conditions: [] },

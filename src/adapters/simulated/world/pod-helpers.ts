@@ -1,10 +1,10 @@
 /**
- * Small helpers the simulated controllers share: a pod's controller, daemon/mirror pods, pods
- * by owner (indexed once per pod list) and whether a node's kubelet can act.
+ * Small helpers the simulated controllers share: a pod's controller, daemon/mirror pods,
+ * whether a node's kubelet can act, and generated pod names.
  */
 import type { KubeObject } from '../kube/store.js';
 import { readyStatus } from './nodes.js';
-import { MIRROR_ANNOTATION } from './objects.js';
+import { MIRROR_ANNOTATION, R } from './objects.js';
 import type { World } from './world.js';
 
 export function controller(pod: KubeObject): { kind: string; name: string } | undefined {
@@ -25,25 +25,25 @@ export function finished(pod: KubeObject): boolean {
   return phase === 'Succeeded' || phase === 'Failed';
 }
 
-const ownerIndexes = new WeakMap<readonly KubeObject[], Map<string, KubeObject[]>>();
-
-/** Pods controlled by `owner`, through an index built once per pod list. */
-export function owned(pods: readonly KubeObject[], owner: KubeObject): KubeObject[] {
-  let index = ownerIndexes.get(pods);
-  if (!index) {
-    index = new Map();
-    for (const p of pods)
-      for (const r of p.metadata.ownerReferences ?? []) {
-        const list = index.get(r.uid);
-        if (list) list.push(p);
-        else index.set(r.uid, [p]);
-      }
-    ownerIndexes.set(pods, index);
-  }
-  return index.get(owner.metadata.uid) ?? [];
-}
-
 /** The kubelet on this node can act: its machine runs and it is Ready. */
 export function kubeletUp(world: World, node: KubeObject | undefined): boolean {
   return !!node && world.vmRunning(node.metadata.name) && readyStatus(node) === 'True';
+}
+
+/**
+ * A free name for a new pod in `namespace`, as the API server's generateName makes it: `prefix-`
+ * and five random characters (27^5, about 14 million names). A collision is certain somewhere in
+ * a 5,000-node cluster's ~25,000 pods; the real API server then answers AlreadyExists and the
+ * controller tries again with a fresh name, so the twin draws again until the name is free. The
+ * first draw is the one it always made: seeded runs without a collision are unchanged.
+ */
+export function generatedPodName(
+  world: World,
+  namespace: string | undefined,
+  prefix: string,
+): string {
+  for (;;) {
+    const name = `${prefix}-${world.rng.suffix(5)}`;
+    if (!world.store.getView(R.pods, namespace, name)) return name;
+  }
 }

@@ -1,31 +1,31 @@
 /** Workload status as the controllers write it (observedGeneration, ready and available counts). */
-import { podReady } from '../kube/pods.js';
 import type { KubeObject } from '../kube/store.js';
 import { R } from './objects.js';
-import { finished, owned } from './pod-helpers.js';
 import type { World } from './world.js';
 
 export function reconcileWorkloadStatus(world: World): void {
   const store = world.store;
-  const pods = store.listView(R.pods);
-  const readyOf = (owner: KubeObject, viaReplicaSet = false) => {
-    const owners = viaReplicaSet
-      ? store
-          .listView(R.replicasets, owner.metadata.namespace)
-          .filter((rs) => rs.metadata.ownerReferences?.some((r) => r.uid === owner.metadata.uid))
-      : [owner];
-    const mine = owners.flatMap((o) => owned(pods, o)).filter((p) => !finished(p));
-    return {
-      all: mine.length,
-      ready: mine.filter((p) => podReady(p) && !p.metadata.deletionTimestamp).length,
-    };
-  };
+  const replicaSetsOf = (owner: KubeObject) =>
+    store
+      .listView(R.replicasets, owner.metadata.namespace)
+      .filter((rs) => rs.metadata.ownerReferences?.some((r) => r.uid === owner.metadata.uid));
+  // Unfinished pods and ready ones (not being deleted), kept counted by the pod index: every
+  // workload's status costs the same whatever the cluster's size.
+  const readyOf = (owners: readonly KubeObject[]) =>
+    owners.reduce(
+      (sum, o) => {
+        const counts = world.pods.countsOf(o.metadata.uid);
+        return { all: sum.all + counts.all, ready: sum.ready + counts.ready };
+      },
+      { all: 0, ready: 0 },
+    );
   const write = (resource: string, obj: KubeObject, status: Record<string, unknown>) => {
     if (JSON.stringify(obj.status ?? {}) === JSON.stringify(status)) return;
     store.update(resource, { ...obj, status });
   };
   for (const d of store.listView(R.deployments)) {
-    const { all, ready } = readyOf(d, true);
+    const replicaSets = replicaSetsOf(d);
+    const { all, ready } = readyOf(replicaSets);
     const replicas = Number(d.spec?.replicas ?? 0);
     write(R.deployments, d, {
       observedGeneration: d.metadata.generation ?? 1,
@@ -44,7 +44,7 @@ export function reconcileWorkloadStatus(world: World): void {
     });
   }
   for (const s of store.listView(R.statefulsets)) {
-    const { all, ready } = readyOf(s);
+    const { all, ready } = readyOf([s]);
     write(R.statefulsets, s, {
       observedGeneration: s.metadata.generation ?? 1,
       replicas: all,
@@ -55,17 +55,16 @@ export function reconcileWorkloadStatus(world: World): void {
     });
   }
   for (const ds of store.listView(R.daemonsets)) {
-    const mine = owned(pods, ds).filter((p) => !finished(p));
-    const ready = mine.filter((p) => podReady(p) && !p.metadata.deletionTimestamp).length;
+    const { all, ready } = readyOf([ds]);
     write(R.daemonsets, ds, {
       observedGeneration: ds.metadata.generation ?? 1,
-      desiredNumberScheduled: mine.length,
-      currentNumberScheduled: mine.length,
-      updatedNumberScheduled: mine.length,
+      desiredNumberScheduled: all,
+      currentNumberScheduled: all,
+      updatedNumberScheduled: all,
       numberReady: ready,
       numberAvailable: ready,
       numberMisscheduled: 0,
-      ...(mine.length - ready > 0 ? { numberUnavailable: mine.length - ready } : {}),
+      ...(all - ready > 0 ? { numberUnavailable: all - ready } : {}),
     });
   }
 }

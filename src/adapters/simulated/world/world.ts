@@ -13,6 +13,15 @@ import type { KubeStore, StoreEvent } from '../kube/store.js';
 import type { Moment, Operation } from '../scenario/fault-timing.js';
 import { TIMED_FAULT_TYPES, type Scenario, type ScenarioFault } from '../scenario/schema.js';
 import type { VirtualClock } from '../virtual-clock.js';
+import {
+  PodIndex,
+  emptyChanges,
+  objectKey,
+  recordStoreEvent,
+  VmWatch,
+  type PassChanges,
+} from './changes.js';
+import { DomainsDown } from './ceph-domains-down.js';
 import { SeededRandom } from './rng.js';
 import type { Violation, VmState, WorldEvent, WorldState } from './state.js';
 
@@ -81,6 +90,19 @@ export class World {
   private crashHandler: (() => void) | undefined;
   /** The Drover process died (a crash fault fired): nothing it asked for happens any more. */
   crashed = false;
+  /** Pods by node, controller and namespace (kept from store events once started). */
+  readonly pods: PodIndex;
+  /** What changed before the reconcile pass now running (the controllers read it). */
+  changes: PassChanges = emptyChanges(true);
+  private nextChanges: PassChanges = emptyChanges(true);
+  /** What changed during the pass now running (the next pass's changes, so far). */
+  get changesSoFar(): PassChanges {
+    return this.nextChanges;
+  }
+  private readonly vmWatch = new VmWatch();
+  /** Storage domains with an OSD node down, kept from node events and VM changes. */
+  readonly domainsDown: DomainsDown;
+  private nodeNames: string[] | undefined;
 
   /**
    * Kills the process inside a step (crash faults): never returns when a process dies; returns
@@ -95,6 +117,10 @@ export class World {
     readonly clock: VirtualClock,
   ) {
     this.rng = new SeededRandom(state.rng);
+    this.pods = new PodIndex(store);
+    // From the start, so that seeding (before start) keeps it too; start() rebuilds it after a restore.
+    store.subscribeView((event) => this.pods.apply(event));
+    this.domainsDown = new DomainsDown(this);
   }
 
   get now(): number {
@@ -132,8 +158,11 @@ export class World {
   /** Starts reacting to store events and re-arms every persisted world event. */
   start(): void {
     this.started = true;
+    this.pods.rebuild();
+    this.nextChanges = emptyChanges(true);
     this.unsubscribe = this.store.subscribe((event) => {
       this.dirty.add(event.resource);
+      recordStoreEvent(this.nextChanges, event);
       const actor = this.actor;
       for (const hook of this.storeHooks) hook(this, event, actor);
       this.requestReconcile();
@@ -188,6 +217,9 @@ export class World {
     this.cancels.delete(event.seq);
     const i = this.state.pending.findIndex((e) => e.seq === event.seq);
     if (i >= 0) this.state.pending.splice(i, 1);
+    // What the event is about is looked at again even if its handler wrote nothing.
+    if ('node' in event) this.nextChanges.nodes.add(event.node);
+    if ('namespace' in event) this.nextChanges.pods.add(objectKey(event.namespace, event.name));
     const handler = this.handlers.get(event.type);
     if (handler) this.asWorld(() => handler(this, event));
     this.worldDirty = true;
@@ -219,6 +251,13 @@ export class World {
       const world = this.worldDirty;
       this.dirty.clear();
       this.worldDirty = false;
+      this.changes = this.nextChanges;
+      this.nextChanges = emptyChanges(false);
+      this.nodeNames ??= this.context.inventory.nodes.map((n) => n.name);
+      // VMs change only in world state: every such change marks the world changed (an event
+      // fires, a timer is set, changed() is called, a fault starts or ends) before this pass.
+      if (world || this.changes.full)
+        this.vmWatch.collect(this.state.vms, this.nodeNames, this.changes.nodes);
       this.asWorld(() => {
         for (const r of this.reconcilers)
           if (world || r.watches.some((w) => changed.has(w))) r.run(this);
@@ -330,6 +369,8 @@ export class World {
     if (!fault || this.state.faultActive[index] === on) return;
     this.state.faultActive[index] = on;
     if (on && FAULTS_TAKING_OUT.has(fault.type)) this.state.lastFaultStrikeAt = this.now;
+    // A fault may change what any controller decides (crash loops, PDBs, nodes): look at all.
+    this.nextChanges.full = true;
     const effect = this.faultEffects.get(fault.type);
     if (effect) this.asWorld(() => effect(this, fault, on, index));
     this.worldDirty = true;
@@ -368,12 +409,30 @@ export class World {
 
   // ---- lookups -------------------------------------------------------------------------------
 
+  // The inventory never changes during a run; the controllers look nodes up per node per
+  // DaemonSet on every pass, so a linear search made the twin's cost grow with N^2 and worse.
+  private nodesByName: Map<string, InventoryNode> | undefined;
+  private nodesByAddress: Map<string, InventoryNode> | undefined;
+
   node(name: string): InventoryNode | undefined {
-    return this.context.inventory.nodes.find((n) => n.name === name);
+    if (!this.nodesByName) {
+      // The first node of a name, as the linear search found it.
+      const byName = new Map<string, InventoryNode>();
+      for (const n of this.context.inventory.nodes) if (!byName.has(n.name)) byName.set(n.name, n);
+      this.nodesByName = byName;
+    }
+    return this.nodesByName.get(name);
   }
 
   nodeByAddress(address: string): InventoryNode | undefined {
-    return this.context.inventory.nodes.find((n) => n.address === address || n.name === address);
+    if (!this.nodesByAddress) {
+      // An address is looked up before a name (node names are not IP addresses).
+      const byAddress = new Map<string, InventoryNode>();
+      for (const n of this.context.inventory.nodes)
+        if (!byAddress.has(n.address)) byAddress.set(n.address, n);
+      this.nodesByAddress = byAddress;
+    }
+    return this.nodesByAddress.get(address) ?? this.node(address);
   }
 
   requireNodeByAddress(address: string): InventoryNode {

@@ -135,9 +135,9 @@ function unreadyPodNodes(world: World, owner: KubeObject): (string | undefined)[
   for (const rs of world.store.listView(R.replicasets, owner.metadata.namespace))
     if (rs.metadata.ownerReferences?.some((r) => r.uid === owner.metadata.uid))
       owners.add(rs.metadata.uid);
-  return world.store
-    .listView(R.pods, owner.metadata.namespace)
-    .filter((p) => p.metadata.ownerReferences?.some((r) => owners.has(r.uid)))
+  // The owners' unready pods from the world's pod index, not a scan of every pod.
+  return [...new Set([...owners].flatMap((uid) => world.pods.unreadyOwnedBy(uid)))]
+    .filter((p) => p.metadata.namespace === owner.metadata.namespace)
     .filter((p) => !['Succeeded', 'Failed'].includes(podPhase(p)) && !podReady(p))
     .map((p) => (typeof p.spec?.nodeName === 'string' ? p.spec.nodeName : undefined));
 }
