@@ -10,6 +10,7 @@
  * handler either leaves the batch (template already built, or it failed before deciding) or
  * joins it and waits. Once every member has decided, the operation runs for those who joined.
  */
+import { StepBatches } from './step-batches.js';
 import { DroverError } from '../../core/errors.js';
 import type { PlanStep } from '../../core/plan.js';
 import type { RunState, StepContext } from '../context.js';
@@ -147,21 +148,20 @@ function assertEveryRecreated(plan: InfrastructurePlan, addresses: string[], wha
 }
 
 /** Batches run-phase opened, by run and step id; a step run on its own is a batch of one. */
-const openBatches = new WeakMap<RunState, Map<string, TemplateBatch>>();
+const openBatches = new StepBatches<TemplateBatch>();
 
 export function openTemplateBatch(run: RunState, steps: readonly PlanStep[]): TemplateBatch {
-  const batch = new TemplateBatch(run, steps);
-  const byStep = openBatches.get(run) ?? new Map<string, TemplateBatch>();
-  openBatches.set(run, byStep);
-  for (const s of steps) byStep.set(s.id, batch);
-  return batch;
+  return openBatches.open(
+    run,
+    steps.map((s) => s.id),
+    new TemplateBatch(run, steps),
+  );
 }
 
 export function closeTemplateBatch(run: RunState, batch: TemplateBatch): void {
-  const byStep = openBatches.get(run);
-  for (const s of batch.steps) if (byStep?.get(s.id) === batch) byStep.delete(s.id);
+  for (const s of batch.steps) openBatches.forget(run, s.id, batch);
 }
 
 export function templateBatchOf(ctx: StepContext): TemplateBatch {
-  return openBatches.get(ctx.run)?.get(ctx.step.id) ?? new TemplateBatch(ctx.run, [ctx.step]);
+  return openBatches.of(ctx.run, ctx.step.id) ?? new TemplateBatch(ctx.run, [ctx.step]);
 }

@@ -13,6 +13,7 @@
  * a VM that failed in the apply fails that node's step only; the others succeed, and a retry
  * (or a resumed run) re-reads each node's evidence and plans only what is still to do.
  */
+import { StepBatches } from './step-batches.js';
 import type { PlanStep } from '../../core/plan.js';
 import type { RunState, StepContext, StepResult } from '../context.js';
 import { replaceVms } from './vm-batch-apply.js';
@@ -73,25 +74,24 @@ export class VmBatch {
 export type Joined = { member: VmMember; settle: Settle };
 
 /** Batches run-phase opened, by run and step id; a step run on its own is a batch of one. */
-const openBatches = new WeakMap<RunState, Map<string, VmBatch>>();
+const openBatches = new StepBatches<VmBatch>();
 
 export function openVmBatch(run: RunState, steps: readonly PlanStep[]): VmBatch {
-  const batch = new VmBatch(run, steps);
-  const byStep = openBatches.get(run) ?? new Map<string, VmBatch>();
-  openBatches.set(run, byStep);
-  for (const s of steps) byStep.set(s.id, batch);
-  return batch;
+  return openBatches.open(
+    run,
+    steps.map((s) => s.id),
+    new VmBatch(run, steps),
+  );
 }
 
 /** Leaves (and forgets) the batch of this step, if any: its unit ended or will not replace. */
 export function leaveVmBatch(run: RunState, stepId: string): void {
-  const byStep = openBatches.get(run);
-  const batch = byStep?.get(stepId);
+  const batch = openBatches.of(run, stepId);
   if (batch === undefined) return;
-  byStep?.delete(stepId);
+  openBatches.forget(run, stepId);
   batch.leave(stepId);
 }
 
 export function vmBatchOf(ctx: StepContext): VmBatch {
-  return openBatches.get(ctx.run)?.get(ctx.step.id) ?? new VmBatch(ctx.run, [ctx.step]);
+  return openBatches.of(ctx.run, ctx.step.id) ?? new VmBatch(ctx.run, [ctx.step]);
 }
