@@ -8,7 +8,8 @@ import { iso, type KubeObject } from '../kube/store.js';
 import type { World } from './world.js';
 
 export const NODES = 'nodes';
-export const GPU_LABEL = 'nvidia.com/gpu.present';
+export { GPU_LABEL } from '../../../core/gates.js';
+import { GPU_LABEL } from '../../../core/gates.js';
 export const GPU_RESOURCE = 'nvidia.com/gpu';
 
 type Condition = {

@@ -3,6 +3,7 @@
  * schedulable, etcd healthy, Ceph HEALTH_OK, workloads scheduled and Ready, PDBs computed.
  */
 import { createHash } from 'node:crypto';
+import { GPU_LABEL } from '../../../core/gates.js';
 import type { KubeStore } from '../kube/store.js';
 import type { Scenario } from '../scenario/schema.js';
 import { generateSecrets } from './machine-config.js';
@@ -126,7 +127,7 @@ export function seedStore(world: World): void {
   for (const node of inventory.nodes) {
     if (!node.gpu) continue;
     store.mutate(R.nodes, undefined, node.name, (n) => {
-      n.metadata.labels = { ...(n.metadata.labels ?? {}), 'nvidia.com/gpu.present': 'true' };
+      n.metadata.labels = { ...(n.metadata.labels ?? {}), [GPU_LABEL]: 'true' };
       const st = (n.status ??= {});
       st.allocatable = { ...(st.allocatable as object), 'nvidia.com/gpu': '1' };
       st.capacity = { ...(st.capacity as object), 'nvidia.com/gpu': '1' };
