@@ -21,9 +21,7 @@ function setup(script: (call: number) => Error | undefined) {
 }
 
 const blip = () =>
-  new DroverError('failed', 'KUBE_UNAVAILABLE', 'connection refused', {
-    details: { transient: true },
-  });
+  new DroverError('failed', 'KUBE_UNAVAILABLE', 'connection refused');
 
 describe('lease renewal (invariant 7)', () => {
   it('one failed renewal is not a lost lease: it retries with backoff and keeps it', async () => {
