@@ -4,7 +4,7 @@
  * which fixes its category and whether it is retryable; the CLI maps the category to an exit
  * code once.
  */
-import { ERROR_CODES, type CategoryOf, type ErrorCode } from './error-codes.js';
+import { ERROR_CODES, isErrorCode, type CategoryOf, type ErrorCode } from './error-codes.js';
 
 export const ERROR_CATEGORIES = ['usage', 'input', 'refused', 'failed', 'aborted'] as const;
 export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];
@@ -41,7 +41,7 @@ export class DroverError<C extends ErrorCode = ErrorCode> extends Error {
   readonly category: ErrorCategory;
   /** Whether the same call may succeed when tried again (the catalogue decides, per code). */
   readonly retryable: boolean;
-  readonly hint: string;
+  readonly hint: string | undefined;
   readonly details: Record<string, unknown> | undefined;
 
   constructor(
@@ -51,14 +51,14 @@ export class DroverError<C extends ErrorCode = ErrorCode> extends Error {
     options: DroverErrorOptions = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    const entry = ERROR_CODES[code];
+    // Only JavaScript callers or data can bring a code the types refuse: keep what they said.
+    const entry = isErrorCode(code) ? ERROR_CODES[code] : undefined;
     this.name = 'DroverError';
     // The catalogue's, also where a union of codes let a union of categories through.
-    this.category = entry.category;
-    void category;
+    this.category = entry?.category ?? category;
     this.code = code;
-    this.retryable = entry.retryable;
-    this.hint = options.hint ?? entry.hint;
+    this.retryable = entry?.retryable ?? false;
+    this.hint = options.hint ?? entry?.hint;
     this.details = options.details;
   }
 }
