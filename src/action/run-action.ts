@@ -11,10 +11,10 @@ import {
   type Env,
 } from '../adapters/github-actions/github-actions.js';
 import { selectionArgs } from '../core/selection.js';
-import { selectionFromFlags } from '../cli/selection/parse-selection.js';
+import { selectionFromFlags } from '../app/selection/parse-selection.js';
 import { publishToWorkflow } from '../cli/route/route-command.js';
-import { isRefused, toHumanSummary, toRouteDocument } from '../cli/route/route-document.js';
-import { ROUTE_DEFAULTS, runRoute } from '../cli/route/run-route.js';
+import { isRefused, toHumanSummary, toRouteDocument } from '../app/route/route-document.js';
+import { ROUTE_DEFAULTS, runRoute } from '../app/route/run-route.js';
 
 /** An input as the runner passes it: INPUT_<NAME> with spaces as underscores, upper case. */
 export function actionInput(env: Env, name: string): string {

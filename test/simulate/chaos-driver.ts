@@ -11,8 +11,8 @@ import { readFileSync } from 'node:fs';
 import { loadScenario, referenceScenario } from '../../src/adapters/simulated/index.js';
 import { withChaos } from '../../src/adapters/simulated/scenario/chaos.js';
 import { DroverError } from '../../src/core/errors.js';
-import { SimulatedCrash } from '../../src/cli/simulate/run-simulate.js';
-import type { SimulateOptions, SimulateResult } from '../../src/cli/simulate/run-simulate.js';
+import { SimulatedCrash } from '../../src/app/simulate/run-simulate.js';
+import type { SimulateOptions, SimulateResult } from '../../src/app/simulate/run-simulate.js';
 import type { UpgradeKind } from '../../src/core/plan.js';
 import { simulateInProcess, tempDir } from './helpers.js';
 

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { referenceScenario } from '../../src/adapters/simulated/index.js';
 import type { Scenario } from '../../src/adapters/simulated/index.js';
-import { runSimulate, SimulatedCrash } from '../../src/cli/simulate/run-simulate.js';
-import type { SimulateOptions, SimulateResult } from '../../src/cli/simulate/run-simulate.js';
+import { runSimulate, SimulatedCrash } from '../../src/app/simulate/run-simulate.js';
+import type { SimulateOptions, SimulateResult } from '../../src/app/simulate/run-simulate.js';
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'drover-sim-'));

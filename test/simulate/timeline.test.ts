@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parse as parseXml, validate as validateXml } from 'fast-xml-parser';
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { runSimulate } from '../../src/cli/simulate/run-simulate.js';
+import { runSimulate } from '../../src/app/simulate/run-simulate.js';
 import type { UpgradeReport } from '../../src/core/report.js';
 import { crashAndResume, scenarioFile, simulateInProcess, tempDir } from './helpers.js';
 

@@ -117,7 +117,7 @@ describe('loadConfig', () => {
   });
 
   it('plan prints those warnings on stderr, the plan alone on stdout', async () => {
-    const { runPlanCommand } = await import('../plan/run-plan-command.js');
+    const { runPlanCommand } = await import('../../cli/plan/run-plan-command.js');
     const file = await write(
       `${MINIMAL}versions: { talos: 1.10.8, kubernetes: 1.33.5 }\npolicy:\n  disruption: { maxUnavailableWorkers: 1, petsBatchSize: 3 }\n`,
     );

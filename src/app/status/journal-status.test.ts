@@ -213,7 +213,7 @@ describe('journalStatus: a selected run that leaves mixed versions', () => {
     const status = journalStatus(entries)!;
     expect(status.selection).toEqual({ requested: { canary: 1 }, nodes: ['w1'], canary: true });
     expect(status.mixedVersions).toEqual(mixed);
-    const { statusText } = await import('./run-status.js');
+    const { statusText } = await import('./read-status.js');
     const text = statusText({ journal: 'j.jsonl', status, notes: [] });
     expect(text).toMatch(
       /selected run \(--canary 1, a canary\): w1; a run without the selection upgrades the rest/,

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readStatus, statusText } from './run-status.js';
+import { readStatus, statusText } from './read-status.js';
 
 describe('drover status of a selected run that stopped', () => {
   it('prints the resume command with the selection it started with', async () => {

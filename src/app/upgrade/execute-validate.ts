@@ -7,13 +7,11 @@
 import { SystemClock } from '../../adapters/system/system-clock.js';
 import { DroverError, isDroverError } from '../../core/errors.js';
 import { validateCluster } from '../../core/gates.js';
-import { Redactor } from '../../core/redact.js';
 import { parseVersion } from '../../core/version.js';
 import type { NodeView } from '../../ports/kubernetes.js';
 import { loadConfig } from '../config/load-config.js';
-import { reportFailure } from '../run/report-failure.js';
 import { buildKubernetes, registerSecrets } from './build-ports.js';
-import type { CommandIo } from './execute-upgrade.js';
+import type { UseCaseIo } from './execute-upgrade.js';
 
 export interface ValidateOptions {
   config: string;
@@ -38,72 +36,66 @@ export interface ValidationResult {
   }[];
 }
 
+/** The validation, redacted by the caller's Redactor (which also redacts what it prints of an error this throws). */
 export async function executeValidate(
   options: ValidateOptions,
-  io: Omit<CommandIo, 'reporter'>,
-): Promise<number> {
-  const redactor = new Redactor();
+  io: Omit<UseCaseIo, 'reporter'>,
+): Promise<ValidationResult> {
+  const { redactor } = io;
+  const loaded = await loadConfig(options.config);
+  for (const warning of loaded.warnings) io.stderr(`warning: ${warning}\n`);
+  registerSecrets(loaded, io.env, redactor, options.json ? io.stderr : io.stdout);
+  const talos = expectedVersion(
+    '--talos',
+    'versions.talos',
+    options.talos,
+    loaded.config.versions.talos,
+  );
+  const k8sText = options.kubernetes ?? loaded.config.versions.kubernetes;
+  const kubernetes =
+    k8sText === undefined
+      ? undefined
+      : expectedVersion('--kubernetes', 'versions.kubernetes', k8sText, k8sText);
+  const clock = io.clock ?? new SystemClock();
+  const k = buildKubernetes({ loaded, flags: options, env: io.env, clock, redactor });
+  let result: ValidationResult;
   try {
-    const loaded = await loadConfig(options.config);
-    for (const warning of loaded.warnings) io.stderr(`warning: ${warning}\n`);
-    registerSecrets(loaded, io.env, redactor, options.json ? io.stderr : io.stdout);
-    const talos = expectedVersion(
-      '--talos',
-      'versions.talos',
-      options.talos,
-      loaded.config.versions.talos,
+    const soft = <T>(p: Promise<T>) => p.catch(() => undefined);
+    // Unreadable nodes fail the validation; why (which endpoint, which kubeconfig) is said.
+    let nodesError: unknown;
+    const nodes = await k.listNodes().catch((error: unknown) => {
+      nodesError = error;
+      return undefined;
+    });
+    const expectedNodes = loaded.inventory.nodes.map((n) => n.name);
+    const decision = validateCluster(
+      {
+        nodes,
+        helmReleases: await soft(k.helmReleases()),
+        problemPods: await soft(k.problemPods()),
+      },
+      {
+        expectedNodes,
+        gpuNodes: loaded.inventory.nodes.filter((n) => n.gpu).map((n) => n.name),
+        talos,
+        kubernetes,
+      },
     );
-    const k8sText = options.kubernetes ?? loaded.config.versions.kubernetes;
-    const kubernetes =
-      k8sText === undefined
-        ? undefined
-        : expectedVersion('--kubernetes', 'versions.kubernetes', k8sText, k8sText);
-    const clock = io.clock ?? new SystemClock();
-    const k = buildKubernetes({ loaded, flags: options, env: io.env, clock, redactor });
-    let result: ValidationResult;
-    try {
-      const soft = <T>(p: Promise<T>) => p.catch(() => undefined);
-      // Unreadable nodes fail the validation; why (which endpoint, which kubeconfig) is said.
-      let nodesError: unknown;
-      const nodes = await k.listNodes().catch((error: unknown) => {
-        nodesError = error;
-        return undefined;
-      });
-      const expectedNodes = loaded.inventory.nodes.map((n) => n.name);
-      const decision = validateCluster(
-        {
-          nodes,
-          helmReleases: await soft(k.helmReleases()),
-          problemPods: await soft(k.problemPods()),
-        },
-        {
-          expectedNodes,
-          gpuNodes: loaded.inventory.nodes.filter((n) => n.gpu).map((n) => n.name),
-          talos,
-          kubernetes,
-        },
-      );
-      const problems = decision.verdict === 'pass' ? [] : [decision.reason];
-      if (nodesError !== undefined) problems.push(readFailure(nodesError));
-      const unknown = (nodes ?? []).map((n) => n.name).filter((n) => !expectedNodes.includes(n));
-      if (unknown.length > 0) problems.push(`not in the config: ${unknown.join(', ')}`);
-      result = {
-        cluster: loaded.config.cluster,
-        ok: problems.length === 0,
-        expected: { talos, kubernetes: kubernetes ?? null, nodes: expectedNodes.length },
-        problems,
-        nodes: (nodes ?? []).map(nodeSummary),
-      };
-    } finally {
-      k.close();
-    }
-    const safe = redactor.redactValue(result);
-    io.stderr(text(safe));
-    if (options.json) io.stdout(`${JSON.stringify(safe, null, 2)}\n`);
-    return safe.ok ? 0 : 1;
-  } catch (error) {
-    return reportFailure(error, { json: options.json, redactor, ...io });
+    const problems = decision.verdict === 'pass' ? [] : [decision.reason];
+    if (nodesError !== undefined) problems.push(readFailure(nodesError));
+    const unknown = (nodes ?? []).map((n) => n.name).filter((n) => !expectedNodes.includes(n));
+    if (unknown.length > 0) problems.push(`not in the config: ${unknown.join(', ')}`);
+    result = {
+      cluster: loaded.config.cluster,
+      ok: problems.length === 0,
+      expected: { talos, kubernetes: kubernetes ?? null, nodes: expectedNodes.length },
+      problems,
+      nodes: (nodes ?? []).map(nodeSummary),
+    };
+  } finally {
+    k.close();
   }
+  return redactor.redactValue(result);
 }
 
 function readFailure(error: unknown): string {
@@ -121,7 +113,8 @@ function nodeSummary(n: NodeView): ValidationResult['nodes'][number] {
   };
 }
 
-function text(r: ValidationResult): string {
+/** The validation for a person: one line when it holds, else each problem on its own line. */
+export function validationText(r: ValidationResult): string {
   const versions = `Talos ${r.expected.talos}${r.expected.kubernetes ? `, Kubernetes ${r.expected.kubernetes}` : ''}`;
   if (r.ok)
     return `cluster ${r.cluster} validates: all ${r.expected.nodes} nodes Ready, schedulable, at ${versions}; HelmReleases ready; no stuck pods\n`;

@@ -4,7 +4,7 @@ import { lowerBoundSeconds } from '../../core/lower-bound.js';
 import type { Plan } from '../../core/plan.js';
 import { allSteps } from '../../core/plan.js';
 import { stepDeadlineSeconds } from '../../core/upper-bound.js';
-import { loadConfig } from '../config/load-config.js';
+import { loadConfig } from '../../app/config/load-config.js';
 import { runPlanCommand } from './run-plan-command.js';
 
 const CONFIG = new URL('../../../examples/drover.yaml', import.meta.url).pathname;

@@ -5,10 +5,10 @@ import { UPGRADE_KINDS } from '../../core/plan.js';
 import type { UpgradeKind } from '../../core/plan.js';
 import { planToText } from '../../core/plan-build.js';
 import { selectPlan } from '../../core/selection.js';
-import { selectionFromFlags } from '../selection/parse-selection.js';
+import { selectionFromFlags } from '../../app/selection/parse-selection.js';
 import { planUpperBoundSeconds } from '../../core/upper-bound.js';
-import { loadConfig } from '../config/load-config.js';
-import { planFromConfig } from './plan-from-config.js';
+import { loadConfig } from '../../app/config/load-config.js';
+import { planFromConfig } from '../../app/plan/plan-from-config.js';
 
 export interface PlanCommandOptions {
   config: string;
