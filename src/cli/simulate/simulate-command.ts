@@ -4,7 +4,7 @@ import { createReporter } from '../progress/index.js';
 import { withAbortOnSignals } from '../run/abort-on-signals.js';
 import { DroverError } from '../../core/errors.js';
 import { runServe } from '../../app/simulate/run-serve.js';
-import { runSimulate } from '../../app/simulate/run-simulate.js';
+import { simulateAndReport } from './simulate-and-report.js';
 import type { SimulateApi } from '../../app/simulate/simulate-ports.js';
 import type { UpgradeKind } from '../../core/plan.js';
 import { selectionFromFlags } from '../../app/selection/parse-selection.js';
@@ -85,7 +85,7 @@ export async function simulateCommand(flags: SimulateCommandFlags): Promise<numb
   if (flags.serve !== undefined && flags.serve !== false) return serveCommand(flags);
   const selection = selectionFromFlags(flags as unknown as Record<string, unknown>);
   return withAbortOnSignals(async (signal) => {
-    const { exitCode } = await runSimulate(
+    const { exitCode } = await simulateAndReport(
       {
         ...(flags.scenario ? { scenarioFile: flags.scenario } : {}),
         ...(flags.kind ? { kind: flags.kind } : {}),
