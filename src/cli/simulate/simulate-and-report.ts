@@ -9,7 +9,7 @@ import type {
   SimulateOptions,
   SimulateResult,
 } from '../../app/simulate/run-simulate.js';
-import { writeReportOutputs } from '../../app/run/report-output.js';
+import { writeReportOutputs } from '../run/report-output.js';
 
 export interface SimulateRunOptions extends SimulateOptions {
   json: boolean;

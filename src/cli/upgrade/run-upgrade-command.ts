@@ -7,7 +7,7 @@ import { executeUpgrade } from '../../app/upgrade/execute-upgrade.js';
 import type { UseCaseIo } from '../../app/upgrade/execute-upgrade.js';
 import type { UpgradeOptions } from '../../app/upgrade/upgrade-input.js';
 import { exitCodeOf } from '../../app/run/exit-code.js';
-import { writeReportOutputs } from '../../app/run/report-output.js';
+import { writeReportOutputs } from '../run/report-output.js';
 import { Redactor } from '../../core/redact.js';
 import { createReporter } from '../progress/index.js';
 import { reportFailure } from '../run/report-failure.js';
