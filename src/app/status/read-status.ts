@@ -1,7 +1,8 @@
 /**
- * The status use case (`drover status --journal FILE [--config FILE]`): reads a journal (the local file and, when the
- * config keeps the journal in S3 too, the S3 copy: the longer record wins, as for --resume) and
- * says where the run is or stopped, what it leaves cordoned, and what --resume would do next.
+ * The status use case (`drover status --journal FILE [--config FILE]`): reads a journal (the
+ * local file and, when the config keeps the journal in S3 too, the S3 copy: the longer record
+ * wins, as for --resume) and says where the run is or stopped, what it leaves cordoned, and what
+ * --resume would do next.
  */
 import { basename } from 'node:path';
 import { JsonlJournal } from '../../adapters/journal/index.js';

@@ -1,5 +1,5 @@
 /**
- * `drover validate`: the cluster validation of the upgrade's last step (core validateCluster),
+ * The validate use case (`drover validate`): the cluster validation of the upgrade's last step (core validateCluster),
  * read once from the live cluster: every node of the config present, Ready, schedulable, at the
  * expected versions, GPUs allocatable, HelmReleases ready, no stuck pods; and no node the config
  * does not know. A read that fails is a failed validation, never a pass.
