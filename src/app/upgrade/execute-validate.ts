@@ -1,8 +1,9 @@
 /**
- * The validate use case (`drover validate`): the cluster validation of the upgrade's last step (core validateCluster),
- * read once from the live cluster: every node of the config present, Ready, schedulable, at the
- * expected versions, GPUs allocatable, HelmReleases ready, no stuck pods; and no node the config
- * does not know. A read that fails is a failed validation, never a pass.
+ * The validate use case (`drover validate`): the cluster validation of the upgrade's last step
+ * (core validateCluster), read once from the live cluster: every node of the config present,
+ * Ready, schedulable, at the expected versions, GPUs allocatable, HelmReleases ready, no stuck
+ * pods; and no node the config does not know. A read that fails is a failed validation, never a
+ * pass.
  */
 import { SystemClock } from '../../adapters/system/system-clock.js';
 import { DroverError, isDroverError } from '../../core/errors.js';
