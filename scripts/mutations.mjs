@@ -399,7 +399,7 @@ export const MUTATIONS = [
     id: 'missing-installer-image-refused',
     rule: 'installer-images-first',
     file: 'src/engine/run-upgrade.ts',
-    find: '      ...(await checkInstallerImages(run)),\n',
+    find: '      ...(await checkInstallerImages(run, options.installerImagesSkipped)),\n',
     replace: '',
     tests: ['test/simulate/installer-images.test.ts'],
     why: 'a node would be drained and taken out of service before its installer image is found missing',

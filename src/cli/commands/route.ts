@@ -3,6 +3,7 @@
  * Only commander is loaded here; the implementation (git, the HCL parser) loads on use.
  */
 import type { Command } from 'commander';
+import { configOption, findConfigBeforeAction } from './config-option.js';
 
 const HELP_AFTER = `
 How it decides (Talos, from the variables file at --base and --head):
@@ -48,6 +49,7 @@ interface RouteFlags {
   allowPrerelease?: boolean;
   releaseList?: string;
   minReleaseAge?: string;
+  config?: string;
 }
 
 export function registerRoute(program: Command): void {
@@ -96,15 +98,23 @@ export function registerRoute(program: Command): void {
     .option('--allow-prerelease', 'accept pre-release versions such as 1.12.0-beta.1')
     .option(
       '--release-list <file>',
-      'release gate: YAML/JSON list of { version, publishedAt }; the Talos target must be the newest patch of its line in it',
+      'release gate: YAML/JSON list of { version, publishedAt }; the Talos target must be the newest patch of its line in it (overrides releaseGate.releaseList of the config)',
     )
     .option(
       '--min-release-age <days>',
-      'release gate: the Talos target must have been published at least this many days ago (with --release-list)',
+      'release gate: the Talos target must have been published at least this many days ago (overrides releaseGate.minAgeDays)',
     )
+    .addOption(
+      configOption(
+        'drover.yaml whose releaseGate applies (default: $DROVER_CONFIG, then ./drover.yaml when present)',
+      ),
+    )
+    .hook('preAction', findConfigBeforeAction(false))
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: RouteFlags) => {
       const { routeCommand } = await import('../route/route-command.js');
+      const { loadConfig } = await import('../config/load-config.js');
+      const loaded = flags.config ? await loadConfig(flags.config) : undefined;
       process.exitCode = await routeCommand(
         {
           repo: flags.repo,
@@ -122,6 +132,9 @@ export function registerRoute(program: Command): void {
           allowPrerelease: flags.allowPrerelease === true,
           ...(flags.releaseList ? { releaseList: flags.releaseList } : {}),
           ...(flags.minReleaseAge ? { minReleaseAgeDays: Number(flags.minReleaseAge) } : {}),
+          ...(loaded
+            ? { releaseGateConfig: { section: loaded.config.releaseGate, dir: loaded.dir } }
+            : {}),
           env: process.env,
         },
         {

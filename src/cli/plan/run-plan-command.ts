@@ -8,6 +8,7 @@ import { selectPlan } from '../../core/selection.js';
 import { selectionFromFlags } from '../selection/parse-selection.js';
 import { planUpperBoundSeconds } from '../../core/upper-bound.js';
 import { loadConfig } from '../config/load-config.js';
+import { releaseGateFlagsFrom, resolveReleaseGate } from '../config/release-gate-config.js';
 import { planFromConfig } from './plan-from-config.js';
 
 export interface PlanCommandOptions {
@@ -23,6 +24,9 @@ export interface PlanCommandOptions {
   phase?: string;
   canary?: string;
   allow?: RouteAllowances;
+  /** --release-list, --min-release-age as commander gives them (over the config's releaseGate). */
+  releaseList?: string;
+  minReleaseAge?: string;
 }
 
 export interface CommandOutput {
@@ -52,12 +56,18 @@ export async function runPlanCommand(
   }
   const selection = selectionFromFlags(options as unknown as Record<string, unknown>);
   const loaded = await loadConfig(options.config);
+  const releaseGate = await resolveReleaseGate(
+    { section: loaded.config.releaseGate, dir: loaded.dir },
+    releaseGateFlagsFrom(options as unknown as Record<string, unknown>),
+    Date.now(),
+  );
   const { plan: full, notes } = planFromConfig(loaded, kind as UpgradeKind, {
     to: options.to,
     ...(options.from === undefined ? {} : { from: options.from }),
     ...(options.kubernetesFrom === undefined ? {} : { kubernetesFrom: options.kubernetesFrom }),
     ...(options.allow ? { allow: options.allow } : {}),
     command: 'plan',
+    ...(releaseGate ? { releaseGate } : {}),
   });
   for (const warning of loaded.warnings) out.stderr(`warning: ${warning}\n`);
   const plan = selectPlan(full, loaded.inventory, selection);

@@ -8,6 +8,10 @@ import { OUTSIDE_WINDOW_MODES } from '../../core/maintenance-window-grammar.js';
 import type { OutsideWindowMode } from '../../core/maintenance-window-grammar.js';
 import type { RouteAllowances } from '../../core/route.js';
 import { allowancesFrom } from '../commands/allow-options.js';
+import { INSTALLER_IMAGE_CHECKS } from '../config/preflight-schema.js';
+import type { InstallerImageCheck } from '../config/preflight-schema.js';
+import { releaseGateFlagsFrom } from '../config/release-gate-config.js';
+import type { ReleaseGateFlags } from '../config/release-gate-config.js';
 
 export interface UpgradeOptions {
   config: string;
@@ -28,6 +32,10 @@ export interface UpgradeOptions {
   outsideWindow?: OutsideWindowMode;
   /** --allow-downgrade, --allow-multi-hop, --allow-unknown (core/refusals.ts). */
   allow?: RouteAllowances;
+  /** --release-list, --min-release-age: over the config's releaseGate. */
+  releaseGate?: ReleaseGateFlags;
+  /** --installer-images: over preflight.installerImages of the config. */
+  installerImages?: InstallerImageCheck;
 }
 
 export function checkKind(kind: string, command: string): UpgradeKind {
@@ -57,6 +65,10 @@ export function upgradeOptionsFrom(raw: Record<string, unknown>): UpgradeOptions
     json: raw.json === true,
     selection: selectionFromFlags(raw),
     allow: allowancesFrom(raw),
+    releaseGate: releaseGateFlagsFrom(raw),
+    ...((INSTALLER_IMAGE_CHECKS as readonly unknown[]).includes(raw.installerImages)
+      ? { installerImages: raw.installerImages as InstallerImageCheck }
+      : {}),
     ...optional('from'),
     ...optional('journal'),
     ...optional('report'),
