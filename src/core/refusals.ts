@@ -63,6 +63,43 @@ export interface UpgradeRoute {
   hops: string[];
   /** The release gate's refusal of the Talos target (only when no route refusal came first). */
   releaseGate?: ReleaseGateRefusal;
+  /** A cattle plan with intermediate hops (refused: cattleHopsRefusal). */
+  cattleHops?: CattleHopsRefusal;
+}
+
+/**
+ * Cattle goes straight to one version: its templates are built by Terraform from the Talos
+ * version the configuration holds (talos_version at the head commit, the target), so a run cannot
+ * build an intermediate hop's templates; and every node of a node-per-node replacement at a
+ * version several lines ahead joins the old cluster's etcd and machine config, which the
+ * upstream projects only support one minor at a time: etcd "Upgrades that skip a minor version
+ * are not supported" (etcd.io/docs/v3.6/upgrades/upgrading-etcd), Talos config migration "is
+ * only tested between adjacent minor releases" (docs.siderolabs.com talos v1.11 "Upgrading
+ * Talos Linux", Supported upgrade paths). So a cattle plan with hops is refused, naming the
+ * ways that work: in place through every hop (pets), or one cattle run per hop.
+ */
+export interface CattleHopsRefusal {
+  readonly code: 'CATTLE_MULTI_HOP';
+  readonly reason: string;
+  readonly hops: readonly string[];
+}
+
+export function cattleHopsRefusal(
+  kind: UpgradeKind,
+  hops: readonly string[],
+): CattleHopsRefusal | undefined {
+  if (kind !== 'cattle' || hops.length < 2) return undefined;
+  return {
+    code: 'CATTLE_MULTI_HOP',
+    hops: [...hops],
+    reason: `a cattle upgrade cannot go through intermediate hops (${hops.join(' -> ')}): its templates are built from the Talos version the Terraform configuration holds, and a fresh node must not skip a minor of the cluster's etcd and machine config`,
+  };
+}
+
+export function cattleHopsHint(command: RefusingCommand, hops: readonly string[]): string {
+  return command === 'route'
+    ? `Commit one line at a time (talos_version = ${hops[0]}, then the next: ${hops.join(' -> ')}), each routed and upgraded on its own.`
+    : `Go in place through every hop (drover ${command} ${command === 'simulate' ? '--kind pets' : 'pets'} --allow-multi-hop), or run one cattle upgrade per hop (--to ${hops[0]} first, then ${hops.slice(1).join(', then ')}).`;
 }
 
 /** The gate's answer on a decided route: only a route that installs a new Talos is judged. */
@@ -100,7 +137,14 @@ export function decideUpgrade(input: UpgradeRouteInput): UpgradeRoute {
     refusal || input.kind === 'kubernetes'
       ? undefined
       : releaseGateRefusal(decision, talos.to, input.releaseGate);
-  return { decision, refusal, hops: [...hops], ...(gate ? { releaseGate: gate } : {}) };
+  const cattleHops = refusal ? undefined : cattleHopsRefusal(input.kind, hops);
+  return {
+    decision,
+    refusal,
+    hops: [...hops],
+    ...(cattleHops ? { cattleHops } : {}),
+    ...(gate ? { releaseGate: gate } : {}),
+  };
 }
 
 /** What the operator can do about a refusal, naming only flags `command` has. */
@@ -150,6 +194,11 @@ export function checkUpgrade(input: UpgradeRouteInput, command: RefusingCommand)
           : [...route.decision.hops],
     });
   }
+  if (route.cattleHops)
+    throw new DroverError('refused', route.cattleHops.code, route.cattleHops.reason, {
+      hint: cattleHopsHint(command, route.cattleHops.hops),
+      details: { kind: input.kind, hops: [...route.cattleHops.hops] },
+    });
   if (route.releaseGate)
     throw new DroverError('refused', route.releaseGate.code, route.releaseGate.reason, {
       hint: releaseGateHint(command),
