@@ -15,6 +15,14 @@ import { selectionFromFlags } from '../cli/selection/parse-selection.js';
 import { publishToWorkflow } from '../cli/route/route-command.js';
 import { isRefused, toHumanSummary, toRouteDocument } from '../cli/route/route-document.js';
 import { ROUTE_DEFAULTS, runRoute } from '../cli/route/run-route.js';
+import { loadConfig } from '../cli/config/load-config.js';
+import type { ReleaseGateConfig } from '../cli/config/release-gate-config.js';
+
+/** The config's releaseGate section, as `drover route --config` reads it. */
+async function releaseGateConfigOf(file: string): Promise<ReleaseGateConfig> {
+  const loaded = await loadConfig(file);
+  return { section: loaded.config.releaseGate, dir: loaded.dir };
+}
 
 /** An input as the runner passes it: INPUT_<NAME> with spaces as underscores, upper case. */
 export function actionInput(env: Env, name: string): string {
@@ -61,6 +69,7 @@ export async function runAction(env: Env): Promise<number> {
       allowPrerelease: flag('allow-prerelease'),
       ...(input('release-list') ? { releaseList: input('release-list') } : {}),
       ...(input('min-release-age') ? { minReleaseAgeDays: Number(input('min-release-age')) } : {}),
+      ...(input('config') ? { releaseGateConfig: await releaseGateConfigOf(input('config')) } : {}),
       env,
     });
     const document = toRouteDocument(outcome);
