@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPlanCommand } from '../../src/cli/plan/run-plan-command.js';
-import { executeUpgrade } from '../../src/cli/upgrade/execute-upgrade.js';
+import { upgradeCommand } from '../../src/cli/upgrade/run-upgrade-command.js';
 import { isDroverError } from '../../src/core/errors.js';
 import { GitFixture, variablesTf } from '../route/git-fixture.js';
 import { route } from '../route/run.js';
@@ -69,7 +69,7 @@ describe('cattle across several Talos lines', () => {
     expect(plan.hint).toContain('--to 1.10.9 first, then 1.11.0');
 
     let stdout = '';
-    const exit = await executeUpgrade(
+    const exit = await upgradeCommand(
       'cattle',
       {
         config: config(),

@@ -17,8 +17,8 @@ import type { RefusingCommand } from '../../src/core/refusals.js';
 import { GitFixture, variablesTf } from '../route/git-fixture.js';
 import { route } from '../route/run.js';
 import { scenarioFile, simulateInProcess, tempDir } from '../simulate/helpers.js';
-import { executeUpgrade } from '../../src/cli/upgrade/execute-upgrade.js';
-import { loadConfig } from '../../src/cli/config/load-config.js';
+import { upgradeCommand } from '../../src/cli/upgrade/run-upgrade-command.js';
+import { loadConfig } from '../../src/app/config/load-config.js';
 import { machineConfigSecrets, startWorld, writeConfig } from '../upgrade/harness.js';
 import type { World } from '../upgrade/harness.js';
 
@@ -198,7 +198,7 @@ const RUN: Record<RefusingCommand, (c: Case) => Promise<Outcome>> = {
     const dir = mkdtempSync(join(tmpdir(), 'drover-gate-'));
     for (const name of Object.keys(LISTS) as ListName[]) listFile(dir, name);
     let stdout = '';
-    const code = await executeUpgrade(
+    const code = await upgradeCommand(
       'pets',
       {
         config: configFile(dir, c.config),

@@ -113,7 +113,7 @@ export function registerRoute(program: Command): void {
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: RouteFlags) => {
       const { routeCommand } = await import('../route/route-command.js');
-      const { loadConfig } = await import('../config/load-config.js');
+      const { loadConfig } = await import('../../app/config/load-config.js');
       const loaded = flags.config ? await loadConfig(flags.config) : undefined;
       process.exitCode = await routeCommand(
         {
