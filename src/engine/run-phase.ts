@@ -12,6 +12,7 @@ import type { NodeUnit, PlanPhase, PlanStep } from '../core/plan.js';
 import { disruptionFor, pickRunnableUnits } from '../core/schedule.js';
 import type { RunState } from './context.js';
 import { hasAnyEntry, isStepDone } from './journal-view.js';
+import { outOfServiceNow } from './out-of-service.js';
 import { pause } from './retry.js';
 import { runStep } from './run-step.js';
 import type { StepRunOptions } from './run-step.js';
@@ -139,12 +140,15 @@ async function runScheduled(
       const nodes = await kubernetes.listNodes().catch(() => undefined);
       if (nodes !== undefined) {
         const busy = new Set([...running.keys()]);
-        const viewOf = new Map(nodes.map((v) => [v.name, v]));
-        const outOfService = nodesOf(run, units).filter((n) => {
-          if (busy.has(n.name)) return false;
-          const view = viewOf.get(n.name);
-          return view === undefined || view.ready !== 'True';
-        });
+        const waiting = new Set(pending.map((u) => u.node));
+        // The pre-act check's view (out-of-service.ts): a batch it would refuse is not started.
+        // A pending node cordoned by someone else is Drover's to take, not a loss of its own.
+        const outOfService = await outOfServiceNow(
+          run,
+          nodesOf(run, units).filter((n) => !busy.has(n.name)),
+          nodes,
+          { cordonedIsOut: (n) => !waiting.has(n.name) },
+        );
         const picked = pickRunnableUnits({
           pending: nodesOf(run, pending),
           inProgress: nodesOf(
