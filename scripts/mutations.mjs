@@ -121,6 +121,15 @@ export const MUTATIONS = [
     why: 'the checker would excuse a cordon sent while another machine was already down (its Node still Ready): a real breach by Drover would go unseen',
   },
   {
+    id: 'capacity-shrinks-batch',
+    rule: 'disruption-budget',
+    file: 'src/engine/run-phase.ts',
+    find: '        const picked = fit.fitting;\n',
+    replace: '        const picked = budgeted;\n',
+    tests: ['test/simulate/capacity.test.ts'],
+    why: 'a batch whose evicted pods find no room on the workers staying in service would go out of service at once',
+  },
+  {
     id: 'pre-act-storage',
     rule: 'disruption-budget',
     file: 'src/engine/pre-act-check.ts',
