@@ -108,7 +108,7 @@ export const MUTATIONS = [
     file: 'src/engine/out-of-service.ts',
     find: '  return candidates.filter((_, i) => !answers[i]);\n',
     replace: '  return candidates.filter((n) => byKubernetes(n));\n',
-    tests: ['test/simulate/silent-machine-schedule.test.ts'],
+    tests: ['test/simulate/silent-machine-schedule.test.ts', 'src/engine/pre-act-check.test.ts'],
     why: 'a machine that just stopped (its Node still Ready) would be left out of the budget: the scheduler would take a batch beside it that spans two domains',
   },
   {
