@@ -195,7 +195,7 @@ async function runScheduled(
         if (capacityShort)
           throw new DroverError(
             'refused',
-            capacityShort.verdict === 'block' ? capacityShort.code : 'CAPACITY_SHORT',
+            'CAPACITY_SHORT',
             `no worker may go: ${capacityShort.reason} (waited ${run.policy.timeouts.gateSeconds}s)`,
             {
               hint: "Free capacity on the workers staying in service (or lower the pods' requests), then run again with --resume.",
