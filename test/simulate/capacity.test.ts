@@ -24,6 +24,8 @@ describe('capacity check before a batch of workers goes out of service', () => {
     const file = scenarioFile(dir, 'capacity-tight', (s) => {
       s.upgrade.kind = 'pets';
       s.upgrade.talos.to = '1.10.9';
+      // Only the fill pods request anything here (the reference's own requests are left out).
+      for (const w of [...s.workloads.deployments, ...s.workloads.statefulsets]) delete w.requests;
       s.workloads.deployments.push({
         namespace: 'batch',
         name: 'fill',
@@ -59,6 +61,8 @@ describe('capacity check before a batch of workers goes out of service', () => {
     const file = scenarioFile(dir, 'capacity-none', (s) => {
       s.upgrade.kind = 'pets';
       s.upgrade.talos.to = '1.10.9';
+      // Only the fill pods request anything here (the reference's own requests are left out).
+      for (const w of [...s.workloads.deployments, ...s.workloads.statefulsets]) delete w.requests;
       s.workloads.deployments.push({
         namespace: 'batch',
         name: 'fill',
@@ -81,5 +85,21 @@ describe('capacity check before a batch of workers goes out of service', () => {
     expect(report.failure?.message).toMatch(
       /3 evicted pod\(s\) would find no room on the 9 schedulable worker\(s\) .* \(short 4500m CPU, 3.0Gi memory/,
     );
+  }, 120_000);
+
+  it('the reference cluster, its pods with requests, still batches three workers', async () => {
+    const file = scenarioFile(dir, 'capacity-reference', (s) => {
+      s.upgrade.kind = 'pets';
+      s.upgrade.talos.to = '1.10.9';
+    });
+    const audit = join(dir, 'capacity-reference.audit.jsonl');
+    const { report } = await simulateInProcess({ scenarioFile: file, auditFile: audit });
+    expect(report.outcome).toBe('succeeded');
+    const all = cordons(audit);
+    expect(all.filter((c) => c.at === all[0]?.at).map((c) => c.node)).toEqual([
+      'k8s-work-1',
+      'k8s-work-2',
+      'k8s-work-3',
+    ]);
   }, 120_000);
 });
