@@ -572,6 +572,11 @@ export const ERROR_CODES = {
     'Nodes out of service on their own use the whole disruption budget.',
     'Bring those nodes back, or raise policy.disruption.',
   ),
+  CAPACITY_SHORT: final(
+    'refused',
+    'The pods a worker batch would evict find no room on the workers staying in service.',
+    'Free CPU or memory on the other workers (or lower the pods\' requests), then --resume.',
+  ),
   DRAIN_REFUSED: final(
     'refused',
     'The node has pods a drain must not evict.',
