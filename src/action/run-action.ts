@@ -18,13 +18,7 @@ import {
 } from '../app/route/route-document.js';
 import { ROUTE_DEFAULTS, runRoute } from '../app/route/run-route.js';
 import { loadConfig } from '../app/config/load-config.js';
-import type { ReleaseGateConfig } from '../app/config/release-gate-config.js';
-
-/** The config's releaseGate section, as `drover route --config` reads it. */
-async function releaseGateConfigOf(file: string): Promise<ReleaseGateConfig> {
-  const loaded = await loadConfig(file);
-  return { section: loaded.config.releaseGate, dir: loaded.dir };
-}
+import { releaseGateConfigOf } from '../app/config/release-gate-config.js';
 
 export async function runAction(): Promise<number> {
   const core = await actionsCore();
@@ -68,7 +62,10 @@ export async function runAction(): Promise<number> {
       allowPrerelease: flag('allow-prerelease'),
       ...(input('release-list') ? { releaseList: input('release-list') } : {}),
       ...(input('min-release-age') ? { minReleaseAgeDays: Number(input('min-release-age')) } : {}),
-      ...(input('config') ? { releaseGateConfig: await releaseGateConfigOf(input('config')) } : {}),
+      // The config's releaseGate, as `drover route --config` applies it.
+      ...(input('config')
+        ? { releaseGateConfig: releaseGateConfigOf(await loadConfig(input('config'))) }
+        : {}),
       // The push event (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH) names the base revision.
       env: process.env,
     });

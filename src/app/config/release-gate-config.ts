@@ -22,6 +22,14 @@ export interface ReleaseGateConfig {
   dir: string;
 }
 
+/** A loaded config's `releaseGate`, for resolveReleaseGate: the section and the config's directory. */
+export function releaseGateConfigOf(loaded: {
+  config: DroverConfig;
+  dir: string;
+}): ReleaseGateConfig {
+  return { section: loaded.config.releaseGate, dir: loaded.dir };
+}
+
 export async function resolveReleaseGate(
   config: ReleaseGateConfig | undefined,
   flags: ReleaseGateFlags,

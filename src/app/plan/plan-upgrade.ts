@@ -11,7 +11,7 @@ import type { Selection } from '../../core/selection.js';
 import { planUpperBoundSeconds } from '../../core/upper-bound.js';
 import { loadConfig } from '../config/load-config.js';
 import { planFromConfig } from './plan-from-config.js';
-import { resolveReleaseGate } from '../config/release-gate-config.js';
+import { releaseGateConfigOf, resolveReleaseGate } from '../config/release-gate-config.js';
 import type { ReleaseGateFlags } from '../config/release-gate-config.js';
 
 export interface PlanRequest {
@@ -42,7 +42,7 @@ export async function planUpgrade(request: PlanRequest): Promise<PlannedUpgrade>
   const { kind } = request;
   const loaded = await loadConfig(request.config);
   const releaseGate = await resolveReleaseGate(
-    { section: loaded.config.releaseGate, dir: loaded.dir },
+    releaseGateConfigOf(loaded),
     request.releaseGate ?? {},
     Date.now(),
   );

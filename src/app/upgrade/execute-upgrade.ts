@@ -34,7 +34,7 @@ import { customChecksFrom } from './custom-checks.js';
 import { selectLive } from '../selection/live-selection.js';
 import { extrasText } from './build-extras.js';
 import { chooseRunId, holderIdentityOf, runBindingOf, runIdOf } from './run-id.js';
-import { resolveReleaseGate } from '../config/release-gate-config.js';
+import { releaseGateConfigOf, resolveReleaseGate } from '../config/release-gate-config.js';
 import type { UpgradeOptions } from './upgrade-input.js';
 
 /** What a use case that talks to the cluster is given by its caller (the CLI, a test). */
@@ -66,7 +66,7 @@ export async function executeUpgrade(
     // Under --json stdout carries one document: the runner reads ::add-mask:: from stderr too.
     registerSecrets(loaded, io.env, redactor, options.json ? io.stderr : io.stdout);
     const releaseGate = await resolveReleaseGate(
-      { section: loaded.config.releaseGate, dir: loaded.dir },
+      releaseGateConfigOf(loaded),
       options.releaseGate ?? {},
       (io.clock ?? new SystemClock()).now(),
     );

@@ -114,6 +114,7 @@ export function registerRoute(program: Command): void {
     .action(async (flags: RouteFlags) => {
       const { routeCommand } = await import('../route/route-command.js');
       const { loadConfig } = await import('../../app/config/load-config.js');
+      const { releaseGateConfigOf } = await import('../../app/config/release-gate-config.js');
       const loaded = flags.config ? await loadConfig(flags.config) : undefined;
       process.exitCode = await routeCommand(
         {
@@ -132,9 +133,7 @@ export function registerRoute(program: Command): void {
           allowPrerelease: flags.allowPrerelease === true,
           ...(flags.releaseList ? { releaseList: flags.releaseList } : {}),
           ...(flags.minReleaseAge ? { minReleaseAgeDays: Number(flags.minReleaseAge) } : {}),
-          ...(loaded
-            ? { releaseGateConfig: { section: loaded.config.releaseGate, dir: loaded.dir } }
-            : {}),
+          ...(loaded ? { releaseGateConfig: releaseGateConfigOf(loaded) } : {}),
           env: process.env,
         },
         {
