@@ -1,11 +1,11 @@
 /**
- * After a failure or an abort (invariant 5): undo what is safe to undo, leave the rest and say
+ * After a failure or an abort (invariant uncordon-when-done): undo what is safe to undo, leave the rest and say
  * exactly why and where.
  * - A node past an irreversible call (etcd leave, VM replacement, in-place upgrade: journaled
  *   right before it went out) stays cordoned: resume finishes it.
  * - A node Drover cordoned but never touched destructively is as it was: it is uncordoned, and
  *   its cycle starts over on resume (a `restored` note resets it in the journal view).
- * - Ceph noout is reference-counted per domain (invariant 12): unset once no OSD node of the
+ * - Ceph noout is reference-counted per domain (invariant noout-while-away): unset once no OSD node of the
  *   domain is out of service any more, kept (and said so) while one still is.
  */
 import type { NodeUnit } from '../core/plan.js';

@@ -1,5 +1,5 @@
 /**
- * Drain over the Kubernetes port's primitives (invariant 6):
+ * Drain over the Kubernetes port's primitives (invariant drain-honours-pdbs):
  * 1. list the node's pods; DaemonSet and mirror pods stay (they belong to the node); finished
  *    pods (Succeeded, Failed) go without a policy question: the API deletes them at once;
  * 2. refuse up front, evicting nothing, when an unmanaged or emptyDir pod is not allowed by policy;

@@ -1,5 +1,5 @@
 /**
- * Invariant 10: right before a destructive step (etcd leave, VM replacement, in-place upgrade,
+ * Invariant recheck-before-act: right before a destructive step (etcd leave, VM replacement, in-place upgrade,
  * forced pod deletion) re-prove what makes it safe, now, whatever passed earlier in the unit or
  * before a crash: the cluster lease is still ours, the disruption budget holds with every node
  * that is out of service counted (Drover's own and those down on their own), the other etcd

@@ -1,7 +1,7 @@
 /**
  * A phase: its cluster steps in order (template rebuilds in batches of the policy's
  * concurrency), then its units: strictly one at a time, or as many as the disruption policy
- * allows (invariant 4), counting nodes that are down on their own; units started together
+ * allows (invariant disruption-budget), counting nodes that are down on their own; units started together
  * replace their VMs in one Terraform operation (steps/vm-batch). The first failure stops new
  * starts; the phase waits for units in flight (see run-unit) and rethrows it.
  */

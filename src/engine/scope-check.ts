@@ -1,5 +1,5 @@
 /**
- * Invariant 3: an apply touches only the VM resources of the node being replaced (or the
+ * Invariant scoped-terraform: an apply touches only the VM resources of the node being replaced (or the
  * templates being rebuilt). Per change of the plan:
  * - no-op and read: fine anywhere;
  * - forget (alone or with create): refused anywhere; it drops a resource from the state and

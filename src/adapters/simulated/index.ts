@@ -9,6 +9,7 @@ import { DroverError } from '../../core/errors.js';
 import type { Inventory } from '../../core/inventory.js';
 import type { UpgradeKind } from '../../core/plan.js';
 import type { Policy } from '../../core/policy.js';
+import type { InvariantName } from '../../core/invariants.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Ports } from '../../ports/index.js';
 import { KubeStore } from './kube/store.js';
@@ -96,7 +97,7 @@ export interface SimulatedCluster {
     | 'storage'
     | 'registry'
   > & { hooks?: SimulatedHookRunner };
-  violations(): { invariant: number; at: number; message: string }[];
+  violations(): { invariant: InvariantName; at: number; message: string }[];
   /**
    * The run ended (finished or stopped, not crashed): judge what must hold at the end even
    * when no lease release marked it (a run that lost its lease, a world without the lock).

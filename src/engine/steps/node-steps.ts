@@ -48,7 +48,7 @@ export const nooutSet: StepHandler = {
   },
 };
 
-/** Reference-counted: the last OSD node of the domain to come back unsets it (invariant 12). */
+/** Reference-counted: the last OSD node of the domain to come back unsets it (invariant noout-while-away). */
 export const nooutUnset: StepHandler = {
   async run(ctx) {
     const domain = nooutDomainOf(ctx);
@@ -160,7 +160,7 @@ export const verifyVersion: StepHandler = {
   },
 };
 
-/** Invariant 5: uncordon only a Ready node at the target version (its checks ran before this step). */
+/** Invariant uncordon-when-done: uncordon only a Ready node at the target version (its checks ran before this step). */
 export const uncordon: StepHandler = {
   async run(ctx) {
     const node = requireNode(ctx);
@@ -175,7 +175,7 @@ export const uncordon: StepHandler = {
         'UNCORDON_REFUSED',
         `${node.name} is not Ready at Talos ${target.talos}; it stays cordoned`,
         {
-          hint: 'Invariant 5: a node is uncordoned only at the target version with its checks passed.',
+          hint: 'Invariant uncordon-when-done: a node is uncordoned only at the target version with its checks passed.',
           details: { ready: view?.ready ?? 'missing', talos: view?.talosVersion ?? null },
         },
       );

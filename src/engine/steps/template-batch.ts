@@ -106,7 +106,7 @@ async function replaceTemplates(run: RunState, members: Member[]): Promise<Templ
           'infrastructure.apply',
           { plan: plan.id, changes: plan.changes.map((c) => c.address) },
           // Never the run's abort signal: an apply killed half-way leaves templates destroyed and
-          // not rebuilt. It finishes within its own timeout; the run stops after (invariant 12).
+          // not rebuilt. It finishes within its own timeout; the run stops after (invariant run-to-completion).
           () => infra.apply(plan),
           once,
         );

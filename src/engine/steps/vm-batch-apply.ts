@@ -158,7 +158,7 @@ async function applyOnce(
     if (todo.length > 1 && !(error instanceof BatchRefusal)) await attributeRefusal(run, todo);
     throw error;
   }
-  // Right before the act, per node: lease, budget, etcd, Ceph (invariant 10). The lead's check
+  // Right before the act, per node: lease, budget, etcd, Ceph (invariant recheck-before-act). The lead's check
   // runs inside its own call below.
   try {
     for (const j of todo.slice(1)) await preActCheck(j.member.ctx, 'infrastructure.apply');

@@ -1,5 +1,5 @@
 /**
- * The scope check of a batched replacement (vm-batch.ts), per node (invariant 3): a change
+ * The scope check of a batched replacement (vm-batch.ts), per node (invariant scoped-terraform): a change
  * inside one node's module that is not its VM refuses that node; a change outside every node
  * of the batch is traced by planning each node alone, and refused against the node whose own
  * plan drags it in. Either way nothing of the batch is applied; its other nodes stop with it

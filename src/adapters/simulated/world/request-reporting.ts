@@ -33,7 +33,7 @@ type Describe = (...args: never[]) =>
     }
   | undefined;
 
-/** Operations an abort must let finish (invariant 12): they change machines and state. */
+/** Operations an abort must let finish (invariant run-to-completion): they change machines and state. */
 const RUN_TO_COMPLETION: ReadonlySet<Operation> = new Set([
   'replace-vm',
   'rebuild-template',
@@ -69,7 +69,7 @@ function reporting<T extends object>(
         } catch (error) {
           if (request.signal?.aborted && RUN_TO_COMPLETION.has(request.operation))
             world.violation(
-              12,
+              'run-to-completion',
               `${request.operation}${request.node ? ` of ${request.node}` : ''} was cut off by an abort before it finished`,
             );
           throw error;
