@@ -140,7 +140,7 @@ describe('buildReport', () => {
     violations: [],
   });
 
-  it('has the DESIGN.md shape and fields', () => {
+  it('has the shape and fields of schema/report.schema.json', () => {
     expect(report).toMatchObject({
       kind: 'cattle',
       from: '1.10.8',

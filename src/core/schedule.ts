@@ -3,7 +3,7 @@
  *
  * Out of service = in progress (Drover took it) or out of service on its own (NotReady,
  * unreachable): both count against the budget, so a node that fails by itself shrinks what
- * Drover may take down (DESIGN.md invariant disruption-budget). Such a node is never picked while it is out
+ * Drover may take down (invariant disruption-budget, docs/architecture.md). Such a node is never picked while it is out
  * of service: Drover waits for it rather than act on a node it did not take down (later nodes
  * of its domain may go ahead of it, while it keeps counting against the budget).
  *

@@ -1,5 +1,5 @@
 /**
- * DESIGN.md's invariants as far as the world can observe them. A breach is recorded when a
+ * The invariants of docs/architecture.md as far as the world can observe them. A breach is recorded when a
  * change made by Drover (through a port or the fake API server) leaves the world in breach: a
  * node that fails on its own shrinks what Drover may take down, but is not itself Drover's
  * breach; Drover adding to it is.
