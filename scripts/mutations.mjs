@@ -431,4 +431,13 @@ export const MUTATIONS = [
     tests: ['test/refusals/four-commands.test.ts'],
     why: 'plan and upgrade would run a jump the router refuses',
   },
+  {
+    id: 'terraform-address-inside-by-step',
+    rule: 'scoped-terraform',
+    file: 'src/core/terraform-address.ts',
+    find: '  return outer.every((step, i) => steps[i] === step);\n',
+    replace: '  return address.startsWith(container);\n',
+    tests: ['src/core/terraform-address.test.ts'],
+    why: 'module.worker_nodes_extra would count as inside module.worker_nodes: a plan could touch another module',
+  },
 ];

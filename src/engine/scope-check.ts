@@ -12,12 +12,8 @@
  *   the new VM), except on those identity resources; refused outside.
  */
 import { DroverError } from '../core/errors.js';
+import { isInside } from '../core/terraform-address.js';
 import type { InfrastructurePlan, ResourceChange } from '../ports/infrastructure.js';
-
-export function isInside(address: string, allowed: string): boolean {
-  if (address === allowed) return true;
-  return address.startsWith(`${allowed}.`) || address.startsWith(`${allowed}[`);
-}
 
 /** Resource types that hold the cluster's identity: never created, replaced, deleted or updated. */
 const IDENTITY_TYPES = [

@@ -15,7 +15,8 @@ import { DroverError } from '../../core/errors.js';
 import type { PlanStep } from '../../core/plan.js';
 import type { RunState, StepContext } from '../context.js';
 import { withRetry } from '../retry.js';
-import { assertPlanScope, isInside } from '../scope-check.js';
+import { isInside } from '../../core/terraform-address.js';
+import { assertPlanScope } from '../scope-check.js';
 import type { InfrastructurePlan } from '../../ports/infrastructure.js';
 import { ensureFreshBackup } from '../state-backup.js';
 

@@ -10,7 +10,7 @@ import type { RunState, StepResult } from '../context.js';
 import { preActCheck } from '../pre-act-check.js';
 import { withRetry } from '../retry.js';
 import { appendEntry } from '../run-step.js';
-import { isInside } from '../scope-check.js';
+import { isInside } from '../../core/terraform-address.js';
 import { ensureFreshBackup } from '../state-backup.js';
 import {
   journalApplyStarting,

@@ -8,7 +8,8 @@
 import { isDroverError } from '../../core/errors.js';
 import type { InfrastructurePlan } from '../../ports/infrastructure.js';
 import type { RunState, StepContext } from '../context.js';
-import { assertPlanScope, isInside, outOfScopeChanges } from '../scope-check.js';
+import { isInside } from '../../core/terraform-address.js';
+import { assertPlanScope, outOfScopeChanges } from '../scope-check.js';
 import { journalPlanStarting } from '../state-lock-recovery.js';
 
 /** What the scope check needs of a batch member. */

@@ -5,6 +5,7 @@
  * method another port gains later still works (it passes through unreported until listed).
  * After a crash fault fired, nothing the dead process asked for acts or returns any more.
  */
+import { isInside } from '../../../core/terraform-address.js';
 import { isNodeBound } from '../../../engine/drain.js';
 import type {
   InfrastructurePlan,
@@ -98,9 +99,7 @@ function podNode(world: World, pod: PodRef): string | undefined {
 /** A replacement of every node the plan reaches (a batch: several), else a template rebuild. */
 function applyRequest(world: World, plan: InfrastructurePlan) {
   const [node, ...also] = world.context.inventory.nodes.filter((n) =>
-    plan.changes.some((c) =>
-      n.terraformAddresses.some((m) => c.address === m || c.address.startsWith(`${m}.`)),
-    ),
+    plan.changes.some((c) => n.terraformAddresses.some((m) => isInside(c.address, m))),
   );
   return node
     ? { operation: 'replace-vm' as const, node: node.name, also: also.map((n) => n.name) }
