@@ -43,7 +43,7 @@ async function putBack(run: RunState, unit: NodeUnit, notes: string[]): Promise<
     : undefined;
   const cordon = unit.steps.find((s) => s.action === 'cordon');
   // Ask the cluster: a cordon that failed may or may not have landed.
-  const view = await run.ports.kubernetes.getNode(unit.node).catch(() => undefined);
+  const view = await run.kubernetes.nodes.getNode(unit.node).catch(() => undefined);
   const cordoned =
     cordon !== undefined && started(run, cordon.id) && (view === undefined || view.unschedulable);
   if (destructive) {
@@ -63,7 +63,7 @@ async function putBack(run: RunState, unit: NodeUnit, notes: string[]): Promise<
       inputs: { node: unit.node, reason: 'undo' },
       node: unit.node,
     });
-    await run.ports.kubernetes.uncordon(unit.node);
+    await run.kubernetes.nodes.uncordon(unit.node);
     await note(
       run,
       unit.node,

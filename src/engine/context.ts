@@ -6,6 +6,7 @@ import type { Redactor } from '../core/redact.js';
 import type { StepDurations } from '../core/durations.js';
 import type { GateDecision } from '../core/gates.js';
 import type { Ports } from '../ports/index.js';
+import type { KubernetesRoles, WorkloadHealthPort } from '../ports/kubernetes.js';
 import type { JournalEntry } from '../ports/journal.js';
 import type { Mutex } from './mutex.js';
 import type { WindowGuard } from './window-gate.js';
@@ -30,9 +31,12 @@ export interface CustomCheckContext {
   signal?: AbortSignal;
 }
 
-/** true passes, false waits; a command gate answers with a full decision (a block has a code). */
+/**
+ * true passes, false waits; a command gate answers with a full decision (a block has a code).
+ * A custom gate reads the cluster (workload health role): it cannot cordon, drain or renew.
+ */
 export type CustomCheck = (
-  ports: Ports,
+  kubernetes: WorkloadHealthPort,
   context?: CustomCheckContext,
 ) => Promise<boolean | GateDecision>;
 
@@ -43,11 +47,19 @@ export interface VerifiedBackup {
   sha256: string;
 }
 
+/**
+ * The ports as the engine holds them: Kubernetes only by role (`RunState.kubernetes`), so a
+ * gate cannot cordon and a drain cannot renew the lease (the lease is `lock`, LockPort).
+ */
+export type EnginePorts = Omit<Ports, 'kubernetes'>;
+
 export interface RunState {
   plan: Plan;
   inventory: Inventory;
   policy: Policy;
-  ports: Ports;
+  ports: EnginePorts;
+  /** The Kubernetes API by role: nodes and drain, workload health, storage health. */
+  kubernetes: KubernetesRoles;
   durations: StepDurations;
   runId: string;
   redactor: Redactor;

@@ -57,7 +57,8 @@ export function refusedPods(
 }
 
 export async function drainNode(ctx: StepContext, nodeName: string): Promise<DrainResult> {
-  const { kubernetes, clock } = ctx.run.ports;
+  const kubernetes = ctx.run.kubernetes.nodes;
+  const { clock } = ctx.run.ports;
   const policy = ctx.run.policy.drain;
   const pods = await ctx.call('kubernetes.listPodsOnNode', { node: nodeName }, () =>
     kubernetes.listPodsOnNode(nodeName),

@@ -40,7 +40,7 @@ export async function othersAwayInDomain(
     (n) => n.name !== except && n.storage?.osd === true && storageDomain(n) === domain,
   );
   if (members.length === 0) return [];
-  const views = await run.ports.kubernetes.listNodes().catch(() => undefined);
+  const views = await run.kubernetes.nodeReads.listNodes().catch(() => undefined);
   return members
     .filter((n) => {
       if (run.inFlightNodes.has(n.name)) return holdsNoout(run, n.name);

@@ -18,7 +18,7 @@ import { storageHealthDecision } from './steps/gate-steps.js';
 
 async function budget(ctx: StepContext, node: InventoryNode): Promise<GateDecision> {
   const { run } = ctx;
-  const views = await run.ports.kubernetes.listNodes().catch(() => undefined);
+  const views = await run.kubernetes.nodeReads.listNodes().catch(() => undefined);
   if (views === undefined) return wait('node list unreadable (unknown)');
   const others = run.inventory.nodes.filter((n) => n.name !== node.name);
   // Kubernetes says NotReady only after node-monitor-grace-period (40s); a machine that just
@@ -58,7 +58,7 @@ async function storage(ctx: StepContext, node: InventoryNode): Promise<GateDecis
   const decision = await storageHealthDecision(ctx).catch(unknown);
   if (decision.verdict === 'pass') return decision;
   // Only then: is the node itself already out (its VM gone after a crash mid-apply)?
-  const view = await ctx.run.ports.kubernetes.getNode(node.name).catch(() => undefined);
+  const view = await ctx.run.kubernetes.nodeReads.getNode(node.name).catch(() => undefined);
   const answers = await ctx.run.ports.talos.version(node.address).then(
     () => true,
     () => false,

@@ -98,7 +98,8 @@ async function runScheduled(
   units: NodeUnit[],
   options: StepRunOptions,
 ): Promise<void> {
-  const { clock, kubernetes } = run.ports;
+  const { clock } = run.ports;
+  const nodeReads = run.kubernetes.nodeReads;
   const pending = units.filter((u) => !unitDone(run, u));
   const running = new Map<string, Promise<void>>();
   const errors: unknown[] = [];
@@ -136,7 +137,7 @@ async function runScheduled(
     if (run.signal?.aborted) break;
     let started = 0;
     if (pending.length > 0) {
-      const nodes = await kubernetes.listNodes().catch(() => undefined);
+      const nodes = await nodeReads.listNodes().catch(() => undefined);
       if (nodes !== undefined) {
         const busy = new Set([...running.keys()]);
         const viewOf = new Map(nodes.map((v) => [v.name, v]));

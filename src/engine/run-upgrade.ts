@@ -31,6 +31,7 @@ import { awaitWindow, checkWindowsLongEnough, halfDoneNodes, windowGuard } from 
 import { closeRunExtras, openRunExtras } from './run-extras.js';
 import type { RunExtras } from './run-extras.js';
 import { hookNotes } from './run-hooks.js';
+import { kubernetesRoles } from '../ports/kubernetes.js';
 
 export interface RunUpgradeOptions {
   plan: Plan;
@@ -128,11 +129,14 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
+  // The engine holds Kubernetes by role only (context.ts): each module reaches what it needs.
+  const { kubernetes, ...enginePorts } = ports;
   const run: RunState = {
     plan,
     inventory,
     policy: plan.policy,
-    ports,
+    ports: enginePorts,
+    kubernetes: kubernetesRoles(kubernetes),
     durations: options.durations,
     runId: options.runId,
     redactor,

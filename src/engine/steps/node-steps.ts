@@ -12,7 +12,7 @@ export const cordon: StepHandler = {
   async run(ctx) {
     const node = requireNode(ctx);
     await ctx.call('kubernetes.cordon', { node: node.name }, () =>
-      ctx.run.ports.kubernetes.cordon(node.name),
+      ctx.run.kubernetes.nodes.cordon(node.name),
     );
     return { outcome: 'succeeded' };
   },
@@ -80,7 +80,7 @@ async function waitForNode(
 ): Promise<NodeView | undefined> {
   const node = requireNode(ctx);
   try {
-    return await ctx.run.ports.kubernetes.waitForNode(node.name, predicate, {
+    return await ctx.run.kubernetes.nodes.waitForNode(node.name, predicate, {
       timeoutMs: seconds * 1000,
       ...(ctx.run.signal ? { signal: ctx.run.signal } : {}),
     });
@@ -141,7 +141,7 @@ export const verifyVersion: StepHandler = {
       ctx,
       async () => {
         const [view, reported] = await Promise.all([
-          ctx.run.ports.kubernetes.getNode(node.name),
+          ctx.run.kubernetes.nodes.getNode(node.name),
           ctx.run.ports.talos.version(node.address),
         ]);
         return combine([
@@ -166,7 +166,7 @@ export const uncordon: StepHandler = {
     const node = requireNode(ctx);
     const target = targetOf(ctx);
     const view = await ctx.call('kubernetes.getNode', { node: node.name }, () =>
-      ctx.run.ports.kubernetes.getNode(node.name),
+      ctx.run.kubernetes.nodes.getNode(node.name),
     );
     const versions = versionsMatch(view, target);
     if (view?.ready !== 'True' || versions.verdict !== 'pass') {
@@ -181,7 +181,7 @@ export const uncordon: StepHandler = {
       );
     }
     await ctx.call('kubernetes.uncordon', { node: node.name }, () =>
-      ctx.run.ports.kubernetes.uncordon(node.name),
+      ctx.run.kubernetes.nodes.uncordon(node.name),
     );
     return { outcome: 'succeeded' };
   },
