@@ -314,10 +314,10 @@ export const MUTATIONS = [
   {
     id: 'lease-fast-renewal-conditional',
     rule: 'single-lease-holder',
-    file: 'src/engine/lease-lock.ts',
+    file: 'src/adapters/kubernetes/lease-lock.ts',
     find: '        if (!isConflict(error)) throw error;\n        this.written.delete(identity);\n',
     replace: '        if (!isConflict(error)) throw error;\n        return;\n',
-    tests: ['src/engine/lease-lock.test.ts'],
+    tests: ['src/adapters/kubernetes/lease-lock.test.ts'],
     why: 'a renewal refused because another runner took the lease over would count as renewed',
   },
   {
@@ -439,5 +439,14 @@ export const MUTATIONS = [
     replace: '  return address.startsWith(container);\n',
     tests: ['src/core/terraform-address.test.ts'],
     why: 'module.worker_nodes_extra would count as inside module.worker_nodes: a plan could touch another module',
+  },
+  {
+    id: 'lease-live-holder-never-taken',
+    rule: 'single-lease-holder',
+    file: 'src/adapters/kubernetes/lease-lock.ts',
+    find: '          if (observed !== undefined && observed.version !== version)\n',
+    replace: '          if (false)\n',
+    tests: ['src/adapters/kubernetes/lease-lock.test.ts'],
+    why: 'a holder seen renewing would be waited out and its live lease taken over',
   },
 ];

@@ -13,7 +13,7 @@ import { lineOf } from '../../src/cli/config/field-path.js';
 import { DEFAULT_STEP_DURATIONS } from '../../src/core/durations.js';
 import { DroverError, EXIT_WINDOW_CLOSED, exitCodeFor } from '../../src/core/errors.js';
 import type { StepAction } from '../../src/core/plan.js';
-import { LeaseLock } from '../../src/engine/lease-lock.js';
+import { LeaseLock } from '../../src/adapters/kubernetes/lease-lock.js';
 import type { JournalEntry } from '../../src/ports/journal.js';
 import { crashAndResume, scenarioFile, simulateInProcess, tempDir } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { LeaseLock } from '../../../engine/lease-lock.js';
+import { LeaseLock } from '../../kubernetes/lease-lock.js';
 import type { SimulatedCluster } from '../index.js';
 import { startSmall } from '../testing/fixtures.js';
 

@@ -13,7 +13,7 @@
  */
 import { storageDomain } from '../../../core/inventory.js';
 import type { InventoryNode } from '../../../core/inventory.js';
-import { DEFAULT_LEASE_NAME, DEFAULT_LEASE_NAMESPACE } from '../../../engine/lease-lock.js';
+import { DEFAULT_LEASE_NAME, DEFAULT_LEASE_NAMESPACE } from '../../kubernetes/lease-lock.js';
 import { isCordoned, readyStatus, talosVersionOf } from './nodes.js';
 import { checkLeavesReplaced } from './invariants-terraform.js';
 import { R } from './objects.js';
