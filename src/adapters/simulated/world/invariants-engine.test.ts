@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { LeaseLock } from '../../kubernetes/lease-lock.js';
 import type { SimulatedCluster } from '../index.js';
 import { startSmall } from '../testing/fixtures.js';
 
@@ -10,8 +9,7 @@ afterEach(async () => {
 });
 
 const messages = (c: SimulatedCluster) => c.violations().map((v) => `${v.invariant}: ${v.message}`);
-const lockOf = (c: SimulatedCluster) =>
-  new LeaseLock({ kubernetes: c.ports.kubernetes, clock: c.clock });
+const lockOf = (c: SimulatedCluster) => c.newLock();
 
 describe('invariant single-lease-holder: acts only while a runner holds the lease', () => {
   it('a cordon after the lease expired on the world clock is recorded', async () => {
