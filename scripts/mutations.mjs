@@ -449,4 +449,13 @@ export const MUTATIONS = [
     tests: ['src/adapters/kubernetes/lease-lock.test.ts'],
     why: 'a holder seen renewing would be waited out and its live lease taken over',
   },
+  {
+    id: 'engine-holds-kubernetes-by-role',
+    rule: 'single-lease-holder',
+    file: 'eslint.config.js',
+    find: "rules: { 'no-restricted-syntax': ['error', noEnums, noNodesRole, noLock] },",
+    replace: "rules: { 'no-restricted-syntax': ['error', noEnums] },",
+    tests: ['test/lint/engine-roles.test.ts'],
+    why: 'a gate could cordon and a drain renew the lease, and nothing would say so',
+  },
 ];
