@@ -6,7 +6,13 @@ import type { Redactor } from '../core/redact.js';
 import type { StepDurations } from '../core/durations.js';
 import type { GateDecision } from '../core/gates.js';
 import type { Ports } from '../ports/index.js';
-import type { KubernetesRoles, WorkloadHealthPort } from '../ports/kubernetes.js';
+import type {
+  KubernetesPort,
+  NodeReadPort,
+  NodesPort,
+  StorageHealthPort,
+  WorkloadHealthPort,
+} from '../ports/kubernetes.js';
 import type { JournalEntry } from '../ports/journal.js';
 import type { Mutex } from './mutex.js';
 import type { WindowGuard } from './window-gate.js';
@@ -45,6 +51,21 @@ export interface VerifiedBackup {
   lineage: string;
   key: string;
   sha256: string;
+}
+
+/** The Kubernetes roles the engine's context carries (the lease is reached through LockPort only). */
+export interface KubernetesRoles {
+  /** Node reads only: gates, pre-act checks, scheduling. */
+  nodeReads: NodeReadPort;
+  /** Cordon, drain, uncordon: the node cycle and cleanup. */
+  nodes: NodesPort;
+  workloadHealth: WorkloadHealthPort;
+  storageHealth: StorageHealthPort;
+}
+
+/** One adapter object implementing every role serves each of them. */
+export function kubernetesRoles(port: KubernetesPort): KubernetesRoles {
+  return { nodeReads: port, nodes: port, workloadHealth: port, storageHealth: port };
 }
 
 /**

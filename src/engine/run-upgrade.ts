@@ -17,6 +17,7 @@ import type { Ports } from '../ports/index.js';
 import type { JournalEntry } from '../ports/journal.js';
 import { cleanUpAfterStop } from './cleanup.js';
 import type { AuditRecord, CustomCheck, RunState } from './context.js';
+import { kubernetesRoles } from './context.js';
 import { checkInstallerImages, prePullInstallerImages } from './installer-images.js';
 import { lastBackupOf } from './journal-view.js';
 import { Mutex } from './mutex.js';
@@ -31,7 +32,6 @@ import { awaitWindow, checkWindowsLongEnough, halfDoneNodes, windowGuard } from 
 import { closeRunExtras, openRunExtras } from './run-extras.js';
 import type { RunExtras } from './run-extras.js';
 import { hookNotes } from './run-hooks.js';
-import { kubernetesRoles } from '../ports/kubernetes.js';
 
 export interface RunUpgradeOptions {
   plan: Plan;

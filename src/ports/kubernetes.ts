@@ -189,22 +189,7 @@ export interface LeasePort {
 
 /**
  * The whole API as the adapters (the client-node one and the twin's) implement it. The engine
- * never holds it: its context carries the roles (KubernetesRoles), each module the narrowest.
+ * never holds it: its context carries the roles (engine/context.ts), each module the narrowest.
  */
 export interface KubernetesPort
   extends NodesPort, WorkloadHealthPort, StorageHealthPort, LeasePort {}
-
-/** The roles the engine's context carries (the lease is reached through LockPort only). */
-export interface KubernetesRoles {
-  /** Node reads only: gates, pre-act checks, scheduling. */
-  nodeReads: NodeReadPort;
-  /** Cordon, drain, uncordon: the node cycle and cleanup. */
-  nodes: NodesPort;
-  workloadHealth: WorkloadHealthPort;
-  storageHealth: StorageHealthPort;
-}
-
-/** One object implementing every role serves each of them. */
-export function kubernetesRoles(port: KubernetesPort): KubernetesRoles {
-  return { nodeReads: port, nodes: port, workloadHealth: port, storageHealth: port };
-}

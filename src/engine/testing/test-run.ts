@@ -5,12 +5,12 @@ import { PASS } from '../../core/gates.js';
 import { Redactor } from '../../core/redact.js';
 import type { PlanStep } from '../../core/plan.js';
 import type { RunState, StepContext } from '../context.js';
+import { kubernetesRoles } from '../context.js';
 import { Mutex } from '../mutex.js';
 import { makeContext } from '../run-step.js';
 import type { FakeCluster } from './fake-cluster.js';
 import { FROM, TO } from './fake-cluster.js';
 import type { Ports } from '../../ports/index.js';
-import { kubernetesRoles } from '../../ports/kubernetes.js';
 
 export function testRun(cluster: FakeCluster, signal?: AbortSignal): RunState {
   const plan = buildPlan('cattle', {
