@@ -417,7 +417,7 @@ export const MUTATIONS = [
     id: 'uncordon-at-the-units-own-hop',
     rule: 'uncordon-when-done',
     file: 'src/engine/steps/node-steps.ts',
-    find: '(units.find((u) => u.steps.some((s) => s.id === ctx.step.id)) ?? units[0])',
+    find: 'units.find((u) => u.steps.some((s) => s.id === ctx.step.id)) ?? units[0]',
     replace: 'units[units.length - 1]',
     tests: ['test/simulate/multi-hop.test.ts'],
     why: 'in a multi-hop run a node would be judged against another hop’s version at uncordon',
