@@ -17,6 +17,7 @@ import type { Ports } from '../ports/index.js';
 import type { JournalEntry } from '../ports/journal.js';
 import { cleanUpAfterStop } from './cleanup.js';
 import type { AuditRecord, CustomCheck, RunState } from './context.js';
+import { kubernetesRoles } from './context.js';
 import { checkInstallerImages, prePullInstallerImages } from './installer-images.js';
 import { lastBackupOf } from './journal-view.js';
 import { Mutex } from './mutex.js';
@@ -130,11 +131,14 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
+  // The engine holds Kubernetes by role only (context.ts): each module reaches what it needs.
+  const { kubernetes, ...enginePorts } = ports;
   const run: RunState = {
     plan,
     inventory,
     policy: plan.policy,
-    ports,
+    ports: enginePorts,
+    kubernetes: kubernetesRoles(kubernetes),
     durations: options.durations,
     runId: options.runId,
     redactor,

@@ -74,7 +74,7 @@ export const gateApiStable: StepHandler = {
     const { checks } = await runGate(
       ctx,
       async () => {
-        const ready = await ctx.run.ports.kubernetes.apiServerReady().catch(() => false);
+        const ready = await ctx.run.kubernetes.workloadHealth.apiServerReady().catch(() => false);
         streak = ready ? streak + 1 : 0;
         return apiStableGate(streak, required);
       },
@@ -108,7 +108,8 @@ export async function storageHealthDecision(
   ctx: StepContext,
   options: { selfOut?: boolean } = {},
 ): Promise<GateDecision> {
-  const { kubernetes, storage, clock } = ctx.run.ports;
+  const { storage, clock } = ctx.run.ports;
+  const kubernetes = ctx.run.kubernetes.storageHealth;
   const byName = (n: string) => ctx.run.inventory.nodes.find((x) => x.name === n);
   const others = othersInFlight(ctx)
     .map(byName)
@@ -133,7 +134,7 @@ export async function storageHealthDecision(
 }
 
 async function check(ctx: StepContext, name: string, phase: 'pre' | 'post'): Promise<GateDecision> {
-  const k = ctx.run.ports.kubernetes;
+  const k = ctx.run.kubernetes.workloadHealth;
   const others = othersInFlight(ctx);
   switch (name) {
     case 'coredns': {
@@ -161,7 +162,7 @@ async function check(ctx: StepContext, name: string, phase: 'pre' | 'post'): Pro
         ? ctx.run.customChecks[name.slice('custom:'.length)]
         : undefined;
       if (custom !== undefined) {
-        const answer = await custom(ctx.run.ports, {
+        const answer = await custom(ctx.run.kubernetes.workloadHealth, {
           ...(ctx.node ? { node: ctx.node.name } : {}),
           ...(ctx.run.signal ? { signal: ctx.run.signal } : {}),
         });
@@ -216,7 +217,8 @@ export const postChecks: StepHandler = { run: (ctx) => runChecks(ctx, 'post') };
 
 export const validateClusterStep: StepHandler = {
   async run(ctx) {
-    const k = ctx.run.ports.kubernetes;
+    const k = ctx.run.kubernetes.workloadHealth;
+    const nodeReads = ctx.run.kubernetes.nodeReads;
     const talos = stringParam(ctx, 'talos') ?? ctx.run.plan.to;
     const kubernetes = stringParam(ctx, 'kubernetes');
     const expectedNodes = listParam(ctx, 'expectedNodes');
@@ -225,11 +227,11 @@ export const validateClusterStep: StepHandler = {
     // A selected run (core/selection.ts) checks only its own nodes at the target.
     const targetNodes = ctx.step.params.targetNodes;
     const versionNodes = Array.isArray(targetNodes) ? targetNodes : undefined;
-    let lastNodes: Awaited<ReturnType<typeof k.listNodes>> | undefined;
+    let lastNodes: Awaited<ReturnType<typeof nodeReads.listNodes>> | undefined;
     const { checks } = await runGate(
       ctx,
       async () => {
-        lastNodes = await soft(k.listNodes());
+        lastNodes = await soft(nodeReads.listNodes());
         return validateCluster(
           {
             nodes: lastNodes,
