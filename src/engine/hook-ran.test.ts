@@ -12,7 +12,6 @@ describe('hookRan at scale', () => {
       for (const hook of ['before-drain', 'after-uncordon']) {
         const entry = {
           at: 0,
-      runId: 'r1',
           runId: 'r1',
           type: 'note',
           node: `n${i}`,
