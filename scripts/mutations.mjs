@@ -231,10 +231,10 @@ export const MUTATIONS = [
   {
     id: 'resumed-selection-keeps-its-nodes',
     rule: 'exactly-once-after-crash',
-    file: 'src/cli/selection/live-selection.ts',
+    file: 'src/app/selection/live-selection.ts',
     find: 'if (live.resume && live.journal !== undefined) {',
     replace: 'if (false) {',
-    tests: ['src/cli/selection/live-selection.test.ts', 'test/simulate/selection.test.ts'],
+    tests: ['src/app/selection/live-selection.test.ts', 'test/simulate/selection.test.ts'],
     why: 'a resumed --limit or --canary run would take other nodes than the ones it left half done',
   },
   {
@@ -434,10 +434,19 @@ export const MUTATIONS = [
   {
     id: 'one-set-of-refusals',
     rule: 'one-set-of-refusals',
-    file: 'src/cli/plan/plan-from-config.ts',
+    file: 'src/app/plan/plan-from-config.ts',
     find: 'const allow = v.allow ?? {};',
     replace: 'const allow = { ...v.allow, allowMultiHop: true };',
     tests: ['test/refusals/four-commands.test.ts'],
     why: 'plan and upgrade would run a jump the router refuses',
+  },
+  {
+    id: 'non-retryable-never-retried',
+    rule: 'retry-only-retryable',
+    file: 'src/core/errors.ts',
+    find: 'return isDroverError(error) && error.retryable;',
+    replace: 'return isDroverError(error);',
+    tests: ['src/engine/retry.test.ts', 'src/engine/steps/talos-steps.test.ts'],
+    why: 'a refused Talos upgrade or a scope refusal would be tried again instead of stopping',
   },
 ];
