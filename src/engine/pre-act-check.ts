@@ -13,6 +13,7 @@ import { takeDownDecision } from '../core/schedule.js';
 import { disruptionFor } from '../core/schedule.js';
 import type { StepContext } from './context.js';
 import { readEtcd } from './etcd-reading.js';
+import { outOfServiceNow } from './out-of-service.js';
 import { runGate } from './gate-runner.js';
 import { storageHealthDecision } from './steps/gate-steps.js';
 
@@ -21,24 +22,14 @@ async function budget(ctx: StepContext, node: InventoryNode): Promise<GateDecisi
   const views = await run.ports.kubernetes.listNodes().catch(() => undefined);
   if (views === undefined) return wait('node list unreadable (unknown)');
   const others = run.inventory.nodes.filter((n) => n.name !== node.name);
-  // Kubernetes says NotReady only after node-monitor-grace-period (40s); a machine that just
-  // died stops answering its Talos API at once. No answer is unknown: counted as down.
-  const answers = await Promise.all(
-    others.map((n) =>
-      run.inFlightNodes.has(n.name)
-        ? Promise.resolve(false)
-        : run.ports.talos.version(n.address).then(
-            () => true,
-            () => false,
-          ),
-    ),
+  // Drover's own units in flight count as down; the rest as the scheduler sees them.
+  const inFlight = others.filter((n) => run.inFlightNodes.has(n.name));
+  const seen = await outOfServiceNow(
+    run,
+    others.filter((n) => !run.inFlightNodes.has(n.name)),
+    views,
   );
-  const viewOf = new Map(views.map((v) => [v.name, v]));
-  const down = others.filter((n, i) => {
-    if (run.inFlightNodes.has(n.name)) return true;
-    const view = viewOf.get(n.name);
-    return view === undefined || view.ready !== 'True' || view.unschedulable || !answers[i];
-  });
+  const down = [...inFlight, ...seen];
   return takeDownDecision({ node, down, policy: disruptionFor(run.plan.kind, run.policy) });
 }
 

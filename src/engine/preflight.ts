@@ -13,7 +13,7 @@ import { reachedHop } from '../core/plan-hops.js';
 import type { KubernetesPort, NodeView } from '../ports/kubernetes.js';
 import type { RegistryPort } from '../ports/registry.js';
 import type { SecretsPort } from '../ports/secrets.js';
-import { imageMissingError, installerImagesOf } from './installer-images.js';
+import { imageCheckSkippedNote, imageMissingError, imagesToCheck } from './installer-images.js';
 
 export interface PreflightNode {
   name: string;
@@ -46,6 +46,8 @@ export interface PreflightOptions {
   secrets?: SecretsPort;
   /** When given (the dry run), each installer image is looked up: missing refuses, unanswered is a note. */
   registry?: RegistryPort;
+  /** Why the installer images are not looked up (preflight.installerImages: skip): a note instead. */
+  installerImagesSkipped?: string;
   signal?: AbortSignal;
 }
 
@@ -98,8 +100,11 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
   const done = nodes.filter((n) => n.atTarget).length;
   notes.push(`${done} of ${nodes.length} nodes already run the target versions`);
   if (options.secrets) notes.push(...(await checkMachineConfigs(options)));
-  if (options.registry)
-    notes.push(...(await lookUpInstallerImages(plan, options.registry, options.signal)));
+  if (options.installerImagesSkipped !== undefined) {
+    const images = imagesToCheck(allSteps(plan), inventory).size;
+    if (images > 0) notes.push(imageCheckSkippedNote(options.installerImagesSkipped, images));
+  } else if (options.registry)
+    notes.push(...(await lookUpInstallerImages(plan, inventory, options.registry, options.signal)));
   return { target, nodes, annotations, notes };
 }
 
@@ -193,11 +198,12 @@ async function checkMachineConfigs(options: PreflightOptions): Promise<string[]>
 /** The dry run's look at the installer images: a missing one refuses as the run would. */
 async function lookUpInstallerImages(
   plan: Plan,
+  inventory: Inventory,
   registry: RegistryPort,
   signal?: AbortSignal,
 ): Promise<string[]> {
   const notes: string[] = [];
-  for (const [image, nodes] of installerImagesOf(allSteps(plan))) {
+  for (const [image, nodes] of imagesToCheck(allSteps(plan), inventory)) {
     const answer = await registry.manifest(image, signal);
     if (answer.state === 'missing') throw imageMissingError(image, nodes, answer.status);
     notes.push(

@@ -56,6 +56,8 @@ export interface RunUpgradeOptions {
   lockTtlSeconds?: number;
   /** Maintenance windows (window-gate.ts); none: the run may act at any time. */
   maintenance?: MaintenancePolicy;
+  /** Why installer images are not looked up (preflight.installerImages: skip); said in the report. */
+  installerImagesSkipped?: string;
 }
 
 // Long enough that renewals stay rare over a multi-hour run; a crashed holder blocks others this long
@@ -221,7 +223,7 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
     await openRunExtras(run, extras);
     // Before the first node: installer images exist (refused otherwise), then pre-pulled.
     for (const note of [
-      ...(await checkInstallerImages(run)),
+      ...(await checkInstallerImages(run, options.installerImagesSkipped)),
       ...(await prePullInstallerImages(run)),
     ]) {
       notes.push(note);

@@ -4,6 +4,7 @@
  * Reads that fail throw; callers treat a failed read as unknown, never as healthy.
  */
 import type { WorkloadAvailabilityReading } from '../core/gates-workloads.js';
+import type { Resources } from '../core/pod-requests.js';
 
 export const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
 export type ConditionStatus = (typeof CONDITION_STATUSES)[number];
@@ -50,6 +51,8 @@ export interface PodView extends PodRef {
   usesEmptyDir: boolean;
   deleting: boolean;
   labels: Record<string, string>;
+  /** Effective CPU/memory requests (core/pod-requests.ts); absent when the source has none. */
+  requests?: Resources;
 }
 
 export const EVICTION_OUTCOMES = ['evicted', 'blocked', 'gone'] as const;

@@ -79,6 +79,14 @@ describe('loadScenario', () => {
     ['an unknown duration', MINIMAL + 'durations: { teleport: 3 }\n', 'durations'],
     ['a policy typo', MINIMAL + 'policy: { drain: { gracefullSeconds: 3 } }\n', 'policy.drain'],
     ['an unknown base', 'base: other\nname: x\n', 'base'],
+    [
+      'an allocatable that is not a quantity',
+      MINIMAL.replace(
+        'address: 10.0.0.1',
+        'address: 10.0.0.1, allocatable: { cpu: 2 cores, memory: 4Gi }',
+      ),
+      'nodes[0].allocatable.cpu',
+    ],
   ])('%s', (_name, text, path) => {
     const problems = problemsOf(text);
     expect(problems.some((p) => p.startsWith(path))).toBe(true);

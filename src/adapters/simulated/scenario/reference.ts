@@ -82,9 +82,21 @@ export function referenceScenarioInput(): ScenarioInput {
           replicas: 3,
           pdb: { minAvailable: 2 },
           spreadAcrossNodes: true,
+          requests: { cpu: '250m', memory: '256Mi' },
         },
-        { namespace: 'apps', name: 'api', replicas: 2, pdb: { maxUnavailable: 1 } },
-        { namespace: 'monitoring', name: 'grafana', replicas: 1 },
+        {
+          namespace: 'apps',
+          name: 'api',
+          replicas: 2,
+          pdb: { maxUnavailable: 1 },
+          requests: { cpu: '500m', memory: '512Mi' },
+        },
+        {
+          namespace: 'monitoring',
+          name: 'grafana',
+          replicas: 1,
+          requests: { cpu: '100m', memory: '256Mi' },
+        },
       ],
       statefulsets: [
         {
@@ -93,6 +105,7 @@ export function referenceScenarioInput(): ScenarioInput {
           replicas: 3,
           pdb: { minAvailable: 2 },
           spreadAcrossNodes: true,
+          requests: { cpu: '1', memory: '4Gi' },
         },
       ],
       daemonsets: [

@@ -144,6 +144,51 @@ describe('invariant 4: the disruption policy and Ceph', () => {
     expect(numbers(cluster)).toContain(4);
   });
 
+  it('counts a machine down before the cordon was sent, even while its Node still reads Ready', async () => {
+    cluster = await startSmall({ faults: [{ type: 'node-down', node: 'w-1', fromSeconds: 0 }] });
+    await cluster.clock.sleep(5_000);
+    // Inside node-monitor-grace-period: Kubernetes still says Ready, the machine is stopped.
+    expect((await cluster.ports.kubernetes.getNode('w-1'))?.ready).toBe('True');
+    await cluster.ports.kubernetes.cordon('w-2');
+    expect(cluster.violations().map((v) => v.message)).toContain(
+      'cordon of w-2: 2 workers out of service (w-1, w-2), policy allows 1',
+    );
+  });
+
+  it('counts a machine struck by a fault keyed to the cordon request itself', async () => {
+    cluster = await startSmall({
+      faults: [{ type: 'node-down', node: 'w-1', when: { request: 'cordon', node: 'w-2' } }],
+    });
+    await cluster.ports.kubernetes.cordon('w-2');
+    expect(numbers(cluster)).toContain(4);
+  });
+
+  it('does not blame a cordon for a machine that stopped while the request was under way', async () => {
+    // The cordon of w-2 is sent at 0 and lands after the API's latency; w-1 stops in between.
+    cluster = await startSmall({ faults: [{ type: 'node-down', node: 'w-1', fromSeconds: 0.5 }] });
+    const cordoning = cluster.ports.kubernetes.cordon('w-2');
+    await cluster.clock.sleep(600);
+    expect(cluster.vmState('w-1')?.phase).toBe('stopped');
+    await cordoning;
+    expect(cluster.violations()).toEqual([]);
+    // Drover's next act is judged with w-1 counted: it knows (or should) by now.
+    await cluster.ports.kubernetes.cordon('w-3');
+    expect(numbers(cluster)).toContain(4);
+  });
+
+  it('counts Drover\'s own cordons that landed while the request was under way', async () => {
+    cluster = await startSmall({
+      policy: { disruption: { maxUnavailableWorkers: 1, maxUnavailableDomains: 5 } },
+    });
+    await Promise.all([
+      cluster.ports.kubernetes.cordon('w-1'),
+      cluster.ports.kubernetes.cordon('w-2'),
+    ]);
+    expect(cluster.violations().map((v) => v.message)).toContain(
+      'cordon of w-2: 2 workers out of service (w-1, w-2), policy allows 1',
+    );
+  });
+
   it('records more Ceph domains down than tolerated', async () => {
     cluster = await startSmall({
       policy: { disruption: { maxUnavailableWorkers: 5, maxUnavailableDomains: 5 } },

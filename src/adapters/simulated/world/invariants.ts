@@ -35,20 +35,63 @@ function describe(nodes: InventoryNode[]): string {
 }
 
 /**
+ * Per world, per node: the workers out of service when Drover sent its cordon request. A worker
+ * that fails on its own while the request is under way (after Drover asked, before the API
+ * server applied it) is an outside failure Drover could not have seen; one out before is Drover's
+ * to count. Drover's own cordons count whenever they landed.
+ */
+const outWhenCordonSent = new WeakMap<World, Map<string, ReadonlySet<string>>>();
+
+function watchCordonRequests(world: World): void {
+  const sent = new Map<string, ReadonlySet<string>>();
+  outWhenCordonSent.set(world, sent);
+  // Registered after the timed faults: one keyed to this very request strikes before the
+  // snapshot, so it counts against Drover (it was there when Drover asked).
+  world.onRequest((w, request) => {
+    if (request.operation !== 'cordon' || request.node === undefined) return;
+    if (request.moment === 'after') sent.delete(request.node);
+    else {
+      const workers = w.context.inventory.nodes.filter((n) => n.role === 'worker');
+      sent.set(
+        request.node,
+        new Set(workers.filter((n) => outOfService(w, n.name)).map((n) => n.name)),
+      );
+    }
+  });
+}
+
+/** Out of service on its own (not cordoned) only since Drover's request went out: not counted. */
+function struckWhileRequested(
+  world: World,
+  name: string,
+  outWhenSent: ReadonlySet<string> | undefined,
+): boolean {
+  if (outWhenSent === undefined || outWhenSent.has(name)) return false;
+  const obj = world.store.getView(R.nodes, undefined, name);
+  return obj !== undefined && !isCordoned(obj);
+}
+
+/**
  * Drover just acted on `node`: `newlyOut` when the node was in service before (disruption and
- * quorum rules), `storage` when the action took its machine (and OSDs) away (Ceph's rule).
+ * quorum rules), `storage` when the action took its machine (and OSDs) away (Ceph's rule);
+ * `outWhenSent`: for a cordon, the workers out of service when Drover sent it.
  */
 export function checkTakenOut(
   world: World,
   node: InventoryNode,
   cause: string,
-  what: { newlyOut: boolean; storage: boolean },
+  what: { newlyOut: boolean; storage: boolean; outWhenSent?: ReadonlySet<string> | undefined },
 ): void {
   const { inventory, policy } = world.context;
   checkEngineAct(world, node.name, cause, what.storage);
   const cephOnly = !what.newlyOut;
   if (!cephOnly && node.role === 'worker') {
-    const out = inventory.nodes.filter((n) => n.role === 'worker' && outOfService(world, n.name));
+    const out = inventory.nodes.filter(
+      (n) =>
+        n.role === 'worker' &&
+        outOfService(world, n.name) &&
+        !struckWhileRequested(world, n.name, what.outWhenSent),
+    );
     const limit = policy.disruption.maxUnavailableWorkers;
     if (out.length > limit)
       world.violation(
@@ -149,6 +192,7 @@ export function invariantStoreHook(
   for (const l of world.store.listView(R.leases))
     leases.set(`${l.metadata.namespace}/${l.metadata.name}`, leaseOf(l));
   watchEngineInvariants(world);
+  watchCordonRequests(world);
   return (world, event, actor) => {
     const obj = event.object;
     if (event.resource === R.nodes) {
@@ -163,7 +207,11 @@ export function invariantStoreHook(
         noteCordon(world, node.name);
         const wasInService = readyStatus(obj) === 'True' && world.vmRunning(node.name);
         if (wasInService)
-          checkTakenOut(world, node, `cordon of ${node.name}`, { newlyOut: true, storage: false });
+          checkTakenOut(world, node, `cordon of ${node.name}`, {
+            newlyOut: true,
+            storage: false,
+            outWhenSent: outWhenCordonSent.get(world)?.get(node.name),
+          });
       } else checkUncordon(world, node, obj);
       return;
     }
