@@ -367,6 +367,15 @@ export const MUTATIONS = [
     why: 'a node whose cycle stopped after its before-drain hook would never get its after-uncordon hook',
   },
   {
+    id: 'hook-ran-per-node',
+    rule: 'hooks-paired',
+    file: 'src/engine/run-hooks.ts',
+    find: '    if (e.node !== undefined) keys.push(hookKey(e.data.hook, e.node));',
+    replace: '',
+    tests: ['src/engine/hook-ran.test.ts', 'src/engine/run-hooks.test.ts'],
+    why: "the journal's hook index would forget which node a hook ran for, so a node's after-uncordon would never pair with its before-drain",
+  },
+  {
     id: 'failing-hook-fails-the-run',
     rule: 'hook-failure-fails',
     file: 'src/engine/run-hooks.ts',
