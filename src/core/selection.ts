@@ -88,18 +88,18 @@ function templatesOf(inventory: Inventory, nodes: Iterable<string>): Set<string>
 }
 
 function cutTemplates(phase: PlanPhase, keep: Set<string>): PlanPhase | undefined {
-  const rebuilds = phase.steps.filter(
-    (s) => s.action === 'rebuild-template' && keep.has(String(s.params.address)),
-  );
+  const rebuilds = phase.steps
+    .filter((s) => s.action === 'rebuild-template')
+    .filter((s) => keep.has(s.params.address));
   if (rebuilds.length === 0) return undefined;
   const verify = phase.steps.find((s) => s.action === 'verify-templates');
-  const addresses = rebuilds.map((s) => String(s.params.address));
+  const addresses = rebuilds.map((s) => s.params.address);
   const steps: PlanStep[] = [...rebuilds];
   if (verify !== undefined)
     steps.push({
       ...verify,
       params: { ...verify.params, addresses },
-      title: `Verify the ${addresses.length} rebuilt template(s) are at Talos ${String(verify.params.version)}`,
+      title: `Verify the ${addresses.length} rebuilt template(s) are at Talos ${verify.params.version}`,
     });
   return { ...phase, steps };
 }
@@ -129,7 +129,7 @@ function cutValidation(
       plan.phases
         .flatMap((p) => p.units.flatMap((u) => u.steps))
         .filter((s) => s.action === 'gate-health')
-        .flatMap((s) => (Array.isArray(s.params.checks) ? s.params.checks : []))
+        .flatMap((s) => s.params.checks)
         .filter((c) => c.startsWith('custom:')),
     ),
   ];
@@ -195,7 +195,7 @@ export function selectPlan(
       templates: phases
         .filter((p) => p.id === 'templates')
         .flatMap((p) => p.steps.filter((s) => s.action === 'rebuild-template'))
-        .map((s) => String(s.params.address)),
+        .map((s) => s.params.address),
       canary: selection.canary !== undefined,
     },
   };
