@@ -34,10 +34,7 @@ function step<A extends StepAction, P extends z.ZodType>(action: A, params: P) {
 
 export const planStepSchema = z.discriminatedUnion('action', [
   // build the new template, then retire the old
-  step(
-    'rebuild-template',
-    z.strictObject({ address: text, flavor: text, host: text, version }),
-  ),
+  step('rebuild-template', z.strictObject({ address: text, flavor: text, host: text, version })),
   step('verify-templates', z.strictObject({ addresses: z.array(text).min(1), version })),
   // every other member answers healthy; quorum kept without `excluding`
   step('gate-etcd', z.strictObject({ excluding: text.optional() })),
@@ -110,9 +107,7 @@ export const stepSchemaCoversEveryAction: [Missing, Extra] extends [never, never
 
 /** A step id that names its action: `<node>/<action>`, `cluster/<action>/<n>`, `...@<hop>`. */
 export type StepIdOf<A extends StepAction> =
-  | `${string}/${A}`
-  | `${string}/${A}@${string}`
-  | `${string}/${A}/${string}`;
+  `${string}/${A}` | `${string}/${A}@${string}` | `${string}/${A}/${string}`;
 
 /**
  * The step `id`, typed by the action its id names: it is returned only when its action is that

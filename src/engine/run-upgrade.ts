@@ -8,6 +8,7 @@ import { DroverError, isDroverError } from '../core/errors.js';
 import type { Inventory } from '../core/inventory.js';
 import { lowerBoundSeconds } from '../core/lower-bound.js';
 import type { Plan } from '../core/plan.js';
+import { checkPlan } from '../core/plan-check.js';
 import type { Redactor } from '../core/redact.js';
 import { buildReport } from '../core/report.js';
 import { mixedVersionsOf } from '../core/mixed-versions.js';
@@ -109,6 +110,9 @@ function failureOf(error: DroverError, step: StepFailure['step'] | undefined): R
 
 export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeReport> {
   const { plan, inventory, ports, redactor } = options;
+  // Before the lock, the journal or any read: a step without its params never runs, and is
+  // never taken as done (a replace-vm with nothing to replace would look replaced).
+  checkPlan(plan);
   const lowerBound = lowerBoundSeconds(plan, inventory, options.durations);
   if (options.dryRun)
     return dryRunReport(plan, inventory, options.runId, ports.clock.now(), lowerBound);

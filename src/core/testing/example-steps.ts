@@ -4,7 +4,12 @@ import type { StepAction, StepOf, StepParams } from '../plan.js';
 import type { ParamsByAction } from '../plan-step.js';
 
 export const EXAMPLE_PARAMS: ParamsByAction = {
-  'rebuild-template': { address: 'module.template_a', flavor: 'base', host: 'a', version: '1.11.0' },
+  'rebuild-template': {
+    address: 'module.template_a',
+    flavor: 'base',
+    host: 'a',
+    version: '1.11.0',
+  },
   'verify-templates': { addresses: ['module.template_a'], version: '1.11.0' },
   'gate-etcd': { excluding: 'n' },
   'gate-api-stable': { passes: 3 },
