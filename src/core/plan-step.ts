@@ -22,12 +22,16 @@ const none = z.strictObject({});
 
 function step<A extends StepAction, P extends z.ZodType>(action: A, params: P) {
   return z.object({
-    /** `<node>/<action>`, `cluster/<action>[/<n>]` or `template/<address>` (plan-common.ts). */
+    /**
+     * Unique within the plan and stable across rebuilds of it (the journal keys on it):
+     * `<node>/<action>`, `cluster/<action>[/<n>]`, `template/<address>`, `…@<hop>` (plan-hops.ts).
+     */
     id: text,
     action: z.literal(action),
     /** The node the step acts on; absent for cluster-wide steps. */
     node: text.optional(),
     params,
+    /** One-line human description. */
     title: z.string(),
   });
 }
