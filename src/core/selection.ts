@@ -22,6 +22,7 @@
 import type { Inventory } from './inventory.js';
 import type { NodeUnit, Plan, PlanPhase, PlanStep } from './plan.js';
 import { clusterStep, postChecks } from './plan-common.js';
+import { checkPlan } from './plan-check.js';
 import { checkSelection, usage } from './selection-check.js';
 import { hasSelection, selectionFlags } from './selection-flags.js';
 import type { SelectablePhase, Selection } from './selection-flags.js';
@@ -185,7 +186,8 @@ export function selectPlan(
     }
   }
   const kept = [...chosen];
-  return {
+  // The cut plan is checked as a built one is: what `plan --json` prints is what runs.
+  return checkPlan({
     ...plan,
     phases,
     selection: {
@@ -198,5 +200,5 @@ export function selectPlan(
         .map((s) => s.params.address),
       canary: selection.canary !== undefined,
     },
-  };
+  });
 }
