@@ -458,4 +458,13 @@ export const MUTATIONS = [
     tests: ['src/core/plan-check.test.ts'],
     why: 'an empty list of VM addresses (replace-vm, check-replace-plan) would pass the plan check',
   },
+  {
+    id: 'unit-steps-act-on-their-node',
+    rule: 'exactly-once-after-crash',
+    file: 'src/core/plan-check.ts',
+    find: '    if (step.node !== unit.node)\n',
+    replace: '    if (false)\n',
+    tests: ['src/core/plan-check.test.ts'],
+    why: "a plan from outside could put another node's destructive step in a unit: the unit's gates and budget would cover the wrong node",
+  },
 ];

@@ -105,6 +105,14 @@ describe('checkPlan: a plan is refused unless every step has its action and para
     expect(error.message).toContain('step k8s-work-1/drain: params');
   });
 
+  it.each([
+    ['another node', 'w-9'],
+    ['no node', undefined],
+  ])("a step of a node's unit that acts on %s is refused", (_name, node) => {
+    const error = refusal(withStep('k8s-work-1/drain', (s) => void (s.node = node)));
+    expect(error.message).toContain('step k8s-work-1/drain: node: the unit of k8s-work-1 holds');
+  });
+
   it('a plan that is not one at all is refused by the field', () => {
     expect(refusal({ schemaVersion: 2 }).message).toMatch(/^plan: schemaVersion: /);
     expect(refusal(null).message).toMatch(/^plan: plan: /);

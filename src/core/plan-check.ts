@@ -15,6 +15,18 @@ import { planStepSchema } from './plan-step.js';
 const text = z.string().min(1);
 const steps = z.array(planStepSchema);
 
+/** A node's cycle: every step of it acts on that node (handlers act on `step.node`). */
+const unitSchema = z.looseObject({ node: text, steps }).superRefine((unit, ctx) => {
+  unit.steps.forEach((step, i) => {
+    if (step.node !== unit.node)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['steps', i, 'node'],
+        message: `the unit of ${unit.node} holds a step for ${step.node ?? 'no node'}`,
+      });
+  });
+});
+
 export const planSchema = z.looseObject({
   schemaVersion: z.literal(1),
   kind: z.enum(UPGRADE_KINDS),
@@ -27,7 +39,7 @@ export const planSchema = z.looseObject({
       id: z.enum(PHASE_IDS),
       title: z.string(),
       steps,
-      units: z.array(z.looseObject({ node: text, steps })),
+      units: z.array(unitSchema),
       concurrency: z.enum(UNIT_CONCURRENCY),
       hop: text.optional(),
     }),
