@@ -467,4 +467,13 @@ export const MUTATIONS = [
     tests: ['src/core/plan-check.test.ts'],
     why: "a plan from outside could put another node's destructive step in a unit: the unit's gates and budget would cover the wrong node",
   },
+  {
+    id: 'journal-entry-matches-plan-step',
+    rule: 'exactly-once-after-crash',
+    file: 'src/engine/journal-plan-match.ts',
+    find: 'if (planned === undefined || planned === entry.action) continue;',
+    replace: 'continue;',
+    tests: ['test/engine/plan-check-on-twin.test.ts'],
+    why: "a journal written for another plan would have a node's replace-vm skipped as done on the word of another action",
+  },
 ];

@@ -20,6 +20,7 @@ import { cleanUpAfterStop } from './cleanup.js';
 import type { AuditRecord, CustomCheck, RunState } from './context.js';
 import { checkInstallerImages, prePullInstallerImages } from './installer-images.js';
 import { lastBackupOf } from './journal-view.js';
+import { checkJournalMatchesPlan } from './journal-plan-match.js';
 import { Mutex } from './mutex.js';
 import { reportLeftoverNoout } from './noout-count.js';
 import { dryRunReport } from './dry-run.js';
@@ -125,6 +126,7 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
     halfDoneNodes(plan, await readPrior()),
   );
   const prior = await readPrior();
+  checkJournalMatchesPlan(plan, prior);
   const ttl = options.lockTtlSeconds ?? DEFAULT_LOCK_TTL_SECONDS;
   const takeover = await acquireLock(options, ttl);
   const controller = new AbortController();

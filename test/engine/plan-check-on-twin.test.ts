@@ -87,4 +87,42 @@ describe('the engine refuses a plan whose step lacks its params', () => {
       expect(lease?.holderIdentity).toBeUndefined();
     },
   );
+
+  it('a resumed journal whose finished entry for w-1/replace-vm is of another action is exit 2 naming the step; the VM is not skipped as done', async () => {
+    const t = await twinRun();
+    const runId = 'twin-test';
+    const at = t.cluster.clock.now();
+    const prior: JournalEntry[] = [
+      { type: 'run-started', at, runId, kind: 'cattle', from: '1.10.8', to: '1.11.0' },
+      {
+        type: 'step-finished',
+        at,
+        runId,
+        stepId: 'w-1/replace-vm',
+        node: 'w-1',
+        action: 'drain',
+        outcome: 'succeeded',
+      },
+    ];
+    for (const entry of prior) await t.run.ports.journal.append(entry);
+    const error = await runUpgrade({
+      plan: t.run.plan,
+      inventory: t.run.inventory,
+      ports: t.run.ports,
+      durations: DEFAULT_STEP_DURATIONS,
+      runId,
+      holderIdentity: 'drover/twin-test',
+      resume: true,
+      redactor: new Redactor(),
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({
+      code: 'JOURNAL_OTHER_RUN',
+      details: { stepId: 'w-1/replace-vm' },
+    });
+    expect(exitCodeFor(error)).toBe(2);
+    expect(await t.run.ports.journal.readAll()).toEqual(prior);
+  });
 });
