@@ -107,13 +107,13 @@ describe('template rebuilds in batches', () => {
     const failure = await runPhase(run, templatesPhase(run), {}).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(StepFailure);
     expect((failure as StepFailure).step.id).toBe(`template/${a}`);
-    expect((failure as StepFailure).error.code).toBe('FAKE_BROKEN');
+    expect((failure as StepFailure).error.code).toBe('SIMULATED_FAULT_PERMANENT');
     expect(plans).toEqual([[a, b]]);
     for (const address of [a, b]) {
       const finished = c.journal.entries.find(
         (e) => e.type === 'step-finished' && e.stepId === `template/${address}`,
       );
-      expect(finished).toMatchObject({ outcome: 'failed', code: 'FAKE_BROKEN' });
+      expect(finished).toMatchObject({ outcome: 'failed', code: 'SIMULATED_FAULT_PERMANENT' });
     }
     expect(entriesOf(c, `template/${third}`)).toEqual([]);
     expect(entriesOf(c, 'cluster/verify-templates')).toEqual([]);

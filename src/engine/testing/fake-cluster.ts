@@ -167,13 +167,11 @@ export class FakeCluster {
   private fault(op: string): void {
     this.calls.push(op);
     if (this.faults.broken?.has(op))
-      throw new DroverError('failed', 'FAKE_BROKEN', `${op} is broken`);
+      throw new DroverError('failed', 'SIMULATED_FAULT_PERMANENT', `${op} is broken`);
     const left = this.faults.transient?.[op] ?? 0;
     if (left > 0) {
       this.faults.transient![op] = left - 1;
-      throw new DroverError('failed', 'FAKE_TRANSIENT', `${op} failed transiently`, {
-        details: { transient: true },
-      });
+      throw new DroverError('failed', 'SIMULATED_FAULT', `${op} failed transiently`);
     }
   }
 
@@ -380,13 +378,13 @@ export class FakeCluster {
         return c.lease ? { ...c.lease } : undefined;
       },
       async createLease(lease) {
-        if (c.lease) throw new DroverError('failed', 'LEASE_CONFLICT', 'exists');
+        if (c.lease) throw new DroverError('refused', 'LEASE_CONFLICT', 'exists');
         c.lease = { ...lease, resourceVersion: String(c.rv++) };
         return { ...c.lease };
       },
       async updateLease(lease) {
         if (!c.lease || c.lease.resourceVersion !== lease.resourceVersion)
-          throw new DroverError('failed', 'LEASE_CONFLICT', 'stale');
+          throw new DroverError('refused', 'LEASE_CONFLICT', 'stale');
         c.lease = { ...lease, resourceVersion: String(c.rv++) };
         return { ...c.lease };
       },
@@ -404,13 +402,14 @@ export class FakeCluster {
         c.fault('talos.version');
         const n = c.byAddress(address);
         if (!n || !c.up(n.name))
-          throw new DroverError('failed', 'UNREACHABLE', `${address} unreachable`);
+          throw new DroverError('failed', 'TALOS_VERSION_FAILED', `${address} unreachable`);
         return c.vms.get(n.name)!.version;
       },
       async etcdMembers(address) {
         c.fault('etcdMembers');
         const n = c.byAddress(address);
-        if (!n || !c.up(n.name)) throw new DroverError('failed', 'UNREACHABLE', 'down');
+        if (!n || !c.up(n.name))
+          throw new DroverError('failed', 'TALOS_ETCD_MEMBERS_FAILED', 'down');
         return members();
       },
       async etcdStatus(addresses) {
@@ -438,7 +437,7 @@ export class FakeCluster {
       async bootId(address) {
         const n = c.byAddress(address);
         if (!n || !c.up(n.name))
-          throw new DroverError('failed', 'UNREACHABLE', `${address} unreachable`);
+          throw new DroverError('failed', 'TALOS_BOOT_ID_FAILED', `${address} unreachable`);
         return `boot-${c.vms.get(n.name)!.id}`;
       },
       async etcdRemoveMember(_via, id) {
@@ -459,12 +458,16 @@ export class FakeCluster {
       async applyConfig(address, config, options) {
         c.fault('applyConfig');
         if (!options.insecure)
-          throw new DroverError('failed', 'X509', 'x509: certificate signed by unknown authority');
+          throw new DroverError(
+            'failed',
+            'TALOS_X509',
+            'x509: certificate signed by unknown authority',
+          );
         if (!config.includes(SECRET)) c.violations.push('config without its secret');
         const n = c.byAddress(address)!;
         const vm = c.vms.get(n.name)!;
         if (vm.configured)
-          throw new DroverError('failed', 'TLS', 'remote error: tls: certificate required');
+          throw new DroverError('failed', 'TALOS_TLS', 'remote error: tls: certificate required');
         vm.configured = true;
         vm.bootedAt = c.clock.now() + 120_000;
         if (n.role === 'controlplane') c.etcdLeft.delete(n.name);
@@ -492,7 +495,7 @@ export class FakeCluster {
       async apply(plan) {
         c.fault('apply');
         if (plan.id !== `plan-${c.serial}`)
-          throw new DroverError('failed', 'STALE_PLAN', 'Saved plan is stale');
+          throw new DroverError('failed', 'TF_PLAN_STALE', 'Saved plan is stale');
         if (c.lastBackupSerial !== c.serial)
           c.violations.push(`invariant 2: apply at serial ${c.serial} without a backup`);
         for (const change of plan.changes) {
@@ -571,7 +574,7 @@ export class FakeCluster {
         async get(key) {
           c.fault('s3.get');
           const b = c.backups.get(key);
-          if (!b) throw new DroverError('failed', 'NOT_FOUND', key);
+          if (!b) throw new DroverError('failed', 'S3_NO_SUCH_KEY', key);
           return b;
         },
       },
