@@ -31,6 +31,7 @@ import {
   nodeStep,
   normalizeVersion,
   targetHops,
+  terraformAddressesOf,
   validationPhase,
 } from './plan-common.js';
 
@@ -72,7 +73,7 @@ interface Target {
 function replaceAndBoot(node: InventoryNode, target: Target): PlanStep[] {
   return [
     nodeStep(node, 'replace-vm', `Recreate the VM of ${node.name}`, {
-      addresses: node.terraformAddresses,
+      addresses: terraformAddressesOf(node),
     }),
     nodeStep(node, 'wait-maintenance', `Wait for the fresh ${node.name} in maintenance mode`, {
       address: node.address,
@@ -104,7 +105,7 @@ function controlPlaneSteps(node: InventoryNode, input: PlanInput, target: Target
     ...takeDown(node),
     // A refused plan must leave etcd untouched: plan and scope check before the member leaves.
     nodeStep(node, 'check-replace-plan', `Check the Terraform plan for ${node.name} before etcd`, {
-      addresses: node.terraformAddresses,
+      addresses: terraformAddressesOf(node),
     }),
     nodeStep(node, 'etcd-leave', `${node.name} leaves etcd`),
     ...replaceAndBoot(node, target),

@@ -9,6 +9,7 @@ import {
   vmReplacementsFromJournal,
 } from './report.js';
 import type { ReportJournalEntry } from './report.js';
+import { exampleStep } from './testing/example-steps.js';
 
 const inventory = {
   cluster: 'c',
@@ -40,7 +41,7 @@ const plan: Plan = {
     {
       id: 'templates',
       title: 't',
-      steps: [{ id: 'template/x', action: 'rebuild-template', params: {}, title: 'x' }],
+      steps: [{ ...exampleStep('rebuild-template'), id: 'template/x', title: 'x' }],
       units: [],
       concurrency: 'one-at-a-time',
     },

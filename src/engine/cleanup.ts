@@ -102,8 +102,7 @@ function nooutHeld(run: RunState, units: NodeUnit[]): Map<string, string[]> {
   for (const unit of units) {
     for (const s of unit.steps) {
       if (s.action !== 'storage-noout-set' || !started(run, s.id)) continue;
-      const domain = typeof s.params.domain === 'string' ? s.params.domain : undefined;
-      if (domain === undefined) continue;
+      const domain = s.params.domain;
       const unset = unit.steps.find((u) => u.action === 'storage-noout-unset');
       // Unset and not kept since by a later unset of the domain (kept for a node still away).
       if (unset && isStepDone(run.entries, unset.id) && lastUnsetKept(run, domain) !== true)

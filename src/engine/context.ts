@@ -1,6 +1,6 @@
 /** What a step handler sees: the run's shared state, its own step and node, and helpers. */
 import type { Inventory, InventoryNode } from '../core/inventory.js';
-import type { Plan, PlanStep } from '../core/plan.js';
+import type { Plan, StepAction, StepOf } from '../core/plan.js';
 import type { Policy } from '../core/policy.js';
 import type { Redactor } from '../core/redact.js';
 import type { StepDurations } from '../core/durations.js';
@@ -108,9 +108,10 @@ export interface RunState {
   log(level: 'info' | 'warn' | 'error', message: string, node?: string): void;
 }
 
-export interface StepContext {
+/** `A`: the action(s) of the step; a handler sees its own step's params, typed. */
+export interface StepContext<out A extends StepAction = StepAction> {
   run: RunState;
-  step: PlanStep;
+  step: StepOf<A>;
   node: InventoryNode | undefined;
   /** step-started entries of this step from earlier attempts or processes (resume evidence). */
   priorStarts: JournalEntry[];
@@ -131,10 +132,10 @@ export interface StepResult {
   data?: Record<string, unknown>;
 }
 
-export interface StepHandler {
+export interface StepHandler<A extends StepAction = StepAction> {
   /** Reads live state before the step-started entry is written, so resume can compare. */
-  observe?(ctx: StepContext): Promise<Record<string, unknown> | undefined>;
-  run(ctx: StepContext): Promise<StepResult>;
+  observe?(ctx: StepContext<A>): Promise<Record<string, unknown> | undefined>;
+  run(ctx: StepContext<A>): Promise<StepResult>;
   /** The step changes the node irreversibly (etcd membership, VM, OS): undo is no longer safe. */
   destructive?: boolean;
 }
@@ -143,18 +144,3 @@ export function requireNode(ctx: StepContext): InventoryNode {
   if (ctx.node === undefined) throw new Error(`step ${ctx.step.id} needs a node`);
   return ctx.node;
 }
-
-export const stringParam = (ctx: StepContext, key: string): string | undefined => {
-  const v = ctx.step.params[key];
-  return typeof v === 'string' ? v : undefined;
-};
-
-export const listParam = (ctx: StepContext, key: string): string[] => {
-  const v = ctx.step.params[key];
-  return Array.isArray(v) ? v : [];
-};
-
-export const numberParam = (ctx: StepContext, key: string): number | undefined => {
-  const v = ctx.step.params[key];
-  return typeof v === 'number' ? v : undefined;
-};

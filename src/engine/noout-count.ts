@@ -66,7 +66,8 @@ export async function reportLeftoverNoout(run: RunState): Promise<string[]> {
     run.plan.phases
       .flatMap((p) => p.units)
       .flatMap((u) => u.steps)
-      .filter((s) => s.action === 'storage-noout-set' && startsOf(run.entries, s.id).length > 0)
+      .filter((s) => s.action === 'storage-noout-set')
+      .filter((s) => startsOf(run.entries, s.id).length > 0)
       .map((s) => s.params.domain),
   );
   const notes: string[] = [];

@@ -154,11 +154,9 @@ export function checkInventory(inventory: Inventory, live: readonly { name: stri
 /** The versions the run ends at, from the plan's final validation. */
 function targetOf(plan: Plan): PreflightResult['target'] {
   const validate = allSteps(plan).find((s) => s.action === 'validate-cluster');
-  const talos = validate?.params.talos;
-  const kubernetes = validate?.params.kubernetes;
   return {
-    talos: typeof talos === 'string' ? talos : plan.to,
-    kubernetes: typeof kubernetes === 'string' ? kubernetes : null,
+    talos: validate?.params.talos ?? plan.to,
+    kubernetes: validate?.params.kubernetes ?? null,
   };
 }
 
@@ -171,7 +169,7 @@ function atTarget(view: NodeView, target: PreflightResult['target']): boolean {
 export function wouldSkipUnit(plan: Plan, unit: NodeUnit, view: NodeView): boolean {
   if (plan.kind === 'kubernetes') return false;
   const verify = unit.steps.find((s) => s.action === 'verify-version');
-  const talos = typeof verify?.params.talos === 'string' ? verify.params.talos : plan.to;
+  const talos = verify?.params.talos ?? plan.to;
   return (
     reachedHop(view.talosVersion, talos, plan.to) && view.ready === 'True' && !view.unschedulable
   );

@@ -5,9 +5,9 @@
  */
 import { DroverError, isDroverError } from '../core/errors.js';
 import type { InventoryNode } from '../core/inventory.js';
-import type { PlanStep } from '../core/plan.js';
+import type { PlanStep, StepAction, StepOf } from '../core/plan.js';
 import type { JournalEntry } from '../ports/journal.js';
-import type { RunState, StepContext, StepResult } from './context.js';
+import type { RunState, StepContext, StepHandler, StepResult } from './context.js';
 import { isStepDone, startsOf } from './journal-view.js';
 import { preActCheck } from './pre-act-check.js';
 import { abortError, withRetry } from './retry.js';
@@ -22,6 +22,11 @@ export class StepFailure extends Error {
     super(`${step.id}: ${error.message}`);
     this.name = 'StepFailure';
   }
+}
+
+/** The handler of `action`, typed for that action's step (STEP_HANDLERS is keyed so). */
+function handlerFor<A extends StepAction>(action: A): StepHandler<A> {
+  return STEP_HANDLERS[action];
 }
 
 export function asDroverError(error: unknown): DroverError {
@@ -66,13 +71,13 @@ const PRE_ACT_OPERATIONS: ReadonlySet<string> = new Set([
   'kubernetes.cordon',
 ]);
 
-export function makeContext(
+export function makeContext<A extends StepAction>(
   run: RunState,
-  step: PlanStep,
+  step: StepOf<A>,
   node: InventoryNode | undefined,
   priorStarts: JournalEntry[],
-): StepContext {
-  const ctx: StepContext = {
+): StepContext<A> {
+  const ctx: StepContext<A> = {
     run,
     step,
     node,
@@ -143,7 +148,7 @@ export async function runStep(
 ): Promise<StepResult | 'already-done'> {
   if (isStepDone(run.entries, step.id)) return 'already-done';
   if (run.signal?.aborted) throw new StepFailure(step, abortError(run.signal));
-  const handler = STEP_HANDLERS[step.action];
+  const handler = handlerFor(step.action);
   const priorStarts = startsOf(run.entries, step.id);
   const ctx = makeContext(run, step, node, priorStarts);
   const { clock, reporter } = run.ports;

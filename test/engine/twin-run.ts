@@ -6,7 +6,9 @@
  * method at a time: a read that lies, a read that throws.
  */
 import { buildPlan } from '../../src/core/plan-build.js';
-import type { PlanStep, UpgradeKind } from '../../src/core/plan.js';
+import { allSteps } from '../../src/core/plan.js';
+import type { StepAction, UpgradeKind } from '../../src/core/plan.js';
+import { findStep } from '../../src/core/plan-step.js';
 import { MemoryJournal } from '../../src/adapters/journal/memory-journal.js';
 import type { SimulatedCluster } from '../../src/adapters/simulated/index.js';
 import { startSmall } from '../../src/adapters/simulated/testing/fixtures.js';
@@ -23,7 +25,10 @@ export interface TwinRun {
   run: RunState;
   events: ProgressEvent[];
   /** A step's context; `priorStarts`: its step-started entries from a process that died. */
-  context(stepId: string, priorStarts?: JournalEntry[]): StepContext;
+  context<A extends StepAction>(
+    stepId: `${string}/${A}`,
+    priorStarts?: JournalEntry[],
+  ): StepContext<A>;
 }
 
 export async function twinRun(
@@ -56,10 +61,11 @@ export async function twinRun(
     ports,
     signal: undefined,
   });
-  const context = (stepId: string, priorStarts: JournalEntry[] = []): StepContext => {
-    const step = plan.phases
-      .flatMap((p) => [...p.steps, ...p.units.flatMap((u) => u.steps)])
-      .find((s) => s.id === stepId) as PlanStep | undefined;
+  const context = <A extends StepAction>(
+    stepId: `${string}/${A}`,
+    priorStarts: JournalEntry[] = [],
+  ): StepContext<A> => {
+    const step = findStep(allSteps(plan), stepId);
     if (!step) throw new Error(`no step ${stepId} in the plan`);
     const node = step.node ? cluster.inventory.nodes.find((n) => n.name === step.node) : undefined;
     return makeContext(run, step, node, priorStarts);

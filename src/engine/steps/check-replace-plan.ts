@@ -6,15 +6,15 @@
  * checks again. Idempotent: it changes nothing, so a resumed run may run it again.
  */
 import type { StepHandler } from '../context.js';
-import { listParam, requireNode } from '../context.js';
+import { requireNode } from '../context.js';
 import { assertPlanScope } from '../scope-check.js';
 import { ensureFreshBackup } from '../state-backup.js';
 import { journalPlanStarting, releaseOwnStaleLock } from '../state-lock-recovery.js';
 
-export const checkReplacePlan: StepHandler = {
+export const checkReplacePlan: StepHandler<'check-replace-plan'> = {
   async run(ctx) {
     const node = requireNode(ctx);
-    const addresses = listParam(ctx, 'addresses');
+    const addresses = ctx.step.params.addresses;
     const infra = ctx.run.ports.infrastructure;
     const signal = ctx.run.signal;
     return ctx.run.stateMutex.runExclusive(async () => {

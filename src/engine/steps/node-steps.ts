@@ -4,7 +4,7 @@ import { DroverError, isDroverError } from '../../core/errors.js';
 import { combine, gpuReady, versionsMatch, wait, PASS } from '../../core/gates.js';
 import type { NodeView } from '../../ports/kubernetes.js';
 import type { StepContext, StepHandler } from '../context.js';
-import { requireNode, stringParam } from '../context.js';
+import { requireNode } from '../context.js';
 import { drainNode } from '../drain.js';
 import { runGate } from '../gate-runner.js';
 import { othersAwayInDomain } from '../noout-count.js';
@@ -35,13 +35,9 @@ export const drain: StepHandler = {
   },
 };
 
-function nooutDomainOf(ctx: StepContext): string {
-  return stringParam(ctx, 'domain') ?? requireNode(ctx).host;
-}
-
-export const nooutSet: StepHandler = {
+export const nooutSet: StepHandler<'storage-noout-set'> = {
   async run(ctx) {
-    const domain = nooutDomainOf(ctx);
+    const domain = ctx.step.params.domain;
     await ctx.call('storage.setNoout', { domain, on: true }, () =>
       ctx.run.ports.storage.setNoout(domain, true),
     );
@@ -50,9 +46,9 @@ export const nooutSet: StepHandler = {
 };
 
 /** Reference-counted: the last OSD node of the domain to come back unsets it (invariant noout-while-away). */
-export const nooutUnset: StepHandler = {
+export const nooutUnset: StepHandler<'storage-noout-unset'> = {
   async run(ctx) {
-    const domain = nooutDomainOf(ctx);
+    const domain = ctx.step.params.domain;
     const away = await othersAwayInDomain(ctx.run, domain, ctx.node?.name);
     if (away.length > 0) {
       // Kept, and re-asserted: whoever cleared it meanwhile, the nodes still away need it.
@@ -129,16 +125,15 @@ export function targetOf(ctx: StepContext): { talos: string; kubelet?: string } 
   const verify = (
     units.find((u) => u.steps.some((s) => s.id === ctx.step.id)) ?? units[0]
   )?.steps.find((s) => s.action === 'verify-version');
-  const talos = typeof verify?.params.talos === 'string' ? verify.params.talos : ctx.run.plan.to;
-  const kubelet = typeof verify?.params.kubelet === 'string' ? verify.params.kubelet : undefined;
+  const talos = verify?.params.talos ?? ctx.run.plan.to;
+  const kubelet = verify?.params.kubelet;
   return kubelet === undefined ? { talos } : { talos, kubelet };
 }
 
-export const verifyVersion: StepHandler = {
+export const verifyVersion: StepHandler<'verify-version'> = {
   async run(ctx) {
     const node = requireNode(ctx);
-    const talos = stringParam(ctx, 'talos') ?? ctx.run.plan.to;
-    const kubelet = stringParam(ctx, 'kubelet');
+    const { talos, kubelet } = ctx.step.params;
     await runGate(
       ctx,
       async () => {
