@@ -277,10 +277,10 @@ export const ERROR_CODES = {
     'The plan names a node the inventory does not have.',
     'Build the plan and the estimate from the same inventory.',
   ),
-  STEP_PARAMS: final(
+  PLAN_INVALID: final(
     'input',
-    'A plan step lacks a parameter it needs.',
-    'Rebuild the plan with this Drover.',
+    'A plan step has an action this Drover does not know, lacks a parameter its action needs or has one of the wrong kind (checked before the plan runs or is printed).',
+    'Build the plan again with this Drover (`drover plan`), or run `drover upgrade`, which builds its own.',
   ),
   NO_CONTROL_PLANE: final(
     'input',

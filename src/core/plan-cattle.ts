@@ -31,14 +31,15 @@ import {
   nodeStep,
   normalizeVersion,
   targetHops,
+  terraformAddressesOf,
   validationPhase,
 } from './plan-common.js';
 
 /** Templates the nodes use, in order of first use. */
 export function templatesInUse(inventory: Inventory): string[] {
-  const keys: string[] = [];
-  for (const node of inventory.nodes) if (!keys.includes(node.template)) keys.push(node.template);
-  return keys;
+  // A Set keeps insertion order: one pass, not a scan of the keys per node (5,000 nodes use
+  // ~1,700 templates).
+  return [...new Set(inventory.nodes.map((node) => node.template))];
 }
 
 function templatesPhase(inventory: Inventory, to: string): PlanPhase {
@@ -72,7 +73,7 @@ interface Target {
 function replaceAndBoot(node: InventoryNode, target: Target): PlanStep[] {
   return [
     nodeStep(node, 'replace-vm', `Recreate the VM of ${node.name}`, {
-      addresses: node.terraformAddresses,
+      addresses: terraformAddressesOf(node),
     }),
     nodeStep(node, 'wait-maintenance', `Wait for the fresh ${node.name} in maintenance mode`, {
       address: node.address,
@@ -104,7 +105,7 @@ function controlPlaneSteps(node: InventoryNode, input: PlanInput, target: Target
     ...takeDown(node),
     // A refused plan must leave etcd untouched: plan and scope check before the member leaves.
     nodeStep(node, 'check-replace-plan', `Check the Terraform plan for ${node.name} before etcd`, {
-      addresses: node.terraformAddresses,
+      addresses: terraformAddressesOf(node),
     }),
     nodeStep(node, 'etcd-leave', `${node.name} leaves etcd`),
     ...replaceAndBoot(node, target),

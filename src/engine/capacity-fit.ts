@@ -39,7 +39,7 @@ export async function fitBatchToCapacity(
     (n) =>
       n.role === 'worker' && !inBatch.has(n.name) && !unavailable.has(n.name) && schedulable(n),
   );
-  const read = (n: InventoryNode) => run.ports.kubernetes.listPodsOnNode(n.name);
+  const read = (n: InventoryNode) => run.kubernetes.nodeReads.listPodsOnNode(n.name);
   const pods = await Promise.all([...batch, ...others].map(read)).catch(() => undefined);
   if (pods === undefined)
     return { fitting: [], decision: wait('pods unreadable (unknown): capacity not known') };

@@ -24,7 +24,7 @@ import { findNode } from '../core/inventory.js';
 import type { Inventory } from '../core/inventory.js';
 import { installerImage } from '../core/installer-image.js';
 import { allSteps } from '../core/plan.js';
-import type { PlanStep } from '../core/plan.js';
+import type { PlanStep, StepOf } from '../core/plan.js';
 import semver from 'semver';
 import type { RunState } from './context.js';
 import { isStepDone } from './journal-view.js';
@@ -34,21 +34,17 @@ export const IMAGE_PULL_SINCE = '1.5.0';
 
 const PULL_CONCURRENCY = 4;
 
-function pendingUpgrades(run: RunState): PlanStep[] {
-  return allSteps(run.plan).filter(
-    (s) =>
-      s.action === 'talos-upgrade' &&
-      s.node !== undefined &&
-      typeof s.params.image === 'string' &&
-      !isStepDone(run.entries, s.id),
-  );
+function pendingUpgrades(run: RunState): StepOf<'talos-upgrade'>[] {
+  return allSteps(run.plan)
+    .filter((s) => s.action === 'talos-upgrade')
+    .filter((s) => s.node !== undefined && !isStepDone(run.entries, s.id));
 }
 
 /** Each image of `steps` (talos-upgrade steps) with the nodes that need it. */
 export function installerImagesOf(steps: readonly PlanStep[]): Map<string, string[]> {
   const nodesByImage = new Map<string, string[]>();
   for (const s of steps) {
-    if (s.action !== 'talos-upgrade' || typeof s.params.image !== 'string' || !s.node) continue;
+    if (s.action !== 'talos-upgrade' || !s.node) continue;
     const nodes = nodesByImage.get(s.params.image) ?? [];
     if (!nodes.includes(s.node)) nodes.push(s.node);
     nodesByImage.set(s.params.image, nodes);
@@ -61,9 +57,8 @@ function templateImageOf(
   step: PlanStep,
   inventory: Inventory,
 ): { image: string; subject: string } | undefined {
+  if (step.action !== 'rebuild-template') return undefined;
   const { address, version } = step.params;
-  if (step.action !== 'rebuild-template' || typeof address !== 'string') return undefined;
-  if (typeof version !== 'string') return undefined;
   const key = Object.keys(inventory.templates).find(
     (k) => inventory.templates[k]!.address === address,
   );
@@ -165,12 +160,12 @@ export async function prePullInstallerImages(run: RunState): Promise<string[]> {
   const talos = run.ports.talos;
   if (!talos.pullImage) return [];
   let pulled = 0;
-  const next = new Map<string, PlanStep>();
+  const next = new Map<string, StepOf<'talos-upgrade'>>();
   for (const s of pendingUpgrades(run)) if (!next.has(s.node!)) next.set(s.node!, s);
-  const pullOne = async (step: PlanStep): Promise<string | undefined> => {
+  const pullOne = async (step: StepOf<'talos-upgrade'>): Promise<string | undefined> => {
     const node = findNode(run.inventory, step.node!);
     if (!node) return undefined;
-    const image = step.params.image as string;
+    const image = step.params.image;
     const running = await talos.version(node.address).catch(() => undefined);
     if (running === undefined || semver.valid(running) === null)
       return `${node.name}: Talos version unknown, installer image not pre-pulled`;

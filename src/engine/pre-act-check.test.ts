@@ -27,7 +27,7 @@ const goDown = (c: FakeCluster, name: string) => {
   if (vm) vm.configured = false;
 };
 
-describe('pre-act check (invariant 10)', () => {
+describe('pre-act check (invariant recheck-before-act)', () => {
   it('passes when the budget, storage and the lease allow it', async () => {
     const { ctx, run } = setup();
     expect(

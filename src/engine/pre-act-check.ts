@@ -1,5 +1,5 @@
 /**
- * Invariant 10: right before a destructive step (etcd leave, VM replacement, in-place upgrade,
+ * Invariant recheck-before-act: right before a destructive step (etcd leave, VM replacement, in-place upgrade,
  * forced pod deletion) re-prove what makes it safe, now, whatever passed earlier in the unit or
  * before a crash: the cluster lease is still ours, the disruption budget holds with every node
  * that is out of service counted (Drover's own and those down on their own), the other etcd
@@ -19,7 +19,7 @@ import { storageHealthDecision } from './steps/gate-steps.js';
 
 async function budget(ctx: StepContext, node: InventoryNode): Promise<GateDecision> {
   const { run } = ctx;
-  const views = await run.ports.kubernetes.listNodes().catch(() => undefined);
+  const views = await run.kubernetes.nodeReads.listNodes().catch(() => undefined);
   if (views === undefined) return wait('node list unreadable (unknown)');
   const others = run.inventory.nodes.filter((n) => n.name !== node.name);
   // Drover's own units in flight count as down; the rest as the scheduler sees them.
@@ -49,7 +49,7 @@ async function storage(ctx: StepContext, node: InventoryNode): Promise<GateDecis
   const decision = await storageHealthDecision(ctx).catch(unknown);
   if (decision.verdict === 'pass') return decision;
   // Only then: is the node itself already out (its VM gone after a crash mid-apply)?
-  const view = await ctx.run.ports.kubernetes.getNode(node.name).catch(() => undefined);
+  const view = await ctx.run.kubernetes.nodeReads.getNode(node.name).catch(() => undefined);
   const answers = await ctx.run.ports.talos.version(node.address).then(
     () => true,
     () => false,

@@ -10,7 +10,7 @@ import type { Inventory } from '../core/inventory.js';
 import { allSteps } from '../core/plan.js';
 import type { NodeUnit, Plan } from '../core/plan.js';
 import { reachedHop } from '../core/plan-hops.js';
-import type { KubernetesPort, NodeView } from '../ports/kubernetes.js';
+import type { NodeReadPort, NodeView } from '../ports/kubernetes.js';
 import type { RegistryPort } from '../ports/registry.js';
 import type { SecretsPort } from '../ports/secrets.js';
 import { imageCheckSkippedNote, imageMissingError, imagesToCheck } from './installer-images.js';
@@ -41,7 +41,7 @@ export interface PreflightResult {
 export interface PreflightOptions {
   plan: Plan;
   inventory: Inventory;
-  kubernetes: KubernetesPort;
+  kubernetes: NodeReadPort;
   /** When given, each machine config source the plan applies is read once (into memory). */
   secrets?: SecretsPort;
   /** When given (the dry run), each installer image is looked up: missing refuses, unanswered is a note. */
@@ -108,7 +108,7 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
   return { target, nodes, annotations, notes };
 }
 
-async function readNodes(kubernetes: KubernetesPort): Promise<NodeView[]> {
+async function readNodes(kubernetes: NodeReadPort): Promise<NodeView[]> {
   try {
     return await kubernetes.listNodes();
   } catch (error) {
@@ -154,11 +154,9 @@ export function checkInventory(inventory: Inventory, live: readonly { name: stri
 /** The versions the run ends at, from the plan's final validation. */
 function targetOf(plan: Plan): PreflightResult['target'] {
   const validate = allSteps(plan).find((s) => s.action === 'validate-cluster');
-  const talos = validate?.params.talos;
-  const kubernetes = validate?.params.kubernetes;
   return {
-    talos: typeof talos === 'string' ? talos : plan.to,
-    kubernetes: typeof kubernetes === 'string' ? kubernetes : null,
+    talos: validate?.params.talos ?? plan.to,
+    kubernetes: validate?.params.kubernetes ?? null,
   };
 }
 
@@ -171,7 +169,7 @@ function atTarget(view: NodeView, target: PreflightResult['target']): boolean {
 export function wouldSkipUnit(plan: Plan, unit: NodeUnit, view: NodeView): boolean {
   if (plan.kind === 'kubernetes') return false;
   const verify = unit.steps.find((s) => s.action === 'verify-version');
-  const talos = typeof verify?.params.talos === 'string' ? verify.params.talos : plan.to;
+  const talos = verify?.params.talos ?? plan.to;
   return (
     reachedHop(view.talosVersion, talos, plan.to) && view.ready === 'True' && !view.unschedulable
   );

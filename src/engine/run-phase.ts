@@ -1,7 +1,7 @@
 /**
  * A phase: its cluster steps in order (template rebuilds in batches of the policy's
  * concurrency), then its units: strictly one at a time, or as many as the disruption policy
- * allows (invariant 4), counting nodes that are down on their own; units started together
+ * allows (invariant disruption-budget), counting nodes that are down on their own; units started together
  * replace their VMs in one Terraform operation (steps/vm-batch). The first failure stops new
  * starts; the phase waits for units in flight (see run-unit) and rethrows it.
  */
@@ -101,7 +101,8 @@ async function runScheduled(
   units: NodeUnit[],
   options: StepRunOptions,
 ): Promise<void> {
-  const { clock, kubernetes } = run.ports;
+  const { clock } = run.ports;
+  const nodeReads = run.kubernetes.nodeReads;
   const pending = units.filter((u) => !unitDone(run, u));
   const running = new Map<string, Promise<void>>();
   const errors: unknown[] = [];
@@ -140,7 +141,7 @@ async function runScheduled(
     if (run.signal?.aborted) break;
     let started = 0;
     if (pending.length > 0) {
-      const nodes = await kubernetes.listNodes().catch(() => undefined);
+      const nodes = await nodeReads.listNodes().catch(() => undefined);
       if (nodes !== undefined) {
         const busy = new Set([...running.keys()]);
         const waiting = new Set(pending.map((u) => u.node));

@@ -6,13 +6,14 @@
  * method at a time: a read that lies, a read that throws.
  */
 import { buildPlan } from '../../src/core/plan-build.js';
-import type { PlanStep, UpgradeKind } from '../../src/core/plan.js';
+import { allSteps } from '../../src/core/plan.js';
+import type { StepAction, UpgradeKind } from '../../src/core/plan.js';
+import { findStep } from '../../src/core/plan-step.js';
 import { MemoryJournal } from '../../src/adapters/journal/memory-journal.js';
 import type { SimulatedCluster } from '../../src/adapters/simulated/index.js';
 import { startSmall } from '../../src/adapters/simulated/testing/fixtures.js';
 import type { ScenarioInput } from '../../src/adapters/simulated/scenario/schema.js';
 import type { RunState, StepContext } from '../../src/engine/context.js';
-import { LeaseLock } from '../../src/engine/lease-lock.js';
 import { runStateOver } from '../../src/engine/testing/test-run.js';
 import { makeContext } from '../../src/engine/run-step.js';
 import type { Ports } from '../../src/ports/index.js';
@@ -24,7 +25,10 @@ export interface TwinRun {
   run: RunState;
   events: ProgressEvent[];
   /** A step's context; `priorStarts`: its step-started entries from a process that died. */
-  context(stepId: string, priorStarts?: JournalEntry[]): StepContext;
+  context<A extends StepAction>(
+    stepId: `${string}/${A}`,
+    priorStarts?: JournalEntry[],
+  ): StepContext<A>;
 }
 
 export async function twinRun(
@@ -39,7 +43,7 @@ export async function twinRun(
   const base: Ports = {
     ...cluster.ports,
     journal: new MemoryJournal(),
-    lock: new LeaseLock({ kubernetes: cluster.ports.kubernetes, clock: cluster.clock }),
+    lock: cluster.newLock(),
     reporter: { event: (e) => void events.push(e) },
   };
   const ports = options.decorate ? options.decorate(base) : base;
@@ -57,10 +61,11 @@ export async function twinRun(
     ports,
     signal: undefined,
   });
-  const context = (stepId: string, priorStarts: JournalEntry[] = []): StepContext => {
-    const step = plan.phases
-      .flatMap((p) => [...p.steps, ...p.units.flatMap((u) => u.steps)])
-      .find((s) => s.id === stepId) as PlanStep | undefined;
+  const context = <A extends StepAction>(
+    stepId: `${string}/${A}`,
+    priorStarts: JournalEntry[] = [],
+  ): StepContext<A> => {
+    const step = findStep(allSteps(plan), stepId);
     if (!step) throw new Error(`no step ${stepId} in the plan`);
     const node = step.node ? cluster.inventory.nodes.find((n) => n.name === step.node) : undefined;
     return makeContext(run, step, node, priorStarts);

@@ -114,7 +114,7 @@ export class SimulatedCrash extends Error {
 
 /**
  * A journal whose writes stop dead once the process "died" (nothing after the crash lands), and
- * whose entries are checked for served secrets (invariant 8).
+ * whose entries are checked for served secrets (invariant no-secret-leaks).
  */
 function fenced(journal: JournalStore, dead: () => boolean, watch: SecretWatch): JournalStore {
   return {
@@ -180,7 +180,7 @@ export function mergeViolations(
     const seen = world[node.name] ?? 0;
     if (seen > 1)
       violations.push({
-        invariant: 9,
+        invariant: 'exactly-once-after-crash',
         at,
         message: `${node.name}: its VM was replaced ${seen} times (exactly once is the rule)`,
       });
@@ -188,7 +188,7 @@ export function mergeViolations(
       journal === undefined ? node.vmReplacements : vmReplacementsFromJournal(journal, node.name);
     if (seen !== journaled) {
       violations.push({
-        invariant: 9,
+        invariant: 'exactly-once-after-crash',
         at,
         message: `${node.name}: the journal records ${journaled} VM replacement(s), the world saw ${seen}`,
       });

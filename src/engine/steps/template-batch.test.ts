@@ -158,7 +158,7 @@ describe('template rebuilds in batches', () => {
   it('a rebuild step run on its own is a batch of one', async () => {
     const c = new FakeCluster();
     const { run, plans } = setup(c, 2);
-    const step = templatesPhase(run).steps[1]!;
+    const step = templatesPhase(run).steps.filter((s) => s.action === 'rebuild-template')[1]!;
     expect(await runStep(run, step, undefined, {})).toMatchObject({ outcome: 'succeeded' });
     expect(plans).toEqual([[step.params.address]]);
   });

@@ -3,12 +3,16 @@ import { buildPlan } from '../../core/plan-build.js';
 import { DEFAULT_STEP_DURATIONS } from '../../core/durations.js';
 import { PASS } from '../../core/gates.js';
 import { Redactor } from '../../core/redact.js';
-import type { PlanStep } from '../../core/plan.js';
+import { allSteps } from '../../core/plan.js';
+import type { StepAction } from '../../core/plan.js';
+import { findStep } from '../../core/plan-step.js';
 import type { RunState, StepContext } from '../context.js';
+import { kubernetesRoles } from '../context.js';
 import { Mutex } from '../mutex.js';
 import { makeContext } from '../run-step.js';
 import type { FakeCluster } from './fake-cluster.js';
 import { FROM, TO } from './fake-cluster.js';
+import type { Ports } from '../../ports/index.js';
 
 export function testRun(cluster: FakeCluster, signal?: AbortSignal): RunState {
   const plan = buildPlan('cattle', {
@@ -28,11 +32,13 @@ export function testRun(cluster: FakeCluster, signal?: AbortSignal): RunState {
 
 /** A RunState over any ports (the fake cluster's, or the twin's), holding the lease throughout. */
 export function runStateOver(
-  parts: Pick<RunState, 'plan' | 'inventory' | 'policy' | 'ports' | 'signal'>,
+  parts: Pick<RunState, 'plan' | 'inventory' | 'policy' | 'signal'> & { ports: Ports },
 ): RunState {
-  const { ports } = parts;
+  const { kubernetes, ...ports } = parts.ports;
   return {
     ...parts,
+    ports,
+    kubernetes: kubernetesRoles(kubernetes),
     durations: DEFAULT_STEP_DURATIONS,
     runId: 'test',
     redactor: new Redactor(),
@@ -56,10 +62,11 @@ export function runStateOver(
   };
 }
 
-export function testContext(run: RunState, stepId: string): StepContext {
-  const step = run.plan.phases
-    .flatMap((p) => [...p.steps, ...p.units.flatMap((u) => u.steps)])
-    .find((s) => s.id === stepId) as PlanStep;
+export function testContext<A extends StepAction>(
+  run: RunState,
+  stepId: `${string}/${A}`,
+): StepContext<A> {
+  const step = findStep(allSteps(run.plan), stepId);
   if (!step) throw new Error(`no step ${stepId}`);
   const node = step.node ? run.inventory.nodes.find((n) => n.name === step.node) : undefined;
   return makeContext(run, step, node, []);

@@ -116,7 +116,7 @@ describe('the reference scenario', () => {
     expect(fromFile).toEqual(referenceScenario());
   });
 
-  it('has the shape of DESIGN.md', () => {
+  it('has the shape of the reference cluster', () => {
     const inventory = deriveInventory(referenceScenario());
     const byName = Object.fromEntries(inventory.nodes.map((n) => [n.name, n]));
     expect(

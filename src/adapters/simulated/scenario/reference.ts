@@ -1,5 +1,5 @@
 /**
- * The reference cluster of DESIGN.md, the shape the approved architecture was written for:
+ * The reference cluster (README.md, docs/scenarios.md), the shape the approved architecture was written for:
  * three control plane nodes on baldar, heimdall and odin; twelve workers, three per host on
  * baldar, heimdall, odin and thor; GPU workers k8s-work-4 and k8s-work-10 with their own
  * schematic and the NVIDIA patch; Rook-Ceph OSDs on every worker; CoreDNS; PDB-guarded
