@@ -197,12 +197,6 @@ describe('buildCattlePlan variations', () => {
       ['1.10.8', '1.11.0'],
     ],
     [
-      'hops are recorded, each node is still replaced once',
-      { from: '1.8.3', hops: ['1.10.8', '1.11.0'] },
-      (p) => [p.hops, allSteps(p).filter((s) => s.action === 'replace-vm').length],
-      [['1.10.8', '1.11.0'], 15],
-    ],
-    [
       'no noout when the policy turns it off',
       { policy: { ...DEFAULT_POLICY, cephNoout: false } },
       (p) => allSteps(p).filter((s) => s.action.startsWith('storage-noout')).length,
@@ -265,6 +259,12 @@ describe('buildCattlePlan variations', () => {
   it.each<[string, Partial<PlanInput>, string]>([
     ['a bad target', { to: 'latest' }, 'VERSION_INVALID'],
     ['hops that do not end at the target', { hops: ['1.10.8', '1.11.1'] }, 'HOPS_INVALID'],
+    // Never silently straight to the target: core/refusals.ts cattleHopsRefusal says why.
+    [
+      'intermediate hops (a cattle run cannot build their templates)',
+      { from: '1.8.3', hops: ['1.10.8', '1.11.0'] },
+      'CATTLE_MULTI_HOP',
+    ],
   ])('refuses %s', (_name, overrides, code) => {
     expect(() => buildCattlePlan(input(overrides))).toThrow(DroverError);
     expect(() => buildCattlePlan(input(overrides))).toThrow(expect.objectContaining({ code }));

@@ -4,9 +4,11 @@
  * control plane strictly one node at a time behind the etcd gate, then the workers as the
  * disruption policy allows, then a validation that counts every expected node.
  *
- * Multi-hop routes: a replacement is a fresh install from the target's template, so the
- * in-place upgrade path rules do not apply to it; each node is replaced once, straight to
- * `to`, and the hops are only recorded.
+ * Multi-hop routes are refused (CATTLE_MULTI_HOP, core/refusals.ts says why and where from): the
+ * templates come from the Talos version the Terraform configuration holds, so a run cannot build
+ * an intermediate hop's, and a fresh node must not skip minors of the cluster's etcd either.
+ * Going straight to the target silently is what this refusal replaces; the router sends a jump
+ * over several lines in place (pets, a phase per hop) instead.
  *
  * Control plane nodes follow the brief's cycle; should one carry GPUs or Ceph OSDs it also
  * gets the GPU wait and the noout steps a worker would (none does in the reference cluster).
@@ -18,6 +20,8 @@ import { controlPlaneNodes, workerNodes } from './inventory.js';
 import type { Inventory, InventoryNode } from './inventory.js';
 import type { Plan, PlanPhase, PlanStep } from './plan.js';
 import type { PlanInput } from './plan-build.js';
+import { DroverError } from './errors.js';
+import { cattleHopsRefusal } from './refusals.js';
 import {
   apiStableStep,
   assertUniqueStepIds,
@@ -117,6 +121,13 @@ export function buildCattlePlan(input: PlanInput): Plan {
   checkInventory(inventory, { cattle: true });
   const from = normalizeVersion('from', input.from);
   const to = normalizeVersion('to', input.to);
+  const hops = targetHops(to, input.hops);
+  const refusal = cattleHopsRefusal('cattle', hops);
+  if (refusal)
+    throw new DroverError('refused', refusal.code, refusal.reason, {
+      hint: 'Upgrade in place through every hop (pets --allow-multi-hop), or run one cattle upgrade per hop.',
+      details: { hops },
+    });
   const kubernetes =
     input.kubernetes === undefined
       ? undefined
@@ -152,7 +163,7 @@ export function buildCattlePlan(input: PlanInput): Plan {
     cluster: inventory.cluster,
     from,
     to,
-    hops: targetHops(to, input.hops),
+    hops,
     phases,
     policy,
   });

@@ -6,6 +6,13 @@ import type { Redactor } from '../core/redact.js';
 import type { StepDurations } from '../core/durations.js';
 import type { GateDecision } from '../core/gates.js';
 import type { Ports } from '../ports/index.js';
+import type {
+  KubernetesPort,
+  NodeReadPort,
+  NodesPort,
+  StorageHealthPort,
+  WorkloadHealthPort,
+} from '../ports/kubernetes.js';
 import type { JournalEntry } from '../ports/journal.js';
 import type { Mutex } from './mutex.js';
 import type { WindowGuard } from './window-gate.js';
@@ -30,9 +37,12 @@ export interface CustomCheckContext {
   signal?: AbortSignal;
 }
 
-/** true passes, false waits; a command gate answers with a full decision (a block has a code). */
+/**
+ * true passes, false waits; a command gate answers with a full decision (a block has a code).
+ * A custom gate reads the cluster (workload health role): it cannot cordon, drain or renew.
+ */
 export type CustomCheck = (
-  ports: Ports,
+  kubernetes: WorkloadHealthPort,
   context?: CustomCheckContext,
 ) => Promise<boolean | GateDecision>;
 
@@ -43,11 +53,34 @@ export interface VerifiedBackup {
   sha256: string;
 }
 
+/** The Kubernetes roles the engine's context carries (the lease is reached through LockPort only). */
+export interface KubernetesRoles {
+  /** Node reads only: gates, pre-act checks, scheduling. */
+  nodeReads: NodeReadPort;
+  /** Cordon, drain, uncordon: the node cycle and cleanup. */
+  nodes: NodesPort;
+  workloadHealth: WorkloadHealthPort;
+  storageHealth: StorageHealthPort;
+}
+
+/** One adapter object implementing every role serves each of them. */
+export function kubernetesRoles(port: KubernetesPort): KubernetesRoles {
+  return { nodeReads: port, nodes: port, workloadHealth: port, storageHealth: port };
+}
+
+/**
+ * The ports as the engine holds them: Kubernetes only by role (`RunState.kubernetes`), so a
+ * gate cannot cordon and a drain cannot renew the lease (the lease is `lock`, LockPort).
+ */
+export type EnginePorts = Omit<Ports, 'kubernetes'>;
+
 export interface RunState {
   plan: Plan;
   inventory: Inventory;
   policy: Policy;
-  ports: Ports;
+  ports: EnginePorts;
+  /** The Kubernetes API by role: nodes and drain, workload health, storage health. */
+  kubernetes: KubernetesRoles;
   durations: StepDurations;
   runId: string;
   redactor: Redactor;

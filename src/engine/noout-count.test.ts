@@ -8,7 +8,7 @@ import { FakeCluster } from './testing/fake-cluster.js';
 import { testContext, testRun } from './testing/test-run.js';
 
 // Test inventory: w-2 and w-3 are OSD workers of domain b, w-1 of domain a.
-describe('Ceph noout counted per domain (invariant 12)', () => {
+describe('Ceph noout counted per domain (invariant noout-while-away)', () => {
   it('the unset keeps noout while another OSD node of the domain is in flight, and unsets after', async () => {
     const c = new FakeCluster();
     c.noout.add('b');

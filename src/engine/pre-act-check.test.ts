@@ -27,7 +27,7 @@ const goDown = (c: FakeCluster, name: string) => {
   if (vm) vm.configured = false;
 };
 
-describe('pre-act check (invariant 10)', () => {
+describe('pre-act check (invariant recheck-before-act)', () => {
   it('passes when the budget, storage and the lease allow it', async () => {
     const { ctx, run } = setup();
     expect(
@@ -49,6 +49,22 @@ describe('pre-act check (invariant 10)', () => {
       code: 'PRE_ACT_BLOCKED',
       category: 'refused',
     });
+  });
+
+  it('a worker whose Node still reads Ready but whose Talos API is silent counts as down', async () => {
+    const { c, ctx, run } = setup();
+    const w1 = run.inventory.nodes.find((n) => n.name === 'w-1')!;
+    const w3 = run.inventory.nodes.find((n) => n.name === 'w-3')!;
+    const talos = run.ports.talos;
+    const version = talos.version.bind(talos);
+    // A machine that just stopped: node-monitor-grace-period has not yet turned Ready Unknown.
+    talos.version = async (address, ...rest) => {
+      if (address === w3.address) throw new Error(`dial tcp ${address}:50000: connection refused`);
+      return version(address, ...rest);
+    };
+    expect(c.view('w-3')?.ready).toBe('True');
+    const decision = await preActDecision(ctx, w1);
+    expect(decision.verdict === 'wait' && decision.reason).toContain('2 failure domains');
   });
 
   it('the same node coming back within the deadline lets it go on', async () => {

@@ -64,7 +64,7 @@ export const DESTRUCTIVE_OPERATIONS: ReadonlySet<string> = new Set([
   'talos.upgrade',
 ]);
 
-/** Operations that re-prove their safety right before they go out (invariant 10). */
+/** Operations that re-prove their safety right before they go out (invariant recheck-before-act). */
 const PRE_ACT_OPERATIONS: ReadonlySet<string> = new Set([
   ...DESTRUCTIVE_OPERATIONS,
   // Not irreversible, but it is what takes the node out of service: the budget is spent here.
@@ -85,7 +85,7 @@ export function makeContext<A extends StepAction>(
     observed: undefined,
     call(operation, inputs, fn, options) {
       const attemptOnce = async (attempt: number) => {
-        // The destructive call itself: proven right before it goes out (invariant 10), also
+        // The destructive call itself: proven right before it goes out (invariant recheck-before-act), also
         // when a handler spent minutes planning since the step began.
         if (PRE_ACT_OPERATIONS.has(operation)) await preActCheck(ctx, operation);
         // Durable before it acts: a stop after this leaves the node for resume to finish;

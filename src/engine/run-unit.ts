@@ -32,7 +32,7 @@ async function alreadyAtTarget(run: RunState, unit: NodeUnit): Promise<string | 
   if (run.plan.kind === 'kubernetes') return undefined;
   const verify = unit.steps.find((s) => s.action === 'verify-version');
   const talos = verify?.params.talos ?? run.plan.to;
-  const view = await run.ports.kubernetes.getNode(unit.node).catch(() => undefined);
+  const view = await run.kubernetes.nodeReads.getNode(unit.node).catch(() => undefined);
   if (
     view === undefined ||
     !reachedHop(view.talosVersion, talos, run.plan.to) ||

@@ -254,7 +254,7 @@ describe('scripted faults', () => {
 });
 
 describe('abort', () => {
-  it('waits for the apply in flight to finish, journals it, then stops (invariant 12)', async () => {
+  it('waits for the apply in flight to finish, journals it, then stops (invariant run-to-completion)', async () => {
     const c = new FakeCluster();
     for (const t of c.templates.keys()) c.templates.set(t, TO);
     const controller = new AbortController();
@@ -287,7 +287,7 @@ describe('abort', () => {
     expect(c.violations).toEqual([]);
   });
 
-  it('ends as aborted, at a step boundary, with the node put back or left cordoned as invariant 5 says', async () => {
+  it('ends as aborted, at a step boundary, with the node put back or left cordoned as invariant uncordon-when-done says', async () => {
     const c = new FakeCluster();
     const controller = new AbortController();
     const report = await runUpgrade(
@@ -301,7 +301,7 @@ describe('abort', () => {
     expect(report.outcome).toBe('aborted');
     expect(report.failure?.category).toBe('aborted');
     expect(c.replacements['cp-1'] ?? 0).toBe(0);
-    // Cordoned and drained, nothing destructive: put back as it was (invariant 5).
+    // Cordoned and drained, nothing destructive: put back as it was (invariant uncordon-when-done).
     expect([...c.cordoned]).toEqual([]);
     expect(report.nodes.find((n) => n.name === 'cp-1')?.leftCordoned).toBe(false);
     expect(c.lease?.holderIdentity).toBeUndefined();

@@ -18,6 +18,7 @@ import type { Ports } from '../ports/index.js';
 import type { JournalEntry } from '../ports/journal.js';
 import { cleanUpAfterStop } from './cleanup.js';
 import type { AuditRecord, CustomCheck, RunState } from './context.js';
+import { kubernetesRoles } from './context.js';
 import { checkInstallerImages, prePullInstallerImages } from './installer-images.js';
 import { lastBackupOf } from './journal-view.js';
 import { checkJournalMatchesPlan } from './journal-plan-match.js';
@@ -58,6 +59,8 @@ export interface RunUpgradeOptions {
   lockTtlSeconds?: number;
   /** Maintenance windows (window-gate.ts); none: the run may act at any time. */
   maintenance?: MaintenancePolicy;
+  /** Why installer images are not looked up (preflight.installerImages: skip); said in the report. */
+  installerImagesSkipped?: string;
 }
 
 // Long enough that renewals stay rare over a multi-hour run; a crashed holder blocks others this long
@@ -134,11 +137,14 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
+  // The engine holds Kubernetes by role only (context.ts): each module reaches what it needs.
+  const { kubernetes, ...enginePorts } = ports;
   const run: RunState = {
     plan,
     inventory,
     policy: plan.policy,
-    ports,
+    ports: enginePorts,
+    kubernetes: kubernetesRoles(kubernetes),
     durations: options.durations,
     runId: options.runId,
     redactor,
@@ -227,7 +233,7 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
     await openRunExtras(run, extras);
     // Before the first node: installer images exist (refused otherwise), then pre-pulled.
     for (const note of [
-      ...(await checkInstallerImages(run)),
+      ...(await checkInstallerImages(run, options.installerImagesSkipped)),
       ...(await prePullInstallerImages(run)),
     ]) {
       notes.push(note);

@@ -14,7 +14,6 @@ import type { SimulatedCluster } from '../../src/adapters/simulated/index.js';
 import { startSmall } from '../../src/adapters/simulated/testing/fixtures.js';
 import type { ScenarioInput } from '../../src/adapters/simulated/scenario/schema.js';
 import type { RunState, StepContext } from '../../src/engine/context.js';
-import { LeaseLock } from '../../src/engine/lease-lock.js';
 import { runStateOver } from '../../src/engine/testing/test-run.js';
 import { makeContext } from '../../src/engine/run-step.js';
 import type { Ports } from '../../src/ports/index.js';
@@ -44,7 +43,7 @@ export async function twinRun(
   const base: Ports = {
     ...cluster.ports,
     journal: new MemoryJournal(),
-    lock: new LeaseLock({ kubernetes: cluster.ports.kubernetes, clock: cluster.clock }),
+    lock: cluster.newLock(),
     reporter: { event: (e) => void events.push(e) },
   };
   const ports = options.decorate ? options.decorate(base) : base;

@@ -1,7 +1,7 @@
 /**
  * Control plane: the node's Terraform plan is made and scope-checked BEFORE its etcd member
  * leaves, so a plan that would recreate a bootstrap or secrets resource (or reach beyond the
- * node) is refused while etcd is still whole (invariant 3, issue 10). The plan is discarded:
+ * node) is refused while etcd is still whole (invariant scoped-terraform, issue 10). The plan is discarded:
  * replace-vm plans afresh after the leave (a saved plan goes stale with any state change) and
  * checks again. Idempotent: it changes nothing, so a resumed run may run it again.
  */

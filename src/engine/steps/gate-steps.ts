@@ -73,7 +73,7 @@ export const gateApiStable: StepHandler<'gate-api-stable'> = {
     const { checks } = await runGate(
       ctx,
       async () => {
-        const ready = await ctx.run.ports.kubernetes.apiServerReady().catch(() => false);
+        const ready = await ctx.run.kubernetes.workloadHealth.apiServerReady().catch(() => false);
         streak = ready ? streak + 1 : 0;
         return apiStableGate(streak, required);
       },
@@ -107,7 +107,8 @@ export async function storageHealthDecision(
   ctx: StepContext,
   options: { selfOut?: boolean } = {},
 ): Promise<GateDecision> {
-  const { kubernetes, storage, clock } = ctx.run.ports;
+  const { storage, clock } = ctx.run.ports;
+  const kubernetes = ctx.run.kubernetes.storageHealth;
   const byName = (n: string) => ctx.run.inventory.nodes.find((x) => x.name === n);
   const others = othersInFlight(ctx)
     .map(byName)
@@ -132,7 +133,7 @@ export async function storageHealthDecision(
 }
 
 async function check(ctx: StepContext, name: string, phase: 'pre' | 'post'): Promise<GateDecision> {
-  const k = ctx.run.ports.kubernetes;
+  const k = ctx.run.kubernetes.workloadHealth;
   const others = othersInFlight(ctx);
   switch (name) {
     case 'coredns': {
@@ -160,7 +161,7 @@ async function check(ctx: StepContext, name: string, phase: 'pre' | 'post'): Pro
         ? ctx.run.customChecks[name.slice('custom:'.length)]
         : undefined;
       if (custom !== undefined) {
-        const answer = await custom(ctx.run.ports, {
+        const answer = await custom(ctx.run.kubernetes.workloadHealth, {
           ...(ctx.node ? { node: ctx.node.name } : {}),
           ...(ctx.run.signal ? { signal: ctx.run.signal } : {}),
         });
@@ -215,17 +216,18 @@ export const postChecks: StepHandler<'post-checks'> = { run: (ctx) => runChecks(
 
 export const validateClusterStep: StepHandler<'validate-cluster'> = {
   async run(ctx) {
-    const k = ctx.run.ports.kubernetes;
+    const k = ctx.run.kubernetes.workloadHealth;
+    const nodeReads = ctx.run.kubernetes.nodeReads;
     const { talos, kubernetes, expectedNodes } = ctx.step.params;
     const gpuNodes = ctx.run.inventory.nodes.filter((n) => n.gpu).map((n) => n.name);
     const soft = <T>(p: Promise<T>) => p.catch(() => undefined);
     // A selected run (core/selection.ts) checks only its own nodes at the target.
     const versionNodes = ctx.step.params.targetNodes;
-    let lastNodes: Awaited<ReturnType<typeof k.listNodes>> | undefined;
+    let lastNodes: Awaited<ReturnType<typeof nodeReads.listNodes>> | undefined;
     const { checks } = await runGate(
       ctx,
       async () => {
-        lastNodes = await soft(k.listNodes());
+        lastNodes = await soft(nodeReads.listNodes());
         return validateCluster(
           {
             nodes: lastNodes,

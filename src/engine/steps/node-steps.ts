@@ -13,7 +13,7 @@ export const cordon: StepHandler = {
   async run(ctx) {
     const node = requireNode(ctx);
     await ctx.call('kubernetes.cordon', { node: node.name }, () =>
-      ctx.run.ports.kubernetes.cordon(node.name),
+      ctx.run.kubernetes.nodes.cordon(node.name),
     );
     return { outcome: 'succeeded' };
   },
@@ -45,7 +45,7 @@ export const nooutSet: StepHandler<'storage-noout-set'> = {
   },
 };
 
-/** Reference-counted: the last OSD node of the domain to come back unsets it (invariant 12). */
+/** Reference-counted: the last OSD node of the domain to come back unsets it (invariant noout-while-away). */
 export const nooutUnset: StepHandler<'storage-noout-unset'> = {
   async run(ctx) {
     const domain = ctx.step.params.domain;
@@ -77,7 +77,7 @@ async function waitForNode(
 ): Promise<NodeView | undefined> {
   const node = requireNode(ctx);
   try {
-    return await ctx.run.ports.kubernetes.waitForNode(node.name, predicate, {
+    return await ctx.run.kubernetes.nodes.waitForNode(node.name, predicate, {
       timeoutMs: seconds * 1000,
       ...(ctx.run.signal ? { signal: ctx.run.signal } : {}),
     });
@@ -138,7 +138,7 @@ export const verifyVersion: StepHandler<'verify-version'> = {
       ctx,
       async () => {
         const [view, reported] = await Promise.all([
-          ctx.run.ports.kubernetes.getNode(node.name),
+          ctx.run.kubernetes.nodes.getNode(node.name),
           ctx.run.ports.talos.version(node.address),
         ]);
         return combine([
@@ -157,13 +157,13 @@ export const verifyVersion: StepHandler<'verify-version'> = {
   },
 };
 
-/** Invariant 5: uncordon only a Ready node at the target version (its checks ran before this step). */
+/** Invariant uncordon-when-done: uncordon only a Ready node at the target version (its checks ran before this step). */
 export const uncordon: StepHandler = {
   async run(ctx) {
     const node = requireNode(ctx);
     const target = targetOf(ctx);
     const view = await ctx.call('kubernetes.getNode', { node: node.name }, () =>
-      ctx.run.ports.kubernetes.getNode(node.name),
+      ctx.run.kubernetes.nodes.getNode(node.name),
     );
     const versions = versionsMatch(view, target);
     if (view?.ready !== 'True' || versions.verdict !== 'pass') {
@@ -172,13 +172,13 @@ export const uncordon: StepHandler = {
         'UNCORDON_REFUSED',
         `${node.name} is not Ready at Talos ${target.talos}; it stays cordoned`,
         {
-          hint: 'Invariant 5: a node is uncordoned only at the target version with its checks passed.',
+          hint: 'Invariant uncordon-when-done: a node is uncordoned only at the target version with its checks passed.',
           details: { ready: view?.ready ?? 'missing', talos: view?.talosVersion ?? null },
         },
       );
     }
     await ctx.call('kubernetes.uncordon', { node: node.name }, () =>
-      ctx.run.ports.kubernetes.uncordon(node.name),
+      ctx.run.kubernetes.nodes.uncordon(node.name),
     );
     return { outcome: 'succeeded' };
   },

@@ -29,7 +29,7 @@ function machineOf(data: Record<string, unknown> | undefined): Machine | undefin
 }
 
 async function readMachine(ctx: StepContext, name: string): Promise<Machine | undefined> {
-  const view = await ctx.run.ports.kubernetes.getNode(name).catch(() => undefined);
+  const view = await ctx.run.kubernetes.nodeReads.getNode(name).catch(() => undefined);
   if (!view) return undefined;
   return {
     ...(view.systemUUID ? { systemUUID: view.systemUUID } : {}),

@@ -1,5 +1,5 @@
 /**
- * Pets: `talosctl upgrade` of one node, knowing what it did (invariants 11 and 12).
+ * Pets: `talosctl upgrade` of one node, knowing what it did (invariants evidence-of-change and noout-while-away).
  *
  * talosctl exits 1 when it loses the node in its reboot, and then the node may be rebooting,
  * upgraded, rolled back by Talos, or never coming back. So nothing is decided from talosctl's
@@ -205,7 +205,7 @@ export const talosUpgrade: StepHandler<'talos-upgrade'> = {
       await note(ctx, node, `talosctl upgrade ${node.name} to ${image}`, { upgradeIssued: now });
       lastError = undefined;
       try {
-        // No signal: an abort never kills a running upgrade (invariant 12).
+        // No signal: an abort never kills a running upgrade (invariant run-to-completion).
         await ctx.call(
           'talos.upgrade',
           { node: node.address, image },

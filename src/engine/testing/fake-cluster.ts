@@ -21,7 +21,8 @@ import type {
 } from '../../ports/index.js';
 import { MemoryJournalForTests } from './memory-journal.js';
 import { FakeClock } from './fake-clock.js';
-import { LeaseLock } from '../lease-lock.js';
+// eslint-disable-next-line no-restricted-imports -- FakeCluster leaves with issue 14's one twin
+import { LeaseLock } from '../../adapters/kubernetes/lease-lock.js';
 
 export const FROM = '1.10.8';
 export const TO = '1.11.0';

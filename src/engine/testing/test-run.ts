@@ -7,10 +7,12 @@ import { allSteps } from '../../core/plan.js';
 import type { StepAction } from '../../core/plan.js';
 import { findStep } from '../../core/plan-step.js';
 import type { RunState, StepContext } from '../context.js';
+import { kubernetesRoles } from '../context.js';
 import { Mutex } from '../mutex.js';
 import { makeContext } from '../run-step.js';
 import type { FakeCluster } from './fake-cluster.js';
 import { FROM, TO } from './fake-cluster.js';
+import type { Ports } from '../../ports/index.js';
 
 export function testRun(cluster: FakeCluster, signal?: AbortSignal): RunState {
   const plan = buildPlan('cattle', {
@@ -30,11 +32,13 @@ export function testRun(cluster: FakeCluster, signal?: AbortSignal): RunState {
 
 /** A RunState over any ports (the fake cluster's, or the twin's), holding the lease throughout. */
 export function runStateOver(
-  parts: Pick<RunState, 'plan' | 'inventory' | 'policy' | 'ports' | 'signal'>,
+  parts: Pick<RunState, 'plan' | 'inventory' | 'policy' | 'signal'> & { ports: Ports },
 ): RunState {
-  const { ports } = parts;
+  const { kubernetes, ...ports } = parts.ports;
   return {
     ...parts,
+    ports,
+    kubernetes: kubernetesRoles(kubernetes),
     durations: DEFAULT_STEP_DURATIONS,
     runId: 'test',
     redactor: new Redactor(),

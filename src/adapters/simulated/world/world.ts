@@ -9,6 +9,7 @@ import type { StepDurations } from '../../../core/durations.js';
 import type { Inventory, InventoryNode } from '../../../core/inventory.js';
 import type { Policy } from '../../../core/policy.js';
 import type { UpgradeKind } from '../../../core/plan.js';
+import type { InvariantName } from '../../../core/invariants.js';
 import type { KubeStore, StoreEvent } from '../kube/store.js';
 import type { Moment, Operation } from '../scenario/fault-timing.js';
 import { TIMED_FAULT_TYPES, type Scenario, type ScenarioFault } from '../scenario/schema.js';
@@ -53,7 +54,7 @@ export interface WorldContext {
   kubernetes: { from: string; to: string };
 }
 
-/** Requests that take a node or an etcd member away (the acts invariant 10 guards). */
+/** Requests that take a node or an etcd member away (the acts invariant recheck-before-act guards). */
 export const DESTRUCTIVE: ReadonlySet<Operation> = new Set([
   'replace-vm',
   'talos-upgrade',
@@ -284,7 +285,7 @@ export class World {
 
   // ---- violations ----------------------------------------------------------------------------
 
-  violation(invariant: number, message: string): void {
+  violation(invariant: InvariantName, message: string): void {
     const v: Violation = { invariant, at: this.now, message };
     if (this.struckAfterCommit(invariant)) {
       (this.state.excused ??= []).push(v);
@@ -299,12 +300,12 @@ export class World {
   }
 
   /**
-   * Quorum and disruption breaches (1, 4) that only a fault striking while Drover's destructive
+   * Quorum and disruption breaches (etcd-quorum, disruption-budget) that only a fault striking while Drover's destructive
    * request was already under way caused: Drover asked when the world allowed it and cannot take
    * back a running apply or upgrade. It must not add to it afterwards (a later request is judged).
    */
-  private struckAfterCommit(invariant: number): boolean {
-    if (invariant !== 1 && invariant !== 4) return false;
+  private struckAfterCommit(invariant: InvariantName): boolean {
+    if (invariant !== 'etcd-quorum' && invariant !== 'disruption-budget') return false;
     const inFlight = Object.values(this.destructiveInFlight);
     const struck = this.state.lastFaultStrikeAt;
     return inFlight.length > 0 && struck !== undefined && inFlight.every((at) => at <= struck);
