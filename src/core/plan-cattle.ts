@@ -37,9 +37,9 @@ import {
 
 /** Templates the nodes use, in order of first use. */
 export function templatesInUse(inventory: Inventory): string[] {
-  const keys: string[] = [];
-  for (const node of inventory.nodes) if (!keys.includes(node.template)) keys.push(node.template);
-  return keys;
+  // A Set keeps insertion order: one pass, not a scan of the keys per node (5,000 nodes use
+  // ~1,700 templates).
+  return [...new Set(inventory.nodes.map((node) => node.template))];
 }
 
 function templatesPhase(inventory: Inventory, to: string): PlanPhase {

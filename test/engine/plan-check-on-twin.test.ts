@@ -10,12 +10,7 @@ import { DEFAULT_STEP_DURATIONS } from '../../src/core/durations.js';
 import { exitCodeFor } from '../../src/core/errors.js';
 import type { Plan } from '../../src/core/plan.js';
 import { Redactor } from '../../src/core/redact.js';
-import { MemoryJournal } from '../../src/adapters/journal/memory-journal.js';
-import {
-  DEFAULT_LEASE_NAME,
-  DEFAULT_LEASE_NAMESPACE,
-} from '../../src/adapters/kubernetes/lease-lock.js';
-import type { Ports } from '../../src/ports/index.js';
+import { DEFAULT_LEASE_NAME, DEFAULT_LEASE_NAMESPACE } from '../../src/adapters/kubernetes/lease-lock.js';
 import { runUpgrade } from '../../src/engine/run-upgrade.js';
 import type { JournalEntry } from '../../src/ports/journal.js';
 import { twinRun } from './twin-run.js';
@@ -28,19 +23,6 @@ function planWith(plan: Plan, stepId: string, params: unknown): Plan {
       for (const step of unit.steps)
         if (step.id === stepId) (step as { params: unknown }).params = params;
   return copy;
-}
-
-/** The twin's ports with a journal holding `prior` (a run that an earlier process began). */
-async function portsWith(t: Awaited<ReturnType<typeof twinRun>>, prior: JournalEntry[]) {
-  const journal = new MemoryJournal();
-  for (const entry of prior) await journal.append(entry);
-  const ports: Ports = {
-    ...t.cluster.ports,
-    journal,
-    lock: t.cluster.newLock(),
-    reporter: { event: () => undefined },
-  };
-  return ports;
 }
 
 describe('the engine refuses a plan whose step lacks its params', () => {
@@ -77,11 +59,11 @@ describe('the engine refuses a plan whose step lacks its params', () => {
           data: { applyStarting: true, serial: serial - 1 },
         },
       ];
-      const ports = await portsWith(t, prior);
+      for (const entry of prior) await t.run.ports.journal.append(entry);
       const run = runUpgrade({
         plan: planWith(t.run.plan, 'w-1/replace-vm', params),
         inventory: t.run.inventory,
-        ports,
+        ports: { ...t.run.ports, kubernetes: t.cluster.ports.kubernetes },
         durations: DEFAULT_STEP_DURATIONS,
         runId,
         holderIdentity: 'drover/twin-test',
@@ -96,7 +78,7 @@ describe('the engine refuses a plan whose step lacks its params', () => {
       expect((error as Error).message).toContain('step w-1/replace-vm: params.addresses');
       expect(exitCodeFor(error)).toBe(2);
       // Nothing was journaled (no step counted as done), nothing replaced, the lease never taken.
-      expect(await ports.journal.readAll()).toEqual(prior);
+      expect(await t.run.ports.journal.readAll()).toEqual(prior);
       expect(t.cluster.vmReplacements()['w-1'] ?? 0).toBe(0);
       const lease = await t.cluster.ports.kubernetes.getLease(
         DEFAULT_LEASE_NAMESPACE,
@@ -122,11 +104,11 @@ describe('the engine refuses a plan whose step lacks its params', () => {
         outcome: 'succeeded',
       },
     ];
-    const ports = await portsWith(t, prior);
+    for (const entry of prior) await t.run.ports.journal.append(entry);
     const error = await runUpgrade({
       plan: t.run.plan,
       inventory: t.run.inventory,
-      ports,
+      ports: { ...t.run.ports, kubernetes: t.cluster.ports.kubernetes },
       durations: DEFAULT_STEP_DURATIONS,
       runId,
       holderIdentity: 'drover/twin-test',
@@ -141,6 +123,6 @@ describe('the engine refuses a plan whose step lacks its params', () => {
       details: { stepId: 'w-1/replace-vm' },
     });
     expect(exitCodeFor(error)).toBe(2);
-    expect(await ports.journal.readAll()).toEqual(prior);
+    expect(await t.run.ports.journal.readAll()).toEqual(prior);
   });
 });

@@ -105,6 +105,7 @@ export async function upgradeNode(
   const bootBefore = vm.bootId;
   const wasOut = outOfService(world, n.name);
   vm.phase = 'rebooting';
+  world.vmTouched(vm.node);
   for (const m of world.state.etcd) if (m.node === n.name) m.healthy = false;
   checkTakenOut(world, n, `talos upgrade of ${n.name}`, {
     newlyOut: !wasOut,

@@ -101,9 +101,11 @@ export class World {
     return this.nextChanges;
   }
   private readonly vmWatch = new VmWatch();
+  /** Every VmWatch to tell of a VM change (vmTouched): this world's and its trackers'. */
+  private readonly vmWatches: VmWatch[] = [this.vmWatch];
   /** Storage domains with an OSD node down, kept from node events and VM changes. */
   readonly domainsDown: DomainsDown;
-  private nodeNames: string[] | undefined;
+  private nodeNames: Set<string> | undefined;
 
   /**
    * Kills the process inside a step (crash faults): never returns when a process dies; returns
@@ -254,11 +256,11 @@ export class World {
       this.worldDirty = false;
       this.changes = this.nextChanges;
       this.nextChanges = emptyChanges(false);
-      this.nodeNames ??= this.context.inventory.nodes.map((n) => n.name);
+      this.nodeNames ??= new Set(this.context.inventory.nodes.map((n) => n.name));
       // VMs change only in world state: every such change marks the world changed (an event
       // fires, a timer is set, changed() is called, a fault starts or ends) before this pass.
       if (world || this.changes.full)
-        this.vmWatch.collect(this.state.vms, this.nodeNames, this.changes.nodes);
+        this.vmWatch.collect(this.state.vms, this.nodeNames, this.changes.nodes, this.changes.full);
       this.asWorld(() => {
         for (const r of this.reconcilers)
           if (world || r.watches.some((w) => changed.has(w))) r.run(this);
@@ -267,6 +269,19 @@ export class World {
         throw new Error('simulated cluster: controllers did not settle (a bug in the simulator)');
     }
     this.reconcileQueued = false;
+  }
+
+  /** Registers a VmWatch to be told of every VM change (see vmTouched). */
+  watchVms(watch: VmWatch): void {
+    this.vmWatches.push(watch);
+  }
+
+  /**
+   * The VM of `node` was created, destroyed, or changed phase or boot: every write to those
+   * fields calls this, so that watchers compare only touched VMs (changes.ts, VmWatch).
+   */
+  vmTouched(node: string): void {
+    for (const watch of this.vmWatches) watch.touch(node);
   }
 
   /** Something changed: persistence saves (coalesced by the listener). */
