@@ -15,7 +15,7 @@ const templatesPhase = (run: RunState): PlanPhase =>
 const rebuildAddresses = (run: RunState): string[] =>
   templatesPhase(run)
     .steps.filter((s) => s.action === 'rebuild-template')
-    .map((s) => s.params.address as string);
+    .map((s) => s.params.address);
 
 /** A run over `c` (optionally one "process" that can be killed) that records every plan request. */
 function setup(
