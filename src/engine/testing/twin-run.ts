@@ -1,0 +1,125 @@
+/**
+ * Engine tests on the one twin: a RunState over the simulated cluster's ports (the small
+ * cluster of src/adapters/simulated/testing/fixtures.ts), so a step handler meets a world that
+ * behaves as the real systems do (pods that take time to go, a node that refuses nothing on its
+ * own) rather than a fake that guards the rules for the engine. Only engine tests and this
+ * folder may import the simulated adapters (eslint.config.js); fault decorators
+ * (twin-faults.ts) wrap one port method at a time: a read that lies, a read that throws.
+ */
+import { buildPlan } from '../../core/plan-build.js';
+import type { Plan, PlanStep, UpgradeKind } from '../../core/plan.js';
+import { Redactor } from '../../core/redact.js';
+import type { SimulatedCluster } from '../../adapters/simulated/index.js';
+import { startSmall } from '../../adapters/simulated/testing/fixtures.js';
+import type { ScenarioInput } from '../../adapters/simulated/scenario/schema.js';
+import type { RunState, StepContext } from '../context.js';
+import { LeaseLock } from '../lease-lock.js';
+import type { RunUpgradeOptions } from '../run-upgrade.js';
+import { makeContext } from '../run-step.js';
+import type { Ports } from '../../ports/index.js';
+import type { JournalEntry, JournalStore } from '../../ports/journal.js';
+import type { ProgressEvent } from '../../ports/reporter.js';
+import { runStateOver } from './test-run.js';
+
+/** The journal every "process" of one test shares (a resume reads what a crashed run wrote). */
+export class SharedJournal implements JournalStore {
+  readonly entries: JournalEntry[] = [];
+  async append(entry: JournalEntry): Promise<void> {
+    this.entries.push(structuredClone(entry));
+  }
+  async readAll(): Promise<JournalEntry[]> {
+    return structuredClone(this.entries);
+  }
+}
+
+export interface TwinRun {
+  cluster: SimulatedCluster;
+  run: RunState;
+  events: ProgressEvent[];
+  journal: SharedJournal;
+  /** The ports of the first "process" (decorated). */
+  ports: Ports;
+  /** A step's context; `priorStarts`: its step-started entries from a process that died. */
+  context(stepId: string, priorStarts?: JournalEntry[]): StepContext;
+  /** The ports of another process over the same world and journal (its own lease lock). */
+  newPorts(decorate?: (ports: Ports) => Ports): Ports;
+  /** runUpgrade's options over this twin (a fresh process's ports unless given). */
+  upgrade(over?: Partial<RunUpgradeOptions>): RunUpgradeOptions;
+}
+
+export interface TwinRunOptions {
+  scenario?: Partial<ScenarioInput>;
+  kind?: UpgradeKind;
+  decorate?: (ports: Ports) => Ports;
+  signal?: AbortSignal;
+  /** Custom gates the plan names (`custom:<name>`). */
+  customChecks?: string[];
+}
+
+export async function twinRun(options: TwinRunOptions = {}): Promise<TwinRun> {
+  const cluster = await startSmall(options.scenario ?? {});
+  const events: ProgressEvent[] = [];
+  const journal = new SharedJournal();
+  const newPorts = (decorate?: (ports: Ports) => Ports): Ports => {
+    const base: Ports = {
+      ...cluster.ports,
+      journal,
+      lock: new LeaseLock({ kubernetes: cluster.ports.kubernetes, clock: cluster.clock }),
+      reporter: { event: (e) => void events.push(e) },
+    };
+    return decorate ? decorate(base) : base;
+  };
+  const ports = newPorts(options.decorate);
+  const kind = options.kind ?? cluster.kind;
+  const plan: Plan = buildPlan(kind, {
+    inventory: cluster.inventory,
+    policy: cluster.policy,
+    from: cluster.from,
+    to: cluster.to,
+    ...(options.customChecks ? { customChecks: options.customChecks } : {}),
+  });
+  const run: RunState = runStateOver({
+    plan,
+    inventory: cluster.inventory,
+    policy: cluster.policy,
+    ports,
+    signal: options.signal,
+  });
+  const context = (stepId: string, priorStarts: JournalEntry[] = []): StepContext => {
+    const step = plan.phases
+      .flatMap((p) => [...p.steps, ...p.units.flatMap((u) => u.steps)])
+      .find((s) => s.id === stepId) as PlanStep | undefined;
+    if (!step) throw new Error(`no step ${stepId} in the plan`);
+    const node = step.node ? cluster.inventory.nodes.find((n) => n.name === step.node) : undefined;
+    return makeContext(run, step, node, priorStarts);
+  };
+  const upgrade = (over: Partial<RunUpgradeOptions> = {}): RunUpgradeOptions => ({
+    plan,
+    inventory: cluster.inventory,
+    ports: newPorts(),
+    durations: cluster.durations,
+    runId: 'run-1',
+    holderIdentity: 'drover/run-1',
+    resume: false,
+    redactor: new Redactor(),
+    ...over,
+  });
+  return { cluster, run, events, journal, ports, context, newPorts, upgrade };
+}
+
+/** The ports every run has (hooks, silences and the registry are optional). */
+type RequiredPort = { [P in keyof Ports]-?: undefined extends Ports[P] ? never : P }[keyof Ports];
+
+/** Replaces one method of one port: the fault decorators' building block. */
+export function overriding<K extends RequiredPort, M extends keyof Ports[K]>(
+  ports: Ports,
+  port: K,
+  method: M,
+  replacement: (original: Ports[K][M]) => Ports[K][M],
+): Ports {
+  const target = ports[port];
+  const original = (target[method] as (...a: unknown[]) => unknown).bind(target) as Ports[K][M];
+  const wrapped = Object.create(target) as Ports[K];
+  wrapped[method] = replacement(original);
+  return { ...ports, [port]: wrapped };
+}
