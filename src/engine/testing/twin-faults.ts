@@ -93,3 +93,28 @@ export function killable(ports: Ports): Process {
     died: diedPromise,
   };
 }
+
+/** Every Terraform plan also changes `address` (a resource outside what the plan targets). */
+export function planReaching(ports: Ports, address: string): Ports {
+  return overriding(ports, 'infrastructure', 'plan', (plan) => async (request) => {
+    const result = await plan(request);
+    return { ...result, changes: [...result.changes, { address, actions: ['update'] }] };
+  });
+}
+
+/** Counts the calls of `port.method` (e.g. how many applies went out). */
+export function counting<K extends RequiredPort>(
+  ports: Ports,
+  port: K,
+  method: keyof Ports[K] & string,
+): { ports: Ports; count: () => number } {
+  let n = 0;
+  const counted = overriding(ports, port, method, (original) => {
+    const call = original as unknown as (...a: unknown[]) => unknown;
+    return ((...args: unknown[]) => {
+      n++;
+      return call(...args);
+    }) as unknown as Ports[K][typeof method];
+  });
+  return { ports: counted, count: () => n };
+}
