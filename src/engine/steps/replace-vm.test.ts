@@ -116,7 +116,7 @@ describe('replace-vm', () => {
   });
 
   it('the same VMID after the apply is no failure: the id is not the evidence', async () => {
-    const { replacements, run, context, infra } = await setup();
+    const { replacements, context, infra } = await setup();
     infra.resourceIds = async (addresses) => Object.fromEntries(addresses.map((a) => [a, '101']));
     const ctx = context('w-1/replace-vm');
     await takeVerifiedBackup(ctx, 'w-1');
