@@ -123,3 +123,16 @@ export function overriding<K extends RequiredPort, M extends keyof Ports[K]>(
   wrapped[method] = replacement(original);
   return { ...ports, [port]: wrapped };
 }
+
+/** The VMs the world replaced, by node (nodes never replaced left out). */
+export function replacedVms(cluster: SimulatedCluster): Record<string, number> {
+  return Object.fromEntries(Object.entries(cluster.vmReplacements()).filter(([, n]) => n > 0));
+}
+
+/** The nodes marked unschedulable, as the API server reports them. */
+export async function cordonedNodes(cluster: SimulatedCluster): Promise<string[]> {
+  return (await cluster.ports.kubernetes.listNodes())
+    .filter((n) => n.unschedulable)
+    .map((n) => n.name)
+    .sort();
+}
