@@ -13,7 +13,7 @@ import type { SimulatedCluster } from '../../adapters/simulated/index.js';
 import { startSmall } from '../../adapters/simulated/testing/fixtures.js';
 import type { ScenarioInput } from '../../adapters/simulated/scenario/schema.js';
 import type { RunState, StepContext } from '../context.js';
-import { LeaseLock } from '../lease-lock.js';
+import { DEFAULT_LEASE_NAME, DEFAULT_LEASE_NAMESPACE, LeaseLock } from '../lease-lock.js';
 import type { RunUpgradeOptions } from '../run-upgrade.js';
 import { makeContext } from '../run-step.js';
 import type { Ports } from '../../ports/index.js';
@@ -135,4 +135,22 @@ export async function cordonedNodes(cluster: SimulatedCluster): Promise<string[]
     .filter((n) => n.unschedulable)
     .map((n) => n.name)
     .sort();
+}
+
+/** Who holds the upgrade lease now (undefined: nobody, or no lease object at all). */
+export async function leaseHolder(cluster: SimulatedCluster): Promise<string | undefined> {
+  const lease = await cluster.ports.kubernetes.getLease(
+    DEFAULT_LEASE_NAMESPACE,
+    DEFAULT_LEASE_NAME,
+  );
+  return lease?.holderIdentity || undefined;
+}
+
+/** The templates' versions, in inventory order. */
+export async function templateVersions(cluster: SimulatedCluster): Promise<(string | undefined)[]> {
+  return Promise.all(
+    Object.values(cluster.inventory.templates).map((t) =>
+      cluster.ports.infrastructure.templateVersion(t.address),
+    ),
+  );
 }
