@@ -176,11 +176,14 @@ describe('runUpgrade with maintenance windows', () => {
   it('a node a crashed run left half-done is finished even when its cycle no longer fits; the next is held back', async () => {
     const t = await twin();
     await crashAfterCp1Replaced(t);
-    // Resume with one minute of window left: far less than a cycle.
-    const end = new Date(Math.ceil((t.cluster.clock.now() + 60_000) / 60_000) * 60_000);
-    const hhmm = end.toISOString().slice(11, 16);
+    // Resume inside a window of a minute or two that ends a minute from now: no window is long
+    // enough for a cycle, yet the half-done node is finished (not refused as too short).
+    const now = t.cluster.clock.now();
+    const hhmm = (ms: number) => new Date(ms).toISOString().slice(11, 16);
+    const start = hhmm(Math.floor(now / 60_000) * 60_000);
+    const end = hhmm(Math.ceil((now + 60_000) / 60_000) * 60_000);
     const report = await runUpgrade(
-      options(t, [`Thu 00:00-${hhmm} UTC`], 'exit', { resume: true }),
+      options(t, [`Thu ${start}-${end} UTC`], 'exit', { resume: true }),
     );
     expect(report.failure?.code).toBe('WINDOW_CLOSED');
     expect(report.failure?.message).toContain('cp-2 not started');
