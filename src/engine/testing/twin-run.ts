@@ -7,6 +7,9 @@
  * (twin-faults.ts) wrap one port method at a time: a read that lies, a read that throws.
  */
 import { buildPlan } from '../../core/plan-build.js';
+import type { UpgradeReport } from '../../core/report.js';
+import type { Selection } from '../../core/selection-flags.js';
+import { selectPlan } from '../../core/selection.js';
 import type { Plan, PlanStep, UpgradeKind } from '../../core/plan.js';
 import { Redactor } from '../../core/redact.js';
 import type { SimulatedCluster } from '../../adapters/simulated/index.js';
@@ -14,6 +17,7 @@ import { startSmall } from '../../adapters/simulated/testing/fixtures.js';
 import type { ScenarioInput } from '../../adapters/simulated/scenario/schema.js';
 import type { RunState, StepContext } from '../context.js';
 import { DEFAULT_LEASE_NAME, DEFAULT_LEASE_NAMESPACE, LeaseLock } from '../lease-lock.js';
+import { runUpgrade } from '../run-upgrade.js';
 import type { RunUpgradeOptions } from '../run-upgrade.js';
 import { makeContext } from '../run-step.js';
 import type { Ports } from '../../ports/index.js';
@@ -56,8 +60,16 @@ export interface TwinRunOptions {
   customChecks?: string[];
 }
 
+/** A twin run on the small cluster (fixtures.ts) with the scenario's extra fields. */
 export async function twinRun(options: TwinRunOptions = {}): Promise<TwinRun> {
-  const cluster = await startSmall(options.scenario ?? {});
+  return twinRunOver(await startSmall(options.scenario ?? {}), options);
+}
+
+/** A twin run over a cluster already started (another scenario, seed or world file). */
+export function twinRunOver(
+  cluster: SimulatedCluster,
+  options: Omit<TwinRunOptions, 'scenario'> = {},
+): TwinRun {
   const events: ProgressEvent[] = [];
   const journal = new SharedJournal();
   const newPorts = (decorate?: (ports: Ports) => Ports): Ports => {
@@ -153,4 +165,20 @@ export async function templateVersions(cluster: SimulatedCluster): Promise<(stri
       cluster.ports.infrastructure.templateVersion(t.address),
     ),
   );
+}
+
+/**
+ * The engine's upgrade of a started cluster (or of a selection of its nodes), start to end: how
+ * the twin's own tests drive a whole cycle, so what they show holds for the engine users run.
+ */
+export async function upgradeOver(
+  cluster: SimulatedCluster,
+  selection?: Selection,
+): Promise<UpgradeReport> {
+  const t = twinRunOver(cluster);
+  const plan = selection ? selectPlan(t.run.plan, cluster.inventory, selection) : t.run.plan;
+  const report = await runUpgrade(t.upgrade({ plan }));
+  if (report.outcome !== 'succeeded')
+    throw new Error(`the upgrade ${report.outcome}: ${report.failure?.message ?? ''}`);
+  return report;
 }

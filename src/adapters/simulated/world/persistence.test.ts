@@ -7,7 +7,7 @@ import {
   backupState,
   machineConfigWithPatches,
   rebuildTemplates,
-} from '../testing/cycle-driver.js';
+} from '../testing/fixtures.js';
 import { node, smallScenario, startSmall } from '../testing/fixtures.js';
 
 const open: SimulatedCluster[] = [];
