@@ -65,7 +65,7 @@ export function createVm(world: World, node: InventoryNode): VmState {
     createdAt: world.now,
   };
   world.state.vms[node.name] = vm;
-  world.schedule(world.rng.jitter(world.ms('wait-maintenance')), {
+  world.schedule(world.rng.jitter(world.ms('machine-boot')), {
     type: 'vm-maintenance',
     node: node.name,
     vmId: vm.uuid,
@@ -96,7 +96,7 @@ export function machineStopped(world: World, node: string, vmId: string | null):
 export function configure(world: World, vm: VmState, config: string): void {
   vm.phase = 'installing';
   vm.gpuDriver = hasNvidiaModules(config);
-  world.schedule(world.rng.jitter(world.ms('wait-ready')), {
+  world.schedule(world.rng.jitter(world.ms('kubelet-ready')), {
     type: 'vm-configured',
     node: vm.node,
     vmId: vm.uuid,
@@ -129,13 +129,13 @@ export function registerMachineHandlers(world: World): void {
     registerKubelet(w, node, vm.version, w.state.kubernetesVersion, !neverReady && !stuck);
     if (node.role === 'controlplane') joinEtcd(w, node, vm);
     if (node.gpu && vm.gpuDriver && vm.templateKey.endsWith(GPU_SCHEMATIC_FLAVOR)) {
-      w.schedule(w.rng.jitter(w.ms('wait-gpu', 0.4)), {
+      w.schedule(w.rng.jitter(w.ms('gpu-plugin', 0.4)), {
         type: 'gpu-label',
         node: node.name,
         vmId: vm.uuid,
       });
       // Allocatable `wait-gpu` (give or take) after the boot: the step's nominal duration.
-      w.schedule(w.rng.jitter(w.ms('wait-gpu')), {
+      w.schedule(w.rng.jitter(w.ms('gpu-plugin')), {
         type: 'gpu-allocatable',
         node: node.name,
         vmId: vm.uuid,
@@ -187,7 +187,7 @@ function joinEtcd(world: World, node: InventoryNode, vm: VmState): void {
     member = { id: world.rng.hex(16), node: node.name, vmId: vm.uuid, healthy: false };
     world.state.etcd.push(member);
   }
-  world.schedule(world.rng.jitter(world.ms('wait-etcd-rejoin')), {
+  world.schedule(world.rng.jitter(world.ms('etcd-join')), {
     type: 'etcd-healthy',
     node: node.name,
     memberId: member.id,
@@ -205,7 +205,7 @@ function nodeDownEffect(world: World, fault: ScenarioFault, on: boolean): void {
     machineStopped(world, fault.node, vm.uuid);
   } else if (!on && vm.phase === 'stopped') {
     vm.phase = 'installing';
-    world.schedule(world.rng.jitter(world.ms('wait-ready')), {
+    world.schedule(world.rng.jitter(world.ms('kubelet-ready')), {
       type: 'vm-configured',
       node: vm.node,
       vmId: vm.uuid,
