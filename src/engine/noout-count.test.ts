@@ -8,9 +8,7 @@ import { twinRun } from './testing/twin-run.js';
 
 /** The small twin with w-4 an OSD node too: w-3 and w-4 are the OSD workers of domain h3. */
 async function setup(faults: ScenarioInput['faults'] = []) {
-  const nodes = smallScenarioInput().nodes.map((n) =>
-    n.name === 'w-4' ? { ...n, osd: true } : n,
-  );
+  const nodes = smallScenarioInput().nodes.map((n) => (n.name === 'w-4' ? { ...n, osd: true } : n));
   const t = await twinRun({ scenario: { nodes, faults } });
   await t.cluster.ports.storage.setNoout('h3', true);
   const noout = () => t.cluster.ports.storage.nooutDomains();

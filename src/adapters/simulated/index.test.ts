@@ -149,7 +149,7 @@ describe('options', () => {
   });
 });
 
-describe('the engine\'s cattle upgrade of the reference cluster', () => {
+describe("the engine's cattle upgrade of the reference cluster", () => {
   it('replaces every VM once, ends at the target and breaks no invariant', async () => {
     cluster = await createSimulatedCluster({ scenario: referenceScenario(), seed: 3 });
     const started = cluster.clock.now();

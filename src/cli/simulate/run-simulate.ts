@@ -47,7 +47,6 @@ import type { SimulateReport } from './simulate-report.js';
 
 const HTTP_IDLE_DELAY_MS = 2;
 
-
 export interface SimulateOptions {
   scenarioFile?: string;
   kind?: UpgradeKind;
