@@ -3,8 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulatedCluster, type SimulatedCluster } from '../index.js';
-import { backupState, machineConfigWithPatches, rebuildTemplates } from '../testing/fixtures.js';
-import { node, smallScenario, startSmall } from '../testing/fixtures.js';
+import {
+  backupState,
+  machineConfigWithPatches,
+  rebuildTemplates,
+  node,
+  smallScenario,
+  startSmall,
+} from '../testing/fixtures.js';
 
 const open: SimulatedCluster[] = [];
 afterEach(async () => {
