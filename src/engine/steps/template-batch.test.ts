@@ -154,13 +154,13 @@ describe('template rebuilds in batches', () => {
     const failure = await runPhase(t.run, templatesPhase(t.run), {}).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(StepFailure);
     expect((failure as StepFailure).step.id).toBe(`template/${a}`);
-    expect((failure as StepFailure).error.code).toBe('TWIN_BROKEN');
+    expect((failure as StepFailure).error.code).toBe('SIMULATED_FAULT_PERMANENT');
     expect(t.plans).toEqual([[a, b]]);
     for (const address of [a, b]) {
       const finished = t.journal.entries.find(
         (e) => e.type === 'step-finished' && e.stepId === `template/${address}`,
       );
-      expect(finished).toMatchObject({ outcome: 'failed', code: 'TWIN_BROKEN' });
+      expect(finished).toMatchObject({ outcome: 'failed', code: 'SIMULATED_FAULT_PERMANENT' });
     }
     expect(t.entriesOf(`template/${c}`)).toEqual([]);
     expect(t.entriesOf('cluster/verify-templates')).toEqual([]);

@@ -9,15 +9,18 @@ import { overriding } from './twin-run.js';
 
 type RequiredPort = Parameters<typeof overriding>[1];
 
-/** A transient failure as an adapter reports a blip (retried by the engine's retry policy). */
+/**
+ * A transient failure as the twin's own scripted faults report one (retried by the engine's
+ * retry policy): the same code, so the retry rule that serves the twin serves these tests.
+ */
 export const blip = (what: string): DroverError =>
-  new DroverError('failed', 'TWIN_TRANSIENT', `${what}: connection reset by peer`, {
+  new DroverError('failed', 'SIMULATED_FAULT', `${what}: connection reset by peer`, {
     details: { transient: true },
   });
 
 /** A failure that is not retried. */
 export const broken = (what: string): DroverError =>
-  new DroverError('failed', 'TWIN_BROKEN', `${what} is broken`);
+  new DroverError('failed', 'SIMULATED_FAULT_PERMANENT', `${what} is broken`);
 
 /**
  * `port.method` throws `error()` on its first `times` calls (every call for 'always'), then
