@@ -431,4 +431,13 @@ export const MUTATIONS = [
     tests: ['test/refusals/four-commands.test.ts'],
     why: 'plan and upgrade would run a jump the router refuses',
   },
+  {
+    id: 'non-retryable-never-retried',
+    rule: 'retry-only-retryable',
+    file: 'src/core/errors.ts',
+    find: 'return isDroverError(error) && error.retryable;',
+    replace: 'return isDroverError(error);',
+    tests: ['src/engine/retry.test.ts', 'src/engine/steps/talos-steps.test.ts'],
+    why: 'a refused Talos upgrade or a scope refusal would be tried again instead of stopping',
+  },
 ];

@@ -1,7 +1,9 @@
 /**
- * Classifies errors once, for every command: DroverErrors carry their category, code and hint;
- * anything else is an unexpected failure (exit 1) reported with its message.
+ * Classifies errors once, for every command, from the catalogue (core/error-codes.ts):
+ * DroverErrors carry their code, and with it their category, retryability and default hint;
+ * anything else is UNEXPECTED (exit 1) reported with its message.
  */
+import { ERROR_CODES } from '../core/error-codes.js';
 import { DroverError, exitCodeFor, isDroverError } from '../core/errors.js';
 
 export interface ErrorReportOptions {
@@ -20,11 +22,19 @@ export function errorDocument(error: unknown): Record<string, unknown> {
         hint: error.hint ?? null,
         ...(error.details ? { details: error.details } : {}),
         cause: causeMessage(error.cause),
+        retryable: error.retryable,
       },
     };
   }
+  const unexpected = ERROR_CODES.UNEXPECTED;
   return {
-    error: { code: 'UNEXPECTED', category: 'failed', message: messageOf(error), hint: null },
+    error: {
+      code: 'UNEXPECTED',
+      category: unexpected.category,
+      message: messageOf(error),
+      hint: unexpected.hint,
+      retryable: unexpected.retryable,
+    },
   };
 }
 

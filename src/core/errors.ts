@@ -1,7 +1,11 @@
 /**
  * Every failure Drover reports carries a stable code, a message, a hint for the operator and,
- * where there is one, the underlying cause. The CLI maps the category to an exit code once.
+ * where there is one, the underlying cause. The code comes from the catalogue (error-codes.ts),
+ * which fixes its category and whether it is retryable; the CLI maps the category to an exit
+ * code once.
  */
+import { ERROR_CODES, isErrorCode, type CategoryOf, type ErrorCode } from './error-codes.js';
+
 export const ERROR_CATEGORIES = ['usage', 'input', 'refused', 'failed', 'aborted'] as const;
 export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];
 
@@ -28,29 +32,44 @@ export interface DroverErrorOptions {
   details?: Record<string, unknown>;
 }
 
-export class DroverError extends Error {
-  readonly code: string;
+/**
+ * `category` must be the catalogue's category of `code` (a mismatch does not type-check); it
+ * stays an argument so that every raising site reads as what it is.
+ */
+export class DroverError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly code: C;
   readonly category: ErrorCategory;
+  /** Whether the same call may succeed when tried again (the catalogue decides, per code). */
+  readonly retryable: boolean;
   readonly hint: string | undefined;
   readonly details: Record<string, unknown> | undefined;
 
   constructor(
-    category: ErrorCategory,
-    code: string,
+    category: NoInfer<CategoryOf<C>>,
+    code: C,
     message: string,
     options: DroverErrorOptions = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Only JavaScript callers or data can bring a code the types refuse: keep what they said.
+    const entry = isErrorCode(code) ? ERROR_CODES[code] : undefined;
     this.name = 'DroverError';
-    this.category = category;
+    // The catalogue's, also where a union of codes let a union of categories through.
+    this.category = entry?.category ?? category;
     this.code = code;
-    this.hint = options.hint;
+    this.retryable = entry?.retryable ?? false;
+    this.hint = options.hint ?? entry?.hint;
     this.details = options.details;
   }
 }
 
 export function isDroverError(value: unknown): value is DroverError {
   return value instanceof DroverError;
+}
+
+/** What the engine may try again: a DroverError whose code the catalogue marks retryable. */
+export function isRetryable(error: unknown): boolean {
+  return isDroverError(error) && error.retryable;
 }
 
 export function exitCodeFor(error: unknown): number {

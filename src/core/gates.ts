@@ -3,6 +3,7 @@
  * A read that failed arrives as `undefined` and is never a pass: it is a wait (the engine
  * re-checks until its deadline, then blocks). A block is final and carries a reason code.
  */
+import type { ErrorCode } from './error-codes.js';
 
 /*
  * core may not import ports, so the readings are described here structurally; the port types
@@ -50,11 +51,11 @@ export interface HelmReleaseReading {
 export type GateDecision =
   | { verdict: 'pass' }
   | { verdict: 'wait'; reason: string }
-  | { verdict: 'block'; code: string; reason: string };
+  | { verdict: 'block'; code: ErrorCode; reason: string };
 
 export const PASS: GateDecision = { verdict: 'pass' };
 export const wait = (reason: string): GateDecision => ({ verdict: 'wait', reason });
-export const block = (code: string, reason: string): GateDecision => ({
+export const block = (code: ErrorCode, reason: string): GateDecision => ({
   verdict: 'block',
   code,
   reason,

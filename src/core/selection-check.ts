@@ -1,4 +1,5 @@
 /** Whether a selection fits the plan and the inventory: every refusal is exit 2 with a hint. */
+import type { CodeIn } from './error-codes.js';
 import { DroverError } from './errors.js';
 import { NODE_ROLES } from './inventory.js';
 import type { Inventory } from './inventory.js';
@@ -7,7 +8,7 @@ import { SELECTABLE_PHASES, selectionFlags } from './selection-flags.js';
 import type { Selection } from './selection-flags.js';
 
 export function usage(
-  code: string,
+  code: CodeIn<'usage'>,
   message: string,
   hint: string,
   details?: Record<string, unknown>,

@@ -3,17 +3,21 @@
  * Waits are re-checked with backoff (or, for readiness probes, at a steady interval) until the
  * deadline, then the gate blocks; a block is final.
  */
+import { categoryOf, type CategoryOf, type ErrorCode } from '../core/error-codes.js';
 import { DroverError } from '../core/errors.js';
 import type { GateDecision } from '../core/gates.js';
 import type { StepContext } from './context.js';
 import { pause } from './retry.js';
 
-export interface GateOptions {
+export interface GateOptions<C extends ErrorCode = ErrorCode> {
   deadlineSeconds: number;
   /** Code when the deadline passes while still waiting. */
-  timeoutCode: string;
-  /** Refused (exit 3) for safety gates, failed (exit 1) for steps waiting on the node. */
-  category: 'refused' | 'failed';
+  timeoutCode: C;
+  /**
+   * The timeout code's category (checked against the catalogue): refused (exit 3) for safety
+   * gates, failed (exit 1) for steps waiting on the node. A block carries its own code's.
+   */
+  category: NoInfer<CategoryOf<C>> & ('refused' | 'failed');
   hint: string;
   /** First re-check delay; doubles up to policy.retry.maxBackoffSeconds. */
   intervalSeconds?: number;
@@ -28,10 +32,10 @@ export interface GateOptions {
 const messageOf = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);
 
-export async function runGate(
+export async function runGate<C extends ErrorCode>(
   ctx: StepContext,
   read: () => Promise<GateDecision>,
-  options: GateOptions,
+  options: GateOptions<C>,
 ): Promise<{ checks: number }> {
   const { clock } = ctx.run.ports;
   const started = clock.now();
@@ -49,15 +53,10 @@ export async function runGate(
     }
     if (decision.verdict === 'pass') return { checks };
     if (decision.verdict === 'block') {
-      throw new DroverError(
-        options.category === 'refused' ? 'refused' : 'failed',
-        decision.code,
-        decision.reason,
-        {
-          hint: options.hint,
-          details: { stepId: ctx.step.id },
-        },
-      );
+      throw new DroverError(categoryOf(decision.code), decision.code, decision.reason, {
+        hint: options.hint,
+        details: { stepId: ctx.step.id },
+      });
     }
     const now = clock.now();
     if (decision.reason !== lastReason) {

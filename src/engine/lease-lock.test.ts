@@ -22,7 +22,7 @@ function leaseApi() {
       return lease ? { ...lease } : undefined;
     },
     async createLease(l: Omit<LeaseRecord, 'resourceVersion'>) {
-      if (lease) throw new DroverError('failed', 'LEASE_CONFLICT', 'already exists');
+      if (lease) throw new DroverError('refused', 'LEASE_CONFLICT', 'already exists');
       lease = { ...l, resourceVersion: String(rv++) };
       return { ...lease };
     },
@@ -31,10 +31,10 @@ function leaseApi() {
       if (conflictsToInject > 0) {
         conflictsToInject--;
         lease = lease ? { ...lease, resourceVersion: String(rv++) } : lease;
-        throw new DroverError('failed', 'LEASE_CONFLICT', 'conflict');
+        throw new DroverError('refused', 'LEASE_CONFLICT', 'conflict');
       }
       if (!lease || lease.resourceVersion !== l.resourceVersion)
-        throw new DroverError('failed', 'LEASE_CONFLICT', 'stale');
+        throw new DroverError('refused', 'LEASE_CONFLICT', 'stale');
       lease = { ...l, resourceVersion: String(rv++) };
       return { ...lease };
     },

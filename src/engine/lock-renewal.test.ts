@@ -18,10 +18,7 @@ async function setup(script: (call: number) => Error | undefined) {
   return { c, keeper, lost, calls: () => calls };
 }
 
-const blip = () =>
-  new DroverError('failed', 'KUBE_UNAVAILABLE', 'connection refused', {
-    details: { transient: true },
-  });
+const blip = () => new DroverError('failed', 'KUBE_UNAVAILABLE', 'connection refused');
 
 describe('lease renewal (invariant 7)', () => {
   it('one failed renewal is not a lost lease: it retries with backoff and keeps it', async () => {

@@ -4,7 +4,7 @@ import { backoffMs, withRetry } from './retry.js';
 import { FakeClock } from './testing/fake-clock.js';
 
 const retry = { attempts: 4, initialBackoffSeconds: 5, maxBackoffSeconds: 12 };
-const transient = () => new DroverError('failed', 'T', 'flaky', { details: { transient: true } });
+const transient = () => new DroverError('failed', 'KUBE_UNAVAILABLE', 'flaky');
 
 describe('retries', () => {
   it.each([
@@ -43,21 +43,23 @@ describe('retries', () => {
         },
         { clock: new FakeClock(0), retry },
       ),
-    ).rejects.toMatchObject({ code: 'T' });
+    ).rejects.toMatchObject({ code: 'KUBE_UNAVAILABLE' });
     expect(calls).toBe(4);
   });
 
-  it('does not retry errors that are not transient', async () => {
+  it('does not retry errors whose code the catalogue marks final, whatever their details say', async () => {
     let calls = 0;
     await expect(
       withRetry(
         async () => {
           calls++;
-          throw new DroverError('failed', 'HARD', 'no');
+          throw new DroverError('failed', 'KUBE_REQUEST_FAILED', 'no', {
+            details: { transient: true },
+          });
         },
         { clock: new FakeClock(0), retry },
       ),
-    ).rejects.toMatchObject({ code: 'HARD' });
+    ).rejects.toMatchObject({ code: 'KUBE_REQUEST_FAILED', retryable: false });
     expect(calls).toBe(1);
   });
 

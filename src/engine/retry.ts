@@ -1,15 +1,11 @@
 /**
- * Retries with exponential backoff for transient failures (a DroverError with
- * details.transient === true). Anything else fails at once. No jitter: the engine is
- * deterministic for a seed; one run per cluster means no thundering herd to spread.
+ * Retries with exponential backoff for retryable failures (a DroverError whose code the
+ * catalogue, core/error-codes.ts, marks retryable). Anything else fails at once. No jitter: the
+ * engine is deterministic for a seed; one run per cluster means no thundering herd to spread.
  */
-import { DroverError, isDroverError } from '../core/errors.js';
+import { DroverError, isDroverError, isRetryable } from '../core/errors.js';
 import type { RetryPolicy } from '../core/policy.js';
 import type { Clock } from '../ports/clock.js';
-
-export function isTransient(error: unknown): boolean {
-  return isDroverError(error) && error.details?.transient === true;
-}
 
 /** Delay before attempt `attempt + 1` (attempt counts from 1). */
 export function backoffMs(attempt: number, retry: RetryPolicy): number {
@@ -47,7 +43,7 @@ export interface RetryOptions {
   signal?: AbortSignal;
   /** Called before each wait, for the audit log and progress. */
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
-  /** Decides what is worth another attempt; transient errors by default. */
+  /** Decides what is worth another attempt; retryable codes by default. */
   retryable?: (error: unknown) => boolean | Promise<boolean>;
 }
 
@@ -55,7 +51,7 @@ export async function withRetry<T>(
   fn: (attempt: number) => Promise<T>,
   options: RetryOptions,
 ): Promise<T> {
-  const retryable = options.retryable ?? isTransient;
+  const retryable = options.retryable ?? isRetryable;
   const attempts = Math.max(1, options.retry.attempts);
   for (let attempt = 1; ; attempt++) {
     throwIfAborted(options.signal);

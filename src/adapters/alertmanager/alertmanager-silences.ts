@@ -147,7 +147,6 @@ export class AlertmanagerSilences implements SilencePort {
         this.options.redactor.redact(
           `Alertmanager at ${this.options.url} did not answer ${method} ${path}: ${error instanceof Error ? error.message : String(error)}`,
         ),
-        { details: { transient: true } },
       );
     }
   }

@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import type { CodeIn } from '../../core/error-codes.js';
 import { DroverError } from '../../core/errors.js';
 import type { Redactor } from '../../core/redact.js';
 
@@ -167,7 +168,7 @@ export async function exec(request: ExecRequest): Promise<ExecResult> {
 
 /** Runs and insists on exit 0; otherwise a DroverError quoting the (redacted) stderr tail. */
 export async function execChecked(
-  request: ExecRequest & { errorCode?: string },
+  request: ExecRequest & { errorCode?: CodeIn<'failed'> },
 ): Promise<ExecResult> {
   const result = await exec(request);
   if (result.exitCode !== 0) {

@@ -135,7 +135,6 @@ export function toDroverError(
               ? 'The API server did not answer; Drover retries reads, check the control plane if it persists.'
               : 'See the server message; the request was refused as sent.',
       details: {
-        transient,
         operation,
         ...(s.code !== undefined ? { status: s.code } : {}),
         ...(s.reason ? { reason: s.reason } : {}),

@@ -47,7 +47,8 @@ describe('transient failures', () => {
     const error = await h.adapter.listNodes().catch((e: unknown) => e);
     expect(error).toMatchObject({
       code: 'KUBE_UNAVAILABLE',
-      details: { transient: true, status: 503 },
+      retryable: true,
+      details: { status: 503 },
     });
     expect(h.server.requestCounts()['LIST nodes']).toBe(4);
   });
@@ -59,13 +60,15 @@ describe('transient failures', () => {
       { pathPrefix: '/api/v1/namespaces/apps/pods/web-1/eviction', status: 500, count: 1 },
     ];
     await expect(h.adapter.evictPod(ref)).rejects.toMatchObject({
-      details: { transient: true, status: 500 },
+      retryable: true,
+      details: { status: 500 },
     });
     h.server.faults.failNextRequests = [
       { pathPrefix: '/api/v1/namespaces/apps/pods/web-1/eviction', status: 429, count: 1 },
     ];
     await expect(h.adapter.evictPod(ref)).rejects.toMatchObject({
-      details: { transient: true, status: 429 },
+      retryable: true,
+      details: { status: 429 },
     });
     expect(await h.adapter.evictPod(ref)).toEqual({ outcome: 'evicted' });
     expect(h.server.requestCounts()['POST eviction']).toBe(3);

@@ -142,7 +142,7 @@ describe('a lease request that hangs', () => {
     const hang = () => new Promise<never>(() => undefined);
     await expect(withRequestTimeout(hang, 'PUT lease kube-system/x', 20)).rejects.toMatchObject({
       code: 'LEASE_REQUEST_TIMEOUT',
-      details: { transient: true },
+      retryable: true,
     });
     await expect(withRequestTimeout(async () => 'ok', 'GET', 20)).resolves.toBe('ok');
   });

@@ -15,7 +15,7 @@ import { toLeaseRecord, type LooseLease } from './views.js';
  */
 export const LEASE_REQUEST_TIMEOUT_MS = 15_000;
 
-/** Rejects with LEASE_REQUEST_TIMEOUT (transient) when `call` hangs past `ms` of real time. */
+/** Rejects with LEASE_REQUEST_TIMEOUT (retryable) when `call` hangs past `ms` of real time. */
 export async function withRequestTimeout<T>(
   call: () => Promise<T>,
   what: string,
@@ -32,7 +32,6 @@ export async function withRequestTimeout<T>(
             `${what}: no answer within ${ms / 1000}s`,
             {
               hint: 'The Kubernetes API did not answer; the lease renewal is retried until the lease would expire.',
-              details: { transient: true },
             },
           ),
         ),

@@ -223,7 +223,8 @@ describe('pods over HTTP', () => {
       { disruptionsAllowed: 1, currentHealthy: 2, desiredHealthy: 1, expectedPods: 2 },
     );
     await expect(h.adapter.evictPod({ namespace: 'apps', name: 'web-1' })).rejects.toMatchObject({
-      details: { transient: false, status: 500 },
+      retryable: false,
+      details: { status: 500 },
     });
   });
 });

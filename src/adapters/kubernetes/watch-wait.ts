@@ -7,7 +7,7 @@
  * the wait lists and watches again. The deadline runs on the injected clock: WAIT_TIMEOUT past it.
  */
 import { Watch } from '@kubernetes/client-node';
-import { DroverError } from '../../core/errors.js';
+import { DroverError, isRetryable } from '../../core/errors.js';
 import type { KubeClient } from './client.js';
 import { apiStatus, isTransient, toDroverError } from './api-errors.js';
 
@@ -176,8 +176,7 @@ export function waitWithWatch<R>(w: WatchWait<R>): Promise<R> {
           } catch (error) {
             // An API server blip (its node being replaced) outlasts the read's own retries:
             // keep trying until the wait's deadline, which is what decides.
-            if ((error as { details?: { transient?: boolean } }).details?.transient !== true)
-              throw error;
+            if (!isRetryable(error)) throw error;
             failures += 1;
             await client.clock
               .sleep(Math.min(5000, 200 * 2 ** failures), stop.signal)

@@ -1,4 +1,4 @@
-/** Maps SDK/network failures to DroverErrors: a down server is transient, never a silent pass. */
+/** Maps SDK/network failures to DroverErrors: a down server is S3_UNAVAILABLE (retryable), never a silent pass. */
 import { DroverError } from '../../core/errors.js';
 import type { Redactor } from '../../core/redact.js';
 
@@ -46,7 +46,7 @@ export function s3Error(
       {
         cause: error,
         hint: 'the backup store is down or unreachable: no VM is destroyed without a verified backup; retry when it answers',
-        details: { ...details, transient: true },
+        details,
       },
     );
   }
@@ -61,7 +61,7 @@ export function s3Error(
         hint: bucket
           ? 'create the bucket or fix backup.bucket in the config'
           : 'the object was removed or never written',
-        details: { ...details, transient: false },
+        details,
       },
     );
   }
@@ -76,13 +76,13 @@ export function s3Error(
       {
         cause: error,
         hint: 'check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY and the bucket policy',
-        details: { ...details, transient: false },
+        details,
       },
     );
   }
   return new DroverError('failed', 'S3_FAILED', `S3 ${action} of ${target} failed: ${message}`, {
     cause: error,
     hint: 'check the S3 endpoint and bucket settings',
-    details: { ...details, transient: false },
+    details,
   });
 }

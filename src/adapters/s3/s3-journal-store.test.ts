@@ -62,7 +62,7 @@ describe('S3JournalStore against s3rver', () => {
     await down.stop();
     await expect(store.append(entry(1))).rejects.toMatchObject({
       code: 'S3_UNAVAILABLE',
-      details: { transient: true },
+      retryable: true,
     });
     store.destroy();
   });

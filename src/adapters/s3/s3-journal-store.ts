@@ -79,7 +79,6 @@ export class S3JournalStore implements JournalStore {
             `another writer keeps changing the journal ${this.options.key}`,
             {
               hint: 'two runners are writing the same journal: stop one (the cluster lock should prevent this)',
-              details: { transient: false },
             },
           );
         }

@@ -62,7 +62,8 @@ describe('S3StateBackup against s3rver on loopback', () => {
       .catch((e: unknown) => e)) as DroverError;
     expect(error).toBeInstanceOf(DroverError);
     expect(error.code).toBe('S3_BACKUP_MISMATCH');
-    expect(error.details).toMatchObject({ expected: stored.sha256, transient: false });
+    expect(error.retryable).toBe(false);
+    expect(error.details).toMatchObject({ expected: stored.sha256 });
     expect(error.details?.actual).not.toBe(stored.sha256);
   });
 
@@ -109,7 +110,7 @@ describe('S3StateBackup against s3rver on loopback', () => {
       expect(error).toBeInstanceOf(DroverError);
       expect(error.category).toBe('failed');
       expect(error.code).toBe('S3_UNAVAILABLE');
-      expect(error.details?.transient).toBe(true);
+      expect(error.retryable).toBe(true);
       expect(error.hint).toMatch(/no VM is destroyed/);
       expect(error.message).toContain(down.endpoint);
       expect(error.message).not.toContain('sup3r-s3cret-key');

@@ -87,7 +87,6 @@ export class S3StateBackup implements StateBackupPort {
             expected: expectedSha256,
             actual: sha256,
             size: bytes.byteLength,
-            transient: false,
           },
         },
       );

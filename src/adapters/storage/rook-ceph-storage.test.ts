@@ -100,11 +100,11 @@ describe('RookCephStorage (kubectl stand-in)', () => {
     ],
     [
       'error: unable to upgrade connection: container not found ("rook-ceph-tools")',
-      'CEPH_COMMAND_FAILED',
+      'CEPH_UNAVAILABLE',
       true,
     ],
     ['Error ENOENT: unable to find bucket named k8s-work-99', 'CEPH_COMMAND_FAILED', false],
-  ])('%s -> %s', async (stderr, code, transient) => {
+  ])('%s -> %s', async (stderr, code, retryable) => {
     const storage = await storageFor([
       {
         expectArgs: [...TOOLS, 'osd', 'set-group', 'noout', 'k8s-work-1'],
@@ -114,9 +114,9 @@ describe('RookCephStorage (kubectl stand-in)', () => {
     ]);
     const error = (await storage.setNoout('k8s-work-1', true).catch((e: unknown) => e)) as {
       code: string;
-      details?: { transient?: boolean };
+      retryable: boolean;
     };
     expect(error.code).toBe(code);
-    if (transient !== undefined) expect(error.details?.transient).toBe(transient);
+    if (retryable !== undefined) expect(error.retryable).toBe(retryable);
   });
 });

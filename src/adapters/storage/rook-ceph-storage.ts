@@ -120,17 +120,17 @@ export class RookCephStorage implements StoragePort {
         },
       );
     }
-    const transient =
+    const unreachable =
       /unable to upgrade connection|connection refused|i\/o timeout|error dialing backend|timed out/i.test(
         said,
       );
     throw new DroverError(
       'failed',
-      'CEPH_COMMAND_FAILED',
+      unreachable ? 'CEPH_UNAVAILABLE' : 'CEPH_COMMAND_FAILED',
       `ceph ${args.join(' ')} exited ${result.exitCode}: ${said || '(no output)'}`,
       {
         hint: 'check the Ceph cluster and the toolbox pod',
-        details: { exitCode: result.exitCode, transient },
+        details: { exitCode: result.exitCode },
       },
     );
   }

@@ -70,7 +70,7 @@ export function removedItemsError(to: string, removed: RemovedItem[]): DroverErr
     `talosctl upgrade-k8s refused: the cluster still uses what Kubernetes ${to} removes: ${removed.map((r) => r.text).join('; ')}`,
     {
       hint: 'a user action is needed: migrate the listed resources to API versions the target still serves (and drop removed flags, feature gates and admission plugins from the machine configs), then run again; re-running as is refuses again',
-      details: { removed, transient: false },
+      details: { removed },
     },
   );
 }

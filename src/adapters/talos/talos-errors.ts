@@ -1,4 +1,5 @@
-/** Turns a failed talosctl run into a DroverError: redacted stderr, transient when the network dropped. */
+/** Turns a failed talosctl run into a DroverError: redacted stderr, TALOS_UNREACHABLE (retryable) when the network dropped. */
+import type { CodeIn } from '../../core/error-codes.js';
 import { DroverError } from '../../core/errors.js';
 
 /** gRPC/dial failures that a later retry may not see (node rebooting, apid restarting). */
@@ -45,15 +46,31 @@ export function looksUnreachable(stderr: string): boolean {
 export const X509_HINT =
   'the address answered with a certificate this talosconfig does not trust: a fresh VM still in maintenance mode, or a Talos of another cluster; probe it before anything else';
 
+/**
+ * `code` names the call that failed; a network drop (the node rebooting, apid restarting) is
+ * TALOS_UNREACHABLE instead, the one a retry may get past.
+ */
 export function talosctlError(
-  code: string,
+  code: CodeIn<'failed'>,
   what: string,
   exitCode: number,
   stderr: string,
   hint: string,
   extra: Record<string, unknown> = {},
 ): DroverError {
-  const transient = isTransientTalosError(stderr);
+  const dropped = isTransientTalosError(stderr);
+  return talosctlErrorAs(dropped ? 'TALOS_UNREACHABLE' : code, what, exitCode, stderr, hint, extra);
+}
+
+/** As talosctlError, with exactly `code`: for callers that already told a drop from a refusal. */
+export function talosctlErrorAs(
+  code: CodeIn<'failed'>,
+  what: string,
+  exitCode: number,
+  stderr: string,
+  hint: string,
+  extra: Record<string, unknown> = {},
+): DroverError {
   const x509 = /x509: /.test(stderr);
   return new DroverError(
     'failed',
@@ -61,7 +78,7 @@ export function talosctlError(
     `talosctl ${what} exited ${exitCode}: ${firstLines(stderr)}`,
     {
       hint: x509 ? X509_HINT : hint,
-      details: { exitCode, transient, ...extra },
+      details: { exitCode, ...extra },
     },
   );
 }

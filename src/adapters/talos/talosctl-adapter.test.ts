@@ -283,7 +283,7 @@ describe.each(VERSIONS)('TalosctlAdapter against talosctl %s output', (v) => {
       .catch((e: unknown) => e)) as DroverError;
     expect(error).toBeInstanceOf(DroverError);
     expect(error.code).toBe('TALOS_UPGRADE_UNREACHABLE');
-    expect(error.details?.transient).toBe(true);
+    expect(error.retryable).toBe(true);
     expect(error.details?.unreachable).toBe(true);
     expect(error.details?.progress).toMatchObject({
       started: true,
@@ -311,7 +311,8 @@ describe.each(VERSIONS)('TalosctlAdapter against talosctl %s output', (v) => {
       adapter.upgrade('10.0.0.21', { image: 'img:v1', timeoutSeconds: 60 }),
     ).rejects.toMatchObject({
       code: 'TALOS_UPGRADE_UNREACHABLE',
-      details: { unreachable: true, transient: true },
+      retryable: true,
+      details: { unreachable: true },
       hint: expect.stringMatching(/never upgrade it again blindly/),
     });
   });
@@ -370,7 +371,7 @@ describe.each(VERSIONS)('TalosctlAdapter against talosctl %s output', (v) => {
       adapter.upgrade('10.0.0.21', { image: 'img:v1', timeoutSeconds: 60, rebootMode: 'default' }),
     ).rejects.toMatchObject({
       code: 'TALOS_UPGRADE_REJECTED',
-      details: { transient: false },
+      retryable: false,
       message: expect.stringMatching(/insufficient to maintain quorum/),
     });
   });
@@ -510,7 +511,7 @@ describe('TalosctlAdapter argv, files and errors', () => {
       adapter.applyConfig('10.0.0.21', 'machine:\n  type: worker\n', { insecure: true }),
     ).rejects.toMatchObject({
       code: 'TALOS_APPLY_CONFIG_FAILED',
-      details: { transient: false },
+      retryable: false,
       message: expect.stringMatching(/certificate required/),
     });
     expect(await drovertemps()).toEqual(before);
@@ -576,12 +577,12 @@ describe('TalosctlAdapter argv, files and errors', () => {
     ]);
     const error = (await adapter.version('10.0.0.21').catch((e: unknown) => e)) as DroverError;
     expect(error.code).toBe('TALOS_VERSION_FAILED');
-    expect(error.details?.transient).toBe(false);
+    expect(error.retryable).toBe(false);
     expect(error.message).toMatch(/x509: certificate signed by unknown authority/);
     expect(error.hint).toMatch(/maintenance mode/);
   });
 
-  it('version of an unreachable node fails transient', async () => {
+  it('version of an unreachable node fails TALOS_UNREACHABLE, retryable', async () => {
     const { adapter } = await adapterFor([
       {
         expectArgs: ['version', '-n', '10.0.0.21'],
@@ -590,7 +591,9 @@ describe('TalosctlAdapter argv, files and errors', () => {
       },
     ]);
     await expect(adapter.version('10.0.0.21')).rejects.toMatchObject({
-      details: { transient: true },
+      code: 'TALOS_UNREACHABLE',
+      retryable: true,
+      message: expect.stringMatching(/^talosctl version exited 1/),
     });
   });
 

@@ -35,7 +35,6 @@ export async function nodeVersion(talosctl: TalosctlRunner, node: string): Promi
       `talosctl version printed no server version for ${node}: ${firstLines(result.stderr)}`,
       {
         hint: 'the node did not answer; check it is up',
-        details: { transient: true },
       },
     );
   }

@@ -5,7 +5,7 @@
 import { DroverError } from '../../core/errors.js';
 import type { KubernetesUpgradeOptions, TalosUpgradeOptions } from '../../ports/talos.js';
 import { parseRemovedItems, removedItemsError } from './removed-items.js';
-import { talosctlError } from './talos-errors.js';
+import { isTransientTalosError, talosctlError, talosctlErrorAs } from './talos-errors.js';
 import type { TalosctlRunner } from './talosctl-runner.js';
 import { parseProgressLine, summariseProgress, type UpgradeProgress } from './upgrade-progress.js';
 
@@ -82,27 +82,28 @@ export function upgradeFailure(
   const unavailableRpc = rpc !== undefined && /code = Unavailable/.test(rpc.message);
   const endsRetrying = /^unavailable, retrying/.test(mine.at(-1)?.message ?? '');
   if (unavailableRpc || endsRetrying || (rpc === undefined && summary.rebooting)) {
-    return talosctlError(
+    return talosctlErrorAs(
       'TALOS_UPGRADE_UNREACHABLE',
       'upgrade',
       exitCode,
       tail,
       'talosctl lost the node (unreachable, not a refusal): it may be rebooting, upgraded or rolled back; read its version and boot ID before deciding anything, never upgrade it again blindly',
-      { progress: summary, unreachable: true, transient: true },
+      { progress: summary, unreachable: true },
     );
   }
   if (rpc !== undefined) {
-    return talosctlError(
+    return talosctlErrorAs(
       'TALOS_UPGRADE_REJECTED',
       'upgrade',
       exitCode,
       tail,
       'the node refused the upgrade before starting it; fix the cause named above',
-      { progress: summary, transient: false },
+      { progress: summary },
     );
   }
-  return talosctlError(
-    'TALOS_UPGRADE_FAILED',
+  // A drop the lines above did not name (connection reset, EOF) is still a lost node.
+  return talosctlErrorAs(
+    isTransientTalosError(tail) ? 'TALOS_UPGRADE_UNREACHABLE' : 'TALOS_UPGRADE_FAILED',
     'upgrade',
     exitCode,
     tail,

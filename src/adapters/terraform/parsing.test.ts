@@ -217,9 +217,9 @@ describe('JSON UI stream', () => {
     const d = findLockDiagnostic(parseJsonStream(denied).diagnostics)!;
     const error = stateLockedError(d, '5m');
     expect(error.code).toBe('TF_STATE_LOCK_ERROR');
-    expect(error.details?.transient).toBe(false);
+    expect(error.retryable).toBe(false);
     expect(error.message).toContain('AccessDenied');
     const held = stateLockedError(findLockDiagnostic(parseJsonStream(lock).diagnostics)!, '5m');
-    expect(held.details?.transient).toBe(true);
+    expect(held.retryable).toBe(true);
   });
 });

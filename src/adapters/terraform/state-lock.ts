@@ -63,7 +63,6 @@ export function stateLockedError(
       `terraform could not acquire the state lock, and nobody holds it: ${diagnostic.detail.trim().split('\n')[0] ?? diagnostic.summary}`,
       {
         hint: 'The backend refused the lock operation itself (e.g. S3 AccessDenied on the lock file or DynamoDB table): fix the credentials or permissions; waiting will not help.',
-        details: { transient: false },
       },
     );
   }
@@ -83,7 +82,7 @@ export function stateLockedError(
       hint:
         'another Terraform run holds the state lock: wait for it to finish and retry. ' +
         `Drover force-unlocks only a lock its own dead run left; if this holder is certainly dead, an operator may run \`terraform force-unlock ${info.id ?? '<ID>'}\` by hand.`,
-      details: { lock: info, transient: true },
+      details: { lock: info },
     },
   );
 }

@@ -333,7 +333,7 @@ describe.skipIf(skip !== undefined)('TerraformAdapter (real terraform)', () => {
       expect(e.message).toMatch(/lock ID [0-9a-f-]{36}/);
       expect(e.message).toMatch(/held by \S+@\S+/);
       expect(e.hint).toMatch(/force-unlocks only a lock its own dead run left/);
-      expect(e.details?.transient).toBe(true);
+      expect(e.retryable).toBe(true);
       expect((e.details?.lock as { id?: string }).id).toMatch(/^[0-9a-f-]{36}$/);
       // Still locked: the adapter did not touch the holder's lock.
       expect((await stat(lockInfo)).isFile()).toBe(true);

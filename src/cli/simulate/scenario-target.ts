@@ -28,7 +28,7 @@ export interface SimulateTarget {
 function target(field: string, text: string): Version {
   const parsed = parseVersion(text);
   if (parsed.ok) return parsed.version;
-  throw new DroverError('usage', 'VERSION_INVALID', `${field}: ${parsed.message}`, {
+  throw new DroverError('input', 'VERSION_INVALID', `${field}: ${parsed.message}`, {
     hint: 'Give a release version such as 1.11.0.',
   });
 }

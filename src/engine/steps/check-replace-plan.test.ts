@@ -72,7 +72,6 @@ describe('check-replace-plan (control plane, before etcd-leave)', () => {
         throw new DroverError('failed', 'TF_STATE_LOCKED', 'the Terraform state is locked', {
           details: {
             lock: { id: 'P-1', who: 'drover@runner-1', operation: 'OperationTypePlan' },
-            transient: true,
           },
         });
       return plan(request);

@@ -1,4 +1,5 @@
 /** Node-level Kubernetes and storage steps: cordon, drain, noout, wait Ready, versions, GPUs, uncordon. */
+import type { CodeIn } from '../../core/error-codes.js';
 import { DroverError, isDroverError } from '../../core/errors.js';
 import { combine, gpuReady, versionsMatch, wait, PASS } from '../../core/gates.js';
 import type { NodeView } from '../../ports/kubernetes.js';
@@ -75,7 +76,7 @@ async function waitForNode(
   ctx: StepContext,
   predicate: (n: NodeView | undefined) => boolean,
   seconds: number,
-  code: string,
+  code: CodeIn<'failed'>,
   what: string,
 ): Promise<NodeView | undefined> {
   const node = requireNode(ctx);
@@ -125,8 +126,9 @@ export function targetOf(ctx: StepContext): { talos: string; kubelet?: string } 
   const node = requireNode(ctx);
   // The unit this step belongs to: a multi-hop plan has one per hop, each with its own target.
   const units = ctx.run.plan.phases.flatMap((p) => p.units).filter((u) => u.node === node.name);
-  const verify = (units.find((u) => u.steps.some((s) => s.id === ctx.step.id)) ?? units[0])
-    ?.steps.find((s) => s.action === 'verify-version');
+  const verify = (
+    units.find((u) => u.steps.some((s) => s.id === ctx.step.id)) ?? units[0]
+  )?.steps.find((s) => s.action === 'verify-version');
   const talos = typeof verify?.params.talos === 'string' ? verify.params.talos : ctx.run.plan.to;
   const kubelet = typeof verify?.params.kubelet === 'string' ? verify.params.kubelet : undefined;
   return kubelet === undefined ? { talos } : { talos, kubelet };

@@ -151,7 +151,6 @@ describe('replace-vm', () => {
                 operation: 'OperationTypeApply',
                 created: new Date(t0 + 2000).toISOString(),
               },
-              transient: true,
             },
           });
         return plan(request);

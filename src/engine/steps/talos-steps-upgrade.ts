@@ -18,11 +18,11 @@
  * The run's abort signal is NOT passed to the upgrade: an abort lets it finish within its own
  * timeout, its outcome is journaled, then the run stops.
  */
-import { DroverError, isDroverError } from '../../core/errors.js';
+import { DroverError, isDroverError, isRetryable } from '../../core/errors.js';
 import type { InventoryNode } from '../../core/inventory.js';
 import type { StepContext, StepHandler } from '../context.js';
 import { requireNode, stringParam } from '../context.js';
-import { abortError, backoffMs, isTransient, pause } from '../retry.js';
+import { abortError, backoffMs, pause } from '../retry.js';
 import { appendEntry } from '../run-step.js';
 
 /** What one read of the node said. */
@@ -61,7 +61,7 @@ async function readNode(ctx: StepContext, node: InventoryNode): Promise<NodeBoot
     return read;
   } catch (error) {
     // Not answering (rebooting, down) is an answer to wait on; anything else is not.
-    if (isDroverError(error) && error.details?.transient === true) return undefined;
+    if (isRetryable(error)) return undefined;
     throw error;
   }
 }
@@ -226,7 +226,7 @@ export const talosUpgrade: StepHandler = {
         });
         // A refusal is synchronous: the node did not start anything, and retrying is futile.
         // Only a lost connection (transient) is worth a read and maybe another call.
-        if (!isTransient(error)) throw error;
+        if (!isRetryable(error)) throw error;
       }
       // The outcome is journaled: now the run may stop.
       if (ctx.run.signal?.aborted) throw abortError(ctx.run.signal);

@@ -30,9 +30,7 @@ async function setup(
   const log: string[] = [];
   let calls = 0;
   const unreachable = () =>
-    new DroverError('failed', 'TALOS_UNREACHABLE', 'rpc error: code = Unavailable', {
-      details: { transient: true },
-    });
+    new DroverError('failed', 'TALOS_UNREACHABLE', 'rpc error: code = Unavailable');
   run.ports.talos.version = async () => {
     log.push('version');
     if (!node.answers) throw unreachable();
@@ -75,7 +73,7 @@ function reboot(
 
 const lost = () =>
   new DroverError('failed', 'TALOS_UPGRADE_UNREACHABLE', '"10.0.0.21": unavailable, retrying...', {
-    details: { transient: true, unreachable: true },
+    details: { unreachable: true },
   });
 
 /** Every upgrade call was preceded by a successful version and boot-ID read since the last one. */
@@ -166,7 +164,6 @@ describe('talos-upgrade', () => {
       'failed',
       'TALOS_UPGRADE_REJECTED',
       'etcd member count(2) is insufficient to maintain quorum',
-      { details: { transient: false } },
     );
     const s = await setup(() => ({ error: refusal }));
     await expect(talosUpgrade.run(s.ctx)).rejects.toMatchObject({ code: 'TALOS_UPGRADE_REJECTED' });

@@ -10,15 +10,13 @@ import { overriding } from './twin-run.js';
 type RequiredPort = Parameters<typeof overriding>[1];
 
 /**
- * A transient failure as the twin's own scripted faults report one (retried by the engine's
- * retry policy): the same code, so the retry rule that serves the twin serves these tests.
+ * A transient failure as the twin's own scripted faults report one: a code the catalogue marks
+ * retryable, so the engine's retry policy tries the call again.
  */
 export const blip = (what: string): DroverError =>
-  new DroverError('failed', 'SIMULATED_FAULT', `${what}: connection reset by peer`, {
-    details: { transient: true },
-  });
+  new DroverError('failed', 'SIMULATED_FAULT', `${what}: connection reset by peer`);
 
-/** A failure that is not retried. */
+/** A failure that is not retried (the catalogue marks its code final). */
 export const broken = (what: string): DroverError =>
   new DroverError('failed', 'SIMULATED_FAULT_PERMANENT', `${what} is broken`);
 

@@ -38,7 +38,6 @@ export function lockHeldError(world: World, held: TerraformLock): DroverError {
           operation: held.operation,
           created: new Date(held.created).toISOString(),
         },
-        transient: true,
       },
     },
   );
@@ -51,7 +50,6 @@ export function lockAccessDeniedError(world: World): DroverError {
     `Error: Error acquiring the state lock\n\nError message: operation error S3: PutObject, https response error StatusCode: 403, RequestID: ${world.rng.hex(8).toUpperCase()}, api error AccessDenied: Access Denied\n\n${HELP}`,
     {
       hint: 'The backend refused the lock operation itself: fix the credentials or permissions; waiting will not help.',
-      details: { transient: false },
     },
   );
 }

@@ -67,8 +67,8 @@ describe('SimulatedInfrastructurePort', () => {
       (e: unknown) => e,
     );
     expect(error).toMatchObject({
+      retryable: true,
       details: {
-        transient: true,
         failed: ['module.worker_nodes["w-2"].proxmox_virtual_environment_vm.vm'],
         completed: ['module.worker_nodes["w-1"].proxmox_virtual_environment_vm.vm'],
       },
@@ -286,11 +286,11 @@ describe('SimulatedInfrastructurePort as bpg and Terraform behave', () => {
     const infra = cluster.ports.infrastructure;
     await cluster.clock.sleep(1000);
     const held = await infra.plan({ replace: [W1] }).catch((e: unknown) => e);
-    expect(held).toMatchObject({ code: 'TF_STATE_LOCKED', details: { transient: true } });
+    expect(held).toMatchObject({ code: 'TF_STATE_LOCKED', retryable: true });
     expect(String((held as Error).message)).toMatch(/Lock Info:[\s\S]*Who:\s+alice@laptop/);
     await cluster.clock.sleep(120_000);
     const denied = await infra.plan({ replace: [W1] }).catch((e: unknown) => e);
-    expect(denied).toMatchObject({ code: 'TF_STATE_LOCK_ERROR', details: { transient: false } });
+    expect(denied).toMatchObject({ code: 'TF_STATE_LOCK_ERROR', retryable: false });
     expect(String((denied as Error).message)).not.toMatch(/Lock Info/);
     await cluster.clock.sleep(60_000);
     await infra.plan({ replace: [W1] });

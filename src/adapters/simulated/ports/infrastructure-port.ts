@@ -127,7 +127,6 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
       'Error: Backend initialization required, please run "terraform init"\n\nReason: Initial configuration of the requested backend "s3"',
       {
         hint: 'check that the working directory was initialised (terraform init) and the backend is reachable',
-        details: { transient: false },
       },
     );
   }
@@ -234,16 +233,12 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
         'failed',
         'TF_APPLY_FAILED',
         `Error: Failed to load "${plan.id}" as a plan file`,
-        {
-          details: { transient: false },
-        },
       );
     if (saved.serial !== this.tf.serial)
       throw new DroverError(
         'failed',
         'TF_PLAN_STALE',
         'Error: Saved plan is stale\n\nThe given plan file can no longer be applied because the state was changed by another operation after the plan was created.',
-        { details: { transient: false } },
       );
     const owners = saved.changes.map((c) => this.ownerOf(c.address));
     const vmNodes = saved.changes.flatMap((c, i) => {
@@ -344,7 +339,6 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
       'failed',
       'SIMULATED_CRASH',
       `the runner died inside terraform apply of ${node} (VM destroyed, not created; state lock ${lock.id} left behind)`,
-      { details: { transient: false } },
     );
   }
 
@@ -433,15 +427,15 @@ function vmApplyError(
   );
   const messages = [...failures.entries()].map(([n, e]) => `${n}: ${e.message}`);
   const [only] = [...failures.values()];
-  const transient = [...failures.values()].every((e) => e.details?.transient === true);
+  // Worth another apply only when every node's failure is.
+  const retry = [...failures.values()].every((e) => e.retryable);
   return new DroverError(
     'failed',
-    'SIMULATED_FAULT',
+    retry ? 'SIMULATED_FAULT' : 'SIMULATED_FAULT_PERMANENT',
     failures.size === 1 && completed.length === 0 && only ? only.message : messages.join('; '),
     {
       details: {
         ...(failures.size === 1 && only ? only.details : {}),
-        transient,
         failed,
         completed,
       },

@@ -31,7 +31,6 @@ export class SimulatedStateBackupPort implements StateBackupPort {
         'S3_UNAVAILABLE',
         'connect ECONNREFUSED s3.simulated.local:443 (S3 is unavailable)',
         {
-          details: { transient: true },
           hint: 'Check the S3 endpoint and credentials.',
         },
       );
@@ -78,7 +77,7 @@ export class SimulatedStateBackupPort implements StateBackupPort {
         'S3_NO_SUCH_KEY',
         `NoSuchKey: The specified key does not exist. (${key})`,
         {
-          details: { key, transient: false },
+          details: { key },
         },
       );
     const bytes = new Uint8Array(Buffer.from(object.base64, 'base64'));

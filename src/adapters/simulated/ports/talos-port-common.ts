@@ -3,11 +3,12 @@
  * address, the configured running machine there (or the error talosctl would print), and the
  * time a call takes on the world's clock.
  */
+import type { CodeIn } from '../../../core/error-codes.js';
 import { DroverError } from '../../../core/errors.js';
 import { unreachable, type World } from '../world/world.js';
 
-export function rpcError(code: string, message: string, transient = false): DroverError {
-  return new DroverError('failed', code, message, { details: { transient } });
+export function rpcError(code: CodeIn<'failed'>, message: string): DroverError {
+  return new DroverError('failed', code, message);
 }
 
 /** A VM that is absent, stopped or between boots does not answer at its address. */

@@ -85,7 +85,7 @@ describe('SimulatedTalosPort: boots and upgrades', () => {
       details: { unreachable: true },
     });
     // Right after the drop the node is still rebooting: it does not answer.
-    await expect(talos.version(W2)).rejects.toMatchObject({ details: { transient: true } });
+    await expect(talos.version(W2)).rejects.toMatchObject({ retryable: true });
     await cluster.clock.sleep(cluster.durations['talos-upgrade'] * 1000);
     expect(await talos.version(W2)).toBe('1.10.9');
     expect(await talos.bootId(W2)).not.toBe(before);
@@ -142,7 +142,7 @@ describe('SimulatedTalosPort: boots and upgrades', () => {
     cluster = await pets([], crashed);
     expect(cluster.resumedFromWorld).toBe(true);
     await expect(cluster.ports.talos.version(W2)).rejects.toMatchObject({
-      details: { transient: true },
+      retryable: true,
     });
     await cluster.clock.sleep(cluster.durations['talos-upgrade'] * 1000);
     expect(await cluster.ports.talos.version(W2)).toBe('1.10.9');

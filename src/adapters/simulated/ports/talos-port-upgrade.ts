@@ -218,7 +218,6 @@ function upgradeUnreachable(node: string, line = 'unavailable, retrying...'): Dr
     {
       hint: 'talosctl lost the node (unreachable, not a refusal): read its version and boot ID before deciding anything',
       details: {
-        transient: true,
         unreachable: true,
         progress: { started: lost, rebooting: lost, postCheckPassed: false, last: line },
       },

@@ -57,7 +57,10 @@ export class SimulatedTalosPort implements TalosPort {
     const { node: n } = this.running(node);
     const self = this.world.state.etcd.find((m) => m.node === n.name);
     if (!self || !self.healthy)
-      throw rpcError('TALOS_ETCD', 'rpc error: code = Unknown desc = etcdserver: no leader', true);
+      throw rpcError(
+        'TALOS_ETCD_NO_LEADER',
+        'rpc error: code = Unknown desc = etcdserver: no leader',
+      );
     return this.world.state.etcd.map((m) => ({ id: m.id, hostname: m.node, learner: false }));
   }
 
@@ -114,7 +117,10 @@ export class SimulatedTalosPort implements TalosPort {
     const { node: via } = this.running(viaNode);
     const self = this.world.state.etcd.find((m) => m.node === via.name);
     if (!self?.healthy)
-      throw rpcError('TALOS_ETCD', 'rpc error: code = Unknown desc = etcdserver: no leader', true);
+      throw rpcError(
+        'TALOS_ETCD_NO_LEADER',
+        'rpc error: code = Unknown desc = etcdserver: no leader',
+      );
     const member = this.world.state.etcd.find((m) => m.id === memberId.toLowerCase());
     if (!member)
       throw rpcError(

@@ -45,7 +45,8 @@ describe('step-fails', () => {
     for (let i = 1; i <= 2; i++) {
       const error = await failure(replace(cluster, 'w-1'));
       expect(error.code).toBe('SIMULATED_FAULT');
-      expect(error.details).toMatchObject({ transient: true, action: 'replace-vm', node: 'w-1' });
+      expect(error.retryable).toBe(true);
+      expect(error.details).toMatchObject({ action: 'replace-vm', node: 'w-1' });
       expect(cluster.vmReplacements()['w-1']).toBe(0);
     }
     await replace(cluster, 'w-1');
@@ -57,9 +58,10 @@ describe('step-fails', () => {
       faults: [{ type: 'step-fails', action: 'cordon', node: 'w-2', times: 'always' }],
     });
     for (let i = 0; i < 3; i++)
-      expect((await failure(cluster.ports.kubernetes.cordon('w-2'))).details?.transient).toBe(
-        false,
-      );
+      expect(await failure(cluster.ports.kubernetes.cordon('w-2'))).toMatchObject({
+        code: 'SIMULATED_FAULT_PERMANENT',
+        retryable: false,
+      });
     await cluster.ports.kubernetes.cordon('w-1');
   });
 
@@ -182,7 +184,7 @@ describe('world faults', () => {
     });
     await cluster.clock.sleep(1);
     const error = await failure(cluster.ports.stateBackup.put('k', new Uint8Array([1, 2])));
-    expect(error).toMatchObject({ code: 'S3_UNAVAILABLE', details: { transient: true } });
+    expect(error).toMatchObject({ code: 'S3_UNAVAILABLE', retryable: true });
     await cluster.clock.sleep(60_000);
     await cluster.ports.stateBackup.put('k', new Uint8Array([1, 2]));
   });

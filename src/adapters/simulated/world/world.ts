@@ -340,10 +340,10 @@ export class World {
       const transient = f.transient ?? f.times !== 'always';
       return new DroverError(
         'failed',
-        'SIMULATED_FAULT',
+        transient ? 'SIMULATED_FAULT' : 'SIMULATED_FAULT_PERMANENT',
         f.message ??
           `simulated ${action} failure${node ? ` on ${node}` : ''} (${used + 1}${f.times === 'always' ? '' : `/${f.times}`})`,
-        { details: { transient, fault: i, action, ...(node ? { node } : {}) } },
+        { details: { fault: i, action, ...(node ? { node } : {}) } },
       );
     }
     return undefined;
@@ -459,6 +459,6 @@ export function unreachable(address: string, why = 'connect: no route to host'):
     'failed',
     'TALOS_UNREACHABLE',
     `rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp ${address}:50000: ${why}"`,
-    { details: { transient: true, address } },
+    { details: { address } },
   );
 }

@@ -29,7 +29,7 @@ export async function createLease(
     return toLease(created);
   } catch (error) {
     if (error instanceof StoreError && error.code === 409)
-      throw new DroverError('failed', 'LEASE_CONFLICT', error.message, { cause: error });
+      throw new DroverError('refused', 'LEASE_CONFLICT', error.message, { cause: error });
     throw error;
   }
 }
@@ -38,7 +38,7 @@ export async function updateLease(world: World, lease: LeaseRecord): Promise<Lea
   const current = world.store.getView(R.leases, lease.namespace, lease.name);
   if (!current)
     throw new DroverError(
-      'failed',
+      'refused',
       'LEASE_CONFLICT',
       `leases.coordination.k8s.io "${lease.name}" not found`,
     );
@@ -51,7 +51,7 @@ export async function updateLease(world: World, lease: LeaseRecord): Promise<Lea
     return toLease(updated);
   } catch (error) {
     if (error instanceof StoreError && error.code === 409)
-      throw new DroverError('failed', 'LEASE_CONFLICT', error.message, { cause: error });
+      throw new DroverError('refused', 'LEASE_CONFLICT', error.message, { cause: error });
     throw error;
   }
 }

@@ -86,11 +86,16 @@ function apiError(
 ): DroverError {
   const message =
     typeof status.body.message === 'string' ? status.body.message : `HTTP ${status.code}`;
-  return new DroverError('failed', `KUBE_${status.code}`, `${what}: ${message}`, {
-    details: {
-      status: status.code,
-      reason: status.body.reason,
-      transient: status.code >= 500 || status.code === 429,
-    },
+  // The codes the real adapter gives (adapters/kubernetes/api-errors.ts): a pod under two
+  // PDBs is a 500 the server repeats forever, not a retryable one.
+  const repeats = /more than one PodDisruptionBudget/.test(message);
+  const code =
+    status.code === 401 || status.code === 403
+      ? 'KUBE_FORBIDDEN'
+      : (status.code >= 500 && !repeats) || status.code === 429
+        ? 'KUBE_UNAVAILABLE'
+        : 'KUBE_REQUEST_FAILED';
+  return new DroverError('failed', code, `${what}: ${message}`, {
+    details: { status: status.code, reason: status.body.reason },
   });
 }
