@@ -1,16 +1,25 @@
-// Flat config. The layer rule: core <- ports <- engine <- adapters <- cli/action.
-// A file may import only from its own layer and the layers to its left.
+// Flat config. The layer rule: core <- ports <- engine <- adapters <- app <- cli/action.
+// A file may import only from its own layer and the layers to its left; cli and action are peers
+// at the top that share the use cases in app and never import each other.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const layers = ['core', 'ports', 'engine', 'adapters', 'cli', 'action'];
+const layers = ['core', 'ports', 'engine', 'adapters', 'app', 'cli', 'action'];
+/** The two entry points: each reaches the use cases through app, not through the other. */
+const peers = ['cli', 'action'];
 
-/** Imports a layer must not make: every layer to its right, by relative path or alias. */
+/** Imports a layer must not make: every layer to its right (and its peer), by relative path or alias. */
 function forbiddenFor(layer) {
   const index = layers.indexOf(layer);
-  // cli and action are peers at the top; the action may reuse the CLI's use-cases, not the reverse.
   const later = layers.slice(index + 1);
-  return later.flatMap((l) => [`**/${l}/**`, `**/${l}`]);
+  const peer = peers.includes(layer) ? peers.filter((p) => p !== layer) : [];
+  return [...new Set([...later, ...peer])].flatMap((l) => [`**/${l}/**`, `**/${l}`]);
+}
+
+/** The layers a layer may import from, for the message. */
+function allowedFor(layer) {
+  const below = layers.slice(0, layers.indexOf(layer) + 1);
+  return below.filter((l) => l === layer || !peers.includes(l));
 }
 
 const nodeIo = [
@@ -37,7 +46,7 @@ function layerPatterns(layer, { spawn }) {
   return [
     {
       group: forbiddenFor(layer),
-      message: `Layer rule: src/${layer} may import only from ${layers.slice(0, layers.indexOf(layer) + 1).join(', ')}.`,
+      message: `Layer rule: src/${layer} may import only from ${allowedFor(layer).join(', ')}.`,
     },
     ...(layer === 'core'
       ? [{ group: nodeIo, message: 'core is pure: no I/O, no process, no clock.' }]
@@ -57,7 +66,9 @@ function layerPatterns(layer, { spawn }) {
 /** core and engine take time from the Clock port (virtual in simulate) and nothing from the environment. */
 function clockFree(layer) {
   const why =
-    layer === 'core' ? 'core is pure' : 'the engine reaches time and the environment only through its ports';
+    layer === 'core'
+      ? 'core is pure'
+      : 'the engine reaches time and the environment only through its ports';
   return {
     'no-restricted-globals': [
       'error',
@@ -114,15 +125,13 @@ export default tseslint.config(
       ],
     },
   },
-  ...layers
-    .filter((layer) => layer !== 'action')
-    .map((layer) => ({
-      files: [`src/${layer}/**/*.ts`],
-      rules: {
-        'no-restricted-imports': ['error', { patterns: layerPatterns(layer, { spawn: false }) }],
-        ...(layer === 'core' || layer === 'engine' ? clockFree(layer) : {}),
-      },
-    })),
+  ...layers.map((layer) => ({
+    files: [`src/${layer}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: layerPatterns(layer, { spawn: false }) }],
+      ...(layer === 'core' || layer === 'engine' ? clockFree(layer) : {}),
+    },
+  })),
   // The one place a child process starts (argv arrays, timeout, AbortSignal, redaction).
   {
     files: ['src/adapters/exec/**/*.ts'],
@@ -131,15 +140,13 @@ export default tseslint.config(
     },
   },
   // Tests may drive real programs (git, terraform) and a fake clock's timers.
-  ...layers
-    .filter((layer) => layer !== 'action')
-    .map((layer) => ({
-      files: [`src/${layer}/**/*.test.ts`, `src/${layer}/**/testing/**/*.ts`],
-      rules: {
-        'no-restricted-imports': ['error', { patterns: layerPatterns(layer, { spawn: true }) }],
-        'no-restricted-globals': 'off',
-      },
-    })),
+  ...layers.map((layer) => ({
+    files: [`src/${layer}/**/*.test.ts`, `src/${layer}/**/testing/**/*.ts`],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: layerPatterns(layer, { spawn: true }) }],
+      'no-restricted-globals': 'off',
+    },
+  })),
   // Engine tests run on the one twin: they (and their helpers in testing/) may import the
   // simulated adapters and nothing else of the adapters; production engine code may not.
   {

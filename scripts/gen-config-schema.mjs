@@ -1,4 +1,4 @@
-// Writes schema/drover.schema.json from the zod definition in src/cli/config/schema.ts.
+// Writes schema/drover.schema.json from the zod definition in src/app/config/schema.ts.
 // The TypeScript module is bundled on the fly with esbuild, so no build step is needed first.
 import { build } from 'esbuild';
 import prettier from 'prettier';
@@ -12,7 +12,7 @@ const work = await mkdtemp(join(tmpdir(), 'drover-schema-'));
 try {
   const outfile = join(work, 'json-schema.mjs');
   await build({
-    entryPoints: [join(root, 'src/cli/config/json-schema.ts')],
+    entryPoints: [join(root, 'src/app/config/json-schema.ts')],
     absWorkingDir: root,
     outfile,
     bundle: true,

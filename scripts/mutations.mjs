@@ -231,10 +231,10 @@ export const MUTATIONS = [
   {
     id: 'resumed-selection-keeps-its-nodes',
     rule: 'exactly-once-after-crash',
-    file: 'src/cli/selection/live-selection.ts',
+    file: 'src/app/selection/live-selection.ts',
     find: 'if (live.resume && live.journal !== undefined) {',
     replace: 'if (false) {',
-    tests: ['src/cli/selection/live-selection.test.ts', 'test/simulate/selection.test.ts'],
+    tests: ['src/app/selection/live-selection.test.ts', 'test/simulate/selection.test.ts'],
     why: 'a resumed --limit or --canary run would take other nodes than the ones it left half done',
   },
   {
@@ -425,7 +425,7 @@ export const MUTATIONS = [
   {
     id: 'one-set-of-refusals',
     rule: 'one-set-of-refusals',
-    file: 'src/cli/plan/plan-from-config.ts',
+    file: 'src/app/plan/plan-from-config.ts',
     find: 'const allow = v.allow ?? {};',
     replace: 'const allow = { ...v.allow, allowMultiHop: true };',
     tests: ['test/refusals/four-commands.test.ts'],

@@ -1,4 +1,4 @@
 // The GitHub Action entry point (bundled to dist/action.js): see run-action.ts.
 import { runAction } from './run-action.js';
 
-process.exitCode = await runAction(process.env);
+process.exitCode = await runAction();

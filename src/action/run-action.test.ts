@@ -5,16 +5,9 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { missingProgram } from '../../test/helpers/programs.js';
 import { GitFixture, variablesTf } from '../../test/route/git-fixture.js';
 import { parseGitHubOutputs } from '../../test/route/github-outputs.js';
-import { actionInput, runAction } from './run-action.js';
+import { runActionWith } from '../../test/route/action-env.js';
 
 const noGit = missingProgram('git', ['--version']);
-
-describe('action inputs', () => {
-  it('reads INPUT_<NAME> as the runner sets it (hyphens kept, upper case, trimmed)', () => {
-    expect(actionInput({ 'INPUT_ALLOW-MULTI-HOP': ' true ' }, 'allow-multi-hop')).toBe('true');
-    expect(actionInput({}, 'repo')).toBe('');
-  });
-});
 
 describe.skipIf(noGit)('runAction in-process', () => {
   const dir = mkdtempSync(join(tmpdir(), 'drover-action-'));
@@ -38,8 +31,9 @@ describe.skipIf(noGit)('runAction in-process', () => {
     writeFileSync(output, '');
     writeFileSync(summary, '');
     const env = { GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary, INPUT_REPO: repo!.dir };
-    expect(await runAction(env)).toBe(3);
-    expect(await runAction({ ...env, 'INPUT_ALLOW-MULTI-HOP': 'true' })).toBe(0);
+    expect(await runActionWith(env)).toBe(3);
+    // As the runner passes it: INPUT_ and the name upper-cased, hyphens kept; trimmed by @actions/core.
+    expect(await runActionWith({ ...env, 'INPUT_ALLOW-MULTI-HOP': ' True ' })).toBe(0);
     const text = readFileSync(output, 'utf8');
     // Two runs appended: the later values win, as in the runner.
     expect(parseGitHubOutputs(text)).toMatchObject({
@@ -54,19 +48,21 @@ describe.skipIf(noGit)('runAction in-process', () => {
     const output = join(dir, 'out-selection');
     writeFileSync(output, '');
     const env = { GITHUB_OUTPUT: output, INPUT_REPO: repo!.dir, 'INPUT_ALLOW-MULTI-HOP': 'true' };
-    expect(await runAction({ ...env, INPUT_CANARY: '2', INPUT_PHASE: 'workers' })).toBe(0);
+    expect(await runActionWith({ ...env, INPUT_CANARY: '2', INPUT_PHASE: 'workers' })).toBe(0);
     expect(parseGitHubOutputs(readFileSync(output, 'utf8'))).toMatchObject({
       selection: '{"phases":["workers"],"canary":2}',
       selection_args: '["--phase","workers","--canary","2"]',
     });
-    expect(await runAction({ ...env, INPUT_ROLE: 'gpu' })).toBe(2);
+    expect(await runActionWith({ ...env, INPUT_ROLE: 'gpu' })).toBe(2);
     expect(stdout.mock.calls.map((c) => String(c[0])).join('')).toMatch(
       /::error::\[SELECTION_INVALID\] --role gpu: not one of controlplane, worker/,
     );
   });
 
   it('rejects a non-boolean flag input with exit 2', async () => {
-    expect(await runAction({ INPUT_REPO: repo!.dir, 'INPUT_ALLOW-DOWNGRADE': 'yes' })).toBe(2);
-    expect(stdout.mock.calls.map((c) => String(c[0])).join('')).toMatch(/::error::\[BAD_INPUT\]/);
+    expect(await runActionWith({ INPUT_REPO: repo!.dir, 'INPUT_ALLOW-DOWNGRADE': 'yes' })).toBe(2);
+    expect(stdout.mock.calls.map((c) => String(c[0])).join('')).toMatch(
+      /::error::\[BAD_INPUT\] input allow-downgrade must be true or false, not "yes"/,
+    );
   });
 });

@@ -1,40 +1,39 @@
 /**
- * The GitHub Action (action.yml, `main: dist/action.js`): the router, with inputs mirroring
- * `drover route`'s flags and the same fields as step outputs. Exit codes match the CLI: 0 routed,
- * 2 bad input, 3 refused (outputs and summary are written for refusals too).
+ * The GitHub Action (action.yml, `main: dist/action.js`): the router use case (src/app/route),
+ * with inputs mirroring `drover route`'s flags and the same fields as step outputs. Inputs,
+ * outputs, the step summary and the failure go through @actions/core, which reads the runner's
+ * environment (INPUT_*, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY) from process.env. Exit codes match
+ * the CLI: 0 routed, 2 bad input, 3 refused (outputs and summary are written for refusals too).
  */
 import { DroverError, EXIT_CODES, exitCodeFor, isDroverError } from '../core/errors.js';
-import {
-  actionsCore,
-  hasStepOutputs,
-  writeStepOutputs,
-  type Env,
-} from '../adapters/github-actions/github-actions.js';
+import { actionsCore } from '../adapters/github-actions/github-actions.js';
 import { selectionArgs } from '../core/selection.js';
-import { selectionFromFlags } from '../cli/selection/parse-selection.js';
-import { publishToWorkflow } from '../cli/route/route-command.js';
-import { isRefused, toHumanSummary, toRouteDocument } from '../cli/route/route-document.js';
-import { ROUTE_DEFAULTS, runRoute } from '../cli/route/run-route.js';
+import { selectionFromFlags } from '../app/selection/parse-selection.js';
+import {
+  isRefused,
+  toHumanSummary,
+  toMarkdownSummary,
+  toRouteDocument,
+  toStepOutputs,
+} from '../app/route/route-document.js';
+import { ROUTE_DEFAULTS, runRoute } from '../app/route/run-route.js';
 
-/** An input as the runner passes it: INPUT_<NAME> with spaces as underscores, upper case. */
-export function actionInput(env: Env, name: string): string {
-  return (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
-}
-
-export async function runAction(env: Env): Promise<number> {
+export async function runAction(): Promise<number> {
   const core = await actionsCore();
-  const input = (name: string, fallback = '') => actionInput(env, name) || fallback;
+  const input = (name: string, fallback = '') => core.getInput(name) || fallback;
+  // Left out (or empty) is false; anything but YAML 1.2's booleans is bad input, exit 2.
   const flag = (name: string) => {
-    const value = input(name, 'false').toLowerCase();
-    if (value === 'true' || value === 'false') return value === 'true';
-    throw new DroverError(
-      'usage',
-      'BAD_INPUT',
-      `input ${name} must be true or false, not ${JSON.stringify(value)}`,
-      {
-        hint: `set ${name}: 'true' or leave it out`,
-      },
-    );
+    if (core.getInput(name) === '') return false;
+    try {
+      return core.getBooleanInput(name);
+    } catch (error) {
+      throw new DroverError(
+        'usage',
+        'BAD_INPUT',
+        `input ${name} must be true or false, not ${JSON.stringify(core.getInput(name))}`,
+        { hint: `set ${name}: 'true' or leave it out`, cause: error },
+      );
+    }
   };
   try {
     // Node selection for the upgrade job (checked here, exit 2 on a bad value; applied by
@@ -61,17 +60,20 @@ export async function runAction(env: Env): Promise<number> {
       allowPrerelease: flag('allow-prerelease'),
       ...(input('release-list') ? { releaseList: input('release-list') } : {}),
       ...(input('min-release-age') ? { minReleaseAgeDays: Number(input('min-release-age')) } : {}),
-      env,
+      // The push event (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH) names the base revision.
+      env: process.env,
     });
     const document = toRouteDocument(outcome);
     for (const warning of document.warnings) core.warning(warning);
     core.info(toHumanSummary(document).trimEnd());
-    await publishToWorkflow(env, document);
-    if (hasStepOutputs(env))
-      await writeStepOutputs(env, {
-        selection: JSON.stringify(selection),
-        selection_args: JSON.stringify(selectionArgs(selection)),
-      });
+    for (const [name, value] of Object.entries(toStepOutputs(document)))
+      core.setOutput(name, value);
+    core.setOutput('selection', JSON.stringify(selection));
+    core.setOutput('selection_args', JSON.stringify(selectionArgs(selection)));
+    // The summary file exists only inside a workflow step (@actions/core refuses without it).
+    const markdown = toMarkdownSummary(document);
+    if (process.env.GITHUB_STEP_SUMMARY)
+      await core.summary.addRaw(markdown, !markdown.endsWith('\n')).write();
     if (isRefused(document)) {
       core.setFailed(`refused [${document.code}]: ${document.reason}`);
       return EXIT_CODES.refused;

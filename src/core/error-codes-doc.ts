@@ -1,6 +1,6 @@
 /**
  * docs/errors.md, rendered from the catalogue: scripts/gen-errors-doc.mjs writes it and
- * error-codes-doc.test.ts fails when the committed file differs.
+ * test/errors/error-codes-doc.test.ts fails when the committed file differs.
  */
 import { ERROR_CODES, type ErrorCode } from './error-codes.js';
 import { EXIT_CODES, EXIT_WINDOW_CLOSED } from './errors.js';

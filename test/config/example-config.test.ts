@@ -1,6 +1,6 @@
 // examples/drover.yaml describes the reference cluster of the approved architecture.
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/cli/config/load-config.js';
+import { loadConfig } from '../../src/app/config/load-config.js';
 
 const example = new URL('../../examples/drover.yaml', import.meta.url).pathname;
 const hosts = ['baldar', 'heimdall', 'odin', 'thor'];

@@ -12,7 +12,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { createSimulatedCluster, referenceScenario } from '../../src/adapters/simulated/index.js';
 import { startFakeApiServer } from '../../src/adapters/simulated/kube/http/server.js';
-import { runAction } from '../../src/action/run-action.js';
+import { runActionWith } from '../route/action-env.js';
 import { initRepository } from '../../src/cli/init/run-init.js';
 import { missingProgram } from '../helpers/programs.js';
 import { GitFixture } from '../route/git-fixture.js';
@@ -143,7 +143,7 @@ describe.skipIf(noGit)('from drover init to a first upgrade', () => {
       INPUT_REPO: fx.dir,
     };
     for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-    expect(await runAction(env)).toBe(0);
+    expect(await runActionWith(env)).toBe(0);
     const outputs = parseGitHubOutputs(readFileSync(output, 'utf8'));
     expect(outputs).toMatchObject({
       upgrade_type: 'cattle',
@@ -258,13 +258,13 @@ describe.skipIf(noGit)('from drover init to a first upgrade', () => {
       for (const [name, value] of Object.entries(route.with!))
         if (!String(value).includes('${{')) env[`INPUT_${name.toUpperCase()}`] = String(value);
       expect(Object.keys(env)).not.toContain('INPUT_KUBERNETES-FILE');
-      expect(await runAction(env)).toBe(0);
+      expect(await runActionWith(env)).toBe(0);
       expect(parseGitHubOutputs(readFileSync(output, 'utf8'))).toMatchObject({
         upgrade_type: 'pets',
       });
       // Control: the step as it used to be written, with talos/talenv.yaml hard-coded.
       writeFileSync(output, '');
-      expect(await runAction({ ...env, 'INPUT_KUBERNETES-FILE': 'talos/talenv.yaml' })).toBe(2);
+      expect(await runActionWith({ ...env, 'INPUT_KUBERNETES-FILE': 'talos/talenv.yaml' })).toBe(2);
       expect(stdout.mock.calls.map((c) => String(c[0])).join('')).toContain('FILE_NOT_FOUND');
     } finally {
       fx.cleanup();

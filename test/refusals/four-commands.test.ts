@@ -19,7 +19,7 @@ import type { RefusalCode, RouteAllowances } from '../../src/core/route.js';
 import { GitFixture, variablesTf } from '../route/git-fixture.js';
 import { route } from '../route/run.js';
 import { scenarioFile, simulateInProcess, tempDir } from '../simulate/helpers.js';
-import { executeUpgrade } from '../../src/cli/upgrade/execute-upgrade.js';
+import { upgradeCommand } from '../../src/cli/upgrade/run-upgrade-command.js';
 import { machineConfigSecrets, startWorld, writeConfig } from '../upgrade/harness.js';
 import type { World } from '../upgrade/harness.js';
 
@@ -144,7 +144,7 @@ const RUN: Record<RefusingCommand, (c: Case, allow: RouteAllowances) => Promise<
   },
   async upgrade(c, allow) {
     let stdout = '';
-    const code = await executeUpgrade(
+    const code = await upgradeCommand(
       c.kind,
       {
         config: configFor(c),

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { registerRoute } from '../../src/cli/commands/route.js';
 import { addSelectionOptions } from '../../src/cli/commands/selection-options.js';
-import { toRouteDocument } from '../../src/cli/route/route-document.js';
+import { toRouteDocument } from '../../src/app/route/route-document.js';
 import { decideRoute } from '../../src/core/route.js';
 import { versionOf } from '../../src/core/version.js';
 

@@ -1,8 +1,8 @@
 /** Runs `drover route` in-process (the same code path as the CLI action) and captures it. */
 import { routeCommand } from '../../src/cli/route/route-command.js';
-import { ROUTE_DEFAULTS, type RouteOptions } from '../../src/cli/route/run-route.js';
+import { ROUTE_DEFAULTS, type RouteOptions } from '../../src/app/route/run-route.js';
 import { exitCodeFor, isDroverError, type DroverError } from '../../src/core/errors.js';
-import type { RouteDocument } from '../../src/cli/route/route-document.js';
+import type { RouteDocument } from '../../src/app/route/route-document.js';
 
 export interface RouteRun {
   exitCode: number;

@@ -11,8 +11,9 @@ import { readFileSync } from 'node:fs';
 import { loadScenario, referenceScenario } from '../../src/adapters/simulated/index.js';
 import { withChaos } from '../../src/adapters/simulated/scenario/chaos.js';
 import { DroverError } from '../../src/core/errors.js';
-import { SimulatedCrash } from '../../src/cli/simulate/run-simulate.js';
-import type { SimulateOptions, SimulateResult } from '../../src/cli/simulate/run-simulate.js';
+import { SimulatedCrash } from '../../src/app/simulate/run-simulate.js';
+import type { SimulateResult } from '../../src/app/simulate/run-simulate.js';
+import type { SimulateRunOptions } from '../../src/cli/simulate/simulate-and-report.js';
 import type { UpgradeKind } from '../../src/core/plan.js';
 import { simulateInProcess, tempDir } from './helpers.js';
 
@@ -55,7 +56,7 @@ export async function chaosRun(
 ): Promise<ChaosOutcome> {
   const withCrash = drawsCrash(seed, kind, scenarioFile);
   const dir = tempDir();
-  const base: Partial<SimulateOptions> = {
+  const base: Partial<SimulateRunOptions> = {
     seed,
     kind,
     chaosSeed: seed,

@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { referenceScenario } from '../../src/adapters/simulated/index.js';
 import type { Scenario } from '../../src/adapters/simulated/index.js';
-import { runSimulate, SimulatedCrash } from '../../src/cli/simulate/run-simulate.js';
-import type { SimulateOptions, SimulateResult } from '../../src/cli/simulate/run-simulate.js';
+import { SimulatedCrash } from '../../src/app/simulate/run-simulate.js';
+import { simulateAndReport } from '../../src/cli/simulate/simulate-and-report.js';
+import type { SimulateResult } from '../../src/app/simulate/run-simulate.js';
+import type { SimulateRunOptions } from '../../src/cli/simulate/simulate-and-report.js';
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'drover-sim-'));
@@ -25,11 +27,11 @@ export function scenarioFile(dir: string, name: string, change: (s: Scenario) =>
 
 /** Runs simulate in this process (no crash possible), collecting stderr. */
 export async function simulateInProcess(
-  options: Partial<SimulateOptions>,
+  options: Partial<SimulateRunOptions>,
 ): Promise<SimulateResult & { stderr: string; stdout: string }> {
   let stderr = '';
   let stdout = '';
-  const result = await runSimulate(
+  const result = await simulateAndReport(
     { seed: 1, json: false, resume: false, api: 'memory', ...options },
     {
       stdout: (t) => void (stdout += t),
@@ -88,7 +90,7 @@ export interface CrashResume {
  * cluster loaded from that world, after `advanceSeconds` of the world living on alone.
  */
 export async function crashAndResume(
-  options: Partial<SimulateOptions> & { advanceSeconds?: number },
+  options: Partial<SimulateRunOptions> & { advanceSeconds?: number },
 ): Promise<CrashResume> {
   const dir = tempDir();
   const files = { worldFile: join(dir, 'world.json'), journalFile: join(dir, 'journal.jsonl') };

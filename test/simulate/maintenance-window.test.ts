@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { createSimulatedCluster, loadScenario } from '../../src/adapters/simulated/index.js';
-import { lineOf } from '../../src/cli/config/field-path.js';
+import { lineOf } from '../../src/app/config/field-path.js';
 import { DEFAULT_STEP_DURATIONS } from '../../src/core/durations.js';
 import { DroverError, EXIT_WINDOW_CLOSED, exitCodeFor } from '../../src/core/errors.js';
 import type { StepAction } from '../../src/core/plan.js';

@@ -11,7 +11,7 @@ import { DroverError } from '../../src/core/errors.js';
 import { reportToMarkdown } from '../../src/core/report.js';
 import type { UpgradeReport } from '../../src/core/report.js';
 import { JsonlJournal } from '../../src/adapters/journal/index.js';
-import { journalStatus } from '../../src/cli/status/journal-status.js';
+import { journalStatus } from '../../src/app/status/journal-status.js';
 import { crashAndResume, runCli, simulateInProcess, tempDir } from './helpers.js';
 
 // ajv 6 (here through eslint) reads the draft-07 schema of schema/report.schema.json.

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServeDocument } from '../../src/cli/simulate/run-serve.js';
+import type { ServeDocument } from '../../src/app/simulate/run-serve.js';
 import { buildCliInto } from '../helpers/built-cli.mjs';
 import { missingProgram } from '../helpers/programs.js';
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { SimulatedCrash } from '../../src/cli/simulate/run-simulate.js';
+import { SimulatedCrash } from '../../src/app/simulate/run-simulate.js';
 import { scenarioFile, simulateInProcess, tempDir } from './helpers.js';
 
 const dir = tempDir();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parse as parseXml, validate as validateXml } from 'fast-xml-parser';
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { runSimulate } from '../../src/cli/simulate/run-simulate.js';
+import { simulateAndReport } from '../../src/cli/simulate/simulate-and-report.js';
 import type { UpgradeReport } from '../../src/core/report.js';
 import { crashAndResume, scenarioFile, simulateInProcess, tempDir } from './helpers.js';
 
@@ -130,7 +130,7 @@ describe('the timeline of a run', () => {
   it('an aborted run (a stop asked for mid-run) is drawn up to where it stopped', async () => {
     const reportFile = join(tempDir(), 'report.json');
     const controller = new AbortController();
-    const { exitCode } = await runSimulate(
+    const { exitCode } = await simulateAndReport(
       { seed: 1, json: false, resume: false, api: 'memory', reportFile, signal: controller.signal },
       {
         stdout: () => undefined,

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { executeUpgrade } from '../../src/cli/upgrade/execute-upgrade.js';
+import { upgradeCommand } from '../../src/cli/upgrade/run-upgrade-command.js';
 import { dryRun, impatientClock, machineConfigSecrets, startWorld, validate } from './harness.js';
 import type { World } from './harness.js';
 
@@ -74,7 +74,7 @@ describe('a missing or unreachable cluster', () => {
     expect(run.stderr).toContain(`Nothing answered at ${url}`);
 
     let stderr = '';
-    const code = await executeUpgrade(
+    const code = await upgradeCommand(
       'cattle',
       {
         config: world.config,

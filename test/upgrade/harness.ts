@@ -10,11 +10,11 @@ import { createSimulatedCluster, referenceScenario } from '../../src/adapters/si
 import type { SimulatedCluster } from '../../src/adapters/simulated/index.js';
 import { startFakeApiServer } from '../../src/adapters/simulated/kube/http/server.js';
 import type { FakeApiServer } from '../../src/adapters/simulated/kube/http/server.js';
-import { executeUpgrade } from '../../src/cli/upgrade/execute-upgrade.js';
-import { executeValidate } from '../../src/cli/upgrade/execute-validate.js';
-import type { ValidateOptions } from '../../src/cli/upgrade/execute-validate.js';
+import { upgradeCommand } from '../../src/cli/upgrade/run-upgrade-command.js';
+import { validateCommand } from '../../src/cli/upgrade/run-validate-command.js';
+import type { ValidateOptions } from '../../src/app/upgrade/execute-validate.js';
 import type { Clock } from '../../src/ports/clock.js';
-import type { UpgradeOptions } from '../../src/cli/upgrade/upgrade-options.js';
+import type { UpgradeOptions } from '../../src/app/upgrade/upgrade-input.js';
 
 const EXAMPLES = resolve(import.meta.dirname, '../../examples');
 
@@ -106,7 +106,7 @@ export async function upgrade(
 ): Promise<Captured> {
   let stdout = '';
   let stderr = '';
-  const code = await executeUpgrade(
+  const code = await upgradeCommand(
     kind,
     { dryRun: false, resume: false, json: false, ...options },
     {
@@ -146,7 +146,7 @@ export async function validate(
 ): Promise<Captured> {
   let stdout = '';
   let stderr = '';
-  const code = await executeValidate(
+  const code = await validateCommand(
     { json: false, ...options },
     {
       stdout: (t) => void (stdout += t),

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { executeUpgrade } from '../../src/cli/upgrade/execute-upgrade.js';
+import { upgradeCommand } from '../../src/cli/upgrade/run-upgrade-command.js';
 import { startAlertmanager } from '../helpers/alertmanager-server.js';
 import type { AlertmanagerTestServer } from '../helpers/alertmanager-server.js';
 import { machineConfigSecrets, skippingClock, startWorld } from './harness.js';
@@ -45,7 +45,7 @@ ${hook(files.after, 0)}alertmanager:
   );
   let stdout = '';
   let stderr = '';
-  const code = await executeUpgrade(
+  const code = await upgradeCommand(
     'pets',
     {
       config: world.config,
@@ -125,7 +125,7 @@ alertmanager:
 `,
     );
     let stderr = '';
-    const code = await executeUpgrade(
+    const code = await upgradeCommand(
       'pets',
       {
         config: world.config,

@@ -6,8 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { OciRegistry } from '../../src/adapters/registry/oci-registry.js';
 import type { ImagePresence } from '../../src/ports/registry.js';
-import { executeUpgrade } from '../../src/cli/upgrade/execute-upgrade.js';
-import { loadConfig } from '../../src/cli/config/load-config.js';
+import { upgradeCommand } from '../../src/cli/upgrade/run-upgrade-command.js';
+import { loadConfig } from '../../src/app/config/load-config.js';
 import { startLoopbackRegistry } from '../helpers/oci-registry.js';
 import type { LoopbackRegistry } from '../helpers/oci-registry.js';
 import { machineConfigSecrets, startWorld } from './harness.js';
@@ -34,7 +34,7 @@ function viaLoopback(reg: LoopbackRegistry) {
 async function dryRunPets(w: World, reg: { manifest(image: string): Promise<ImagePresence> }) {
   let stdout = '';
   let stderr = '';
-  const code = await executeUpgrade(
+  const code = await upgradeCommand(
     'pets',
     {
       config: w.config,

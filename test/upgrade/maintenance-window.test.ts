@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { executeUpgrade } from '../../src/cli/upgrade/execute-upgrade.js';
+import { upgradeCommand } from '../../src/cli/upgrade/run-upgrade-command.js';
 import type { Clock } from '../../src/ports/clock.js';
 import { dryRun, machineConfigSecrets, startWorld } from './harness.js';
 import type { World } from './harness.js';
@@ -35,7 +35,7 @@ function wednesdayClock(): Clock & { slept: number; sleeps: number[] } {
 
 async function pets(w: World, clock: Clock, outsideWindow?: 'wait' | 'exit') {
   let stderr = '';
-  const code = await executeUpgrade(
+  const code = await upgradeCommand(
     'pets',
     {
       config: w.config,

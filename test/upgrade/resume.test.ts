@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { executeUpgrade } from '../../src/cli/upgrade/execute-upgrade.js';
+import { upgradeCommand } from '../../src/cli/upgrade/run-upgrade-command.js';
 import { machineConfigSecrets, skippingClock, startWorld } from './harness.js';
 import type { World } from './harness.js';
 
@@ -14,7 +14,7 @@ afterEach(async () => {
 
 async function pets(w: World, journal: string, resume: boolean) {
   let stderr = '';
-  const code = await executeUpgrade(
+  const code = await upgradeCommand(
     'pets',
     {
       config: w.config,

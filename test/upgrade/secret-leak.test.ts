@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulatedCluster, referenceScenario } from '../../src/adapters/simulated/index.js';
-import { runSimulate } from '../../src/cli/simulate/run-simulate.js';
+import { simulateAndReport } from '../../src/cli/simulate/simulate-and-report.js';
 import { PlainReporter } from '../../src/cli/progress/index.js';
-import { executeUpgrade } from '../../src/cli/upgrade/execute-upgrade.js';
+import { upgradeCommand } from '../../src/cli/upgrade/run-upgrade-command.js';
 import { startS3Server } from '../helpers/s3-server.js';
 import { dryRun, findLeaks, machineConfigSecrets, skippingClock, startWorld } from './harness.js';
 import type { World } from './harness.js';
@@ -44,7 +44,7 @@ describe('no secret leaves the process', () => {
     let stdout = '';
     let stderr = '';
     const progress = new PlainReporter((line) => void (stderr += line));
-    const result = await runSimulate(
+    const result = await simulateAndReport(
       {
         seed: 1,
         json: true,
@@ -148,7 +148,7 @@ describe('no secret leaves the process', () => {
       let stdout = '';
       let stderr = '';
       const progress = new PlainReporter((line) => void (stderr += line));
-      const code = await executeUpgrade(
+      const code = await upgradeCommand(
         'cattle',
         {
           config: world.config,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { CONFIG_ENV, findConfig } from '../config/find-config.js';
+import { CONFIG_ENV, findConfig } from '../../app/config/find-config.js';
 
 /**
  * `--config FILE`, else DROVER_CONFIG (the workflows set it once for every step), else

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 
 /**
  * `--nodes`, `--role`, `--limit`, `--phase`, `--canary` for plan, upgrade and simulate: parsed and
- * checked by cli/selection/parse-selection.ts and applied by core/selection.ts. Only commander
+ * checked by app/selection/parse-selection.ts and applied by core/selection.ts. Only commander
  * loads here.
  */
 export function addSelectionOptions(command: Command): Command {

@@ -24,7 +24,7 @@ record wins, as for --resume). Nothing in the cluster is touched.
 Exit codes: 0 the journal was read (whatever the run's state), 2 bad input.`,
     )
     .action(async (options: { journal: string; config?: string; json?: boolean }) => {
-      const { runStatusCommand } = await import('../status/run-status.js');
+      const { runStatusCommand } = await import('../status/status-command.js');
       process.exitCode = await runStatusCommand({
         journal: options.journal,
         ...(options.config !== undefined ? { config: options.config } : {}),

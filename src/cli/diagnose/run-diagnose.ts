@@ -9,8 +9,8 @@ import { JsonlJournal } from '../../adapters/journal/index.js';
 import { SystemClock } from '../../adapters/system/system-clock.js';
 import { TalosctlAdapter } from '../../adapters/talos/talosctl-adapter.js';
 import { Redactor } from '../../core/redact.js';
-import { loadConfig } from '../config/load-config.js';
-import { buildKubernetes, registerSecrets } from '../upgrade/build-ports.js';
+import { loadConfig } from '../../app/config/load-config.js';
+import { buildKubernetes, registerSecrets } from '../../app/upgrade/build-ports.js';
 import { collectDiagnosis, diagnosisSummary } from './collect.js';
 import type { DiagnoseBundle } from './collect.js';
 

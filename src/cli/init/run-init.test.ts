@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadConfig } from '../config/load-config.js';
+import { loadConfig } from '../../app/config/load-config.js';
 import { runPlanCommand } from '../plan/run-plan-command.js';
 import { ACTION_PLACEHOLDER, INIT_FILES, ROUTER_WORKFLOW, UPGRADE_WORKFLOW } from './init-files.js';
 import { locatePackageRoot } from './locate-assets.js';

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { buildPlan } from '../../core/plan-build.js';
 import type { UpgradeKind } from '../../core/plan.js';
 import { DroverError } from '../../core/errors.js';
-import { loadConfig } from '../config/load-config.js';
+import { loadConfig } from '../../app/config/load-config.js';
 import { detectRepository } from './detect-repo.js';
 import type { RepoFacts } from './detect-repo.js';
 import { actionRef, gitContext, resolveDroverSource } from './drover-source.js';

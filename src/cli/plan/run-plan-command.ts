@@ -1,14 +1,9 @@
-/** `drover plan`: load the config, build the plan, print it (one JSON document with --json). */
-import { DroverError } from '../../core/errors.js';
+/** `drover plan` after the command line is parsed: plan, print (one JSON document with --json). */
 import type { RouteAllowances } from '../../core/route.js';
-import { UPGRADE_KINDS } from '../../core/plan.js';
-import type { UpgradeKind } from '../../core/plan.js';
 import { planToText } from '../../core/plan-build.js';
-import { selectPlan } from '../../core/selection.js';
-import { selectionFromFlags } from '../selection/parse-selection.js';
-import { planUpperBoundSeconds } from '../../core/upper-bound.js';
-import { loadConfig } from '../config/load-config.js';
-import { planFromConfig } from './plan-from-config.js';
+import { planUpgrade } from '../../app/plan/plan-upgrade.js';
+import { selectionFromFlags } from '../../app/selection/parse-selection.js';
+import { checkKind } from '../../app/plan/upgrade-kind.js';
 
 export interface PlanCommandOptions {
   config: string;
@@ -40,33 +35,19 @@ export async function runPlanCommand(
   options: PlanCommandOptions,
   out: CommandOutput = processOutput,
 ): Promise<number> {
-  if (!(UPGRADE_KINDS as readonly string[]).includes(kind)) {
-    throw new DroverError(
-      'usage',
-      'KIND_INVALID',
-      `kind: "${kind}" is not one of ${UPGRADE_KINDS.join(', ')}`,
-      {
-        hint: 'Example: drover plan cattle --config drover.yaml --to 1.11.0',
-      },
-    );
-  }
+  const checked = checkKind(kind, 'plan');
   const selection = selectionFromFlags(options as unknown as Record<string, unknown>);
-  const loaded = await loadConfig(options.config);
-  const { plan: full, notes } = planFromConfig(loaded, kind as UpgradeKind, {
+  const { plan, upperBoundSeconds, warnings, notes } = await planUpgrade({
+    kind: checked,
+    config: options.config,
     to: options.to,
     ...(options.from === undefined ? {} : { from: options.from }),
     ...(options.kubernetesFrom === undefined ? {} : { kubernetesFrom: options.kubernetesFrom }),
     ...(options.allow ? { allow: options.allow } : {}),
-    command: 'plan',
+    selection,
   });
-  for (const warning of loaded.warnings) out.stderr(`warning: ${warning}\n`);
-  const plan = selectPlan(full, loaded.inventory, selection);
+  for (const warning of warnings) out.stderr(`warning: ${warning}\n`);
   for (const note of notes) out.stderr(`note: ${note}\n`);
-  // The worst case the policy allows (every step at its deadline on every retry), not an
-  // estimate: what `drover init` sets the upgrade job's timeout-minutes from.
-  const upperBoundSeconds = planUpperBoundSeconds(plan, {
-    lockTtlSeconds: loaded.config.lock.ttlSeconds,
-  });
   out.stdout(
     options.json
       ? `${JSON.stringify({ ...plan, upperBoundSeconds }, null, 2)}\n`

@@ -15,8 +15,8 @@ import {
   toMarkdownSummary,
   toRouteDocument,
   toStepOutputs,
-} from './route-document.js';
-import { runRoute, type RouteOptions } from './run-route.js';
+} from '../../app/route/route-document.js';
+import { runRoute, type RouteOptions } from '../../app/route/run-route.js';
 
 export interface RouteCommandIo {
   stdout: (text: string) => void;

@@ -3,11 +3,11 @@ import { allowancesFrom } from '../commands/allow-options.js';
 import { createReporter } from '../progress/index.js';
 import { withAbortOnSignals } from '../run/abort-on-signals.js';
 import { DroverError } from '../../core/errors.js';
-import { runServe } from './run-serve.js';
-import { runSimulate } from './run-simulate.js';
-import type { SimulateApi } from './simulate-ports.js';
+import { runServe } from '../../app/simulate/run-serve.js';
+import { simulateAndReport } from './simulate-and-report.js';
+import type { SimulateApi } from '../../app/simulate/simulate-ports.js';
 import type { UpgradeKind } from '../../core/plan.js';
-import { selectionFromFlags } from '../selection/parse-selection.js';
+import { selectionFromFlags } from '../../app/selection/parse-selection.js';
 
 export interface SimulateCommandFlags {
   scenario?: string;
@@ -85,7 +85,7 @@ export async function simulateCommand(flags: SimulateCommandFlags): Promise<numb
   if (flags.serve !== undefined && flags.serve !== false) return serveCommand(flags);
   const selection = selectionFromFlags(flags as unknown as Record<string, unknown>);
   return withAbortOnSignals(async (signal) => {
-    const { exitCode } = await runSimulate(
+    const { exitCode } = await simulateAndReport(
       {
         ...(flags.scenario ? { scenarioFile: flags.scenario } : {}),
         ...(flags.kind ? { kind: flags.kind } : {}),

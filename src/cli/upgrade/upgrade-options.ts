@@ -1,44 +1,9 @@
 /** The flags of `drover upgrade`, checked at the boundary. */
-import { DroverError } from '../../core/errors.js';
-import { UPGRADE_KINDS } from '../../core/plan.js';
-import type { UpgradeKind } from '../../core/plan.js';
-import type { Selection } from '../../core/selection.js';
-import { selectionFromFlags } from '../selection/parse-selection.js';
+import { selectionFromFlags } from '../../app/selection/parse-selection.js';
+import type { UpgradeOptions } from '../../app/upgrade/upgrade-input.js';
 import { OUTSIDE_WINDOW_MODES } from '../../core/maintenance-window-grammar.js';
 import type { OutsideWindowMode } from '../../core/maintenance-window-grammar.js';
-import type { RouteAllowances } from '../../core/route.js';
 import { allowancesFrom } from '../commands/allow-options.js';
-
-export interface UpgradeOptions {
-  config: string;
-  to: string;
-  from?: string;
-  dryRun: boolean;
-  resume: boolean;
-  journal?: string;
-  report?: string;
-  audit?: string;
-  kubeconfig?: string;
-  context?: string;
-  talosconfig?: string;
-  json: boolean;
-  /** --nodes, --role, --limit, --phase, --canary (core/selection.ts); empty: the whole cluster. */
-  selection?: Selection;
-  /** Overrides maintenance.outsideWindow of the config. */
-  outsideWindow?: OutsideWindowMode;
-  /** --allow-downgrade, --allow-multi-hop, --allow-unknown (core/refusals.ts). */
-  allow?: RouteAllowances;
-}
-
-export function checkKind(kind: string, command: string): UpgradeKind {
-  if ((UPGRADE_KINDS as readonly string[]).includes(kind)) return kind as UpgradeKind;
-  throw new DroverError(
-    'usage',
-    'KIND_INVALID',
-    `kind: "${kind}" is not one of ${UPGRADE_KINDS.join(', ')}`,
-    { hint: `Example: drover ${command} cattle --config drover.yaml --to 1.11.0` },
-  );
-}
 
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;

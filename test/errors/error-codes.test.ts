@@ -2,10 +2,15 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { categoryOf, ERROR_CODES, isErrorCode, type ErrorCode } from './error-codes.js';
-import { DroverError, ERROR_CATEGORIES, exitCodeFor, isRetryable } from './errors.js';
+import {
+  categoryOf,
+  ERROR_CODES,
+  isErrorCode,
+  type ErrorCode,
+} from '../../src/core/error-codes.js';
+import { DroverError, ERROR_CATEGORIES, exitCodeFor, isRetryable } from '../../src/core/errors.js';
 
-const SRC = fileURLToPath(new URL('..', import.meta.url));
+const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 
 async function productionSources(dir: string): Promise<string[]> {
   const found: string[] = [];

@@ -1,7 +1,8 @@
 /**
- * `drover simulate`: the real engine against the simulated cluster on virtual time. Loads the
- * scenario (or the reference cluster), builds the plan, runs it, merges the simulated world's
- * invariant checks into the report and maps the outcome to the exit code.
+ * The simulate use case (`drover simulate`): the real engine against the simulated cluster on
+ * virtual time. Loads the scenario (or the reference cluster), builds the plan, runs it, merges
+ * the simulated world's invariant checks into the report and maps the outcome to the exit code.
+ * Where the report goes (a file, stdout) is the caller's business.
  */
 import { appendFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -38,7 +39,6 @@ import type {
   SilencePort,
 } from '../../ports/index.js';
 import { exitCodeOf } from '../run/exit-code.js';
-import { writeReportOutputs } from '../run/report-output.js';
 import { buildSimulatePorts } from './simulate-ports.js';
 import { selectLive } from '../selection/live-selection.js';
 import type { SimulateApi, SimulatePorts } from './simulate-ports.js';
@@ -54,7 +54,6 @@ export interface SimulateOptions {
   to?: string;
   /** Default: the scenario's `seed`, else 1. */
   seed?: number;
-  json: boolean;
   journalFile?: string;
   worldFile?: string;
   resume: boolean;
@@ -67,7 +66,6 @@ export interface SimulateOptions {
   chaosSeed?: number;
   /** Seconds of simulated time after which a run that has not finished counts as hung. */
   deadlineSeconds?: number;
-  reportFile?: string;
   auditFile?: string;
   api: SimulateApi;
   signal?: AbortSignal;
@@ -81,7 +79,7 @@ export interface SimulateOptions {
 }
 
 export interface SimulateIo {
-  stdout(text: string): void;
+  /** What the operator reads: warnings, the chaos mix. */
   stderr(text: string): void;
   reporter: Reporter & { flush(): Promise<void> };
   /**
@@ -207,9 +205,6 @@ function maintenanceOf(scenario: Scenario) {
   const maintenance = scenarioMaintenance(scenario);
   return maintenance ? { maintenance } : {};
 }
-
-// Shared with `drover upgrade`; re-exported for existing importers.
-export { exitCodeOf };
 
 export async function runSimulate(
   options: SimulateOptions,
@@ -375,12 +370,6 @@ export async function runSimulate(
       ...redacted,
       violations: [...redacted.violations, ...watch.violations()],
     };
-    writeReportOutputs(merged, {
-      ...(options.reportFile ? { reportFile: options.reportFile } : {}),
-      json: options.json,
-      stdout: io.stdout,
-      stderr: io.stderr,
-    });
     await cluster.persist();
     return { exitCode: exitCodeOf(merged), report: merged };
   } finally {

@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readStatus, statusText } from './run-status.js';
+import { readStatus } from './read-status.js';
 
-describe('drover status of a selected run that stopped', () => {
-  it('prints the resume command with the selection it started with', async () => {
+describe('the status of a selected run that stopped', () => {
+  it('gives the resume command with the selection it started with', async () => {
     const journal = join(mkdtempSync(join(tmpdir(), 'drover-status-')), 'cattle-1.11.0.jsonl');
     const started = {
       type: 'run-started',
@@ -28,8 +28,10 @@ describe('drover status of a selected run that stopped', () => {
     expect(result.resumeCommand).toBe(
       `drover upgrade cattle --to 1.11.0 --resume --journal ${journal} --role worker --limit 3`,
     );
-    expect(statusText(result)).toMatch(
-      /selected run \(--role worker --limit 3\): w1, w2, w3; a run without the selection upgrades the rest/,
-    );
+    expect(result.status?.selection).toEqual({
+      requested: { role: 'worker', limit: 3 },
+      nodes: ['w1', 'w2', 'w3'],
+      canary: false,
+    });
   });
 });

@@ -1,7 +1,8 @@
 /**
- * `drover upgrade`: load the config, build the plan, check the live cluster, then either print
- * what would happen (--dry-run: nothing is changed, not even the journal or the lock) or run
- * the engine and report. Everything leaving the process passes the run's Redactor.
+ * The upgrade use case (`drover upgrade`): load the config, build the plan, check the live
+ * cluster, then either say what would happen (a dry run: nothing is changed, not even the journal
+ * or the lock) or run the engine. Returns the report, redacted by the caller's Redactor, which
+ * also redacts whatever the caller prints of an error this throws.
  */
 import { appendFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -12,7 +13,7 @@ import { lowerBoundSeconds } from '../../core/lower-bound.js';
 import { maintenancePolicyOf } from '../../core/maintenance-window-grammar.js';
 import { windowStatus } from '../../core/maintenance-window.js';
 import type { Plan } from '../../core/plan.js';
-import { Redactor } from '../../core/redact.js';
+import type { Redactor } from '../../core/redact.js';
 import { selectPlan } from '../../core/selection.js';
 import { buildReport } from '../../core/report.js';
 import type { UpgradeReport } from '../../core/report.js';
@@ -25,9 +26,7 @@ import type { JournalEntry } from '../../ports/journal.js';
 import { loadConfig } from '../config/load-config.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { planFromConfig } from '../plan/plan-from-config.js';
-import { exitCodeOf } from '../run/exit-code.js';
-import { reportFailure } from '../run/report-failure.js';
-import { writeReportOutputs } from '../run/report-output.js';
+import { checkKind } from '../plan/upgrade-kind.js';
 import { buildKubernetes, buildPorts, buildSecrets, registerSecrets } from './build-ports.js';
 import type { Env } from './build-ports.js';
 import { annotateReport, dryRunText } from './dry-run-output.js';
@@ -35,14 +34,18 @@ import { customChecksFrom } from './custom-checks.js';
 import { selectLive } from '../selection/live-selection.js';
 import { extrasText } from './build-extras.js';
 import { chooseRunId, holderIdentityOf, runBindingOf, runIdOf } from './run-id.js';
-import { checkKind } from './upgrade-options.js';
-import type { UpgradeOptions } from './upgrade-options.js';
+import type { UpgradeOptions } from './upgrade-input.js';
 
-export interface CommandIo {
+/** What a use case that talks to the cluster is given by its caller (the CLI, a test). */
+export interface UseCaseIo {
+  /** Machine-read lines (the runner's ::add-mask:: commands without --json). */
   stdout(text: string): void;
+  /** What the operator reads: warnings, notes, the dry run's account. */
   stderr(text: string): void;
   env: Env;
   reporter: Reporter & { flush(): Promise<void> };
+  /** Every secret the run learns is added to it; the caller redacts what it prints with it. */
+  redactor: Redactor;
   signal?: AbortSignal;
   clock?: Clock;
   /** The installer images' registry (default: the OCI registries the images name). */
@@ -52,9 +55,9 @@ export interface CommandIo {
 export async function executeUpgrade(
   kindText: string,
   options: UpgradeOptions,
-  io: CommandIo,
-): Promise<number> {
-  const redactor = new Redactor();
+  io: UseCaseIo,
+): Promise<UpgradeReport> {
+  const { redactor } = io;
   try {
     const kind = checkKind(kindText, 'upgrade');
     const loaded = await loadConfig(options.config);
@@ -82,19 +85,9 @@ export async function executeUpgrade(
     const report = options.dryRun
       ? await dryRun(loaded, plan, options, io, redactor, full)
       : await realRun(loaded, plan, options, io, redactor, full);
+    return redactor.redactValue(report);
+  } finally {
     await io.reporter.flush();
-    const safe = redactor.redactValue(report);
-    writeReportOutputs(safe, {
-      ...(options.report ? { reportFile: options.report } : {}),
-      ...(io.env.GITHUB_STEP_SUMMARY ? { stepSummaryFile: io.env.GITHUB_STEP_SUMMARY } : {}),
-      json: options.json,
-      stdout: io.stdout,
-      stderr: (t) => io.stderr(redactor.redact(t)),
-    });
-    return exitCodeOf(safe);
-  } catch (error) {
-    await io.reporter.flush();
-    return reportFailure(error, { json: options.json, redactor, ...io });
   }
 }
 
@@ -102,7 +95,7 @@ async function dryRun(
   loaded: LoadedConfig,
   selected: Plan,
   options: UpgradeOptions,
-  io: CommandIo,
+  io: UseCaseIo,
   redactor: Redactor,
   full: Plan,
 ): Promise<UpgradeReport> {
@@ -110,7 +103,7 @@ async function dryRun(
   // Only what reads: the Kubernetes API and the machine configs (into memory).
   const kubernetes = buildKubernetes({ loaded, flags: options, env: io.env, clock, redactor });
   try {
-    // --limit/--canary pass over the nodes already at the target (cli/selection/live-selection).
+    // --limit/--canary pass over the nodes already at the target (app/selection/live-selection).
     const plan = await selectLive(full, selected, loaded.inventory, {
       listNodes: () => kubernetes.listNodes(),
       resume: false,
@@ -145,7 +138,7 @@ async function realRun(
   loaded: LoadedConfig,
   selected: Plan,
   options: UpgradeOptions,
-  io: CommandIo,
+  io: UseCaseIo,
   redactor: Redactor,
   full: Plan,
 ): Promise<UpgradeReport> {
@@ -160,7 +153,7 @@ async function realRun(
   const { ports } = built;
   try {
     // --limit/--canary pass over the nodes already at the target; a resumed selected run keeps
-    // the nodes it started with (cli/selection/live-selection).
+    // the nodes it started with (app/selection/live-selection).
     const plan = await selectLive(full, selected, loaded.inventory, {
       listNodes: () => ports.kubernetes.listNodes(),
       journal: ports.journal,

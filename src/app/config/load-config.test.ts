@@ -116,23 +116,18 @@ describe('loadConfig', () => {
     expect((await loadConfig(await write(MINIMAL))).warnings).toEqual([]);
   });
 
-  it('plan prints those warnings on stderr, the plan alone on stdout', async () => {
-    const { runPlanCommand } = await import('../plan/run-plan-command.js');
+  it('the plan use case hands those warnings on with the plan', async () => {
+    const { planUpgrade } = await import('../plan/plan-upgrade.js');
     const file = await write(
       `${MINIMAL}versions: { talos: 1.10.8, kubernetes: 1.33.5 }\npolicy:\n  disruption: { maxUnavailableWorkers: 1, petsBatchSize: 3 }\n`,
     );
-    let stdout = '';
-    let stderr = '';
-    const code = await runPlanCommand(
-      'pets',
-      { config: file, to: '1.10.9', json: true },
-      { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) },
-    );
-    expect(code).toBe(0);
-    expect(stderr).toMatch(
-      /^warning: policy\.disruption\.petsBatchSize \(3\) is capped by policy\.disruption\.maxUnavailableWorkers \(1\)/m,
-    );
-    expect(JSON.parse(stdout)).toMatchObject({ kind: 'pets' });
+    const planned = await planUpgrade({ kind: 'pets', config: file, to: '1.10.9', selection: {} });
+    expect(planned.warnings).toEqual([
+      expect.stringMatching(
+        /^policy\.disruption\.petsBatchSize \(3\) is capped by policy\.disruption\.maxUnavailableWorkers \(1\)/,
+      ),
+    ]);
+    expect(planned.plan).toMatchObject({ kind: 'pets' });
   });
 
   it('reads every duration field as whole seconds or as 90s, 4m, 1h30m', async () => {

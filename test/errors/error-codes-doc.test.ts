@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { errorCodesMarkdown } from './error-codes-doc.js';
-import { ERROR_CODES } from './error-codes.js';
+import { errorCodesMarkdown } from '../../src/core/error-codes-doc.js';
+import { ERROR_CODES } from '../../src/core/error-codes.js';
 
 describe('docs/errors.md', () => {
   it('equals a fresh rendering of the catalogue (run node scripts/gen-errors-doc.mjs)', async () => {
