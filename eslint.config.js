@@ -41,6 +41,34 @@ const nodeIo = [
 
 const spawnModules = ['node:child_process', 'child_process'];
 
+// The engine holds Kubernetes by role (docs/architecture.md, Layers): only the node cycle and
+// cleanup cordon or drain (`kubernetes.nodes`); only the run and its renewal touch the lock.
+const noEnums = { selector: 'TSEnumDeclaration', message: 'Use an `as const` union, not an enum.' };
+const noNodesRole = {
+  selector: [
+    "MemberExpression[object.property.name='kubernetes'][property.name='nodes']",
+    "VariableDeclarator[init.property.name='kubernetes'] > ObjectPattern > Property[key.name='nodes']",
+  ].join(', '),
+  message:
+    'Only the node cycle and cleanup cordon or drain: read nodes through kubernetes.nodeReads.',
+};
+const noLock = {
+  selector: [
+    "MemberExpression[object.property.name='ports'][property.name='lock']",
+    "MemberExpression[object.name='ports'][property.name='lock']",
+    "VariableDeclarator[init.property.name='ports'] > ObjectPattern > Property[key.name='lock']",
+    "VariableDeclarator[init.name='ports'] > ObjectPattern > Property[key.name='lock']",
+  ].join(', '),
+  message: 'Only run-upgrade.ts and lock-renewal.ts take, renew or release the lock.',
+};
+const nodesRoleFiles = [
+  'src/engine/cleanup.ts',
+  'src/engine/drain.ts',
+  'src/engine/steps/node-steps.ts',
+];
+const lockFiles = ['src/engine/run-upgrade.ts', 'src/engine/lock-renewal.ts'];
+const engineTests = ['src/engine/**/*.test.ts', 'src/engine/**/testing/**'];
+
 /** What `layer` may not import; `spawn`: whether it may start child processes itself. */
 function layerPatterns(layer, { spawn }) {
   return [
@@ -148,7 +176,8 @@ export default tseslint.config(
     },
   })),
   // Engine tests run on the one twin: they (and their helpers in testing/) may import the
-  // simulated adapters and nothing else of the adapters; production engine code may not.
+  // simulated adapters (and the Lease lock the twin holds) and nothing else of the adapters;
+  // production engine code may not.
   {
     files: ['src/engine/**/*.test.ts', 'src/engine/**/testing/**/*.ts'],
     rules: {
@@ -161,12 +190,25 @@ export default tseslint.config(
               group: p.group.filter((g) => !g.includes('adapters')),
             })),
             {
-              regex: '(^|/)adapters(/(?!simulated/)|$)',
+              regex: '(^|/)adapters(/(?!simulated/|kubernetes/lease-lock)|$)',
               message: 'Engine tests may import only the simulated adapters (the one twin).',
             },
           ],
         },
       ],
     },
+  },
+  {
+    files: ['src/engine/**/*.ts'],
+    ignores: [...engineTests, ...nodesRoleFiles, ...lockFiles],
+    rules: { 'no-restricted-syntax': ['error', noEnums, noNodesRole, noLock] },
+  },
+  {
+    files: nodesRoleFiles,
+    rules: { 'no-restricted-syntax': ['error', noEnums, noLock] },
+  },
+  {
+    files: lockFiles,
+    rules: { 'no-restricted-syntax': ['error', noEnums, noNodesRole] },
   },
 );

@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // No test may reach past loopback (test/helpers/no-outside-network.ts).
+    setupFiles: ['test/helpers/no-outside-network.ts'],
   },
 });

@@ -36,12 +36,13 @@ describe.skipIf(noGit)('runAction in-process', () => {
     expect(await runActionWith({ ...env, 'INPUT_ALLOW-MULTI-HOP': ' True ' })).toBe(0);
     const text = readFileSync(output, 'utf8');
     // Two runs appended: the later values win, as in the runner.
+    // Several lines go in place, a phase per hop (cattle cannot build intermediate templates).
     expect(parseGitHubOutputs(text)).toMatchObject({
-      upgrade_type: 'cattle',
+      upgrade_type: 'pets',
       hops: '["1.10.9","1.11.0"]',
     });
     expect(text).toContain('FORBIDDEN_HOP');
-    expect(readFileSync(summary, 'utf8')).toContain('### Drover route: cattle');
+    expect(readFileSync(summary, 'utf8')).toContain('### Drover route: pets');
   });
 
   it('hands the node selection on as selection_args, and rejects a bad one with exit 2', async () => {

@@ -17,6 +17,14 @@ import {
   toStepOutputs,
 } from '../app/route/route-document.js';
 import { ROUTE_DEFAULTS, runRoute } from '../app/route/run-route.js';
+import { loadConfig } from '../app/config/load-config.js';
+import type { ReleaseGateConfig } from '../app/config/release-gate-config.js';
+
+/** The config's releaseGate section, as `drover route --config` reads it. */
+async function releaseGateConfigOf(file: string): Promise<ReleaseGateConfig> {
+  const loaded = await loadConfig(file);
+  return { section: loaded.config.releaseGate, dir: loaded.dir };
+}
 
 export async function runAction(): Promise<number> {
   const core = await actionsCore();
@@ -60,6 +68,7 @@ export async function runAction(): Promise<number> {
       allowPrerelease: flag('allow-prerelease'),
       ...(input('release-list') ? { releaseList: input('release-list') } : {}),
       ...(input('min-release-age') ? { minReleaseAgeDays: Number(input('min-release-age')) } : {}),
+      ...(input('config') ? { releaseGateConfig: await releaseGateConfigOf(input('config')) } : {}),
       // The push event (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH) names the base revision.
       env: process.env,
     });

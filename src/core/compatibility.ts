@@ -1,6 +1,6 @@
 /**
  * Talos <-> Talos and Talos <-> Kubernetes compatibility, as data (one entry per Talos minor line),
- * from Talos's published compatibility packages (shared/reference/talos-compatibility.md).
+ * from Talos's published compatibility packages (docs/router.md, "How it decides").
  *
  * Granularity: Talos checks a host against a target line by the host's major.minor, so a host at
  * 1.8.9 is "1.8" here and cannot reach 1.11 (minimum 1.9.0) in one hop.

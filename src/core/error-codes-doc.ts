@@ -25,7 +25,7 @@ export function errorCodesMarkdown(): string {
     'has exactly one category, and the category decides the exit code: `failed` and `aborted` exit 1,',
     '`usage` and `input` exit 2, `refused` exits 3. A run that a maintenance window cut off exits 4',
     '(`WINDOW_CLOSED`). Once an upgrade or simulated run has started, its failure exits 3 when',
-    'refused and 1 otherwise (an `input` code met mid-run, such as `STEP_PARAMS`, is a failed run).',
+    'refused and 1 otherwise (an `input` code met mid-run, such as `PATCH_UNKNOWN`, is a failed run).',
     'Retryable codes are the ones the engine tries again with backoff',
     '(`policy.retry`); every other code fails its step at once. The hint below is the default: where',
     'the raising code knows more, its own hint replaces it.',

@@ -207,6 +207,26 @@ export const ERROR_CODES = {
     'The Talos compatibility table forbids this jump in one step.',
     'Upgrade through the hops named, or pass --allow-multi-hop.',
   ),
+  CATTLE_MULTI_HOP: final(
+    'refused',
+    'A cattle plan through intermediate hops: its templates come from the version Terraform holds, and a fresh node must not skip an etcd minor.',
+    'Upgrade in place through every hop (pets --allow-multi-hop), or run one cattle upgrade per hop.',
+  ),
+  RELEASE_UNKNOWN: final(
+    'refused',
+    'The release gate: the Talos target is not in the release list.',
+    'Add it to the list (with its publishedAt) once released, or target a listed release.',
+  ),
+  RELEASE_NOT_LATEST_PATCH: final(
+    'refused',
+    'The release gate: the Talos target is not the newest patch of its line in the release list.',
+    'Target the newest patch the reason names.',
+  ),
+  RELEASE_TOO_NEW: final(
+    'refused',
+    'The release gate: the Talos target was published fewer days ago than the minimum age.',
+    'Wait until the time the reason names, or lower --min-release-age / releaseGate.minAgeDays.',
+  ),
   UNKNOWN_TARGET_LINE: final(
     'refused',
     'The Talos target line is not in the compatibility data.',
@@ -257,10 +277,10 @@ export const ERROR_CODES = {
     'The plan names a node the inventory does not have.',
     'Build the plan and the estimate from the same inventory.',
   ),
-  STEP_PARAMS: final(
+  PLAN_INVALID: final(
     'input',
-    'A plan step lacks a parameter it needs.',
-    'Rebuild the plan with this Drover.',
+    'A plan step has an action this Drover does not know, lacks a parameter its action needs or has one of the wrong kind (checked before the plan runs or is printed).',
+    'Build the plan again with this Drover (`drover plan`), or run `drover upgrade`, which builds its own.',
   ),
   NO_CONTROL_PLANE: final(
     'input',
@@ -551,6 +571,11 @@ export const ERROR_CODES = {
     'refused',
     'Nodes out of service on their own use the whole disruption budget.',
     'Bring those nodes back, or raise policy.disruption.',
+  ),
+  CAPACITY_SHORT: final(
+    'refused',
+    'The pods a worker batch would evict find no room on the workers staying in service.',
+    'Free CPU or memory on the other workers (or lower the pods\' requests), then --resume.',
   ),
   DRAIN_REFUSED: final(
     'refused',

@@ -9,7 +9,7 @@ import { ERROR_CODES, isErrorCode, type CategoryOf, type ErrorCode } from './err
 export const ERROR_CATEGORIES = ['usage', 'input', 'refused', 'failed', 'aborted'] as const;
 export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];
 
-/** Exit codes of the command-line contract (DESIGN.md). */
+/** Exit codes of the command-line contract (README.md; docs/architecture.md, "Errors and exit codes"). */
 export const EXIT_CODES = {
   ok: 0,
   failed: 1,

@@ -81,7 +81,7 @@ function statusOf(reading: EtcdReading, member: EtcdMemberReading): EtcdStatusRe
 }
 
 /**
- * Invariant 1: a control plane node may go only when every other member answers a health read
+ * Invariant etcd-quorum: a control plane node may go only when every other member answers a health read
  * and the members left would still form a quorum of the current membership.
  */
 export function etcdQuorumGate(

@@ -17,6 +17,7 @@ import { buildPlan } from './plan-build.js';
 import { DEFAULT_POLICY } from './policy.js';
 import type { Policy } from './policy.js';
 import { disruptionFor, pickRunnableUnits } from './schedule.js';
+import { exampleStep } from './testing/example-steps.js';
 
 const D = DEFAULT_STEP_DURATIONS;
 
@@ -197,13 +198,7 @@ const POLICIES: [number, number, number][] = [
   [12, 4, 2],
 ];
 
-const step = (action: StepAction, params: PlanStep['params'] = {}): PlanStep => ({
-  id: `n/${action}`,
-  action,
-  node: 'n',
-  params,
-  title: action,
-});
+const step = (action: StepAction): PlanStep => exampleStep(action, 'n');
 
 /** Shortest seconds of each action on its own, with the default durations. */
 const ALONE: Record<StepAction, number> = {
@@ -277,7 +272,10 @@ describe('step minimums (durations.ts)', () => {
     ['wait-ready after anything else: nothing', [step('replace-vm'), step('wait-ready')], [300, 0]],
     [
       'a Kubernetes dry run changes nothing; the upgrade runs its course',
-      [step('k8s-upgrade', { dryRun: true }), step('k8s-upgrade', { dryRun: false })],
+      [
+        exampleStep('k8s-upgrade', 'n', { to: '1.34.1', dryRun: true }),
+        exampleStep('k8s-upgrade', 'n', { to: '1.34.1', dryRun: false }),
+      ],
       [0, 600],
     ],
   ])('%s', (_name, steps, want) => {

@@ -110,7 +110,7 @@ function clusterStepsBound(phase: PlanPhase, plan: Plan, durations: StepDuration
   const waves = Math.ceil(rebuilds.length / slots);
   const each = rebuilds.length === 0 ? 0 : Math.min(...stepMinimums(rebuilds, durations));
   // Each wave is a state-changing apply: a verified backup of the state goes before it
-  // (invariant 2), and the wave before it changed the state.
+  // (invariant backup-before-destroy), and the wave before it changed the state.
   return waves * (each + durations['backup-state']) + boundSeconds(others, durations);
 }
 

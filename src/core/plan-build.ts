@@ -5,6 +5,7 @@
 import type { Inventory } from './inventory.js';
 import type { Plan, PlanPhase, PlanStep, StepParamValue, UpgradeKind } from './plan.js';
 import { buildCattlePlan } from './plan-cattle.js';
+import { checkPlan } from './plan-check.js';
 import { buildKubernetesPlan } from './plan-kubernetes.js';
 import { buildPetsPlan } from './plan-pets.js';
 import type { Policy } from './policy.js';
@@ -26,7 +27,12 @@ export interface PlanInput {
   customChecks?: string[];
 }
 
+/** The plan of `kind`, checked as any plan is (plan-check.ts): what `plan --json` prints runs. */
 export function buildPlan(kind: UpgradeKind, input: PlanInput): Plan {
+  return checkPlan(buildPlanOf(kind, input));
+}
+
+function buildPlanOf(kind: UpgradeKind, input: PlanInput): Plan {
   switch (kind) {
     case 'cattle':
       return buildCattlePlan(input);

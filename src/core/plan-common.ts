@@ -10,9 +10,15 @@ import { storageDomain } from './inventory.js';
 import type { Inventory, InventoryNode } from './inventory.js';
 import type { Plan, PlanPhase, PlanStep, StepAction, StepParamValue } from './plan.js';
 import { allSteps } from './plan.js';
+import type { ParamlessAction, StepOf, StepParams } from './plan-step.js';
 import type { Policy } from './policy.js';
 
 type Params = Record<string, StepParamValue | undefined>;
+/** What the factories build before the overloads give it its action's type. */
+type LooseStep = Omit<PlanStep, 'action' | 'params'> & {
+  action: StepAction;
+  params: Record<string, StepParamValue>;
+};
 
 /** `v1.11.0` and `1.11.0` are the same version; plans carry the bare form. */
 export function normalizeVersion(field: string, value: string): string {
@@ -32,12 +38,24 @@ function dropUndefined(params: Params): Record<string, StepParamValue> {
   return out;
 }
 
+// The overloads tie params to the action: a step built without its params does not compile.
+export function nodeStep<A extends ParamlessAction>(
+  node: InventoryNode,
+  action: A,
+  title: string,
+): StepOf<A>;
+export function nodeStep<A extends StepAction>(
+  node: InventoryNode,
+  action: A,
+  title: string,
+  params: StepParams<A>,
+): StepOf<A>;
 export function nodeStep(
   node: InventoryNode,
   action: StepAction,
   title: string,
   params: Params = {},
-): PlanStep {
+): LooseStep {
   return {
     id: `${node.name}/${action}`,
     action,
@@ -47,14 +65,35 @@ export function nodeStep(
   };
 }
 
+export function clusterStep<A extends ParamlessAction>(action: A, title: string): StepOf<A>;
+export function clusterStep<A extends StepAction>(
+  action: A,
+  title: string,
+  params: StepParams<A>,
+  sequence?: number,
+): StepOf<A>;
 export function clusterStep(
   action: StepAction,
   title: string,
   params: Params = {},
   sequence?: number,
-): PlanStep {
+): LooseStep {
   const id = sequence === undefined ? `cluster/${action}` : `cluster/${action}/${sequence}`;
   return { id, action, params: dropUndefined(params), title };
+}
+
+/** The node's VM resources, never none: checkInventory refuses a cattle node without them. */
+export function terraformAddressesOf(node: InventoryNode): [string, ...string[]] {
+  const [first, ...rest] = node.terraformAddresses;
+  if (first === undefined) {
+    throw new DroverError(
+      'input',
+      'INVENTORY_INVALID',
+      `inventory: nodes.${node.name}.terraformAddresses: empty, nothing to replace`,
+      { hint: 'Fix the named fields in the config (or scenario) and run again.' },
+    );
+  }
+  return [first, ...rest];
 }
 
 /** The node's storage domain when Ceph noout applies to it, else undefined. */

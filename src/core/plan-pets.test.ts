@@ -6,6 +6,8 @@ import {
 } from '../../test/fixtures/reference-inventory.js';
 import { allSteps } from './plan.js';
 import type { Plan, StepAction } from './plan.js';
+import { findStep } from './plan-step.js';
+import type { StepIdOf } from './plan-step.js';
 import type { PlanInput } from './plan-build.js';
 import { buildPetsPlan } from './plan-pets.js';
 import { DEFAULT_POLICY } from './policy.js';
@@ -24,7 +26,7 @@ const unitActions = (plan: Plan, node: string): StepAction[] =>
     .flatMap((p) => p.units)
     .find((u) => u.node === node)!
     .steps.map((s) => s.action);
-const step = (plan: Plan, id: string) => allSteps(plan).find((s) => s.id === id);
+const step = <A extends StepAction>(plan: Plan, id: StepIdOf<A>) => findStep(allSteps(plan), id);
 
 describe('buildPetsPlan', () => {
   const plan = buildPetsPlan(input());
@@ -131,7 +133,7 @@ describe('buildPetsPlan', () => {
       image: `factory.talos.dev/nocloud-installer/${GPU_SCHEMATIC}:v1.10.9`,
       version: '1.10.9',
     });
-    expect(step(hopped, 'k8s-work-4/verify-version@1.11.3')?.params.talos).toBe('1.11.3');
+    expect(step<'verify-version'>(hopped, 'k8s-work-4/verify-version@1.11.3')?.params.talos).toBe('1.11.3');
     expect(step(hopped, 'cluster/validate-cluster')?.params.talos).toBe('1.11.3');
     // Every node is upgraded once per hop, hop 1 before hop 2.
     const upgrades = allSteps(hopped).filter((s) => s.action === 'talos-upgrade');

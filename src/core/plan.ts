@@ -5,36 +5,14 @@
  */
 import type { Policy } from './policy.js';
 import type { PlanSelection } from './selection-flags.js';
+import type { PlanStep } from './plan-step.js';
 
 export const UPGRADE_KINDS = ['cattle', 'pets', 'kubernetes'] as const;
 export type UpgradeKind = (typeof UPGRADE_KINDS)[number];
 
 /**
- * Every action a step can take. Parameters per action (all in PlanStep.params):
- * - rebuild-template     { address, flavor, host, version }       build the new, then retire the old
- * - verify-templates     { addresses: string[], version }
- * - gate-etcd            { excluding?: node }  every other member answers healthy; quorum kept without this node
- * - gate-api-stable      { passes }            API server ready for N consecutive reads
- * - gate-health          { checks: string[] }  pre-drain gates: coredns, ceph, custom:<name>
- * - storage-noout-set    { domain }            Ceph noout while an OSD node is away
- * - storage-noout-unset  { domain }
- * - cordon / uncordon    {}
- * - drain                {}                    policy.drain applies
- * - backup-state         {}                    terraform state pulled, stored, read back, compared
- * - check-replace-plan   { addresses: string[] }  control plane: plan + scope check before etcd-leave
- * - etcd-leave           {}                    the node leaves etcd before its VM is destroyed
- * - replace-vm           { addresses: string[] }  plan -replace, scope check, apply
- * - wait-maintenance     { address }           fresh VM answers insecurely in maintenance mode
- * - apply-config         { address, patches: string[] }  machine config + patches, idempotent
- * - talos-upgrade        { image, version }    pets: in-place upgrade
- * - wait-ready           {}                    node Ready (cordoned is still Ready)
- * - verify-version       { talos, kubelet? }   node reports the target versions
- * - wait-etcd-rejoin     { expectedMembers }   replacement member healthy, member count back
- * - wait-gpu             {}                    GPU label present and allocatable GPUs >= 1
- * - post-checks          { checks: string[] }  deployments available, Ceph healthy
- * - k8s-upgrade          { to, dryRun }        talosctl upgrade-k8s, one hop
- * - validate-cluster     { talos, kubernetes? , expectedNodes: string[], targetNodes?: string[] }
- *                                             targetNodes: a selected run checks only these at the target
+ * Every action a step can take. The parameters of each (PlanStep.params) are written once, as
+ * a schema, in plan-step.ts: a step is a union on its action.
  */
 export const STEP_ACTIONS = [
   'rebuild-template',
@@ -66,16 +44,7 @@ export type StepAction = (typeof STEP_ACTIONS)[number];
 
 export type StepParamValue = string | number | boolean | string[];
 
-export interface PlanStep {
-  /** Unique within the plan and stable across rebuilds of the same plan: `<node>/<action>` or `cluster/<action>[/<n>]`. */
-  id: string;
-  action: StepAction;
-  /** Node the step acts on; absent for cluster-wide steps. */
-  node?: string;
-  params: Record<string, StepParamValue>;
-  /** One-line human description. */
-  title: string;
-}
+export type { PlanStep, StepOf, StepParams } from './plan-step.js';
 
 /** One node's cycle: its steps run in order; a failure stops the unit and the run. */
 export interface NodeUnit {

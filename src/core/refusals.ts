@@ -11,6 +11,20 @@ import { decideRoute } from './route.js';
 import type { Refusal, RefusalCode, RouteAllowances, RouteDecision } from './route.js';
 import type { MinorLine } from './compatibility.js';
 import type { Version } from './version.js';
+import { checkRelease, latestPatchIn } from './release-gate.js';
+import type { Release, ReleaseGateRefusal } from './release-gate.js';
+
+/**
+ * The release gate (opt-in): the Talos target must be the newest patch of its line in the list
+ * and at least `minAgeDays` old at `now`. From the config's `releaseGate`, overridden by
+ * `--release-list` / `--min-release-age`, the same on all four commands.
+ */
+export interface ReleaseGate {
+  releases: readonly Release[];
+  minAgeDays: number;
+  /** Milliseconds since the epoch (the caller's clock: simulate's is virtual). */
+  now: number;
+}
 
 export const REFUSING_COMMANDS = ['route', 'plan', 'upgrade', 'simulate'] as const;
 export type RefusingCommand = (typeof REFUSING_COMMANDS)[number];
@@ -37,6 +51,8 @@ export interface UpgradeRouteInput {
   allow: RouteAllowances;
   /** Newest Talos patch per line from a release list, when the config points at one. */
   latestTalosPatch?: (line: MinorLine) => string | undefined;
+  /** The release gate, when the config or the command line asks for one. */
+  releaseGate?: ReleaseGate;
 }
 
 export interface UpgradeRoute {
@@ -45,20 +61,90 @@ export interface UpgradeRoute {
   refusal: Refusal | undefined;
   /** Versions of the kind to install in order, ending at the target (empty: nothing moves). */
   hops: string[];
+  /** The release gate's refusal of the Talos target (only when no route refusal came first). */
+  releaseGate?: ReleaseGateRefusal;
+  /** A cattle plan with intermediate hops (refused: cattleHopsRefusal). */
+  cattleHops?: CattleHopsRefusal;
+}
+
+/**
+ * Cattle goes straight to one version: its templates are built by Terraform from the Talos
+ * version the configuration holds (talos_version at the head commit, the target), so a run cannot
+ * build an intermediate hop's templates; and every node of a node-per-node replacement at a
+ * version several lines ahead joins the old cluster's etcd and machine config, which the
+ * upstream projects only support one minor at a time: etcd "Upgrades that skip a minor version
+ * are not supported" (etcd.io/docs/v3.6/upgrades/upgrading-etcd), Talos config migration "is
+ * only tested between adjacent minor releases" (docs.siderolabs.com talos v1.11 "Upgrading
+ * Talos Linux", Supported upgrade paths). So a cattle plan with hops is refused, naming the
+ * ways that work: in place through every hop (pets), or one cattle run per hop.
+ */
+export interface CattleHopsRefusal {
+  readonly code: 'CATTLE_MULTI_HOP';
+  readonly reason: string;
+  readonly hops: readonly string[];
+}
+
+export function cattleHopsRefusal(
+  kind: UpgradeKind,
+  hops: readonly string[],
+): CattleHopsRefusal | undefined {
+  if (kind !== 'cattle' || hops.length < 2) return undefined;
+  return {
+    code: 'CATTLE_MULTI_HOP',
+    hops: [...hops],
+    reason: `a cattle upgrade cannot go through intermediate hops (${hops.join(' -> ')}): its templates are built from the Talos version the Terraform configuration holds, and a fresh node must not skip a minor of the cluster's etcd and machine config`,
+  };
+}
+
+export function cattleHopsHint(command: RefusingCommand, hops: readonly string[]): string {
+  return command === 'route'
+    ? `Commit one line at a time (talos_version = ${hops[0]}, then the next: ${hops.join(' -> ')}), each routed and upgraded on its own.`
+    : `Go in place through every hop (drover ${command} ${command === 'simulate' ? '--kind pets' : 'pets'} --allow-multi-hop), or run one cattle upgrade per hop (--to ${hops[0]} first, then ${hops.slice(1).join(', then ')}).`;
+}
+
+/** The gate's answer on a decided route: only a route that installs a new Talos is judged. */
+export function releaseGateRefusal(
+  decision: RouteDecision,
+  target: Version,
+  gate: ReleaseGate | undefined,
+): ReleaseGateRefusal | undefined {
+  if (!gate || (decision.upgradeType !== 'pets' && decision.upgradeType !== 'cattle'))
+    return undefined;
+  return checkRelease(target, gate.releases, { minAgeDays: gate.minAgeDays, now: gate.now });
+}
+
+/** What to do about a release gate refusal, naming what the command has. */
+export function releaseGateHint(command: RefusingCommand): string {
+  return `The release gate (releaseGate in the config, or drover ${command} --release-list/--min-release-age) refused the Talos target: do what the reason names, then run again.`;
 }
 
 export function decideUpgrade(input: UpgradeRouteInput): UpgradeRoute {
   const { talos, kubernetes } = input;
+  const latest =
+    input.latestTalosPatch ??
+    (input.releaseGate ? latestPatchIn(input.releaseGate.releases) : undefined);
   const decision = decideRoute({
     oldTalos: talos.from,
     newTalos: talos.to,
     oldKubernetes: kubernetes?.from ?? null,
     newKubernetes: kubernetes?.to ?? null,
     allow: input.allow,
-    ...(input.latestTalosPatch ? { latestTalosPatch: input.latestTalosPatch } : {}),
+    ...(latest ? { latestTalosPatch: latest } : {}),
   });
   const hops = input.kind === 'kubernetes' ? decision.kubernetesHops : decision.hops;
-  return { decision, refusal: decision.refusals[0], hops: [...hops] };
+  const refusal = decision.refusals[0];
+  const gate =
+    refusal || input.kind === 'kubernetes'
+      ? undefined
+      : releaseGateRefusal(decision, talos.to, input.releaseGate);
+  const cattleHops = refusal ? undefined : cattleHopsRefusal(input.kind, hops);
+  return {
+    decision,
+    refusal,
+    hops: [...hops],
+    ...(cattleHops ? { cattleHops } : {}),
+    ...(gate ? { releaseGate: gate } : {}),
+  };
 }
 
 /** What the operator can do about a refusal, naming only flags `command` has. */
@@ -108,5 +194,15 @@ export function checkUpgrade(input: UpgradeRouteInput, command: RefusingCommand)
           : [...route.decision.hops],
     });
   }
+  if (route.cattleHops)
+    throw new DroverError('refused', route.cattleHops.code, route.cattleHops.reason, {
+      hint: cattleHopsHint(command, route.cattleHops.hops),
+      details: { kind: input.kind, hops: [...route.cattleHops.hops] },
+    });
+  if (route.releaseGate)
+    throw new DroverError('refused', route.releaseGate.code, route.releaseGate.reason, {
+      hint: releaseGateHint(command),
+      details: { kind: input.kind, to: input.talos.to.text },
+    });
   return route;
 }

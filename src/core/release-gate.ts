@@ -75,7 +75,7 @@ export function checkRelease(
     const ready = new Date(found.publishedAt + options.minAgeDays * DAY_MS).toISOString();
     return {
       code: 'RELEASE_TOO_NEW',
-      reason: `Talos ${target.text} was published ${new Date(found.publishedAt).toISOString()}, ${Math.floor(ageDays)} day(s) ago, under the ${options.minAgeDays} days the gate asks: wait until ${ready} (or lower --min-release-age)`,
+      reason: `Talos ${target.text} was published ${new Date(found.publishedAt).toISOString()}, ${Math.floor(ageDays)} day(s) ago, under the ${options.minAgeDays} days the gate asks: wait until ${ready} (or lower --min-release-age / releaseGate.minAgeDays)`,
     };
   }
   return undefined;

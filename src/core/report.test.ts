@@ -9,6 +9,7 @@ import {
   vmReplacementsFromJournal,
 } from './report.js';
 import type { ReportJournalEntry } from './report.js';
+import { exampleStep } from './testing/example-steps.js';
 
 const inventory = {
   cluster: 'c',
@@ -40,7 +41,7 @@ const plan: Plan = {
     {
       id: 'templates',
       title: 't',
-      steps: [{ id: 'template/x', action: 'rebuild-template', params: {}, title: 'x' }],
+      steps: [{ ...exampleStep('rebuild-template'), id: 'template/x', title: 'x' }],
       units: [],
       concurrency: 'one-at-a-time',
     },
@@ -140,7 +141,7 @@ describe('buildReport', () => {
     violations: [],
   });
 
-  it('has the DESIGN.md shape and fields', () => {
+  it('has the shape and fields of schema/report.schema.json', () => {
     expect(report).toMatchObject({
       kind: 'cattle',
       from: '1.10.8',
@@ -216,9 +217,11 @@ describe('buildReport', () => {
     expect(
       reportToMarkdown({
         ...report,
-        violations: [{ invariant: 2, at: 0, message: 'destroyed without backup' }],
+        violations: [
+          { invariant: 'backup-before-destroy', at: 0, message: 'destroyed without backup' },
+        ],
       }),
-    ).toContain('invariant 2: destroyed without backup');
+    ).toContain('- backup-before-destroy: destroyed without backup');
   });
 
   it('the header names what changed; the Markdown ends with the gantt unless asked not to', () => {

@@ -12,6 +12,7 @@ import type { MixedVersions } from './mixed-versions.js';
 import { buildTimeline } from './timeline.js';
 import type { Timeline } from './timeline.js';
 import { timelineToMermaid } from './timeline-mermaid.js';
+import type { InvariantName } from './invariants.js';
 
 /** Bumped when a field changes meaning or goes away; new fields keep the version. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -67,14 +68,14 @@ export interface NodeReport {
   startedAt: string | null;
   finishedAt: string | null;
   vmReplacements: number;
-  /** Left cordoned by a failed or aborted run (invariant 5 explains why). */
+  /** Left cordoned by a failed or aborted run (invariant uncordon-when-done explains why). */
   leftCordoned: boolean;
   drain?: { evicted: number; forced: number };
   steps: StepReport[];
 }
 
 export interface Violation {
-  invariant: number;
+  invariant: InvariantName;
   at: number;
   message: string;
 }
@@ -370,7 +371,7 @@ export function reportToMarkdown(report: UpgradeReport, options: { chart?: boole
     );
   else {
     lines.push(`**Invariant violations: ${report.violations.length}**`);
-    for (const v of report.violations) lines.push(`- invariant ${v.invariant}: ${v.message}`);
+    for (const v of report.violations) lines.push(`- ${v.invariant}: ${v.message}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -140,16 +140,16 @@ const cases: Case[] = [
     expect: { reasonMatch: />= 1\.9\.0/ },
   },
   {
-    name: 'multi-hop allowed',
+    name: 'multi-hop allowed: in place through each line (cattle cannot build intermediate templates)',
     talos: ['1.8.3', '1.11.0'],
     allow: { allowMultiHop: true },
-    expect: { upgradeType: 'cattle', hops: ['1.10.9', '1.11.0'], code: null },
+    expect: { upgradeType: 'pets', hops: ['1.10.9', '1.11.0'], code: null },
   },
   {
     name: 'long multi-hop',
     talos: ['1.5.1', '1.12.4'],
     allow: { allowMultiHop: true },
-    expect: { upgradeType: 'cattle', hops: ['1.8.4', '1.10.9', '1.12.4'] },
+    expect: { upgradeType: 'pets', hops: ['1.8.4', '1.10.9', '1.12.4'] },
   },
   {
     name: 'long forbidden',

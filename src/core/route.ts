@@ -183,6 +183,17 @@ function decideTalos(
       path ?? [],
     );
   }
+  // Up several lines: in place, through the newest patch of each line between (the path the
+  // Talos upgrade guide gives), never cattle: a cattle run cannot build the templates of an
+  // intermediate hop, and a fresh node must not skip lines either (core/refusals.ts,
+  // CATTLE_MULTI_HOP).
+  if (order < 0)
+    return {
+      route: 'pets',
+      isDowngrade: false,
+      hops: path,
+      reason: `Talos line change ${change} in ${path.length} hops: ${path.join(' -> ')}: in place through each hop (pets)`,
+    };
   return routeWithin(from, to, path, `${change} in ${path.length} hops: ${path.join(' -> ')}`);
 }
 

@@ -3,7 +3,7 @@
  *
  * Out of service = in progress (Drover took it) or out of service on its own (NotReady,
  * unreachable): both count against the budget, so a node that fails by itself shrinks what
- * Drover may take down (DESIGN.md invariant 4). Such a node is never picked while it is out
+ * Drover may take down (invariant disruption-budget, docs/architecture.md). Such a node is never picked while it is out
  * of service: Drover waits for it rather than act on a node it did not take down (later nodes
  * of its domain may go ahead of it, while it keeps counting against the budget).
  *
@@ -93,7 +93,7 @@ export interface TakeDownInput {
 const names = (nodes: InventoryNode[]): string => nodes.map((n) => n.name).join(', ');
 
 /**
- * Invariant 4 and 10, right before a destructive step: would the world stay within the budget
+ * Invariants disruption-budget and recheck-before-act, right before a destructive step: would the world stay within the budget
  * with `node` out of service as well as everything that is down now, whoever took it down? A
  * worker counts against the worker budget and its disruption domain; an OSD node of any role
  * against the storage domains; a control plane node never goes while another one is out.

@@ -19,9 +19,10 @@ export function selectionNotes(plan: Plan, succeeded: boolean): string[] {
       ? ''
       : ` Or run the same command again: it takes the next ${count} not yet at the target.`;
   if (sel.canary) {
-    const verdict = plan.phases.flatMap((p) => p.steps).find((s) => s.id === 'cluster/post-checks')
-      ?.params.checks;
-    const checks = Array.isArray(verdict) ? verdict.join(', ') : 'post checks';
+    const verdict = plan.phases
+      .flatMap((p) => p.steps)
+      .find((s) => s.id === 'cluster/post-checks' && s.action === 'post-checks');
+    const checks = verdict?.action === 'post-checks' ? verdict.params.checks.join(', ') : 'post checks';
     return succeeded
       ? [
           `Canary passed: ${kept} upgraded to Talos ${plan.to}; then ${checks} passed over the whole cluster; ${rest} node(s) left alone. ${next}${again}`,

@@ -7,6 +7,7 @@ import { buildPlan } from './plan-build.js';
 import { DEFAULT_POLICY } from './policy.js';
 import { selectPlan, selectionNotes } from './selection.js';
 import type { Selection } from './selection.js';
+import { findStep } from './plan-step.js';
 
 const inventory = referenceInventory();
 
@@ -143,7 +144,7 @@ describe('selectPlan: which units, phases and templates a selection keeps', () =
 
   it('a worker keeps the Ceph gate and the custom gates of the full plan', () => {
     const selected = selectPlan(plan('cattle'), inventory, { nodes: ['k8s-work-1'] });
-    const gate = allSteps(selected).find((s) => s.id === 'k8s-work-1/gate-health')!;
+    const gate = findStep(allSteps(selected), 'k8s-work-1/gate-health')!;
     expect(gate.params.checks).toEqual(['coredns', 'ceph', 'custom:rook-ok']);
   });
 
@@ -165,7 +166,7 @@ describe('selectPlan: which units, phases and templates a selection keeps', () =
       'cluster/post-checks',
       'cluster/validate-cluster',
     ]);
-    expect(last.steps[0]!.params.checks).toEqual([
+    expect(findStep(last.steps, 'cluster/post-checks')!.params.checks).toEqual([
       'coredns',
       'deployments',
       'ceph',

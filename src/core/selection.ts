@@ -22,6 +22,7 @@
 import type { Inventory } from './inventory.js';
 import type { NodeUnit, Plan, PlanPhase, PlanStep } from './plan.js';
 import { clusterStep, postChecks } from './plan-common.js';
+import { checkPlan } from './plan-check.js';
 import { checkSelection, usage } from './selection-check.js';
 import { hasSelection, selectionFlags } from './selection-flags.js';
 import type { SelectablePhase, Selection } from './selection-flags.js';
@@ -88,18 +89,18 @@ function templatesOf(inventory: Inventory, nodes: Iterable<string>): Set<string>
 }
 
 function cutTemplates(phase: PlanPhase, keep: Set<string>): PlanPhase | undefined {
-  const rebuilds = phase.steps.filter(
-    (s) => s.action === 'rebuild-template' && keep.has(String(s.params.address)),
-  );
+  const rebuilds = phase.steps
+    .filter((s) => s.action === 'rebuild-template')
+    .filter((s) => keep.has(s.params.address));
   if (rebuilds.length === 0) return undefined;
   const verify = phase.steps.find((s) => s.action === 'verify-templates');
-  const addresses = rebuilds.map((s) => String(s.params.address));
+  const addresses = rebuilds.map((s) => s.params.address);
   const steps: PlanStep[] = [...rebuilds];
   if (verify !== undefined)
     steps.push({
       ...verify,
       params: { ...verify.params, addresses },
-      title: `Verify the ${addresses.length} rebuilt template(s) are at Talos ${String(verify.params.version)}`,
+      title: `Verify the ${addresses.length} rebuilt template(s) are at Talos ${verify.params.version}`,
     });
   return { ...phase, steps };
 }
@@ -129,7 +130,7 @@ function cutValidation(
       plan.phases
         .flatMap((p) => p.units.flatMap((u) => u.steps))
         .filter((s) => s.action === 'gate-health')
-        .flatMap((s) => (Array.isArray(s.params.checks) ? s.params.checks : []))
+        .flatMap((s) => s.params.checks)
         .filter((c) => c.startsWith('custom:')),
     ),
   ];
@@ -185,7 +186,8 @@ export function selectPlan(
     }
   }
   const kept = [...chosen];
-  return {
+  // The cut plan is checked as a built one is: what `plan --json` prints is what runs.
+  return checkPlan({
     ...plan,
     phases,
     selection: {
@@ -195,8 +197,8 @@ export function selectPlan(
       templates: phases
         .filter((p) => p.id === 'templates')
         .flatMap((p) => p.steps.filter((s) => s.action === 'rebuild-template'))
-        .map((s) => String(s.params.address)),
+        .map((s) => s.params.address),
       canary: selection.canary !== undefined,
     },
-  };
+  });
 }

@@ -170,7 +170,7 @@ function attempts(input: TimelineInput): {
 }
 
 function labelOf(step: PlanStep, row: string): string {
-  if (step.params.dryRun === true) return `${step.action} (dry run)`;
+  if (step.action === 'k8s-upgrade' && step.params.dryRun) return `${step.action} (dry run)`;
   if (step.id === `${row}/${step.action}`) return step.action;
   return step.id.replace(/^cluster\//, '');
 }

@@ -2,14 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from './policy.js';
 import type { Plan, PlanStep, StepAction } from './plan.js';
 import { planUpperBoundSeconds, retryBackoffSeconds, runOverheadSeconds } from './upper-bound.js';
+import { exampleStep } from './testing/example-steps.js';
 
-const step = (action: StepAction, node?: string): PlanStep => ({
-  id: `${node ?? 'cluster'}/${action}`,
-  action,
-  ...(node ? { node } : {}),
-  params: {},
-  title: action,
-});
+const step = (action: StepAction, node?: string): PlanStep => exampleStep(action, node);
 
 const unitPlan = (units: number, policy = DEFAULT_POLICY): Plan =>
   ({

@@ -1,7 +1,7 @@
 /**
  * The upper bound of a run's duration: the worst case the policy allows, not an estimate.
  * Every step runs to its own deadline on every attempt the retry cap allows, with every
- * backoff in between; a step that re-proves its safety right before it acts (invariant 10:
+ * backoff in between; a step that re-proves its safety right before it acts (invariant recheck-before-act:
  * cordon, etcd leave, VM replacement, template rebuild, in-place upgrade) may first wait up to
  * the gate deadline for it; a unit may wait for the disruption budget first; steps run one
  * after the other, whatever the disruption policy would let overlap; plus the run's own

@@ -1,11 +1,11 @@
 /**
- * After a failure or an abort (invariant 5): undo what is safe to undo, leave the rest and say
+ * After a failure or an abort (invariant uncordon-when-done): undo what is safe to undo, leave the rest and say
  * exactly why and where.
  * - A node past an irreversible call (etcd leave, VM replacement, in-place upgrade: journaled
  *   right before it went out) stays cordoned: resume finishes it.
  * - A node Drover cordoned but never touched destructively is as it was: it is uncordoned, and
  *   its cycle starts over on resume (a `restored` note resets it in the journal view).
- * - Ceph noout is reference-counted per domain (invariant 12): unset once no OSD node of the
+ * - Ceph noout is reference-counted per domain (invariant noout-while-away): unset once no OSD node of the
  *   domain is out of service any more, kept (and said so) while one still is.
  */
 import type { NodeUnit } from '../core/plan.js';
@@ -43,7 +43,7 @@ async function putBack(run: RunState, unit: NodeUnit, notes: string[]): Promise<
     : undefined;
   const cordon = unit.steps.find((s) => s.action === 'cordon');
   // Ask the cluster: a cordon that failed may or may not have landed.
-  const view = await run.ports.kubernetes.getNode(unit.node).catch(() => undefined);
+  const view = await run.kubernetes.nodes.getNode(unit.node).catch(() => undefined);
   const cordoned =
     cordon !== undefined && started(run, cordon.id) && (view === undefined || view.unschedulable);
   if (destructive) {
@@ -63,7 +63,7 @@ async function putBack(run: RunState, unit: NodeUnit, notes: string[]): Promise<
       inputs: { node: unit.node, reason: 'undo' },
       node: unit.node,
     });
-    await run.ports.kubernetes.uncordon(unit.node);
+    await run.kubernetes.nodes.uncordon(unit.node);
     await note(
       run,
       unit.node,
@@ -102,8 +102,7 @@ function nooutHeld(run: RunState, units: NodeUnit[]): Map<string, string[]> {
   for (const unit of units) {
     for (const s of unit.steps) {
       if (s.action !== 'storage-noout-set' || !started(run, s.id)) continue;
-      const domain = typeof s.params.domain === 'string' ? s.params.domain : undefined;
-      if (domain === undefined) continue;
+      const domain = s.params.domain;
       const unset = unit.steps.find((u) => u.action === 'storage-noout-unset');
       // Unset and not kept since by a later unset of the domain (kept for a node still away).
       if (unset && isStepDone(run.entries, unset.id) && lastUnsetKept(run, domain) !== true)

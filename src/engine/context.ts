@@ -1,11 +1,18 @@
 /** What a step handler sees: the run's shared state, its own step and node, and helpers. */
 import type { Inventory, InventoryNode } from '../core/inventory.js';
-import type { Plan, PlanStep } from '../core/plan.js';
+import type { Plan, StepAction, StepOf } from '../core/plan.js';
 import type { Policy } from '../core/policy.js';
 import type { Redactor } from '../core/redact.js';
 import type { StepDurations } from '../core/durations.js';
 import type { GateDecision } from '../core/gates.js';
 import type { Ports } from '../ports/index.js';
+import type {
+  KubernetesPort,
+  NodeReadPort,
+  NodesPort,
+  StorageHealthPort,
+  WorkloadHealthPort,
+} from '../ports/kubernetes.js';
 import type { JournalEntry } from '../ports/journal.js';
 import type { Mutex } from './mutex.js';
 import type { WindowGuard } from './window-gate.js';
@@ -30,9 +37,12 @@ export interface CustomCheckContext {
   signal?: AbortSignal;
 }
 
-/** true passes, false waits; a command gate answers with a full decision (a block has a code). */
+/**
+ * true passes, false waits; a command gate answers with a full decision (a block has a code).
+ * A custom gate reads the cluster (workload health role): it cannot cordon, drain or renew.
+ */
 export type CustomCheck = (
-  ports: Ports,
+  kubernetes: WorkloadHealthPort,
   context?: CustomCheckContext,
 ) => Promise<boolean | GateDecision>;
 
@@ -43,11 +53,34 @@ export interface VerifiedBackup {
   sha256: string;
 }
 
+/** The Kubernetes roles the engine's context carries (the lease is reached through LockPort only). */
+export interface KubernetesRoles {
+  /** Node reads only: gates, pre-act checks, scheduling. */
+  nodeReads: NodeReadPort;
+  /** Cordon, drain, uncordon: the node cycle and cleanup. */
+  nodes: NodesPort;
+  workloadHealth: WorkloadHealthPort;
+  storageHealth: StorageHealthPort;
+}
+
+/** One adapter object implementing every role serves each of them. */
+export function kubernetesRoles(port: KubernetesPort): KubernetesRoles {
+  return { nodeReads: port, nodes: port, workloadHealth: port, storageHealth: port };
+}
+
+/**
+ * The ports as the engine holds them: Kubernetes only by role (`RunState.kubernetes`), so a
+ * gate cannot cordon and a drain cannot renew the lease (the lease is `lock`, LockPort).
+ */
+export type EnginePorts = Omit<Ports, 'kubernetes'>;
+
 export interface RunState {
   plan: Plan;
   inventory: Inventory;
   policy: Policy;
-  ports: Ports;
+  ports: EnginePorts;
+  /** The Kubernetes API by role: nodes and drain, workload health, storage health. */
+  kubernetes: KubernetesRoles;
   durations: StepDurations;
   runId: string;
   redactor: Redactor;
@@ -75,9 +108,10 @@ export interface RunState {
   log(level: 'info' | 'warn' | 'error', message: string, node?: string): void;
 }
 
-export interface StepContext {
+/** `A`: the action(s) of the step; a handler sees its own step's params, typed. */
+export interface StepContext<out A extends StepAction = StepAction> {
   run: RunState;
-  step: PlanStep;
+  step: StepOf<A>;
   node: InventoryNode | undefined;
   /** step-started entries of this step from earlier attempts or processes (resume evidence). */
   priorStarts: JournalEntry[];
@@ -98,10 +132,10 @@ export interface StepResult {
   data?: Record<string, unknown>;
 }
 
-export interface StepHandler {
+export interface StepHandler<A extends StepAction = StepAction> {
   /** Reads live state before the step-started entry is written, so resume can compare. */
-  observe?(ctx: StepContext): Promise<Record<string, unknown> | undefined>;
-  run(ctx: StepContext): Promise<StepResult>;
+  observe?(ctx: StepContext<A>): Promise<Record<string, unknown> | undefined>;
+  run(ctx: StepContext<A>): Promise<StepResult>;
   /** The step changes the node irreversibly (etcd membership, VM, OS): undo is no longer safe. */
   destructive?: boolean;
 }
@@ -110,18 +144,3 @@ export function requireNode(ctx: StepContext): InventoryNode {
   if (ctx.node === undefined) throw new Error(`step ${ctx.step.id} needs a node`);
   return ctx.node;
 }
-
-export const stringParam = (ctx: StepContext, key: string): string | undefined => {
-  const v = ctx.step.params[key];
-  return typeof v === 'string' ? v : undefined;
-};
-
-export const listParam = (ctx: StepContext, key: string): string[] => {
-  const v = ctx.step.params[key];
-  return Array.isArray(v) ? v : [];
-};
-
-export const numberParam = (ctx: StepContext, key: string): number | undefined => {
-  const v = ctx.step.params[key];
-  return typeof v === 'number' ? v : undefined;
-};

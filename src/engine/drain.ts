@@ -1,5 +1,5 @@
 /**
- * Drain over the Kubernetes port's primitives (invariant 6):
+ * Drain over the Kubernetes port's primitives (invariant drain-honours-pdbs):
  * 1. list the node's pods; DaemonSet and mirror pods stay (they belong to the node); finished
  *    pods (Succeeded, Failed) go without a policy question: the API deletes them at once;
  * 2. refuse up front, evicting nothing, when an unmanaged or emptyDir pod is not allowed by policy;
@@ -57,7 +57,8 @@ export function refusedPods(
 }
 
 export async function drainNode(ctx: StepContext, nodeName: string): Promise<DrainResult> {
-  const { kubernetes, clock } = ctx.run.ports;
+  const kubernetes = ctx.run.kubernetes.nodes;
+  const { clock } = ctx.run.ports;
   const policy = ctx.run.policy.drain;
   const pods = await ctx.call('kubernetes.listPodsOnNode', { node: nodeName }, () =>
     kubernetes.listPodsOnNode(nodeName),

@@ -20,7 +20,7 @@ async function setup(script: (call: number) => Error | undefined) {
 
 const blip = () => new DroverError('failed', 'KUBE_UNAVAILABLE', 'connection refused');
 
-describe('lease renewal (invariant 7)', () => {
+describe('lease renewal (invariant single-lease-holder)', () => {
   it('one failed renewal is not a lost lease: it retries with backoff and keeps it', async () => {
     const { c, keeper, lost, calls } = await setup((n) => (n === 1 ? blip() : undefined));
     await c.clock.sleep(TTL * 3 * 1000);

@@ -1,5 +1,5 @@
 /**
- * Keeps the cluster lease while the run lasts (invariant 7). Renews every third of the TTL. One
+ * Keeps the cluster lease while the run lasts (invariant single-lease-holder). Renews every third of the TTL. One
  * failed renewal is not a lost lease: nobody may take the lease over before it has gone a whole
  * TTL without changing (client-go judges expiry from when it last saw the record change), so
  * this runner keeps retrying with backoff until a TTL has passed on its own clock since its last

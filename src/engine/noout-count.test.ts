@@ -15,7 +15,7 @@ async function setup(faults: ScenarioInput['faults'] = []) {
   return { ...t, noout };
 }
 
-describe('Ceph noout counted per domain (invariant 12)', () => {
+describe('Ceph noout counted per domain (invariant noout-while-away)', () => {
   it('the unset keeps noout while another OSD node of the domain is in flight, and unsets after', async () => {
     const { run, context, noout } = await setup();
     run.inFlightNodes.add('w-4');

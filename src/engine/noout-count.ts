@@ -1,5 +1,5 @@
 /**
- * Ceph noout per failure domain, reference-counted (invariant 12): it stays set while any OSD node
+ * Ceph noout per failure domain, reference-counted (invariant noout-while-away): it stays set while any OSD node
  * of the domain is out of service, whoever took it out, and is unset once none is. Out of service:
  * a unit of this run in flight that has not reached its own unset, a unit a stop left past its
  * destructive call, or a node that is NotReady or gone on its own.
@@ -40,7 +40,7 @@ export async function othersAwayInDomain(
     (n) => n.name !== except && n.storage?.osd === true && storageDomain(n) === domain,
   );
   if (members.length === 0) return [];
-  const views = await run.ports.kubernetes.listNodes().catch(() => undefined);
+  const views = await run.kubernetes.nodeReads.listNodes().catch(() => undefined);
   return members
     .filter((n) => {
       if (run.inFlightNodes.has(n.name)) return holdsNoout(run, n.name);
@@ -66,7 +66,8 @@ export async function reportLeftoverNoout(run: RunState): Promise<string[]> {
     run.plan.phases
       .flatMap((p) => p.units)
       .flatMap((u) => u.steps)
-      .filter((s) => s.action === 'storage-noout-set' && startsOf(run.entries, s.id).length > 0)
+      .filter((s) => s.action === 'storage-noout-set')
+      .filter((s) => startsOf(run.entries, s.id).length > 0)
       .map((s) => s.params.domain),
   );
   const notes: string[] = [];

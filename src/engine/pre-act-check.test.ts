@@ -50,6 +50,15 @@ describe('pre-act check (invariant 10)', () => {
     });
   });
 
+  it('a worker whose Node still reads Ready but whose Talos API is silent counts as down', async () => {
+    const { ctx, w1, cluster } = await setup([{ type: 'node-down', node: 'w-3', fromSeconds: 1 }]);
+    // A machine that just stopped: node-monitor-grace-period has not yet turned Ready Unknown.
+    await cluster.clock.sleep(5_000);
+    expect((await cluster.ports.kubernetes.getNode('w-3'))?.ready).toBe('True');
+    const decision = await preActDecision(ctx, w1);
+    expect(decision.verdict === 'wait' && decision.reason).toContain('2 failure domains');
+  });
+
   it('the same node coming back within the deadline lets it go on', async () => {
     const { ctx, w1, cluster } = await setup([
       { type: 'node-down', node: 'w-3', fromSeconds: 1, untilSeconds: 120 },

@@ -1,5 +1,5 @@
 /**
- * Invariant 10: right before a destructive step (etcd leave, VM replacement, in-place upgrade,
+ * Invariant recheck-before-act: right before a destructive step (etcd leave, VM replacement, in-place upgrade,
  * forced pod deletion) re-prove what makes it safe, now, whatever passed earlier in the unit or
  * before a crash: the cluster lease is still ours, the disruption budget holds with every node
  * that is out of service counted (Drover's own and those down on their own), the other etcd
@@ -13,32 +13,23 @@ import { takeDownDecision } from '../core/schedule.js';
 import { disruptionFor } from '../core/schedule.js';
 import type { StepContext } from './context.js';
 import { readEtcd } from './etcd-reading.js';
+import { outOfServiceNow } from './out-of-service.js';
 import { runGate } from './gate-runner.js';
 import { storageHealthDecision } from './steps/gate-steps.js';
 
 async function budget(ctx: StepContext, node: InventoryNode): Promise<GateDecision> {
   const { run } = ctx;
-  const views = await run.ports.kubernetes.listNodes().catch(() => undefined);
+  const views = await run.kubernetes.nodeReads.listNodes().catch(() => undefined);
   if (views === undefined) return wait('node list unreadable (unknown)');
   const others = run.inventory.nodes.filter((n) => n.name !== node.name);
-  // Kubernetes says NotReady only after node-monitor-grace-period (40s); a machine that just
-  // died stops answering its Talos API at once. No answer is unknown: counted as down.
-  const answers = await Promise.all(
-    others.map((n) =>
-      run.inFlightNodes.has(n.name)
-        ? Promise.resolve(false)
-        : run.ports.talos.version(n.address).then(
-            () => true,
-            () => false,
-          ),
-    ),
+  // Drover's own units in flight count as down; the rest as the scheduler sees them.
+  const inFlight = others.filter((n) => run.inFlightNodes.has(n.name));
+  const seen = await outOfServiceNow(
+    run,
+    others.filter((n) => !run.inFlightNodes.has(n.name)),
+    views,
   );
-  const viewOf = new Map(views.map((v) => [v.name, v]));
-  const down = others.filter((n, i) => {
-    if (run.inFlightNodes.has(n.name)) return true;
-    const view = viewOf.get(n.name);
-    return view === undefined || view.ready !== 'True' || view.unschedulable || !answers[i];
-  });
+  const down = [...inFlight, ...seen];
   return takeDownDecision({ node, down, policy: disruptionFor(run.plan.kind, run.policy) });
 }
 
@@ -58,7 +49,7 @@ async function storage(ctx: StepContext, node: InventoryNode): Promise<GateDecis
   const decision = await storageHealthDecision(ctx).catch(unknown);
   if (decision.verdict === 'pass') return decision;
   // Only then: is the node itself already out (its VM gone after a crash mid-apply)?
-  const view = await ctx.run.ports.kubernetes.getNode(node.name).catch(() => undefined);
+  const view = await ctx.run.kubernetes.nodeReads.getNode(node.name).catch(() => undefined);
   const answers = await ctx.run.ports.talos.version(node.address).then(
     () => true,
     () => false,

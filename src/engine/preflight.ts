@@ -10,10 +10,10 @@ import type { Inventory } from '../core/inventory.js';
 import { allSteps } from '../core/plan.js';
 import type { NodeUnit, Plan } from '../core/plan.js';
 import { reachedHop } from '../core/plan-hops.js';
-import type { KubernetesPort, NodeView } from '../ports/kubernetes.js';
+import type { NodeReadPort, NodeView } from '../ports/kubernetes.js';
 import type { RegistryPort } from '../ports/registry.js';
 import type { SecretsPort } from '../ports/secrets.js';
-import { imageMissingError, installerImagesOf } from './installer-images.js';
+import { imageCheckSkippedNote, imageMissingError, imagesToCheck } from './installer-images.js';
 
 export interface PreflightNode {
   name: string;
@@ -41,11 +41,13 @@ export interface PreflightResult {
 export interface PreflightOptions {
   plan: Plan;
   inventory: Inventory;
-  kubernetes: KubernetesPort;
+  kubernetes: NodeReadPort;
   /** When given, each machine config source the plan applies is read once (into memory). */
   secrets?: SecretsPort;
   /** When given (the dry run), each installer image is looked up: missing refuses, unanswered is a note. */
   registry?: RegistryPort;
+  /** Why the installer images are not looked up (preflight.installerImages: skip): a note instead. */
+  installerImagesSkipped?: string;
   signal?: AbortSignal;
 }
 
@@ -98,12 +100,15 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
   const done = nodes.filter((n) => n.atTarget).length;
   notes.push(`${done} of ${nodes.length} nodes already run the target versions`);
   if (options.secrets) notes.push(...(await checkMachineConfigs(options)));
-  if (options.registry)
-    notes.push(...(await lookUpInstallerImages(plan, options.registry, options.signal)));
+  if (options.installerImagesSkipped !== undefined) {
+    const images = imagesToCheck(allSteps(plan), inventory).size;
+    if (images > 0) notes.push(imageCheckSkippedNote(options.installerImagesSkipped, images));
+  } else if (options.registry)
+    notes.push(...(await lookUpInstallerImages(plan, inventory, options.registry, options.signal)));
   return { target, nodes, annotations, notes };
 }
 
-async function readNodes(kubernetes: KubernetesPort): Promise<NodeView[]> {
+async function readNodes(kubernetes: NodeReadPort): Promise<NodeView[]> {
   try {
     return await kubernetes.listNodes();
   } catch (error) {
@@ -149,11 +154,9 @@ export function checkInventory(inventory: Inventory, live: readonly { name: stri
 /** The versions the run ends at, from the plan's final validation. */
 function targetOf(plan: Plan): PreflightResult['target'] {
   const validate = allSteps(plan).find((s) => s.action === 'validate-cluster');
-  const talos = validate?.params.talos;
-  const kubernetes = validate?.params.kubernetes;
   return {
-    talos: typeof talos === 'string' ? talos : plan.to,
-    kubernetes: typeof kubernetes === 'string' ? kubernetes : null,
+    talos: validate?.params.talos ?? plan.to,
+    kubernetes: validate?.params.kubernetes ?? null,
   };
 }
 
@@ -166,7 +169,7 @@ function atTarget(view: NodeView, target: PreflightResult['target']): boolean {
 export function wouldSkipUnit(plan: Plan, unit: NodeUnit, view: NodeView): boolean {
   if (plan.kind === 'kubernetes') return false;
   const verify = unit.steps.find((s) => s.action === 'verify-version');
-  const talos = typeof verify?.params.talos === 'string' ? verify.params.talos : plan.to;
+  const talos = verify?.params.talos ?? plan.to;
   return (
     reachedHop(view.talosVersion, talos, plan.to) && view.ready === 'True' && !view.unschedulable
   );
@@ -193,11 +196,12 @@ async function checkMachineConfigs(options: PreflightOptions): Promise<string[]>
 /** The dry run's look at the installer images: a missing one refuses as the run would. */
 async function lookUpInstallerImages(
   plan: Plan,
+  inventory: Inventory,
   registry: RegistryPort,
   signal?: AbortSignal,
 ): Promise<string[]> {
   const notes: string[] = [];
-  for (const [image, nodes] of installerImagesOf(allSteps(plan))) {
+  for (const [image, nodes] of imagesToCheck(allSteps(plan), inventory)) {
     const answer = await registry.manifest(image, signal);
     if (answer.state === 'missing') throw imageMissingError(image, nodes, answer.status);
     notes.push(

@@ -35,13 +35,47 @@ export function hookRan(
   node?: string,
   okOnly = false,
 ): boolean {
-  return entries.some(
-    (e) =>
-      e.type === 'note' &&
-      e.data?.hook === point &&
-      (node === undefined || e.node === node) &&
-      (!okOnly || e.data.ok === true),
-  );
+  const index = hookIndex(entries);
+  const key = hookKey(point, node);
+  return (okOnly ? index.ok : index.ran).has(key);
+}
+
+/**
+ * The hook notes of a journal array, as `point|node` keys (`point|*` for any node), kept per
+ * array and brought up to date with only the entries appended since (the journal is
+ * append-only, as in journal-view.ts): the engine asks per node after each step, so scanning
+ * the whole journal each time made a run's cost grow with the square of the node count.
+ */
+interface HookIndex {
+  seen: number;
+  first: JournalEntry | undefined;
+  ran: Set<string>;
+  ok: Set<string>;
+}
+
+const hookIndexes = new WeakMap<readonly JournalEntry[], HookIndex>();
+
+const hookKey = (point: unknown, node: string | undefined) => `${String(point)}|${node ?? '*'}`;
+
+function hookIndex(entries: readonly JournalEntry[]): HookIndex {
+  let index = hookIndexes.get(entries);
+  // A shorter journal, or another first entry, is not the one indexed: start over.
+  if (!index || index.seen > entries.length || index.first !== entries[0]) {
+    index = { seen: 0, first: entries[0], ran: new Set(), ok: new Set() };
+    hookIndexes.set(entries, index);
+  }
+  for (let i = index.seen; i < entries.length; i++) {
+    const e = entries[i];
+    if (e?.type !== 'note' || typeof e.data?.hook !== 'string') continue;
+    const keys = [hookKey(e.data.hook, undefined)];
+    if (e.node !== undefined) keys.push(hookKey(e.data.hook, e.node));
+    for (const key of keys) {
+      index.ran.add(key);
+      if (e.data.ok === true) index.ok.add(key);
+    }
+  }
+  index.seen = entries.length;
+  return index;
 }
 
 /**

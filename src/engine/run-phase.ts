@@ -1,17 +1,20 @@
 /**
  * A phase: its cluster steps in order (template rebuilds in batches of the policy's
  * concurrency), then its units: strictly one at a time, or as many as the disruption policy
- * allows (invariant 4), counting nodes that are down on their own; units started together
+ * allows (invariant disruption-budget), counting nodes that are down on their own; units started together
  * replace their VMs in one Terraform operation (steps/vm-batch). The first failure stops new
  * starts; the phase waits for units in flight (see run-unit) and rethrows it.
  */
 import { DroverError } from '../core/errors.js';
 import { findNode } from '../core/inventory.js';
 import type { InventoryNode } from '../core/inventory.js';
+import type { GateDecision } from '../core/gates.js';
 import type { NodeUnit, PlanPhase, PlanStep } from '../core/plan.js';
 import { disruptionFor, pickRunnableUnits } from '../core/schedule.js';
 import type { RunState } from './context.js';
 import { hasAnyEntry, isStepDone } from './journal-view.js';
+import { fitBatchToCapacity } from './capacity-fit.js';
+import { outOfServiceNow } from './out-of-service.js';
 import { pause } from './retry.js';
 import { runStep } from './run-step.js';
 import type { StepRunOptions } from './run-step.js';
@@ -98,7 +101,8 @@ async function runScheduled(
   units: NodeUnit[],
   options: StepRunOptions,
 ): Promise<void> {
-  const { clock, kubernetes } = run.ports;
+  const { clock } = run.ports;
+  const nodeReads = run.kubernetes.nodeReads;
   const pending = units.filter((u) => !unitDone(run, u));
   const running = new Map<string, Promise<void>>();
   const errors: unknown[] = [];
@@ -131,21 +135,25 @@ async function runScheduled(
     ),
   );
   let blockedSince: number | undefined;
+  let capacityShort: Exclude<GateDecision, { verdict: 'pass' }> | undefined;
   let delay = run.policy.retry.initialBackoffSeconds * 1000;
   while (!run.stopRequested && (pending.length > 0 || running.size > 0)) {
     if (run.signal?.aborted) break;
     let started = 0;
     if (pending.length > 0) {
-      const nodes = await kubernetes.listNodes().catch(() => undefined);
+      const nodes = await nodeReads.listNodes().catch(() => undefined);
       if (nodes !== undefined) {
         const busy = new Set([...running.keys()]);
-        const viewOf = new Map(nodes.map((v) => [v.name, v]));
-        const outOfService = nodesOf(run, units).filter((n) => {
-          if (busy.has(n.name)) return false;
-          const view = viewOf.get(n.name);
-          return view === undefined || view.ready !== 'True';
-        });
-        const picked = pickRunnableUnits({
+        const waiting = new Set(pending.map((u) => u.node));
+        // The pre-act check's view (out-of-service.ts): a batch it would refuse is not started.
+        // A pending node cordoned by someone else is Drover's to take, not a loss of its own.
+        const outOfService = await outOfServiceNow(
+          run,
+          nodesOf(run, units).filter((n) => !busy.has(n.name)),
+          nodes,
+          { cordonedIsOut: (n) => !waiting.has(n.name) },
+        );
+        const budgeted = pickRunnableUnits({
           pending: nodesOf(run, pending),
           inProgress: nodesOf(
             run,
@@ -154,6 +162,20 @@ async function runScheduled(
           outOfService,
           policy: disruptionFor(run.plan.kind, run.policy),
         });
+        // Issue 15: the evicted pods must fit on the workers staying in service, else fewer go.
+        const fit = await fitBatchToCapacity(
+          run,
+          budgeted,
+          nodes,
+          new Set([...busy, ...outOfService.map((n) => n.name)]),
+        );
+        capacityShort = fit.decision.verdict === 'pass' ? undefined : fit.decision;
+        if (capacityShort && fit.fitting.length > 0)
+          run.log(
+            'info',
+            `batch shrunk to ${fit.fitting.map((n) => n.name).join(', ')}: ${capacityShort.reason}`,
+          );
+        const picked = fit.fitting;
         const together = picked.flatMap(
           (node) => pending.find((u) => u.node === node.name && !running.has(u.node)) ?? [],
         );
@@ -171,6 +193,16 @@ async function runScheduled(
       const now = clock.now();
       blockedSince ??= now;
       if (now - blockedSince >= run.policy.timeouts.gateSeconds * 1000) {
+        if (capacityShort)
+          throw new DroverError(
+            'refused',
+            'CAPACITY_SHORT',
+            `no worker may go: ${capacityShort.reason} (waited ${run.policy.timeouts.gateSeconds}s)`,
+            {
+              hint: "Free capacity on the workers staying in service (or lower the pods' requests), then run again with --resume.",
+              details: { pending: pending.map((u) => u.node) },
+            },
+          );
         throw new DroverError(
           'refused',
           'DISRUPTION_BUDGET_EXHAUSTED',
@@ -183,7 +215,9 @@ async function runScheduled(
       }
       run.log(
         'warn',
-        'waiting: the disruption budget is used by nodes out of service on their own',
+        capacityShort
+          ? `waiting: ${capacityShort.reason}`
+          : 'waiting: the disruption budget is used by nodes out of service on their own',
       );
       await pause(clock, delay, run.signal);
       delay = Math.min(delay * 2, run.policy.retry.maxBackoffSeconds * 1000);

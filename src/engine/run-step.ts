@@ -5,9 +5,9 @@
  */
 import { DroverError, isDroverError } from '../core/errors.js';
 import type { InventoryNode } from '../core/inventory.js';
-import type { PlanStep } from '../core/plan.js';
+import type { PlanStep, StepAction, StepOf } from '../core/plan.js';
 import type { JournalEntry } from '../ports/journal.js';
-import type { RunState, StepContext, StepResult } from './context.js';
+import type { RunState, StepContext, StepHandler, StepResult } from './context.js';
 import { isStepDone, startsOf } from './journal-view.js';
 import { preActCheck } from './pre-act-check.js';
 import { abortError, withRetry } from './retry.js';
@@ -22,6 +22,11 @@ export class StepFailure extends Error {
     super(`${step.id}: ${error.message}`);
     this.name = 'StepFailure';
   }
+}
+
+/** The handler of `action`, typed for that action's step (STEP_HANDLERS is keyed so). */
+function handlerFor<A extends StepAction>(action: A): StepHandler<A> {
+  return STEP_HANDLERS[action];
 }
 
 export function asDroverError(error: unknown): DroverError {
@@ -59,20 +64,20 @@ export const DESTRUCTIVE_OPERATIONS: ReadonlySet<string> = new Set([
   'talos.upgrade',
 ]);
 
-/** Operations that re-prove their safety right before they go out (invariant 10). */
+/** Operations that re-prove their safety right before they go out (invariant recheck-before-act). */
 const PRE_ACT_OPERATIONS: ReadonlySet<string> = new Set([
   ...DESTRUCTIVE_OPERATIONS,
   // Not irreversible, but it is what takes the node out of service: the budget is spent here.
   'kubernetes.cordon',
 ]);
 
-export function makeContext(
+export function makeContext<A extends StepAction>(
   run: RunState,
-  step: PlanStep,
+  step: StepOf<A>,
   node: InventoryNode | undefined,
   priorStarts: JournalEntry[],
-): StepContext {
-  const ctx: StepContext = {
+): StepContext<A> {
+  const ctx: StepContext<A> = {
     run,
     step,
     node,
@@ -80,7 +85,7 @@ export function makeContext(
     observed: undefined,
     call(operation, inputs, fn, options) {
       const attemptOnce = async (attempt: number) => {
-        // The destructive call itself: proven right before it goes out (invariant 10), also
+        // The destructive call itself: proven right before it goes out (invariant recheck-before-act), also
         // when a handler spent minutes planning since the step began.
         if (PRE_ACT_OPERATIONS.has(operation)) await preActCheck(ctx, operation);
         // Durable before it acts: a stop after this leaves the node for resume to finish;
@@ -143,7 +148,7 @@ export async function runStep(
 ): Promise<StepResult | 'already-done'> {
   if (isStepDone(run.entries, step.id)) return 'already-done';
   if (run.signal?.aborted) throw new StepFailure(step, abortError(run.signal));
-  const handler = STEP_HANDLERS[step.action];
+  const handler = handlerFor(step.action);
   const priorStarts = startsOf(run.entries, step.id);
   const ctx = makeContext(run, step, node, priorStarts);
   const { clock, reporter } = run.ports;

@@ -31,8 +31,8 @@ function destructiveStarted(run: RunState, unit: NodeUnit): boolean {
 async function alreadyAtTarget(run: RunState, unit: NodeUnit): Promise<string | undefined> {
   if (run.plan.kind === 'kubernetes') return undefined;
   const verify = unit.steps.find((s) => s.action === 'verify-version');
-  const talos = typeof verify?.params.talos === 'string' ? verify.params.talos : run.plan.to;
-  const view = await run.ports.kubernetes.getNode(unit.node).catch(() => undefined);
+  const talos = verify?.params.talos ?? run.plan.to;
+  const view = await run.kubernetes.nodeReads.getNode(unit.node).catch(() => undefined);
   if (
     view === undefined ||
     !reachedHop(view.talosVersion, talos, run.plan.to) ||

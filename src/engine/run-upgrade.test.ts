@@ -273,7 +273,7 @@ describe('scripted faults', () => {
 });
 
 describe('abort', () => {
-  it('waits for the apply in flight to finish, journals it, then stops (invariant 12)', async () => {
+  it('waits for the apply in flight to finish, journals it, then stops (invariant run-to-completion)', async () => {
     const t = await twinRun();
     await templatesReady(t);
     const controller = new AbortController();
@@ -308,7 +308,7 @@ describe('abort', () => {
     expect(t.cluster.violations()).toEqual([]);
   });
 
-  it('ends as aborted, at a step boundary, with the node put back or left cordoned as invariant 5 says', async () => {
+  it('ends as aborted, at a step boundary, with the node put back or left cordoned as invariant uncordon-when-done says', async () => {
     const t = await twinRun();
     const controller = new AbortController();
     const report = await runUpgrade(
@@ -322,7 +322,7 @@ describe('abort', () => {
     expect(report.outcome).toBe('aborted');
     expect(report.failure?.category).toBe('aborted');
     expect(replacedVms(t.cluster)).toEqual({});
-    // Cordoned and drained, nothing destructive: put back as it was (invariant 5).
+    // Cordoned and drained, nothing destructive: put back as it was (invariant uncordon-when-done).
     expect(await cordonedNodes(t.cluster)).toEqual([]);
     expect(report.nodes.find((n) => n.name === 'cp-1')?.leftCordoned).toBe(false);
     expect(await leaseHolder(t.cluster)).toBeUndefined();

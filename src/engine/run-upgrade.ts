@@ -8,6 +8,7 @@ import { DroverError, isDroverError } from '../core/errors.js';
 import type { Inventory } from '../core/inventory.js';
 import { lowerBoundSeconds } from '../core/lower-bound.js';
 import type { Plan } from '../core/plan.js';
+import { checkPlan } from '../core/plan-check.js';
 import type { Redactor } from '../core/redact.js';
 import { buildReport } from '../core/report.js';
 import { mixedVersionsOf } from '../core/mixed-versions.js';
@@ -17,8 +18,10 @@ import type { Ports } from '../ports/index.js';
 import type { JournalEntry } from '../ports/journal.js';
 import { cleanUpAfterStop } from './cleanup.js';
 import type { AuditRecord, CustomCheck, RunState } from './context.js';
+import { kubernetesRoles } from './context.js';
 import { checkInstallerImages, prePullInstallerImages } from './installer-images.js';
 import { lastBackupOf } from './journal-view.js';
+import { checkJournalMatchesPlan } from './journal-plan-match.js';
 import { Mutex } from './mutex.js';
 import { reportLeftoverNoout } from './noout-count.js';
 import { dryRunReport } from './dry-run.js';
@@ -56,6 +59,8 @@ export interface RunUpgradeOptions {
   lockTtlSeconds?: number;
   /** Maintenance windows (window-gate.ts); none: the run may act at any time. */
   maintenance?: MaintenancePolicy;
+  /** Why installer images are not looked up (preflight.installerImages: skip); said in the report. */
+  installerImagesSkipped?: string;
 }
 
 // Long enough that renewals stay rare over a multi-hour run; a crashed holder blocks others this long
@@ -109,6 +114,9 @@ function failureOf(error: DroverError, step: StepFailure['step'] | undefined): R
 
 export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeReport> {
   const { plan, inventory, ports, redactor } = options;
+  // Before the lock, the journal or any read: a step without its params never runs, and is
+  // never taken as done (a replace-vm with nothing to replace would look replaced).
+  checkPlan(plan);
   const lowerBound = lowerBoundSeconds(plan, inventory, options.durations);
   if (options.dryRun)
     return dryRunReport(plan, inventory, options.runId, ports.clock.now(), lowerBound);
@@ -121,6 +129,7 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
     halfDoneNodes(plan, await readPrior()),
   );
   const prior = await readPrior();
+  checkJournalMatchesPlan(plan, prior);
   const ttl = options.lockTtlSeconds ?? DEFAULT_LOCK_TTL_SECONDS;
   const takeover = await acquireLock(options, ttl);
   const controller = new AbortController();
@@ -128,11 +137,14 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
+  // The engine holds Kubernetes by role only (context.ts): each module reaches what it needs.
+  const { kubernetes, ...enginePorts } = ports;
   const run: RunState = {
     plan,
     inventory,
     policy: plan.policy,
-    ports,
+    ports: enginePorts,
+    kubernetes: kubernetesRoles(kubernetes),
     durations: options.durations,
     runId: options.runId,
     redactor,
@@ -221,7 +233,7 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
     await openRunExtras(run, extras);
     // Before the first node: installer images exist (refused otherwise), then pre-pulled.
     for (const note of [
-      ...(await checkInstallerImages(run)),
+      ...(await checkInstallerImages(run, options.installerImagesSkipped)),
       ...(await prePullInstallerImages(run)),
     ]) {
       notes.push(note);

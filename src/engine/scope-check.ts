@@ -1,5 +1,5 @@
 /**
- * Invariant 3: an apply touches only the VM resources of the node being replaced (or the
+ * Invariant scoped-terraform: an apply touches only the VM resources of the node being replaced (or the
  * templates being rebuilt). Per change of the plan:
  * - no-op and read: fine anywhere;
  * - forget (alone or with create): refused anywhere; it drops a resource from the state and
@@ -12,12 +12,8 @@
  *   the new VM), except on those identity resources; refused outside.
  */
 import { DroverError } from '../core/errors.js';
+import { isInside } from '../core/terraform-address.js';
 import type { InfrastructurePlan, ResourceChange } from '../ports/infrastructure.js';
-
-export function isInside(address: string, allowed: string): boolean {
-  if (address === allowed) return true;
-  return address.startsWith(`${allowed}.`) || address.startsWith(`${allowed}[`);
-}
 
 /** Resource types that hold the cluster's identity: never created, replaced, deleted or updated. */
 const IDENTITY_TYPES = [

@@ -1,5 +1,5 @@
 /**
- * Invariant 2: no VM is destroyed without a backup of the Terraform state taken after its last
+ * Invariant backup-before-destroy: no VM is destroyed without a backup of the Terraform state taken after its last
  * change and read back. A backup is pulled, stored under `<cluster>/<ISO time>-<node>.tfstate`,
  * fetched again and compared by sha256. Callers hold the state mutex.
  */

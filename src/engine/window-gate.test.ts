@@ -5,17 +5,12 @@ import { maintenancePolicyOf } from '../core/maintenance-window-grammar.js';
 import type { PlanStep } from '../core/plan.js';
 import { FakeClock } from './testing/fake-clock.js';
 import { awaitWindow, expectedSeconds, isWindowClosed, windowGuard } from './window-gate.js';
+import { exampleStep } from '../core/testing/example-steps.js';
 
 const policy = (outsideWindow: 'wait' | 'exit') =>
   maintenancePolicyOf({ windows: ['Sat 02:00-06:00 UTC'], outsideWindow });
 const END = Date.parse('2026-12-05T06:00:00Z');
-const step = (action: PlanStep['action']): PlanStep => ({
-  id: `n/${action}`,
-  action,
-  node: 'n',
-  params: {},
-  title: action,
-});
+const step = (action: PlanStep['action']): PlanStep => exampleStep(action, 'n');
 // 300 + 240 + 150 = 690 s expected.
 const STEPS = [step('replace-vm'), step('wait-maintenance'), step('wait-ready')];
 const noLog = () => undefined;

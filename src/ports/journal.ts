@@ -2,7 +2,7 @@
  * The append-only record of every step's start and end: ground truth for resume and report.
  * An entry is durable once append() resolves.
  */
-import type { UpgradeKind } from '../core/plan.js';
+import type { StepAction, UpgradeKind } from '../core/plan.js';
 
 export const JOURNAL_ENTRY_TYPES = [
   'run-started',
@@ -29,7 +29,7 @@ export interface JournalEntry {
   to?: string;
   stepId?: string;
   node?: string;
-  action?: string;
+  action?: StepAction;
   outcome?: StepOutcome | RunOutcome;
   /** Redacted, short. */
   message?: string;

@@ -4,6 +4,7 @@
  * Reads that fail throw; callers treat a failed read as unknown, never as healthy.
  */
 import type { WorkloadAvailabilityReading } from '../core/gates-workloads.js';
+import type { Resources } from '../core/pod-requests.js';
 
 export const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
 export type ConditionStatus = (typeof CONDITION_STATUSES)[number];
@@ -50,6 +51,8 @@ export interface PodView extends PodRef {
   usesEmptyDir: boolean;
   deleting: boolean;
   labels: Record<string, string>;
+  /** Effective CPU/memory requests (core/pod-requests.ts); absent when the source has none. */
+  requests?: Resources;
 }
 
 export const EVICTION_OUTCOMES = ['evicted', 'blocked', 'gone'] as const;
@@ -119,11 +122,25 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
-export interface KubernetesPort {
-  getNode(name: string): Promise<NodeView | undefined>;
-  listNodes(): Promise<NodeView[]>;
+/**
+ * Nodes and drain: read and wait for nodes, cordon and uncordon, and empty a node of its pods.
+ * Only the node cycle (cordon, drain, uncordon) and cleanup hold this role.
+ */
+export interface NodesPort extends NodeReadPort {
   cordon(name: string): Promise<void>;
   uncordon(name: string): Promise<void>;
+
+  /** policy/v1 Eviction. A PDB refusal (429) is `blocked`, a missing pod is `gone`. */
+  evictPod(pod: PodRef): Promise<EvictionResult>;
+  deletePod(pod: PodRef, gracePeriodSeconds?: number): Promise<void>;
+  /** Resolves once none of the pods exists any more (or exists with another uid). */
+  waitForPodsGone(pods: PodRef[], options: WaitOptions): Promise<void>;
+}
+
+/** The reading half of the nodes role: what gates, pre-act checks and preflight may ask. */
+export interface NodeReadPort {
+  getNode(name: string): Promise<NodeView | undefined>;
+  listNodes(): Promise<NodeView[]>;
   /**
    * Resolves with the node once `predicate` holds (checked on the current state first, then on
    * every change; a watch in the real adapter). Rejects with code WAIT_TIMEOUT past the deadline.
@@ -133,22 +150,16 @@ export interface KubernetesPort {
     predicate: (node: NodeView | undefined) => boolean,
     options: WaitOptions,
   ): Promise<NodeView | undefined>;
-
+  /** The pods bound to a node: the drain's list, and the capacity check's requests. */
   listPodsOnNode(nodeName: string): Promise<PodView[]>;
-  /** policy/v1 Eviction. A PDB refusal (429) is `blocked`, a missing pod is `gone`. */
-  evictPod(pod: PodRef): Promise<EvictionResult>;
-  deletePod(pod: PodRef, gracePeriodSeconds?: number): Promise<void>;
-  /** Resolves once none of the pods exists any more (or exists with another uid). */
-  waitForPodsGone(pods: PodRef[], options: WaitOptions): Promise<void>;
+}
 
+/** Workload health: what the health gates and custom gates read. Reads only. */
+export interface WorkloadHealthPort {
   deploymentStatus(namespace: string, name: string): Promise<WorkloadStatus | undefined>;
   daemonSetStatus(namespace: string, name: string): Promise<WorkloadStatus | undefined>;
-  /** Rook CephCluster status.ceph.health; undefined when the resource or the field is absent. */
-  cephHealth(): Promise<StorageHealth | undefined>;
   /** Every Deployment, StatefulSet and DaemonSet in the cluster, by its own status. */
   workloadAvailability(): Promise<WorkloadAvailability[]>;
-  /** The CephCluster's status.ceph with its timestamp; undefined when absent. */
-  cephStatus(): Promise<CephClusterStatus | undefined>;
   helmReleases(): Promise<HelmReleaseStatus[]>;
   /** Pods stuck before running (neither Running nor finished: Pending, Unknown), cluster-wide. */
   problemPods(): Promise<PodView[]>;
@@ -161,10 +172,28 @@ export interface KubernetesPort {
   ): Promise<Record<string, unknown> | undefined>;
   /** GET /readyz (or equivalent): the API server answers ready. */
   apiServerReady(): Promise<boolean>;
+}
 
+/** Storage health as Rook reports it in the API (Ceph's own commands are StoragePort's). */
+export interface StorageHealthPort {
+  /** Rook CephCluster status.ceph.health; undefined when the resource or the field is absent. */
+  cephHealth(): Promise<StorageHealth | undefined>;
+  /** The CephCluster's status.ceph with its timestamp; undefined when absent. */
+  cephStatus(): Promise<CephClusterStatus | undefined>;
+}
+
+/** The Lease record under the lock adapter; the engine takes the lock through LockPort only. */
+export interface LeasePort {
   getLease(namespace: string, name: string): Promise<LeaseRecord | undefined>;
   /** Creates the lease; rejects with code LEASE_CONFLICT when it already exists. */
   createLease(lease: Omit<LeaseRecord, 'resourceVersion'>): Promise<LeaseRecord>;
   /** Replaces the lease at `lease.resourceVersion`; rejects with LEASE_CONFLICT on a stale version. */
   updateLease(lease: LeaseRecord): Promise<LeaseRecord>;
 }
+
+/**
+ * The whole API as the adapters (the client-node one and the twin's) implement it. The engine
+ * never holds it: its context carries the roles (engine/context.ts), each module the narrowest.
+ */
+export interface KubernetesPort
+  extends NodesPort, WorkloadHealthPort, StorageHealthPort, LeasePort {}

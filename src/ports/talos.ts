@@ -30,7 +30,7 @@ export interface TalosUpgradeOptions {
   rebootMode?: 'default' | 'powercycle';
   timeoutSeconds: number;
   /**
-   * Not passed by the engine: an abort never kills a running upgrade (invariant 12); the
+   * Not passed by the engine: an abort never kills a running upgrade (invariant run-to-completion); the
    * upgrade ends within its own timeout and the run stops after it.
    */
   signal?: AbortSignal;

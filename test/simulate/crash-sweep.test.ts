@@ -1,5 +1,5 @@
 /**
- * Invariant 9 with time moving on (issue 10, must show): the run dies after every step of one
+ * Invariant exactly-once-after-crash with time moving on (issue 10, must show): the run dies after every step of one
  * control plane cycle and one worker cycle, and inside the operations of a worker cycle (a crash
  * fault keyed to the request, half-way through it); the world lives on alone for an hour; the
  * resumed run finishes with every VM replaced exactly once and zero violations. In-process, on

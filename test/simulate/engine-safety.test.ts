@@ -4,7 +4,7 @@ import { scenarioFile, simulateInProcess, tempDir } from './helpers.js';
 
 const dir = tempDir();
 
-describe('Ceph noout is reference-counted per failure domain (invariant 12)', () => {
+describe('Ceph noout is reference-counted per failure domain (invariant noout-while-away)', () => {
   it('three workers of one host at once: noout stays until the last is back, then is unset', async () => {
     const file = scenarioFile(dir, 'noout-count', (s) => {
       s.policy = {
@@ -18,7 +18,7 @@ describe('Ceph noout is reference-counted per failure domain (invariant 12)', ()
   });
 });
 
-describe('a stop puts back what nothing destructive touched (invariant 5)', () => {
+describe('a stop puts back what nothing destructive touched (invariant uncordon-when-done)', () => {
   it('a plan refused by the scope check: the node is uncordoned and noout unset', async () => {
     const file = scenarioFile(dir, 'refused-plan', (s) => {
       s.faults = [{ type: 'plan-extra-resource', node: 'k8s-work-5' }];
@@ -33,7 +33,7 @@ describe('a stop puts back what nothing destructive touched (invariant 5)', () =
   });
 });
 
-describe('the upgrade lease (invariant 7)', () => {
+describe('the upgrade lease (invariant single-lease-holder)', () => {
   it('left by a dead runner, freshly renewed by its clock: taken over after one TTL watched unchanged', async () => {
     const file = scenarioFile(dir, 'lease-dead-holder', (s) => {
       s.faults = [
@@ -54,7 +54,7 @@ describe('the upgrade lease (invariant 7)', () => {
   });
 });
 
-describe('a node that already left etcd is brought back, not held back (invariant 5: nothing half-done)', () => {
+describe('a node that already left etcd is brought back, not held back (invariant uncordon-when-done: nothing half-done)', () => {
   it('k8s-ctrl-3 fails its health reads from the moment k8s-ctrl-1 leaves: ctrl-1 is still recreated, then the run stops cleanly (chaos seed 39)', async () => {
     const file = scenarioFile(dir, 'etcd-unhealthy-at-leave', (s) => {
       s.faults = [

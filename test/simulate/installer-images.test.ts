@@ -62,6 +62,37 @@ describe('installer images before the first node', () => {
     );
   });
 
+  it('cattle: refuses a template’s missing image before any template rebuild and any cordon, naming template, host and image', async () => {
+    const dir = tempDir();
+    const audit = join(dir, 'audit.jsonl');
+    const file = scenarioFile(dir, 'missing-gpu-template-image', (s) => {
+      // The GPU flavor's schematic at the target: what the GPU templates' clones install.
+      s.registry = { missing: [{ node: 'k8s-work-4', version: '1.11.0' }], unreachable: false };
+    });
+    const run = await simulateInProcess({ scenarioFile: file, api: 'http', auditFile: audit });
+    expect(run.exitCode).toBe(3);
+    expect(run.report.kind).toBe('cattle');
+    expect(run.report.failure).toMatchObject({
+      code: 'INSTALLER_IMAGE_MISSING',
+      category: 'refused',
+    });
+    const image = `factory.talos.dev/nocloud-installer/${GPU_SCHEMATIC_OF_REFERENCE}:v1.11.0`;
+    expect(run.report.failure?.message).toContain(`${image} of template module.template_`);
+    expect(run.report.failure?.message).toMatch(/template module\.template_\w+ \(gpu on \w+\)/);
+    expect(run.report.failure?.message).toContain('no template rebuilt');
+    // Only the GPU flavor's image is missing: the base templates are not named.
+    expect(run.report.failure?.message).not.toContain('(base on');
+    expect(writesToNodes(run.report.apiRequests)).toEqual([]);
+    const operations = readFileSync(audit, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { operation: string }).operation);
+    expect(operations).toContain('registry.manifest');
+    expect(operations).not.toContain('kubernetes.cordon');
+    expect(operations.filter((o) => o.startsWith('infrastructure.'))).toEqual([]);
+    expect(run.report.violations).toEqual([]);
+  });
+
   it('refuses with its own code when the registry does not answer, before any cordon', async () => {
     const dir = tempDir();
     const run = await simulateInProcess({

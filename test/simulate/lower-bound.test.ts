@@ -12,6 +12,7 @@ import type { PlanStep, StepAction } from '../../src/core/plan.js';
 import { STEP_ACTIONS } from '../../src/core/plan.js';
 import type { StepReport } from '../../src/core/report.js';
 import { scenarioFile, simulateInProcess, tempDir } from './helpers.js';
+import { exampleStep } from '../../src/core/testing/example-steps.js';
 
 const dir = tempDir();
 // The reference policy takes one host's three workers at once; the sequential one, one worker.
@@ -24,7 +25,7 @@ const durations = deriveDurations(referenceScenario());
 function asPlanSteps(steps: StepReport[]): PlanStep[] {
   return steps.map((s) => {
     expect(STEP_ACTIONS).toContain(s.name);
-    return { id: s.id, action: s.name as StepAction, params: {}, title: s.name };
+    return { ...exampleStep(s.name as StepAction), id: s.id, title: s.name };
   });
 }
 

@@ -13,7 +13,6 @@ import { lineOf } from '../../src/app/config/field-path.js';
 import { DEFAULT_STEP_DURATIONS } from '../../src/core/durations.js';
 import { DroverError, EXIT_WINDOW_CLOSED, exitCodeFor } from '../../src/core/errors.js';
 import type { StepAction } from '../../src/core/plan.js';
-import { LeaseLock } from '../../src/engine/lease-lock.js';
 import type { JournalEntry } from '../../src/ports/journal.js';
 import { crashAndResume, scenarioFile, simulateInProcess, tempDir } from './helpers.js';
 
@@ -94,7 +93,7 @@ describe('maintenance windows', () => {
     const parsed = loadScenario(readFileSync(scenario, 'utf8'), scenario, lineOf);
     const probe = await createSimulatedCluster({ scenario: parsed, seed: 1, worldFile: copy });
     try {
-      const lock = new LeaseLock({ kubernetes: probe.ports.kubernetes, clock: probe.clock });
+      const lock = probe.newLock();
       expect(await lock.acquire('another-runner', 300)).toEqual({ acquired: true });
     } finally {
       await probe.close();

@@ -1,5 +1,5 @@
 /**
- * Invariants 4 and 10: a worker of another failure domain going down on its own at any moment of
+ * Invariants disruption-budget and recheck-before-act: a worker of another failure domain going down on its own at any moment of
  * k8s-work-1's unit never leads to two failure domains down. Drover re-proves the budget right
  * before it cordons and right before every destructive call, so it waits (or stops cleanly).
  */
@@ -53,7 +53,7 @@ describe('a node of another domain goes down during k8s-work-1 (one domain at a 
     const moments: number[] = [];
     for (let t = Math.floor(window.unitStart) - 30; t <= window.unitEnd; t += 25) {
       // Inside the apply, Terraform is already destroying k8s-work-1's VM: no check can run
-      // between its start and the destroy, and an abort must not kill it (invariant 12).
+      // between its start and the destroy, and an abort must not kill it (invariant run-to-completion).
       if (t > window.applyStart && t < window.applyEnd) continue;
       moments.push(t);
     }

@@ -1,7 +1,7 @@
 /**
  * Faults keyed to what the cluster is asked to do, end to end through the engine: they fire
  * between a gate and the destructive step it guards, which a time-keyed fault can only hit by
- * luck. A correct run re-checks right before acting (invariant 10) and keeps every invariant.
+ * luck. A correct run re-checks right before acting (invariant recheck-before-act) and keeps every invariant.
  */
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../../src/adapters/simulated/index.js';

@@ -1,6 +1,6 @@
 /**
  * End to end through the simulate run function: the real engine against the simulated
- * cluster. Each scripted fault ends as DESIGN.md says: retried and succeeded, or stopped at the
+ * cluster. Each scripted fault ends as docs/scenarios.md ("Faults and what a correct run does") says: retried and succeeded, or stopped at the
  * right node and step with the right exit code, zero invariant violations, later nodes untouched.
  */
 import { join } from 'node:path';

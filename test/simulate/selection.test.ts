@@ -80,7 +80,7 @@ describe('a canary of 2, then the full run', () => {
     const full = await simulateInProcess({ ...files });
     expect(full.exitCode).toBe(0);
     expect(full.report.outcome).toBe('succeeded');
-    // Zero violations, including invariant 9 counted over both runs' journal against the world.
+    // Zero violations, including invariant exactly-once-after-crash counted over both runs' journal against the world.
     expect(full.report.violations).toEqual([]);
     for (const name of ['k8s-work-1', 'k8s-work-2']) {
       expect(byName(full.report, name).outcome).toBe('already-at-target');

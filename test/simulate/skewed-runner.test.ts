@@ -11,7 +11,7 @@ import { scenarioFile, simulateInProcess, tempDir } from './helpers.js';
 const dir = tempDir();
 const OTHER = 'drover/other-host/skewed-run/5ca1ab1e0000';
 
-describe('a second runner with a skewed clock (invariant 7)', () => {
+describe('a second runner with a skewed clock (invariant single-lease-holder)', () => {
   it('holding the lease with renewTimes 10 minutes stale: refused (lock held) before anything starts', async () => {
     const file = scenarioFile(dir, 'skewed-behind', (s) => {
       s.faults = [{ type: 'skewed-runner', skewSeconds: -600, holdSeconds: 3600 }] as never;

@@ -27,7 +27,10 @@ export interface World {
   close(): Promise<void>;
 }
 
-/** examples/drover.yaml with both machine configs from variables and its files in `dir`. */
+/**
+ * examples/drover.yaml with both machine configs from variables and its files in `dir`, and the
+ * installer image lookup off (preflight.installerImages: skip).
+ */
 export function writeConfig(dir: string, edit: (text: string) => string = (t) => t): string {
   cpSync(join(EXAMPLES, 'patches'), join(dir, 'patches'), { recursive: true });
   const text = readFileSync(join(EXAMPLES, 'drover.yaml'), 'utf8')
@@ -36,7 +39,10 @@ export function writeConfig(dir: string, edit: (text: string) => string = (t) =>
       'controlplane: { envBase64: TALOS_CONTROLPLANE_CONFIG_B64 }',
     )
     .replace('localDir: /var/lib/drover/backups', 'localDir: backups')
-    .replace('file: /var/lib/drover/journal.jsonl', 'file: journal.jsonl');
+    .replace('file: /var/lib/drover/journal.jsonl', 'file: journal.jsonl')
+    // Tests never reach the Image Factory: the lookup is off unless a test turns it on against
+    // its loopback registry (--installer-images check).
+    .concat('\npreflight:\n  installerImages: skip\n');
   const file = join(dir, 'drover.yaml');
   writeFileSync(file, edit(text));
   return file;

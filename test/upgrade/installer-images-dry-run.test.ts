@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OciRegistry } from '../../src/adapters/registry/oci-registry.js';
 import type { ImagePresence } from '../../src/ports/registry.js';
 import { upgradeCommand } from '../../src/cli/upgrade/run-upgrade-command.js';
+import type { UpgradeOptions } from '../../src/app/upgrade/upgrade-input.js';
 import { loadConfig } from '../../src/app/config/load-config.js';
 import { startLoopbackRegistry } from '../helpers/oci-registry.js';
 import type { LoopbackRegistry } from '../helpers/oci-registry.js';
@@ -31,7 +32,11 @@ function viaLoopback(reg: LoopbackRegistry) {
   };
 }
 
-async function dryRunPets(w: World, reg: { manifest(image: string): Promise<ImagePresence> }) {
+async function dryRunPets(
+  w: World,
+  reg: { manifest(image: string): Promise<ImagePresence> },
+  extra: Partial<UpgradeOptions> = { installerImages: 'check' },
+) {
   let stdout = '';
   let stderr = '';
   const code = await upgradeCommand(
@@ -43,6 +48,8 @@ async function dryRunPets(w: World, reg: { manifest(image: string): Promise<Imag
       resume: false,
       json: true,
       kubeconfig: w.kubeconfig,
+      // The harness's config skips the lookup; the flag turns it on over the config.
+      ...extra,
     },
     {
       stdout: (t) => void (stdout += t),
@@ -92,5 +99,30 @@ describe('upgrade --dry-run: installer images', () => {
     });
     expect(down.code).toBe(0);
     expect(down.stderr).toContain('the run would refuse with REGISTRY_UNREACHABLE');
+  });
+
+  it('looks nothing up when preflight.installerImages is skip, and says so and why', async () => {
+    world = await startWorld();
+    const asked: string[] = [];
+    const counting = {
+      manifest: async (image: string): Promise<ImagePresence> => {
+        asked.push(image);
+        return { state: 'missing', status: 404 };
+      },
+    };
+    // The harness's config has `preflight: { installerImages: skip }`.
+    const skipped = await dryRunPets(world, counting, {});
+    expect(skipped.code).toBe(0);
+    expect(asked).toEqual([]);
+    expect(skipped.stderr).toMatch(
+      /installer image check skipped \(preflight\.installerImages is skip in the config\): 2 image\(s\) not looked up/,
+    );
+    // --installer-images skip says it was the flag; check (over the config) asks again.
+    const flag = await dryRunPets(world, counting, { installerImages: 'skip' });
+    expect(flag.stderr).toContain('installer image check skipped (--installer-images skip)');
+    expect(asked).toEqual([]);
+    const checked = await dryRunPets(world, counting);
+    expect(checked.code).toBe(3);
+    expect(asked.length).toBeGreaterThan(0);
   });
 });

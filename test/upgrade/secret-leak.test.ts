@@ -1,5 +1,5 @@
 /**
- * Invariant 8: no secret in any output, the journal, the report or the audit log. A simulated
+ * Invariant no-secret-leaks: no secret in any output, the journal, the report or the audit log. A simulated
  * cattle upgrade (every machine config served), a dry run and a real run that fails part-way
  * (journal and audit written) are captured whole and scanned for every secret value they used.
  */

@@ -5,7 +5,7 @@
  * field, because resume acts on what the journal says was done.
  */
 import { z } from 'zod';
-import { UPGRADE_KINDS } from '../../core/plan.js';
+import { STEP_ACTIONS, UPGRADE_KINDS } from '../../core/plan.js';
 import { RUN_OUTCOMES, STEP_OUTCOMES } from '../../ports/journal.js';
 import type { JournalEntry } from '../../ports/journal.js';
 
@@ -14,7 +14,8 @@ const common = {
   runId: z.string().min(1),
   stepId: z.string().min(1).optional(),
   node: z.string().min(1).optional(),
-  action: z.string().min(1).optional(),
+  // A step's action is one this version has a handler for (core/plan.ts): resume acts on it.
+  action: z.enum(STEP_ACTIONS).optional(),
   message: z.string().optional(),
   code: z.string().optional(),
   attempt: z.number().int().positive().optional(),

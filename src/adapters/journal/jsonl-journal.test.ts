@@ -73,6 +73,19 @@ describe('JsonlJournal', () => {
     expect((error as Error).message).toMatch(/^j\.jsonl:2: .*outcome/);
   });
 
+  it('a step entry of an action this version does not know is corruption, named by line', () => {
+    const foreign = {
+      ...entry(2),
+      type: 'step-finished',
+      stepId: 'w-1/reboot',
+      action: 'reboot',
+      outcome: 'succeeded',
+    };
+    expect(() =>
+      parseJournal(`${JSON.stringify(entry(1))}\n${JSON.stringify(foreign)}\n`, 'j.jsonl'),
+    ).toThrow(/^j\.jsonl:2: not a journal entry \(action: /);
+  });
+
   it('an entry of a type Drover never writes is corruption, not skipped', () => {
     const foreign = { type: 'vm-destroyed', at: 1, runId: 'r' };
     expect(() => parseJournal(`${JSON.stringify(foreign)}\n`, 'j.jsonl')).toThrow(

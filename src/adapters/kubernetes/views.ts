@@ -2,6 +2,7 @@
  * Kubernetes objects to the port's views. Works on both client-node model instances (typed
  * reads) and raw JSON (watch events): the field names are the same, only timestamps differ.
  */
+import { podRequests, type PodSpecLike } from '../../core/pod-requests.js';
 import type { ConditionStatus, LeaseRecord, NodeView, PodView } from '../../ports/kubernetes.js';
 
 interface Meta {
@@ -32,7 +33,7 @@ export interface LooseNode {
 
 export interface LoosePod {
   metadata?: Meta;
-  spec?: { nodeName?: string; volumes?: { emptyDir?: unknown }[] };
+  spec?: { nodeName?: string; volumes?: { emptyDir?: unknown }[] } & PodSpecLike;
   status?: { phase?: string; conditions?: { type?: string; status?: string }[] };
 }
 
@@ -72,6 +73,7 @@ export function toPodView(pod: LoosePod): PodView {
       pod.spec?.volumes?.some((v) => v.emptyDir !== undefined && v.emptyDir !== null) ?? false,
     deleting: meta.deletionTimestamp !== undefined && meta.deletionTimestamp !== null,
     labels: { ...meta.labels },
+    requests: podRequests(pod.spec),
   };
 }
 

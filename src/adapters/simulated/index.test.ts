@@ -116,7 +116,7 @@ describe('behaviour driven through the store (as the fake API server writes it)'
       true,
     );
     // A cordon and an uncordon written to the store by a client are Drover's acts too: an
-    // uncordon below the target after an etcd leave breaks invariant 5.
+    // uncordon below the target after an etcd leave breaks invariant uncordon-when-done.
     store.mutate('nodes', undefined, 'w-1', (n) => {
       n.spec = {};
     });
@@ -128,7 +128,7 @@ describe('behaviour driven through the store (as the fake API server writes it)'
     store.mutate('nodes', undefined, 'cp-1', (n) => {
       n.spec = {};
     });
-    expect(cluster.violations().map((v) => v.invariant)).toContain(5);
+    expect(cluster.violations().map((v) => v.invariant)).toContain('uncordon-when-done');
   });
 });
 

@@ -9,6 +9,7 @@ import { DroverError } from '../../core/errors.js';
 import type { Inventory } from '../../core/inventory.js';
 import type { UpgradeKind } from '../../core/plan.js';
 import type { Policy } from '../../core/policy.js';
+import type { InvariantName } from '../../core/invariants.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Ports } from '../../ports/index.js';
 import { KubeStore } from './kube/store.js';
@@ -45,7 +46,8 @@ import {
   reportingTalos,
 } from './world/request-reporting.js';
 import type { WorldRequest } from './world/world.js';
-import type { KubernetesPort } from '../../ports/index.js';
+import type { KubernetesPort, LockPort } from '../../ports/index.js';
+import { LeaseLock } from '../kubernetes/lease-lock.js';
 import { startMsOf } from './scenario/maintenance.js';
 
 export { loadScenario, parseScenario } from './scenario/load.js';
@@ -96,7 +98,12 @@ export interface SimulatedCluster {
     | 'storage'
     | 'registry'
   > & { hooks?: SimulatedHookRunner };
-  violations(): { invariant: number; at: number; message: string }[];
+  /**
+   * The lock port as one Drover process holds it: the Lease lock adapter over this world's
+   * Lease (a new one per process: each remembers what it last wrote).
+   */
+  newLock(): LockPort;
+  violations(): { invariant: InvariantName; at: number; message: string }[];
   /**
    * The run ended (finished or stopped, not crashed): judge what must hold at the end even
    * when no lease release marked it (a run that lost its lease, a world without the lock).
@@ -243,6 +250,7 @@ export async function createSimulatedCluster(
         : {}),
       registry: new SimulatedRegistryPort(world),
     },
+    newLock: () => new LeaseLock({ kubernetes, clock }),
     // A read, at any moment: end-of-run rules are judged when the run releases the lease
     // (invariants-engine.ts) or when its runner says it ended (endRun), never by reading.
     violations: () => state.violations.map((v) => ({ ...v })),

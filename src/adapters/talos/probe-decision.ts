@@ -1,5 +1,5 @@
 /**
- * What an address answers, in two calls (shared/reference/talosctl-behaviour.md §8):
+ * What an address answers, in two calls (docs/adapters.md, "Probe decision table"):
  *
  *  1. `get machinestatus --insecure -n A -e A -o json` (no client cert, no server verification)
  *     | answer                                          | result        |

@@ -1,7 +1,7 @@
 /**
  * TalosPort over talosctl, through the exec chokepoint. talosctl exits only 0 or 1, reports
  * per-node failures of multi-node calls as a `WARNING:` list with exit 0, prints etcd tables
- * only as text and upgrade progress only on stderr (shared/reference/talosctl-behaviour.md).
+ * only as text and upgrade progress only on stderr (docs/adapters.md, "Talos").
  * The calls live in talosctl-etcd, talosctl-node and talosctl-upgrade; this class wires them
  * to one runner so the talosconfig is checked once.
  */

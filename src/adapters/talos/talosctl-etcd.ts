@@ -1,6 +1,6 @@
 /**
  * etcd through talosctl: members and status come only as text tables, and status of several
- * nodes reports per-node failures as a `WARNING:` list (shared/reference/talosctl-behaviour.md).
+ * nodes reports per-node failures as a `WARNING:` list (docs/adapters.md, "Multi-node replies").
  */
 import { DroverError } from '../../core/errors.js';
 import type { EtcdMember, EtcdMemberStatus } from '../../ports/talos.js';

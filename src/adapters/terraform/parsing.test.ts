@@ -1,35 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { JsonLineSplitter, parseJsonStream } from './json-stream.js';
-import { isUnder, planChanges, stateResources } from './show-json.js';
+import { planChanges, stateResources } from './show-json.js';
 import { findLockDiagnostic, parseLockInfo, stateLockedError } from './state-lock.js';
 import { templateVersionOf } from './template-version.js';
-
-describe('isUnder', () => {
-  it.each([
-    [
-      'module.worker_nodes["k8s-work-1"].terraform_data.vm',
-      'module.worker_nodes["k8s-work-1"]',
-      true,
-    ],
-    [
-      'module.worker_nodes["k8s-work-10"].terraform_data.vm',
-      'module.worker_nodes["k8s-work-1"]',
-      false,
-    ],
-    [
-      'module.worker_nodes["k8s-work-1"].module.disk.x.y',
-      'module.worker_nodes["k8s-work-1"]',
-      true,
-    ],
-    ['module.worker_nodes["k8s-work-1"].terraform_data.vm', 'module.worker_nodes', true],
-    ['module.worker_nodes_extra.terraform_data.vm', 'module.worker_nodes', false],
-    ['module.a.proxmox_vm.vm[0]', 'module.a.proxmox_vm.vm', true],
-    ['module.a.proxmox_vm.vm', 'module.a.proxmox_vm.vm', true],
-    ['module.a.proxmox_vm.vmx', 'module.a.proxmox_vm.vm', false],
-  ])('%s under %s: %s', (resource, address, expected) => {
-    expect(isUnder(resource, address)).toBe(expected);
-  });
-});
 
 describe('planChanges', () => {
   it('keeps real changes, drops no-ops, keeps replace order', () => {

@@ -84,17 +84,6 @@ export function planChanges(document: unknown): ResourceChange[] {
   return changes;
 }
 
-/**
- * Whether `resource` is `address` or lives under it. A module instance covers its resources
- * (and nested modules); a module call without a key covers all its instances; a resource
- * address covers its own count/for_each instances.
- */
-export function isUnder(resource: string, address: string): boolean {
-  return (
-    resource === address || resource.startsWith(`${address}.`) || resource.startsWith(`${address}[`)
-  );
-}
-
 /** `type.name` of a resource instance address (module path and instance key dropped). */
 export function typeAndNameOf(address: string): string {
   const match = /(?:^|\.)([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)(?:\[[^\]]*\])?$/.exec(address);

@@ -11,6 +11,7 @@ import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { DroverError } from '../../core/errors.js';
 import type { Redactor } from '../../core/redact.js';
+import { isInside } from '../../core/terraform-address.js';
 import type {
   InfrastructurePlan,
   InfrastructurePort,
@@ -29,7 +30,6 @@ import {
 } from './json-stream.js';
 import { terraformRunningIn } from './local-process.js';
 import {
-  isUnder,
   planChanges,
   plannedResources,
   stateResources,
@@ -156,7 +156,7 @@ export class TerraformAdapter implements InfrastructurePort {
       // A VM destroyed by an apply that died half-way is not in the state: the plan creates it.
       const created = plannedResources(document).filter(
         (r) =>
-          request.replace.some((a) => isUnder(r.address, a)) && (!onlyVms || this.isVmResource(r)),
+          request.replace.some((a) => isInside(r.address, a)) && (!onlyVms || this.isVmResource(r)),
       );
       const replaceable = [...new Set([...replace, ...created.map((r) => r.address)])].sort();
       this.planDirs.set(planFile, dir);
@@ -237,7 +237,7 @@ export class TerraformAdapter implements InfrastructurePort {
     const out: Record<string, string | undefined> = {};
     for (const address of addresses) {
       const ids = resources
-        .filter((r) => isUnder(r.address, address))
+        .filter((r) => isInside(r.address, address))
         .sort((a, b) => a.address.localeCompare(b.address))
         .map((r) => r.values.id)
         .filter((id): id is string | number => typeof id === 'string' || typeof id === 'number')
@@ -249,7 +249,7 @@ export class TerraformAdapter implements InfrastructurePort {
 
   async templateVersion(address: string, signal?: AbortSignal): Promise<string | undefined> {
     const resources = await this.stateResources(signal);
-    return templateVersionOf(resources.filter((r) => isUnder(r.address, address)));
+    return templateVersionOf(resources.filter((r) => isInside(r.address, address)));
   }
 
   /**
@@ -282,7 +282,7 @@ export class TerraformAdapter implements InfrastructurePort {
     if (addresses.length === 0) return [];
     const managed = (await this.stateResources(signal)).filter((r) => r.mode === 'managed');
     return managed
-      .filter((r) => addresses.some((a) => isUnder(r.address, a)))
+      .filter((r) => addresses.some((a) => isInside(r.address, a)))
       .sort((a, b) => a.address.localeCompare(b.address));
   }
 
@@ -389,9 +389,9 @@ function requireEveryAddressCovered(
   changes: readonly ResourceChange[],
 ): void {
   for (const address of requested) {
-    if (expanded.some((r) => isUnder(r, address))) continue;
+    if (expanded.some((r) => isInside(r, address))) continue;
     const created = changes.some(
-      (c) => isUnder(c.address, address) && c.actions.includes('create'),
+      (c) => isInside(c.address, address) && c.actions.includes('create'),
     );
     if (!created) {
       throw new DroverError(

@@ -19,6 +19,7 @@ import type { PolicyOverrides } from './policy-schema.js';
 import { ConfigSchema } from './schema.js';
 import type { CustomGateConfig, DroverConfig } from './schema.js';
 import { toInventory } from './to-inventory.js';
+import { fastYamlValue } from './fast-yaml.js';
 import { policyCapWarnings } from '../../core/policy-caps.js';
 
 export interface LoadedConfig {
@@ -58,44 +59,12 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
     });
   }
 
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const issues = doc.errors.map((e) => {
-      const line = e.linePos?.[0]?.line;
-      const message = (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-      return `${file}${line ? `:${line}` : ''}: ${message}`;
-    });
-    throw invalid(file, issues, 'The file is not valid YAML; fix the syntax at the lines given.');
-  }
-
-  const raw: unknown = doc.toJS();
-  const parsed = ConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw invalid(
-      file,
-      parsed.error.issues
-        .flatMap((i) => describeIssue(i, raw))
-        .map((p) => at(file, doc, counter, p)),
-      HINT,
-    );
-  }
-  const config = parsed.data;
-  const crossProblems = checkConfig(config);
-  if (crossProblems.length > 0)
-    throw invalid(
-      file,
-      crossProblems.map((p) => at(file, doc, counter, p)),
-      HINT,
-    );
-
-  const { inventory, problems } = await toInventory(config, dir);
-  if (problems.length > 0)
-    throw invalid(
-      file,
-      problems.map((p) => at(file, doc, counter, p)),
-      HINT,
-    );
+  // The fast reading first (fast-yaml.ts); the Document parser, which knows the line of every
+  // node, only when there is something to report or the fast reading cannot vouch for the text.
+  const fast = fastYamlValue(text);
+  const checked = fast ? await checkedConfig(fast.value, dir) : undefined;
+  const { config, inventory } =
+    checked?.ok === true ? checked : await checkWithPositions(file, text, dir);
 
   const policy = mergePolicy(config.policy);
   return {
@@ -112,6 +81,49 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
     customGates: config.gates.custom,
     paths: resolvePaths(config, dir),
   };
+}
+
+interface CheckedConfig {
+  config: DroverConfig;
+  inventory: Inventory;
+}
+
+/** Schema, cross-field rules and inventory of a parsed config; problems without positions. */
+async function checkedConfig(
+  raw: unknown,
+  dir: string,
+): Promise<(CheckedConfig & { ok: true }) | { ok: false; problems: ConfigProblem[] }> {
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success)
+    return { ok: false, problems: parsed.error.issues.flatMap((i) => describeIssue(i, raw)) };
+  const config = parsed.data;
+  const crossProblems = checkConfig(config);
+  if (crossProblems.length > 0) return { ok: false, problems: crossProblems };
+  const { inventory, problems } = await toInventory(config, dir);
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, config, inventory };
+}
+
+/** The Document parser's reading: every problem at its file:line, or the checked config. */
+async function checkWithPositions(file: string, text: string, dir: string): Promise<CheckedConfig> {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const issues = doc.errors.map((e) => {
+      const line = e.linePos?.[0]?.line;
+      const message = (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+      return `${file}${line ? `:${line}` : ''}: ${message}`;
+    });
+    throw invalid(file, issues, 'The file is not valid YAML; fix the syntax at the lines given.');
+  }
+  const checked = await checkedConfig(doc.toJS(), dir);
+  if (!checked.ok)
+    throw invalid(
+      file,
+      checked.problems.map((p) => at(file, doc, counter, p)),
+      HINT,
+    );
+  return checked;
 }
 
 function resolvePaths(config: DroverConfig, dir: string): ResolvedPaths {

@@ -11,6 +11,7 @@ import { INSTALLER_PLATFORMS, NODE_ROLES } from '../../core/inventory.js';
 import { duration } from './duration.js';
 import { PolicySchema } from './policy-schema.js';
 import { MaintenanceSchema } from './maintenance-schema.js';
+import { PreflightSchema, ReleaseGateSchema } from './preflight-schema.js';
 import {
   AlertmanagerSchema,
   CommandGateSchema,
@@ -244,6 +245,8 @@ export const ConfigSchema = z
       .default({ endpoints: [] }),
     hooks: HooksSchema.default(HOOKS_DEFAULT),
     alertmanager: AlertmanagerSchema.optional(),
+    preflight: PreflightSchema,
+    releaseGate: ReleaseGateSchema.optional(),
   })
   .describe('Drover configuration: one Talos cluster on Proxmox managed with Terraform');
 

@@ -41,7 +41,7 @@ describe('planFromConfig', () => {
     expect(notes.join()).toMatch(/router would choose cattle/);
   });
 
-  it('records the hops of a multi-hop route with --allow-multi-hop (refused without)', () => {
+  it('plans a multi-hop route in place with --allow-multi-hop (refused without); cattle refuses hops', () => {
     const config = withVersions({ talos: '1.8.3', kubernetes: '1.30.2' });
     expect(() => planFromConfig(config, 'cattle', { to: '1.11.0' })).toThrow(
       expect.objectContaining({
@@ -49,11 +49,23 @@ describe('planFromConfig', () => {
         hint: expect.stringMatching(/--allow-multi-hop to drover plan/),
       }),
     );
-    const { plan } = planFromConfig(config, 'cattle', {
+    const { plan } = planFromConfig(config, 'pets', {
       to: '1.11.0',
       allow: { allowMultiHop: true },
     });
     expect(plan.hops).toEqual(['1.10.9', '1.11.0']);
+    // Cattle cannot build an intermediate hop's templates: refused, naming what works instead.
+    expect(() =>
+      planFromConfig(config, 'cattle', { to: '1.11.0', allow: { allowMultiHop: true } }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'CATTLE_MULTI_HOP',
+        category: 'refused',
+        hint: expect.stringMatching(
+          /drover plan pets --allow-multi-hop.*one cattle upgrade per hop \(--to 1\.10\.9 first, then 1\.11\.0\)/,
+        ),
+      }),
+    );
   });
 
   it('plans kubernetes from versions.kubernetes, one minor at a time', () => {

@@ -8,7 +8,7 @@ import type { Plan, UpgradeKind } from '../../core/plan.js';
 import { buildPlan } from '../../core/plan-build.js';
 import type { PlanInput } from '../../core/plan-build.js';
 import { checkUpgrade } from '../../core/refusals.js';
-import type { RefusingCommand } from '../../core/refusals.js';
+import type { RefusingCommand, ReleaseGate } from '../../core/refusals.js';
 import type { RouteAllowances } from '../../core/route.js';
 import { parseVersion } from '../../core/version.js';
 import type { Version } from '../../core/version.js';
@@ -24,6 +24,8 @@ export interface PlanVersions {
   allow?: RouteAllowances;
   /** The command asking, named in a refusal's hint (default plan). */
   command?: RefusingCommand;
+  /** The release gate (config releaseGate, flags over it): cli/config/release-gate-config.ts. */
+  releaseGate?: ReleaseGate;
 }
 
 export interface PlanResult {
@@ -53,7 +55,13 @@ export function planFromConfig(
       required('versions.talos', 'versions.talos', config.versions.talos),
     );
     const route = checkUpgrade(
-      { kind, talos: { from: talos, to: talos }, kubernetes: { from, to }, allow },
+      {
+        kind,
+        talos: { from: talos, to: talos },
+        kubernetes: { from, to },
+        allow,
+        ...(v.releaseGate ? { releaseGate: v.releaseGate } : {}),
+      },
       command,
     );
     const input: PlanInput = {
@@ -83,6 +91,7 @@ export function planFromConfig(
       talos: { from, to },
       kubernetes: kube === null ? null : { from: kube, to: kube },
       allow,
+      ...(v.releaseGate ? { releaseGate: v.releaseGate } : {}),
     },
     command,
   );

@@ -11,6 +11,8 @@ import type { Selection } from '../../core/selection.js';
 import { planUpperBoundSeconds } from '../../core/upper-bound.js';
 import { loadConfig } from '../config/load-config.js';
 import { planFromConfig } from './plan-from-config.js';
+import { resolveReleaseGate } from '../config/release-gate-config.js';
+import type { ReleaseGateFlags } from '../config/release-gate-config.js';
 
 export interface PlanRequest {
   /** Checked by the caller (app/plan/upgrade-kind.ts). */
@@ -22,6 +24,8 @@ export interface PlanRequest {
   /** --nodes, --role, --limit, --phase, --canary, parsed (app/selection/parse-selection.ts). */
   selection: Selection;
   allow?: RouteAllowances;
+  /** --release-list, --min-release-age: over the config's releaseGate. */
+  releaseGate?: ReleaseGateFlags;
 }
 
 export interface PlannedUpgrade {
@@ -37,12 +41,18 @@ export interface PlannedUpgrade {
 export async function planUpgrade(request: PlanRequest): Promise<PlannedUpgrade> {
   const { kind } = request;
   const loaded = await loadConfig(request.config);
+  const releaseGate = await resolveReleaseGate(
+    { section: loaded.config.releaseGate, dir: loaded.dir },
+    request.releaseGate ?? {},
+    Date.now(),
+  );
   const { plan: full, notes } = planFromConfig(loaded, kind, {
     to: request.to,
     ...(request.from === undefined ? {} : { from: request.from }),
     ...(request.kubernetesFrom === undefined ? {} : { kubernetesFrom: request.kubernetesFrom }),
     ...(request.allow ? { allow: request.allow } : {}),
     command: 'plan',
+    ...(releaseGate ? { releaseGate } : {}),
   });
   const plan = selectPlan(full, loaded.inventory, request.selection);
   const upperBoundSeconds = planUpperBoundSeconds(plan, {

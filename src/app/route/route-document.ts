@@ -2,7 +2,7 @@
  * The router's outputs: one JSON document (the contract of `--json` and of the Action's
  * outputs), the step outputs derived from it, a Markdown step summary and a short human summary.
  */
-import { refusalHint } from '../../core/refusals.js';
+import { refusalHint, releaseGateHint } from '../../core/refusals.js';
 import type { RouteOutcome } from './run-route.js';
 
 export interface RouteDocument {
@@ -58,7 +58,7 @@ export function toRouteDocument(outcome: RouteOutcome): RouteDocument {
     code: d.code,
     refusals: d.refusals.map((r) => ({ ...r })),
     hint: gate
-      ? 'The release gate (--release-list, --min-release-age) refused the target: do what the reason names, then route again.'
+      ? releaseGateHint('route')
       : d.refusals[0]
         ? refusalHint(outcome.decision.refusals[0]!, 'route')
         : null,

@@ -3,10 +3,12 @@
  * revisions, read the versions at each, validate them, and decide.
  */
 import { DroverError } from '../../core/errors.js';
-import { checkRelease, latestPatchIn } from '../../core/release-gate.js';
+import { latestPatchIn } from '../../core/release-gate.js';
 import type { ReleaseGateRefusal } from '../../core/release-gate.js';
+import { releaseGateRefusal } from '../../core/refusals.js';
 import { decideRoute, type RouteDecision } from '../../core/route.js';
-import { loadReleaseList } from './release-list.js';
+import { resolveReleaseGate } from '../config/release-gate-config.js';
+import type { ReleaseGateConfig } from '../config/release-gate-config.js';
 import { parseVersion, type Version } from '../../core/version.js';
 import { createGitReader, type GitReader } from '../../adapters/git/git.js';
 import type { FoundValue } from '../../adapters/hcl/index.js';
@@ -26,6 +28,8 @@ export interface RouteOptions extends SnapshotRequest {
   releaseList?: string;
   /** Release gate: the Talos target must be at least this many days old (needs releaseList). */
   minReleaseAgeDays?: number;
+  /** The config's releaseGate section, when a config was found (the flags above override it). */
+  releaseGateConfig?: ReleaseGateConfig;
   /** Now, for the release gate's age rule (default: the system clock). */
   now?: number;
   env: Env;
@@ -132,15 +136,16 @@ export async function runRoute(options: RouteOptions): Promise<RouteOutcome> {
     }
   }
 
-  const age = options.minReleaseAgeDays;
-  if (age !== undefined && (!Number.isFinite(age) || age < 0 || !options.releaseList))
-    throw new DroverError(
-      'usage',
-      'RELEASE_GATE_USAGE',
-      `--min-release-age ${String(age)}: ${options.releaseList ? 'not a number of days' : 'needs --release-list'}`,
-      { hint: 'Example: drover route --release-list talos-releases.yaml --min-release-age 7' },
-    );
-  const releases = options.releaseList ? await loadReleaseList(options.releaseList) : undefined;
+  const gate = await resolveReleaseGate(
+    options.releaseGateConfig,
+    {
+      ...(options.releaseList ? { releaseList: options.releaseList } : {}),
+      ...(options.minReleaseAgeDays !== undefined
+        ? { minReleaseAgeDays: options.minReleaseAgeDays }
+        : {}),
+    },
+    options.now ?? Date.now(),
+  );
   const decision = decideRoute({
     oldTalos,
     newTalos,
@@ -151,16 +156,10 @@ export async function runRoute(options: RouteOptions): Promise<RouteOutcome> {
       allowMultiHop: options.allowMultiHop,
       allowUnknown: options.allowUnknown,
     },
-    ...(releases ? { latestTalosPatch: latestPatchIn(releases) } : {}),
+    ...(gate ? { latestTalosPatch: latestPatchIn(gate.releases) } : {}),
   });
-  const moves = decision.upgradeType === 'pets' || decision.upgradeType === 'cattle';
-  const releaseGate =
-    releases && moves
-      ? checkRelease(newTalos, releases, {
-          minAgeDays: options.minReleaseAgeDays ?? 0,
-          now: options.now ?? Date.now(),
-        })
-      : undefined;
+  // The one release gate of every command (core/refusals.ts).
+  const releaseGate = releaseGateRefusal(decision, newTalos, gate);
   return {
     decision,
     ...(releaseGate ? { releaseGate } : {}),

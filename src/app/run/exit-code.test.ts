@@ -6,7 +6,7 @@ const report = (over: Partial<UpgradeReport>): UpgradeReport =>
   ({ outcome: 'succeeded', failure: null, violations: [], ...over }) as UpgradeReport;
 const failure = (code: string, category: string) =>
   ({ code, category }) as unknown as UpgradeReport['failure'];
-const violation = { invariant: 5, at: 0, message: 'x' };
+const violation = { invariant: 'uncordon-when-done', at: 0, message: 'x' } as const;
 
 describe('exitCodeOf', () => {
   it.each([

@@ -1,4 +1,4 @@
-/** The exit code of a finished run (DESIGN.md): shared by `drover upgrade` and `drover simulate`. */
+/** The exit code of a finished run (README.md; docs/architecture.md, "Errors and exit codes"): shared by `drover upgrade` and `drover simulate`. */
 import { EXIT_CODES, EXIT_WINDOW_CLOSED } from '../../core/errors.js';
 import type { UpgradeReport } from '../../core/report.js';
 import { WINDOW_CLOSED } from '../../engine/window-gate.js';

@@ -17,7 +17,7 @@ function report(journal: Record<string, number>): UpgradeReport {
   } as unknown as UpgradeReport;
 }
 
-describe('mergeViolations (invariant 9)', () => {
+describe('mergeViolations (invariant exactly-once-after-crash)', () => {
   it('nothing when the world and the journal agree on one replacement each', () => {
     expect(mergeViolations(report({ a: 1, b: 0 }), cluster({ a: 1 }))).toEqual([]);
   });
@@ -30,7 +30,7 @@ describe('mergeViolations (invariant 9)', () => {
 
   it('the journal and the world disagreeing is a breach', () => {
     expect(mergeViolations(report({ a: 0 }), cluster({ a: 1 })).map((v) => v.invariant)).toEqual([
-      9,
+      'exactly-once-after-crash',
     ]);
   });
 });

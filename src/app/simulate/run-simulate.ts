@@ -10,10 +10,13 @@ import {
   createSimulatedCluster,
   loadScenario,
   referenceScenario,
+  SIMULATION_EPOCH_MS,
 } from '../../adapters/simulated/index.js';
 import type { SimulatedCluster } from '../../adapters/simulated/index.js';
 import { withChaos } from '../../adapters/simulated/scenario/chaos.js';
-import { scenarioMaintenance } from '../../adapters/simulated/scenario/maintenance.js';
+import { scenarioMaintenance, startMsOf } from '../../adapters/simulated/scenario/maintenance.js';
+import { resolveReleaseGate } from '../config/release-gate-config.js';
+import type { ReleaseGateFlags } from '../config/release-gate-config.js';
 import type { Scenario } from '../../adapters/simulated/index.js';
 import { targetScenario } from './scenario-target.js';
 import { SecretWatch } from './secret-watch.js';
@@ -62,6 +65,8 @@ export interface SimulateOptions {
   advanceSeconds?: number;
   /** --allow-downgrade, --allow-multi-hop, --allow-unknown: as route, plan and upgrade. */
   allow?: RouteAllowances;
+  /** --release-list, --min-release-age: the release gate, as route, plan and upgrade apply it. */
+  releaseGate?: ReleaseGateFlags;
   /** `--chaos SEED`: add a seeded random mix of faults with random triggers to the scenario. */
   chaosSeed?: number;
   /** Seconds of simulated time after which a run that has not finished counts as hung. */
@@ -98,7 +103,7 @@ export class SimulatedCrash extends Error {
 
 /**
  * A journal whose writes stop dead once the process "died" (nothing after the crash lands), and
- * whose entries are checked for served secrets (invariant 8).
+ * whose entries are checked for served secrets (invariant no-secret-leaks).
  */
 function fenced(journal: JournalStore, dead: () => boolean, watch: SecretWatch): JournalStore {
   return {
@@ -164,7 +169,7 @@ export function mergeViolations(
     const seen = world[node.name] ?? 0;
     if (seen > 1)
       violations.push({
-        invariant: 9,
+        invariant: 'exactly-once-after-crash',
         at,
         message: `${node.name}: its VM was replaced ${seen} times (exactly once is the rule)`,
       });
@@ -172,7 +177,7 @@ export function mergeViolations(
       journal === undefined ? node.vmReplacements : vmReplacementsFromJournal(journal, node.name);
     if (seen !== journaled) {
       violations.push({
-        invariant: 9,
+        invariant: 'exactly-once-after-crash',
         at,
         message: `${node.name}: the journal records ${journaled} VM replacement(s), the world saw ${seen}`,
       });
@@ -210,10 +215,18 @@ export async function runSimulate(
   options: SimulateOptions,
   io: SimulateIo,
 ): Promise<SimulateResult> {
-  const { scenario: loaded, route } = targetScenario(await loadScenarioFile(options.scenarioFile), {
+  const file = await loadScenarioFile(options.scenarioFile);
+  // The release gate judges ages at the scenario's start: virtual time, so runs repeat.
+  const releaseGate = await resolveReleaseGate(
+    undefined,
+    options.releaseGate ?? {},
+    startMsOf(file, SIMULATION_EPOCH_MS),
+  );
+  const { scenario: loaded, route } = targetScenario(file, {
     ...(options.kind ? { kind: options.kind } : {}),
     ...(options.to ? { to: options.to } : {}),
     ...(options.allow ? { allow: options.allow } : {}),
+    ...(releaseGate ? { releaseGate } : {}),
   });
   const seed = options.seed ?? loaded.seed ?? 1;
   // Crash faults only where a crash can be resumed (a world file that outlives the process).

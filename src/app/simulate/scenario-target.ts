@@ -15,7 +15,7 @@ import type { Scenario } from '../../adapters/simulated/index.js';
 import { DroverError } from '../../core/errors.js';
 import type { UpgradeKind } from '../../core/plan.js';
 import { checkUpgrade } from '../../core/refusals.js';
-import type { UpgradeRoute } from '../../core/refusals.js';
+import type { ReleaseGate, UpgradeRoute } from '../../core/refusals.js';
 import type { RouteAllowances } from '../../core/route.js';
 import { parseVersion, sameLine, versionOf, type Version } from '../../core/version.js';
 
@@ -23,6 +23,8 @@ export interface SimulateTarget {
   kind?: UpgradeKind;
   to?: string;
   allow?: RouteAllowances;
+  /** --release-list / --min-release-age, judged at the scenario's start (virtual time). */
+  releaseGate?: ReleaseGate;
 }
 
 function target(field: string, text: string): Version {
@@ -68,7 +70,7 @@ export function targetScenario(
     upgrade.talos = { from: talos.from, to: target('--to', to).text };
   }
   const result = { ...scenario, upgrade };
-  return { scenario: result, route: checkRoute(result, wanted.allow) };
+  return { scenario: result, route: checkRoute(result, wanted.allow, wanted.releaseGate) };
 }
 
 /**
@@ -76,7 +78,12 @@ export function targetScenario(
  * versions, with the command's --allow-* flags (a scenario's `upgrade.allowDowngrade` counts as
  * --allow-downgrade). Returns the route: its hops are the plan's.
  */
-export function checkRoute(scenario: Scenario, allow: RouteAllowances = {}): UpgradeRoute {
+export function checkRoute(
+  scenario: Scenario,
+  allow: RouteAllowances = {},
+  releaseGate?: ReleaseGate,
+): UpgradeRoute {
+  const gate = releaseGate ? { releaseGate } : {};
   const { kind, talos, kubernetes } = scenario.upgrade;
   const allowances: RouteAllowances = {
     ...allow,
@@ -91,6 +98,7 @@ export function checkRoute(scenario: Scenario, allow: RouteAllowances = {}): Upg
         talos: { from: running, to: running },
         kubernetes: { from: kube, to: versionOf(kubernetes.to ?? kubernetes.from) },
         allow: allowances,
+        ...gate,
       },
       'simulate',
     );
@@ -101,6 +109,7 @@ export function checkRoute(scenario: Scenario, allow: RouteAllowances = {}): Upg
       talos: { from: versionOf(talos.from), to: versionOf(talos.to) },
       kubernetes: { from: kube, to: kube },
       allow: allowances,
+      ...gate,
     },
     'simulate',
   );

@@ -1,5 +1,5 @@
 /**
- * Invariant 8 as the simulated cluster can see it: none of the secrets it served (machine
+ * Invariant no-secret-leaks as the simulated cluster can see it: none of the secrets it served (machine
  * configs' tokens and keys) may appear in what the run writes: progress events, stderr, the audit
  * log, the journal or the report. Everything passes through `scan` before it leaves.
  */
@@ -28,7 +28,7 @@ export class SecretWatch {
 
   violations(): Violation[] {
     return [...this.leaks].map(([where, at]) => ({
-      invariant: 8,
+      invariant: 'no-secret-leaks',
       at,
       message: `a secret the cluster served appeared in ${where}`,
     }));

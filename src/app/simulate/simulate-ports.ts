@@ -6,7 +6,7 @@
 import type { SimulatedCluster } from '../../adapters/simulated/index.js';
 import { createHttpKubernetesPort } from '../../adapters/simulated/kube/http/http-port.js';
 import type { Redactor } from '../../core/redact.js';
-import { LeaseLock } from '../../engine/lease-lock.js';
+import { LeaseLock } from '../../adapters/kubernetes/lease-lock.js';
 import { holdingRequests } from './held-requests.js';
 import type { HoldingClock } from './held-requests.js';
 import type {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Plan } from '../../core/plan.js';
+import type { Plan, StepAction } from '../../core/plan.js';
 import type { JournalEntry } from '../../ports/journal.js';
 import { journalStatus } from './journal-status.js';
 
@@ -16,7 +16,7 @@ const step = (
   type: 'step-started' | 'step-finished',
   at: number,
   node: string,
-  action: string,
+  action: StepAction,
   outcome?: JournalEntry['outcome'],
   extra: Partial<JournalEntry> = {},
 ): JournalEntry => ({
@@ -29,7 +29,7 @@ const step = (
   ...(outcome ? { outcome } : {}),
   ...extra,
 });
-const cycle = (at: number, node: string, action: string): JournalEntry[] => [
+const cycle = (at: number, node: string, action: StepAction): JournalEntry[] => [
   step('step-started', at, node, action),
   step('step-finished', at + 1, node, action, 'succeeded'),
 ];

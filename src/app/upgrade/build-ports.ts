@@ -19,7 +19,7 @@ import { TalosctlAdapter } from '../../adapters/talos/talosctl-adapter.js';
 import { TerraformAdapter } from '../../adapters/terraform/terraform-adapter.js';
 import { DroverError } from '../../core/errors.js';
 import type { Redactor } from '../../core/redact.js';
-import { LeaseLock } from '../../engine/lease-lock.js';
+import { LeaseLock } from '../../adapters/kubernetes/lease-lock.js';
 import type {
   Clock,
   JournalStore,

@@ -1,11 +1,11 @@
 /** Command gates wired from the config: the exit status decides, the node is in the environment. */
 import { describe, expect, it } from 'vitest';
 import { Redactor } from '../../core/redact.js';
-import type { Ports } from '../../ports/index.js';
+import type { WorkloadHealthPort } from '../../ports/kubernetes.js';
 import { customChecksFrom } from './custom-checks.js';
 
 const node = process.execPath;
-const ports = {} as Ports;
+const ports = {} as WorkloadHealthPort;
 
 const gateWith = (
   code: string,

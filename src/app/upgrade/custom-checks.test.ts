@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Ports } from '../../ports/index.js';
+import type { WorkloadHealthPort } from '../../ports/kubernetes.js';
 import type { CustomGateConfig } from '../config/schema.js';
 import { customChecksFrom } from './custom-checks.js';
 
@@ -12,15 +12,16 @@ const gate: CustomGateConfig = {
   expression: "object.status.conditions.exists(c, c.type == 'Ready' && c.status == 'True')",
 };
 
-function portsReturning(object: Record<string, unknown> | undefined, seen: unknown[] = []): Ports {
+function portsReturning(
+  object: Record<string, unknown> | undefined,
+  seen: unknown[] = [],
+): WorkloadHealthPort {
   return {
-    kubernetes: {
-      getResource: async (...args: unknown[]) => {
-        seen.push(args);
-        return object;
-      },
+    getResource: async (...args: unknown[]) => {
+      seen.push(args);
+      return object;
     },
-  } as unknown as Ports;
+  } as unknown as WorkloadHealthPort;
 }
 
 const kustomization = (status: string) => ({

@@ -42,8 +42,8 @@ function checkPrograms(gates: readonly CustomGateConfig[], commands: CommandGate
 }
 
 function celCheck(gate: CelGateConfig): CustomCheck {
-  return async (ports) => {
-    const object = await ports.kubernetes.getResource(
+  return async (kubernetes) => {
+    const object = await kubernetes.getResource(
       gate.apiVersion,
       gate.resource,
       gate.namespace,

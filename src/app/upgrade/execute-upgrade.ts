@@ -34,6 +34,7 @@ import { customChecksFrom } from './custom-checks.js';
 import { selectLive } from '../selection/live-selection.js';
 import { extrasText } from './build-extras.js';
 import { chooseRunId, holderIdentityOf, runBindingOf, runIdOf } from './run-id.js';
+import { resolveReleaseGate } from '../config/release-gate-config.js';
 import type { UpgradeOptions } from './upgrade-input.js';
 
 /** What a use case that talks to the cluster is given by its caller (the CLI, a test). */
@@ -64,11 +65,17 @@ export async function executeUpgrade(
     for (const warning of loaded.warnings) io.stderr(`warning: ${warning}\n`);
     // Under --json stdout carries one document: the runner reads ::add-mask:: from stderr too.
     registerSecrets(loaded, io.env, redactor, options.json ? io.stderr : io.stdout);
+    const releaseGate = await resolveReleaseGate(
+      { section: loaded.config.releaseGate, dir: loaded.dir },
+      options.releaseGate ?? {},
+      (io.clock ?? new SystemClock()).now(),
+    );
     const { plan: full, notes } = planFromConfig(loaded, kind, {
       to: options.to,
       ...(options.from === undefined ? {} : { from: options.from }),
       ...(options.allow ? { allow: options.allow } : {}),
       command: 'upgrade',
+      ...(releaseGate ? { releaseGate } : {}),
     });
     const plan = selectPlan(full, loaded.inventory, options.selection ?? {});
     for (const note of notes) io.stderr(`note: ${redactor.redact(note)}\n`);
@@ -113,7 +120,7 @@ async function dryRun(
       inventory: loaded.inventory,
       kubernetes,
       secrets: buildSecrets(loaded, io.env, redactor),
-      registry: io.registry ?? new OciRegistry(),
+      ...registryOf(loaded, options, io),
       ...(io.signal ? { signal: io.signal } : {}),
     });
     io.stderr(redactor.redact(dryRunText(plan, facts)));
@@ -151,6 +158,11 @@ async function realRun(
     ...(io.clock ? { clock: io.clock } : {}),
   });
   const { ports } = built;
+  // The registry the images are looked up in: the caller's (tests: a loopback one), else the
+  // adapter buildPorts made; none when the check is switched off.
+  const registry = registryOf(loaded, options, io);
+  if (registry.registry) ports.registry = registry.registry;
+  else delete ports.registry;
   try {
     // --limit/--canary pass over the nodes already at the target; a resumed selected run keeps
     // the nodes it started with (app/selection/live-selection).
@@ -197,12 +209,31 @@ async function realRun(
         ...(io.env.PATH === undefined ? {} : { path: io.env.PATH }),
       }),
       ...maintenanceOf(loaded, options),
+      ...(registry.installerImagesSkipped === undefined
+        ? {}
+        : { installerImagesSkipped: registry.installerImagesSkipped }),
       ...(io.signal ? { signal: io.signal } : {}),
       ...(audit ? { audit: (record) => appendFileSync(audit, `${JSON.stringify(record)}\n`) } : {}),
     });
   } finally {
     await built.dispose();
   }
+}
+
+/**
+ * Where installer images are looked up, or why they are not: --installer-images over the
+ * config's preflight.installerImages (skip: an air-gapped runner, or a mirror only nodes reach).
+ */
+function registryOf(
+  loaded: LoadedConfig,
+  options: UpgradeOptions,
+  io: Pick<UseCaseIo, 'registry'>,
+): { registry?: RegistryPort; installerImagesSkipped?: string } {
+  if (options.installerImages === 'skip')
+    return { installerImagesSkipped: '--installer-images skip' };
+  if (options.installerImages === undefined && loaded.config.preflight.installerImages === 'skip')
+    return { installerImagesSkipped: 'preflight.installerImages is skip in the config' };
+  return { registry: io.registry ?? new OciRegistry() };
 }
 
 /** The config's maintenance windows, with --outside-window over maintenance.outsideWindow. */

@@ -15,7 +15,7 @@ export function runIdOf(plan: Plan, clock: Clock): string {
 
 /**
  * The lease holder identity: unique per process (a random nonce), so two `--resume` of one run
- * on one host are two holders and cannot both hold the lease (invariant 7).
+ * on one host are two holders and cannot both hold the lease (invariant single-lease-holder).
  */
 export function holderIdentityOf(host: string, runId: string, nonce?: string): string {
   return `drover/${host}/${runId}/${nonce ?? randomBytes(6).toString('hex')}`;

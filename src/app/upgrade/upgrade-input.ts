@@ -2,6 +2,8 @@
 import type { OutsideWindowMode } from '../../core/maintenance-window-grammar.js';
 import type { RouteAllowances } from '../../core/route.js';
 import type { Selection } from '../../core/selection.js';
+import type { InstallerImageCheck } from '../config/preflight-schema.js';
+import type { ReleaseGateFlags } from '../config/release-gate-config.js';
 
 export interface UpgradeOptions {
   config: string;
@@ -22,4 +24,8 @@ export interface UpgradeOptions {
   outsideWindow?: OutsideWindowMode;
   /** --allow-downgrade, --allow-multi-hop, --allow-unknown (core/refusals.ts). */
   allow?: RouteAllowances;
+  /** --release-list, --min-release-age: over the config's releaseGate. */
+  releaseGate?: ReleaseGateFlags;
+  /** --installer-images: over preflight.installerImages of the config. */
+  installerImages?: InstallerImageCheck;
 }

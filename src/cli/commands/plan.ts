@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { addAllowOptions, allowancesFrom } from './allow-options.js';
+import { addReleaseGateOptions } from './release-gate-options.js';
 import { configOption, findConfigBeforeAction } from './config-option.js';
 import { addSelectionOptions, SELECTION_HELP } from './selection-options.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
@@ -24,7 +25,7 @@ export function registerPlan(program: Command): void {
       'current Kubernetes version for a Talos plan (default: versions.kubernetes)',
     )
     .option('--json', 'print the plan as one JSON document on stdout', false);
-  addSelectionOptions(addAllowOptions(command))
+  addSelectionOptions(addReleaseGateOptions(addAllowOptions(command)))
     .addHelpText('after', SELECTION_HELP)
     .addHelpText(
       'after',

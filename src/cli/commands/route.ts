@@ -3,6 +3,7 @@
  * Only commander is loaded here; the implementation (git, the HCL parser) loads on use.
  */
 import type { Command } from 'commander';
+import { configOption, findConfigBeforeAction } from './config-option.js';
 
 const HELP_AFTER = `
 How it decides (Talos, from the variables file at --base and --head):
@@ -10,7 +11,7 @@ How it decides (Talos, from the variables file at --base and --head):
   same X.Y, higher patch         pets    (in-place talosctl upgrade)
   higher minor or major          cattle  (nodes rebuilt from a new template)
   lower                          refused [DOWNGRADE], or cattle with --allow-downgrade
-  not one hop per the data       refused [FORBIDDEN_HOP] naming the hops, or cattle with --allow-multi-hop
+  not one hop per the data       refused [FORBIDDEN_HOP] naming the hops, or pets (in place, a phase per hop) with --allow-multi-hop
   line not in the data           refused [UNKNOWN_TARGET_LINE], or routed with --allow-unknown
   release gate (--release-list)  refused [RELEASE_UNKNOWN | RELEASE_NOT_LATEST_PATCH | RELEASE_TOO_NEW]
 Kubernetes (kubernetes_version, or --kubernetes-file/--kubernetes-key) is routed beside it:
@@ -24,7 +25,7 @@ Examples:
   drover route --repo ../infra --json            # one JSON object on stdout
   drover route --base origin/main --head HEAD    # a whole pull request
   drover route --kubernetes-file talos/talenv.yaml --kubernetes-key kubernetesVersion
-  drover route --base v1.8.3-cluster --allow-multi-hop   # route a multi-hop jump to cattle
+  drover route --base v1.8.3-cluster --allow-multi-hop   # route a multi-hop jump in place (pets)
 
 Exit codes: 0 routed (or nothing to do), 2 bad usage or input (missing file, variable,
 revision, bad version), 3 refused by a safety rule (the JSON is still printed).
@@ -48,6 +49,7 @@ interface RouteFlags {
   allowPrerelease?: boolean;
   releaseList?: string;
   minReleaseAge?: string;
+  config?: string;
 }
 
 export function registerRoute(program: Command): void {
@@ -90,21 +92,29 @@ export function registerRoute(program: Command): void {
     )
     .option(
       '--allow-multi-hop',
-      'route a jump the compatibility data forbids in one hop to cattle, listing the hops',
+      'route a jump the compatibility data forbids in one hop in place (pets), listing the hops',
     )
     .option('--allow-unknown', 'route a Talos line the compatibility data does not know')
     .option('--allow-prerelease', 'accept pre-release versions such as 1.12.0-beta.1')
     .option(
       '--release-list <file>',
-      'release gate: YAML/JSON list of { version, publishedAt }; the Talos target must be the newest patch of its line in it',
+      'release gate: YAML/JSON list of { version, publishedAt }; the Talos target must be the newest patch of its line in it (overrides releaseGate.releaseList of the config)',
     )
     .option(
       '--min-release-age <days>',
-      'release gate: the Talos target must have been published at least this many days ago (with --release-list)',
+      'release gate: the Talos target must have been published at least this many days ago (overrides releaseGate.minAgeDays)',
     )
+    .addOption(
+      configOption(
+        'drover.yaml whose releaseGate applies (default: $DROVER_CONFIG, then ./drover.yaml when present)',
+      ),
+    )
+    .hook('preAction', findConfigBeforeAction(false))
     .addHelpText('after', HELP_AFTER)
     .action(async (flags: RouteFlags) => {
       const { routeCommand } = await import('../route/route-command.js');
+      const { loadConfig } = await import('../../app/config/load-config.js');
+      const loaded = flags.config ? await loadConfig(flags.config) : undefined;
       process.exitCode = await routeCommand(
         {
           repo: flags.repo,
@@ -122,6 +132,9 @@ export function registerRoute(program: Command): void {
           allowPrerelease: flags.allowPrerelease === true,
           ...(flags.releaseList ? { releaseList: flags.releaseList } : {}),
           ...(flags.minReleaseAge ? { minReleaseAgeDays: Number(flags.minReleaseAge) } : {}),
+          ...(loaded
+            ? { releaseGateConfig: { section: loaded.config.releaseGate, dir: loaded.dir } }
+            : {}),
           env: process.env,
         },
         {

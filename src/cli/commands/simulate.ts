@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import type { SimulateCommandFlags } from '../simulate/simulate-command.js';
 import { addSelectionOptions, SELECTION_HELP } from './selection-options.js';
 import { addAllowOptions } from './allow-options.js';
+import { addReleaseGateOptions } from './release-gate-options.js';
 
 const HELP_AFTER = `
 With no --scenario it upgrades the reference cluster (3 control plane nodes, 12 workers on
@@ -115,7 +116,7 @@ export function registerSimulate(program: Command): void {
       '--serve [dir]',
       'serve the simulated cluster (no upgrade run) on 127.0.0.1 until Ctrl-C; writes a kubeconfig, drover.yaml and env.sh into dir (default: a temporary one) and prints commands to try',
     );
-  addSelectionOptions(addAllowOptions(command))
+  addSelectionOptions(addReleaseGateOptions(addAllowOptions(command)))
     .addHelpText('after', HELP_AFTER)
     .addHelpText(
       'after',

@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { addAllowOptions } from './allow-options.js';
+import { addReleaseGateOptions } from './release-gate-options.js';
 import { configOption, findConfigBeforeAction } from './config-option.js';
 import { addSelectionOptions, SELECTION_HELP } from './selection-options.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
@@ -47,8 +48,14 @@ export function registerUpgrade(program: Command): void {
         '--outside-window <mode>',
         'started outside every maintenance window: wait for the next, or exit 3 (default: maintenance.outsideWindow)',
       ).choices(['wait', 'exit']),
+    )
+    .addOption(
+      new Option(
+        '--installer-images <mode>',
+        'before the first node: check every installer image in its registry, or skip the lookup (a runner that cannot reach the registry) (default: preflight.installerImages)',
+      ).choices(['check', 'skip']),
     );
-  addSelectionOptions(addAllowOptions(command))
+  addSelectionOptions(addReleaseGateOptions(addAllowOptions(command)))
     .addHelpText(
       'after',
       `

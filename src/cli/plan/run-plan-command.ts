@@ -4,6 +4,7 @@ import { planToText } from '../../core/plan-build.js';
 import { planUpgrade } from '../../app/plan/plan-upgrade.js';
 import { selectionFromFlags } from '../../app/selection/parse-selection.js';
 import { checkKind } from '../../app/plan/upgrade-kind.js';
+import { releaseGateFlagsFrom } from '../../app/config/release-gate-config.js';
 
 export interface PlanCommandOptions {
   config: string;
@@ -18,6 +19,9 @@ export interface PlanCommandOptions {
   phase?: string;
   canary?: string;
   allow?: RouteAllowances;
+  /** --release-list, --min-release-age as commander gives them (over the config's releaseGate). */
+  releaseList?: string;
+  minReleaseAge?: string;
 }
 
 export interface CommandOutput {
@@ -44,6 +48,7 @@ export async function runPlanCommand(
     ...(options.from === undefined ? {} : { from: options.from }),
     ...(options.kubernetesFrom === undefined ? {} : { kubernetesFrom: options.kubernetesFrom }),
     ...(options.allow ? { allow: options.allow } : {}),
+    releaseGate: releaseGateFlagsFrom(options as unknown as Record<string, unknown>),
     selection,
   });
   for (const warning of warnings) out.stderr(`warning: ${warning}\n`);

@@ -1,5 +1,6 @@
 /** Process wiring for `drover simulate`: signals, the progress renderer, abrupt crash on request. */
 import { allowancesFrom } from '../commands/allow-options.js';
+import { releaseGateFlagsFrom } from '../../app/config/release-gate-config.js';
 import { createReporter } from '../progress/index.js';
 import { withAbortOnSignals } from '../run/abort-on-signals.js';
 import { DroverError } from '../../core/errors.js';
@@ -103,6 +104,7 @@ export async function simulateCommand(flags: SimulateCommandFlags): Promise<numb
         api: flags.api,
         selection,
         allow: allowancesFrom(flags as unknown as Record<string, unknown>),
+        releaseGate: releaseGateFlagsFrom(flags as unknown as Record<string, unknown>),
         signal,
       },
       {

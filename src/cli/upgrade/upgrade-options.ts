@@ -4,6 +4,9 @@ import type { UpgradeOptions } from '../../app/upgrade/upgrade-input.js';
 import { OUTSIDE_WINDOW_MODES } from '../../core/maintenance-window-grammar.js';
 import type { OutsideWindowMode } from '../../core/maintenance-window-grammar.js';
 import { allowancesFrom } from '../commands/allow-options.js';
+import { INSTALLER_IMAGE_CHECKS } from '../../app/config/preflight-schema.js';
+import type { InstallerImageCheck } from '../../app/config/preflight-schema.js';
+import { releaseGateFlagsFrom } from '../../app/config/release-gate-config.js';
 
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;
@@ -22,6 +25,10 @@ export function upgradeOptionsFrom(raw: Record<string, unknown>): UpgradeOptions
     json: raw.json === true,
     selection: selectionFromFlags(raw),
     allow: allowancesFrom(raw),
+    releaseGate: releaseGateFlagsFrom(raw),
+    ...((INSTALLER_IMAGE_CHECKS as readonly unknown[]).includes(raw.installerImages)
+      ? { installerImages: raw.installerImages as InstallerImageCheck }
+      : {}),
     ...optional('from'),
     ...optional('journal'),
     ...optional('report'),

@@ -1,20 +1,20 @@
 /**
  * Control plane: the node's Terraform plan is made and scope-checked BEFORE its etcd member
  * leaves, so a plan that would recreate a bootstrap or secrets resource (or reach beyond the
- * node) is refused while etcd is still whole (invariant 3, issue 10). The plan is discarded:
+ * node) is refused while etcd is still whole (invariant scoped-terraform, issue 10). The plan is discarded:
  * replace-vm plans afresh after the leave (a saved plan goes stale with any state change) and
  * checks again. Idempotent: it changes nothing, so a resumed run may run it again.
  */
 import type { StepHandler } from '../context.js';
-import { listParam, requireNode } from '../context.js';
+import { requireNode } from '../context.js';
 import { assertPlanScope } from '../scope-check.js';
 import { ensureFreshBackup } from '../state-backup.js';
 import { journalPlanStarting, releaseOwnStaleLock } from '../state-lock-recovery.js';
 
-export const checkReplacePlan: StepHandler = {
+export const checkReplacePlan: StepHandler<'check-replace-plan'> = {
   async run(ctx) {
     const node = requireNode(ctx);
-    const addresses = listParam(ctx, 'addresses');
+    const addresses = ctx.step.params.addresses;
     const infra = ctx.run.ports.infrastructure;
     const signal = ctx.run.signal;
     return ctx.run.stateMutex.runExclusive(async () => {

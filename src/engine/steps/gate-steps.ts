@@ -18,15 +18,15 @@ import { CEPH_STATUS_MAX_AGE_SECONDS, cephHealthGate } from '../../core/gates-ce
 import { workloadsGate } from '../../core/gates-workloads.js';
 import { nooutDomain } from '../../core/plan-common.js';
 import type { StepContext, StepHandler } from '../context.js';
-import { listParam, numberParam, requireNode, stringParam } from '../context.js';
+import { requireNode } from '../context.js';
 import { readEtcd } from '../etcd-reading.js';
 import { runGate } from '../gate-runner.js';
 
 const COREDNS = { namespace: 'kube-system', name: 'coredns' };
 
-export const gateEtcd: StepHandler = {
+export const gateEtcd: StepHandler<'gate-etcd'> = {
   async run(ctx) {
-    const excluding = stringParam(ctx, 'excluding') ?? ctx.node?.name;
+    const excluding = ctx.step.params.excluding ?? ctx.node?.name;
     const { checks } = await runGate(
       ctx,
       async () =>
@@ -45,11 +45,10 @@ export const gateEtcd: StepHandler = {
   },
 };
 
-export const waitEtcdRejoin: StepHandler = {
+export const waitEtcdRejoin: StepHandler<'wait-etcd-rejoin'> = {
   async run(ctx) {
     const node = requireNode(ctx);
-    const expectedMembers =
-      numberParam(ctx, 'expectedMembers') ?? ctx.run.inventory.expectedEtcdMembers;
+    const expectedMembers = ctx.step.params.expectedMembers;
     const { checks } = await runGate(
       ctx,
       async () => etcdRejoinGate(await readEtcd(ctx), { hostname: node.name, expectedMembers }),
@@ -67,14 +66,14 @@ export const waitEtcdRejoin: StepHandler = {
   },
 };
 
-export const gateApiStable: StepHandler = {
+export const gateApiStable: StepHandler<'gate-api-stable'> = {
   async run(ctx) {
-    const required = numberParam(ctx, 'passes') ?? ctx.run.policy.timeouts.apiServerStablePasses;
+    const required = ctx.step.params.passes;
     let streak = 0;
     const { checks } = await runGate(
       ctx,
       async () => {
-        const ready = await ctx.run.ports.kubernetes.apiServerReady().catch(() => false);
+        const ready = await ctx.run.kubernetes.workloadHealth.apiServerReady().catch(() => false);
         streak = ready ? streak + 1 : 0;
         return apiStableGate(streak, required);
       },
@@ -108,7 +107,8 @@ export async function storageHealthDecision(
   ctx: StepContext,
   options: { selfOut?: boolean } = {},
 ): Promise<GateDecision> {
-  const { kubernetes, storage, clock } = ctx.run.ports;
+  const { storage, clock } = ctx.run.ports;
+  const kubernetes = ctx.run.kubernetes.storageHealth;
   const byName = (n: string) => ctx.run.inventory.nodes.find((x) => x.name === n);
   const others = othersInFlight(ctx)
     .map(byName)
@@ -133,7 +133,7 @@ export async function storageHealthDecision(
 }
 
 async function check(ctx: StepContext, name: string, phase: 'pre' | 'post'): Promise<GateDecision> {
-  const k = ctx.run.ports.kubernetes;
+  const k = ctx.run.kubernetes.workloadHealth;
   const others = othersInFlight(ctx);
   switch (name) {
     case 'coredns': {
@@ -161,7 +161,7 @@ async function check(ctx: StepContext, name: string, phase: 'pre' | 'post'): Pro
         ? ctx.run.customChecks[name.slice('custom:'.length)]
         : undefined;
       if (custom !== undefined) {
-        const answer = await custom(ctx.run.ports, {
+        const answer = await custom(ctx.run.kubernetes.workloadHealth, {
           ...(ctx.node ? { node: ctx.node.name } : {}),
           ...(ctx.run.signal ? { signal: ctx.run.signal } : {}),
         });
@@ -176,8 +176,8 @@ async function check(ctx: StepContext, name: string, phase: 'pre' | 'post'): Pro
   }
 }
 
-async function runChecks(ctx: StepContext, phase: 'pre' | 'post') {
-  const names = listParam(ctx, 'checks');
+async function runChecks(ctx: StepContext<'gate-health' | 'post-checks'>, phase: 'pre' | 'post') {
+  const names = ctx.step.params.checks;
   const { checks } = await runGate(
     ctx,
     async () => {
@@ -211,25 +211,23 @@ async function runChecks(ctx: StepContext, phase: 'pre' | 'post') {
   return { outcome: 'succeeded' as const, data: { checks, names } };
 }
 
-export const gateHealth: StepHandler = { run: (ctx) => runChecks(ctx, 'pre') };
-export const postChecks: StepHandler = { run: (ctx) => runChecks(ctx, 'post') };
+export const gateHealth: StepHandler<'gate-health'> = { run: (ctx) => runChecks(ctx, 'pre') };
+export const postChecks: StepHandler<'post-checks'> = { run: (ctx) => runChecks(ctx, 'post') };
 
-export const validateClusterStep: StepHandler = {
+export const validateClusterStep: StepHandler<'validate-cluster'> = {
   async run(ctx) {
-    const k = ctx.run.ports.kubernetes;
-    const talos = stringParam(ctx, 'talos') ?? ctx.run.plan.to;
-    const kubernetes = stringParam(ctx, 'kubernetes');
-    const expectedNodes = listParam(ctx, 'expectedNodes');
+    const k = ctx.run.kubernetes.workloadHealth;
+    const nodeReads = ctx.run.kubernetes.nodeReads;
+    const { talos, kubernetes, expectedNodes } = ctx.step.params;
     const gpuNodes = ctx.run.inventory.nodes.filter((n) => n.gpu).map((n) => n.name);
     const soft = <T>(p: Promise<T>) => p.catch(() => undefined);
     // A selected run (core/selection.ts) checks only its own nodes at the target.
-    const targetNodes = ctx.step.params.targetNodes;
-    const versionNodes = Array.isArray(targetNodes) ? targetNodes : undefined;
-    let lastNodes: Awaited<ReturnType<typeof k.listNodes>> | undefined;
+    const versionNodes = ctx.step.params.targetNodes;
+    let lastNodes: Awaited<ReturnType<typeof nodeReads.listNodes>> | undefined;
     const { checks } = await runGate(
       ctx,
       async () => {
-        lastNodes = await soft(k.listNodes());
+        lastNodes = await soft(nodeReads.listNodes());
         return validateCluster(
           {
             nodes: lastNodes,

@@ -25,7 +25,8 @@ import { applyConfig, backupState, etcdLeave, waitMaintenance } from './vm-steps
 import { replaceVm } from './replace-vm.js';
 import { checkReplacePlan } from './check-replace-plan.js';
 
-export const STEP_HANDLERS: Record<StepAction, StepHandler> = {
+/** Each action's handler, typed for that action's step: a handler under another action's key does not compile. */
+export const STEP_HANDLERS: { [A in StepAction]: StepHandler<A> } = {
   'rebuild-template': rebuildTemplate,
   'verify-templates': verifyTemplates,
   'gate-etcd': gateEtcd,

@@ -4,7 +4,7 @@ import { DroverError, isDroverError } from '../../core/errors.js';
 import { combine, gpuReady, versionsMatch, wait, PASS } from '../../core/gates.js';
 import type { NodeView } from '../../ports/kubernetes.js';
 import type { StepContext, StepHandler } from '../context.js';
-import { requireNode, stringParam } from '../context.js';
+import { requireNode } from '../context.js';
 import { drainNode } from '../drain.js';
 import { runGate } from '../gate-runner.js';
 import { othersAwayInDomain } from '../noout-count.js';
@@ -13,7 +13,7 @@ export const cordon: StepHandler = {
   async run(ctx) {
     const node = requireNode(ctx);
     await ctx.call('kubernetes.cordon', { node: node.name }, () =>
-      ctx.run.ports.kubernetes.cordon(node.name),
+      ctx.run.kubernetes.nodes.cordon(node.name),
     );
     return { outcome: 'succeeded' };
   },
@@ -35,13 +35,9 @@ export const drain: StepHandler = {
   },
 };
 
-function nooutDomainOf(ctx: StepContext): string {
-  return stringParam(ctx, 'domain') ?? requireNode(ctx).host;
-}
-
-export const nooutSet: StepHandler = {
+export const nooutSet: StepHandler<'storage-noout-set'> = {
   async run(ctx) {
-    const domain = nooutDomainOf(ctx);
+    const domain = ctx.step.params.domain;
     await ctx.call('storage.setNoout', { domain, on: true }, () =>
       ctx.run.ports.storage.setNoout(domain, true),
     );
@@ -49,10 +45,10 @@ export const nooutSet: StepHandler = {
   },
 };
 
-/** Reference-counted: the last OSD node of the domain to come back unsets it (invariant 12). */
-export const nooutUnset: StepHandler = {
+/** Reference-counted: the last OSD node of the domain to come back unsets it (invariant noout-while-away). */
+export const nooutUnset: StepHandler<'storage-noout-unset'> = {
   async run(ctx) {
-    const domain = nooutDomainOf(ctx);
+    const domain = ctx.step.params.domain;
     const away = await othersAwayInDomain(ctx.run, domain, ctx.node?.name);
     if (away.length > 0) {
       // Kept, and re-asserted: whoever cleared it meanwhile, the nodes still away need it.
@@ -81,7 +77,7 @@ async function waitForNode(
 ): Promise<NodeView | undefined> {
   const node = requireNode(ctx);
   try {
-    return await ctx.run.ports.kubernetes.waitForNode(node.name, predicate, {
+    return await ctx.run.kubernetes.nodes.waitForNode(node.name, predicate, {
       timeoutMs: seconds * 1000,
       ...(ctx.run.signal ? { signal: ctx.run.signal } : {}),
     });
@@ -129,21 +125,20 @@ export function targetOf(ctx: StepContext): { talos: string; kubelet?: string } 
   const verify = (
     units.find((u) => u.steps.some((s) => s.id === ctx.step.id)) ?? units[0]
   )?.steps.find((s) => s.action === 'verify-version');
-  const talos = typeof verify?.params.talos === 'string' ? verify.params.talos : ctx.run.plan.to;
-  const kubelet = typeof verify?.params.kubelet === 'string' ? verify.params.kubelet : undefined;
+  const talos = verify?.params.talos ?? ctx.run.plan.to;
+  const kubelet = verify?.params.kubelet;
   return kubelet === undefined ? { talos } : { talos, kubelet };
 }
 
-export const verifyVersion: StepHandler = {
+export const verifyVersion: StepHandler<'verify-version'> = {
   async run(ctx) {
     const node = requireNode(ctx);
-    const talos = stringParam(ctx, 'talos') ?? ctx.run.plan.to;
-    const kubelet = stringParam(ctx, 'kubelet');
+    const { talos, kubelet } = ctx.step.params;
     await runGate(
       ctx,
       async () => {
         const [view, reported] = await Promise.all([
-          ctx.run.ports.kubernetes.getNode(node.name),
+          ctx.run.kubernetes.nodes.getNode(node.name),
           ctx.run.ports.talos.version(node.address),
         ]);
         return combine([
@@ -162,13 +157,13 @@ export const verifyVersion: StepHandler = {
   },
 };
 
-/** Invariant 5: uncordon only a Ready node at the target version (its checks ran before this step). */
+/** Invariant uncordon-when-done: uncordon only a Ready node at the target version (its checks ran before this step). */
 export const uncordon: StepHandler = {
   async run(ctx) {
     const node = requireNode(ctx);
     const target = targetOf(ctx);
     const view = await ctx.call('kubernetes.getNode', { node: node.name }, () =>
-      ctx.run.ports.kubernetes.getNode(node.name),
+      ctx.run.kubernetes.nodes.getNode(node.name),
     );
     const versions = versionsMatch(view, target);
     if (view?.ready !== 'True' || versions.verdict !== 'pass') {
@@ -177,13 +172,13 @@ export const uncordon: StepHandler = {
         'UNCORDON_REFUSED',
         `${node.name} is not Ready at Talos ${target.talos}; it stays cordoned`,
         {
-          hint: 'Invariant 5: a node is uncordoned only at the target version with its checks passed.',
+          hint: 'Invariant uncordon-when-done: a node is uncordoned only at the target version with its checks passed.',
           details: { ready: view?.ready ?? 'missing', talos: view?.talosVersion ?? null },
         },
       );
     }
     await ctx.call('kubernetes.uncordon', { node: node.name }, () =>
-      ctx.run.ports.kubernetes.uncordon(node.name),
+      ctx.run.kubernetes.nodes.uncordon(node.name),
     );
     return { outcome: 'succeeded' };
   },

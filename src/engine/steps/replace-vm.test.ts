@@ -66,9 +66,10 @@ describe('replace-vm', () => {
   it('resume after a crash inside the apply (no journal note): a new systemUUID on the Node proves the replacement', async () => {
     const { replacements, run, context } = await setup();
     const ctx = context('w-1/replace-vm');
-    const getNode = run.ports.kubernetes.getNode.bind(run.ports.kubernetes);
+    const nodes = run.kubernetes.nodeReads;
+    const getNode = nodes.getNode.bind(nodes);
     let uuid = 'old-uuid';
-    run.ports.kubernetes.getNode = async (name) => {
+    nodes.getNode = async (name) => {
       const view = await getNode(name);
       return view && { ...view, systemUUID: uuid };
     };

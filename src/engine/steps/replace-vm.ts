@@ -14,7 +14,7 @@
  * Workers started together share one plan and apply (vm-batch.ts); the evidence stays per node.
  */
 import type { StepContext, StepHandler } from '../context.js';
-import { listParam, requireNode } from '../context.js';
+import { requireNode } from '../context.js';
 import { ensureInfrastructureInit } from '../infrastructure-init.js';
 import { vmBatchOf } from './vm-batch.js';
 
@@ -29,7 +29,7 @@ function machineOf(data: Record<string, unknown> | undefined): Machine | undefin
 }
 
 async function readMachine(ctx: StepContext, name: string): Promise<Machine | undefined> {
-  const view = await ctx.run.ports.kubernetes.getNode(name).catch(() => undefined);
+  const view = await ctx.run.kubernetes.nodeReads.getNode(name).catch(() => undefined);
   if (!view) return undefined;
   return {
     ...(view.systemUUID ? { systemUUID: view.systemUUID } : {}),
@@ -39,7 +39,7 @@ async function readMachine(ctx: StepContext, name: string): Promise<Machine | un
 
 /** Why the VM is known to be recreated already, or undefined. */
 async function replacementEvidence(
-  ctx: StepContext,
+  ctx: StepContext<'replace-vm'>,
   original: Machine | undefined,
   lookAtMachine: boolean,
 ): Promise<string | undefined> {
@@ -63,7 +63,10 @@ async function replacementEvidence(
  * resource operation, so a state past the serial the apply started from that holds every VM
  * resource again means the dead apply created them (a destroyed-only VM is absent).
  */
-async function createdByDeadApply(ctx: StepContext, answer: string): Promise<string | undefined> {
+async function createdByDeadApply(
+  ctx: StepContext<'replace-vm'>,
+  answer: string,
+): Promise<string | undefined> {
   const notes = ctx.run.entries.filter((e) => e.type === 'note' && e.stepId === ctx.step.id);
   const started = notes.filter((e) => e.data?.applyStarting === true).at(-1);
   const serial = started?.data?.serial;
@@ -76,13 +79,13 @@ async function createdByDeadApply(ctx: StepContext, answer: string): Promise<str
   const infra = ctx.run.ports.infrastructure;
   const now = await infra.pullState(ctx.run.signal);
   if (now.serial <= serial) return undefined;
-  const addresses = listParam(ctx, 'addresses');
+  const addresses = ctx.step.params.addresses;
   const ids = await infra.resourceIds(addresses, ctx.run.signal);
   if (!addresses.every((a) => ids[a] !== undefined)) return undefined;
   return `the state moved past serial ${serial} and holds the VM again: the apply that died created it`;
 }
 
-export const replaceVm: StepHandler = {
+export const replaceVm: StepHandler<'replace-vm'> = {
   destructive: true,
   async observe(ctx) {
     const machine = await readMachine(ctx, requireNode(ctx).name);
@@ -92,7 +95,7 @@ export const replaceVm: StepHandler = {
     requireNode(ctx);
     const batch = vmBatchOf(ctx);
     try {
-      const addresses = listParam(ctx, 'addresses');
+      const addresses = ctx.step.params.addresses;
       const original = machineOf(ctx.priorStarts[0]?.data) ?? machineOf(ctx.observed);
       await ensureInfrastructureInit(ctx.run);
       // A failed apply may have changed the state half-way: each attempt re-reads the evidence,

@@ -1,5 +1,5 @@
 /**
- * Pets: `talosctl upgrade` of one node, knowing what it did (invariants 11 and 12).
+ * Pets: `talosctl upgrade` of one node, knowing what it did (invariants evidence-of-change and noout-while-away).
  *
  * talosctl exits 1 when it loses the node in its reboot, and then the node may be rebooting,
  * upgraded, rolled back by Talos, or never coming back. So nothing is decided from talosctl's
@@ -21,7 +21,7 @@
 import { DroverError, isDroverError, isRetryable } from '../../core/errors.js';
 import type { InventoryNode } from '../../core/inventory.js';
 import type { StepContext, StepHandler } from '../context.js';
-import { requireNode, stringParam } from '../context.js';
+import { requireNode } from '../context.js';
 import { abortError, backoffMs, pause } from '../retry.js';
 import { appendEntry } from '../run-step.js';
 
@@ -144,14 +144,11 @@ function notBack(node: InventoryNode, seconds: number, last: unknown, before: No
   );
 }
 
-export const talosUpgrade: StepHandler = {
+export const talosUpgrade: StepHandler<'talos-upgrade'> = {
   destructive: true,
   async run(ctx) {
     const node = requireNode(ctx);
-    const target = stringParam(ctx, 'version') ?? ctx.run.plan.to;
-    const image = stringParam(ctx, 'image');
-    if (image === undefined)
-      throw new DroverError('input', 'STEP_PARAMS', `${ctx.step.id}: no installer image`);
+    const { version: target, image } = ctx.step.params;
     const { clock, talos } = ctx.run.ports;
     const timeoutSeconds = ctx.run.policy.timeouts.talosUpgradeSeconds;
     const attempts = Math.max(1, ctx.run.policy.retry.attempts);
@@ -208,7 +205,7 @@ export const talosUpgrade: StepHandler = {
       await note(ctx, node, `talosctl upgrade ${node.name} to ${image}`, { upgradeIssued: now });
       lastError = undefined;
       try {
-        // No signal: an abort never kills a running upgrade (invariant 12).
+        // No signal: an abort never kills a running upgrade (invariant run-to-completion).
         await ctx.call(
           'talos.upgrade',
           { node: node.address, image },

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DroverError } from '../../core/errors.js';
-import type { PlanStep } from '../../core/plan.js';
+import type { StepOf } from '../../core/plan.js';
 import { makeContext } from '../run-step.js';
 import { twinRun } from '../testing/twin-run.js';
 import { talosUpgrade } from './talos-steps.js';
 
 const TO = '1.11.0';
 
-const step: PlanStep = {
+const step: StepOf<'talos-upgrade'> = {
   id: 'w-1/talos-upgrade',
   action: 'talos-upgrade',
   node: 'w-1',
@@ -49,7 +49,7 @@ async function setup(
   const n = run.inventory.nodes.find((x) => x.name === 'w-1');
   return {
     run,
-    ctx: makeContext(run, step, n, []),
+    ctx: makeContext<'talos-upgrade'>(run, step, n, []),
     node,
     log,
     calls: () => calls,

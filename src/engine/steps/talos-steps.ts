@@ -2,16 +2,12 @@
 import { DroverError } from '../../core/errors.js';
 import { controlPlaneNodes } from '../../core/inventory.js';
 import type { StepHandler } from '../context.js';
-import { stringParam } from '../context.js';
 
 export { talosUpgrade } from './talos-steps-upgrade.js';
 
-export const k8sUpgrade: StepHandler = {
+export const k8sUpgrade: StepHandler<'k8s-upgrade'> = {
   async run(ctx) {
-    const to = stringParam(ctx, 'to');
-    if (to === undefined)
-      throw new DroverError('input', 'STEP_PARAMS', `${ctx.step.id}: no target version`);
-    const dryRun = ctx.step.params.dryRun === true;
+    const { to, dryRun } = ctx.step.params;
     const node = controlPlaneNodes(ctx.run.inventory)[0];
     if (!node)
       throw new DroverError('input', 'NO_CONTROL_PLANE', 'the inventory has no control plane node');

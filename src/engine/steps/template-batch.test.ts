@@ -213,7 +213,7 @@ describe('template rebuilds in batches', () => {
 
   it('a rebuild step run on its own is a batch of one', async () => {
     const t = await setup(2);
-    const step = templatesPhase(t.run).steps[1]!;
+    const step = templatesPhase(t.run).steps.filter((s) => s.action === 'rebuild-template')[1]!;
     expect(await runStep(t.run, step, undefined, {})).toMatchObject({ outcome: 'succeeded' });
     expect(t.plans).toEqual([[step.params.address]]);
   });

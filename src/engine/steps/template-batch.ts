@@ -15,7 +15,8 @@ import { DroverError } from '../../core/errors.js';
 import type { PlanStep } from '../../core/plan.js';
 import type { RunState, StepContext } from '../context.js';
 import { withRetry } from '../retry.js';
-import { assertPlanScope, isInside } from '../scope-check.js';
+import { isInside } from '../../core/terraform-address.js';
+import { assertPlanScope } from '../scope-check.js';
 import type { InfrastructurePlan } from '../../ports/infrastructure.js';
 import { ensureFreshBackup } from '../state-backup.js';
 
@@ -106,7 +107,7 @@ async function replaceTemplates(run: RunState, members: Member[]): Promise<Templ
           'infrastructure.apply',
           { plan: plan.id, changes: plan.changes.map((c) => c.address) },
           // Never the run's abort signal: an apply killed half-way leaves templates destroyed and
-          // not rebuilt. It finishes within its own timeout; the run stops after (invariant 12).
+          // not rebuilt. It finishes within its own timeout; the run stops after (invariant run-to-completion).
           () => infra.apply(plan),
           once,
         );

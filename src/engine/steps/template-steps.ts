@@ -6,16 +6,15 @@
  */
 import { DroverError } from '../../core/errors.js';
 import type { StepContext, StepHandler, StepResult } from '../context.js';
-import { listParam, stringParam } from '../context.js';
 import { ensureInfrastructureInit } from '../infrastructure-init.js';
 import { templateBatchOf } from './template-batch.js';
 import type { TemplateBatch } from './template-batch.js';
 
-async function rebuildOne(ctx: StepContext, batch: TemplateBatch): Promise<StepResult> {
-  const address = stringParam(ctx, 'address');
-  const version = stringParam(ctx, 'version') ?? ctx.run.plan.to;
-  if (address === undefined)
-    throw new DroverError('input', 'STEP_PARAMS', `${ctx.step.id}: no template address`);
+async function rebuildOne(
+  ctx: StepContext<'rebuild-template'>,
+  batch: TemplateBatch,
+): Promise<StepResult> {
+  const { address, version } = ctx.step.params;
   const infra = ctx.run.ports.infrastructure;
   await ensureInfrastructureInit(ctx.run);
   // Reads of the state too go through the state mutex: one operation at a time.
@@ -56,7 +55,7 @@ async function rebuildOne(ctx: StepContext, batch: TemplateBatch): Promise<StepR
   };
 }
 
-export const rebuildTemplate: StepHandler = {
+export const rebuildTemplate: StepHandler<'rebuild-template'> = {
   async run(ctx) {
     const batch = templateBatchOf(ctx);
     try {
@@ -68,12 +67,12 @@ export const rebuildTemplate: StepHandler = {
   },
 };
 
-export const verifyTemplates: StepHandler = {
+export const verifyTemplates: StepHandler<'verify-templates'> = {
   async run(ctx) {
-    const version = stringParam(ctx, 'version') ?? ctx.run.plan.to;
+    const { version } = ctx.step.params;
     const wrong: string[] = [];
     await ensureInfrastructureInit(ctx.run);
-    for (const address of listParam(ctx, 'addresses')) {
+    for (const address of ctx.step.params.addresses) {
       const v = await ctx.call('infrastructure.templateVersion', { address }, () =>
         ctx.run.stateMutex.runExclusive(() =>
           ctx.run.ports.infrastructure.templateVersion(address, ctx.run.signal),

@@ -10,7 +10,7 @@ import type { RunState, StepResult } from '../context.js';
 import { preActCheck } from '../pre-act-check.js';
 import { withRetry } from '../retry.js';
 import { appendEntry } from '../run-step.js';
-import { isInside } from '../scope-check.js';
+import { isInside } from '../../core/terraform-address.js';
 import { ensureFreshBackup } from '../state-backup.js';
 import {
   journalApplyStarting,
@@ -158,7 +158,7 @@ async function applyOnce(
     if (todo.length > 1 && !(error instanceof BatchRefusal)) await attributeRefusal(run, todo);
     throw error;
   }
-  // Right before the act, per node: lease, budget, etcd, Ceph (invariant 10). The lead's check
+  // Right before the act, per node: lease, budget, etcd, Ceph (invariant recheck-before-act). The lead's check
   // runs inside its own call below.
   try {
     for (const j of todo.slice(1)) await preActCheck(j.member.ctx, 'infrastructure.apply');

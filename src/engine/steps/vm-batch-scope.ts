@@ -1,5 +1,5 @@
 /**
- * The scope check of a batched replacement (vm-batch.ts), per node (invariant 3): a change
+ * The scope check of a batched replacement (vm-batch.ts), per node (invariant scoped-terraform): a change
  * inside one node's module that is not its VM refuses that node; a change outside every node
  * of the batch is traced by planning each node alone, and refused against the node whose own
  * plan drags it in. Either way nothing of the batch is applied; its other nodes stop with it
@@ -8,7 +8,8 @@
 import { isDroverError } from '../../core/errors.js';
 import type { InfrastructurePlan } from '../../ports/infrastructure.js';
 import type { RunState, StepContext } from '../context.js';
-import { assertPlanScope, isInside, outOfScopeChanges } from '../scope-check.js';
+import { isInside } from '../../core/terraform-address.js';
+import { assertPlanScope, outOfScopeChanges } from '../scope-check.js';
 import { journalPlanStarting } from '../state-lock-recovery.js';
 
 /** What the scope check needs of a batch member. */

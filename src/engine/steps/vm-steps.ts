@@ -8,7 +8,7 @@ import { DroverError } from '../../core/errors.js';
 import { block, etcdQuorumGate, wait, PASS } from '../../core/gates.js';
 import { applyPatches } from '../../core/machine-config-patch.js';
 import type { StepHandler } from '../context.js';
-import { listParam, requireNode } from '../context.js';
+import { requireNode } from '../context.js';
 import { moveLeadershipAway, readEtcd } from '../etcd-reading.js';
 import { runGate } from '../gate-runner.js';
 import { takeVerifiedBackup } from '../state-backup.js';
@@ -87,11 +87,10 @@ export const etcdLeave: StepHandler = {
 };
 
 /** A fresh VM answers insecurely in maintenance mode; x509 means the old VM is still there. */
-export const waitMaintenance: StepHandler = {
+export const waitMaintenance: StepHandler<'wait-maintenance'> = {
   async run(ctx) {
     const node = requireNode(ctx);
-    const address =
-      typeof ctx.step.params.address === 'string' ? ctx.step.params.address : node.address;
+    const { address } = ctx.step.params;
     const { checks } = await runGate(
       ctx,
       async () => {
@@ -119,12 +118,10 @@ export const waitMaintenance: StepHandler = {
   },
 };
 
-export const applyConfig: StepHandler = {
+export const applyConfig: StepHandler<'apply-config'> = {
   async run(ctx) {
     const node = requireNode(ctx);
-    const address =
-      typeof ctx.step.params.address === 'string' ? ctx.step.params.address : node.address;
-    const patchIds = listParam(ctx, 'patches');
+    const { address, patches: patchIds } = ctx.step.params;
     let answer = 'unreachable';
     await runGate(
       ctx,

@@ -3,15 +3,19 @@ import { DEFAULT_STEP_DURATIONS } from '../../core/durations.js';
 import { PASS } from '../../core/gates.js';
 import { Redactor } from '../../core/redact.js';
 import type { RunState } from '../context.js';
+import { kubernetesRoles } from '../context.js';
 import { Mutex } from '../mutex.js';
+import type { Ports } from '../../ports/index.js';
 
-/** Holds the lease throughout; tests of losing it replace `lease`. */
+/** A RunState over any ports (the twin's), holding the lease throughout. */
 export function runStateOver(
-  parts: Pick<RunState, 'plan' | 'inventory' | 'policy' | 'ports' | 'signal'>,
+  parts: Pick<RunState, 'plan' | 'inventory' | 'policy' | 'signal'> & { ports: Ports },
 ): RunState {
-  const { ports } = parts;
+  const { kubernetes, ...ports } = parts.ports;
   return {
     ...parts,
+    ports,
+    kubernetes: kubernetesRoles(kubernetes),
     durations: DEFAULT_STEP_DURATIONS,
     runId: 'test',
     redactor: new Redactor(),

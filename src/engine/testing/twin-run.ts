@@ -10,19 +10,21 @@ import { buildPlan } from '../../core/plan-build.js';
 import type { UpgradeReport } from '../../core/report.js';
 import type { Selection } from '../../core/selection-flags.js';
 import { selectPlan } from '../../core/selection.js';
-import type { Plan, PlanStep, UpgradeKind } from '../../core/plan.js';
+import { allSteps } from '../../core/plan.js';
+import type { Plan, StepAction, UpgradeKind } from '../../core/plan.js';
+import { findStep } from '../../core/plan-step.js';
 import { Redactor } from '../../core/redact.js';
 import type { SimulatedCluster } from '../../adapters/simulated/index.js';
 import { startSmall } from '../../adapters/simulated/testing/fixtures.js';
 import type { ScenarioInput } from '../../adapters/simulated/scenario/schema.js';
 import type { RunState, StepContext } from '../context.js';
-import { DEFAULT_LEASE_NAME, DEFAULT_LEASE_NAMESPACE, LeaseLock } from '../lease-lock.js';
 import { runUpgrade } from '../run-upgrade.js';
 import type { RunUpgradeOptions } from '../run-upgrade.js';
 import { makeContext } from '../run-step.js';
 import type { Ports } from '../../ports/index.js';
 import type { JournalEntry, JournalStore } from '../../ports/journal.js';
 import type { ProgressEvent } from '../../ports/reporter.js';
+import { DEFAULT_LEASE_NAME, DEFAULT_LEASE_NAMESPACE } from '../../adapters/kubernetes/lease-lock.js';
 import { runStateOver } from './test-run.js';
 
 /** The journal every "process" of one test shares (a resume reads what a crashed run wrote). */
@@ -44,7 +46,10 @@ export interface TwinRun {
   /** The ports of the first "process" (decorated). */
   ports: Ports;
   /** A step's context; `priorStarts`: its step-started entries from a process that died. */
-  context(stepId: string, priorStarts?: JournalEntry[]): StepContext;
+  context<A extends StepAction>(
+    stepId: `${string}/${A}`,
+    priorStarts?: JournalEntry[],
+  ): StepContext<A>;
   /** The ports of another process over the same world and journal (its own lease lock). */
   newPorts(decorate?: (ports: Ports) => Ports): Ports;
   /** runUpgrade's options over this twin (a fresh process's ports unless given). */
@@ -76,7 +81,7 @@ export function twinRunOver(
     const base: Ports = {
       ...cluster.ports,
       journal,
-      lock: new LeaseLock({ kubernetes: cluster.ports.kubernetes, clock: cluster.clock }),
+      lock: cluster.newLock(),
       reporter: { event: (e) => void events.push(e) },
     };
     return decorate ? decorate(base) : base;
@@ -97,10 +102,11 @@ export function twinRunOver(
     ports,
     signal: options.signal,
   });
-  const context = (stepId: string, priorStarts: JournalEntry[] = []): StepContext => {
-    const step = plan.phases
-      .flatMap((p) => [...p.steps, ...p.units.flatMap((u) => u.steps)])
-      .find((s) => s.id === stepId) as PlanStep | undefined;
+  const context = <A extends StepAction>(
+    stepId: `${string}/${A}`,
+    priorStarts: JournalEntry[] = [],
+  ): StepContext<A> => {
+    const step = findStep(allSteps(plan), stepId);
     if (!step) throw new Error(`no step ${stepId} in the plan`);
     const node = step.node ? cluster.inventory.nodes.find((n) => n.name === step.node) : undefined;
     return makeContext(run, step, node, priorStarts);

@@ -1,6 +1,6 @@
 /**
  * The pods/eviction subresource with the real API server's checks, in its order
- * (k8s pkg/registry/core/pod/storage/eviction.go; shared/reference/kubernetes-api-semantics.md §1):
+ * (k8s pkg/registry/core/pod/storage/eviction.go; docs/kubernetes.md, "Testing against a fake API server"):
  * name check, 404, terminal/pending/deleting pods bypass PDBs, >1 PDB is a 500 without reason,
  * unhealthy-pod policy, then observedGeneration (429 + Retry-After 10), negative budget (403),
  * zero budget (429, no Retry-After); else the budget is spent in the PDB status at once and the

@@ -14,6 +14,7 @@
  */
 import { DroverError } from '../../../core/errors.js';
 import type { InventoryNode } from '../../../core/inventory.js';
+import { isInside } from '../../../core/terraform-address.js';
 import type {
   InfrastructurePlan,
   InfrastructurePort,
@@ -359,7 +360,7 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
     if (r) return r.owner;
     for (const node of this.world.context.inventory.nodes)
       for (const m of node.terraformAddresses)
-        if (address === m || address.startsWith(`${m}.`))
+        if (isInside(address, m))
           return { kind: 'node', node, vm: address === `${m}.${VM_RESOURCE}` };
     return { kind: 'shared' };
   }
@@ -395,8 +396,8 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
     for (const address of addresses) {
       const hit =
         all.find((r) => r.address === address) ??
-        all.find((r) => r.address.startsWith(`${address}.`) && r.address.endsWith(VM_RESOURCE)) ??
-        all.find((r) => r.address.startsWith(`${address}.`) && r.address.endsWith(TEMPLATE_VM));
+        all.find((r) => isInside(r.address, address) && r.address.endsWith(VM_RESOURCE)) ??
+        all.find((r) => isInside(r.address, address) && r.address.endsWith(TEMPLATE_VM));
       out[address] = hit?.id;
     }
     return out;
@@ -405,9 +406,7 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
   async templateVersion(address: string): Promise<string | undefined> {
     this.requireInit();
     await this.world.clock.sleep(1000);
-    const t = Object.values(this.world.state.templates).find(
-      (x) => x.address === address || address.startsWith(`${x.address}.`),
-    );
+    const t = Object.values(this.world.state.templates).find((x) => isInside(address, x.address));
     return t?.version;
   }
 }

@@ -2,6 +2,7 @@
  * Kubernetes objects as the port's views (NodeView, PodView, LeaseRecord) and back: the
  * translation a real client does, including MicroTime with exactly six fractional digits.
  */
+import { podRequests } from '../../../core/pod-requests.js';
 import type { LeaseRecord, NodeView, PodView } from '../../../ports/kubernetes.js';
 import { podPhase, podReady } from '../kube/pods.js';
 import type { KubeObject } from '../kube/store.js';
@@ -58,6 +59,7 @@ export function toPodView(obj: KubeObject): PodView {
     usesEmptyDir: volumes.some((v) => v.emptyDir !== undefined),
     deleting: obj.metadata.deletionTimestamp !== undefined,
     labels: { ...(obj.metadata.labels ?? {}) },
+    requests: podRequests(obj.spec),
   };
 }
 

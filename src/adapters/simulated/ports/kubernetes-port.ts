@@ -8,13 +8,16 @@ import type {
   WorkloadAvailability,
   EvictionResult,
   HelmReleaseStatus,
-  KubernetesPort,
+  LeasePort,
   LeaseRecord,
+  NodesPort,
   NodeView,
   PodRef,
   PodView,
   StorageHealth,
+  StorageHealthPort,
   WaitOptions,
+  WorkloadHealthPort,
   WorkloadStatus,
 } from '../../../ports/kubernetes.js';
 import type { World } from '../world/world.js';
@@ -38,7 +41,10 @@ import {
   waitForPodsGone,
 } from './kubernetes/pod-operations.js';
 
-export class SimulatedKubernetesPort implements KubernetesPort {
+/** One object in every role (the KubernetesPort the wiring hands out). */
+export class SimulatedKubernetesPort
+  implements NodesPort, WorkloadHealthPort, StorageHealthPort, LeasePort
+{
   constructor(private readonly world: World) {}
 
   getNode(name: string): Promise<NodeView | undefined> {

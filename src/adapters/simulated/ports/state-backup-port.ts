@@ -1,7 +1,7 @@
 /**
  * StateBackupPort as an in-memory S3 bucket: objects with their sha256, NoSuchKey on a missing
  * key, and outages by fault. A read-back of a Terraform state is what makes a backup count as
- * verified for invariant 2.
+ * verified for invariant backup-before-destroy.
  */
 import { createHash } from 'node:crypto';
 import { DroverError } from '../../../core/errors.js';

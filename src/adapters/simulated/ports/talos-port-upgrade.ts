@@ -105,6 +105,7 @@ export async function upgradeNode(
   const bootBefore = vm.bootId;
   const wasOut = outOfService(world, n.name);
   vm.phase = 'rebooting';
+  world.vmTouched(vm.node);
   for (const m of world.state.etcd) if (m.node === n.name) m.healthy = false;
   checkTakenOut(world, n, `talos upgrade of ${n.name}`, {
     newlyOut: !wasOut,
@@ -228,7 +229,7 @@ function upgradeUnreachable(node: string, line = 'unavailable, retrying...'): Dr
 /**
  * Talos drains inside its own upgrade sequence, with no regard for Drover's drain policy (PDB
  * window, force rules): any workload pod still on the node when the upgrade starts is Drover
- * skipping its own drain (invariant 6, pets too).
+ * skipping its own drain (invariant drain-honours-pdbs, pets too).
  */
 function checkDrained(world: World, node: string): void {
   const left = world.store
@@ -242,7 +243,7 @@ function checkDrained(world: World, node: string): void {
     );
   if (left.length > 0)
     world.violation(
-      6,
+      'drain-honours-pdbs',
       `talos upgrade of ${node} with ${left.length} pod(s) not drained under the drain policy (${left
         .slice(0, 3)
         .map((p) => `${p.metadata.namespace}/${p.metadata.name}`)

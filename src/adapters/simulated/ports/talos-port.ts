@@ -186,7 +186,7 @@ export class SimulatedTalosPort implements TalosPort {
   private leaderLeaving(memberId: string, node: string, cause: string): void {
     if (removingMember(this.world, memberId))
       this.world.violation(
-        1,
+        'etcd-quorum',
         `${cause}: the etcd leader left without forfeiting leadership first (a leader election stalls etcd and the API server)`,
       );
   }

@@ -154,6 +154,12 @@ export const CHAOS_FAULTS: Record<string, ChaosDraw> = {
     type: 'lease-held-by-dead-runner',
     renewedSecondsAgo: between(c.rng, 0, 600),
   }),
+  'skewed-runner': (c) => ({
+    type: 'skewed-runner',
+    skewSeconds: between(c.rng, -3600, 3600),
+    fromSeconds: between(c.rng, 0, 6 * 3600),
+    holdSeconds: between(c.rng, 60, 2400),
+  }),
 };
 
 /** Timing by seconds only, for fault types without a `when`. */

@@ -1,5 +1,5 @@
 /**
- * Faults that test the engine's own rules (lease, invariant 7). Added to the scenario's fault
+ * Faults that test the engine's own rules (lease, invariant single-lease-holder). Added to the scenario's fault
  * union in schema.ts; planted by world/engine-faults.ts.
  */
 import { z } from 'zod';

@@ -79,6 +79,14 @@ describe('loadScenario', () => {
     ['an unknown duration', MINIMAL + 'durations: { teleport: 3 }\n', 'durations'],
     ['a policy typo', MINIMAL + 'policy: { drain: { gracefullSeconds: 3 } }\n', 'policy.drain'],
     ['an unknown base', 'base: other\nname: x\n', 'base'],
+    [
+      'an allocatable that is not a quantity',
+      MINIMAL.replace(
+        'address: 10.0.0.1',
+        'address: 10.0.0.1, allocatable: { cpu: 2 cores, memory: 4Gi }',
+      ),
+      'nodes[0].allocatable.cpu',
+    ],
   ])('%s', (_name, text, path) => {
     const problems = problemsOf(text);
     expect(problems.some((p) => p.startsWith(path))).toBe(true);
@@ -108,7 +116,7 @@ describe('the reference scenario', () => {
     expect(fromFile).toEqual(referenceScenario());
   });
 
-  it('has the shape of DESIGN.md', () => {
+  it('has the shape of the reference cluster', () => {
     const inventory = deriveInventory(referenceScenario());
     const byName = Object.fromEntries(inventory.nodes.map((n) => [n.name, n]));
     expect(

@@ -1,5 +1,5 @@
 /**
- * The reference cluster of DESIGN.md, the shape the approved architecture was written for:
+ * The reference cluster (README.md, docs/scenarios.md), the shape the approved architecture was written for:
  * three control plane nodes on baldar, heimdall and odin; twelve workers, three per host on
  * baldar, heimdall, odin and thor; GPU workers k8s-work-4 and k8s-work-10 with their own
  * schematic and the NVIDIA patch; Rook-Ceph OSDs on every worker; CoreDNS; PDB-guarded
@@ -82,9 +82,21 @@ export function referenceScenarioInput(): ScenarioInput {
           replicas: 3,
           pdb: { minAvailable: 2 },
           spreadAcrossNodes: true,
+          requests: { cpu: '250m', memory: '256Mi' },
         },
-        { namespace: 'apps', name: 'api', replicas: 2, pdb: { maxUnavailable: 1 } },
-        { namespace: 'monitoring', name: 'grafana', replicas: 1 },
+        {
+          namespace: 'apps',
+          name: 'api',
+          replicas: 2,
+          pdb: { maxUnavailable: 1 },
+          requests: { cpu: '500m', memory: '512Mi' },
+        },
+        {
+          namespace: 'monitoring',
+          name: 'grafana',
+          replicas: 1,
+          requests: { cpu: '100m', memory: '256Mi' },
+        },
       ],
       statefulsets: [
         {
@@ -93,6 +105,7 @@ export function referenceScenarioInput(): ScenarioInput {
           replicas: 3,
           pdb: { minAvailable: 2 },
           spreadAcrossNodes: true,
+          requests: { cpu: '1', memory: '4Gi' },
         },
       ],
       daemonsets: [

@@ -2,6 +2,7 @@
  * The scenario format (YAML) of the simulated cluster: the cluster's shape, the versions, the
  * policy and step durations, the workloads, and scripted faults. Documented in docs/scenarios.md.
  */
+import { quantityValue } from '../../../core/quantity.js';
 import { z } from 'zod';
 import { STEP_ACTIONS, UPGRADE_KINDS } from '../../../core/plan.js';
 import { NODE_ROLES, INSTALLER_PLATFORMS } from '../../../core/inventory.js';
@@ -32,6 +33,11 @@ const version = z
   .transform((v) => v.replace(/^v/, ''));
 const seconds = z.number().nonnegative();
 
+/** A Kubernetes resource quantity (core/quantity.ts): 500m, 1.5, 2Gi, 512M. */
+const quantity = z
+  .string()
+  .refine((q) => quantityValue(q) !== undefined, 'not a Kubernetes quantity (e.g. 500m, 2Gi)');
+
 const nodeSchema = z.strictObject({
   name,
   role: z.enum(NODE_ROLES),
@@ -48,6 +54,8 @@ const nodeSchema = z.strictObject({
   patches: z.array(z.string()).default([]),
   labels: z.record(z.string(), z.string()).default({}),
   platform: z.enum(INSTALLER_PLATFORMS).default('nocloud'),
+  /** The Node's allocatable CPU and memory (quantities); a typical VM of its role by default. */
+  allocatable: z.strictObject({ cpu: quantity, memory: quantity }).optional(),
 });
 
 const templateSchema = z.strictObject({
@@ -85,6 +93,8 @@ const deploymentSchema = z.strictObject({
   on: placement.default('workers'),
   emptyDir: z.boolean().default(false),
   terminationGracePeriodSeconds: z.number().int().nonnegative().optional(),
+  /** Each pod's requests (Kubernetes quantities, e.g. cpu 500m, memory 1Gi); none by default. */
+  requests: z.strictObject({ cpu: quantity, memory: quantity }).optional(),
 });
 
 const daemonSetSchema = z.strictObject({

@@ -11,7 +11,7 @@ import type { World } from './world.js';
 
 export class DomainsDown {
   private readonly osds = new Map<string, InventoryNode>();
-  private readonly osdNames: string[];
+  private readonly osdNames: Set<string>;
   private readonly vms = new VmWatch();
   /** OSD nodes to look at again: all at first, then those whose node object or VM changed. */
   private readonly stale: Set<string>;
@@ -20,7 +20,8 @@ export class DomainsDown {
   constructor(private readonly world: World) {
     for (const n of world.context.inventory.nodes)
       if (n.storage?.osd === true) this.osds.set(n.name, n);
-    this.osdNames = [...this.osds.keys()];
+    this.osdNames = new Set(this.osds.keys());
+    world.watchVms(this.vms);
     this.stale = new Set(this.osdNames);
     // Subscribed when the world is made, before any checker: a node's own event reaches this
     // first, so whoever asks while handling it gets the node's new state.

@@ -1,5 +1,5 @@
 /** Plants the engine faults of scenario/faults-engine.ts when a world starts fresh. */
-import { DEFAULT_LEASE_NAME, DEFAULT_LEASE_NAMESPACE } from '../../../engine/lease-lock.js';
+import { DEFAULT_LEASE_NAME, DEFAULT_LEASE_NAMESPACE } from '../../kubernetes/lease-lock.js';
 import { leaseSpec } from '../ports/kube-views.js';
 import { R } from './objects.js';
 import type { World } from './world.js';

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { LeaseLock } from '../../../engine/lease-lock.js';
 import type { SimulatedCluster } from '../index.js';
 import { startSmall } from '../testing/fixtures.js';
 
@@ -10,10 +9,9 @@ afterEach(async () => {
 });
 
 const messages = (c: SimulatedCluster) => c.violations().map((v) => `${v.invariant}: ${v.message}`);
-const lockOf = (c: SimulatedCluster) =>
-  new LeaseLock({ kubernetes: c.ports.kubernetes, clock: c.clock });
+const lockOf = (c: SimulatedCluster) => c.newLock();
 
-describe('invariant 7: acts only while a runner holds the lease', () => {
+describe('invariant single-lease-holder: acts only while a runner holds the lease', () => {
   it('a cordon after the lease expired on the world clock is recorded', async () => {
     cluster = await startSmall();
     await lockOf(cluster).acquire('run-a', 60);
@@ -23,7 +21,7 @@ describe('invariant 7: acts only while a runner holds the lease', () => {
     await cluster.clock.sleep(61_000);
     await cluster.ports.kubernetes.cordon('w-2');
     expect(messages(cluster)).toContain(
-      '7: cordon of w-2: taken while no runner held the upgrade lease',
+      'single-lease-holder: cordon of w-2: taken while no runner held the upgrade lease',
     );
   });
 
@@ -33,11 +31,13 @@ describe('invariant 7: acts only while a runner holds the lease', () => {
     await lock.acquire('run-a', 60);
     await lock.release('run-a');
     await cluster.ports.talos.etcdLeave('10.1.0.1');
-    expect(messages(cluster).some((m) => m.startsWith('7: etcd leave of cp-1'))).toBe(true);
+    expect(
+      messages(cluster).some((m) => m.startsWith('single-lease-holder: etcd leave of cp-1')),
+    ).toBe(true);
   });
 });
 
-describe('invariant 12: noout stays while an OSD node of its domain is down', () => {
+describe('invariant noout-while-away: noout stays while an OSD node of its domain is down', () => {
   it('unsetting noout on a domain whose OSD node is down is recorded', async () => {
     cluster = await startSmall({ faults: [{ type: 'node-down', node: 'w-1', fromSeconds: 0 }] });
     await cluster.ports.storage.setNoout('h1', true);
@@ -45,7 +45,7 @@ describe('invariant 12: noout stays while an OSD node of its domain is down', ()
     expect(cluster.violations()).toEqual([]);
     await cluster.ports.storage.setNoout('h1', false);
     expect(messages(cluster)).toContain(
-      '12: Ceph noout unset on h1 while w-1 (OSD node) is out of service',
+      'noout-while-away: Ceph noout unset on h1 while w-1 (OSD node) is out of service',
     );
   });
 
@@ -57,7 +57,7 @@ describe('invariant 12: noout stays while an OSD node of its domain is down', ()
   });
 });
 
-describe('invariant 5: nothing Drover left untouched stays cordoned at the end', () => {
+describe('invariant uncordon-when-done: nothing Drover left untouched stays cordoned at the end', () => {
   it('a node cordoned and never asked anything destructive, still cordoned at the release, is recorded', async () => {
     cluster = await startSmall();
     const lock = lockOf(cluster);
@@ -65,7 +65,7 @@ describe('invariant 5: nothing Drover left untouched stays cordoned at the end',
     await cluster.ports.kubernetes.cordon('w-1');
     await lock.release('run-a');
     expect(messages(cluster)).toContain(
-      '5: w-1 left cordoned at the end of the run although nothing destructive was asked of it since Drover cordoned it',
+      'uncordon-when-done: w-1 left cordoned at the end of the run although nothing destructive was asked of it since Drover cordoned it',
     );
   });
 
@@ -95,8 +95,8 @@ describe('invariant 5: nothing Drover left untouched stays cordoned at the end',
   });
 });
 
-describe('invariant 1: a control plane node that left etcd is replaced, judged at the end', () => {
-  const NEVER_REPLACED = '1: cp-3 left etcd and its VM was never replaced';
+describe('invariant etcd-quorum: a control plane node that left etcd is replaced, judged at the end', () => {
+  const NEVER_REPLACED = 'etcd-quorum: cp-3 left etcd and its VM was never replaced';
 
   it('is not judged mid-run (the replacement is a step away), but at the lease release', async () => {
     cluster = await startSmall();
@@ -122,7 +122,7 @@ describe('invariant 1: a control plane node that left etcd is replaced, judged a
   });
 });
 
-describe('invariant 7 against a second runner whose clock is 10 minutes behind', () => {
+describe('invariant single-lease-holder against a second runner whose clock is 10 minutes behind', () => {
   const OTHER = 'drover/other-host/skewed-run/5ca1ab1e0000';
   const skewed = { type: 'skewed-runner' as const, skewSeconds: -600, holdSeconds: 1200 };
 
@@ -143,7 +143,7 @@ describe('invariant 7 against a second runner whose clock is 10 minutes behind',
     expect(lease.renewTime! + lease.leaseDurationSeconds * 1000).toBeLessThan(cluster.clock.now());
     await cluster.ports.kubernetes.updateLease({ ...lease, holderIdentity: 'run-a' });
     expect(messages(cluster)).toContain(
-      `7: lease kube-system/drover-upgrade taken by run-a while ${OTHER} still held it`,
+      `single-lease-holder: lease kube-system/drover-upgrade taken by run-a while ${OTHER} still held it`,
     );
   });
 
@@ -152,7 +152,7 @@ describe('invariant 7 against a second runner whose clock is 10 minutes behind',
     await cluster.clock.sleep(30_000);
     await cluster.ports.kubernetes.cordon('w-1');
     expect(messages(cluster)).toContain(
-      `7: cordon of w-1: taken while ${OTHER} held the upgrade lease`,
+      `single-lease-holder: cordon of w-1: taken while ${OTHER} held the upgrade lease`,
     );
   });
 

@@ -1,19 +1,19 @@
 /**
- * The engine's own rules, as far as the world can see them (DESIGN.md invariants 5, 7 and 12),
+ * The engine's own rules, as far as the world can see them (invariants uncordon-when-done, single-lease-holder and noout-while-away in docs/architecture.md),
  * hooked from invariants.ts:
  * - a destructive act (cordon, VM destroyed, in-place upgrade, etcd member removed) while no
  *   runner holds the upgrade lease by the world's clock, or while another runner of the scenario
  *   (a dead one, one with a skewed clock) holds it;
  * - Ceph noout unset on a domain while one of its OSD nodes is down;
  * - a node Drover cordoned and sent no destructive request since, still cordoned when Drover
- *   releases the lease at the end of its run (invariant 5: it must be as it was);
+ *   releases the lease at the end of its run (invariant uncordon-when-done: it must be as it was);
  * - a control plane node that left etcd and whose VM no apply set out to replace, when Drover
- *   releases the lease (invariant 1; judged then, not mid-run, where it is a step away);
+ *   releases the lease (invariant etcd-quorum; judged then, not mid-run, where it is a step away);
  * - and it lets an uncordon below the target through for a node nothing destructive touched.
  */
 import { storageDomain } from '../../../core/inventory.js';
 import type { InventoryNode } from '../../../core/inventory.js';
-import { DEFAULT_LEASE_NAME, DEFAULT_LEASE_NAMESPACE } from '../../../engine/lease-lock.js';
+import { DEFAULT_LEASE_NAME, DEFAULT_LEASE_NAMESPACE } from '../../kubernetes/lease-lock.js';
 import { isCordoned, readyStatus, talosVersionOf } from './nodes.js';
 import { checkLeavesReplaced } from './invariants-terraform.js';
 import { R } from './objects.js';
@@ -58,7 +58,7 @@ function leaseSpec(world: World): LeaseSpec | undefined {
   return lease === undefined ? undefined : ((lease.spec ?? {}) as LeaseSpec);
 }
 
-/** Invariant 7: the act happens while a runner holds the lease, judged on the world's clock. */
+/** Invariant single-lease-holder: the act happens while a runner holds the lease, judged on the world's clock. */
 function leaseHeld(world: World): boolean {
   const spec = leaseSpec(world);
   // No lease object at all: a world driven without the engine's lock (port-level tests).
@@ -77,9 +77,15 @@ export function checkEngineAct(
   const holder = leaseSpec(world)?.holderIdentity;
   // Another runner of the scenario holds it (whatever its clock wrote): not this run's to act.
   if (holder && isOtherRunner(world, holder))
-    world.violation(7, `${cause}: taken while ${holder} held the upgrade lease`);
+    world.violation(
+      'single-lease-holder',
+      `${cause}: taken while ${holder} held the upgrade lease`,
+    );
   else if (!leaseHeld(world))
-    world.violation(7, `${cause}: taken while no runner held the upgrade lease`);
+    world.violation(
+      'single-lease-holder',
+      `${cause}: taken while no runner held the upgrade lease`,
+    );
   if (destructive) stateOf(world).touched.add(node);
 }
 
@@ -92,7 +98,7 @@ export function noteCordon(world: World, node: string): void {
 }
 
 /**
- * Invariant 5 at the end of a run (the holder clears the lease): a node Drover cordoned and sent
+ * Invariant uncordon-when-done at the end of a run (the holder clears the lease): a node Drover cordoned and sent
  * nothing destructive since is still cordoned. Judged by requests, not by their effect: a call
  * that went out may have reached the node, so leaving it cordoned is Drover's right.
  */
@@ -101,7 +107,7 @@ function checkLeftCordoned(world: World, s: Seen): void {
     const obj = world.store.getView(R.nodes, undefined, name);
     if (obj === undefined || !isCordoned(obj) || s.requested.has(name)) continue;
     world.violation(
-      5,
+      'uncordon-when-done',
       `${name} left cordoned at the end of the run although nothing destructive was asked of it since Drover cordoned it`,
     );
   }
@@ -118,7 +124,7 @@ function osdDown(world: World, domain: string): string[] {
     .map((n) => n.name);
 }
 
-/** Invariant 12: after every change, a noout that went away must not leave a down OSD node behind. */
+/** Invariant noout-while-away: after every change, a noout that went away must not leave a down OSD node behind. */
 export function watchEngineInvariants(world: World): void {
   stateOf(world);
   world.onRequest((_w, request) => {
@@ -139,7 +145,7 @@ export function watchEngineInvariants(world: World): void {
       const down = osdDown(world, domain);
       if (down.length > 0)
         world.violation(
-          12,
+          'noout-while-away',
           `Ceph noout unset on ${domain} while ${down.join(', ')} (OSD node) is out of service`,
         );
     }

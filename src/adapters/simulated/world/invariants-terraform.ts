@@ -28,19 +28,25 @@ export function checkTerraformApply(
     .filter(({ c }) => c.actions.some((a) => a !== 'no-op' && a !== 'read'));
   for (const { c } of acting) {
     if (IDENTITY.test(c.address) && c.actions.some((a) => a !== 'update'))
-      world.violation(3, `second bootstrap: apply recreated ${c.address} (${c.actions.join(',')})`);
+      world.violation(
+        'scoped-terraform',
+        `second bootstrap: apply recreated ${c.address} (${c.actions.join(',')})`,
+      );
   }
   const hasTemplates = acting.some(({ o }) => o?.kind === 'template');
-  // A batch of workers in one apply is fine (invariant 4 judges each destroy); two control
-  // plane nodes at once never are (invariant 1).
+  // A batch of workers in one apply is fine (invariant disruption-budget judges each destroy); two control
+  // plane nodes at once never are (invariant etcd-quorum).
   const controlPlane = nodes.filter((n) => world.node(n)?.role === 'controlplane');
   if (controlPlane.length > 1 || (controlPlane.length > 0 && nodes.length > 1))
     world.violation(
-      3,
+      'scoped-terraform',
       `apply touched the VMs of ${nodes.length} nodes at once, control plane among them (${nodes.join(', ')})`,
     );
   if (nodes.length > 0 && hasTemplates)
-    world.violation(3, `apply touched templates and the VM of ${nodes.join(', ')} together`);
+    world.violation(
+      'scoped-terraform',
+      `apply touched templates and the VM of ${nodes.join(', ')} together`,
+    );
   const outside = acting.filter(({ c, o }) => {
     if (!o || o.kind === 'shared') return true;
     if (o.kind === 'template') return false;
@@ -50,7 +56,7 @@ export function checkTerraformApply(
   });
   if (outside.length > 0)
     world.violation(
-      3,
+      'scoped-terraform',
       `apply touched ${outside.map(({ c }) => `${c.address} (${c.actions.join(',')})`).join(', ')}, beyond the VM resources of ${nodes.length > 0 ? nodes.join(', ') : 'the templates'}`,
     );
 }
@@ -70,6 +76,7 @@ export function checkLeavesReplaced(world: World): void {
     const message = `${node.name} left etcd and its VM was never replaced`;
     // Judged at the Lease release and again at the run's end: recorded once.
     const recorded = world.state.violations.some((v) => v.message === message);
-    if (!member && !replaced && !attempted && running && !recorded) world.violation(1, message);
+    if (!member && !replaced && !attempted && running && !recorded)
+      world.violation('etcd-quorum', message);
   }
 }

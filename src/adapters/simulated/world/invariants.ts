@@ -1,5 +1,5 @@
 /**
- * DESIGN.md's invariants as far as the world can observe them. A breach is recorded when a
+ * The invariants of docs/architecture.md as far as the world can observe them. A breach is recorded when a
  * change made by Drover (through a port or the fake API server) leaves the world in breach: a
  * node that fails on its own shrinks what Drover may take down, but is not itself Drover's
  * breach; Drover adding to it is.
@@ -35,24 +35,67 @@ function describe(nodes: InventoryNode[]): string {
 }
 
 /**
+ * Per world, per node: the workers out of service when Drover sent its cordon request. A worker
+ * that fails on its own while the request is under way (after Drover asked, before the API
+ * server applied it) is an outside failure Drover could not have seen; one out before is Drover's
+ * to count. Drover's own cordons count whenever they landed.
+ */
+const outWhenCordonSent = new WeakMap<World, Map<string, ReadonlySet<string>>>();
+
+function watchCordonRequests(world: World): void {
+  const sent = new Map<string, ReadonlySet<string>>();
+  outWhenCordonSent.set(world, sent);
+  // Registered after the timed faults: one keyed to this very request strikes before the
+  // snapshot, so it counts against Drover (it was there when Drover asked).
+  world.onRequest((w, request) => {
+    if (request.operation !== 'cordon' || request.node === undefined) return;
+    if (request.moment === 'after') sent.delete(request.node);
+    else {
+      const workers = w.context.inventory.nodes.filter((n) => n.role === 'worker');
+      sent.set(
+        request.node,
+        new Set(workers.filter((n) => outOfService(w, n.name)).map((n) => n.name)),
+      );
+    }
+  });
+}
+
+/** Out of service on its own (not cordoned) only since Drover's request went out: not counted. */
+function struckWhileRequested(
+  world: World,
+  name: string,
+  outWhenSent: ReadonlySet<string> | undefined,
+): boolean {
+  if (outWhenSent === undefined || outWhenSent.has(name)) return false;
+  const obj = world.store.getView(R.nodes, undefined, name);
+  return obj !== undefined && !isCordoned(obj);
+}
+
+/**
  * Drover just acted on `node`: `newlyOut` when the node was in service before (disruption and
- * quorum rules), `storage` when the action took its machine (and OSDs) away (Ceph's rule).
+ * quorum rules), `storage` when the action took its machine (and OSDs) away (Ceph's rule);
+ * `outWhenSent`: for a cordon, the workers out of service when Drover sent it.
  */
 export function checkTakenOut(
   world: World,
   node: InventoryNode,
   cause: string,
-  what: { newlyOut: boolean; storage: boolean },
+  what: { newlyOut: boolean; storage: boolean; outWhenSent?: ReadonlySet<string> | undefined },
 ): void {
   const { inventory, policy } = world.context;
   checkEngineAct(world, node.name, cause, what.storage);
   const cephOnly = !what.newlyOut;
   if (!cephOnly && node.role === 'worker') {
-    const out = inventory.nodes.filter((n) => n.role === 'worker' && outOfService(world, n.name));
+    const out = inventory.nodes.filter(
+      (n) =>
+        n.role === 'worker' &&
+        outOfService(world, n.name) &&
+        !struckWhileRequested(world, n.name, what.outWhenSent),
+    );
     const limit = policy.disruption.maxUnavailableWorkers;
     if (out.length > limit)
       world.violation(
-        4,
+        'disruption-budget',
         `${cause}: ${out.length} workers out of service (${describe(out)}), policy allows ${limit}`,
       );
     const hosts = new Set(out.map((n) => n.host));
@@ -60,7 +103,7 @@ export function checkTakenOut(
     const maxDomains = policy.disruption.maxUnavailableDomains;
     if (hosts.size > maxDomains || domains.size > maxDomains)
       world.violation(
-        4,
+        'disruption-budget',
         `${cause}: workers out of service span ${Math.max(hosts.size, domains.size)} failure domains (${[...hosts].join(', ')}), policy allows ${maxDomains}`,
       );
   }
@@ -76,7 +119,7 @@ export function checkTakenOut(
     const tolerated = world.context.scenario.storage.toleratedDomainsDown;
     if (down.length > tolerated)
       world.violation(
-        4,
+        'disruption-budget',
         `${cause}: Ceph has ${down.length} failure domains down (${down.join(', ')}), tolerates ${tolerated}`,
       );
   }
@@ -89,13 +132,13 @@ function checkControlPlane(world: World, node: InventoryNode, cause: string): vo
   const alsoOut = others.filter((n) => outOfService(world, n.name));
   if (alsoOut.length > 0)
     world.violation(
-      1,
+      'etcd-quorum',
       `${cause}: control plane ${node.name} out of service while ${describe(alsoOut)} is too`,
     );
   const unhealthy = world.state.etcd.filter((m) => m.node !== node.name && !m.healthy);
   if (unhealthy.length > 0)
     world.violation(
-      1,
+      'etcd-quorum',
       `${cause}: control plane ${node.name} taken out while etcd member(s) of ${unhealthy.map((m) => m.node).join(', ')} are unhealthy`,
     );
   checkQuorum(world, cause);
@@ -106,7 +149,7 @@ export function checkQuorum(world: World, cause: string): void {
   const healthy = members.filter((m) => m.healthy && world.vmRunning(m.node)).length;
   if (members.length > 0 && healthy <= members.length / 2)
     world.violation(
-      1,
+      'etcd-quorum',
       `${cause}: etcd lost quorum (${healthy} of ${members.length} members healthy)`,
     );
 }
@@ -117,12 +160,12 @@ export function checkMemberRemoval(world: World, memberNode: string, cause: stri
   const unhealthy = world.state.etcd.filter((m) => m.node !== memberNode && !m.healthy);
   if (unhealthy.length > 0)
     world.violation(
-      1,
+      'etcd-quorum',
       `${cause}: etcd member of ${memberNode} removed while ${unhealthy.map((m) => m.node).join(', ')} is unhealthy`,
     );
 }
 
-/** Invariant 2, at the moment a VM is destroyed. */
+/** Invariant backup-before-destroy, at the moment a VM is destroyed. */
 /** `serial`: the state the apply started from (its backup covers every VM of a batch). */
 export function checkBackupBeforeDestroy(
   world: World,
@@ -132,7 +175,7 @@ export function checkBackupBeforeDestroy(
   const verified = world.state.verifiedBackupSerial;
   if (verified !== serial)
     world.violation(
-      2,
+      'backup-before-destroy',
       `VM of ${node} destroyed without a verified state backup of serial ${serial} (last verified: ${verified ?? 'none'})`,
     );
 }
@@ -149,6 +192,7 @@ export function invariantStoreHook(
   for (const l of world.store.listView(R.leases))
     leases.set(`${l.metadata.namespace}/${l.metadata.name}`, leaseOf(l));
   watchEngineInvariants(world);
+  watchCordonRequests(world);
   return (world, event, actor) => {
     const obj = event.object;
     if (event.resource === R.nodes) {
@@ -163,7 +207,11 @@ export function invariantStoreHook(
         noteCordon(world, node.name);
         const wasInService = readyStatus(obj) === 'True' && world.vmRunning(node.name);
         if (wasInService)
-          checkTakenOut(world, node, `cordon of ${node.name}`, { newlyOut: true, storage: false });
+          checkTakenOut(world, node, `cordon of ${node.name}`, {
+            newlyOut: true,
+            storage: false,
+            outWhenSent: outWhenCordonSent.get(world)?.get(node.name),
+          });
       } else checkUncordon(world, node, obj);
       return;
     }
@@ -193,7 +241,7 @@ export function invariantStoreHook(
           skewedRunnerHolds(world, previous.holder))
       )
         world.violation(
-          7,
+          'single-lease-holder',
           `lease ${key} taken by ${next.holder} while ${previous.holder} still held it`,
         );
     }
@@ -214,7 +262,7 @@ function leaseOf(obj: KubeObject): { holder: string; renew: number; duration: nu
 }
 
 function checkUncordon(world: World, node: InventoryNode, obj: KubeObject): void {
-  // On a stop, a node nothing destructive touched is put back as it was (invariant 5).
+  // On a stop, a node nothing destructive touched is put back as it was (invariant uncordon-when-done).
   if (untouchedSinceCordon(world, node)) return;
   const { kind, talos, kubernetes } = world.context;
   const kubelet = (
@@ -225,21 +273,25 @@ function checkUncordon(world: World, node: InventoryNode, obj: KubeObject): void
   const hops = talosPath(versionOf(talos.from), versionOf(talos.to)) ?? [];
   if (kind !== 'kubernetes' && version !== talos.to && !hops.includes(version ?? ''))
     world.violation(
-      5,
+      'uncordon-when-done',
       `${node.name} uncordoned at Talos ${version ?? 'unknown'}, below the target ${talos.to}`,
     );
   if (kind === 'kubernetes' && kubelet !== kubernetes.to)
     world.violation(
-      5,
+      'uncordon-when-done',
       `${node.name} uncordoned at kubelet ${kubelet}, below the target ${kubernetes.to}`,
     );
-  if (readyStatus(obj) !== 'True') world.violation(5, `${node.name} uncordoned while not Ready`);
+  if (readyStatus(obj) !== 'True')
+    world.violation('uncordon-when-done', `${node.name} uncordoned while not Ready`);
 }
 
 function checkPodRemoval(world: World, pod: KubeObject): void {
   const ref = `${pod.metadata.namespace}/${pod.metadata.name}`;
   if (isDaemonOrMirror(pod)) {
-    world.violation(6, `${ref} (a DaemonSet or mirror pod) was evicted or deleted`);
+    world.violation(
+      'drain-honours-pdbs',
+      `${ref} (a DaemonSet or mirror pod) was evicted or deleted`,
+    );
     return;
   }
   if (!podReady(pod)) return;
@@ -261,7 +313,7 @@ function checkPodRemoval(world: World, pod: KubeObject): void {
   const inWindow = since === undefined || world.now - since < drain.gracefulSeconds * 1000;
   if (!drain.forceAfterGrace || inWindow)
     world.violation(
-      6,
+      'drain-honours-pdbs',
       `${ref} deleted against PDB ${pdb.metadata.name} ${drain.forceAfterGrace ? 'inside the graceful window' : '(policy forbids force)'}`,
     );
 }

@@ -65,6 +65,7 @@ export function createVm(world: World, node: InventoryNode): VmState {
     createdAt: world.now,
   };
   world.state.vms[node.name] = vm;
+  world.vmTouched(node.name);
   world.schedule(world.rng.jitter(world.ms('machine-boot')), {
     type: 'vm-maintenance',
     node: node.name,
@@ -81,6 +82,7 @@ export function destroyVm(world: World, node: InventoryNode): void {
   if (world.hasFault('old-vm-lingers', (f) => 'node' in f && f.node === node.name))
     world.state.lingering[node.name] = { ...vm };
   world.state.vms[node.name] = undefined;
+  world.vmTouched(node.name);
   // etcd on that machine is gone: its member (if still listed) no longer answers.
   for (const m of world.state.etcd) if (m.node === node.name) m.healthy = false;
   machineStopped(world, node.name, null);
@@ -95,6 +97,7 @@ export function machineStopped(world: World, node: string, vmId: string | null):
 /** A configured machine applies `config`: it installs, reboots and joins after wait-ready. */
 export function configure(world: World, vm: VmState, config: string): void {
   vm.phase = 'installing';
+  world.vmTouched(vm.node);
   vm.gpuDriver = hasNvidiaModules(config);
   world.schedule(world.rng.jitter(world.ms('kubelet-ready')), {
     type: 'vm-configured',
@@ -113,7 +116,10 @@ export function registerMachineHandlers(world: World): void {
   world.on('vm-maintenance', (w, e) => {
     if (e.type !== 'vm-maintenance') return;
     const vm = currentVm(w, e);
-    if (vm && vm.phase === 'booting') vm.phase = 'maintenance';
+    if (vm && vm.phase === 'booting') {
+      vm.phase = 'maintenance';
+      w.vmTouched(vm.node);
+    }
   });
 
   world.on('vm-configured', (w, e) => {
@@ -124,6 +130,7 @@ export function registerMachineHandlers(world: World): void {
     vm.phase = 'running';
     // Every boot (a fresh install, a reboot, a machine back from a stop) has a new boot id.
     vm.bootId = machineUuid(w, 'boot');
+    w.vmTouched(vm.node);
     const neverReady = w.hasFault('never-ready', (f) => 'node' in f && f.node === node.name);
     const stuck = w.scriptedFailure('wait-ready', node.name) !== undefined;
     registerKubelet(w, node, vm.version, w.state.kubernetesVersion, !neverReady && !stuck);
@@ -201,10 +208,12 @@ function nodeDownEffect(world: World, fault: ScenarioFault, on: boolean): void {
   if (!vm) return;
   if (on && vm.phase === 'running') {
     vm.phase = 'stopped';
+    world.vmTouched(vm.node);
     for (const m of world.state.etcd) if (m.node === fault.node) m.healthy = false;
     machineStopped(world, fault.node, vm.uuid);
   } else if (!on && vm.phase === 'stopped') {
     vm.phase = 'installing';
+    world.vmTouched(vm.node);
     world.schedule(world.rng.jitter(world.ms('kubelet-ready')), {
       type: 'vm-configured',
       node: vm.node,

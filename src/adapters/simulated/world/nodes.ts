@@ -59,13 +59,18 @@ export function newNodeObject(
         { type: 'InternalIP', address: node.address },
         { type: 'Hostname', address: node.name },
       ],
-      capacity: resources(node.role),
-      allocatable: resources(node.role),
+      capacity: resources(world, node),
+      allocatable: resources(world, node),
     },
   };
 }
 
-function resources(role: string): Record<string, string> {
+function resources(world: World, node: InventoryNode): Record<string, string> {
+  const own = world.context.scenario.nodes.find((n) => n.name === node.name)?.allocatable;
+  return { ...typical(node.role), ...own };
+}
+
+function typical(role: string): Record<string, string> {
   return role === 'controlplane'
     ? { cpu: '4', memory: '8048204Ki', pods: '110', 'ephemeral-storage': '47227284Ki' }
     : { cpu: '8', memory: '32816712Ki', pods: '110', 'ephemeral-storage': '94454568Ki' };

@@ -36,6 +36,8 @@ export interface WorkloadShape {
   spread: boolean;
   emptyDir: boolean;
   grace: number;
+  /** Each pod's requests (quantities); none when absent. */
+  requests?: { cpu: string; memory: string } | undefined;
 }
 
 function podTemplate(w: WorkloadShape): Record<string, unknown> {
@@ -43,7 +45,13 @@ function podTemplate(w: WorkloadShape): Record<string, unknown> {
     metadata: { labels: { app: w.name } },
     spec: {
       terminationGracePeriodSeconds: w.grace,
-      containers: [{ name: w.name, image: `registry.example/${w.name}:1` }],
+      containers: [
+        {
+          name: w.name,
+          image: `registry.example/${w.name}:1`,
+          ...(w.requests ? { resources: { requests: { ...w.requests } } } : {}),
+        },
+      ],
       ...(w.emptyDir ? { volumes: [{ name: 'cache', emptyDir: {} }] } : {}),
       ...(w.spread
         ? {

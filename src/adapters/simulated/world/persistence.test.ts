@@ -83,7 +83,7 @@ describe('--world persistence', () => {
     await first.close();
     open.splice(0);
     const second = await start(file, { faults });
-    expect(second.violations().map((v) => v.invariant)).toContain(5);
+    expect(second.violations().map((v) => v.invariant)).toContain('uncordon-when-done');
     await expect(second.ports.kubernetes.cordon('w-2')).rejects.toMatchObject({
       code: 'SIMULATED_FAULT',
     });

@@ -5,6 +5,7 @@
  * method another port gains later still works (it passes through unreported until listed).
  * After a crash fault fired, nothing the dead process asked for acts or returns any more.
  */
+import { isInside } from '../../../core/terraform-address.js';
 import { isNodeBound } from '../../../engine/drain.js';
 import type {
   InfrastructurePlan,
@@ -33,7 +34,7 @@ type Describe = (...args: never[]) =>
     }
   | undefined;
 
-/** Operations an abort must let finish (invariant 12): they change machines and state. */
+/** Operations an abort must let finish (invariant run-to-completion): they change machines and state. */
 const RUN_TO_COMPLETION: ReadonlySet<Operation> = new Set([
   'replace-vm',
   'rebuild-template',
@@ -69,7 +70,7 @@ function reporting<T extends object>(
         } catch (error) {
           if (request.signal?.aborted && RUN_TO_COMPLETION.has(request.operation))
             world.violation(
-              12,
+              'run-to-completion',
               `${request.operation}${request.node ? ` of ${request.node}` : ''} was cut off by an abort before it finished`,
             );
           throw error;
@@ -98,9 +99,7 @@ function podNode(world: World, pod: PodRef): string | undefined {
 /** A replacement of every node the plan reaches (a batch: several), else a template rebuild. */
 function applyRequest(world: World, plan: InfrastructurePlan) {
   const [node, ...also] = world.context.inventory.nodes.filter((n) =>
-    plan.changes.some((c) =>
-      n.terraformAddresses.some((m) => c.address === m || c.address.startsWith(`${m}.`)),
-    ),
+    plan.changes.some((c) => n.terraformAddresses.some((m) => isInside(c.address, m))),
   );
   return node
     ? { operation: 'replace-vm' as const, node: node.name, also: also.map((n) => n.name) }

@@ -8,9 +8,11 @@ import { createSimulatedCluster, type SimulatedCluster } from '../index.js';
 import { KubeStore } from '../kube/store.js';
 import { parseScenario } from '../scenario/load.js';
 import { referenceScenarioInput } from '../scenario/reference.js';
+import { VmWatch } from './changes.js';
 import { R } from './objects.js';
 import { generatedPodName } from './pod-helpers.js';
 import { SeededRandom } from './rng.js';
+import type { VmState } from './state.js';
 import type { World } from './world.js';
 
 let cluster: SimulatedCluster | undefined;
@@ -111,5 +113,30 @@ describe('the twin at scale', () => {
     expect(small).toBeGreaterThan(0);
     // Every pod and node once would be ~10x more at 400 nodes; allow a little for the workloads.
     expect(large).toBeLessThan(small * 1.5);
+  });
+
+  it('a VM change costs one VM comparison at 400 nodes as at 50 (touched VMs, not every VM)', () => {
+    const compared: number[] = [];
+    for (const count of [50, 400]) {
+      const names = new Set(Array.from({ length: count }, (_, i) => `n${i}`));
+      const vms: Record<string, VmState | undefined> = {};
+      for (const name of names)
+        vms[name] = { node: name, phase: 'running', bootId: 'b0' } as VmState;
+      const watch = new VmWatch();
+      const changed = new Set<string>();
+      // The first collect sees every VM (nothing seen yet); a full pass compares every VM.
+      expect(watch.collect(vms, names, changed)).toBe(count);
+      expect(changed.size).toBe(count);
+      expect(watch.collect(vms, names, new Set(), true)).toBe(count);
+      // One VM reboots: the write touches it; the next collect compares that VM alone.
+      vms.n7 = { ...vms.n7!, phase: 'rebooting' };
+      watch.touch('n7');
+      const after = new Set<string>();
+      compared.push(watch.collect(vms, names, after));
+      expect([...after]).toEqual(['n7']);
+      // Nothing touched: nothing compared.
+      expect(watch.collect(vms, names, new Set())).toBe(0);
+    }
+    expect(compared).toEqual([1, 1]);
   });
 });

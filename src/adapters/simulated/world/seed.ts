@@ -143,6 +143,7 @@ export function seedStore(world: World): void {
     emptyDir: boolean;
     grace: number;
     pdb?: object;
+    requests?: { cpu: string; memory: string } | undefined;
   }[] = [];
   if (w.coredns.replicas > 0)
     deployments.push({
@@ -163,6 +164,7 @@ export function seedStore(world: World): void {
       spread: d.spreadAcrossNodes,
       emptyDir: d.emptyDir,
       grace: d.terminationGracePeriodSeconds ?? grace,
+      requests: d.requests,
       ...(d.pdb ? { pdb: d.pdb } : {}),
     });
   for (const d of deployments) {
@@ -188,6 +190,7 @@ export function seedStore(world: World): void {
         spread: s.spreadAcrossNodes,
         emptyDir: s.emptyDir,
         grace: s.terminationGracePeriodSeconds ?? grace,
+        requests: s.requests,
       }),
     );
     if (s.pdb) store.create(R.pdbs, pdbObject(s.namespace, s.name, s.pdb));

@@ -5,7 +5,7 @@
  * clock), so a lease it holds is live: the world knows it, whatever its renewTime says. Its
  * progress is world state (persisted), its steps are world events.
  */
-import { DEFAULT_LEASE_NAME, DEFAULT_LEASE_NAMESPACE } from '../../../engine/lease-lock.js';
+import { DEFAULT_LEASE_NAME, DEFAULT_LEASE_NAMESPACE } from '../../kubernetes/lease-lock.js';
 import { leaseSpec, toLease } from '../ports/kube-views.js';
 import type { ScenarioFault } from '../scenario/schema.js';
 import { R } from './objects.js';

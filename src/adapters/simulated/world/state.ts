@@ -4,6 +4,7 @@
  * fault counters and recorded violations. Plain JSON, saved with the store for --world.
  */
 import type { StoreSnapshot } from '../kube/store.js';
+import type { InvariantName } from '../../../core/invariants.js';
 
 export const VM_PHASES = [
   'booting',
@@ -82,7 +83,7 @@ export interface StoredS3Object {
 }
 
 export interface Violation {
-  invariant: number;
+  invariant: InvariantName;
   at: number;
   message: string;
 }
@@ -137,7 +138,7 @@ export interface WorldState {
   etcdLeader?: string | null;
   /** Leader elections etcd went through (a leader that left without forfeiting costs one). */
   etcdElections?: number;
-  /** Nodes upgraded in place with no successful version read since (invariant 11). */
+  /** Nodes upgraded in place with no successful version read since (invariant evidence-of-change). */
   upgradeUnread?: Record<string, true>;
   noout: string[];
   /** Kubernetes version the control plane runs. */

@@ -1,5 +1,5 @@
 /**
- * Invariant 11, in-place half: a node is never upgraded in place a second time without a
+ * Invariant evidence-of-change, in-place half: a node is never upgraded in place a second time without a
  * successful read of its real version in between. talosctl exits 1 when it loses the node in its
  * reboot, so a second `talosctl upgrade` issued on the strength of that exit alone may upgrade a
  * node that already did (or fight Talos' rollback). Hooked from the simulated Talos port: every
@@ -11,7 +11,7 @@ export function upgradeIssued(world: World, node: string): void {
   const unread = (world.state.upgradeUnread ??= {});
   if (unread[node])
     world.violation(
-      11,
+      'evidence-of-change',
       `second in-place upgrade of ${node} without a version read since the previous one`,
     );
   unread[node] = true;

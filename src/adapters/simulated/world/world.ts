@@ -10,6 +10,7 @@ import { activitySeconds, type WorldActivity } from './timings.js';
 import type { Inventory, InventoryNode } from '../../../core/inventory.js';
 import type { Policy } from '../../../core/policy.js';
 import type { UpgradeKind } from '../../../core/plan.js';
+import type { InvariantName } from '../../../core/invariants.js';
 import type { KubeStore, StoreEvent } from '../kube/store.js';
 import type { Moment, Operation } from '../scenario/fault-timing.js';
 import { TIMED_FAULT_TYPES, type Scenario, type ScenarioFault } from '../scenario/schema.js';
@@ -54,7 +55,7 @@ export interface WorldContext {
   kubernetes: { from: string; to: string };
 }
 
-/** Requests that take a node or an etcd member away (the acts invariant 10 guards). */
+/** Requests that take a node or an etcd member away (the acts invariant recheck-before-act guards). */
 export const DESTRUCTIVE: ReadonlySet<Operation> = new Set([
   'replace-vm',
   'talos-upgrade',
@@ -101,9 +102,11 @@ export class World {
     return this.nextChanges;
   }
   private readonly vmWatch = new VmWatch();
+  /** Every VmWatch to tell of a VM change (vmTouched): this world's and its trackers'. */
+  private readonly vmWatches: VmWatch[] = [this.vmWatch];
   /** Storage domains with an OSD node down, kept from node events and VM changes. */
   readonly domainsDown: DomainsDown;
-  private nodeNames: string[] | undefined;
+  private nodeNames: Set<string> | undefined;
 
   /**
    * Kills the process inside a step (crash faults): never returns when a process dies; returns
@@ -255,11 +258,11 @@ export class World {
       this.worldDirty = false;
       this.changes = this.nextChanges;
       this.nextChanges = emptyChanges(false);
-      this.nodeNames ??= this.context.inventory.nodes.map((n) => n.name);
+      this.nodeNames ??= new Set(this.context.inventory.nodes.map((n) => n.name));
       // VMs change only in world state: every such change marks the world changed (an event
       // fires, a timer is set, changed() is called, a fault starts or ends) before this pass.
       if (world || this.changes.full)
-        this.vmWatch.collect(this.state.vms, this.nodeNames, this.changes.nodes);
+        this.vmWatch.collect(this.state.vms, this.nodeNames, this.changes.nodes, this.changes.full);
       this.asWorld(() => {
         for (const r of this.reconcilers)
           if (world || r.watches.some((w) => changed.has(w))) r.run(this);
@@ -268,6 +271,19 @@ export class World {
         throw new Error('simulated cluster: controllers did not settle (a bug in the simulator)');
     }
     this.reconcileQueued = false;
+  }
+
+  /** Registers a VmWatch to be told of every VM change (see vmTouched). */
+  watchVms(watch: VmWatch): void {
+    this.vmWatches.push(watch);
+  }
+
+  /**
+   * The VM of `node` was created, destroyed, or changed phase or boot: every write to those
+   * fields calls this, so that watchers compare only touched VMs (changes.ts, VmWatch).
+   */
+  vmTouched(node: string): void {
+    for (const watch of this.vmWatches) watch.touch(node);
   }
 
   /** Something changed: persistence saves (coalesced by the listener). */
@@ -286,7 +302,7 @@ export class World {
 
   // ---- violations ----------------------------------------------------------------------------
 
-  violation(invariant: number, message: string): void {
+  violation(invariant: InvariantName, message: string): void {
     const v: Violation = { invariant, at: this.now, message };
     if (this.struckAfterCommit(invariant)) {
       (this.state.excused ??= []).push(v);
@@ -301,12 +317,12 @@ export class World {
   }
 
   /**
-   * Quorum and disruption breaches (1, 4) that only a fault striking while Drover's destructive
+   * Quorum and disruption breaches (etcd-quorum, disruption-budget) that only a fault striking while Drover's destructive
    * request was already under way caused: Drover asked when the world allowed it and cannot take
    * back a running apply or upgrade. It must not add to it afterwards (a later request is judged).
    */
-  private struckAfterCommit(invariant: number): boolean {
-    if (invariant !== 1 && invariant !== 4) return false;
+  private struckAfterCommit(invariant: InvariantName): boolean {
+    if (invariant !== 'etcd-quorum' && invariant !== 'disruption-budget') return false;
     const inFlight = Object.values(this.destructiveInFlight);
     const struck = this.state.lastFaultStrikeAt;
     return inFlight.length > 0 && struck !== undefined && inFlight.every((at) => at <= struck);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DroverError } from '../core/errors.js';
-import type { KubernetesPort, LeaseRecord } from '../ports/kubernetes.js';
+import { DroverError } from '../../core/errors.js';
+import type { LeasePort, LeaseRecord } from '../../ports/kubernetes.js';
 import { LeaseLock } from './lease-lock.js';
 
 /** Just the lease part of the Kubernetes API, with optimistic concurrency like the real server. */
@@ -60,7 +60,7 @@ function runners() {
         await whileAsleep();
       },
     };
-    const lock = new LeaseLock({ kubernetes: api as unknown as KubernetesPort, clock });
+    const lock = new LeaseLock({ kubernetes: api as LeasePort, clock });
     return { lock, slept: () => slept };
   };
   return {

@@ -1,23 +1,24 @@
 /**
- * The cluster lock as a coordination.k8s.io Lease, following client-go's leader election
- * (tools/leaderelection/leaderelection.go, resourcelock/leaselock.go; shared/reference/
- * kubernetes-api-semantics.md section 5): create it; take it over (leaseTransitions + 1) only
+ * The cluster lock (LockPort) as a coordination.k8s.io Lease, following client-go's leader
+ * election (tools/leaderelection/leaderelection.go, resourcelock/leaselock.go; docs/kubernetes.md,
+ * "Lease"): create it; take it over (leaseTransitions + 1) only
  * once the record has gone unchanged for its whole leaseDurationSeconds as measured on THIS
  * runner's clock from when it last saw the record change; never by comparing this clock with
  * the holder's renewTime (the two clocks may disagree by hours). A holder seen renewing is
  * alive: refuse. Renew while running; release by clearing the holder. Optimistic concurrency
  * (resourceVersion) settles races: a conflict re-reads and decides again.
  */
-import { DroverError, isDroverError } from '../core/errors.js';
-import type { Clock } from '../ports/clock.js';
-import type { KubernetesPort, LeaseRecord } from '../ports/kubernetes.js';
-import type { LockAcquireResult, LockHolder, LockPort } from '../ports/lock.js';
+import { DroverError, isDroverError } from '../../core/errors.js';
+import type { Clock } from '../../ports/clock.js';
+import type { LeasePort, LeaseRecord } from '../../ports/kubernetes.js';
+import type { LockAcquireResult, LockHolder, LockPort } from '../../ports/lock.js';
 
 export const DEFAULT_LEASE_NAMESPACE = 'kube-system';
 export const DEFAULT_LEASE_NAME = 'drover-upgrade';
 
 export interface LeaseLockOptions {
-  kubernetes: KubernetesPort;
+  /** The Lease role of the Kubernetes API (the client-node adapter, or the twin's). */
+  kubernetes: LeasePort;
   clock: Clock;
   namespace?: string;
   name?: string;
