@@ -24,7 +24,10 @@ import { makeContext } from '../run-step.js';
 import type { Ports } from '../../ports/index.js';
 import type { JournalEntry, JournalStore } from '../../ports/journal.js';
 import type { ProgressEvent } from '../../ports/reporter.js';
-import { DEFAULT_LEASE_NAME, DEFAULT_LEASE_NAMESPACE } from '../../adapters/kubernetes/lease-lock.js';
+import {
+  DEFAULT_LEASE_NAME,
+  DEFAULT_LEASE_NAMESPACE,
+} from '../../adapters/kubernetes/lease-lock.js';
 import { runStateOver } from './test-run.js';
 
 /** The journal every "process" of one test shares (a resume reads what a crashed run wrote). */
