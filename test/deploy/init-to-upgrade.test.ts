@@ -206,7 +206,9 @@ describe.skipIf(noGit)('from drover init to a first upgrade', () => {
       .replace(
         'controlplane: { sops: talos/clusterconfig/controlplane.sops.yaml }',
         'controlplane: { envBase64: TALOS_CONTROLPLANE_CONFIG_B64 }',
-      );
+      )
+      // Tests never reach the network: the installer image lookup is off here.
+      .concat('\npreflight:\n  installerImages: skip\n');
     writeFileSync(configFile, config);
     cpSync(join(root, 'examples/patches'), join(fx.dir, 'patches'), { recursive: true });
 

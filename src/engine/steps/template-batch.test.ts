@@ -20,7 +20,7 @@ const templatesPhase = (run: RunState): PlanPhase =>
 const rebuildAddresses = (run: RunState): string[] =>
   templatesPhase(run)
     .steps.filter((s) => s.action === 'rebuild-template')
-    .map((s) => s.params.address as string);
+    .map((s) => s.params.address);
 
 interface Twin extends TwinRun {
   plans: string[][];
