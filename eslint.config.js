@@ -175,6 +175,29 @@ export default tseslint.config(
       'no-restricted-globals': 'off',
     },
   })),
+  // Engine tests run on the one twin: they (and their helpers in testing/) may import the
+  // simulated adapters (and the Lease lock the twin holds) and nothing else of the adapters;
+  // production engine code may not.
+  {
+    files: ['src/engine/**/*.test.ts', 'src/engine/**/testing/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...layerPatterns('engine', { spawn: true }).map((p) => ({
+              ...p,
+              group: p.group.filter((g) => !g.includes('adapters')),
+            })),
+            {
+              regex: '(^|/)adapters(/(?!simulated/|kubernetes/lease-lock)|$)',
+              message: 'Engine tests may import only the simulated adapters (the one twin).',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['src/engine/**/*.ts'],
     ignores: [...engineTests, ...nodesRoleFiles, ...lockFiles],

@@ -121,10 +121,6 @@ export interface UpgradeReport {
   mixedVersions: MixedVersions | null;
   /** The run as a picture's data: a row per node, a bar per step attempt (timeline.ts). */
   timeline: Timeline;
-  /** Kubernetes API requests per replaced node, when the run went over HTTP (simulate --api http). */
-  apiRequestsPerNode?: number;
-  /** Those requests by kind (`WATCH nodes`, `GET nodes`, `POST eviction`, ...) and in total. */
-  apiRequests?: Record<string, number>;
 }
 
 export interface ReportInput {

@@ -1,66 +1,65 @@
 /** A canary through the engine: two workers, then the post checks and custom gates over the cluster. */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_STEP_DURATIONS } from '../core/durations.js';
-import { buildPlan } from '../core/plan-build.js';
-import { Redactor } from '../core/redact.js';
 import { selectPlan } from '../core/selection.js';
 import { runUpgrade } from './run-upgrade.js';
-import { FakeCluster, FROM, TO } from './testing/fake-cluster.js';
+import { cordonedNodes, replacedVms, twinRun } from './testing/twin-run.js';
+import type { TwinRun } from './testing/twin-run.js';
 
-function canaryRun(c: FakeCluster, flux: () => Promise<boolean>) {
-  const full = buildPlan('cattle', {
-    inventory: c.inventory,
-    policy: c.policy,
-    from: FROM,
-    to: TO,
-    customChecks: ['flux'],
-  });
-  return runUpgrade({
-    plan: selectPlan(full, c.inventory, { canary: 2 }),
-    inventory: c.inventory,
-    ports: c.ports(),
-    durations: DEFAULT_STEP_DURATIONS,
-    runId: 'canary-1',
-    holderIdentity: 'drover/canary-1',
-    resume: false,
-    redactor: new Redactor(),
-    customChecks: { flux },
-  });
+/** A canary of 2 on the small twin; `flux` is the custom gate, given the twin and the canary. */
+async function canaryRun(flux: (t: TwinRun, canary: string[]) => Promise<boolean>) {
+  const t = await twinRun({ customChecks: ['flux'] });
+  const plan = selectPlan(t.run.plan, t.cluster.inventory, { canary: 2 });
+  const canary = plan.phases.flatMap((p) => p.units.flatMap((u) => (u.node ? [u.node] : [])));
+  const report = await runUpgrade(
+    t.upgrade({
+      plan,
+      runId: 'canary-1',
+      holderIdentity: 'drover/canary-1',
+      customChecks: { flux: () => flux(t, canary) },
+    }),
+  );
+  return { t, report, canary };
 }
+
+const replaced = (t: TwinRun, node: string) => t.cluster.vmReplacements()[node] ?? 0;
 
 describe('a canary of 2 workers', () => {
   it('replaces only them, then runs the custom gate over the cluster once both are back', async () => {
-    const c = new FakeCluster();
     const seenAfterCanary: boolean[] = [];
-    const report = await canaryRun(c, async () => {
-      seenAfterCanary.push((c.replacements['w-2'] ?? 0) === 1 && !c.cordoned.has('w-2'));
+    const { t, report, canary } = await canaryRun(async (twin, [, second]) => {
+      const view = await twin.cluster.ports.kubernetes.getNode(second!);
+      seenAfterCanary.push(replaced(twin, second!) === 1 && view?.unschedulable !== true);
       return true;
     });
+    expect(canary).toHaveLength(2);
     expect(report.outcome).toBe('succeeded');
-    expect(c.violations).toEqual([]);
-    expect(c.replacements).toEqual({ 'w-1': 1, 'w-2': 1 });
-    expect(c.cordoned.size).toBe(0);
-    // The pre-drain gates of w-1 and w-2 ran it before; the verdict runs it with both back.
+    expect(t.cluster.violations()).toEqual([]);
+    expect(replacedVms(t.cluster)).toEqual(Object.fromEntries(canary.map((n) => [n, 1])));
+    expect(await cordonedNodes(t.cluster)).toEqual([]);
+    // The pre-drain gates of both ran it before; the verdict runs it with both back.
     expect(seenAfterCanary.at(-1)).toBe(true);
     expect(report.clusterSteps.find((s) => s.id === 'cluster/post-checks')?.outcome).toBe(
       'succeeded',
     );
     expect(report.notes.join('\n')).toMatch(
-      /Canary passed: w-1, w-2 upgraded .*custom:flux passed/,
+      new RegExp(`Canary passed: ${canary.join(', ')} upgraded .*custom:flux passed`),
     );
-    expect(report.mixedVersions).toMatchObject({ atTarget: ['w-1', 'w-2'] });
+    expect(report.mixedVersions).toMatchObject({ atTarget: canary });
   });
 
   it('a custom gate that goes false after the canary fails the canary (exit 1), nothing else touched', async () => {
-    const c = new FakeCluster();
-    const report = await canaryRun(c, async () => (c.replacements['w-2'] ?? 0) === 0);
+    const { t, report, canary } = await canaryRun(
+      async (twin, [, second]) => replaced(twin, second!) === 0,
+    );
     expect(report.outcome).toBe('failed');
     expect(report.failure).toMatchObject({
       stepId: 'cluster/post-checks',
       code: 'POST_CHECKS_FAILED',
     });
-    expect(c.replacements).toEqual({ 'w-1': 1, 'w-2': 1 });
-    expect(c.violations).toEqual([]);
-    expect(report.notes.join('\n')).toMatch(/Canary of w-1, w-2 did not pass/);
+    expect(replacedVms(t.cluster)).toEqual(Object.fromEntries(canary.map((n) => [n, 1])));
+    expect(t.cluster.violations()).toEqual([]);
+    expect(report.notes.join('\n')).toMatch(
+      new RegExp(`Canary of ${canary.join(', ')} did not pass`),
+    );
   });
 });

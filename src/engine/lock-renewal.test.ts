@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DroverError } from '../core/errors.js';
 import { startLockRenewal } from './lock-renewal.js';
-import { FakeCluster } from './testing/fake-cluster.js';
-import { testRun } from './testing/test-run.js';
+import { twinRun } from './testing/twin-run.js';
 
 const TTL = 60;
 
 /** A renewal loop over a lock whose renew() follows `script` (call number -> throw or not). */
-function setup(script: (call: number) => Error | undefined) {
-  const c = new FakeCluster();
-  const run = testRun(c);
+async function setup(script: (call: number) => Error | undefined) {
+  const { cluster: c, run } = await twinRun();
   let calls = 0;
   run.ports.lock.renew = async () => {
     const error = script(++calls);
@@ -24,7 +22,7 @@ const blip = () => new DroverError('failed', 'KUBE_UNAVAILABLE', 'connection ref
 
 describe('lease renewal (invariant single-lease-holder)', () => {
   it('one failed renewal is not a lost lease: it retries with backoff and keeps it', async () => {
-    const { c, keeper, lost, calls } = setup((n) => (n === 1 ? blip() : undefined));
+    const { c, keeper, lost, calls } = await setup((n) => (n === 1 ? blip() : undefined));
     await c.clock.sleep(TTL * 3 * 1000);
     expect(lost).toEqual([]);
     expect(calls()).toBeGreaterThan(3);
@@ -33,7 +31,7 @@ describe('lease renewal (invariant single-lease-holder)', () => {
   });
 
   it('failing for a whole TTL since the last renewal: lost, and the pre-act check blocks', async () => {
-    const { c, keeper, lost } = setup(() => blip());
+    const { c, keeper, lost } = await setup(() => blip());
     await c.clock.sleep(TTL * 2 * 1000);
     expect(lost).toHaveLength(1);
     expect(lost[0]).toMatchObject({ code: 'LOCK_LOST' });
@@ -42,7 +40,7 @@ describe('lease renewal (invariant single-lease-holder)', () => {
   });
 
   it('not lost before the TTL has really passed, however many renewals failed', async () => {
-    const { c, keeper, lost, calls } = setup(() => blip());
+    const { c, keeper, lost, calls } = await setup(() => blip());
     await c.clock.sleep(TTL * 1000 - 1_000);
     expect(calls()).toBeGreaterThan(2);
     expect(lost).toEqual([]);
@@ -52,7 +50,7 @@ describe('lease renewal (invariant single-lease-holder)', () => {
   });
 
   it('another holder named in the lease: lost at once', async () => {
-    const { c, keeper, lost } = setup(
+    const { c, keeper, lost } = await setup(
       () => new DroverError('failed', 'LOCK_LOST', 'the upgrade lease is no longer held by me'),
     );
     await c.clock.sleep((TTL / 3) * 1000 + 1);

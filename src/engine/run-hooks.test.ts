@@ -1,20 +1,15 @@
 /**
- * The engine's hook and silence rules on the fake cluster: every after hook owed is run on
+ * The engine's hook and silence rules on the twin: every after hook owed is run on
  * every path, a failing hook is a failure, a command gate's block is final, a silence that
  * cannot be created refuses the run before anything is touched.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_STEP_DURATIONS } from '../core/durations.js';
 import { DroverError } from '../core/errors.js';
 import { block } from '../core/gates.js';
-import { buildPlan } from '../core/plan-build.js';
-import { Redactor } from '../core/redact.js';
 import type { HookCommandResult, HookContext, HookPoint, HookRunner } from '../ports/hooks.js';
-import type { Ports } from '../ports/index.js';
 import type { SilencePort, SilenceWindow } from '../ports/silences.js';
 import { runUpgrade } from './run-upgrade.js';
-import type { RunUpgradeOptions } from './run-upgrade.js';
-import { FakeCluster, FROM, TO } from './testing/fake-cluster.js';
+import { cordonedNodes, replacedVms, twinRun } from './testing/twin-run.js';
 
 class RecordingHooks implements HookRunner {
   readonly calls: string[] = [];
@@ -40,29 +35,15 @@ class RecordingHooks implements HookRunner {
   }
 }
 
-function options(c: FakeCluster, ports: Ports, over: Partial<RunUpgradeOptions> = {}) {
-  return {
-    plan: buildPlan('cattle', { inventory: c.inventory, policy: c.policy, from: FROM, to: TO }),
-    inventory: c.inventory,
-    ports,
-    durations: DEFAULT_STEP_DURATIONS,
-    runId: 'run-1',
-    holderIdentity: 'drover/run-1',
-    resume: false,
-    redactor: new Redactor(),
-    ...over,
-  } satisfies RunUpgradeOptions;
-}
-
 const ALL: HookPoint[] = ['before-run', 'after-run', 'before-drain', 'after-uncordon'];
 
 describe('hooks in the engine', () => {
   it('success: before-run, a pair around every node, after-run last', async () => {
-    const c = new FakeCluster();
+    const t = await twinRun();
     const hooks = new RecordingHooks(ALL);
-    const report = await runUpgrade(options(c, { ...c.ports(), hooks }));
+    const report = await runUpgrade(t.upgrade({ ports: { ...t.newPorts(), hooks } }));
     expect(report.outcome).toBe('succeeded');
-    const nodes = c.inventory.nodes.map((n) => n.name);
+    const nodes = t.cluster.inventory.nodes.map((n) => n.name);
     expect(hooks.calls[0]).toBe('before-run');
     expect(hooks.calls.at(-1)).toBe('after-run succeeded');
     for (const n of nodes) {
@@ -74,33 +55,30 @@ describe('hooks in the engine', () => {
   });
 
   it('a failing before-drain hook stops the run; the node is put back; its after-uncordon and after-run still run', async () => {
-    const c = new FakeCluster();
+    const t = await twinRun();
     const hooks = new RecordingHooks(ALL, (h) => h.point === 'before-drain' && h.node === 'cp-2');
-    const report = await runUpgrade(options(c, { ...c.ports(), hooks }));
+    const report = await runUpgrade(t.upgrade({ ports: { ...t.newPorts(), hooks } }));
     expect(report.outcome).toBe('failed');
     expect(report.failure).toMatchObject({ code: 'HOOK_FAILED', stepId: 'cp-2/drain' });
     expect(report.failure?.message).toContain('before-drain broke');
-    expect(c.cordoned.size).toBe(0);
-    expect(c.replacements['cp-2'] ?? 0).toBe(0);
+    expect((await cordonedNodes(t.cluster)).length).toBe(0);
+    expect(t.cluster.vmReplacements()['cp-2'] ?? 0).toBe(0);
     expect(hooks.calls.slice(-2)).toEqual(['after-uncordon cp-2 restored', 'after-run failed']);
-    expect(c.violations).toEqual([]);
+    expect(t.cluster.violations()).toEqual([]);
   });
 
   it('abort mid-node: the after hooks owed run with outcome aborted', async () => {
-    const c = new FakeCluster();
+    const t = await twinRun();
     const hooks = new RecordingHooks(ALL);
     const controller = new AbortController();
     const report = await runUpgrade(
-      options(
-        c,
-        { ...c.ports(), hooks },
-        {
-          signal: controller.signal,
-          afterStep: (e) => {
-            if (e.stepId === 'cp-1/drain') controller.abort(new Error('SIGTERM'));
-          },
+      t.upgrade({
+        ports: { ...t.newPorts(), hooks },
+        signal: controller.signal,
+        afterStep: (e) => {
+          if (e.stepId === 'cp-1/drain') controller.abort(new Error('SIGTERM'));
         },
-      ),
+      }),
     );
     expect(report.outcome).toBe('aborted');
     expect(hooks.calls).toContain('before-drain cp-1');
@@ -109,46 +87,38 @@ describe('hooks in the engine', () => {
   });
 
   it('an after-run hook failing on a failed run keeps the first failure and is in the notes', async () => {
-    const c = new FakeCluster();
+    const t = await twinRun();
     const hooks = new RecordingHooks(
       ALL,
       (h) => (h.point === 'before-drain' && h.node === 'cp-1') || h.point === 'after-run',
     );
-    const report = await runUpgrade(options(c, { ...c.ports(), hooks }));
+    const report = await runUpgrade(t.upgrade({ ports: { ...t.newPorts(), hooks } }));
     expect(report.failure).toMatchObject({ code: 'HOOK_FAILED', stepId: 'cp-1/drain' });
     expect(report.notes.join('\n')).toContain('hook after-run failed: after-run.sh exited 1');
     expect(report.notes.join('\n')).toContain('after-run broke');
   });
 
   it('a runner that throws is a failed hook, not a pass', async () => {
-    const c = new FakeCluster();
+    const t = await twinRun();
     const hooks: HookRunner = {
       configured: (p) => p === 'before-run',
       run: async () => {
         throw new Error('runner exploded');
       },
     };
-    const report = await runUpgrade(options(c, { ...c.ports(), hooks }));
+    const report = await runUpgrade(t.upgrade({ ports: { ...t.newPorts(), hooks } }));
     expect(report.failure).toMatchObject({ code: 'HOOK_FAILED' });
     expect(report.failure?.message).toContain('runner exploded');
-    expect(c.replacements).toEqual({});
+    expect(replacedVms(t.cluster)).toEqual({});
   });
 });
 
 describe('command gates in the engine', () => {
   it('a block from a custom check is final: refused with its own code, nothing replaced', async () => {
-    const c = new FakeCluster();
-    const plan = buildPlan('cattle', {
-      inventory: c.inventory,
-      policy: c.policy,
-      from: FROM,
-      to: TO,
-      customChecks: ['backups-idle'],
-    });
+    const t = await twinRun({ customChecks: ['backups-idle'] });
     let asked = 0;
     const report = await runUpgrade(
-      options(c, c.ports(), {
-        plan,
+      t.upgrade({
         customChecks: {
           'backups-idle': async (_ports, context) => {
             asked++;
@@ -164,7 +134,7 @@ describe('command gates in the engine', () => {
     });
     expect(report.failure?.message).toContain('for w-1');
     expect(asked).toBe(1);
-    expect(c.replacements['w-1'] ?? 0).toBe(0);
+    expect(t.cluster.vmReplacements()['w-1'] ?? 0).toBe(0);
   });
 });
 
@@ -194,21 +164,21 @@ class RecordingSilences implements SilencePort {
 
 describe('silences in the engine', () => {
   it('a silence that cannot be created refuses the run before anything is touched', async () => {
-    const c = new FakeCluster();
+    const t = await twinRun();
     const silences = new RecordingSilences('refuse', true);
     const hooks = new RecordingHooks(ALL);
-    const report = await runUpgrade(options(c, { ...c.ports(), silences, hooks }));
+    const report = await runUpgrade(t.upgrade({ ports: { ...t.newPorts(), silences, hooks } }));
     expect(report.failure).toMatchObject({ code: 'SILENCE_CREATE_FAILED', category: 'refused' });
-    expect(c.replacements).toEqual({});
-    expect(c.cordoned.size).toBe(0);
+    expect(replacedVms(t.cluster)).toEqual({});
+    expect((await cordonedNodes(t.cluster)).length).toBe(0);
     expect(hooks.calls).toEqual([]);
     expect(silences.calls).toEqual(['create 600000']);
   });
 
   it('created, extended every third of its duration, expired after the after-run hook', async () => {
-    const c = new FakeCluster();
+    const t = await twinRun();
     const silences = new RecordingSilences('refuse');
-    const report = await runUpgrade(options(c, { ...c.ports(), silences }));
+    const report = await runUpgrade(t.upgrade({ ports: { ...t.newPorts(), silences } }));
     expect(report.outcome).toBe('succeeded');
     const extensions = silences.calls.filter((x) => x === 'extend id-1').length;
     const expected = Math.floor(report.durationSeconds / 200);
@@ -219,17 +189,17 @@ describe('silences in the engine', () => {
   });
 
   it('follows the new id Alertmanager answers when it replaced the silence, and expires that one', async () => {
-    const c = new FakeCluster();
+    const t = await twinRun();
     const silences = new RecordingSilences('refuse');
     silences.nextId = () => 'id-2';
-    const report = await runUpgrade(options(c, { ...c.ports(), silences }));
+    const report = await runUpgrade(t.upgrade({ ports: { ...t.newPorts(), silences } }));
     expect(report.outcome).toBe('succeeded');
     expect(silences.calls.slice(1, 3)).toEqual(['extend id-1', 'extend id-2']);
     expect(silences.calls.at(-1)).toBe('expire id-2');
   });
 
   it('a silence someone expired by hand is not extended again, and the report says so', async () => {
-    const c = new FakeCluster();
+    const t = await twinRun();
     const silences = new RecordingSilences('refuse');
     silences.extend = async (id: string) => {
       silences.calls.push(`extend ${id}`);
@@ -239,7 +209,7 @@ describe('silences in the engine', () => {
         `silence ${id} was expired outside Drover`,
       );
     };
-    const report = await runUpgrade(options(c, { ...c.ports(), silences }));
+    const report = await runUpgrade(t.upgrade({ ports: { ...t.newPorts(), silences } }));
     expect(report.outcome).toBe('succeeded');
     expect(silences.calls.filter((x) => x.startsWith('extend'))).toHaveLength(1);
     expect(report.notes).toContain('silence id-1 was expired outside Drover: not silenced again');

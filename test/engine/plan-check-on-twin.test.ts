@@ -13,7 +13,7 @@ import { Redactor } from '../../src/core/redact.js';
 import { DEFAULT_LEASE_NAME, DEFAULT_LEASE_NAMESPACE } from '../../src/adapters/kubernetes/lease-lock.js';
 import { runUpgrade } from '../../src/engine/run-upgrade.js';
 import type { JournalEntry } from '../../src/ports/journal.js';
-import { twinRun } from './twin-run.js';
+import { twinRun } from '../../src/engine/testing/twin-run.js';
 
 /** The twin's plan as JSON from outside would carry it, with `params` for the step `stepId`. */
 function planWith(plan: Plan, stepId: string, params: unknown): Plan {

@@ -10,7 +10,7 @@ import { othersAwayInDomain } from '../../src/engine/noout-count.js';
 import { preActDecision } from '../../src/engine/pre-act-check.js';
 import { takeVerifiedBackup } from '../../src/engine/state-backup.js';
 import { STEP_HANDLERS } from '../../src/engine/steps/index.js';
-import { overriding, twinRun } from './twin-run.js';
+import { overriding, twinRun } from '../../src/engine/testing/twin-run.js';
 
 const w1 = (t: Awaited<ReturnType<typeof twinRun>>) =>
   t.cluster.inventory.nodes.find((n) => n.name === 'w-1')!;

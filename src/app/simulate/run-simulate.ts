@@ -44,22 +44,11 @@ import type {
 import { exitCodeOf } from '../run/exit-code.js';
 import { buildSimulatePorts } from './simulate-ports.js';
 import { selectLive } from '../selection/live-selection.js';
-import type { ApiRequestStats, SimulateApi, SimulatePorts } from './simulate-ports.js';
+import type { SimulateApi, SimulatePorts } from './simulate-ports.js';
+import { apiRequestFields } from './simulate-report.js';
+import type { SimulateReport } from './simulate-report.js';
 
 const HTTP_IDLE_DELAY_MS = 2;
-
-/** With --api http: requests per replaced node, and by kind (watches show as WATCH, not polls). */
-function apiRequestFields(
-  report: UpgradeReport,
-  stats: ApiRequestStats | undefined,
-): Pick<UpgradeReport, 'apiRequestsPerNode' | 'apiRequests'> {
-  if (stats === undefined) return {};
-  const replaced = report.nodes.filter((n) => n.vmReplacements > 0).length || report.nodes.length;
-  return {
-    apiRequestsPerNode: Math.round((stats.total / Math.max(1, replaced)) * 10) / 10,
-    apiRequests: { total: stats.total, ...stats.byKind },
-  };
-}
 
 export interface SimulateOptions {
   scenarioFile?: string;
@@ -129,7 +118,7 @@ function fenced(journal: JournalStore, dead: () => boolean, watch: SecretWatch):
 
 export interface SimulateResult {
   exitCode: number;
-  report: UpgradeReport;
+  report: SimulateReport;
 }
 
 export async function loadScenarioFile(file: string | undefined) {
@@ -376,7 +365,7 @@ export async function runSimulate(
     // Finished or stopped, not crashed: what must hold at the end of a run is judged now.
     cluster.endRun();
     await io.reporter.flush();
-    const redacted: UpgradeReport = redactor.redactValue({
+    const redacted: SimulateReport = redactor.redactValue({
       ...report,
       // A fresh run on a kept world (the full run after a canary) is not a resume.
       resumed: report.resumed || (options.resume && cluster.resumedFromWorld),
@@ -390,7 +379,7 @@ export async function runSimulate(
       ...apiRequestFields(report, simulatePorts.apiRequests?.()),
     });
     watch.scan('the report', JSON.stringify(redacted));
-    const merged: UpgradeReport = {
+    const merged: SimulateReport = {
       ...redacted,
       violations: [...redacted.violations, ...watch.violations()],
     };

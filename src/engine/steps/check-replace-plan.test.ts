@@ -1,42 +1,62 @@
 import { describe, expect, it } from 'vitest';
 import { DroverError } from '../../core/errors.js';
-import { FakeCluster } from '../testing/fake-cluster.js';
-import { testContext, testRun } from '../testing/test-run.js';
+import type { RunState } from '../context.js';
+import { counting } from '../testing/twin-faults.js';
+import { twinRun } from '../testing/twin-run.js';
 import { checkReplacePlan } from './check-replace-plan.js';
+
+/** The twin's etcd members as cp-2 sees them (cp-1 leaving would take it to two). */
+const members = async (run: RunState) =>
+  (await run.ports.talos.etcdMembers('10.1.0.2')).map((m) => m.hostname).sort();
+
+async function setup(scenario: Parameters<typeof twinRun>[0] = {}) {
+  let applies = () => 0;
+  const t = await twinRun({
+    ...scenario,
+    decorate: (ports) => {
+      const counted = counting(ports, 'infrastructure', 'apply');
+      applies = counted.count;
+      return counted.ports;
+    },
+  });
+  const discarded: string[] = [];
+  const infra = t.run.ports.infrastructure;
+  const discard = infra.discardPlan?.bind(infra);
+  infra.discardPlan = async (plan) => {
+    discarded.push(plan.id);
+    await discard?.(plan);
+  };
+  return { ...t, discarded, applies: () => applies() };
+}
 
 describe('check-replace-plan (control plane, before etcd-leave)', () => {
   it('plans the node scoped, checks it and discards it: nothing applied, the state unchanged', async () => {
-    const c = new FakeCluster();
-    const run = testRun(c);
-    const discarded: string[] = [];
-    run.ports.infrastructure.discardPlan = async (plan) => void discarded.push(plan.id);
-    const serial = c.serial;
-    const result = await checkReplacePlan.run(testContext(run, 'cp-1/check-replace-plan'));
+    const { run, context, discarded, applies } = await setup();
+    const serial = (await run.ports.infrastructure.pullState()).serial;
+    const result = await checkReplacePlan.run(context('cp-1/check-replace-plan'));
     expect(result.outcome).toBe('succeeded');
     expect(discarded).toHaveLength(1);
-    expect(c.serial).toBe(serial);
-    expect(c.calls).not.toContain('apply');
-    expect(c.etcdLeft.size).toBe(0);
-    expect(c.lastBackupSerial).toBe(serial);
+    expect((await run.ports.infrastructure.pullState()).serial).toBe(serial);
+    expect(applies()).toBe(0);
+    expect(await members(run)).toEqual(['cp-1', 'cp-2', 'cp-3']);
   });
 
   it('a plan reaching beyond the node is refused (exit 3) while etcd is whole', async () => {
-    const c = new FakeCluster(undefined, { planExtra: 'module.dns.record' });
-    const run = testRun(c);
-    const discarded: string[] = [];
-    run.ports.infrastructure.discardPlan = async (plan) => void discarded.push(plan.id);
-    await expect(
-      checkReplacePlan.run(testContext(run, 'cp-1/check-replace-plan')),
-    ).rejects.toMatchObject({ code: 'PLAN_SCOPE', category: 'refused' });
+    const { run, context, discarded } = await setup({
+      scenario: { faults: [{ type: 'plan-extra-resource', node: 'cp-1' }] },
+    });
+    await expect(checkReplacePlan.run(context('cp-1/check-replace-plan'))).rejects.toMatchObject({
+      code: 'PLAN_SCOPE',
+      category: 'refused',
+    });
     expect(discarded).toHaveLength(1);
-    expect(c.etcdLeft.size).toBe(0);
+    expect(await members(run)).toEqual(['cp-1', 'cp-2', 'cp-3']);
   });
 
   it('resume: a plan lock its own earlier process left (killed mid-plan) is released, then the check runs', async () => {
-    const c = new FakeCluster();
-    const run = testRun(c);
+    const { run, context } = await setup();
     const infra = run.ports.infrastructure;
-    const ctx0 = testContext(run, 'cp-1/check-replace-plan');
+    const ctx0 = context('cp-1/check-replace-plan');
     const t0 = run.ports.clock.now();
     let locked = true;
     const unlocked: string[] = [];
@@ -71,6 +91,6 @@ describe('check-replace-plan (control plane, before etcd-leave)', () => {
     const result = await checkReplacePlan.run({ ...ctx0, priorStarts: [prior] });
     expect(result.outcome).toBe('succeeded');
     expect(unlocked).toEqual(['P-1']);
-    expect(c.etcdLeft.size).toBe(0);
+    expect(await members(run)).toEqual(['cp-1', 'cp-2', 'cp-3']);
   });
 });

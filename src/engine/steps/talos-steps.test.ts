@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { DroverError } from '../../core/errors.js';
 import type { StepOf } from '../../core/plan.js';
 import { makeContext } from '../run-step.js';
-import { FakeCluster, TO } from '../testing/fake-cluster.js';
-import { testRun } from '../testing/test-run.js';
+import { twinRun } from '../testing/twin-run.js';
 import { talosUpgrade } from './talos-steps.js';
+
+const TO = '1.11.0';
 
 const step: StepOf<'talos-upgrade'> = {
   id: 'w-1/talos-upgrade',
@@ -20,12 +21,11 @@ type Node = { version: string; bootId: string; answers: boolean };
  * A pets upgrade where the node (version, boot, whether it answers) and each upgrade call's
  * behaviour are scripted; every talos call is recorded in order.
  */
-function setup(
+async function setup(
   behaviour: (call: number, node: Node) => { error?: DroverError },
   signal?: AbortSignal,
 ) {
-  const c = new FakeCluster();
-  const run = testRun(c, signal);
+  const { run } = await twinRun({ kind: 'pets', ...(signal ? { signal } : {}) });
   const node: Node = { version: '1.10.8', bootId: 'boot-1', answers: true };
   const log: string[] = [];
   let calls = 0;
@@ -91,14 +91,14 @@ function readBeforeEveryUpgrade(log: string[]): boolean {
 
 describe('talos-upgrade', () => {
   it('a node already at the target is skipped without a call', async () => {
-    const s = setup(() => ({}));
+    const s = await setup(() => ({}));
     s.node.version = TO;
     expect(await talosUpgrade.run(s.ctx)).toMatchObject({ outcome: 'skipped' });
     expect(s.calls()).toBe(0);
   });
 
   it('talosctl losing the node in its reboot: waits for it, reads version and boot, success with one call', async () => {
-    const s = setup((_n, node) => {
+    const s = await setup((_n, node) => {
       reboot(s, node, TO, 240);
       return { error: lost() };
     });
@@ -114,7 +114,7 @@ describe('talos-upgrade', () => {
   });
 
   it('an Unavailable before anything happened (same boot, old version): read, then one more call', async () => {
-    const s = setup((n, node) => {
+    const s = await setup((n, node) => {
       if (n === 1) return { error: lost() };
       reboot(s, node, TO, 60);
       return {};
@@ -125,14 +125,14 @@ describe('talos-upgrade', () => {
   });
 
   it('never more upgrade calls than the policy attempts', async () => {
-    const s = setup(() => ({ error: lost() }));
+    const s = await setup(() => ({ error: lost() }));
     await expect(talosUpgrade.run(s.ctx)).rejects.toMatchObject({ code: 'TALOS_UPGRADE_ATTEMPTS' });
     expect(s.calls()).toBe(s.run.policy.retry.attempts);
     expect(readBeforeEveryUpgrade(s.log)).toBe(true);
   });
 
   it('a node that came back on the old version (Talos rolled back) fails with that diagnosis, no second call', async () => {
-    const s = setup((_n, node) => {
+    const s = await setup((_n, node) => {
       reboot(s, node, '1.10.8', 300);
       return {};
     });
@@ -144,7 +144,7 @@ describe('talos-upgrade', () => {
   });
 
   it('a node that never comes back fails after the upgrade timeout, saying where it stopped', async () => {
-    const s = setup((_n, node) => {
+    const s = await setup((_n, node) => {
       node.answers = false;
       return { error: lost() };
     });
@@ -165,7 +165,7 @@ describe('talos-upgrade', () => {
       'TALOS_UPGRADE_REJECTED',
       'etcd member count(2) is insufficient to maintain quorum',
     );
-    const s = setup(() => ({ error: refusal }));
+    const s = await setup(() => ({ error: refusal }));
     await expect(talosUpgrade.run(s.ctx)).rejects.toMatchObject({ code: 'TALOS_UPGRADE_REJECTED' });
     expect(s.calls()).toBe(1);
   });
@@ -179,7 +179,7 @@ describe('talos-upgrade', () => {
       'TALOS_UPGRADE_ROLLED_BACK',
     ],
   ])('resume after a crash during the upgrade, node %s', async (_what, version, bootId, want) => {
-    const s = setup(() => ({}));
+    const s = await setup(() => ({}));
     // The crashed process journaled its call (and the read before it), then died.
     s.run.entries.push({
       type: 'note',
@@ -199,7 +199,7 @@ describe('talos-upgrade', () => {
 
   it('an abort never reaches the running upgrade: it finishes, its outcome is journaled, then the step stops', async () => {
     const controller = new AbortController();
-    const s = setup((_n, node) => {
+    const s = await setup((_n, node) => {
       controller.abort();
       reboot(s, node, TO, 120);
       return {};

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SimulatedCluster } from '../index.js';
-import { backupState, rebuildTemplates, replaceNode } from '../testing/cycle-driver.js';
-import { node, startSmall } from '../testing/fixtures.js';
+import { upgradeOver } from '../../../engine/testing/twin-run.js';
+import { backupState, node, startSmall } from '../testing/fixtures.js';
 
 let cluster: SimulatedCluster | undefined;
 afterEach(async () => {
@@ -194,8 +194,7 @@ describe('SimulatedInfrastructurePort as bpg and Terraform behave', () => {
       const machine = await machineOf(cluster, 'w-1');
       expect(machine.systemUUID).toMatch(/^[0-9a-f-]{36}$/);
       expect(machine.bootID).toMatch(/^[0-9a-f-]{36}$/);
-      await rebuildTemplates(cluster);
-      await replaceNode(cluster, node(cluster, 'w-1'));
+      await upgradeOver(cluster, { nodes: ['w-1'] });
       expect((await infra.resourceIds([W1]))[W1]).toBe(before);
       const after = await machineOf(cluster, 'w-1');
       expect(after.systemUUID).toMatch(/^[0-9a-f-]{36}$/);

@@ -275,8 +275,8 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
       checkTerraformApply(this.world, saved.changes, owners, nodes);
       const total =
         nodes.length > 0
-          ? this.world.ms('replace-vm') - PLAN_SECONDS * 1000
-          : this.world.ms('rebuild-template') - PLAN_SECONDS * 1000;
+          ? this.world.ms('vm-create') - PLAN_SECONDS * 1000
+          : this.world.ms('template-build') - PLAN_SECONDS * 1000;
       const replaced = nodes
         .filter((n) => !failures.has(n))
         .map((n) => this.world.node(n))
@@ -367,7 +367,7 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
 
   async pullState(signal?: AbortSignal): Promise<StateSnapshot> {
     this.requireInit();
-    await this.world.clock.sleep(this.world.ms('backup-state', 0.4), signal);
+    await this.world.clock.sleep(this.world.ms('state-transfer', 0.4), signal);
     const state = {
       version: 4,
       terraform_version: '1.11.4',

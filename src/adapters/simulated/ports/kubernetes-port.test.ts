@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DroverError } from '../../../core/errors.js';
 import type { SimulatedCluster } from '../index.js';
-import { drain } from '../testing/cycle-driver.js';
+import { drainNode } from '../../../engine/drain.js';
+import { twinRunOver } from '../../../engine/testing/twin-run.js';
 import { startSmall } from '../testing/fixtures.js';
 import { microTime } from './kubernetes-port.js';
 
@@ -64,7 +65,7 @@ describe('SimulatedKubernetesPort', () => {
     const before = (await k.listPodsOnNode('w-1')).filter((p) => p.controllerKind !== 'DaemonSet');
     expect(before.length).toBeGreaterThan(0);
     await k.cordon('w-1');
-    await drain(cluster, 'w-1');
+    await drainNode(twinRunOver(cluster).context('w-1/drain'), 'w-1');
     await k.waitForPodsGone(before, { timeoutMs: 600_000 });
     const left = await k.listPodsOnNode('w-1');
     expect(left.every((p) => p.controllerKind === 'DaemonSet')).toBe(true);

@@ -39,7 +39,7 @@ export class SimulatedStateBackupPort implements StateBackupPort {
   async put(key: string, bytes: Uint8Array, signal?: AbortSignal): Promise<StoredObject> {
     this.checkAvailable();
     this.world.failIfScripted('backup-state', undefined);
-    await this.world.clock.sleep(this.world.ms('backup-state', 0.4), signal);
+    await this.world.clock.sleep(this.world.ms('state-transfer', 0.4), signal);
     this.checkAvailable();
     const digest = sha256(bytes);
     const serial = stateSerial(bytes);
@@ -69,7 +69,7 @@ export class SimulatedStateBackupPort implements StateBackupPort {
 
   async get(key: string, signal?: AbortSignal): Promise<Uint8Array> {
     this.checkAvailable();
-    await this.world.clock.sleep(this.world.ms('backup-state', 0.2), signal);
+    await this.world.clock.sleep(this.world.ms('state-transfer', 0.2), signal);
     const object = this.world.state.s3[key];
     if (!object)
       throw new DroverError(

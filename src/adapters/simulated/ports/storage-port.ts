@@ -7,7 +7,7 @@ export class SimulatedStoragePort implements StoragePort {
 
   async setNoout(domain: string, on: boolean): Promise<void> {
     this.world.failIfScripted(on ? 'storage-noout-set' : 'storage-noout-unset', undefined);
-    await this.world.clock.sleep(this.world.ms(on ? 'storage-noout-set' : 'storage-noout-unset'));
+    await this.world.clock.sleep(this.world.ms(on ? 'noout-set' : 'noout-unset'));
     const flags = this.world.state.noout.filter((d) => d !== domain);
     if (on) flags.push(domain);
     this.world.state.noout = flags.sort();

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SimulatedCluster } from '../index.js';
 import type { ScenarioInput } from '../scenario/schema.js';
-import { drain as drainNode } from '../testing/cycle-driver.js';
+import { drainNode } from '../../../engine/drain.js';
+import { twinRunOver } from '../../../engine/testing/twin-run.js';
 import { startSmall } from '../testing/fixtures.js';
 
 let cluster: SimulatedCluster | undefined;
@@ -40,7 +41,7 @@ function pets(faults: NonNullable<ScenarioInput['faults']> = [], worldFile?: str
 /** Cordon and drain as Drover does before an in-place upgrade. */
 async function drain(c: SimulatedCluster, name: string): Promise<void> {
   await c.ports.kubernetes.cordon(name);
-  await drainNode(c, name);
+  await drainNode(twinRunOver(c).context(`${name}/drain`), name);
 }
 
 describe('SimulatedTalosPort: boots and upgrades', () => {

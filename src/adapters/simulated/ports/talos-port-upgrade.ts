@@ -158,7 +158,7 @@ export async function upgradeKubernetes(
     );
   const removed = world.faults().find((f) => f.type === 'k8s-removed-apis');
   if (removed) {
-    await busy(world, world.durations['k8s-upgrade'] * 0.05, options.signal);
+    await busy(world, world.seconds('k8s-upgrade') * 0.05, options.signal);
     throw removedItemsError(options.to, [
       {
         kind: 'resource',
@@ -192,7 +192,7 @@ export async function upgradeKubernetes(
     lines.push(`updating "${component}" to version "${options.to}"`);
     if (options.dryRun) lines.push(' > skipped in dry-run');
   }
-  await busy(world, world.durations['k8s-upgrade'] * (options.dryRun ? 0.05 : 1), options.signal);
+  await busy(world, world.seconds('k8s-upgrade') * (options.dryRun ? 0.05 : 1), options.signal);
   if (!options.dryRun) {
     world.state.kubernetesVersion = options.to;
     world.asWorld(() => {

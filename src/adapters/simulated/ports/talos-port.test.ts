@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SimulatedCluster } from '../index.js';
-import { backupState, machineConfigWithPatches } from '../testing/cycle-driver.js';
-import { node, startSmall } from '../testing/fixtures.js';
+import { backupState, machineConfigWithPatches, node, startSmall } from '../testing/fixtures.js';
 
 let cluster: SimulatedCluster | undefined;
 afterEach(async () => {

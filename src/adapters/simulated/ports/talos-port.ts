@@ -34,7 +34,7 @@ export class SimulatedTalosPort implements TalosPort {
   }
 
   async version(node: string): Promise<string> {
-    await this.busy(this.world.durations['verify-version'] / 2);
+    await this.busy(this.world.seconds('version-read') / 2);
     const { node: n, vm } = this.running(node);
     versionRead(this.world, n.name);
     return vm.version;
@@ -65,7 +65,7 @@ export class SimulatedTalosPort implements TalosPort {
   }
 
   async etcdStatus(nodes: string[]): Promise<EtcdMemberStatus[]> {
-    await this.busy(this.world.durations['gate-etcd']);
+    await this.busy(this.world.seconds('etcd-status-read'));
     return nodes.map((address) => {
       try {
         const { node } = this.running(address);
@@ -104,7 +104,7 @@ export class SimulatedTalosPort implements TalosPort {
     const member = this.world.state.etcd.find((m) => m.node === n.name);
     if (!member)
       throw rpcError('TALOS_ETCD', 'rpc error: code = Unknown desc = etcdserver: member not found');
-    await this.busy(this.world.durations['etcd-leave']);
+    await this.busy(this.world.seconds('etcd-leave'));
     checkMemberRemoval(this.world, n.name, `etcd leave of ${n.name}`);
     this.leaderLeaving(member.id, n.name, `etcd leave of ${n.name}`);
     this.world.state.etcd = this.world.state.etcd.filter((m) => m.id !== member.id);
@@ -174,7 +174,7 @@ export class SimulatedTalosPort implements TalosPort {
         'rpc error: code = Unavailable desc = connection error: desc = "transport: authentication handshake failed: tls: failed to verify certificate: x509: certificate signed by unknown authority"',
       );
     validateMachineConfig(config, node, this.world.state.secrets.tokens);
-    await this.busy(this.world.durations['apply-config'], options.signal);
+    await this.busy(this.world.seconds('config-apply'), options.signal);
     const current = this.world.vm(node.name);
     if (!current || current.uuid !== vm.uuid) throw unreachable(address);
     if (vm.phase === 'maintenance') configure(this.world, current, config);

@@ -2,6 +2,7 @@
  * Test support: a small cluster (3 control plane nodes, 4 workers on 3 hosts, one GPU worker,
  * Ceph, a PDB-guarded deployment) and a helper to start it with extra scenario fields.
  */
+import type { InventoryNode } from '../../../core/inventory.js';
 import { parseScenario } from '../scenario/load.js';
 import { NVIDIA_PATCH, BASE_SCHEMATIC, GPU_SCHEMATIC } from '../scenario/reference.js';
 import type { Scenario, ScenarioInput } from '../scenario/schema.js';
@@ -80,4 +81,33 @@ export function node(cluster: SimulatedCluster, name: string) {
   const found = cluster.inventory.nodes.find((n) => n.name === name);
   if (!found) throw new Error(`no node ${name}`);
   return found;
+}
+
+/** Every template rebuilt through the infrastructure port, one plan and apply each. */
+export async function rebuildTemplates(cluster: SimulatedCluster): Promise<void> {
+  for (const t of Object.values(cluster.inventory.templates)) {
+    const plan = await cluster.ports.infrastructure.plan({
+      replace: [t.address],
+      replaceOnly: 'all',
+    });
+    await cluster.ports.infrastructure.apply(plan);
+  }
+}
+
+/** A state backup through the ports (pull, put, read back), as a destroy requires one. */
+export async function backupState(cluster: SimulatedCluster, key: string): Promise<void> {
+  const state = await cluster.ports.infrastructure.pullState();
+  const stored = await cluster.ports.stateBackup.put(key, state.bytes);
+  const back = await cluster.ports.stateBackup.get(key);
+  if (back.byteLength !== stored.size) throw new Error('backup read-back differs');
+}
+
+/** The node's machine config with its patches appended, as apply-config sends it. */
+export async function machineConfigWithPatches(
+  cluster: SimulatedCluster,
+  node: InventoryNode,
+): Promise<string> {
+  const config = await cluster.ports.secrets.machineConfig(node);
+  const patches = node.patches.map((id) => cluster.inventory.patches[id]?.content ?? '');
+  return [config, ...patches].join('\n---\n');
 }

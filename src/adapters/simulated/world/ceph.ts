@@ -40,7 +40,7 @@ export function reconcileCeph(world: World): void {
     if (down.includes(d)) continue;
     // Back: degraded placement groups recover for a while.
     const factor = ceph.outMarked.includes(d) ? OUT_RECOVERY_FACTOR : 1;
-    const until = world.now + world.ms('post-checks') * factor;
+    const until = world.now + world.ms('ceph-recovery') * factor;
     ceph.recoveringUntil = Math.max(ceph.recoveringUntil, until);
     delete ceph.downSince[d];
     ceph.outMarked = ceph.outMarked.filter((x) => x !== d);

@@ -7,8 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulatedCluster, type SimulatedCluster } from '../index.js';
 import type { WorldRequest } from './world.js';
 import type { ScenarioInput } from '../scenario/schema.js';
-import { backupState } from '../testing/cycle-driver.js';
-import { node, smallScenario, startSmall } from '../testing/fixtures.js';
+import { backupState, node, smallScenario, startSmall } from '../testing/fixtures.js';
 
 let cluster: SimulatedCluster | undefined;
 afterEach(async () => {

@@ -2,8 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DroverError } from '../../../core/errors.js';
 import type { SimulatedCluster } from '../index.js';
 import type { ScenarioInput } from '../scenario/schema.js';
-import { backupState, machineConfigWithPatches } from '../testing/cycle-driver.js';
-import { node, startSmall } from '../testing/fixtures.js';
+import { backupState, machineConfigWithPatches, node, startSmall } from '../testing/fixtures.js';
 
 let cluster: SimulatedCluster | undefined;
 afterEach(async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SimulatedCluster } from '../index.js';
-import { backupState, replaceNode } from '../testing/cycle-driver.js';
-import { node, startSmall } from '../testing/fixtures.js';
+import { upgradeOver } from '../../../engine/testing/twin-run.js';
+import { backupState, node, startSmall } from '../testing/fixtures.js';
 
 let cluster: SimulatedCluster | undefined;
 afterEach(async () => {
@@ -345,15 +345,10 @@ describe('invariant single-lease-holder: one lock holder', () => {
   });
 });
 
-describe('a careful cycle', () => {
+describe("the engine's cycle", () => {
   it('breaks nothing, including for a control plane node and a GPU worker', async () => {
     cluster = await startSmall();
-    for (const t of Object.values(cluster.inventory.templates)) {
-      const plan = await cluster.ports.infrastructure.plan({ replace: [t.address] });
-      await cluster.ports.infrastructure.apply(plan);
-    }
-    await replaceNode(cluster, node(cluster, 'cp-2'), 1);
-    await replaceNode(cluster, node(cluster, 'w-4'), 2);
+    await upgradeOver(cluster, { nodes: ['cp-2', 'w-4'] });
     expect(cluster.violations()).toEqual([]);
     expect(cluster.vmReplacements()).toMatchObject({ 'cp-2': 1, 'w-4': 1, 'cp-1': 0 });
   });

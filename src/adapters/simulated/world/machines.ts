@@ -66,7 +66,7 @@ export function createVm(world: World, node: InventoryNode): VmState {
   };
   world.state.vms[node.name] = vm;
   world.vmTouched(node.name);
-  world.schedule(world.rng.jitter(world.ms('wait-maintenance')), {
+  world.schedule(world.rng.jitter(world.ms('machine-boot')), {
     type: 'vm-maintenance',
     node: node.name,
     vmId: vm.uuid,
@@ -99,7 +99,7 @@ export function configure(world: World, vm: VmState, config: string): void {
   vm.phase = 'installing';
   world.vmTouched(vm.node);
   vm.gpuDriver = hasNvidiaModules(config);
-  world.schedule(world.rng.jitter(world.ms('wait-ready')), {
+  world.schedule(world.rng.jitter(world.ms('kubelet-ready')), {
     type: 'vm-configured',
     node: vm.node,
     vmId: vm.uuid,
@@ -136,13 +136,13 @@ export function registerMachineHandlers(world: World): void {
     registerKubelet(w, node, vm.version, w.state.kubernetesVersion, !neverReady && !stuck);
     if (node.role === 'controlplane') joinEtcd(w, node, vm);
     if (node.gpu && vm.gpuDriver && vm.templateKey.endsWith(GPU_SCHEMATIC_FLAVOR)) {
-      w.schedule(w.rng.jitter(w.ms('wait-gpu', 0.4)), {
+      w.schedule(w.rng.jitter(w.ms('gpu-plugin', 0.4)), {
         type: 'gpu-label',
         node: node.name,
         vmId: vm.uuid,
       });
       // Allocatable `wait-gpu` (give or take) after the boot: the step's nominal duration.
-      w.schedule(w.rng.jitter(w.ms('wait-gpu')), {
+      w.schedule(w.rng.jitter(w.ms('gpu-plugin')), {
         type: 'gpu-allocatable',
         node: node.name,
         vmId: vm.uuid,
@@ -194,7 +194,7 @@ function joinEtcd(world: World, node: InventoryNode, vm: VmState): void {
     member = { id: world.rng.hex(16), node: node.name, vmId: vm.uuid, healthy: false };
     world.state.etcd.push(member);
   }
-  world.schedule(world.rng.jitter(world.ms('wait-etcd-rejoin')), {
+  world.schedule(world.rng.jitter(world.ms('etcd-join')), {
     type: 'etcd-healthy',
     node: node.name,
     memberId: member.id,
@@ -214,7 +214,7 @@ function nodeDownEffect(world: World, fault: ScenarioFault, on: boolean): void {
   } else if (!on && vm.phase === 'stopped') {
     vm.phase = 'installing';
     world.vmTouched(vm.node);
-    world.schedule(world.rng.jitter(world.ms('wait-ready')), {
+    world.schedule(world.rng.jitter(world.ms('kubelet-ready')), {
       type: 'vm-configured',
       node: vm.node,
       vmId: vm.uuid,

@@ -7,8 +7,10 @@ import {
   backupState,
   machineConfigWithPatches,
   rebuildTemplates,
-} from '../testing/cycle-driver.js';
-import { node, smallScenario, startSmall } from '../testing/fixtures.js';
+  node,
+  smallScenario,
+  startSmall,
+} from '../testing/fixtures.js';
 
 const open: SimulatedCluster[] = [];
 afterEach(async () => {

@@ -133,7 +133,7 @@ export function seedStore(world: World): void {
       st.capacity = { ...(st.capacity as object), 'nvidia.com/gpu': '1' };
     });
   }
-  const grace = Math.max(1, Math.round(world.durations.drain / 2));
+  const grace = Math.max(1, Math.round(world.seconds('pod-termination') / 2));
   const deployments: {
     namespace: string;
     name: string;

@@ -6,6 +6,7 @@
  */
 import { DroverError } from '../../../core/errors.js';
 import type { StepDurations } from '../../../core/durations.js';
+import { activitySeconds, type WorldActivity } from './timings.js';
 import type { Inventory, InventoryNode } from '../../../core/inventory.js';
 import type { Policy } from '../../../core/policy.js';
 import type { UpgradeKind } from '../../../core/plan.js';
@@ -130,13 +131,14 @@ export class World {
     return this.clock.now();
   }
 
-  get durations(): StepDurations {
-    return this.context.durations;
+  /** Seconds the world takes for an activity (world/timings.ts: keyed by what it does). */
+  seconds(activity: WorldActivity): number {
+    return activitySeconds(this.context.durations, activity);
   }
 
-  /** Seconds of an action's nominal duration, as ms. */
-  ms(action: keyof StepDurations, fraction = 1): number {
-    return Math.round(this.context.durations[action] * 1000 * fraction);
+  /** The same, as ms (a fraction of it: one phase of the activity). */
+  ms(activity: WorldActivity, fraction = 1): number {
+    return Math.round(this.seconds(activity) * 1000 * fraction);
   }
 
   // ---- wiring --------------------------------------------------------------------------------
