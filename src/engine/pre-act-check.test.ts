@@ -32,7 +32,7 @@ async function setup(faults: ScenarioInput['faults'] = []) {
   return { ...t, w1, ctx: t.context('w-1/replace-vm'), applies: () => applies() };
 }
 
-describe('pre-act check (invariant 10)', () => {
+describe('pre-act check (recheck-before-act)', () => {
   it('passes when the budget, storage and the lease allow it', async () => {
     const { ctx, w1 } = await setup();
     expect(await preActDecision(ctx, w1)).toEqual(PASS);

@@ -12,6 +12,16 @@ describe('talosctl failures, by code', () => {
     expect(e.message).toMatch(/^talosctl etcd status exited 1: /);
   });
 
+  it('etcd without a leader is TALOS_ETCD_NO_LEADER (retryable), as the twin raises it', () => {
+    const stderr = 'error getting members: rpc error: code = Unknown desc = etcdserver: no leader';
+    const e = talosctlError('TALOS_ETCD_MEMBERS_FAILED', 'etcd members', 1, stderr, 'check it');
+    expect(e).toMatchObject({ code: 'TALOS_ETCD_NO_LEADER', retryable: true });
+    const other = 'rpc error: code = Unknown desc = etcdserver: request timed out';
+    expect(talosctlError('TALOS_ETCD_MEMBERS_FAILED', 'etcd members', 1, other, 'x')).toMatchObject(
+      { code: 'TALOS_ETCD_MEMBERS_FAILED', retryable: false },
+    );
+  });
+
   it('a TLS failure is not a drop, though it travels as Unavailable: the call keeps its code', () => {
     const stderr =
       'rpc error: code = Unavailable desc = connection error: desc = "transport: authentication handshake failed: tls: failed to verify certificate: x509: certificate signed by unknown authority"';

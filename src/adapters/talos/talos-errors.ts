@@ -26,6 +26,8 @@ const UNREACHABLE = [
   /context deadline exceeded/,
 ];
 
+const ETCD_NO_LEADER = /etcdserver: no leader/;
+
 /** TLS/x509 failures travel as `code = Unavailable` too, but a retry will not fix them. */
 const NOT_TRANSIENT = [/x509: /, /tls: /, /certificate required/];
 
@@ -58,6 +60,10 @@ export function talosctlError(
   hint: string,
   extra: Record<string, unknown> = {},
 ): DroverError {
+  // etcd mid-election (etcd server/etcdserver/errors: ErrNoLeader, "etcdserver: no leader",
+  // relayed by Talos as gRPC Unknown): nothing was applied, a later try meets the new leader.
+  if (ETCD_NO_LEADER.test(stderr))
+    return talosctlErrorAs('TALOS_ETCD_NO_LEADER', what, exitCode, stderr, hint, extra);
   const dropped = isTransientTalosError(stderr);
   return talosctlErrorAs(dropped ? 'TALOS_UNREACHABLE' : code, what, exitCode, stderr, hint, extra);
 }
