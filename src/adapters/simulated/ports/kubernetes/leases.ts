@@ -36,12 +36,17 @@ export async function createLease(
 
 export async function updateLease(world: World, lease: LeaseRecord): Promise<LeaseRecord> {
   const current = world.store.getView(R.leases, lease.namespace, lease.name);
-  if (!current)
+  // As the real adapter reports a PUT of a deleted Lease (kube-apiserver answers 404; not a
+  // lost race, so not LEASE_CONFLICT): a failed request the lock must treat as such.
+  if (!current) {
+    const operation = `PUT lease ${lease.namespace}/${lease.name}`;
     throw new DroverError(
-      'refused',
-      'LEASE_CONFLICT',
-      `leases.coordination.k8s.io "${lease.name}" not found`,
+      'failed',
+      'KUBE_REQUEST_FAILED',
+      `Kubernetes API: ${operation} failed (HTTP 404 NotFound): leases.coordination.k8s.io "${lease.name}" not found`,
+      { details: { operation, status: 404, reason: 'NotFound' } },
     );
+  }
   try {
     const updated = world.store.update(
       R.leases,
