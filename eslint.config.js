@@ -190,8 +190,10 @@ export default tseslint.config(
               group: p.group.filter((g) => !g.includes('adapters')),
             })),
             {
-              regex: '(^|/)adapters(/(?!simulated/|kubernetes/lease-lock)|$)',
-              message: 'Engine tests may import only the simulated adapters (the one twin).',
+              regex:
+                '(^|/)adapters(/(?!simulated/|kubernetes/lease-lock|journal/memory-journal)|$)',
+              message:
+                'Engine tests may import only the simulated adapters (the one twin), the lease lock and the in-memory journal.',
             },
           ],
         },

@@ -22,7 +22,8 @@ import { runUpgrade } from '../run-upgrade.js';
 import type { RunUpgradeOptions } from '../run-upgrade.js';
 import { makeContext } from '../run-step.js';
 import type { Ports } from '../../ports/index.js';
-import type { JournalEntry, JournalStore } from '../../ports/journal.js';
+import { MemoryJournal } from '../../adapters/journal/memory-journal.js';
+import type { JournalEntry } from '../../ports/journal.js';
 import type { ProgressEvent } from '../../ports/reporter.js';
 import {
   DEFAULT_LEASE_NAME,
@@ -31,21 +32,11 @@ import {
 import { runStateOver } from './test-run.js';
 
 /** The journal every "process" of one test shares (a resume reads what a crashed run wrote). */
-export class SharedJournal implements JournalStore {
-  readonly entries: JournalEntry[] = [];
-  async append(entry: JournalEntry): Promise<void> {
-    this.entries.push(structuredClone(entry));
-  }
-  async readAll(): Promise<JournalEntry[]> {
-    return structuredClone(this.entries);
-  }
-}
-
 export interface TwinRun {
   cluster: SimulatedCluster;
   run: RunState;
   events: ProgressEvent[];
-  journal: SharedJournal;
+  journal: MemoryJournal;
   /** The ports of the first "process" (decorated). */
   ports: Ports;
   /** A step's context; `priorStarts`: its step-started entries from a process that died. */
@@ -79,7 +70,7 @@ export function twinRunOver(
   options: Omit<TwinRunOptions, 'scenario'> = {},
 ): TwinRun {
   const events: ProgressEvent[] = [];
-  const journal = new SharedJournal();
+  const journal = new MemoryJournal();
   const newPorts = (decorate?: (ports: Ports) => Ports): Ports => {
     const base: Ports = {
       ...cluster.ports,
