@@ -8,7 +8,7 @@ import { capacityDecision, largestBatchThatFits, type EvictedPod } from '../core
 import { wait, PASS, type GateDecision } from '../core/gates.js';
 import type { InventoryNode } from '../core/inventory.js';
 import { addResources, NO_RESOURCES, resourcesOf } from '../core/pod-requests.js';
-import type { NodeView, PodView } from '../ports/kubernetes.js';
+import { GATE_READ, type NodeView, type PodView } from '../ports/kubernetes.js';
 import type { RunState } from './context.js';
 
 const finished = (p: PodView) => p.phase === 'Succeeded' || p.phase === 'Failed';
@@ -39,7 +39,7 @@ export async function fitBatchToCapacity(
     (n) =>
       n.role === 'worker' && !inBatch.has(n.name) && !unavailable.has(n.name) && schedulable(n),
   );
-  const read = (n: InventoryNode) => run.kubernetes.nodeReads.listPodsOnNode(n.name);
+  const read = (n: InventoryNode) => run.kubernetes.nodeReads.listPodsOnNode(n.name, GATE_READ);
   const pods = await Promise.all([...batch, ...others].map(read)).catch(() => undefined);
   if (pods === undefined)
     return { fitting: [], decision: wait('pods unreadable (unknown): capacity not known') };

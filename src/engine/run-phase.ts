@@ -11,6 +11,7 @@ import type { InventoryNode } from '../core/inventory.js';
 import type { GateDecision } from '../core/gates.js';
 import type { NodeUnit, PlanPhase, PlanStep } from '../core/plan.js';
 import { disruptionFor, pickRunnableUnits } from '../core/schedule.js';
+import { GATE_READ } from '../ports/kubernetes.js';
 import type { RunState } from './context.js';
 import { hasAnyEntry, isStepDone } from './journal-view.js';
 import { fitBatchToCapacity } from './capacity-fit.js';
@@ -141,7 +142,7 @@ async function runScheduled(
     if (run.signal?.aborted) break;
     let started = 0;
     if (pending.length > 0) {
-      const nodes = await nodeReads.listNodes().catch(() => undefined);
+      const nodes = await nodeReads.listNodes(GATE_READ).catch(() => undefined);
       if (nodes !== undefined) {
         const busy = new Set([...running.keys()]);
         const waiting = new Set(pending.map((u) => u.node));

@@ -117,6 +117,18 @@ export interface LeaseRecord {
   resourceVersion: string;
 }
 
+/**
+ * `cached: true` marks a gate's periodic read: the adapter may answer it from a watch cache that
+ * is in sync (one that is not throws, which a gate reads as unknown: a wait). Without it the
+ * read goes to the API server: the re-check right before a destructive call relies on that.
+ */
+export interface ReadOptions {
+  cached?: boolean;
+}
+
+/** What a gate passes: its periodic read may come from a watch cache in sync. */
+export const GATE_READ: ReadOptions = { cached: true };
+
 export interface WaitOptions {
   timeoutMs: number;
   signal?: AbortSignal;
@@ -139,8 +151,8 @@ export interface NodesPort extends NodeReadPort {
 
 /** The reading half of the nodes role: what gates, pre-act checks and preflight may ask. */
 export interface NodeReadPort {
-  getNode(name: string): Promise<NodeView | undefined>;
-  listNodes(): Promise<NodeView[]>;
+  getNode(name: string, options?: ReadOptions): Promise<NodeView | undefined>;
+  listNodes(options?: ReadOptions): Promise<NodeView[]>;
   /**
    * Resolves with the node once `predicate` holds (checked on the current state first, then on
    * every change; a watch in the real adapter). Rejects with code WAIT_TIMEOUT past the deadline.
@@ -151,18 +163,26 @@ export interface NodeReadPort {
     options: WaitOptions,
   ): Promise<NodeView | undefined>;
   /** The pods bound to a node: the drain's list, and the capacity check's requests. */
-  listPodsOnNode(nodeName: string): Promise<PodView[]>;
+  listPodsOnNode(nodeName: string, options?: ReadOptions): Promise<PodView[]>;
 }
 
 /** Workload health: what the health gates and custom gates read. Reads only. */
 export interface WorkloadHealthPort {
-  deploymentStatus(namespace: string, name: string): Promise<WorkloadStatus | undefined>;
-  daemonSetStatus(namespace: string, name: string): Promise<WorkloadStatus | undefined>;
+  deploymentStatus(
+    namespace: string,
+    name: string,
+    options?: ReadOptions,
+  ): Promise<WorkloadStatus | undefined>;
+  daemonSetStatus(
+    namespace: string,
+    name: string,
+    options?: ReadOptions,
+  ): Promise<WorkloadStatus | undefined>;
   /** Every Deployment, StatefulSet and DaemonSet in the cluster, by its own status. */
-  workloadAvailability(): Promise<WorkloadAvailability[]>;
+  workloadAvailability(options?: ReadOptions): Promise<WorkloadAvailability[]>;
   helmReleases(): Promise<HelmReleaseStatus[]>;
   /** Pods stuck before running (neither Running nor finished: Pending, Unknown), cluster-wide. */
-  problemPods(): Promise<PodView[]>;
+  problemPods(options?: ReadOptions): Promise<PodView[]>;
   /** Generic read for custom gates: apiVersion like `ceph.rook.io/v1`, plural resource name. */
   getResource(
     apiVersion: string,

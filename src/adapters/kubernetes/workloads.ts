@@ -10,7 +10,7 @@ import type { KubeClient } from './client.js';
 import { selectorString } from './health.js';
 import { toPodView, type LoosePod } from './views.js';
 
-interface LooseWorkload {
+export interface LooseWorkload {
   metadata?: { name?: string; namespace?: string; generation?: number };
   spec?: { replicas?: number; selector?: V1LabelSelector };
   status?: {
@@ -21,7 +21,7 @@ interface LooseWorkload {
   };
 }
 
-function reading(kind: WorkloadKind, w: LooseWorkload): WorkloadAvailability {
+export function reading(kind: WorkloadKind, w: LooseWorkload): WorkloadAvailability {
   const daemon = kind === 'DaemonSet';
   return {
     kind,

@@ -19,6 +19,7 @@ import { workloadsGate } from '../../core/gates-workloads.js';
 import { nooutDomain } from '../../core/plan-common.js';
 import type { StepContext, StepHandler } from '../context.js';
 import { requireNode } from '../context.js';
+import { GATE_READ } from '../../ports/kubernetes.js';
 import { readEtcd } from '../etcd-reading.js';
 import { runGate } from '../gate-runner.js';
 
@@ -137,7 +138,7 @@ async function check(ctx: StepContext, name: string, phase: 'pre' | 'post'): Pro
   const others = othersInFlight(ctx);
   switch (name) {
     case 'coredns': {
-      const status = await k.deploymentStatus(COREDNS.namespace, COREDNS.name);
+      const status = await k.deploymentStatus(COREDNS.namespace, COREDNS.name, GATE_READ);
       return phase === 'pre'
         ? corednsGate(status, requireNode(ctx).name)
         : workloadGate('CoreDNS', status);
@@ -147,10 +148,10 @@ async function check(ctx: StepContext, name: string, phase: 'pre' | 'post'): Pro
     case 'deployments': {
       // Availability by each workload's own status (a crash-looping pod is phase Running), plus
       // pods stuck before running. Pods of a node another unit has out wait Pending for it.
-      const pods = await k.problemPods();
+      const pods = await k.problemPods(GATE_READ);
       const relevant = others.length > 0 ? pods.filter((p) => p.phase !== 'Pending') : pods;
       return combine([
-        workloadsGate(await k.workloadAvailability(), { excusedNodes: others }),
+        workloadsGate(await k.workloadAvailability(GATE_READ), { excusedNodes: others }),
         problemPodsGate(relevant),
       ]);
     }
@@ -227,12 +228,12 @@ export const validateClusterStep: StepHandler<'validate-cluster'> = {
     const { checks } = await runGate(
       ctx,
       async () => {
-        lastNodes = await soft(nodeReads.listNodes());
+        lastNodes = await soft(nodeReads.listNodes(GATE_READ));
         return validateCluster(
           {
             nodes: lastNodes,
             helmReleases: await soft(k.helmReleases()),
-            problemPods: await soft(k.problemPods()),
+            problemPods: await soft(k.problemPods(GATE_READ)),
           },
           { expectedNodes, gpuNodes, talos, kubernetes, versionNodes },
         );

@@ -12,6 +12,7 @@ import type {
   InfrastructurePort,
   KubernetesPort,
   PodRef,
+  ReadOptions,
   PodView,
   StateBackupPort,
   StoragePort,
@@ -182,11 +183,11 @@ export function reportingKubernetes(world: World, port: KubernetesPort): Kuberne
   return new Proxy(wrapped, {
     get(target, prop, receiver) {
       if (prop === 'listPodsOnNode')
-        return async (node: string) => {
+        return async (node: string, ...read: [ReadOptions?]) => {
           const obj = world.store.getView(R.nodes, undefined, node);
           const cordoned = obj !== undefined && isCordoned(obj);
           if (cordoned && !world.crashed) world.requested('drain', node, 'before');
-          const pods = await target.listPodsOnNode(node);
+          const pods = await target.listPodsOnNode(node, ...read);
           if (!cordoned || world.crashed) return pods;
           if (pods.some((p) => !isNodeBound(p) && !p.deleting)) draining.set(node, node);
           else world.requested('drain', node, 'after');

@@ -26,6 +26,13 @@ export async function createHttpKubernetesPort(options: {
   const server = await startFakeApiServer({
     store: options.store,
     now: options.now,
+    // Watches close at their timeoutSeconds and get bookmarks in simulated time, as a real
+    // server's would over an upgrade that takes hours.
+    after: (ms, fire) => {
+      const cancel = new AbortController();
+      options.clock.sleep(ms, cancel.signal).then(fire, () => undefined);
+      return () => cancel.abort();
+    },
     ...(reachable ? { faults: { unreachable: () => !reachable() } } : {}),
   });
   options.redactor?.add(server.droverToken);

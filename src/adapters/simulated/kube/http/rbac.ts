@@ -33,7 +33,7 @@ export const DROVER_CLUSTER_ROLE: PolicyRule[] = [
   {
     apiGroups: ['apps'],
     resources: ['deployments', 'statefulsets', 'daemonsets'],
-    verbs: ['get', 'list'],
+    verbs: ['get', 'list', 'watch'],
   },
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
   { apiGroups: ['ceph.rook.io'], resources: ['cephclusters'], verbs: ['get', 'list'] },

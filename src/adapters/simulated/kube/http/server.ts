@@ -14,7 +14,7 @@ import { fakeKubeconfigYaml } from './kubeconfig.js';
 import { parseResourcePath, requestKind } from './routing.js';
 import { handleResource } from './handlers.js';
 import { statusFailure, type StatusResponse } from './status.js';
-import { WatchHub } from './watch.js';
+import { WatchHub, type WatchHubOptions } from './watch.js';
 import {
   allowed,
   CLUSTER_ADMIN,
@@ -80,6 +80,8 @@ export async function startFakeApiServer(options: {
   faults?: FakeApiFaults;
   /** Serve https with this key and certificate (kubectl sends tokens only over TLS). */
   tls?: { key: string; cert: string };
+  /** Timers of watches (timeoutSeconds, bookmarks): WatchHubOptions.after. */
+  after?: WatchHubOptions['after'];
 }): Promise<FakeApiServer> {
   const { store, now } = options;
   const faults: FakeApiFaults = options.faults ?? {};
@@ -107,6 +109,7 @@ export async function startFakeApiServer(options: {
     },
     bookmarkEveryMs: () => faults.bookmarkEveryMs ?? 60_000,
     unreachable: () => faults.unreachable?.() ?? false,
+    ...(options.after ? { after: options.after } : {}),
   });
   let address = '';
 

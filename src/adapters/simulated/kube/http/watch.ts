@@ -19,13 +19,14 @@ interface Stream {
   namespace: string | undefined;
   matcher: Matcher;
   res: ServerResponse;
-  timer: NodeJS.Timeout;
+  /** Cancels the close at timeoutSeconds. */
+  timer: Cancel;
   /** Table watches (kubectl get -w) carry each object as a one-row Table. */
   present: (object: KubeObject) => unknown;
   sent: number;
   /** A half-open connection: nothing is delivered and the server never closes it. */
   halfOpen: boolean;
-  bookmarks: NodeJS.Timeout | undefined;
+  bookmarks: Cancel | undefined;
   /** Only events after this resourceVersion (one asked for ahead of the store waits for it). */
   after: number;
 }
@@ -39,6 +40,19 @@ export interface WatchHubOptions {
   bookmarkEveryMs?: () => number;
   /** The endpoint went away: open streams stop delivering and are never closed. */
   unreachable?: () => boolean;
+  /**
+   * Runs `fire` after `ms` and returns its cancel: the stream's close at timeoutSeconds and its
+   * bookmarks. Real timers by default; the simulated cluster passes its virtual clock, so that a
+   * watch open for an hour of simulated time is closed and bookmarked as a real server would.
+   */
+  after?: (ms: number, fire: () => void) => Cancel;
+}
+
+type Cancel = () => void;
+
+function realTimer(ms: number, fire: () => void): Cancel {
+  const t = setTimeout(fire, ms);
+  return () => clearTimeout(t);
 }
 
 const PREVIOUS_LIMIT = 5000;
@@ -51,12 +65,14 @@ export class WatchHub {
   private readonly unsubscribe: () => void;
 
   private readonly dropAfterEvents: () => number | undefined;
+  private readonly after: (ms: number, fire: () => void) => Cancel;
 
   constructor(
     private readonly store: KubeStore,
     private readonly options: WatchHubOptions = {},
   ) {
     this.dropAfterEvents = options.dropAfterEvents ?? (() => undefined);
+    this.after = options.after ?? realTimer;
     for (const r of RESOURCES)
       for (const o of store.list(r.key)) this.lastSeen.set(objectKey(r.key, o), o);
     this.unsubscribe = store.subscribe((event) => this.onEvent(event));
@@ -116,16 +132,12 @@ export class WatchHub {
       halfOpen: this.options.takeHalfOpen?.() ?? false,
       bookmarks: undefined,
       after: fromVersion ?? 0,
-      timer: setTimeout(() => this.end(stream), timeoutMs),
+      timer: () => undefined,
     };
     // A dead connection: the request got through, nothing comes back, nothing closes it.
-    if (stream.halfOpen) clearTimeout(stream.timer);
+    if (!stream.halfOpen) stream.timer = this.after(timeoutMs, () => this.end(stream));
     const bookmarks = query.get('allowWatchBookmarks') === 'true';
-    if (bookmarks && !stream.halfOpen)
-      stream.bookmarks = setInterval(
-        () => this.bookmark(stream),
-        this.options.bookmarkEveryMs?.() ?? 60_000,
-      );
+    if (bookmarks && !stream.halfOpen) this.scheduleBookmark(stream);
     // Registered first so that the replay below counts toward the drop fault like live events.
     this.streams.add(stream);
     res.on('close', () => this.end(stream));
@@ -164,8 +176,15 @@ export class WatchHub {
 
   private goHalfOpen(stream: Stream): void {
     stream.halfOpen = true;
-    clearTimeout(stream.timer);
-    clearInterval(stream.bookmarks);
+    stream.timer();
+    stream.bookmarks?.();
+  }
+
+  private scheduleBookmark(stream: Stream): void {
+    stream.bookmarks = this.after(this.options.bookmarkEveryMs?.() ?? 60_000, () => {
+      this.bookmark(stream);
+      if (this.streams.has(stream) && !stream.halfOpen) this.scheduleBookmark(stream);
+    });
   }
 
   /** BOOKMARK: only `metadata.resourceVersion`, in the watched kind (api-concepts). */
@@ -184,8 +203,8 @@ export class WatchHub {
 
   private end(stream: Stream): void {
     if (!this.streams.delete(stream)) return;
-    clearTimeout(stream.timer);
-    clearInterval(stream.bookmarks);
+    stream.timer();
+    stream.bookmarks?.();
     if (!stream.res.writableEnded) stream.res.end();
   }
 
