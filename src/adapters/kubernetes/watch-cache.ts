@@ -102,8 +102,9 @@ export class WatchCache {
   private settleWaiting(error?: unknown): void {
     const waiting = this.waiting;
     this.waiting = [];
-    for (const w of waiting) if (error === undefined) w.resolve();
-    else w.reject(error);
+    for (const w of waiting)
+      if (error === undefined) w.resolve();
+      else w.reject(error);
   }
 
   private notSynced(): DroverError {

@@ -93,7 +93,8 @@ export function watchOnce(o: WatchStreamOptions): Promise<StreamOutcome> {
           }
           const rv = object.metadata?.resourceVersion;
           if (rv) o.onVersion(rv);
-          if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') o.onEvent(type, object);
+          if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED')
+            o.onEvent(type, object);
         },
         (error: unknown) => {
           done(
