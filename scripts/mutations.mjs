@@ -139,6 +139,16 @@ export const MUTATIONS = [
     why: 'an OSD node would go down while Ceph is degraded in another domain',
   },
   {
+    id: 'pre-act-reads-bypass-cache',
+    rule: 'recheck-before-act',
+    file: 'src/engine/pre-act-check.ts',
+    find: '  const views = await run.kubernetes.nodeReads.listNodes().catch(() => undefined);\n',
+    replace:
+      '  const views = await run.kubernetes.nodeReads.listNodes({ cached: true }).catch(() => undefined);\n',
+    tests: ['src/engine/pre-act-fresh.test.ts'],
+    why: 'the re-check before a destructive call would judge the budget on a watch cache that has not yet heard of a node taken out since',
+  },
+  {
     id: 'pre-act-lease',
     rule: 'single-lease-holder',
     file: 'src/engine/pre-act-check.ts',
