@@ -2,7 +2,7 @@
  * `drover simulate --api http`: the real @kubernetes/client-node adapter against the fake API
  * server started in-process, over the simulated cluster's state. The reference cattle upgrade
  * must succeed with zero violations, quickly, and its request counts must show that waiting is
- * done with watches, not polls.
+ * done with watches, not polls, and that gates read watch caches, not the server.
  */
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
@@ -39,9 +39,15 @@ describe('drover simulate --api http', () => {
     // The lease is renewed as client-go's leader renews it: one conditional PUT of the record it
     // last wrote, no read first (a GET only to acquire, release, or after a conflict).
     expect(requests['GET leases'] ?? 0).toBeLessThan(5);
-    // About 49 (issue 15; 61 before the renewal fast path): a quarter lease renewals, the rest
-    // mostly the fresh reads of nodes, pods, workloads and Ceph that gates and the re-check right
-    // before each destructive call make (issue 10).
-    expect(report.apiRequestsPerNode).toBeLessThan(55);
+    // Gates read nodes, pods and workloads from watch caches (issue 15): each collection is
+    // listed about once and then followed by its watch (re-watched when the server closes it at
+    // timeoutSeconds, in simulated time), where they were listed afresh on every gate read.
+    for (const kind of ['deployments', 'statefulsets', 'daemonsets'])
+      expect(requests[`LIST ${kind}`] ?? 0).toBeLessThanOrEqual(2);
+    // About 34 (49 when gates read afresh, 61 before the renewal fast path): lease renewals, the
+    // fresh reads the re-check right before each destructive call makes, Ceph, waits.
+    expect(report.apiRequestsPerNode).toBeLessThan(40);
+    // The caches cost the run no time: within 1.15x the lower bound, as in memory (issue 15).
+    expect(report.durationSeconds).toBeLessThanOrEqual(1.15 * report.lowerBoundSeconds);
   }, 60_000);
 });
