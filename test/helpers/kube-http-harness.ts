@@ -57,7 +57,8 @@ export async function startHarness(
   for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease'])
     if (!store.get('namespaces', undefined, ns))
       store.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-  const server = await startFakeApiServer({ store, now: () => Date.now() });
+  // The server's clock is the adapter's: its watch cache ages events by it.
+  const server = await startFakeApiServer({ store, now: () => clock.now() });
   const redactor = new Redactor();
   const adapter = createKubernetesAdapter({
     kubeconfigYaml: server.kubeconfigYaml,

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { addNode } from '../../../test/helpers/kube-fixtures.js';
 import { startHarness, until, type Harness } from '../../../test/helpers/kube-http-harness.js';
+import { ManualClock } from '../../../test/helpers/manual-clock.js';
 
 let h: Harness;
 afterEach(async () => h?.close());
@@ -119,19 +120,22 @@ describe('nodes over HTTP', () => {
   });
 
   it('re-lists when the resumed watch answers 410 Expired', async () => {
-    h = await startHarness(seed);
-    const waiting = h.adapter.waitForNode('w-1', (n) => n === undefined, { timeoutMs: 60_000 });
+    const clock = new ManualClock();
+    h = await startHarness(seed, clock);
+    const waiting = h.adapter.waitForNode('w-1', (n) => n === undefined, {
+      timeoutMs: 3_600_000,
+    });
     await until(() => h.server.openWatches() === 1);
-    // The changes run synchronously, before the client can reconnect: history then no longer
-    // reaches the watch's version and the resumed watch gets the 410 ERROR event.
+    // The changes run synchronously, before the client can reconnect: the watch cache's window
+    // (100 events, older than 75 s: watch-window.ts) no longer reaches the watch's version and
+    // the resumed watch gets the 410 ERROR event.
     h.server.dropWatches();
-    for (let i = 0; i < 5001; i += 1)
-      h.store.mutate(
-        'nodes',
-        undefined,
-        'cp-1',
-        (n) => (n.metadata.annotations = { i: String(i) }),
-      );
+    const annotate = (i: number) =>
+      h.store.mutate('nodes', undefined, 'cp-1', (n) => (n.metadata.annotations = { i: `${i}` }));
+    for (let i = 0; i < 100; i += 1) annotate(i);
+    clock.advance(80_000);
+    annotate(100);
+    annotate(101);
     h.store.delete('nodes', undefined, 'w-1');
     expect(await waiting).toBeUndefined();
     expect(h.server.requestCounts()).toMatchObject({ 'LIST nodes': 2, 'WATCH nodes': 2 });

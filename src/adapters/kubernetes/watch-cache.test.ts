@@ -92,20 +92,21 @@ describe('gates read from watch caches', () => {
     expect(requests('WATCH nodes')).toBe(1);
   });
 
-  it('relists when the server answers 410 Gone to the re-watch (its history compacted)', async () => {
-    h = await startHarness(world);
+  it('relists when the server answers 410 Gone to the re-watch (its watch cache moved on)', async () => {
+    const clock = new ManualClock();
+    h = await startHarness(world, clock);
     await h.adapter.listNodes(CACHED);
     await until(() => h.server.openWatches() === 1);
-    // Nodes stay quiet while the store's history moves on past the cache's resourceVersion.
-    for (let i = 0; i < 5001; i++)
-      h.store.mutate(
-        'namespaces',
-        undefined,
-        'default',
-        (n) => (n.metadata.labels = { i: `${i}` }),
-      );
-    // The server ends the watch; the re-watch from the old version is 410 Gone: list again.
+    // The server ends the watch and, before the cache re-watches, its own watch cache window
+    // (100 events, the oldest past 75 s: watch-window.ts) moves past the cache's version.
     h.server.dropWatches();
+    const annotate = (i: number) =>
+      h.store.mutate('nodes', undefined, 'w-1', (n) => (n.metadata.annotations = { i: `${i}` }));
+    for (let i = 0; i < 100; i++) annotate(i);
+    clock.advance(80_000);
+    annotate(100);
+    annotate(101);
+    // The re-watch from the old version is 410 Gone: list again.
     await until(() => requests('LIST nodes') === 2);
     expect(requests('WATCH nodes')).toBeGreaterThanOrEqual(2);
     // And it follows the new watch from there.

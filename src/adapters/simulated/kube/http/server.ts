@@ -110,6 +110,7 @@ export async function startFakeApiServer(options: {
     bookmarkEveryMs: () => faults.bookmarkEveryMs ?? 60_000,
     unreachable: () => faults.unreachable?.() ?? false,
     ...(options.after ? { after: options.after } : {}),
+    now,
   });
   let address = '';
 

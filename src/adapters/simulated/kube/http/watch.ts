@@ -1,7 +1,9 @@
 /**
  * Watches as the real API server serves them: 200 with headers at once, chunked, one JSON event
  * per line as changes happen; RV unset/"0" first replays every object as ADDED; a specific RV
- * resumes after it, or answers a single 410 ERROR event and closes when history is too short;
+ * resumes after it, or answers a single 410 ERROR event and closes when the resource's watch
+ * cache window (watch-window.ts) no longer reaches it; timeoutSeconds and bookmarks run on the
+ * server's timers (the simulated clock under `drover simulate`);
  * with selectors an object that stops matching is DELETED and one that starts matching ADDED;
  * the stream closes after timeoutSeconds; BOOKMARK events when asked for (allowWatchBookmarks); a
  * resourceVersion ahead of the store waits for it (a watch-list request gets a 504 "Too large
@@ -13,6 +15,7 @@ import type { KubeObject, KubeStore, StoreEvent } from '../store.js';
 import { RESOURCES, type ResourceDef } from './resources.js';
 import type { Matcher } from './selection.js';
 import { statusFailure, tooLargeResourceVersion } from './status.js';
+import { WatchWindow } from './watch-window.js';
 
 interface Stream {
   def: ResourceDef;
@@ -40,6 +43,8 @@ export interface WatchHubOptions {
   bookmarkEveryMs?: () => number;
   /** The endpoint went away: open streams stop delivering and are never closed. */
   unreachable?: () => boolean;
+  /** The server's clock: how old the watch cache's events are (real time by default). */
+  now?: () => number;
   /**
    * Runs `fire` after `ms` and returns its cancel: the stream's close at timeoutSeconds and its
    * bookmarks. Real timers by default; the simulated cluster passes its virtual clock, so that a
@@ -62,10 +67,14 @@ export class WatchHub {
   /** The object as it was before each event, so selector transitions can be told. */
   private readonly previous = new Map<number, KubeObject | undefined>();
   private readonly lastSeen = new Map<string, KubeObject>();
+  /** Per resource, what a watch can resume from (the watch cache's history). */
+  private readonly windows = new Map<string, WatchWindow>();
+  private readonly listVersion: number;
   private readonly unsubscribe: () => void;
 
   private readonly dropAfterEvents: () => number | undefined;
   private readonly after: (ms: number, fire: () => void) => Cancel;
+  private readonly now: () => number;
 
   constructor(
     private readonly store: KubeStore,
@@ -73,8 +82,10 @@ export class WatchHub {
   ) {
     this.dropAfterEvents = options.dropAfterEvents ?? (() => undefined);
     this.after = options.after ?? realTimer;
+    this.now = options.now ?? Date.now;
     for (const r of RESOURCES)
       for (const o of store.list(r.key)) this.lastSeen.set(objectKey(r.key, o), o);
+    this.listVersion = Number(store.resourceVersion);
     this.unsubscribe = store.subscribe((event) => this.onEvent(event));
   }
 
@@ -147,13 +158,12 @@ export class WatchHub {
           this.deliver(stream, { type: 'ADDED', resource: def.key, object: o, resourceVersion: 0 });
       return;
     }
-    const events = this.store.eventsSince(def.key, fromVersion);
-    if (events === 'expired') {
-      const oldest = this.store.oldestWatchableVersion - 1;
+    const events = this.window(def.key).since(fromVersion);
+    if (!Array.isArray(events)) {
       const error = statusFailure(
         410,
         'Expired',
-        `too old resource version: ${fromVersion} (${oldest})`,
+        `too old resource version: ${fromVersion} (${events.tooOld})`,
       );
       res.write(JSON.stringify({ type: 'ERROR', object: error.body }) + '\n');
       this.end(stream);
@@ -172,6 +182,15 @@ export class WatchHub {
   close(): void {
     this.dropAll();
     this.unsubscribe();
+  }
+
+  private window(resource: string): WatchWindow {
+    let w = this.windows.get(resource);
+    if (w === undefined) {
+      w = new WatchWindow(this.listVersion, this.now);
+      this.windows.set(resource, w);
+    }
+    return w;
   }
 
   private goHalfOpen(stream: Stream): void {
@@ -215,6 +234,7 @@ export class WatchHub {
       const first = this.previous.keys().next().value as number;
       this.previous.delete(first);
     }
+    this.window(event.resource).add(event);
     if (event.type === 'DELETED') this.lastSeen.delete(k);
     else this.lastSeen.set(k, event.object);
     for (const s of this.streams) if (s.def.key === event.resource) this.deliver(s, event);
