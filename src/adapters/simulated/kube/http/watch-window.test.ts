@@ -18,17 +18,23 @@ function setup(listVersion = 10) {
       } as StoreEvent);
     }
   };
-  return { w, add, later: (ms: number) => (now += ms), rv: () => rv };
+  /** The versions a watch from `version` gets (throws on 410). */
+  const versions = (version: number) => {
+    const events = w.since(version);
+    if (!Array.isArray(events)) throw new Error(`410: ${events.tooOld}`);
+    return events.map((e) => e.resourceVersion);
+  };
+  return { w, add, versions, later: (ms: number) => (now += ms) };
 }
 
 describe('the watch cache window a watch resumes from', () => {
   it('reaches back to the version it was listed at until an event is dropped', () => {
-    const { w, add } = setup(10);
+    const { w, add, versions } = setup(10);
     expect(w.since(10)).toEqual([]);
     expect(w.since(9)).toEqual({ tooOld: 10 });
     add(3);
-    expect(w.since(10).map((e) => e.resourceVersion)).toEqual([11, 12, 13]);
-    expect(w.since(12).map((e) => e.resourceVersion)).toEqual([13]);
+    expect(versions(10)).toEqual([11, 12, 13]);
+    expect(versions(12)).toEqual([13]);
   });
 
   it('grows while its events are younger than 75 s: 5,001 events in a second still resume', () => {
@@ -38,13 +44,13 @@ describe('the watch cache window a watch resumes from', () => {
   });
 
   it('full with events older than 75 s, it drops its oldest: an older version is 410 Gone', () => {
-    const { w, add, later } = setup(10);
+    const { w, add, later, versions } = setup(10);
     add(100);
     later(80_000);
     add(2);
     expect(w.since(10)).toEqual({ tooOld: 12 });
     expect(w.since(11)).toEqual({ tooOld: 12 });
-    expect(w.since(12).map((e) => e.resourceVersion)[0]).toBe(13);
+    expect(versions(12)[0]).toBe(13);
   });
 
   it('halves (down to 100) once its newest quarter is older than 75 s', () => {
