@@ -76,6 +76,15 @@ describe('gates read from watch caches', () => {
     expect(await a.listPodsOnNode('w-1', CACHED)).toEqual(await a.listPodsOnNode('w-1'));
   });
 
+  it('a closed adapter never starts a cache again', async () => {
+    h = await startHarness(world);
+    await h.adapter.listNodes(CACHED);
+    h.adapter.close();
+    await expect(h.adapter.listNodes(CACHED)).rejects.toMatchObject({ code: 'KUBE_UNAVAILABLE' });
+    await expect(h.adapter.problemPods(CACHED)).rejects.toMatchObject({ code: 'KUBE_UNAVAILABLE' });
+    expect(requests('LIST pods')).toBe(0);
+  });
+
   it('lists once, then follows the watch: repeated reads ask the server nothing', async () => {
     h = await startHarness(world);
     await h.adapter.listNodes(CACHED);

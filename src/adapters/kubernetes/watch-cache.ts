@@ -23,7 +23,8 @@ export interface WatchCacheSpec {
   what: string;
 }
 
-type State = 'stopped' | 'listing' | 'synced' | 'out-of-sync';
+/** `closed`: the adapter was closed; the cache never starts again. */
+type State = 'stopped' | 'listing' | 'synced' | 'out-of-sync' | 'closed';
 
 export class WatchCache {
   private readonly objects = new Map<string, WatchedObject>();
@@ -53,7 +54,7 @@ export class WatchCache {
 
   close(): void {
     this.stop.abort();
-    this.state = 'stopped';
+    this.state = 'closed';
     this.settleWaiting(this.notSynced());
   }
 
@@ -84,6 +85,7 @@ export class WatchCache {
         else this.objects.set(objectKey(object), object);
       },
       onOutOfSync: (error) => {
+        if (this.state === 'closed') return;
         this.state = 'out-of-sync';
         this.lastError = error;
         this.settleWaiting(this.notSynced());
@@ -92,7 +94,7 @@ export class WatchCache {
       () => undefined,
       // A refusal (403, 400): stopped; the next read starts it again and meets the same answer.
       (error: unknown) => {
-        if (stop !== this.stop) return;
+        if (stop !== this.stop || this.state === 'closed') return;
         this.state = 'stopped';
         this.settleWaiting(error);
       },
