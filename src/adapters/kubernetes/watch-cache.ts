@@ -8,6 +8,11 @@
  *
  * Not for the re-check right before a destructive call: a watch delivers changes a little after
  * they happen (and a half-open one not at all until WATCH_IDLE_MS), so those read the API server.
+ *
+ * Not client-node's makeInformer/ListWatch: it stops for good on any failure but a 410 (a list
+ * failing while the API server's node is replaced would end it), backs off on real timers rather
+ * than the injected clock, has no guard against a half-open watch, and says nothing of whether
+ * it is in sync (docs: shared reference, kubernetes-api-semantics.md section 3).
  */
 import { DroverError } from '../../core/errors.js';
 import type { KubeClient } from './client.js';
