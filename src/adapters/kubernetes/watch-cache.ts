@@ -12,7 +12,7 @@
  * Not client-node's makeInformer/ListWatch: it stops for good on any failure but a 410 (a list
  * failing while the API server's node is replaced would end it), backs off on real timers rather
  * than the injected clock, has no guard against a half-open watch, and says nothing of whether
- * it is in sync (docs: shared reference, kubernetes-api-semantics.md section 3).
+ * it is in sync (@kubernetes/client-node 1.4 src/cache.ts, src/informer.ts).
  */
 import { DroverError } from '../../core/errors.js';
 import type { KubeClient } from './client.js';
