@@ -10,9 +10,9 @@
  * they happen (and a half-open one not at all until WATCH_IDLE_MS), so those read the API server.
  *
  * Not client-node's makeInformer/ListWatch: it stops for good on any failure but a 410 (a list
- * failing while the API server's node is replaced would end it), backs off on real timers rather
- * than the injected clock, has no guard against a half-open watch, and says nothing of whether
- * it is in sync (@kubernetes/client-node 1.4 src/cache.ts, src/informer.ts).
+ * failing while the API server's node is replaced would end it), asks for no timeoutSeconds and
+ * so has no guard against a half-open watch, runs on no clock of ours, and says nothing of
+ * whether it is in sync (@kubernetes/client-node 1.4.0 dist/cache.js doneHandler).
  */
 import { DroverError } from '../../core/errors.js';
 import type { KubeClient } from './client.js';
