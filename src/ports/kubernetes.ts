@@ -127,7 +127,7 @@ export interface ReadOptions {
 }
 
 /** What a gate passes: its periodic read may come from a watch cache in sync. */
-export const GATE_READ: ReadOptions = { cached: true };
+export const GATE_READ: Readonly<ReadOptions> = Object.freeze({ cached: true });
 
 export interface WaitOptions {
   timeoutMs: number;
