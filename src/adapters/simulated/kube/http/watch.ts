@@ -15,7 +15,10 @@ import type { KubeObject, KubeStore, StoreEvent } from '../store.js';
 import { RESOURCES, type ResourceDef } from './resources.js';
 import type { Matcher } from './selection.js';
 import { statusFailure, tooLargeResourceVersion } from './status.js';
+import { realTimer, type Cancel, type WatchHubOptions } from './watch-options.js';
 import { WatchWindow } from './watch-window.js';
+
+export type { WatchHubOptions } from './watch-options.js';
 
 interface Stream {
   def: ResourceDef;
@@ -32,32 +35,6 @@ interface Stream {
   bookmarks: Cancel | undefined;
   /** Only events after this resourceVersion (one asked for ahead of the store waits for it). */
   after: number;
-}
-
-export interface WatchHubOptions {
-  /** The fault that ends a stream after that many events (mid-wait). */
-  dropAfterEvents?: () => number | undefined;
-  /** The fault that leaves the next watches half-open; returns true to take one. */
-  takeHalfOpen?: () => boolean;
-  /** How often a watch that asked for bookmarks gets one (real server: about a minute). */
-  bookmarkEveryMs?: () => number;
-  /** The endpoint went away: open streams stop delivering and are never closed. */
-  unreachable?: () => boolean;
-  /** The server's clock: how old the watch cache's events are (real time by default). */
-  now?: () => number;
-  /**
-   * Runs `fire` after `ms` and returns its cancel: the stream's close at timeoutSeconds and its
-   * bookmarks. Real timers by default; the simulated cluster passes its virtual clock, so that a
-   * watch open for an hour of simulated time is closed and bookmarked as a real server would.
-   */
-  after?: (ms: number, fire: () => void) => Cancel;
-}
-
-type Cancel = () => void;
-
-function realTimer(ms: number, fire: () => void): Cancel {
-  const t = setTimeout(fire, ms);
-  return () => clearTimeout(t);
 }
 
 const PREVIOUS_LIMIT = 5000;
