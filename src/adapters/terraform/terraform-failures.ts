@@ -5,6 +5,7 @@
  */
 import { DroverError } from '../../core/errors.js';
 import type { ExecResult } from '../exec/exec.js';
+import { outputTail } from '../exec/output-tail.js';
 import { createdAddresses, parseJsonStream, type TerraformDiagnostic } from './json-stream.js';
 import { findLockDiagnostic, stateLockedError } from './state-lock.js';
 
@@ -44,7 +45,7 @@ export function commandError(args: readonly string[], result: ExecResult): Drove
   return new DroverError(
     'failed',
     'TF_COMMAND_FAILED',
-    `terraform ${args.slice(0, 2).join(' ')} exited ${result.exitCode}: ${tail(result.stderr || result.stdout)}`,
+    `terraform ${args.slice(0, 2).join(' ')} exited ${result.exitCode}: ${outputTail(result.stderr || result.stdout)}`,
     {
       hint: 'check that the working directory was initialised (terraform init) and the backend is reachable',
     },
@@ -55,7 +56,7 @@ export function initError(result: ExecResult): DroverError {
   return new DroverError(
     'failed',
     'TF_INIT_FAILED',
-    `terraform init exited ${result.exitCode}: ${tail(result.stderr || result.stdout)}`,
+    `terraform init exited ${result.exitCode}: ${outputTail(result.stderr || result.stdout)}`,
     {
       hint: 'check the backend configuration and credentials (environment or -backend-config) and that the providers can be downloaded',
     },
@@ -69,7 +70,7 @@ export function parseJson(text: string, what: string): unknown {
     throw new DroverError(
       'failed',
       'TF_JSON_INVALID',
-      `terraform ${what} did not print JSON: ${tail(text, 200)}`,
+      `terraform ${what} did not print JSON: ${outputTail(text, 200)}`,
       {
         cause,
         hint: 'check the Terraform version and that nothing else writes to its stdout',
@@ -79,16 +80,11 @@ export function parseJson(text: string, what: string): unknown {
 }
 
 function describeDiagnostics(errors: TerraformDiagnostic[], stderr: string): string {
-  if (errors.length === 0) return tail(stderr) || 'no diagnostic';
+  if (errors.length === 0) return outputTail(stderr) || 'no diagnostic';
   return errors
     .map(
       (d) =>
-        `${d.address ? `${d.address}: ` : ''}${d.summary}${d.detail ? ` (${tail(d.detail, 300)})` : ''}`,
+        `${d.address ? `${d.address}: ` : ''}${d.summary}${d.detail ? ` (${outputTail(d.detail, 300)})` : ''}`,
     )
     .join('; ');
-}
-
-function tail(text: string, max = 600): string {
-  const t = text.trim();
-  return t.length <= max ? t : `…${t.slice(-max)}`;
 }
