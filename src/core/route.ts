@@ -25,6 +25,7 @@ export type KubernetesRoute = (typeof KUBERNETES_ROUTES)[number];
 
 export const REFUSAL_CODES = [
   'DOWNGRADE',
+  'DOWNGRADE_MULTI_HOP',
   'FORBIDDEN_HOP',
   'UNKNOWN_TARGET_LINE',
   'K8S_DOWNGRADE',
@@ -153,6 +154,18 @@ function decideTalos(
     refusal: { subject: 'talos', code, reason },
   });
 
+  // A downgrade across several lines goes nowhere, whatever the flags: Drover downgrades by
+  // rebuilding the nodes (cattle), which cannot go through intermediate hops (core/refusals.ts,
+  // CATTLE_MULTI_HOP), and Talos takes a host down in place only to a line whose maximum
+  // downgrade version it does not exceed (docs/router.md, Downgrades).
+  const downHops = order > 0 ? downgradeHops(from, to, table, latestKnownPatch) : undefined;
+  if (downHops) {
+    return refuse(
+      'DOWNGRADE_MULTI_HOP',
+      `Talos ${change} is a downgrade across several lines (hops: ${from.text} -> ${downHops.join(' -> ')}): a downgrade rebuilds the nodes, which cannot go through intermediate hops; downgrade one line at a time`,
+      downHops,
+    );
+  }
   if (order > 0 && !allow.allowDowngrade) {
     return refuse(
       'DOWNGRADE',
@@ -183,18 +196,29 @@ function decideTalos(
       path ?? [],
     );
   }
-  // Up several lines: in place, through the newest patch of each line between (the path the
-  // Talos upgrade guide gives), never cattle: a cattle run cannot build the templates of an
-  // intermediate hop, and a fresh node must not skip lines either (core/refusals.ts,
-  // CATTLE_MULTI_HOP).
-  if (order < 0)
-    return {
-      route: 'pets',
-      isDowngrade: false,
-      hops: path,
-      reason: `Talos line change ${change} in ${path.length} hops: ${path.join(' -> ')}: in place through each hop (pets)`,
-    };
-  return routeWithin(from, to, path, `${change} in ${path.length} hops: ${path.join(' -> ')}`);
+  // Up several lines (a downgrade with hops was refused above): in place, through the newest
+  // patch of each line between (the path the Talos upgrade guide gives), never cattle: a cattle
+  // run cannot build the templates of an intermediate hop, and a fresh node must not skip lines
+  // either (core/refusals.ts, CATTLE_MULTI_HOP).
+  return {
+    route: 'pets',
+    isDowngrade: false,
+    hops: path,
+    reason: `Talos line change ${change} in ${path.length} hops: ${path.join(' -> ')}: in place through each hop (pets)`,
+  };
+}
+
+/** The hops of a downgrade that needs more than one (undefined: one hop, or no known path). */
+function downgradeHops(
+  from: Version,
+  to: Version,
+  table: readonly TalosLineCompatibility[],
+  latestKnownPatch?: (line: MinorLine) => string | undefined,
+): readonly string[] | undefined {
+  if (!talosLine(to, table) || sameLine(from, to) || canMoveInOneHop(from, to, table))
+    return undefined;
+  const path = talosPath(from, to, { table, ...(latestKnownPatch ? { latestKnownPatch } : {}) });
+  return path && path.length > 1 ? path : undefined;
 }
 
 function routeWithin(from: Version, to: Version, hops: readonly string[], what: string): TalosPart {
