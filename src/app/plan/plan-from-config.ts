@@ -8,7 +8,7 @@ import type { Plan, UpgradeKind } from '../../core/plan.js';
 import { buildPlan } from '../../core/plan-build.js';
 import type { PlanInput } from '../../core/plan-build.js';
 import { checkUpgrade } from '../../core/refusals.js';
-import type { RefusingCommand, ReleaseGate } from '../../core/refusals.js';
+import type { RefusingCommand, ReleaseGate, UpgradeRoute } from '../../core/refusals.js';
 import type { RouteAllowances, RouteDecision } from '../../core/route.js';
 import { parseVersion } from '../../core/version.js';
 import type { Version } from '../../core/version.js';
@@ -57,7 +57,8 @@ export function planFromConfig(
   return kind === 'kubernetes' ? kubernetesPlan(context) : talosPlan(kind, context);
 }
 
-function kubernetesPlan({ loaded, v, to, allow, command, customChecks }: PlanContext): PlanResult {
+function kubernetesPlan(context: PlanContext): PlanResult {
+  const { loaded, v, to, customChecks } = context;
   const { config, inventory, policy } = loaded;
   const from = version(
     '--from',
@@ -67,16 +68,7 @@ function kubernetesPlan({ loaded, v, to, allow, command, customChecks }: PlanCon
     'versions.talos',
     required('versions.talos', 'versions.talos', config.versions.talos),
   );
-  const route = checkUpgrade(
-    {
-      kind: 'kubernetes',
-      talos: { from: talos, to: talos },
-      kubernetes: { from, to },
-      allow,
-      ...(v.releaseGate ? { releaseGate: v.releaseGate } : {}),
-    },
-    command,
-  );
+  const route = checkRoute(context, 'kubernetes', { from: talos, to: talos }, { from, to });
   const input: PlanInput = {
     inventory,
     policy,
@@ -89,10 +81,8 @@ function kubernetesPlan({ loaded, v, to, allow, command, customChecks }: PlanCon
   return { plan: buildPlan('kubernetes', input), notes: [] };
 }
 
-function talosPlan(
-  kind: Exclude<UpgradeKind, 'kubernetes'>,
-  { loaded, v, to, allow, command, customChecks }: PlanContext,
-): PlanResult {
+function talosPlan(kind: Exclude<UpgradeKind, 'kubernetes'>, context: PlanContext): PlanResult {
+  const { loaded, v, to, customChecks } = context;
   const { config, inventory, policy } = loaded;
   const from = version(
     '--from',
@@ -103,15 +93,11 @@ function talosPlan(
     kubeText === undefined
       ? null
       : version(v.kubernetesFrom ? '--kubernetes-from' : 'versions.kubernetes', kubeText);
-  const { decision } = checkUpgrade(
-    {
-      kind,
-      talos: { from, to },
-      kubernetes: kube === null ? null : { from: kube, to: kube },
-      allow,
-      ...(v.releaseGate ? { releaseGate: v.releaseGate } : {}),
-    },
-    command,
+  const { decision } = checkRoute(
+    context,
+    kind,
+    { from, to },
+    kube === null ? null : { from: kube, to: kube },
   );
   const input: PlanInput = {
     inventory,
@@ -126,6 +112,25 @@ function talosPlan(
     plan: buildPlan(kind, input),
     notes: talosPlanNotes(kind, decision, `${from.text} -> ${to.text}`, kube === null),
   };
+}
+
+/** The one set of refusals (core/refusals.ts), asked as the command that plans. */
+function checkRoute(
+  { v, allow, command }: PlanContext,
+  kind: UpgradeKind,
+  talos: { from: Version; to: Version },
+  kubernetes: { from: Version; to: Version } | null,
+): UpgradeRoute {
+  return checkUpgrade(
+    {
+      kind,
+      talos,
+      kubernetes,
+      allow,
+      ...(v.releaseGate ? { releaseGate: v.releaseGate } : {}),
+    },
+    command,
+  );
 }
 
 /** Things that do not stop a Talos plan: a route other than asked, no Kubernetes version. */
