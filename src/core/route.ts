@@ -157,7 +157,7 @@ function decideTalos(
   // A downgrade across several lines goes nowhere, whatever the flags: Drover downgrades by
   // rebuilding the nodes (cattle), which cannot go through intermediate hops (core/refusals.ts,
   // CATTLE_MULTI_HOP), and Talos takes a host down in place only to a line whose maximum
-  // downgrade version it does not exceed (docs/router.md, Downgrades).
+  // downgrade version it does not exceed (docs/router.md, How it decides).
   const downHops = order > 0 ? downgradeHops(from, to, table, latestKnownPatch) : undefined;
   if (downHops) {
     return refuse(
