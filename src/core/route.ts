@@ -154,24 +154,8 @@ function decideTalos(
     refusal: { subject: 'talos', code, reason },
   });
 
-  // A downgrade across several lines goes nowhere, whatever the flags: Drover downgrades by
-  // rebuilding the nodes (cattle), which cannot go through intermediate hops (core/refusals.ts,
-  // CATTLE_MULTI_HOP), and Talos takes a host down in place only to a line whose maximum
-  // downgrade version it does not exceed (docs/router.md, How it decides).
-  const downHops = order > 0 ? downgradeHops(from, to, table, latestKnownPatch) : undefined;
-  if (downHops) {
-    return refuse(
-      'DOWNGRADE_MULTI_HOP',
-      `Talos ${change} is a downgrade across several lines (hops: ${from.text} -> ${downHops.join(' -> ')}): a downgrade rebuilds the nodes, which cannot go through intermediate hops; downgrade one line at a time`,
-      downHops,
-    );
-  }
-  if (order > 0 && !allow.allowDowngrade) {
-    return refuse(
-      'DOWNGRADE',
-      `Talos ${change} is a downgrade; pass --allow-downgrade to rebuild the nodes at the lower version`,
-    );
-  }
+  const down = order > 0 ? downgradeRefusal(from, to, allow, table, latestKnownPatch) : undefined;
+  if (down) return refuse(down.code, down.reason, down.hops);
   if (!talosLine(to, table)) {
     if (!allow.allowUnknown) {
       return refuse(
@@ -205,6 +189,37 @@ function decideTalos(
     isDowngrade: false,
     hops: path,
     reason: `Talos line change ${change} in ${path.length} hops: ${path.join(' -> ')}: in place through each hop (pets)`,
+  };
+}
+
+/**
+ * A downgrade across several lines goes nowhere, whatever the flags: Drover downgrades by
+ * rebuilding the nodes (cattle), which cannot go through intermediate hops (core/refusals.ts,
+ * CATTLE_MULTI_HOP), and Talos takes a host down in place only to a line whose maximum
+ * downgrade version it does not exceed (docs/router.md, How it decides). One hop down needs
+ * --allow-downgrade.
+ */
+function downgradeRefusal(
+  from: Version,
+  to: Version,
+  allow: RouteAllowances,
+  table: readonly TalosLineCompatibility[],
+  latestKnownPatch?: (line: MinorLine) => string | undefined,
+): { code: RefusalCode; reason: string; hops: readonly string[] } | undefined {
+  const change = `${from.text} -> ${to.text}`;
+  const hops = downgradeHops(from, to, table, latestKnownPatch);
+  if (hops) {
+    return {
+      code: 'DOWNGRADE_MULTI_HOP',
+      reason: `Talos ${change} is a downgrade across several lines (hops: ${from.text} -> ${hops.join(' -> ')}): a downgrade rebuilds the nodes, which cannot go through intermediate hops; downgrade one line at a time`,
+      hops,
+    };
+  }
+  if (allow.allowDowngrade) return undefined;
+  return {
+    code: 'DOWNGRADE',
+    reason: `Talos ${change} is a downgrade; pass --allow-downgrade to rebuild the nodes at the lower version`,
+    hops: [],
   };
 }
 
