@@ -16,7 +16,7 @@ export const MUTATIONS = [
     id: 'lease-renewed',
     rule: 'single-lease-holder',
     file: 'src/engine/lock-renewal.ts',
-    find: '    await run.ports.lock.renew(identity);\n',
+    find: '    await this.run.ports.lock.renew(this.identity);\n',
     replace: '',
     tests: ['src/engine/lock-renewal.test.ts'],
     why: 'the lease would expire mid-run and a second runner could act at once',
