@@ -76,6 +76,15 @@ export const MUTATIONS = [
     why: 'a VM would be destroyed while its pods are still terminating (data not flushed)',
   },
   {
+    id: 'forced-deletion-rechecked',
+    rule: 'recheck-before-act',
+    file: 'src/engine/drain-eviction.ts',
+    find: "  await preActCheck(ctx, 'forced pod deletion');\n",
+    replace: '',
+    tests: ['src/engine/drain.test.ts'],
+    why: 'a drain would force pods past their disruption budget after the run lost its lease',
+  },
+  {
     id: 'verify-version-asks-talos',
     rule: 'evidence-of-change',
     file: 'src/engine/steps/node-steps.ts',

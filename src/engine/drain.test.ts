@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../adapters/simulated/scenario/schema.js';
 import { smallScenarioInput } from '../adapters/simulated/testing/fixtures.js';
+import { block } from '../core/gates.js';
 import { DEFAULT_POLICY } from '../core/policy.js';
 import type { PodView } from '../ports/kubernetes.js';
 import { drainNode, refusedPods } from './drain.js';
@@ -108,6 +109,23 @@ describe('drain', () => {
     });
     await expect(drainNode(t.context(`${t.web}/drain`), t.web)).rejects.toMatchObject({
       code: 'DRAIN_BLOCKED',
+    });
+    expect(t.counts.deletePod()).toBe(0);
+    expect(
+      (await t.cluster.ports.kubernetes.listPodsOnNode(t.web)).some((p) =>
+        p.name.startsWith('web-'),
+      ),
+    ).toBe(true);
+  });
+
+  it('a forced deletion is proven safe first: with the lease lost past the window, nothing is forced', async () => {
+    const t = await setup({
+      scenario: { faults: [{ type: 'pdb-blocks', namespace: 'apps', name: 'web' }] },
+    });
+    // Lost while the evictions were refused: the pre-act check before forcing must notice.
+    t.run.lease = { confirm: async () => block('LOCK_LOST', 'held by someone else') };
+    await expect(drainNode(t.context(`${t.web}/drain`), t.web)).rejects.toMatchObject({
+      code: 'LOCK_LOST',
     });
     expect(t.counts.deletePod()).toBe(0);
     expect(
