@@ -301,6 +301,15 @@ export const MUTATIONS = [
     why: 'a node whose VM a crashed run already destroyed would be left out of service until the next window',
   },
   {
+    id: 'lost-lease-stops-run',
+    rule: 'single-lease-holder',
+    file: 'src/engine/run-upgrade.ts',
+    find: '    abort.controller.abort(error),\n',
+    replace: '    undefined,\n',
+    tests: ['test/simulate/kubernetes-faults.test.ts'],
+    why: 'a run whose lease expired would go on acting beside the runner that took it over',
+  },
+  {
     id: 'window-wait-before-lock',
     rule: 'maintenance-window',
     file: 'src/engine/run-upgrade.ts',
