@@ -54,6 +54,9 @@ const daemonPods = async (t: Awaited<ReturnType<typeof setup>>, node: string) =>
     ),
   );
 
+const webStillOn = async (t: Awaited<ReturnType<typeof setup>>, node: string) =>
+  (await t.cluster.ports.kubernetes.listPodsOnNode(node)).some((p) => p.name.startsWith('web-'));
+
 describe('drain', () => {
   it('evicts managed pods and leaves DaemonSet and mirror pods alone', async () => {
     const t = await setup({
@@ -111,11 +114,7 @@ describe('drain', () => {
       code: 'DRAIN_BLOCKED',
     });
     expect(t.counts.deletePod()).toBe(0);
-    expect(
-      (await t.cluster.ports.kubernetes.listPodsOnNode(t.web)).some((p) =>
-        p.name.startsWith('web-'),
-      ),
-    ).toBe(true);
+    expect(await webStillOn(t, t.web)).toBe(true);
   });
 
   it('a forced deletion is proven safe first: with the lease lost past the window, nothing is forced', async () => {
@@ -128,11 +127,7 @@ describe('drain', () => {
       code: 'LOCK_LOST',
     });
     expect(t.counts.deletePod()).toBe(0);
-    expect(
-      (await t.cluster.ports.kubernetes.listPodsOnNode(t.web)).some((p) =>
-        p.name.startsWith('web-'),
-      ),
-    ).toBe(true);
+    expect(await webStillOn(t, t.web)).toBe(true);
   });
 
   it('refuses up front, evicting nothing, when an unmanaged pod is present and not allowed', async () => {

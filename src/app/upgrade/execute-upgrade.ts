@@ -50,6 +50,13 @@ export interface UseCaseIo {
   registry?: RegistryPort;
 }
 
+/** The config and the plan the upgrade acts on: `full` before --limit/--canary, `selected` after. */
+export interface PlannedUpgrade {
+  loaded: LoadedConfig;
+  selected: Plan;
+  full: Plan;
+}
+
 export async function executeUpgrade(
   kindText: string,
   options: UpgradeOptions,
@@ -87,8 +94,8 @@ export async function executeUpgrade(
       );
     }
     const report = options.dryRun
-      ? await dryRunUpgrade(loaded, plan, options, io, redactor, full)
-      : await realRun(loaded, plan, options, io, redactor, full);
+      ? await dryRunUpgrade({ loaded, selected: plan, full }, options, io)
+      : await realRun({ loaded, selected: plan, full }, options, io);
     return redactor.redactValue(report);
   } finally {
     await io.reporter.flush();
@@ -96,13 +103,11 @@ export async function executeUpgrade(
 }
 
 async function realRun(
-  loaded: LoadedConfig,
-  selected: Plan,
+  { loaded, selected, full }: PlannedUpgrade,
   options: UpgradeOptions,
   io: UseCaseIo,
-  redactor: Redactor,
-  full: Plan,
 ): Promise<UpgradeReport> {
+  const { redactor } = io;
   const built = buildPorts({
     loaded,
     flags: options,

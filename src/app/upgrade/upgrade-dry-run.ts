@@ -6,29 +6,24 @@ import { SystemClock } from '../../adapters/system/system-clock.js';
 import { DEFAULT_STEP_DURATIONS } from '../../core/durations.js';
 import { lowerBoundSeconds } from '../../core/lower-bound.js';
 import { windowStatus } from '../../core/maintenance-window.js';
-import type { Plan } from '../../core/plan.js';
-import type { Redactor } from '../../core/redact.js';
 import type { UpgradeReport } from '../../core/report.js';
 import { dryRunReport } from '../../engine/dry-run.js';
 import { preflight } from '../../engine/preflight.js';
-import type { LoadedConfig } from '../config/load-config.js';
 import { selectLive } from '../selection/live-selection.js';
 import { extrasText } from './build-extras.js';
 import { buildKubernetes, buildSecrets } from './build-ports.js';
 import { annotateReport, dryRunText } from './dry-run-output.js';
-import type { UseCaseIo } from './execute-upgrade.js';
+import type { PlannedUpgrade, UseCaseIo } from './execute-upgrade.js';
 import { runIdOf } from './run-id.js';
 import { maintenanceOf, registryOf } from './run-settings.js';
 import type { UpgradeOptions } from './upgrade-input.js';
 
 export async function dryRunUpgrade(
-  loaded: LoadedConfig,
-  selected: Plan,
+  { loaded, selected, full }: PlannedUpgrade,
   options: UpgradeOptions,
   io: UseCaseIo,
-  redactor: Redactor,
-  full: Plan,
 ): Promise<UpgradeReport> {
+  const { redactor } = io;
   const clock = io.clock ?? new SystemClock();
   // Only what reads: the Kubernetes API and the machine configs (into memory).
   const kubernetes = buildKubernetes({ loaded, flags: options, env: io.env, clock, redactor });
