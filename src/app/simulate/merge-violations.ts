@@ -4,7 +4,7 @@
  */
 import type { SimulatedCluster } from '../../adapters/simulated/index.js';
 import type { UpgradeReport, Violation } from '../../core/report.js';
-import { vmReplacementsFromJournal } from '../../core/report.js';
+import { vmReplacementsFromJournal } from '../../core/report-nodes.js';
 import type { JournalEntry } from '../../ports/index.js';
 
 /**
