@@ -15,6 +15,7 @@ import type { StepContext } from './context.js';
 import { readEtcd } from './etcd-reading.js';
 import { outOfServiceNow } from './out-of-service.js';
 import { runGate } from './gate-runner.js';
+import { readPoolCap } from './storage-cap.js';
 import { storageHealthDecision } from './steps/gate-steps.js';
 
 async function budget(ctx: StepContext, node: InventoryNode): Promise<GateDecision> {
@@ -30,7 +31,15 @@ async function budget(ctx: StepContext, node: InventoryNode): Promise<GateDecisi
     views,
   );
   const down = [...inFlight, ...seen];
-  return takeDownDecision({ node, down, policy: disruptionFor(run.plan.kind, run.policy) });
+  // Ceph: what the pools tolerate now caps the storage domains down (unknown: wait).
+  const pools = node.storage?.osd === true ? await readPoolCap(run) : undefined;
+  if (pools?.known === false) return wait(pools.reason);
+  return takeDownDecision({
+    node,
+    down,
+    policy: disruptionFor(run.plan.kind, run.policy),
+    poolTolerance: pools?.tolerated,
+  });
 }
 
 async function etcd(ctx: StepContext, node: InventoryNode): Promise<GateDecision> {

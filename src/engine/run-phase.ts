@@ -19,6 +19,8 @@ import { pause } from './retry.js';
 import { runStep } from './run-step.js';
 import type { StepRunOptions } from './run-step.js';
 import { runUnit } from './run-unit.js';
+import { readPoolCap } from './storage-cap.js';
+import { poolsUnknownError } from './storage-cap.js';
 import { isWindowClosed } from './window-gate.js';
 import { closeTemplateBatch, openTemplateBatch } from './steps/template-batch.js';
 import { isBatchMateStop, leaveVmBatch, openVmBatch } from './steps/vm-batch.js';
@@ -136,6 +138,7 @@ async function runScheduled(
   );
   let blockedSince: number | undefined;
   let capacityShort: Exclude<GateDecision, { verdict: 'pass' }> | undefined;
+  let poolsUnknown: string | undefined;
   let delay = run.policy.retry.initialBackoffSeconds * 1000;
   while (!run.stopRequested && (pending.length > 0 || running.size > 0)) {
     if (run.signal?.aborted) break;
@@ -153,6 +156,10 @@ async function runScheduled(
           nodes,
           { cordonedIsOut: (n) => !waiting.has(n.name) },
         );
+        // Ceph: the pools' tolerance caps the OSD domains down; unknown opens none.
+        const osdPending = nodesOf(run, pending).some((n) => n.storage?.osd === true);
+        const pools = osdPending ? await readPoolCap(run) : undefined;
+        poolsUnknown = pools?.known === false ? pools.reason : undefined;
         const budgeted = pickRunnableUnits({
           pending: nodesOf(run, pending),
           inProgress: nodesOf(
@@ -161,6 +168,7 @@ async function runScheduled(
           ),
           outOfService,
           policy: disruptionFor(run.plan.kind, run.policy),
+          poolTolerance: pools === undefined ? undefined : pools.known ? pools.tolerated : 0,
         });
         // Issue 15: the evicted pods must fit on the workers staying in service, else fewer go.
         const fit = await fitBatchToCapacity(
@@ -193,6 +201,7 @@ async function runScheduled(
       const now = clock.now();
       blockedSince ??= now;
       if (now - blockedSince >= run.policy.timeouts.gateSeconds * 1000) {
+        if (poolsUnknown) throw poolsUnknownError(poolsUnknown, run.policy.timeouts.gateSeconds);
         if (capacityShort)
           throw new DroverError(
             'refused',
@@ -215,7 +224,9 @@ async function runScheduled(
       }
       run.log(
         'warn',
-        capacityShort
+        poolsUnknown
+          ? `waiting: ${poolsUnknown}`
+          : capacityShort
           ? `waiting: ${capacityShort.reason}`
           : 'waiting: the disruption budget is used by nodes out of service on their own',
       );

@@ -20,6 +20,7 @@ import { cleanUpAfterStop } from './cleanup.js';
 import type { AuditRecord, CustomCheck, RunState } from './context.js';
 import { kubernetesRoles } from './context.js';
 import { checkInstallerImages, prePullInstallerImages } from './installer-images.js';
+import { checkStoragePools } from './storage-cap.js';
 import { lastBackupOf } from './journal-view.js';
 import { checkJournalMatchesPlan } from './journal-plan-match.js';
 import { Mutex } from './mutex.js';
@@ -233,6 +234,8 @@ export async function runUpgrade(options: RunUpgradeOptions): Promise<UpgradeRep
     await openRunExtras(run, extras);
     // Before the first node: installer images exist (refused otherwise), then pre-pulled.
     for (const note of [
+      // Ceph: a pool that tolerates nothing refuses before the first node; a capped policy is said.
+      ...(await checkStoragePools(run)),
       ...(await checkInstallerImages(run, options.installerImagesSkipped)),
       ...(await prePullInstallerImages(run)),
     ]) {
