@@ -145,7 +145,12 @@ export function storageTolerance(
   const each = pools.map((p) => poolTolerance(p, countedType));
   if (each.length === 0) return { known: true, domains: undefined, pools: [], limiting: [] };
   const min = Math.min(...each.map((p) => p.domains));
-  return { known: true, domains: min, pools: each, limiting: each.filter((p) => p.domains === min) };
+  return {
+    known: true,
+    domains: min,
+    pools: each,
+    limiting: each.filter((p) => p.domains === min),
+  };
 }
 
 /** `CephBlockPool rook-ceph/replicapool (size 2, min_size 2)`, for messages. */
@@ -157,8 +162,13 @@ export function describeLimiting(tolerance: { limiting: PoolTolerance[] }): stri
  * The cap on storage domains down at once: the policy's domains, lowered to what the pools
  * tolerate. undefined pools (none declared) leave the policy alone.
  */
-export function storageDomainsCap(maxUnavailableDomains: number, tolerated: number | undefined): number {
-  return tolerated === undefined ? maxUnavailableDomains : Math.min(maxUnavailableDomains, tolerated);
+export function storageDomainsCap(
+  maxUnavailableDomains: number,
+  tolerated: number | undefined,
+): number {
+  return tolerated === undefined
+    ? maxUnavailableDomains
+    : Math.min(maxUnavailableDomains, tolerated);
 }
 
 /** The note issue #15 asks for when a setting is capped by another; undefined when not capped. */

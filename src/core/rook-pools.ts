@@ -68,7 +68,10 @@ function reading(
 }
 
 /** The pools one Rook object declares, each named by its resource and field. */
-export function rookPoolReadings(kind: RookPoolKind, object: LooseRookObject): CephPoolSpecReading[] {
+export function rookPoolReadings(
+  kind: RookPoolKind,
+  object: LooseRookObject,
+): CephPoolSpecReading[] {
   const name = `${kind} ${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
   const spec = object.spec ?? {};
   const phase = object.status?.phase;

@@ -18,8 +18,7 @@ import { pause } from './retry.js';
 
 export type PoolCap =
   /** tolerated: domains the pools survive down; undefined with no pools (or no Ceph). */
-  | { known: true; tolerated: number | undefined; note?: string }
-  | { known: false; reason: string };
+  { known: true; tolerated: number | undefined; note?: string } | { known: false; reason: string };
 
 const messageOf = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);

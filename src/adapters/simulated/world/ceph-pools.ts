@@ -3,17 +3,17 @@
  * CephBlockPool and a CephFilesystem (metadata and data pool), each replicated with size 2t+1,
  * whose Ceph default min_size (size - size/2 = t+1) leaves exactly t copies to lose, with
  * failureDomain host (Rook's default, the storage domain Drover counts unless configured).
- * The objects the world serves, the Ceph model (ceph.ts) and the invariant checker all take
- * their tolerance from these same specs through core/pool-tolerance.ts, so they cannot differ.
+ * The Ceph model (ceph.ts) and the invariant checker count with `toleratedDomainsDown` itself,
+ * the world's truth, not through Drover's reading of these specs (core/pool-tolerance.ts): a
+ * misreading in Drover then shows as a breach instead of being shared by the twin
+ * (ceph-pools.test.ts checks that the specs read back as exactly t).
  */
 import {
   DEFAULT_STORAGE_DOMAIN_TYPE,
-  storageTolerance,
   type CephPoolSpecReading,
 } from '../../../core/pool-tolerance.js';
 import { rookPoolReadings, type RookPoolKind } from '../../../core/rook-pools.js';
 import type { KubeObject } from '../kube/store.js';
-import type { World } from './world.js';
 
 type NewObject = Omit<KubeObject, 'metadata'> & { metadata: { name: string; namespace: string } };
 
@@ -64,22 +64,4 @@ export function scenarioPoolReadings(tolerated: number): CephPoolSpecReading[] {
   return cephPoolObjects(tolerated).flatMap(({ kind, object }) =>
     rookPoolReadings(kind, object as Parameters<typeof rookPoolReadings>[1]),
   );
-}
-
-const memo = new WeakMap<World, number>();
-
-/**
- * Storage domains Ceph survives down in this world: the minimum over its pools, in the
- * storage domains the inventory counts (Infinity with no pools).
- */
-export function cephToleratedDomains(world: World): number {
-  const known = memo.get(world);
-  if (known !== undefined) return known;
-  const tolerance = storageTolerance(
-    scenarioPoolReadings(world.context.scenario.storage.toleratedDomainsDown),
-    world.context.inventory.storageDomainType ?? DEFAULT_STORAGE_DOMAIN_TYPE,
-  );
-  const domains = tolerance.known ? (tolerance.domains ?? Infinity) : 0;
-  memo.set(world, domains);
-  return domains;
 }

@@ -10,7 +10,6 @@
 import { storageDomain } from '../../../core/inventory.js';
 import { iso } from '../kube/store.js';
 import { cephDomainsDown } from './ceph-domains-down.js';
-import { cephToleratedDomains } from './ceph-pools.js';
 import { R } from './objects.js';
 import type { World } from './world.js';
 
@@ -127,7 +126,7 @@ function cephReport(
       `Degraded data redundancy: OSDs in ${down.join(', ')} are down, pgs degraded`,
     );
   }
-  if (down.length > cephToleratedDomains(world))
+  if (down.length > world.context.scenario.storage.toleratedDomainsDown)
     details.PG_AVAILABILITY = {
       severity: 'HEALTH_ERR',
       message: 'Reduced data availability: pgs inactive',

@@ -11,7 +11,6 @@ import { selectorMatches, type LabelSelectorObject } from '../kube/http/label-se
 import { podReady } from '../kube/pods.js';
 import type { KubeObject, StoreEvent } from '../kube/store.js';
 import { cephDomainsDown } from './ceph.js';
-import { cephToleratedDomains } from './ceph-pools.js';
 import { plantEngineFaults } from './engine-faults.js';
 import { skewedRunnerHolds } from './skewed-runner.js';
 import {
@@ -117,8 +116,7 @@ export function checkTakenOut(
   }
   if (what.storage && world.context.scenario.storage.ceph) {
     const down = cephDomainsDown(world);
-    // The pools the world serves (world/ceph-pools.ts), as the Ceph model counts them.
-    const tolerated = cephToleratedDomains(world);
+    const tolerated = world.context.scenario.storage.toleratedDomainsDown;
     if (down.length > tolerated)
       world.violation(
         'disruption-budget',
