@@ -19,8 +19,7 @@ import { pause } from './retry.js';
 import { runStep } from './run-step.js';
 import type { StepRunOptions } from './run-step.js';
 import { runUnit } from './run-unit.js';
-import { readPoolCap } from './storage-cap.js';
-import { poolsUnknownError } from './storage-cap.js';
+import { poolBlockedError, readPoolCap, type PoolBlocker } from './storage-cap.js';
 import { isWindowClosed } from './window-gate.js';
 import { closeTemplateBatch, openTemplateBatch } from './steps/template-batch.js';
 import { isBatchMateStop, leaveVmBatch, openVmBatch } from './steps/vm-batch.js';
@@ -138,7 +137,7 @@ async function runScheduled(
   );
   let blockedSince: number | undefined;
   let capacityShort: Exclude<GateDecision, { verdict: 'pass' }> | undefined;
-  let poolsUnknown: string | undefined;
+  let poolsBlocked: PoolBlocker | undefined;
   let delay = run.policy.retry.initialBackoffSeconds * 1000;
   while (!run.stopRequested && (pending.length > 0 || running.size > 0)) {
     if (run.signal?.aborted) break;
@@ -159,7 +158,7 @@ async function runScheduled(
         // Ceph: the pools' tolerance caps the OSD domains down; unknown opens none.
         const osdPending = nodesOf(run, pending).some((n) => n.storage?.osd === true);
         const pools = osdPending ? await readPoolCap(run) : undefined;
-        poolsUnknown = pools?.known === false ? pools.reason : undefined;
+        poolsBlocked = pools?.blocker;
         const budgeted = pickRunnableUnits({
           pending: nodesOf(run, pending),
           inProgress: nodesOf(
@@ -201,7 +200,7 @@ async function runScheduled(
       const now = clock.now();
       blockedSince ??= now;
       if (now - blockedSince >= run.policy.timeouts.gateSeconds * 1000) {
-        if (poolsUnknown) throw poolsUnknownError(poolsUnknown, run.policy.timeouts.gateSeconds);
+        if (poolsBlocked) throw poolBlockedError(poolsBlocked, run.policy.timeouts.gateSeconds);
         if (capacityShort)
           throw new DroverError(
             'refused',
@@ -224,11 +223,11 @@ async function runScheduled(
       }
       run.log(
         'warn',
-        poolsUnknown
-          ? `waiting: ${poolsUnknown}`
+        poolsBlocked
+          ? `waiting: ${poolsBlocked.reason}`
           : capacityShort
-          ? `waiting: ${capacityShort.reason}`
-          : 'waiting: the disruption budget is used by nodes out of service on their own',
+            ? `waiting: ${capacityShort.reason}`
+            : 'waiting: the disruption budget is used by nodes out of service on their own',
       );
       await pause(clock, delay, run.signal);
       delay = Math.min(delay * 2, run.policy.retry.maxBackoffSeconds * 1000);

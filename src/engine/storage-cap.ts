@@ -4,87 +4,129 @@
  * the run checks it once before the first node. Only while Ceph is in use (an OSD node in the
  * inventory). A pool list that fails, or a pool that is not Ready, is unknown: never "no cap".
  */
+import type { ErrorCode } from '../core/error-codes.js';
 import { DroverError } from '../core/errors.js';
+import { findNode, type Inventory } from '../core/inventory.js';
+import { allSteps, type Plan } from '../core/plan.js';
 import {
   DEFAULT_STORAGE_DOMAIN_TYPE,
   describeLimiting,
   storageCapNote,
   storageTolerance,
 } from '../core/pool-tolerance.js';
-import { findNode } from '../core/inventory.js';
-import { allSteps } from '../core/plan.js';
+import type { StorageHealthPort } from '../ports/kubernetes.js';
 import type { RunState } from './context.js';
 import { pause } from './retry.js';
 
+/** Why no new storage domain may open, with the code the run stops with at the deadline. */
+export interface PoolBlocker {
+  code: Extract<ErrorCode, 'STORAGE_POOLS_UNKNOWN' | 'STORAGE_POOLS_NO_TOLERANCE'>;
+  reason: string;
+}
+
 export type PoolCap =
   /** tolerated: domains the pools survive down; undefined with no pools (or no Ceph). */
-  { known: true; tolerated: number | undefined; note?: string } | { known: false; reason: string };
+  | { known: true; tolerated: number | undefined; note?: string; blocker?: PoolBlocker }
+  | { known: false; reason: string; blocker: PoolBlocker };
 
 const messageOf = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);
 
-export function cephInUse(run: RunState): boolean {
-  return run.inventory.nodes.some((n) => n.storage?.osd === true);
-}
+const HINTS: Record<PoolBlocker['code'], string> = {
+  STORAGE_POOLS_UNKNOWN:
+    'Grant get/list on cephblockpools, cephfilesystems and cephobjectstores (ceph.rook.io) to the runner, or let the pools become Ready, then run again (--resume continues this run).',
+  STORAGE_POOLS_NO_TOLERANCE:
+    "Raise the pool's replicated.size (or lower parameters.min_size), or set its failureDomain to the storage domain Drover counts (gates.ceph.failureDomain), then run again.",
+};
 
-export async function readPoolCap(run: RunState): Promise<PoolCap> {
-  if (!cephInUse(run)) return { known: true, tolerated: undefined };
+/** The pools' cap from a storage-health reader; never throws (but on abort). */
+export async function poolCapOf(
+  storageHealth: StorageHealthPort,
+  inventory: Inventory,
+  maxUnavailableDomains: number,
+  signal?: AbortSignal,
+): Promise<PoolCap> {
+  if (!inventory.nodes.some((n) => n.storage?.osd === true))
+    return { known: true, tolerated: undefined };
   let pools;
   try {
-    pools = await run.kubernetes.storageHealth.cephPools();
+    pools = await storageHealth.cephPools();
   } catch (error) {
-    if (run.signal?.aborted) throw error;
-    return { known: false, reason: `Ceph pools unreadable (unknown): ${messageOf(error)}` };
+    if (signal?.aborted) throw error;
+    const reason = `Ceph pools unreadable (unknown): ${messageOf(error)}`;
+    return { known: false, reason, blocker: { code: 'STORAGE_POOLS_UNKNOWN', reason } };
   }
   const tolerance = storageTolerance(
     pools,
-    run.inventory.storageDomainType ?? DEFAULT_STORAGE_DOMAIN_TYPE,
+    inventory.storageDomainType ?? DEFAULT_STORAGE_DOMAIN_TYPE,
   );
-  if (!tolerance.known) return { known: false, reason: tolerance.reason };
-  const note = storageCapNote(run.policy.disruption.maxUnavailableDomains, tolerance);
-  if (tolerance.domains === 0)
-    throw new DroverError(
-      'refused',
-      'STORAGE_POOLS_NO_TOLERANCE',
-      `the Ceph pools tolerate no storage domain down: ${describeLimiting(tolerance)}; no OSD node may go, nothing was touched`,
-      {
-        hint: "Raise the pool's replicated.size (or lower parameters.min_size), or set its failureDomain to the storage domain Drover counts, then run again.",
-        details: { pools: tolerance.limiting.map((p) => p.source) },
-      },
-    );
-  return { known: true, tolerated: tolerance.domains, ...(note ? { note } : {}) };
+  if (!tolerance.known)
+    return {
+      known: false,
+      reason: tolerance.reason,
+      blocker: { code: 'STORAGE_POOLS_UNKNOWN', reason: tolerance.reason },
+    };
+  const note = storageCapNote(maxUnavailableDomains, tolerance);
+  return {
+    known: true,
+    tolerated: tolerance.domains,
+    ...(note ? { note } : {}),
+    ...(tolerance.domains === 0
+      ? {
+          blocker: {
+            code: 'STORAGE_POOLS_NO_TOLERANCE',
+            reason: `the Ceph pools tolerate no storage domain down: ${describeLimiting(tolerance)}`,
+          } as const,
+        }
+      : {}),
+  };
 }
 
-/** The refusal when the pools stayed unknown until the deadline. */
-export function poolsUnknownError(reason: string, waitedSeconds: number): DroverError {
+export function readPoolCap(run: RunState): Promise<PoolCap> {
+  return poolCapOf(
+    run.kubernetes.storageHealth,
+    run.inventory,
+    run.policy.disruption.maxUnavailableDomains,
+    run.signal,
+  );
+}
+
+/** The refusal a blocker stands for (`waitedSeconds`: how long it was waited for, if at all). */
+export function poolBlockedError(blocker: PoolBlocker, waitedSeconds?: number): DroverError {
+  const waited = waitedSeconds === undefined ? '' : ` (waited ${waitedSeconds}s)`;
   return new DroverError(
     'refused',
-    'STORAGE_POOLS_UNKNOWN',
-    `no OSD node may go: ${reason} (waited ${waitedSeconds}s)`,
-    {
-      hint: 'Grant get/list on cephblockpools, cephfilesystems and cephobjectstores (ceph.rook.io) to the runner, or let the pools become Ready, then run again with --resume.',
-    },
+    blocker.code,
+    `no OSD node may go: ${blocker.reason}${waited}; nothing more was touched`,
+    { hint: HINTS[blocker.code] },
+  );
+}
+
+/** The plan takes an OSD node down (a storage domain would go). */
+export function planTouchesOsd(plan: Plan, inventory: Inventory): boolean {
+  return allSteps(plan).some(
+    (s) => s.node !== undefined && findNode(inventory, s.node)?.storage?.osd === true,
   );
 }
 
 /**
- * Before the first node: refuses a pool that tolerates nothing (STORAGE_POOLS_NO_TOLERANCE),
+ * Before the first node: refuses pools that tolerate nothing (STORAGE_POOLS_NO_TOLERANCE),
  * waits for unknown pools up to the gate deadline (then STORAGE_POOLS_UNKNOWN), and returns the
  * report's note when the policy allows more domains than the pools tolerate.
  */
 export async function checkStoragePools(run: RunState): Promise<string[]> {
-  const osdPending = allSteps(run.plan).some(
-    (s) => s.node !== undefined && findNode(run.inventory, s.node)?.storage?.osd === true,
-  );
-  if (!osdPending) return [];
+  if (!planTouchesOsd(run.plan, run.inventory)) return [];
   const { clock } = run.ports;
   const deadline = clock.now() + run.policy.timeouts.gateSeconds * 1000;
   let delay = run.policy.retry.initialBackoffSeconds * 1000;
   for (;;) {
     const cap = await readPoolCap(run);
-    if (cap.known) return cap.note ? [cap.note] : [];
+    if (cap.known) {
+      if (cap.blocker) throw poolBlockedError(cap.blocker);
+      return cap.note ? [cap.note] : [];
+    }
     const now = clock.now();
-    if (now >= deadline) throw poolsUnknownError(cap.reason, run.policy.timeouts.gateSeconds);
+    if (now >= deadline) throw poolBlockedError(cap.blocker, run.policy.timeouts.gateSeconds);
     run.log('warn', `waiting: ${cap.reason}`);
     await pause(clock, Math.min(delay, deadline - now), run.signal);
     delay = Math.min(delay * 2, run.policy.retry.maxBackoffSeconds * 1000);

@@ -57,7 +57,10 @@ describe('storage domains capped by the Ceph pools', () => {
 
   it('pools that tolerate two domains let the policy take two hosts at once', async () => {
     const auditFile = join(dir, 'audit-two.jsonl');
-    const { exitCode, report } = await simulateInProcess({ scenarioFile: twoDomains(2), auditFile });
+    const { exitCode, report } = await simulateInProcess({
+      scenarioFile: twoDomains(2),
+      auditFile,
+    });
     expect(report.violations).toEqual([]);
     expect(exitCode).toBe(0);
     expect(batchHosts(auditFile).some((hosts) => hosts.length === 2)).toBe(true);

@@ -119,6 +119,7 @@ async function dryRun(
       plan,
       inventory: loaded.inventory,
       kubernetes,
+      storageHealth: kubernetes,
       secrets: buildSecrets(loaded, io.env, redactor),
       ...registryOf(loaded, options, io),
       ...(io.signal ? { signal: io.signal } : {}),
