@@ -155,8 +155,12 @@ async function runScheduled(
           nodes,
           { cordonedIsOut: (n) => !waiting.has(n.name) },
         );
-        // Ceph: the pools' tolerance caps the OSD domains down; unknown opens none.
-        const osdPending = nodesOf(run, pending).some((n) => n.storage?.osd === true);
+        // Ceph: the pools' tolerance caps the OSD domains down; unknown opens none. Under a
+        // policy of one domain only a tolerance of 0 could lower it: refused before the first
+        // node, and the pre-act check re-reads the pools before every destructive step anyway.
+        const osdPending =
+          disruptionFor(run.plan.kind, run.policy).maxUnavailableDomains > 1 &&
+          nodesOf(run, pending).some((n) => n.storage?.osd === true);
         const pools = osdPending ? await readPoolCap(run) : undefined;
         poolsBlocked = pools?.blocker;
         const budgeted = pickRunnableUnits({

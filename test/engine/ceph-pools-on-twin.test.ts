@@ -33,6 +33,12 @@ const poolsForbiddenAfter =
     });
   };
 
+/** A policy of two domains over pools that tolerate one: the pools' cap binds. */
+const TWO_DOMAINS = {
+  policy: { disruption: { maxUnavailableWorkers: 3, maxUnavailableDomains: 2 } },
+  storage: { ceph: true, toleratedDomainsDown: 1 },
+};
+
 describe('Ceph pools on the twin', () => {
   it('unreadable pools (403) from the start: refused before any node, STORAGE_POOLS_UNKNOWN', async () => {
     const t = await twinRun();
@@ -43,8 +49,8 @@ describe('Ceph pools on the twin', () => {
     expect(await cordonedNodes(t.cluster)).toEqual([]);
   });
 
-  it('pools unreadable mid-run: no OSD worker is started, the run stops with STORAGE_POOLS_UNKNOWN', async () => {
-    const t = await twinRun();
+  it('pools unreadable mid-run under a policy of two domains: no OSD worker is started, the run stops with STORAGE_POOLS_UNKNOWN', async () => {
+    const t = await twinRun({ scenario: TWO_DOMAINS });
     // The check before the first node reads them once; every later read is denied.
     const report = await runUpgrade(t.upgrade({ ports: t.newPorts(poolsForbiddenAfter(1)) }));
     expect(report.failure?.code).toBe('STORAGE_POOLS_UNKNOWN');
@@ -53,8 +59,9 @@ describe('Ceph pools on the twin', () => {
     expect(report.violations ?? []).toEqual([]);
   });
 
-  it('the pre-act check of an OSD node waits on unreadable pools, never passes', async () => {
-    const t = await twinRun({ decorate: poolsForbiddenAfter(0) });
+  it('the pre-act check of an OSD node opening a second domain waits on unreadable pools, never passes', async () => {
+    const t = await twinRun({ scenario: TWO_DOMAINS, decorate: poolsForbiddenAfter(0) });
+    t.run.inFlightNodes.add('w-2');
     const w1 = t.cluster.inventory.nodes.find((n) => n.name === 'w-1')!;
     const decision = await preActDecision(t.context('w-1/replace-vm'), w1);
     expect(decision.verdict).toBe('wait');
@@ -63,12 +70,14 @@ describe('Ceph pools on the twin', () => {
 
   it('a pool whose resource is not Ready is unknown: the pre-act check waits', async () => {
     const t = await twinRun({
+      scenario: TWO_DOMAINS,
       decorate: (ports) =>
         overriding(ports, 'kubernetes', 'cephPools', (original) => async () => {
           const pools = await original();
           return pools.map((p, i) => (i === 0 ? { ...p, phase: 'Progressing' } : p));
         }),
     });
+    t.run.inFlightNodes.add('w-2');
     const w1 = t.cluster.inventory.nodes.find((n) => n.name === 'w-1')!;
     const decision = await preActDecision(t.context('w-1/replace-vm'), w1);
     expect(decision.verdict === 'wait' && decision.reason).toContain(
@@ -77,12 +86,7 @@ describe('Ceph pools on the twin', () => {
   });
 
   it('the pre-act check caps by the pools: a second storage domain waits while pools tolerate 1', async () => {
-    const t = await twinRun({
-      scenario: {
-        policy: { disruption: { maxUnavailableWorkers: 3, maxUnavailableDomains: 2 } },
-        storage: { ceph: true, toleratedDomainsDown: 1 },
-      },
-    });
+    const t = await twinRun({ scenario: TWO_DOMAINS });
     t.run.inFlightNodes.add('w-1');
     const w2 = t.cluster.inventory.nodes.find((n) => n.name === 'w-2')!;
     const decision = await preActDecision(t.context('w-2/replace-vm'), w2);
