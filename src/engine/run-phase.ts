@@ -156,8 +156,8 @@ async function runScheduled(
           { cordonedIsOut: (n) => !waiting.has(n.name) },
         );
         // Ceph: the pools' tolerance caps the OSD domains down; unknown opens none. Under a
-        // policy of one domain only a tolerance of 0 could lower it: refused before the first
-        // node, and the pre-act check re-reads the pools before every destructive step anyway.
+        // policy of one domain only a tolerance of 0 could lower it, which is refused before
+        // the first node (storage-cap.ts); the pre-act check reads them where they can bind.
         const osdPending =
           disruptionFor(run.plan.kind, run.policy).maxUnavailableDomains > 1 &&
           nodesOf(run, pending).some((n) => n.storage?.osd === true);
