@@ -55,6 +55,28 @@ describe('storage domains capped by the Ceph pools', () => {
     },
   );
 
+  it('pets under the same policy and pools: one storage domain at a time, no violation', async () => {
+    const { exitCode, report } = await simulateInProcess({
+      scenarioFile: twoDomains(1),
+      kind: 'pets',
+    });
+    expect(report.violations).toEqual([]);
+    expect(exitCode).toBe(0);
+    expect(report.kind).toBe('pets');
+    // Upgrades of workers on two hosts never overlap.
+    const upgrades = report.nodes
+      .filter((n) => n.name.startsWith('k8s-work'))
+      .map((n) => ({
+        host: HOST[n.name]!,
+        from: Date.parse(n.startedAt!),
+        to: Date.parse(n.finishedAt!),
+      }));
+    for (const a of upgrades)
+      for (const b of upgrades)
+        if (a.host !== b.host)
+          expect(a.to <= b.from || b.to <= a.from, `${a.host}/${b.host}`).toBe(true);
+  });
+
   it('pools that tolerate two domains let the policy take two hosts at once', async () => {
     const auditFile = join(dir, 'audit-two.jsonl');
     const { exitCode, report } = await simulateInProcess({
