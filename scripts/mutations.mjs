@@ -468,6 +468,15 @@ export const MUTATIONS = [
     why: 'a cattle plan across several lines would skip etcd minors and templates it cannot build, with no hint of what works',
   },
   {
+    id: 'downgrade-across-lines-refused',
+    rule: 'one-set-of-refusals',
+    file: 'src/core/route.ts',
+    find: '  if (hops) {',
+    replace: '  if (hops && false) {',
+    tests: ['src/core/route.test.ts', 'test/refusals/four-commands.test.ts'],
+    why: 'a Talos downgrade across several lines would route to cattle through hops it cannot build, or ask for a flag that cannot help',
+  },
+  {
     id: 'cattle-plan-never-straight-across-hops',
     rule: 'one-set-of-refusals',
     file: 'src/core/plan-cattle.ts',

@@ -29,7 +29,7 @@ import type { UpgradeKind } from '../../core/plan.js';
 import { Redactor } from '../../core/redact.js';
 import type { RouteAllowances } from '../../core/route.js';
 import type { UpgradeReport, Violation } from '../../core/report.js';
-import { vmReplacementsFromJournal } from '../../core/report.js';
+import { vmReplacementsFromJournal } from '../../core/report-nodes.js';
 import { selectPlan } from '../../core/selection.js';
 import type { Selection } from '../../core/selection.js';
 import { latestRunId } from '../../engine/journal-view.js';

@@ -11,6 +11,7 @@ How it decides (Talos, from the variables file at --base and --head):
   same X.Y, higher patch         pets    (in-place talosctl upgrade)
   higher minor or major          cattle  (nodes rebuilt from a new template)
   lower                          refused [DOWNGRADE], or cattle with --allow-downgrade
+  lower by more than one hop     refused [DOWNGRADE_MULTI_HOP] naming the hops, whatever the flags
   not one hop per the data       refused [FORBIDDEN_HOP] naming the hops, or pets (in place, a phase per hop) with --allow-multi-hop
   line not in the data           refused [UNKNOWN_TARGET_LINE], or routed with --allow-unknown
   release gate (--release-list)  refused [RELEASE_UNKNOWN | RELEASE_NOT_LATEST_PATCH | RELEASE_TOO_NEW]
