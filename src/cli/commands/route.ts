@@ -53,13 +53,9 @@ interface RouteFlags {
   config?: string;
 }
 
-export function registerRoute(program: Command): void {
-  program
-    .command('route')
-    .summary('decide the upgrade a version bump needs: none, pets, cattle, kubernetes or refused')
-    .description(
-      'Reads talos_version and kubernetes_version from the variables file at two revisions of a git repository and decides the upgrade route.',
-    )
+/** Where the versions are read: the repository, the two revisions, the files and names. */
+function addVersionSourceOptions(command: Command): Command {
+  return command
     .option('--repo <dir>', 'the git repository (a subdirectory is fine)', '.')
     .option(
       '--base <rev>',
@@ -86,7 +82,12 @@ export function registerRoute(program: Command): void {
       '--kubernetes-key <key>',
       'key in --kubernetes-file (dots for nesting)',
       'kubernetesVersion',
-    )
+    );
+}
+
+/** What the route may allow past a refusal, and the release gate over the Talos target. */
+function addRouteAllowOptions(command: Command): Command {
+  return command
     .option(
       '--allow-downgrade',
       'route a lower Talos version to cattle (is_downgrade=true) instead of refusing',
@@ -104,7 +105,49 @@ export function registerRoute(program: Command): void {
     .option(
       '--min-release-age <days>',
       'release gate: the Talos target must have been published at least this many days ago (overrides releaseGate.minAgeDays)',
-    )
+    );
+}
+
+async function routeAction(flags: RouteFlags): Promise<void> {
+  const { routeCommand } = await import('../route/route-command.js');
+  const { loadConfig } = await import('../../app/config/load-config.js');
+  const { releaseGateConfigOf } = await import('../../app/config/release-gate-config.js');
+  const loaded = flags.config ? await loadConfig(flags.config) : undefined;
+  process.exitCode = await routeCommand(
+    {
+      repo: flags.repo,
+      base: flags.base,
+      head: flags.head,
+      file: flags.file,
+      json: flags.json === true,
+      talosVariable: flags.talosVariable,
+      kubernetesVariable: flags.kubernetesVariable,
+      kubernetesFile: flags.kubernetesFile,
+      kubernetesKey: flags.kubernetesKey,
+      allowDowngrade: flags.allowDowngrade === true,
+      allowMultiHop: flags.allowMultiHop === true,
+      allowUnknown: flags.allowUnknown === true,
+      allowPrerelease: flags.allowPrerelease === true,
+      ...(flags.releaseList ? { releaseList: flags.releaseList } : {}),
+      ...(flags.minReleaseAge ? { minReleaseAgeDays: Number(flags.minReleaseAge) } : {}),
+      ...(loaded ? { releaseGateConfig: releaseGateConfigOf(loaded) } : {}),
+      env: process.env,
+    },
+    {
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+    },
+  );
+}
+
+export function registerRoute(program: Command): void {
+  const command = program
+    .command('route')
+    .summary('decide the upgrade a version bump needs: none, pets, cattle, kubernetes or refused')
+    .description(
+      'Reads talos_version and kubernetes_version from the variables file at two revisions of a git repository and decides the upgrade route.',
+    );
+  addRouteAllowOptions(addVersionSourceOptions(command))
     .addOption(
       configOption(
         'drover.yaml whose releaseGate applies (default: $DROVER_CONFIG, then ./drover.yaml when present)',
@@ -112,35 +155,5 @@ export function registerRoute(program: Command): void {
     )
     .hook('preAction', findConfigBeforeAction(false))
     .addHelpText('after', HELP_AFTER)
-    .action(async (flags: RouteFlags) => {
-      const { routeCommand } = await import('../route/route-command.js');
-      const { loadConfig } = await import('../../app/config/load-config.js');
-      const { releaseGateConfigOf } = await import('../../app/config/release-gate-config.js');
-      const loaded = flags.config ? await loadConfig(flags.config) : undefined;
-      process.exitCode = await routeCommand(
-        {
-          repo: flags.repo,
-          base: flags.base,
-          head: flags.head,
-          file: flags.file,
-          json: flags.json === true,
-          talosVariable: flags.talosVariable,
-          kubernetesVariable: flags.kubernetesVariable,
-          kubernetesFile: flags.kubernetesFile,
-          kubernetesKey: flags.kubernetesKey,
-          allowDowngrade: flags.allowDowngrade === true,
-          allowMultiHop: flags.allowMultiHop === true,
-          allowUnknown: flags.allowUnknown === true,
-          allowPrerelease: flags.allowPrerelease === true,
-          ...(flags.releaseList ? { releaseList: flags.releaseList } : {}),
-          ...(flags.minReleaseAge ? { minReleaseAgeDays: Number(flags.minReleaseAge) } : {}),
-          ...(loaded ? { releaseGateConfig: releaseGateConfigOf(loaded) } : {}),
-          env: process.env,
-        },
-        {
-          stdout: (text) => process.stdout.write(text),
-          stderr: (text) => process.stderr.write(text),
-        },
-      );
-    });
+    .action(routeAction);
 }
