@@ -211,6 +211,15 @@ export const MUTATIONS = [
     why: 'a batch retried after a partial apply would destroy a VM with no backup of the state it changed',
   },
   {
+    id: 'shared-backup-only-before-any-apply',
+    rule: 'backup-before-destroy',
+    file: 'src/engine/steps/vm-batch-backup.ts',
+    find: 'if (current.stateChanges === stateChangesOf(run))',
+    replace: 'if (true)',
+    tests: ['src/engine/steps/vm-batch-backup.test.ts'],
+    why: 'a batch mate would report as its own a backup of a state that an apply has changed since',
+  },
+  {
     id: 'batch-scope-per-node',
     rule: 'scoped-terraform',
     file: 'src/engine/steps/vm-batch-apply.ts',

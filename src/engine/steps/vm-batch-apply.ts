@@ -11,7 +11,7 @@ import { preActCheck } from '../pre-act-check.js';
 import { withRetry } from '../retry.js';
 import { appendEntry } from '../run-step.js';
 import { isInside } from '../../core/terraform-address.js';
-import { ensureFreshBackup } from '../state-backup.js';
+import { ensureFreshBackup, noteStateChange } from '../state-backup.js';
 import {
   journalApplyStarting,
   journalPlanStarting,
@@ -218,6 +218,7 @@ async function applyOnce(
       // created. It finishes within its own timeout, is journaled, then the run stops.
       async () => {
         await journalOthers();
+        noteStateChange(run);
         await run.ports.infrastructure.apply(plan);
       },
       once,

@@ -12,10 +12,22 @@ import { requireNode } from '../context.js';
 import { moveLeadershipAway, readEtcd } from '../etcd-reading.js';
 import { runGate } from '../gate-runner.js';
 import { takeVerifiedBackup } from '../state-backup.js';
+import { batchBackupOf } from './vm-batch-backup.js';
 
+/** Units started together share one backup (vm-batch-backup.ts); a lone unit takes its own. */
 export const backupState: StepHandler = {
   async run(ctx) {
     const node = requireNode(ctx);
+    const shared = batchBackupOf(ctx);
+    if (shared !== undefined) {
+      const { backup, takenBy } = await shared.backup(ctx);
+      return {
+        outcome: 'succeeded',
+        message:
+          takenBy === undefined ? backup.key : `${backup.key} (taken for its batch by ${takenBy})`,
+        data: { backup, ...(takenBy === undefined ? {} : { takenBy }) },
+      };
+    }
     const backup = await ctx.run.stateMutex.runExclusive(() => takeVerifiedBackup(ctx, node.name));
     return { outcome: 'succeeded', message: backup.key, data: { backup } };
   },
