@@ -17,7 +17,9 @@
  *   state-changing apply behind its own verified backup b, so they take at least
  *   ceil(k/c) * (b + d). Other cluster steps are serial.
  * - Units one at a time (control plane, and every unit phase that is not disruption-policy):
- *   the sum of the unit lengths; nothing can overlap.
+ *   the sum of the unit lengths, less what each unit's lead-in (core/lead-in.ts: its backup and
+ *   plan check) can hide behind the unit before: at most the shorter of the lead-in and the
+ *   steps that unit still has after its last state step (its boot). Nothing else overlaps.
  * - Units under the disruption policy (W workers out of service, K failure domains at once; for
  *   pets W is also capped by the batch size). A unit counts as out of service from its first
  *   step to its last, exactly as the scheduler counts it. Any valid schedule takes at least the
@@ -54,15 +56,12 @@ import type { Inventory } from './inventory.js';
 import { findNode } from './inventory.js';
 import type { Plan, PlanPhase, PlanStep } from './plan.js';
 import { boundSeconds, stepMinimums } from './durations.js';
+import { leadInOf, releasesStateAfter, STATE_ACTIONS } from './lead-in.js';
 import type { StepDurations } from './durations.js';
 import { checkDisruptionPolicy, disruptionDomain, disruptionFor } from './schedule.js';
 
 /** Steps that hold the one Terraform state, whatever the worker budget. */
-const STATE_BOUND_ACTIONS: ReadonlySet<PlanStep['action']> = new Set([
-  'backup-state',
-  'check-replace-plan',
-  'replace-vm',
-]);
+const STATE_BOUND_ACTIONS = STATE_ACTIONS;
 /**
  * Of those, the ones that units started together share: their VMs are recreated by one plan and
  * one apply (engine/steps/vm-batch.ts), which takes its nominal duration however many VMs it
@@ -205,6 +204,24 @@ function disruptionUnitsBound(
   return Math.max(criticalPath, area, domains, stateBound(phase.units, durations, w));
 }
 
+/**
+ * Units one at a time, each its steps end to end, except that a unit's lead-in (core/lead-in.ts)
+ * may run while the unit before finishes what follows its last state step: the next unit can
+ * gain at most the shorter of its lead-in and that tail. Nothing else of a unit overlaps.
+ */
+function oneAtATimeBound(units: PlanPhase['units'], durations: StepDurations): number {
+  let total = 0;
+  let tail = 0;
+  for (const unit of units) {
+    const minimums = stepMinimums(unit.steps, durations);
+    total += sum(minimums);
+    total -= Math.min(tail, sum(minimums.slice(0, leadInOf(unit).length)));
+    const release = releasesStateAfter(unit);
+    tail = release === undefined ? 0 : sum(minimums.slice(unit.steps.indexOf(release) + 1));
+  }
+  return total;
+}
+
 export function lowerBoundSeconds(
   plan: Plan,
   inventory: Inventory,
@@ -216,7 +233,7 @@ export function lowerBoundSeconds(
     total +=
       phase.concurrency === 'disruption-policy'
         ? disruptionUnitsBound(phase, plan, inventory, durations)
-        : sum(phase.units.map((u) => boundSeconds(u.steps, durations)));
+        : oneAtATimeBound(phase.units, durations);
   }
   return total;
 }

@@ -90,30 +90,42 @@ function replaceAndBoot(node: InventoryNode, target: Target): PlanStep[] {
   ];
 }
 
+const backupState = (node: InventoryNode): PlanStep =>
+  nodeStep(node, 'backup-state', `Back up the Terraform state before ${node.name} is replaced`);
+
 function takeDown(node: InventoryNode): PlanStep[] {
   return [
     nodeStep(node, 'cordon', `Cordon ${node.name}`),
     nodeStep(node, 'drain', `Drain ${node.name}`),
-    nodeStep(node, 'backup-state', `Back up the Terraform state before ${node.name} is replaced`),
   ];
 }
 
-/** Ceph noout around an OSD node's absence; empty when it does not apply. */
-
+/**
+ * A control plane node's backup and plan check come first: they take nothing out of service, so
+ * they run while the node before it boots (core/lead-in.ts), and a refused plan leaves the node
+ * as it was: not cordoned, its etcd member in place.
+ */
 function controlPlaneSteps(node: InventoryNode, input: PlanInput, target: Target): PlanStep[] {
-  return nodeCycle(node, input, [
-    ...takeDown(node),
+  return [
+    backupState(node),
     // A refused plan must leave etcd untouched: plan and scope check before the member leaves.
     nodeStep(node, 'check-replace-plan', `Check the Terraform plan for ${node.name} before etcd`, {
       addresses: terraformAddressesOf(node),
     }),
-    nodeStep(node, 'etcd-leave', `${node.name} leaves etcd`),
-    ...replaceAndBoot(node, target),
-  ]);
+    ...nodeCycle(node, input, [
+      ...takeDown(node),
+      nodeStep(node, 'etcd-leave', `${node.name} leaves etcd`),
+      ...replaceAndBoot(node, target),
+    ]),
+  ];
 }
 
 function workerSteps(node: InventoryNode, input: PlanInput, target: Target): PlanStep[] {
-  return nodeCycle(node, input, [...takeDown(node), ...replaceAndBoot(node, target)]);
+  return nodeCycle(node, input, [
+    ...takeDown(node),
+    backupState(node),
+    ...replaceAndBoot(node, target),
+  ]);
 }
 
 export function buildCattlePlan(input: PlanInput): Plan {

@@ -11,6 +11,7 @@ import type { InventoryNode } from '../core/inventory.js';
 import type { GateDecision } from '../core/gates.js';
 import type { NodeUnit, PlanPhase, PlanStep } from '../core/plan.js';
 import { disruptionFor, pickRunnableUnits } from '../core/schedule.js';
+import { leadInOf, releasesStateAfter } from '../core/lead-in.js';
 import type { RunState } from './context.js';
 import { hasAnyEntry, isStepDone } from './journal-view.js';
 import { fitBatchToCapacity } from './capacity-fit.js';
@@ -244,6 +245,61 @@ async function runScheduled(
     );
 }
 
+/**
+ * Units strictly one after the other, except each unit's lead-in (core/lead-in.ts: its state
+ * backup and plan check), which starts once the unit before has released the Terraform state
+ * (its VM replaced) and runs while that unit's machine boots. A failed lead-in stops the run
+ * like any failure: the unit in flight finishes its cycle (it is past its destructive step),
+ * nothing further starts, and the failure is rethrown. The phase never returns while a lead-in
+ * still runs.
+ */
+async function runOneAtATime(
+  run: RunState,
+  units: NodeUnit[],
+  options: StepRunOptions,
+): Promise<void> {
+  for (let i = 0; i < units.length && !run.stopRequested; i++) {
+    const unit = units[i] as NodeUnit;
+    const next = units[i + 1];
+    const trigger = next && leadInOf(next).length > 0 ? releasesStateAfter(unit) : undefined;
+    let leadIn: Promise<void> | undefined;
+    let leadInError: unknown;
+    const startLeadIn = () => {
+      leadIn ??= runLeadIn(run, next as NodeUnit, options).catch((error: unknown) => {
+        leadInError = error;
+        run.stopRequested = true;
+      });
+    };
+    const unitOptions: StepRunOptions =
+      trigger === undefined
+        ? options
+        : {
+            ...options,
+            afterStep: async (entry) => {
+              await options.afterStep?.(entry);
+              if (entry.stepId === trigger.id && entry.outcome === 'succeeded') startLeadIn();
+            },
+          };
+    // Resumed past the trigger already: the state is free now.
+    if (trigger !== undefined && isStepDone(run.entries, trigger.id)) startLeadIn();
+    try {
+      await runUnit(run, unit, unitOptions);
+    } finally {
+      await leadIn;
+    }
+    if (leadInError !== undefined) throw leadInError;
+  }
+}
+
+/** The unit's lead-in steps still to run, in order; nothing once the run is stopping. */
+async function runLeadIn(run: RunState, unit: NodeUnit, options: StepRunOptions): Promise<void> {
+  const node = findNode(run.inventory, unit.node);
+  for (const step of leadInOf(unit)) {
+    if (run.stopRequested || run.signal?.aborted) return;
+    await runStep(run, step, node, options);
+  }
+}
+
 export async function runPhase(
   run: RunState,
   phase: PlanPhase,
@@ -253,10 +309,7 @@ export async function runPhase(
   reporter.event({ type: 'phase-started', at: clock.now(), phase: phase.id, title: phase.title });
   await runClusterSteps(run, phase.steps, options);
   if (phase.concurrency === 'one-at-a-time') {
-    for (const unit of phase.units) {
-      if (run.stopRequested) break;
-      await runUnit(run, unit, options);
-    }
+    await runOneAtATime(run, phase.units, options);
   } else {
     await runScheduled(run, phase.units, options);
   }
