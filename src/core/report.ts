@@ -6,7 +6,8 @@ import { baselineSeconds } from './baseline.js';
 import { DEFAULT_STEP_DURATIONS } from './durations.js';
 import type { StepDurations } from './durations.js';
 import { findNode, type Inventory } from './inventory.js';
-import type { Plan, PlanStep, UpgradeKind } from './plan.js';
+import type { Plan, PlanStep, StepAction, UpgradeKind } from './plan.js';
+import { LEAD_IN_ACTIONS } from './lead-in.js';
 import { mixedVersionsLine, mixedVersionsOf } from './mixed-versions.js';
 import type { MixedVersions } from './mixed-versions.js';
 import { buildTimeline } from './timeline.js';
@@ -181,6 +182,10 @@ export function vmReplacementsFromJournal(entries: ReportJournalEntry[], node: s
 
 function nodeOutcome(steps: StepReport[], total: number): NodeOutcome {
   if (steps.length === 0) return 'not-started';
+  // Only its lead-in ran (core/lead-in.ts: backup and plan check, while the node before booted):
+  // its cycle never started, the node is as it was.
+  if (steps.every((s) => LEAD_IN_ACTIONS.has(s.name as StepAction) && s.outcome === 'succeeded'))
+    return 'not-started';
   if (steps.some((s) => s.outcome === 'failed')) return 'failed';
   if (steps.some((s) => s.outcome === 'aborted')) return 'aborted';
   if (steps.length < total || steps.some((s) => s.outcome === 'incomplete')) return 'incomplete';

@@ -19,7 +19,7 @@ import { outOfServiceNow } from './out-of-service.js';
 import { pause } from './retry.js';
 import { runStep } from './run-step.js';
 import type { StepRunOptions } from './run-step.js';
-import { runUnit } from './run-unit.js';
+import { alreadyAtTarget, runUnit } from './run-unit.js';
 import { isWindowClosed } from './window-gate.js';
 import { closeTemplateBatch, openTemplateBatch } from './steps/template-batch.js';
 import { isBatchMateStop, leaveVmBatch, openVmBatch } from './steps/vm-batch.js';
@@ -261,7 +261,10 @@ async function runOneAtATime(
   for (let i = 0; i < units.length && !run.stopRequested; i++) {
     const unit = units[i] as NodeUnit;
     const next = units[i + 1];
-    const trigger = next && leadInOf(next).length > 0 ? releasesStateAfter(unit) : undefined;
+    // Under maintenance windows the units keep strictly to their turn: nothing of a node runs
+    // before the window admits its cycle.
+    const pipelined = run.window === undefined && next !== undefined && leadInOf(next).length > 0;
+    const trigger = pipelined ? releasesStateAfter(unit) : undefined;
     let leadIn: Promise<void> | undefined;
     let leadInError: unknown;
     const startLeadIn = () => {
@@ -291,10 +294,22 @@ async function runOneAtATime(
   }
 }
 
-/** The unit's lead-in steps still to run, in order; nothing once the run is stopping. */
+/**
+ * The unit's lead-in steps still to run, in order; nothing once the run is stopping, nor for a
+ * node already at the target that its unit will skip.
+ */
 async function runLeadIn(run: RunState, unit: NodeUnit, options: StepRunOptions): Promise<void> {
   const node = findNode(run.inventory, unit.node);
-  for (const step of leadInOf(unit)) {
+  const steps = leadInOf(unit);
+  if (
+    !hasAnyEntry(
+      run.entries,
+      steps.map((s) => s.id),
+    ) &&
+    (await alreadyAtTarget(run, unit))
+  )
+    return;
+  for (const step of steps) {
     if (run.stopRequested || run.signal?.aborted) return;
     await runStep(run, step, node, options);
   }

@@ -29,7 +29,8 @@ function destructiveStarted(run: RunState, unit: NodeUnit): boolean {
   return unit.steps.some((s) => isDestructive(s.action) && startsOf(run.entries, s.id).length > 0);
 }
 
-async function alreadyAtTarget(run: RunState, unit: NodeUnit): Promise<string | undefined> {
+/** The node's Talos version when it already runs the target, Ready and schedulable; else undefined. */
+export async function alreadyAtTarget(run: RunState, unit: NodeUnit): Promise<string | undefined> {
   if (run.plan.kind === 'kubernetes') return undefined;
   const verify = unit.steps.find((s) => s.action === 'verify-version');
   const talos = verify?.params.talos ?? run.plan.to;
