@@ -223,9 +223,8 @@ export const MUTATIONS = [
     id: 'lead-in-takes-nothing-out-of-service',
     rule: 'etcd-quorum',
     file: 'src/core/lead-in.ts',
-    find: "  'check-replace-plan',\n]);\n\n/** Actions that hold the one Terraform state. */",
-    replace:
-      "  'check-replace-plan',\n  'gate-etcd',\n  'cordon',\n]);\n\n/** Actions that hold the one Terraform state. */",
+    find: "new Set(['backup-state']);",
+    replace: "new Set(['backup-state', 'gate-etcd', 'cordon', 'drain', 'check-replace-plan']);",
     tests: ['test/simulate/pipeline.test.ts'],
     why: 'the next control plane node would be gated and cordoned while the one before is still out of service',
   },
@@ -246,6 +245,15 @@ export const MUTATIONS = [
     replace: 'const ids = unit.steps.map((s) => s.id);',
     tests: ['src/engine/run-upgrade-window.test.ts'],
     why: 'a node whose lead-in ran while the node before booted would start its cycle after the window closed (and skip the already-at-target check)',
+  },
+  {
+    id: 'replacement-waits-out-foreign-lock',
+    rule: 'etcd-quorum',
+    file: 'src/engine/steps/foreign-lock-wait.ts',
+    find: 'if (!locked || run.signal?.aborted || clock.now() >= deadline) throw error;',
+    replace: 'throw error;',
+    tests: ['test/simulate/pipeline.test.ts'],
+    why: 'a lock someone takes while a control plane node leaves etcd would stop the run with a member short and no VM',
   },
   {
     id: 'batch-scope-per-node',

@@ -1,25 +1,24 @@
 /**
  * Lead-in (issue 15): the steps at the head of a unit that may run while the unit before it in
- * a one-at-a-time phase is still booting. They only read or record (a verified state backup,
- * the scoped plan check, which is discarded) and take nothing out of service; they hold the one
- * Terraform state, so they may start only once the unit before holds it no more: after its last
- * state step (its VM replacement), while its fresh machine boots, gets its config, turns Ready
- * and rejoins etcd (some 400 s in which the state lies idle).
+ * a one-at-a-time phase is still booting. They only record (a verified state backup) and take
+ * nothing out of service; they hold the one Terraform state, so they may start only once the
+ * unit before holds it no more: after its last state step (its VM replacement), while its fresh
+ * machine boots, gets its config, turns Ready and rejoins etcd (some 400 s of idle state).
  *
  * What stays behind the previous unit, and why: the etcd gate and everything after it. The gate
  * needs the previous member back and healthy (invariant etcd-quorum); the cordon takes the node
  * out of service (at most one control plane node at a time); the etcd leave and the replacement
- * re-check right before they act (invariant recheck-before-act). A lead-in step that ran long
- * before its unit proves nothing by itself: the replacement takes its own fresh backup when the
- * state moved on and plans and scope-checks again (engine/steps/vm-batch-apply.ts).
+ * re-check right before they act (invariant recheck-before-act). The scoped plan check stays
+ * right before the etcd leave too: besides the plan's scope it proves the state usable right
+ * then (a Terraform lock someone took after an early check would strand a member that already
+ * left etcd with no VM: chaos seed 132 found exactly that). A backup taken ahead proves nothing
+ * by itself either: the plan check and the replacement take a fresh one when the state's serial
+ * moved on (engine/state-backup.ts ensureFreshBackup).
  */
 import type { NodeUnit, PlanStep } from './plan.js';
 
 /** Actions a unit may run ahead, while the unit before it boots. */
-export const LEAD_IN_ACTIONS: ReadonlySet<PlanStep['action']> = new Set([
-  'backup-state',
-  'check-replace-plan',
-]);
+export const LEAD_IN_ACTIONS: ReadonlySet<PlanStep['action']> = new Set(['backup-state']);
 
 /** Actions that hold the one Terraform state. */
 export const STATE_ACTIONS: ReadonlySet<PlanStep['action']> = new Set([

@@ -30,10 +30,10 @@ const step = <A extends StepAction>(plan: Plan, id: StepIdOf<A>) => findStep(all
 const CONTROL_PLANE: StepAction[] = [
   // The lead-in (core/lead-in.ts): while the node before boots.
   'backup-state',
-  'check-replace-plan',
   'gate-etcd',
   'cordon',
   'drain',
+  'check-replace-plan',
   'etcd-leave',
   'replace-vm',
   'wait-maintenance',

@@ -101,19 +101,25 @@ function takeDown(node: InventoryNode): PlanStep[] {
 }
 
 /**
- * A control plane node's backup and plan check come first: they take nothing out of service, so
- * they run while the node before it boots (core/lead-in.ts), and a refused plan leaves the node
- * as it was: not cordoned, its etcd member in place.
+ * A control plane node's state backup comes first: it takes nothing out of service, so it runs
+ * while the node before it boots (core/lead-in.ts). Its plan check does not: it stays right
+ * before the etcd leave, where it also proves the state usable (not locked by someone else)
+ * before a member goes.
  */
 function controlPlaneSteps(node: InventoryNode, input: PlanInput, target: Target): PlanStep[] {
   return [
     backupState(node),
-    // A refused plan must leave etcd untouched: plan and scope check before the member leaves.
-    nodeStep(node, 'check-replace-plan', `Check the Terraform plan for ${node.name} before etcd`, {
-      addresses: terraformAddressesOf(node),
-    }),
     ...nodeCycle(node, input, [
       ...takeDown(node),
+      // A refused plan must leave etcd untouched: plan and scope check before the member leaves.
+      nodeStep(
+        node,
+        'check-replace-plan',
+        `Check the Terraform plan for ${node.name} before etcd`,
+        {
+          addresses: terraformAddressesOf(node),
+        },
+      ),
       nodeStep(node, 'etcd-leave', `${node.name} leaves etcd`),
       ...replaceAndBoot(node, target),
     ]),

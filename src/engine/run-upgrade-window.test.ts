@@ -225,11 +225,11 @@ describe('runUpgrade with maintenance windows', () => {
 
   it("resumed outside every window after the next node's lead-in ran: that node is held back all the same", async () => {
     const t = await twin();
-    // cp-2's backup and plan check ran while cp-1 booted, then the runner died.
-    await crashAfterCp1Replaced(t, 2);
+    // cp-2's backup ran while cp-1 booted, then the runner died.
+    await crashAfterCp1Replaced(t, 1);
     const done = (id: string) =>
       t.journal.entries.some((e) => e.type === 'step-finished' && e.stepId === id);
-    expect(done('cp-2/backup-state') && done('cp-2/check-replace-plan')).toBe(true);
+    expect(done('cp-2/backup-state')).toBe(true);
     const report = await runUpgrade(options(t, ['Sat 00:00-06:00 UTC'], 'exit', { resume: true }));
     expect(report.failure?.code).toBe('WINDOW_CLOSED');
     expect(report.nodes.find((n) => n.name === 'cp-1')?.outcome).toBe('succeeded');
