@@ -231,7 +231,7 @@ export const MUTATIONS = [
   {
     id: 'lead-in-starts-after-state-released',
     rule: 'backup-before-destroy',
-    file: 'src/engine/run-phase.ts',
+    file: 'src/engine/run-one-at-a-time.ts',
     find: 'if (trigger !== undefined && isStepDone(run.entries, trigger.id)) startLeadIn();',
     replace: 'if (trigger !== undefined) startLeadIn();',
     tests: ['test/simulate/pipeline.test.ts'],
