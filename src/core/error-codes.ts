@@ -202,6 +202,11 @@ export const ERROR_CODES = {
     'The Talos target is lower than the running version.',
     'Pass --allow-downgrade if it is meant.',
   ),
+  DOWNGRADE_MULTI_HOP: final(
+    'refused',
+    'The Talos target is lower than the running version by more than one hop: a downgrade rebuilds the nodes (cattle), which cannot go through intermediate hops.',
+    'Downgrade one line at a time, to each hop the reason names.',
+  ),
   FORBIDDEN_HOP: final(
     'refused',
     'The Talos compatibility table forbids this jump in one step.',
