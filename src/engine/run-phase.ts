@@ -20,9 +20,12 @@ import { pause } from './retry.js';
 import { runStep } from './run-step.js';
 import type { StepRunOptions } from './run-step.js';
 import { runUnit } from './run-unit.js';
+import { runOneAtATime } from './run-one-at-a-time.js';
+import { poolBlockedError, readPoolCap, type PoolBlocker } from './storage-cap.js';
 import { isWindowClosed } from './window-gate.js';
 import { closeTemplateBatch, openTemplateBatch } from './steps/template-batch.js';
 import { isBatchMateStop, leaveVmBatch, openVmBatch } from './steps/vm-batch.js';
+import { leaveBatchBackup, openBatchBackup } from './steps/vm-batch-backup.js';
 
 /**
  * Consecutive template rebuilds in batches of templateRebuildConcurrency: each batch is one
@@ -83,11 +86,21 @@ function openVmBatchOf(run: RunState, units: NodeUnit[]): void {
     u.steps.filter((s) => s.action === 'replace-vm' && !isStepDone(run.entries, s.id)),
   );
   if (steps.length > 1) openVmBatch(run, steps);
+  // ...and one state backup before it (steps/vm-batch-backup).
+  openBatchBackup(
+    run,
+    units.flatMap((u) =>
+      u.steps.filter((s) => s.action === 'backup-state' && !isStepDone(run.entries, s.id)),
+    ),
+  );
 }
 
 function leaveVmBatches(run: RunState, units: NodeUnit[]): void {
   for (const u of units)
-    for (const s of u.steps) if (s.action === 'replace-vm') leaveVmBatch(run, s.id);
+    for (const s of u.steps) {
+      if (s.action === 'replace-vm') leaveVmBatch(run, s.id);
+      if (s.action === 'backup-state') leaveBatchBackup(run, s.id);
+    }
 }
 
 const unitDone = (run: RunState, unit: NodeUnit) =>
@@ -137,6 +150,7 @@ async function runScheduled(
   );
   let blockedSince: number | undefined;
   let capacityShort: Exclude<GateDecision, { verdict: 'pass' }> | undefined;
+  let poolsBlocked: PoolBlocker | undefined;
   let delay = run.policy.retry.initialBackoffSeconds * 1000;
   while (!run.stopRequested && (pending.length > 0 || running.size > 0)) {
     if (run.signal?.aborted) break;
@@ -154,6 +168,14 @@ async function runScheduled(
           nodes,
           { cordonedIsOut: (n) => !waiting.has(n.name) },
         );
+        // Ceph: the pools' tolerance caps the OSD domains down; unknown opens none. Under a
+        // policy of one domain only a tolerance of 0 could lower it, which is refused before
+        // the first node (storage-cap.ts); the pre-act check reads them where they can bind.
+        const osdPending =
+          disruptionFor(run.plan.kind, run.policy).maxUnavailableDomains > 1 &&
+          nodesOf(run, pending).some((n) => n.storage?.osd === true);
+        const pools = osdPending ? await readPoolCap(run) : undefined;
+        poolsBlocked = pools?.blocker;
         const budgeted = pickRunnableUnits({
           pending: nodesOf(run, pending),
           inProgress: nodesOf(
@@ -162,6 +184,7 @@ async function runScheduled(
           ),
           outOfService,
           policy: disruptionFor(run.plan.kind, run.policy),
+          poolTolerance: pools === undefined ? undefined : pools.known ? pools.tolerated : 0,
         });
         // Issue 15: the evicted pods must fit on the workers staying in service, else fewer go.
         const fit = await fitBatchToCapacity(
@@ -194,6 +217,7 @@ async function runScheduled(
       const now = clock.now();
       blockedSince ??= now;
       if (now - blockedSince >= run.policy.timeouts.gateSeconds * 1000) {
+        if (poolsBlocked) throw poolBlockedError(poolsBlocked, run.policy.timeouts.gateSeconds);
         if (capacityShort)
           throw new DroverError(
             'refused',
@@ -216,9 +240,11 @@ async function runScheduled(
       }
       run.log(
         'warn',
-        capacityShort
-          ? `waiting: ${capacityShort.reason}`
-          : 'waiting: the disruption budget is used by nodes out of service on their own',
+        poolsBlocked
+          ? `waiting: ${poolsBlocked.reason}`
+          : capacityShort
+            ? `waiting: ${capacityShort.reason}`
+            : 'waiting: the disruption budget is used by nodes out of service on their own',
       );
       await pause(clock, delay, run.signal);
       delay = Math.min(delay * 2, run.policy.retry.maxBackoffSeconds * 1000);
@@ -243,10 +269,7 @@ export async function runPhase(
   reporter.event({ type: 'phase-started', at: clock.now(), phase: phase.id, title: phase.title });
   await runClusterSteps(run, phase.steps, options);
   if (phase.concurrency === 'one-at-a-time') {
-    for (const unit of phase.units) {
-      if (run.stopRequested) break;
-      await runUnit(run, unit, options);
-    }
+    await runOneAtATime(run, phase.units, options);
   } else {
     await runScheduled(run, phase.units, options);
   }

@@ -6,6 +6,7 @@ import type { JournalEntry } from '../ports/journal.js';
 import type { RunState } from './context.js';
 import { checkInstallerImages, prePullInstallerImages } from './installer-images.js';
 import { reportLeftoverNoout } from './noout-count.js';
+import { checkStoragePools } from './storage-cap.js';
 import { openRunExtras } from './run-extras.js';
 import type { RunExtras } from './run-extras.js';
 import type { RunUpgradeOptions } from './run-upgrade-options.js';
@@ -81,6 +82,8 @@ export async function prepareFirstNode(
   await openRunExtras(run, extras);
   // Before the first node: installer images exist (refused otherwise), then pre-pulled.
   for (const note of [
+    // Ceph: a pool that tolerates nothing refuses before the first node; a capped policy is said.
+    ...(await checkStoragePools(run)),
     ...(await checkInstallerImages(run, installerImagesSkipped)),
     ...(await prePullInstallerImages(run)),
   ]) {

@@ -14,6 +14,7 @@ import {
   cachedWorkloadAvailability,
   cachedWorkloadStatus,
 } from './cached-reads.js';
+import { cephPools } from './ceph-pools.js';
 import { KubeClient } from './client.js';
 import { ClusterCaches } from './cluster-caches.js';
 import {
@@ -61,6 +62,7 @@ export function createKubernetesAdapter(
         : daemonSetStatus(client, ns, name),
     cephHealth: () => cephHealth(client),
     cephStatus: () => cephStatus(client),
+    cephPools: () => cephPools(client),
     workloadAvailability: (read) =>
       read?.cached ? cachedWorkloadAvailability(caches) : workloadAvailability(client),
     helmReleases: () => helmReleases(client),

@@ -68,6 +68,9 @@ export async function toInventory(
       patches: reader.patches,
       machineConfigs,
       expectedEtcdMembers: nodes.filter((n) => n.role === 'controlplane').length,
+      ...(config.gates.ceph.failureDomain === undefined
+        ? {}
+        : { storageDomainType: config.gates.ceph.failureDomain }),
     },
     problems: reader.problems,
   };

@@ -37,6 +37,7 @@ export async function dryRunUpgrade(
       plan,
       inventory: loaded.inventory,
       kubernetes,
+      storageHealth: kubernetes,
       secrets: buildSecrets(loaded, io.env, redactor),
       ...registryOf(loaded, options, io),
       ...(io.signal ? { signal: io.signal } : {}),

@@ -37,7 +37,11 @@ export const DROVER_CLUSTER_ROLE: PolicyRule[] = [
     verbs: ['get', 'list', 'watch'],
   },
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
-  { apiGroups: ['ceph.rook.io'], resources: ['cephclusters'], verbs: ['get', 'list'] },
+  {
+    apiGroups: ['ceph.rook.io'],
+    resources: ['cephclusters', 'cephblockpools', 'cephfilesystems', 'cephobjectstores'],
+    verbs: ['get', 'list'],
+  },
   { apiGroups: ['helm.toolkit.fluxcd.io'], resources: ['helmreleases'], verbs: ['get', 'list'] },
   { nonResourceURLs: ['/readyz'], verbs: ['get'] },
 ];
