@@ -12,16 +12,10 @@ import type { KubeStore } from '../kube/store.js';
 import type { Moment, Operation } from '../scenario/fault-timing.js';
 import type { ScenarioFault } from '../scenario/schema.js';
 import type { VirtualClock } from '../virtual-clock.js';
-import {
-  PodIndex,
-  emptyChanges,
-  objectKey,
-  recordStoreEvent,
-  VmWatch,
-  type PassChanges,
-} from './changes.js';
+import { PodIndex, objectKey, recordStoreEvent, VmWatch, type PassChanges } from './changes.js';
 import { DomainsDown } from './ceph-domains-down.js';
 import { NodeLookup } from './node-lookup.js';
+import { ReconcileLoop } from './reconcile-loop.js';
 import { SeededRandom } from './rng.js';
 import { FAULTS_TAKING_OUT, hasFault, scriptedFailure } from './scripted-faults.js';
 import type { VmState, WorldEvent, WorldState } from './state.js';
@@ -51,22 +45,13 @@ export type {
   WorldRequest,
 } from './world-types.js';
 
-/** Reconcile passes in one burst before the world reports that its controllers do not settle. */
-const MAX_RECONCILE_PASSES = 200;
-
 export class World {
   readonly rng: SeededRandom;
   private actor: Actor = 'drover';
-  private reconcileQueued = false;
-  private readonly reconcilers: { run: (world: World) => void; watches: string[] }[] = [];
-  /** Resources changed since the last reconcile pass, and whether world state changed. */
-  private readonly dirty = new Set<string>();
-  private worldDirty = true;
   private readonly storeHooks: StoreHook[] = [];
   private readonly changeListeners: (() => void)[] = [];
   private unsubscribe: (() => void) | undefined;
   private started = false;
-  private reconciling = false;
   private readonly faultEffects = new Map<string, FaultEffect>();
   private readonly requestListeners: RequestListener[] = [];
   private crashHandler: (() => void) | undefined;
@@ -75,11 +60,12 @@ export class World {
   /** Pods by node, controller and namespace (kept from store events once started). */
   readonly pods: PodIndex;
   /** What changed before the reconcile pass now running (the controllers read it). */
-  changes: PassChanges = emptyChanges(true);
-  private nextChanges: PassChanges = emptyChanges(true);
+  get changes(): PassChanges {
+    return this.loop.changes;
+  }
   /** What changed during the pass now running (the next pass's changes, so far). */
   get changesSoFar(): PassChanges {
-    return this.nextChanges;
+    return this.loop.next;
   }
   private readonly vmWatch = new VmWatch();
   /** Every VmWatch to tell of a VM change (vmTouched): this world's and its trackers'. */
@@ -90,6 +76,7 @@ export class World {
   private readonly events: TimedEvents;
   private readonly violationLog: ViolationLog;
   private readonly lookup: NodeLookup;
+  private readonly loop: ReconcileLoop;
 
   /**
    * Kills the process inside a step (crash faults): never returns when a process dies; returns
@@ -111,6 +98,16 @@ export class World {
     this.events = new TimedEvents(state, clock, (event, handler) => this.fired(event, handler));
     this.violationLog = new ViolationLog(state, () => this.changed());
     this.lookup = new NodeLookup(context.inventory);
+    this.loop = new ReconcileLoop({
+      beforePass: (changes, world) => {
+        this.nodeNames ??= new Set(this.context.inventory.nodes.map((n) => n.name));
+        // VMs change only in world state: every such change marks the world changed (an event
+        // fires, a timer is set, changed() is called, a fault starts or ends) before this pass.
+        if (world || changes.full)
+          this.vmWatch.collect(this.state.vms, this.nodeNames, changes.nodes, changes.full);
+      },
+      run: (controllers) => this.asWorld(controllers),
+    });
   }
 
   get now(): number {
@@ -135,7 +132,7 @@ export class World {
 
   /** A level-based controller, run when one of the `watches` resources (or world state) changed. */
   addReconciler(reconcile: (world: World) => void, watches: string[]): void {
-    this.reconcilers.push({ run: reconcile, watches });
+    this.loop.add(() => reconcile(this), watches);
   }
 
   addStoreHook(hook: StoreHook): void {
@@ -150,10 +147,10 @@ export class World {
   start(): void {
     this.started = true;
     this.pods.rebuild();
-    this.nextChanges = emptyChanges(true);
+    this.loop.restart();
     this.unsubscribe = this.store.subscribe((event) => {
-      this.dirty.add(event.resource);
-      recordStoreEvent(this.nextChanges, event);
+      this.loop.resourceChanged(event.resource);
+      recordStoreEvent(this.loop.next, event);
       const actor = this.actor;
       for (const hook of this.storeHooks) hook(this, event, actor);
       this.requestReconcile();
@@ -199,53 +196,16 @@ export class World {
   /** A timed event fired (it has left `pending`): its handler runs as the world. */
   private fired(event: WorldEvent, handler: WorldEventHandler | undefined): void {
     // What the event is about is looked at again even if its handler wrote nothing.
-    if ('node' in event) this.nextChanges.nodes.add(event.node);
-    if ('namespace' in event) this.nextChanges.pods.add(objectKey(event.namespace, event.name));
+    if ('node' in event) this.loop.next.nodes.add(event.node);
+    if ('namespace' in event) this.loop.next.pods.add(objectKey(event.namespace, event.name));
     if (handler) this.asWorld(() => handler(this, event));
-    this.worldDirty = true;
+    this.loop.worldChanged();
     this.requestReconcile();
     this.notifyListeners();
   }
 
   requestReconcile(): void {
-    if (this.reconcileQueued) return;
-    this.reconcileQueued = true;
-    queueMicrotask(() => this.reconcile());
-  }
-
-  private reconcile(): void {
-    this.reconciling = true;
-    try {
-      this.reconcilePasses();
-    } finally {
-      this.reconciling = false;
-    }
-  }
-
-  private reconcilePasses(): void {
-    for (let pass = 0; ; pass++) {
-      this.reconcileQueued = false;
-      if (this.dirty.size === 0 && !this.worldDirty) break;
-
-      const changed = new Set(this.dirty);
-      const world = this.worldDirty;
-      this.dirty.clear();
-      this.worldDirty = false;
-      this.changes = this.nextChanges;
-      this.nextChanges = emptyChanges(false);
-      this.nodeNames ??= new Set(this.context.inventory.nodes.map((n) => n.name));
-      // VMs change only in world state: every such change marks the world changed (an event
-      // fires, a timer is set, changed() is called, a fault starts or ends) before this pass.
-      if (world || this.changes.full)
-        this.vmWatch.collect(this.state.vms, this.nodeNames, this.changes.nodes, this.changes.full);
-      this.asWorld(() => {
-        for (const r of this.reconcilers)
-          if (world || r.watches.some((w) => changed.has(w))) r.run(this);
-      });
-      if (pass > MAX_RECONCILE_PASSES)
-        throw new Error('simulated cluster: controllers did not settle (a bug in the simulator)');
-    }
-    this.reconcileQueued = false;
+    this.loop.request();
   }
 
   /** Registers a VmWatch to be told of every VM change (see vmTouched). */
@@ -263,9 +223,9 @@ export class World {
 
   /** Something changed: persistence saves (coalesced by the listener). */
   changed(): void {
-    if (!this.reconciling && this.started) {
-      this.worldDirty = true;
-      this.requestReconcile();
+    if (!this.loop.reconciling && this.started) {
+      this.loop.worldChanged();
+      this.loop.request();
     }
     this.notifyListeners();
   }
@@ -316,10 +276,10 @@ export class World {
     this.state.faultActive[index] = on;
     if (on && FAULTS_TAKING_OUT.has(fault.type)) this.state.lastFaultStrikeAt = this.now;
     // A fault may change what any controller decides (crash loops, PDBs, nodes): look at all.
-    this.nextChanges.full = true;
+    this.loop.next.full = true;
     const effect = this.faultEffects.get(fault.type);
     if (effect) this.asWorld(() => effect(this, fault, on, index));
-    this.worldDirty = true;
+    this.loop.worldChanged();
     this.changed();
   }
 
