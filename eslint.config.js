@@ -59,14 +59,15 @@ const noLock = {
     "VariableDeclarator[init.property.name='ports'] > ObjectPattern > Property[key.name='lock']",
     "VariableDeclarator[init.name='ports'] > ObjectPattern > Property[key.name='lock']",
   ].join(', '),
-  message: 'Only run-upgrade.ts and lock-renewal.ts take, renew or release the lock.',
+  message: 'Only cluster-lock.ts and lock-renewal.ts take, renew or release the lock.',
 };
 const nodesRoleFiles = [
   'src/engine/cleanup.ts',
   'src/engine/drain.ts',
+  'src/engine/drain-eviction.ts',
   'src/engine/steps/node-steps.ts',
 ];
-const lockFiles = ['src/engine/run-upgrade.ts', 'src/engine/lock-renewal.ts'];
+const lockFiles = ['src/engine/cluster-lock.ts', 'src/engine/lock-renewal.ts'];
 const engineTests = ['src/engine/**/*.test.ts', 'src/engine/**/testing/**'];
 
 /** What `layer` may not import; `spawn`: whether it may start child processes itself. */

@@ -6,6 +6,7 @@ import { missingProgram } from '../../test/helpers/programs.js';
 import { GitFixture, variablesTf } from '../../test/route/git-fixture.js';
 import { parseGitHubOutputs } from '../../test/route/github-outputs.js';
 import { runActionWith } from '../../test/route/action-env.js';
+import { writeConfig } from '../../test/upgrade/harness.js';
 
 const noGit = missingProgram('git', ['--version']);
 
@@ -58,6 +59,43 @@ describe.skipIf(noGit)('runAction in-process', () => {
     expect(stdout.mock.calls.map((c) => String(c[0])).join('')).toMatch(
       /::error::\[SELECTION_INVALID\] --role gpu: not one of controlplane, worker/,
     );
+  });
+
+  it('reads the config input: its releaseGate applies; a config that cannot be read is exit 2 naming it', async () => {
+    const gated = GitFixture.create();
+    try {
+      gated.write('terraform/variables.tf', variablesTf('1.10.8')).commit('base');
+      gated.write('terraform/variables.tf', variablesTf('1.10.9')).commit('head');
+      // v1.10.9 published two days ago, the config asks for seven (real clock: runRoute's now).
+      const day = 24 * 60 * 60 * 1000;
+      const ago = (days: number) => new Date(Date.now() - days * day).toISOString();
+      writeFileSync(
+        join(dir, 'young.yaml'),
+        `- { version: v1.10.8, publishedAt: "${ago(120)}" }\n- { version: v1.10.9, publishedAt: "${ago(2)}" }\n`,
+      );
+      const config = writeConfig(
+        dir,
+        (text) => `${text}\nreleaseGate:\n  releaseList: young.yaml\n  minAgeDays: 7\n`,
+      );
+      const output = join(dir, 'out-config');
+      writeFileSync(output, '');
+      const env = { GITHUB_OUTPUT: output, INPUT_REPO: gated.dir };
+      expect(await runActionWith(env)).toBe(0);
+      expect(await runActionWith({ ...env, INPUT_CONFIG: config })).toBe(3);
+      expect(parseGitHubOutputs(readFileSync(output, 'utf8'))).toMatchObject({
+        upgrade_type: 'refused',
+        code: 'RELEASE_TOO_NEW',
+      });
+
+      stdout.mockClear();
+      const missing = join(dir, 'no-such-drover.yaml');
+      expect(await runActionWith({ ...env, INPUT_CONFIG: missing })).toBe(2);
+      const logged = stdout.mock.calls.map((c) => String(c[0])).join('');
+      expect(logged).toContain('::error::[CONFIG_NOT_FOUND]');
+      expect(logged).toContain(missing);
+    } finally {
+      gated.cleanup();
+    }
   });
 
   it('rejects a non-boolean flag input with exit 2', async () => {

@@ -202,6 +202,11 @@ export const ERROR_CODES = {
     'The Talos target is lower than the running version.',
     'Pass --allow-downgrade if it is meant.',
   ),
+  DOWNGRADE_MULTI_HOP: final(
+    'refused',
+    'The Talos target is lower than the running version by more than one hop: a downgrade rebuilds the nodes (cattle), which cannot go through intermediate hops.',
+    'Downgrade one line at a time, to each hop the reason names.',
+  ),
   FORBIDDEN_HOP: final(
     'refused',
     'The Talos compatibility table forbids this jump in one step.',
@@ -571,6 +576,16 @@ export const ERROR_CODES = {
     'refused',
     'Nodes out of service on their own use the whole disruption budget.',
     'Bring those nodes back, or raise policy.disruption.',
+  ),
+  STORAGE_POOLS_UNKNOWN: final(
+    'refused',
+    'The Ceph pools\' replication could not be read (a list failed, RBAC 403 included, or a pool is not Ready) until the deadline: how many storage domains may go down is unknown.',
+    'Grant get/list on cephblockpools, cephfilesystems and cephobjectstores (ceph.rook.io), or let the pools become Ready, then --resume.',
+  ),
+  STORAGE_POOLS_NO_TOLERANCE: final(
+    'refused',
+    'A Ceph pool tolerates no storage failure domain down (size 1, min_size equal to size, or a failure domain finer than Drover\'s), so no OSD node may go: refused before anything was touched.',
+    'Raise the pool\'s replicated.size (or lower parameters.min_size), or make its failureDomain the storage domain Drover counts, then run again.',
   ),
   CAPACITY_SHORT: final(
     'refused',

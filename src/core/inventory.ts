@@ -66,6 +66,11 @@ export interface Inventory {
   machineConfigs: Record<string, MachineConfigSource>;
   /** Number of etcd members expected when every control plane node is healthy. */
   expectedEtcdMembers: number;
+  /**
+   * The CRUSH type of the nodes' storage domains (the buckets Drover sets noout on), which the
+   * Ceph pools' failureDomain is compared with (core/pool-tolerance.ts); host when absent.
+   */
+  storageDomainType?: string;
 }
 
 export function controlPlaneNodes(inventory: Inventory): InventoryNode[] {

@@ -3,7 +3,8 @@
  * `upgrade` and `simulate` all ask `decideUpgrade` (itself the router's `decideRoute`) and turn
  * its first refusal into the same DroverError (exit 3), whose hint names a flag the asking
  * command has. A downgrade, a forbidden hop and an unknown line each yield to exactly one flag;
- * a Kubernetes downgrade, a major change or a version outside the Talos line's range yield to none.
+ * a Talos downgrade across several lines, a Kubernetes downgrade, a major change or a version
+ * outside the Talos line's range yield to none.
  */
 import { DroverError } from './errors.js';
 import type { UpgradeKind } from './plan.js';
@@ -35,6 +36,7 @@ export type AllowFlag = (typeof ALLOW_FLAGS)[number];
 /** The flag that lets a refusal through, or null when nothing may (talosctl cannot do it). */
 export const FLAG_OF_REFUSAL: Record<RefusalCode, AllowFlag | null> = {
   DOWNGRADE: '--allow-downgrade',
+  DOWNGRADE_MULTI_HOP: null,
   FORBIDDEN_HOP: '--allow-multi-hop',
   UNKNOWN_TARGET_LINE: '--allow-unknown',
   K8S_DOWNGRADE: null,
@@ -159,6 +161,10 @@ export function refusalHint(refusal: Pick<Refusal, 'code'>, command: RefusingCom
           : 'to go to a line the compatibility data does not know, at your own risk';
     return `Pass ${flag} to drover ${command} ${what}.`;
   }
+  if (refusal.code === 'DOWNGRADE_MULTI_HOP')
+    return command === 'route'
+      ? 'Downgrade one line at a time: commit talos_version at the first hop the reason names, route and upgrade it, then the next (compare revisions with --base/--head).'
+      : `Downgrade one line at a time: drover ${command} ${command === 'simulate' ? '--kind cattle' : 'cattle'} --allow-downgrade --to the first hop the reason names, then the next.`;
   if (command === 'route')
     return refusal.code === 'K8S_OUT_OF_RANGE'
       ? 'Change kubernetes_version and talos_version in separate commits in the order the reason names, and route each (--base/--head).'

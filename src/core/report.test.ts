@@ -2,12 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Inventory } from './inventory.js';
 import type { Plan } from './plan.js';
 import { DEFAULT_POLICY } from './policy.js';
-import {
-  buildReport,
-  REPORT_SCHEMA_VERSION,
-  reportToMarkdown,
-  vmReplacementsFromJournal,
-} from './report.js';
+import { buildReport, REPORT_SCHEMA_VERSION } from './report.js';
+import { reportToMarkdown } from './report-markdown.js';
+import { vmReplacementsFromJournal } from './report-nodes.js';
 import type { ReportJournalEntry } from './report.js';
 import { exampleStep } from './testing/example-steps.js';
 

@@ -5,14 +5,14 @@
 import { baselineSeconds } from './baseline.js';
 import { DEFAULT_STEP_DURATIONS } from './durations.js';
 import type { StepDurations } from './durations.js';
-import { findNode, type Inventory } from './inventory.js';
+import type { Inventory } from './inventory.js';
 import type { Plan, PlanStep, UpgradeKind } from './plan.js';
-import { mixedVersionsLine, mixedVersionsOf } from './mixed-versions.js';
+import { mixedVersionsOf } from './mixed-versions.js';
 import type { MixedVersions } from './mixed-versions.js';
 import { buildTimeline } from './timeline.js';
 import type { Timeline } from './timeline.js';
-import { timelineToMermaid } from './timeline-mermaid.js';
 import type { InvariantName } from './invariants.js';
+import { groupEntries, iso, nodeReport, round, stepReport, unitStepsOf } from './report-nodes.js';
 
 /** Bumped when a field changes meaning or goes away; new fields keep the version. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -140,77 +140,11 @@ export interface ReportInput {
   invariantsObserved?: boolean;
 }
 
-const iso = (ms: number | undefined): string | null =>
-  ms === undefined ? null : new Date(ms).toISOString();
-
-const round = (seconds: number): number => Math.round(seconds * 10) / 10;
-
-function stepReport(step: PlanStep, entries: ReportJournalEntry[]): StepReport | undefined {
-  const mine = entries.filter((e) => e.stepId === step.id);
-  const starts = mine.filter((e) => e.type === 'step-started');
-  const finishes = mine.filter((e) => e.type === 'step-finished');
-  const last = finishes[finishes.length - 1];
-  if (starts.length === 0 && last === undefined) return undefined;
-  const first = starts[0] ?? last;
-  const outcome = last?.outcome ?? 'incomplete';
-  // Time spent across every attempt and resume: first start to last finish.
-  const end = last?.at ?? first?.at ?? 0;
-  return {
-    id: step.id,
-    name: step.action,
-    outcome,
-    durationSeconds: round((end - (first?.at ?? end)) / 1000),
-    attempts: Math.max(starts.length, 1),
-    startedAt: iso(first?.at),
-    finishedAt: iso(last?.at),
-    ...(last?.message ? { message: last.message } : {}),
-  };
-}
-
-/** Replacements the journal proves: replace-vm steps that finished having recreated the VM. */
-export function vmReplacementsFromJournal(entries: ReportJournalEntry[], node: string): number {
-  return entries.filter(
-    (e) =>
-      e.type === 'step-finished' &&
-      e.node === node &&
-      e.action === 'replace-vm' &&
-      e.outcome === 'succeeded' &&
-      e.data?.vmReplaced === true,
-  ).length;
-}
-
-function nodeOutcome(steps: StepReport[], total: number): NodeOutcome {
-  if (steps.length === 0) return 'not-started';
-  if (steps.some((s) => s.outcome === 'failed')) return 'failed';
-  if (steps.some((s) => s.outcome === 'aborted')) return 'aborted';
-  if (steps.length < total || steps.some((s) => s.outcome === 'incomplete')) return 'incomplete';
-  if (steps.every((s) => s.outcome === 'skipped')) return 'already-at-target';
-  return 'succeeded';
-}
-
-function groupEntries(
-  entries: ReportJournalEntry[],
-  keyOf: (e: ReportJournalEntry) => string | undefined,
-): Map<string, ReportJournalEntry[]> {
-  const groups = new Map<string, ReportJournalEntry[]>();
-  for (const e of entries) {
-    const key = keyOf(e);
-    if (key === undefined) continue;
-    const group = groups.get(key);
-    if (group) group.push(e);
-    else groups.set(key, [e]);
-  }
-  return groups;
-}
-
 export function buildReport(input: ReportInput): UpgradeReport {
   const { plan, inventory, entries } = input;
   const runStart = entries.find((e) => e.type === 'run-started')?.at ?? input.finishedAt;
   const runStarts = entries.filter((e) => e.type === 'run-started');
-  const unitSteps = new Map<string, PlanStep[]>();
-  for (const phase of plan.phases)
-    for (const unit of phase.units)
-      unitSteps.set(unit.node, [...(unitSteps.get(unit.node) ?? []), ...unit.steps]);
+  const unitSteps = unitStepsOf(plan);
   const clusterPlanSteps = plan.phases.flatMap((p) => p.steps);
   const cordonedNodes = new Set(
     entries.filter((e) => e.type === 'note' && e.data?.leftCordoned === true).map((e) => e.node),
@@ -221,41 +155,15 @@ export function buildReport(input: ReportInput): UpgradeReport {
   const byNode = groupEntries(entries, (e) => e.node);
   const stepEntries = (s: PlanStep) => byStep.get(s.id) ?? [];
 
-  const nodes: NodeReport[] = [];
-  for (const [name, planSteps] of unitSteps) {
-    const node = findNode(inventory, name);
-    const steps = planSteps.flatMap((s) => stepReport(s, stepEntries(s)) ?? []);
-    const nodeEntries = byNode.get(name) ?? [];
-    const mine = nodeEntries.filter((e) => e.type.startsWith('step-'));
-    const drainEntry = nodeEntries.find(
-      (e) =>
-        e.type === 'step-finished' &&
-        e.node === name &&
-        e.action === 'drain' &&
-        e.outcome === 'succeeded',
-    );
-    const drain =
-      drainEntry?.data && typeof drainEntry.data.evicted === 'number'
-        ? { evicted: drainEntry.data.evicted, forced: Number(drainEntry.data.forced ?? 0) }
-        : undefined;
-    const outcome = nodeOutcome(steps, planSteps.length);
-    const lastFinished = [...mine].reverse().find((e) => e.type === 'step-finished');
-    nodes.push({
-      name,
-      role: node?.role ?? 'unknown',
-      host: node?.host ?? 'unknown',
-      fromVersion: plan.from,
-      toVersion: plan.to,
-      outcome,
-      startedAt: iso(mine[0]?.at),
-      finishedAt:
-        outcome === 'succeeded' || outcome === 'already-at-target' ? iso(lastFinished?.at) : null,
-      vmReplacements: vmReplacementsFromJournal(nodeEntries, name),
+  const nodes = [...unitSteps].map(([name, planSteps]) =>
+    nodeReport(name, planSteps, {
+      plan,
+      inventory,
+      nodeEntries: byNode.get(name) ?? [],
+      stepEntries,
       leftCordoned: cordonedNodes.has(name),
-      ...(drain ? { drain } : {}),
-      steps,
-    });
-  }
+    }),
+  );
   const clusterRow = { name: 'cluster', role: 'cluster', steps: clusterPlanSteps };
   const timeline = buildTimeline({
     entries,
@@ -290,88 +198,4 @@ export function buildReport(input: ReportInput): UpgradeReport {
     mixedVersions: mixedVersionsOf(plan, inventory, entries),
     timeline,
   };
-}
-
-const duration = (seconds: number): string => {
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return h > 0 ? `${h}h ${m}m ${s % 60}s` : m > 0 ? `${m}m ${s % 60}s` : `${s}s`;
-};
-
-/** The header line: which versions changed, and how the nodes get there. */
-export function whatChanged(report: Pick<UpgradeReport, 'kind' | 'from' | 'to'>): string {
-  const change = `${report.from} → ${report.to}`;
-  if (report.kind === 'kubernetes') return `Kubernetes ${change} (talosctl upgrade-k8s)`;
-  if (report.kind === 'pets') return `Talos ${change}: nodes upgraded in place`;
-  return `Talos ${change}: node VMs recreated from new templates`;
-}
-
-/** The title of the timeline chart and SVG. */
-export function timelineTitle(
-  report: Pick<UpgradeReport, 'kind' | 'from' | 'to' | 'cluster' | 'outcome'>,
-): string {
-  const what = report.kind === 'kubernetes' ? 'Kubernetes' : 'Talos';
-  return `${report.cluster} ${report.kind} upgrade, ${what} ${report.from} to ${report.to}, ${report.outcome}`;
-}
-
-/** A Markdown summary for a terminal, a pull request comment or GITHUB_STEP_SUMMARY. */
-export function reportToMarkdown(report: UpgradeReport, options: { chart?: boolean } = {}): string {
-  const lines: string[] = [];
-  const icon = report.outcome === 'succeeded' ? '✅' : report.outcome === 'aborted' ? '⏹️' : '❌';
-  lines.push(`## ${icon} Drover ${report.kind} upgrade of ${report.cluster}: ${report.outcome}`);
-  lines.push('');
-  lines.push(`${whatChanged(report)}${report.resumed ? ' (resumed)' : ''}`);
-  lines.push('');
-  lines.push(
-    `Duration ${duration(report.durationSeconds)} (lower bound ${duration(report.lowerBoundSeconds)}).`,
-  );
-  // Talos versions: a Kubernetes run never has them (mixedVersionsOf), whatever the field says.
-  if (report.mixedVersions && report.kind !== 'kubernetes')
-    lines.push('', mixedVersionsLine(report.mixedVersions));
-  if (report.failure) {
-    const f = report.failure;
-    lines.push('');
-    lines.push(
-      `**Stopped at** \`${f.stepId}\`${f.node ? ` on **${f.node}**` : ''}: [${f.code}] ${f.message}`,
-    );
-    if (f.hint) lines.push(`Hint: ${f.hint}`);
-  }
-  lines.push('');
-  lines.push('| node | role | host | outcome | VM replacements | drain (evicted/forced) | time |');
-  lines.push('|---|---|---|---|---|---|---|');
-  for (const n of report.nodes) {
-    const time = n.steps.reduce((sum, s) => sum + s.durationSeconds, 0);
-    const drain = n.drain ? `${n.drain.evicted}/${n.drain.forced}` : '-';
-    const outcome = n.leftCordoned ? `${n.outcome} (left cordoned)` : n.outcome;
-    lines.push(
-      `| ${n.name} | ${n.role} | ${n.host} | ${outcome} | ${n.vmReplacements} | ${drain} | ${duration(time)} |`,
-    );
-  }
-  if (report.notes.length > 0) {
-    lines.push('');
-    lines.push('Notes:');
-    for (const note of report.notes) lines.push(`- ${note}`);
-  }
-  lines.push('');
-  if (options.chart !== false) {
-    // A Mermaid gantt: GitHub draws it; a terminal would only show its source.
-    const chart = timelineToMermaid(report.timeline, timelineTitle(report));
-    lines.push(
-      chart ??
-        `Timeline: ${report.timeline.rows.length} rows are too many for a chart here; see the SVG written beside --report.`,
-    );
-    lines.push('');
-  }
-  if (report.violations.length === 0)
-    lines.push(
-      report.invariantsObserved
-        ? 'Invariant violations: none.'
-        : 'Invariant violations: not observed (a real run has no invariant checker; the journal and audit log record what was done).',
-    );
-  else {
-    lines.push(`**Invariant violations: ${report.violations.length}**`);
-    for (const v of report.violations) lines.push(`- ${v.invariant}: ${v.message}`);
-  }
-  return `${lines.join('\n')}\n`;
 }

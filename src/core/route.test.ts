@@ -100,22 +100,47 @@ const cases: Case[] = [
     allow: { allowDowngrade: true },
     expect: { upgradeType: 'cattle', isDowngrade: true },
   },
+  // A downgrade across several lines is refused whatever the flags: cattle cannot go through
+  // hops, and no flag makes it one hop (core/route.ts, DOWNGRADE_MULTI_HOP).
+  {
+    name: 'far downgrade without flags: refused naming the hops, not --allow-downgrade',
+    talos: ['1.15.2', '1.10.1'],
+    expect: {
+      upgradeType: 'refused',
+      code: 'DOWNGRADE_MULTI_HOP',
+      isDowngrade: true,
+      hops: ['1.13.9', '1.11.6', '1.10.1'],
+      reasonMatch: /downgrade one line at a time/,
+    },
+  },
   {
     name: 'far downgrade allowed but not in one hop',
     talos: ['1.15.2', '1.10.1'],
     allow: { allowDowngrade: true },
     expect: {
       upgradeType: 'refused',
-      code: 'FORBIDDEN_HOP',
+      code: 'DOWNGRADE_MULTI_HOP',
       isDowngrade: true,
       hops: ['1.13.9', '1.11.6', '1.10.1'],
     },
   },
   {
-    name: 'far downgrade allowed with hops',
+    name: 'far downgrade with every flag: still refused, never cattle with hops',
     talos: ['1.15.2', '1.10.1'],
+    allow: { allowDowngrade: true, allowMultiHop: true, allowUnknown: true },
+    expect: { upgradeType: 'refused', code: 'DOWNGRADE_MULTI_HOP', isDowngrade: true },
+  },
+  {
+    name: 'two-line downgrade with both flags: refused',
+    talos: ['1.13.2', '1.10.8'],
     allow: { allowDowngrade: true, allowMultiHop: true },
-    expect: { upgradeType: 'cattle', isDowngrade: true, hops: ['1.13.9', '1.11.6', '1.10.1'] },
+    expect: { upgradeType: 'refused', code: 'DOWNGRADE_MULTI_HOP', hops: ['1.11.6', '1.10.8'] },
+  },
+  {
+    name: 'downgrade two lines inside the maximum downgrade version: one hop, cattle',
+    talos: ['1.12.4', '1.10.8'],
+    allow: { allowDowngrade: true },
+    expect: { upgradeType: 'cattle', isDowngrade: true, hops: ['1.10.8'], code: null },
   },
   {
     name: 'pre-release downgrade',

@@ -25,6 +25,7 @@ export type KubernetesRoute = (typeof KUBERNETES_ROUTES)[number];
 
 export const REFUSAL_CODES = [
   'DOWNGRADE',
+  'DOWNGRADE_MULTI_HOP',
   'FORBIDDEN_HOP',
   'UNKNOWN_TARGET_LINE',
   'K8S_DOWNGRADE',
@@ -153,12 +154,8 @@ function decideTalos(
     refusal: { subject: 'talos', code, reason },
   });
 
-  if (order > 0 && !allow.allowDowngrade) {
-    return refuse(
-      'DOWNGRADE',
-      `Talos ${change} is a downgrade; pass --allow-downgrade to rebuild the nodes at the lower version`,
-    );
-  }
+  const down = order > 0 ? downgradeRefusal(from, to, allow, table, latestKnownPatch) : undefined;
+  if (down) return refuse(down.code, down.reason, down.hops);
   if (!talosLine(to, table)) {
     if (!allow.allowUnknown) {
       return refuse(
@@ -183,18 +180,60 @@ function decideTalos(
       path ?? [],
     );
   }
-  // Up several lines: in place, through the newest patch of each line between (the path the
-  // Talos upgrade guide gives), never cattle: a cattle run cannot build the templates of an
-  // intermediate hop, and a fresh node must not skip lines either (core/refusals.ts,
-  // CATTLE_MULTI_HOP).
-  if (order < 0)
+  // Up several lines (a downgrade with hops was refused above): in place, through the newest
+  // patch of each line between (the path the Talos upgrade guide gives), never cattle: a cattle
+  // run cannot build the templates of an intermediate hop, and a fresh node must not skip lines
+  // either (core/refusals.ts, CATTLE_MULTI_HOP).
+  return {
+    route: 'pets',
+    isDowngrade: false,
+    hops: path,
+    reason: `Talos line change ${change} in ${path.length} hops: ${path.join(' -> ')}: in place through each hop (pets)`,
+  };
+}
+
+/**
+ * A downgrade across several lines goes nowhere, whatever the flags: Drover downgrades by
+ * rebuilding the nodes (cattle), which cannot go through intermediate hops (core/refusals.ts,
+ * CATTLE_MULTI_HOP), and Talos takes a host down in place only to a line whose maximum
+ * downgrade version it does not exceed (docs/router.md, How it decides). One hop down needs
+ * --allow-downgrade.
+ */
+function downgradeRefusal(
+  from: Version,
+  to: Version,
+  allow: RouteAllowances,
+  table: readonly TalosLineCompatibility[],
+  latestKnownPatch?: (line: MinorLine) => string | undefined,
+): { code: RefusalCode; reason: string; hops: readonly string[] } | undefined {
+  const change = `${from.text} -> ${to.text}`;
+  const hops = downgradeHops(from, to, table, latestKnownPatch);
+  if (hops) {
     return {
-      route: 'pets',
-      isDowngrade: false,
-      hops: path,
-      reason: `Talos line change ${change} in ${path.length} hops: ${path.join(' -> ')}: in place through each hop (pets)`,
+      code: 'DOWNGRADE_MULTI_HOP',
+      reason: `Talos ${change} is a downgrade across several lines (hops: ${from.text} -> ${hops.join(' -> ')}): a downgrade rebuilds the nodes, which cannot go through intermediate hops; downgrade one line at a time`,
+      hops,
     };
-  return routeWithin(from, to, path, `${change} in ${path.length} hops: ${path.join(' -> ')}`);
+  }
+  if (allow.allowDowngrade) return undefined;
+  return {
+    code: 'DOWNGRADE',
+    reason: `Talos ${change} is a downgrade; pass --allow-downgrade to rebuild the nodes at the lower version`,
+    hops: [],
+  };
+}
+
+/** The hops of a downgrade that needs more than one (undefined: one hop, or no known path). */
+function downgradeHops(
+  from: Version,
+  to: Version,
+  table: readonly TalosLineCompatibility[],
+  latestKnownPatch?: (line: MinorLine) => string | undefined,
+): readonly string[] | undefined {
+  if (!talosLine(to, table) || sameLine(from, to) || canMoveInOneHop(from, to, table))
+    return undefined;
+  const path = talosPath(from, to, { table, ...(latestKnownPatch ? { latestKnownPatch } : {}) });
+  return path && path.length > 1 ? path : undefined;
 }
 
 function routeWithin(from: Version, to: Version, hops: readonly string[], what: string): TalosPart {

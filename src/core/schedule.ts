@@ -22,6 +22,7 @@ import { storageDomain } from './inventory.js';
 import type { InventoryNode } from './inventory.js';
 import type { UpgradeKind } from './plan.js';
 import type { DisruptionPolicy, Policy } from './policy.js';
+import { storageDomainsCap } from './pool-tolerance.js';
 
 export function disruptionDomain(node: InventoryNode): string {
   return node.storage?.osd === true ? storageDomain(node) : node.host;
@@ -54,7 +55,14 @@ export interface ScheduleInput {
   /** Workers out of service on their own (not Ready, unreachable), whoever caused it. */
   outOfService: InventoryNode[];
   policy: DisruptionPolicy;
+  /**
+   * Storage domains the Ceph pools tolerate down at once (core/pool-tolerance.ts); undefined
+   * when no pool is declared. OSD domains down never exceed min(policy, this).
+   */
+  poolTolerance?: number | undefined;
 }
+
+const isOsd = (n: InventoryNode): boolean => n.storage?.osd === true;
 
 export function pickRunnableUnits(input: ScheduleInput): InventoryNode[] {
   checkDisruptionPolicy(input.policy);
@@ -62,6 +70,8 @@ export function pickRunnableUnits(input: ScheduleInput): InventoryNode[] {
   for (const node of [...input.inProgress, ...input.outOfService]) down.set(node.name, node);
   const domainsDown = new Set([...down.values()].map(disruptionDomain));
   let budget = input.policy.maxUnavailableWorkers - down.size;
+  const storageCap = storageDomainsCap(input.policy.maxUnavailableDomains, input.poolTolerance);
+  const osdDomainsDown = new Set([...down.values()].filter(isOsd).map(storageDomain));
   const blockedDomains = new Set<string>();
   const picked: InventoryNode[] = [];
   for (const node of input.pending) {
@@ -75,8 +85,14 @@ export function pickRunnableUnits(input: ScheduleInput): InventoryNode[] {
       blockedDomains.add(domain);
       continue;
     }
+    // Ceph: a new OSD domain only while the pools tolerate one more down.
+    if (isOsd(node) && !osdDomainsDown.has(domain) && osdDomainsDown.size >= storageCap) {
+      blockedDomains.add(domain);
+      continue;
+    }
     picked.push(node);
     domainsDown.add(domain);
+    if (isOsd(node)) osdDomainsDown.add(domain);
     budget -= 1;
   }
   return picked;
@@ -88,6 +104,8 @@ export interface TakeDownInput {
   /** Every other node out of service now: Drover's own units in flight and nodes down on their own. */
   down: InventoryNode[];
   policy: DisruptionPolicy;
+  /** As ScheduleInput.poolTolerance: what the Ceph pools tolerate, read now. */
+  poolTolerance?: number | undefined;
 }
 
 const names = (nodes: InventoryNode[]): string => nodes.map((n) => n.name).join(', ');
@@ -120,10 +138,11 @@ export function takeDownDecision(input: TakeDownInput): GateDecision {
       );
   }
   if (node.storage?.osd === true) {
-    const osdDomains = new Set(all.filter((n) => n.storage?.osd === true).map(storageDomain));
-    if (osdDomains.size > policy.maxUnavailableDomains)
+    const osdDomains = new Set(all.filter(isOsd).map(storageDomain));
+    const cap = storageDomainsCap(policy.maxUnavailableDomains, input.poolTolerance);
+    if (osdDomains.size > cap)
       return wait(
-        `storage failure domains down would be ${osdDomains.size} (${[...osdDomains].join(', ')}); policy allows ${policy.maxUnavailableDomains}`,
+        `storage failure domains down would be ${osdDomains.size} (${[...osdDomains].join(', ')}); ${cap < policy.maxUnavailableDomains ? `the Ceph pools tolerate ${cap}` : `policy allows ${cap}`}`,
       );
   }
   return PASS;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../adapters/simulated/scenario/schema.js';
 import { smallScenarioInput } from '../adapters/simulated/testing/fixtures.js';
+import { block } from '../core/gates.js';
 import { DEFAULT_POLICY } from '../core/policy.js';
 import type { PodView } from '../ports/kubernetes.js';
 import { drainNode, refusedPods } from './drain.js';
@@ -52,6 +53,9 @@ const daemonPods = async (t: Awaited<ReturnType<typeof setup>>, node: string) =>
       (p) => p.controllerKind === 'DaemonSet',
     ),
   );
+
+const webStillOn = async (t: Awaited<ReturnType<typeof setup>>, node: string) =>
+  (await t.cluster.ports.kubernetes.listPodsOnNode(node)).some((p) => p.name.startsWith('web-'));
 
 describe('drain', () => {
   it('evicts managed pods and leaves DaemonSet and mirror pods alone', async () => {
@@ -110,11 +114,20 @@ describe('drain', () => {
       code: 'DRAIN_BLOCKED',
     });
     expect(t.counts.deletePod()).toBe(0);
-    expect(
-      (await t.cluster.ports.kubernetes.listPodsOnNode(t.web)).some((p) =>
-        p.name.startsWith('web-'),
-      ),
-    ).toBe(true);
+    expect(await webStillOn(t, t.web)).toBe(true);
+  });
+
+  it('a forced deletion is proven safe first: with the lease lost past the window, nothing is forced', async () => {
+    const t = await setup({
+      scenario: { faults: [{ type: 'pdb-blocks', namespace: 'apps', name: 'web' }] },
+    });
+    // Lost while the evictions were refused: the pre-act check before forcing must notice.
+    t.run.lease = { confirm: async () => block('LOCK_LOST', 'held by someone else') };
+    await expect(drainNode(t.context(`${t.web}/drain`), t.web)).rejects.toMatchObject({
+      code: 'LOCK_LOST',
+    });
+    expect(t.counts.deletePod()).toBe(0);
+    expect(await webStillOn(t, t.web)).toBe(true);
   });
 
   it('refuses up front, evicting nothing, when an unmanaged pod is present and not allowed', async () => {

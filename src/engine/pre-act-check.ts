@@ -8,13 +8,14 @@
  */
 import { block, combine, etcdQuorumGate, PASS, wait } from '../core/gates.js';
 import type { GateDecision } from '../core/gates.js';
-import type { InventoryNode } from '../core/inventory.js';
+import { storageDomain, type InventoryNode } from '../core/inventory.js';
 import { takeDownDecision } from '../core/schedule.js';
 import { disruptionFor } from '../core/schedule.js';
 import type { StepContext } from './context.js';
 import { readEtcd } from './etcd-reading.js';
 import { outOfServiceNow } from './out-of-service.js';
 import { runGate } from './gate-runner.js';
+import { readPoolCap } from './storage-cap.js';
 import { storageHealthDecision } from './steps/gate-steps.js';
 
 async function budget(ctx: StepContext, node: InventoryNode): Promise<GateDecision> {
@@ -30,7 +31,18 @@ async function budget(ctx: StepContext, node: InventoryNode): Promise<GateDecisi
     views,
   );
   const down = [...inFlight, ...seen];
-  return takeDownDecision({ node, down, policy: disruptionFor(run.plan.kind, run.policy) });
+  const policy = disruptionFor(run.plan.kind, run.policy);
+  // Ceph: what the pools tolerate now caps the storage domains down (unknown: wait). Read where
+  // it can bind: a second OSD domain down under a policy that allows it. One domain is within
+  // every tolerance but 0, which is refused before the first node (storage-cap.ts).
+  const osdDomains = new Set(
+    [...down, node].filter((n) => n.storage?.osd === true).map(storageDomain),
+  );
+  const mayBind =
+    node.storage?.osd === true && osdDomains.size > 1 && policy.maxUnavailableDomains > 1;
+  const pools = mayBind ? await readPoolCap(run) : undefined;
+  if (pools?.known === false) return wait(pools.reason);
+  return takeDownDecision({ node, down, policy, poolTolerance: pools?.tolerated });
 }
 
 async function etcd(ctx: StepContext, node: InventoryNode): Promise<GateDecision> {

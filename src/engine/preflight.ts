@@ -10,10 +10,11 @@ import type { Inventory } from '../core/inventory.js';
 import { allSteps } from '../core/plan.js';
 import type { NodeUnit, Plan } from '../core/plan.js';
 import { reachedHop } from '../core/plan-hops.js';
-import type { NodeReadPort, NodeView } from '../ports/kubernetes.js';
+import type { NodeReadPort, NodeView, StorageHealthPort } from '../ports/kubernetes.js';
 import type { RegistryPort } from '../ports/registry.js';
 import type { SecretsPort } from '../ports/secrets.js';
 import { imageCheckSkippedNote, imageMissingError, imagesToCheck } from './installer-images.js';
+import { poolBlockedError, poolCapOf, planTouchesOsd } from './storage-cap.js';
 
 export interface PreflightNode {
   name: string;
@@ -46,6 +47,11 @@ export interface PreflightOptions {
   secrets?: SecretsPort;
   /** When given (the dry run), each installer image is looked up: missing refuses, unanswered is a note. */
   registry?: RegistryPort;
+  /**
+   * When given (the dry run), the Ceph pools are read as the run would: pools that tolerate no
+   * storage domain refuse, a policy they cap or pools unreadable are notes.
+   */
+  storageHealth?: StorageHealthPort;
   /** Why the installer images are not looked up (preflight.installerImages: skip): a note instead. */
   installerImagesSkipped?: string;
   signal?: AbortSignal;
@@ -99,6 +105,18 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
   }
   const done = nodes.filter((n) => n.atTarget).length;
   notes.push(`${done} of ${nodes.length} nodes already run the target versions`);
+  if (options.storageHealth && planTouchesOsd(plan, inventory)) {
+    const pools = await poolCapOf(
+      options.storageHealth,
+      inventory,
+      plan.policy.disruption.maxUnavailableDomains,
+      options.signal,
+    );
+    if (pools.known && pools.blocker) throw poolBlockedError(pools.blocker);
+    if (!pools.known)
+      notes.push(`${pools.reason}: the run would wait for them, then stop before an OSD node goes`);
+    else if (pools.note) notes.push(pools.note);
+  }
   if (options.secrets) notes.push(...(await checkMachineConfigs(options)));
   if (options.installerImagesSkipped !== undefined) {
     const images = imagesToCheck(allSteps(plan), inventory).size;

@@ -19,6 +19,7 @@ import { pause } from './retry.js';
 import { runStep } from './run-step.js';
 import type { StepRunOptions } from './run-step.js';
 import { runUnit } from './run-unit.js';
+import { poolBlockedError, readPoolCap, type PoolBlocker } from './storage-cap.js';
 import { isWindowClosed } from './window-gate.js';
 import { closeTemplateBatch, openTemplateBatch } from './steps/template-batch.js';
 import { isBatchMateStop, leaveVmBatch, openVmBatch } from './steps/vm-batch.js';
@@ -136,6 +137,7 @@ async function runScheduled(
   );
   let blockedSince: number | undefined;
   let capacityShort: Exclude<GateDecision, { verdict: 'pass' }> | undefined;
+  let poolsBlocked: PoolBlocker | undefined;
   let delay = run.policy.retry.initialBackoffSeconds * 1000;
   while (!run.stopRequested && (pending.length > 0 || running.size > 0)) {
     if (run.signal?.aborted) break;
@@ -153,6 +155,14 @@ async function runScheduled(
           nodes,
           { cordonedIsOut: (n) => !waiting.has(n.name) },
         );
+        // Ceph: the pools' tolerance caps the OSD domains down; unknown opens none. Under a
+        // policy of one domain only a tolerance of 0 could lower it, which is refused before
+        // the first node (storage-cap.ts); the pre-act check reads them where they can bind.
+        const osdPending =
+          disruptionFor(run.plan.kind, run.policy).maxUnavailableDomains > 1 &&
+          nodesOf(run, pending).some((n) => n.storage?.osd === true);
+        const pools = osdPending ? await readPoolCap(run) : undefined;
+        poolsBlocked = pools?.blocker;
         const budgeted = pickRunnableUnits({
           pending: nodesOf(run, pending),
           inProgress: nodesOf(
@@ -161,6 +171,7 @@ async function runScheduled(
           ),
           outOfService,
           policy: disruptionFor(run.plan.kind, run.policy),
+          poolTolerance: pools === undefined ? undefined : pools.known ? pools.tolerated : 0,
         });
         // Issue 15: the evicted pods must fit on the workers staying in service, else fewer go.
         const fit = await fitBatchToCapacity(
@@ -193,6 +204,7 @@ async function runScheduled(
       const now = clock.now();
       blockedSince ??= now;
       if (now - blockedSince >= run.policy.timeouts.gateSeconds * 1000) {
+        if (poolsBlocked) throw poolBlockedError(poolsBlocked, run.policy.timeouts.gateSeconds);
         if (capacityShort)
           throw new DroverError(
             'refused',
@@ -215,9 +227,11 @@ async function runScheduled(
       }
       run.log(
         'warn',
-        capacityShort
-          ? `waiting: ${capacityShort.reason}`
-          : 'waiting: the disruption budget is used by nodes out of service on their own',
+        poolsBlocked
+          ? `waiting: ${poolsBlocked.reason}`
+          : capacityShort
+            ? `waiting: ${capacityShort.reason}`
+            : 'waiting: the disruption budget is used by nodes out of service on their own',
       );
       await pause(clock, delay, run.signal);
       delay = Math.min(delay * 2, run.policy.retry.maxBackoffSeconds * 1000);

@@ -140,19 +140,13 @@ export interface StepRunOptions {
   afterStep?: (entry: JournalEntry) => void | Promise<void>;
 }
 
-export async function runStep(
-  run: RunState,
-  step: PlanStep,
-  node: InventoryNode | undefined,
-  options: StepRunOptions,
-): Promise<StepResult | 'already-done'> {
-  if (isStepDone(run.entries, step.id)) return 'already-done';
-  if (run.signal?.aborted) throw new StepFailure(step, abortError(run.signal));
-  const handler = handlerFor(step.action);
-  const priorStarts = startsOf(run.entries, step.id);
-  const ctx = makeContext(run, step, node, priorStarts);
-  const { clock, reporter } = run.ports;
-  const attempt = priorStarts.length + 1;
+/** Observes, then journals step-started (durable before the step acts) and says so. */
+async function startStep<A extends StepAction>(
+  ctx: StepContext<A>,
+  handler: StepHandler<A>,
+  attempt: number,
+): Promise<JournalEntry> {
+  const { run, step, node } = ctx;
   let started: JournalEntry;
   try {
     ctx.observed = handler.observe ? await handler.observe(ctx) : undefined;
@@ -170,7 +164,7 @@ export async function runStep(
       run.signal?.aborted ? abortError(run.signal) : asDroverError(error),
     );
   }
-  reporter.event({
+  run.ports.reporter.event({
     type: 'step-started',
     at: started.at,
     stepId: step.id,
@@ -179,34 +173,54 @@ export async function runStep(
     attempt,
     ...(node ? { node: node.name } : {}),
   });
-  let result: StepResult;
-  try {
-    result = await handler.run(ctx);
-  } catch (error) {
-    const failure = run.signal?.aborted ? abortError(run.signal) : asDroverError(error);
-    const outcome = failure.category === 'aborted' ? 'aborted' : 'failed';
-    const finished = await appendEntry(run, {
-      type: 'step-finished',
-      stepId: step.id,
-      action: step.action,
-      outcome,
-      code: failure.code,
-      message: failure.message,
-      ...(node ? { node: node.name } : {}),
-    }).catch(() => undefined);
-    reporter.event({
-      type: 'step-finished',
-      at: clock.now(),
-      stepId: step.id,
-      action: step.action,
-      outcome,
-      durationSeconds: (clock.now() - started.at) / 1000,
-      message: run.redactor.redact(`[${failure.code}] ${failure.message}`),
-      ...(node ? { node: node.name } : {}),
-    });
-    if (finished) await options.afterStep?.(finished);
-    throw new StepFailure(step, failure);
-  }
+  return started;
+}
+
+/**
+ * Journals the failure (best effort: the step failed either way) and says so; the StepFailure
+ * to throw carries where.
+ */
+async function failStep(
+  ctx: StepContext,
+  started: JournalEntry,
+  error: unknown,
+  options: StepRunOptions,
+): Promise<StepFailure> {
+  const { run, step, node } = ctx;
+  const { clock } = run.ports;
+  const failure = run.signal?.aborted ? abortError(run.signal) : asDroverError(error);
+  const outcome = failure.category === 'aborted' ? 'aborted' : 'failed';
+  const finished = await appendEntry(run, {
+    type: 'step-finished',
+    stepId: step.id,
+    action: step.action,
+    outcome,
+    code: failure.code,
+    message: failure.message,
+    ...(node ? { node: node.name } : {}),
+  }).catch(() => undefined);
+  run.ports.reporter.event({
+    type: 'step-finished',
+    at: clock.now(),
+    stepId: step.id,
+    action: step.action,
+    outcome,
+    durationSeconds: (clock.now() - started.at) / 1000,
+    message: run.redactor.redact(`[${failure.code}] ${failure.message}`),
+    ...(node ? { node: node.name } : {}),
+  });
+  if (finished) await options.afterStep?.(finished);
+  return new StepFailure(step, failure);
+}
+
+/** Journals step-finished with the handler's result, and says so. */
+async function finishStep(
+  ctx: StepContext,
+  started: JournalEntry,
+  result: StepResult,
+  options: StepRunOptions,
+): Promise<void> {
+  const { run, step, node } = ctx;
   const finished = await appendEntry(run, {
     type: 'step-finished',
     stepId: step.id,
@@ -216,7 +230,7 @@ export async function runStep(
     ...(result.message ? { message: result.message } : {}),
     ...(result.data ? { data: result.data } : {}),
   });
-  reporter.event({
+  run.ports.reporter.event({
     type: 'step-finished',
     at: finished.at,
     stepId: step.id,
@@ -227,5 +241,26 @@ export async function runStep(
     ...(node ? { node: node.name } : {}),
   });
   await options.afterStep?.(finished);
+}
+
+export async function runStep(
+  run: RunState,
+  step: PlanStep,
+  node: InventoryNode | undefined,
+  options: StepRunOptions,
+): Promise<StepResult | 'already-done'> {
+  if (isStepDone(run.entries, step.id)) return 'already-done';
+  if (run.signal?.aborted) throw new StepFailure(step, abortError(run.signal));
+  const handler = handlerFor(step.action);
+  const priorStarts = startsOf(run.entries, step.id);
+  const ctx = makeContext(run, step, node, priorStarts);
+  const started = await startStep(ctx, handler, priorStarts.length + 1);
+  let result: StepResult;
+  try {
+    result = await handler.run(ctx);
+  } catch (error) {
+    throw await failStep(ctx, started, error, options);
+  }
+  await finishStep(ctx, started, result, options);
   return result;
 }

@@ -26,6 +26,111 @@ async function journal(run: RunState, message: string, data: Record<string, unkn
   await appendEntry(run, { type: 'note', message, data }).catch(() => undefined);
 }
 
+type SilencePort = NonNullable<RunState['ports']['silences']>;
+
+/** What the extension loop learns and close() reports; `id` follows Alertmanager's replacements. */
+interface SilenceState {
+  id: string;
+  lastEndsAt: number;
+  failedExtensions: number;
+  /** Set when someone expired the silence by hand: the note that says so. */
+  expiredElsewhere?: string;
+}
+
+/**
+ * The new silence's id; refused (SILENCE_CREATE_FAILED) when it cannot be created, unless the
+ * config says warn: then the note to report, and the run goes on unsilenced.
+ */
+async function createSilence(
+  run: RunState,
+  port: SilencePort,
+  window: () => SilenceWindow,
+): Promise<{ id: string } | { note: string }> {
+  try {
+    run.audit({ operation: 'silences.create', inputs: { durationSeconds: port.durationSeconds } });
+    return { id: await port.create(window()) };
+  } catch (error) {
+    const why = `could not create the Alertmanager silence (${port.description}): ${messageOf(error)}`;
+    if (port.onCreateFailure === 'refuse')
+      throw new DroverError('refused', 'SILENCE_CREATE_FAILED', why, {
+        hint: 'Nothing was touched. Fix alertmanager.url or its auth, or set alertmanager.onCreateFailure: warn to upgrade without a silence.',
+      });
+    const note = `${why}; going on without it (alertmanager.onCreateFailure: warn)`;
+    run.log('warn', note);
+    await journal(run, note, { silence: null, event: 'create-failed' });
+    return { note };
+  }
+}
+
+/** Extends every third of the duration until `signal` aborts or someone expires it by hand. */
+async function keepExtending(
+  run: RunState,
+  port: SilencePort,
+  window: () => SilenceWindow,
+  state: SilenceState,
+  signal: AbortSignal,
+): Promise<void> {
+  const { clock } = run.ports;
+  const durationMs = port.durationSeconds * 1000;
+  let delay = durationMs / 3;
+  while (!signal.aborted) {
+    try {
+      await pause(clock, delay, signal);
+    } catch {
+      return;
+    }
+    const next = window();
+    try {
+      const newId = await port.extend(state.id, next);
+      if (newId !== state.id)
+        run.log('info', `Alertmanager replaced silence ${state.id} by ${newId}`);
+      state.id = newId;
+      state.lastEndsAt = next.endsAt;
+      delay = durationMs / 3;
+    } catch (error) {
+      if (signal.aborted) return;
+      if (isDroverError(error) && error.code === 'SILENCE_EXPIRED_ELSEWHERE') {
+        // Someone wants the alerts back: leave it expired, say so, stop extending.
+        const note = `${error.message}: not silenced again`;
+        run.log('warn', note);
+        await journal(run, note, { silence: state.id, event: 'expired-elsewhere' });
+        state.expiredElsewhere = note;
+        return;
+      }
+      state.failedExtensions++;
+      // Retry well before the silence ends: sooner each time, never below a second.
+      delay = Math.max(1000, Math.min(delay / 2, (state.lastEndsAt - clock.now()) / 3));
+      run.log('warn', `could not extend Alertmanager silence ${state.id}: ${messageOf(error)}`);
+    }
+  }
+}
+
+/** Expires the silence (once the loop has stopped); a failed expiry is said, never thrown. */
+async function expireSilence(
+  run: RunState,
+  port: SilencePort,
+  state: SilenceState,
+): Promise<string[]> {
+  // Expired by someone else already: nothing left to expire.
+  if (state.expiredElsewhere) return [state.expiredElsewhere];
+  const { id } = state;
+  const notes: string[] = [];
+  if (state.failedExtensions > 0)
+    notes.push(`${state.failedExtensions} extension(s) of Alertmanager silence ${id} failed`);
+  try {
+    run.audit({ operation: 'silences.expire', inputs: { id } });
+    await port.expire(id);
+    notes.push(`Alertmanager silence ${id} expired`);
+    await journal(run, `Alertmanager silence ${id} expired`, { silence: id, event: 'expired' });
+  } catch (error) {
+    const note = `could not expire Alertmanager silence ${id} (${messageOf(error)}); it ends on its own at ${new Date(state.lastEndsAt).toISOString()}`;
+    run.log('warn', note);
+    notes.push(note);
+    await journal(run, note, { silence: id, event: 'expire-failed' });
+  }
+  return notes;
+}
+
 export async function openSilence(run: RunState): Promise<SilenceKeeper | undefined> {
   const port = run.ports.silences;
   if (port === undefined) return undefined;
@@ -37,82 +142,20 @@ export async function openSilence(run: RunState): Promise<SilenceKeeper | undefi
     endsAt: clock.now() + durationMs,
     comment: `Drover ${plan.kind} upgrade of ${plan.cluster} to ${plan.to} (run ${run.runId})`,
   });
-  let id: string;
-  try {
-    run.audit({ operation: 'silences.create', inputs: { durationSeconds: port.durationSeconds } });
-    id = await port.create(window());
-  } catch (error) {
-    const why = `could not create the Alertmanager silence (${port.description}): ${messageOf(error)}`;
-    if (port.onCreateFailure === 'refuse')
-      throw new DroverError('refused', 'SILENCE_CREATE_FAILED', why, {
-        hint: 'Nothing was touched. Fix alertmanager.url or its auth, or set alertmanager.onCreateFailure: warn to upgrade without a silence.',
-      });
-    const note = `${why}; going on without it (alertmanager.onCreateFailure: warn)`;
-    run.log('warn', note);
-    await journal(run, note, { silence: null, event: 'create-failed' });
-    return { close: async () => [note] };
-  }
+  const created = await createSilence(run, port, window);
+  if ('note' in created) return { close: async () => [created.note] };
+  const { id } = created;
   run.log('info', `Alertmanager silence ${id} created (${port.description})`);
   await journal(run, `Alertmanager silence ${id} created`, { silence: id, event: 'created' });
 
+  const state: SilenceState = { id, lastEndsAt: clock.now() + durationMs, failedExtensions: 0 };
   const controller = new AbortController();
-  let failedExtensions = 0;
-  let expiredElsewhere: string | undefined;
-  let lastEndsAt = clock.now() + durationMs;
-  const loop = (async () => {
-    let delay = durationMs / 3;
-    while (!controller.signal.aborted) {
-      try {
-        await pause(clock, delay, controller.signal);
-      } catch {
-        return;
-      }
-      const next = window();
-      try {
-        const newId = await port.extend(id, next);
-        if (newId !== id) run.log('info', `Alertmanager replaced silence ${id} by ${newId}`);
-        id = newId;
-        lastEndsAt = next.endsAt;
-        delay = durationMs / 3;
-      } catch (error) {
-        if (controller.signal.aborted) return;
-        if (isDroverError(error) && error.code === 'SILENCE_EXPIRED_ELSEWHERE') {
-          // Someone wants the alerts back: leave it expired, say so, stop extending.
-          const note = `${error.message}: not silenced again`;
-          run.log('warn', note);
-          await journal(run, note, { silence: id, event: 'expired-elsewhere' });
-          expiredElsewhere = note;
-          return;
-        }
-        failedExtensions++;
-        // Retry well before the silence ends: sooner each time, never below a second.
-        delay = Math.max(1000, Math.min(delay / 2, (lastEndsAt - clock.now()) / 3));
-        run.log('warn', `could not extend Alertmanager silence ${id}: ${messageOf(error)}`);
-      }
-    }
-  })();
-
+  const loop = keepExtending(run, port, window, state, controller.signal);
   return {
     async close() {
       controller.abort();
       await loop;
-      // Expired by someone else already: nothing left to expire.
-      if (expiredElsewhere) return [expiredElsewhere];
-      const notes: string[] = [];
-      if (failedExtensions > 0)
-        notes.push(`${failedExtensions} extension(s) of Alertmanager silence ${id} failed`);
-      try {
-        run.audit({ operation: 'silences.expire', inputs: { id } });
-        await port.expire(id);
-        notes.push(`Alertmanager silence ${id} expired`);
-        await journal(run, `Alertmanager silence ${id} expired`, { silence: id, event: 'expired' });
-      } catch (error) {
-        const note = `could not expire Alertmanager silence ${id} (${messageOf(error)}); it ends on its own at ${new Date(lastEndsAt).toISOString()}`;
-        run.log('warn', note);
-        notes.push(note);
-        await journal(run, note, { silence: id, event: 'expire-failed' });
-      }
-      return notes;
+      return expireSilence(run, port, state);
     },
   };
 }

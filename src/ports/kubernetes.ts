@@ -5,6 +5,7 @@
  */
 import type { WorkloadAvailabilityReading } from '../core/gates-workloads.js';
 import type { Resources } from '../core/pod-requests.js';
+import type { CephPoolSpecReading } from '../core/pool-tolerance.js';
 
 export const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
 export type ConditionStatus = (typeof CONDITION_STATUSES)[number];
@@ -180,6 +181,12 @@ export interface StorageHealthPort {
   cephHealth(): Promise<StorageHealth | undefined>;
   /** The CephCluster's status.ceph with its timestamp; undefined when absent. */
   cephStatus(): Promise<CephClusterStatus | undefined>;
+  /**
+   * The pools Rook declares (CephBlockPools, CephFilesystems' and CephObjectStores' pools,
+   * core/rook-pools.ts), cluster-wide. Throws when any list fails (RBAC 403 included): an
+   * unread pool is unknown, never "no pools".
+   */
+  cephPools(): Promise<CephPoolSpecReading[]>;
 }
 
 /** The Lease record under the lock adapter; the engine takes the lock through LockPort only. */

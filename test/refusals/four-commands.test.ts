@@ -40,6 +40,13 @@ const CASES: Case[] = [
     code: 'DOWNGRADE',
   },
   {
+    name: 'a Talos downgrade across several lines',
+    kind: 'cattle',
+    talos: ['1.13.2', '1.10.8'],
+    kubernetes: ['1.33.5', '1.33.5'],
+    code: 'DOWNGRADE_MULTI_HOP',
+  },
+  {
     name: 'a forbidden Talos hop',
     kind: 'pets',
     talos: ['1.8.4', '1.11.0'],

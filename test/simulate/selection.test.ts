@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DroverError } from '../../src/core/errors.js';
-import { reportToMarkdown } from '../../src/core/report.js';
+import { reportToMarkdown } from '../../src/core/report-markdown.js';
 import type { UpgradeReport } from '../../src/core/report.js';
 import { JsonlJournal } from '../../src/adapters/journal/index.js';
 import { journalStatus } from '../../src/app/status/journal-status.js';

@@ -3,10 +3,13 @@
  * AbortSignal, stdin for secrets (never argv), and redaction of everything echoed back.
  */
 import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import type { CodeIn } from '../../core/error-codes.js';
 import { DroverError } from '../../core/errors.js';
 import type { Redactor } from '../../core/redact.js';
+import { abortedError, spawnError, timeoutError } from './exec-errors.js';
+import { OutputCapture } from './output-capture.js';
+import { outputTail } from './output-tail.js';
+import { exitCodeOf, groupKiller } from './process-group.js';
 
 export interface ExecRequest {
   file: string;
@@ -43,25 +46,10 @@ export function describeCommand(
   return redactor ? redactor.redact(text) : text;
 }
 
-/** Signals the child's whole process group (it leads one: spawned detached); the child alone if that fails. */
-function killGroup(child: ChildProcess, sig: NodeJS.Signals): void {
-  try {
-    if (child.pid !== undefined) {
-      process.kill(-child.pid, sig);
-      return;
-    }
-  } catch {
-    // The group is gone already, or the platform has no groups: fall back to the child.
-  }
-  child.kill(sig);
-}
-
 export async function exec(request: ExecRequest): Promise<ExecResult> {
   const { file, args, timeoutMs, signal, redactor } = request;
   const shown = describeCommand(file, args, redactor);
-  if (signal?.aborted) {
-    throw new DroverError('aborted', 'EXEC_ABORTED', `not started, run aborted: ${shown}`);
-  }
+  if (signal?.aborted) throw abortedError(shown, false);
   const started = Date.now();
   return await new Promise<ExecResult>((resolve, reject) => {
     const env = request.replaceEnv ? { ...request.env } : { ...process.env, ...request.env };
@@ -74,21 +62,13 @@ export async function exec(request: ExecRequest): Promise<ExecResult> {
       // a wrapper script's children), and a Ctrl-C on our terminal does not reach it.
       detached: true,
     });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
+    const output = new OutputCapture(redactor, request.onOutput);
+    const killer = groupKiller(child);
     let settled = false;
-    let killedFor: 'timeout' | 'abort' | undefined;
 
-    const kill = (why: 'timeout' | 'abort') => {
-      if (killedFor) return;
-      killedFor = why;
-      killGroup(child, 'SIGTERM');
-      // A child that ignores SIGTERM gets SIGKILL shortly after, and so does its group.
-      setTimeout(() => killGroup(child, 'SIGKILL'), 2000).unref();
-    };
-    const timer = setTimeout(() => kill('timeout'), timeoutMs);
+    const timer = setTimeout(() => killer.kill('timeout'), timeoutMs);
     timer.unref();
-    const onAbort = () => kill('abort');
+    const onAbort = () => killer.kill('abort');
     signal?.addEventListener('abort', onAbort, { once: true });
 
     const finish = (fn: () => void) => {
@@ -99,65 +79,19 @@ export async function exec(request: ExecRequest): Promise<ExecResult> {
       fn();
     };
 
-    child.stdout.on('data', (chunk: Buffer) => {
-      out.push(chunk);
-      request.onOutput?.('stdout', redact(chunk.toString('utf8'), redactor));
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      err.push(chunk);
-      request.onOutput?.('stderr', redact(chunk.toString('utf8'), redactor));
-    });
+    output.listen('stdout', child.stdout);
+    output.listen('stderr', child.stderr);
     child.on('error', (error: NodeJS.ErrnoException) => {
-      finish(() =>
-        reject(
-          new DroverError(
-            'failed',
-            error.code === 'ENOENT' ? 'EXEC_NOT_FOUND' : 'EXEC_SPAWN_FAILED',
-            error.code === 'ENOENT'
-              ? `${file} is not installed or not on PATH`
-              : `could not start ${shown}: ${error.message}`,
-            {
-              hint:
-                error.code === 'ENOENT'
-                  ? `install ${file} (the runner image pins it) or put it on PATH`
-                  : undefined,
-              cause: error,
-            },
-          ),
-        ),
-      );
+      finish(() => reject(spawnError(error, file, shown)));
     });
     child.on('close', (code, sig) => {
       finish(() => {
-        const stdoutBytes = Buffer.concat(out);
-        const stdout = redact(stdoutBytes.toString('utf8'), redactor);
-        const stderr = redact(Buffer.concat(err).toString('utf8'), redactor);
+        const { stdout, stderr, stdoutBytes } = output.result();
         const durationMs = Date.now() - started;
-        if (killedFor === 'timeout') {
-          reject(
-            new DroverError(
-              'failed',
-              'EXEC_TIMEOUT',
-              `timed out after ${Math.round(timeoutMs / 1000)} s: ${shown}`,
-              {
-                hint: 'raise the matching timeout in the policy if the operation is legitimately slow',
-                details: { stderr: tail(stderr) },
-              },
-            ),
-          );
-          return;
-        }
-        if (killedFor === 'abort') {
-          reject(new DroverError('aborted', 'EXEC_ABORTED', `aborted: ${shown}`));
-          return;
-        }
-        resolve({
-          exitCode: code ?? (sig ? 128 + signalNumber(sig) : 1),
-          stdout,
-          stderr,
-          stdoutBytes,
-          durationMs,
-        });
+        const killedFor = killer.reason();
+        if (killedFor === 'timeout') reject(timeoutError(timeoutMs, shown, stderr));
+        else if (killedFor === 'abort') reject(abortedError(shown, true));
+        else resolve({ exitCode: exitCodeOf(code, sig), stdout, stderr, stdoutBytes, durationMs });
       });
     });
 
@@ -175,28 +109,9 @@ export async function execChecked(
     throw new DroverError(
       'failed',
       request.errorCode ?? 'EXEC_FAILED',
-      `${describeCommand(request.file, request.args, request.redactor)} exited ${result.exitCode}: ${tail(result.stderr || result.stdout)}`,
+      `${describeCommand(request.file, request.args, request.redactor)} exited ${result.exitCode}: ${outputTail(result.stderr || result.stdout)}`,
       { details: { exitCode: result.exitCode } },
     );
   }
   return result;
-}
-
-function redact(text: string, redactor: Redactor | undefined): string {
-  return redactor ? redactor.redact(text) : text;
-}
-
-function tail(text: string, max = 600): string {
-  const t = text.trim();
-  return t.length <= max ? t : `…${t.slice(-max)}`;
-}
-
-function signalNumber(sig: NodeJS.Signals): number {
-  const table: Partial<Record<NodeJS.Signals, number>> = {
-    SIGHUP: 1,
-    SIGINT: 2,
-    SIGKILL: 9,
-    SIGTERM: 15,
-  };
-  return table[sig] ?? 0;
 }

@@ -4,6 +4,7 @@
  * DROVER_* context in its environment, and its output redacted and cut to a tail for reports.
  */
 import { exec, describeCommand } from '../exec/exec.js';
+import { outputTail as tailOf } from '../exec/output-tail.js';
 import { isDroverError } from '../../core/errors.js';
 import type { Redactor } from '../../core/redact.js';
 
@@ -26,8 +27,7 @@ export interface CommandRun {
 }
 
 export function outputTail(text: string, max = OUTPUT_TAIL_CHARS): string {
-  const t = text.trim();
-  return t.length <= max ? t : `…${t.slice(-max)}`;
+  return tailOf(text, max);
 }
 
 export async function runOperatorCommand(

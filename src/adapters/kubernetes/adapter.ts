@@ -6,6 +6,7 @@
 import type { Clock } from '../../ports/clock.js';
 import type { KubernetesPort } from '../../ports/kubernetes.js';
 import type { Redactor } from '../../core/redact.js';
+import { cephPools } from './ceph-pools.js';
 import { KubeClient } from './client.js';
 import {
   apiServerReady,
@@ -43,6 +44,7 @@ export function createKubernetesAdapter(
     daemonSetStatus: (ns, name) => daemonSetStatus(client, ns, name),
     cephHealth: () => cephHealth(client),
     cephStatus: () => cephStatus(client),
+    cephPools: () => cephPools(client),
     workloadAvailability: () => workloadAvailability(client),
     helmReleases: () => helmReleases(client),
     problemPods: () => problemPods(client),

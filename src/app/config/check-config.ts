@@ -35,10 +35,29 @@ export function fill(pattern: string, values: Record<string, string>): string {
   return pattern.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
 }
 
+type AddProblem = (path: (string | number)[], message: string) => void;
+
 export function checkConfig(config: DroverConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const add = (path: (string | number)[], message: string) => problems.push({ path, message });
+  const add: AddProblem = (path, message) => problems.push({ path, message });
+  checkAddressPatterns(config, add);
+  checkNodes(config, add);
+  if (!config.nodes.some((n) => n.role === 'controlplane'))
+    add(['nodes'], 'no controlplane node: etcd needs at least one');
+  for (const [key] of Object.entries(config.terraform.templates)) {
+    const [host, flavor] = key.split('/') as [string, string];
+    if (!config.nodes.some((n) => n.host === host && n.flavor === flavor))
+      add(['terraform', 'templates', key], 'no node uses this host/flavor (typo?)');
+  }
+  checkCustomGates(config, add);
+  if (config.journal.s3 && config.backup.s3 === undefined)
+    add(['journal', 's3'], 'needs backup.s3 (the journal is stored beside the state backups)');
+  problems.push(...checkHooksConfig(config));
+  return problems;
+}
 
+/** The Terraform address patterns name what makes each address its own. */
+function checkAddressPatterns(config: DroverConfig, add: AddProblem): void {
   for (const role of NODE_ROLES) {
     const pattern = config.terraform.nodeAddresses[role];
     if (pattern !== undefined && !pattern.includes('{name}'))
@@ -50,7 +69,10 @@ export function checkConfig(config: DroverConfig): ConfigProblem[] {
   const pattern = config.terraform.templateAddress;
   if (pattern !== undefined && !(pattern.includes('{host}') && pattern.includes('{flavor}')))
     add(['terraform', 'templateAddress'], 'must contain {host} and {flavor}');
+}
 
+/** Unique names, addresses and Terraform addresses; every reference a node makes resolves. */
+function checkNodes(config: DroverConfig, add: AddProblem): void {
   const names = new Map<string, number>();
   const addresses = new Map<string, number>();
   const tfOwners = new Map<string, string>();
@@ -83,15 +105,9 @@ export function checkConfig(config: DroverConfig): ConfigProblem[] {
         `no template for ${node.host}/${node.flavor}: set terraform.templateAddress or terraform.templates["${node.host}/${node.flavor}"]`,
       );
   });
+}
 
-  if (!config.nodes.some((n) => n.role === 'controlplane'))
-    add(['nodes'], 'no controlplane node: etcd needs at least one');
-  for (const [key] of Object.entries(config.terraform.templates)) {
-    const [host, flavor] = key.split('/') as [string, string];
-    if (!config.nodes.some((n) => n.host === host && n.flavor === flavor))
-      add(['terraform', 'templates', key], 'no node uses this host/flavor (typo?)');
-  }
-
+function checkCustomGates(config: DroverConfig, add: AddProblem): void {
   const gateNames = new Set<string>();
   config.gates.custom.forEach((gate, i) => {
     if (gateNames.has(gate.name))
@@ -101,11 +117,6 @@ export function checkConfig(config: DroverConfig): ConfigProblem[] {
     const problem = celExpressionProblem(gate.expression);
     if (problem !== undefined) add(['gates', 'custom', i, 'expression'], problem);
   });
-
-  if (config.journal.s3 && config.backup.s3 === undefined)
-    add(['journal', 's3'], 'needs backup.s3 (the journal is stored beside the state backups)');
-  problems.push(...checkHooksConfig(config));
-  return problems;
 }
 
 function known(record: Record<string, unknown>): string {

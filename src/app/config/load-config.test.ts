@@ -95,6 +95,16 @@ describe('loadConfig', () => {
     });
   });
 
+  it("gates.ceph.failureDomain is the CRUSH type of the storage domains (absent: host, by the pool rule's default)", async () => {
+    const loaded = await loadConfig(await write(MINIMAL));
+    expect(loaded.inventory.storageDomainType).toBeUndefined();
+    const rack = await loadConfig(
+      await write(`${MINIMAL}gates:\n  ceph: { failureDomain: rack }\n`),
+    );
+    expect(rack.inventory.storageDomainType).toBe('rack');
+    expect(rack.config.gates.ceph).toMatchObject({ namespace: 'rook-ceph', cluster: 'rook-ceph' });
+  });
+
   it('merges policy overrides over the defaults, field by field', async () => {
     const loaded = await loadConfig(
       await write(`${MINIMAL}policy:\n  drain: { gracefulSeconds: 60 }\n  cephNoout: false\n`),

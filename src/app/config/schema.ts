@@ -197,6 +197,13 @@ export const ConfigSchema = z
           .strictObject({
             namespace: dnsLabel.default('rook-ceph'),
             cluster: dnsLabel.default('rook-ceph').describe('CephCluster name'),
+            failureDomain: z
+              .string()
+              .regex(/^[a-z0-9_-]+$/, 'must be a CRUSH type name, e.g. host or rack')
+              .optional()
+              .describe(
+                "CRUSH type of the nodes' storage domains, compared with the pools' failureDomain (default host)",
+              ),
           })
           .default({ namespace: 'rook-ceph', cluster: 'rook-ceph' }),
         custom: z.array(CustomGateSchema).default([]),

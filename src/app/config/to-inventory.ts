@@ -22,30 +22,17 @@ export interface InventoryResult {
   problems: ConfigProblem[];
 }
 
+type ConfigNode = DroverConfig['nodes'][number];
+
 export async function toInventory(
   config: DroverConfig,
   configDir: string,
 ): Promise<InventoryResult> {
-  const problems: ConfigProblem[] = [];
-  const patches: Record<string, PatchSpec> = {};
-
-  const patchIds = async (files: string[], path: (string | number)[]): Promise<string[]> => {
-    const ids: string[] = [];
-    for (const [i, file] of files.entries()) {
-      const id = patchId(configDir, file);
-      ids.push(id);
-      if (patches[id] !== undefined) continue;
-      const read = await readPatch(resolve(configDir, file));
-      if (typeof read === 'string') patches[id] = { id, content: read };
-      else problems.push({ path: [...path, i], message: `${file}: ${read.problem}` });
-    }
-    return ids;
-  };
-
-  const global = await patchIds(config.patches.global, ['patches', 'global']);
+  const reader = patchReader(configDir);
+  const global = await reader.ids(config.patches.global, ['patches', 'global']);
   const byRole = {
-    controlplane: await patchIds(config.patches.controlplane, ['patches', 'controlplane']),
-    worker: await patchIds(config.patches.worker, ['patches', 'worker']),
+    controlplane: await reader.ids(config.patches.controlplane, ['patches', 'controlplane']),
+    worker: await reader.ids(config.patches.worker, ['patches', 'worker']),
   };
 
   const machineConfigs: Record<string, MachineConfigSource> = {};
@@ -56,42 +43,21 @@ export async function toInventory(
   const templates: Record<string, TemplateSpec> = {};
   const nodes: InventoryNode[] = [];
   for (const [i, node] of config.nodes.entries()) {
-    const own = await patchIds(node.patches, ['nodes', i, 'patches']);
+    const own = await reader.ids(node.patches, ['nodes', i, 'patches']);
     let machineConfig = node.role as string;
     if (node.machineConfig !== undefined) {
       machineConfig = `node:${node.name}`;
       machineConfigs[machineConfig] = machineConfigSource(node.machineConfig, configDir);
     }
-    const schematic = config.schematics[node.flavor]!;
     const templateKey = `${node.host}/${node.flavor}`;
-    templates[templateKey] ??= {
-      address: templateAddressFor(config, node.host, node.flavor)!,
-      host: node.host,
-      flavor: node.flavor,
-      schematic: schematic.id,
-    };
-    const storage =
-      node.osd || node.storageDomain !== undefined
-        ? {
-            osd: node.osd,
-            ...(node.storageDomain === undefined ? {} : { failureDomain: node.storageDomain }),
-          }
-        : undefined;
-    nodes.push({
-      name: node.name,
-      role: node.role,
-      host: node.host,
-      address: node.address,
-      terraformAddresses: nodeAddressesFor(config, i)!,
-      template: templateKey,
-      schematic: schematic.id,
-      platform: schematic.platform,
-      patches: unique([...global, ...byRole[node.role], ...own]),
-      machineConfig,
-      gpu: node.gpu,
-      ...(storage === undefined ? {} : { storage }),
-      ...(node.labels === undefined ? {} : { labels: node.labels }),
-    });
+    templates[templateKey] ??= templateOf(config, node);
+    nodes.push(
+      inventoryNode(config, i, {
+        template: templateKey,
+        machineConfig,
+        patches: unique([...global, ...byRole[node.role], ...own]),
+      }),
+    );
   }
 
   return {
@@ -99,11 +65,76 @@ export async function toInventory(
       cluster: config.cluster,
       nodes,
       templates,
-      patches,
+      patches: reader.patches,
       machineConfigs,
       expectedEtcdMembers: nodes.filter((n) => n.role === 'controlplane').length,
+      ...(config.gates.ceph.failureDomain === undefined
+        ? {}
+        : { storageDomainType: config.gates.ceph.failureDomain }),
     },
-    problems,
+    problems: reader.problems,
+  };
+}
+
+/**
+ * Reads each patch file once, under its id (a file several nodes share is one patch); a missing
+ * or broken file is a problem at the config path that named it.
+ */
+function patchReader(configDir: string) {
+  const patches: Record<string, PatchSpec> = {};
+  const problems: ConfigProblem[] = [];
+  const ids = async (files: string[], path: (string | number)[]): Promise<string[]> => {
+    const out: string[] = [];
+    for (const [i, file] of files.entries()) {
+      const id = patchId(configDir, file);
+      out.push(id);
+      if (patches[id] !== undefined) continue;
+      const read = await readPatch(resolve(configDir, file));
+      if (typeof read === 'string') patches[id] = { id, content: read };
+      else problems.push({ path: [...path, i], message: `${file}: ${read.problem}` });
+    }
+    return out;
+  };
+  return { patches, problems, ids };
+}
+
+function templateOf(config: DroverConfig, node: ConfigNode): TemplateSpec {
+  return {
+    address: templateAddressFor(config, node.host, node.flavor)!,
+    host: node.host,
+    flavor: node.flavor,
+    schematic: config.schematics[node.flavor]!.id,
+  };
+}
+
+function inventoryNode(
+  config: DroverConfig,
+  index: number,
+  resolved: Pick<InventoryNode, 'template' | 'machineConfig' | 'patches'>,
+): InventoryNode {
+  const node = config.nodes[index]!;
+  const schematic = config.schematics[node.flavor]!;
+  const storage =
+    node.osd || node.storageDomain !== undefined
+      ? {
+          osd: node.osd,
+          ...(node.storageDomain === undefined ? {} : { failureDomain: node.storageDomain }),
+        }
+      : undefined;
+  return {
+    name: node.name,
+    role: node.role,
+    host: node.host,
+    address: node.address,
+    terraformAddresses: nodeAddressesFor(config, index)!,
+    template: resolved.template,
+    schematic: schematic.id,
+    platform: schematic.platform,
+    patches: resolved.patches,
+    machineConfig: resolved.machineConfig,
+    gpu: node.gpu,
+    ...(storage === undefined ? {} : { storage }),
+    ...(node.labels === undefined ? {} : { labels: node.labels }),
   };
 }
 

@@ -8,8 +8,8 @@ import type { Plan, UpgradeKind } from '../../core/plan.js';
 import { buildPlan } from '../../core/plan-build.js';
 import type { PlanInput } from '../../core/plan-build.js';
 import { checkUpgrade } from '../../core/refusals.js';
-import type { RefusingCommand, ReleaseGate } from '../../core/refusals.js';
-import type { RouteAllowances } from '../../core/route.js';
+import type { RefusingCommand, ReleaseGate, UpgradeRoute } from '../../core/refusals.js';
+import type { RouteAllowances, RouteDecision } from '../../core/route.js';
 import { parseVersion } from '../../core/version.js';
 import type { Version } from '../../core/version.js';
 import type { LoadedConfig } from '../config/load-config.js';
@@ -34,48 +34,56 @@ export interface PlanResult {
   notes: string[];
 }
 
+/** What both kinds of plan share: the target, the flags, the config's checks. */
+interface PlanContext {
+  loaded: LoadedConfig;
+  v: PlanVersions;
+  to: Version;
+  allow: RouteAllowances;
+  command: RefusingCommand;
+  customChecks: string[];
+}
+
 export function planFromConfig(
   loaded: LoadedConfig,
   kind: UpgradeKind,
   v: PlanVersions,
 ): PlanResult {
-  const { config, inventory, policy } = loaded;
   const customChecks = loaded.customGates.map((g) => g.name);
   const to = version('--to', v.to);
   const allow = v.allow ?? {};
   const command = v.command ?? 'plan';
+  const context: PlanContext = { loaded, v, to, allow, command, customChecks };
+  return kind === 'kubernetes' ? kubernetesPlan(context) : talosPlan(kind, context);
+}
 
-  if (kind === 'kubernetes') {
-    const from = version(
-      '--from',
-      v.from ?? required('--from', 'versions.kubernetes', config.versions.kubernetes),
-    );
-    const talos = version(
-      'versions.talos',
-      required('versions.talos', 'versions.talos', config.versions.talos),
-    );
-    const route = checkUpgrade(
-      {
-        kind,
-        talos: { from: talos, to: talos },
-        kubernetes: { from, to },
-        allow,
-        ...(v.releaseGate ? { releaseGate: v.releaseGate } : {}),
-      },
-      command,
-    );
-    const input: PlanInput = {
-      inventory,
-      policy,
-      from: talos.text,
-      to: talos.text,
-      kubernetes: { from: from.text, to: to.text },
-      customChecks,
-      ...(route.hops.length > 0 ? { hops: route.hops } : {}),
-    };
-    return { plan: buildPlan(kind, input), notes: [] };
-  }
+function kubernetesPlan(context: PlanContext): PlanResult {
+  const { loaded, v, to, customChecks } = context;
+  const { config, inventory, policy } = loaded;
+  const from = version(
+    '--from',
+    v.from ?? required('--from', 'versions.kubernetes', config.versions.kubernetes),
+  );
+  const talos = version(
+    'versions.talos',
+    required('versions.talos', 'versions.talos', config.versions.talos),
+  );
+  const route = checkRoute(context, 'kubernetes', { from: talos, to: talos }, { from, to });
+  const input: PlanInput = {
+    inventory,
+    policy,
+    from: talos.text,
+    to: talos.text,
+    kubernetes: { from: from.text, to: to.text },
+    customChecks,
+    ...(route.hops.length > 0 ? { hops: route.hops } : {}),
+  };
+  return { plan: buildPlan('kubernetes', input), notes: [] };
+}
 
+function talosPlan(kind: Exclude<UpgradeKind, 'kubernetes'>, context: PlanContext): PlanResult {
+  const { loaded, v, to, customChecks } = context;
+  const { config, inventory, policy } = loaded;
   const from = version(
     '--from',
     v.from ?? required('--from', 'versions.talos', config.versions.talos),
@@ -85,27 +93,12 @@ export function planFromConfig(
     kubeText === undefined
       ? null
       : version(v.kubernetesFrom ? '--kubernetes-from' : 'versions.kubernetes', kubeText);
-  const { decision } = checkUpgrade(
-    {
-      kind,
-      talos: { from, to },
-      kubernetes: kube === null ? null : { from: kube, to: kube },
-      allow,
-      ...(v.releaseGate ? { releaseGate: v.releaseGate } : {}),
-    },
-    command,
+  const { decision } = checkRoute(
+    context,
+    kind,
+    { from, to },
+    kube === null ? null : { from: kube, to: kube },
   );
-  const notes: string[] = [];
-  if (decision.upgradeType === 'none')
-    notes.push(`Talos is already at ${to.text}: the plan re-runs every node at the same version.`);
-  else if (decision.upgradeType !== kind)
-    notes.push(
-      `The router would choose ${decision.upgradeType} for ${from.text} -> ${to.text}; planning ${kind} as asked.`,
-    );
-  if (kube === null)
-    notes.push(
-      "No Kubernetes version known (versions.kubernetes or --kubernetes-from): kubelet versions are not verified and the target line's Kubernetes range is not checked.",
-    );
   const input: PlanInput = {
     inventory,
     policy,
@@ -115,7 +108,52 @@ export function planFromConfig(
     ...(decision.hops.length > 0 ? { hops: [...decision.hops] } : {}),
     ...(kube === null ? {} : { kubernetes: { from: kube.text, to: kube.text } }),
   };
-  return { plan: buildPlan(kind, input), notes };
+  return {
+    plan: buildPlan(kind, input),
+    notes: talosPlanNotes(kind, decision, `${from.text} -> ${to.text}`, kube === null),
+  };
+}
+
+/** The one set of refusals (core/refusals.ts), asked as the command that plans. */
+function checkRoute(
+  { v, allow, command }: PlanContext,
+  kind: UpgradeKind,
+  talos: { from: Version; to: Version },
+  kubernetes: { from: Version; to: Version } | null,
+): UpgradeRoute {
+  return checkUpgrade(
+    {
+      kind,
+      talos,
+      kubernetes,
+      allow,
+      ...(v.releaseGate ? { releaseGate: v.releaseGate } : {}),
+    },
+    command,
+  );
+}
+
+/** Things that do not stop a Talos plan: a route other than asked, no Kubernetes version. */
+function talosPlanNotes(
+  kind: UpgradeKind,
+  decision: RouteDecision,
+  change: string,
+  kubernetesUnknown: boolean,
+): string[] {
+  const notes: string[] = [];
+  if (decision.upgradeType === 'none')
+    notes.push(
+      `Talos is already at ${decision.newVersion}: the plan re-runs every node at the same version.`,
+    );
+  else if (decision.upgradeType !== kind)
+    notes.push(
+      `The router would choose ${decision.upgradeType} for ${change}; planning ${kind} as asked.`,
+    );
+  if (kubernetesUnknown)
+    notes.push(
+      "No Kubernetes version known (versions.kubernetes or --kubernetes-from): kubelet versions are not verified and the target line's Kubernetes range is not checked.",
+    );
+  return notes;
 }
 
 function version(field: string, text: string): Version {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SimulatedCluster } from '../../adapters/simulated/index.js';
 import type { UpgradeReport } from '../../core/report.js';
-import { mergeViolations } from './run-simulate.js';
+import { mergeViolations } from './merge-violations.js';
 
 function cluster(world: Record<string, number>): SimulatedCluster {
   return {

@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createSimulatedCluster } from '../../adapters/simulated/index.js';
 import { startFakeApiServer } from '../../adapters/simulated/kube/http/server.js';
 import { DroverError } from '../../core/errors.js';
-import { loadScenarioFile } from './run-simulate.js';
+import { loadScenarioFile } from './simulate-scenario.js';
 import {
   MACHINE_CONFIG_VARIABLES,
   placeholderMachineConfig,

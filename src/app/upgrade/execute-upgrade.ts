@@ -10,31 +10,28 @@ import { SystemClock } from '../../adapters/system/system-clock.js';
 import { DEFAULT_STEP_DURATIONS } from '../../core/durations.js';
 import { DroverError } from '../../core/errors.js';
 import { lowerBoundSeconds } from '../../core/lower-bound.js';
-import { maintenancePolicyOf } from '../../core/maintenance-window-grammar.js';
-import { windowStatus } from '../../core/maintenance-window.js';
 import type { Plan } from '../../core/plan.js';
 import type { Redactor } from '../../core/redact.js';
 import { selectPlan } from '../../core/selection.js';
 import { buildReport } from '../../core/report.js';
 import type { UpgradeReport } from '../../core/report.js';
-import { dryRunReport } from '../../engine/dry-run.js';
+import type { AuditRecord } from '../../engine/context.js';
 import { preflight } from '../../engine/preflight.js';
 import { runUpgrade } from '../../engine/run-upgrade.js';
-import { OciRegistry } from '../../adapters/registry/oci-registry.js';
 import type { Clock, Ports, RegistryPort, Reporter } from '../../ports/index.js';
 import type { JournalEntry } from '../../ports/journal.js';
 import { loadConfig } from '../config/load-config.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { planFromConfig } from '../plan/plan-from-config.js';
 import { checkKind } from '../plan/upgrade-kind.js';
-import { buildKubernetes, buildPorts, buildSecrets, registerSecrets } from './build-ports.js';
+import { buildPorts, registerSecrets } from './build-ports.js';
 import type { Env } from './build-ports.js';
-import { annotateReport, dryRunText } from './dry-run-output.js';
 import { customChecksFrom } from './custom-checks.js';
 import { selectLive } from '../selection/live-selection.js';
-import { extrasText } from './build-extras.js';
-import { chooseRunId, holderIdentityOf, runBindingOf, runIdOf } from './run-id.js';
+import { chooseRunId, holderIdentityOf, runBindingOf } from './run-id.js';
 import { releaseGateConfigOf, resolveReleaseGate } from '../config/release-gate-config.js';
+import { maintenanceOf, registryOf } from './run-settings.js';
+import { dryRunUpgrade } from './upgrade-dry-run.js';
 import type { UpgradeOptions } from './upgrade-input.js';
 
 /** What a use case that talks to the cluster is given by its caller (the CLI, a test). */
@@ -51,6 +48,13 @@ export interface UseCaseIo {
   clock?: Clock;
   /** The installer images' registry (default: the OCI registries the images name). */
   registry?: RegistryPort;
+}
+
+/** The config and the plan the upgrade acts on: `full` before --limit/--canary, `selected` after. */
+export interface PlannedUpgrade {
+  loaded: LoadedConfig;
+  selected: Plan;
+  full: Plan;
 }
 
 export async function executeUpgrade(
@@ -90,65 +94,20 @@ export async function executeUpgrade(
       );
     }
     const report = options.dryRun
-      ? await dryRun(loaded, plan, options, io, redactor, full)
-      : await realRun(loaded, plan, options, io, redactor, full);
+      ? await dryRunUpgrade({ loaded, selected: plan, full }, options, io)
+      : await realRun({ loaded, selected: plan, full }, options, io);
     return redactor.redactValue(report);
   } finally {
     await io.reporter.flush();
   }
 }
 
-async function dryRun(
-  loaded: LoadedConfig,
-  selected: Plan,
-  options: UpgradeOptions,
-  io: UseCaseIo,
-  redactor: Redactor,
-  full: Plan,
-): Promise<UpgradeReport> {
-  const clock = io.clock ?? new SystemClock();
-  // Only what reads: the Kubernetes API and the machine configs (into memory).
-  const kubernetes = buildKubernetes({ loaded, flags: options, env: io.env, clock, redactor });
-  try {
-    // --limit/--canary pass over the nodes already at the target (app/selection/live-selection).
-    const plan = await selectLive(full, selected, loaded.inventory, {
-      listNodes: () => kubernetes.listNodes(),
-      resume: false,
-    });
-    const facts = await preflight({
-      plan,
-      inventory: loaded.inventory,
-      kubernetes,
-      secrets: buildSecrets(loaded, io.env, redactor),
-      ...registryOf(loaded, options, io),
-      ...(io.signal ? { signal: io.signal } : {}),
-    });
-    io.stderr(redactor.redact(dryRunText(plan, facts)));
-    const window = maintenanceOf(loaded, options).maintenance;
-    if (window) io.stderr(`Maintenance: ${windowStatus(window, clock.now())}\n`);
-    io.stderr(redactor.redact(extrasText(loaded.config)));
-    const lowerBound = lowerBoundSeconds(plan, loaded.inventory, DEFAULT_STEP_DURATIONS);
-    const report = dryRunReport(
-      plan,
-      loaded.inventory,
-      runIdOf(plan, clock),
-      clock.now(),
-      lowerBound,
-    );
-    return annotateReport(report, facts);
-  } finally {
-    kubernetes.close();
-  }
-}
-
 async function realRun(
-  loaded: LoadedConfig,
-  selected: Plan,
+  { loaded, selected, full }: PlannedUpgrade,
   options: UpgradeOptions,
   io: UseCaseIo,
-  redactor: Redactor,
-  full: Plan,
 ): Promise<UpgradeReport> {
+  const { redactor } = io;
   const built = buildPorts({
     loaded,
     flags: options,
@@ -190,58 +149,48 @@ async function realRun(
     );
     const { runId } = choice;
     if (choice.finished) return finishedReport(plan, loaded, ports, runId, choice.finished);
-    const audit = options.audit;
     return await runUpgrade({
+      ...engineSettings(loaded, options, io, registry),
       plan,
       inventory: loaded.inventory,
       ports,
-      durations: DEFAULT_STEP_DURATIONS,
       runId,
       holderIdentity: holderIdentityOf(hostname(), runId),
       binding: { ...binding },
       resume: options.resume,
       redactor,
-      lockTtlSeconds: loaded.config.lock.ttlSeconds,
-      customChecks: customChecksFrom(loaded.customGates, {
-        cluster: loaded.config.cluster,
-        redactor,
-        cwd: loaded.dir,
-        ...(io.env.PATH === undefined ? {} : { path: io.env.PATH }),
-      }),
-      ...maintenanceOf(loaded, options),
-      ...(registry.installerImagesSkipped === undefined
-        ? {}
-        : { installerImagesSkipped: registry.installerImagesSkipped }),
-      ...(io.signal ? { signal: io.signal } : {}),
-      ...(audit ? { audit: (record) => appendFileSync(audit, `${JSON.stringify(record)}\n`) } : {}),
     });
   } finally {
     await built.dispose();
   }
 }
 
-/**
- * Where installer images are looked up, or why they are not: --installer-images over the
- * config's preflight.installerImages (skip: an air-gapped runner, or a mirror only nodes reach).
- */
-function registryOf(
+/** What the engine takes from the config and the flags, apart from the plan and the run's identity. */
+function engineSettings(
   loaded: LoadedConfig,
   options: UpgradeOptions,
-  io: Pick<UseCaseIo, 'registry'>,
-): { registry?: RegistryPort; installerImagesSkipped?: string } {
-  if (options.installerImages === 'skip')
-    return { installerImagesSkipped: '--installer-images skip' };
-  if (options.installerImages === undefined && loaded.config.preflight.installerImages === 'skip')
-    return { installerImagesSkipped: 'preflight.installerImages is skip in the config' };
-  return { registry: io.registry ?? new OciRegistry() };
-}
-
-/** The config's maintenance windows, with --outside-window over maintenance.outsideWindow. */
-function maintenanceOf(loaded: LoadedConfig, options: UpgradeOptions) {
-  const section = loaded.config.maintenance;
-  if (section === undefined) return {};
-  const outsideWindow = options.outsideWindow ?? section.outsideWindow;
-  return { maintenance: maintenancePolicyOf({ windows: section.windows, outsideWindow }) };
+  io: UseCaseIo,
+  registry: ReturnType<typeof registryOf>,
+) {
+  const { audit } = options;
+  return {
+    durations: DEFAULT_STEP_DURATIONS,
+    lockTtlSeconds: loaded.config.lock.ttlSeconds,
+    customChecks: customChecksFrom(loaded.customGates, {
+      cluster: loaded.config.cluster,
+      redactor: io.redactor,
+      cwd: loaded.dir,
+      ...(io.env.PATH === undefined ? {} : { path: io.env.PATH }),
+    }),
+    ...maintenanceOf(loaded, options),
+    ...(registry.installerImagesSkipped === undefined
+      ? {}
+      : { installerImagesSkipped: registry.installerImagesSkipped }),
+    ...(io.signal ? { signal: io.signal } : {}),
+    ...(audit
+      ? { audit: (record: AuditRecord) => appendFileSync(audit, `${JSON.stringify(record)}\n`) }
+      : {}),
+  };
 }
 
 /** --resume of a run that already succeeded: its report again, and nothing done. */

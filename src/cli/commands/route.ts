@@ -11,6 +11,7 @@ How it decides (Talos, from the variables file at --base and --head):
   same X.Y, higher patch         pets    (in-place talosctl upgrade)
   higher minor or major          cattle  (nodes rebuilt from a new template)
   lower                          refused [DOWNGRADE], or cattle with --allow-downgrade
+  lower by more than one hop     refused [DOWNGRADE_MULTI_HOP] naming the hops, whatever the flags
   not one hop per the data       refused [FORBIDDEN_HOP] naming the hops, or pets (in place, a phase per hop) with --allow-multi-hop
   line not in the data           refused [UNKNOWN_TARGET_LINE], or routed with --allow-unknown
   release gate (--release-list)  refused [RELEASE_UNKNOWN | RELEASE_NOT_LATEST_PATCH | RELEASE_TOO_NEW]
@@ -52,13 +53,9 @@ interface RouteFlags {
   config?: string;
 }
 
-export function registerRoute(program: Command): void {
-  program
-    .command('route')
-    .summary('decide the upgrade a version bump needs: none, pets, cattle, kubernetes or refused')
-    .description(
-      'Reads talos_version and kubernetes_version from the variables file at two revisions of a git repository and decides the upgrade route.',
-    )
+/** Where the versions are read: the repository, the two revisions, the files and names. */
+function addVersionSourceOptions(command: Command): Command {
+  return command
     .option('--repo <dir>', 'the git repository (a subdirectory is fine)', '.')
     .option(
       '--base <rev>',
@@ -85,7 +82,12 @@ export function registerRoute(program: Command): void {
       '--kubernetes-key <key>',
       'key in --kubernetes-file (dots for nesting)',
       'kubernetesVersion',
-    )
+    );
+}
+
+/** What the route may allow past a refusal, and the release gate over the Talos target. */
+function addRouteAllowOptions(command: Command): Command {
+  return command
     .option(
       '--allow-downgrade',
       'route a lower Talos version to cattle (is_downgrade=true) instead of refusing',
@@ -103,7 +105,49 @@ export function registerRoute(program: Command): void {
     .option(
       '--min-release-age <days>',
       'release gate: the Talos target must have been published at least this many days ago (overrides releaseGate.minAgeDays)',
-    )
+    );
+}
+
+async function routeAction(flags: RouteFlags): Promise<void> {
+  const { routeCommand } = await import('../route/route-command.js');
+  const { loadConfig } = await import('../../app/config/load-config.js');
+  const { releaseGateConfigOf } = await import('../../app/config/release-gate-config.js');
+  const loaded = flags.config ? await loadConfig(flags.config) : undefined;
+  process.exitCode = await routeCommand(
+    {
+      repo: flags.repo,
+      base: flags.base,
+      head: flags.head,
+      file: flags.file,
+      json: flags.json === true,
+      talosVariable: flags.talosVariable,
+      kubernetesVariable: flags.kubernetesVariable,
+      kubernetesFile: flags.kubernetesFile,
+      kubernetesKey: flags.kubernetesKey,
+      allowDowngrade: flags.allowDowngrade === true,
+      allowMultiHop: flags.allowMultiHop === true,
+      allowUnknown: flags.allowUnknown === true,
+      allowPrerelease: flags.allowPrerelease === true,
+      ...(flags.releaseList ? { releaseList: flags.releaseList } : {}),
+      ...(flags.minReleaseAge ? { minReleaseAgeDays: Number(flags.minReleaseAge) } : {}),
+      ...(loaded ? { releaseGateConfig: releaseGateConfigOf(loaded) } : {}),
+      env: process.env,
+    },
+    {
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+    },
+  );
+}
+
+export function registerRoute(program: Command): void {
+  const command = program
+    .command('route')
+    .summary('decide the upgrade a version bump needs: none, pets, cattle, kubernetes or refused')
+    .description(
+      'Reads talos_version and kubernetes_version from the variables file at two revisions of a git repository and decides the upgrade route.',
+    );
+  addRouteAllowOptions(addVersionSourceOptions(command))
     .addOption(
       configOption(
         'drover.yaml whose releaseGate applies (default: $DROVER_CONFIG, then ./drover.yaml when present)',
@@ -111,35 +155,5 @@ export function registerRoute(program: Command): void {
     )
     .hook('preAction', findConfigBeforeAction(false))
     .addHelpText('after', HELP_AFTER)
-    .action(async (flags: RouteFlags) => {
-      const { routeCommand } = await import('../route/route-command.js');
-      const { loadConfig } = await import('../../app/config/load-config.js');
-      const { releaseGateConfigOf } = await import('../../app/config/release-gate-config.js');
-      const loaded = flags.config ? await loadConfig(flags.config) : undefined;
-      process.exitCode = await routeCommand(
-        {
-          repo: flags.repo,
-          base: flags.base,
-          head: flags.head,
-          file: flags.file,
-          json: flags.json === true,
-          talosVariable: flags.talosVariable,
-          kubernetesVariable: flags.kubernetesVariable,
-          kubernetesFile: flags.kubernetesFile,
-          kubernetesKey: flags.kubernetesKey,
-          allowDowngrade: flags.allowDowngrade === true,
-          allowMultiHop: flags.allowMultiHop === true,
-          allowUnknown: flags.allowUnknown === true,
-          allowPrerelease: flags.allowPrerelease === true,
-          ...(flags.releaseList ? { releaseList: flags.releaseList } : {}),
-          ...(flags.minReleaseAge ? { minReleaseAgeDays: Number(flags.minReleaseAge) } : {}),
-          ...(loaded ? { releaseGateConfig: releaseGateConfigOf(loaded) } : {}),
-          env: process.env,
-        },
-        {
-          stdout: (text) => process.stdout.write(text),
-          stderr: (text) => process.stderr.write(text),
-        },
-      );
-    });
+    .action(routeAction);
 }

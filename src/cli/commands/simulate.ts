@@ -58,13 +58,9 @@ function duration(name: string) {
   };
 }
 
-export function registerSimulate(program: Command): void {
-  const command = program
-    .command('simulate')
-    .summary('run a complete upgrade against the simulated cluster, on virtual time')
-    .description(
-      'Runs the real engine against an in-process twin of Kubernetes, Talos, Proxmox/Terraform and S3, with scripted faults, and checks every safety invariant after each event.',
-    )
+/** What to simulate: the cluster, the kind and target, and the randomness. */
+function addScenarioOptions(command: Command): Command {
+  return command
     .option('--scenario <file>', 'scenario YAML (default: the reference cluster)')
     .addOption(
       new Option('--kind <kind>', "upgrade kind (default: the scenario's)").choices([
@@ -81,7 +77,12 @@ export function registerSimulate(program: Command): void {
     .option(
       '--to <version>',
       'target version of the kind (Talos; Kubernetes for --kind kubernetes), routed like plan --to',
-    )
+    );
+}
+
+/** Crash and resume, chaos, and what the run writes and how it is served. */
+function addRunOptions(command: Command): Command {
+  return command
     .option('--json', 'print the report as one JSON document on stdout')
     .option('--journal <file>', 'journal file (JSONL); needed to --resume')
     .option('--world <file>', 'persist the simulated cluster here after every event (for --resume)')
@@ -116,7 +117,18 @@ export function registerSimulate(program: Command): void {
       '--serve [dir]',
       'serve the simulated cluster (no upgrade run) on 127.0.0.1 until Ctrl-C; writes a kubeconfig, drover.yaml and env.sh into dir (default: a temporary one) and prints commands to try',
     );
-  addSelectionOptions(addReleaseGateOptions(addAllowOptions(command)))
+}
+
+export function registerSimulate(program: Command): void {
+  const command = program
+    .command('simulate')
+    .summary('run a complete upgrade against the simulated cluster, on virtual time')
+    .description(
+      'Runs the real engine against an in-process twin of Kubernetes, Talos, Proxmox/Terraform and S3, with scripted faults, and checks every safety invariant after each event.',
+    );
+  addSelectionOptions(
+    addReleaseGateOptions(addAllowOptions(addRunOptions(addScenarioOptions(command)))),
+  )
     .addHelpText('after', HELP_AFTER)
     .addHelpText(
       'after',

@@ -5,7 +5,7 @@
  * JSON document on stdout with --json. The report must already be redacted.
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
-import { reportToMarkdown, timelineTitle } from '../../core/report.js';
+import { reportToMarkdown, timelineTitle } from '../../core/report-markdown.js';
 import { timelineToSvg } from '../../core/timeline-svg.js';
 import type { UpgradeReport } from '../../core/report.js';
 

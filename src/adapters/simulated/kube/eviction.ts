@@ -22,6 +22,19 @@ export const PDB_RESOURCE = 'policy/poddisruptionbudgets';
 const MAX_DISRUPTED_PODS = 2000;
 const BUDGET_MESSAGE = "Cannot evict pod as it would violate the pod's disruption budget.";
 
+interface EvictionBody {
+  metadata?: { name?: string; namespace?: string };
+  deleteOptions?: { gracePeriodSeconds?: number };
+}
+
+interface PdbStatus {
+  disruptionsAllowed?: number;
+  currentHealthy?: number;
+  desiredHealthy?: number;
+  observedGeneration?: number;
+  disruptedPods?: Record<string, string>;
+}
+
 export function evictPod(
   store: KubeStore,
   namespace: string,
@@ -29,30 +42,13 @@ export function evictPod(
   body: unknown,
   nowMs: number,
 ): { code: number; body: Record<string, unknown> } {
-  const eviction = (body && typeof body === 'object' ? body : {}) as {
-    metadata?: { name?: string; namespace?: string };
-    deleteOptions?: { gracePeriodSeconds?: number };
-  };
-  if (eviction.metadata?.name !== name) {
-    return badRequest('name in URL does not match name in Eviction object');
-  }
-  if (eviction.metadata.namespace && eviction.metadata.namespace !== namespace) {
-    return badRequest(
-      'the namespace of the provided object does not match the namespace sent on the request',
-    );
-  }
+  const eviction = (body && typeof body === 'object' ? body : {}) as EvictionBody;
+  const invalid = invalidEviction(eviction, namespace, name);
+  if (invalid) return invalid;
   const pod = store.get('pods', namespace, name);
   if (!pod) return notFound('pods', name);
   const grace = eviction.deleteOptions?.gracePeriodSeconds;
-  const phase = podPhase(pod);
-  if (
-    phase === 'Succeeded' ||
-    phase === 'Failed' ||
-    phase === 'Pending' ||
-    pod.metadata.deletionTimestamp
-  ) {
-    return deleted(store, pod, grace, nowMs);
-  }
+  if (bypassesBudgets(pod)) return deleted(store, pod, grace, nowMs);
   const pdbs = store
     .list(PDB_RESOURCE, namespace)
     .filter((pdb) =>
@@ -67,20 +63,51 @@ export function evictPod(
   }
   const pdb = pdbs[0];
   if (!pdb) return deleted(store, pod, grace, nowMs);
-  const status = (pdb.status ?? {}) as {
-    disruptionsAllowed?: number;
-    currentHealthy?: number;
-    desiredHealthy?: number;
-    observedGeneration?: number;
-    disruptedPods?: Record<string, string>;
-  };
-  if (!podReady(pod)) {
-    const policy = pdb.spec?.unhealthyPodEvictionPolicy;
-    const healthyEnough =
-      (status.currentHealthy ?? 0) >= (status.desiredHealthy ?? 0) &&
-      (status.desiredHealthy ?? 0) > 0;
-    if (policy === 'AlwaysAllow' || healthyEnough) return deleted(store, pod, grace, nowMs);
+  const status = (pdb.status ?? {}) as PdbStatus;
+  if (!podReady(pod) && unhealthyPodMayGo(pdb, status)) return deleted(store, pod, grace, nowMs);
+  const refused = budgetRefusal(pdb, status) ?? spendBudget(store, pdb, status, name, nowMs);
+  return refused ?? deleted(store, pod, grace, nowMs);
+}
+
+/** The Eviction object must name the pod of the URL (and its namespace, if it gives one). */
+function invalidEviction(
+  eviction: EvictionBody,
+  namespace: string,
+  name: string,
+): StatusResponse | undefined {
+  if (eviction.metadata?.name !== name) {
+    return badRequest('name in URL does not match name in Eviction object');
   }
+  if (eviction.metadata.namespace && eviction.metadata.namespace !== namespace) {
+    return badRequest(
+      'the namespace of the provided object does not match the namespace sent on the request',
+    );
+  }
+  return undefined;
+}
+
+/** A terminal, pending or already deleting pod is deleted without asking any budget. */
+function bypassesBudgets(pod: KubeObject): boolean {
+  const phase = podPhase(pod);
+  return (
+    phase === 'Succeeded' ||
+    phase === 'Failed' ||
+    phase === 'Pending' ||
+    !!pod.metadata.deletionTimestamp
+  );
+}
+
+/** unhealthyPodEvictionPolicy: AlwaysAllow, or IfHealthyBudget with the budget healthy. */
+function unhealthyPodMayGo(pdb: KubeObject, status: PdbStatus): boolean {
+  const policy = pdb.spec?.unhealthyPodEvictionPolicy;
+  const healthyEnough =
+    (status.currentHealthy ?? 0) >= (status.desiredHealthy ?? 0) &&
+    (status.desiredHealthy ?? 0) > 0;
+  return policy === 'AlwaysAllow' || healthyEnough;
+}
+
+/** The budget says no: not yet observed (429, retry in 10 s), negative or full (403), zero (429). */
+function budgetRefusal(pdb: KubeObject, status: PdbStatus): StatusResponse | undefined {
   const pdbName = pdb.metadata.name;
   if ((status.observedGeneration ?? 0) < (pdb.metadata.generation ?? 1)) {
     return tooManyRequests(
@@ -103,6 +130,17 @@ export function evictPod(
       0,
     );
   }
+  return undefined;
+}
+
+/** Spends one disruption in the PDB status at once (a clash with another write is a 429). */
+function spendBudget(
+  store: KubeStore,
+  pdb: KubeObject,
+  status: PdbStatus,
+  name: string,
+  nowMs: number,
+): StatusResponse | undefined {
   try {
     store.update(
       PDB_RESOURCE,
@@ -110,8 +148,8 @@ export function evictPod(
         ...pdb,
         status: {
           ...status,
-          disruptionsAllowed: allowed - 1,
-          disruptedPods: { ...disrupted, [name]: iso(nowMs) },
+          disruptionsAllowed: (status.disruptionsAllowed ?? 0) - 1,
+          disruptedPods: { ...(status.disruptedPods ?? {}), [name]: iso(nowMs) },
         },
       },
       { expectedResourceVersion: pdb.metadata.resourceVersion },
@@ -120,13 +158,13 @@ export function evictPod(
     // The real server retries the PDB write a few times; a clash here is a transient 429.
     if (error instanceof StoreError && error.code === 409) {
       return tooManyRequests(
-        `The disruption budget ${pdbName} is still being processed by the server.`,
+        `The disruption budget ${pdb.metadata.name} is still being processed by the server.`,
         10,
       );
     }
     throw error;
   }
-  return deleted(store, pod, grace, nowMs);
+  return undefined;
 }
 
 function deleted(

@@ -4,37 +4,14 @@
  * and snapshot/restore for --world persistence. Both the in-process KubernetesPort and the fake
  * API server read and write through this store, so they see one world.
  */
-export interface KubeMetadata {
-  name: string;
-  namespace?: string;
-  uid: string;
-  resourceVersion: string;
-  generation?: number;
-  creationTimestamp: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: {
-    apiVersion: string;
-    kind: string;
-    name: string;
-    uid: string;
-    controller?: boolean;
-  }[];
-  [key: string]: unknown;
-}
+import type { KubeMetadata, KubeObject, ResourceKey } from './kube-object.js';
+import { iso } from './kube-object.js';
+import { ReadHooks } from './read-hooks.js';
+import { alreadyExistsError, conflictError, notFoundError } from './store-error.js';
 
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: KubeMetadata;
-  spec?: Record<string, unknown>;
-  status?: Record<string, unknown>;
-  [key: string]: unknown;
-}
-
-/** Resource key: `<plural>` for core/v1, else `<group>/<plural>` (e.g. `coordination.k8s.io/leases`). */
-export type ResourceKey = string;
+export type { KubeMetadata, KubeObject, ResourceKey } from './kube-object.js';
+export { iso } from './kube-object.js';
+export { StoreError } from './store-error.js';
 
 export const WATCH_EVENT_TYPES = ['ADDED', 'MODIFIED', 'DELETED'] as const;
 export type WatchEventType = (typeof WATCH_EVENT_TYPES)[number];
@@ -47,16 +24,6 @@ export interface StoreEvent {
 }
 
 export type StoreListener = (event: StoreEvent) => void;
-
-export class StoreError extends Error {
-  constructor(
-    readonly code: 404 | 409 | 422,
-    readonly reason: 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Invalid',
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface StoreSnapshot {
   resourceVersion: number;
@@ -75,29 +42,13 @@ export class KubeStore {
   private readonly listeners = new Set<StoreListener>();
   private readonly viewListeners = new Set<StoreListener>();
 
-  private readonly readHooks = new Map<ResourceKey, (() => void)[]>();
-  private inReadHook = false;
+  private readonly readHooks = new ReadHooks();
 
   constructor(private readonly now: () => number) {}
 
-  /**
-   * Runs `hook` before every copying read (get, list) of `resource`: lets a simulated
-   * controller that writes on a timer (the Rook operator's status poll) catch up lazily,
-   * instead of keeping the virtual clock busy forever.
-   */
+  /** Runs `hook` before every copying read (get, list) of `resource` (see ReadHooks). */
   onRead(resource: ResourceKey, hook: () => void): void {
-    this.readHooks.set(resource, [...(this.readHooks.get(resource) ?? []), hook]);
-  }
-
-  private beforeRead(resource: ResourceKey): void {
-    const hooks = this.readHooks.get(resource);
-    if (!hooks || this.inReadHook) return;
-    this.inReadHook = true;
-    try {
-      for (const hook of hooks) hook();
-    } finally {
-      this.inReadHook = false;
-    }
+    this.readHooks.add(resource, hook);
   }
 
   get resourceVersion(): string {
@@ -110,7 +61,7 @@ export class KubeStore {
   }
 
   list(resource: ResourceKey, namespace?: string): KubeObject[] {
-    this.beforeRead(resource);
+    this.readHooks.run(resource);
     const bucket = this.objects.get(resource);
     if (!bucket) return [];
     return [...bucket.values()]
@@ -139,7 +90,7 @@ export class KubeStore {
   }
 
   get(resource: ResourceKey, namespace: string | undefined, name: string): KubeObject | undefined {
-    this.beforeRead(resource);
+    this.readHooks.run(resource);
     const found = this.objects.get(resource)?.get(key(namespace, name));
     return found ? clone(found) : undefined;
   }
@@ -150,13 +101,7 @@ export class KubeStore {
   ): KubeObject {
     const bucket = this.bucket(resource);
     const k = key(object.metadata.namespace, object.metadata.name);
-    if (bucket.has(k)) {
-      throw new StoreError(
-        409,
-        'AlreadyExists',
-        `${plural(resource)}${groupSuffix(resource)} "${object.metadata.name}" already exists`,
-      );
-    }
+    if (bucket.has(k)) throw alreadyExistsError(resource, object.metadata.name);
     this.rv += 1;
     this.uidCounter += 1;
     const stored: KubeObject = {
@@ -188,22 +133,12 @@ export class KubeStore {
     const bucket = this.bucket(resource);
     const k = key(object.metadata.namespace, object.metadata.name);
     const current = bucket.get(k);
-    if (!current) {
-      throw new StoreError(
-        404,
-        'NotFound',
-        `${plural(resource)}${groupSuffix(resource)} "${object.metadata.name}" not found`,
-      );
-    }
+    if (!current) throw notFoundError(resource, object.metadata.name);
     if (
       options.expectedResourceVersion !== undefined &&
       options.expectedResourceVersion !== current.metadata.resourceVersion
     ) {
-      throw new StoreError(
-        409,
-        'Conflict',
-        `Operation cannot be fulfilled on ${plural(resource)}${groupSuffix(resource)} "${object.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
-      );
+      throw conflictError(resource, object.metadata.name);
     }
     this.rv += 1;
     const stored: KubeObject = {
@@ -230,12 +165,7 @@ export class KubeStore {
     options: { bumpGeneration?: boolean } = {},
   ): KubeObject {
     const current = this.get(resource, namespace, name);
-    if (!current)
-      throw new StoreError(
-        404,
-        'NotFound',
-        `${plural(resource)}${groupSuffix(resource)} "${name}" not found`,
-      );
+    if (!current) throw notFoundError(resource, name);
     change(current);
     return this.update(resource, current, options);
   }
@@ -244,12 +174,7 @@ export class KubeStore {
     const bucket = this.bucket(resource);
     const k = key(namespace, name);
     const current = bucket.get(k);
-    if (!current)
-      throw new StoreError(
-        404,
-        'NotFound',
-        `${plural(resource)}${groupSuffix(resource)} "${name}" not found`,
-      );
+    if (!current) throw notFoundError(resource, name);
     bucket.delete(k);
     this.rv += 1;
     const gone = {
@@ -334,19 +259,6 @@ function key(namespace: string | undefined, name: string): string {
   return `${namespace ?? ''}/${name}`;
 }
 
-function plural(resource: ResourceKey): string {
-  return resource.includes('/') ? resource.slice(resource.indexOf('/') + 1) : resource;
-}
-
-function groupSuffix(resource: ResourceKey): string {
-  return resource.includes('/') ? `.${resource.slice(0, resource.indexOf('/'))}` : '';
-}
-
 function clone<T>(value: T): T {
   return structuredClone(value);
-}
-
-/** RFC 3339 with second precision, as the API server writes metav1.Time. */
-export function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -72,3 +72,12 @@ export function foreignLock(world: World): TerraformLock | undefined {
 export function lockErrorActive(world: World): boolean {
   return world.hasFault('tf-lock-error');
 }
+
+/** `terraform force-unlock` of an ID that is not the lock held. */
+export function unlockMismatchError(lockId: string): DroverError {
+  return new DroverError(
+    'failed',
+    'TF_COMMAND_FAILED',
+    `Error: Failed to unlock state: lock ID "${lockId}" does not match existing lock`,
+  );
+}

@@ -5,11 +5,19 @@
  * plan (no target) also carries drift elsewhere and every clone whose template's VMID changed
  * (bpg clone.vm_id is ForceNew).
  */
+import { DroverError } from '../../../core/errors.js';
 import type { InventoryNode } from '../../../core/inventory.js';
-import type { ResourceChange } from '../../../ports/infrastructure.js';
+import type { PlanRequest, ResourceChange } from '../../../ports/infrastructure.js';
 import type { World } from '../world/world.js';
+import {
+  nodeOfTarget,
+  SHARED_RESOURCES,
+  TEMPLATE_RESOURCES,
+  TEMPLATE_VM,
+  templateOfTarget,
+  VM_RESOURCE,
+} from './infrastructure-resources.js';
 
-export const VM_RESOURCE = 'proxmox_virtual_environment_vm.vm';
 /** Follows the VM: its `node` input is the VM's address, so a new VM updates it in place. */
 const FOLLOWS_VM = /^talos_machine_configuration_apply\./;
 
@@ -20,7 +28,7 @@ function cloneDrifted(world: World, node: InventoryNode): boolean {
   return !!vm?.cloneOf && !!template && vm.cloneOf !== template.id;
 }
 
-export function nodeChanges(world: World, node: InventoryNode, target: string): ResourceChange[] {
+function nodeChanges(world: World, node: InventoryNode, target: string): ResourceChange[] {
   const changes: ResourceChange[] = [];
   const exists = world.vm(node.name) !== undefined;
   changes.push({
@@ -41,7 +49,7 @@ export function nodeChanges(world: World, node: InventoryNode, target: string): 
 }
 
 /** What an unscoped plan adds: drift elsewhere and every clone of a re-numbered template. */
-export function unscopedChanges(world: World): ResourceChange[] {
+function unscopedChanges(world: World): ResourceChange[] {
   const changes: ResourceChange[] = [];
   if (world.context.scenario.terraform.drift)
     changes.push({ address: 'proxmox_virtual_environment_dns.cluster', actions: ['update'] });
@@ -50,4 +58,55 @@ export function unscopedChanges(world: World): ResourceChange[] {
       for (const m of node.terraformAddresses)
         changes.push({ address: `${m}.${VM_RESOURCE}`, actions: ['delete', 'create'] });
   return changes;
+}
+
+/**
+ * The changes of a plan and the addresses it `-replace`s: per target, its node's VM (and what
+ * follows it) or its template's VMs (every template resource with replaceOnly 'all'); with no
+ * target, the unscoped plan; plus any plan-extra-resource fault of a targeted node.
+ */
+export function plannedChanges(
+  world: World,
+  request: PlanRequest,
+): { changes: ResourceChange[]; replaceable: string[] } {
+  const changes: ResourceChange[] = [];
+  const replaceable: string[] = [];
+  const onlyVms = (request.replaceOnly ?? 'vms') === 'vms';
+  for (const target of request.replace) {
+    const node = nodeOfTarget(world, target);
+    const templateKey = templateOfTarget(world, target);
+    if (node) {
+      changes.push(...nodeChanges(world, node, target));
+      replaceable.push(`${target}.${VM_RESOURCE}`);
+    } else if (templateKey !== undefined) {
+      for (const r of TEMPLATE_RESOURCES)
+        if (!onlyVms || r === TEMPLATE_VM) {
+          changes.push({ address: `${target}.${r}`, actions: ['delete', 'create'] });
+          replaceable.push(`${target}.${r}`);
+        }
+    } else {
+      throw new DroverError(
+        'failed',
+        'TF_PLAN_FAILED',
+        `Error: Invalid target address: no resource instance "${target}" in the state or the configuration`,
+        { details: { address: target } },
+      );
+    }
+  }
+  if (request.replace.length === 0) changes.push(...unscopedChanges(world));
+  addExtraResourceFaults(world, request, changes);
+  return { changes, replaceable };
+}
+
+/** plan-extra-resource: a plan for the fault's node also updates a shared resource. */
+function addExtraResourceFaults(world: World, request: PlanRequest, changes: ResourceChange[]) {
+  for (const [i, f] of world.faults().entries()) {
+    if (f.type !== 'plan-extra-resource') continue;
+    const node = world.node(f.node);
+    if (!node || !request.replace.some((a) => node.terraformAddresses.includes(a))) continue;
+    const extra = f.address ?? SHARED_RESOURCES[0] ?? 'proxmox_virtual_environment_dns.cluster';
+    if (!changes.some((c) => c.address === extra))
+      changes.push({ address: extra, actions: ['update'] });
+    world.state.faultUses[i] = (world.state.faultUses[i] ?? 0) + 1;
+  }
 }

@@ -19,7 +19,6 @@ import type {
   InfrastructurePlan,
   InfrastructurePort,
   PlanRequest,
-  ResourceChange,
   StateSnapshot,
 } from '../../../ports/infrastructure.js';
 import { checkBackupBeforeDestroy, checkTakenOut, outOfService } from '../world/invariants.js';
@@ -27,36 +26,34 @@ import { checkTerraformApply } from '../world/invariants-terraform.js';
 import { createVm, destroyVm } from '../world/machines.js';
 import type { TerraformLock } from '../world/state.js';
 import type { World } from '../world/world.js';
-import { nodeChanges, unscopedChanges, VM_RESOURCE } from './infrastructure-plan.js';
+import {
+  applyCrashError,
+  applyScope,
+  loadSavedPlan,
+  rebuildTemplate,
+  scriptedApplyFailures,
+  takeCrashDuringApply,
+  vmApplyError,
+} from './infrastructure-apply.js';
+import { plannedChanges } from './infrastructure-plan.js';
+import {
+  resourceIdOf,
+  stateDocument,
+  stateResources,
+  VM_RESOURCE,
+} from './infrastructure-resources.js';
 import {
   foreignLock,
   lockAccessDeniedError,
   lockErrorActive,
   lockHeldError,
+  unlockMismatchError,
 } from './infrastructure-lock.js';
 
-const TEMPLATE_VM = 'proxmox_virtual_environment_vm.template';
-const TEMPLATE_RESOURCES = ['proxmox_virtual_environment_download_file.talos_image', TEMPLATE_VM];
-/** Resources outside any node or template, present in every state. */
-const SHARED_RESOURCES = [
-  'proxmox_virtual_environment_dns.cluster',
-  'proxmox_virtual_environment_hosts.cluster',
-  'talos_machine_secrets.this',
-];
 const PLAN_SECONDS = 8;
 const INIT_SECONDS = 5;
 /** Lock Info `Who` of Drover's own Terraform runs in the twin (user@host). */
 const DROVER_WHO = 'drover@runner';
-
-type Owner =
-  | { kind: 'node'; node: InventoryNode; vm: boolean }
-  | { kind: 'template'; key: string }
-  | { kind: 'shared' };
-interface Resource {
-  address: string;
-  owner: Owner;
-  id: string;
-}
 
 export class SimulatedInfrastructurePort implements InfrastructurePort {
   /** A lock a crashed apply left behind: not released by this process. */
@@ -66,48 +63,6 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
 
   private get tf() {
     return this.world.state.terraform;
-  }
-
-  /** Every resource address in the state, with its owner and provider id. */
-  private resources(): Resource[] {
-    const out: Resource[] = [];
-    for (const [key, t] of Object.entries(this.world.state.templates))
-      for (const r of TEMPLATE_RESOURCES)
-        out.push({
-          address: `${t.address}.${r}`,
-          owner: { kind: 'template', key },
-          id: r === TEMPLATE_VM ? t.id : `local:iso/talos-${t.version}-${t.flavor}.img`,
-        });
-    const extra = this.world.context.scenario.terraform.nodeModuleResources;
-    for (const node of this.world.context.inventory.nodes) {
-      const vm = this.world.vm(node.name);
-      for (const module of node.terraformAddresses) {
-        // bpg: the resource id is the VMID, nothing else.
-        if (vm)
-          out.push({
-            address: `${module}.${VM_RESOURCE}`,
-            owner: { kind: 'node', node, vm: true },
-            id: vm.id,
-          });
-        for (const r of extra)
-          out.push({
-            address: `${module}.${r}`,
-            owner: { kind: 'node', node, vm: false },
-            id: `${node.name}/${r}`,
-          });
-      }
-    }
-    for (const r of SHARED_RESOURCES)
-      out.push({ address: r, owner: { kind: 'shared' }, id: r.split('.')[1] ?? r });
-    return out;
-  }
-
-  private nodeOf(target: string): InventoryNode | undefined {
-    return this.world.context.inventory.nodes.find((n) => n.terraformAddresses.includes(target));
-  }
-
-  private templateOf(target: string): string | undefined {
-    return Object.entries(this.world.state.templates).find(([, t]) => t.address === target)?.[0];
   }
 
   /** `terraform init`: configures the backend; commands before it fail as Terraform's do. */
@@ -158,40 +113,7 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
     const lock = this.lock('OperationTypePlan');
     try {
       await this.world.clock.sleep(PLAN_SECONDS * 1000, request.signal);
-      const changes: ResourceChange[] = [];
-      const replaceable: string[] = [];
-      const onlyVms = (request.replaceOnly ?? 'vms') === 'vms';
-      for (const target of request.replace) {
-        const node = this.nodeOf(target);
-        const templateKey = this.templateOf(target);
-        if (node) {
-          changes.push(...nodeChanges(this.world, node, target));
-          replaceable.push(`${target}.${VM_RESOURCE}`);
-        } else if (templateKey !== undefined) {
-          for (const r of TEMPLATE_RESOURCES)
-            if (!onlyVms || r === TEMPLATE_VM) {
-              changes.push({ address: `${target}.${r}`, actions: ['delete', 'create'] });
-              replaceable.push(`${target}.${r}`);
-            }
-        } else {
-          throw new DroverError(
-            'failed',
-            'TF_PLAN_FAILED',
-            `Error: Invalid target address: no resource instance "${target}" in the state or the configuration`,
-            { details: { address: target } },
-          );
-        }
-      }
-      if (request.replace.length === 0) changes.push(...unscopedChanges(this.world));
-      for (const [i, f] of this.world.faults().entries()) {
-        if (f.type !== 'plan-extra-resource') continue;
-        const node = this.world.node(f.node);
-        if (!node || !request.replace.some((a) => node.terraformAddresses.includes(a))) continue;
-        const extra = f.address ?? SHARED_RESOURCES[0] ?? 'proxmox_virtual_environment_dns.cluster';
-        if (!changes.some((c) => c.address === extra))
-          changes.push({ address: extra, actions: ['update'] });
-        this.world.state.faultUses[i] = (this.world.state.faultUses[i] ?? 0) + 1;
-      }
+      const { changes, replaceable } = plannedChanges(this.world, request);
       const id = `plan-${this.tf.nextPlan++}`;
       this.tf.plans[id] = { id, serial: this.tf.serial, changes, applied: false };
       this.world.changed();
@@ -212,12 +134,7 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
   /** `terraform force-unlock -force ID`: releases the lock with that ID, else Terraform's error. */
   async forceUnlock(lockId: string): Promise<void> {
     await this.world.clock.sleep(1000);
-    if (this.tf.lock?.id !== lockId)
-      throw new DroverError(
-        'failed',
-        'TF_COMMAND_FAILED',
-        `Error: Failed to unlock state: lock ID "${lockId}" does not match existing lock`,
-      );
+    if (this.tf.lock?.id !== lockId) throw unlockMismatchError(lockId);
     this.tf.lock = null;
     this.world.changed();
   }
@@ -228,81 +145,29 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
   }
 
   async apply(plan: InfrastructurePlan, signal?: AbortSignal): Promise<void> {
-    const saved = this.tf.plans[plan.id];
-    if (!saved || saved.applied)
-      throw new DroverError(
-        'failed',
-        'TF_APPLY_FAILED',
-        `Error: Failed to load "${plan.id}" as a plan file`,
-      );
-    if (saved.serial !== this.tf.serial)
-      throw new DroverError(
-        'failed',
-        'TF_PLAN_STALE',
-        'Error: Saved plan is stale\n\nThe given plan file can no longer be applied because the state was changed by another operation after the plan was created.',
-      );
-    const owners = saved.changes.map((c) => this.ownerOf(c.address));
-    const vmNodes = saved.changes.flatMap((c, i) => {
-      const o = owners[i];
-      return o?.kind === 'node' && o.vm && c.actions.includes('create') ? [o.node] : [];
-    });
-    const nodes = [...new Set(vmNodes.map((n) => n.name))];
-    const templates = [...new Set(owners.flatMap((o) => (o.kind === 'template' ? [o.key] : [])))];
-    // Terraform creates the VMs of a multi-target apply in parallel; one VM's error fails that
-    // resource only, the others go through and the apply exits non-zero at the end.
-    const failures = new Map<string, DroverError>();
-    for (const n of nodes) {
-      const failure = this.world.scriptedFailure('replace-vm', n);
-      if (failure) failures.set(n, failure);
-    }
-    const fault =
-      nodes.length > 0
-        ? failures.size === nodes.length
-          ? vmApplyError(this.world, failures, [])
-          : undefined
-        : templates.length > 0
-          ? this.world.scriptedFailure('rebuild-template', undefined)
-          : undefined;
+    const saved = loadSavedPlan(this.tf, plan.id);
+    const scope = applyScope(this.world, saved.changes);
+    const { failures, fault } = scriptedApplyFailures(this.world, scope);
     const lock = this.lock('OperationTypeApply');
     const attempted = (this.world.state.replaceAttempted ??= {});
-    for (const n of nodes) attempted[n] = true;
+    for (const n of scope.nodes) attempted[n] = true;
     try {
       if (fault) {
         await this.world.clock.sleep(PLAN_SECONDS * 1000, signal);
         throw fault;
       }
       saved.applied = true;
-      checkTerraformApply(this.world, saved.changes, owners, nodes);
+      checkTerraformApply(this.world, saved.changes, scope.owners, scope.nodes);
       const total =
-        nodes.length > 0
+        scope.nodes.length > 0
           ? this.world.ms('vm-create') - PLAN_SECONDS * 1000
           : this.world.ms('template-build') - PLAN_SECONDS * 1000;
-      const replaced = nodes
+      const replaced = scope.nodes
         .filter((n) => !failures.has(n))
         .map((n) => this.world.node(n))
         .filter((n): n is InventoryNode => !!n);
-      // Destroy first (Proxmox VMs are not create_before_destroy), then clone the new ones. The
-      // backup must be of the state the apply started from (it covers every VM of the apply).
-      await this.world.clock.sleep(Math.max(0, total * 0.2), signal);
-      for (const node of replaced) {
-        if (!this.world.vm(node.name)) continue;
-        checkBackupBeforeDestroy(this.world, node.name, saved.serial);
-        const wasOut = outOfService(this.world, node.name);
-        destroyVm(this.world, node);
-        this.tf.serial += 1;
-        checkTakenOut(this.world, node, `VM of ${node.name} destroyed`, {
-          newlyOut: !wasOut,
-          storage: true,
-        });
-      }
-      for (const node of replaced) await this.crashIfScripted(node.name, lock);
-      await this.world.clock.sleep(Math.max(0, total * 0.8), signal);
-      for (const node of replaced) {
-        createVm(this.world, node);
-        this.world.state.vmReplacements[node.name] =
-          (this.world.state.vmReplacements[node.name] ?? 0) + 1;
-      }
-      for (const key of templates) this.rebuildTemplate(key);
+      await this.replaceVms(replaced, saved.serial, lock, total, signal);
+      for (const key of scope.templates) rebuildTemplate(this.world, key);
       if (saved.changes.some((c) => c.actions.some((a) => a !== 'no-op' && a !== 'read')))
         this.tf.serial += 1;
       this.world.changed();
@@ -318,88 +183,71 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
   }
 
   /**
+   * Destroy first (Proxmox VMs are not create_before_destroy), then clone the new ones, over
+   * `totalMs` of simulated time. The backup must be of the state the apply started from
+   * (`serial`; it covers every VM of the apply).
+   */
+  private async replaceVms(
+    replaced: InventoryNode[],
+    serial: number,
+    lock: TerraformLock,
+    totalMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    await this.world.clock.sleep(Math.max(0, totalMs * 0.2), signal);
+    for (const node of replaced) {
+      if (!this.world.vm(node.name)) continue;
+      checkBackupBeforeDestroy(this.world, node.name, serial);
+      const wasOut = outOfService(this.world, node.name);
+      destroyVm(this.world, node);
+      this.tf.serial += 1;
+      checkTakenOut(this.world, node, `VM of ${node.name} destroyed`, {
+        newlyOut: !wasOut,
+        storage: true,
+      });
+    }
+    for (const node of replaced) await this.crashIfScripted(node.name, lock);
+    await this.world.clock.sleep(Math.max(0, totalMs * 0.8), signal);
+    for (const node of replaced) {
+      createVm(this.world, node);
+      this.world.state.vmReplacements[node.name] =
+        (this.world.state.vmReplacements[node.name] ?? 0) + 1;
+    }
+  }
+
+  /**
    * crash-during-apply: the runner dies with the VM destroyed and not created; its lock stays
    * (a killed terraform never releases it).
    */
   private async crashIfScripted(node: string, lock: TerraformLock): Promise<void> {
-    const index = this.world
-      .faults()
-      .findIndex(
-        (f, i) =>
-          f.type === 'crash-during-apply' &&
-          f.node === node &&
-          (this.world.state.faultUses[i] ?? 0) === 0,
-      );
-    if (index < 0) return;
-    this.world.state.faultUses[index] = 1;
+    if (!takeCrashDuringApply(this.world, node)) return;
     this.tf.lock = lock;
     this.leftBehind = lock.id;
     this.world.changed();
     if (this.world.crashHook) await this.world.crashHook();
-    throw new DroverError(
-      'failed',
-      'SIMULATED_CRASH',
-      `the runner died inside terraform apply of ${node} (VM destroyed, not created; state lock ${lock.id} left behind)`,
-    );
-  }
-
-  /** The template at the target version; a new VMID unless the scenario pins it. */
-  private rebuildTemplate(key: string): void {
-    const t = this.world.state.templates[key];
-    if (!t) return;
-    t.version = this.world.context.talos.to;
-    if (this.world.context.scenario.terraform.templateVmIds === 'pinned') return;
-    const used = new Set(Object.values(this.world.state.templates).map((x) => x.id));
-    let id = Number(t.id) + 100;
-    while (used.has(String(id))) id += 1;
-    t.id = String(id);
-  }
-
-  private ownerOf(address: string): Owner {
-    const r = this.resources().find((x) => x.address === address);
-    if (r) return r.owner;
-    for (const node of this.world.context.inventory.nodes)
-      for (const m of node.terraformAddresses)
-        if (isInside(address, m))
-          return { kind: 'node', node, vm: address === `${m}.${VM_RESOURCE}` };
-    return { kind: 'shared' };
+    throw applyCrashError(node, lock.id);
   }
 
   async pullState(signal?: AbortSignal): Promise<StateSnapshot> {
     this.requireInit();
     await this.world.clock.sleep(this.world.ms('state-transfer', 0.4), signal);
-    const state = {
-      version: 4,
-      terraform_version: '1.11.4',
-      serial: this.tf.serial,
-      lineage: this.tf.lineage,
-      outputs: {},
-      resources: this.resources().map((r) => ({ address: r.address, id: r.id })),
-      check_results: null,
-    };
     return {
       serial: this.tf.serial,
       lineage: this.tf.lineage,
-      bytes: new TextEncoder().encode(JSON.stringify(state, null, 2)),
+      bytes: new TextEncoder().encode(JSON.stringify(stateDocument(this.world), null, 2)),
     };
   }
 
   async listResources(): Promise<string[]> {
     this.requireInit();
-    return this.resources().map((r) => r.address);
+    return stateResources(this.world).map((r) => r.address);
   }
 
   async resourceIds(addresses: string[]): Promise<Record<string, string | undefined>> {
     this.requireInit();
-    const all = this.resources();
+    const all = stateResources(this.world);
     const out: Record<string, string | undefined> = {};
-    for (const address of addresses) {
-      const hit =
-        all.find((r) => r.address === address) ??
-        all.find((r) => isInside(r.address, address) && r.address.endsWith(VM_RESOURCE)) ??
-        all.find((r) => isInside(r.address, address) && r.address.endsWith(TEMPLATE_VM));
-      out[address] = hit?.id;
-    }
+    for (const address of addresses) out[address] = resourceIdOf(all, address);
     return out;
   }
 
@@ -409,35 +257,4 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
     const t = Object.values(this.world.state.templates).find((x) => isInside(address, x.address));
     return t?.version;
   }
-}
-
-/**
- * The apply's error when some VMs failed, as `terraform apply -json` reports it: one error
- * diagnostic per failed resource (its address), the resources that completed (apply_complete)
- * listed so the engine knows which replacements went through. Transient only if every failure is.
- */
-function vmApplyError(
-  world: World,
-  failures: Map<string, DroverError>,
-  completed: string[],
-): DroverError {
-  const failed = [...failures.keys()].flatMap(
-    (n) => world.node(n)?.terraformAddresses.map((m) => `${m}.${VM_RESOURCE}`) ?? [],
-  );
-  const messages = [...failures.entries()].map(([n, e]) => `${n}: ${e.message}`);
-  const [only] = [...failures.values()];
-  // Worth another apply only when every node's failure is.
-  const retry = [...failures.values()].every((e) => e.retryable);
-  return new DroverError(
-    'failed',
-    retry ? 'SIMULATED_FAULT' : 'SIMULATED_FAULT_PERMANENT',
-    failures.size === 1 && completed.length === 0 && only ? only.message : messages.join('; '),
-    {
-      details: {
-        ...(failures.size === 1 && only ? only.details : {}),
-        failed,
-        completed,
-      },
-    },
-  );
 }

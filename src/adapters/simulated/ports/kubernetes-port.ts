@@ -20,10 +20,12 @@ import type {
   WorkloadHealthPort,
   WorkloadStatus,
 } from '../../../ports/kubernetes.js';
+import type { CephPoolSpecReading } from '../../../core/pool-tolerance.js';
 import type { World } from '../world/world.js';
 import {
   apiServerReady,
   cephHealth,
+  cephPools,
   cephStatus,
   daemonSetStatus,
   deploymentStatus,
@@ -101,6 +103,10 @@ export class SimulatedKubernetesPort
 
   cephStatus(): Promise<CephClusterStatus | undefined> {
     return cephStatus(this.world);
+  }
+
+  cephPools(): Promise<CephPoolSpecReading[]> {
+    return cephPools(this.world);
   }
 
   workloadAvailability(): Promise<WorkloadAvailability[]> {

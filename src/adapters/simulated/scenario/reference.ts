@@ -29,6 +29,34 @@ export const NVIDIA_PATCH = `machine:
 `;
 
 export function referenceScenarioInput(): ScenarioInput {
+  return {
+    name: 'reference',
+    description:
+      'The reference cluster: 3 control plane nodes, 12 workers on 4 Proxmox hosts, 2 GPU workers, Rook-Ceph, CoreDNS, PDB-guarded deployments, Flux.',
+    cluster: 'homelab',
+    upgrade: {
+      kind: 'cattle',
+      talos: { from: '1.10.8', to: '1.11.0' },
+      kubernetes: { from: '1.33.5' },
+    },
+    hosts: [...HOSTS],
+    schematics: { base: BASE_SCHEMATIC, gpu: GPU_SCHEMATIC },
+    templates: [
+      ...HOSTS.map((host) => ({ host, flavor: 'base', schematic: 'base' })),
+      { host: 'heimdall', flavor: 'gpu', schematic: 'gpu' },
+      { host: 'thor', flavor: 'gpu', schematic: 'gpu' },
+    ],
+    patches: { 'nvidia-gpu': NVIDIA_PATCH },
+    nodes: referenceNodes(),
+    storage: { ceph: true, toleratedDomainsDown: 1 },
+    workloads: referenceWorkloads(),
+    // Ceph replicates across hosts: one failure domain at a time, all its workers at once.
+    policy: { disruption: { maxUnavailableWorkers: 3, maxUnavailableDomains: 1 } },
+  };
+}
+
+/** k8s-ctrl-1..3 on baldar, heimdall, odin; k8s-work-1..12, three per host, OSDs on all. */
+function referenceNodes(): NonNullable<ScenarioInput['nodes']> {
   const nodes: NonNullable<ScenarioInput['nodes']> = [];
   ['baldar', 'heimdall', 'odin'].forEach((host, i) =>
     nodes.push({
@@ -53,84 +81,66 @@ export function referenceScenarioInput(): ScenarioInput {
       });
     }
   });
+  return nodes;
+}
+
+/** CoreDNS, PDB-guarded apps, per-node daemons, Flux releases and a lived-in cluster's leftovers. */
+function referenceWorkloads(): NonNullable<ScenarioInput['workloads']> {
   return {
-    name: 'reference',
-    description:
-      'The reference cluster: 3 control plane nodes, 12 workers on 4 Proxmox hosts, 2 GPU workers, Rook-Ceph, CoreDNS, PDB-guarded deployments, Flux.',
-    cluster: 'homelab',
-    upgrade: {
-      kind: 'cattle',
-      talos: { from: '1.10.8', to: '1.11.0' },
-      kubernetes: { from: '1.33.5' },
-    },
-    hosts: [...HOSTS],
-    schematics: { base: BASE_SCHEMATIC, gpu: GPU_SCHEMATIC },
-    templates: [
-      ...HOSTS.map((host) => ({ host, flavor: 'base', schematic: 'base' })),
-      { host: 'heimdall', flavor: 'gpu', schematic: 'gpu' },
-      { host: 'thor', flavor: 'gpu', schematic: 'gpu' },
-    ],
-    patches: { 'nvidia-gpu': NVIDIA_PATCH },
-    nodes,
-    storage: { ceph: true, toleratedDomainsDown: 1 },
-    workloads: {
-      coredns: { replicas: 2 },
-      deployments: [
-        {
-          namespace: 'apps',
-          name: 'web',
-          replicas: 3,
-          pdb: { minAvailable: 2 },
-          spreadAcrossNodes: true,
-          requests: { cpu: '250m', memory: '256Mi' },
-        },
-        {
-          namespace: 'apps',
-          name: 'api',
-          replicas: 2,
-          pdb: { maxUnavailable: 1 },
-          requests: { cpu: '500m', memory: '512Mi' },
-        },
-        {
-          namespace: 'monitoring',
-          name: 'grafana',
-          replicas: 1,
-          requests: { cpu: '100m', memory: '256Mi' },
-        },
-      ],
-      statefulsets: [
-        {
-          namespace: 'databases',
-          name: 'postgres',
-          replicas: 3,
-          pdb: { minAvailable: 2 },
-          spreadAcrossNodes: true,
-          requests: { cpu: '1', memory: '4Gi' },
-        },
-      ],
-      daemonsets: [
-        { namespace: 'kube-system', name: 'kube-proxy', on: 'all' },
-        { namespace: 'kube-system', name: 'cilium', on: 'all' },
-        { namespace: 'rook-ceph', name: 'rook-ceph-osd', on: 'osd' },
-        { namespace: 'monitoring', name: 'node-exporter', on: 'all' },
-        { namespace: 'gpu-operator', name: 'nvidia-device-plugin', on: 'gpu' },
-      ],
-      helmReleases: [
-        { namespace: 'flux-system', name: 'cilium' },
-        { namespace: 'flux-system', name: 'rook-ceph' },
-        { namespace: 'flux-system', name: 'rook-ceph-cluster' },
-        { namespace: 'flux-system', name: 'kube-prometheus-stack' },
-      ],
-      // A lived-in cluster: finished and evicted pods, and a crash loop no check covers.
-      leftovers: {
-        cronJobs: [{ namespace: 'backup', name: 'etcd-snapshot', history: 3 }],
-        finishedBarePods: 2,
-        evictedPods: 2,
-        crashLoopingJobs: [{ namespace: 'sandbox', name: 'flaky-migration' }],
+    coredns: { replicas: 2 },
+    deployments: [
+      {
+        namespace: 'apps',
+        name: 'web',
+        replicas: 3,
+        pdb: { minAvailable: 2 },
+        spreadAcrossNodes: true,
+        requests: { cpu: '250m', memory: '256Mi' },
       },
+      {
+        namespace: 'apps',
+        name: 'api',
+        replicas: 2,
+        pdb: { maxUnavailable: 1 },
+        requests: { cpu: '500m', memory: '512Mi' },
+      },
+      {
+        namespace: 'monitoring',
+        name: 'grafana',
+        replicas: 1,
+        requests: { cpu: '100m', memory: '256Mi' },
+      },
+    ],
+    statefulsets: [
+      {
+        namespace: 'databases',
+        name: 'postgres',
+        replicas: 3,
+        pdb: { minAvailable: 2 },
+        spreadAcrossNodes: true,
+        requests: { cpu: '1', memory: '4Gi' },
+      },
+    ],
+    daemonsets: [
+      { namespace: 'kube-system', name: 'kube-proxy', on: 'all' },
+      { namespace: 'kube-system', name: 'cilium', on: 'all' },
+      { namespace: 'rook-ceph', name: 'rook-ceph-osd', on: 'osd' },
+      { namespace: 'monitoring', name: 'node-exporter', on: 'all' },
+      { namespace: 'gpu-operator', name: 'nvidia-device-plugin', on: 'gpu' },
+    ],
+    helmReleases: [
+      { namespace: 'flux-system', name: 'cilium' },
+      { namespace: 'flux-system', name: 'rook-ceph' },
+      { namespace: 'flux-system', name: 'rook-ceph-cluster' },
+      { namespace: 'flux-system', name: 'kube-prometheus-stack' },
+    ],
+    // A lived-in cluster: finished and evicted pods, and a crash loop no check covers.
+    leftovers: {
+      cronJobs: [{ namespace: 'backup', name: 'etcd-snapshot', history: 3 }],
+      finishedBarePods: 2,
+      evictedPods: 2,
+      crashLoopingJobs: [{ namespace: 'sandbox', name: 'flaky-migration' }],
     },
-    // Ceph replicates across hosts: one failure domain at a time, all its workers at once.
-    policy: { disruption: { maxUnavailableWorkers: 3, maxUnavailableDomains: 1 } },
   };
 }
 

@@ -16,6 +16,9 @@ export const R = {
   pdbs: 'policy/poddisruptionbudgets',
   leases: 'coordination.k8s.io/leases',
   cephclusters: 'ceph.rook.io/cephclusters',
+  cephblockpools: 'ceph.rook.io/cephblockpools',
+  cephfilesystems: 'ceph.rook.io/cephfilesystems',
+  cephobjectstores: 'ceph.rook.io/cephobjectstores',
   helmreleases: 'helm.toolkit.fluxcd.io/helmreleases',
 } as const;
 

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { GPU_LABEL } from '../../../core/gates.js';
 import type { KubeStore } from '../kube/store.js';
 import type { Scenario } from '../scenario/schema.js';
+import { cephPoolObjects } from './ceph-pools.js';
 import { generateSecrets } from './machine-config.js';
 import { uuidFrom } from './machines.js';
 import { newNodeObject } from './nodes.js';
@@ -24,6 +25,12 @@ import type { WorldState } from './state.js';
 import type { World, WorldContext } from './world.js';
 import { reconcileWorkloads } from './workloads.js';
 import { leftoverNamespaces, seedLeftovers } from './lived-in.js';
+
+const POOL_RESOURCE = {
+  CephBlockPool: R.cephblockpools,
+  CephFilesystem: R.cephfilesystems,
+  CephObjectStore: R.cephobjectstores,
+} as const;
 
 export function scenarioHash(scenario: Scenario): string {
   return createHash('sha256').update(JSON.stringify(scenario)).digest('hex').slice(0, 16);
@@ -207,7 +214,11 @@ export function seedStore(world: World): void {
         grace: 10,
       }),
     );
-  if (scenario.storage.ceph) store.create(R.cephclusters, cephClusterObject());
+  if (scenario.storage.ceph) {
+    store.create(R.cephclusters, cephClusterObject());
+    for (const { kind, object } of cephPoolObjects(scenario.storage.toleratedDomainsDown))
+      store.create(POOL_RESOURCE[kind], object);
+  }
   for (const h of w.helmReleases)
     store.create(R.helmreleases, helmReleaseObject(h.namespace, h.name, h.ready));
   // Schedule everything, then mark it running as it would be at rest.

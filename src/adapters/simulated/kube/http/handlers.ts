@@ -10,7 +10,9 @@ import type { ResourcePath } from './routing.js';
 import { buildMatcher, paginate, SelectorError, type Matcher } from './selection.js';
 import {
   badRequest,
+  methodNotAllowed,
   notFound,
+  pathNotFound,
   statusFailure,
   tooLargeResourceVersion,
   type StatusResponse,
@@ -32,13 +34,6 @@ export interface ResourceRequest {
   body: string;
 }
 
-const notAllowed = () =>
-  statusFailure(
-    405,
-    'MethodNotAllowed',
-    'the server does not allow this method on the requested resource',
-  );
-
 export function handleResource(r: ResourceRequest): StatusResponse | undefined {
   const { store, resource, query, method } = r;
   const { def, namespace, name, subresource } = resource;
@@ -46,7 +41,7 @@ export function handleResource(r: ResourceRequest): StatusResponse | undefined {
   if (name === undefined) {
     if (method === 'POST')
       return withBody(r.body, (body) => createObject(store, def, namespace, body));
-    if (method !== 'GET') return notAllowed();
+    if (method !== 'GET') return methodNotAllowed();
     let matcher: Matcher;
     try {
       matcher = buildMatcher(def, query);
@@ -84,11 +79,11 @@ export function handleResource(r: ResourceRequest): StatusResponse | undefined {
     return { code: 200, body: wantsTable(accept, def) ? asTable(def, list, r.now()) : list };
   }
   if (subresource === 'eviction') {
-    if (def.plural !== 'pods' || method !== 'POST') return notAllowed();
+    if (def.plural !== 'pods' || method !== 'POST') return methodNotAllowed();
     return withBody(r.body, (body) => evictPod(store, namespace ?? '', name, body, r.now()));
   }
   if (subresource !== undefined && !(subresource === 'status' && def.statusSubresource)) {
-    return statusFailure(404, 'NotFound', 'the server could not find the requested resource');
+    return pathNotFound();
   }
   const target: Target = { def, namespace, name, subresource };
   switch (method) {
@@ -104,7 +99,7 @@ export function handleResource(r: ResourceRequest): StatusResponse | undefined {
     case 'PATCH':
       return patchObject(store, target, String(r.req.headers['content-type'] ?? ''), r.body);
     case 'DELETE': {
-      if (subresource) return notAllowed();
+      if (subresource) return methodNotAllowed();
       const fromQuery = query.get('gracePeriodSeconds');
       let grace = fromQuery === null ? undefined : Number(fromQuery);
       if (r.body.trim() !== '') {
@@ -115,7 +110,7 @@ export function handleResource(r: ResourceRequest): StatusResponse | undefined {
       return deleteObject(store, target, grace, r.now());
     }
     default:
-      return notAllowed();
+      return methodNotAllowed();
   }
 }
 

@@ -9,6 +9,7 @@
  *   errors.go forbiddenMessage; apimachinery pkg/api/errors NewForbidden).
  * DROVER_CLUSTER_ROLE is the ClusterRole docs/kubernetes.md documents (a test keeps them equal).
  */
+import type { ResourcePath } from './routing.js';
 import { statusFailure, type StatusResponse } from './status.js';
 
 export interface PolicyRule {
@@ -36,7 +37,11 @@ export const DROVER_CLUSTER_ROLE: PolicyRule[] = [
     verbs: ['get', 'list'],
   },
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
-  { apiGroups: ['ceph.rook.io'], resources: ['cephclusters'], verbs: ['get', 'list'] },
+  {
+    apiGroups: ['ceph.rook.io'],
+    resources: ['cephclusters', 'cephblockpools', 'cephfilesystems', 'cephobjectstores'],
+    verbs: ['get', 'list'],
+  },
   { apiGroups: ['helm.toolkit.fluxcd.io'], resources: ['helmreleases'], verbs: ['get', 'list'] },
   { nonResourceURLs: ['/readyz'], verbs: ['get'] },
 ];
@@ -127,6 +132,48 @@ export function requestVerb(method: string, named: boolean, watch: boolean): str
     default:
       return method.toLowerCase();
   }
+}
+
+/** The server's two identities: a cluster admin (tests arranging the world) and Drover. */
+export function fakeUsers(adminToken: string, droverToken: string): Map<string, FakeUser> {
+  return new Map<string, FakeUser>([
+    [adminToken, { name: 'kubernetes-admin', binding: 'cluster-admin', rules: CLUSTER_ADMIN }],
+    [
+      droverToken,
+      {
+        name: 'system:serviceaccount:kube-system:drover',
+        binding: 'drover',
+        rules: DROVER_CLUSTER_ROLE,
+      },
+    ],
+  ]);
+}
+
+/** The user a request's `Authorization: Bearer` header names, if the token is known. */
+export function authenticate(
+  users: ReadonlyMap<string, FakeUser>,
+  authorization: string | undefined,
+): FakeUser | undefined {
+  return authorization?.startsWith('Bearer ') ? users.get(authorization.slice(7)) : undefined;
+}
+
+/** What the authorizer judges: the resource (verb, group, plural...) or the non-resource path. */
+export function requestAttributes(
+  method: string,
+  url: URL,
+  resource: ResourcePath | undefined,
+): RequestAttributes {
+  if (!resource) return { kind: 'path', verb: method.toLowerCase(), path: url.pathname };
+  const watch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
+  return {
+    kind: 'resource',
+    verb: requestVerb(method, resource.name !== undefined, watch),
+    group: resource.def.group,
+    resource: resource.def.plural,
+    subresource: resource.subresource,
+    namespace: resource.namespace,
+    name: resource.name,
+  };
 }
 
 export function unauthorized(): StatusResponse {

@@ -131,6 +131,27 @@ export const RESOURCES: readonly ResourceDef[] = [
     custom: true,
   }),
   def({
+    group: 'ceph.rook.io',
+    version: 'v1',
+    plural: 'cephblockpools',
+    kind: 'CephBlockPool',
+    custom: true,
+  }),
+  def({
+    group: 'ceph.rook.io',
+    version: 'v1',
+    plural: 'cephfilesystems',
+    kind: 'CephFilesystem',
+    custom: true,
+  }),
+  def({
+    group: 'ceph.rook.io',
+    version: 'v1',
+    plural: 'cephobjectstores',
+    kind: 'CephObjectStore',
+    custom: true,
+  }),
+  def({
     group: 'helm.toolkit.fluxcd.io',
     version: 'v2',
     plural: 'helmreleases',

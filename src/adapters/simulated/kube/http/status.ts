@@ -86,3 +86,17 @@ export function notFound(resource: string, name: string): StatusResponse {
 export function badRequest(message: string): StatusResponse {
   return statusFailure(400, 'BadRequest', message);
 }
+
+/** 405 for a method the resource (or subresource) does not serve. */
+export function methodNotAllowed(): StatusResponse {
+  return statusFailure(
+    405,
+    'MethodNotAllowed',
+    'the server does not allow this method on the requested resource',
+  );
+}
+
+/** 404 for a path that names no resource, subresource or discovery document. */
+export function pathNotFound(): StatusResponse {
+  return statusFailure(404, 'NotFound', 'the server could not find the requested resource');
+}

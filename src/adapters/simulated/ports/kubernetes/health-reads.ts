@@ -11,6 +11,12 @@ import type {
   StorageHealth,
   WorkloadStatus,
 } from '../../../../ports/kubernetes.js';
+import type { CephPoolSpecReading } from '../../../../core/pool-tolerance.js';
+import {
+  rookPoolReadings,
+  type LooseRookObject,
+  type RookPoolKind,
+} from '../../../../core/rook-pools.js';
 import { podPhase, podReady } from '../../kube/pods.js';
 import type { KubeObject } from '../../kube/store.js';
 import { refreshCephStatus } from '../../world/ceph.js';
@@ -99,6 +105,18 @@ export async function cephStatus(world: World): Promise<CephClusterStatus | unde
     checks,
     lastChecked: Number.isNaN(at) ? undefined : at,
   };
+}
+
+/** The pools Rook declares, as the real adapter maps them (core/rook-pools.ts). */
+export async function cephPools(world: World): Promise<CephPoolSpecReading[]> {
+  const kinds: [RookPoolKind, string][] = [
+    ['CephBlockPool', R.cephblockpools],
+    ['CephFilesystem', R.cephfilesystems],
+    ['CephObjectStore', R.cephobjectstores],
+  ];
+  return kinds.flatMap(([kind, key]) =>
+    world.store.listView(key).flatMap((o) => rookPoolReadings(kind, o as LooseRookObject)),
+  );
 }
 
 /** Deployments, StatefulSets and DaemonSets by the status their controllers wrote. */
