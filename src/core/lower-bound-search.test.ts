@@ -35,7 +35,8 @@ function orderedPartitions<T>(items: T[]): T[][][] {
 /**
  * The workers phase run as `batches` say: each batch starts, in order, as soon as the budget
  * allows it (W workers, K domains out at once, a unit out from its first step to its last);
- * state steps queue for the one state; a batch's VMs are one apply once all its units are there.
+ * state steps queue for the one state; a batch's one backup is taken by the first of its units
+ * to get there (engine/steps/vm-batch-backup.ts); its VMs are one apply once all its units are there.
  */
 function makespan(
   plan: Plan,
@@ -47,7 +48,8 @@ function makespan(
   const units = plan.phases.find((p) => p.id === 'workers')!.units;
   const stepsOf = new Map(units.map((u) => [u.node, u.steps]));
   const secondsOf = new Map(units.map((u) => [u.node, stepMinimums(u.steps, d)]));
-  type Running = { node: InventoryNode; next: number; at: number; cohort: Running[] };
+  type Cohort = { units: Running[]; backupDoneAt?: number };
+  type Running = { node: InventoryNode; next: number; at: number; cohort: Cohort };
   let running: Running[] = [];
   const queue = [...batches];
   const waiting = new Set<Running>();
@@ -59,9 +61,9 @@ function makespan(
     const out = [...running.map((r) => r.node), ...batch];
     if (out.length > w || new Set(out.map(disruptionDomain)).size > k) return;
     queue.shift();
-    const cohort: Running[] = [];
-    for (const node of batch) cohort.push({ node, next: 0, at: now, cohort });
-    running.push(...cohort);
+    const cohort: Cohort = { units: [] };
+    for (const node of batch) cohort.units.push({ node, next: 0, at: now, cohort });
+    running.push(...cohort.units);
     tryStart();
   };
   tryStart();
@@ -78,19 +80,26 @@ function makespan(
     const seconds = secondsOf.get(unit.node.name)![unit.next]!;
     if (action === 'replace-vm') {
       waiting.add(unit);
-      if (!unit.cohort.every((r) => waiting.has(r))) continue;
-      const begin = Math.max(stateFreeAt, ...unit.cohort.map((r) => r.at));
+      if (!unit.cohort.units.every((r) => waiting.has(r))) continue;
+      const begin = Math.max(stateFreeAt, ...unit.cohort.units.map((r) => r.at));
       stateFreeAt = begin + seconds;
-      for (const r of unit.cohort) {
+      for (const r of unit.cohort.units) {
         waiting.delete(r);
         r.at = stateFreeAt;
         r.next++;
       }
       continue;
     }
+    // The cohort's one backup: the first unit there takes it, the others wait for it.
+    if (action === 'backup-state' && unit.cohort.backupDoneAt !== undefined) {
+      unit.at = Math.max(unit.at, unit.cohort.backupDoneAt);
+      unit.next++;
+      continue;
+    }
     const begin = HOLDS_STATE.has(action) ? Math.max(unit.at, stateFreeAt) : unit.at;
     unit.at = begin + seconds;
     if (HOLDS_STATE.has(action)) stateFreeAt = unit.at;
+    if (action === 'backup-state') unit.cohort.backupDoneAt = unit.at;
     unit.next++;
   }
   expect(queue).toEqual([]);

@@ -28,10 +28,11 @@ const actions = (plan: Plan, node: string): StepAction[] =>
 const step = <A extends StepAction>(plan: Plan, id: StepIdOf<A>) => findStep(allSteps(plan), id);
 
 const CONTROL_PLANE: StepAction[] = [
+  // The lead-in (core/lead-in.ts): while the node before boots.
+  'backup-state',
   'gate-etcd',
   'cordon',
   'drain',
-  'backup-state',
   'check-replace-plan',
   'etcd-leave',
   'replace-vm',

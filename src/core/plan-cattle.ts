@@ -90,30 +90,48 @@ function replaceAndBoot(node: InventoryNode, target: Target): PlanStep[] {
   ];
 }
 
+const backupState = (node: InventoryNode): PlanStep =>
+  nodeStep(node, 'backup-state', `Back up the Terraform state before ${node.name} is replaced`);
+
 function takeDown(node: InventoryNode): PlanStep[] {
   return [
     nodeStep(node, 'cordon', `Cordon ${node.name}`),
     nodeStep(node, 'drain', `Drain ${node.name}`),
-    nodeStep(node, 'backup-state', `Back up the Terraform state before ${node.name} is replaced`),
   ];
 }
 
-/** Ceph noout around an OSD node's absence; empty when it does not apply. */
-
+/**
+ * A control plane node's state backup comes first: it takes nothing out of service, so it runs
+ * while the node before it boots (core/lead-in.ts). Its plan check does not: it stays right
+ * before the etcd leave, where it also proves the state usable (not locked by someone else)
+ * before a member goes.
+ */
 function controlPlaneSteps(node: InventoryNode, input: PlanInput, target: Target): PlanStep[] {
-  return nodeCycle(node, input, [
-    ...takeDown(node),
-    // A refused plan must leave etcd untouched: plan and scope check before the member leaves.
-    nodeStep(node, 'check-replace-plan', `Check the Terraform plan for ${node.name} before etcd`, {
-      addresses: terraformAddressesOf(node),
-    }),
-    nodeStep(node, 'etcd-leave', `${node.name} leaves etcd`),
-    ...replaceAndBoot(node, target),
-  ]);
+  return [
+    backupState(node),
+    ...nodeCycle(node, input, [
+      ...takeDown(node),
+      // A refused plan must leave etcd untouched: plan and scope check before the member leaves.
+      nodeStep(
+        node,
+        'check-replace-plan',
+        `Check the Terraform plan for ${node.name} before etcd`,
+        {
+          addresses: terraformAddressesOf(node),
+        },
+      ),
+      nodeStep(node, 'etcd-leave', `${node.name} leaves etcd`),
+      ...replaceAndBoot(node, target),
+    ]),
+  ];
 }
 
 function workerSteps(node: InventoryNode, input: PlanInput, target: Target): PlanStep[] {
-  return nodeCycle(node, input, [...takeDown(node), ...replaceAndBoot(node, target)]);
+  return nodeCycle(node, input, [
+    ...takeDown(node),
+    backupState(node),
+    ...replaceAndBoot(node, target),
+  ]);
 }
 
 export function buildCattlePlan(input: PlanInput): Plan {

@@ -3,7 +3,8 @@
  * start to its last finish across attempts and resumes, a node's outcome from its steps.
  */
 import { findNode, type Inventory } from './inventory.js';
-import type { Plan, PlanStep } from './plan.js';
+import type { Plan, PlanStep, StepAction } from './plan.js';
+import { LEAD_IN_ACTIONS } from './lead-in.js';
 import type { NodeOutcome, NodeReport, ReportJournalEntry, StepReport } from './report.js';
 
 export const iso = (ms: number | undefined): string | null =>
@@ -47,6 +48,10 @@ export function vmReplacementsFromJournal(entries: ReportJournalEntry[], node: s
 
 function nodeOutcome(steps: StepReport[], total: number): NodeOutcome {
   if (steps.length === 0) return 'not-started';
+  // Only its lead-in ran (core/lead-in.ts: its backup, while the node before booted): its cycle
+  // never started, the node is as it was.
+  if (steps.every((s) => LEAD_IN_ACTIONS.has(s.name as StepAction) && s.outcome === 'succeeded'))
+    return 'not-started';
   if (steps.some((s) => s.outcome === 'failed')) return 'failed';
   if (steps.some((s) => s.outcome === 'aborted')) return 'aborted';
   if (steps.length < total || steps.some((s) => s.outcome === 'incomplete')) return 'incomplete';

@@ -63,8 +63,10 @@ export function leaderOf(reading: {
 export async function moveLeadershipAway(
   ctx: StepContext,
   node: { name: string; address: string },
+  /** A reading the caller took a moment ago, to tell who leads without reading again. */
+  reading?: Parameters<typeof leaderOf>[0],
 ): Promise<void> {
-  const leader = leaderOf(await readEtcd(ctx));
+  const leader = leaderOf(reading ?? (await readEtcd(ctx)));
   if (leader !== undefined && leader.hostname !== node.name) return;
   // It leads, or the members do not agree who does: forfeit (a follower's forfeit is a no-op).
   if (leader !== undefined)

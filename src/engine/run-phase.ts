@@ -19,10 +19,12 @@ import { pause } from './retry.js';
 import { runStep } from './run-step.js';
 import type { StepRunOptions } from './run-step.js';
 import { runUnit } from './run-unit.js';
+import { runOneAtATime } from './run-one-at-a-time.js';
 import { poolBlockedError, readPoolCap, type PoolBlocker } from './storage-cap.js';
 import { isWindowClosed } from './window-gate.js';
 import { closeTemplateBatch, openTemplateBatch } from './steps/template-batch.js';
 import { isBatchMateStop, leaveVmBatch, openVmBatch } from './steps/vm-batch.js';
+import { leaveBatchBackup, openBatchBackup } from './steps/vm-batch-backup.js';
 
 /**
  * Consecutive template rebuilds in batches of templateRebuildConcurrency: each batch is one
@@ -83,11 +85,21 @@ function openVmBatchOf(run: RunState, units: NodeUnit[]): void {
     u.steps.filter((s) => s.action === 'replace-vm' && !isStepDone(run.entries, s.id)),
   );
   if (steps.length > 1) openVmBatch(run, steps);
+  // ...and one state backup before it (steps/vm-batch-backup).
+  openBatchBackup(
+    run,
+    units.flatMap((u) =>
+      u.steps.filter((s) => s.action === 'backup-state' && !isStepDone(run.entries, s.id)),
+    ),
+  );
 }
 
 function leaveVmBatches(run: RunState, units: NodeUnit[]): void {
   for (const u of units)
-    for (const s of u.steps) if (s.action === 'replace-vm') leaveVmBatch(run, s.id);
+    for (const s of u.steps) {
+      if (s.action === 'replace-vm') leaveVmBatch(run, s.id);
+      if (s.action === 'backup-state') leaveBatchBackup(run, s.id);
+    }
 }
 
 const unitDone = (run: RunState, unit: NodeUnit) =>
@@ -256,10 +268,7 @@ export async function runPhase(
   reporter.event({ type: 'phase-started', at: clock.now(), phase: phase.id, title: phase.title });
   await runClusterSteps(run, phase.steps, options);
   if (phase.concurrency === 'one-at-a-time') {
-    for (const unit of phase.units) {
-      if (run.stopRequested) break;
-      await runUnit(run, unit, options);
-    }
+    await runOneAtATime(run, phase.units, options);
   } else {
     await runScheduled(run, phase.units, options);
   }

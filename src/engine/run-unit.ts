@@ -8,8 +8,9 @@
 import { findNode } from '../core/inventory.js';
 import type { NodeUnit } from '../core/plan.js';
 import { reachedHop } from '../core/plan-hops.js';
+import { leadInOf } from '../core/lead-in.js';
 import type { RunState } from './context.js';
-import { hasAnyEntry, startsOf } from './journal-view.js';
+import { hasAnyEntry, isStepDone, startsOf } from './journal-view.js';
 import { abortError } from './retry.js';
 import { appendEntry, runStep, StepFailure } from './run-step.js';
 import type { StepRunOptions } from './run-step.js';
@@ -28,7 +29,8 @@ function destructiveStarted(run: RunState, unit: NodeUnit): boolean {
   return unit.steps.some((s) => isDestructive(s.action) && startsOf(run.entries, s.id).length > 0);
 }
 
-async function alreadyAtTarget(run: RunState, unit: NodeUnit): Promise<string | undefined> {
+/** The node's Talos version when it already runs the target, Ready and schedulable; else undefined. */
+export async function alreadyAtTarget(run: RunState, unit: NodeUnit): Promise<string | undefined> {
   if (run.plan.kind === 'kubernetes') return undefined;
   const verify = unit.steps.find((s) => s.action === 'verify-version');
   const talos = verify?.params.talos ?? run.plan.to;
@@ -49,12 +51,15 @@ export async function runUnit(
   options: StepRunOptions,
 ): Promise<void> {
   const node = findNode(run.inventory, unit.node);
-  const ids = unit.steps.map((s) => s.id);
+  // A lead-in that ran while the unit before booted (core/lead-in.ts) did not start the unit.
+  const leadIn = new Set(leadInOf(unit));
+  const ids = unit.steps.filter((s) => !leadIn.has(s)).map((s) => s.id);
   if (!hasAnyEntry(run.entries, ids)) {
     const talos = await alreadyAtTarget(run, unit);
     if (talos !== undefined) {
       run.log('info', `${unit.node} already runs Talos ${talos}: skipped`, unit.node);
       for (const step of unit.steps) {
+        if (isStepDone(run.entries, step.id)) continue;
         const entry = await appendEntry(run, {
           type: 'step-finished',
           stepId: step.id,

@@ -38,16 +38,24 @@ function options(
   });
 }
 
-/** Runs without windows until cp-1's VM is replaced, then "kills the process" (ports hang). */
-async function crashAfterCp1Replaced(t: TwinRun): Promise<void> {
+/**
+ * Runs without windows until cp-1's VM is replaced (and `more` steps after it: cp-2's lead-in,
+ * core/lead-in.ts, runs while cp-1 boots), then "kills the process" (ports hang).
+ */
+async function crashAfterCp1Replaced(t: TwinRun, more = 0): Promise<void> {
   const plan = t.run.plan;
   const before = plan.phases.find((p) => p.id === 'templates')!.steps.length;
   const cp1 = plan.phases.find((p) => p.id === 'control-plane')!.units[0]!.steps;
-  const crashAfter = before + cp1.findIndex((s) => s.action === 'replace-vm') + 1;
+  const crashAfter = before + cp1.findIndex((s) => s.action === 'replace-vm') + 1 + more;
   const proc = killable(t.newPorts());
   let done = 0;
+  // With a lead-in to reach, no window (under windows the next node has no lead-in).
+  const crashing =
+    more > 0
+      ? t.upgrade({ durations: DEFAULT_STEP_DURATIONS })
+      : options(t, ['Thu 00:00-24:00 UTC'], 'exit');
   void runUpgrade({
-    ...options(t, ['Thu 00:00-24:00 UTC'], 'exit'),
+    ...crashing,
     ports: proc.ports,
     afterStep: () => {
       if (++done < crashAfter) return;
@@ -212,6 +220,23 @@ describe('runUpgrade with maintenance windows', () => {
     expect(replacedVms(t.cluster)).toEqual({ 'cp-1': 1 });
     expect(await cordonedNodes(t.cluster)).toEqual([]);
     expect(await leaseHolder(t.cluster)).toBeUndefined();
+    expect(t.cluster.violations()).toEqual([]);
+  });
+
+  it("resumed outside every window after the next node's lead-in ran: that node is held back all the same", async () => {
+    const t = await twin();
+    // cp-2's backup ran while cp-1 booted, then the runner died.
+    await crashAfterCp1Replaced(t, 1);
+    const done = (id: string) =>
+      t.journal.entries.some((e) => e.type === 'step-finished' && e.stepId === id);
+    expect(done('cp-2/backup-state')).toBe(true);
+    const report = await runUpgrade(options(t, ['Sat 00:00-06:00 UTC'], 'exit', { resume: true }));
+    expect(report.failure?.code).toBe('WINDOW_CLOSED');
+    expect(report.nodes.find((n) => n.name === 'cp-1')?.outcome).toBe('succeeded');
+    // Its lead-in did not start its cycle: not started, nothing of it touched.
+    expect(report.nodes.find((n) => n.name === 'cp-2')?.outcome).toBe('not-started');
+    expect(replacedVms(t.cluster)).toEqual({ 'cp-1': 1 });
+    expect(await cordonedNodes(t.cluster)).toEqual([]);
     expect(t.cluster.violations()).toEqual([]);
   });
 

@@ -161,7 +161,7 @@ const cases: FaultCase[] = [
     outcome: 'succeeded',
   },
   {
-    name: 'S3 unavailable: stops at cp-1 backup, nothing replaced, cp-1 put back (untouched)',
+    name: 'S3 unavailable: stops at cp-1 backup (its lead-in), nothing replaced or cordoned',
     decorate: (p) => throwing(p, 'stateBackup', 'put', () => broken('s3 put')),
     templatesReady: true,
     outcome: 'failed',
@@ -410,18 +410,22 @@ describe('crash and resume', () => {
   it('a stop puts back a node nothing destructive touched (the default), and resume starts its cycle over', async () => {
     const t = await twinRun();
     await templatesReady(t);
+    // A worker backs up after its cordon and drain (a control plane node before: its lead-in).
+    const w1Backup = (key: unknown) => String(key).includes('w-1');
     const first = await runUpgrade(
       t.upgrade({
-        ports: t.newPorts((p) => throwing(p, 'stateBackup', 'put', () => broken('s3 put'))),
+        ports: t.newPorts((p) =>
+          throwing(p, 'stateBackup', 'put', () => broken('s3 put'), 'always', w1Backup),
+        ),
       }),
     );
     expect(await cordonedNodes(t.cluster)).toEqual([]);
-    expect(first.notes.join('\n')).toContain('cp-1 put back in service');
-    expect(first.failure?.stepId).toBe('cp-1/backup-state');
+    expect(first.notes.join('\n')).toContain('w-1 put back in service');
+    expect(first.failure?.stepId).toBe('w-1/backup-state');
     const report = await resume(t);
     expect(report.outcome).toBe('succeeded');
     const cordons = t.journal.entries.filter(
-      (e) => e.stepId === 'cp-1/cordon' && e.type === 'step-finished',
+      (e) => e.stepId === 'w-1/cordon' && e.type === 'step-finished',
     );
     expect(cordons).toHaveLength(2);
     expect(t.cluster.violations()).toEqual([]);

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { DroverError } from '../core/errors.js';
 import type { StateSnapshot } from '../ports/infrastructure.js';
-import type { StepContext, VerifiedBackup } from './context.js';
+import type { RunState, StepContext, VerifiedBackup } from './context.js';
 import { ensureInfrastructureInit } from './infrastructure-init.js';
 
 export const sha256 = (bytes: Uint8Array): string =>
@@ -16,12 +16,36 @@ export function backupKey(cluster: string, at: number, label: string): string {
   return `${cluster}/${new Date(at).toISOString()}-${label}.tfstate`;
 }
 
-export async function takeVerifiedBackup(ctx: StepContext, label: string): Promise<VerifiedBackup> {
+/**
+ * Applies this run has sent out, per run: a backup taken at one count is of the state every
+ * later step sees as long as the count has not moved (vm-batch-backup.ts relies on it). Counted
+ * before the apply goes out, so an apply in flight already makes older backups stale.
+ */
+const stateChanges = new WeakMap<RunState, number>();
+
+export const stateChangesOf = (run: RunState): number => stateChanges.get(run) ?? 0;
+
+/** Call right before an apply goes out. */
+export function noteStateChange(run: RunState): void {
+  stateChanges.set(run, stateChangesOf(run) + 1);
+}
+
+/**
+ * `pulled`: a snapshot the caller pulled under the same state mutex a moment ago (the serial
+ * check of ensureFreshBackup): it is the current state, so it is backed up rather than pulled again.
+ */
+export async function takeVerifiedBackup(
+  ctx: StepContext,
+  label: string,
+  pulled?: StateSnapshot,
+): Promise<VerifiedBackup> {
   const { infrastructure, stateBackup, clock } = ctx.run.ports;
   await ensureInfrastructureInit(ctx.run);
-  const snapshot: StateSnapshot = await ctx.call('infrastructure.pullState', {}, () =>
-    infrastructure.pullState(ctx.run.signal),
-  );
+  const snapshot: StateSnapshot =
+    pulled ??
+    (await ctx.call('infrastructure.pullState', {}, () =>
+      infrastructure.pullState(ctx.run.signal),
+    ));
   const key = backupKey(ctx.run.plan.cluster, clock.now(), label);
   const digest = sha256(snapshot.bytes);
   const stored = await ctx.call(
@@ -62,5 +86,5 @@ export async function ensureFreshBackup(ctx: StepContext, label: string): Promis
     `state serial ${current.serial} is newer than the last verified backup; taking a fresh one`,
     ctx.node?.name,
   );
-  return takeVerifiedBackup(ctx, label);
+  return takeVerifiedBackup(ctx, label, current);
 }

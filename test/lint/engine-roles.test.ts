@@ -46,7 +46,7 @@ describe('the engine reaches Kubernetes by role (lint)', () => {
 
   it('a drain cannot renew the lease; the renewal loop can', async () => {
     expect(await rulesBroken('src/engine/drain.ts', RENEW)).toEqual([
-      expect.stringContaining('Only run-upgrade.ts and lock-renewal.ts'),
+      expect.stringContaining('Only cluster-lock.ts and lock-renewal.ts'),
     ]);
     expect(await rulesBroken('src/engine/lock-renewal.ts', RENEW)).toEqual([]);
   });

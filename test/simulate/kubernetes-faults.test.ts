@@ -87,7 +87,9 @@ describe('Kubernetes as a real cluster looks', () => {
           check: 'OSD_NEARFULL',
           message: '1 nearfull osd(s)',
           fromSeconds: 2000,
-          untilSeconds: 3700,
+          // The workers start some 50 min in (the pipelined control plane, issue 15): the gate
+          // waits about 8 min of its 10, whatever a minute or two of schedule moves.
+          untilSeconds: 3500,
         },
       ] as Scenario['faults'];
     });

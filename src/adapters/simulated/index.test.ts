@@ -169,7 +169,8 @@ describe("the engine's cattle upgrade of the reference cluster", () => {
     for (const n of report.nodes) {
       const minutes = (Date.parse(n.finishedAt!) - Date.parse(n.startedAt!)) / 60_000;
       expect(minutes, n.name).toBeGreaterThan(10);
-      expect(minutes, n.name).toBeLessThan(20);
+      // A control plane node's span starts at its backup, taken while the node before boots.
+      expect(minutes, n.name).toBeLessThan(n.role === 'controlplane' ? 23 : 20);
     }
     expect(cluster.clock.now() - started).toBeGreaterThanOrEqual(report.lowerBoundSeconds * 1000);
     expect(cluster.secretValues().length).toBeGreaterThan(0);

@@ -18,7 +18,7 @@ import { withRetry } from '../retry.js';
 import { isInside } from '../../core/terraform-address.js';
 import { assertPlanScope } from '../scope-check.js';
 import type { InfrastructurePlan } from '../../ports/infrastructure.js';
-import { ensureFreshBackup } from '../state-backup.js';
+import { ensureFreshBackup, noteStateChange } from '../state-backup.js';
 
 interface Member {
   ctx: StepContext;
@@ -108,7 +108,10 @@ async function replaceTemplates(run: RunState, members: Member[]): Promise<Templ
           { plan: plan.id, changes: plan.changes.map((c) => c.address) },
           // Never the run's abort signal: an apply killed half-way leaves templates destroyed and
           // not rebuilt. It finishes within its own timeout; the run stops after (invariant run-to-completion).
-          () => infra.apply(plan),
+          () => {
+            noteStateChange(run);
+            return infra.apply(plan);
+          },
           once,
         );
         const after = await infra.resourceIds(todo, signal);

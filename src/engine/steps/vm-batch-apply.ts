@@ -11,7 +11,7 @@ import { preActCheck } from '../pre-act-check.js';
 import { withRetry } from '../retry.js';
 import { appendEntry } from '../run-step.js';
 import { isInside } from '../../core/terraform-address.js';
-import { ensureFreshBackup } from '../state-backup.js';
+import { ensureFreshBackup, noteStateChange } from '../state-backup.js';
 import {
   journalApplyStarting,
   journalPlanStarting,
@@ -19,6 +19,7 @@ import {
 } from '../state-lock-recovery.js';
 import type { Joined } from './vm-batch.js';
 import { assertBatchScope, attributeRefusal, BatchRefusal } from './vm-batch-scope.js';
+import { waitingOutForeignLocks } from './foreign-lock-wait.js';
 
 const messageOf = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);
@@ -41,54 +42,56 @@ export async function replaceVms(run: RunState, all: Joined[]): Promise<void> {
   const names = all.map((j) => j.member.ctx.node?.name ?? j.member.ctx.step.id);
   let attempt = 0;
   try {
-    await withRetry(
-      () =>
-        run.stateMutex.runExclusive(async () => {
-          attempt += 1;
-          for (const j of [...open]) {
-            const evidence = await j.member.evidence(attempt);
-            if (evidence === undefined) continue;
-            const node = j.member.ctx.node?.name ?? '';
-            run.log(
-              'info',
-              `the VM of ${node} was already recreated (${evidence}); not replacing it again`,
-              node,
-            );
-            finish(j, {
-              outcome: 'succeeded',
-              message: `already replaced: ${evidence}`,
-              data: { vmReplaced: true, evidence, ...j.member.data },
-            });
-          }
-          const todo = [...open];
-          if (todo.length === 0) return;
-          await applyOnce(run, todo, (j, created) =>
-            finish(j, {
-              outcome: 'succeeded',
-              ...(todo.length > 1
-                ? { message: `recreated in one apply with ${todo.length - 1} other node(s)` }
-                : {}),
-              data: {
-                vmReplaced: true,
-                created,
+    await waitingOutForeignLocks(run, `replacing the VM(s) of ${names.join(', ')}`, () =>
+      withRetry(
+        () =>
+          run.stateMutex.runExclusive(async () => {
+            attempt += 1;
+            for (const j of [...open]) {
+              const evidence = await j.member.evidence(attempt);
+              if (evidence === undefined) continue;
+              const node = j.member.ctx.node?.name ?? '';
+              run.log(
+                'info',
+                `the VM of ${node} was already recreated (${evidence}); not replacing it again`,
+                node,
+              );
+              finish(j, {
+                outcome: 'succeeded',
+                message: `already replaced: ${evidence}`,
+                data: { vmReplaced: true, evidence, ...j.member.data },
+              });
+            }
+            const todo = [...open];
+            if (todo.length === 0) return;
+            await applyOnce(run, todo, (j, created) =>
+              finish(j, {
+                outcome: 'succeeded',
                 ...(todo.length > 1
-                  ? { batch: todo.map((t) => t.member.ctx.node?.name ?? '') }
+                  ? { message: `recreated in one apply with ${todo.length - 1} other node(s)` }
                   : {}),
-                ...j.member.data,
-              },
-            }),
-          );
-        }),
-      {
-        clock: run.ports.clock,
-        retry: run.policy.retry,
-        ...(run.signal ? { signal: run.signal } : {}),
-        onRetry: (error, n) =>
-          run.log(
-            'warn',
-            `replacing the VM(s) of ${[...open].map((j) => j.member.ctx.node?.name).join(', ')} failed (attempt ${n}), retrying: ${messageOf(error)}`,
-          ),
-      },
+                data: {
+                  vmReplaced: true,
+                  created,
+                  ...(todo.length > 1
+                    ? { batch: todo.map((t) => t.member.ctx.node?.name ?? '') }
+                    : {}),
+                  ...j.member.data,
+                },
+              }),
+            );
+          }),
+        {
+          clock: run.ports.clock,
+          retry: run.policy.retry,
+          ...(run.signal ? { signal: run.signal } : {}),
+          onRetry: (error, n) =>
+            run.log(
+              'warn',
+              `replacing the VM(s) of ${[...open].map((j) => j.member.ctx.node?.name).join(', ')} failed (attempt ${n}), retrying: ${messageOf(error)}`,
+            ),
+        },
+      ),
     );
   } catch (error) {
     // A refusal that names its node (its own plan reached beyond its VM) fails that node; its
@@ -218,6 +221,7 @@ async function applyOnce(
       // created. It finishes within its own timeout, is journaled, then the run stops.
       async () => {
         await journalOthers();
+        noteStateChange(run);
         await run.ports.infrastructure.apply(plan);
       },
       once,

@@ -12,10 +12,22 @@ import { requireNode } from '../context.js';
 import { moveLeadershipAway, readEtcd } from '../etcd-reading.js';
 import { runGate } from '../gate-runner.js';
 import { takeVerifiedBackup } from '../state-backup.js';
+import { batchBackupOf } from './vm-batch-backup.js';
 
+/** Units started together share one backup (vm-batch-backup.ts); a lone unit takes its own. */
 export const backupState: StepHandler = {
   async run(ctx) {
     const node = requireNode(ctx);
+    const shared = batchBackupOf(ctx);
+    if (shared !== undefined) {
+      const { backup, takenBy } = await shared.backup(ctx);
+      return {
+        outcome: 'succeeded',
+        message:
+          takenBy === undefined ? backup.key : `${backup.key} (taken for its batch by ${takenBy})`,
+        data: { backup, ...(takenBy === undefined ? {} : { takenBy }) },
+      };
+    }
     const backup = await ctx.run.stateMutex.runExclusive(() => takeVerifiedBackup(ctx, node.name));
     return { outcome: 'succeeded', message: backup.key, data: { backup } };
   },
@@ -29,14 +41,20 @@ export const etcdLeave: StepHandler = {
     if (before.members !== undefined && !before.members.some((m) => m.hostname === node.name)) {
       return { outcome: 'skipped', message: `${node.name} is not an etcd member (already left)` };
     }
-    // Time passed since the gate (drain): the others must still be healthy right now.
+    // Time passed since the gate (drain): the others must still be healthy right now. The
+    // reading just taken is the first one judged (a read costs seconds); a wait reads afresh.
+    let reading: Awaited<ReturnType<typeof readEtcd>> | undefined = before;
     await runGate(
       ctx,
-      async () =>
-        etcdQuorumGate(await readEtcd(ctx, node.name), {
+      async () => {
+        reading ??= await readEtcd(ctx, node.name);
+        const decision = etcdQuorumGate(reading, {
           excluding: node.name,
           expectedMembers: ctx.run.inventory.expectedEtcdMembers,
-        }),
+        });
+        if (decision.verdict !== 'pass') reading = undefined;
+        return decision;
+      },
       {
         deadlineSeconds: ctx.run.policy.timeouts.gateSeconds,
         timeoutCode: 'ETCD_UNHEALTHY',
@@ -44,7 +62,8 @@ export const etcdLeave: StepHandler = {
         hint: 'Every other etcd member must answer healthy before a member leaves.',
       },
     );
-    await moveLeadershipAway(ctx, node);
+    // Who leads, from the reading the quorum gate passed on.
+    await moveLeadershipAway(ctx, node, reading);
     try {
       await ctx.call('talos.etcdLeave', { node: node.address }, () =>
         ctx.run.ports.talos.etcdLeave(node.address),

@@ -1,0 +1,38 @@
+/**
+ * A VM replacement is the step a node's cycle does not step back from: the node is cordoned and
+ * drained, and a control plane node has already left etcd. A Terraform state lock that someone
+ * else holds (a colleague's plan, a CI job) is then waited out, up to the gate deadline, rather
+ * than stopping the run with the node half-done: for a control plane node that would leave etcd
+ * a member short until someone resumes (chaos seed 173: a lock held for 69 s from just after the
+ * plan check). This run's own stale lock is released where the plan is made
+ * (state-lock-recovery.ts); what reaches here is another holder's.
+ */
+import { isDroverError } from '../../core/errors.js';
+import type { RunState } from '../context.js';
+import { pause } from '../retry.js';
+
+/** Between two looks at a lock someone else holds. */
+const LOCK_POLL_SECONDS = 15;
+
+export async function waitingOutForeignLocks<T>(
+  run: RunState,
+  what: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const { clock } = run.ports;
+  const seconds = run.policy.timeouts.gateSeconds;
+  const deadline = clock.now() + seconds * 1000;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (error) {
+      const locked = isDroverError(error) && error.code === 'TF_STATE_LOCKED';
+      if (!locked || run.signal?.aborted || clock.now() >= deadline) throw error;
+      run.log(
+        'warn',
+        `${what}: the Terraform state is locked by someone else; waiting for the lock (up to ${seconds}s in all)`,
+      );
+      await pause(clock, LOCK_POLL_SECONDS * 1000, run.signal);
+    }
+  }
+}
