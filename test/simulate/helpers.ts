@@ -90,11 +90,11 @@ export interface CrashResume {
  * cluster loaded from that world, after `advanceSeconds` of the world living on alone.
  */
 export async function crashAndResume(
-  options: Partial<SimulateRunOptions> & { advanceSeconds?: number },
+  // dir: where the world and journal files go (default: a fresh temporary directory).
+  options: Partial<SimulateRunOptions> & { advanceSeconds?: number; dir?: string },
 ): Promise<CrashResume> {
-  const dir = tempDir();
+  const { advanceSeconds, dir = tempDir(), ...first } = options;
   const files = { worldFile: join(dir, 'world.json'), journalFile: join(dir, 'journal.jsonl') };
-  const { advanceSeconds, ...first } = options;
   try {
     const done = await simulateInProcess({ ...first, ...files });
     return { crashed: false, first: done };

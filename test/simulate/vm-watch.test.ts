@@ -3,9 +3,15 @@
  * of every VM on each reconcile pass. Here every collect also compares every VM and records
  * each change that no touch announced: over the reference run, the fault scenarios and chaos
  * seeds (crashes, node-down, lingering VMs, resumes) there must be none, so the incremental
- * watch sees exactly what the full comparison sees.
+ * watch sees exactly what the full comparison sees. With any one of the World.vmTouched calls
+ * that a full pass does not cover removed, it records misses (seen for each, issue #15).
+ *
+ * Cost: most of it was the crash scenario's world file, saved after every burst of changes
+ * (its journal appended as often); on a loaded disk each save waits for real I/O. The world and
+ * journal go to memory-backed /dev/shm where there is one: the same saves, the same resume.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VmWatch } from '../../src/adapters/simulated/world/changes.js';
@@ -35,8 +41,16 @@ describe('VmWatch: the touched VMs are every VM that changed', () => {
           ...(scenario === 'reference' ? {} : { scenarioFile: join(root, scenario) }),
         };
         // Through a crash and a resume (a fresh world, loaded) where the scenario crashes Drover.
-        if (scenario.includes('crash')) await crashAndResume({ ...options, advanceSeconds: 600 });
-        else await simulateInProcess(options);
+        if (scenario.includes('crash')) {
+          const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'vmw-'));
+          try {
+            const run = await crashAndResume({ ...options, advanceSeconds: 600, dir });
+            // The fault is keyed to a VM replacement: cattle crashes, pets never asks for one.
+            expect(run.crashed).toBe(kind === 'cattle');
+          } finally {
+            rmSync(dir, { recursive: true, force: true });
+          }
+        } else await simulateInProcess(options);
       }
       expect(VmWatch.missed).toEqual([]);
     },

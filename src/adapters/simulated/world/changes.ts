@@ -167,6 +167,13 @@ export class PodIndex {
   private readonly unreadyByOwner = new Map<string, Set<string>>();
   /** Pods not bound to a node and not being deleted (the scheduler's queue). */
   readonly unbound = new Set<string>();
+  /**
+   * Each pod's place in the store's list order: the store keeps an object where it was created
+   * (an update keeps its place, a deletion and a new creation put it last), so a pod's place is
+   * its creation count, kept from ADDED events (and from the list order on a rebuild).
+   */
+  private readonly listOrder = new Map<string, number>();
+  private created = 0;
 
   constructor(private readonly store: KubeStore) {}
 
@@ -179,14 +186,38 @@ export class PodIndex {
     this.counts.clear();
     this.unreadyByOwner.clear();
     this.unbound.clear();
-    for (const pod of this.store.listView(R.pods)) this.add(pod);
+    this.listOrder.clear();
+    for (const pod of this.store.listView(R.pods)) {
+      this.listOrder.set(
+        objectKey(pod.metadata.namespace ?? '', pod.metadata.name),
+        this.created++,
+      );
+      this.add(pod);
+    }
   }
 
   apply(event: StoreEvent): void {
     if (event.resource !== R.pods) return;
     const { metadata } = event.object;
-    this.remove(objectKey(metadata.namespace, metadata.name));
-    if (event.type !== 'DELETED') this.add(event.object);
+    const key = objectKey(metadata.namespace, metadata.name);
+    this.remove(key);
+    if (event.type === 'DELETED') this.listOrder.delete(key);
+    else {
+      if (event.type === 'ADDED' || !this.listOrder.has(key))
+        this.listOrder.set(key, this.created++);
+      this.add(event.object);
+    }
+  }
+
+  /**
+   * Pods bound to `node` in the order the store lists them (what filtering its whole pod list
+   * by node gave, at the cost of the node's pods instead of the cluster's).
+   */
+  onNodeInListOrder(node: string): Readonly<KubeObject>[] {
+    const keys = [...(this.byNode.get(node) ?? [])];
+    const place = (key: string) => this.listOrder.get(key) ?? Number.MAX_SAFE_INTEGER;
+    keys.sort((a, b) => place(a) - place(b));
+    return this.resolve(keys);
   }
 
   /** Pods bound to `node` (stored objects, read-only). */

@@ -29,25 +29,31 @@ async function clusterOf(nodes: number): Promise<SimulatedCluster> {
   return createSimulatedCluster({ scenario, seed: 1 });
 }
 
-/** Counts the objects the store hands out (getView, listView, get, list) while `act` runs. */
-async function readsDuring(store: KubeStore, act: () => void): Promise<number> {
-  let reads = 0;
+/** Counts the objects the store hands out (getView, listView, get, list); returns the undo. */
+function countReads(store: KubeStore, count: (objects: number) => void): () => void {
   const wrap = <K extends 'getView' | 'listView' | 'get' | 'list'>(name: K) => {
     const original = store[name].bind(store) as (...a: unknown[]) => unknown;
     (store as unknown as Record<K, unknown>)[name] = (...a: unknown[]) => {
       const out = original(...a);
-      reads += Array.isArray(out) ? out.length : 1;
+      count(Array.isArray(out) ? out.length : 1);
       return out;
     };
     return () => ((store as unknown as Record<K, unknown>)[name] = original);
   };
-  const restore = [wrap('getView'), wrap('listView'), wrap('get'), wrap('list')];
+  const undo = [wrap('getView'), wrap('listView'), wrap('get'), wrap('list')];
+  return () => undo.forEach((u) => u());
+}
+
+/** Counts the objects the store hands out while `act` runs and the passes after it settle. */
+async function readsDuring(store: KubeStore, act: () => void): Promise<number> {
+  let reads = 0;
+  const restore = countReads(store, (n) => (reads += n));
   try {
     act();
     // The controllers run in microtasks after the change; let every pass finish.
     for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
   } finally {
-    for (const r of restore) r();
+    restore();
   }
   return reads;
 }
@@ -113,6 +119,41 @@ describe('the twin at scale', () => {
     expect(small).toBeGreaterThan(0);
     // Every pod and node once would be ~10x more at 400 nodes; allow a little for the workloads.
     expect(large).toBeLessThan(small * 1.5);
+  });
+
+  it("a node's pods are read at the cost of that node's pods (400 nodes as 50), in the store's list order", async () => {
+    const reads: number[] = [];
+    for (const nodes of [50, 400]) {
+      cluster = await clusterOf(nodes);
+      const store = cluster.store;
+      await readsDuring(store, () => undefined);
+      const kube = cluster.ports.kubernetes;
+      // Out of creation order: a later pod bound first, an earlier one updated, one re-created.
+      const onNode = () => store.listView(R.pods).filter((p) => p.spec?.nodeName === 'k8s-work-5');
+      const [first, second] = onNode();
+      if (!first || !second) throw new Error('fewer than two pods on k8s-work-5');
+      store.mutate(R.pods, first.metadata.namespace, first.metadata.name, (p) => {
+        p.metadata.labels = { ...p.metadata.labels, touched: 'yes' };
+      });
+      store.delete(R.pods, second.metadata.namespace, second.metadata.name);
+      store.create(R.pods, {
+        ...second,
+        metadata: { ...second.metadata, uid: undefined, resourceVersion: undefined },
+      });
+      const expected = onNode().map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+      let read = 0;
+      const restore = countReads(store, (n) => (read += n));
+      const listed = await kube.listPodsOnNode('k8s-work-5');
+      restore();
+      expect(listed.map((p) => `${p.namespace}/${p.name}`)).toEqual(expected);
+      reads.push(read);
+      await cluster.close();
+      cluster = undefined;
+    }
+    const [small, large] = reads as [number, number];
+    expect(small).toBeGreaterThan(0);
+    // The whole pod list would be ~8x more at 400 nodes.
+    expect(large).toBe(small);
   });
 
   it('a VM change costs one VM comparison at 400 nodes as at 50 (touched VMs, not every VM)', () => {

@@ -76,8 +76,16 @@ export interface SavedPlan {
 }
 
 export interface StoredS3Object {
-  base64: string;
+  /**
+   * The bytes, gzip-compressed, as base64 (a Terraform state of 5,000 nodes is ~2 MB and ~100 KB
+   * compressed; a run keeps one backup per replacement). World files written before this field
+   * hold `base64` (the bytes uncompressed) instead; both read back the same.
+   */
+  gzip64?: string;
+  base64?: string;
   sha256: string;
+  /** Size of the bytes as written (uncompressed). */
+  size?: number;
   /** Terraform state serial inside, when the bytes are a state. */
   serial?: number;
 }

@@ -1,92 +1,57 @@
 /**
  * The simulated world: its JSON state, the KubeStore, the virtual clock and the PRNG, plus the
- * machinery the controllers and ports share: timed world events (persisted), the actor of the
- * current change (Drover through a port or the fake API server, or the world itself), scripted
- * faults, violation records and change notification for persistence.
+ * machinery the controllers and ports share: the reconcile loop, the actor of the current change
+ * (Drover through a port or the fake API server, or the world itself), timed faults, requests
+ * and change notification for persistence. Its parts live beside it: timed-events.ts (timed
+ * world events, persisted), scripted-faults.ts, violation-log.ts, node-lookup.ts, world-types.ts.
  */
-import { DroverError } from '../../../core/errors.js';
-import type { StepDurations } from '../../../core/durations.js';
-import { activitySeconds, type WorldActivity } from './timings.js';
-import type { Inventory, InventoryNode } from '../../../core/inventory.js';
-import type { Policy } from '../../../core/policy.js';
-import type { UpgradeKind } from '../../../core/plan.js';
+import type { DroverError } from '../../../core/errors.js';
 import type { InvariantName } from '../../../core/invariants.js';
-import type { KubeStore, StoreEvent } from '../kube/store.js';
+import type { InventoryNode } from '../../../core/inventory.js';
+import type { KubeStore } from '../kube/store.js';
 import type { Moment, Operation } from '../scenario/fault-timing.js';
-import { TIMED_FAULT_TYPES, type Scenario, type ScenarioFault } from '../scenario/schema.js';
+import type { ScenarioFault } from '../scenario/schema.js';
 import type { VirtualClock } from '../virtual-clock.js';
-import {
-  PodIndex,
-  emptyChanges,
-  objectKey,
-  recordStoreEvent,
-  VmWatch,
-  type PassChanges,
-} from './changes.js';
+import { PodIndex, objectKey, recordStoreEvent, VmWatch, type PassChanges } from './changes.js';
 import { DomainsDown } from './ceph-domains-down.js';
+import { NodeLookup } from './node-lookup.js';
+import { ReconcileLoop } from './reconcile-loop.js';
 import { SeededRandom } from './rng.js';
-import type { Violation, VmState, WorldEvent, WorldState } from './state.js';
+import { FAULTS_TAKING_OUT, hasFault, scriptedFailure } from './scripted-faults.js';
+import type { VmState, WorldEvent, WorldState } from './state.js';
+import { TimedEvents } from './timed-events.js';
+import { activitySeconds, type WorldActivity } from './timings.js';
+import { ViolationLog } from './violation-log.js';
+import type {
+  Actor,
+  EventBody,
+  FaultEffect,
+  RequestListener,
+  StoreHook,
+  WorldContext,
+  WorldEventHandler,
+} from './world-types.js';
 
-export type Actor = 'drover' | 'world';
-type EventBody = WorldEvent extends infer E
-  ? E extends WorldEvent
-    ? Omit<E, 'at' | 'seq'>
-    : never
-  : never;
-export type WorldEventHandler = (world: World, event: WorldEvent) => void;
-export type StoreHook = (world: World, event: StoreEvent, actor: Actor) => void;
-/** A timed fault's one-off change to the world when it starts (`on`) and ends. */
-export type FaultEffect = (world: World, fault: ScenarioFault, on: boolean, index: number) => void;
-/** What the cluster was asked to do (reported by every simulated port operation). */
-export interface WorldRequest {
-  operation: Operation;
-  node: string | undefined;
-  moment: Moment;
-}
-export type RequestListener = (world: World, request: WorldRequest) => void;
-
-export interface WorldContext {
-  scenario: Scenario;
-  inventory: Inventory;
-  policy: Policy;
-  durations: StepDurations;
-  kind: UpgradeKind;
-  talos: { from: string; to: string };
-  kubernetes: { from: string; to: string };
-}
-
-/** Requests that take a node or an etcd member away (the acts invariant recheck-before-act guards). */
-export const DESTRUCTIVE: ReadonlySet<Operation> = new Set([
-  'replace-vm',
-  'talos-upgrade',
-  'etcd-leave',
-  'etcd-remove-member',
-]);
-
-/**
- * Fault types that take a node or an etcd member out on their own (a new one adds its type):
- * a breach they cause while Drover's destructive request is under way is not Drover's.
- */
-export const FAULTS_TAKING_OUT = new Set<string>(['node-down', 'etcd-unhealthy']);
-
-/** Reconcile passes in one burst before the world reports that its controllers do not settle. */
-const MAX_RECONCILE_PASSES = 200;
+// Where these lived before the world was split (issue #14): importers keep their paths.
+export { DESTRUCTIVE, FAULTS_TAKING_OUT } from './scripted-faults.js';
+export { unreachable } from './node-lookup.js';
+export type {
+  Actor,
+  FaultEffect,
+  RequestListener,
+  StoreHook,
+  WorldContext,
+  WorldEventHandler,
+  WorldRequest,
+} from './world-types.js';
 
 export class World {
   readonly rng: SeededRandom;
   private actor: Actor = 'drover';
-  private reconcileQueued = false;
-  private readonly handlers = new Map<string, WorldEventHandler>();
-  private readonly reconcilers: { run: (world: World) => void; watches: string[] }[] = [];
-  /** Resources changed since the last reconcile pass, and whether world state changed. */
-  private readonly dirty = new Set<string>();
-  private worldDirty = true;
   private readonly storeHooks: StoreHook[] = [];
   private readonly changeListeners: (() => void)[] = [];
-  private readonly cancels = new Map<number, () => void>();
   private unsubscribe: (() => void) | undefined;
   private started = false;
-  private reconciling = false;
   private readonly faultEffects = new Map<string, FaultEffect>();
   private readonly requestListeners: RequestListener[] = [];
   private crashHandler: (() => void) | undefined;
@@ -95,11 +60,12 @@ export class World {
   /** Pods by node, controller and namespace (kept from store events once started). */
   readonly pods: PodIndex;
   /** What changed before the reconcile pass now running (the controllers read it). */
-  changes: PassChanges = emptyChanges(true);
-  private nextChanges: PassChanges = emptyChanges(true);
+  get changes(): PassChanges {
+    return this.loop.changes;
+  }
   /** What changed during the pass now running (the next pass's changes, so far). */
   get changesSoFar(): PassChanges {
-    return this.nextChanges;
+    return this.loop.next;
   }
   private readonly vmWatch = new VmWatch();
   /** Every VmWatch to tell of a VM change (vmTouched): this world's and its trackers'. */
@@ -107,6 +73,10 @@ export class World {
   /** Storage domains with an OSD node down, kept from node events and VM changes. */
   readonly domainsDown: DomainsDown;
   private nodeNames: Set<string> | undefined;
+  private readonly events: TimedEvents;
+  private readonly violationLog: ViolationLog;
+  private readonly lookup: NodeLookup;
+  private readonly loop: ReconcileLoop;
 
   /**
    * Kills the process inside a step (crash faults): never returns when a process dies; returns
@@ -125,6 +95,19 @@ export class World {
     // From the start, so that seeding (before start) keeps it too; start() rebuilds it after a restore.
     store.subscribeView((event) => this.pods.apply(event));
     this.domainsDown = new DomainsDown(this);
+    this.events = new TimedEvents(state, clock, (event, handler) => this.fired(event, handler));
+    this.violationLog = new ViolationLog(state, () => this.changed());
+    this.lookup = new NodeLookup(context.inventory);
+    this.loop = new ReconcileLoop({
+      beforePass: (changes, world) => {
+        this.nodeNames ??= new Set(this.context.inventory.nodes.map((n) => n.name));
+        // VMs change only in world state: every such change marks the world changed (an event
+        // fires, a timer is set, changed() is called, a fault starts or ends) before this pass.
+        if (world || changes.full)
+          this.vmWatch.collect(this.state.vms, this.nodeNames, changes.nodes, changes.full);
+      },
+      run: (controllers) => this.asWorld(controllers),
+    });
   }
 
   get now(): number {
@@ -144,12 +127,12 @@ export class World {
   // ---- wiring --------------------------------------------------------------------------------
 
   on(type: WorldEvent['type'], handler: WorldEventHandler): void {
-    this.handlers.set(type, handler);
+    this.events.on(type, handler);
   }
 
   /** A level-based controller, run when one of the `watches` resources (or world state) changed. */
   addReconciler(reconcile: (world: World) => void, watches: string[]): void {
-    this.reconcilers.push({ run: reconcile, watches });
+    this.loop.add(() => reconcile(this), watches);
   }
 
   addStoreHook(hook: StoreHook): void {
@@ -164,25 +147,23 @@ export class World {
   start(): void {
     this.started = true;
     this.pods.rebuild();
-    this.nextChanges = emptyChanges(true);
+    this.loop.restart();
     this.unsubscribe = this.store.subscribe((event) => {
-      this.dirty.add(event.resource);
-      recordStoreEvent(this.nextChanges, event);
+      this.loop.resourceChanged(event.resource);
+      recordStoreEvent(this.loop.next, event);
       const actor = this.actor;
       for (const hook of this.storeHooks) hook(this, event, actor);
       this.requestReconcile();
       this.notifyListeners();
     });
-    for (const event of [...this.state.pending].sort((a, b) => a.at - b.at || a.seq - b.seq))
-      this.arm(event);
+    this.events.armAll();
     this.requestReconcile();
   }
 
   stop(): void {
     this.started = false;
     this.unsubscribe?.();
-    for (const cancel of this.cancels.values()) cancel();
-    this.cancels.clear();
+    this.events.cancelAll();
   }
 
   // ---- actors and events ---------------------------------------------------------------------
@@ -208,69 +189,23 @@ export class World {
       at: this.now + Math.max(0, Math.round(delayMs)),
       seq: this.state.eventSeq++,
     } as WorldEvent;
-    this.state.pending.push(event);
-    if (this.started) this.arm(event);
+    this.events.add(event, this.started);
     this.changed();
   }
 
-  private arm(event: WorldEvent): void {
-    const cancel = this.clock.schedule(event.at, () => this.fire(event));
-    this.cancels.set(event.seq, cancel);
-  }
-
-  private fire(event: WorldEvent): void {
-    this.cancels.delete(event.seq);
-    const i = this.state.pending.findIndex((e) => e.seq === event.seq);
-    if (i >= 0) this.state.pending.splice(i, 1);
+  /** A timed event fired (it has left `pending`): its handler runs as the world. */
+  private fired(event: WorldEvent, handler: WorldEventHandler | undefined): void {
     // What the event is about is looked at again even if its handler wrote nothing.
-    if ('node' in event) this.nextChanges.nodes.add(event.node);
-    if ('namespace' in event) this.nextChanges.pods.add(objectKey(event.namespace, event.name));
-    const handler = this.handlers.get(event.type);
+    if ('node' in event) this.loop.next.nodes.add(event.node);
+    if ('namespace' in event) this.loop.next.pods.add(objectKey(event.namespace, event.name));
     if (handler) this.asWorld(() => handler(this, event));
-    this.worldDirty = true;
+    this.loop.worldChanged();
     this.requestReconcile();
     this.notifyListeners();
   }
 
   requestReconcile(): void {
-    if (this.reconcileQueued) return;
-    this.reconcileQueued = true;
-    queueMicrotask(() => this.reconcile());
-  }
-
-  private reconcile(): void {
-    this.reconciling = true;
-    try {
-      this.reconcilePasses();
-    } finally {
-      this.reconciling = false;
-    }
-  }
-
-  private reconcilePasses(): void {
-    for (let pass = 0; ; pass++) {
-      this.reconcileQueued = false;
-      if (this.dirty.size === 0 && !this.worldDirty) break;
-
-      const changed = new Set(this.dirty);
-      const world = this.worldDirty;
-      this.dirty.clear();
-      this.worldDirty = false;
-      this.changes = this.nextChanges;
-      this.nextChanges = emptyChanges(false);
-      this.nodeNames ??= new Set(this.context.inventory.nodes.map((n) => n.name));
-      // VMs change only in world state: every such change marks the world changed (an event
-      // fires, a timer is set, changed() is called, a fault starts or ends) before this pass.
-      if (world || this.changes.full)
-        this.vmWatch.collect(this.state.vms, this.nodeNames, this.changes.nodes, this.changes.full);
-      this.asWorld(() => {
-        for (const r of this.reconcilers)
-          if (world || r.watches.some((w) => changed.has(w))) r.run(this);
-      });
-      if (pass > MAX_RECONCILE_PASSES)
-        throw new Error('simulated cluster: controllers did not settle (a bug in the simulator)');
-    }
-    this.reconcileQueued = false;
+    this.loop.request();
   }
 
   /** Registers a VmWatch to be told of every VM change (see vmTouched). */
@@ -288,9 +223,9 @@ export class World {
 
   /** Something changed: persistence saves (coalesced by the listener). */
   changed(): void {
-    if (!this.reconciling && this.started) {
-      this.worldDirty = true;
-      this.requestReconcile();
+    if (!this.loop.reconciling && this.started) {
+      this.loop.worldChanged();
+      this.loop.request();
     }
     this.notifyListeners();
   }
@@ -303,33 +238,8 @@ export class World {
   // ---- violations ----------------------------------------------------------------------------
 
   violation(invariant: InvariantName, message: string): void {
-    const v: Violation = { invariant, at: this.now, message };
-    if (this.struckAfterCommit(invariant)) {
-      (this.state.excused ??= []).push(v);
-      this.changed();
-      return;
-    }
-    const last = this.state.violations.at(-1);
-    if (last && last.invariant === invariant && last.message === message && last.at === v.at)
-      return;
-    this.state.violations.push(v);
-    this.changed();
+    this.violationLog.record(invariant, message, this.now);
   }
-
-  /**
-   * Quorum and disruption breaches (etcd-quorum, disruption-budget) that only a fault striking while Drover's destructive
-   * request was already under way caused: Drover asked when the world allowed it and cannot take
-   * back a running apply or upgrade. It must not add to it afterwards (a later request is judged).
-   */
-  private struckAfterCommit(invariant: InvariantName): boolean {
-    if (invariant !== 'etcd-quorum' && invariant !== 'disruption-budget') return false;
-    const inFlight = Object.values(this.destructiveInFlight);
-    const struck = this.state.lastFaultStrikeAt;
-    return inFlight.length > 0 && struck !== undefined && inFlight.every((at) => at <= struck);
-  }
-
-  /** Destructive requests under way, by node: when each was asked. */
-  private readonly destructiveInFlight: Record<string, number> = {};
 
   // ---- faults --------------------------------------------------------------------------------
 
@@ -344,25 +254,7 @@ export class World {
   }
 
   scriptedFailure(action: Operation, node: string | undefined): DroverError | undefined {
-    const faults = this.faults();
-    for (let i = 0; i < faults.length; i++) {
-      const f = faults[i];
-      if (!f || f.type !== 'step-fails' || f.action !== action) continue;
-      if (f.node !== undefined && f.node !== node) continue;
-      const used = this.state.faultUses[i] ?? 0;
-      if (f.times !== 'always' && used >= f.times) continue;
-      this.state.faultUses[i] = used + 1;
-      this.changed();
-      const transient = f.transient ?? f.times !== 'always';
-      return new DroverError(
-        'failed',
-        transient ? 'SIMULATED_FAULT' : 'SIMULATED_FAULT_PERMANENT',
-        f.message ??
-          `simulated ${action} failure${node ? ` on ${node}` : ''} (${used + 1}${f.times === 'always' ? '' : `/${f.times}`})`,
-        { details: { fault: i, action, ...(node ? { node } : {}) } },
-      );
-    }
-    return undefined;
+    return scriptedFailure(this.faults(), this.state, () => this.changed(), action, node);
   }
 
   /** A fault of this type for this node is scripted (and, when timed, in force now). */
@@ -370,11 +262,7 @@ export class World {
     type: ScenarioFault['type'],
     match: (f: ScenarioFault) => boolean = () => true,
   ): boolean {
-    return this.faults().some((f, i) => {
-      if (f.type !== type || !match(f)) return false;
-      if (TIMED_FAULT_TYPES.has(f.type)) return this.state.faultActive[i] === true;
-      return true;
-    });
+    return hasFault(this.faults(), this.state, type, match);
   }
 
   registerFaultEffect(type: ScenarioFault['type'], effect: FaultEffect): void {
@@ -388,10 +276,10 @@ export class World {
     this.state.faultActive[index] = on;
     if (on && FAULTS_TAKING_OUT.has(fault.type)) this.state.lastFaultStrikeAt = this.now;
     // A fault may change what any controller decides (crash loops, PDBs, nodes): look at all.
-    this.nextChanges.full = true;
+    this.loop.next.full = true;
     const effect = this.faultEffects.get(fault.type);
     if (effect) this.asWorld(() => effect(this, fault, on, index));
-    this.worldDirty = true;
+    this.loop.worldChanged();
     this.changed();
   }
 
@@ -402,11 +290,7 @@ export class World {
 
   /** A port operation or fake-API write reports what it was asked, before and after acting. */
   requested(operation: Operation, node: string | undefined, moment: Moment): void {
-    if (DESTRUCTIVE.has(operation)) {
-      const key = `${operation}/${node ?? ''}`;
-      if (moment === 'before') this.destructiveInFlight[key] = this.now;
-      else delete this.destructiveInFlight[key];
-    }
+    this.violationLog.requested(operation, node, moment, this.now);
     for (const listener of this.requestListeners) listener(this, { operation, node, moment });
   }
 
@@ -427,36 +311,16 @@ export class World {
 
   // ---- lookups -------------------------------------------------------------------------------
 
-  // The inventory never changes during a run; the controllers look nodes up per node per
-  // DaemonSet on every pass, so a linear search made the twin's cost grow with N^2 and worse.
-  private nodesByName: Map<string, InventoryNode> | undefined;
-  private nodesByAddress: Map<string, InventoryNode> | undefined;
-
   node(name: string): InventoryNode | undefined {
-    if (!this.nodesByName) {
-      // The first node of a name, as the linear search found it.
-      const byName = new Map<string, InventoryNode>();
-      for (const n of this.context.inventory.nodes) if (!byName.has(n.name)) byName.set(n.name, n);
-      this.nodesByName = byName;
-    }
-    return this.nodesByName.get(name);
+    return this.lookup.node(name);
   }
 
   nodeByAddress(address: string): InventoryNode | undefined {
-    if (!this.nodesByAddress) {
-      // An address is looked up before a name (node names are not IP addresses).
-      const byAddress = new Map<string, InventoryNode>();
-      for (const n of this.context.inventory.nodes)
-        if (!byAddress.has(n.address)) byAddress.set(n.address, n);
-      this.nodesByAddress = byAddress;
-    }
-    return this.nodesByAddress.get(address) ?? this.node(address);
+    return this.lookup.nodeByAddress(address);
   }
 
   requireNodeByAddress(address: string): InventoryNode {
-    const node = this.nodeByAddress(address);
-    if (!node) throw unreachable(address, 'no route to host');
-    return node;
+    return this.lookup.requireNodeByAddress(address);
   }
 
   vm(node: string): VmState | undefined {
@@ -467,14 +331,4 @@ export class World {
   vmRunning(node: string): boolean {
     return this.state.vms[node]?.phase === 'running';
   }
-}
-
-/** What talosctl reports when nothing answers at an address. */
-export function unreachable(address: string, why = 'connect: no route to host'): DroverError {
-  return new DroverError(
-    'failed',
-    'TALOS_UNREACHABLE',
-    `rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp ${address}:50000: ${why}"`,
-    { details: { address } },
-  );
 }

@@ -12,10 +12,10 @@ import { toPodView } from '../kube-views.js';
 import { waitFor } from './wait-for.js';
 
 export async function listPodsOnNode(world: World, nodeName: string): Promise<PodView[]> {
-  return world.store
-    .listView(R.pods)
-    .filter((p) => p.spec?.nodeName === nodeName)
-    .map(toPodView);
+  // From the world's pod index, in the store's list order: the engine's capacity check reads
+  // every worker's pods per scheduling round, and filtering the cluster's pods per node made
+  // that round cost N x pods (issue #15).
+  return world.pods.onNodeInListOrder(nodeName).map(toPodView);
 }
 
 export async function evictPod(world: World, pod: PodRef): Promise<EvictionResult> {
