@@ -1124,7 +1124,7 @@ export const ERROR_CODES = {
   ),
   SIMULATION_HUNG: final(
     'failed',
-    'The simulated upgrade did not finish in its simulated time.',
+    'No step of the simulated upgrade finished within its simulated deadline (14 days by default).',
     'A bug in the engine or the simulation; report it with the seed.',
   ),
   SCENARIO_INVALID: final(

@@ -20,7 +20,7 @@ import { exitCodeOf } from '../run/exit-code.js';
 import { selectLive } from '../selection/live-selection.js';
 import { mergeViolations } from './merge-violations.js';
 import { SecretWatch } from './secret-watch.js';
-import { crashLatch, hangDeadline, SimulatedCrash } from './simulate-crash.js';
+import { crashLatch, hangGuard, SimulatedCrash } from './simulate-crash.js';
 import { fenced, journalFor, runIdFor } from './simulate-journal.js';
 import type { SimulateIo, SimulateOptions, SimulateResult } from './simulate-options.js';
 import { buildSimulatePorts } from './simulate-ports.js';
@@ -59,6 +59,7 @@ export async function runSimulate(
       resume: options.resume,
     });
     const audit = options.auditFile;
+    const guard = hangGuard(cluster.clock, options);
     const upgrade = runUpgrade({
       plan,
       inventory: cluster.inventory,
@@ -69,7 +70,10 @@ export async function runSimulate(
       resume: options.resume,
       redactor,
       invariantsObserved: true,
-      afterStep: latch.afterStep,
+      afterStep: (entry) => {
+        guard.progressed();
+        return latch.afterStep(entry);
+      },
       ...maintenanceOf(scenario),
       ...(options.signal ? { signal: options.signal } : {}),
       audit: (record) => {
@@ -78,7 +82,7 @@ export async function runSimulate(
         if (audit) appendFileSync(audit, `${line}\n`);
       },
     });
-    const finished = await Promise.race([upgrade, latch.crashed, hangDeadline(cluster, options)]);
+    const finished = await Promise.race([upgrade, latch.crashed, guard.hung]);
     if (finished === 'crashed') throw new SimulatedCrash(latch.completedSteps());
     // Finished or stopped, not crashed: what must hold at the end of a run is judged now.
     cluster.endRun();

@@ -1,11 +1,11 @@
 /**
  * How a simulated run ends other than by finishing: a crash (a crash fault, or
  * --crash-after-steps) saves and freezes the world, then the process dies; a run still going
- * after the deadline of simulated time is hung and fails loudly.
+ * with no step finished for the deadline of simulated time is hung and fails loudly.
  */
 import type { SimulatedCluster } from '../../adapters/simulated/index.js';
 import { DroverError } from '../../core/errors.js';
-import type { JournalEntry } from '../../ports/index.js';
+import type { Clock, JournalEntry } from '../../ports/index.js';
 import type { SimulateIo, SimulateOptions } from './simulate-options.js';
 
 /** In-process stand-in for a killed process: the world and journal stay as the crash left them. */
@@ -53,24 +53,46 @@ export function crashLatch(
 }
 
 /**
- * A run still going after this much simulated time is hung (a bug): it fails loudly rather than
- * spin forever. The virtual clock only moves while something waits, so this costs nothing.
+ * A run in which no step finished for this much simulated time is hung (a bug): it fails loudly
+ * rather than spin forever. Counted from the last finished step, not from the start, so a large
+ * cluster that keeps making progress is never called hung (5,000 nodes need ~450 h of simulated
+ * time); the longest legitimate quiet spell is a maintenance window closed for a week. The
+ * virtual clock only moves while something waits, so the guard costs nothing.
  */
 const DEFAULT_DEADLINE_SECONDS = 14 * 24 * 3600;
 
-export function hangDeadline(
-  cluster: SimulatedCluster,
+export interface HangGuard {
+  /** Rejects with SIMULATION_HUNG once no step finished for the deadline. */
+  hung: Promise<never>;
+  /** A step finished: the quiet spell starts again. */
+  progressed(): void;
+}
+
+export function hangGuard(
+  clock: Pick<Clock, 'now' | 'sleep'>,
   options: Pick<SimulateOptions, 'deadlineSeconds'>,
-): Promise<never> {
+): HangGuard {
   const seconds = options.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS;
-  return cluster.clock.sleep(seconds * 1000).then(() => {
+  let lastProgress = clock.now();
+  const watch = async (): Promise<never> => {
+    for (;;) {
+      const due = lastProgress + seconds * 1000;
+      if (clock.now() >= due) break;
+      await clock.sleep(due - clock.now());
+    }
     throw new DroverError(
       'failed',
       'SIMULATION_HUNG',
-      `the upgrade had not finished after ${seconds} s of simulated time`,
+      `no step of the upgrade finished in ${seconds} s of simulated time`,
       {
         hint: 'A bug in the engine or the simulated cluster: report it with the scenario and seed.',
       },
     );
-  });
+  };
+  return {
+    hung: watch(),
+    progressed: () => {
+      lastProgress = clock.now();
+    },
+  };
 }
