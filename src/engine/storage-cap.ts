@@ -32,13 +32,6 @@ export type PoolCap =
 const messageOf = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);
 
-const HINTS: Record<PoolBlocker['code'], string> = {
-  STORAGE_POOLS_UNKNOWN:
-    'Grant get/list on cephblockpools, cephfilesystems and cephobjectstores (ceph.rook.io) to the runner, or let the pools become Ready, then run again (--resume continues this run).',
-  STORAGE_POOLS_NO_TOLERANCE:
-    "Raise the pool's replicated.size (or lower parameters.min_size), or set its failureDomain to the storage domain Drover counts (gates.ceph.failureDomain), then run again.",
-};
-
 /** The pools' cap from a storage-health reader; never throws (but on abort). */
 export async function poolCapOf(
   storageHealth: StorageHealthPort,
@@ -94,11 +87,11 @@ export function readPoolCap(run: RunState): Promise<PoolCap> {
 /** The refusal a blocker stands for (`waitedSeconds`: how long it was waited for, if at all). */
 export function poolBlockedError(blocker: PoolBlocker, waitedSeconds?: number): DroverError {
   const waited = waitedSeconds === undefined ? '' : ` (waited ${waitedSeconds}s)`;
+  // The hint is the catalogue's (core/error-codes.ts), written once.
   return new DroverError(
     'refused',
     blocker.code,
     `no OSD node may go: ${blocker.reason}${waited}; nothing more was touched`,
-    { hint: HINTS[blocker.code] },
   );
 }
 
