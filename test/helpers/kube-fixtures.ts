@@ -173,3 +173,36 @@ export function setPdbStatus(
     pdb.status = { ...pdb.status, ...status };
   });
 }
+
+/** Two workers with coredns (one replica unready) and cilium: the health reads' small world. */
+export function twoWorkerWorld(store: KubeStore): void {
+  addNode(store, { name: 'w-1' });
+  addNode(store, { name: 'w-2' });
+  addWorkload(store, 'Deployment', 'kube-system', 'coredns', 2, 1);
+  addWorkload(store, 'DaemonSet', 'kube-system', 'cilium', 2, 2);
+  addPod(store, {
+    namespace: 'kube-system',
+    name: 'coredns-a',
+    node: 'w-2',
+    labels: { app: 'coredns' },
+  });
+  addPod(store, {
+    namespace: 'kube-system',
+    name: 'coredns-b',
+    node: 'w-1',
+    labels: { app: 'coredns' },
+    ready: false,
+  });
+  addPod(store, {
+    namespace: 'kube-system',
+    name: 'cilium-1',
+    node: 'w-1',
+    labels: { app: 'cilium' },
+  });
+  addPod(store, {
+    namespace: 'kube-system',
+    name: 'cilium-2',
+    node: 'w-2',
+    labels: { app: 'cilium' },
+  });
+}

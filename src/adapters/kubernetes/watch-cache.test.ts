@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KubeStore } from '../simulated/kube/store.js';
-import { addNode, addPod, addWorkload } from '../../../test/helpers/kube-fixtures.js';
+import { addPod, twoWorkerWorld } from '../../../test/helpers/kube-fixtures.js';
 import { startHarness, until, type Harness } from '../../../test/helpers/kube-http-harness.js';
 import { ManualClock } from '../../../test/helpers/manual-clock.js';
 import { WATCH_IDLE_MS } from './watch-stream.js';
@@ -11,35 +11,7 @@ afterEach(async () => h?.close());
 const CACHED = { cached: true };
 
 function world(store: KubeStore): void {
-  addNode(store, { name: 'w-1' });
-  addNode(store, { name: 'w-2' });
-  addWorkload(store, 'Deployment', 'kube-system', 'coredns', 2, 1);
-  addWorkload(store, 'DaemonSet', 'kube-system', 'cilium', 2, 2);
-  addPod(store, {
-    namespace: 'kube-system',
-    name: 'coredns-a',
-    node: 'w-2',
-    labels: { app: 'coredns' },
-  });
-  addPod(store, {
-    namespace: 'kube-system',
-    name: 'coredns-b',
-    node: 'w-1',
-    labels: { app: 'coredns' },
-    ready: false,
-  });
-  addPod(store, {
-    namespace: 'kube-system',
-    name: 'cilium-1',
-    node: 'w-1',
-    labels: { app: 'cilium' },
-  });
-  addPod(store, {
-    namespace: 'kube-system',
-    name: 'cilium-2',
-    node: 'w-2',
-    labels: { app: 'cilium' },
-  });
+  twoWorkerWorld(store);
   addPod(store, { namespace: 'apps', name: 'stuck', node: 'w-2', phase: 'Pending' });
 }
 
