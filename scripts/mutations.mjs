@@ -132,9 +132,9 @@ export const MUTATIONS = [
   {
     id: 'capacity-shrinks-batch',
     rule: 'disruption-budget',
-    file: 'src/engine/run-phase.ts',
-    find: '        const picked = fit.fitting;\n',
-    replace: '        const picked = budgeted;\n',
+    file: 'src/engine/next-batch.ts',
+    find: '  const picked = fit.fitting;\n',
+    replace: '  const picked = budgeted;\n',
     tests: ['test/simulate/capacity.test.ts'],
     why: 'a batch whose evicted pods find no room on the workers staying in service would go out of service at once',
   },

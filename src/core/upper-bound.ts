@@ -72,7 +72,8 @@ export function stepUpperBoundSeconds(action: StepAction, policy: Policy): numbe
 
 /**
  * Before a unit of a disruption-policy phase starts, the phase may wait up to the gate
- * deadline (plus one last backoff) for nodes out of service on their own (engine/run-phase.ts).
+ * deadline (plus one last backoff) for nodes out of service on their own
+ * (engine/held-back-wait.ts).
  */
 function unitStartWaitSeconds(policy: Policy): number {
   return policy.timeouts.gateSeconds + policy.retry.maxBackoffSeconds;
