@@ -16,7 +16,7 @@
 import { StepBatches } from './step-batches.js';
 import type { PlanStep } from '../../core/plan.js';
 import type { RunState, StepContext, StepResult } from '../context.js';
-import { replaceVms } from './vm-batch-apply.js';
+import { replaceVms } from './vm-batch-replace.js';
 import { isBatchMateStop } from './vm-batch-scope.js';
 
 export { isBatchMateStop };
