@@ -14,7 +14,7 @@ import type { Policy, RetryPolicy } from './policy.js';
 /** Cordon and uncordon are one API call each; give each attempt a minute. */
 const QUICK_STEP_SECONDS = 60;
 
-/** Actions whose destructive call waits on the pre-act check (engine/run-step.ts PRE_ACT_OPERATIONS). */
+/** Actions whose destructive call waits on the pre-act check (engine/step-context.ts PRE_ACT_OPERATIONS). */
 const PRE_ACT_ACTIONS: ReadonlySet<StepAction> = new Set<StepAction>([
   'cordon',
   'etcd-leave',

@@ -6,7 +6,7 @@ import type { InventoryNode } from '../../core/inventory.js';
 import { isRetryable } from '../../core/errors.js';
 import type { StepContext } from '../context.js';
 import { pause } from '../retry.js';
-import { appendEntry } from '../run-step.js';
+import { appendEntry } from '../journal-append.js';
 
 /** What one read of the node said. */
 export interface NodeBoot {

@@ -10,7 +10,7 @@ import type { InfrastructurePlan } from '../../ports/infrastructure.js';
 import type { JournalEntry } from '../../ports/journal.js';
 import type { RunState, StepContext } from '../context.js';
 import { preActCheck } from '../pre-act-check.js';
-import { appendEntry } from '../run-step.js';
+import { appendEntry } from '../journal-append.js';
 import { isInside } from '../../core/terraform-address.js';
 import { ensureFreshBackup, noteStateChange } from '../state-backup.js';
 import {
