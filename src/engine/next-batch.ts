@@ -27,7 +27,7 @@ export interface BatchPick {
   held: HeldBack;
 }
 
-export function nodesOf(run: RunState, units: NodeUnit[]): InventoryNode[] {
+function nodesOf(run: RunState, units: NodeUnit[]): InventoryNode[] {
   return units.flatMap((u) => findNode(run.inventory, u.node) ?? []);
 }
 
