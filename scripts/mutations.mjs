@@ -756,4 +756,13 @@ export const MUTATIONS = [
     tests: ['src/adapters/exec/exec-output-cap.test.ts'],
     why: 'a kept tail starting inside a secret would show its end, which the redactor does not recognise',
   },
+  {
+    id: 'exec-output-passed-on-in-lines',
+    rule: 'no-secret-leaks',
+    file: 'src/adapters/exec/output-capture.ts',
+    find: "    const lineEnd = last ? held.length : held.lastIndexOf('\\n') + 1;\n",
+    replace: '    const lineEnd = held.length;\n',
+    tests: ['src/adapters/exec/exec.test.ts'],
+    why: 'a secret cut between two chunks of output would reach progress and logs in two unredacted halves',
+  },
 ];

@@ -23,7 +23,7 @@ export interface ExecRequest {
   replaceEnv?: boolean;
   input?: string | Uint8Array;
   redactor?: Redactor;
-  /** Called with each chunk of stdout/stderr as it arrives (already redacted), whatever is kept. */
+  /** Called with stdout/stderr as it arrives, in whole lines (already redacted), whatever is kept. */
   onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
   /**
    * Streams only shown to people (messages, logs), never parsed: past the cap their tail is
@@ -91,6 +91,7 @@ export async function exec(request: ExecRequest): Promise<ExecResult> {
     });
     child.on('close', (code, sig) => {
       finish(() => {
+        output.flush();
         const { stdout, stderr, stdoutBytes, tooLarge } = output.result();
         const durationMs = Date.now() - started;
         const killedFor = killer.reason();
