@@ -717,7 +717,7 @@ export const MUTATIONS = [
     file: 'src/engine/storage-cap.ts',
     find: '      if (cap.blocker) throw poolBlockedError(cap.blocker);\n',
     replace: '',
-    tests: ['test/simulate/ceph-pools.test.ts'],
+    tests: ['test/simulate/ceph-pools-refused.test.ts'],
     why: 'pools that tolerate no domain down would be found only mid-run, after nodes were touched',
   },
   {
