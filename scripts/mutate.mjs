@@ -9,7 +9,8 @@
 //
 // Each mutation runs in a scratch copy of the working tree (scripts/mutate-copies.mjs), never in
 // the tree itself; MUTATE_JOBS copies (default: one per core) take the mutations in turn, each
-// running its tests on one vitest worker, so every core is busy.
+// running its tests on one vitest worker, so every core is busy. A mutation's test files run in
+// the order its entry lists them and stop at the first red test: list the quickest catch first.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -58,7 +59,8 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 
 let caught = 0;
 try {
-  for (let i = 0; i < Math.min(jobs, Math.max(1, runnable.length)); i++) copies.push(makeCopy(root));
+  for (let i = 0; i < Math.min(jobs, Math.max(1, runnable.length)); i++)
+    copies.push(makeCopy(root));
 
   // The baseline runs in a copy too: a copy that differs from the tree would turn it red.
   const covering = [...new Set(runnable.flatMap((m) => m.tests))];
@@ -84,7 +86,11 @@ try {
         writeFileSync(file, original.replace(m.find, m.replace));
         let result;
         try {
-          result = await runVitest(copy, m.tests, { maxWorkers: 1, signal: stop.signal });
+          result = await runVitest(copy, m.tests, {
+            maxWorkers: 1,
+            inOrder: true,
+            signal: stop.signal,
+          });
         } finally {
           writeFileSync(file, original);
         }
