@@ -117,7 +117,7 @@ export const MUTATIONS = [
     file: 'src/engine/out-of-service.ts',
     find: '  return candidates.filter((_, i) => !answers[i]);\n',
     replace: '  return candidates.filter((n) => byKubernetes(n));\n',
-    tests: ['test/simulate/silent-machine-schedule.test.ts', 'src/engine/pre-act-check.test.ts'],
+    tests: ['src/engine/pre-act-check.test.ts', 'test/simulate/silent-machine-schedule.test.ts'],
     why: 'a machine that just stopped (its Node still Ready) would be left out of the budget: the scheduler would take a batch beside it that spans two domains',
   },
   {
@@ -582,7 +582,7 @@ export const MUTATIONS = [
     file: 'src/core/plan-hops.ts',
     find: 'return `${id}@${hop}`;',
     replace: 'return id;',
-    tests: ['test/simulate/multi-hop.test.ts', 'src/core/plan-pets.test.ts'],
+    tests: ['src/core/plan-pets.test.ts', 'test/simulate/multi-hop.test.ts'],
     why: 'the journal could not tell hop 1 from hop 2: a resume would skip or redo a hop',
   },
   {
