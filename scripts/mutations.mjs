@@ -379,7 +379,7 @@ export const MUTATIONS = [
     file: 'src/engine/run-upgrade.ts',
     find: '    abort.controller.abort(error),\n',
     replace: '    undefined,\n',
-    tests: ['test/simulate/kubernetes-faults.test.ts'],
+    tests: ['test/simulate/api-endpoint-node.test.ts'],
     why: 'a run whose lease expired would go on acting beside the runner that took it over',
   },
   {
