@@ -30,11 +30,13 @@ export function removeCopy(copy) {
  * Runs `vitest run` on `tests` in `cwd` through vitest's own entry (no npx: it costs a second
  * process per run). Resolves to { ok, output }.
  */
-export function runVitest(cwd, tests, { maxWorkers, inOrder = false, signal } = {}) {
+export function runVitest(cwd, tests, { maxWorkers, inOrder = false, timeoutMs, signal } = {}) {
   const bin = join(cwd, 'node_modules', 'vitest', 'vitest.mjs');
   if (!existsSync(bin)) throw new Error(`vitest is not installed: ${bin} is missing`);
   const args = [bin, 'run', '--bail=1', '--reporter=dot'];
   if (maxWorkers !== undefined) args.push(`--maxWorkers=${maxWorkers}`);
+  if (timeoutMs !== undefined)
+    args.push(`--testTimeout=${timeoutMs}`, `--hookTimeout=${timeoutMs}`);
   // inOrder: the files run as `tests` lists them (scripts/mutate-vitest.config.mjs).
   if (inOrder) args.push('--config', join(cwd, 'scripts', 'mutate-vitest.config.mjs'));
   return new Promise((resolve) => {

@@ -34,6 +34,9 @@ const chosen = (args.length > 0 ? MUTATIONS.filter((m) => args.includes(m.id)) :
   (m) => (override ? { ...m, tests: override } : m),
 );
 const jobs = Math.max(1, Number(process.env.MUTATE_JOBS) || availableParallelism());
+// The baseline runs every covering file at once: on a loaded machine a long simulate test can
+// pass its usual 30 s there, which is no failure of the tree (a mutation keeps the usual timeout).
+const BASELINE_TIMEOUT_MS = 120_000;
 const root = process.cwd();
 
 const started = Date.now();
@@ -70,7 +73,10 @@ try {
   // (No covering tests at all would make vitest run every test: there is nothing to run then.)
   const baseline =
     covering.length > 0
-      ? await runVitest(copies[0], covering, { signal: stop.signal })
+      ? await runVitest(copies[0], covering, {
+          timeoutMs: BASELINE_TIMEOUT_MS,
+          signal: stop.signal,
+        })
       : { ok: true, output: '' };
   if (!baseline.ok) {
     console.error(baseline.output.slice(-4000));
