@@ -11,7 +11,7 @@
 // the tree itself; MUTATE_JOBS copies (default: one per core) take the mutations in turn, each
 // running its tests on one vitest worker, so every core is busy. A mutation's test files run in
 // the order its entry lists them and stop at the first red test: list the quickest catch first.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { MUTATIONS } from './mutations.mjs';
@@ -44,7 +44,10 @@ const problems = [];
 const stale = chosen.filter((m) => {
   const count = readFileSync(m.file, 'utf8').split(m.find).length - 1;
   if (count !== 1) problems.push(`${m.id}: its text occurs ${count} times in ${m.file}`);
-  return count !== 1;
+  // A test file that is gone would make vitest fail with "no test files": a false catch.
+  const missing = m.tests.filter((t) => !existsSync(t));
+  if (missing.length > 0) problems.push(`${m.id}: no such test file ${missing.join(', ')}`);
+  return count !== 1 || missing.length > 0;
 });
 const runnable = chosen.filter((m) => !stale.includes(m));
 
