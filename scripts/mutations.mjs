@@ -117,7 +117,7 @@ export const MUTATIONS = [
     file: 'src/engine/out-of-service.ts',
     find: '  return candidates.filter((_, i) => !answers[i]);\n',
     replace: '  return candidates.filter((n) => byKubernetes(n));\n',
-    tests: ['test/simulate/silent-machine-schedule.test.ts', 'src/engine/pre-act-check.test.ts'],
+    tests: ['src/engine/pre-act-check.test.ts', 'test/simulate/silent-machine-schedule.test.ts'],
     why: 'a machine that just stopped (its Node still Ready) would be left out of the budget: the scheduler would take a batch beside it that spans two domains',
   },
   {
@@ -379,7 +379,7 @@ export const MUTATIONS = [
     file: 'src/engine/run-upgrade.ts',
     find: '    abort.controller.abort(error),\n',
     replace: '    undefined,\n',
-    tests: ['test/simulate/kubernetes-faults.test.ts'],
+    tests: ['test/simulate/api-endpoint-node.test.ts'],
     why: 'a run whose lease expired would go on acting beside the runner that took it over',
   },
   {
@@ -582,7 +582,7 @@ export const MUTATIONS = [
     file: 'src/core/plan-hops.ts',
     find: 'return `${id}@${hop}`;',
     replace: 'return id;',
-    tests: ['test/simulate/multi-hop.test.ts', 'src/core/plan-pets.test.ts'],
+    tests: ['src/core/plan-pets.test.ts', 'test/simulate/multi-hop.test.ts'],
     why: 'the journal could not tell hop 1 from hop 2: a resume would skip or redo a hop',
   },
   {
@@ -717,7 +717,7 @@ export const MUTATIONS = [
     file: 'src/engine/storage-cap.ts',
     find: '      if (cap.blocker) throw poolBlockedError(cap.blocker);\n',
     replace: '',
-    tests: ['test/simulate/ceph-pools.test.ts'],
+    tests: ['test/simulate/ceph-pools-refused.test.ts'],
     why: 'pools that tolerate no domain down would be found only mid-run, after nodes were touched',
   },
   {
