@@ -8,7 +8,7 @@ import { DroverError } from '../core/errors.js';
 import type { NodeUnit } from '../core/plan.js';
 import type { RunState } from './context.js';
 import type { HeldBack } from './next-batch.js';
-import { pause } from './retry.js';
+import { nextBackoffMs, pause } from './retry.js';
 import { poolBlockedError } from './storage-cap.js';
 
 export class HeldBackWait {
@@ -42,7 +42,7 @@ export class HeldBackWait {
           : 'waiting: the disruption budget is used by nodes out of service on their own',
     );
     await pause(clock, this.delay, run.signal);
-    this.delay = Math.min(this.delay * 2, run.policy.retry.maxBackoffSeconds * 1000);
+    this.delay = nextBackoffMs(this.delay, run.policy.retry);
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DroverError } from '../core/errors.js';
-import { backoffMs, withRetry } from './retry.js';
+import { backoffMs, nextBackoffMs, withRetry } from './retry.js';
 import { FakeClock } from './testing/fake-clock.js';
 
 const retry = { attempts: 4, initialBackoffSeconds: 5, maxBackoffSeconds: 12 };
@@ -14,6 +14,15 @@ describe('retries', () => {
     [9, 12000],
   ])('backoff after attempt %i is %i ms', (attempt, ms) => {
     expect(backoffMs(attempt, retry)).toBe(ms);
+  });
+
+  it.each([
+    [5000, 10000],
+    [6000, 12000],
+    [12000, 12000],
+    [20000, 12000],
+  ])('a loop keeping its own delay waits %i ms, then %i ms', (previous, next) => {
+    expect(nextBackoffMs(previous, retry)).toBe(next);
   });
 
   it('retries transient errors with backoff on the injected clock, then succeeds', async () => {

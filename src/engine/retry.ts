@@ -14,6 +14,14 @@ export function backoffMs(attempt: number, retry: RetryPolicy): number {
   return Math.min(seconds, retry.maxBackoffSeconds) * 1000;
 }
 
+/**
+ * The wait after `previousMs` for a loop that keeps its own delay (a gate, an eviction, a held-back
+ * pick): twice as long, up to the policy's maximum.
+ */
+export function nextBackoffMs(previousMs: number, retry: RetryPolicy): number {
+  return Math.min(previousMs * 2, retry.maxBackoffSeconds * 1000);
+}
+
 export function abortError(signal: AbortSignal | undefined): DroverError {
   const reason = signal?.reason;
   if (isDroverError(reason)) return reason;
