@@ -19,6 +19,12 @@ export function isDaemonOrMirror(pod: KubeObject): boolean {
   );
 }
 
+/** The node the pod is bound to, if any. */
+export function nodeNameOf(pod: KubeObject): string | undefined {
+  const name = pod.spec?.nodeName;
+  return typeof name === 'string' && name !== '' ? name : undefined;
+}
+
 /** Succeeded or Failed: the pod will not run again. */
 export function finished(pod: KubeObject): boolean {
   const phase = pod.status?.phase;

@@ -12,7 +12,9 @@ import type { KubeStore } from '../kube/store.js';
 import type { Moment, Operation } from '../scenario/fault-timing.js';
 import type { ScenarioFault } from '../scenario/schema.js';
 import type { VirtualClock } from '../virtual-clock.js';
-import { PodIndex, objectKey, recordStoreEvent, VmWatch, type PassChanges } from './changes.js';
+import { objectKey, recordStoreEvent, type PassChanges } from './changes.js';
+import { PodIndex } from './pod-index.js';
+import { VmWatch } from './vm-watch.js';
 import { DomainsDown } from './ceph-domains-down.js';
 import { NodeLookup } from './node-lookup.js';
 import { ReconcileLoop } from './reconcile-loop.js';
@@ -215,7 +217,7 @@ export class World {
 
   /**
    * The VM of `node` was created, destroyed, or changed phase or boot: every write to those
-   * fields calls this, so that watchers compare only touched VMs (changes.ts, VmWatch).
+   * fields calls this, so that watchers compare only touched VMs (vm-watch.ts).
    */
   vmTouched(node: string): void {
     for (const watch of this.vmWatches) watch.touch(node);
