@@ -10,7 +10,7 @@ import type { VirtualClock } from './virtual-clock.js';
 import { reconcileCeph, registerCephHandlers } from './world/ceph.js';
 import { reconcilePdbs } from './world/disruption.js';
 import { armTimedFaults, registerTimedFaults } from './world/faults-timed.js';
-import { invariantStoreHook } from './world/invariants.js';
+import { invariantStoreHook } from './world/invariants-store-hook.js';
 import { registerPodHandlers } from './world/kubelets.js';
 import { registerMachineHandlers } from './world/machines.js';
 import { R } from './world/objects.js';
