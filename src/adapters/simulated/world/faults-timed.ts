@@ -4,7 +4,7 @@
  * World.setFaultActive, which runs the fault type's registered effect.
  */
 import type { FaultTiming } from '../scenario/fault-timing.js';
-import { TIMED_FAULT_TYPES } from '../scenario/schema.js';
+import { TIMED_FAULT_TYPES } from '../scenario/faults-schema.js';
 import type { World, WorldRequest } from './world.js';
 
 function timingOf(fault: object): FaultTiming {
