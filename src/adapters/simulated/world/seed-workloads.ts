@@ -3,7 +3,8 @@
  * ReplicaSets and PDBs, the StatefulSets, the DaemonSets (their pods come from the controllers).
  */
 import type { World } from './world.js';
-import { R, pdbObject, replicaSetObject, workloadObject, type Placement } from './objects.js';
+import { R, pdbObject, type Placement } from './objects.js';
+import { replicaSetObject, workloadObject } from './workload-objects.js';
 
 interface SeededDeployment {
   namespace: string;
