@@ -13,7 +13,8 @@ import { simulatedCluster, type SimulatedCluster } from './simulated-cluster.js'
 import { persistWorld, populateWorld, readSavedWorld } from './world-setup.js';
 import { initialState } from './world/initial-state.js';
 import type { WorldState } from './world/state.js';
-import { World, type WorldContext } from './world/world.js';
+import { World } from './world/world.js';
+import type { WorldContext } from './world/world-types.js';
 
 export { loadScenario, parseScenario } from './scenario/load.js';
 export { referenceScenario } from './scenario/reference.js';

@@ -8,7 +8,7 @@ import { generateSecrets } from './machine-config.js';
 import { uuidFrom } from './machines.js';
 import { SeededRandom } from './rng.js';
 import type { WorldState } from './state.js';
-import type { WorldContext } from './world.js';
+import type { WorldContext } from './world-types.js';
 
 export function scenarioHash(scenario: Scenario): string {
   return createHash('sha256').update(JSON.stringify(scenario)).digest('hex').slice(0, 16);

@@ -18,7 +18,8 @@ import { isCordoned, readyStatus, talosVersionOf } from './nodes.js';
 import { checkLeavesReplaced } from './invariants-terraform.js';
 import { R } from './objects.js';
 import { isOtherRunner } from './skewed-runner.js';
-import { DESTRUCTIVE, type World } from './world.js';
+import { DESTRUCTIVE } from './scripted-faults.js';
+import type { World } from './world.js';
 
 interface Seen {
   noout: string[];

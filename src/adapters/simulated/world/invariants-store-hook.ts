@@ -16,7 +16,8 @@ import { isCordoned, readyStatus, talosVersionOf } from './nodes.js';
 import { R } from './objects.js';
 import { isDaemonOrMirror } from './pod-helpers.js';
 import { skewedRunnerHolds } from './skewed-runner.js';
-import type { StoreHook, World } from './world.js';
+import type { World } from './world.js';
+import type { StoreHook } from './world-types.js';
 
 /**
  * Per world, per node: the workers out of service when Drover sent its cordon request. A worker

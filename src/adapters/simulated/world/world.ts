@@ -34,19 +34,6 @@ import type {
   WorldEventHandler,
 } from './world-types.js';
 
-// Where these lived before the world was split (issue #14): importers keep their paths.
-export { DESTRUCTIVE, FAULTS_TAKING_OUT } from './scripted-faults.js';
-export { unreachable } from './node-lookup.js';
-export type {
-  Actor,
-  FaultEffect,
-  RequestListener,
-  StoreHook,
-  WorldContext,
-  WorldEventHandler,
-  WorldRequest,
-} from './world-types.js';
-
 export class World {
   readonly rng: SeededRandom;
   private actor: Actor = 'drover';
