@@ -8,7 +8,7 @@ import { deletePod, podPhase, podReady } from '../kube/pods.js';
 import { iso, type KubeObject } from '../kube/store.js';
 import { readyStatus } from './nodes.js';
 import { R } from './objects.js';
-import { crashLooping, inCrashLoop, setCrashLoop } from './lived-in.js';
+import { crashLooping, inCrashLoop, setCrashLoop } from './crash-loop.js';
 import { isDaemonOrMirror, kubeletUp } from './pod-helpers.js';
 import type { World } from './world.js';
 

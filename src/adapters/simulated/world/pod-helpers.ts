@@ -31,6 +31,26 @@ export function finished(pod: KubeObject): boolean {
   return phase === 'Succeeded' || phase === 'Failed';
 }
 
+/** A pod's four conditions, all set at `at`: scheduled, initialised, and ready or not. */
+export function podConditions(at: string, ready: boolean, reason?: string) {
+  return [
+    { type: 'PodScheduled', status: 'True', lastTransitionTime: at },
+    { type: 'Initialized', status: 'True', lastTransitionTime: at },
+    {
+      type: 'ContainersReady',
+      status: ready ? 'True' : 'False',
+      lastTransitionTime: at,
+      ...(reason ? { reason } : {}),
+    },
+    {
+      type: 'Ready',
+      status: ready ? 'True' : 'False',
+      lastTransitionTime: at,
+      ...(reason ? { reason } : {}),
+    },
+  ];
+}
+
 /** The kubelet on this node can act: its machine runs and it is Ready. */
 export function kubeletUp(world: World, node: KubeObject | undefined): boolean {
   return !!node && world.vmRunning(node.metadata.name) && readyStatus(node) === 'True';
