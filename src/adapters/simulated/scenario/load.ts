@@ -1,7 +1,7 @@
 /**
  * Loads a scenario: YAML, then the zod schema, then the cross-references the schema cannot
- * express (cross-check.ts: hosts, templates, schematics, patches and fault targets that must exist). Every
- * problem names its field path, e.g. `nodes[3].host`.
+ * express (cross-check.ts: hosts, templates, schematics, patches and fault targets that must
+ * exist). Every problem names its field path, e.g. `nodes[3].host`.
  */
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { DroverError } from '../../../core/errors.js';
