@@ -130,6 +130,15 @@ export const MUTATIONS = [
     why: 'the checker would excuse a cordon sent while another machine was already down (its Node still Ready): a real breach by Drover would go unseen',
   },
   {
+    id: 'twin-disrupted-pods-not-healthy',
+    rule: 'drain-honours-pdbs',
+    file: 'src/adapters/simulated/world/disruption.ts',
+    find: '(p) => podReady(p) && !p.metadata.deletionTimestamp && !(p.metadata.name in disrupted),',
+    replace: '(p) => podReady(p) && !p.metadata.deletionTimestamp,',
+    tests: ['src/adapters/simulated/world/disruption.test.ts'],
+    why: 'the twin would hand a PDB budget an eviction used out again before the pod is gone, kinder than the real disruption controller: a drain that over-evicts would pass',
+  },
+  {
     id: 'capacity-shrinks-batch',
     rule: 'disruption-budget',
     file: 'src/engine/next-batch.ts',
