@@ -50,8 +50,7 @@ export async function startFakeApiServer(options: {
   const token = randomBytes(24).toString('hex');
   const droverToken = randomBytes(24).toString('hex');
   const users = fakeUsers(token, droverToken);
-  const counts: Record<string, number> = {};
-  let total = 0;
+  const requests = requestCounter();
   const hub = new WatchHub(store, {
     ...watchFaults(faults),
     ...(options.after ? { after: options.after } : {}),
@@ -66,10 +65,7 @@ export async function startFakeApiServer(options: {
     hub,
     users,
     address: () => address,
-    count: (kind) => {
-      counts[kind] = (counts[kind] ?? 0) + 1;
-      total += 1;
-    },
+    count: requests.count,
   });
   const server = options.tls
     ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, onRequest)
@@ -84,8 +80,8 @@ export async function startFakeApiServer(options: {
     kubeconfigYaml: fakeKubeconfigYaml(url, droverToken),
     adminKubeconfigYaml: fakeKubeconfigYaml(url, token),
     faults,
-    requestCounts: () => ({ ...counts }),
-    totalRequests: () => total,
+    requestCounts: requests.counts,
+    totalRequests: requests.total,
     dropWatches: () => hub.dropAll(),
     openWatches: () => hub.openCount,
     close: async () => {
@@ -103,4 +99,18 @@ async function listen(server: Server): Promise<number> {
     server.listen(0, '127.0.0.1', () => resolve());
   });
   return (server.address() as AddressInfo).port;
+}
+
+/** The requests served, by kind (routing.ts requestKind) and in all. */
+function requestCounter() {
+  const counts: Record<string, number> = {};
+  let total = 0;
+  return {
+    count: (kind: string): void => {
+      counts[kind] = (counts[kind] ?? 0) + 1;
+      total += 1;
+    },
+    counts: (): Record<string, number> => ({ ...counts }),
+    total: (): number => total,
+  };
 }
