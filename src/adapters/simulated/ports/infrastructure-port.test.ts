@@ -104,8 +104,8 @@ describe('SimulatedInfrastructurePort', () => {
     const held = await infra.plan({ replace: [] }).catch((e: unknown) => e);
     expect(held).toMatchObject({ code: 'TF_STATE_LOCKED' });
     expect(String((held as Error).message)).toContain(`ID:        ${lockId}`);
-    await expect(infra.forceUnlock('not-the-lock')).rejects.toThrow(/does not match/);
-    await infra.forceUnlock(lockId ?? '');
+    await expect(infra.forceUnlock!('not-the-lock')).rejects.toThrow(/does not match/);
+    await infra.forceUnlock!(lockId ?? '');
     await infra.plan({ replace: [] });
   });
 
