@@ -122,14 +122,21 @@ function handleNamed(r: ResourceRequest, name: string): StatusResponse {
   }
 }
 
-/** DELETE: the grace period from the query, overridden by DeleteOptions in the body. */
+/**
+ * DELETE: the grace period from DeleteOptions in the body when there is one, the query ignored
+ * then; else from the query (apiserver pkg/endpoints/handlers/delete.go DeleteResource decodes
+ * the body, or the query parameters only when the body is empty; kubernetes/kubernetes at
+ * 02e16cb2).
+ */
 function deleteRequest(r: ResourceRequest, target: Target): StatusResponse {
-  const fromQuery = r.query.get('gracePeriodSeconds');
-  let grace = fromQuery === null ? undefined : Number(fromQuery);
+  let grace: number | undefined;
   if (r.body.trim() !== '') {
     const parsed = parse(r.body);
     if (!parsed) return badRequest("couldn't get version/kind; json parse error: invalid JSON");
     if (typeof parsed.gracePeriodSeconds === 'number') grace = parsed.gracePeriodSeconds;
+  } else {
+    const fromQuery = r.query.get('gracePeriodSeconds');
+    grace = fromQuery === null ? undefined : Number(fromQuery);
   }
   return deleteObject(r.store, target, grace, r.now());
 }
