@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject, KubeStore } from '../store.js';
 import { evictPod } from '../eviction.js';
+import { groupVersion } from './resources.js';
 import type { ResourcePath } from './routing.js';
 import { buildMatcher, paginate, SelectorError, type Matcher } from './selection.js';
 import {
@@ -20,7 +21,7 @@ import {
 import { asTable, wantsTable } from './table.js';
 import type { WatchHub } from './watch.js';
 import { patchObject } from './patch-request.js';
-import { apiVersionOf, createObject, deleteObject, replaceObject, type Target } from './writes.js';
+import { createObject, deleteObject, replaceObject, type Target } from './writes.js';
 
 export interface ResourceRequest {
   store: KubeStore;
@@ -78,7 +79,7 @@ function listObjects(r: ResourceRequest, matcher: Matcher): StatusResponse {
   }
   const list = {
     kind: `${def.kind}List`,
-    apiVersion: apiVersionOf(def),
+    apiVersion: groupVersion(def),
     metadata: {
       resourceVersion: listVersion,
       ...(page.continueToken ? { continue: page.continueToken } : {}),

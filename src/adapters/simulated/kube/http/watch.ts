@@ -12,7 +12,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { KubeObject, KubeStore, StoreEvent } from '../store.js';
-import type { ResourceDef } from './resources.js';
+import { groupVersion, type ResourceDef } from './resources.js';
 import type { Matcher } from './selection.js';
 import { statusFailure, tooLargeResourceVersion } from './status.js';
 import { realTimer, type Cancel, type WatchHubOptions } from './watch-options.js';
@@ -200,9 +200,7 @@ export class WatchHub {
     if (stream.res.writableEnded || stream.halfOpen) return;
     const object = {
       kind: stream.def.kind,
-      apiVersion: stream.def.group
-        ? `${stream.def.group}/${stream.def.version}`
-        : stream.def.version,
+      apiVersion: groupVersion(stream.def),
       metadata: { resourceVersion: this.store.resourceVersion },
     };
     stream.res.write(JSON.stringify({ type: 'BOOKMARK', object }) + '\n');
