@@ -11,7 +11,6 @@ import { compareVersions, versionOf } from '../../../core/version.js';
 import type { InventoryNode } from '../../../core/inventory.js';
 import type { TalosUpgradeOptions } from '../../../ports/talos.js';
 import { podPhase } from '../kube/pods.js';
-import type { ScenarioFault } from '../scenario/schema.js';
 import { checkTakenOut, outOfService } from '../world/invariants.js';
 import { machineStopped } from '../world/machines.js';
 import { R } from '../world/objects.js';
@@ -19,6 +18,7 @@ import { isDaemonOrMirror } from '../world/pod-helpers.js';
 import { upgradeIssued } from '../world/upgrade-reads.js';
 import type { VmState } from '../world/state.js';
 import type { World } from '../world/world.js';
+import { takeFaultUse } from './fault-uses.js';
 import { imageMissing } from './registry-port.js';
 import { rpcError, runningMachine } from './talos-port-common.js';
 
@@ -39,26 +39,6 @@ function refuseUnsupportedPath(node: string, host: string | undefined, target: s
   );
 }
 
-/** The first matching Talos fault with uses left (counted), or undefined. */
-function takeFault<T extends ScenarioFault['type']>(
-  world: World,
-  type: T,
-  node: string,
-): Extract<ScenarioFault, { type: T }> | undefined {
-  const faults = world.faults();
-  for (let i = 0; i < faults.length; i++) {
-    const f = faults[i];
-    if (!f || f.type !== type || !('node' in f) || f.node !== node) continue;
-    const times = 'times' in f && typeof f.times === 'number' ? f.times : Infinity;
-    const used = world.state.faultUses[i] ?? 0;
-    if (used >= times) continue;
-    world.state.faultUses[i] = used + 1;
-    world.changed();
-    return f as Extract<ScenarioFault, { type: T }>;
-  }
-  return undefined;
-}
-
 /**
  * `talosctl upgrade --wait` as cmd/talosctl/pkg/talos/action (v1.10.9 / v1.11.6) behaves:
  * refusals are synchronous; the node reboots; talosctl exits 0 once the boot ID changed and
@@ -72,7 +52,7 @@ export async function upgradeNode(
   const n = world.requireNodeByAddress(node);
   upgradeIssued(world, n.name);
   world.failIfScripted('talos-upgrade', n.name);
-  const drop = takeFault(world, 'talos-upgrade-drops', n.name);
+  const drop = takeFaultUse(world, 'talos-upgrade-drops', (f) => f.node === n.name);
   const { vm } = runningMachine(world, node);
   if (drop?.at === 'before-upgrade')
     throw upgradeUnreachable(
