@@ -2,8 +2,8 @@
  * The simulated `talosctl upgrade`, as cmd/talosctl/pkg/talos/action (v1.10.9 / v1.11.6)
  * behaves, with the Talos faults of the scenario (scenario/faults-talos.ts): talosctl losing
  * the node, rollbacks, nodes that never come back. Invariant hooks: an upgrade without a
- * version read since the last one (11), of a node Drover did not drain (6). `upgrade-k8s` is
- * talos-port-upgrade-kubernetes.ts.
+ * version read since the last one (evidence-of-change), of a node Drover did not drain
+ * (drain-honours-pdbs). `upgrade-k8s` is talos-port-upgrade-kubernetes.ts.
  */
 import { canMoveInOneHop, talosLine } from '../../../core/compatibility.js';
 import { DroverError } from '../../../core/errors.js';
