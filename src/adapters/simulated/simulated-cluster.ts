@@ -99,7 +99,8 @@ export function simulatedCluster(
 ): SimulatedCluster {
   const { context, state, store } = world;
   const { scenario } = context;
-  const kubernetes = reportingKubernetes(world, new SimulatedKubernetesPort(world));
+  const ports = simulatedPorts(world, clock);
+  const { kubernetes } = ports;
   return {
     scenario,
     inventory: context.inventory,
@@ -111,19 +112,7 @@ export function simulatedCluster(
     kubernetes: { ...context.kubernetes },
     clock,
     store,
-    ports: {
-      clock,
-      kubernetes,
-      talos: reportingTalos(world, new SimulatedTalosPort(world)),
-      infrastructure: reportingInfrastructure(world, new SimulatedInfrastructurePort(world)),
-      stateBackup: reportingStateBackup(world, new SimulatedStateBackupPort(world)),
-      secrets: new SimulatedSecretsPort(world),
-      storage: reportingStorage(world, new SimulatedStoragePort(world)),
-      ...(scenario.hooks.length > 0
-        ? { hooks: new SimulatedHookRunner(scenario.hooks, clock) }
-        : {}),
-      registry: new SimulatedRegistryPort(world),
-    },
+    ports,
     newLock: () => new LeaseLock({ kubernetes, clock }),
     // A read, at any moment: end-of-run rules are judged when the run releases the lease
     // (invariants-engine.ts) or when its runner says it ended (endRun), never by reading.
@@ -140,6 +129,33 @@ export function simulatedCluster(
     onCrash: (handler) => world.onCrash(handler),
     crashed: () => world.crashed,
     crash: () => world.crash(),
+    ...lifeCycle(world, clock, saver),
+  };
+}
+
+/** The ports over the world, each reporting what it is asked to do to the world's request feed. */
+function simulatedPorts(world: World, clock: VirtualClock): SimulatedCluster['ports'] {
+  const { hooks } = world.context.scenario;
+  return {
+    clock,
+    kubernetes: reportingKubernetes(world, new SimulatedKubernetesPort(world)),
+    talos: reportingTalos(world, new SimulatedTalosPort(world)),
+    infrastructure: reportingInfrastructure(world, new SimulatedInfrastructurePort(world)),
+    stateBackup: reportingStateBackup(world, new SimulatedStateBackupPort(world)),
+    secrets: new SimulatedSecretsPort(world),
+    storage: reportingStorage(world, new SimulatedStoragePort(world)),
+    ...(hooks.length > 0 ? { hooks: new SimulatedHookRunner(hooks, clock) } : {}),
+    registry: new SimulatedRegistryPort(world),
+  };
+}
+
+/** How the world ends: frozen by a crash, or closed (saved first unless it crashed). */
+function lifeCycle(
+  world: World,
+  clock: VirtualClock,
+  saver: WorldSaver | undefined,
+): Pick<SimulatedCluster, 'freeze' | 'persist' | 'close'> {
+  return {
     freeze: () => {
       if (saver) {
         saver.saveNow();

@@ -3,6 +3,7 @@
  * AlreadyExists, Conflict): the fake server turns them into Status answers, in-process callers
  * match on the code.
  */
+import { qualifiedResource } from './http/status.js';
 import type { ResourceKey } from './kube-object.js';
 
 export class StoreError extends Error {
@@ -16,23 +17,21 @@ export class StoreError extends Error {
 }
 
 export function notFoundError(resource: ResourceKey, name: string): StoreError {
-  return new StoreError(404, 'NotFound', `${qualified(resource)} "${name}" not found`);
+  return new StoreError(404, 'NotFound', `${qualifiedResource(resource).text} "${name}" not found`);
 }
 
 export function alreadyExistsError(resource: ResourceKey, name: string): StoreError {
-  return new StoreError(409, 'AlreadyExists', `${qualified(resource)} "${name}" already exists`);
+  return new StoreError(
+    409,
+    'AlreadyExists',
+    `${qualifiedResource(resource).text} "${name}" already exists`,
+  );
 }
 
 export function conflictError(resource: ResourceKey, name: string): StoreError {
   return new StoreError(
     409,
     'Conflict',
-    `Operation cannot be fulfilled on ${qualified(resource)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+    `Operation cannot be fulfilled on ${qualifiedResource(resource).text} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
   );
-}
-
-/** `plural.group` (`plural` for core/v1), as the server's messages name a resource. */
-function qualified(resource: ResourceKey): string {
-  const slash = resource.indexOf('/');
-  return slash < 0 ? resource : `${resource.slice(slash + 1)}.${resource.slice(0, slash)}`;
 }

@@ -1,8 +1,9 @@
 /**
  * The simulated cluster's Kubernetes state: real Kubernetes JSON objects with a global
- * resourceVersion, change history for watches (bounded, so a too-old version answers 410),
- * and snapshot/restore for --world persistence. Both the in-process KubernetesPort and the fake
- * API server read and write through this store, so they see one world.
+ * resourceVersion, change events for subscribers (the fake API server's watches keep their
+ * own history: http/watch-window.ts), and snapshot/restore for --world persistence. Both the
+ * in-process KubernetesPort and the fake API server read and write through this store, so they
+ * see one world.
  */
 import type { KubeMetadata, KubeObject, ResourceKey } from './kube-object.js';
 import { iso } from './kube-object.js';
@@ -31,14 +32,10 @@ export interface StoreSnapshot {
   objects: { resource: ResourceKey; object: KubeObject }[];
 }
 
-/** How many past events a watch may resume from; older versions get 410 Expired. */
-const HISTORY_LIMIT = 5000;
-
 export class KubeStore {
   private rv = 1;
   private uidCounter = 0;
   private readonly objects = new Map<ResourceKey, Map<string, KubeObject>>();
-  private readonly history: StoreEvent[] = [];
   private readonly listeners = new Set<StoreListener>();
   private readonly viewListeners = new Set<StoreListener>();
 
@@ -53,11 +50,6 @@ export class KubeStore {
 
   get resourceVersion(): string {
     return String(this.rv);
-  }
-
-  /** Oldest resourceVersion a watch may start after; older ones are expired. */
-  get oldestWatchableVersion(): number {
-    return this.history[0]?.resourceVersion ?? this.rv;
   }
 
   list(resource: ResourceKey, namespace?: string): KubeObject[] {
@@ -193,22 +185,11 @@ export class KubeStore {
 
   /**
    * Subscribes a reader that never changes what it is handed (the simulated cluster's own
-   * indexes): it gets the event as history keeps it, without a copy of its own.
+   * indexes): it gets the event itself, without a copy of its own.
    */
   subscribeView(listener: StoreListener): () => void {
     this.viewListeners.add(listener);
     return () => this.viewListeners.delete(listener);
-  }
-
-  /**
-   * Events after `afterVersion`, or 'expired' when history no longer reaches back that far
-   * (the caller answers with a 410 ERROR event, as the real server does).
-   */
-  eventsSince(resource: ResourceKey, afterVersion: number): StoreEvent[] | 'expired' {
-    if (afterVersion < this.oldestWatchableVersion - 1) return 'expired';
-    return this.history
-      .filter((e) => e.resource === resource && e.resourceVersion > afterVersion)
-      .map((e) => ({ ...e, object: clone(e.object) }));
   }
 
   snapshot(): StoreSnapshot {
@@ -228,7 +209,6 @@ export class KubeStore {
 
   restore(snapshot: StoreSnapshot): void {
     this.objects.clear();
-    this.history.length = 0;
     this.rv = snapshot.resourceVersion;
     this.uidCounter = snapshot.uidCounter;
     for (const { resource, object } of snapshot.objects)
@@ -248,8 +228,6 @@ export class KubeStore {
   }
 
   private emit(event: StoreEvent): void {
-    this.history.push(event);
-    if (this.history.length > HISTORY_LIMIT) this.history.shift();
     for (const listener of [...this.viewListeners]) listener(event);
     for (const listener of [...this.listeners]) listener({ ...event, object: clone(event.object) });
   }

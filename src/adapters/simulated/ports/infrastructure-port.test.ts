@@ -91,6 +91,24 @@ describe('SimulatedInfrastructurePort', () => {
     await infra.plan({ replace: ['module.worker_nodes["w-2"]'] });
   });
 
+  it('an apply killed half-way leaves its lock held (never released by it); force-unlock of its ID frees it', async () => {
+    cluster = await startSmall({ faults: [{ type: 'crash-during-apply', node: 'w-1' }] });
+    const infra = cluster.ports.infrastructure;
+    await backupState(cluster, 'b');
+    const plan = await infra.plan({ replace: node(cluster, 'w-1').terraformAddresses });
+    // No process to kill here (no onCrash handler): the apply returns its error, and its
+    // `finally` runs as a killed terraform's never would; the lock must stay all the same.
+    const crash = await infra.apply(plan).catch((e: unknown) => e);
+    expect(crash).toMatchObject({ code: 'SIMULATED_CRASH' });
+    const lockId = /state lock (\S+) left behind/.exec(String((crash as Error).message))?.[1];
+    const held = await infra.plan({ replace: [] }).catch((e: unknown) => e);
+    expect(held).toMatchObject({ code: 'TF_STATE_LOCKED' });
+    expect(String((held as Error).message)).toContain(`ID:        ${lockId}`);
+    await expect(infra.forceUnlock!('not-the-lock')).rejects.toThrow(/does not match/);
+    await infra.forceUnlock!(lockId ?? '');
+    await infra.plan({ replace: [] });
+  });
+
   it('refuses a saved plan once the state changed (stale), and a plan applied twice', async () => {
     cluster = await startSmall();
     const infra = cluster.ports.infrastructure;

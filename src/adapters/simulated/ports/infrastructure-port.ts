@@ -42,24 +42,17 @@ import {
   stateResources,
   VM_RESOURCE,
 } from './infrastructure-resources.js';
-import {
-  foreignLock,
-  lockAccessDeniedError,
-  lockErrorActive,
-  lockHeldError,
-  unlockMismatchError,
-} from './infrastructure-lock.js';
+import { DROVER_WHO, SimulatedStateLock } from './infrastructure-lock.js';
 
 const PLAN_SECONDS = 8;
 const INIT_SECONDS = 5;
-/** Lock Info `Who` of Drover's own Terraform runs in the twin (user@host). */
-const DROVER_WHO = 'drover@runner';
 
 export class SimulatedInfrastructurePort implements InfrastructurePort {
-  /** A lock a crashed apply left behind: not released by this process. */
-  private leftBehind: string | undefined;
+  private readonly stateLock: SimulatedStateLock;
 
-  constructor(private readonly world: World) {}
+  constructor(private readonly world: World) {
+    this.stateLock = new SimulatedStateLock(world);
+  }
 
   private get tf() {
     return this.world.state.terraform;
@@ -89,24 +82,7 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
 
   private lock(operation: TerraformLock['operation']): TerraformLock {
     this.requireInit();
-    if (lockErrorActive(this.world)) throw lockAccessDeniedError(this.world);
-    const held = this.tf.lock ?? foreignLock(this.world);
-    if (held) throw lockHeldError(this.world, held);
-    const lock: TerraformLock = {
-      id: `${this.world.rng.hex(8)}-${this.world.rng.hex(4)}-${this.world.rng.hex(4)}`,
-      operation,
-      who: DROVER_WHO,
-      created: this.world.now,
-    };
-    this.tf.lock = lock;
-    this.world.changed();
-    return lock;
-  }
-
-  private unlock(lock: TerraformLock): void {
-    if (this.leftBehind === lock.id) return;
-    if (this.tf.lock?.id === lock.id) this.tf.lock = null;
-    this.world.changed();
+    return this.stateLock.take(operation);
   }
 
   async plan(request: PlanRequest): Promise<InfrastructurePlan> {
@@ -123,7 +99,7 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
         replaceable,
       };
     } finally {
-      this.unlock(lock);
+      this.stateLock.release(lock);
     }
   }
 
@@ -134,9 +110,7 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
   /** `terraform force-unlock -force ID`: releases the lock with that ID, else Terraform's error. */
   async forceUnlock(lockId: string): Promise<void> {
     await this.world.clock.sleep(1000);
-    if (this.tf.lock?.id !== lockId) throw unlockMismatchError(lockId);
-    this.tf.lock = null;
-    this.world.changed();
+    this.stateLock.forceUnlock(lockId);
   }
 
   async discardPlan(plan: InfrastructurePlan): Promise<void> {
@@ -178,7 +152,7 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
           replaced.flatMap((n) => n.terraformAddresses.map((m) => `${m}.${VM_RESOURCE}`)),
         );
     } finally {
-      this.unlock(lock);
+      this.stateLock.release(lock);
     }
   }
 
@@ -221,9 +195,7 @@ export class SimulatedInfrastructurePort implements InfrastructurePort {
    */
   private async crashIfScripted(node: string, lock: TerraformLock): Promise<void> {
     if (!takeCrashDuringApply(this.world, node)) return;
-    this.tf.lock = lock;
-    this.leftBehind = lock.id;
-    this.world.changed();
+    this.stateLock.leaveBehind(lock);
     if (this.world.crashHook) await this.world.crashHook();
     throw applyCrashError(node, lock.id);
   }

@@ -9,6 +9,7 @@ import { DroverError } from '../../../core/errors.js';
 import type { StateBackupPort, StoredObject } from '../../../ports/state-backup.js';
 import type { StoredS3Object } from '../world/state.js';
 import type { World } from '../world/world.js';
+import { takeFaultUse } from './fault-uses.js';
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -70,21 +71,6 @@ export class SimulatedStateBackupPort implements StateBackupPort {
     return { key, sha256: digest, size: bytes.byteLength };
   }
 
-  /** A backup-reads-back-different fault with uses left: counts one. */
-  private readsBackDifferent(): boolean {
-    const faults = this.world.faults();
-    for (let i = 0; i < faults.length; i++) {
-      const f = faults[i];
-      if (f?.type !== 'backup-reads-back-different') continue;
-      const used = this.world.state.faultUses[i] ?? 0;
-      if (f.times !== 'always' && used >= f.times) continue;
-      this.world.state.faultUses[i] = used + 1;
-      this.world.changed();
-      return true;
-    }
-    return false;
-  }
-
   async get(key: string, signal?: AbortSignal): Promise<Uint8Array> {
     this.checkAvailable();
     await this.world.clock.sleep(this.world.ms('state-transfer', 0.2), signal);
@@ -99,7 +85,7 @@ export class SimulatedStateBackupPort implements StateBackupPort {
         },
       );
     const bytes = decodeObjectBytes(object);
-    if (this.readsBackDifferent()) {
+    if (takeFaultUse(this.world, 'backup-reads-back-different')) {
       // A store that returns other bytes than were written: not a verified backup.
       bytes[0] = (bytes[0] ?? 0) ^ 0xff;
       return bytes;

@@ -75,6 +75,25 @@ describe('SimulatedTalosPort: boots and upgrades', () => {
     expect(await talos.bootId(W2)).toBe(before);
   });
 
+  it('refuses a control plane upgrade while another etcd member is unhealthy (rebooting)', async () => {
+    // talos v1.11.6 v1alpha1_server.go Upgrade: etcd is validated before the node goes down.
+    cluster = await pets();
+    const { talos } = cluster.ports;
+    const rebooting = talos.upgrade(CP[1]!, { image: IMAGE, timeoutSeconds: 1800 });
+    await cluster.clock.sleep(1000);
+    const before = await talos.bootId(CP[0]!);
+    await expect(
+      talos.upgrade(CP[0]!, { image: IMAGE, timeoutSeconds: 1800 }),
+    ).rejects.toMatchObject({
+      code: 'TALOS_UPGRADE_REJECTED',
+      message: expect.stringMatching(/etcd member \S+ is not healthy; all members must be healthy/),
+    });
+    expect(await talos.bootId(CP[0]!)).toBe(before);
+    expect(await talos.version(CP[0]!)).toBe('1.10.8');
+    await rebooting;
+    await talos.upgrade(CP[0]!, { image: IMAGE, timeoutSeconds: 1800 });
+  });
+
   it('connection lost during the reboot: exit 1 (unreachable), the node comes back upgraded', async () => {
     cluster = await pets([{ type: 'talos-upgrade-drops', node: 'w-2' }]);
     const { talos } = cluster.ports;

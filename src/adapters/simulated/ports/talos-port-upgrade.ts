@@ -1,25 +1,26 @@
 /**
- * The simulated `talosctl upgrade` and `upgrade-k8s`, as cmd/talosctl/pkg/talos/action and
- * pkg/cluster/kubernetes (v1.10.9 / v1.11.6) behave, with the Talos faults of the scenario
- * (scenario/faults-talos.ts): talosctl losing the node, rollbacks, nodes that never come back,
- * removed APIs. Invariant hooks: an upgrade without a version read since the last one (11), of
- * a node Drover did not drain (6).
+ * The simulated `talosctl upgrade`, as cmd/talosctl/pkg/talos/action (v1.10.9 / v1.11.6)
+ * behaves, with the Talos faults of the scenario (scenario/faults-talos.ts): talosctl losing
+ * the node, rollbacks, nodes that never come back. Invariant hooks: an upgrade without a
+ * version read since the last one (evidence-of-change), of a node Drover did not drain
+ * (drain-honours-pdbs). `upgrade-k8s` is talos-port-upgrade-kubernetes.ts.
  */
 import { canMoveInOneHop, talosLine } from '../../../core/compatibility.js';
 import { DroverError } from '../../../core/errors.js';
 import { compareVersions, versionOf } from '../../../core/version.js';
-import type { KubernetesUpgradeOptions, TalosUpgradeOptions } from '../../../ports/talos.js';
-import { removedItemsError } from '../../talos/removed-items.js';
+import type { InventoryNode } from '../../../core/inventory.js';
+import type { TalosUpgradeOptions } from '../../../ports/talos.js';
 import { podPhase } from '../kube/pods.js';
-import type { ScenarioFault } from '../scenario/schema.js';
 import { checkTakenOut, outOfService } from '../world/invariants.js';
 import { machineStopped } from '../world/machines.js';
 import { R } from '../world/objects.js';
 import { isDaemonOrMirror } from '../world/pod-helpers.js';
 import { upgradeIssued } from '../world/upgrade-reads.js';
+import type { VmState } from '../world/state.js';
 import type { World } from '../world/world.js';
+import { takeFaultUse } from './fault-uses.js';
 import { imageMissing } from './registry-port.js';
-import { busy, rpcError, runningMachine } from './talos-port-common.js';
+import { rpcError, runningMachine } from './talos-port-common.js';
 
 /**
  * The installer's pre-flight (siderolabs/talos v1.11.6 cmd/installer/pkg/install/preflight.go,
@@ -38,26 +39,6 @@ function refuseUnsupportedPath(node: string, host: string | undefined, target: s
   );
 }
 
-/** The first matching Talos fault with uses left (counted), or undefined. */
-function takeFault<T extends ScenarioFault['type']>(
-  world: World,
-  type: T,
-  node: string,
-): Extract<ScenarioFault, { type: T }> | undefined {
-  const faults = world.faults();
-  for (let i = 0; i < faults.length; i++) {
-    const f = faults[i];
-    if (!f || f.type !== type || !('node' in f) || f.node !== node) continue;
-    const times = 'times' in f && typeof f.times === 'number' ? f.times : Infinity;
-    const used = world.state.faultUses[i] ?? 0;
-    if (used >= times) continue;
-    world.state.faultUses[i] = used + 1;
-    world.changed();
-    return f as Extract<ScenarioFault, { type: T }>;
-  }
-  return undefined;
-}
-
 /**
  * `talosctl upgrade --wait` as cmd/talosctl/pkg/talos/action (v1.10.9 / v1.11.6) behaves:
  * refusals are synchronous; the node reboots; talosctl exits 0 once the boot ID changed and
@@ -71,55 +52,18 @@ export async function upgradeNode(
   const n = world.requireNodeByAddress(node);
   upgradeIssued(world, n.name);
   world.failIfScripted('talos-upgrade', n.name);
-  const drop = takeFault(world, 'talos-upgrade-drops', n.name);
+  const drop = takeFaultUse(world, 'talos-upgrade-drops', (f) => f.node === n.name);
   const { vm } = runningMachine(world, node);
   if (drop?.at === 'before-upgrade')
     throw upgradeUnreachable(
       node,
       `rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp ${node}:50000: connect: connection refused"`,
     );
-  const version = /:v?(\d+\.\d+\.\d+)$/.exec(options.image)?.[1];
-  if (!version)
-    throw rpcError(
-      'TALOS_UPGRADE_REJECTED',
-      `"${node}": rpc error: code = Unknown desc = error validating installer image "${options.image}": invalid reference format`,
-    );
-  // machined's Upgrade pulls and validates the installer first (v1.11.6
-  // internal/app/machined/internal/server/v1alpha1/v1alpha1_server.go): a missing image is refused.
-  if (imageMissing(world, options.image))
-    throw rpcError(
-      'TALOS_UPGRADE_REJECTED',
-      `"${node}": rpc error: code = Unknown desc = error validating installer image "${options.image}": failed to resolve reference "${options.image}": ${options.image}: not found`,
-    );
-  refuseUnsupportedPath(node, vm.version, version);
-  if (n.role === 'controlplane') {
-    const unhealthy = world.state.etcd.find((m) => m.node !== n.name && !m.healthy);
-    if (unhealthy)
-      throw rpcError(
-        'TALOS_UPGRADE_REJECTED',
-        `"${node}": rpc error: code = Unknown desc = error validating etcd for upgrade: etcd member ${unhealthy.id} is not healthy; all members must be healthy to perform an upgrade: context deadline exceeded`,
-      );
-  }
+  const version = refuseUpgrade(world, n, node, vm.version, options.image);
   checkDrained(world, n.name);
   const started = world.now;
   const bootBefore = vm.bootId;
-  const wasOut = outOfService(world, n.name);
-  vm.phase = 'rebooting';
-  world.vmTouched(vm.node);
-  for (const m of world.state.etcd) if (m.node === n.name) m.healthy = false;
-  checkTakenOut(world, n, `talos upgrade of ${n.name}`, {
-    newlyOut: !wasOut,
-    storage: true,
-  });
-  machineStopped(world, n.name, vm.uuid);
-  const neverBack = world.hasFault('talos-never-back', (f) => 'node' in f && f.node === n.name);
-  // A rollback: the new Talos fails to boot and Talos boots the old one again (a new boot).
-  const rollsBack = world.hasFault('talos-rolls-back', (f) => 'node' in f && f.node === n.name);
-  // Nobody sees the version before the machine answers again.
-  if (!rollsBack && !neverBack) vm.version = version;
-  const rebootMs = world.rng.jitter(world.ms('talos-upgrade', 0.6));
-  if (!neverBack) world.schedule(rebootMs, { type: 'vm-configured', node: n.name, vmId: vm.uuid });
-  world.changed();
+  const rebootMs = reboot(world, n, vm, version);
   // talosctl loses the node while it reboots, and exits 1; the reboot goes on without it.
   if (drop) throw upgradeUnreachable(node);
   // --wait: tracks the node until it is back on a new boot and ready, or its --timeout.
@@ -137,75 +81,66 @@ export async function upgradeNode(
   }
 }
 
-export async function upgradeKubernetes(
+/**
+ * The synchronous refusals of the Upgrade call, in machined's order: a malformed or missing
+ * installer image, an unsupported version path, an unhealthy etcd peer of a control plane node.
+ * Returns the version the image installs.
+ */
+function refuseUpgrade(
   world: World,
-  options: KubernetesUpgradeOptions,
-): Promise<string> {
-  const n = world.requireNodeByAddress(options.node);
-  if (n.role !== 'controlplane')
-    throw rpcError('TALOS_K8S_UPGRADE', `error: node ${options.node} is not a control plane node`);
-  if (!options.dryRun) world.failIfScripted('k8s-upgrade', undefined);
-  runningMachine(world, options.node);
-  const from = world.state.kubernetesVersion;
-  const [fMaj, fMin] = from.split('.').map(Number);
-  const [tMaj, tMin] = options.to.split('.').map(Number);
-  const fromLine = `${fMaj}.${fMin}`;
-  const toLine = `${tMaj}.${tMin}`;
-  if (fMaj !== tMaj || (tMin ?? 0) < (fMin ?? 0) || (tMin ?? 0) > (fMin ?? 0) + 1)
+  n: InventoryNode,
+  node: string,
+  host: string | undefined,
+  image: string,
+): string {
+  const version = /:v?(\d+\.\d+\.\d+)$/.exec(image)?.[1];
+  if (!version)
     throw rpcError(
-      'TALOS_K8S_UPGRADE',
-      `unsupported upgrade path ${fromLine}->${toLine} (from "${from}" to "${options.to}")`,
+      'TALOS_UPGRADE_REJECTED',
+      `"${node}": rpc error: code = Unknown desc = error validating installer image "${image}": invalid reference format`,
     );
-  const removed = world.faults().find((f) => f.type === 'k8s-removed-apis');
-  if (removed) {
-    await busy(world, world.seconds('k8s-upgrade') * 0.05, options.signal);
-    throw removedItemsError(options.to, [
-      {
-        kind: 'resource',
-        value: removed.resource,
-        count: removed.count,
-        text: `${removed.count} ${removed.resource} object(s)`,
-      },
-    ]);
-  }
-  const lines = [
-    `automatically detected the lowest Kubernetes version ${from}`,
-    `discovered controlplane nodes ${JSON.stringify(world.context.inventory.nodes.filter((x) => x.role === 'controlplane').map((x) => x.address))}`,
-    `discovered worker nodes ${JSON.stringify(world.context.inventory.nodes.filter((x) => x.role === 'worker').map((x) => x.address))}`,
-  ];
-  // A minor hop has removed-item checks (go-kubernetes checks.go); images are pre-pulled, dry
-  // run included (pkg/cluster/kubernetes/talos_managed.go).
-  if (toLine !== fromLine)
-    lines.push(
-      'checking for removed Kubernetes component flags',
-      'checking for removed Kubernetes API resource versions',
+  // machined's Upgrade pulls and validates the installer first (v1.11.6
+  // internal/app/machined/internal/server/v1alpha1/v1alpha1_server.go): a missing image is refused.
+  if (imageMissing(world, image))
+    throw rpcError(
+      'TALOS_UPGRADE_REJECTED',
+      `"${node}": rpc error: code = Unknown desc = error validating installer image "${image}": failed to resolve reference "${image}": ${image}: not found`,
     );
-  for (const n of world.context.inventory.nodes)
-    lines.push(` > "${n.address}": pre-pulling ghcr.io/siderolabs/kubelet:v${options.to}`);
-  for (const component of [
-    'kube-apiserver',
-    'kube-controller-manager',
-    'kube-scheduler',
-    'kube-proxy',
-    'kubelet',
-  ]) {
-    lines.push(`updating "${component}" to version "${options.to}"`);
-    if (options.dryRun) lines.push(' > skipped in dry-run');
+  refuseUnsupportedPath(node, host, version);
+  if (n.role === 'controlplane') {
+    const unhealthy = world.state.etcd.find((m) => m.node !== n.name && !m.healthy);
+    if (unhealthy)
+      throw rpcError(
+        'TALOS_UPGRADE_REJECTED',
+        `"${node}": rpc error: code = Unknown desc = error validating etcd for upgrade: etcd member ${unhealthy.id} is not healthy; all members must be healthy to perform an upgrade: context deadline exceeded`,
+      );
   }
-  await busy(world, world.seconds('k8s-upgrade') * (options.dryRun ? 0.05 : 1), options.signal);
-  if (!options.dryRun) {
-    world.state.kubernetesVersion = options.to;
-    world.asWorld(() => {
-      for (const obj of world.store.list(R.nodes))
-        world.store.mutate(R.nodes, undefined, obj.metadata.name, (x) => {
-          const st = (x.status ??= {});
-          st.nodeInfo = { ...(st.nodeInfo as object), kubeletVersion: `v${options.to}` };
-        });
-    });
-    world.changed();
-  }
-  lines.push(' > processing manifest v1.ServiceAccount/coredns', '  < no changes');
-  return `${lines.join('\n')}\n`;
+  return version;
+}
+
+/**
+ * The node goes down and reboots into `version` (or rolls back, or never comes back, as the
+ * scenario's faults say). Returns how long the reboot takes.
+ */
+function reboot(world: World, n: InventoryNode, vm: VmState, version: string): number {
+  const wasOut = outOfService(world, n.name);
+  vm.phase = 'rebooting';
+  world.vmTouched(vm.node);
+  for (const m of world.state.etcd) if (m.node === n.name) m.healthy = false;
+  checkTakenOut(world, n, `talos upgrade of ${n.name}`, {
+    newlyOut: !wasOut,
+    storage: true,
+  });
+  machineStopped(world, n.name, vm.uuid);
+  const neverBack = world.hasFault('talos-never-back', (f) => 'node' in f && f.node === n.name);
+  // A rollback: the new Talos fails to boot and Talos boots the old one again (a new boot).
+  const rollsBack = world.hasFault('talos-rolls-back', (f) => 'node' in f && f.node === n.name);
+  // Nobody sees the version before the machine answers again.
+  if (!rollsBack && !neverBack) vm.version = version;
+  const rebootMs = world.rng.jitter(world.ms('talos-upgrade', 0.6));
+  if (!neverBack) world.schedule(rebootMs, { type: 'vm-configured', node: n.name, vmId: vm.uuid });
+  world.changed();
+  return rebootMs;
 }
 
 /** What the adapter makes of talosctl losing the node (talosctl-upgrade.ts `upgradeFailure`). */

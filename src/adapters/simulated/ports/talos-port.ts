@@ -1,8 +1,8 @@
 /**
  * TalosPort over the simulated machines, with talosctl's observable behaviour: maintenance mode
  * answers only insecure clients, a configured node only mTLS; a booting machine does not answer;
- * etcd leave/remove-member and the leader; boot IDs; in-place upgrades and upgrade-k8s live in
- * talos-port-upgrade.ts.
+ * etcd leave/remove-member and the leader; boot IDs; in-place upgrades live in
+ * talos-port-upgrade.ts, upgrade-k8s in talos-port-upgrade-kubernetes.ts.
  */
 import type {
   EtcdMember,
@@ -21,7 +21,8 @@ import { unreachable } from '../world/node-lookup.js';
 import type { World } from '../world/world.js';
 import { answers, busy, rpcError, runningMachine } from './talos-port-common.js';
 import { pullImage } from './talos-port-pull.js';
-import { upgradeKubernetes, upgradeNode } from './talos-port-upgrade.js';
+import { upgradeNode } from './talos-port-upgrade.js';
+import { upgradeKubernetes } from './talos-port-upgrade-kubernetes.js';
 
 export class SimulatedTalosPort implements TalosPort {
   constructor(private readonly world: World) {}

@@ -4,6 +4,7 @@
  * mutate them while the server runs; each request takes at most one of them.
  */
 import { statusFailure, type StatusResponse } from './status.js';
+import type { WatchHubOptions } from './watch-options.js';
 
 export interface FakeApiFaults {
   /** The next `count` requests whose path starts with `pathPrefix` answer `status`. */
@@ -48,6 +49,22 @@ export function injectedFailure(
   return {
     answer: statusFailure(fail.status, REASONS[fail.status], 'injected fault'),
     headers: fail.status === 429 ? { 'Retry-After': '1' } : {},
+  };
+}
+
+/** The watch faults as the watch hub reads them: live, so tests can change them mid-run. */
+export function watchFaults(
+  faults: FakeApiFaults,
+): Pick<WatchHubOptions, 'dropAfterEvents' | 'takeHalfOpen' | 'bookmarkEveryMs' | 'unreachable'> {
+  return {
+    dropAfterEvents: () => faults.dropWatchesAfterEvents,
+    takeHalfOpen: () => {
+      if (!faults.halfOpenWatches) return false;
+      faults.halfOpenWatches -= 1;
+      return true;
+    },
+    bookmarkEveryMs: () => faults.bookmarkEveryMs ?? 60_000,
+    unreachable: () => faults.unreachable?.() ?? false,
   };
 }
 

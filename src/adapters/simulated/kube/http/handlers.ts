@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject, KubeStore } from '../store.js';
 import { evictPod } from '../eviction.js';
+import { groupVersion } from './resources.js';
 import type { ResourcePath } from './routing.js';
 import { buildMatcher, paginate, SelectorError, type Matcher } from './selection.js';
 import {
@@ -20,7 +21,7 @@ import {
 import { asTable, wantsTable } from './table.js';
 import type { WatchHub } from './watch.js';
 import { patchObject } from './patch-request.js';
-import { apiVersionOf, createObject, deleteObject, replaceObject, type Target } from './writes.js';
+import { createObject, deleteObject, replaceObject, type Target } from './writes.js';
 
 export interface ResourceRequest {
   store: KubeStore;
@@ -35,49 +36,65 @@ export interface ResourceRequest {
 }
 
 export function handleResource(r: ResourceRequest): StatusResponse | undefined {
+  return r.resource.name === undefined ? handleCollection(r) : handleNamed(r, r.resource.name);
+}
+
+/** A request on the collection (no name): create, list or watch. */
+function handleCollection(r: ResourceRequest): StatusResponse | undefined {
   const { store, resource, query, method } = r;
-  const { def, namespace, name, subresource } = resource;
-  const accept = r.req.headers.accept ?? '';
-  if (name === undefined) {
-    if (method === 'POST')
-      return withBody(r.body, (body) => createObject(store, def, namespace, body));
-    if (method !== 'GET') return methodNotAllowed();
-    let matcher: Matcher;
-    try {
-      matcher = buildMatcher(def, query);
-    } catch (error) {
-      if (error instanceof SelectorError) return badRequest(error.message);
-      throw error;
-    }
-    if (query.get('watch') === 'true' || query.get('watch') === '1') {
-      const present = wantsTable(accept, def)
-        ? (o: KubeObject) => asTable(def, o as unknown as Record<string, unknown>, r.now())
-        : undefined;
-      r.hub.open(r.res, def, namespace, matcher, query, present);
-      return undefined;
-    }
-    const ahead = aheadOfStore(store, query);
-    if (ahead) return ahead;
-    const listVersion = store.resourceVersion;
-    let page;
-    try {
-      page = paginate(store.list(def.key, namespace).filter(matcher), query);
-    } catch (error) {
-      if (error instanceof SelectorError) return statusFailure(410, 'Expired', error.message);
-      throw error;
-    }
-    const list = {
-      kind: `${def.kind}List`,
-      apiVersion: apiVersionOf(def),
-      metadata: {
-        resourceVersion: listVersion,
-        ...(page.continueToken ? { continue: page.continueToken } : {}),
-        ...(page.remaining !== undefined ? { remainingItemCount: page.remaining } : {}),
-      },
-      items: page.items,
-    };
-    return { code: 200, body: wantsTable(accept, def) ? asTable(def, list, r.now()) : list };
+  const { def, namespace } = resource;
+  if (method === 'POST')
+    return withBody(r.body, (body) => createObject(store, def, namespace, body));
+  if (method !== 'GET') return methodNotAllowed();
+  let matcher: Matcher;
+  try {
+    matcher = buildMatcher(def, query);
+  } catch (error) {
+    if (error instanceof SelectorError) return badRequest(error.message);
+    throw error;
   }
+  if (query.get('watch') === 'true' || query.get('watch') === '1') {
+    const present = wantsTable(r.req.headers.accept ?? '', def)
+      ? (o: KubeObject) => asTable(def, o as unknown as Record<string, unknown>, r.now())
+      : undefined;
+    r.hub.open(r.res, def, namespace, matcher, query, present);
+    return undefined;
+  }
+  return listObjects(r, matcher);
+}
+
+/** LIST: one page of the matching objects, at the store's resourceVersion. */
+function listObjects(r: ResourceRequest, matcher: Matcher): StatusResponse {
+  const { store, query } = r;
+  const { def, namespace } = r.resource;
+  const ahead = aheadOfStore(store, query);
+  if (ahead) return ahead;
+  const listVersion = store.resourceVersion;
+  let page;
+  try {
+    page = paginate(store.list(def.key, namespace).filter(matcher), query);
+  } catch (error) {
+    if (error instanceof SelectorError) return statusFailure(410, 'Expired', error.message);
+    throw error;
+  }
+  const list = {
+    kind: `${def.kind}List`,
+    apiVersion: groupVersion(def),
+    metadata: {
+      resourceVersion: listVersion,
+      ...(page.continueToken ? { continue: page.continueToken } : {}),
+      ...(page.remaining !== undefined ? { remainingItemCount: page.remaining } : {}),
+    },
+    items: page.items,
+  };
+  const accept = r.req.headers.accept ?? '';
+  return { code: 200, body: wantsTable(accept, def) ? asTable(def, list, r.now()) : list };
+}
+
+/** A request on one object (or its eviction or status subresource). */
+function handleNamed(r: ResourceRequest, name: string): StatusResponse {
+  const { store, query, method } = r;
+  const { def, namespace, subresource } = r.resource;
   if (subresource === 'eviction') {
     if (def.plural !== 'pods' || method !== 'POST') return methodNotAllowed();
     return withBody(r.body, (body) => evictPod(store, namespace ?? '', name, body, r.now()));
@@ -92,26 +109,37 @@ export function handleResource(r: ResourceRequest): StatusResponse | undefined {
       if (ahead) return ahead;
       const object = store.get(def.key, namespace, name);
       if (!object) return notFound(def.key, name);
+      const accept = r.req.headers.accept ?? '';
       return { code: 200, body: wantsTable(accept, def) ? asTable(def, object, r.now()) : object };
     }
     case 'PUT':
       return withBody(r.body, (body) => replaceObject(store, target, body));
     case 'PATCH':
       return patchObject(store, target, String(r.req.headers['content-type'] ?? ''), r.body);
-    case 'DELETE': {
-      if (subresource) return methodNotAllowed();
-      const fromQuery = query.get('gracePeriodSeconds');
-      let grace = fromQuery === null ? undefined : Number(fromQuery);
-      if (r.body.trim() !== '') {
-        const parsed = parse(r.body);
-        if (!parsed) return badRequest("couldn't get version/kind; json parse error: invalid JSON");
-        if (typeof parsed.gracePeriodSeconds === 'number') grace = parsed.gracePeriodSeconds;
-      }
-      return deleteObject(store, target, grace, r.now());
-    }
+    case 'DELETE':
+      return subresource ? methodNotAllowed() : deleteRequest(r, target);
     default:
       return methodNotAllowed();
   }
+}
+
+/**
+ * DELETE: the grace period from DeleteOptions in the body when there is one, the query ignored
+ * then; else from the query (apiserver pkg/endpoints/handlers/delete.go DeleteResource decodes
+ * the body, or the query parameters only when the body is empty; kubernetes/kubernetes at
+ * 02e16cb2).
+ */
+function deleteRequest(r: ResourceRequest, target: Target): StatusResponse {
+  let grace: number | undefined;
+  if (r.body.trim() !== '') {
+    const parsed = parse(r.body);
+    if (!parsed) return badRequest("couldn't get version/kind; json parse error: invalid JSON");
+    if (typeof parsed.gracePeriodSeconds === 'number') grace = parsed.gracePeriodSeconds;
+  } else {
+    const fromQuery = r.query.get('gracePeriodSeconds');
+    grace = fromQuery === null ? undefined : Number(fromQuery);
+  }
+  return deleteObject(r.store, target, grace, r.now());
 }
 
 /**

@@ -434,3 +434,37 @@ describe('fake API server: creates', () => {
     expect(g.body.status).toEqual({ phase: 'Pending', qosClass: 'Guaranteed' });
   });
 });
+
+describe('fake API server: deletes', () => {
+  const del = async (path: string, body?: string) => {
+    const res = await fetch(server.url + path, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
+      ...(body !== undefined ? { body } : {}),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  it('takes the grace period from DeleteOptions in the body, else from the query', async () => {
+    await start();
+    // No body: the query's grace 30 applies to the running pod, which is only marked.
+    const marked = await del('/api/v1/namespaces/apps/pods/a?gracePeriodSeconds=30');
+    expect(marked.status).toBe(200);
+    expect(marked.body).toMatchObject({ metadata: { deletionGracePeriodSeconds: 30 } });
+    expect(store.get('pods', 'apps', 'a')).toBeDefined();
+    // A body replaces the query's options entirely (delete.go): its grace 0 removes b at once...
+    const zero = JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0 });
+    expect((await del('/api/v1/namespaces/apps/pods/b?gracePeriodSeconds=30', zero)).status).toBe(
+      200,
+    );
+    expect(store.get('pods', 'apps', 'b')).toBeUndefined();
+    // ...and a body without one leaves the pod's own grace, whatever the query says.
+    const none = JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1' });
+    addPod(store, { namespace: 'apps', name: 'd', node: 'w-2' });
+    const kept = await del('/api/v1/namespaces/apps/pods/d?gracePeriodSeconds=0', none);
+    expect(kept.body).toMatchObject({ metadata: { deletionGracePeriodSeconds: 30 } });
+    expect(store.get('pods', 'apps', 'd')).toBeDefined();
+    const bad = await del('/api/v1/namespaces/apps/pods/a', '{not json');
+    expect(bad).toMatchObject({ status: 400, body: { kind: 'Status', reason: 'BadRequest' } });
+  });
+});

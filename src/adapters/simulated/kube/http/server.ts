@@ -4,12 +4,12 @@
  * prefix, connection resets, slow answers, watches dropped mid-stream). Every answer is
  * `Content-Type: application/json` (health checks excepted, text/plain as the real server).
  */
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { KubeStore } from '../store.js';
-import type { FakeApiFaults } from './fault-injection.js';
+import { watchFaults, type FakeApiFaults } from './fault-injection.js';
 import { fakeKubeconfigYaml } from './kubeconfig.js';
 import { fakeUsers } from './rbac.js';
 import { requestListener } from './request-handler.js';
@@ -50,17 +50,9 @@ export async function startFakeApiServer(options: {
   const token = randomBytes(24).toString('hex');
   const droverToken = randomBytes(24).toString('hex');
   const users = fakeUsers(token, droverToken);
-  const counts: Record<string, number> = {};
-  let total = 0;
+  const requests = requestCounter();
   const hub = new WatchHub(store, {
-    dropAfterEvents: () => faults.dropWatchesAfterEvents,
-    takeHalfOpen: () => {
-      if (!faults.halfOpenWatches) return false;
-      faults.halfOpenWatches -= 1;
-      return true;
-    },
-    bookmarkEveryMs: () => faults.bookmarkEveryMs ?? 60_000,
-    unreachable: () => faults.unreachable?.() ?? false,
+    ...watchFaults(faults),
     ...(options.after ? { after: options.after } : {}),
     now,
   });
@@ -73,19 +65,12 @@ export async function startFakeApiServer(options: {
     hub,
     users,
     address: () => address,
-    count: (kind) => {
-      counts[kind] = (counts[kind] ?? 0) + 1;
-      total += 1;
-    },
+    count: requests.count,
   });
   const server = options.tls
     ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, onRequest)
     : createServer(onRequest);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server);
   address = `127.0.0.1:${port}`;
   const url = `${options.tls ? 'https' : 'http'}://${address}`;
   return {
@@ -95,8 +80,8 @@ export async function startFakeApiServer(options: {
     kubeconfigYaml: fakeKubeconfigYaml(url, droverToken),
     adminKubeconfigYaml: fakeKubeconfigYaml(url, token),
     faults,
-    requestCounts: () => ({ ...counts }),
-    totalRequests: () => total,
+    requestCounts: requests.counts,
+    totalRequests: requests.total,
     dropWatches: () => hub.dropAll(),
     openWatches: () => hub.openCount,
     close: async () => {
@@ -104,5 +89,28 @@ export async function startFakeApiServer(options: {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/** Listens on a free port of 127.0.0.1; resolves with the port. */
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/** The requests served, by kind (routing.ts requestKind) and in all. */
+function requestCounter() {
+  const counts: Record<string, number> = {};
+  let total = 0;
+  return {
+    count: (kind: string): void => {
+      counts[kind] = (counts[kind] ?? 0) + 1;
+      total += 1;
+    },
+    counts: (): Record<string, number> => ({ ...counts }),
+    total: (): number => total,
   };
 }

@@ -12,10 +12,11 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { KubeObject, KubeStore, StoreEvent } from '../store.js';
-import { RESOURCES, type ResourceDef } from './resources.js';
+import { groupVersion, type ResourceDef } from './resources.js';
 import type { Matcher } from './selection.js';
 import { statusFailure, tooLargeResourceVersion } from './status.js';
 import { realTimer, type Cancel, type WatchHubOptions } from './watch-options.js';
+import { SelectorTransitions } from './watch-transitions.js';
 import { WatchWindow } from './watch-window.js';
 
 export type { WatchHubOptions } from './watch-options.js';
@@ -37,13 +38,9 @@ interface Stream {
   after: number;
 }
 
-const PREVIOUS_LIMIT = 5000;
-
 export class WatchHub {
   private readonly streams = new Set<Stream>();
-  /** The object as it was before each event, so selector transitions can be told. */
-  private readonly previous = new Map<number, KubeObject | undefined>();
-  private readonly lastSeen = new Map<string, KubeObject>();
+  private readonly transitions: SelectorTransitions;
   /** Per resource, what a watch can resume from (the watch cache's history). */
   private readonly windows = new Map<string, WatchWindow>();
   private readonly listVersion: number;
@@ -60,8 +57,7 @@ export class WatchHub {
     this.dropAfterEvents = options.dropAfterEvents ?? (() => undefined);
     this.after = options.after ?? realTimer;
     this.now = options.now ?? Date.now;
-    for (const r of RESOURCES)
-      for (const o of store.list(r.key)) this.lastSeen.set(objectKey(r.key, o), o);
+    this.transitions = new SelectorTransitions(store);
     this.listVersion = Number(store.resourceVersion);
     this.unsubscribe = store.subscribe((event) => this.onEvent(event));
   }
@@ -107,15 +103,21 @@ export class WatchHub {
       res.end();
       return;
     }
+    const stream = this.register({ res, def, namespace, matcher, present }, query, fromVersion);
+    this.replay(stream, fromVersion);
+  }
+
+  /** Opens the stream: its close at timeoutSeconds, its bookmarks, its faults. */
+  private register(
+    target: Pick<Stream, 'res' | 'def' | 'namespace' | 'matcher' | 'present'>,
+    query: URLSearchParams,
+    fromVersion: number | undefined,
+  ): Stream {
     const timeoutText = query.get('timeoutSeconds');
     const timeoutMs =
       timeoutText !== null ? Number(timeoutText) * 1000 : 1800_000 * (1 + Math.random());
     const stream: Stream = {
-      def,
-      namespace,
-      matcher,
-      res,
-      present,
+      ...target,
       sent: 0,
       halfOpen: this.options.takeHalfOpen?.() ?? false,
       bookmarks: undefined,
@@ -128,7 +130,16 @@ export class WatchHub {
     if (bookmarks && !stream.halfOpen) this.scheduleBookmark(stream);
     // Registered first so that the replay below counts toward the drop fault like live events.
     this.streams.add(stream);
-    res.on('close', () => this.end(stream));
+    stream.res.on('close', () => this.end(stream));
+    return stream;
+  }
+
+  /**
+   * What the stream starts with: every matching object as ADDED (no version asked for), else
+   * the events after the version, or a 410 ERROR event when the window no longer reaches it.
+   */
+  private replay(stream: Stream, fromVersion: number | undefined): void {
+    const { def, namespace, matcher, res } = stream;
     if (fromVersion === undefined) {
       for (const o of this.store.list(def.key, namespace))
         if (matcher(o))
@@ -189,9 +200,7 @@ export class WatchHub {
     if (stream.res.writableEnded || stream.halfOpen) return;
     const object = {
       kind: stream.def.kind,
-      apiVersion: stream.def.group
-        ? `${stream.def.group}/${stream.def.version}`
-        : stream.def.version,
+      apiVersion: groupVersion(stream.def),
       metadata: { resourceVersion: this.store.resourceVersion },
     };
     stream.res.write(JSON.stringify({ type: 'BOOKMARK', object }) + '\n');
@@ -205,15 +214,8 @@ export class WatchHub {
   }
 
   private onEvent(event: StoreEvent): void {
-    const k = objectKey(event.resource, event.object);
-    this.previous.set(event.resourceVersion, this.lastSeen.get(k));
-    if (this.previous.size > PREVIOUS_LIMIT) {
-      const first = this.previous.keys().next().value as number;
-      this.previous.delete(first);
-    }
+    this.transitions.record(event);
     this.window(event.resource).add(event);
-    if (event.type === 'DELETED') this.lastSeen.delete(k);
-    else this.lastSeen.set(k, event.object);
     for (const s of this.streams) if (s.def.key === event.resource) this.deliver(s, event);
   }
 
@@ -222,30 +224,13 @@ export class WatchHub {
     if (event.resourceVersion !== 0 && event.resourceVersion <= stream.after) return;
     if (stream.namespace !== undefined && o.metadata.namespace !== stream.namespace) return;
     if (!stream.halfOpen && this.options.unreachable?.()) this.goHalfOpen(stream);
-    const write = (type: string, object: KubeObject) => {
-      if (stream.res.writableEnded || stream.halfOpen) return;
-      stream.res.write(JSON.stringify({ type, object: stream.present(object) }) + '\n');
-      stream.sent += 1;
-      const limit = this.dropAfterEvents();
-      if (limit !== undefined && stream.sent >= limit) this.end(stream);
-    };
-    const matchesNow = stream.matcher(o);
-    if (event.type !== 'MODIFIED') {
-      if (matchesNow) write(event.type, o);
-      return;
-    }
-    const before = this.previous.get(event.resourceVersion);
-    const matchedBefore = before ? stream.matcher(before) : matchesNow;
-    if (matchesNow) write(matchedBefore ? 'MODIFIED' : 'ADDED', o);
-    else if (matchedBefore && before) {
-      write('DELETED', {
-        ...before,
-        metadata: { ...before.metadata, resourceVersion: o.metadata.resourceVersion },
-      });
-    }
+    const seen = this.transitions.seen(stream.matcher, event);
+    if (!seen || stream.res.writableEnded || stream.halfOpen) return;
+    stream.res.write(
+      JSON.stringify({ type: seen.type, object: stream.present(seen.object) }) + '\n',
+    );
+    stream.sent += 1;
+    const limit = this.dropAfterEvents();
+    if (limit !== undefined && stream.sent >= limit) this.end(stream);
   }
-}
-
-function objectKey(resource: string, o: KubeObject): string {
-  return `${resource}|${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 }

@@ -7,7 +7,7 @@ import type { KubeObject, KubeStore } from '../store.js';
 import { StoreError } from '../store.js';
 import { deletePod } from '../pods.js';
 import { checkLease } from './lease-validation.js';
-import type { ResourceDef } from './resources.js';
+import { groupVersion, type ResourceDef } from './resources.js';
 import {
   badRequest,
   notFound,
@@ -76,7 +76,7 @@ export function createObject(
       store.create(def.key, {
         ...body,
         ...(def.plural === 'pods' ? { status: createdPodStatus(body) } : {}),
-        apiVersion: apiVersionOf(def),
+        apiVersion: groupVersion(def),
         kind: def.kind,
         metadata: { ...metadata, name },
       }),
@@ -189,10 +189,6 @@ export function deleteObject(
   } catch (error) {
     return storeFailure(error, t.def, t.name);
   }
-}
-
-export function apiVersionOf(def: ResourceDef): string {
-  return def.group === '' ? def.version : `${def.group}/${def.version}`;
 }
 
 /**
