@@ -30,8 +30,6 @@ export interface SimulatedClusterOptions {
   seed: number;
   /** Load the world from this file if it exists; save it there after every change. */
   worldFile?: string;
-  /** Real ms the clock waits once idle before jumping (for loopback HTTP in `--api http`). */
-  idleDelayMs?: number;
   /** Overrides the scenario's upgrade kind (`--kind`): the invariants judge against its target. */
   kind?: UpgradeKind;
   /**
@@ -64,7 +62,7 @@ export async function createSimulatedCluster(
   const saved = readSavedWorld(options.worldFile, scenario);
   const startMs = startMsOf(scenario, SIMULATION_EPOCH_MS);
   const state: WorldState = saved ? saved.world : initialState(context, seed, startMs);
-  const clock = new VirtualClock({ startMs: state.now, idleDelayMs: options.idleDelayMs ?? 0 });
+  const clock = new VirtualClock({ startMs: state.now });
   const world = new World(context, state, new KubeStore(() => clock.now()), clock);
   populateWorld(world, saved, startMs);
   const saver = persistWorld(world, clock, options);

@@ -78,12 +78,31 @@ describe('VirtualClock', () => {
     expect(fired).toBe(false);
   });
 
-  it('waits idleDelayMs of real time before each jump', async () => {
-    const clock = new VirtualClock({ startMs: 0, idleDelayMs: 5 });
+  // Real milliseconds are involved (the waits are on real I/O), kept short by the caps passed in;
+  // a slow machine can only make the clock wait longer, never turn either test red wrongly.
+  it('a file request (a slow disk) holds time past the socket cap, until it lands', async () => {
+    const lands = Date.now() + 60;
+    const clock = new VirtualClock({
+      startMs: 0,
+      maxIoWaitMs: 5,
+      maxFileWaitMs: 10_000,
+      activeRequests: () => (Date.now() < lands ? ['FSReqCallback'] : []),
+    });
+    await clock.sleep(1);
+    expect(Date.now()).toBeGreaterThanOrEqual(lands);
+  });
+
+  it('a socket request that never completes holds time only up to its cap', async () => {
     const started = Date.now();
+    const clock = new VirtualClock({
+      startMs: 0,
+      maxIoWaitMs: 5,
+      maxFileWaitMs: 10_000,
+      activeRequests: () => ['WriteWrap'],
+    });
     await clock.sleep(1);
-    await clock.sleep(1);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(9);
+    expect(clock.now()).toBe(1);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('never fires after stop()', async () => {
