@@ -4,8 +4,6 @@ import {
   combine,
   block,
   corednsGate,
-  etcdQuorumGate,
-  etcdRejoinGate,
   problemPodsGate,
   helmReleasesGate,
   validateCluster,
@@ -14,6 +12,7 @@ import {
   PASS,
 } from '../../core/gates.js';
 import type { GateDecision } from '../../core/gates.js';
+import { etcdQuorumGate, etcdRejoinGate } from '../../core/gates-etcd.js';
 import { CEPH_STATUS_MAX_AGE_SECONDS, cephHealthGate } from '../../core/gates-ceph.js';
 import { workloadsGate } from '../../core/gates-workloads.js';
 import { nooutDomain } from '../../core/plan-common.js';
