@@ -4,7 +4,6 @@
  * wins, as for --resume) and says where the run is or stopped, what it leaves cordoned, and what
  * --resume would do next.
  */
-import { basename } from 'node:path';
 import { JsonlJournal } from '../../adapters/journal/index.js';
 import { S3JournalStore } from '../../adapters/s3/s3-journal-store.js';
 import { Redactor } from '../../core/redact.js';
@@ -14,6 +13,7 @@ import type { Plan } from '../../core/plan.js';
 import type { JournalEntry, JournalStore } from '../../ports/journal.js';
 import { loadConfig, type LoadedConfig } from '../config/load-config.js';
 import { planFromConfig } from '../plan/plan-from-config.js';
+import { s3Connection, s3JournalKey } from '../upgrade/build-journal-backup.js';
 import { MirroredJournal } from '../upgrade/mirrored-journal.js';
 import { journalStatus } from './journal-status.js';
 import { selectionFlags, selectPlan } from '../../core/selection.js';
@@ -65,13 +65,8 @@ async function readJournal(
   if (loaded !== undefined && s3 !== undefined && loaded.config.journal.s3) {
     try {
       remote = new S3JournalStore({
-        bucket: s3.bucket,
-        region: s3.region,
-        forcePathStyle: s3.forcePathStyle,
-        ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
-        env,
-        redactor: new Redactor(),
-        key: `${s3.prefix}/${loaded.config.cluster}/journal/${basename(file)}`,
+        ...s3Connection(s3, env, new Redactor()),
+        key: s3JournalKey(s3, loaded.config.cluster, file),
       });
       store = new MirroredJournal(local, remote);
     } catch (error) {

@@ -28,7 +28,25 @@ export function buildJournalAndBackup(
   const { config, paths } = loaded;
   const local = new JsonlJournal(journalFile);
   const s3 = config.backup.s3;
-  const connection = s3 && {
+  const connection = s3 && s3Connection(s3, env, redactor);
+  const journal =
+    connection && config.journal.s3
+      ? new MirroredJournal(
+          local,
+          new S3JournalStore({ ...connection, key: s3JournalKey(s3, config.cluster, journalFile) }),
+        )
+      : local;
+  const stateBackup: StateBackupPort = connection
+    ? prefixed(s3.prefix, new S3StateBackup({ ...connection, localCopyDir: paths.backupDir }))
+    : NO_BACKUP;
+  return { journal, stateBackup };
+}
+
+type S3Config = NonNullable<LoadedConfig['config']['backup']['s3']>;
+
+/** How the S3 clients reach backup.s3 (credentials from the AWS_* variables of `env`). */
+export function s3Connection(s3: S3Config, env: Env, redactor: Redactor) {
+  return {
     bucket: s3.bucket,
     region: s3.region,
     forcePathStyle: s3.forcePathStyle,
@@ -36,20 +54,11 @@ export function buildJournalAndBackup(
     env,
     redactor,
   };
-  const journal =
-    connection && config.journal.s3
-      ? new MirroredJournal(
-          local,
-          new S3JournalStore({
-            ...connection,
-            key: `${s3.prefix}/${config.cluster}/journal/${basename(journalFile)}`,
-          }),
-        )
-      : local;
-  const stateBackup: StateBackupPort = connection
-    ? prefixed(s3.prefix, new S3StateBackup({ ...connection, localCopyDir: paths.backupDir }))
-    : NO_BACKUP;
-  return { journal, stateBackup };
+}
+
+/** The journal's S3 copy: `<prefix>/<cluster>/journal/<file name>` (upgrade and status agree). */
+export function s3JournalKey(s3: S3Config, cluster: string, journalFile: string): string {
+  return `${s3.prefix}/${cluster}/journal/${basename(journalFile)}`;
 }
 
 /** Backups live under `<prefix>/<cluster>/…` (the engine's key starts at the cluster). */
