@@ -11,7 +11,6 @@ import { DroverError } from '../../core/errors.js';
 import type { Redactor } from '../../core/redact.js';
 import type { JournalStore, StateBackupPort } from '../../ports/index.js';
 import type { LoadedConfig } from '../config/load-config.js';
-import type { Env } from './build-ports.js';
 import { MirroredJournal } from './mirrored-journal.js';
 
 export interface JournalAndBackup {
@@ -43,6 +42,7 @@ export function buildJournalAndBackup(
 }
 
 type S3Config = NonNullable<LoadedConfig['config']['backup']['s3']>;
+type Env = Readonly<Record<string, string | undefined>>;
 
 /** How the S3 clients reach backup.s3 (credentials from the AWS_* variables of `env`). */
 export function s3Connection(s3: S3Config, env: Env, redactor: Redactor) {
