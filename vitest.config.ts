@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -6,6 +7,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Vitest's default is one core short of the machine: on a 2-core runner that is one test file
+    // at a time (352 s for the suite against 220 s with both cores, measured in one sitting).
+    maxWorkers: availableParallelism(),
     // No test may reach past loopback (test/helpers/no-outside-network.ts).
     setupFiles: ['test/helpers/no-outside-network.ts'],
   },

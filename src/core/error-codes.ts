@@ -579,18 +579,18 @@ export const ERROR_CODES = {
   ),
   STORAGE_POOLS_UNKNOWN: final(
     'refused',
-    'The Ceph pools\' replication could not be read (a list failed, RBAC 403 included, or a pool is not Ready) until the deadline: how many storage domains may go down is unknown.',
+    "The Ceph pools' replication could not be read (a list failed, RBAC 403 included, or a pool is not Ready) until the deadline: how many storage domains may go down is unknown.",
     'Grant get/list on cephblockpools, cephfilesystems and cephobjectstores (ceph.rook.io) to the runner, or let the pools become Ready, then run again (--resume continues this run).',
   ),
   STORAGE_POOLS_NO_TOLERANCE: final(
     'refused',
-    'A Ceph pool tolerates no storage failure domain down (size 1, min_size equal to size, or a failure domain finer than Drover\'s), so no OSD node may go: refused before anything was touched.',
-    'Raise the pool\'s replicated.size (or lower parameters.min_size), or set its failureDomain to the storage domain Drover counts (gates.ceph.failureDomain), then run again.',
+    "A Ceph pool tolerates no storage failure domain down (size 1, min_size equal to size, or a failure domain finer than Drover's), so no OSD node may go: refused before anything was touched.",
+    "Raise the pool's replicated.size (or lower parameters.min_size), or set its failureDomain to the storage domain Drover counts (gates.ceph.failureDomain), then run again.",
   ),
   CAPACITY_SHORT: final(
     'refused',
     'The pods a worker batch would evict find no room on the workers staying in service.',
-    'Free CPU or memory on the other workers (or lower the pods\' requests), then --resume.',
+    "Free CPU or memory on the other workers (or lower the pods' requests), then --resume.",
   ),
   DRAIN_REFUSED: final(
     'refused',
