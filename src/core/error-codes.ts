@@ -1105,6 +1105,11 @@ export const ERROR_CODES = {
     'A program was not started, or was stopped, because the run was aborted.',
     'Run again with --resume.',
   ),
+  EXEC_OUTPUT_TOO_LARGE: final(
+    'failed',
+    'A program printed more than Drover keeps in memory on an output it reads (32 MiB a stream); the output was not used.',
+    'Find what makes it print so much (a state far larger than expected, a wrapper looping); run the command by hand to see its output.',
+  ),
 
   // The simulated cluster.
   SIMULATED_FAULT: retryable(

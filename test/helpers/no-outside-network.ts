@@ -6,7 +6,7 @@
  * would) and fails the test file after its tests, naming the host, so a test that would quietly
  * pass either way cannot hide a lookup (test/upgrade/resume.test.ts reached factory.talos.dev).
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,7 +16,8 @@ import { installNetworkGuard, NETWORK_LOG_ENV } from './network-guard.mjs';
 const attempts: string[] = [];
 installNetworkGuard((host) => attempts.push(host));
 
-const childLog = join(mkdtempSync(join(tmpdir(), 'drover-network-')), 'attempts.log');
+const logDir = mkdtempSync(join(tmpdir(), 'drover-network-'));
+const childLog = join(logDir, 'attempts.log');
 process.env[NETWORK_LOG_ENV] = childLog;
 const guard = `--import=${pathToFileURL(join(import.meta.dirname, 'network-guard.mjs')).href}`;
 // Once per worker process (its environment outlives each test file's module graph).
@@ -25,6 +26,7 @@ if (!(process.env.NODE_OPTIONS ?? '').includes(guard))
 
 afterAll(() => {
   const children = existsSync(childLog) ? readFileSync(childLog, 'utf8').split('\n') : [];
+  rmSync(logDir, { recursive: true, force: true });
   const hosts = [...new Set([...attempts, ...children.filter(Boolean)])];
   if (hosts.length > 0)
     throw new Error(

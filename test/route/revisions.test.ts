@@ -332,7 +332,9 @@ describe.skipIf(noGit)('route: a push of several commits', () => {
     return { repo, before };
   };
   const pushEvent = (repo: GitFixture, before: string) => {
-    const path = join(repo.dir, '..', `${repo.dir.split('/').pop()}-event.json`);
+    // Inside .git: outside the work tree, and removed with the repository (beside it, in the
+    // temporary directory, it was left behind by every run).
+    const path = join(repo.dir, '.git', 'drover-event.json');
     writeFileSync(
       path,
       JSON.stringify({ before, after: repo.git('rev-parse', 'HEAD'), ref: 'refs/heads/main' }),

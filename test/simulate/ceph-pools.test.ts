@@ -2,7 +2,8 @@
  * The storage domains down at once are capped by what the Ceph pools tolerate, not only by the
  * policy: the twin serves Rook pools derived from `storage.toleratedDomainsDown` (size 2t+1,
  * Ceph's default min_size), its Ceph model and invariant checker count with the same numbers,
- * and Drover reads the pools (in memory and over HTTP with the real client).
+ * and Drover reads the pools (in memory and over HTTP with the real client). (Pools that
+ * tolerate nothing: ceph-pools-refused.test.ts.)
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -87,21 +88,5 @@ describe('storage domains capped by the Ceph pools', () => {
     expect(exitCode).toBe(0);
     expect(batchHosts(auditFile).some((hosts) => hosts.length === 2)).toBe(true);
     expect(report.notes.filter((n) => n.startsWith('policy allows'))).toEqual([]);
-  });
-
-  it('pools that tolerate no domain down: refused before anything is touched (exit 3)', async () => {
-    const scenario = scenarioFile(dir, 'pools-tolerate-0', (s) => {
-      s.storage.toleratedDomainsDown = 0;
-    });
-    const { exitCode, report } = await simulateInProcess({ scenarioFile: scenario });
-    expect(exitCode).toBe(3);
-    expect(report.failure?.code).toBe('STORAGE_POOLS_NO_TOLERANCE');
-    expect(report.failure?.message).toContain(
-      'CephBlockPool rook-ceph/replicapool (size 1, min_size 1',
-    );
-    expect(report.violations).toEqual([]);
-    // Not a node, not a template: nothing started.
-    expect(report.nodes.flatMap((n) => n.steps)).toEqual([]);
-    expect(report.clusterSteps).toEqual([]);
   });
 });

@@ -1,8 +1,9 @@
 /** Helpers for the end-to-end simulate tests: scenario files, the built command, a run in-process. */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { stringify } from 'yaml';
 import { referenceScenario } from '../../src/adapters/simulated/index.js';
 import type { Scenario } from '../../src/adapters/simulated/index.js';
@@ -11,8 +12,17 @@ import { simulateAndReport } from '../../src/cli/simulate/simulate-and-report.js
 import type { SimulateResult } from '../../src/app/simulate/run-simulate.js';
 import type { SimulateRunOptions } from '../../src/cli/simulate/simulate-and-report.js';
 
+// The directories tempDir() made for this test file go once all its tests ran (registered at
+// import, in each file's fresh copy of this module; left behind, they were thousands a day).
+const madeDirs: string[] = [];
+afterAll(() => {
+  for (const dir of madeDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'drover-sim-'));
+  const dir = mkdtempSync(join(tmpdir(), 'drover-sim-'));
+  madeDirs.push(dir);
+  return dir;
 }
 
 /** Writes the reference scenario with changes (faults, policy) to a YAML file. */

@@ -41,6 +41,28 @@ describe('exec', () => {
     ).rejects.toThrow(/exited 3: bad \[REDACTED\]/);
   });
 
+  it('passes output on in whole lines, so a secret split across two writes is still redacted', async () => {
+    const redactor = new Redactor();
+    redactor.add('top-secret-value');
+    const seen: string[] = [];
+    const r = await exec({
+      file: node,
+      // Two writes 50 ms apart arrive as two chunks, the secret cut between them; then a last
+      // line without a newline, and a character cut between its UTF-8 bytes.
+      args: [
+        '-e',
+        `process.stdout.write('one top-sec');
+         setTimeout(() => { process.stdout.write('ret-value two\\nthree '); process.stdout.write(Buffer.from([0xc3])); }, 50);
+         setTimeout(() => process.stdout.write(Buffer.from([0xa9])), 100);`,
+      ],
+      timeoutMs: 10_000,
+      redactor,
+      onOutput: (stream, chunk) => seen.push(chunk),
+    });
+    expect(seen).toEqual(['one [REDACTED] two\n', 'three é']);
+    expect(r.stdout).toBe('one [REDACTED] two\nthree é');
+  });
+
   it('feeds stdin', async () => {
     const r = await exec({
       file: node,

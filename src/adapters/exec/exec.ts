@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process';
 import type { CodeIn } from '../../core/error-codes.js';
 import { DroverError } from '../../core/errors.js';
 import type { Redactor } from '../../core/redact.js';
-import { abortedError, spawnError, timeoutError } from './exec-errors.js';
-import { OutputCapture } from './output-capture.js';
+import { abortedError, outputTooLargeError, spawnError, timeoutError } from './exec-errors.js';
+import { OutputCapture, type OutputStream } from './output-capture.js';
 import { outputTail } from './output-tail.js';
 import { exitCodeOf, groupKiller } from './process-group.js';
 
@@ -23,8 +23,13 @@ export interface ExecRequest {
   replaceEnv?: boolean;
   input?: string | Uint8Array;
   redactor?: Redactor;
-  /** Called with each chunk of stdout/stderr as it arrives (already redacted). */
+  /** Called with stdout/stderr as it arrives, in whole lines (already redacted), whatever is kept. */
   onOutput?: (stream: 'stdout' | 'stderr', chunk: string) => void;
+  /**
+   * Streams only shown to people (messages, logs), never parsed: past the cap their tail is
+   * kept. Any other stream past its cap fails the command with EXEC_OUTPUT_TOO_LARGE.
+   */
+  shownOnly?: readonly OutputStream[];
 }
 
 export interface ExecResult {
@@ -62,7 +67,7 @@ export async function exec(request: ExecRequest): Promise<ExecResult> {
       // a wrapper script's children), and a Ctrl-C on our terminal does not reach it.
       detached: true,
     });
-    const output = new OutputCapture(redactor, request.onOutput);
+    const output = new OutputCapture(redactor, request.onOutput, request.shownOnly);
     const killer = groupKiller(child);
     let settled = false;
 
@@ -86,12 +91,15 @@ export async function exec(request: ExecRequest): Promise<ExecResult> {
     });
     child.on('close', (code, sig) => {
       finish(() => {
-        const { stdout, stderr, stdoutBytes } = output.result();
+        output.flush();
+        const { stdout, stderr, stdoutBytes, tooLarge } = output.result();
         const durationMs = Date.now() - started;
         const killedFor = killer.reason();
+        const exitCode = exitCodeOf(code, sig);
         if (killedFor === 'timeout') reject(timeoutError(timeoutMs, shown, stderr));
         else if (killedFor === 'abort') reject(abortedError(shown, true));
-        else resolve({ exitCode: exitCodeOf(code, sig), stdout, stderr, stdoutBytes, durationMs });
+        else if (tooLarge) reject(outputTooLargeError(shown, tooLarge, exitCode, stderr));
+        else resolve({ exitCode, stdout, stderr, stdoutBytes, durationMs });
       });
     });
 

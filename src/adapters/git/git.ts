@@ -5,7 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { DroverError } from '../../core/errors.js';
-import { exec, execChecked } from '../exec/exec.js';
+import { exec, execChecked, type ExecResult } from '../exec/exec.js';
 
 const GIT_TIMEOUT_MS = 30_000;
 
@@ -20,9 +20,12 @@ export interface GitReader {
   listDirectory(commit: string, dir: string): Promise<readonly string[]>;
 }
 
+/** git with the arguments every call shares, in the repository. */
+type Git = (args: string[]) => Promise<ExecResult>;
+
 /** Paths are relative to `repo` (which may be a subdirectory of the work tree). */
 export function createGitReader(repo: string, signal?: AbortSignal): GitReader {
-  const git = (args: string[]) =>
+  const git: Git = (args) =>
     exec({
       file: 'git',
       args: ['-c', 'core.quotepath=off', ...args],
@@ -31,35 +34,7 @@ export function createGitReader(repo: string, signal?: AbortSignal): GitReader {
       signal,
     });
   let checkedRepo: Promise<void> | undefined;
-  const ensureRepo = () =>
-    (checkedRepo ??= stat(repo)
-      .then(
-        (info) => {
-          if (!info.isDirectory()) throw notFound();
-        },
-        () => {
-          throw notFound();
-        },
-      )
-      .then(() => git(['rev-parse', '--git-dir']))
-      .then((result) => {
-        if (result.exitCode !== 0) {
-          throw new DroverError(
-            'input',
-            'NOT_A_GIT_REPOSITORY',
-            `${repo} is not inside a git repository`,
-            {
-              hint: 'pass --repo with the path of a clone of the infrastructure repository',
-              details: { stderr: result.stderr.trim() },
-            },
-          );
-        }
-      }));
-
-  const notFound = () =>
-    new DroverError('input', 'REPOSITORY_NOT_FOUND', `${repo} is not a directory`, {
-      hint: 'pass --repo with the path of a clone of the infrastructure repository',
-    });
+  const ensureRepo = () => (checkedRepo ??= checkRepository(repo, git));
   return {
     async resolveCommit(revision) {
       await ensureRepo();
@@ -84,31 +59,59 @@ export function createGitReader(repo: string, signal?: AbortSignal): GitReader {
       });
       return result.stdout.trim().split(/\s+/).slice(1);
     },
-    async readFile(commit, path) {
-      const spec = `${commit}:${relative(path)}`;
-      const exists = await git(['cat-file', '-e', spec]);
-      if (exists.exitCode !== 0) return null;
-      const type = await git(['cat-file', '-t', spec]);
-      if (type.stdout.trim() !== 'blob') return null;
-      const result = await git(['cat-file', 'blob', spec]);
-      if (result.exitCode !== 0) {
-        throw new DroverError(
-          'failed',
-          'GIT_FAILED',
-          `git could not read ${path} at ${commit}: ${result.stderr.trim()}`,
-        );
-      }
-      return result.stdoutBytes.toString('utf8');
-    },
-    async listDirectory(commit, dir) {
-      const spec = `${commit}:${relative(dir)}`;
-      const type = await git(['cat-file', '-t', spec]);
-      if (type.exitCode !== 0 || type.stdout.trim() !== 'tree') return [];
-      const result = await git(['ls-tree', '--name-only', '-z', spec]);
-      if (result.exitCode !== 0) return [];
-      return result.stdout.split('\0').filter((name) => name !== '');
-    },
+    readFile: (commit, path) => readBlob(git, commit, path),
+    listDirectory: (commit, dir) => listTree(git, commit, dir),
   };
+}
+
+/** `repo` is a directory inside a git work tree: REPOSITORY_NOT_FOUND or NOT_A_GIT_REPOSITORY if not. */
+async function checkRepository(repo: string, git: Git): Promise<void> {
+  const notFound = () =>
+    new DroverError('input', 'REPOSITORY_NOT_FOUND', `${repo} is not a directory`, {
+      hint: 'pass --repo with the path of a clone of the infrastructure repository',
+    });
+  const info = await stat(repo).catch(() => {
+    throw notFound();
+  });
+  if (!info.isDirectory()) throw notFound();
+  const result = await git(['rev-parse', '--git-dir']);
+  if (result.exitCode !== 0) {
+    throw new DroverError(
+      'input',
+      'NOT_A_GIT_REPOSITORY',
+      `${repo} is not inside a git repository`,
+      {
+        hint: 'pass --repo with the path of a clone of the infrastructure repository',
+        details: { stderr: result.stderr.trim() },
+      },
+    );
+  }
+}
+
+async function readBlob(git: Git, commit: string, path: string): Promise<string | null> {
+  const spec = `${commit}:${relative(path)}`;
+  const exists = await git(['cat-file', '-e', spec]);
+  if (exists.exitCode !== 0) return null;
+  const type = await git(['cat-file', '-t', spec]);
+  if (type.stdout.trim() !== 'blob') return null;
+  const result = await git(['cat-file', 'blob', spec]);
+  if (result.exitCode !== 0) {
+    throw new DroverError(
+      'failed',
+      'GIT_FAILED',
+      `git could not read ${path} at ${commit}: ${result.stderr.trim()}`,
+    );
+  }
+  return result.stdoutBytes.toString('utf8');
+}
+
+async function listTree(git: Git, commit: string, dir: string): Promise<readonly string[]> {
+  const spec = `${commit}:${relative(dir)}`;
+  const type = await git(['cat-file', '-t', spec]);
+  if (type.exitCode !== 0 || type.stdout.trim() !== 'tree') return [];
+  const result = await git(['ls-tree', '--name-only', '-z', spec]);
+  if (result.exitCode !== 0) return [];
+  return result.stdout.split('\0').filter((name) => name !== '');
 }
 
 /** `rev:./path` is resolved against the working directory, so --repo may be a subdirectory. */

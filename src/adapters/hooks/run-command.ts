@@ -58,6 +58,8 @@ export async function runOperatorCommand(
       timeoutMs: spec.timeoutSeconds * 1000,
       env: options.env,
       redactor: options.redactor,
+      // Only its tail reaches the report and the journal: a chatty hook keeps its last MiB.
+      shownOnly: ['stdout', 'stderr'],
       ...(options.cwd ? { cwd: options.cwd } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });

@@ -42,16 +42,36 @@ export function loadKubeConfigWithOrigin(
   source: KubeconfigSource,
   redactor?: Redactor,
 ): { kc: KubeConfig; origin: ApiOrigin } {
-  const kc = new KubeConfig();
-  const fromDefault =
-    source.kubeconfigYaml === undefined && source.kubeconfigPath === undefined
-      ? defaultKubeconfigSource()
-      : undefined;
-  if (
-    source.kubeconfigYaml === undefined &&
-    source.kubeconfigPath === undefined &&
-    fromDefault === undefined
-  )
+  const from = sourceName(source);
+  const kc = readKubeConfig(source, from);
+  if (source.context !== undefined) useContext(kc, source.context, from);
+  if (!kc.getCurrentCluster()) {
+    throw new DroverError('input', 'KUBECONFIG_NO_CLUSTER', `No current cluster in ${from}`, {
+      hint: 'Set current-context or pass --context.',
+    });
+  }
+  for (const user of kc.users) {
+    redactor?.add(user.token);
+    redactor?.add(user.password);
+    redactor?.add(user.keyData);
+  }
+  const server = kc.getCurrentCluster()?.server;
+  if (!server)
+    throw new DroverError(
+      'input',
+      'KUBECONFIG_NO_CLUSTER',
+      `The current cluster of ${from} has no server URL`,
+      { hint: 'Set clusters[].cluster.server in the kubeconfig, or pick another --context.' },
+    );
+  return { kc, origin: { kubeconfig: from, server } };
+}
+
+/** How messages name where the kubeconfig comes from; KUBECONFIG_MISSING when nowhere. */
+function sourceName(source: KubeconfigSource): string {
+  if (source.kubeconfigYaml !== undefined) return 'inline kubeconfig';
+  if (source.kubeconfigPath !== undefined) return source.kubeconfigPath;
+  const fromDefault = defaultKubeconfigSource();
+  if (fromDefault === undefined)
     throw new DroverError(
       'input',
       'KUBECONFIG_MISSING',
@@ -60,10 +80,12 @@ export function loadKubeConfigWithOrigin(
         hint: 'Pass --kubeconfig FILE, set KUBECONFIG, or set kubernetes.kubeconfig in drover.yaml.',
       },
     );
-  const from =
-    source.kubeconfigYaml !== undefined
-      ? 'inline kubeconfig'
-      : (source.kubeconfigPath ?? fromDefault ?? 'the default kubeconfig');
+  return fromDefault;
+}
+
+/** Reads the kubeconfig; a missing file or one client-node cannot load is an input error. */
+function readKubeConfig(source: KubeconfigSource, from: string): KubeConfig {
+  const kc = new KubeConfig();
   try {
     if (source.kubeconfigYaml !== undefined) kc.loadFromString(source.kubeconfigYaml);
     else if (source.kubeconfigPath !== undefined) {
@@ -90,36 +112,14 @@ export function loadKubeConfigWithOrigin(
       },
     );
   }
-  if (source.context !== undefined) {
-    if (!kc.getContextObject(source.context)) {
-      throw new DroverError(
-        'input',
-        'KUBECONFIG_CONTEXT',
-        `Context "${source.context}" is not in ${from}`,
-        {
-          hint: `Known contexts: ${kc.contexts.map((c) => c.name).join(', ') || 'none'}.`,
-        },
-      );
-    }
-    kc.setCurrentContext(source.context);
-  }
-  if (!kc.getCurrentCluster()) {
-    throw new DroverError('input', 'KUBECONFIG_NO_CLUSTER', `No current cluster in ${from}`, {
-      hint: 'Set current-context or pass --context.',
+  return kc;
+}
+
+function useContext(kc: KubeConfig, context: string, from: string): void {
+  if (!kc.getContextObject(context)) {
+    throw new DroverError('input', 'KUBECONFIG_CONTEXT', `Context "${context}" is not in ${from}`, {
+      hint: `Known contexts: ${kc.contexts.map((c) => c.name).join(', ') || 'none'}.`,
     });
   }
-  for (const user of kc.users) {
-    redactor?.add(user.token);
-    redactor?.add(user.password);
-    redactor?.add(user.keyData);
-  }
-  const server = kc.getCurrentCluster()?.server;
-  if (!server)
-    throw new DroverError(
-      'input',
-      'KUBECONFIG_NO_CLUSTER',
-      `The current cluster of ${from} has no server URL`,
-      { hint: 'Set clusters[].cluster.server in the kubeconfig, or pick another --context.' },
-    );
-  return { kc, origin: { kubeconfig: from, server } };
+  kc.setCurrentContext(context);
 }

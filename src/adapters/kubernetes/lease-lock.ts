@@ -52,6 +52,49 @@ function versionOf(lease: LeaseRecord): string {
 /** How often a waiting runner re-reads the record (client-go's RetryPeriod is 2s). */
 export const LEASE_RETRY_PERIOD_MS = 2_000;
 
+/** When this runner last saw another holder's record change, on its own clock (client-go's observedTime). */
+interface Observed {
+  version: string;
+  at: number;
+}
+
+/**
+ * Another holder's record: alive once seen to change while we watched; else free to take once
+ * it has gone unchanged for its whole leaseDurationSeconds since we first saw it (waitMs 0).
+ */
+function judgeHolder(
+  lease: LeaseRecord,
+  observed: Observed | undefined,
+  now: number,
+): 'alive' | { observed: Observed; waitMs: number } {
+  const version = versionOf(lease);
+  // Seen to change while we watched: the holder is alive.
+  if (observed !== undefined && observed.version !== version) return 'alive';
+  const since = observed ?? { version, at: now };
+  const expiresAt = since.at + lease.leaseDurationSeconds * 1000;
+  return {
+    observed: since,
+    waitMs: now < expiresAt ? Math.min(LEASE_RETRY_PERIOD_MS, expiresAt - now) : 0,
+  };
+}
+
+/** The record naming `identity` the new holder: a new Lease, or one taken over (a transition). */
+function heldBy<P extends { namespace: string; name: string; leaseTransitions?: number }>(
+  previous: P,
+  identity: string,
+  ttlSeconds: number,
+  now: number,
+): P & Omit<LeaseRecord, 'resourceVersion'> {
+  return {
+    ...previous,
+    holderIdentity: identity,
+    leaseDurationSeconds: ttlSeconds,
+    acquireTime: now,
+    renewTime: now,
+    leaseTransitions: previous.leaseTransitions === undefined ? 0 : previous.leaseTransitions + 1,
+  };
+}
+
 export class LeaseLock implements LockPort {
   private readonly namespace: string;
   private readonly name: string;
@@ -71,22 +114,14 @@ export class LeaseLock implements LockPort {
 
   async acquire(identity: string, ttlSeconds: number): Promise<LockAcquireResult> {
     const { kubernetes, clock } = this.options;
-    // When this runner last saw the record change, on its own clock (client-go's observedTime).
-    let observed: { version: string; at: number } | undefined;
+    let observed: Observed | undefined;
     for (let conflicts = 0; conflicts < CONFLICT_RETRIES;) {
       const now = clock.now();
       try {
         const lease = await kubernetes.getLease(this.namespace, this.name);
         if (lease === undefined) {
-          const created = await kubernetes.createLease({
-            namespace: this.namespace,
-            name: this.name,
-            holderIdentity: identity,
-            leaseDurationSeconds: ttlSeconds,
-            acquireTime: now,
-            renewTime: now,
-            leaseTransitions: 0,
-          });
+          const fresh = { namespace: this.namespace, name: this.name };
+          const created = await kubernetes.createLease(heldBy(fresh, identity, ttlSeconds, now));
           this.written.set(identity, created);
           return { acquired: true };
         }
@@ -102,26 +137,18 @@ export class LeaseLock implements LockPort {
           return { acquired: true };
         }
         if (held) {
-          const version = versionOf(lease);
-          // Seen to change while we watched: the holder is alive.
-          if (observed !== undefined && observed.version !== version)
-            return { acquired: false, holder: holderOf(lease) };
-          observed ??= { version, at: now };
-          const expiresAt = observed.at + lease.leaseDurationSeconds * 1000;
-          if (now < expiresAt) {
-            await clock.sleep(Math.min(LEASE_RETRY_PERIOD_MS, expiresAt - now));
+          const judged = judgeHolder(lease, observed, now);
+          if (judged === 'alive') return { acquired: false, holder: holderOf(lease) };
+          observed = judged.observed;
+          if (judged.waitMs > 0) {
+            await clock.sleep(judged.waitMs);
             continue;
           }
         }
-        const taken = await kubernetes.updateLease({
-          ...lease,
-          holderIdentity: identity,
-          leaseDurationSeconds: ttlSeconds,
-          acquireTime: now,
-          renewTime: now,
-          leaseTransitions: lease.leaseTransitions + 1,
-        });
-        this.written.set(identity, taken);
+        this.written.set(
+          identity,
+          await kubernetes.updateLease(heldBy(lease, identity, ttlSeconds, now)),
+        );
         return held ? { acquired: true, tookOverFrom: holderOf(lease) } : { acquired: true };
       } catch (error) {
         if (!isConflict(error)) throw error;

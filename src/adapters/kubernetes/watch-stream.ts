@@ -5,6 +5,7 @@
  * are the caller's (list-watch.ts).
  */
 import { Watch } from '@kubernetes/client-node';
+import type { Clock } from '../../ports/clock.js';
 import type { KubeClient } from './client.js';
 
 export interface WatchedObject {
@@ -39,35 +40,23 @@ export interface WatchStreamOptions {
 
 export function watchOnce(o: WatchStreamOptions): Promise<StreamOutcome> {
   const { client } = o;
+  if (o.stop.aborted) return Promise.resolve('closed');
   return new Promise<StreamOutcome>((resolveOnce) => {
-    let expired = false;
-    let failure: unknown;
     let ended = false;
     let controller = new AbortController();
-    const watchdog = new AbortController();
     const done = (outcome: StreamOutcome) => {
       if (ended) return;
       ended = true;
-      watchdog.abort();
+      watchdog.stop();
       o.stop.removeEventListener('abort', abortWatch);
       client.watches.delete(controller);
       controller.abort();
       resolveOnce(outcome);
     };
     const abortWatch = () => done('closed');
-    if (o.stop.aborted) return done('closed');
     o.stop.addEventListener('abort', abortWatch, { once: true });
-    // A half-open connection (the VIP moved with a replaced control plane node) neither
-    // delivers nor closes: past the server's own timeoutSeconds, silence means it is dead.
-    let lastEventAt = client.clock.now();
-    const guard = async () => {
-      for (;;) {
-        const due = lastEventAt + WATCH_IDLE_MS - client.clock.now();
-        if (due > 0) await client.clock.sleep(due, watchdog.signal);
-        else return done('idle');
-      }
-    };
-    guard().catch(() => undefined);
+    const watchdog = idleWatchdog(client.clock, () => done('idle'));
+    const events = eventReader(o);
     client.counted();
     new Watch(client.kc)
       .watch(
@@ -80,33 +69,10 @@ export function watchOnce(o: WatchStreamOptions): Promise<StreamOutcome> {
         },
         (type: string, object: WatchedObject & { code?: number }) => {
           if (ended) return;
-          lastEventAt = client.clock.now();
-          if (type === 'ERROR') {
-            if (object.code === 410) expired = true;
-            // Any other Status (504 "Too large resource version", 500) fails this watch.
-            else
-              failure = Object.assign(new Error(JSON.stringify(object)), {
-                code: object.code,
-                body: JSON.stringify(object),
-              });
-            return;
-          }
-          const rv = object.metadata?.resourceVersion;
-          if (rv) o.onVersion(rv);
-          if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED')
-            o.onEvent(type, object);
+          watchdog.alive();
+          events.read(type, object);
         },
-        (error: unknown) => {
-          done(
-            error
-              ? { error }
-              : failure !== undefined
-                ? { error: failure }
-                : expired
-                  ? 'expired'
-                  : 'closed',
-          );
-        },
+        (error: unknown) => done(events.outcome(error)),
       )
       .then(
         (c) => {
@@ -117,4 +83,70 @@ export function watchOnce(o: WatchStreamOptions): Promise<StreamOutcome> {
         (error: unknown) => done({ error }),
       );
   });
+}
+
+interface IdleWatchdog {
+  /** A sign of life: an event arrived. */
+  alive(): void;
+  stop(): void;
+}
+
+/**
+ * A half-open connection (the VIP moved with a replaced control plane node) neither delivers
+ * nor closes: past the server's own timeoutSeconds, silence means it is dead, and `onIdle` ends it.
+ */
+function idleWatchdog(clock: Clock, onIdle: () => void): IdleWatchdog {
+  const watchdog = new AbortController();
+  let lastEventAt = clock.now();
+  const guard = async () => {
+    for (;;) {
+      const due = lastEventAt + WATCH_IDLE_MS - clock.now();
+      if (due > 0) await clock.sleep(due, watchdog.signal);
+      else return onIdle();
+    }
+  };
+  guard().catch(() => undefined);
+  return {
+    alive: () => {
+      lastEventAt = clock.now();
+    },
+    stop: () => watchdog.abort(),
+  };
+}
+
+/**
+ * The events of one stream: objects go to the caller with their resourceVersion (BOOKMARK
+ * included); an ERROR Status is kept for the outcome (410: expired, any other: a failure).
+ */
+function eventReader(o: WatchStreamOptions): {
+  read: (type: string, object: WatchedObject & { code?: number }) => void;
+  outcome: (error: unknown) => StreamOutcome;
+} {
+  let expired = false;
+  let failure: unknown;
+  return {
+    read(type, object) {
+      if (type === 'ERROR') {
+        if (object.code === 410) expired = true;
+        // Any other Status (504 "Too large resource version", 500) fails this watch.
+        else
+          failure = Object.assign(new Error(JSON.stringify(object)), {
+            code: object.code,
+            body: JSON.stringify(object),
+          });
+        return;
+      }
+      const rv = object.metadata?.resourceVersion;
+      if (rv) o.onVersion(rv);
+      if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') o.onEvent(type, object);
+    },
+    outcome: (error) =>
+      error
+        ? { error }
+        : failure !== undefined
+          ? { error: failure }
+          : expired
+            ? 'expired'
+            : 'closed',
+  };
 }

@@ -99,39 +99,47 @@ export class RookCephStorage implements StoragePort {
       env: o.env,
     });
     if (result.exitCode === 0) return result;
-    const said = result.stderr.trim().split('\n').slice(0, 3).join(' ');
-    if (/NotFound/.test(said) && /deployments?/.test(said)) {
-      throw new DroverError(
-        'input',
-        'CEPH_TOOLBOX_MISSING',
-        `the Rook toolbox deployment is not there: ${said}`,
-        {
-          hint: 'deploy the Rook toolbox (rook-ceph-tools) or set the storage namespace/deployment in the config',
-        },
-      );
-    }
-    if (/forbidden/i.test(said)) {
-      throw new DroverError(
-        'input',
-        'CEPH_RBAC_DENIED',
-        `kubectl exec into the Rook toolbox was denied: ${said}`,
-        {
-          hint: 'grant get deployments.apps, list pods and create pods/exec in the Rook namespace',
-        },
-      );
-    }
-    const unreachable =
-      /unable to upgrade connection|connection refused|i\/o timeout|error dialing backend|timed out/i.test(
-        said,
-      );
-    throw new DroverError(
-      'failed',
-      unreachable ? 'CEPH_UNAVAILABLE' : 'CEPH_COMMAND_FAILED',
-      `ceph ${args.join(' ')} exited ${result.exitCode}: ${said || '(no output)'}`,
+    throw cephExecError(args, result);
+  }
+}
+
+/**
+ * A failed `kubectl exec ... ceph`: the toolbox missing, RBAC refusing, the API server or pod
+ * unreachable, or ceph itself failing.
+ */
+function cephExecError(args: readonly string[], result: ExecResult): DroverError {
+  const said = result.stderr.trim().split('\n').slice(0, 3).join(' ');
+  if (/NotFound/.test(said) && /deployments?/.test(said)) {
+    return new DroverError(
+      'input',
+      'CEPH_TOOLBOX_MISSING',
+      `the Rook toolbox deployment is not there: ${said}`,
       {
-        hint: 'check the Ceph cluster and the toolbox pod',
-        details: { exitCode: result.exitCode },
+        hint: 'deploy the Rook toolbox (rook-ceph-tools) or set the storage namespace/deployment in the config',
       },
     );
   }
+  if (/forbidden/i.test(said)) {
+    return new DroverError(
+      'input',
+      'CEPH_RBAC_DENIED',
+      `kubectl exec into the Rook toolbox was denied: ${said}`,
+      {
+        hint: 'grant get deployments.apps, list pods and create pods/exec in the Rook namespace',
+      },
+    );
+  }
+  const unreachable =
+    /unable to upgrade connection|connection refused|i\/o timeout|error dialing backend|timed out/i.test(
+      said,
+    );
+  return new DroverError(
+    'failed',
+    unreachable ? 'CEPH_UNAVAILABLE' : 'CEPH_COMMAND_FAILED',
+    `ceph ${args.join(' ')} exited ${result.exitCode}: ${said || '(no output)'}`,
+    {
+      hint: 'check the Ceph cluster and the toolbox pod',
+      details: { exitCode: result.exitCode },
+    },
+  );
 }

@@ -86,6 +86,8 @@ export class TerraformCli {
       signal,
       redactor: this.options.redactor,
       onOutput,
+      // stderr only goes into messages (with -json, diagnostics come on stdout, which is read).
+      shownOnly: ['stderr'],
       env: { TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1', ...this.options.env },
     });
   }

@@ -38,6 +38,8 @@ export async function makeServeTls(dir: string, signal?: AbortSignal): Promise<S
       'subjectAltName=IP:127.0.0.1,DNS:localhost',
     ],
     timeoutMs: 30_000,
+    // openssl writes the key and certificate to files; its output only goes into a message.
+    shownOnly: ['stdout', 'stderr'],
     ...(signal ? { signal } : {}),
   }).catch((error: unknown) => {
     throw new DroverError(

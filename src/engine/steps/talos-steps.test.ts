@@ -125,7 +125,10 @@ describe('talos-upgrade', () => {
   });
 
   it('never more upgrade calls than the policy attempts', async () => {
-    const s = await setup(() => ({ error: lost() }));
+    // A call past the cap is refused (not retried): an uncapped loop fails with that code
+    // here in milliseconds instead of spinning the virtual clock until the test's timeout.
+    const past = new DroverError('failed', 'TALOS_UPGRADE_REJECTED', 'one call past the cap');
+    const s = await setup((n) => ({ error: n > s.run.policy.retry.attempts ? past : lost() }));
     await expect(talosUpgrade.run(s.ctx)).rejects.toMatchObject({ code: 'TALOS_UPGRADE_ATTEMPTS' });
     expect(s.calls()).toBe(s.run.policy.retry.attempts);
     expect(readBeforeEveryUpgrade(s.log)).toBe(true);
