@@ -14,7 +14,7 @@ import type { Policy, RetryPolicy } from './policy.js';
 /** Cordon and uncordon are one API call each; give each attempt a minute. */
 const QUICK_STEP_SECONDS = 60;
 
-/** Actions whose destructive call waits on the pre-act check (engine/run-step.ts PRE_ACT_OPERATIONS). */
+/** Actions whose destructive call waits on the pre-act check (engine/step-context.ts PRE_ACT_OPERATIONS). */
 const PRE_ACT_ACTIONS: ReadonlySet<StepAction> = new Set<StepAction>([
   'cordon',
   'etcd-leave',
@@ -72,7 +72,8 @@ export function stepUpperBoundSeconds(action: StepAction, policy: Policy): numbe
 
 /**
  * Before a unit of a disruption-policy phase starts, the phase may wait up to the gate
- * deadline (plus one last backoff) for nodes out of service on their own (engine/run-phase.ts).
+ * deadline (plus one last backoff) for nodes out of service on their own
+ * (engine/held-back-wait.ts).
  */
 function unitStartWaitSeconds(policy: Policy): number {
   return policy.timeouts.gateSeconds + policy.retry.maxBackoffSeconds;

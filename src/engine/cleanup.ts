@@ -12,7 +12,7 @@ import type { NodeUnit } from '../core/plan.js';
 import type { RunState } from './context.js';
 import { destructiveCallMade, isStepDone, startsOf } from './journal-view.js';
 import { othersAwayInDomain } from './noout-count.js';
-import { appendEntry } from './run-step.js';
+import { appendEntry } from './journal-append.js';
 import { isDestructive } from './steps/index.js';
 
 const started = (run: RunState, stepId: string) => startsOf(run.entries, stepId).length > 0;

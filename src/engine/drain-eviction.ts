@@ -7,7 +7,7 @@ import { DroverError } from '../core/errors.js';
 import type { PodRef, PodView } from '../ports/kubernetes.js';
 import type { StepContext } from './context.js';
 import { preActCheck } from './pre-act-check.js';
-import { pause } from './retry.js';
+import { nextBackoffMs, pause } from './retry.js';
 
 export const podName = (p: PodRef): string => `${p.namespace}/${p.name}`;
 
@@ -55,7 +55,7 @@ export async function evictWithinGrace(ctx: StepContext, pods: PodView[]): Promi
       reason: `eviction of ${pending.map(podName).join(', ')} blocked: ${lastReason}`,
     });
     await pause(clock, Math.min(Math.max(delayMs, retryAfterMs), graceEnds - now), ctx.run.signal);
-    delayMs = Math.min(delayMs * 2, ctx.run.policy.retry.maxBackoffSeconds * 1000);
+    delayMs = nextBackoffMs(delayMs, ctx.run.policy.retry);
   }
   return { evicted, blocked: pending, lastReason };
 }

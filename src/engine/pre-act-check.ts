@@ -17,7 +17,7 @@ import { readEtcd } from './etcd-reading.js';
 import { outOfServiceNow } from './out-of-service.js';
 import { runGate } from './gate-runner.js';
 import { readPoolCap } from './storage-cap.js';
-import { storageHealthDecision } from './steps/gate-steps.js';
+import { storageHealthDecision } from './storage-health.js';
 
 async function budget(ctx: StepContext, node: InventoryNode): Promise<GateDecision> {
   const { run } = ctx;

@@ -90,6 +90,24 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
       annotations[step.id] = `would skip: ${unit.node} already runs Talos ${view.talosVersion}`;
   }
 
+  const notes = nodeNotes(plan, nodes, target);
+  if (options.storageHealth && planTouchesOsd(plan, inventory))
+    notes.push(...(await poolNotes(options, options.storageHealth)));
+  if (options.secrets) notes.push(...(await checkMachineConfigs(options)));
+  if (options.installerImagesSkipped !== undefined) {
+    const images = imagesToCheck(allSteps(plan), inventory).size;
+    if (images > 0) notes.push(imageCheckSkippedNote(options.installerImagesSkipped, images));
+  } else if (options.registry)
+    notes.push(...(await lookUpInstallerImages(plan, inventory, options.registry, options.signal)));
+  return { target, nodes, annotations, notes };
+}
+
+/** What the live nodes say that does not stop the run: not Ready, cordoned, unexpected Talos. */
+function nodeNotes(
+  plan: Plan,
+  nodes: PreflightNode[],
+  target: PreflightResult['target'],
+): string[] {
   const notes: string[] = [];
   for (const n of nodes) {
     if (n.ready !== 'True') notes.push(`${n.name} is not Ready (Ready=${n.ready})`);
@@ -105,25 +123,24 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRes
   }
   const done = nodes.filter((n) => n.atTarget).length;
   notes.push(`${done} of ${nodes.length} nodes already run the target versions`);
-  if (options.storageHealth && planTouchesOsd(plan, inventory)) {
-    const pools = await poolCapOf(
-      options.storageHealth,
-      inventory,
-      plan.policy.disruption.maxUnavailableDomains,
-      options.signal,
-    );
-    if (pools.known && pools.blocker) throw poolBlockedError(pools.blocker);
-    if (!pools.known)
-      notes.push(`${pools.reason}: the run would wait for them, then stop before an OSD node goes`);
-    else if (pools.note) notes.push(pools.note);
-  }
-  if (options.secrets) notes.push(...(await checkMachineConfigs(options)));
-  if (options.installerImagesSkipped !== undefined) {
-    const images = imagesToCheck(allSteps(plan), inventory).size;
-    if (images > 0) notes.push(imageCheckSkippedNote(options.installerImagesSkipped, images));
-  } else if (options.registry)
-    notes.push(...(await lookUpInstallerImages(plan, inventory, options.registry, options.signal)));
-  return { target, nodes, annotations, notes };
+  return notes;
+}
+
+/** The Ceph pools read as the run would: no tolerance refuses; a cap or unreadable pools are notes. */
+async function poolNotes(
+  options: PreflightOptions,
+  storageHealth: StorageHealthPort,
+): Promise<string[]> {
+  const pools = await poolCapOf(
+    storageHealth,
+    options.inventory,
+    options.plan.policy.disruption.maxUnavailableDomains,
+    options.signal,
+  );
+  if (pools.known && pools.blocker) throw poolBlockedError(pools.blocker);
+  if (!pools.known)
+    return [`${pools.reason}: the run would wait for them, then stop before an OSD node goes`];
+  return pools.note ? [pools.note] : [];
 }
 
 async function readNodes(kubernetes: NodeReadPort): Promise<NodeView[]> {

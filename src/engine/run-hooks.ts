@@ -12,7 +12,7 @@ import { DroverError } from '../core/errors.js';
 import type { HookCommandResult, HookContext, HookPoint } from '../ports/hooks.js';
 import type { JournalEntry } from '../ports/journal.js';
 import type { RunState } from './context.js';
-import { appendEntry } from './run-step.js';
+import { appendEntry } from './journal-append.js';
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 

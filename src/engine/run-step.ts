@@ -5,12 +5,13 @@
  */
 import { DroverError, isDroverError } from '../core/errors.js';
 import type { InventoryNode } from '../core/inventory.js';
-import type { PlanStep, StepAction, StepOf } from '../core/plan.js';
+import type { PlanStep, StepAction } from '../core/plan.js';
 import type { JournalEntry } from '../ports/journal.js';
 import type { RunState, StepContext, StepHandler, StepResult } from './context.js';
 import { isStepDone, startsOf } from './journal-view.js';
-import { preActCheck } from './pre-act-check.js';
-import { abortError, withRetry } from './retry.js';
+import { abortError } from './retry.js';
+import { appendEntry } from './journal-append.js';
+import { makeContext } from './step-context.js';
 import { STEP_HANDLERS } from './steps/index.js';
 
 /** A step failed: the error, and where. */
@@ -40,100 +41,6 @@ export function asDroverError(error: unknown): DroverError {
       hint: 'An unexpected error; run with DROVER_DEBUG=1 for the stack and report it.',
     },
   );
-}
-
-export async function appendEntry(
-  run: RunState,
-  entry: Omit<JournalEntry, 'at' | 'runId'>,
-): Promise<JournalEntry> {
-  const full = run.redactor.redactValue({
-    ...entry,
-    at: run.ports.clock.now(),
-    runId: run.runId,
-  } as JournalEntry);
-  await run.ports.journal.append(full);
-  run.entries.push(full);
-  return full;
-}
-
-/** Port operations that change a node irreversibly: journaled before they go out. */
-export const DESTRUCTIVE_OPERATIONS: ReadonlySet<string> = new Set([
-  'talos.etcdLeave',
-  'talos.etcdRemoveMember',
-  'infrastructure.apply',
-  'talos.upgrade',
-]);
-
-/** Operations that re-prove their safety right before they go out (invariant recheck-before-act). */
-const PRE_ACT_OPERATIONS: ReadonlySet<string> = new Set([
-  ...DESTRUCTIVE_OPERATIONS,
-  // Not irreversible, but it is what takes the node out of service: the budget is spent here.
-  'kubernetes.cordon',
-]);
-
-export function makeContext<A extends StepAction>(
-  run: RunState,
-  step: StepOf<A>,
-  node: InventoryNode | undefined,
-  priorStarts: JournalEntry[],
-): StepContext<A> {
-  const ctx: StepContext<A> = {
-    run,
-    step,
-    node,
-    priorStarts,
-    observed: undefined,
-    call(operation, inputs, fn, options) {
-      const attemptOnce = async (attempt: number) => {
-        // The destructive call itself: proven right before it goes out (invariant recheck-before-act), also
-        // when a handler spent minutes planning since the step began.
-        if (PRE_ACT_OPERATIONS.has(operation)) await preActCheck(ctx, operation);
-        // Durable before it acts: a stop after this leaves the node for resume to finish;
-        // a stop before it (a refused plan, a pre-act wait) puts the node back as it was.
-        if (DESTRUCTIVE_OPERATIONS.has(operation) && node !== undefined)
-          await appendEntry(run, {
-            type: 'note',
-            node: node.name,
-            stepId: step.id,
-            action: step.action,
-            message: `${operation} on ${node.name}`,
-            data: { destructiveCall: operation },
-          });
-        const record = {
-          operation,
-          inputs: run.redactor.redactValue(inputs),
-          stepId: step.id,
-          attempt,
-          ...(node ? { node: node.name } : {}),
-        };
-        try {
-          const value = await fn(attempt);
-          run.audit({ ...record, result: 'ok' });
-          return value;
-        } catch (error) {
-          run.audit({
-            ...record,
-            result: 'error',
-            error: run.redactor.redact(error instanceof Error ? error.message : String(error)),
-          });
-          throw error;
-        }
-      };
-      if (options?.retry === false) return attemptOnce(1);
-      return withRetry(attemptOnce, {
-        clock: run.ports.clock,
-        retry: run.policy.retry,
-        ...(run.signal ? { signal: run.signal } : {}),
-        onRetry: (error, attempt, delayMs) =>
-          run.log(
-            'warn',
-            `${operation} failed (attempt ${attempt}), retrying in ${delayMs / 1000}s: ${error instanceof Error ? error.message : String(error)}`,
-            node?.name,
-          ),
-      });
-    },
-  };
-  return ctx;
 }
 
 export interface StepRunOptions {

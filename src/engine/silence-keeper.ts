@@ -13,7 +13,7 @@ import { DroverError, isDroverError } from '../core/errors.js';
 import type { SilenceWindow } from '../ports/silences.js';
 import type { RunState } from './context.js';
 import { pause } from './retry.js';
-import { appendEntry } from './run-step.js';
+import { appendEntry } from './journal-append.js';
 
 export interface SilenceKeeper {
   /** Stops extending and expires the silence; returns notes for the report. Never throws. */

@@ -15,7 +15,7 @@
  */
 import { isDroverError } from '../core/errors.js';
 import type { StepContext } from './context.js';
-import { appendEntry } from './run-step.js';
+import { appendEntry } from './journal-append.js';
 
 interface LockDetails {
   id?: string;

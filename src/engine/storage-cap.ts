@@ -16,7 +16,7 @@ import {
 } from '../core/pool-tolerance.js';
 import type { StorageHealthPort } from '../ports/kubernetes.js';
 import type { RunState } from './context.js';
-import { pause } from './retry.js';
+import { nextBackoffMs, pause } from './retry.js';
 
 /** Why no new storage domain may open, with the code the run stops with at the deadline. */
 export interface PoolBlocker {
@@ -122,6 +122,6 @@ export async function checkStoragePools(run: RunState): Promise<string[]> {
     if (now >= deadline) throw poolBlockedError(cap.blocker, run.policy.timeouts.gateSeconds);
     run.log('warn', `waiting: ${cap.reason}`);
     await pause(clock, Math.min(delay, deadline - now), run.signal);
-    delay = Math.min(delay * 2, run.policy.retry.maxBackoffSeconds * 1000);
+    delay = nextBackoffMs(delay, run.policy.retry);
   }
 }

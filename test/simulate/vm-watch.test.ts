@@ -1,5 +1,5 @@
 /**
- * The twin compares only the VMs a write touched (World.vmTouched, changes.ts VmWatch) instead
+ * The twin compares only the VMs a write touched (World.vmTouched, world/vm-watch.ts) instead
  * of every VM on each reconcile pass. Here every collect also compares every VM and records
  * each change that no touch announced: over the reference run, the fault scenarios and chaos
  * seeds (crashes, node-down, lingering VMs, resumes) there must be none, so the incremental
@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VmWatch } from '../../src/adapters/simulated/world/changes.js';
+import { VmWatch } from '../../src/adapters/simulated/world/vm-watch.js';
 import { chaosRun } from './chaos-driver.js';
 import { crashAndResume, simulateInProcess } from './helpers.js';
 

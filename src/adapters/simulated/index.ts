@@ -11,9 +11,10 @@ import type { Scenario } from './scenario/schema.js';
 import { VirtualClock } from './virtual-clock.js';
 import { simulatedCluster, type SimulatedCluster } from './simulated-cluster.js';
 import { persistWorld, populateWorld, readSavedWorld } from './world-setup.js';
-import { initialState } from './world/seed.js';
+import { initialState } from './world/initial-state.js';
 import type { WorldState } from './world/state.js';
-import { World, type WorldContext } from './world/world.js';
+import { World } from './world/world.js';
+import type { WorldContext } from './world/world-types.js';
 
 export { loadScenario, parseScenario } from './scenario/load.js';
 export { referenceScenario } from './scenario/reference.js';

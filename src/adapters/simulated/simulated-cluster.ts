@@ -32,7 +32,8 @@ import {
   reportingTalos,
 } from './world/request-reporting.js';
 import type { VmState } from './world/state.js';
-import type { World, WorldRequest } from './world/world.js';
+import type { World } from './world/world.js';
+import type { WorldRequest } from './world/world-types.js';
 
 export interface SimulatedCluster {
   scenario: Scenario;

@@ -5,11 +5,13 @@
  * than stopping the run with the node half-done: for a control plane node that would leave etcd
  * a member short until someone resumes (chaos seed 173: a lock held for 69 s from just after the
  * plan check). This run's own stale lock is released where the plan is made
- * (state-lock-recovery.ts); what reaches here is another holder's.
+ * (state-lock-recovery.ts); what reaches here is another holder's. The wait is withRetry by
+ * time (retry.ts): a new attempt every 15 s until the deadline, the last one possibly after it;
+ * an abort ends it at once, as it ends the attempts inside it.
  */
 import { isDroverError } from '../../core/errors.js';
 import type { RunState } from '../context.js';
-import { pause } from '../retry.js';
+import { withRetry } from '../retry.js';
 
 /** Between two looks at a lock someone else holds. */
 const LOCK_POLL_SECONDS = 15;
@@ -21,18 +23,15 @@ export async function waitingOutForeignLocks<T>(
 ): Promise<T> {
   const { clock } = run.ports;
   const seconds = run.policy.timeouts.gateSeconds;
-  const deadline = clock.now() + seconds * 1000;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (error) {
-      const locked = isDroverError(error) && error.code === 'TF_STATE_LOCKED';
-      if (!locked || run.signal?.aborted || clock.now() >= deadline) throw error;
+  return withRetry(fn, {
+    clock,
+    ...(run.signal ? { signal: run.signal } : {}),
+    budget: { untilMs: clock.now() + seconds * 1000, delayMs: LOCK_POLL_SECONDS * 1000 },
+    retryable: (error) => isDroverError(error) && error.code === 'TF_STATE_LOCKED',
+    onRetry: () =>
       run.log(
         'warn',
         `${what}: the Terraform state is locked by someone else; waiting for the lock (up to ${seconds}s in all)`,
-      );
-      await pause(clock, LOCK_POLL_SECONDS * 1000, run.signal);
-    }
-  }
+      ),
+  });
 }

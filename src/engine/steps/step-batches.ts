@@ -1,6 +1,7 @@
 /**
- * Batches that run-phase opens over several steps (template rebuilds, VM replacements), kept per
- * run and looked up by step id; a step run on its own finds none and makes a batch of one.
+ * Batches that run-phase (template rebuilds) and run-scheduled (VM replacements) open over
+ * several steps, kept per run and looked up by step id; a step run on its own finds none and
+ * makes a batch of one.
  */
 import type { RunState } from '../context.js';
 

@@ -20,83 +20,10 @@
  */
 import { DroverError, isDroverError, isRetryable } from '../../core/errors.js';
 import type { InventoryNode } from '../../core/inventory.js';
-import type { StepContext, StepHandler } from '../context.js';
+import type { StepContext, StepHandler, StepResult } from '../context.js';
 import { requireNode } from '../context.js';
 import { abortError, backoffMs, pause } from '../retry.js';
-import { appendEntry } from '../run-step.js';
-
-/** What one read of the node said. */
-export interface NodeBoot {
-  version: string;
-  bootId: string;
-}
-
-/** How often an unreachable node is read again while it may be rebooting. */
-const POLL_SECONDS = 10;
-
-const isNodeBoot = (value: unknown): value is NodeBoot =>
-  value !== null &&
-  typeof value === 'object' &&
-  typeof (value as NodeBoot).version === 'string' &&
-  typeof (value as NodeBoot).bootId === 'string';
-
-/** One read of version and boot ID, journaled as a note; undefined when the node does not answer. */
-async function readNode(ctx: StepContext, node: InventoryNode): Promise<NodeBoot | undefined> {
-  const { talos } = ctx.run.ports;
-  try {
-    const version = await ctx.call(
-      'talos.version',
-      { node: node.address },
-      () => talos.version(node.address),
-      { retry: false },
-    );
-    const bootId = await ctx.call(
-      'talos.bootId',
-      { node: node.address },
-      () => talos.bootId(node.address),
-      { retry: false },
-    );
-    const read = { version, bootId };
-    await note(ctx, node, `read ${node.name}: Talos ${version}, boot ${bootId}`, { read });
-    return read;
-  } catch (error) {
-    // Not answering (rebooting, down) is an answer to wait on; anything else is not.
-    if (isRetryable(error)) return undefined;
-    throw error;
-  }
-}
-
-/** Reads until the node answers or the deadline passes; undefined at the deadline. */
-async function readUntilAnswers(
-  ctx: StepContext,
-  node: InventoryNode,
-  deadline: number,
-): Promise<NodeBoot | undefined> {
-  const { clock } = ctx.run.ports;
-  for (;;) {
-    const read = await readNode(ctx, node);
-    if (read) return read;
-    if (clock.now() >= deadline) return undefined;
-    // No run signal here: a node mid-upgrade is read to the end before the run stops.
-    await pause(clock, Math.min(POLL_SECONDS * 1000, Math.max(1, deadline - clock.now())));
-  }
-}
-
-async function note(
-  ctx: StepContext,
-  node: InventoryNode,
-  message: string,
-  data: Record<string, unknown>,
-): Promise<void> {
-  await appendEntry(ctx.run, {
-    type: 'note',
-    stepId: ctx.step.id,
-    action: ctx.step.action,
-    node: node.name,
-    message,
-    data,
-  });
-}
+import { isNodeBoot, note, readUntilAnswers, type NodeBoot } from './talos-boot-read.js';
 
 interface IssuedUpgrade {
   at: number;
@@ -144,14 +71,97 @@ function notBack(node: InventoryNode, seconds: number, last: unknown, before: No
   );
 }
 
+function unreachable(node: InventoryNode) {
+  return new DroverError(
+    'failed',
+    'TALOS_NODE_UNREACHABLE',
+    `${node.name} does not answer; it was not upgraded`,
+    { hint: `Check that ${node.name} is up and its Talos API reachable, then --resume.` },
+  );
+}
+
+/**
+ * What a read that answered decides (the table above): the step's result, a failure, or
+ * undefined for "call the upgrade (again)".
+ */
+function decide(
+  ctx: StepContext<'talos-upgrade'>,
+  node: InventoryNode,
+  now: NodeBoot,
+  issued: IssuedUpgrade[],
+  lastError: unknown,
+): StepResult | undefined {
+  const { version: target, image } = ctx.step.params;
+  const attempts = Math.max(1, ctx.run.policy.retry.attempts);
+  const previous = issued.at(-1);
+  if (now.version === target) {
+    return issued.length === 0
+      ? { outcome: 'skipped', message: `${node.name} already runs Talos ${target}` }
+      : { outcome: 'succeeded', data: { image, version: target, upgradeCalls: issued.length } };
+  }
+  if (previous && now.bootId !== previous.before.bootId)
+    throw rolledBack(node, target, now, previous.before);
+  if (issued.length >= attempts) {
+    throw new DroverError(
+      'failed',
+      'TALOS_UPGRADE_ATTEMPTS',
+      `${node.name} still runs Talos ${now.version} on the same boot after ${issued.length} upgrade call(s)`,
+      {
+        hint: 'The upgrade never reached the node (its boot did not change). Check the Talos API of the node and the installer image, then --resume.',
+        details: {
+          node: node.name,
+          attempts,
+          ...(isDroverError(lastError) ? { last: lastError.message } : {}),
+        },
+      },
+    );
+  }
+  return undefined;
+}
+
+/**
+ * One upgrade call, journaled before it goes out and with its outcome after. Returns the
+ * transient error it ended with (the node may be rebooting), undefined when it returned.
+ */
+async function callUpgrade(
+  ctx: StepContext<'talos-upgrade'>,
+  node: InventoryNode,
+  now: NodeBoot,
+): Promise<unknown> {
+  const { image } = ctx.step.params;
+  const timeoutSeconds = ctx.run.policy.timeouts.talosUpgradeSeconds;
+  // Right after the read: the call never goes out on an older one.
+  await note(ctx, node, `talosctl upgrade ${node.name} to ${image}`, { upgradeIssued: now });
+  try {
+    // No signal: an abort never kills a running upgrade (invariant run-to-completion).
+    await ctx.call(
+      'talos.upgrade',
+      { node: node.address, image },
+      () => ctx.run.ports.talos.upgrade(node.address, { image, timeoutSeconds }),
+      { retry: false },
+    );
+    await note(ctx, node, `talosctl upgrade of ${node.name} returned`, {
+      upgradeOutcome: 'ok',
+    });
+    return undefined;
+  } catch (error) {
+    const code = isDroverError(error) ? error.code : 'UNEXPECTED';
+    await note(ctx, node, `talosctl upgrade of ${node.name} failed: ${code}`, {
+      upgradeOutcome: code,
+    });
+    // A refusal is synchronous: the node did not start anything, and retrying is futile.
+    // Only a lost connection (transient) is worth a read and maybe another call.
+    if (!isRetryable(error)) throw error;
+    return error;
+  }
+}
+
 export const talosUpgrade: StepHandler<'talos-upgrade'> = {
   destructive: true,
   async run(ctx) {
     const node = requireNode(ctx);
-    const { version: target, image } = ctx.step.params;
-    const { clock, talos } = ctx.run.ports;
+    const { clock } = ctx.run.ports;
     const timeoutSeconds = ctx.run.policy.timeouts.talosUpgradeSeconds;
-    const attempts = Math.max(1, ctx.run.policy.retry.attempts);
     let lastError: unknown;
     for (;;) {
       const issued = issuedUpgrades(ctx);
@@ -163,37 +173,12 @@ export const talosUpgrade: StepHandler<'talos-upgrade'> = {
         ? previous.at + timeoutSeconds * 1000
         : clock.now() + ctx.run.policy.timeouts.gateSeconds * 1000;
       const now = await readUntilAnswers(ctx, node, deadline);
-      if (now === undefined) {
-        if (previous) throw notBack(node, timeoutSeconds, lastError, previous.before);
-        throw new DroverError(
-          'failed',
-          'TALOS_NODE_UNREACHABLE',
-          `${node.name} does not answer; it was not upgraded`,
-          { hint: `Check that ${node.name} is up and its Talos API reachable, then --resume.` },
-        );
-      }
-      if (now.version === target) {
-        return issued.length === 0
-          ? { outcome: 'skipped', message: `${node.name} already runs Talos ${target}` }
-          : { outcome: 'succeeded', data: { image, version: target, upgradeCalls: issued.length } };
-      }
-      if (previous && now.bootId !== previous.before.bootId)
-        throw rolledBack(node, target, now, previous.before);
-      if (issued.length >= attempts) {
-        throw new DroverError(
-          'failed',
-          'TALOS_UPGRADE_ATTEMPTS',
-          `${node.name} still runs Talos ${now.version} on the same boot after ${issued.length} upgrade call(s)`,
-          {
-            hint: 'The upgrade never reached the node (its boot did not change). Check the Talos API of the node and the installer image, then --resume.',
-            details: {
-              node: node.name,
-              attempts,
-              ...(isDroverError(lastError) ? { last: lastError.message } : {}),
-            },
-          },
-        );
-      }
+      if (now === undefined)
+        throw previous
+          ? notBack(node, timeoutSeconds, lastError, previous.before)
+          : unreachable(node);
+      const result = decide(ctx, node, now, issued, lastError);
+      if (result) return result;
       if (ctx.run.signal?.aborted) throw abortError(ctx.run.signal);
       if (previous)
         ctx.run.log(
@@ -201,30 +186,7 @@ export const talosUpgrade: StepHandler<'talos-upgrade'> = {
           `${node.name} is still on Talos ${now.version}, same boot: the upgrade did not reach it; calling it again`,
           node.name,
         );
-      // Right after the read: the call never goes out on an older one.
-      await note(ctx, node, `talosctl upgrade ${node.name} to ${image}`, { upgradeIssued: now });
-      lastError = undefined;
-      try {
-        // No signal: an abort never kills a running upgrade (invariant run-to-completion).
-        await ctx.call(
-          'talos.upgrade',
-          { node: node.address, image },
-          () => talos.upgrade(node.address, { image, timeoutSeconds }),
-          { retry: false },
-        );
-        await note(ctx, node, `talosctl upgrade of ${node.name} returned`, {
-          upgradeOutcome: 'ok',
-        });
-      } catch (error) {
-        lastError = error;
-        const code = isDroverError(error) ? error.code : 'UNEXPECTED';
-        await note(ctx, node, `talosctl upgrade of ${node.name} failed: ${code}`, {
-          upgradeOutcome: code,
-        });
-        // A refusal is synchronous: the node did not start anything, and retrying is futile.
-        // Only a lost connection (transient) is worth a read and maybe another call.
-        if (!isRetryable(error)) throw error;
-      }
+      lastError = await callUpgrade(ctx, node, now);
       // The outcome is journaled: now the run may stop.
       if (ctx.run.signal?.aborted) throw abortError(ctx.run.signal);
       // Back off before the read that decides: a node in its reboot needs the time anyway.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DroverError } from '../../core/errors.js';
 import type { StepOf } from '../../core/plan.js';
-import { makeContext } from '../run-step.js';
+import { makeContext } from '../step-context.js';
 import { twinRun } from '../testing/twin-run.js';
 import { talosUpgrade } from './talos-steps.js';
 

@@ -53,7 +53,7 @@ export class SharedBackup {
   }
 }
 
-/** Shares run-phase opened, by run and backup-state step id. */
+/** Shares run-scheduled opened, by run and backup-state step id. */
 const shares = new StepBatches<SharedBackup>();
 
 /** The backup-state steps of units started together share one backup (none for a lone step). */

@@ -5,10 +5,10 @@
  * The state holds one operation at a time, so replacements that each took the state for a whole
  * plan and apply (~5 min) queued one behind the other whatever the budget allowed.
  *
- * The scheduler opens a batch for the units it starts together (run-phase). Each unit's
+ * The scheduler opens a batch for the units it starts together (run-scheduled). Each unit's
  * replace-vm step still runs as its own step (own journal entries, own evidence): it leaves the
  * batch when its VM is known to be recreated already, when it failed or stopped before deciding
- * (run-phase also leaves for a unit that ends before its replace-vm), or joins and waits. Once
+ * (run-scheduled also leaves for a unit that ends before its replace-vm), or joins and waits. Once
  * every member has decided, the operation runs for those that joined. Outcomes are per node:
  * a VM that failed in the apply fails that node's step only; the others succeed, and a retry
  * (or a resumed run) re-reads each node's evidence and plans only what is still to do.
@@ -16,7 +16,7 @@
 import { StepBatches } from './step-batches.js';
 import type { PlanStep } from '../../core/plan.js';
 import type { RunState, StepContext, StepResult } from '../context.js';
-import { replaceVms } from './vm-batch-apply.js';
+import { replaceVms } from './vm-batch-replace.js';
 import { isBatchMateStop } from './vm-batch-scope.js';
 
 export { isBatchMateStop };
@@ -73,7 +73,7 @@ export class VmBatch {
 /** A member that joined, with how to settle its step's outcome. */
 export type Joined = { member: VmMember; settle: Settle };
 
-/** Batches run-phase opened, by run and step id; a step run on its own is a batch of one. */
+/** Batches run-scheduled opened, by run and step id; a step run on its own is a batch of one. */
 const openBatches = new StepBatches<VmBatch>();
 
 export function openVmBatch(run: RunState, steps: readonly PlanStep[]): VmBatch {

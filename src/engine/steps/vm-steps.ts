@@ -8,7 +8,8 @@ import { DroverError } from '../../core/errors.js';
 import { block, wait, PASS } from '../../core/gates.js';
 import { etcdQuorumGate } from '../../core/gates-etcd.js';
 import { applyPatches } from '../../core/machine-config-patch.js';
-import type { StepHandler } from '../context.js';
+import type { InventoryNode } from '../../core/inventory.js';
+import type { StepContext, StepHandler } from '../context.js';
 import { requireNode } from '../context.js';
 import { moveLeadershipAway, readEtcd } from '../etcd-reading.js';
 import { runGate } from '../gate-runner.js';
@@ -34,6 +35,8 @@ export const backupState: StepHandler = {
   },
 };
 
+type EtcdReading = Awaited<ReturnType<typeof readEtcd>>;
+
 export const etcdLeave: StepHandler = {
   destructive: true,
   async run(ctx) {
@@ -42,50 +45,10 @@ export const etcdLeave: StepHandler = {
     if (before.members !== undefined && !before.members.some((m) => m.hostname === node.name)) {
       return { outcome: 'skipped', message: `${node.name} is not an etcd member (already left)` };
     }
-    // Time passed since the gate (drain): the others must still be healthy right now. The
-    // reading just taken is the first one judged (a read costs seconds); a wait reads afresh.
-    let reading: Awaited<ReturnType<typeof readEtcd>> | undefined = before;
-    await runGate(
-      ctx,
-      async () => {
-        reading ??= await readEtcd(ctx, node.name);
-        const decision = etcdQuorumGate(reading, {
-          excluding: node.name,
-          expectedMembers: ctx.run.inventory.expectedEtcdMembers,
-        });
-        if (decision.verdict !== 'pass') reading = undefined;
-        return decision;
-      },
-      {
-        deadlineSeconds: ctx.run.policy.timeouts.gateSeconds,
-        timeoutCode: 'ETCD_UNHEALTHY',
-        category: 'refused',
-        hint: 'Every other etcd member must answer healthy before a member leaves.',
-      },
-    );
+    const reading = await quorumHoldsWithout(ctx, node, before);
     // Who leads, from the reading the quorum gate passed on.
     await moveLeadershipAway(ctx, node, reading);
-    try {
-      await ctx.call('talos.etcdLeave', { node: node.address }, () =>
-        ctx.run.ports.talos.etcdLeave(node.address),
-      );
-    } catch (error) {
-      // The departing node may not answer; remove its member through a healthy peer instead.
-      const reading = await readEtcd(ctx, node.name);
-      const member = reading.members?.find((m) => m.hostname === node.name);
-      if (reading.members === undefined || reading.via === undefined) throw error;
-      if (member !== undefined) {
-        const via = reading.via;
-        ctx.run.log(
-          'warn',
-          `etcd leave on ${node.name} failed; removing member ${member.id} via ${via}`,
-          node.name,
-        );
-        await ctx.call('talos.etcdRemoveMember', { via, memberId: member.id }, () =>
-          ctx.run.ports.talos.etcdRemoveMember(via, member.id),
-        );
-      }
-    }
+    await leave(ctx, node);
     await runGate(
       ctx,
       async () => {
@@ -105,6 +68,63 @@ export const etcdLeave: StepHandler = {
     return { outcome: 'succeeded' };
   },
 };
+
+/**
+ * Time passed since the gate (drain): the others must still be healthy right now. The
+ * reading just taken is the first one judged (a read costs seconds); a wait reads afresh.
+ * Returns the reading the gate passed on.
+ */
+async function quorumHoldsWithout(
+  ctx: StepContext,
+  node: InventoryNode,
+  before: EtcdReading,
+): Promise<EtcdReading | undefined> {
+  let reading: EtcdReading | undefined = before;
+  await runGate(
+    ctx,
+    async () => {
+      reading ??= await readEtcd(ctx, node.name);
+      const decision = etcdQuorumGate(reading, {
+        excluding: node.name,
+        expectedMembers: ctx.run.inventory.expectedEtcdMembers,
+      });
+      if (decision.verdict !== 'pass') reading = undefined;
+      return decision;
+    },
+    {
+      deadlineSeconds: ctx.run.policy.timeouts.gateSeconds,
+      timeoutCode: 'ETCD_UNHEALTHY',
+      category: 'refused',
+      hint: 'Every other etcd member must answer healthy before a member leaves.',
+    },
+  );
+  return reading;
+}
+
+/** The node leaves etcd; when it does not answer, its member is removed through a healthy peer. */
+async function leave(ctx: StepContext, node: InventoryNode): Promise<void> {
+  try {
+    await ctx.call('talos.etcdLeave', { node: node.address }, () =>
+      ctx.run.ports.talos.etcdLeave(node.address),
+    );
+  } catch (error) {
+    // The departing node may not answer; remove its member through a healthy peer instead.
+    const reading = await readEtcd(ctx, node.name);
+    const member = reading.members?.find((m) => m.hostname === node.name);
+    if (reading.members === undefined || reading.via === undefined) throw error;
+    if (member !== undefined) {
+      const via = reading.via;
+      ctx.run.log(
+        'warn',
+        `etcd leave on ${node.name} failed; removing member ${member.id} via ${via}`,
+        node.name,
+      );
+      await ctx.call('talos.etcdRemoveMember', { via, memberId: member.id }, () =>
+        ctx.run.ports.talos.etcdRemoveMember(via, member.id),
+      );
+    }
+  }
+}
 
 /** A fresh VM answers insecurely in maintenance mode; x509 means the old VM is still there. */
 export const waitMaintenance: StepHandler<'wait-maintenance'> = {

@@ -20,7 +20,7 @@ import type { ScenarioInput } from '../../adapters/simulated/scenario/schema.js'
 import type { RunState, StepContext } from '../context.js';
 import { runUpgrade } from '../run-upgrade.js';
 import type { RunUpgradeOptions } from '../run-upgrade.js';
-import { makeContext } from '../run-step.js';
+import { makeContext } from '../step-context.js';
 import type { Ports } from '../../ports/index.js';
 import { MemoryJournal } from '../../adapters/journal/memory-journal.js';
 import type { JournalEntry } from '../../ports/journal.js';

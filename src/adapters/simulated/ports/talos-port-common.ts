@@ -5,7 +5,8 @@
  */
 import type { CodeIn } from '../../../core/error-codes.js';
 import { DroverError } from '../../../core/errors.js';
-import { unreachable, type World } from '../world/world.js';
+import { unreachable } from '../world/node-lookup.js';
+import type { World } from '../world/world.js';
 
 export function rpcError(code: CodeIn<'failed'>, message: string): DroverError {
   return new DroverError('failed', code, message);

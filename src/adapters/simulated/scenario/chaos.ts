@@ -8,7 +8,8 @@ import type { UpgradeKind } from '../../../core/plan.js';
 import { SeededRandom } from '../world/rng.js';
 import { OPERATIONS, type Operation } from './fault-timing.js';
 import { parseScenario } from './load.js';
-import { FAULTABLE_ACTIONS, type Scenario } from './schema.js';
+import { FAULTABLE_ACTIONS } from './faults-schema.js';
+import type { Scenario } from './schema.js';
 
 export interface ChaosContext {
   rng: SeededRandom;

@@ -8,7 +8,7 @@
  *   z.strictObject({ type: z.literal('my-fault'), node: z.string(), ...faultTiming })
  * The world then tracks it: `world.hasFault('my-fault', match)` is true only while it is in
  * force, and `registerFaultEffect('my-fault', (world, fault, on) => ...)` (world/fault-effects.ts)
- * runs a one-off change when it starts and ends. Its fields are validated in load.ts.
+ * runs a one-off change when it starts and ends. Its fields are validated in cross-check.ts.
  */
 import { z } from 'zod';
 
@@ -70,7 +70,7 @@ export interface FaultTiming {
   when?: FaultWhen | undefined;
 }
 
-/** Timing problems the schema cannot express, with their paths inside the fault (for load.ts). */
+/** Timing problems the schema cannot express, by path inside the fault (for cross-check.ts). */
 export function timingProblems(timing: FaultTiming): { path: string[]; message: string }[] {
   const problems: { path: string[]; message: string }[] = [];
   const { fromSeconds, untilSeconds, when } = timing;

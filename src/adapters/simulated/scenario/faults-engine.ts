@@ -1,6 +1,6 @@
 /**
  * Faults that test the engine's own rules (lease, invariant single-lease-holder). Added to the scenario's fault
- * union in schema.ts; planted by world/engine-faults.ts.
+ * union in faults-schema.ts; planted by world/engine-faults.ts.
  */
 import { z } from 'zod';
 

@@ -1,6 +1,6 @@
 /**
  * Faults of Talos as it really fails (issue 11), for the scenario's `faults` list. Each names
- * the node it hits; load.ts checks the node exists.
+ * the node it hits; cross-check.ts checks the node exists.
  *
  * - talos-upgrade-drops: `talosctl upgrade` loses the node. `during-reboot` (default): the
  *   upgrade goes ahead, talosctl exits 1 with `unavailable, retrying...` and the node comes back

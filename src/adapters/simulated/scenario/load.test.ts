@@ -76,6 +76,14 @@ describe('loadScenario', () => {
       MINIMAL + 'faults: [{ type: pdb-blocks, name: web }]\n',
       'faults[0].name',
     ],
+    [
+      'an etcd fault on a worker',
+      MINIMAL.replace(
+        '10.0.0.1 }]',
+        '10.0.0.1 }, { name: w-1, role: worker, host: a, address: 10.0.0.2 }]',
+      ) + 'faults: [{ type: etcd-unhealthy, node: w-1 }]\n',
+      'faults[0].node: w-1 is not a controlplane node',
+    ],
     ['an unknown duration', MINIMAL + 'durations: { teleport: 3 }\n', 'durations'],
     ['a policy typo', MINIMAL + 'policy: { drain: { gracefullSeconds: 3 } }\n', 'policy.drain'],
     ['an unknown base', 'base: other\nname: x\n', 'base'],

@@ -4,7 +4,7 @@
  * each call: Ceph's reconciler and the invariant checks ask after every change.
  */
 import { storageDomain, type InventoryNode } from '../../../core/inventory.js';
-import { VmWatch } from './changes.js';
+import { VmWatch } from './vm-watch.js';
 import { readyStatus } from './nodes.js';
 import { R } from './objects.js';
 import type { World } from './world.js';

@@ -20,67 +20,87 @@ function scaled(value: number | string, total: number, roundUp: boolean): number
 
 /** The disruption controller: currentHealthy, desiredHealthy, disruptionsAllowed, disruptedPods. */
 export function reconcilePdbs(world: World): void {
-  const store = world.store;
   const touched = namespacesChanged(world);
-  for (const pdb of store.listView(R.pdbs)) {
+  for (const pdb of world.store.listView(R.pdbs)) {
     const ns = pdb.metadata.namespace ?? '';
-    const spec = pdb.spec ?? {};
     // Only pods and controllers of its namespace count; disruptedPods entries expire with time.
     const expiring = Object.keys((pdb.status?.disruptedPods ?? {}) as object).length > 0;
     if (!world.changes.full && !touched.has(ns) && !expiring) continue;
-    const matching = world.pods
-      .inNamespace(ns)
-      .filter((p) =>
-        selectorMatches(spec.selector as LabelSelectorObject | undefined, p.metadata.labels),
-      );
-    const status = (pdb.status ?? {}) as { disruptedPods?: Record<string, string> };
-    const disrupted: Record<string, string> = {};
-    for (const [pod, at] of Object.entries(status.disruptedPods ?? {})) {
-      const p = matching.find((m) => m.metadata.name === pod);
-      if (p && !p.metadata.deletionTimestamp && world.now - Date.parse(at) < DISRUPTED_TIMEOUT_MS)
-        disrupted[pod] = at;
-    }
-    const expected = expectedPods(world, ns, matching);
-    const healthy = matching.filter(
-      (p) => podReady(p) && !p.metadata.deletionTimestamp && !(p.metadata.name in disrupted),
-    ).length;
-    const desired =
-      spec.minAvailable !== undefined
-        ? scaled(spec.minAvailable as number | string, expected, true)
-        : Math.max(
-            0,
-            expected - scaled((spec.maxUnavailable ?? 0) as number | string, expected, true),
-          );
-    const blocked = world.hasFault(
-      'pdb-blocks',
-      (f) => f.type === 'pdb-blocks' && f.namespace === ns && f.name === pdb.metadata.name,
-    );
-    const allowed = blocked ? 0 : Math.max(0, healthy - desired);
-    const next = {
-      observedGeneration: pdb.metadata.generation ?? 1,
-      disruptionsAllowed: allowed,
-      currentHealthy: healthy,
-      desiredHealthy: desired,
-      expectedPods: expected,
-      ...(Object.keys(disrupted).length > 0 ? { disruptedPods: disrupted } : {}),
-      conditions: [
-        {
-          type: 'DisruptionAllowed',
-          status: allowed > 0 ? 'True' : 'False',
-          reason: allowed > 0 ? 'SufficientPods' : 'InsufficientPods',
-          observedGeneration: pdb.metadata.generation ?? 1,
-        },
-      ],
-    };
-    const prev = { ...(pdb.status ?? {}) } as Record<string, unknown>;
-    if (JSON.stringify(stripTimes(prev)) === JSON.stringify(stripTimes(next))) continue;
-    const cond = next.conditions[0] as Record<string, unknown>;
-    const prevCond = (Array.isArray(prev.conditions) ? prev.conditions[0] : undefined) as
-      Record<string, unknown> | undefined;
-    cond.lastTransitionTime =
-      prevCond && prevCond.status === cond.status ? prevCond.lastTransitionTime : iso(world.now);
-    store.update(R.pdbs, { ...pdb, status: next });
+    writePdbStatus(world, pdb, pdbStatus(world, pdb, ns));
   }
+}
+
+type PdbStatus = ReturnType<typeof pdbStatus>;
+
+/** The status the disruption controller computes for `pdb` now. */
+function pdbStatus(world: World, pdb: KubeObject, ns: string) {
+  const spec = pdb.spec ?? {};
+  const matching = world.pods
+    .inNamespace(ns)
+    .filter((p) =>
+      selectorMatches(spec.selector as LabelSelectorObject | undefined, p.metadata.labels),
+    );
+  const disrupted = stillDisrupted(world, pdb, matching);
+  const expected = expectedPods(world, ns, matching);
+  const healthy = matching.filter(
+    (p) => podReady(p) && !p.metadata.deletionTimestamp && !(p.metadata.name in disrupted),
+  ).length;
+  const desired =
+    spec.minAvailable !== undefined
+      ? scaled(spec.minAvailable as number | string, expected, true)
+      : Math.max(
+          0,
+          expected - scaled((spec.maxUnavailable ?? 0) as number | string, expected, true),
+        );
+  const blocked = world.hasFault(
+    'pdb-blocks',
+    (f) => f.type === 'pdb-blocks' && f.namespace === ns && f.name === pdb.metadata.name,
+  );
+  const allowed = blocked ? 0 : Math.max(0, healthy - desired);
+  return {
+    observedGeneration: pdb.metadata.generation ?? 1,
+    disruptionsAllowed: allowed,
+    currentHealthy: healthy,
+    desiredHealthy: desired,
+    expectedPods: expected,
+    ...(Object.keys(disrupted).length > 0 ? { disruptedPods: disrupted } : {}),
+    conditions: [
+      {
+        type: 'DisruptionAllowed',
+        status: allowed > 0 ? 'True' : 'False',
+        reason: allowed > 0 ? 'SufficientPods' : 'InsufficientPods',
+        observedGeneration: pdb.metadata.generation ?? 1,
+      },
+    ],
+  };
+}
+
+/** The disruptedPods entries that still hold: the pod is there, not deleted, not timed out. */
+function stillDisrupted(
+  world: World,
+  pdb: KubeObject,
+  matching: readonly KubeObject[],
+): Record<string, string> {
+  const status = (pdb.status ?? {}) as { disruptedPods?: Record<string, string> };
+  const disrupted: Record<string, string> = {};
+  for (const [pod, at] of Object.entries(status.disruptedPods ?? {})) {
+    const p = matching.find((m) => m.metadata.name === pod);
+    if (p && !p.metadata.deletionTimestamp && world.now - Date.parse(at) < DISRUPTED_TIMEOUT_MS)
+      disrupted[pod] = at;
+  }
+  return disrupted;
+}
+
+/** Writes `next` when it differs (times aside); the condition keeps its time unless it flipped. */
+function writePdbStatus(world: World, pdb: KubeObject, next: PdbStatus): void {
+  const prev = { ...(pdb.status ?? {}) } as Record<string, unknown>;
+  if (JSON.stringify(stripTimes(prev)) === JSON.stringify(stripTimes(next))) return;
+  const cond = next.conditions[0] as Record<string, unknown>;
+  const prevCond = (Array.isArray(prev.conditions) ? prev.conditions[0] : undefined) as
+    Record<string, unknown> | undefined;
+  cond.lastTransitionTime =
+    prevCond && prevCond.status === cond.status ? prevCond.lastTransitionTime : iso(world.now);
+  world.store.update(R.pdbs, { ...pdb, status: next });
 }
 
 /** Namespaces in which a pod, PDB or controller was written before this pass. */

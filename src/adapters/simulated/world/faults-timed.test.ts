@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulatedCluster, type SimulatedCluster } from '../index.js';
-import type { WorldRequest } from './world.js';
+import type { WorldRequest } from './world-types.js';
 import type { ScenarioInput } from '../scenario/schema.js';
 import { backupState, node, smallScenario, startSmall } from '../testing/fixtures.js';
 

@@ -4,8 +4,9 @@
  * World.setFaultActive, which runs the fault type's registered effect.
  */
 import type { FaultTiming } from '../scenario/fault-timing.js';
-import { TIMED_FAULT_TYPES } from '../scenario/schema.js';
-import type { World, WorldRequest } from './world.js';
+import { TIMED_FAULT_TYPES } from '../scenario/faults-schema.js';
+import type { World } from './world.js';
+import type { WorldRequest } from './world-types.js';
 
 function timingOf(fault: object): FaultTiming {
   return fault as FaultTiming;

@@ -1,6 +1,6 @@
 /**
  * The engine's own rules, as far as the world can see them (invariants uncordon-when-done, single-lease-holder and noout-while-away in docs/architecture.md),
- * hooked from invariants.ts:
+ * hooked from invariants.ts and invariants-store-hook.ts:
  * - a destructive act (cordon, VM destroyed, in-place upgrade, etcd member removed) while no
  *   runner holds the upgrade lease by the world's clock, or while another runner of the scenario
  *   (a dead one, one with a skewed clock) holds it;
@@ -18,7 +18,8 @@ import { isCordoned, readyStatus, talosVersionOf } from './nodes.js';
 import { checkLeavesReplaced } from './invariants-terraform.js';
 import { R } from './objects.js';
 import { isOtherRunner } from './skewed-runner.js';
-import { DESTRUCTIVE, type World } from './world.js';
+import { DESTRUCTIVE } from './scripted-faults.js';
+import type { World } from './world.js';
 
 interface Seen {
   noout: string[];

@@ -8,75 +8,92 @@ import { deletePod, podPhase, podReady } from '../kube/pods.js';
 import { iso, type KubeObject } from '../kube/store.js';
 import { readyStatus } from './nodes.js';
 import { R } from './objects.js';
-import { crashLooping, inCrashLoop, setCrashLoop } from './lived-in.js';
+import { crashLooping, inCrashLoop, setCrashLoop } from './crash-loop.js';
 import { isDaemonOrMirror, kubeletUp } from './pod-helpers.js';
 import type { World } from './world.js';
 
 const POD_START_SECONDS = 8;
 
 export function kubelets(world: World): void {
-  for (const pod of podsToLookAt(world)) {
-    const nodeName = pod.spec?.nodeName ? String(pod.spec.nodeName) : undefined;
-    if (!nodeName) continue;
-    const node = world.store.getView(R.nodes, undefined, nodeName);
-    const looping = !pod.metadata.deletionTimestamp && crashLooping(world, pod);
-    // The common case: a running, ready pod on a healthy node needs nothing.
-    if (
-      !looping &&
-      !pod.metadata.deletionTimestamp &&
-      podReady(pod) &&
-      node &&
-      readyStatus(node) === 'True'
-    )
-      continue;
-    const uid = pod.metadata.uid;
-    const ns = pod.metadata.namespace ?? '';
-    const up = kubeletUp(world, node);
-    if (!up) {
-      // The node controller marks pods on a node that is not Ready as not ready.
-      if (node && readyStatus(node) !== 'True' && podReady(pod)) setPodReady(world, pod, false);
-      if (!node && !isDaemonOrMirror(pod)) world.store.delete(R.pods, ns, pod.metadata.name);
-      continue;
-    }
-    // A finished pod is history: its kubelet never starts it again.
-    const phase = podPhase(pod);
-    if (phase === 'Succeeded' || phase === 'Failed') continue;
-    if (world.state.podTimers[uid]) continue;
-    const vm = world.vm(nodeName);
-    const created = Date.parse(pod.metadata.creationTimestamp);
-    if (pod.metadata.deletionTimestamp) {
-      const deadline = Date.parse(pod.metadata.deletionTimestamp);
-      const grace = Number(pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000;
-      const stop = Math.min(deadline - world.now, world.rng.jitter(grace * 0.6, 0.3));
-      world.state.podTimers[uid] = true;
-      world.schedule(stop, { type: 'pod-terminated', namespace: ns, name: pod.metadata.name, uid });
-      continue;
-    }
-    // A pod bound before this machine existed belongs to the replaced VM: the new kubelet
-    // restarts daemon and static pods and rejects the rest.
-    if (
-      vm &&
-      created < vm.createdAt &&
-      !isDaemonOrMirror(pod) &&
-      podPhase(pod) === 'Running' &&
-      !podReady(pod)
-    ) {
-      world.store.delete(R.pods, ns, pod.metadata.name);
-      continue;
-    }
-    if (looping) {
-      if (!inCrashLoop(pod)) setCrashLoop(world, pod);
-      continue;
-    }
-    if (!podReady(pod)) {
-      world.state.podTimers[uid] = true;
-      world.schedule(world.rng.jitter(POD_START_SECONDS * 1000, 0.5), {
-        type: 'pod-running',
-        namespace: ns,
-        name: pod.metadata.name,
-        uid,
-      });
-    }
+  for (const pod of podsToLookAt(world)) lookAtPod(world, pod);
+}
+
+/** One bound pod: the node controller's part while its kubelet is down, else its kubelet's. */
+function lookAtPod(world: World, pod: Readonly<KubeObject>): void {
+  const nodeName = pod.spec?.nodeName ? String(pod.spec.nodeName) : undefined;
+  if (!nodeName) return;
+  const node = world.store.getView(R.nodes, undefined, nodeName);
+  const looping = !pod.metadata.deletionTimestamp && crashLooping(world, pod);
+  // The common case: a running, ready pod on a healthy node needs nothing.
+  if (
+    !looping &&
+    !pod.metadata.deletionTimestamp &&
+    podReady(pod) &&
+    node &&
+    readyStatus(node) === 'True'
+  )
+    return;
+  const ns = pod.metadata.namespace ?? '';
+  const up = kubeletUp(world, node);
+  if (!up) {
+    // The node controller marks pods on a node that is not Ready as not ready.
+    if (node && readyStatus(node) !== 'True' && podReady(pod)) setPodReady(world, pod, false);
+    if (!node && !isDaemonOrMirror(pod)) world.store.delete(R.pods, ns, pod.metadata.name);
+    return;
+  }
+  kubeletActs(world, pod, nodeName, looping);
+}
+
+/**
+ * The pod's kubelet runs: it stops a deleted pod after its grace period, rejects a pod of the
+ * machine it replaced, keeps a crash-looping pod looping and starts the rest.
+ */
+function kubeletActs(
+  world: World,
+  pod: Readonly<KubeObject>,
+  nodeName: string,
+  looping: boolean,
+): void {
+  const uid = pod.metadata.uid;
+  const ns = pod.metadata.namespace ?? '';
+  // A finished pod is history: its kubelet never starts it again.
+  const phase = podPhase(pod);
+  if (phase === 'Succeeded' || phase === 'Failed') return;
+  if (world.state.podTimers[uid]) return;
+  const vm = world.vm(nodeName);
+  const created = Date.parse(pod.metadata.creationTimestamp);
+  if (pod.metadata.deletionTimestamp) {
+    const deadline = Date.parse(pod.metadata.deletionTimestamp);
+    const grace = Number(pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000;
+    const stop = Math.min(deadline - world.now, world.rng.jitter(grace * 0.6, 0.3));
+    world.state.podTimers[uid] = true;
+    world.schedule(stop, { type: 'pod-terminated', namespace: ns, name: pod.metadata.name, uid });
+    return;
+  }
+  // A pod bound before this machine existed belongs to the replaced VM: the new kubelet
+  // restarts daemon and static pods and rejects the rest.
+  if (
+    vm &&
+    created < vm.createdAt &&
+    !isDaemonOrMirror(pod) &&
+    podPhase(pod) === 'Running' &&
+    !podReady(pod)
+  ) {
+    world.store.delete(R.pods, ns, pod.metadata.name);
+    return;
+  }
+  if (looping) {
+    if (!inCrashLoop(pod)) setCrashLoop(world, pod);
+    return;
+  }
+  if (!podReady(pod)) {
+    world.state.podTimers[uid] = true;
+    world.schedule(world.rng.jitter(POD_START_SECONDS * 1000, 0.5), {
+      type: 'pod-running',
+      namespace: ns,
+      name: pod.metadata.name,
+      uid,
+    });
   }
 }
 

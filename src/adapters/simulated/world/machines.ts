@@ -112,6 +112,35 @@ function currentVm(world: World, event: { node: string; vmId: string }): VmState
   return vm && vm.uuid === event.vmId ? vm : undefined;
 }
 
+/** A machine booted with its config: it runs, its kubelet registers, a control plane joins etcd. */
+function vmConfigured(w: World, e: WorldEvent): void {
+  if (e.type !== 'vm-configured') return;
+  const vm = currentVm(w, e);
+  const node = w.node(e.node);
+  if (!vm || !node) return;
+  vm.phase = 'running';
+  // Every boot (a fresh install, a reboot, a machine back from a stop) has a new boot id.
+  vm.bootId = machineUuid(w, 'boot');
+  w.vmTouched(vm.node);
+  const neverReady = w.hasFault('never-ready', (f) => 'node' in f && f.node === node.name);
+  const stuck = w.scriptedFailure('wait-ready', node.name) !== undefined;
+  registerKubelet(w, node, vm.version, w.state.kubernetesVersion, !neverReady && !stuck);
+  if (node.role === 'controlplane') joinEtcd(w, node, vm);
+  if (node.gpu && vm.gpuDriver && vm.templateKey.endsWith(GPU_SCHEMATIC_FLAVOR)) {
+    w.schedule(w.rng.jitter(w.ms('gpu-plugin', 0.4)), {
+      type: 'gpu-label',
+      node: node.name,
+      vmId: vm.uuid,
+    });
+    // Allocatable `wait-gpu` (give or take) after the boot: the step's nominal duration.
+    w.schedule(w.rng.jitter(w.ms('gpu-plugin')), {
+      type: 'gpu-allocatable',
+      node: node.name,
+      vmId: vm.uuid,
+    });
+  }
+}
+
 export function registerMachineHandlers(world: World): void {
   world.on('vm-maintenance', (w, e) => {
     if (e.type !== 'vm-maintenance') return;
@@ -122,33 +151,7 @@ export function registerMachineHandlers(world: World): void {
     }
   });
 
-  world.on('vm-configured', (w, e) => {
-    if (e.type !== 'vm-configured') return;
-    const vm = currentVm(w, e);
-    const node = w.node(e.node);
-    if (!vm || !node) return;
-    vm.phase = 'running';
-    // Every boot (a fresh install, a reboot, a machine back from a stop) has a new boot id.
-    vm.bootId = machineUuid(w, 'boot');
-    w.vmTouched(vm.node);
-    const neverReady = w.hasFault('never-ready', (f) => 'node' in f && f.node === node.name);
-    const stuck = w.scriptedFailure('wait-ready', node.name) !== undefined;
-    registerKubelet(w, node, vm.version, w.state.kubernetesVersion, !neverReady && !stuck);
-    if (node.role === 'controlplane') joinEtcd(w, node, vm);
-    if (node.gpu && vm.gpuDriver && vm.templateKey.endsWith(GPU_SCHEMATIC_FLAVOR)) {
-      w.schedule(w.rng.jitter(w.ms('gpu-plugin', 0.4)), {
-        type: 'gpu-label',
-        node: node.name,
-        vmId: vm.uuid,
-      });
-      // Allocatable `wait-gpu` (give or take) after the boot: the step's nominal duration.
-      w.schedule(w.rng.jitter(w.ms('gpu-plugin')), {
-        type: 'gpu-allocatable',
-        node: node.name,
-        vmId: vm.uuid,
-      });
-    }
-  });
+  world.on('vm-configured', vmConfigured);
 
   world.on('etcd-healthy', (w, e) => {
     if (e.type !== 'etcd-healthy') return;

@@ -1,7 +1,8 @@
 /**
- * Constructors for the Kubernetes objects the world creates: workloads, their pods, PDBs,
- * mirror pods, the CephCluster and HelmReleases. Placement (which nodes a workload may use) is
- * kept in an annotation the simulated scheduler reads.
+ * The resources of the simulated API the world uses, and constructors for the Kubernetes objects
+ * it creates: pods, PDBs, mirror pods, namespaces, the CephCluster and HelmReleases (workloads
+ * and ReplicaSets: workload-objects.ts). Placement (which nodes a workload may use) is kept in an
+ * annotation the simulated scheduler reads.
  */
 import type { KubeObject } from '../kube/store.js';
 
@@ -29,97 +30,10 @@ export const MIRROR_ANNOTATION = 'kubernetes.io/config.mirror';
 export type Placement = 'workers' | 'all' | 'controlplane' | 'osd' | 'gpu';
 
 type Meta = KubeObject['metadata'];
-type NewObject = Omit<KubeObject, 'metadata'> & { metadata: Partial<Meta> & { name: string } };
-
-export interface WorkloadShape {
-  namespace: string;
-  name: string;
-  replicas?: number;
-  placement: Placement;
-  spread: boolean;
-  emptyDir: boolean;
-  grace: number;
-  /** Each pod's requests (quantities); none when absent. */
-  requests?: { cpu: string; memory: string } | undefined;
-}
-
-function podTemplate(w: WorkloadShape): Record<string, unknown> {
-  return {
-    metadata: { labels: { app: w.name } },
-    spec: {
-      terminationGracePeriodSeconds: w.grace,
-      containers: [
-        {
-          name: w.name,
-          image: `registry.example/${w.name}:1`,
-          ...(w.requests ? { resources: { requests: { ...w.requests } } } : {}),
-        },
-      ],
-      ...(w.emptyDir ? { volumes: [{ name: 'cache', emptyDir: {} }] } : {}),
-      ...(w.spread
-        ? {
-            affinity: {
-              podAntiAffinity: {
-                requiredDuringSchedulingIgnoredDuringExecution: [
-                  {
-                    labelSelector: { matchLabels: { app: w.name } },
-                    topologyKey: 'kubernetes.io/hostname',
-                  },
-                ],
-              },
-            },
-          }
-        : {}),
-    },
-  };
-}
-
-function annotations(w: WorkloadShape): Record<string, string> {
-  return { [PLACEMENT_ANNOTATION]: w.placement, [SPREAD_ANNOTATION]: String(w.spread) };
-}
-
-export function workloadObject(
-  kind: 'Deployment' | 'StatefulSet' | 'DaemonSet',
-  w: WorkloadShape,
-): NewObject {
-  return {
-    apiVersion: 'apps/v1',
-    kind,
-    metadata: {
-      name: w.name,
-      namespace: w.namespace,
-      labels: { app: w.name },
-      annotations: annotations(w),
-    },
-    spec: {
-      ...(kind === 'DaemonSet' ? {} : { replicas: w.replicas ?? 1 }),
-      ...(kind === 'StatefulSet' ? { serviceName: w.name } : {}),
-      selector: { matchLabels: { app: w.name } },
-      template: podTemplate(w),
-    },
-    status: {},
-  };
-}
-
-export function replicaSetObject(deployment: KubeObject, hash: string): NewObject {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'ReplicaSet',
-    metadata: {
-      name: `${deployment.metadata.name}-${hash}`,
-      namespace: deployment.metadata.namespace,
-      labels: { app: deployment.metadata.name, 'pod-template-hash': hash },
-      annotations: { ...(deployment.metadata.annotations ?? {}) },
-      ownerReferences: [ownerRef(deployment)],
-    },
-    spec: {
-      replicas: deployment.spec?.replicas ?? 1,
-      selector: { matchLabels: { app: deployment.metadata.name, 'pod-template-hash': hash } },
-      template: deployment.spec?.template,
-    },
-    status: {},
-  };
-}
+/** An object to create: the store fills in the rest of its metadata (uid, creation time, ...). */
+export type NewObject = Omit<KubeObject, 'metadata'> & {
+  metadata: Partial<Meta> & { name: string };
+};
 
 export function ownerRef(owner: KubeObject): NonNullable<Meta['ownerReferences']>[number] {
   return {

@@ -19,10 +19,36 @@ export function isDaemonOrMirror(pod: KubeObject): boolean {
   );
 }
 
+/** The node the pod is bound to, if any. */
+export function nodeNameOf(pod: KubeObject): string | undefined {
+  const name = pod.spec?.nodeName;
+  return typeof name === 'string' && name !== '' ? name : undefined;
+}
+
 /** Succeeded or Failed: the pod will not run again. */
 export function finished(pod: KubeObject): boolean {
   const phase = pod.status?.phase;
   return phase === 'Succeeded' || phase === 'Failed';
+}
+
+/** A pod's four conditions, all set at `at`: scheduled, initialised, and ready or not. */
+export function podConditions(at: string, ready: boolean, reason?: string) {
+  return [
+    { type: 'PodScheduled', status: 'True', lastTransitionTime: at },
+    { type: 'Initialized', status: 'True', lastTransitionTime: at },
+    {
+      type: 'ContainersReady',
+      status: ready ? 'True' : 'False',
+      lastTransitionTime: at,
+      ...(reason ? { reason } : {}),
+    },
+    {
+      type: 'Ready',
+      status: ready ? 'True' : 'False',
+      lastTransitionTime: at,
+      ...(reason ? { reason } : {}),
+    },
+  ];
 }
 
 /** The kubelet on this node can act: its machine runs and it is Ready. */

@@ -8,7 +8,7 @@ import { createSimulatedCluster, type SimulatedCluster } from '../index.js';
 import { KubeStore } from '../kube/store.js';
 import { parseScenario } from '../scenario/load.js';
 import { referenceScenarioInput } from '../scenario/reference.js';
-import { VmWatch } from './changes.js';
+import { VmWatch } from './vm-watch.js';
 import { R } from './objects.js';
 import { generatedPodName } from './pod-helpers.js';
 import { SeededRandom } from './rng.js';

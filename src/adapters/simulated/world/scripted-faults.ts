@@ -4,7 +4,8 @@
  */
 import { DroverError } from '../../../core/errors.js';
 import type { Operation } from '../scenario/fault-timing.js';
-import { TIMED_FAULT_TYPES, type ScenarioFault } from '../scenario/schema.js';
+import { TIMED_FAULT_TYPES } from '../scenario/faults-schema.js';
+import type { ScenarioFault } from '../scenario/schema.js';
 import type { WorldState } from './state.js';
 
 /** Requests that take a node or an etcd member away (the acts invariant recheck-before-act guards). */

@@ -60,8 +60,8 @@ export function registerSkewedRunners(world: World): void {
 const versionOf = (spec: Record<string, unknown>, resourceVersion: string | undefined) =>
   JSON.stringify([resourceVersion, spec.holderIdentity ?? '', spec.renewTime, spec.acquireTime]);
 
-function step(world: World, fault: SkewedRunnerFault, state: SkewedRunnerState): void {
-  const own = world.now + fault.skewSeconds * 1000;
+/** The lease as the runner reads it, and how it writes it (keeping what `changes` leave out). */
+function readLease(world: World, fault: SkewedRunnerFault) {
   const lease = world.store.getView(R.leases, DEFAULT_LEASE_NAMESPACE, DEFAULT_LEASE_NAME);
   const record = lease === undefined ? undefined : toLease(lease);
   const write = (changes: Partial<Parameters<typeof leaseSpec>[0]>) => {
@@ -90,7 +90,12 @@ function step(world: World, fault: SkewedRunnerFault, state: SkewedRunnerState):
         (o) => void (o.spec = spec),
       );
   };
+  return { lease, record, write };
+}
 
+function step(world: World, fault: SkewedRunnerFault, state: SkewedRunnerState): void {
+  const own = world.now + fault.skewSeconds * 1000;
+  const { lease, record, write } = readLease(world, fault);
   if (state.phase === 'holding') {
     // Lost it (someone took it over): a correct runner stops.
     if (record?.holderIdentity !== fault.holder) {

@@ -44,7 +44,7 @@ const SOURCE = {
   /** ceph osd set-group / unset-group noout. */
   'noout-set': 'storage-noout-set',
   'noout-unset': 'storage-noout-unset',
-  /** A drain's evictions end to end (a seeded pod's termination grace is half of it: seed.ts). */
+  /** A drain's evictions end to end (a seeded pod's termination grace is half of it: seed-workloads.ts). */
   'pod-termination': 'drain',
 } as const satisfies Record<string, keyof StepDurations>;
 

@@ -20,9 +20,17 @@ export const CONTROL_PLANE_COMPONENTS = [
 ];
 
 export function reconcileWorkloads(world: World): void {
-  const store = world.store;
+  reconcileReplicaSets(world);
+  reconcileStatefulSets(world);
+  reconcileDaemonSets(world);
+  reconcileMirrorPods(world);
+  schedule(world);
+  kubelets(world);
+}
 
-  // ReplicaSets (one per Deployment) keep `replicas` pods that are not terminating.
+/** ReplicaSets (one per Deployment) keep `replicas` pods that are not terminating. */
+function reconcileReplicaSets(world: World): void {
+  const store = world.store;
   for (const rs of store.listView(R.replicasets)) {
     const want = Number(rs.spec?.replicas ?? 0);
     // Active pods only, as the ReplicaSet controller counts (controller_utils FilterActivePods):
@@ -40,7 +48,11 @@ export function reconcileWorkloads(world: World): void {
       );
     }
   }
-  // StatefulSets recreate pod <name>-<i> only once the old one is gone.
+}
+
+/** StatefulSets recreate pod <name>-<i> only once the old one is gone. */
+function reconcileStatefulSets(world: World): void {
+  const store = world.store;
   for (const sts of store.listView(R.statefulsets)) {
     const want = Number(sts.spec?.replicas ?? 0);
     for (let i = 0; i < want; i++) {
@@ -49,8 +61,14 @@ export function reconcileWorkloads(world: World): void {
         store.create(R.pods, podObject(sts, name, { 'statefulset.kubernetes.io/pod-name': name }));
     }
   }
-  // DaemonSets: one pod per eligible node object. Only nodes that changed (or lost a pod) can
-  // lack one, unless everything changed or a DaemonSet is new or has a new spec.
+}
+
+/**
+ * DaemonSets: one pod per eligible node object. Only nodes that changed (or lost a pod) can
+ * lack one, unless everything changed or a DaemonSet is new or has a new spec.
+ */
+function reconcileDaemonSets(world: World): void {
+  const store = world.store;
   const daemonSets = store.listView(R.daemonsets);
   const seen = daemonSetGenerations(world);
   const allNodes =
@@ -80,7 +98,11 @@ export function reconcileWorkloads(world: World): void {
       );
     }
   }
-  // Static control plane pods come back with their kubelet.
+}
+
+/** Static control plane pods come back with their kubelet. */
+function reconcileMirrorPods(world: World): void {
+  const store = world.store;
   for (const name of controlPlaneNames(world)) {
     const node = store.getView(R.nodes, undefined, name);
     if (!node || !kubeletUp(world, node)) continue;
@@ -89,9 +111,6 @@ export function reconcileWorkloads(world: World): void {
         store.create(R.pods, mirrorPodObject(component, node));
     }
   }
-
-  schedule(world);
-  kubelets(world);
 }
 
 /** DaemonSet generations already rolled out to every node, per world. */

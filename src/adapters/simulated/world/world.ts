@@ -12,7 +12,9 @@ import type { KubeStore } from '../kube/store.js';
 import type { Moment, Operation } from '../scenario/fault-timing.js';
 import type { ScenarioFault } from '../scenario/schema.js';
 import type { VirtualClock } from '../virtual-clock.js';
-import { PodIndex, objectKey, recordStoreEvent, VmWatch, type PassChanges } from './changes.js';
+import { objectKey, recordStoreEvent, type PassChanges } from './changes.js';
+import { PodIndex } from './pod-index.js';
+import { VmWatch } from './vm-watch.js';
 import { DomainsDown } from './ceph-domains-down.js';
 import { NodeLookup } from './node-lookup.js';
 import { ReconcileLoop } from './reconcile-loop.js';
@@ -30,19 +32,6 @@ import type {
   StoreHook,
   WorldContext,
   WorldEventHandler,
-} from './world-types.js';
-
-// Where these lived before the world was split (issue #14): importers keep their paths.
-export { DESTRUCTIVE, FAULTS_TAKING_OUT } from './scripted-faults.js';
-export { unreachable } from './node-lookup.js';
-export type {
-  Actor,
-  FaultEffect,
-  RequestListener,
-  StoreHook,
-  WorldContext,
-  WorldEventHandler,
-  WorldRequest,
 } from './world-types.js';
 
 export class World {
@@ -215,7 +204,7 @@ export class World {
 
   /**
    * The VM of `node` was created, destroyed, or changed phase or boot: every write to those
-   * fields calls this, so that watchers compare only touched VMs (changes.ts, VmWatch).
+   * fields calls this, so that watchers compare only touched VMs (vm-watch.ts).
    */
   vmTouched(node: string): void {
     for (const watch of this.vmWatches) watch.touch(node);
