@@ -570,7 +570,7 @@ export const MUTATIONS = [
   {
     id: 'downgrade-across-lines-refused',
     rule: 'one-set-of-refusals',
-    file: 'src/core/route.ts',
+    file: 'src/core/route-talos.ts',
     find: '  if (hops) {',
     replace: '  if (hops && false) {',
     tests: ['src/core/route.test.ts', 'test/refusals/four-commands.test.ts'],

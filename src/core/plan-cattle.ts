@@ -27,13 +27,13 @@ import {
   assertUniqueStepIds,
   checkInventory,
   clusterStep,
-  nodeCycle,
   nodeStep,
   normalizeVersion,
   targetHops,
   terraformAddressesOf,
   validationPhase,
 } from './plan-common.js';
+import { nodeCycle } from './plan-node-cycle.js';
 
 /** Templates the nodes use, in order of first use. */
 export function templatesInUse(inventory: Inventory): string[] {

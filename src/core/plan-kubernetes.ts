@@ -95,6 +95,20 @@ export function buildKubernetesPlan(input: PlanInput): Plan {
   const from = normalizeVersion('kubernetes.from', input.kubernetes.from);
   const to = normalizeVersion('kubernetes.to', input.kubernetes.to);
   const hops = kubernetesHops(from, to, input.hops);
+  return assertUniqueStepIds({
+    schemaVersion: 1,
+    kind: 'kubernetes',
+    cluster: input.inventory.cluster,
+    from,
+    to,
+    hops,
+    phases: [...kubernetesPhases(hops), validationPhase(input.inventory, talos, to)],
+    policy: input.policy,
+  });
+}
+
+/** A dry run then the upgrade per hop; several hops get a phase each. */
+function kubernetesPhases(hops: readonly string[]): PlanPhase[] {
   const hopSteps = (hop: string, i: number) => [
     clusterStep(
       'k8s-upgrade',
@@ -110,36 +124,25 @@ export function buildKubernetesPlan(input: PlanInput): Plan {
     ),
   ];
   // Several hops: a phase per hop (the journal keys on the numbered step ids either way).
-  const phases: PlanPhase[] =
-    hops.length > 1
-      ? hops.map((hop, i) => ({
+  return hops.length > 1
+    ? hops.map((hop, i) => ({
+        id: 'kubernetes',
+        title: `Hop ${i + 1} of ${hops.length}: upgrade Kubernetes to ${hop}`,
+        steps: hopSteps(hop, i),
+        units: [],
+        concurrency: 'one-at-a-time',
+        hop,
+      }))
+    : [
+        {
           id: 'kubernetes',
-          title: `Hop ${i + 1} of ${hops.length}: upgrade Kubernetes to ${hop}`,
-          steps: hopSteps(hop, i),
+          title:
+            hops.length === 0
+              ? 'Kubernetes is already at the target'
+              : `Upgrade Kubernetes in ${hops.length} hop(s)`,
+          steps: hops.flatMap(hopSteps),
           units: [],
           concurrency: 'one-at-a-time',
-          hop,
-        }))
-      : [
-          {
-            id: 'kubernetes',
-            title:
-              hops.length === 0
-                ? 'Kubernetes is already at the target'
-                : `Upgrade Kubernetes in ${hops.length} hop(s)`,
-            steps: hops.flatMap(hopSteps),
-            units: [],
-            concurrency: 'one-at-a-time',
-          },
-        ];
-  return assertUniqueStepIds({
-    schemaVersion: 1,
-    kind: 'kubernetes',
-    cluster: input.inventory.cluster,
-    from,
-    to,
-    hops,
-    phases: [...phases, validationPhase(input.inventory, talos, to)],
-    policy: input.policy,
-  });
+        },
+      ];
 }

@@ -19,12 +19,12 @@ import {
   apiStableStep,
   assertUniqueStepIds,
   checkInventory,
-  nodeCycle,
   nodeStep,
   normalizeVersion,
   targetHops,
   validationPhase,
 } from './plan-common.js';
+import { nodeCycle } from './plan-node-cycle.js';
 
 function upgradeAndVerify(
   node: InventoryNode,

@@ -101,7 +101,7 @@ const cases: Case[] = [
     expect: { upgradeType: 'cattle', isDowngrade: true },
   },
   // A downgrade across several lines is refused whatever the flags: cattle cannot go through
-  // hops, and no flag makes it one hop (core/route.ts, DOWNGRADE_MULTI_HOP).
+  // hops, and no flag makes it one hop (core/route-talos.ts, DOWNGRADE_MULTI_HOP).
   {
     name: 'far downgrade without flags: refused naming the hops, not --allow-downgrade',
     talos: ['1.15.2', '1.10.1'],

@@ -17,6 +17,14 @@ export function usage(
 }
 
 export function checkSelection(plan: Plan, inventory: Inventory, s: Selection): void {
+  checkSelectionFitsKind(plan, s);
+  checkFlagValues(s);
+  checkCanaryAlone(s);
+  checkNodesKnown(inventory, s);
+}
+
+/** A Kubernetes upgrade takes no selection at all; a pets upgrade has no templates phase. */
+function checkSelectionFitsKind(plan: Plan, s: Selection): void {
   if (plan.kind === 'kubernetes') {
     throw usage(
       'SELECTION_NOT_FOR_KIND',
@@ -31,6 +39,9 @@ export function checkSelection(plan: Plan, inventory: Inventory, s: Selection): 
       'Use --phase controlplane or --phase workers, or plan a cattle upgrade to rebuild templates.',
     );
   }
+}
+
+function checkFlagValues(s: Selection): void {
   for (const [flag, n] of [
     ['--limit', s.limit],
     ['--canary', s.canary],
@@ -55,19 +66,25 @@ export function checkSelection(plan: Plan, inventory: Inventory, s: Selection): 
         `--phase ${p}: not one of ${SELECTABLE_PHASES.join(', ')}`,
         'Example: --phase workers',
       );
-  if (s.canary !== undefined) {
-    const clash = [
-      ...(s.limit !== undefined ? ['--limit'] : []),
-      ...(s.role === 'controlplane' ? ['--role controlplane'] : []),
-      ...((s.phases ?? []).some((p) => p !== 'workers') ? ['--phase'] : []),
-    ];
-    if (clash.length > 0)
-      throw usage(
-        'SELECTION_CONFLICT',
-        `--canary upgrades workers only and cannot be combined with ${clash.join(', ')}`,
-        'Example: --canary 2 (the first two workers), or --canary 1 --nodes k8s-work-4 to choose it.',
-      );
-  }
+}
+
+/** --canary picks workers itself: a limit, the control plane or another phase contradict it. */
+function checkCanaryAlone(s: Selection): void {
+  if (s.canary === undefined) return;
+  const clash = [
+    ...(s.limit !== undefined ? ['--limit'] : []),
+    ...(s.role === 'controlplane' ? ['--role controlplane'] : []),
+    ...((s.phases ?? []).some((p) => p !== 'workers') ? ['--phase'] : []),
+  ];
+  if (clash.length > 0)
+    throw usage(
+      'SELECTION_CONFLICT',
+      `--canary upgrades workers only and cannot be combined with ${clash.join(', ')}`,
+      'Example: --canary 2 (the first two workers), or --canary 1 --nodes k8s-work-4 to choose it.',
+    );
+}
+
+function checkNodesKnown(inventory: Inventory, s: Selection): void {
   const known = new Set(inventory.nodes.map((n) => n.name));
   const unknown = (s.nodes ?? []).filter((n) => !known.has(n));
   if (unknown.length > 0) {

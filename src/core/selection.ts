@@ -21,7 +21,8 @@
  */
 import type { Inventory } from './inventory.js';
 import type { NodeUnit, Plan, PlanPhase, PlanStep } from './plan.js';
-import { clusterStep, postChecks } from './plan-common.js';
+import { clusterStep } from './plan-common.js';
+import { postChecks } from './plan-node-cycle.js';
 import { checkPlan } from './plan-check.js';
 import { checkSelection, usage } from './selection-check.js';
 import { hasSelection, selectionFlags } from './selection-flags.js';

@@ -4,7 +4,7 @@
  * address the inventory gives its hostname. A member with no known address has no status:
  * unknown, which the gates treat as not healthy.
  */
-import type { EtcdReading } from '../core/gates.js';
+import type { EtcdReading } from '../core/gates-etcd.js';
 import { controlPlaneNodes } from '../core/inventory.js';
 import type { EtcdMember, EtcdMemberStatus } from '../ports/talos.js';
 import { PASS, wait } from '../core/gates.js';

@@ -6,7 +6,8 @@
  * members are healthy (control plane) and Ceph is not in error (OSD nodes). A wait is re-checked
  * until the gate deadline, then the run stops: it never acts on an unproven answer.
  */
-import { block, combine, etcdQuorumGate, PASS, wait } from '../core/gates.js';
+import { block, combine, PASS, wait } from '../core/gates.js';
+import { etcdQuorumGate } from '../core/gates-etcd.js';
 import type { GateDecision } from '../core/gates.js';
 import { storageDomain, type InventoryNode } from '../core/inventory.js';
 import { takeDownDecision } from '../core/schedule.js';

@@ -5,13 +5,7 @@
  */
 import { z } from 'zod';
 import { SILENCE_CREATE_FAILURE_MODES } from '../../ports/silences.js';
-
-const envName = z
-  .string()
-  .regex(
-    /^[A-Z_][A-Z0-9_]*$/,
-    'must be the NAME of an environment variable (A-Z, 0-9, _), never its value',
-  );
+import { dnsLabel, envName } from './config-fields.js';
 
 const argv = z
   .array(z.string().min(1))
@@ -81,11 +75,7 @@ export const AlertmanagerSchema = z
   .describe('Silence alerts for the run’s duration');
 
 export const CommandGateSchema = z.strictObject({
-  name: z
-    .string()
-    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be lowercase letters, digits and dashes')
-    .max(63)
-    .describe('Gate name, shown in plans as custom:<name>'),
+  name: dnsLabel.describe('Gate name, shown in plans as custom:<name>'),
   description: z.string().optional(),
   command: argv,
   timeoutSeconds: z

@@ -8,51 +8,13 @@
  */
 import { z } from 'zod';
 import { INSTALLER_PLATFORMS, NODE_ROLES } from '../../core/inventory.js';
+import { address, dnsLabel, envName, nodeName, path, tfAddress, version } from './config-fields.js';
 import { duration } from './duration.js';
+import { GatesSchema } from './gates-schema.js';
 import { PolicySchema } from './policy-schema.js';
 import { MaintenanceSchema } from './maintenance-schema.js';
 import { PreflightSchema, ReleaseGateSchema } from './preflight-schema.js';
-import {
-  AlertmanagerSchema,
-  CommandGateSchema,
-  HOOKS_DEFAULT,
-  HooksSchema,
-} from './hooks-schema.js';
-
-const dnsLabel = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be lowercase letters, digits and dashes')
-  .max(63);
-const nodeName = z
-  .string()
-  .regex(
-    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
-    'must be a Kubernetes node name (lowercase letters, digits, dashes, dots)',
-  )
-  .max(253);
-const version = z
-  .string()
-  .regex(/^v?\d+\.\d+\.\d+$/, 'must be a version such as 1.11.0 (a leading v is allowed)');
-const path = z.string().min(1).describe('A file path, relative to this config file');
-const envName = z
-  .string()
-  .regex(
-    /^[A-Z_][A-Z0-9_]*$/,
-    'must be the NAME of an environment variable (A-Z, 0-9, _), never its value',
-  );
-const address = z
-  .string()
-  .regex(
-    /^([0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9a-fA-F:]+:[0-9a-fA-F:.]*|[a-zA-Z0-9]([-a-zA-Z0-9.]*[a-zA-Z0-9])?)$/,
-    'must be an IPv4 or IPv6 address or a hostname',
-  );
-/** A Terraform address, possibly with {name}, {host} or {flavor} placeholders. */
-const tfAddress = z
-  .string()
-  .regex(
-    /^[a-zA-Z_{][\w{}-]*(\[[^\]]+\])?(\.[a-zA-Z_{][\w{}-]*(\[[^\]]+\])?)*$/,
-    'must be a Terraform resource or module address such as module.worker_nodes["k8s-work-1"]',
-  );
+import { AlertmanagerSchema, HOOKS_DEFAULT, HooksSchema } from './hooks-schema.js';
 
 export const MachineConfigSourceSchema = z.union(
   [
@@ -97,31 +59,6 @@ export const NodeSchema = z.strictObject({
     'Machine config for this node (instead of machineConfigs.<role>)',
   ),
   labels: z.record(z.string(), z.string()).optional(),
-});
-
-export const CelGateSchema = z.strictObject({
-  name: dnsLabel.describe('Gate name, shown in plans as custom:<name>'),
-  description: z.string().optional(),
-  apiVersion: z
-    .string()
-    .regex(/^([a-z0-9.-]+\/)?v\d+[a-z0-9]*$/, 'must be like ceph.rook.io/v1 or v1')
-    .describe('API version of the resource read'),
-  resource: z
-    .string()
-    .regex(/^[a-z0-9.-]+$/, 'must be the plural resource name, e.g. cephclusters')
-    .describe('Plural resource name'),
-  namespace: dnsLabel.optional().describe('Namespace; omit for cluster-scoped resources'),
-  resourceName: nodeName.describe('Name of the object read'),
-  expression: z
-    .string()
-    .min(1)
-    .describe('CEL expression over `object` (the resource as JSON); true means pass'),
-});
-
-/** A custom gate: a CEL expression over one resource, or a command whose exit status decides. */
-export const CustomGateSchema = z.union([CelGateSchema, CommandGateSchema], {
-  error:
-    'must be a CEL gate (apiVersion, resource, resourceName, expression) or a command gate (command)',
 });
 
 export const ConfigSchema = z
@@ -185,34 +122,7 @@ export const ConfigSchema = z
     nodes: z.array(NodeSchema).min(1),
     policy: PolicySchema.default({}),
     maintenance: MaintenanceSchema.optional(),
-    gates: z
-      .strictObject({
-        coredns: z
-          .strictObject({
-            namespace: dnsLabel.default('kube-system'),
-            deployment: dnsLabel.default('coredns'),
-          })
-          .default({ namespace: 'kube-system', deployment: 'coredns' }),
-        ceph: z
-          .strictObject({
-            namespace: dnsLabel.default('rook-ceph'),
-            cluster: dnsLabel.default('rook-ceph').describe('CephCluster name'),
-            failureDomain: z
-              .string()
-              .regex(/^[a-z0-9_-]+$/, 'must be a CRUSH type name, e.g. host or rack')
-              .optional()
-              .describe(
-                "CRUSH type of the nodes' storage domains, compared with the pools' failureDomain (default host)",
-              ),
-          })
-          .default({ namespace: 'rook-ceph', cluster: 'rook-ceph' }),
-        custom: z.array(CustomGateSchema).default([]),
-      })
-      .default({
-        coredns: { namespace: 'kube-system', deployment: 'coredns' },
-        ceph: { namespace: 'rook-ceph', cluster: 'rook-ceph' },
-        custom: [],
-      }),
+    gates: GatesSchema,
     backup: z
       .strictObject({
         s3: z
@@ -260,6 +170,4 @@ export const ConfigSchema = z
 export type DroverConfig = z.output<typeof ConfigSchema>;
 export type DroverConfigInput = z.input<typeof ConfigSchema>;
 export type ConfigNode = z.output<typeof NodeSchema>;
-export type CustomGateConfig = z.output<typeof CustomGateSchema>;
-export type CelGateConfig = z.output<typeof CelGateSchema>;
 export type MachineConfigSourceConfig = z.output<typeof MachineConfigSourceSchema>;

@@ -70,23 +70,9 @@ export async function readSnapshot(
     return override ?? fallback;
   };
 
-  let kubernetes: FoundValue | null;
-  let kubernetesFileExists = false;
-  if (request.kubernetesFile) {
-    const kubeFile = normalise(request.kubernetesFile);
-    const yamlText = await git.readFile(commit, kubeFile);
-    kubernetesFileExists = yamlText !== null;
-    kubernetes = null;
-    if (yamlText !== null) {
-      const { readYamlValue } = await import('../../adapters/yaml-value/yaml-value.js');
-      const found = readYamlValue(kubeFile, yamlText, request.kubernetesKey);
-      kubernetes = found
-        ? { value: found.value, source: { file: kubeFile, line: found.line } }
-        : null;
-    }
-  } else {
-    kubernetes = effective(request.kubernetesVariable);
-  }
+  const { kubernetes, kubernetesFileExists } = request.kubernetesFile
+    ? await readKubernetesFile(git, commit, request.kubernetesFile, request.kubernetesKey)
+    : { kubernetes: effective(request.kubernetesVariable), kubernetesFileExists: false };
   return {
     commit,
     fileExists: true,
@@ -94,6 +80,24 @@ export async function readSnapshot(
     kubernetes,
     kubernetesFileExists,
     warnings,
+  };
+}
+
+/** Kubernetes from a YAML file of its own (kubernetesFile), at a key of it. */
+async function readKubernetesFile(
+  git: GitReader,
+  commit: string,
+  file: string,
+  key: string,
+): Promise<Pick<Snapshot, 'kubernetes' | 'kubernetesFileExists'>> {
+  const kubeFile = normalise(file);
+  const yamlText = await git.readFile(commit, kubeFile);
+  if (yamlText === null) return { kubernetes: null, kubernetesFileExists: false };
+  const { readYamlValue } = await import('../../adapters/yaml-value/yaml-value.js');
+  const found = readYamlValue(kubeFile, yamlText, key);
+  return {
+    kubernetes: found ? { value: found.value, source: { file: kubeFile, line: found.line } } : null,
+    kubernetesFileExists: true,
   };
 }
 

@@ -14,6 +14,7 @@ import type { UpgradeKind } from '../../core/plan.js';
 import type { UpgradeRoute } from '../../core/refusals.js';
 import type { UpgradeReport } from '../../core/report.js';
 import { selectPlan } from '../../core/selection.js';
+import type { AuditRecord } from '../../engine/context.js';
 import { runUpgrade } from '../../engine/run-upgrade.js';
 import type { JournalStore } from '../../ports/index.js';
 import { exitCodeOf } from '../run/exit-code.js';
@@ -56,7 +57,6 @@ export async function runSimulate(
       journal,
       resume: options.resume,
     });
-    const audit = options.auditFile;
     const guard = hangGuard(cluster.clock, options);
     const upgrade = runUpgrade({
       plan,
@@ -74,25 +74,14 @@ export async function runSimulate(
       },
       ...maintenanceOf(scenario),
       ...(options.signal ? { signal: options.signal } : {}),
-      audit: (record) => {
-        const line = JSON.stringify(record);
-        watch.scan('the audit log', line);
-        if (audit) appendFileSync(audit, `${line}\n`);
-      },
+      audit: auditLog(watch, options.auditFile),
     });
     const finished = await Promise.race([upgrade, latch.crashed, guard.hung]);
     if (finished === 'crashed') throw new SimulatedCrash(latch.completedSteps());
     // Finished or stopped, not crashed: what must hold at the end of a run is judged now.
     cluster.endRun();
     await io.reporter.flush();
-    const report = await simulateReport(finished, {
-      options,
-      cluster,
-      journal,
-      redactor,
-      watch,
-      simulatePorts,
-    });
+    const report = await simulateReport(finished, { options, cluster, journal, ...observed });
     await cluster.persist();
     return { exitCode: exitCodeOf(report), report };
   } finally {
@@ -100,6 +89,15 @@ export async function runSimulate(
     await cluster.close();
     await (journal as { close?(): Promise<void> }).close?.();
   }
+}
+
+/** The audit log is scanned for served secrets, and kept in --audit FILE when asked. */
+function auditLog(watch: SecretWatch, file: string | undefined) {
+  return (record: AuditRecord) => {
+    const line = JSON.stringify(record);
+    watch.scan('the audit log', line);
+    if (file) appendFileSync(file, `${line}\n`);
+  };
 }
 
 /** The simulated cluster of the scenario: fresh, or the one --world kept (aged by --advance). */

@@ -59,30 +59,8 @@ export function serveConfigFiles(scenario: Scenario, kubeconfigFile: string): Se
       controlplane: scenario.patchSets.controlplane.map(patchFile),
       worker: scenario.patchSets.worker.map(patchFile),
     },
-    nodes: scenario.nodes.map((n) => ({
-      name: n.name,
-      role: n.role,
-      host: n.host,
-      address: n.address,
-      flavor: n.flavor,
-      ...(n.gpu ? { gpu: true } : {}),
-      ...(n.osd ? { osd: true } : {}),
-      ...(n.storageDomain ? { storageDomain: n.storageDomain } : {}),
-      ...(n.patches.length > 0 ? { patches: n.patches.map(patchFile) } : {}),
-      terraformAddresses: [nodeModuleAddress(n)],
-      ...(Object.keys(n.labels).length > 0 ? { labels: n.labels } : {}),
-    })),
-    backup: {
-      // Named so the dry run's backup check passes; nothing listens there (port 1): a real
-      // cattle run against this config stops at its first state backup, as it should.
-      s3: {
-        bucket: 'drover-simulated-backups',
-        region: 'us-east-1',
-        endpoint: 'http://127.0.0.1:1',
-        forcePathStyle: true,
-      },
-      localDir: 'backups',
-    },
+    nodes: scenario.nodes.map(configNode),
+    backup: SIMULATED_BACKUP,
     journal: { file: 'journal.jsonl' },
     kubernetes: { kubeconfig: kubeconfigFile },
   };
@@ -101,6 +79,35 @@ export function serveConfigFiles(scenario: Scenario, kubeconfigFile: string): Se
     })),
   ];
 }
+
+/** A scenario node as the config's nodes list names it, with its VM's Terraform address. */
+function configNode(n: Scenario['nodes'][number]) {
+  return {
+    name: n.name,
+    role: n.role,
+    host: n.host,
+    address: n.address,
+    flavor: n.flavor,
+    ...(n.gpu ? { gpu: true } : {}),
+    ...(n.osd ? { osd: true } : {}),
+    ...(n.storageDomain ? { storageDomain: n.storageDomain } : {}),
+    ...(n.patches.length > 0 ? { patches: n.patches.map(patchFile) } : {}),
+    terraformAddresses: [nodeModuleAddress(n)],
+    ...(Object.keys(n.labels).length > 0 ? { labels: n.labels } : {}),
+  };
+}
+
+const SIMULATED_BACKUP = {
+  // Named so the dry run's backup check passes; nothing listens there (port 1): a real
+  // cattle run against this config stops at its first state backup, as it should.
+  s3: {
+    bucket: 'drover-simulated-backups',
+    region: 'us-east-1',
+    endpoint: 'http://127.0.0.1:1',
+    forcePathStyle: true,
+  },
+  localDir: 'backups',
+};
 
 /** A placeholder machine config of the role, base64 as CI secrets carry it. */
 export function placeholderMachineConfig(role: 'controlplane' | 'worker'): string {

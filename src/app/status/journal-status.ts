@@ -53,35 +53,15 @@ export function journalStatus(all: JournalEntry[], plan?: Plan): JournalStatus |
   const starts = entries.filter((e) => e.type === 'run-started');
   const first = starts[0]!;
   const finished = [...entries].reverse().find((e) => e.type === 'run-finished');
-  const lastStart = starts[starts.length - 1]!;
-  // A run-finished before the latest (re)start belongs to an earlier attempt.
-  const state =
-    finished !== undefined &&
-    finished.at >= lastStart.at &&
-    entries.indexOf(finished) > entries.indexOf(lastStart)
-      ? ((finished.outcome as JournalStatus['state'] | undefined) ?? 'unfinished')
-      : 'unfinished';
+  const state = runState(entries, starts[starts.length - 1]!, finished);
   const stepFinishes = effective.filter((e) => e.type === 'step-finished');
-  const ref = (e: JournalEntry): StepRef => ({
-    stepId: e.stepId ?? '?',
-    ...(e.node !== undefined ? { node: e.node } : {}),
-    ...(e.action !== undefined ? { action: e.action } : {}),
-    at: e.at,
-    ...(e.message !== undefined ? { message: e.message } : {}),
-    ...(e.code !== undefined ? { code: e.code } : {}),
-  });
-  const finishedIds = new Set(stepFinishes.map((e) => e.stepId));
-  const interrupted = new Map<string, StepRef>();
-  for (const e of effective)
-    if (e.type === 'step-started' && e.stepId !== undefined && !finishedIds.has(e.stepId))
-      interrupted.set(e.stepId, ref(e));
   const failedEntry = [...stepFinishes]
     .reverse()
     .find((e) => e.outcome === 'failed' || e.outcome === 'aborted');
   const lastDone = [...stepFinishes]
     .reverse()
     .find((e) => e.outcome === 'succeeded' || e.outcome === 'skipped');
-  const status: JournalStatus = {
+  return {
     runId,
     ...(first.kind !== undefined ? { kind: first.kind } : {}),
     ...(first.from !== undefined ? { from: first.from } : {}),
@@ -90,36 +70,76 @@ export function journalStatus(all: JournalEntry[], plan?: Plan): JournalStatus |
     attempts: starts.length,
     state,
     lastEntryAt: entries[entries.length - 1]!.at,
-    ...(lastDone ? { lastFinished: ref(lastDone) } : {}),
-    ...(failedEntry && state !== 'succeeded' ? { failed: ref(failedEntry) } : {}),
-    ...(finished?.code !== undefined && state !== 'succeeded' && state !== 'unfinished'
-      ? {
-          reason: {
-            code: finished.code,
-            ...(finished.message ? { message: finished.message } : {}),
-          },
-        }
-      : {}),
-    interrupted: [...interrupted.values()],
+    ...(lastDone ? { lastFinished: stepRef(lastDone) } : {}),
+    ...(failedEntry && state !== 'succeeded' ? { failed: stepRef(failedEntry) } : {}),
+    ...stopReason(finished, state),
+    interrupted: interruptedSteps(effective, stepFinishes),
     cordoned: cordonedNodes(effective),
     ...selectionOf(first),
     ...(state !== 'unfinished' && finished?.data?.mixedVersions
       ? { mixedVersions: finished.data.mixedVersions as MixedVersions }
       : {}),
+    ...(plan !== undefined ? { remaining: remainingSteps(entries, plan) } : {}),
   };
-  if (plan !== undefined) {
-    const pending = planSteps(plan).filter((s) => !isStepDone(entries, s.id));
-    status.remaining = {
-      count: pending.length,
-      next: pending.slice(0, 3).map((s) => ({
-        stepId: s.id,
-        ...(s.node !== undefined ? { node: s.node } : {}),
-        action: s.action,
-        at: 0,
-      })),
-    };
-  }
-  return status;
+}
+
+/** A run-finished before the latest (re)start belongs to an earlier attempt. */
+function runState(
+  entries: JournalEntry[],
+  lastStart: JournalEntry,
+  finished: JournalEntry | undefined,
+): JournalStatus['state'] {
+  return finished !== undefined &&
+    finished.at >= lastStart.at &&
+    entries.indexOf(finished) > entries.indexOf(lastStart)
+    ? ((finished.outcome as JournalStatus['state'] | undefined) ?? 'unfinished')
+    : 'unfinished';
+}
+
+function stepRef(e: JournalEntry): StepRef {
+  return {
+    stepId: e.stepId ?? '?',
+    ...(e.node !== undefined ? { node: e.node } : {}),
+    ...(e.action !== undefined ? { action: e.action } : {}),
+    at: e.at,
+    ...(e.message !== undefined ? { message: e.message } : {}),
+    ...(e.code !== undefined ? { code: e.code } : {}),
+  };
+}
+
+function stopReason(
+  finished: JournalEntry | undefined,
+  state: JournalStatus['state'],
+): Pick<JournalStatus, 'reason'> {
+  if (finished?.code === undefined || state === 'succeeded' || state === 'unfinished') return {};
+  return {
+    reason: { code: finished.code, ...(finished.message ? { message: finished.message } : {}) },
+  };
+}
+
+function interruptedSteps(effective: JournalEntry[], stepFinishes: JournalEntry[]): StepRef[] {
+  const finishedIds = new Set(stepFinishes.map((e) => e.stepId));
+  const interrupted = new Map<string, StepRef>();
+  for (const e of effective)
+    if (e.type === 'step-started' && e.stepId !== undefined && !finishedIds.has(e.stepId))
+      interrupted.set(e.stepId, stepRef(e));
+  return [...interrupted.values()];
+}
+
+function remainingSteps(
+  entries: JournalEntry[],
+  plan: Plan,
+): NonNullable<JournalStatus['remaining']> {
+  const pending = planSteps(plan).filter((s) => !isStepDone(entries, s.id));
+  return {
+    count: pending.length,
+    next: pending.slice(0, 3).map((s) => ({
+      stepId: s.id,
+      ...(s.node !== undefined ? { node: s.node } : {}),
+      action: s.action,
+      at: 0,
+    })),
+  };
 }
 
 function planSteps(plan: Plan): PlanStep[] {

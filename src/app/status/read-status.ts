@@ -4,16 +4,16 @@
  * wins, as for --resume) and says where the run is or stopped, what it leaves cordoned, and what
  * --resume would do next.
  */
-import { basename } from 'node:path';
 import { JsonlJournal } from '../../adapters/journal/index.js';
 import { S3JournalStore } from '../../adapters/s3/s3-journal-store.js';
 import { Redactor } from '../../core/redact.js';
 import type { UpgradeKind } from '../../core/plan.js';
 import { UPGRADE_KINDS } from '../../core/plan.js';
 import type { Plan } from '../../core/plan.js';
-import type { JournalStore } from '../../ports/journal.js';
-import { loadConfig } from '../config/load-config.js';
+import type { JournalEntry, JournalStore } from '../../ports/journal.js';
+import { loadConfig, type LoadedConfig } from '../config/load-config.js';
 import { planFromConfig } from '../plan/plan-from-config.js';
+import { s3Connection, s3JournalKey } from '../upgrade/build-journal-backup.js';
 import { MirroredJournal } from '../upgrade/mirrored-journal.js';
 import { journalStatus } from './journal-status.js';
 import { selectionFlags, selectPlan } from '../../core/selection.js';
@@ -38,28 +38,42 @@ export async function readStatus(
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<StatusResult> {
   const notes: string[] = [];
-  const local = new JsonlJournal(options.journal);
+  const loaded = options.config === undefined ? undefined : await loadConfig(options.config);
+  const entries = await readJournal(options.journal, loaded, env, notes);
+  let status = journalStatus(entries);
+  if (status === undefined)
+    return { journal: options.journal, notes: ['the journal records no run'] };
+  let plan: Plan | undefined;
+  if (loaded !== undefined) plan = resumePlan(loaded, status, notes);
+  else notes.push('give --config (or DROVER_CONFIG) to see the steps --resume would run');
+  if (plan !== undefined) status = journalStatus(entries, plan)!;
+  const resumeCommand = resumeCommandOf(options, status);
+  return { journal: options.journal, status, ...(resumeCommand ? { resumeCommand } : {}), notes };
+}
+
+/** The local journal, or the longer of it and its S3 copy when the config keeps one. */
+async function readJournal(
+  file: string,
+  loaded: LoadedConfig | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  notes: string[],
+): Promise<JournalEntry[]> {
+  const local = new JsonlJournal(file);
   let store: JournalStore = local;
   let remote: S3JournalStore | undefined;
-  const loaded = options.config === undefined ? undefined : await loadConfig(options.config);
   const s3 = loaded?.config.backup.s3;
   if (loaded !== undefined && s3 !== undefined && loaded.config.journal.s3) {
     try {
       remote = new S3JournalStore({
-        bucket: s3.bucket,
-        region: s3.region,
-        forcePathStyle: s3.forcePathStyle,
-        ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
-        env,
-        redactor: new Redactor(),
-        key: `${s3.prefix}/${loaded.config.cluster}/journal/${basename(options.journal)}`,
+        ...s3Connection(s3, env, new Redactor()),
+        key: s3JournalKey(s3, loaded.config.cluster, file),
       });
       store = new MirroredJournal(local, remote);
     } catch (error) {
       notes.push(s3Note(error));
     }
   }
-  const entries = await store
+  return store
     .readAll()
     .catch(async (error: unknown) => {
       if (store === local) throw error;
@@ -67,47 +81,43 @@ export async function readStatus(
       return local.readAll();
     })
     .finally(() => remote?.destroy());
-  let status = journalStatus(entries);
-  if (status === undefined)
-    return { journal: options.journal, notes: ['the journal records no run'] };
-  let plan: Plan | undefined;
-  if (loaded !== undefined && status.kind !== undefined && status.to !== undefined) {
-    if ((UPGRADE_KINDS as readonly string[]).includes(status.kind)) {
-      try {
-        plan = planFromConfig(loaded, status.kind as UpgradeKind, {
-          to: status.to,
-          ...(status.from !== undefined ? { from: status.from } : {}),
-        }).plan;
-        // A selected run resumes with its own selection: the steps it would run are its own.
-        if (status.selection)
-          plan = selectPlan(plan, loaded.inventory, status.selection.requested, {
-            pinned: status.selection.nodes,
-          });
-      } catch (error) {
-        notes.push(
-          `no plan from the config (${(error as Error).message}): remaining steps unknown`,
-        );
-      }
-    }
-  } else if (loaded === undefined) {
-    notes.push('give --config (or DROVER_CONFIG) to see the steps --resume would run');
+}
+
+/** The plan the run would resume with, rebuilt from the config (undefined: not an upgrade run). */
+function resumePlan(loaded: LoadedConfig, status: JournalStatus, notes: string[]) {
+  const { kind, to } = status;
+  if (kind === undefined || to === undefined) return undefined;
+  if (!(UPGRADE_KINDS as readonly string[]).includes(kind)) return undefined;
+  try {
+    const plan = planFromConfig(loaded, kind as UpgradeKind, {
+      to,
+      ...(status.from !== undefined ? { from: status.from } : {}),
+    }).plan;
+    // A selected run resumes with its own selection: the steps it would run are its own.
+    if (!status.selection) return plan;
+    return selectPlan(plan, loaded.inventory, status.selection.requested, {
+      pinned: status.selection.nodes,
+    });
+  } catch (error) {
+    notes.push(`no plan from the config (${(error as Error).message}): remaining steps unknown`);
+    return undefined;
   }
-  if (plan !== undefined) status = journalStatus(entries, plan)!;
-  const resumeCommand =
-    status.state === 'succeeded' || status.kind === undefined || status.to === undefined
-      ? undefined
-      : [
-          'drover upgrade',
-          status.kind,
-          ...(options.config ? ['--config', options.config] : []),
-          '--to',
-          status.to,
-          '--resume',
-          '--journal',
-          options.journal,
-          ...(status.selection ? [selectionFlags(status.selection.requested)] : []),
-        ].join(' ');
-  return { journal: options.journal, status, ...(resumeCommand ? { resumeCommand } : {}), notes };
+}
+
+function resumeCommandOf(options: StatusOptions, status: JournalStatus): string | undefined {
+  if (status.state === 'succeeded' || status.kind === undefined || status.to === undefined)
+    return undefined;
+  return [
+    'drover upgrade',
+    status.kind,
+    ...(options.config ? ['--config', options.config] : []),
+    '--to',
+    status.to,
+    '--resume',
+    '--journal',
+    options.journal,
+    ...(status.selection ? [selectionFlags(status.selection.requested)] : []),
+  ].join(' ');
 }
 
 // Say so, and answer from the runner's copy: status is for when things are already wrong.

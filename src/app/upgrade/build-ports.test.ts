@@ -9,13 +9,8 @@ import { machineConfigSecrets, writeConfig } from '../../../test/upgrade/harness
 import { loadConfig } from '../config/load-config.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { MirroredJournal } from './mirrored-journal.js';
-import {
-  buildPorts,
-  kubeconfigPathOf,
-  prefixed,
-  registerSecrets,
-  secretEnvNames,
-} from './build-ports.js';
+import { prefixed } from './build-journal-backup.js';
+import { buildPorts, kubeconfigPathOf, registerSecrets, secretEnvNames } from './build-ports.js';
 
 let dir: string;
 let loaded: LoadedConfig;

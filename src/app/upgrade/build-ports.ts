@@ -3,12 +3,8 @@
  * flags and the (injected) environment. Secrets are registered with the one Redactor before
  * any adapter exists, so nothing an adapter says can carry them out unredacted.
  */
-import { basename } from 'node:path';
-import { JsonlJournal } from '../../adapters/journal/index.js';
 import { createKubernetesAdapter } from '../../adapters/kubernetes/index.js';
 import type { KubernetesAdapter } from '../../adapters/kubernetes/index.js';
-import { S3JournalStore } from '../../adapters/s3/s3-journal-store.js';
-import { S3StateBackup } from '../../adapters/s3/s3-state-backup.js';
 import { MachineConfigSecrets } from '../../adapters/secrets/machine-config-secrets.js';
 import { registerEnvironmentSecrets } from '../../adapters/secrets/environment-secrets.js';
 import { SopsDecryptor } from '../../adapters/sops/sops-decryptor.js';
@@ -17,20 +13,12 @@ import { SystemClock } from '../../adapters/system/system-clock.js';
 import { OciRegistry } from '../../adapters/registry/oci-registry.js';
 import { TalosctlAdapter } from '../../adapters/talos/talosctl-adapter.js';
 import { TerraformAdapter } from '../../adapters/terraform/terraform-adapter.js';
-import { DroverError } from '../../core/errors.js';
 import type { Redactor } from '../../core/redact.js';
 import { LeaseLock } from '../../adapters/kubernetes/lease-lock.js';
-import type {
-  Clock,
-  JournalStore,
-  Ports,
-  Reporter,
-  StateBackupPort,
-  StoragePort,
-} from '../../ports/index.js';
+import type { Clock, Ports, Reporter, StoragePort } from '../../ports/index.js';
 import type { LoadedConfig } from '../config/load-config.js';
-import { MirroredJournal } from './mirrored-journal.js';
 import { alertmanagerSecretEnvNames, buildHookRunner, buildSilences } from './build-extras.js';
+import { buildJournalAndBackup } from './build-journal-backup.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -135,17 +123,7 @@ export function buildPorts(input: BuildPortsInput): BuiltPorts {
   const hooks = buildHookRunner(config.hooks, { redactor, cwd: loaded.dir, env });
   const silences = buildSilences(config.alertmanager, { redactor, env });
   const kubernetes = buildKubernetes({ loaded, flags, env, clock, redactor });
-  const talosconfig = flags.talosconfig ?? paths.talosconfig ?? env.TALOSCONFIG;
-  const endpoints =
-    config.talos.endpoints.length > 0
-      ? config.talos.endpoints
-      : loaded.inventory.nodes.filter((n) => n.role === 'controlplane').map((n) => n.address);
-  const talos = new TalosctlAdapter({
-    ...(talosconfig ? { talosconfig } : {}),
-    endpoints,
-    redactor,
-    env,
-  });
+  const talos = buildTalos(loaded, flags, env, redactor);
   const infrastructure = new TerraformAdapter({
     workingDir: paths.terraformDir,
     lockTimeout: `${config.terraform.lockTimeoutSeconds}s`,
@@ -154,41 +132,8 @@ export function buildPorts(input: BuildPortsInput): BuiltPorts {
     env,
   });
   const journalFile = flags.journal ?? paths.journalFile;
-  const local = new JsonlJournal(journalFile);
-  const s3 = config.backup.s3;
-  const connection = s3 && {
-    bucket: s3.bucket,
-    region: s3.region,
-    forcePathStyle: s3.forcePathStyle,
-    ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
-    env,
-    redactor,
-  };
-  const journal: JournalStore & { close?(): Promise<void> } =
-    connection && config.journal.s3
-      ? new MirroredJournal(
-          local,
-          new S3JournalStore({
-            ...connection,
-            key: `${s3.prefix}/${config.cluster}/journal/${basename(journalFile)}`,
-          }),
-        )
-      : local;
-  const stateBackup: StateBackupPort = connection
-    ? prefixed(s3.prefix, new S3StateBackup({ ...connection, localCopyDir: paths.backupDir }))
-    : NO_BACKUP;
-  const usesCeph = loaded.inventory.nodes.some((n) => n.storage?.osd === true);
-  const kubeconfigPath = kubeconfigPathOf(loaded, flags, env);
-  const context = flags.context ?? config.kubernetes.context;
-  const storage: StoragePort = usesCeph
-    ? new RookCephStorage({
-        namespace: config.gates.ceph.namespace,
-        ...(kubeconfigPath ? { kubeconfig: kubeconfigPath } : {}),
-        ...(context ? { context } : {}),
-        redactor,
-        env,
-      })
-    : NO_STORAGE;
+  const { journal, stateBackup } = buildJournalAndBackup(loaded, journalFile, env, redactor);
+  const storage = buildStorage(loaded, flags, env, redactor);
   const ports: Ports = {
     clock,
     kubernetes,
@@ -221,21 +166,39 @@ export function buildPorts(input: BuildPortsInput): BuiltPorts {
   };
 }
 
-/** Backups live under `<prefix>/<cluster>/…` (the engine's key starts at the cluster). */
-export function prefixed(prefix: string, inner: StateBackupPort): StateBackupPort {
-  const full = (key: string) => (prefix === '' ? key : `${prefix.replace(/\/+$/, '')}/${key}`);
-  return {
-    put: (key, bytes, signal) => inner.put(full(key), bytes, signal),
-    get: (key, signal) => inner.get(full(key), signal),
-  };
+/** talosctl talks to the configured endpoints, or else to every control plane node. */
+function buildTalos(loaded: LoadedConfig, flags: PortFlags, env: Env, redactor: Redactor) {
+  const talosconfig = flags.talosconfig ?? loaded.paths.talosconfig ?? env.TALOSCONFIG;
+  const endpoints =
+    loaded.config.talos.endpoints.length > 0
+      ? loaded.config.talos.endpoints
+      : loaded.inventory.nodes.filter((n) => n.role === 'controlplane').map((n) => n.address);
+  return new TalosctlAdapter({
+    ...(talosconfig ? { talosconfig } : {}),
+    endpoints,
+    redactor,
+    env,
+  });
 }
 
-const noBackup = (): never => {
-  throw new DroverError('input', 'BACKUP_NOT_CONFIGURED', 'no state backup target is configured', {
-    hint: 'Add backup.s3 to the config: no VM is destroyed without a verified state backup.',
+function buildStorage(
+  loaded: LoadedConfig,
+  flags: PortFlags,
+  env: Env,
+  redactor: Redactor,
+): StoragePort {
+  const usesCeph = loaded.inventory.nodes.some((n) => n.storage?.osd === true);
+  if (!usesCeph) return NO_STORAGE;
+  const kubeconfigPath = kubeconfigPathOf(loaded, flags, env);
+  const context = flags.context ?? loaded.config.kubernetes.context;
+  return new RookCephStorage({
+    namespace: loaded.config.gates.ceph.namespace,
+    ...(kubeconfigPath ? { kubeconfig: kubeconfigPath } : {}),
+    ...(context ? { context } : {}),
+    redactor,
+    env,
   });
-};
-const NO_BACKUP: StateBackupPort = { put: async () => noBackup(), get: async () => noBackup() };
+}
 
 /** A cluster without Ceph OSDs has no storage flags to set. */
 const NO_STORAGE: StoragePort = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkloadHealthPort } from '../../ports/kubernetes.js';
-import type { CustomGateConfig } from '../config/schema.js';
+import type { CustomGateConfig } from '../config/gates-schema.js';
 import { customChecksFrom } from './custom-checks.js';
 
 const gate: CustomGateConfig = {

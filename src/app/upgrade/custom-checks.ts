@@ -10,7 +10,7 @@ import { DroverError } from '../../core/errors.js';
 import type { Redactor } from '../../core/redact.js';
 import type { CustomCheck } from '../../engine/context.js';
 import { evaluateCelGate } from '../config/cel-expression.js';
-import type { CelGateConfig, CustomGateConfig } from '../config/schema.js';
+import type { CelGateConfig, CustomGateConfig } from '../config/gates-schema.js';
 
 export interface CommandGateOptions {
   cluster: string;

@@ -117,11 +117,7 @@ async function realRun(
     ...(io.clock ? { clock: io.clock } : {}),
   });
   const { ports } = built;
-  // The registry the images are looked up in: the caller's (tests: a loopback one), else the
-  // adapter buildPorts made; none when the check is switched off.
-  const registry = registryOf(loaded, options, io);
-  if (registry.registry) ports.registry = registry.registry;
-  else delete ports.registry;
+  const registry = useRegistry(ports, loaded, options, io);
   try {
     // --limit/--canary pass over the nodes already at the target; a resumed selected run keeps
     // the nodes it started with (app/selection/live-selection).
@@ -130,13 +126,7 @@ async function realRun(
       journal: ports.journal,
       resume: options.resume,
     });
-    await preflight({
-      plan,
-      inventory: loaded.inventory,
-      kubernetes: ports.kubernetes,
-      secrets: ports.secrets,
-      ...(io.signal ? { signal: io.signal } : {}),
-    }).then((facts) => facts.notes.forEach((n) => io.stderr(`note: ${redactor.redact(n)}\n`)));
+    await preflightNotes(plan, loaded, ports, io);
     const binding = runBindingOf(plan, loaded.inventory, loaded.config);
     const choice = await chooseRunId(
       plan,
@@ -163,6 +153,29 @@ async function realRun(
   } finally {
     await built.dispose();
   }
+}
+
+/**
+ * The registry the images are looked up in: the caller's (tests: a loopback one), else the
+ * adapter buildPorts made; none when the check is switched off.
+ */
+function useRegistry(ports: Ports, loaded: LoadedConfig, options: UpgradeOptions, io: UseCaseIo) {
+  const registry = registryOf(loaded, options, io);
+  if (registry.registry) ports.registry = registry.registry;
+  else delete ports.registry;
+  return registry;
+}
+
+/** The checks before anything changes; what they note goes to the operator. */
+async function preflightNotes(plan: Plan, loaded: LoadedConfig, ports: Ports, io: UseCaseIo) {
+  const facts = await preflight({
+    plan,
+    inventory: loaded.inventory,
+    kubernetes: ports.kubernetes,
+    secrets: ports.secrets,
+    ...(io.signal ? { signal: io.signal } : {}),
+  });
+  for (const note of facts.notes) io.stderr(`note: ${io.redactor.redact(note)}\n`);
 }
 
 /** What the engine takes from the config and the flags, apart from the plan and the run's identity. */

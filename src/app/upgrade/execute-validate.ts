@@ -10,7 +10,8 @@ import { DroverError, isDroverError } from '../../core/errors.js';
 import { validateCluster } from '../../core/gates.js';
 import { parseVersion } from '../../core/version.js';
 import type { NodeView } from '../../ports/kubernetes.js';
-import { loadConfig } from '../config/load-config.js';
+import type { KubernetesAdapter } from '../../adapters/kubernetes/index.js';
+import { loadConfig, type LoadedConfig } from '../config/load-config.js';
 import { buildKubernetes, registerSecrets } from './build-ports.js';
 import type { UseCaseIo } from './execute-upgrade.js';
 
@@ -59,44 +60,52 @@ export async function executeValidate(
       : expectedVersion('--kubernetes', 'versions.kubernetes', k8sText, k8sText);
   const clock = io.clock ?? new SystemClock();
   const k = buildKubernetes({ loaded, flags: options, env: io.env, clock, redactor });
-  let result: ValidationResult;
   try {
-    const soft = <T>(p: Promise<T>) => p.catch(() => undefined);
-    // Unreadable nodes fail the validation; why (which endpoint, which kubeconfig) is said.
-    let nodesError: unknown;
-    const nodes = await k.listNodes().catch((error: unknown) => {
-      nodesError = error;
-      return undefined;
-    });
-    const expectedNodes = loaded.inventory.nodes.map((n) => n.name);
-    const decision = validateCluster(
-      {
-        nodes,
-        helmReleases: await soft(k.helmReleases()),
-        problemPods: await soft(k.problemPods()),
-      },
-      {
-        expectedNodes,
-        gpuNodes: loaded.inventory.nodes.filter((n) => n.gpu).map((n) => n.name),
-        talos,
-        kubernetes,
-      },
-    );
-    const problems = decision.verdict === 'pass' ? [] : [decision.reason];
-    if (nodesError !== undefined) problems.push(readFailure(nodesError));
-    const unknown = (nodes ?? []).map((n) => n.name).filter((n) => !expectedNodes.includes(n));
-    if (unknown.length > 0) problems.push(`not in the config: ${unknown.join(', ')}`);
-    result = {
-      cluster: loaded.config.cluster,
-      ok: problems.length === 0,
-      expected: { talos, kubernetes: kubernetes ?? null, nodes: expectedNodes.length },
-      problems,
-      nodes: (nodes ?? []).map(nodeSummary),
-    };
+    return redactor.redactValue(await judgeLiveCluster(k, loaded, talos, kubernetes));
   } finally {
     k.close();
   }
-  return redactor.redactValue(result);
+}
+
+/** One read of the live cluster, judged as the upgrade's last step judges it. */
+async function judgeLiveCluster(
+  k: KubernetesAdapter,
+  loaded: LoadedConfig,
+  talos: string,
+  kubernetes: string | undefined,
+): Promise<ValidationResult> {
+  const soft = <T>(p: Promise<T>) => p.catch(() => undefined);
+  // Unreadable nodes fail the validation; why (which endpoint, which kubeconfig) is said.
+  let nodesError: unknown;
+  const nodes = await k.listNodes().catch((error: unknown) => {
+    nodesError = error;
+    return undefined;
+  });
+  const expectedNodes = loaded.inventory.nodes.map((n) => n.name);
+  const decision = validateCluster(
+    {
+      nodes,
+      helmReleases: await soft(k.helmReleases()),
+      problemPods: await soft(k.problemPods()),
+    },
+    {
+      expectedNodes,
+      gpuNodes: loaded.inventory.nodes.filter((n) => n.gpu).map((n) => n.name),
+      talos,
+      kubernetes,
+    },
+  );
+  const problems = decision.verdict === 'pass' ? [] : [decision.reason];
+  if (nodesError !== undefined) problems.push(readFailure(nodesError));
+  const unknown = (nodes ?? []).map((n) => n.name).filter((n) => !expectedNodes.includes(n));
+  if (unknown.length > 0) problems.push(`not in the config: ${unknown.join(', ')}`);
+  return {
+    cluster: loaded.config.cluster,
+    ok: problems.length === 0,
+    expected: { talos, kubernetes: kubernetes ?? null, nodes: expectedNodes.length },
+    problems,
+    nodes: (nodes ?? []).map(nodeSummary),
+  };
 }
 
 function readFailure(error: unknown): string {

@@ -4,8 +4,6 @@ import {
   combine,
   block,
   corednsGate,
-  etcdQuorumGate,
-  etcdRejoinGate,
   problemPodsGate,
   helmReleasesGate,
   validateCluster,
@@ -14,6 +12,7 @@ import {
   PASS,
 } from '../../core/gates.js';
 import type { GateDecision } from '../../core/gates.js';
+import { etcdQuorumGate, etcdRejoinGate } from '../../core/gates-etcd.js';
 import { workloadsGate } from '../../core/gates-workloads.js';
 import type { StepContext, StepHandler } from '../context.js';
 import { requireNode } from '../context.js';

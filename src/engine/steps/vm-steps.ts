@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { DroverError } from '../../core/errors.js';
-import { block, etcdQuorumGate, wait, PASS } from '../../core/gates.js';
+import { block, wait, PASS } from '../../core/gates.js';
+import { etcdQuorumGate } from '../../core/gates-etcd.js';
 import { applyPatches } from '../../core/machine-config-patch.js';
 import type { InventoryNode } from '../../core/inventory.js';
 import type { StepContext, StepHandler } from '../context.js';
