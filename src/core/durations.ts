@@ -125,9 +125,7 @@ export function stepMinimums(steps: readonly PlanStep[], durations: StepDuration
   return steps.map((step, i) => {
     switch (STEP_COST[step.action]) {
       case 'work':
-        return step.action === 'k8s-upgrade' && step.params.dryRun
-          ? 0
-          : durations[step.action];
+        return step.action === 'k8s-upgrade' && step.params.dryRun ? 0 : durations[step.action];
       case 'boot':
         return shortestBoot(step.action);
       case 'check':

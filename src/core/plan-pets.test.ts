@@ -133,7 +133,9 @@ describe('buildPetsPlan', () => {
       image: `factory.talos.dev/nocloud-installer/${GPU_SCHEMATIC}:v1.10.9`,
       version: '1.10.9',
     });
-    expect(step<'verify-version'>(hopped, 'k8s-work-4/verify-version@1.11.3')?.params.talos).toBe('1.11.3');
+    expect(step<'verify-version'>(hopped, 'k8s-work-4/verify-version@1.11.3')?.params.talos).toBe(
+      '1.11.3',
+    );
     expect(step(hopped, 'cluster/validate-cluster')?.params.talos).toBe('1.11.3');
     // Every node is upgraded once per hop, hop 1 before hop 2.
     const upgrades = allSteps(hopped).filter((s) => s.action === 'talos-upgrade');

@@ -22,7 +22,8 @@ export function selectionNotes(plan: Plan, succeeded: boolean): string[] {
     const verdict = plan.phases
       .flatMap((p) => p.steps)
       .find((s) => s.id === 'cluster/post-checks' && s.action === 'post-checks');
-    const checks = verdict?.action === 'post-checks' ? verdict.params.checks.join(', ') : 'post checks';
+    const checks =
+      verdict?.action === 'post-checks' ? verdict.params.checks.join(', ') : 'post checks';
     return succeeded
       ? [
           `Canary passed: ${kept} upgraded to Talos ${plan.to}; then ${checks} passed over the whole cluster; ${rest} node(s) left alone. ${next}${again}`,

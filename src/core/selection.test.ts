@@ -318,7 +318,9 @@ describe('selectionNotes: what a selected run leaves and what comes next', () =>
       /^Canary passed: k8s-work-1, k8s-work-2 upgraded to Talos 1\.11\.0; then coredns, deployments, ceph, custom:rook-ok passed/,
     );
     expect(note).toMatch(/without --canary 2 re-checks k8s-work-1, k8s-work-2/);
-    expect(note).toMatch(/never replaced again\) as it does every node already there, and upgrades those of the 13 node\(s\) this run left alone that are not/);
+    expect(note).toMatch(
+      /never replaced again\) as it does every node already there, and upgrades those of the 13 node\(s\) this run left alone that are not/,
+    );
   });
   it('a limit says a second run takes the next ones', () => {
     const selected = selectPlan(plan('pets'), inventory, { role: 'worker', limit: 3 });

@@ -10,7 +10,10 @@ import { DEFAULT_STEP_DURATIONS } from '../../src/core/durations.js';
 import { exitCodeFor } from '../../src/core/errors.js';
 import type { Plan } from '../../src/core/plan.js';
 import { Redactor } from '../../src/core/redact.js';
-import { DEFAULT_LEASE_NAME, DEFAULT_LEASE_NAMESPACE } from '../../src/adapters/kubernetes/lease-lock.js';
+import {
+  DEFAULT_LEASE_NAME,
+  DEFAULT_LEASE_NAMESPACE,
+} from '../../src/adapters/kubernetes/lease-lock.js';
 import { runUpgrade } from '../../src/engine/run-upgrade.js';
 import type { JournalEntry } from '../../src/ports/journal.js';
 import { twinRun } from '../../src/engine/testing/twin-run.js';

@@ -186,7 +186,7 @@ describe('invariant disruption-budget: the disruption policy and Ceph', () => {
     expect(names(cluster)).toContain('disruption-budget');
   });
 
-  it('counts Drover\'s own cordons that landed while the request was under way', async () => {
+  it("counts Drover's own cordons that landed while the request was under way", async () => {
     cluster = await startSmall({
       policy: { disruption: { maxUnavailableWorkers: 1, maxUnavailableDomains: 5 } },
     });
