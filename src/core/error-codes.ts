@@ -4,7 +4,7 @@
  * the operator does about it by default. DroverError accepts only these codes, and its category
  * must be the one listed here; the engine retries only codes marked retryable. A situation that
  * is retryable one time and final another is two codes. docs/errors.md is generated from this
- * table (`node scripts/error-codes-doc.mjs`); a test fails when the two differ.
+ * table (`node scripts/gen-errors-doc.mjs`); a test fails when the two differ.
  */
 import type { ErrorCategory } from './errors.js';
 

@@ -7,8 +7,9 @@
  * A fault type adopts this block by spreading `faultTiming` into its schema:
  *   z.strictObject({ type: z.literal('my-fault'), node: z.string(), ...faultTiming })
  * The world then tracks it: `world.hasFault('my-fault', match)` is true only while it is in
- * force, and `registerFaultEffect('my-fault', (world, fault, on) => ...)` (world/fault-effects.ts)
- * runs a one-off change when it starts and ends. Its fields are validated in cross-check.ts.
+ * force, and `registerFaultEffect('my-fault', (world, fault, on) => ...)` (world.ts; machines.ts
+ * registers the built-in ones) runs a one-off change when it starts and ends. Its fields are
+ * validated in cross-check.ts.
  */
 import { z } from 'zod';
 
