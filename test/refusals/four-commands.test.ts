@@ -5,9 +5,6 @@
  * through (the same flag on every command), none of the four refuses it. The refusals without a
  * flag (Kubernetes downgrade, out of the Talos line's range) stay refused with every flag.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPlanCommand } from '../../src/cli/plan/run-plan-command.js';
 import { buildProgram } from '../../src/cli/main.js';
@@ -196,7 +193,7 @@ const RUN: Record<RefusingCommand, (c: Case, allow: RouteAllowances) => Promise<
 const quiet = { stdout: () => undefined, stderr: () => undefined };
 const target = (c: Case) => (c.kind === 'kubernetes' ? c.kubernetes[1] : c.talos[1]);
 function configFor(c: Case): string {
-  return writeConfig(mkdtempSync(join(tmpdir(), 'drover-refusal-')), (text) =>
+  return writeConfig(tempDir(), (text) =>
     text
       .replace('talos: 1.10.8', `talos: ${c.talos[0]}`)
       .replace('kubernetes: 1.33.5', `kubernetes: ${c.kubernetes[0]}`),
