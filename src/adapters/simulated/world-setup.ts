@@ -99,7 +99,6 @@ export function persistWorld(
     : undefined;
   if (saver) {
     world.onChange(() => saver.request());
-    clock.onAdvance(() => saver.request('time'));
     saver.saveNow();
   }
   world.crashHook = async () => {

@@ -3,15 +3,7 @@
  * JSON file, written atomically (temp file + rename) after every change, coalesced per burst of
  * synchronous changes so a process killed between two awaits never leaves a torn or stale file.
  */
-import {
-  closeSync,
-  existsSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { DroverError } from '../../../core/errors.js';
 import type { KubeStore } from '../kube/store.js';
 import type { WorldFile, WorldState } from './state.js';
@@ -40,9 +32,6 @@ export function readWorldFile(path: string): WorldFile | undefined {
   return file as WorldFile;
 }
 
-/** Room for `{"now":<epoch ms>}` for the next few centuries. */
-const CLOCK_WIDTH = 40;
-
 /**
  * Coalesces change notifications into one synchronous save per event-loop turn (setImmediate
  * runs before any real I/O started in the same turn completes, so a process that dies after
@@ -54,7 +43,6 @@ export class WorldSaver {
   private closed = false;
   private worldDirty = false;
   private storeJson: { rv: string; json: string } | undefined;
-  private clockFd: number | undefined;
 
   constructor(
     private readonly path: string,
@@ -63,37 +51,18 @@ export class WorldSaver {
   ) {}
 
   /**
-   * A change to save: the world (full save) or only the clock's time, which goes to a small
-   * sidecar file (`<path>.clock`) so that hours of idle waiting do not rewrite the world.
+   * A change to save. The clock's moves alone are not saved: a run is resumed from the world's
+   * last change, and the time a crashed runner stays down is `--advance` (docs/scenarios.md).
    */
-  request(kind: 'world' | 'time' = 'world'): void {
-    if (kind === 'world') this.worldDirty = true;
+  request(): void {
+    this.worldDirty = true;
     if (this.queued || this.closed) return;
     this.queued = true;
     setImmediate(() => {
       this.queued = false;
       if (this.closed) return;
       if (this.worldDirty) this.saveNow();
-      else this.saveTime();
     });
-  }
-
-  /**
-   * The time goes into the sidecar in place, one write of a fixed width (padded with spaces, so
-   * the file is always one whole JSON document, and a kill cannot tear a single small write):
-   * the clock moves thousands of times a run, and a temporary file renamed over the old one
-   * (ext4 starts writing it back) cost a crash-and-resume run about half its CPU time.
-   */
-  private saveTime(): void {
-    const text = JSON.stringify({ now: this.world().now }).padEnd(CLOCK_WIDTH);
-    if (this.clockFd !== undefined) {
-      writeSync(this.clockFd, text, 0);
-      return;
-    }
-    const temp = `${this.path}.clock.${process.pid}.tmp`;
-    writeFileSync(temp, text);
-    renameSync(temp, `${this.path}.clock`);
-    this.clockFd = openSync(`${this.path}.clock`, 'r+');
   }
 
   saveNow(): void {
@@ -108,7 +77,5 @@ export class WorldSaver {
 
   close(): void {
     this.closed = true;
-    if (this.clockFd !== undefined) closeSync(this.clockFd);
-    this.clockFd = undefined;
   }
 }
